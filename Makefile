@@ -1,0 +1,166 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# cryo top-level build.  See README for the two commands that matter:
+#   make demo    boot the VM and show cryo at work
+#   make check   build everything and run the selftests on both kernels
+#
+# Other targets: all (default), deps, modules, lib, cli, selftests, style,
+# sparse, vm-shell, vm-run, clean.  KERNELS="6.1 6.12" picks the kernels;
+# KDIR=/path/to/kernel/build builds the module for one other tree.
+
+BUILD		?= build
+KERNELS		?= 6.1 6.12
+export BUILD KERNELS
+
+CC		?= gcc
+CFLAGS		?= -O2 -g
+WARN		:= -Wall -Wextra -Werror -Wno-unused-parameter
+CPPFLAGS_ALL	:= -D_GNU_SOURCE -Iuapi -Ilibcryoctl/include
+CFLAGS_ALL	:= -std=gnu11 $(WARN) $(CFLAGS)
+
+LIB_MAJOR	:= 1
+LIB_VERSION	:= 1.0.0
+KSRC_TAR	:= /usr/src/linux-source-6.1.tar.xz
+KSRC		:= $(BUILD)/linux-source-6.1
+
+LIB_SRCS	:= $(wildcard libcryoctl/src/*.c)
+LIB_HDRS	:= $(wildcard libcryoctl/include/*.h libcryoctl/src/*.h) uapi/linux/cryo.h
+LIB_PIC_OBJS	:= $(LIB_SRCS:libcryoctl/src/%.c=$(BUILD)/lib/pic/%.o)
+LIB_OBJS	:= $(LIB_SRCS:libcryoctl/src/%.c=$(BUILD)/lib/static/%.o)
+LIB_SO		:= $(BUILD)/lib/libcryoctl.so.$(LIB_VERSION)
+LIB_A		:= $(BUILD)/lib/libcryoctl.a
+LIB_PC		:= $(BUILD)/lib/libcryoctl.pc
+
+CLI_SRCS	:= $(wildcard libcryoctl/cli/*.c)
+CLI_HDRS	:= $(wildcard libcryoctl/cli/*.h)
+CLI		:= $(BUILD)/bin/cryoctl
+
+TEST_SRCS	:= $(wildcard selftests/*_test.c)
+TEST_BINS	:= $(TEST_SRCS:selftests/%.c=$(BUILD)/selftests/%)
+HARNESS		:= $(KSRC)/tools/testing/selftests/kselftest_harness.h
+
+.PHONY: all deps modules lib cli selftests style sparse demo clean
+.DEFAULT_GOAL := all
+
+all: deps modules lib cli selftests
+
+deps:
+	@selftests/vm/deps.sh
+
+# ---- kernel module ---------------------------------------------------------
+#
+# Kbuild builds next to the sources, so each kernel gets its own copy of
+# the module tree under $(BUILD)/kmod/<release>/ and the builds for 6.1
+# and 6.12 never clobber each other.
+
+define kmod_build
+	mkdir -p $(2) && cp -ru --preserve=timestamps Kbuild module uapi $(2)/
+	+$(MAKE) -C $(1) M=$(abspath $(2)) $(3) modules
+endef
+
+ifdef KDIR
+KREL_CUSTOM = $(shell cat $(KDIR)/include/config/kernel.release)
+modules:
+	$(call kmod_build,$(KDIR),$(BUILD)/kmod/$(KREL_CUSTOM))
+else
+modules: deps
+	@set -e; for k in $(KERNELS); do \
+		rel=$$(selftests/vm/kernel-release.sh $$k); \
+		echo "  MODULE  cryo.ko for $$rel"; \
+		$(MAKE) --no-print-directory kmod-one KREL=$$rel; \
+	done
+endif
+
+kmod-one:
+	$(call kmod_build,/usr/src/linux-headers-$(KREL),$(BUILD)/kmod/$(KREL))
+
+# ---- libcryoctl --------------------------------------------------------------
+
+lib: $(BUILD)/lib/libcryoctl.so $(LIB_A) $(LIB_PC)
+
+$(BUILD)/lib/pic/%.o: libcryoctl/src/%.c $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(BUILD)/lib/static/%.o: libcryoctl/src/%.c $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -fvisibility=hidden -c -o $@ $<
+
+$(LIB_SO): $(LIB_PIC_OBJS) libcryoctl/libcryoctl.map
+	$(CC) -shared -o $@ $(LIB_PIC_OBJS) -Wl,-soname,libcryoctl.so.$(LIB_MAJOR) \
+		-Wl,--version-script=libcryoctl/libcryoctl.map -Wl,-z,defs $(LDFLAGS)
+
+$(BUILD)/lib/libcryoctl.so: $(LIB_SO)
+	ln -sf libcryoctl.so.$(LIB_VERSION) $(BUILD)/lib/libcryoctl.so.$(LIB_MAJOR)
+	ln -sf libcryoctl.so.$(LIB_MAJOR) $@
+
+$(LIB_A): $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB_PC): libcryoctl/libcryoctl.pc.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@prefix@|$(prefix)|' -e 's|@libdir@|$(libdir)|' \
+	    -e 's|@includedir@|$(includedir)|' -e 's|@version@|$(LIB_VERSION)|' $< > $@
+
+prefix		?= /usr/local
+libdir		?= $(prefix)/lib
+includedir	?= $(prefix)/include
+
+# ---- cryoctl -----------------------------------------------------------------
+
+cli: $(CLI)
+
+$(CLI): $(CLI_SRCS) $(CLI_HDRS) $(LIB_HDRS) $(BUILD)/lib/libcryoctl.so
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -DCRYOCTL_CLI_VERSION='"$(LIB_VERSION)"' \
+		-o $@ $(CLI_SRCS) -L$(BUILD)/lib -lcryoctl -Wl,-rpath,'$$ORIGIN/../lib' $(LDFLAGS)
+
+# ---- selftests ---------------------------------------------------------------
+#
+# kselftest_harness.h and checkpatch.pl come from Debian's linux-source
+# package at build time; nothing of it is committed.
+
+$(KSRC)/.stamp: | deps
+	@mkdir -p $(BUILD)
+	tar -xJf $(KSRC_TAR) -C $(BUILD) \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.1/tools/testing/selftests/kselftest.h \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+	touch $@
+
+selftests: $(TEST_BINS)
+
+$(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(LIB_HDRS) $(KSRC)/.stamp $(BUILD)/lib/libcryoctl.so
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) -isystem $(KSRC)/tools/testing/selftests $(CFLAGS_ALL) \
+		-Wno-sign-compare -o $@ $< -L$(BUILD)/lib -lcryoctl -lpthread \
+		-Wl,-rpath,'$$ORIGIN/../lib' $(LDFLAGS)
+
+# ---- code quality ------------------------------------------------------------
+
+STYLE_FILES = $(wildcard module/*.c module/*.h uapi/linux/*.h \
+		libcryoctl/src/*.c libcryoctl/src/*.h libcryoctl/include/*.h \
+		libcryoctl/cli/*.c libcryoctl/cli/*.h)
+
+style: $(KSRC)/.stamp
+	perl $(KSRC)/scripts/checkpatch.pl --no-tree --terse --quiet --strict \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,PREFER_KERNEL_TYPES \
+		--show-types -f $(STYLE_FILES)
+
+sparse: deps
+	@set -e; for k in $(KERNELS); do \
+		rel=$$(selftests/vm/kernel-release.sh $$k); \
+		out=$(BUILD)/kmod/$$rel; \
+		mkdir -p $$out && cp -ru --preserve=timestamps Kbuild module uapi $$out/; \
+		echo "  SPARSE  $$rel"; \
+		$(MAKE) -s -C /usr/src/linux-headers-$$rel M=$(abspath $(BUILD))/kmod/$$rel \
+			C=2 modules 2>&1 | tee $$out/sparse.log; \
+		! grep -E 'warning|error' $$out/sparse.log; \
+	done
+
+clean:
+	rm -rf $(BUILD)
+
+-include selftests/vm/vm.mk

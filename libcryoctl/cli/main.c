@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * cryoctl(8): command dispatch and help.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <errno.h>
+
+#include "cli.h"
+
+static const struct cli_cmd *const commands[] = {
+	&cmd_check,
+	&cmd_version,
+};
+
+void cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("cryoctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_common_opts(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(cmd->usage, stdout);
+			return 1;
+		}
+		if (argv[i][0] == '-') {
+			cli_err("%s: unknown option '%s' (try 'cryoctl %s --help')",
+				cmd->name, argv[i], cmd->name);
+			return -1;
+		}
+		cli_err("%s: unexpected argument '%s' (try 'cryoctl %s --help')",
+			cmd->name, argv[i], cmd->name);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_exit_for_open(int err)
+{
+	switch (err) {
+	case -ENOENT:
+	case -ENODEV:
+	case -ENXIO:
+		return EXIT_NODEV;
+	case -EACCES:
+	case -EPERM:
+		return EXIT_PERM;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fputs("Usage: cryoctl COMMAND [OPTIONS]\n"
+	      "       cryoctl COMMAND --help\n"
+	      "\n"
+	      "Freeze running processes into images and thaw them back, with the\n"
+	      "cryo kernel module.\n"
+	      "\n"
+	      "Commands:\n", f);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	fputs("\n"
+	      "Exit status: 0 success, 1 failure, 2 usage error, 3 module not loaded,\n"
+	      "4 permission denied, 5 incompatible module ABI.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version"))
+		argv[1] = "version";
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i]->name))
+			return commands[i]->run(argc - 1, argv + 1);
+
+	cli_err("unknown command '%s' (try 'cryoctl --help')", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Types shared by the parts of cryo.ko.
+ */
+#ifndef _CRYO_CRYO_H
+#define _CRYO_CRYO_H
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mutex.h>
+
+#include "compat.h"
+
+/**
+ * struct cryo_session - state of one open /dev/cryo file
+ * @lock: serialises the ioctls and reads of this file; a freeze or thaw
+ *        owns the session for its whole length.
+ *
+ * One session per open(); freed on the final close.  The freeze and thaw
+ * machinery hang their state here.
+ */
+struct cryo_session {
+	struct mutex lock;
+};
+
+#endif /* _CRYO_CRYO_H */

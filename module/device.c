@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The /dev/cryo misc device: one session per open file.
+ *
+ * The file_operations carry THIS_MODULE as owner, so every open file
+ * holds a module reference and the module cannot be unloaded under it.
+ */
+#include "cryo.h"
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/cryo.h>
+
+#include "device.h"
+#include "ioctl.h"
+
+static int cryo_open(struct inode *inode, struct file *filp)
+{
+	struct cryo_session *s;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return -ENOMEM;
+	mutex_init(&s->lock);
+	filp->private_data = s;
+	/* The image is a stream: no seeking, no pread. */
+	return stream_open(inode, filp);
+}
+
+static int cryo_release(struct inode *inode, struct file *filp)
+{
+	struct cryo_session *s = filp->private_data;
+
+	mutex_destroy(&s->lock);
+	kfree(s);
+	return 0;
+}
+
+static const struct file_operations cryo_fops = {
+	.owner		= THIS_MODULE,
+	.open		= cryo_open,
+	.release	= cryo_release,
+	.unlocked_ioctl	= cryo_ioctl,
+};
+
+static struct miscdevice cryo_miscdev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= CRYO_DEVICE_NAME,
+	.fops	= &cryo_fops,
+	/* Root only by default; packaging grants a group through udev. */
+	.mode	= 0600,
+};
+
+int cryo_device_init(void)
+{
+	return misc_register(&cryo_miscdev);
+}
+
+void cryo_device_uninit(void)
+{
+	misc_deregister(&cryo_miscdev);
+}

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CRYO_DEVICE_H
+#define _CRYO_DEVICE_H
+
+int cryo_device_init(void);
+void cryo_device_uninit(void);
+
+#endif /* _CRYO_DEVICE_H */

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioctl dispatch for /dev/cryo.
+ *
+ * One table maps each command to its handler, its argument structure's
+ * kernel size, the first published size and the flags it accepts.  The
+ * generic part enforces the ABI rules of uapi/linux/cryo.h once, so that
+ * no handler can forget them:
+ *
+ *  - unknown command                          -> ENOTTY
+ *  - size below the first published size      -> EINVAL
+ *  - size above a page                        -> E2BIG
+ *  - bytes beyond what we know must be zero   -> E2BIG (copy_struct_from_user)
+ *  - flags outside the command's valid set    -> EINVAL
+ *
+ * Output is copied back only as far as the caller's structure reaches.
+ */
+#include "cryo.h"
+
+#include <linux/cryo.h>
+#include <linux/kernel.h>
+#include <linux/uaccess.h>
+
+#include "ioctl.h"
+
+/* The head every argument structure starts with (uapi rule). */
+struct cryo_ioctl_hdr {
+	u32 size;
+	u32 flags;
+};
+
+/* Every command's argument, so one stack buffer serves them all. */
+union cryo_ioctl_buf {
+	struct cryo_ioctl_hdr hdr;
+	struct cryo_version version;
+};
+
+struct cryo_ioctl_op {
+	unsigned int cmd;
+	unsigned int size;
+	unsigned int min_size;
+	u32 valid_flags;
+	int (*execute)(struct cryo_session *s, union cryo_ioctl_buf *buf);
+};
+
+static int cryo_ioc_version(struct cryo_session *s, union cryo_ioctl_buf *buf)
+{
+	struct cryo_version *v = &buf->version;
+
+	v->abi_major = CRYO_ABI_MAJOR;
+	v->abi_minor = CRYO_ABI_MINOR;
+	v->features = CRYO_FEATURE_VERSION;
+	return 0;
+}
+
+#define CRYO_OP(_cmd, _struct, _last, _flags, _fn)			\
+	[_IOC_NR(_cmd)] = {						\
+		.cmd = _cmd,						\
+		.size = sizeof(struct _struct),				\
+		.min_size = offsetofend(struct _struct, _last),		\
+		.valid_flags = _flags,					\
+		.execute = _fn,						\
+	}
+
+static const struct cryo_ioctl_op cryo_ioctl_ops[] = {
+	CRYO_OP(CRYO_IOC_VERSION, cryo_version, features, 0, cryo_ioc_version),
+};
+
+long cryo_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct cryo_session *s = filp->private_data;
+	void __user *uarg = (void __user *)arg;
+	const struct cryo_ioctl_op *op;
+	union cryo_ioctl_buf buf;
+	u32 usize;
+	long ret;
+
+	if (_IOC_NR(cmd) >= ARRAY_SIZE(cryo_ioctl_ops))
+		return -ENOTTY;
+	op = &cryo_ioctl_ops[_IOC_NR(cmd)];
+	if (!op->execute || op->cmd != cmd)
+		return -ENOTTY;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < op->min_size)
+		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	ret = copy_struct_from_user(&buf, op->size, uarg, usize);
+	if (ret)
+		return ret;
+
+	if (buf.hdr.flags & ~op->valid_flags)
+		return -EINVAL;
+
+	ret = mutex_lock_killable(&s->lock);
+	if (ret)
+		return ret;
+	ret = op->execute(s, &buf);
+	mutex_unlock(&s->lock);
+	if (ret)
+		return ret;
+
+	if (copy_to_user(uarg, &buf, min_t(size_t, usize, op->size)))
+		return -EFAULT;
+	return 0;
+}

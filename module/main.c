@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cryo: process checkpoint/restore in the kernel.
+ *
+ * This file only wires the parts together: an init ladder, and an exit
+ * that undoes it in exactly the reverse order.
+ */
+#include "cryo.h"
+
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/cryo.h>
+
+#include "device.h"
+
+static int __init cryo_init(void)
+{
+	int ret;
+
+	ret = cryo_device_init();
+	if (ret)
+		return ret;
+
+	pr_info("ABI %d.%d loaded\n", CRYO_ABI_MAJOR, CRYO_ABI_MINOR);
+	return 0;
+}
+
+static void __exit cryo_exit(void)
+{
+	cryo_device_uninit();
+}
+
+module_init(cryo_init);
+module_exit(cryo_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The cryo developers");
+MODULE_DESCRIPTION("Process checkpoint/restore in the kernel");
+MODULE_VERSION("1.0");

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the cryo selftests.  Include after kselftest_harness.h.
+ */
+#ifndef CRYO_TEST_H
+#define CRYO_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/cryo.h>
+
+#define CRYO_DEV "/dev/" CRYO_DEVICE_NAME
+
+/* The call must fail with -1 and set errno to @e. */
+#define EXPECT_ERRNO(e, call) do {					\
+		long __ret;						\
+		errno = 0;						\
+		__ret = (call);						\
+		EXPECT_EQ(-1, __ret);					\
+		EXPECT_EQ(e, errno) {					\
+			TH_LOG("%s: errno %d (%s), want %d (%s)", #call,	\
+			       errno, strerror(errno), e, strerror(e));	\
+		}							\
+	} while (0)
+
+/* Open /dev/cryo or skip the test when the module is not there. */
+#define CRYO_OPEN_OR_SKIP(fd) do {					\
+		(fd) = open(CRYO_DEV, O_RDWR | O_CLOEXEC);		\
+		if ((fd) < 0 && errno == ENOENT)			\
+			SKIP(return, CRYO_DEV " missing: module not loaded"); \
+		ASSERT_LE(0, (fd)) TH_LOG("open " CRYO_DEV ": %s", strerror(errno)); \
+	} while (0)
+
+/* Drop every privilege: become nobody/nogroup with no capabilities. */
+static inline int cryo_become_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+	    setresuid(65534, 65534, 65534))
+		return -1;
+	return 0;
+}
+
+/* Path of cryoctl next to the test binaries: <dir>/../bin/cryoctl. */
+static inline const char *cryo_cryoctl_path(void)
+{
+	static char path[PATH_MAX];
+	char self[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (getenv("CRYOCTL"))
+		return getenv("CRYOCTL");
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return "cryoctl";
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(path, sizeof(path), "%s/../bin/cryoctl", self);
+	return path;
+}
+
+/*
+ * Run "cryoctl ARGS..." (optionally as nobody), capture its stdout and
+ * stderr into @out, and return its exit status (or -1 if it did not exit).
+ */
+static inline int cryo_run_cli(char *out, size_t outsz, int as_nobody,
+			       const char *const argv[])
+{
+	int pipefd[2], status;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(pipefd))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		if (as_nobody && cryo_become_nobody())
+			_exit(126);
+		execv(cryo_cryoctl_path(), (char *const *)argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (len + 1 < outsz &&
+	       (n = read(pipefd[0], out + len, outsz - 1 - len)) > 0)
+		len += n;
+	out[len] = '\0';
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+#endif /* CRYO_TEST_H */
