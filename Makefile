@@ -140,14 +140,20 @@ $(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(LIB_HDRS) $(KSRC
 
 # ---- code quality ------------------------------------------------------------
 
-STYLE_FILES = $(wildcard module/*.c module/*.h uapi/linux/*.h \
-		libcryoctl/src/*.c libcryoctl/src/*.h libcryoctl/include/*.h \
-		libcryoctl/cli/*.c libcryoctl/cli/*.h)
+# checkpatch --strict on everything.  User-space code keeps the C standard
+# types and has no <linux/compiler_attributes.h>, so those two kernel
+# preferences are off there.
+CHECKPATCH	= perl $(KSRC)/scripts/checkpatch.pl --no-tree --terse --quiet \
+		  --strict --show-types
+KERNEL_STYLE	= $(wildcard module/*.c module/*.h uapi/linux/*.h)
+USER_STYLE	= $(wildcard libcryoctl/src/*.c libcryoctl/src/*.h \
+		  libcryoctl/include/*.h libcryoctl/cli/*.c libcryoctl/cli/*.h \
+		  libcryoctl/examples/*.c)
 
 style: $(KSRC)/.stamp
-	perl $(KSRC)/scripts/checkpatch.pl --no-tree --terse --quiet --strict \
-		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,PREFER_KERNEL_TYPES \
-		--show-types -f $(STYLE_FILES)
+	$(CHECKPATCH) -f $(KERNEL_STYLE)
+	$(CHECKPATCH) --ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO \
+		-f $(USER_STYLE)
 
 sparse: deps
 	@set -e; for k in $(KERNELS); do \

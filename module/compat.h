@@ -9,8 +9,9 @@
 
 #include <linux/version.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0) || \
-	LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+/* Refuse unsupported kernels at build time, not with a runtime surprise. */
+#if LINUX_VERSION_MAJOR != 6 || LINUX_VERSION_PATCHLEVEL < 1 || \
+	LINUX_VERSION_PATCHLEVEL > 12
 #error "cryo supports Linux 6.1 to 6.12 only"
 #endif
 

@@ -20,7 +20,7 @@
  * machinery hang their state here.
  */
 struct cryo_session {
-	struct mutex lock;
+	struct mutex lock;	/* see above */
 };
 
 #endif /* _CRYO_CRYO_H */

@@ -53,18 +53,25 @@ static int cryo_ioc_version(struct cryo_session *s, union cryo_ioctl_buf *buf)
 	return 0;
 }
 
-#define CRYO_OP(_cmd, _struct, _last, _flags, _fn)			\
-	[_IOC_NR(_cmd)] = {						\
-		.cmd = _cmd,						\
-		.size = sizeof(struct _struct),				\
-		.min_size = offsetofend(struct _struct, _last),		\
+/*
+ * CRYO_OP(VERSION, version, ...) binds CRYO_IOC_VERSION to struct
+ * cryo_version, whose first published size is CRYO_VERSION_SIZE_VER0.
+ */
+#define CRYO_OP(_NAME, _name, _flags, _fn)				\
+	[CRYO_CMD_##_NAME] = {						\
+		.cmd = CRYO_IOC_##_NAME,				\
+		.size = sizeof(struct cryo_##_name),			\
+		.min_size = CRYO_##_NAME##_SIZE_VER0,			\
 		.valid_flags = _flags,					\
 		.execute = _fn,						\
 	}
 
 static const struct cryo_ioctl_op cryo_ioctl_ops[] = {
-	CRYO_OP(CRYO_IOC_VERSION, cryo_version, features, 0, cryo_ioc_version),
+	CRYO_OP(VERSION, version, 0, cryo_ioc_version),
 };
+
+/* A structure may only grow past its first published size. */
+static_assert(sizeof(struct cryo_version) >= CRYO_VERSION_SIZE_VER0);
 
 long cryo_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {

@@ -53,7 +53,7 @@ static inline int cryo_become_nobody(void)
 /* Path of cryoctl next to the test binaries: <dir>/../bin/cryoctl. */
 static inline const char *cryo_cryoctl_path(void)
 {
-	static char path[PATH_MAX];
+	static char path[PATH_MAX + 32];
 	char self[PATH_MAX];
 	ssize_t n;
 	char *slash;

@@ -28,7 +28,7 @@ static void print_features(uint64_t features)
 	for (bit = 0; bit < 64; bit++) {
 		if (!(features & (1ULL << bit)))
 			continue;
-		if (bit < sizeof(feature_names) / sizeof(feature_names[0]))
+		if (bit < ARRAY_SIZE(feature_names))
 			printf("%s%s", sep, feature_names[bit]);
 		else
 			printf("%sbit%u", sep, bit);
@@ -129,7 +129,7 @@ static int run_check(int argc, char **argv)
 	fd = cryoctl_open();
 	if (fd < 0) {
 		snprintf(detail, sizeof(detail), "%s: %s%s", dev, strerror(-fd),
-			 fd == -EACCES ? " (run as root or as a member of the device's group)" : "");
+			 fd == -EACCES ? " (needs root or the device's group)" : "");
 		verdict(0, "device accessible", detail);
 		return cli_exit_for_open(fd);
 	}

@@ -18,6 +18,9 @@ enum {
 	EXIT_ABI	= 5,	/* module speaks an incompatible ABI */
 };
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+
 struct cli_cmd {
 	const char *name;
 	const char *summary;
@@ -29,7 +32,7 @@ extern const struct cli_cmd cmd_version;
 extern const struct cli_cmd cmd_check;
 
 /* Print "cryoctl: <msg>" to stderr. */
-void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__printf(1, 2) void cli_err(const char *fmt, ...);
 
 /*
  * Handle the options every command shares: -h/--help prints @cmd's usage

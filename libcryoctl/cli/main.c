@@ -61,7 +61,7 @@ int cli_exit_for_open(int err)
 	}
 }
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	size_t i;
 
@@ -72,7 +72,7 @@ static void usage(FILE *f)
 	      "cryo kernel module.\n"
 	      "\n"
 	      "Commands:\n", f);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fputs("\n"
 	      "Exit status: 0 success, 1 failure, 2 usage error, 3 module not loaded,\n"
@@ -84,18 +84,18 @@ int main(int argc, char **argv)
 	size_t i;
 
 	if (argc < 2) {
-		usage(stderr);
+		print_usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
-		usage(stdout);
+		print_usage(stdout);
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version"))
 		argv[1] = "version";
 
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i]->name))
 			return commands[i]->run(argc - 1, argv + 1);
 

@@ -1,0 +1,239 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitramfs.sh <kernel-release> <out.cpio.gz>
+#
+# Build the test VM's initramfs: static busybox, selftests/vm/init as
+# /init, and the cryo build products under /cryo:
+#
+#   /cryo/cryo.ko        $BUILD/kmod/<rel>/module/cryo.ko (required)
+#   /cryo/deps/          in-tree modules cryo.ko (and $VM_MODULES) need,
+#                        decompressed, load order in /cryo/deps/order
+#   /cryo/bin/           $BUILD/bin/*
+#   /cryo/lib/           $BUILD/lib/*
+#   /cryo/selftests/     copy of $BUILD/selftests
+#   /cryo/script.sh      $VM_SCRIPT, if set (run by cryo.mode=script)
+#
+# plus every shared library (and the dynamic loader) the ELF files in
+# there need, at the same absolute path as on the host.
+#
+# Environment:
+#   BUILD       build directory (default: build, relative to the repo root)
+#   VM_SCRIPT   host file to run in the guest instead of the selftests
+#   VM_EXTRA    space-separated host files/dirs copied in at the same
+#               path, with their libraries (e.g. a CRIU binary)
+#   VM_MODULES  space-separated in-tree module names of <rel> to load
+#               before cryo.ko (with their dependencies)
+
+set -euo pipefail
+export LC_ALL=C
+
+if [ $# -ne 2 ]; then
+	echo "usage: $0 <kernel-release> <out.cpio.gz>" >&2
+	exit 2
+fi
+rel=$1
+out=$2
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$repo/$BUILD ;; esac
+
+die() { echo "mkinitramfs: $*" >&2; exit 1; }
+warn() { echo "mkinitramfs: warning: $*" >&2; }
+
+ko=$BUILD/kmod/$rel/module/cryo.ko
+[ -f "$ko" ] || die "$ko not found (build the module for $rel first)"
+busybox=$(command -v busybox || true)
+[ -n "$busybox" ] || die "busybox not found (install busybox-static)"
+# A dynamic busybox would need its libraries in the guest; insist on the
+# static one so the guest shell works even if library copying is broken.
+if ldd "$busybox" >/dev/null 2>&1; then
+	for b in /bin/busybox /usr/bin/busybox; do
+		[ -x "$b" ] && ! ldd "$b" >/dev/null 2>&1 && { busybox=$b; break; }
+	done
+	ldd "$busybox" >/dev/null 2>&1 && die "$busybox is not static (install busybox-static)"
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cryo-initramfs.XXXXXX")
+trap 'rm -rf "$tmp" "$out.tmp.$$"' EXIT
+root=$tmp/root
+mkdir -p "$root"
+
+# Lexically normalise an absolute path (no symlink resolution).
+norm() { realpath -m -s "$1"; }
+
+# install_path <abs-host-path> [copy-dirs]: recreate the host path in
+# $root, reproducing every symlink met on the way (merged /usr: /lib ->
+# usr/lib, /lib64/ld-linux-x86-64.so.2 -> /lib/x86_64-linux-gnu/...),
+# so that the path a binary was linked against resolves in the guest
+# exactly as on the host.  A directory at the end is copied recursively
+# unless copy-dirs is 0 (then it is only created).
+install_path() {
+	local p cur= comp t rest i copy=${2:-1} depth=${3:-0}
+	local -a parts
+	[ "$depth" -lt 40 ] || die "symlink loop at $1"
+	p=$(norm "$1")
+	IFS=/ read -ra parts <<<"${p#/}"
+	for ((i = 0; i < ${#parts[@]}; i++)); do
+		comp=${parts[i]}
+		[ -n "$comp" ] || continue
+		cur=$cur/$comp
+		if [ -L "$cur" ]; then
+			t=$(readlink "$cur")
+			[ -L "$root$cur" ] || [ -e "$root$cur" ] || ln -s "$t" "$root$cur"
+			[[ $t == /* ]] || t=${cur%/*}/$t
+			rest=$(IFS=/; echo "${parts[*]:i+1}")
+			install_path "$t${rest:+/$rest}" "$copy" $((depth + 1))
+			return
+		elif [ $((i + 1)) -lt ${#parts[@]} ]; then
+			[ -d "$root$cur" ] || mkdir "$root$cur"
+		elif [ -d "$cur" ]; then
+			mkdir -p "$root$cur"
+			[ "$copy" = 0 ] || cp -a "$cur/." "$root$cur/"
+		elif [ -e "$cur" ]; then
+			[ -e "$root$cur" ] || cp -a "$cur" "$root$cur"
+		else
+			die "$1: no such file"
+		fi
+	done
+}
+
+# Skeleton.  Reproduce the host's top-level symlinks (merged /usr) first
+# so library paths and busybox applet paths agree with each other.
+for d in bin sbin lib lib32 lib64 libx32; do
+	if [ -L "/$d" ]; then
+		install_path "/$d" 0
+	fi
+done
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,dev,proc,sys,tmp,run,root,cryo}
+chmod 1777 "$root/tmp"
+chmod 700 "$root/root"
+# The kernel opens /dev/console for /init before anything is mounted;
+# without the node /init starts with no stdio (init re-opens it anyway
+# once devtmpfs is mounted, so this may fail when not root).
+mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
+
+cp "$busybox" "$root/bin/busybox"
+# Applet links at build time: no --install at boot, and the paths match
+# what busybox itself expects (/bin/sh, /sbin/poweroff, ...).
+"$busybox" --list-full | while read -r a; do
+	[ -e "$root/$a" ] || [ -L "$root/$a" ] || ln -s /bin/busybox "$root/$a"
+done
+install -m 755 "$here/init" "$root/init"
+
+cat >"$root/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+EOF
+cat >"$root/etc/group" <<'EOF'
+root:x:0:
+cryo:x:1000:
+nogroup:x:65534:
+EOF
+# Without it glibc may try services whose modules are not in the image.
+cat >"$root/etc/nsswitch.conf" <<'EOF'
+passwd: files
+group: files
+shadow: files
+hosts: files
+EOF
+cat >"$root/etc/hosts" <<'EOF'
+127.0.0.1 localhost
+::1 localhost
+EOF
+echo cryo-vm >"$root/etc/hostname"
+
+# The module and the in-tree modules it (and $VM_MODULES) depend on.
+cp "$ko" "$root/cryo/cryo.ko"
+mkdir -p "$root/cryo/deps"
+: >"$root/cryo/deps/order"
+add_deps() {
+	local name=$1 line f base
+	# "modprobe --show-depends" lists dependencies first, the module last.
+	modprobe -S "$rel" --show-depends "$name" 2>/dev/null | while read -r line; do
+		case $line in
+		insmod\ *) f=${line#insmod }; f=${f%% *} ;;
+		*) continue ;;
+		esac
+		base=$(basename "$f"); base=${base%.xz}; base=${base%.zst}; base=${base%.gz}
+		grep -qx "$base" "$root/cryo/deps/order" && continue
+		case $f in
+		*.xz) xz -dc "$f" >"$root/cryo/deps/$base" ;;
+		*.zst) zstd -qdc "$f" >"$root/cryo/deps/$base" ;;
+		*.gz) gzip -dc "$f" >"$root/cryo/deps/$base" ;;
+		*) cp "$f" "$root/cryo/deps/$base" ;;
+		esac
+		echo "$base" >>"$root/cryo/deps/order"
+	done
+}
+for m in $(modinfo -F depends "$ko" | tr ',' ' ') ${VM_MODULES:-}; do
+	if ! modprobe -S "$rel" --show-depends "$m" >/dev/null 2>&1; then
+		# Built into the kernel: nothing to load.
+		grep -q "/$m.ko" "/lib/modules/$rel/modules.builtin" 2>/dev/null && continue
+		die "module $m (needed for $rel) not found in /lib/modules/$rel"
+	fi
+	add_deps "$m"
+done
+
+for d in bin lib; do
+	if [ -d "$BUILD/$d" ]; then
+		mkdir -p "$root/cryo/$d"
+		cp -a "$BUILD/$d/." "$root/cryo/$d/"
+	else
+		warn "$BUILD/$d missing"
+	fi
+done
+if [ -d "$BUILD/selftests" ]; then
+	mkdir -p "$root/cryo/selftests"
+	cp -a "$BUILD/selftests/." "$root/cryo/selftests/"
+else
+	warn "$BUILD/selftests missing: no tests will run"
+fi
+
+if [ -n "${VM_SCRIPT:-}" ]; then
+	[ -f "$VM_SCRIPT" ] || die "VM_SCRIPT=$VM_SCRIPT not found"
+	install -m 755 "$VM_SCRIPT" "$root/cryo/script.sh"
+fi
+
+extras=()
+for e in ${VM_EXTRA:-}; do
+	[[ $e == /* ]] || e=$(realpath -s "$e")
+	[ -e "$e" ] || die "VM_EXTRA: $e not found"
+	install_path "$e"
+	extras+=("$root$e")
+done
+
+# Shared libraries of every dynamic ELF file we ship.  The cryo ones are
+# found through LD_LIBRARY_PATH (as in the guest) and are already in.
+is_elf() {
+	local m
+	IFS= read -r -n 4 m <"$1" 2>/dev/null || true
+	[ "$m" = $'\x7fELF' ]
+}
+declare -A seen=()
+while IFS= read -r -d '' f; do
+	is_elf "$f" || continue
+	case $f in *.ko) continue ;; esac
+	# ldd exits non-zero for static binaries: nothing to copy for them.
+	libs=$(LD_LIBRARY_PATH=$root/cryo/lib ldd "$f" 2>/dev/null) || continue
+	if grep -q 'not found' <<<"$libs"; then
+		die "${f#$root}: $(grep 'not found' <<<"$libs" | tr -s ' \t' ' ')"
+	fi
+	while read -r lib; do
+		case $lib in "$root"/*) continue ;; esac
+		[ -n "${seen[$lib]:-}" ] && continue
+		seen[$lib]=1
+		install_path "$lib"
+	done < <(awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$libs")
+done < <(find "$root/cryo" "${extras[@]}" -type f -print0)
+
+# Everything must be usable by tests that drop to nobody.
+chmod -R a+rX "$root/cryo"
+
+mkdir -p "$(dirname "$out")"
+# gzip -1: the image is a few MB; faster level costs nothing at boot.
+(cd "$root" && find . -mindepth 1 | sort | cpio -o -H newc -R 0:0 --quiet) |
+	gzip -1 >"$out.tmp.$$"
+mv -f "$out.tmp.$$" "$out"
