@@ -166,7 +166,12 @@ sparse: deps
 		! grep -E 'warning|error' $$out/sparse.log; \
 	done
 
+# The README's main-job command: boot the VM and show cryo at work.
+demo: all
+	$(CRYO_VM_ENV) selftests/vm/run.sh '$(KERNEL)' --mode script \
+		--script selftests/vm/demo.sh
+
 clean:
 	rm -rf $(BUILD)
 
--include selftests/vm/vm.mk
+include selftests/vm/vm.mk

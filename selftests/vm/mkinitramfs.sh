@@ -149,32 +149,28 @@ echo cryo-vm >"$root/etc/hostname"
 cp "$ko" "$root/cryo/cryo.ko"
 mkdir -p "$root/cryo/deps"
 : >"$root/cryo/deps/order"
-add_deps() {
-	local name=$1 line f base
-	# "modprobe --show-depends" lists dependencies first, the module last.
-	modprobe -S "$rel" --show-depends "$name" 2>/dev/null | while read -r line; do
-		case $line in
-		insmod\ *) f=${line#insmod }; f=${f%% *} ;;
-		*) continue ;;
-		esac
-		base=$(basename "$f"); base=${base%.xz}; base=${base%.zst}; base=${base%.gz}
-		grep -qx "$base" "$root/cryo/deps/order" && continue
-		case $f in
-		*.xz) xz -dc "$f" >"$root/cryo/deps/$base" ;;
-		*.zst) zstd -qdc "$f" >"$root/cryo/deps/$base" ;;
-		*.gz) gzip -dc "$f" >"$root/cryo/deps/$base" ;;
-		*) cp "$f" "$root/cryo/deps/$base" ;;
-		esac
-		echo "$base" >>"$root/cryo/deps/order"
+# Hard dependencies only (modinfo "depends", depth first), not softdeps:
+# those may not apply to the guest CPU (crc32c-intel on qemu64).
+add_mod() {
+	local name=$1 f base d
+	f=$(modinfo -k "$rel" -n "$name" 2>/dev/null) ||
+		die "module $name (needed for $rel) not found in /lib/modules/$rel"
+	[ "$f" != "(builtin)" ] || return 0
+	base=$(basename "$f"); base=${base%.xz}; base=${base%.zst}; base=${base%.gz}
+	! grep -qx "$base" "$root/cryo/deps/order" || return 0
+	for d in $(modinfo -F depends "$f" | tr ',' ' '); do
+		add_mod "$d"
 	done
+	case $f in
+	*.xz) xz -dc "$f" >"$root/cryo/deps/$base" ;;
+	*.zst) zstd -qdc "$f" >"$root/cryo/deps/$base" ;;
+	*.gz) gzip -dc "$f" >"$root/cryo/deps/$base" ;;
+	*) cp "$f" "$root/cryo/deps/$base" ;;
+	esac
+	echo "$base" >>"$root/cryo/deps/order"
 }
 for m in $(modinfo -F depends "$ko" | tr ',' ' ') ${VM_MODULES:-}; do
-	if ! modprobe -S "$rel" --show-depends "$m" >/dev/null 2>&1; then
-		# Built into the kernel: nothing to load.
-		grep -q "/$m.ko" "/lib/modules/$rel/modules.builtin" 2>/dev/null && continue
-		die "module $m (needed for $rel) not found in /lib/modules/$rel"
-	fi
-	add_deps "$m"
+	add_mod "$m"
 done
 
 for d in bin lib; do
