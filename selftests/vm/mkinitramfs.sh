@@ -10,7 +10,7 @@
 #   /cryo/deps/          in-tree modules cryo.ko (and $VM_MODULES) need,
 #                        decompressed, load order in /cryo/deps/order
 #   /cryo/bin/           $BUILD/bin/*
-#   /cryo/lib/           $BUILD/lib/*
+#   /cryo/lib/           $BUILD/lib/*.so*
 #   /cryo/selftests/     copy of $BUILD/selftests
 #   /cryo/script.sh      $VM_SCRIPT, if set (run by cryo.mode=script)
 #
@@ -71,7 +71,7 @@ norm() { realpath -m -s "$1"; }
 # exactly as on the host.  A directory at the end is copied recursively
 # unless copy-dirs is 0 (then it is only created).
 install_path() {
-	local p cur= comp t rest i copy=${2:-1} depth=${3:-0}
+	local p cur='' comp t rest i copy=${2:-1} depth=${3:-0}
 	local -a parts
 	[ "$depth" -lt 40 ] || die "symlink loop at $1"
 	p=$(norm "$1")
@@ -173,14 +173,19 @@ for m in $(modinfo -F depends "$ko" | tr ',' ' ') ${VM_MODULES:-}; do
 	add_mod "$m"
 done
 
-for d in bin lib; do
-	if [ -d "$BUILD/$d" ]; then
-		mkdir -p "$root/cryo/$d"
-		cp -a "$BUILD/$d/." "$root/cryo/$d/"
-	else
-		warn "$BUILD/$d missing"
-	fi
-done
+# Programs and shared libraries only: $BUILD/lib also holds objects and
+# the static archive.
+mkdir -p "$root/cryo/bin" "$root/cryo/lib"
+if [ -d "$BUILD/bin" ]; then
+	find "$BUILD/bin" -maxdepth 1 \( -type f -o -type l \) -exec cp -a {} "$root/cryo/bin/" \;
+else
+	warn "$BUILD/bin missing"
+fi
+if [ -d "$BUILD/lib" ]; then
+	find "$BUILD/lib" -maxdepth 1 \( -type f -o -type l \) -name '*.so*' -exec cp -a {} "$root/cryo/lib/" \;
+else
+	warn "$BUILD/lib missing"
+fi
 if [ -d "$BUILD/selftests" ]; then
 	mkdir -p "$root/cryo/selftests"
 	cp -a "$BUILD/selftests/." "$root/cryo/selftests/"
@@ -197,6 +202,10 @@ extras=()
 for e in ${VM_EXTRA:-}; do
 	[[ $e == /* ]] || e=$(realpath -s "$e")
 	[ -e "$e" ] || die "VM_EXTRA: $e not found"
+	case $e in
+	/tmp/* | /run/* | /dev/* | /proc/* | /sys/*)
+		die "VM_EXTRA: $e would be hidden by a filesystem the guest mounts there" ;;
+	esac
 	install_path "$e"
 	extras+=("$root$e")
 done
@@ -215,7 +224,7 @@ while IFS= read -r -d '' f; do
 	# ldd exits non-zero for static binaries: nothing to copy for them.
 	libs=$(LD_LIBRARY_PATH=$root/cryo/lib ldd "$f" 2>/dev/null) || continue
 	if grep -q 'not found' <<<"$libs"; then
-		die "${f#$root}: $(grep 'not found' <<<"$libs" | tr -s ' \t' ' ')"
+		die "${f#"$root"}: $(grep 'not found' <<<"$libs" | tr -s ' \t' ' ')"
 	fi
 	while read -r lib; do
 		case $lib in "$root"/*) continue ;; esac

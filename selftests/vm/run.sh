@@ -115,8 +115,21 @@ fi
 qemu+=(-chardev "file,id=res,path=$(q "$result")" -serial chardev:res
 	-chardev "file,id=dmesg,path=$(q "$dmesg")" -serial chardev:dmesg)
 
-start=$(date +%s.%N)
+[ "${V:-0}" != 1 ] || echo "run.sh: ${qemu[*]}" >&2
+
+start=$(date +%s%N)
 rc=0
+qpid=
+tpid=
+# Background jobs of a script ignore SIGINT: pass Ctrl-C on to qemu (via
+# timeout, which forwards SIGTERM).
+# shellcheck disable=SC2317 # called from the trap
+cleanup() {
+	[ -z "$qpid" ] || kill "$qpid" 2>/dev/null || true
+	[ -z "$tpid" ] || kill "$tpid" 2>/dev/null || true
+	exit 130
+}
+trap cleanup INT TERM HUP
 if [ "$mode" = shell ]; then
 	if [ "$tmo" != 0 ]; then
 		timeout --foreground -k 10 "$tmo" "${qemu[@]}" 2>"$qlog" || rc=$?
@@ -127,7 +140,6 @@ else
 	: >"$console"
 	timeout -k 10 "$tmo" "${qemu[@]}" </dev/null >"$qlog" 2>&1 &
 	qpid=$!
-	tpid=
 	if [ "${V:-0}" = 1 ]; then
 		tail -n +1 -s 0.2 -f --pid="$qpid" "$console" &
 		tpid=$!
@@ -135,9 +147,10 @@ else
 	wait "$qpid" || rc=$?
 	[ -z "$tpid" ] || wait "$tpid" || true
 fi
-secs=$(echo "$(date +%s.%N) - $start" | bc)
-printf 'run.sh: %s (%s) mode %s: qemu exited %d after %.1f s\n' \
-	"$ver" "$rel" "$mode" "$rc" "$secs" >&2
+trap - INT TERM HUP
+ms=$((($(date +%s%N) - start) / 1000000))
+printf 'run.sh: %s (%s) mode %s: qemu exited %d after %d.%d s\n' \
+	"$ver" "$rel" "$mode" "$rc" $((ms / 1000)) $((ms % 1000 / 100)) >&2
 
 fail=0
 problem() { echo "run.sh: FAIL [$ver]: $*" >&2; fail=1; }
@@ -151,7 +164,7 @@ fi
 
 # Kernel lines only (printk timestamp), so output of user programs echoed
 # on the console cannot be mistaken for a splat.
-splat_re='^.*\[ *[0-9]+\.[0-9]+\] .*(BUG:|BUG [a-z]|WARNING:|Oops|general protection|KASAN|KFENCE|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|cut here|Kernel panic|kernel BUG|kmemleak: .*suspected|unreferenced object|refcount_t:|list_(add|del) corruption|stack-protector|Call Trace:|blocked for more than|trying to register non-static key|double fault|detected stall|Unable to handle)'
+splat_re='^.*\[ *[0-9]+\.[0-9]+\] .*(BUG:|BUG [^ ]+ \((Not t|T)ainted|WARNING:|Oops|general protection|KASAN|KFENCE|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|cut here|Kernel panic|kernel BUG|kmemleak: .*suspected|unreferenced object|refcount_t:|list_(add|del) corruption|stack-protector|Call Trace:|blocked for more than|trying to register non-static key|double fault|hard LOCKUP|detected stall|ODEBUG:|Unable to handle)'
 splat=0
 for f in "$console" "$dmesg"; do
 	[ -s "$f" ] || continue
@@ -185,7 +198,7 @@ tests)
 	;;
 script)
 	[ -f "$result" ] && grep -v '^# cryo-vm: ' "$result"
-	src=$(sed -n 's/^# cryo-vm: exit script.sh //p' "$result" 2>/dev/null)
+	src=$(sed -n 's/^# cryo-vm: exit script.sh //p' "$result" 2>/dev/null || true)
 	if [ -n "$src" ] && [ "$src" != 0 ]; then
 		problem "script exited with $src"
 	fi
