@@ -19,7 +19,7 @@ CPPFLAGS_ALL	:= -D_GNU_SOURCE -Iuapi -Ilibcryoctl/include
 CFLAGS_ALL	:= -std=gnu11 $(WARN) $(CFLAGS)
 
 LIB_MAJOR	:= 1
-LIB_VERSION	:= 1.0.0
+LIB_VERSION	:= 1.1.0
 KSRC_TAR	:= /usr/src/linux-source-6.1.tar.xz
 KSRC		:= $(BUILD)/linux-source-6.1
 
@@ -39,7 +39,7 @@ TEST_SRCS	:= $(wildcard selftests/*_test.c)
 TEST_BINS	:= $(TEST_SRCS:selftests/%.c=$(BUILD)/selftests/%)
 HARNESS		:= $(KSRC)/tools/testing/selftests/kselftest_harness.h
 
-.PHONY: all deps modules lib cli selftests style sparse demo clean
+.PHONY: all deps modules lib cli unit selftests style sparse demo clean
 .DEFAULT_GOAL := all
 
 all: deps modules lib cli selftests
@@ -115,6 +115,20 @@ $(CLI): $(CLI_SRCS) $(CLI_HDRS) $(LIB_HDRS) $(BUILD)/lib/libcryoctl.so
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -DCRYOCTL_CLI_VERSION='"$(LIB_VERSION)"' \
 		-o $@ $(CLI_SRCS) -L$(BUILD)/lib -lcryoctl -Wl,-rpath,'$$ORIGIN/../lib' $(LDFLAGS)
 
+# ---- library unit tests (host, no module needed) ----------------------------
+#
+# The unit program compiles the library sources in, so that its own
+# ioctl() can stand in for /dev/cryo.
+
+UNIT		:= $(BUILD)/tests/unit
+
+unit: $(UNIT) $(CLI)
+	$(UNIT) $(CLI)
+
+$(UNIT): libcryoctl/tests/unit.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) -Ilibcryoctl/src $(CFLAGS_ALL) -o $@ $< $(LIB_SRCS) $(LDFLAGS)
+
 # ---- selftests ---------------------------------------------------------------
 #
 # kselftest_harness.h and checkpatch.pl come from Debian's linux-source
@@ -148,7 +162,7 @@ CHECKPATCH	= perl $(KSRC)/scripts/checkpatch.pl --no-tree --terse --quiet \
 KERNEL_STYLE	= $(wildcard module/*.c module/*.h uapi/linux/*.h)
 USER_STYLE	= $(wildcard libcryoctl/src/*.c libcryoctl/src/*.h \
 		  libcryoctl/include/*.h libcryoctl/cli/*.c libcryoctl/cli/*.h \
-		  libcryoctl/examples/*.c)
+		  libcryoctl/examples/*.c libcryoctl/tests/*.c)
 
 style: $(KSRC)/.stamp
 	$(CHECKPATCH) -f $(KERNEL_STYLE)

@@ -15,4 +15,53 @@
 #error "cryo supports Linux 6.1 to 6.12 only"
 #endif
 
+/* The running kernel's major.minor, comparable with CRYO_KV(). */
+#define CRYO_KV(maj, min)	((maj) * 256 + (min))
+#define CRYO_KV_THIS		CRYO_KV(LINUX_VERSION_MAJOR, LINUX_VERSION_PATCHLEVEL)
+/* True on kernels from maj.min on. */
+#define CRYO_SINCE(maj, min)	(CRYO_KV_THIS - CRYO_KV(maj, min) >= 0)
+
+#include <linux/capability.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+
+/* 6.5 removed the vmas argument of get_user_pages_remote(). */
+#if CRYO_SINCE(6, 5)
+#define cryo_gup_remote(mm, start, nr, flags, pages, locked) \
+	get_user_pages_remote(mm, start, nr, flags, pages, locked)
+#else
+#define cryo_gup_remote(mm, start, nr, flags, pages, locked) \
+	get_user_pages_remote(mm, start, nr, flags, pages, NULL, locked)
+#endif
+
+/* 6.3 made kernel_cap_t a single u64; before it was two u32 words. */
+static inline u64 cryo_cap_u64(kernel_cap_t c)
+{
+#if CRYO_SINCE(6, 3)
+	return c.val;
+#else
+	return (u64)c.cap[0] | ((u64)c.cap[1] << 32);
+#endif
+}
+
+/* 6.3 started recording the registered rseq area's length. */
+static inline u32 cryo_rseq_len(struct task_struct *t)
+{
+#if !IS_ENABLED(CONFIG_RSEQ)
+	return 0;
+#elif CRYO_SINCE(6, 3)
+	return t->rseq ? t->rseq_len : 0;
+#else
+	return t->rseq ? 32 : 0;	/* ORIG_RSEQ_SIZE, the only one then */
+#endif
+}
+
+/* 6.6 hid inode->i_mtime behind accessors. */
+#include <linux/fs.h>
+#if CRYO_SINCE(6, 7)
+#define cryo_inode_mtime(inode) inode_get_mtime(inode)
+#else
+#define cryo_inode_mtime(inode) ((inode)->i_mtime)
+#endif
+
 #endif /* _CRYO_COMPAT_H */

@@ -11,16 +11,20 @@
 
 #include "compat.h"
 
+struct cryo_image;
+
 /**
  * struct cryo_session - state of one open /dev/cryo file
  * @lock: serialises the ioctls and reads of this file; a freeze or thaw
  *        owns the session for its whole length.
+ * @img: the freeze this session holds, set by CRYO_IOC_FREEZE.
  *
  * One session per open(); freed on the final close.  The freeze and thaw
  * machinery hang their state here.
  */
 struct cryo_session {
 	struct mutex lock;	/* see above */
+	struct cryo_image *img;	/* the freeze of this session, or NULL */
 };
 
 #endif /* _CRYO_CRYO_H */

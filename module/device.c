@@ -14,6 +14,7 @@
 #include <linux/cryo.h>
 
 #include "device.h"
+#include "freeze.h"
 #include "ioctl.h"
 
 static int cryo_open(struct inode *inode, struct file *filp)
@@ -29,10 +30,25 @@ static int cryo_open(struct inode *inode, struct file *filp)
 	return stream_open(inode, filp);
 }
 
+static ssize_t cryo_read(struct file *filp, char __user *buf, size_t count,
+			 loff_t *ppos)
+{
+	struct cryo_session *s = filp->private_data;
+	ssize_t ret;
+
+	if (mutex_lock_killable(&s->lock))
+		return -EINTR;
+	ret = cryo_freeze_read(s, buf, count);
+	mutex_unlock(&s->lock);
+	return ret;
+}
+
 static int cryo_release(struct inode *inode, struct file *filp)
 {
 	struct cryo_session *s = filp->private_data;
 
+	/* The last close: nobody else can hold the lock. */
+	cryo_freeze_end(s);
 	mutex_destroy(&s->lock);
 	kfree(s);
 	return 0;
@@ -42,6 +58,7 @@ static const struct file_operations cryo_fops = {
 	.owner		= THIS_MODULE,
 	.open		= cryo_open,
 	.release	= cryo_release,
+	.read		= cryo_read,
 	.unlocked_ioctl	= cryo_ioctl,
 };
 

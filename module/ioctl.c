@@ -21,6 +21,7 @@
 #include <linux/kernel.h>
 #include <linux/uaccess.h>
 
+#include "freeze.h"
 #include "ioctl.h"
 
 /* The head every argument structure starts with (uapi rule). */
@@ -33,6 +34,8 @@ struct cryo_ioctl_hdr {
 union cryo_ioctl_buf {
 	struct cryo_ioctl_hdr hdr;
 	struct cryo_version version;
+	struct cryo_freeze freeze;
+	struct cryo_commit commit;
 };
 
 struct cryo_ioctl_op {
@@ -49,8 +52,18 @@ static int cryo_ioc_version(struct cryo_session *s, union cryo_ioctl_buf *buf)
 
 	v->abi_major = CRYO_ABI_MAJOR;
 	v->abi_minor = CRYO_ABI_MINOR;
-	v->features = CRYO_FEATURE_VERSION;
+	v->features = CRYO_FEATURE_VERSION | CRYO_FEATURE_FREEZE;
 	return 0;
+}
+
+static int cryo_ioc_freeze(struct cryo_session *s, union cryo_ioctl_buf *buf)
+{
+	return cryo_freeze_start(s, &buf->freeze);
+}
+
+static int cryo_ioc_commit(struct cryo_session *s, union cryo_ioctl_buf *buf)
+{
+	return cryo_freeze_commit(s, &buf->commit);
 }
 
 /*
@@ -68,10 +81,14 @@ static int cryo_ioc_version(struct cryo_session *s, union cryo_ioctl_buf *buf)
 
 static const struct cryo_ioctl_op cryo_ioctl_ops[] = {
 	CRYO_OP(VERSION, version, 0, cryo_ioc_version),
+	CRYO_OP(FREEZE, freeze, CRYO_FREEZE_ALL, cryo_ioc_freeze),
+	CRYO_OP(COMMIT, commit, 0, cryo_ioc_commit),
 };
 
 /* A structure may only grow past its first published size. */
 static_assert(sizeof(struct cryo_version) >= CRYO_VERSION_SIZE_VER0);
+static_assert(sizeof(struct cryo_freeze) >= CRYO_FREEZE_SIZE_VER0);
+static_assert(sizeof(struct cryo_commit) >= CRYO_COMMIT_SIZE_VER0);
 
 long cryo_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {

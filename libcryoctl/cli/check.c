@@ -17,6 +17,7 @@
 
 static const char *const feature_names[] = {
 	"version",
+	"freeze",
 };
 
 static void print_features(uint64_t features)

@@ -2,14 +2,23 @@
 /*
  * cryoctl(8): command dispatch and help.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <errno.h>
+#include <unistd.h>
 
+#include "cryoctl.h"
 #include "cli.h"
 
 static const struct cli_cmd *const commands[] = {
+	&cmd_freeze,
+	&cmd_inspect,
+	&cmd_maps,
+	&cmd_layout,
+	&cmd_verify,
 	&cmd_check,
 	&cmd_version,
 };
@@ -59,6 +68,77 @@ int cli_exit_for_open(int err)
 	default:
 		return EXIT_FAIL;
 	}
+}
+
+int cli_getopt(const struct cli_cmd *cmd, int argc, char **argv,
+	       const char *shortopts, const struct option *longopts)
+{
+	const char *opt;
+	int c;
+
+	opterr = 0;
+	c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	switch (c) {
+	case -1:
+		return CLI_OPT_END;
+	case 'h':
+		fputs(cmd->usage, stdout);
+		return CLI_OPT_HELP;
+	case ':':
+	case '?':
+		opt = argv[optind - 1];
+		if (optopt && optopt < 256 && strncmp(opt, "--", 2))
+			cli_err("%s: option '-%c' %s (try 'cryoctl %s --help')",
+				cmd->name, optopt,
+				c == ':' ? "needs a value" : "is unknown", cmd->name);
+		else
+			cli_err("%s: option '%s' %s (try 'cryoctl %s --help')",
+				cmd->name, opt,
+				c == ':' ? "needs a value" : "is unknown", cmd->name);
+		return CLI_OPT_BAD;
+	default:
+		return c;
+	}
+}
+
+int cli_open_input(const struct cli_cmd *cmd, const char *path,
+		   const char **name, int *status)
+{
+	int fd;
+
+	if (!path || !strcmp(path, "-")) {
+		*name = "stdin";
+		if (isatty(STDIN_FILENO)) {
+			cli_err("%s: stdin is a terminal; give an image file or redirect one (try 'cryoctl %s --help')",
+				cmd->name, cmd->name);
+			*status = EXIT_USAGE;
+			return -1;
+		}
+		return STDIN_FILENO;
+	}
+	*name = path;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cli_err("%s: %s", path, strerror(errno));
+		*status = EXIT_FAIL;
+	}
+	return fd;
+}
+
+void cli_image_err(const char *name, const struct cryoctl_image *img, int err)
+{
+	const char *msg = cryoctl_image_error(img, NULL, NULL);
+
+	cli_err("%s: %s", name, msg ? msg : strerror(-err));
+}
+
+int cli_flush_stdout(const char *what)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		cli_err("%s: writing the output: %s", what, strerror(errno));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
 }
 
 static void print_usage(FILE *f)

@@ -12,7 +12,9 @@
 #ifndef CRYOCTL_H
 #define CRYOCTL_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -65,6 +67,242 @@ int cryoctl_version(int fd, struct cryoctl_version *v);
  * Return: a static string such as "1.0.0".
  */
 const char *cryoctl_library_version(void);
+
+/**
+ * cryoctl_crc32c() - CRC32C (Castagnoli) over a buffer, raw running value
+ * @crc: the running value: ~0U to start, or a previous result to continue
+ * @buf: the bytes
+ * @len: how many
+ *
+ * Reflected polynomial 0x82F63B78, with the semantics of the kernel's
+ * crc32c(): no inversion on entry or exit, so a buffer may be fed in
+ * pieces.  The standard CRC-32C of a buffer is ``~cryoctl_crc32c(~0U,
+ * buf, len)``; for "123456789" that is 0xE3069283.
+ *
+ * Return: the updated running value.
+ */
+uint32_t cryoctl_crc32c(uint32_t crc, const void *buf, size_t len);
+
+struct cryo_rec;
+
+/**
+ * cryoctl_record_crc() - the checksum an image record must carry
+ * @rec: the record header, in image byte order (little-endian); its @crc
+ *       field is ignored and @len says how long @payload is
+ * @payload: the record's payload (may be NULL when @rec->len is 0)
+ *
+ * Computes exactly what the kernel stores in &cryo_rec.crc::
+ *
+ *	hdr = *rec; hdr.crc = 0;
+ *	crc = crc32c(~0, &hdr, 16);
+ *	crc = crc32c(crc, payload, len);
+ *	rec->crc = ~crc;
+ *
+ * The header's __reserved field takes part as stored.
+ *
+ * Return: the checksum.
+ */
+uint32_t cryoctl_record_crc(const struct cryo_rec *rec, const void *payload);
+
+/**
+ * typedef cryoctl_progress_fn - progress report of cryoctl_freeze()
+ * @bytes: bytes of image written to the output so far
+ * @arg: the caller's cookie given to cryoctl_freeze()
+ *
+ * Called after every chunk written.  It runs in the caller's thread,
+ * while the target is parked, so it should be quick.
+ *
+ * Return: 0 to go on; anything else aborts the freeze, which then
+ * returns -ECANCELED (the target is resumed when the device is closed).
+ */
+typedef int (*cryoctl_progress_fn)(uint64_t bytes, void *arg);
+
+/**
+ * cryoctl_freeze() - freeze a process and write its image to a descriptor
+ * @devfd: a descriptor from cryoctl_open() that has not frozen anything yet
+ * @pid: the target, a thread-group id in the caller's pid namespace
+ * @flags: CRYO_FREEZE_* flags of <linux/cryo.h>
+ * @timeout_ms: how long each thread may take to park; 0 for the default
+ * @out_fd: where the image goes: a file, a pipe or a socket
+ * @progress: called after every chunk written, or NULL
+ * @arg: passed to @progress
+ *
+ * Issues CRYO_IOC_FREEZE, then copies the image from @devfd to @out_fd in
+ * chunks of 1 MiB until the device reports EOF, retrying on EINTR and
+ * completing short writes.  With %CRYO_FREEZE_KILL it then fsync()s
+ * @out_fd if that is a regular file (COMMIT tells the kernel the image is
+ * safely stored, and the target dies on it) and issues CRYO_IOC_COMMIT.
+ * Nothing else is synced: a pipe's reader owns the durability of what it
+ * receives.
+ *
+ * @out_fd is checked to be open for writing before anything is frozen.
+ * On any failure nothing is committed: when @devfd is closed the kernel
+ * resumes the target untouched.  Writing to a pipe whose reader has gone
+ * raises SIGPIPE, whose default action ends the caller (the kernel then
+ * resumes the target); callers that ignore SIGPIPE get -EPIPE instead.
+ * With %CRYO_FREEZE_LEAVE_FROZEN the target stays parked after a
+ * successful return until @devfd is closed.
+ * Without KILL or LEAVE_FROZEN the kernel resumes the target as soon as
+ * the last byte has been read.
+ *
+ * Return: 0 once the whole image has been written (and committed for
+ * KILL); -EBADF (@out_fd not open for writing, nothing frozen); -ESRCH,
+ * -EPERM, -EBUSY, -EALREADY, -EINVAL, -EINTR from the freeze (see
+ * &struct cryo_freeze); -errno of a failed read() of the
+ * device or write() of @out_fd (-EPIPE when a pipe's reader went away,
+ * -ENOSPC ...); -ECANCELED when @progress asked to stop; -ENOMEM;
+ * -errno of the commit.
+ */
+int cryoctl_freeze(int devfd, pid_t pid, unsigned int flags,
+		   unsigned int timeout_ms, int out_fd,
+		   cryoctl_progress_fn progress, void *arg);
+
+/**
+ * cryoctl_commit() - tell the kernel the image is safely stored
+ * @devfd: the descriptor the image was read from
+ *
+ * For callers that issue CRYO_IOC_FREEZE and read() the image themselves:
+ * issues CRYO_IOC_COMMIT once the image has been read to EOF and stored.
+ * With %CRYO_FREEZE_KILL the kernel then kills the target; otherwise it
+ * resumes it at once.
+ *
+ * Return: 0, -ENOENT (no freeze on @devfd), -EAGAIN (the image has not
+ * been read to EOF yet), or another -errno of the ioctl.
+ */
+int cryoctl_commit(int devfd);
+
+/*
+ * Reading images.
+ *
+ * A streaming reader for the record stream described in <linux/cryo.h>:
+ * it never seeks, so it works on pipes, and it holds one record at a
+ * time in a buffer that grows to the largest record read (at most
+ * CRYO_REC_MAX_LEN bytes of payload), never the whole image.  Every
+ * record's checksum and structure is checked before the record is
+ * handed out; the trailer's counts are checked against what was read.
+ *
+ * Errors, the same from cryoctl_image_open() and cryoctl_image_next():
+ *
+ *  -EIO        read() of the descriptor failed (the message names why)
+ *  -EBADMSG    a record's checksum does not match, or the trailer's
+ *              counts disagree with the records read
+ *  -EPROTO     not an image, or one this library cannot read: bad magic,
+ *              another major version or architecture, first record not a
+ *              HEADER, a length above CRYO_REC_MAX_LEN, a nonzero
+ *              reserved field, a payload shorter (or, for an image of
+ *              this library's minor version or older, longer) than its
+ *              structure, records out of order, addresses out of place,
+ *              an unknown record type in an image not newer than us
+ *  -ENODATA    truncated: the stream ends before the trailer, or inside
+ *              a record
+ *  -EOVERFLOW  data follows the trailer
+ *  -ENOMEM     out of memory
+ *
+ * Errors are final: once cryoctl_image_next() has returned 0 or an error,
+ * it returns the same again.  cryoctl_image_error() tells which record,
+ * where, and what is wrong with it.
+ *
+ * Payloads are handed out as stored: little-endian, in the layout of the
+ * cryo_image_* structures of <linux/cryo.h>, not necessarily aligned for
+ * more than 8 bytes.
+ */
+
+struct cryoctl_image;
+struct cryo_image_header;
+struct cryo_image_trailer;
+
+/**
+ * struct cryoctl_record - one record, as cryoctl_image_next() returns it
+ * @type: &enum cryo_rec_type; may be a type this library does not know
+ *        when the image's minor version is newer than the library's
+ * @len: bytes of @payload
+ * @payload: the payload; valid until the next call on the same image
+ * @index: position of the record in the stream, from 0 for the HEADER
+ * @offset: byte offset of the record's &struct cryo_rec in the stream
+ */
+struct cryoctl_record {
+	uint32_t type;
+	uint32_t len;
+	const void *payload;
+	uint64_t index;
+	uint64_t offset;
+};
+
+/**
+ * cryoctl_image_open() - start reading an image from a descriptor
+ * @fd: where the image comes from, read from its current position; it is
+ *      not closed by the library
+ * @img: set to the new reader
+ *
+ * Reads and checks the HEADER record, so that cryoctl_image_header() is
+ * available at once.  cryoctl_image_next() then returns every record in
+ * stream order, the HEADER first.
+ *
+ * Whatever the result, call cryoctl_image_close(*@img) when done (it
+ * accepts NULL): on failure *@img is normally a reader in the failed state
+ * whose cryoctl_image_error() explains the failure, and NULL only when
+ * @img is NULL (-EINVAL) or the reader could not be allocated (-ENOMEM).
+ *
+ * Return: 0, or an error from the table above.
+ */
+int cryoctl_image_open(int fd, struct cryoctl_image **img);
+
+/**
+ * cryoctl_image_next() - read the next record
+ * @img: the reader
+ * @rec: filled in with the record when 1 is returned
+ *
+ * Records of a type unknown to the library are returned (callers skip
+ * them) only when the image's minor version is newer than the library's.
+ * The TRAILER is not returned: it is checked, together with the absence
+ * of any further data, and 0 is returned.
+ *
+ * Return: 1 with @rec filled in; 0 at the end of a complete, verified
+ * image (cryoctl_image_trailer() then gives its trailer); or an error
+ * from the table above (-EINVAL when @img or @rec is NULL).
+ */
+int cryoctl_image_next(struct cryoctl_image *img, struct cryoctl_record *rec);
+
+/**
+ * cryoctl_image_header() - the image's header
+ * @img: the reader
+ *
+ * Return: the HEADER payload (as stored, little-endian), or NULL when
+ * cryoctl_image_open() could not read a valid one.
+ */
+const struct cryo_image_header *cryoctl_image_header(const struct cryoctl_image *img);
+
+/**
+ * cryoctl_image_trailer() - the image's trailer, once verified
+ * @img: the reader
+ *
+ * Return: the TRAILER payload (as stored, little-endian) after
+ * cryoctl_image_next() has returned 0, else NULL.
+ */
+const struct cryo_image_trailer *cryoctl_image_trailer(const struct cryoctl_image *img);
+
+/**
+ * cryoctl_image_error() - what went wrong, and where
+ * @img: the reader
+ * @index: if not NULL, set to the index of the record at fault (for a
+ *         stream that ends early, the index of the record that is missing;
+ *         for data after the trailer, the trailer's index + 1)
+ * @offset: if not NULL, set to the byte offset where that record starts
+ *
+ * Return: NULL if no error has happened, else a one-line description such
+ * as "record 3 (THREAD) at byte 1234: checksum mismatch (stored
+ * 0x12345678, computed 0x9abcdef0)", valid until @img is closed.
+ */
+const char *cryoctl_image_error(const struct cryoctl_image *img,
+				uint64_t *index, uint64_t *offset);
+
+/**
+ * cryoctl_image_close() - free a reader
+ * @img: the reader, or NULL
+ *
+ * Does not close the descriptor given to cryoctl_image_open().
+ */
+void cryoctl_image_close(struct cryoctl_image *img);
 
 #ifdef __cplusplus
 }

@@ -6,15 +6,31 @@
 #define CRYOCTL_INTERNAL_H
 
 #include <errno.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #define CRYOCTL_EXPORT __attribute__((visibility("default")))
 
-#define CRYOCTL_LIB_VERSION "1.0.0"
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define CRYOCTL_LIB_VERSION "1.1.0"
 
 /* A call that failed with -1/errno, as the library's -errno convention. */
 static inline int neg_errno(void)
 {
 	return errno ? -errno : -EIO;
 }
+
+/*
+ * Write all @len bytes, retrying on EINTR and after short writes.
+ * Return: 0 or -errno (-EIO if write() makes no progress).
+ */
+int cryoctl_write_full(int fd, const void *buf, size_t len);
+
+/*
+ * Read up to @len bytes, stopping early only at EOF; retries on EINTR.
+ * Return: the bytes read (less than @len only at EOF) or -errno.
+ */
+ssize_t cryoctl_read_full(int fd, void *buf, size_t len);
 
 #endif /* CRYOCTL_INTERNAL_H */

@@ -22,7 +22,7 @@ CRYO_VM_ENV = BUILD='$(BUILD)' V='$(V)'
 
 .PHONY: check vm-shell vm-run
 
-check: all
+check: all unit
 	$(CRYO_VM_ENV) KERNELS='$(KERNELS)' $(CRYO_VM_DIR)/check.sh $(VM_ARGS)
 
 vm-shell: all

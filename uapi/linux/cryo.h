@@ -42,6 +42,8 @@
 /**
  * enum cryo_feature - capabilities a module reports in &cryo_version.features
  * @CRYO_FEATURE_VERSION: %CRYO_IOC_VERSION is available (always set).
+ * @CRYO_FEATURE_FREEZE: %CRYO_IOC_FREEZE, read() of the image and
+ *                       %CRYO_IOC_COMMIT are available.
  * @CRYO_FEATURE_ALL: every feature bit this header knows about.
  *
  * A bit is set only when the loaded module implements the feature, so a
@@ -49,8 +51,9 @@
  * add bits; a caller must ignore bits it does not know.
  */
 enum cryo_feature {
-	CRYO_FEATURE_VERSION	= 1ULL << 0,
-	CRYO_FEATURE_ALL	= CRYO_FEATURE_VERSION,
+	CRYO_FEATURE_VERSION	= 1 << 0,
+	CRYO_FEATURE_FREEZE	= 1 << 1,
+	CRYO_FEATURE_ALL	= CRYO_FEATURE_VERSION | CRYO_FEATURE_FREEZE,
 };
 
 /*
@@ -62,6 +65,8 @@ enum cryo_feature {
 
 enum {
 	CRYO_CMD_VERSION	= 0x00,
+	CRYO_CMD_FREEZE		= 0x01,
+	CRYO_CMD_COMMIT		= 0x02,
 };
 
 /**
@@ -90,5 +95,419 @@ struct cryo_version {
 
 /** CRYO_IOC_VERSION - query the ABI version, see &struct cryo_version */
 #define CRYO_IOC_VERSION	_IO(CRYO_IOC_TYPE, CRYO_CMD_VERSION)
+
+/**
+ * enum cryo_freeze_flags - &cryo_freeze.flags
+ * @CRYO_FREEZE_KILL: once the image is complete and the caller has issued
+ *	%CRYO_IOC_COMMIT, kill the target (SIGKILL).  Without COMMIT the
+ *	target is resumed when the file is closed: an interrupted freeze never
+ *	costs the target its life.
+ * @CRYO_FREEZE_LEAVE_FROZEN: keep the target parked after the image is
+ *	complete, until the file is closed (then resume it, or kill it if
+ *	%CRYO_FREEZE_KILL was given and committed).
+ * @CRYO_FREEZE_ACCEPT_LOSS: do not refuse the freeze because of state
+ *	cryo cannot save (an fd of an unsupported kind); record the loss in
+ *	the image instead.
+ * @CRYO_FREEZE_ALL: all valid flags.
+ *
+ * Without %CRYO_FREEZE_KILL or %CRYO_FREEZE_LEAVE_FROZEN the target is
+ * resumed as soon as the last byte of the image has been read (a
+ * checkpoint).  KILL and LEAVE_FROZEN together are refused (EINVAL).
+ */
+enum cryo_freeze_flags {
+	CRYO_FREEZE_KILL		= 1 << 0,
+	CRYO_FREEZE_LEAVE_FROZEN	= 1 << 1,
+	CRYO_FREEZE_ACCEPT_LOSS		= 1 << 2,
+	CRYO_FREEZE_ALL			= CRYO_FREEZE_KILL |
+					  CRYO_FREEZE_LEAVE_FROZEN |
+					  CRYO_FREEZE_ACCEPT_LOSS,
+};
+
+/**
+ * struct cryo_freeze - freeze a process into this session's read stream
+ * @size: sizeof(struct cryo_freeze); at least %CRYO_FREEZE_SIZE_VER0.
+ * @flags: &enum cryo_freeze_flags.
+ * @pid: the target, a thread-group id in the caller's pid namespace.
+ * @timeout_ms: how long every thread may take to park; 0 means the
+ *	default (%CRYO_FREEZE_TIMEOUT_DEFAULT_MS).  At most 60000.
+ * @nr_threads: out: threads parked.
+ * @__reserved: must be 0.
+ *
+ * Issued as ``ioctl(fd, CRYO_IOC_FREEZE, &f)``.  On success every thread
+ * of the target is parked in the kernel and read() on the same file
+ * yields the image until EOF.
+ *
+ * Errors: ESRCH (no such process, a zombie or an exiting one, a kernel
+ * thread, pid <= 0), EPERM (not allowed to freeze it: see
+ * Documentation/userspace-api.rst; also the caller's own thread group and
+ * pid 1 of the initial namespace), EBUSY (already held by a session, or a
+ * thread did not park within @timeout_ms: the target is resumed
+ * untouched), EALREADY (this session already froze a process), EINVAL
+ * (flags, reserved fields, timeout), EINTR (the caller was killed while
+ * waiting; the target is resumed).
+ */
+struct cryo_freeze {
+	__u32 size;
+	__u32 flags;
+	__s32 pid;
+	__u32 timeout_ms;
+	__u32 nr_threads;
+	__u32 __reserved;
+};
+
+#define CRYO_FREEZE_SIZE_VER0		24
+#define CRYO_FREEZE_TIMEOUT_DEFAULT_MS	5000
+#define CRYO_FREEZE_TIMEOUT_MAX_MS	60000
+
+/**
+ * struct cryo_commit - the image is safely stored
+ * @size: sizeof(struct cryo_commit); at least %CRYO_COMMIT_SIZE_VER0.
+ * @flags: must be 0.
+ *
+ * Issued after the whole image has been read and stored.  Only then is a
+ * %CRYO_FREEZE_KILL carried out; with other flags it ends the session's
+ * hold on the target at once (resume).  Errors: ENOENT (no freeze in this
+ * session), EAGAIN (the image has not been read to EOF yet).
+ */
+struct cryo_commit {
+	__u32 size;
+	__u32 flags;
+};
+
+#define CRYO_COMMIT_SIZE_VER0	8
+
+/** CRYO_IOC_FREEZE - park a process and stream it, see &struct cryo_freeze */
+#define CRYO_IOC_FREEZE		_IO(CRYO_IOC_TYPE, CRYO_CMD_FREEZE)
+/** CRYO_IOC_COMMIT - the image is stored, see &struct cryo_commit */
+#define CRYO_IOC_COMMIT		_IO(CRYO_IOC_TYPE, CRYO_CMD_COMMIT)
+
+/*
+ * The image.
+ *
+ * A freeze image is a stream of records, each a &struct cryo_rec header
+ * followed by @len bytes of payload.  All integers are little-endian.
+ * The first record is %CRYO_REC_HEADER, the last %CRYO_REC_TRAILER; a
+ * stream that ends without a trailer is truncated.  Records appear in
+ * this order: HEADER, PROCESS, THREAD (one per thread), VMA (one per
+ * mapping, ascending), PAGES (ascending addresses), TRAILER.  A reader
+ * skips record types it does not know when the image's minor version is
+ * newer than its own, and refuses an image of another major version.
+ * Documentation/image-format.rst describes every byte.
+ */
+
+/** CRYO_IMAGE_MAGIC - &cryo_image_header.magic, "CRYOIMG" and a NUL */
+#define CRYO_IMAGE_MAGIC	"CRYOIMG"
+#define CRYO_IMAGE_MAJOR	1
+#define CRYO_IMAGE_MINOR	0
+
+/**
+ * enum cryo_rec_type - &cryo_rec.type
+ * @CRYO_REC_HEADER: &struct cryo_image_header
+ * @CRYO_REC_PROCESS: &struct cryo_image_process
+ * @CRYO_REC_THREAD: &struct cryo_image_thread, then the FPU state
+ * @CRYO_REC_VMA: &struct cryo_image_vma, then the backing file's path
+ * @CRYO_REC_PAGES: &struct cryo_image_pages, then the page contents
+ * @CRYO_REC_TRAILER: &struct cryo_image_trailer
+ */
+enum cryo_rec_type {
+	CRYO_REC_HEADER		= 1,
+	CRYO_REC_PROCESS	= 2,
+	CRYO_REC_THREAD		= 3,
+	CRYO_REC_VMA		= 4,
+	CRYO_REC_PAGES		= 5,
+	CRYO_REC_TRAILER	= 0xff,
+};
+
+/**
+ * struct cryo_rec - header of every record
+ * @type: &enum cryo_rec_type.
+ * @len: bytes of payload that follow this header.
+ * @crc: CRC32C (Castagnoli, seed ~0, final xor ~0, as crc32c(3)) of
+ *	this header with @crc taken as 0, followed by the payload.
+ * @__reserved: 0.
+ */
+struct cryo_rec {
+	__u32 type;
+	__u32 len;
+	__u32 crc;
+	__u32 __reserved;
+};
+
+/** CRYO_REC_MAX_LEN - no record payload is longer than this (1 MiB + 4 KiB) */
+#define CRYO_REC_MAX_LEN	((1U << 20) + 4096)
+
+/**
+ * struct cryo_image_header - %CRYO_REC_HEADER, the first record
+ * @magic: %CRYO_IMAGE_MAGIC, NUL-padded.
+ * @major: %CRYO_IMAGE_MAJOR.
+ * @minor: %CRYO_IMAGE_MINOR.
+ * @arch: AUDIT_ARCH_* of the frozen process (AUDIT_ARCH_X86_64).
+ * @page_size: the frozen machine's page size.
+ * @freeze_flags: the &enum cryo_freeze_flags the image was taken with.
+ * @nr_threads: number of THREAD records that follow.
+ * @xfeatures: the CPU's user-visible XSAVE feature mask (0 without XSAVE).
+ * @fpu_size: bytes of FPU state in each THREAD record.
+ * @time_ns: CLOCK_REALTIME at the freeze.
+ * @release: utsname release of the frozen kernel, NUL-terminated.
+ */
+struct cryo_image_header {
+	char magic[8];
+	__u16 major;
+	__u16 minor;
+	__u32 arch;
+	__u32 page_size;
+	__u32 freeze_flags;
+	__u32 nr_threads;
+	__u32 fpu_size;
+	__u64 xfeatures;
+	__u64 time_ns;
+	char release[72];
+};
+
+/**
+ * struct cryo_image_process - %CRYO_REC_PROCESS
+ * @pid: thread-group id, in the freezer's pid namespace.
+ * @ppid: parent's tgid.
+ * @pgid: process group.
+ * @sid: session.
+ * @comm: the command name, NUL-terminated.
+ * @uid: real, effective, saved and filesystem uid (in that order).
+ * @gid: the same four gids.
+ * @cap_effective: effective capability set.
+ * @cap_permitted: permitted set.
+ * @cap_inheritable: inheritable set.
+ * @cap_bset: bounding set.
+ * @cap_ambient: ambient set.
+ * @personality: personality(2) value.
+ * @umask: file mode creation mask.
+ * @start_code: mm bounds, as in /proc/PID/stat and prctl(PR_SET_MM)
+ * @end_code: see @start_code
+ * @start_data: see @start_code
+ * @end_data: see @start_code
+ * @start_brk: see @start_code
+ * @brk: see @start_code
+ * @start_stack: see @start_code
+ * @arg_start: see @start_code
+ * @arg_end: see @start_code
+ * @env_start: see @start_code
+ * @env_end: see @start_code
+ * @rlim: the 16 resource limits, {cur, max} pairs, RLIM_INFINITY as ~0.
+ */
+struct cryo_image_process {
+	__s32 pid;
+	__s32 ppid;
+	__s32 pgid;
+	__s32 sid;
+	char comm[16];
+	__u32 uid[4];
+	__u32 gid[4];
+	__u64 cap_effective;
+	__u64 cap_permitted;
+	__u64 cap_inheritable;
+	__u64 cap_bset;
+	__u64 cap_ambient;
+	__u32 personality;
+	__u32 umask;
+	__u64 start_code;
+	__u64 end_code;
+	__u64 start_data;
+	__u64 end_data;
+	__u64 start_brk;
+	__u64 brk;
+	__u64 start_stack;
+	__u64 arg_start;
+	__u64 arg_end;
+	__u64 env_start;
+	__u64 env_end;
+	__u64 rlim[16][2];
+};
+
+/**
+ * enum cryo_fpu_format - &cryo_image_thread.fpu_format
+ * @CRYO_FPU_FXSAVE: 512-byte FXSAVE area (NT_PRFPREG), CPU without XSAVE.
+ * @CRYO_FPU_XSAVE: XSAVE area in the kernel's user ABI layout
+ *	(NT_X86_XSTATE), as ptrace(PTRACE_GETREGSET) returns it.
+ */
+enum cryo_fpu_format {
+	CRYO_FPU_FXSAVE	= 1,
+	CRYO_FPU_XSAVE	= 2,
+};
+
+/**
+ * enum cryo_restart - &cryo_image_thread.restart: what the thread's
+ * interrupted system call does when the thread resumes
+ * @CRYO_RESTART_NONE: not in a system call, or it has completed.
+ * @CRYO_RESTART_SYSCALL: re-issue the system call (@orig_ax) with the same
+ *	arguments: regs.ax = regs.orig_ax, regs.ip -= 2.  This is what
+ *	-ERESTARTSYS, -ERESTARTNOINTR and -ERESTARTNOHAND become for a
+ *	thread that resumes without running a signal handler.
+ * @CRYO_RESTART_BLOCK: the system call continues through restart_syscall(2)
+ *	(-ERESTART_RESTARTBLOCK: nanosleep, clock_nanosleep, poll, futex wait
+ *	with a timeout, ...); its remaining timeout is lost across a thaw in
+ *	this version, which re-issues it as %CRYO_RESTART_SYSCALL.
+ */
+enum cryo_restart {
+	CRYO_RESTART_NONE	= 0,
+	CRYO_RESTART_SYSCALL	= 1,
+	CRYO_RESTART_BLOCK	= 2,
+};
+
+/**
+ * struct cryo_image_thread - %CRYO_REC_THREAD, followed by @fpu_size
+ * bytes of FPU state in @fpu_format
+ * @tid: thread id in the freezer's pid namespace.
+ * @restart: &enum cryo_restart.
+ * @regs: general registers in the layout of struct user_regs_struct
+ *	(NT_PRSTATUS), 27 words; ax holds the kernel's -ERESTART* code when
+ *	@restart is not %CRYO_RESTART_NONE.
+ * @fs_base: FS base (TLS of x86-64 user space).
+ * @gs_base: GS base.
+ * @blocked: blocked signal mask (bit n-1 for signal n).
+ * @pending: thread-directed pending signals.
+ * @shared_pending: process-directed pending signals (same in every thread).
+ * @sas_sp: sigaltstack base.
+ * @sas_size: sigaltstack size.
+ * @sas_flags: sigaltstack flags (SS_AUTODISARM ...), SS_DISABLE if none.
+ * @fpu_format: &enum cryo_fpu_format.
+ * @fpu_size: bytes of FPU state that follow.
+ * @clear_child_tid: set_tid_address(2) value.
+ * @robust_list: set_robust_list(2) head.
+ * @robust_list_len: its length.
+ * @rseq: rseq(2) area, 0 if none.
+ * @rseq_len: its length.
+ * @rseq_sig: its signature.
+ * @__reserved: 0.
+ */
+struct cryo_image_thread {
+	__s32 tid;
+	__u32 restart;
+	__u64 regs[27];
+	__u64 fs_base;
+	__u64 gs_base;
+	__u64 blocked;
+	__u64 pending;
+	__u64 shared_pending;
+	__u64 sas_sp;
+	__u64 sas_size;
+	__u32 sas_flags;
+	__u32 fpu_format;
+	__u32 fpu_size;
+	__u32 rseq_len;
+	__u64 clear_child_tid;
+	__u64 robust_list;
+	__u64 robust_list_len;
+	__u64 rseq;
+	__u32 rseq_sig;
+	__u32 __reserved;
+};
+
+/**
+ * enum cryo_vma_kind - &cryo_image_vma.kind
+ * @CRYO_VMA_ANON: private or shared anonymous memory.
+ * @CRYO_VMA_FILE: a file mapping; the path follows the record.
+ * @CRYO_VMA_HEAP: [heap].
+ * @CRYO_VMA_STACK: [stack].
+ * @CRYO_VMA_VDSO: [vdso]; contents never saved.
+ * @CRYO_VMA_VVAR: [vvar]; contents never saved.
+ * @CRYO_VMA_VSYSCALL: [vsyscall]; contents never saved.
+ * @CRYO_VMA_SPECIAL: another kernel-provided special mapping; its name
+ *	follows the record.
+ */
+enum cryo_vma_kind {
+	CRYO_VMA_ANON		= 0,
+	CRYO_VMA_FILE		= 1,
+	CRYO_VMA_HEAP		= 2,
+	CRYO_VMA_STACK		= 3,
+	CRYO_VMA_VDSO		= 4,
+	CRYO_VMA_VVAR		= 5,
+	CRYO_VMA_VSYSCALL	= 6,
+	CRYO_VMA_SPECIAL	= 7,
+};
+
+/**
+ * enum cryo_vma_flags - &cryo_image_vma.flags
+ * @CRYO_VMA_READ: PROT_READ.
+ * @CRYO_VMA_WRITE: PROT_WRITE.
+ * @CRYO_VMA_EXEC: PROT_EXEC.
+ * @CRYO_VMA_SHARED: MAP_SHARED (else private).
+ * @CRYO_VMA_GROWSDOWN: grows down (a stack).
+ * @CRYO_VMA_LOCKED: mlock()ed.
+ * @CRYO_VMA_DONTDUMP: MADV_DONTDUMP.
+ * @CRYO_VMA_HUGEPAGE: MADV_HUGEPAGE.
+ * @CRYO_VMA_NOHUGEPAGE: MADV_NOHUGEPAGE.
+ * @CRYO_VMA_DONTFORK: MADV_DONTFORK.
+ * @CRYO_VMA_WIPEONFORK: MADV_WIPEONFORK.
+ * @CRYO_VMA_MAYSHARE: the mapping may be shared (MAP_SHARED of a file
+ *	opened read-only shows as not SHARED but MAYSHARE).
+ */
+enum cryo_vma_flags {
+	CRYO_VMA_READ		= 1 << 0,
+	CRYO_VMA_WRITE		= 1 << 1,
+	CRYO_VMA_EXEC		= 1 << 2,
+	CRYO_VMA_SHARED		= 1 << 3,
+	CRYO_VMA_GROWSDOWN	= 1 << 4,
+	CRYO_VMA_LOCKED		= 1 << 5,
+	CRYO_VMA_DONTDUMP	= 1 << 6,
+	CRYO_VMA_HUGEPAGE	= 1 << 7,
+	CRYO_VMA_NOHUGEPAGE	= 1 << 8,
+	CRYO_VMA_DONTFORK	= 1 << 9,
+	CRYO_VMA_WIPEONFORK	= 1 << 10,
+	CRYO_VMA_MAYSHARE	= 1 << 11,
+};
+
+/**
+ * struct cryo_image_vma - %CRYO_REC_VMA, followed by @name_len bytes of
+ * path or name (no NUL)
+ * @start: first address.
+ * @end: one past the last address.
+ * @pgoff: offset into the file, in bytes.
+ * @flags: &enum cryo_vma_flags.
+ * @kind: &enum cryo_vma_kind.
+ * @dev: the file's device (new_encode_dev()), for identity checks.
+ * @ino: the file's inode number.
+ * @file_size: the file's size at the freeze.
+ * @mtime_ns: the file's mtime at the freeze.
+ * @name_len: bytes of path that follow.
+ * @__reserved: 0.
+ */
+struct cryo_image_vma {
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;
+	__u32 flags;
+	__u32 kind;
+	__u64 dev;
+	__u64 ino;
+	__u64 file_size;
+	__s64 mtime_ns;
+	__u32 name_len;
+	__u32 __reserved;
+};
+
+/**
+ * struct cryo_image_pages - %CRYO_REC_PAGES, followed by @nr_pages pages
+ * @addr: address of the first page (page-aligned, inside one VMA).
+ * @nr_pages: number of contiguous pages whose contents follow.
+ *
+ * Only pages with content of their own are saved: touched private
+ * anonymous pages, copy-on-write copies in private file mappings, and
+ * shared anonymous pages.  Every page absent from the image is a hole.
+ */
+struct cryo_image_pages {
+	__u64 addr;
+	__u64 nr_pages;
+};
+
+/**
+ * struct cryo_image_trailer - %CRYO_REC_TRAILER, the last record
+ * @nr_records: records before the trailer.
+ * @nr_pages: pages in all PAGES records.
+ * @bytes: bytes of the image before the trailer record.
+ */
+struct cryo_image_trailer {
+	__u64 nr_records;
+	__u64 nr_pages;
+	__u64 bytes;
+};
 
 #endif /* _UAPI_LINUX_CRYO_H */

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * cryoctl freeze: park a process and write its image to stdout.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/cryo.h>
+
+#include "cryoctl.h"
+#include "cli.h"
+
+/* At most this often is the progress line redrawn. */
+#define PROGRESS_INTERVAL_NS	250000000LL
+
+struct progress {
+	pid_t pid;
+	bool tty;		/* redraw one line with '\r' */
+	bool shown;		/* a line without its newline is on screen */
+	long long start_ns;
+	long long last_ns;
+	uint64_t bytes;
+};
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void progress_print(struct progress *p, long long now, bool last)
+{
+	double secs = (now - p->start_ns) / 1e9;
+	double mib = p->bytes / 1048576.0;
+	double rate = secs > 0 ? mib / secs : 0;
+	char size[32];
+
+	if (p->bytes < 1048576)
+		snprintf(size, sizeof(size), "%.1f KiB", p->bytes / 1024.0);
+	else
+		snprintf(size, sizeof(size), "%.1f MiB", mib);
+	if (last)
+		fprintf(stderr, "%scryoctl: PID %d: %s in %.2f s, %.1f MiB/s\n",
+			p->tty ? "\r" : "", (int)p->pid, size, secs, rate);
+	else if (p->tty)
+		fprintf(stderr, "\rcryoctl: PID %d: %s, %.1f MiB/s      ",
+			(int)p->pid, size, rate);
+	else
+		fprintf(stderr, "cryoctl: PID %d: %s, %.1f MiB/s\n",
+			(int)p->pid, size, rate);
+	p->shown = p->tty && !last;
+	p->last_ns = now;
+}
+
+static int progress_cb(uint64_t bytes, void *arg)
+{
+	struct progress *p = arg;
+	long long now = now_ns();
+
+	p->bytes = bytes;
+	if (now - p->last_ns >= PROGRESS_INTERVAL_NS)
+		progress_print(p, now, false);
+	return 0;
+}
+
+/* Strictly a positive decimal number that fits @max: no sign, no spaces. */
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		if (v > (max - (*s - '0')) / 10)
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	*out = v;
+	return true;
+}
+
+static int report_error(int err, pid_t pid, const struct progress *p,
+			unsigned int timeout_ms)
+{
+	int id = (int)pid;
+
+	if (p->shown)
+		fputc('\n', stderr);
+	switch (err) {
+	case -ESRCH:
+		cli_err("freeze: no such process: %d (or a zombie, exiting, or a kernel thread)",
+			id);
+		return EXIT_FAIL;
+	case -EPERM:
+	case -EACCES:
+		cli_err("freeze: not permitted to freeze PID %d (the rules of ptrace attach apply; cryoctl itself and init are never frozen)",
+			id);
+		return EXIT_PERM;
+	case -EBUSY:
+		cli_err("freeze: PID %d is held by another freeze or a thread could not be parked within %u ms; it keeps running untouched",
+			id, timeout_ms ? timeout_ms : CRYO_FREEZE_TIMEOUT_DEFAULT_MS);
+		return EXIT_FAIL;
+	case -EINVAL:
+		cli_err("freeze: the module refused the request (flags or timeout not supported)");
+		return EXIT_FAIL;
+	case -ENOTTY:
+		cli_err("freeze: the device does not support freeze (an older cryo module?)");
+		return EXIT_FAIL;
+	case -EINTR:
+		cli_err("freeze: interrupted; PID %d keeps running", id);
+		return EXIT_FAIL;
+	case -EPIPE:
+		cli_err("freeze: the image's reader went away (broken pipe); PID %d keeps running",
+			id);
+		return EXIT_FAIL;
+	case -ENOSPC:
+	case -EDQUOT:
+	case -EFBIG:
+		cli_err("freeze: writing the image: %s; PID %d keeps running",
+			strerror(-err), id);
+		return EXIT_FAIL;
+	case -ENOENT:
+	case -EAGAIN:
+		cli_err("freeze: the image is written but the kernel refused COMMIT (%s); PID %d keeps running",
+			strerror(-err), id);
+		return EXIT_FAIL;
+	default:
+		cli_err("freeze: PID %d: %s; it keeps running", id, strerror(-err));
+		return EXIT_FAIL;
+	}
+}
+
+/* --leave-frozen: hold the device open until told to let go. */
+static void hold_until_signalled(pid_t pid)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	cli_err("PID %d held frozen; interrupt (Ctrl-C) or send SIGTERM to release",
+		(int)pid);
+	sigwait(&set, &sig);
+}
+
+static const struct option freeze_opts[] = {
+	{ "kill",		no_argument,		NULL, 'k' },
+	{ "leave-frozen",	no_argument,		NULL, 'l' },
+	{ "accept-loss",	no_argument,		NULL, 'a' },
+	{ "timeout",		required_argument,	NULL, 't' },
+	{ "progress",		no_argument,		NULL, 'p' },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int run_freeze(int argc, char **argv)
+{
+	struct progress prog = { 0 };
+	bool want_progress = false;
+	unsigned int flags = 0, timeout_ms = 0;
+	struct cryoctl_version v;
+	unsigned long val;
+	pid_t pid;
+	int c, fd, ret;
+
+	while ((c = cli_getopt(&cmd_freeze, argc, argv, ":h", freeze_opts)) != CLI_OPT_END) {
+		switch (c) {
+		case CLI_OPT_HELP:
+			return EXIT_OK;
+		case CLI_OPT_BAD:
+			return EXIT_USAGE;
+		case 'k':
+			flags |= CRYO_FREEZE_KILL;
+			break;
+		case 'l':
+			flags |= CRYO_FREEZE_LEAVE_FROZEN;
+			break;
+		case 'a':
+			flags |= CRYO_FREEZE_ACCEPT_LOSS;
+			break;
+		case 'p':
+			want_progress = true;
+			break;
+		case 't':
+			if (!parse_uint(optarg, CRYO_FREEZE_TIMEOUT_MAX_MS, &val)) {
+				cli_err("freeze: --timeout '%s': give milliseconds, 0 (the default, %u) to %u",
+					optarg, CRYO_FREEZE_TIMEOUT_DEFAULT_MS,
+					CRYO_FREEZE_TIMEOUT_MAX_MS);
+				return EXIT_USAGE;
+			}
+			timeout_ms = val;
+			break;
+		}
+	}
+	if ((flags & CRYO_FREEZE_KILL) && (flags & CRYO_FREEZE_LEAVE_FROZEN)) {
+		cli_err("freeze: --kill and --leave-frozen exclude each other");
+		return EXIT_USAGE;
+	}
+	if (optind != argc - 1) {
+		cli_err("freeze: give exactly one PID (try 'cryoctl freeze --help')");
+		return EXIT_USAGE;
+	}
+	if (!parse_uint(argv[optind], INT_MAX, &val) || !val) {
+		cli_err("freeze: '%s' is not a process id (a decimal number from 1 to %d)",
+			argv[optind], INT_MAX);
+		return EXIT_USAGE;
+	}
+	pid = (pid_t)val;
+	if (isatty(STDOUT_FILENO)) {
+		cli_err("freeze: refusing to write an image to a terminal; redirect stdout to a file or a pipe");
+		return EXIT_USAGE;
+	}
+
+	/* A reader that goes away is reported as EPIPE, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+
+	fd = cryoctl_open();
+	if (fd < 0) {
+		cli_err("freeze: cannot open the cryo device: %s%s", strerror(-fd),
+			fd == -ENOENT ? " (is the module loaded? try 'cryoctl check')" : "");
+		return cli_exit_for_open(fd);
+	}
+	ret = cryoctl_version(fd, &v);
+	if (ret == -EPROTO) {
+		cli_err("freeze: the module speaks ABI %u.%u, cryoctl speaks %u.x",
+			v.abi_major, v.abi_minor, v.lib_abi_major);
+		close(fd);
+		return EXIT_ABI;
+	}
+	if (ret) {
+		cli_err("freeze: not a cryo device: %s", strerror(-ret));
+		close(fd);
+		return EXIT_FAIL;
+	}
+	if (!(v.features & CRYO_FEATURE_FREEZE)) {
+		cli_err("freeze: the loaded cryo module cannot freeze (module ABI %u.%u)",
+			v.abi_major, v.abi_minor);
+		close(fd);
+		return EXIT_FAIL;
+	}
+
+	prog.pid = pid;
+	prog.tty = isatty(STDERR_FILENO);
+	prog.start_ns = now_ns();
+	prog.last_ns = prog.start_ns;
+	want_progress = want_progress || prog.tty;
+
+	ret = cryoctl_freeze(fd, pid, flags, timeout_ms, STDOUT_FILENO,
+			     want_progress ? progress_cb : NULL, &prog);
+	if (ret) {
+		close(fd);
+		return report_error(ret, pid, &prog, timeout_ms);
+	}
+	if (want_progress)
+		progress_print(&prog, now_ns(), true);
+
+	if (flags & CRYO_FREEZE_LEAVE_FROZEN) {
+		/* Let a pipe's reader see EOF while the target stays parked. */
+		close(STDOUT_FILENO);
+		hold_until_signalled(pid);
+	}
+	close(fd);
+	return EXIT_OK;
+}
+
+const struct cli_cmd cmd_freeze = {
+	.name = "freeze",
+	.summary = "freeze a process and write its image to stdout",
+	.usage =
+	"Usage: cryoctl freeze [--kill | --leave-frozen] [--accept-loss]\n"
+	"                      [--timeout MS] [--progress] PID > IMG\n"
+	"\n"
+	"Park every thread of process PID in the kernel and write its image to\n"
+	"stdout, which must be a file or a pipe, not a terminal.  Check it with\n"
+	"'cryoctl verify IMG'.\n"
+	"\n"
+	"What becomes of PID:\n"
+	"  (default)        it resumes as soon as the whole image is written: a\n"
+	"                   checkpoint.\n"
+	"  --kill           it is killed once the whole image is written (and\n"
+	"                   synced, when stdout is a regular file).  With a pipe,\n"
+	"                   that is once the last byte is in the pipe: storing it\n"
+	"                   is then the reader's business.\n"
+	"  --leave-frozen   it stays parked after the image is written, for as long\n"
+	"                   as cryoctl runs: cryoctl closes stdout, says so on\n"
+	"                   stderr, and waits for SIGINT (Ctrl-C), SIGTERM or\n"
+	"                   SIGHUP; then PID resumes.\n"
+	"If anything fails or cryoctl is killed before the end, PID resumes\n"
+	"untouched: an interrupted freeze never kills it.\n"
+	"\n"
+	"Options:\n"
+	"  --accept-loss    do not refuse a process holding state cryo cannot\n"
+	"                   save; record the loss in the image instead\n"
+	"  --timeout MS     how long each thread may take to park, 0 (default:\n"
+	"                   5000) to 60000 milliseconds\n"
+	"  --progress       show bytes written and MiB/s on stderr (the default\n"
+	"                   when stderr is a terminal)\n"
+	"  -h, --help       this text\n"
+	"\n"
+	"Exit status: 0 the image is complete; 1 the freeze failed (no such\n"
+	"process, busy, output error, ...; PID keeps running); 2 usage error,\n"
+	"including stdout on a terminal; 3 module not loaded; 4 no permission on\n"
+	"/dev/cryo or to freeze PID; 5 incompatible module ABI.\n",
+	.run = run_freeze,
+};

@@ -1,0 +1,1417 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Host-side unit tests of libcryoctl and cryoctl that need no cryo module:
+ * CRC32C, the image reader on synthetic images (good, corrupted,
+ * truncated, malformed), cryoctl_freeze() against a fake device, and the
+ * image commands of cryoctl (verify, inspect, maps, layout) plus the
+ * command-line checks of freeze.
+ *
+ * Build this file together with every libcryoctl/src .c file, from the top
+ * of the tree, with -D_GNU_SOURCE -Iuapi -Ilibcryoctl/include
+ * -Ilibcryoctl/src, and run it as "build/tests/unit build/bin/cryoctl"
+ * (cryoctl's path; that is the default).  "make unit" does both.
+ *
+ * The library is compiled in, so this program's ioctl() replaces the C
+ * library's for it: CRYO_IOC_FREEZE and CRYO_IOC_COMMIT on the fake
+ * device descriptor are answered here, anything else goes to the kernel.
+ *
+ * The last line is "N passed, M failed"; the exit status is 0 only when
+ * nothing failed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/audit.h>
+
+#include <linux/cryo.h>
+
+#include "cryoctl.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static int passed, failed;
+
+#define CHECK(cond, ...) check(!!(cond), __LINE__, __VA_ARGS__)
+
+static bool __attribute__((format(printf, 3, 4)))
+check(bool ok, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok) {
+		passed++;
+		return true;
+	}
+	failed++;
+	fprintf(stderr, "FAIL line %d: ", line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return false;
+}
+
+/* ---- a growable buffer and an image writer ------------------------------ */
+
+struct buf {
+	unsigned char *p;
+	size_t len;
+	size_t size;
+};
+
+static void buf_put(struct buf *b, const void *data, size_t len)
+{
+	if (b->len + len > b->size) {
+		b->size = (b->len + len) * 2;
+		b->p = realloc(b->p, b->size);
+		if (!b->p)
+			abort();
+	}
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+}
+
+struct img {
+	struct buf b;
+	size_t off[4096];	/* offset of each record */
+	uint32_t type[4096];
+	int nr;
+	uint64_t pages;
+};
+
+static void put_rec(struct img *m, uint32_t type, const void *a, size_t alen,
+		    const void *c, size_t clen)
+{
+	struct cryo_rec rec = { .type = type, .len = alen + clen };
+	uint32_t crc;
+
+	crc = cryoctl_crc32c(~0U, &rec, sizeof(rec));
+	crc = cryoctl_crc32c(crc, a, alen);
+	if (clen)
+		crc = cryoctl_crc32c(crc, c, clen);
+	rec.crc = ~crc;
+	if (m->nr == ARRAY_SIZE(m->off))
+		abort();
+	m->off[m->nr] = m->b.len;
+	m->type[m->nr++] = type;
+	buf_put(&m->b, &rec, sizeof(rec));
+	buf_put(&m->b, a, alen);
+	if (clen)
+		buf_put(&m->b, c, clen);
+}
+
+static void put_trailer(struct img *m)
+{
+	struct cryo_image_trailer t = {
+		.nr_records = m->nr,
+		.nr_pages = m->pages,
+		.bytes = m->b.len,
+	};
+
+	put_rec(m, CRYO_REC_TRAILER, &t, sizeof(t), NULL, 0);
+}
+
+/* Records are not aligned in a stream: fields are reached by copying. */
+static uint32_t peek32(const unsigned char *p, size_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, p + off, sizeof(v));
+	return v;
+}
+
+static void poke32(unsigned char *p, size_t off, uint32_t v)
+{
+	memcpy(p + off, &v, sizeof(v));
+}
+
+/* Recompute the checksum of the record at @off after a deliberate change. */
+static void fix_crc(unsigned char *p, size_t off)
+{
+	struct cryo_rec r;
+
+	memcpy(&r, p + off, sizeof(r));
+	r.crc = cryoctl_record_crc(&r, p + off + sizeof(r));
+	memcpy(p + off, &r, sizeof(r));
+}
+
+static uint64_t encode_dev(unsigned int maj, unsigned int min)
+{
+	return (min & 0xff) | (maj << 8) | ((uint64_t)(min & ~0xffU) << 12);
+}
+
+#define PAGE		4096
+#define FPU_SIZE	64
+
+static void put_header(struct img *m, uint32_t nr_threads, uint16_t minor)
+{
+	struct cryo_image_header h = {
+		.major = CRYO_IMAGE_MAJOR,
+		.minor = minor,
+		.arch = AUDIT_ARCH_X86_64,
+		.page_size = PAGE,
+		.freeze_flags = CRYO_FREEZE_KILL,
+		.nr_threads = nr_threads,
+		.fpu_size = FPU_SIZE,
+		.xfeatures = 0x2e7,
+		.time_ns = 1700000000123456789ULL,
+	};
+
+	memcpy(h.magic, CRYO_IMAGE_MAGIC, sizeof(h.magic));
+	strcpy(h.release, "6.1.0-unit-test");
+	put_rec(m, CRYO_REC_HEADER, &h, sizeof(h), NULL, 0);
+}
+
+static void put_vma(struct img *m, uint64_t start, uint64_t end, uint32_t flags,
+		    uint32_t kind, uint64_t pgoff, uint64_t dev, uint64_t ino,
+		    const char *name)
+{
+	struct cryo_image_vma v = {
+		.start = start, .end = end, .pgoff = pgoff, .flags = flags,
+		.kind = kind, .dev = dev, .ino = ino,
+		.name_len = name ? strlen(name) : 0,
+	};
+
+	put_rec(m, CRYO_REC_VMA, &v, sizeof(v), name, v.name_len);
+}
+
+static void put_pages(struct img *m, uint64_t addr, uint64_t nr)
+{
+	struct cryo_image_pages p = { .addr = addr, .nr_pages = nr };
+	unsigned char *data = malloc(nr * PAGE);
+	size_t i;
+
+	for (i = 0; i < nr * PAGE; i++)
+		data[i] = (unsigned char)(i * 7 + addr / PAGE);
+	put_rec(m, CRYO_REC_PAGES, &p, sizeof(p), data, nr * PAGE);
+	m->pages += nr;
+	free(data);
+}
+
+#define ANON_START	0x7f0000000000ULL
+#define FILE_DEV	encode_dev(0xfe, 0x01)
+
+/*
+ * The reference image: HEADER, PROCESS, 2 THREADs, 3 VMAs (a file, an
+ * anonymous mapping, the stack), one PAGES record of 2 pages, TRAILER.
+ * With @extra_type, a record of that type goes between the VMAs and PAGES
+ * and the header has @minor.
+ */
+static void build_image(struct img *m, uint32_t extra_type, uint16_t minor)
+{
+	struct cryo_image_process p = {
+		.pid = 4242, .ppid = 1, .pgid = 4242, .sid = 4000,
+		.uid = { 1000, 1001, 1002, 1003 },
+		.gid = { 2000, 2001, 2002, 2003 },
+		.cap_effective = 0x1ffffffffffULL,
+		.cap_bset = 0x1ffffffffffULL,
+		.umask = 022,
+		.start_code = 0x400000, .end_code = 0x401000,
+		.start_brk = 0x600000, .brk = 0x621000,
+		.start_stack = 0x7ffc00020000ULL,
+	};
+	struct cryo_image_thread t = {
+		.fpu_format = CRYO_FPU_XSAVE,
+		.fpu_size = FPU_SIZE,
+		.sas_flags = 2,
+		.rseq_sig = 0x53053053,
+	};
+	unsigned char fpu[FPU_SIZE];
+	int i, k;
+
+	memset(m, 0, sizeof(*m));
+	put_header(m, 2, minor);
+	strcpy(p.comm, "testproc");
+	for (i = 0; i < 16; i++) {
+		p.rlim[i][0] = UINT64_MAX;
+		p.rlim[i][1] = UINT64_MAX;
+	}
+	p.rlim[7][0] = 1024;
+	p.rlim[7][1] = 4096;
+	put_rec(m, CRYO_REC_PROCESS, &p, sizeof(p), NULL, 0);
+
+	for (k = 0; k < 2; k++) {
+		t.tid = 4242 + k;
+		t.restart = k ? CRYO_RESTART_NONE : CRYO_RESTART_SYSCALL;
+		for (i = 0; i < 27; i++)
+			t.regs[i] = 0x1000 * (k + 1) + i;
+		t.regs[16] = 0x401000 + k;	/* rip */
+		t.fs_base = 0x7f00000a0000ULL + k;
+		t.blocked = (1ULL << (SIGINT - 1)) | (1ULL << (SIGTERM - 1));
+		for (i = 0; i < FPU_SIZE; i++)
+			fpu[i] = i + k;
+		put_rec(m, CRYO_REC_THREAD, &t, sizeof(t), fpu, sizeof(fpu));
+	}
+
+	put_vma(m, 0x400000, 0x401000, CRYO_VMA_READ | CRYO_VMA_EXEC,
+		CRYO_VMA_FILE, 0, FILE_DEV, 1234, "/usr/bin/testproc");
+	put_vma(m, ANON_START, ANON_START + 4 * PAGE,
+		CRYO_VMA_READ | CRYO_VMA_WRITE, CRYO_VMA_ANON, 0, 0, 0, NULL);
+	put_vma(m, 0x7ffc00000000ULL, 0x7ffc00021000ULL,
+		CRYO_VMA_READ | CRYO_VMA_WRITE | CRYO_VMA_GROWSDOWN,
+		CRYO_VMA_STACK, 0, 0, 0, NULL);
+	if (extra_type)
+		put_rec(m, extra_type, "future", 6, NULL, 0);
+	put_pages(m, ANON_START + PAGE, 2);
+	put_trailer(m);
+}
+
+/* ---- feeding bytes through a pipe --------------------------------------- */
+
+/* A pipe whose read end delivers @len bytes of @p and then EOF. */
+static int feed(const void *p, size_t len)
+{
+	int fds[2];
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC))
+		abort();
+	fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
+	if (len <= (size_t)fcntl(fds[1], F_GETPIPE_SZ)) {
+		if (len && write(fds[1], p, len) != (ssize_t)len)
+			abort();
+		close(fds[1]);
+		return fds[0];
+	}
+	pid = fork();
+	if (pid < 0)
+		abort();
+	if (!pid) {
+		const char *c = p;
+
+		close(fds[0]);
+		while (len) {
+			ssize_t n = write(fds[1], c, len);
+
+			if (n <= 0)
+				_exit(1);
+			c += n;
+			len -= n;
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	return fds[0];
+}
+
+struct result {
+	int ret;		/* 0 complete, or the -errno */
+	int nr;			/* records returned */
+	uint32_t type[64];
+	uint64_t index;		/* of the error */
+	uint64_t offset;
+	char msg[256];
+};
+
+/* Read a whole image from a pipe. */
+static void read_image(const void *p, size_t len, struct result *r)
+{
+	struct cryoctl_image *img = NULL;
+	struct cryoctl_record rec;
+	const char *msg;
+	int fd = feed(p, len);
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = cryoctl_image_open(fd, &img);
+	while (!ret && (ret = cryoctl_image_next(img, &rec)) > 0) {
+		if (r->nr < 64)
+			r->type[r->nr] = rec.type;
+		r->nr++;
+		ret = 0;
+	}
+	r->ret = ret;
+	msg = cryoctl_image_error(img, &r->index, &r->offset);
+	if (msg)
+		snprintf(r->msg, sizeof(r->msg), "%s", msg);
+	cryoctl_image_close(img);
+	close(fd);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+/* ---- CRC ------------------------------------------------------------------ */
+
+static const unsigned char zeros[4096];
+
+static void test_crc(void)
+{
+	const char *v = "123456789";
+	uint32_t a, b;
+	struct cryo_rec r = { .type = 5, .len = 4 };
+	uint32_t manual;
+
+	CHECK(~cryoctl_crc32c(~0U, v, 9) == 0xE3069283,
+	      "CRC32C(\"123456789\") = 0x%08x", ~cryoctl_crc32c(~0U, v, 9));
+	a = cryoctl_crc32c(~0U, v, 4);
+	b = cryoctl_crc32c(a, v + 4, 5);
+	CHECK(~b == 0xE3069283, "CRC32C in two pieces");
+	CHECK(cryoctl_crc32c(0x1234, v, 0) == 0x1234, "empty buffer changes nothing");
+	/* 32 bytes of zeros: the iSCSI test vector of RFC 3720. */
+	CHECK(~cryoctl_crc32c(~0U, zeros, 32) == 0x8A9136AA,
+	      "CRC32C of 32 zero bytes");
+
+	manual = cryoctl_crc32c(~0U, &r, 16);
+	manual = ~cryoctl_crc32c(manual, "abcd", 4);
+	r.crc = 0xdeadbeef;	/* ignored */
+	CHECK(cryoctl_record_crc(&r, "abcd") == manual,
+	      "cryoctl_record_crc = ~crc32c(crc32c(~0, hdr with crc 0), payload)");
+}
+
+/* ---- the reader ----------------------------------------------------------- */
+
+static const uint32_t ref_types[] = {
+	CRYO_REC_HEADER, CRYO_REC_PROCESS, CRYO_REC_THREAD, CRYO_REC_THREAD,
+	CRYO_REC_VMA, CRYO_REC_VMA, CRYO_REC_VMA, CRYO_REC_PAGES,
+};
+
+static void test_good(void)
+{
+	struct cryoctl_image *img = NULL;
+	const struct cryo_image_header *h;
+	const struct cryo_image_trailer *t;
+	struct cryoctl_record rec;
+	struct img m;
+	int fd, ret, i;
+
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	fd = feed(m.b.p, m.b.len);
+	ret = cryoctl_image_open(fd, &img);
+	CHECK(ret == 0, "open: %d", ret);
+	h = cryoctl_image_header(img);
+	CHECK(h && h->nr_threads == 2 && h->page_size == PAGE &&
+	      !strcmp(h->release, "6.1.0-unit-test"), "header available after open");
+	CHECK(!cryoctl_image_trailer(img), "no trailer before the end");
+	for (i = 0; i < 8; i++) {
+		ret = cryoctl_image_next(img, &rec);
+		if (!CHECK(ret == 1, "record %d: next = %d", i, ret))
+			break;
+		CHECK(rec.type == ref_types[i] && rec.index == (uint64_t)i &&
+		      rec.offset == m.off[i] &&
+		      rec.len == peek32(m.b.p, m.off[i] + 4) &&
+		      !memcmp(rec.payload, m.b.p + m.off[i] + 16, rec.len),
+		      "record %d: type %u index %llu offset %llu", i, rec.type,
+		      (unsigned long long)rec.index, (unsigned long long)rec.offset);
+	}
+	ret = cryoctl_image_next(img, &rec);
+	CHECK(ret == 0, "end of a good image: %d (%s)", ret,
+	      cryoctl_image_error(img, NULL, NULL));
+	t = cryoctl_image_trailer(img);
+	CHECK(t && t->nr_records == 8 && t->nr_pages == 2 && t->bytes == m.off[8],
+	      "trailer counts");
+	CHECK(!cryoctl_image_error(img, NULL, NULL), "no error message");
+	CHECK(cryoctl_image_next(img, &rec) == 0, "0 again after the end");
+	cryoctl_image_close(img);
+	close(fd);
+
+	CHECK(cryoctl_image_open(0, NULL) == -EINVAL, "open(NULL) is -EINVAL");
+	cryoctl_image_close(NULL);
+	free(m.b.p);
+}
+
+static const char *const type_str[] = {
+	[CRYO_REC_HEADER] = "HEADER", [CRYO_REC_PROCESS] = "PROCESS",
+	[CRYO_REC_THREAD] = "THREAD", [CRYO_REC_VMA] = "VMA",
+	[CRYO_REC_PAGES] = "PAGES", [6] = "TRAILER",
+};
+
+/* Flip each bit of each record: the reader names that record. */
+static void test_bitflips(void)
+{
+	struct result r;
+	struct img m;
+	size_t pos, start, end, rel, cmp;
+	int rec, bit, bad;
+	char want[64];
+
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	for (rec = 0; rec <= 8; rec++) {
+		start = m.off[rec];
+		end = rec < 8 ? m.off[rec + 1] : m.b.len;
+		snprintf(want, sizeof(want), "record %d (%s) at byte %zu: ", rec,
+			 type_str[rec < 8 ? ref_types[rec] : 6], start);
+		bad = 0;
+		for (pos = start; pos < end; pos++) {
+			rel = pos - start;
+			for (bit = 0; bit < 8; bit++) {
+				int expect = -EBADMSG;
+
+				/* A damaged length may also read as truncated or too long. */
+				if (rel >= 4 && rel < 8)
+					expect = 0;
+				/* The first record must look like an image at all. */
+				if (rec == 0 && (rel < 4 || (rel >= 16 && rel < 24)))
+					expect = -EPROTO;
+				m.b.p[pos] ^= 1 << bit;
+				read_image(m.b.p, m.b.len, &r);
+				m.b.p[pos] ^= 1 << bit;
+				/*
+				 * The message names the type as read: with a
+				 * damaged type field only "record N (" is sure.
+				 */
+				cmp = rel < 4 ? strcspn(want, "(") + 1 : strlen(want);
+				if ((expect && r.ret != expect) || r.ret >= 0 ||
+				    r.index != (uint64_t)rec || r.offset != start ||
+				    strncmp(r.msg, want, cmp)) {
+					if (!bad++)
+						fprintf(stderr, "  byte %zu bit %d: ret %d, %s\n",
+							pos, bit, r.ret, r.msg);
+				}
+			}
+		}
+		CHECK(!bad, "every bit flip in record %d (%s) gives an error naming it (%d wrong)",
+		      rec, type_str[rec < 8 ? ref_types[rec] : 6], bad);
+	}
+	/* The message, for one. */
+	m.b.p[m.off[2] + 40] ^= 1;
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EBADMSG && strstr(r.msg, "record 2 (THREAD) at byte") &&
+	      strstr(r.msg, "checksum mismatch (stored 0x"), "message: %s", r.msg);
+	free(m.b.p);
+}
+
+/* Cut the stream at every byte: always -ENODATA, at the right record. */
+static void test_truncation(void)
+{
+	struct result r;
+	struct img m;
+	size_t len;
+	int rec, bad_boundary = 0, bad_mid = 0;
+
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	for (len = 0; len < m.b.len; len++) {
+		for (rec = 0; rec < 8 && m.off[rec + 1] <= len; rec++)
+			;
+		read_image(m.b.p, len, &r);
+		if (len == m.off[rec]) {
+			if (r.ret != -ENODATA || r.index != (uint64_t)rec ||
+			    r.offset != len || (rec && !strstr(r.msg, "without a trailer"))) {
+				if (!bad_boundary++)
+					fprintf(stderr, "  cut at %zu: ret %d, %s\n", len,
+						r.ret, r.msg);
+			}
+		} else if (r.ret != -ENODATA || r.index != (uint64_t)rec ||
+			   r.offset != m.off[rec] || !strstr(r.msg, "truncated")) {
+			if (!bad_mid++)
+				fprintf(stderr, "  cut at %zu: ret %d, %s\n", len, r.ret,
+					r.msg);
+		}
+	}
+	CHECK(!bad_boundary, "truncation at every record boundary is -ENODATA (%d wrong)",
+	      bad_boundary);
+	CHECK(!bad_mid, "truncation inside every record is -ENODATA (%d wrong)", bad_mid);
+	free(m.b.p);
+}
+
+static void test_malformed(void)
+{
+	struct cryo_image_trailer t;
+	struct cryo_image_header *h;
+	struct result r;
+	struct img m;
+
+	/* Wrong magic, with and without a matching checksum. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	h = (void *)(m.b.p + 16);
+	h->magic[0] = 'X';
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EPROTO && strstr(r.msg, "not a cryo image"),
+	      "bad magic, bad crc: %d %s", r.ret, r.msg);
+	fix_crc(m.b.p, 0);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EPROTO && strstr(r.msg, "bad magic"),
+	      "bad magic: %d %s", r.ret, r.msg);
+	free(m.b.p);
+
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	h = (void *)(m.b.p + 16);
+	h->major = CRYO_IMAGE_MAJOR + 1;
+	fix_crc(m.b.p, 0);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EPROTO && strstr(r.msg, "format 2.0"),
+	      "wrong major: %d %s", r.ret, r.msg);
+	h->major = CRYO_IMAGE_MAJOR;
+	h->arch = AUDIT_ARCH_AARCH64;
+	fix_crc(m.b.p, 0);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EPROTO && strstr(r.msg, "architecture"),
+	      "wrong arch: %d %s", r.ret, r.msg);
+	free(m.b.p);
+
+	/* Not an image at all. */
+	read_image("hello, world, this is text and not an image\n", 44, &r);
+	CHECK(r.ret == -EPROTO && strstr(r.msg, "not a cryo image"),
+	      "text file: %d %s", r.ret, r.msg);
+	read_image("", 0, &r);
+	CHECK(r.ret == -ENODATA, "empty stream: %d %s", r.ret, r.msg);
+
+	/* First record not a HEADER. */
+	memset(&m, 0, sizeof(m));
+	put_rec(&m, CRYO_REC_PROCESS, "x", 1, NULL, 0);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EPROTO && strstr(r.msg, "not a HEADER"),
+	      "first record PROCESS: %d %s", r.ret, r.msg);
+	free(m.b.p);
+
+	/* A huge length, checksum made to match. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	poke32(m.b.p, m.off[3] + 4, CRYO_REC_MAX_LEN + 1);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EPROTO && r.index == 3 && strstr(r.msg, "exceeds the maximum"),
+	      "huge len: %d %s", r.ret, r.msg);
+	poke32(m.b.p, m.off[3] + 4, 0xffffffff);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EPROTO && r.index == 3, "len ~0: %d %s", r.ret, r.msg);
+	free(m.b.p);
+
+	/* Reserved word set. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	poke32(m.b.p, m.off[4] + 12, 1);
+	fix_crc(m.b.p, m.off[4]);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EPROTO && r.index == 4 && strstr(r.msg, "reserved"),
+	      "reserved nonzero: %d %s", r.ret, r.msg);
+	free(m.b.p);
+
+	/* Data after the trailer. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	buf_put(&m.b, "X", 1);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EOVERFLOW && r.index == 9 && r.offset == m.b.len - 1 &&
+	      r.nr == 8, "garbage after the trailer: %d %s", r.ret, r.msg);
+	free(m.b.p);
+
+	/* Trailer counts that disagree, checksum made to match. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	memcpy(&t, m.b.p + m.off[8] + 16, sizeof(t));
+	t.nr_pages = 3;
+	memcpy(m.b.p + m.off[8] + 16, &t, sizeof(t));
+	fix_crc(m.b.p, m.off[8]);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EBADMSG && r.index == 8 && strstr(r.msg, "trailer counts 3 pages"),
+	      "trailer page count: %d %s", r.ret, r.msg);
+	t.nr_pages = 2;
+	t.nr_records = 7;
+	memcpy(m.b.p + m.off[8] + 16, &t, sizeof(t));
+	fix_crc(m.b.p, m.off[8]);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EBADMSG && strstr(r.msg, "records"), "trailer record count: %d %s",
+	      r.ret, r.msg);
+	t.nr_records = 8;
+	t.bytes += 16;
+	memcpy(m.b.p + m.off[8] + 16, &t, sizeof(t));
+	fix_crc(m.b.p, m.off[8]);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EBADMSG && strstr(r.msg, "bytes"), "trailer byte count: %d %s",
+	      r.ret, r.msg);
+	free(m.b.p);
+
+	/* Payload shorter than its structure. */
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_rec(&m, CRYO_REC_PROCESS, "short", 5, NULL, 0);
+	put_trailer(&m);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EPROTO && r.index == 1 && strstr(r.msg, "shorter"),
+	      "short PROCESS: %d %s", r.ret, r.msg);
+	free(m.b.p);
+
+	/* Records out of order. */
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_vma(&m, 0x1000, 0x2000, CRYO_VMA_READ, CRYO_VMA_ANON, 0, 0, 0, NULL);
+	put_rec(&m, CRYO_REC_PROCESS, zeros, sizeof(struct cryo_image_process), NULL, 0);
+	put_trailer(&m);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EPROTO && r.index == 2 && strstr(r.msg, "out of order"),
+	      "PROCESS after VMA: %d %s", r.ret, r.msg);
+	free(m.b.p);
+
+	/* PAGES outside every VMA; VMAs overlapping. */
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_vma(&m, 0x1000, 0x3000, CRYO_VMA_READ, CRYO_VMA_ANON, 0, 0, 0, NULL);
+	put_pages(&m, 0x2000, 2);
+	put_trailer(&m);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EPROTO && r.index == 2 && strstr(r.msg, "not inside one VMA"),
+	      "PAGES past the VMA's end: %d %s", r.ret, r.msg);
+	free(m.b.p);
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_vma(&m, 0x1000, 0x3000, CRYO_VMA_READ, CRYO_VMA_ANON, 0, 0, 0, NULL);
+	put_vma(&m, 0x2000, 0x4000, CRYO_VMA_READ, CRYO_VMA_ANON, 0, 0, 0, NULL);
+	put_trailer(&m);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EPROTO && r.index == 2 && strstr(r.msg, "overlaps"),
+	      "overlapping VMAs: %d %s", r.ret, r.msg);
+	free(m.b.p);
+
+	/* Contents of a [vdso] are never saved. */
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_vma(&m, 0x1000, 0x3000, CRYO_VMA_READ, CRYO_VMA_VDSO, 0, 0, 0, NULL);
+	put_pages(&m, 0x1000, 1);
+	put_trailer(&m);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EPROTO && r.index == 2 && strstr(r.msg, "never saved"),
+	      "PAGES of the vdso: %d %s", r.ret, r.msg);
+	free(m.b.p);
+
+	/* Fewer THREAD records than the header announces. */
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 1, CRYO_IMAGE_MINOR);
+	put_trailer(&m);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EPROTO && strstr(r.msg, "announces 1 threads"),
+	      "missing THREAD: %d %s", r.ret, r.msg);
+	free(m.b.p);
+
+	/* A header-only image with no threads is whole (a layout has that). */
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_trailer(&m);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == 0 && r.nr == 1, "HEADER + TRAILER: %d %s", r.ret, r.msg);
+	free(m.b.p);
+}
+
+static void test_unknown_types(void)
+{
+	struct result r;
+	struct img m;
+
+	build_image(&m, 0x40, CRYO_IMAGE_MINOR);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == -EPROTO && r.index == 7 && strstr(r.msg, "unknown record type"),
+	      "unknown type in an image of our minor: %d %s", r.ret, r.msg);
+	free(m.b.p);
+
+	build_image(&m, 0x40, CRYO_IMAGE_MINOR + 1);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == 0 && r.nr == 9 && r.type[7] == 0x40,
+	      "unknown type in a newer image is handed out: %d %s", r.ret, r.msg);
+	free(m.b.p);
+}
+
+/* A record of the largest size, fed by a writer process. */
+static void test_big_record(void)
+{
+	const uint64_t nr = (CRYO_REC_MAX_LEN - sizeof(struct cryo_image_pages)) / PAGE;
+	struct result r;
+	struct img m;
+
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_vma(&m, 0x100000, 0x100000 + 2 * nr * PAGE, CRYO_VMA_READ | CRYO_VMA_WRITE,
+		CRYO_VMA_ANON, 0, 0, 0, NULL);
+	put_pages(&m, 0x100000, nr);
+	put_pages(&m, 0x100000 + nr * PAGE, nr);
+	put_trailer(&m);
+	read_image(m.b.p, m.b.len, &r);
+	CHECK(r.ret == 0 && r.nr == 4, "two %llu-page records through a pipe: %d %s",
+	      (unsigned long long)nr, r.ret, r.msg);
+	free(m.b.p);
+}
+
+/* ---- cryoctl_freeze() against a fake device ----------------------------- */
+
+static int fake_dev = -1;
+static int fake_freeze_errno;
+static struct cryo_freeze fake_freeze_seen;
+static int fake_commits;
+static bool fake_commit_at_eof;
+
+int ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+	char c;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (fd != fake_dev || fd < 0)
+		return syscall(SYS_ioctl, fd, req, arg);
+	if (req == CRYO_IOC_FREEZE) {
+		memcpy(&fake_freeze_seen, arg, sizeof(fake_freeze_seen));
+		if (fake_freeze_errno) {
+			errno = fake_freeze_errno;
+			return -1;
+		}
+		return 0;
+	}
+	if (req == CRYO_IOC_COMMIT) {
+		fake_commits++;
+		fake_commit_at_eof = read(fd, &c, 1) == 0;
+		return 0;
+	}
+	errno = ENOTTY;
+	return -1;
+}
+
+struct prog {
+	int calls;
+	uint64_t last;
+	bool monotonic;
+	int stop_after;
+};
+
+static int prog_cb(uint64_t bytes, void *arg)
+{
+	struct prog *p = arg;
+
+	if (bytes <= p->last)
+		p->monotonic = false;
+	p->last = bytes;
+	return ++p->calls == p->stop_after;
+}
+
+static void noop_handler(int sig)
+{
+}
+
+/*
+ * A child that reads @fd slowly and reports the CRC of it on @res; it
+ * closes @wr, the write end of @fd's pipe, so as to see EOF.
+ */
+static pid_t slow_reader(int fd, int wr, int res)
+{
+	pid_t pid = fork();
+	unsigned char b[3000];
+	uint32_t crc = ~0U;
+	ssize_t n;
+
+	if (pid)
+		return pid;
+	close(wr);
+	while ((n = read(fd, b, sizeof(b))) > 0) {
+		crc = cryoctl_crc32c(crc, b, n);
+		if (!(crc & 7))
+			usleep(100);
+	}
+	if (write(res, &crc, sizeof(crc)) != sizeof(crc))
+		_exit(1);
+	_exit(0);
+}
+
+static void test_freeze(void)
+{
+	const size_t len = 3 * 1024 * 1024 + 123;
+	unsigned char *data = malloc(len), *out;
+	struct itimerval it = { { 0, 500 }, { 0, 500 } };
+	struct sigaction sa = { .sa_handler = noop_handler };
+	struct prog p;
+	int outfd, pfd[2], res[2], ret;
+	uint32_t crc;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		data[i] = (unsigned char)(i * 131 + (i >> 12));
+
+	/* Default flags: copied, progress monotonic, no COMMIT. */
+	fake_dev = feed(data, len);
+	outfd = memfd_create("out", MFD_CLOEXEC);
+	p = (struct prog){ .monotonic = true };
+	fake_commits = 0;
+	ret = cryoctl_freeze(fake_dev, 42, 0, 1500, outfd, prog_cb, &p);
+	CHECK(ret == 0, "freeze into a file: %d", ret);
+	CHECK(fake_freeze_seen.size == sizeof(struct cryo_freeze) &&
+	      fake_freeze_seen.flags == 0 && fake_freeze_seen.pid == 42 &&
+	      fake_freeze_seen.timeout_ms == 1500 && !fake_freeze_seen.__reserved,
+	      "CRYO_IOC_FREEZE argument");
+	out = mmap(NULL, len, PROT_READ, MAP_SHARED, outfd, 0);
+	CHECK(lseek(outfd, 0, SEEK_END) == (off_t)len && out != MAP_FAILED &&
+	      !memcmp(out, data, len), "the image is copied whole");
+	munmap(out, len);
+	CHECK(p.calls >= 4 && p.monotonic && p.last == len,
+	      "progress: %d calls, last %llu", p.calls, (unsigned long long)p.last);
+	CHECK(fake_commits == 0, "no COMMIT without KILL");
+	close(outfd);
+	close(fake_dev);
+
+	/* KILL: COMMIT once, after EOF. */
+	fake_dev = feed(data, len);
+	outfd = memfd_create("out", MFD_CLOEXEC);
+	fake_commits = 0;
+	ret = cryoctl_freeze(fake_dev, 42, CRYO_FREEZE_KILL, 0, outfd, NULL, NULL);
+	CHECK(ret == 0 && fake_commits == 1 && fake_commit_at_eof,
+	      "KILL: %d, %d commits, at EOF %d", ret, fake_commits, fake_commit_at_eof);
+	close(outfd);
+	close(fake_dev);
+
+	/* LEAVE_FROZEN: no COMMIT. */
+	fake_dev = feed(data, 1000);
+	outfd = memfd_create("out", MFD_CLOEXEC);
+	fake_commits = 0;
+	ret = cryoctl_freeze(fake_dev, 42, CRYO_FREEZE_LEAVE_FROZEN, 0, outfd, NULL, NULL);
+	CHECK(ret == 0 && fake_commits == 0, "LEAVE_FROZEN: %d, %d commits", ret,
+	      fake_commits);
+	close(outfd);
+	close(fake_dev);
+
+	/* The freeze fails: its errno, nothing read. */
+	fake_dev = feed(data, 1000);
+	outfd = memfd_create("out", MFD_CLOEXEC);
+	fake_freeze_errno = ESRCH;
+	fake_commits = 0;
+	ret = cryoctl_freeze(fake_dev, 42, CRYO_FREEZE_KILL, 0, outfd, NULL, NULL);
+	CHECK(ret == -ESRCH && fake_commits == 0 && lseek(outfd, 0, SEEK_END) == 0,
+	      "FREEZE fails: %d", ret);
+	fake_freeze_errno = 0;
+	close(outfd);
+	close(fake_dev);
+
+	/* The output's reader is gone: -EPIPE, no COMMIT even with KILL. */
+	signal(SIGPIPE, SIG_IGN);
+	fake_dev = feed(data, len);
+	if (pipe(pfd))
+		abort();
+	close(pfd[0]);
+	fake_commits = 0;
+	ret = cryoctl_freeze(fake_dev, 42, CRYO_FREEZE_KILL, 0, pfd[1], NULL, NULL);
+	CHECK(ret == -EPIPE && fake_commits == 0, "broken pipe: %d, %d commits", ret,
+	      fake_commits);
+	close(pfd[1]);
+	close(fake_dev);
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+
+	/* The progress callback stops it: -ECANCELED, no COMMIT. */
+	fake_dev = feed(data, len);
+	outfd = memfd_create("out", MFD_CLOEXEC);
+	p = (struct prog){ .monotonic = true, .stop_after = 2 };
+	fake_commits = 0;
+	ret = cryoctl_freeze(fake_dev, 42, CRYO_FREEZE_KILL, 0, outfd, prog_cb, &p);
+	CHECK(ret == -ECANCELED && fake_commits == 0 && p.calls == 2,
+	      "progress says stop: %d", ret);
+	close(outfd);
+	close(fake_dev);
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+
+	/*
+	 * Into a slow pipe reader while a timer interrupts every 0.5 ms:
+	 * short writes and EINTR on both ends, and still every byte arrives.
+	 */
+	fake_dev = feed(data, len);
+	if (pipe(pfd) || pipe(res))
+		abort();
+	slow_reader(pfd[0], pfd[1], res[1]);
+	close(pfd[0]);
+	close(res[1]);
+	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART */
+	setitimer(ITIMER_REAL, &it, NULL);
+	fake_commits = 0;
+	ret = cryoctl_freeze(fake_dev, 42, CRYO_FREEZE_KILL, 0, pfd[1], NULL, NULL);
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	close(pfd[1]);
+	crc = 0;
+	if (read(res[0], &crc, sizeof(crc)) != sizeof(crc))
+		crc = 0;
+	CHECK(ret == 0 && fake_commits == 1 && crc == cryoctl_crc32c(~0U, data, len),
+	      "interrupted slow pipe: %d, %d commits, crc %s", ret, fake_commits,
+	      crc == cryoctl_crc32c(~0U, data, len) ? "ok" : "WRONG");
+	close(res[0]);
+	close(fake_dev);
+	fake_dev = -1;
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+
+	/* An output that cannot be written: refused before freezing. */
+	fake_dev = feed(data, 1000);
+	outfd = open("/dev/null", O_RDONLY);
+	fake_freeze_seen.size = 0;
+	ret = cryoctl_freeze(fake_dev, 42, 0, 0, outfd, NULL, NULL);
+	CHECK(ret == -EBADF && !fake_freeze_seen.size, "read-only output: %d", ret);
+	close(outfd);
+	ret = cryoctl_freeze(fake_dev, 42, 0, 0, outfd, NULL, NULL);
+	CHECK(ret == -EBADF && !fake_freeze_seen.size, "closed output: %d", ret);
+	close(fake_dev);
+	fake_dev = -1;
+
+	/* Not a cryo device at all. */
+	outfd = open("/dev/null", O_RDWR);
+	CHECK(cryoctl_freeze(outfd, 42, 0, 0, outfd, NULL, NULL) == -ENOTTY,
+	      "freeze on /dev/null is -ENOTTY");
+	CHECK(cryoctl_commit(outfd) == -ENOTTY, "commit on /dev/null is -ENOTTY");
+	close(outfd);
+	free(data);
+}
+
+/* ---- running cryoctl ------------------------------------------------------ */
+
+static const char *cryoctl_bin;
+
+struct run {
+	int status;		/* exit code, or 128 + signal */
+	char out[1 << 20];
+	char err[8192];
+};
+
+/* Read @fd from its start to EOF into @dst, NUL-terminated; close it. */
+static void slurp(int fd, char *dst, size_t size)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	lseek(fd, 0, SEEK_SET);
+	while (done < size - 1 && (n = read(fd, dst + done, size - 1 - done)) > 0)
+		done += n;
+	dst[done] = 0;
+	close(fd);
+}
+
+/*
+ * Run cryoctl with @argv (NULL-terminated, without argv[0]).  stdin
+ * delivers @in (when @in_tty is -1), or is @in_tty; stdout goes to @out_fd
+ * when >= 0, else into r->out.
+ */
+static void run_cli(struct run *r, const void *in, size_t in_len, int in_tty,
+		    int out_fd, const char *const *argv)
+{
+	const char *args[16] = { "cryoctl" };
+	int ofd = memfd_create("stdout", 0), efd = memfd_create("stderr", 0);
+	int ifd, i, st;
+	pid_t pid;
+
+	for (i = 0; argv[i] && i < 14; i++)
+		args[i + 1] = argv[i];
+	ifd = in_tty >= 0 ? in_tty : feed(in ? in : "", in_len);
+	pid = fork();
+	if (!pid) {
+		dup2(ifd, 0);
+		dup2(out_fd >= 0 ? out_fd : ofd, 1);
+		dup2(efd, 2);
+		execv(cryoctl_bin, (char **)args);
+		_exit(127);
+	}
+	if (in_tty < 0)
+		close(ifd);
+	waitpid(pid, &st, 0);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	slurp(ofd, r->out, sizeof(r->out));
+	slurp(efd, r->err, sizeof(r->err));
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static char *write_temp(const void *p, size_t len)
+{
+	static char path[64];
+	int fd;
+
+	strcpy(path, "/tmp/cryoctl-unit.XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, p, len) != (ssize_t)len)
+		abort();
+	close(fd);
+	return path;
+}
+
+/* ---- a small JSON validator ----------------------------------------------- */
+
+static const char *j_ws(const char *s)
+{
+	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
+		s++;
+	return s;
+}
+
+static const char *j_value(const char *s, int depth);
+
+static const char *j_string(const char *s)
+{
+	if (*s++ != '"')
+		return NULL;
+	while (*s != '"') {
+		if ((unsigned char)*s < 0x20)
+			return NULL;
+		if (*s == '\\') {
+			s++;
+			if (*s == 'u') {
+				for (int i = 1; i <= 4; i++)
+					if (!strchr("0123456789abcdefABCDEF", s[i]) || !s[i])
+						return NULL;
+				s += 4;
+			} else if (!strchr("\"\\/bfnrt", *s) || !*s) {
+				return NULL;
+			}
+		}
+		s++;
+	}
+	return s + 1;
+}
+
+static const char *j_value(const char *s, int depth)
+{
+	s = j_ws(s);
+	if (depth > 32)
+		return NULL;
+	if (*s == '{' || *s == '[') {
+		char close = *s == '{' ? '}' : ']';
+		bool obj = *s == '{';
+
+		s = j_ws(s + 1);
+		if (*s == close)
+			return s + 1;
+		for (;;) {
+			if (obj) {
+				s = j_string(j_ws(s));
+				if (!s)
+					return NULL;
+				s = j_ws(s);
+				if (*s++ != ':')
+					return NULL;
+			}
+			s = j_value(s, depth + 1);
+			if (!s)
+				return NULL;
+			s = j_ws(s);
+			if (*s == close)
+				return s + 1;
+			if (*s++ != ',')
+				return NULL;
+		}
+	}
+	if (*s == '"')
+		return j_string(s);
+	if (!strncmp(s, "true", 4) || !strncmp(s, "null", 4))
+		return s + 4;
+	if (!strncmp(s, "false", 5))
+		return s + 5;
+	if (*s == '-' || (*s >= '0' && *s <= '9')) {
+		char *end;
+
+		strtod(s, &end);
+		return end;
+	}
+	return NULL;
+}
+
+static bool json_valid(const char *s)
+{
+	s = j_value(s, 0);
+	return s && !*j_ws(s);
+}
+
+/* ---- the CLI tests -------------------------------------------------------- */
+
+static char *maps_line(const char *prefix, const char *name)
+{
+	static char line[512];
+
+	if (name)
+		snprintf(line, sizeof(line), "%-72s %s\n", prefix, name);
+	else
+		snprintf(line, sizeof(line), "%s\n", prefix);
+	return line;
+}
+
+static void test_cli_image(void)
+{
+	static struct run r, r2;
+	char want[2048], *path;
+	struct result res;
+	struct img m, bad;
+
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	path = write_temp(m.b.p, m.b.len);
+
+	/* verify */
+	run_cli(&r, NULL, 0, -1, -1, ARGS("verify", path));
+	snprintf(want, sizeof(want), "%s: ok, 8 records, 2 pages, %zu bytes\n", path,
+		 m.off[8]);
+	CHECK(r.status == 0 && !strcmp(r.out, want), "verify: %d '%s' %s", r.status,
+	      r.out, r.err);
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("verify"));
+	CHECK(r.status == 0 && !strncmp(r.out, "stdin: ok, 8 records", 20),
+	      "verify stdin: %d %s", r.status, r.out);
+
+	memcpy(&bad, &m, sizeof(bad));
+	bad.b.p = malloc(m.b.len);
+	memcpy(bad.b.p, m.b.p, m.b.len);
+	bad.b.p[m.off[3] + 100] ^= 4;
+	run_cli(&r, bad.b.p, bad.b.len, -1, -1, ARGS("verify", "-"));
+	snprintf(want, sizeof(want), "stdin: record 3 (THREAD) at byte %zu: checksum mismatch",
+		 m.off[3]);
+	CHECK(r.status == 1 && !strncmp(r.out, want, strlen(want)),
+	      "verify damaged: %d '%s'", r.status, r.out);
+	run_cli(&r, m.b.p, m.off[5] + 20, -1, -1, ARGS("verify"));
+	CHECK(r.status == 1 && strstr(r.out, "record 5 (VMA)") && strstr(r.out, "truncated"),
+	      "verify truncated: %d '%s'", r.status, r.out);
+	run_cli(&r, NULL, 0, -1, -1, ARGS("verify", path, "/nonexistent/img"));
+	CHECK(r.status == 1 && strstr(r.out, ": ok,") && strstr(r.err, "/nonexistent/img"),
+	      "verify good + missing: %d", r.status);
+
+	/* inspect, text */
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect"));
+	CHECK(r.status == 0, "inspect: %d %s", r.status, r.err);
+	CHECK(strstr(r.out, "comm            testproc") &&
+	      strstr(r.out, "pid 4242, ppid 1, pgid 4242, sid 4000") &&
+	      strstr(r.out, "6.1.0-unit-test") &&
+	      strstr(r.out, "2023-11-14 22:13:20.123456789 UTC") &&
+	      strstr(r.out, "0x1 kill") &&
+	      strstr(r.out, "thread 4242") && strstr(r.out, "thread 4243") &&
+	      strstr(r.out, "rip      0x0000000000401000") &&
+	      strstr(r.out, "orig_rax 0x000000000000100f") &&
+	      strstr(r.out, "gs       0x000000000000201a") &&
+	      strstr(r.out, "restart         syscall") &&
+	      strstr(r.out, "0x0000000000004002 INT TERM") &&
+	      strstr(r.out, "xsave, 64 bytes") &&
+	      strstr(r.out, "nofile                         1024                 4096") &&
+	      strstr(r.out, "3 VMAs (1 file, 1 anonymous, 1 other)") &&
+	      strstr(r.out, "2 pages saved (8.0 KiB)") &&
+	      strstr(r.out, "verified"), "inspect text:\n%s", r.out);
+
+	/* inspect --json */
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect", "--json"));
+	CHECK(r.status == 0 && json_valid(r.out), "inspect --json valid: %d\n%s",
+	      r.status, r.out);
+	CHECK(strstr(r.out, "\"comm\": \"testproc\"") &&
+	      strstr(r.out, "\"freeze_flags\": [\n      \"kill\"\n    ]") &&
+	      strstr(r.out, "\"time\": \"2023-11-14T22:13:20.123456789Z\"") &&
+	      strstr(r.out, "\"rip\": \"0x401000\"") &&
+	      strstr(r.out, "\"nofile\": {\n        \"cur\": 1024,\n        \"max\": 4096") &&
+	      strstr(r.out, "\"cpu\": {\n        \"cur\": null") &&
+	      strstr(r.out, "\"umask\": \"0022\"") &&
+	      strstr(r.out, "\"name\": \"/usr/bin/testproc\"") &&
+	      strstr(r.out, "\"dev\": \"fe:01\"") &&
+	      strstr(r.out, "\"pages\": 2") &&
+	      strstr(r.out, "\"status\": \"ok\""), "inspect --json fields:\n%s", r.out);
+	run_cli(&r, bad.b.p, bad.b.len, -1, -1, ARGS("inspect", "--json"));
+	CHECK(r.status == 1 && json_valid(r.out) && strstr(r.out, "\"status\": \"error\"") &&
+	      strstr(r.out, "checksum mismatch") && strstr(r.err, "record 3 (THREAD)"),
+	      "inspect --json damaged: %d\n%s", r.status, r.out);
+	run_cli(&r, "garbage garbage garbage", 23, -1, -1, ARGS("inspect", "--json"));
+	CHECK(r.status == 1 && json_valid(r.out) && strstr(r.out, "not a cryo image"),
+	      "inspect --json not an image: %d\n%s", r.status, r.out);
+
+	/* maps */
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("maps"));
+	want[0] = 0;
+	strcat(want, maps_line("00400000-00401000 r-xp 00000000 fe:01 1234",
+			       "/usr/bin/testproc"));
+	strcat(want, maps_line("7f0000000000-7f0000004000 rw-p 00000000 00:00 0 ", NULL));
+	strcat(want, maps_line("7ffc00000000-7ffc00021000 rw-p 00000000 00:00 0", "[stack]"));
+	CHECK(r.status == 0 && !strcmp(r.out, want), "maps:\n%s---- want:\n%s", r.out, want);
+	run_cli(&r2, bad.b.p, bad.b.len, -1, -1, ARGS("maps"));
+	CHECK(r2.status == 1 && strstr(r2.err, "checksum mismatch"), "maps damaged: %d",
+	      r2.status);
+
+	/* layout: HEADER, VMAs, TRAILER; the same maps */
+	run_cli(&r2, m.b.p, m.b.len, -1, -1, ARGS("layout"));
+	CHECK(r2.status == 0, "layout: %d %s", r2.status, r2.err);
+	{
+		size_t len = m.off[7] - m.off[4] + m.off[1] + 16 + 24;
+		struct cryo_image_header h;
+
+		memcpy(&h, r2.out + 16, sizeof(h));
+
+		read_image(r2.out, len, &res);
+		CHECK(res.ret == 0 && res.nr == 4 && res.type[0] == CRYO_REC_HEADER &&
+		      res.type[1] == CRYO_REC_VMA && res.type[3] == CRYO_REC_VMA &&
+		      h.nr_threads == 0, "layout is a valid image: %d %s", res.ret,
+		      res.msg);
+		run_cli(&r2, r2.out, len, -1, -1, ARGS("maps"));
+		CHECK(r2.status == 0 && !strcmp(r2.out, r.out), "maps of the layout");
+	}
+	run_cli(&r2, bad.b.p, bad.b.len, -1, -1, ARGS("layout"));
+	CHECK(r2.status == 1 && strstr(r2.err, "checksum mismatch"), "layout damaged: %d",
+	      r2.status);
+
+	unlink(path);
+	free(bad.b.p);
+	free(m.b.p);
+}
+
+/*
+ * Build an image from this process's own /proc/self/maps and check that
+ * cryoctl maps gives it back byte for byte, including a path with a
+ * newline, which /proc shows as "\012".
+ */
+static void test_cli_maps_proc(void)
+{
+	static struct run r;
+	static char maps[1 << 20];
+	char path[] = "/tmp/cryoctl unit\nmap.XXXXXX";
+	char *line, *save, *p;
+	struct img m;
+	void *map;
+	int fd;
+
+	fd = mkstemp(path);
+	if (fd < 0 || ftruncate(fd, 8192))
+		abort();
+	map = mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	fd = open("/proc/self/maps", O_RDONLY);
+	slurp(fd, maps, sizeof(maps));
+	munmap(map, 8192);
+	unlink(path);
+
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	p = strdup(maps);
+	for (line = strtok_r(p, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long start, end, pgoff, ino;
+		unsigned int maj, min, kind = CRYO_VMA_ANON, flags = 0;
+		char perms[5], name[4096], *o, *n;
+		int off = 0;
+
+		if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu %n", &start, &end, perms,
+			   &pgoff, &maj, &min, &ino, &off) < 7)
+			abort();
+		/* The name, unescaping "\012" as the kernel's path has it raw. */
+		for (o = name, n = line + off; *n; )
+			if (!strncmp(n, "\\012", 4)) {
+				*o++ = '\n';
+				n += 4;
+			} else {
+				*o++ = *n++;
+			}
+		*o = 0;
+		flags |= perms[0] == 'r' ? CRYO_VMA_READ : 0;
+		flags |= perms[1] == 'w' ? CRYO_VMA_WRITE : 0;
+		flags |= perms[2] == 'x' ? CRYO_VMA_EXEC : 0;
+		flags |= perms[3] == 's' ? CRYO_VMA_MAYSHARE | CRYO_VMA_SHARED : 0;
+		if (name[0] == '/')
+			kind = CRYO_VMA_FILE;
+		else if (!strcmp(name, "[heap]"))
+			kind = CRYO_VMA_HEAP;
+		else if (!strcmp(name, "[stack]"))
+			kind = CRYO_VMA_STACK;
+		else if (!strcmp(name, "[vdso]"))
+			kind = CRYO_VMA_VDSO;
+		else if (!strcmp(name, "[vvar]"))
+			kind = CRYO_VMA_VVAR;
+		else if (!strcmp(name, "[vsyscall]"))
+			kind = CRYO_VMA_VSYSCALL;
+		else if (name[0])
+			kind = CRYO_VMA_SPECIAL;
+		put_vma(&m, start, end, flags, kind, pgoff, encode_dev(maj, min), ino,
+			kind == CRYO_VMA_FILE || kind == CRYO_VMA_SPECIAL ? name : NULL);
+	}
+	put_trailer(&m);
+	free(p);
+
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("maps"));
+	CHECK(r.status == 0 && !strcmp(r.out, maps),
+	      "maps equals /proc/self/maps:\n%s---- /proc/self/maps:\n%s", r.out, maps);
+	CHECK(strstr(maps, "cryoctl unit\\012map."), "the test path shows as \\012");
+	free(m.b.p);
+}
+
+static void test_cli_usage(void)
+{
+	static const char *const cmds[] = {
+		"freeze", "inspect", "maps", "layout", "verify",
+	};
+	static const char *const bad_pids[] = {
+		"abc", "0", "-1", "+5", " 5", "5 ", "2147483648", "99999999999999999999",
+		"", "0x10",
+	};
+	static struct run r;
+	char want[64];
+	unsigned int i;
+	int master, slave;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		run_cli(&r, NULL, 0, -1, -1, ARGS(cmds[i], "--help"));
+		snprintf(want, sizeof(want), "Usage: cryoctl %s", cmds[i]);
+		CHECK(r.status == 0 && !strncmp(r.out, want, strlen(want)) &&
+		      strstr(r.out, "Exit status:"), "%s --help: %d", cmds[i], r.status);
+		run_cli(&r, NULL, 0, -1, -1, ARGS(cmds[i], "--no-such-option"));
+		CHECK(r.status == 2 && strstr(r.err, "--no-such-option"),
+		      "%s --no-such-option: %d", cmds[i], r.status);
+	}
+	run_cli(&r, NULL, 0, -1, -1, ARGS("--help"));
+	CHECK(r.status == 0 && strstr(r.out, "  freeze") && strstr(r.out, "  inspect") &&
+	      strstr(r.out, "  maps") && strstr(r.out, "  layout") &&
+	      strstr(r.out, "  verify"), "cryoctl --help lists the commands");
+
+	setenv("CRYOCTL_DEVICE", "/nonexistent/cryo", 1);
+	for (i = 0; i < ARRAY_SIZE(bad_pids); i++) {
+		run_cli(&r, NULL, 0, -1, -1, ARGS("freeze", "--", bad_pids[i]));
+		CHECK(r.status == 2 && strstr(r.err, "is not a process id"),
+		      "freeze '%s': %d %s", bad_pids[i], r.status, r.err);
+	}
+	run_cli(&r, NULL, 0, -1, -1, ARGS("freeze"));
+	CHECK(r.status == 2, "freeze without PID: %d", r.status);
+	run_cli(&r, NULL, 0, -1, -1, ARGS("freeze", "1", "2"));
+	CHECK(r.status == 2, "freeze with two PIDs: %d", r.status);
+	run_cli(&r, NULL, 0, -1, -1, ARGS("freeze", "--kill", "--leave-frozen", "1"));
+	CHECK(r.status == 2 && strstr(r.err, "exclude"), "--kill --leave-frozen: %d",
+	      r.status);
+	run_cli(&r, NULL, 0, -1, -1, ARGS("freeze", "--timeout", "60001", "1"));
+	CHECK(r.status == 2 && strstr(r.err, "--timeout"), "--timeout 60001: %d", r.status);
+	run_cli(&r, NULL, 0, -1, -1, ARGS("freeze", "--timeout", "60000", "1"));
+	CHECK(r.status == 3 && strstr(r.err, "module loaded"),
+	      "no device: exit 3: %d %s", r.status, r.err);
+	setenv("CRYOCTL_DEVICE", "/dev/null", 1);
+	run_cli(&r, NULL, 0, -1, -1, ARGS("freeze", "1"));
+	CHECK(r.status == 1 && strstr(r.err, "not a cryo device"),
+	      "/dev/null as device: %d %s", r.status, r.err);
+	unsetenv("CRYOCTL_DEVICE");
+
+	/* Terminals: no image is written to one or read from one. */
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	slave = -1;
+	if (master >= 0 && !grantpt(master) && !unlockpt(master))
+		slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+	if (slave < 0) {
+		CHECK(0, "cannot get a pseudo-terminal: %s", strerror(errno));
+		return;
+	}
+	run_cli(&r, NULL, 0, -1, slave, ARGS("freeze", "1"));
+	CHECK(r.status == 2 && strstr(r.err, "terminal"), "freeze to a tty: %d %s",
+	      r.status, r.err);
+	run_cli(&r, NULL, 0, -1, slave, ARGS("layout", "/dev/null"));
+	CHECK(r.status == 2 && strstr(r.err, "terminal"), "layout to a tty: %d %s",
+	      r.status, r.err);
+	run_cli(&r, NULL, 0, slave, -1, ARGS("inspect"));
+	CHECK(r.status == 2 && strstr(r.err, "terminal"), "inspect from a tty: %d %s",
+	      r.status, r.err);
+	close(slave);
+	close(master);
+}
+
+int main(int argc, char **argv)
+{
+	cryoctl_bin = argc > 1 ? argv[1] : "build/bin/cryoctl";
+
+	test_crc();
+	test_good();
+	test_bitflips();
+	test_truncation();
+	test_malformed();
+	test_unknown_types();
+	test_big_record();
+	test_freeze();
+	if (CHECK(!access(cryoctl_bin, X_OK), "cryoctl at %s: %s", cryoctl_bin,
+		  strerror(errno))) {
+		test_cli_usage();
+		test_cli_image();
+		test_cli_maps_proc();
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

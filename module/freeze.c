@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A freeze session: CRYO_IOC_FREEZE parks the target, read() streams its
+ * image, CRYO_IOC_COMMIT and the final close() decide its fate.
+ *
+ * Nothing is lost: the target is killed only after COMMIT of a complete
+ * image; in every other case (error, reader gone, close before EOF) it
+ * is resumed untouched.
+ */
+#include "cryo.h"
+
+#include <linux/highmem.h>
+#include <linux/pid.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "access.h"
+#include "freeze.h"
+#include "image.h"
+
+/*
+ * Targets held by some session, keyed by their signal_struct (one per
+ * thread group), so that two sessions never freeze the same process.
+ */
+static DEFINE_MUTEX(cryo_registry_lock);
+static LIST_HEAD(cryo_registry);
+
+static int cryo_register(struct cryo_image *img)
+{
+	struct cryo_image *it;
+
+	mutex_lock(&cryo_registry_lock);
+	list_for_each_entry(it, &cryo_registry, node) {
+		if (it->signal == img->signal) {
+			mutex_unlock(&cryo_registry_lock);
+			return -EBUSY;
+		}
+	}
+	list_add(&img->node, &cryo_registry);
+	mutex_unlock(&cryo_registry_lock);
+	return 0;
+}
+
+static void cryo_unregister(struct cryo_image *img)
+{
+	mutex_lock(&cryo_registry_lock);
+	list_del(&img->node);
+	mutex_unlock(&cryo_registry_lock);
+}
+
+static bool cryo_traced(struct task_struct *leader)
+{
+	struct task_struct *t;
+	bool ret = false;
+
+	rcu_read_lock();
+	for_each_thread(leader, t)
+		if (t->ptrace)
+			ret = true;
+	rcu_read_unlock();
+	return ret;
+}
+
+static void cryo_image_free(struct cryo_image *img)
+{
+	cryo_image_unpin(img);
+	if (img->mm)
+		mmput(img->mm);
+	kfree(img->pages);
+	kvfree(img->stage);
+	put_task_struct(img->leader);
+	kfree(img);
+}
+
+/* Let the target go: resume it, or kill it first after a committed KILL. */
+static void cryo_image_release(struct cryo_image *img)
+{
+	if (!img->park)
+		return;
+	if (img->committed && img->flags & CRYO_FREEZE_KILL)
+		kill_pid(task_tgid(img->leader), SIGKILL, 1);
+	cryo_park_release(img->park);
+	img->park = NULL;
+}
+
+int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
+{
+	unsigned int timeout = arg->timeout_ms ?: CRYO_FREEZE_TIMEOUT_DEFAULT_MS;
+	struct cryo_image *img;
+	struct task_struct *task;
+	unsigned int i;
+	int ret;
+
+	lockdep_assert_held(&s->lock);
+	if (arg->__reserved || arg->timeout_ms > CRYO_FREEZE_TIMEOUT_MAX_MS)
+		return -EINVAL;
+	if ((arg->flags & CRYO_FREEZE_KILL) &&
+	    (arg->flags & CRYO_FREEZE_LEAVE_FROZEN))
+		return -EINVAL;
+	if (s->img)
+		return -EALREADY;
+	if (arg->pid <= 0)
+		return -ESRCH;
+
+	rcu_read_lock();
+	task = pid_task(find_vpid(arg->pid), PIDTYPE_TGID);
+	if (task)
+		get_task_struct(task);
+	rcu_read_unlock();
+	if (!task)
+		return -ESRCH;
+	ret = cryo_may_freeze(task);
+	if (ret)
+		goto out_put_task;
+	/*
+	 * A stopped or traced thread cannot park: it sleeps where a
+	 * TWA_SIGNAL does not reach it, and its tracer owns its registers.
+	 */
+	ret = -EBUSY;
+	if (task->signal->flags & SIGNAL_STOP_STOPPED || cryo_traced(task))
+		goto out_put_task;
+
+	ret = -ENOMEM;
+	img = kzalloc(sizeof(*img), GFP_KERNEL_ACCOUNT);
+	if (!img)
+		goto out_put_task;
+	img->leader = task;
+	img->signal = task->signal;
+	img->flags = arg->flags;
+	img->stage = kvmalloc(CRYO_STAGE_SIZE, GFP_KERNEL_ACCOUNT);
+	img->pages = kcalloc(CRYO_PAGES_PER_REC, sizeof(*img->pages),
+			     GFP_KERNEL_ACCOUNT);
+	if (!img->stage || !img->pages)
+		goto out_free;
+	ret = -ESRCH;
+	img->mm = get_task_mm(task);
+	if (!img->mm)
+		goto out_free;
+
+	ret = cryo_register(img);
+	if (ret)
+		goto out_free;
+	ret = cryo_park_threads(task, timeout, &img->park);
+	if (ret)
+		goto out_unregister;
+
+	for (i = 0; i < img->park->nr_threads; i++)
+		/* Pairs with the store-release in cryo_park_fn(). */
+		if (smp_load_acquire(&img->park->threads[i]->parked))
+			img->nr_threads++;
+	arg->nr_threads = img->nr_threads;
+	s->img = img;
+	return 0;
+
+out_unregister:
+	cryo_unregister(img);
+out_free:
+	cryo_image_free(img);
+	return ret;
+out_put_task:
+	put_task_struct(task);
+	return ret;
+}
+
+int cryo_freeze_commit(struct cryo_session *s, struct cryo_commit *arg)
+{
+	struct cryo_image *img = s->img;
+
+	lockdep_assert_held(&s->lock);
+	if (!img)
+		return -ENOENT;
+	if (!img->eof)
+		return -EAGAIN;
+	img->committed = true;
+	/* A committed KILL, or a plain checkpoint: no reason to hold on. */
+	if (img->flags & CRYO_FREEZE_KILL || !(img->flags & CRYO_FREEZE_LEAVE_FROZEN))
+		cryo_image_release(img);
+	return 0;
+}
+
+/* Copy staged bytes and pinned pages to the reader; never more than @count. */
+static ssize_t cryo_copy_out(struct cryo_image *img, char __user *buf,
+			     size_t count)
+{
+	size_t n;
+
+	if (img->stage_pos < img->stage_len) {
+		n = min(count, img->stage_len - img->stage_pos);
+		if (copy_to_user(buf, img->stage + img->stage_pos, n))
+			return -EFAULT;
+		img->stage_pos += n;
+		return n;
+	}
+	if (img->page_idx < img->nr_pages) {
+		struct page *page = img->pages[img->page_idx];
+		void *kaddr;
+		size_t left;
+
+		n = min(count, PAGE_SIZE - img->page_off);
+		kaddr = kmap_local_page(page);
+		left = copy_to_user(buf, kaddr + img->page_off, n);
+		kunmap_local(kaddr);
+		if (left)
+			return -EFAULT;
+		img->page_off += n;
+		if (img->page_off == PAGE_SIZE) {
+			put_page(page);
+			img->page_idx++;
+			img->page_off = 0;
+		}
+		return n;
+	}
+	return 0;
+}
+
+ssize_t cryo_freeze_read(struct cryo_session *s, char __user *buf,
+			 size_t count)
+{
+	struct cryo_image *img = s->img;
+	size_t done = 0;
+	ssize_t n;
+	int ret;
+
+	lockdep_assert_held(&s->lock);
+	if (!img)
+		return -ENOENT;
+	if (img->error)
+		return img->error;
+
+	while (done < count) {
+		n = cryo_copy_out(img, buf + done, count - done);
+		if (n < 0) {
+			ret = n;
+			goto fail;
+		}
+		if (n) {
+			done += n;
+			continue;
+		}
+		cryo_image_unpin(img);
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto fail;
+		}
+		ret = cryo_image_next(img);
+		if (ret < 0)
+			goto fail;
+		if (!ret) {
+			if (!img->eof) {
+				img->eof = true;
+				/* A checkpoint resumes as soon as it is read. */
+				if (!(img->flags & (CRYO_FREEZE_KILL |
+						    CRYO_FREEZE_LEAVE_FROZEN)))
+					cryo_image_release(img);
+			}
+			break;
+		}
+		cond_resched();
+	}
+	return done;
+
+fail:
+	/* The stream is broken: let the target go now, untouched. */
+	if (ret != -EFAULT && ret != -EINTR) {
+		img->error = ret;
+		cryo_image_release(img);
+	}
+	return done ? done : ret;
+}
+
+void cryo_freeze_end(struct cryo_session *s)
+{
+	struct cryo_image *img = s->img;
+
+	if (!img)
+		return;
+	cryo_image_release(img);
+	cryo_unregister(img);
+	cryo_image_free(img);
+	s->img = NULL;
+}

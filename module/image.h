@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CRYO_IMAGE_H
+#define _CRYO_IMAGE_H
+
+#include <linux/cryo.h>
+#include <linux/list.h>
+#include <linux/mm_types.h>
+
+#include "park.h"
+
+/* Pages pinned per PAGES record: 1 MiB, the longest record payload. */
+#define CRYO_PAGES_PER_REC	256
+/* Staging buffer for every record but page contents. */
+#define CRYO_STAGE_SIZE		(64 * 1024)
+
+enum cryo_phase {
+	CRYO_PH_HEADER,
+	CRYO_PH_PROCESS,
+	CRYO_PH_THREADS,
+	CRYO_PH_VMAS,
+	CRYO_PH_PAGES,
+	CRYO_PH_TRAILER,
+	CRYO_PH_DONE,
+};
+
+/**
+ * struct cryo_image - a freeze in progress: the parked target and where
+ * the read stream stands.  Owned by its session, under the session lock.
+ * Its size does not depend on the target's memory: one staging buffer and
+ * one record's worth of pinned pages.
+ */
+struct cryo_image {
+	struct list_head node;		/* in the registry, see freeze.c */
+	struct task_struct *leader;	/* referenced */
+	struct signal_struct *signal;	/* registry key, not referenced */
+	struct mm_struct *mm;		/* mmget() */
+	struct cryo_park *park;
+	u32 flags;
+	unsigned int nr_threads;	/* threads in the image */
+
+	enum cryo_phase phase;
+	unsigned int thread_idx;
+	unsigned long cursor;		/* next address, VMA and PAGES phases */
+	int error;			/* sticky: the stream is broken */
+	bool eof;			/* the whole image has been read */
+	bool committed;
+
+	u8 *stage;			/* record bytes not yet read */
+	size_t stage_len;
+	size_t stage_pos;
+	struct page **pages;		/* pinned page contents not yet read */
+	unsigned int nr_pages;
+	unsigned int page_idx;
+	size_t page_off;
+
+	u64 nr_records;
+	u64 nr_pages_total;
+	u64 bytes;
+};
+
+int cryo_image_next(struct cryo_image *img);
+void cryo_image_unpin(struct cryo_image *img);
+
+#endif /* _CRYO_IMAGE_H */

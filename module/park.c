@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Parking: hold every thread of a target in the kernel, without ptrace
+ * and without SIGSTOP.
+ *
+ * Each thread gets a task_work queued with TWA_SIGNAL.  That interrupts an
+ * interruptible sleep (nanosleep, pipe read, futex wait, poll) the way a
+ * signal does, and the work runs in the thread's own context at the top
+ * of get_signal(), on its way back to user mode.  There the thread saves
+ * its own registers, FPU and signal state (no remote access needed), says
+ * it is parked and sleeps killably until the freezer releases it.  When
+ * it returns, get_signal() finds no signal and the interrupted system
+ * call is restarted exactly as after an SA_RESTART handler, or carries on
+ * with restart_syscall().  The parent sees nothing through waitpid().
+ *
+ * task_work_cancel() is not exported, so a queued work always runs: at
+ * the latest in the thread's exit path.  Each queued work therefore holds
+ * a reference on the park and on the module, and does nothing once the
+ * park has been released.
+ */
+#include "cryo.h"
+
+#include <linux/module.h>
+#include <linux/regset.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
+#include <linux/futex.h>
+#include <linux/slab.h>
+#include <linux/elf.h>
+#include <asm/cpufeature.h>
+#include <asm/syscall.h>
+
+#include "image.h"
+#include "park.h"
+
+/* Kernel-internal restart codes, see include/linux/errno.h. */
+static u32 cryo_restart_state(struct pt_regs *regs)
+{
+	if ((long)regs->orig_ax < 0)
+		return CRYO_RESTART_NONE;
+	switch (regs->ax) {
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+		return CRYO_RESTART_SYSCALL;
+	case -ERESTART_RESTARTBLOCK:
+		return CRYO_RESTART_BLOCK;
+	default:
+		return CRYO_RESTART_NONE;
+	}
+}
+
+static const struct user_regset *cryo_regset(unsigned int note)
+{
+	const struct user_regset_view *view = task_user_regset_view(current);
+	unsigned int i;
+
+	for (i = 0; i < view->n; i++)
+		if (view->regsets[i].core_note_type == note)
+			return &view->regsets[i];
+	return NULL;
+}
+
+/* Runs in the target thread: save what a thaw needs of it. */
+static int cryo_save_self(struct cryo_thread *th)
+{
+	struct cryo_image_thread *r = &th->rec;
+	const struct user_regset *rs;
+	struct pt_regs *regs = task_pt_regs(current);
+	struct sighand_struct *sighand;
+	int ret;
+
+	r->tid = task_pid_vnr(current);
+	r->restart = cryo_restart_state(regs);
+
+	rs = cryo_regset(NT_PRSTATUS);
+	if (!rs)
+		return -ENODEV;
+	ret = regset_get(current, rs, sizeof(r->regs), r->regs);
+	if (ret < 0)
+		return ret;
+	/* struct user_regs_struct: fs_base and gs_base are words 21, 22. */
+	r->fs_base = r->regs[21];
+	r->gs_base = r->regs[22];
+
+	rs = cryo_regset(th->park->fpu_note);
+	if (!rs)
+		return -ENODEV;
+	ret = regset_get(current, rs, th->park->fpu_size, th->fpu);
+	if (ret < 0)
+		return ret;
+	r->fpu_format = th->park->fpu_note == NT_X86_XSTATE ?
+			CRYO_FPU_XSAVE : CRYO_FPU_FXSAVE;
+	r->fpu_size = th->park->fpu_size;
+
+	/* A task's sighand only changes in its own exec: stable here. */
+	sighand = rcu_dereference_protected(current->sighand, 1);
+	spin_lock_irq(&sighand->siglock);
+	r->blocked = current->blocked.sig[0];
+	r->pending = current->pending.signal.sig[0];
+	r->shared_pending = current->signal->shared_pending.signal.sig[0];
+	spin_unlock_irq(&sighand->siglock);
+
+	r->sas_sp = current->sas_ss_sp;
+	r->sas_size = current->sas_ss_size;
+	r->sas_flags = current->sas_ss_size ? current->sas_ss_flags : SS_DISABLE;
+	r->clear_child_tid = (unsigned long)current->clear_child_tid;
+#ifdef CONFIG_FUTEX
+	r->robust_list = (unsigned long)current->robust_list;
+	r->robust_list_len = current->robust_list ?
+			     sizeof(struct robust_list_head) : 0;
+#endif
+#ifdef CONFIG_RSEQ
+	r->rseq = (unsigned long)current->rseq;
+	r->rseq_sig = current->rseq_sig;
+#endif
+	r->rseq_len = cryo_rseq_len(current);
+	return 0;
+}
+
+static void cryo_park_put(struct cryo_park *park)
+{
+	unsigned int i;
+
+	if (!refcount_dec_and_test(&park->ref))
+		return;
+	for (i = 0; i < park->nr_threads; i++) {
+		put_task_struct(park->threads[i]->task);
+		kvfree(park->threads[i]->fpu);
+		kfree(park->threads[i]);
+	}
+	kvfree(park->threads);
+	kfree(park);
+}
+
+static void cryo_park_fn(struct callback_head *cb)
+{
+	struct cryo_thread *th = container_of(cb, struct cryo_thread, twork);
+	struct cryo_park *park = th->park;
+
+	if (current->flags & PF_EXITING) {
+		/* The thread is going away: it has no state to save. */
+		WRITE_ONCE(th->gone, true);
+		wake_up_all(&park->wq);
+	} else if (!READ_ONCE(park->released)) {
+		if (cryo_save_self(th)) {
+			/* An image without this thread would be a lie. */
+			WRITE_ONCE(park->failed, true);
+			WRITE_ONCE(th->gone, true);
+		} else {
+			/* Publishes th->rec and th->fpu to the freezer. */
+			smp_store_release(&th->parked, true);
+		}
+		wake_up_all(&park->wq);
+		if (wait_event_killable(park->wq, READ_ONCE(park->released)))
+			WRITE_ONCE(park->killed, true);
+	}
+	cryo_park_put(park);
+	/*
+	 * Nothing of the module runs after this but the return: the module
+	 * reference only closes the window in which an unload would free the
+	 * code of a still-queued work.
+	 */
+	module_put(THIS_MODULE);
+}
+
+static bool cryo_park_known(struct cryo_park *park, struct task_struct *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < park->nr_threads; i++)
+		if (park->threads[i]->task == t)
+			return true;
+	return false;
+}
+
+static bool cryo_park_settled(struct cryo_park *park)
+{
+	unsigned int i;
+
+	for (i = 0; i < park->nr_threads; i++) {
+		struct cryo_thread *th = park->threads[i];
+
+		/* Pairs with the store-release in cryo_park_fn(). */
+		if (!smp_load_acquire(&th->parked) && !READ_ONCE(th->gone))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Add the threads of @leader that are not parked yet, up to the room in
+ * park->threads.  Returns how many it added, or -errno.
+ */
+static int cryo_park_add(struct cryo_park *park, struct task_struct *leader)
+{
+	struct task_struct *t, *found[16];
+	unsigned int n = 0, i;
+	int added = 0;
+
+	rcu_read_lock();
+	for_each_thread(leader, t) {
+		if (n == ARRAY_SIZE(found))
+			break;
+		if (t->flags & PF_EXITING || cryo_park_known(park, t))
+			continue;
+		found[n++] = get_task_struct(t);
+	}
+	rcu_read_unlock();
+
+	for (i = 0; i < n; i++) {
+		struct cryo_thread *th;
+
+		if (park->nr_threads == park->max_threads)
+			goto out_put;
+		th = kzalloc(sizeof(*th), GFP_KERNEL_ACCOUNT);
+		if (!th)
+			goto out_put;
+		th->fpu = kvzalloc(park->fpu_size, GFP_KERNEL_ACCOUNT);
+		if (!th->fpu) {
+			kfree(th);
+			goto out_put;
+		}
+		th->park = park;
+		th->task = found[i];
+		park->threads[park->nr_threads++] = th;
+
+		refcount_inc(&park->ref);
+		__module_get(THIS_MODULE);
+		init_task_work(&th->twork, cryo_park_fn);
+		if (task_work_add(th->task, &th->twork, TWA_SIGNAL)) {
+			/* Exiting: it will never run the work. */
+			th->gone = true;
+			module_put(THIS_MODULE);
+			refcount_dec(&park->ref);
+		}
+		added++;
+	}
+	return added;
+
+out_put:
+	/* Too many threads appeared, or no memory: give up on the freeze. */
+	for (; i < n; i++)
+		put_task_struct(found[i]);
+	return park->nr_threads == park->max_threads ? -EBUSY : -ENOMEM;
+}
+
+void cryo_park_release(struct cryo_park *park)
+{
+	WRITE_ONCE(park->released, true);
+	wake_up_all(&park->wq);
+	cryo_park_put(park);
+}
+
+/* The target was not killed while parked. */
+bool cryo_park_alive(struct cryo_park *park)
+{
+	return !READ_ONCE(park->killed);
+}
+
+/**
+ * cryo_park_threads() - park every thread of @leader's thread group
+ * @leader: the target, referenced
+ * @timeout_ms: how long parking may take
+ * @parkp: out: the park, to be released with cryo_park_release()
+ *
+ * Return: 0 with every live thread parked; -EBUSY when some thread did not
+ * park in time (all are resumed), -ESRCH when the target exits meanwhile,
+ * -EINTR when the caller is killed, -ENOMEM.
+ */
+int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
+		      struct cryo_park **parkp)
+{
+	long left = msecs_to_jiffies(timeout_ms);
+	const struct user_regset *rs;
+	struct cryo_park *park;
+	int ret;
+
+	park = kzalloc(sizeof(*park), GFP_KERNEL_ACCOUNT);
+	if (!park)
+		return -ENOMEM;
+	refcount_set(&park->ref, 1);
+	init_waitqueue_head(&park->wq);
+	park->fpu_note = boot_cpu_has(X86_FEATURE_XSAVE) ? NT_X86_XSTATE :
+							   NT_PRFPREG;
+	ret = -ENODEV;
+	rs = cryo_regset(park->fpu_note);
+	if (!rs)
+		goto out_release;
+	park->fpu_size = rs->n * rs->size;
+	/* A THREAD record is staged whole; see CRYO_STAGE_SIZE. */
+	ret = -E2BIG;
+	if (sizeof(struct cryo_rec) + sizeof(struct cryo_image_thread) +
+	    park->fpu_size > CRYO_STAGE_SIZE)
+		goto out_release;
+	/* Room for threads created while we park; more is EBUSY. */
+	park->max_threads = get_nr_threads(leader) + 64;
+	ret = -ENOMEM;
+	park->threads = kvcalloc(park->max_threads, sizeof(*park->threads),
+				 GFP_KERNEL_ACCOUNT);
+	if (!park->threads)
+		goto out_release;
+
+	for (;;) {
+		ret = cryo_park_add(park, leader);
+		if (ret < 0)
+			goto out_release;
+		if (ret == 0 && cryo_park_settled(park))
+			break;
+		left = wait_event_killable_timeout(park->wq,
+						   cryo_park_settled(park), left);
+		if (left < 0) {
+			ret = -EINTR;
+			goto out_release;
+		}
+		if (!left) {
+			ret = -EBUSY;
+			goto out_release;
+		}
+		if (leader->signal->flags & SIGNAL_GROUP_EXIT) {
+			ret = -ESRCH;
+			goto out_release;
+		}
+		if (park->nr_threads == park->max_threads) {
+			ret = -EBUSY;
+			goto out_release;
+		}
+	}
+	if (!cryo_park_alive(park) || (leader->signal->flags & SIGNAL_GROUP_EXIT)) {
+		ret = -ESRCH;
+		goto out_release;
+	}
+	if (READ_ONCE(park->failed)) {
+		ret = -EIO;
+		goto out_release;
+	}
+	*parkp = park;
+	return 0;
+
+out_release:
+	cryo_park_release(park);
+	return ret;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CRYO_PARK_H
+#define _CRYO_PARK_H
+
+#include <linux/cryo.h>
+#include <linux/task_work.h>
+#include <linux/wait.h>
+
+struct cryo_park;
+
+/**
+ * struct cryo_thread - one thread of a target, and the state it saved
+ * @twork: the task_work that parks the thread; queued at most once.
+ * @park: the park this thread belongs to; the queued work holds a ref.
+ * @task: the thread, referenced.
+ * @parked: set by the thread once @rec and @fpu are filled in.
+ * @gone: the work ran in the thread's exit path: nothing was saved.
+ * @rec: registers and signal state, saved by the thread itself.
+ * @fpu: @rec.fpu_size bytes of FPU state.
+ */
+struct cryo_thread {
+	struct callback_head twork;
+	struct cryo_park *park;
+	struct task_struct *task;
+	bool parked;
+	bool gone;
+	struct cryo_image_thread rec;
+	void *fpu;
+};
+
+/**
+ * struct cryo_park - the threads of one target held in the kernel
+ * @ref: one for the session, one per queued task_work.
+ * @wq: parked threads wait here for @released; the freezer waits here
+ *      for them to park.
+ * @released: set once, to let every parked thread go.
+ * @killed: a parked thread was woken by a fatal signal.
+ * @failed: a thread could not save its state.
+ * @nr_threads: used entries of @threads.
+ * @max_threads: allocated entries of @threads.
+ * @fpu_size: bytes of FPU state per thread.
+ * @fpu_note: NT_X86_XSTATE or NT_PRFPREG.
+ * @threads: the threads.
+ *
+ * @nr_threads and @threads are only changed by the freezer before
+ * cryo_park_threads() returns; the threads only write their own entry.
+ */
+struct cryo_park {
+	refcount_t ref;
+	wait_queue_head_t wq;
+	bool released;
+	bool killed;
+	bool failed;
+	unsigned int nr_threads;
+	unsigned int max_threads;
+	unsigned int fpu_size;
+	unsigned int fpu_note;
+	struct cryo_thread **threads;
+};
+
+int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
+		      struct cryo_park **parkp);
+void cryo_park_release(struct cryo_park *park);
+bool cryo_park_alive(struct cryo_park *park);
+
+#endif /* _CRYO_PARK_H */

@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CRYO_IOC_FREEZE and the image stream: what the image holds is checked
+ * against what the target really had, and the target's fate (resumed,
+ * killed only after COMMIT) against what happened to it.
+ */
+#include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+
+#include "kselftest_harness.h"
+#include "cryo_test.h"
+
+#define HEAP_PAGES	64
+#define SPARSE_SIZE	(64UL << 20)
+#define NR_THREADS	8
+
+/* What the target tells the test about itself once it is ready. */
+struct target_info {
+	unsigned long heap;	/* HEAP_PAGES pages of pattern */
+	unsigned long sparse;	/* SPARSE_SIZE mapped, one page touched */
+	unsigned int seed;
+};
+
+static unsigned char pattern(unsigned int seed, unsigned long i)
+{
+	unsigned long x = (i + 1) * 2654435761UL ^ seed;
+
+	return (x >> 13) ^ (x >> 5);
+}
+
+static void *sleeper(void *arg)
+{
+	int *fds = arg;
+	char c;
+
+	/* Blocked in read() on a pipe nobody writes. */
+	if (read(fds[0], &c, 1) < 0)
+		return NULL;
+	return NULL;
+}
+
+/*
+ * The target: fills memory, starts threads, reports, then answers pings
+ * on @cmd/@rep until told to exit.
+ */
+static void target(int cmd, int rep, int threads)
+{
+	struct target_info ti = { .seed = 0x5eed1234 };
+	static int block[2];
+	pthread_t th;
+	unsigned char *p;
+	unsigned long i;
+	char c;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	p = mmap(NULL, HEAP_PAGES * 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (i = 0; i < HEAP_PAGES * 4096; i++)
+		p[i] = pattern(ti.seed, i);
+	ti.heap = (unsigned long)p;
+	p = mmap(NULL, SPARSE_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	/* No THP here: one touched page must stay one page. */
+	madvise(p, SPARSE_SIZE, MADV_NOHUGEPAGE);
+	p[SPARSE_SIZE / 2] = 0x42;
+	ti.sparse = (unsigned long)p;
+	if (pipe(block))
+		_exit(3);
+	for (i = 0; i < (unsigned long)threads; i++)
+		pthread_create(&th, NULL, sleeper, block);
+
+	if (write(rep, &ti, sizeof(ti)) != sizeof(ti))
+		_exit(4);
+	while (read(cmd, &c, 1) == 1) {
+		if (c == 'q')
+			_exit(0);
+		if (write(rep, &c, 1) != 1)
+			_exit(5);
+	}
+	_exit(6);
+}
+
+FIXTURE(frz) {
+	int dev;
+	pid_t pid;
+	int cmd, rep;
+	struct target_info ti;
+	unsigned char *img;
+	size_t len;
+};
+
+FIXTURE_VARIANT(frz) {
+	int threads;
+};
+
+FIXTURE_VARIANT_ADD(frz, single) { .threads = 0 };
+FIXTURE_VARIANT_ADD(frz, threaded) { .threads = NR_THREADS };
+
+FIXTURE_SETUP(frz)
+{
+	int c[2], r[2];
+
+	/* Not opened before the fork: the target must not hold the session. */
+	self->dev = -1;
+	if (access(CRYO_DEV, F_OK))
+		SKIP(return, CRYO_DEV " missing: module not loaded");
+	ASSERT_EQ(0, pipe(c));
+	ASSERT_EQ(0, pipe(r));
+	self->pid = fork();
+	ASSERT_LE(0, self->pid);
+	if (self->pid == 0) {
+		close(c[1]);
+		close(r[0]);
+		target(c[0], r[1], variant->threads);
+	}
+	close(c[0]);
+	close(r[1]);
+	self->cmd = c[1];
+	self->rep = r[0];
+	ASSERT_EQ(sizeof(self->ti), read(self->rep, &self->ti, sizeof(self->ti)));
+	self->dev = open(CRYO_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->dev);
+	/* Let the threads reach their read(). */
+	usleep(200000);
+}
+
+FIXTURE_TEARDOWN(frz)
+{
+	int status;
+
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		waitpid(self->pid, &status, 0);
+	}
+	free(self->img);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+static int do_freeze(int dev, pid_t pid, unsigned int flags)
+{
+	struct cryo_freeze f = { .size = sizeof(f), .flags = flags, .pid = pid };
+
+	return ioctl(dev, CRYO_IOC_FREEZE, &f) ? -errno : (int)f.nr_threads;
+}
+
+/* Read the image to EOF in odd-sized pieces; returns its length. */
+static size_t read_all(int dev, unsigned char **out)
+{
+	size_t cap = 1 << 20, len = 0;
+	unsigned char *buf = malloc(cap);
+	ssize_t n;
+
+	for (;;) {
+		if (cap - len < 70000) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+		}
+		n = read(dev, buf + len, 65537);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	*out = buf;
+	return n < 0 ? 0 : len;
+}
+
+static int ping(int cmd, int rep)
+{
+	char c = 'p';
+
+	if (write(cmd, &c, 1) != 1)
+		return -1;
+	return read(rep, &c, 1) == 1 && c == 'p' ? 0 : -1;
+}
+
+/* Walk the records; call @fn for each.  Returns the record count or -1. */
+static long walk(const unsigned char *img, size_t len,
+		 void (*fn)(const struct cryo_rec *, const void *, void *),
+		 void *arg)
+{
+	size_t off = 0;
+	long n = 0;
+
+	while (off + sizeof(struct cryo_rec) <= len) {
+		const struct cryo_rec *r = (const void *)(img + off);
+
+		if (off + sizeof(*r) + r->len > len)
+			return -1;
+		fn(r, r + 1, arg);
+		off += sizeof(*r) + r->len;
+		n++;
+		if (r->type == CRYO_REC_TRAILER)
+			return off == len ? n : -1;
+	}
+	return -1;
+}
+
+struct summary {
+	int headers, processes, threads, vmas, trailers;
+	pid_t pid;
+	pid_t tids[64];
+	unsigned long heap_pages_ok, heap_pages_bad, sparse_pages;
+	unsigned long pages;
+	struct cryo_image_trailer trailer;
+	struct target_info ti;
+	int header_ok;
+};
+
+static void sum_fn(const struct cryo_rec *r, const void *p, void *arg)
+{
+	struct summary *s = arg;
+
+	switch (r->type) {
+	case CRYO_REC_HEADER: {
+		const struct cryo_image_header *h = p;
+
+		s->headers++;
+		s->header_ok = !strcmp(h->magic, CRYO_IMAGE_MAGIC) &&
+			       h->major == CRYO_IMAGE_MAJOR &&
+			       h->page_size == 4096;
+		break;
+	}
+	case CRYO_REC_PROCESS:
+		s->processes++;
+		s->pid = ((const struct cryo_image_process *)p)->pid;
+		break;
+	case CRYO_REC_THREAD:
+		if (s->threads < 64)
+			s->tids[s->threads] = ((const struct cryo_image_thread *)p)->tid;
+		s->threads++;
+		break;
+	case CRYO_REC_VMA:
+		s->vmas++;
+		break;
+	case CRYO_REC_PAGES: {
+		const struct cryo_image_pages *pg = p;
+		const unsigned char *data = (const void *)(pg + 1);
+		unsigned long i, j;
+
+		s->pages += pg->nr_pages;
+		for (i = 0; i < pg->nr_pages; i++) {
+			unsigned long a = pg->addr + i * 4096;
+
+			if (a >= s->ti.sparse && a < s->ti.sparse + SPARSE_SIZE)
+				s->sparse_pages++;
+			if (a < s->ti.heap || a >= s->ti.heap + HEAP_PAGES * 4096)
+				continue;
+			for (j = 0; j < 4096; j++)
+				if (data[i * 4096 + j] !=
+				    pattern(s->ti.seed, a - s->ti.heap + j))
+					break;
+			if (j == 4096)
+				s->heap_pages_ok++;
+			else
+				s->heap_pages_bad++;
+		}
+		break;
+	}
+	case CRYO_REC_TRAILER:
+		s->trailers++;
+		memcpy(&s->trailer, p, sizeof(s->trailer));
+		break;
+	}
+}
+
+TEST_F(frz, image_matches_target)
+{
+	struct summary s = { .ti = self->ti };
+	long nrec;
+	int status;
+
+	ASSERT_EQ(1 + variant->threads, do_freeze(self->dev, self->pid, 0));
+	self->len = read_all(self->dev, &self->img);
+	ASSERT_LT(0, self->len);
+
+	nrec = walk(self->img, self->len, sum_fn, &s);
+	ASSERT_LT(0, nrec) TH_LOG("image does not end in a trailer");
+	EXPECT_EQ(1, s.headers);
+	EXPECT_TRUE(s.header_ok);
+	EXPECT_EQ(1, s.processes);
+	EXPECT_EQ(self->pid, s.pid);
+	EXPECT_EQ(1 + variant->threads, s.threads);
+	EXPECT_EQ(self->pid, s.tids[0]);
+	EXPECT_LT(4, s.vmas);
+	EXPECT_EQ(HEAP_PAGES, s.heap_pages_ok);
+	EXPECT_EQ(0, s.heap_pages_bad);
+	/* 64 MiB mapped, one page touched: one page saved. */
+	EXPECT_EQ(1, s.sparse_pages);
+	EXPECT_EQ(1, s.trailers);
+	EXPECT_EQ(nrec - 1, s.trailer.nr_records);
+	EXPECT_EQ(s.pages, s.trailer.nr_pages);
+	EXPECT_EQ(self->len - sizeof(struct cryo_rec) - sizeof(s.trailer),
+		  s.trailer.bytes);
+
+	/* A checkpoint: the target runs on, and its parent saw no stop. */
+	EXPECT_EQ(0, waitpid(self->pid, &status, WNOHANG | WUNTRACED));
+	EXPECT_EQ(0, ping(self->cmd, self->rep));
+	/* EOF stays EOF. */
+	EXPECT_EQ(0, read(self->dev, &status, sizeof(status)));
+}
+
+TEST_F(frz, thread_ids_match_proc)
+{
+	struct summary s = { .ti = self->ti };
+	char path[64];
+	struct dirent *de;
+	int found = 0, i;
+	DIR *d;
+
+	ASSERT_LE(0, do_freeze(self->dev, self->pid, 0));
+	self->len = read_all(self->dev, &self->img);
+	ASSERT_LT(0, walk(self->img, self->len, sum_fn, &s));
+	snprintf(path, sizeof(path), "/proc/%d/task", self->pid);
+	d = opendir(path);
+	ASSERT_NE(NULL, d);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		for (i = 0; i < s.threads && i < 64; i++)
+			if (s.tids[i] == atoi(de->d_name))
+				found++;
+	}
+	closedir(d);
+	EXPECT_EQ(1 + variant->threads, found);
+}
+
+TEST_F(frz, kill_only_after_commit)
+{
+	struct cryo_commit c = { .size = sizeof(c) };
+	unsigned char *img;
+	int status;
+
+	/* KILL without COMMIT: closing resumes the target. */
+	ASSERT_LE(0, do_freeze(self->dev, self->pid, CRYO_FREEZE_KILL));
+	EXPECT_ERRNO(EAGAIN, ioctl(self->dev, CRYO_IOC_COMMIT, &c));
+	ASSERT_LT(0, read_all(self->dev, &img));
+	free(img);
+	close(self->dev);
+	self->dev = open(CRYO_DEV, O_RDWR);
+	ASSERT_LE(0, self->dev);
+	EXPECT_EQ(0, ping(self->cmd, self->rep));
+
+	/* KILL with COMMIT after EOF: the target dies of SIGKILL. */
+	ASSERT_LE(0, do_freeze(self->dev, self->pid, CRYO_FREEZE_KILL));
+	ASSERT_LT(0, read_all(self->dev, &img));
+	free(img);
+	EXPECT_EQ(0, ioctl(self->dev, CRYO_IOC_COMMIT, &c));
+	ASSERT_EQ(self->pid, waitpid(self->pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGKILL, WTERMSIG(status));
+	self->pid = 0;
+}
+
+TEST_F(frz, close_mid_stream_resumes)
+{
+	char buf[100];
+	int status;
+
+	ASSERT_LE(0, do_freeze(self->dev, self->pid, CRYO_FREEZE_LEAVE_FROZEN));
+	ASSERT_EQ(sizeof(buf), read(self->dev, buf, sizeof(buf)));
+	close(self->dev);
+	self->dev = -1;
+	EXPECT_EQ(0, ping(self->cmd, self->rep));
+	EXPECT_EQ(0, waitpid(self->pid, &status, WNOHANG | WUNTRACED));
+}
+
+TEST_F(frz, one_byte_reads)
+{
+	struct summary s = { .ti = self->ti };
+	size_t cap = 64 << 20, len = 0;
+	unsigned char *buf = malloc(cap);
+	ssize_t n;
+
+	ASSERT_LE(0, do_freeze(self->dev, self->pid, 0));
+	/* The header records one byte at a time, then big reads. */
+	while (len < 4096 && (n = read(self->dev, buf + len, 1)) == 1)
+		len++;
+	while ((n = read(self->dev, buf + len, cap - len)) > 0)
+		len += n;
+	ASSERT_EQ(0, n);
+	self->img = buf;
+	ASSERT_LT(0, walk(buf, len, sum_fn, &s));
+	EXPECT_EQ(HEAP_PAGES, s.heap_pages_ok);
+}
+
+TEST_F(frz, two_sessions_one_target)
+{
+	int other = open(CRYO_DEV, O_RDWR);
+	struct cryo_freeze f = { .size = sizeof(f), .pid = self->pid };
+
+	ASSERT_LE(0, other);
+	ASSERT_LE(0, do_freeze(self->dev, self->pid, CRYO_FREEZE_LEAVE_FROZEN));
+	EXPECT_ERRNO(EBUSY, ioctl(other, CRYO_IOC_FREEZE, &f));
+	/* And a second freeze in the same session. */
+	EXPECT_ERRNO(EALREADY, ioctl(self->dev, CRYO_IOC_FREEZE, &f));
+	close(other);
+}
+
+/* Run cryoctl with stdout to @out_path (or a pipe when NULL); exit status. */
+static int run_cli_to(const char *out_path, const char *const argv[])
+{
+	int status, fd;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		fd = out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600) :
+				open("/dev/null", O_WRONLY);
+		if (fd < 0)
+			_exit(126);
+		dup2(fd, 1);
+		execv(cryo_cryoctl_path(), (char *const *)argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static int write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, buf, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+static size_t read_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY);
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	while (len < cap - 1 && (n = read(fd, buf + len, cap - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	return len;
+}
+
+TEST_F(frz, cryoctl_maps_equals_proc_maps)
+{
+	static char proc[65536], img_maps[65536];
+	const char *const maps[] = { "cryoctl", "maps", "/tmp/frz.img", NULL };
+	char path[64];
+
+	if (access(cryo_cryoctl_path(), X_OK))
+		SKIP(return, "cryoctl not found");
+	ASSERT_LE(0, do_freeze(self->dev, self->pid, CRYO_FREEZE_LEAVE_FROZEN));
+	self->len = read_all(self->dev, &self->img);
+	ASSERT_LT(0, self->len);
+	/* Still frozen: this is the layout the image was taken from. */
+	snprintf(path, sizeof(path), "/proc/%d/maps", self->pid);
+	ASSERT_LT(0, read_file(path, proc, sizeof(proc)));
+	ASSERT_EQ(0, write_file("/tmp/frz.img", self->img, self->len));
+	ASSERT_EQ(0, run_cli_to("/tmp/frz.maps", maps));
+	ASSERT_LT(0, read_file("/tmp/frz.maps", img_maps, sizeof(img_maps)));
+	EXPECT_STREQ(proc, img_maps);
+	unlink("/tmp/frz.img");
+	unlink("/tmp/frz.maps");
+}
+
+TEST_F(frz, cryoctl_freeze_and_verify)
+{
+	const char *const verify[] = { "cryoctl", "verify", "/tmp/cli.img", NULL };
+	char pidstr[16];
+	unsigned char *img;
+	size_t len;
+	int fd, status;
+
+	if (access(cryo_cryoctl_path(), X_OK))
+		SKIP(return, "cryoctl not found");
+	close(self->dev);
+	self->dev = -1;
+	snprintf(pidstr, sizeof(pidstr), "%d", self->pid);
+	{
+		const char *const freeze[] = { "cryoctl", "freeze", pidstr, NULL };
+
+		ASSERT_EQ(0, run_cli_to("/tmp/cli.img", freeze));
+	}
+	EXPECT_EQ(0, run_cli_to(NULL, verify));
+	/* The target goes on after a plain freeze. */
+	EXPECT_EQ(0, waitpid(self->pid, &status, WNOHANG | WUNTRACED));
+	EXPECT_EQ(0, ping(self->cmd, self->rep));
+
+	/* One flipped bit deep in the page data: verify says no. */
+	fd = open("/tmp/cli.img", O_RDWR);
+	ASSERT_LE(0, fd);
+	len = lseek(fd, 0, SEEK_END);
+	img = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, img);
+	img[len - 4096] ^= 0x10;
+	munmap(img, len);
+	close(fd);
+	EXPECT_EQ(1, run_cli_to(NULL, verify));
+	/* Truncated: also refused. */
+	ASSERT_EQ(0, truncate("/tmp/cli.img", len / 2));
+	EXPECT_EQ(1, run_cli_to(NULL, verify));
+	unlink("/tmp/cli.img");
+}
+
+TEST_F(frz, stopped_target_is_ebusy)
+{
+	int status;
+
+	ASSERT_EQ(0, kill(self->pid, SIGSTOP));
+	ASSERT_EQ(self->pid, waitpid(self->pid, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	EXPECT_EQ(-EBUSY, do_freeze(self->dev, self->pid, 0));
+	ASSERT_EQ(0, kill(self->pid, SIGCONT));
+	EXPECT_EQ(0, ping(self->cmd, self->rep));
+}
+
+FIXTURE(bad) {
+	int dev;
+};
+
+FIXTURE_SETUP(bad)
+{
+	CRYO_OPEN_OR_SKIP(self->dev);
+}
+
+FIXTURE_TEARDOWN(bad)
+{
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+TEST_F(bad, pids)
+{
+	struct cryo_freeze f = { .size = sizeof(f) };
+	struct cryo_commit c = { .size = sizeof(c) };
+	char b;
+
+	EXPECT_ERRNO(ENOENT, read(self->dev, &b, 1));
+	EXPECT_ERRNO(ENOENT, ioctl(self->dev, CRYO_IOC_COMMIT, &c));
+	f.pid = 0;
+	EXPECT_ERRNO(ESRCH, ioctl(self->dev, CRYO_IOC_FREEZE, &f));
+	f.pid = -1;
+	EXPECT_ERRNO(ESRCH, ioctl(self->dev, CRYO_IOC_FREEZE, &f));
+	f.pid = 0x3fffffff;
+	EXPECT_ERRNO(ESRCH, ioctl(self->dev, CRYO_IOC_FREEZE, &f));
+	f.pid = getpid();
+	EXPECT_ERRNO(EPERM, ioctl(self->dev, CRYO_IOC_FREEZE, &f));
+	f.pid = 1;
+	EXPECT_ERRNO(EPERM, ioctl(self->dev, CRYO_IOC_FREEZE, &f));
+	f.pid = 2;	/* kthreadd */
+	EXPECT_ERRNO(EPERM, ioctl(self->dev, CRYO_IOC_FREEZE, &f));
+	/* Nothing was frozen by any of it. */
+	EXPECT_ERRNO(ENOENT, read(self->dev, &b, 1));
+}
+
+TEST_F(bad, args)
+{
+	struct cryo_freeze f = { .size = sizeof(f), .pid = getppid() };
+
+	f.flags = CRYO_FREEZE_KILL | CRYO_FREEZE_LEAVE_FROZEN;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, CRYO_IOC_FREEZE, &f));
+	f.flags = 1u << 30;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, CRYO_IOC_FREEZE, &f));
+	f.flags = 0;
+	f.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, CRYO_IOC_FREEZE, &f));
+	f.__reserved = 0;
+	f.timeout_ms = CRYO_FREEZE_TIMEOUT_MAX_MS + 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, CRYO_IOC_FREEZE, &f));
+	f.timeout_ms = 0;
+	f.size = CRYO_FREEZE_SIZE_VER0 - 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, CRYO_IOC_FREEZE, &f));
+}
+
+TEST(unprivileged_against_root)
+{
+	int dev, status;
+	pid_t victim, pid;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root");
+	victim = fork();
+	ASSERT_LE(0, victim);
+	if (victim == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		pause();
+		_exit(0);
+	}
+	/* Open as root, then drop: the device check is passed, the target one not. */
+	dev = open(CRYO_DEV, O_RDWR);
+	ASSERT_LE(0, dev);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct cryo_freeze f = { .size = sizeof(f), .pid = victim };
+
+		if (cryo_become_nobody())
+			_exit(2);
+		if (!ioctl(dev, CRYO_IOC_FREEZE, &f))
+			_exit(3);
+		_exit(errno == EPERM ? 0 : 4);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	kill(victim, SIGKILL);
+	waitpid(victim, &status, 0);
+	close(dev);
+}
+
+TEST_HARNESS_MAIN
