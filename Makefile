@@ -19,7 +19,7 @@ CPPFLAGS_ALL	:= -D_GNU_SOURCE -Iuapi -Ilibcryoctl/include
 CFLAGS_ALL	:= -std=gnu11 $(WARN) $(CFLAGS)
 
 LIB_MAJOR	:= 1
-LIB_VERSION	:= 1.1.0
+LIB_VERSION	:= 1.2.0
 KSRC_TAR	:= /usr/src/linux-source-6.1.tar.xz
 KSRC		:= $(BUILD)/linux-source-6.1
 

@@ -64,4 +64,27 @@ static inline u32 cryo_rseq_len(struct task_struct *t)
 #define cryo_inode_mtime(inode) ((inode)->i_mtime)
 #endif
 
+/* Between 6.1 and 6.12 close_on_exec() came to take the files_struct. */
+#include <linux/fdtable.h>
+static inline bool cryo_close_on_exec(unsigned int fd,
+				      struct files_struct *files)
+{
+#if CRYO_SINCE(6, 12)
+	return close_on_exec(fd, files);
+#else
+	return close_on_exec(fd, files_fdtable(files));
+#endif
+}
+
+/* 6.9 gave pidfds a file system of their own (pidfs). */
+#include <uapi/linux/magic.h>
+static inline bool cryo_is_pidfs(unsigned long magic)
+{
+#ifdef PID_FS_MAGIC
+	return magic == PID_FS_MAGIC;
+#else
+	return false;
+#endif
+}
+
 #endif /* _CRYO_COMPAT_H */

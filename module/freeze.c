@@ -67,6 +67,7 @@ static bool cryo_traced(struct task_struct *leader)
 static void cryo_image_free(struct cryo_image *img)
 {
 	cryo_image_unpin(img);
+	cryo_files_free(img);
 	if (img->mm)
 		mmput(img->mm);
 	kfree(img->pages);
@@ -95,7 +96,8 @@ int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
 	int ret;
 
 	lockdep_assert_held(&s->lock);
-	if (arg->__reserved || arg->timeout_ms > CRYO_FREEZE_TIMEOUT_MAX_MS)
+	arg->bad_fd = -1;
+	if (arg->timeout_ms > CRYO_FREEZE_TIMEOUT_MAX_MS)
 		return -EINVAL;
 	if ((arg->flags & CRYO_FREEZE_KILL) &&
 	    (arg->flags & CRYO_FREEZE_LEAVE_FROZEN))
@@ -147,6 +149,12 @@ int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
 	if (ret)
 		goto out_unregister;
 
+	if (!(arg->flags & CRYO_FREEZE_ACCEPT_LOSS)) {
+		ret = cryo_files_check(img, &arg->bad_fd);
+		if (ret)
+			goto out_release;
+	}
+
 	for (i = 0; i < img->park->nr_threads; i++)
 		/* Pairs with the store-release in cryo_park_fn(). */
 		if (smp_load_acquire(&img->park->threads[i]->parked))
@@ -155,6 +163,9 @@ int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
 	s->img = img;
 	return 0;
 
+out_release:
+	cryo_park_release(img->park);
+	img->park = NULL;
 out_unregister:
 	cryo_unregister(img);
 out_free:

@@ -8,6 +8,8 @@
 
 #include "park.h"
 
+struct cryo_seen;
+
 /* Pages pinned per PAGES record: 1 MiB, the longest record payload. */
 #define CRYO_PAGES_PER_REC	256
 /* Staging buffer for every record but page contents. */
@@ -16,7 +18,12 @@
 enum cryo_phase {
 	CRYO_PH_HEADER,
 	CRYO_PH_PROCESS,
+	CRYO_PH_GROUPS,
+	CRYO_PH_AUXV,
+	CRYO_PH_FS,
+	CRYO_PH_SIGNALS,
 	CRYO_PH_THREADS,
+	CRYO_PH_FILES,
 	CRYO_PH_VMAS,
 	CRYO_PH_PAGES,
 	CRYO_PH_TRAILER,
@@ -53,10 +60,46 @@ struct cryo_image {
 	unsigned int page_idx;
 	size_t page_off;
 
+	/* The files section, see files.c. */
+	unsigned int fd_next;		/* next fd number to look at */
+	int fd_step;			/* what the current fd needs next */
+	unsigned int cur_fd;
+	bool cur_cloexec;
+	u32 cur_id;
+	struct file *cur;		/* its file, owned by seen[] */
+	struct cryo_seen *seen;		/* descriptions in the image */
+	unsigned int nr_seen;
+	unsigned int max_seen;
+	u8 *data;			/* a pipe's bytes, or NULL */
+	struct file *data_file;		/* an unlinked file to read, or NULL */
+	u64 data_off;
+	u64 data_size;
+
 	u64 nr_records;
 	u64 nr_pages_total;
 	u64 bytes;
 };
+
+void *cryo_rec_start_partial(struct cryo_image *img, u32 type, u32 len,
+			     u32 staged);
+void *cryo_rec_start(struct cryo_image *img, u32 type, u32 len);
+void cryo_rec_finish(struct cryo_image *img, u32 crc);
+
+/* proc.c */
+void cryo_emit_process(struct cryo_image *img);
+int cryo_emit_groups(struct cryo_image *img);
+void cryo_emit_auxv(struct cryo_image *img);
+int cryo_emit_fs(struct cryo_image *img);
+int cryo_emit_signals(struct cryo_image *img);
+
+/* files.c */
+int cryo_files_check(struct cryo_image *img, int *bad_fd);
+int cryo_emit_files(struct cryo_image *img);
+void cryo_files_free(struct cryo_image *img);
+
+/* mm.c */
+int cryo_emit_vma(struct cryo_image *img);
+int cryo_emit_pages(struct cryo_image *img);
 
 int cryo_image_next(struct cryo_image *img);
 void cryo_image_unpin(struct cryo_image *img);

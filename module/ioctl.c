@@ -43,6 +43,7 @@ struct cryo_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
 	u32 valid_flags;
+	int out_on;		/* an error that still fills in the output */
 	int (*execute)(struct cryo_session *s, union cryo_ioctl_buf *buf);
 };
 
@@ -81,7 +82,15 @@ static int cryo_ioc_commit(struct cryo_session *s, union cryo_ioctl_buf *buf)
 
 static const struct cryo_ioctl_op cryo_ioctl_ops[] = {
 	CRYO_OP(VERSION, version, 0, cryo_ioc_version),
-	CRYO_OP(FREEZE, freeze, CRYO_FREEZE_ALL, cryo_ioc_freeze),
+	[CRYO_CMD_FREEZE] = {
+		.cmd = CRYO_IOC_FREEZE,
+		.size = sizeof(struct cryo_freeze),
+		.min_size = CRYO_FREEZE_SIZE_VER0,
+		.valid_flags = CRYO_FREEZE_ALL,
+		/* EOPNOTSUPP names the fd that could not be saved. */
+		.out_on = -EOPNOTSUPP,
+		.execute = cryo_ioc_freeze,
+	},
 	CRYO_OP(COMMIT, commit, 0, cryo_ioc_commit),
 };
 
@@ -123,10 +132,10 @@ long cryo_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		return ret;
 	ret = op->execute(s, &buf);
 	mutex_unlock(&s->lock);
-	if (ret)
+	if (ret && (!op->out_on || ret != op->out_on))
 		return ret;
 
 	if (copy_to_user(uarg, &buf, min_t(size_t, usize, op->size)))
 		return -EFAULT;
-	return 0;
+	return ret;
 }

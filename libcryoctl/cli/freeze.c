@@ -91,9 +91,30 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return true;
 }
 
-static int report_error(int err, pid_t pid, const struct progress *p,
-			unsigned int timeout_ms)
+/*
+ * "fd 5 of PID 1234 is socket:[5678]", or "fd 5 of PID 1234" when its
+ * /proc/PID/fd entry cannot be read (the target is gone, or not ours).
+ */
+static void describe_fd(pid_t pid, int fd, char *buf, size_t size)
 {
+	char path[64], target[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0) {
+		snprintf(buf, size, "fd %d of PID %d", fd, (int)pid);
+		return;
+	}
+	target[n] = 0;
+	snprintf(buf, size, "fd %d of PID %d is %s%s", fd, (int)pid, target,
+		 n == sizeof(target) - 1 ? "..." : "");
+}
+
+static int report_error(int err, pid_t pid, const struct progress *p,
+			unsigned int timeout_ms, int bad_fd)
+{
+	char what[384];
 	int id = (int)pid;
 
 	if (p->shown)
@@ -120,6 +141,20 @@ static int report_error(int err, pid_t pid, const struct progress *p,
 		return EXIT_FAIL;
 	case -EINTR:
 		cli_err("freeze: interrupted; PID %d keeps running", id);
+		return EXIT_FAIL;
+	case -EOPNOTSUPP:
+		if (bad_fd < 0) {
+			cli_err("freeze: PID %d holds an open file which cryo cannot save; pass --accept-loss to freeze without it",
+				id);
+			return EXIT_FAIL;
+		}
+		describe_fd(pid, bad_fd, what, sizeof(what));
+		cli_err("freeze: %s, which cryo cannot save; pass --accept-loss to freeze without it",
+			what);
+		return EXIT_FAIL;
+	case -EIO:
+		cli_err("freeze: a thread of PID %d could not save its state; it keeps running",
+			id);
 		return EXIT_FAIL;
 	case -EPIPE:
 		cli_err("freeze: the image's reader went away (broken pipe); PID %d keeps running",
@@ -170,6 +205,7 @@ static const struct option freeze_opts[] = {
 
 static int run_freeze(int argc, char **argv)
 {
+	struct cryoctl_freeze_result res = { .size = sizeof(res) };
 	struct progress prog = { 0 };
 	bool want_progress = false;
 	unsigned int flags = 0, timeout_ms = 0;
@@ -260,11 +296,11 @@ static int run_freeze(int argc, char **argv)
 	prog.last_ns = prog.start_ns;
 	want_progress = want_progress || prog.tty;
 
-	ret = cryoctl_freeze(fd, pid, flags, timeout_ms, STDOUT_FILENO,
-			     want_progress ? progress_cb : NULL, &prog);
+	ret = cryoctl_freeze_ex(fd, pid, flags, timeout_ms, STDOUT_FILENO,
+				want_progress ? progress_cb : NULL, &prog, &res);
 	if (ret) {
 		close(fd);
-		return report_error(ret, pid, &prog, timeout_ms);
+		return report_error(ret, pid, &prog, timeout_ms, res.bad_fd);
 	}
 	if (want_progress)
 		progress_print(&prog, now_ns(), true);
@@ -305,16 +341,22 @@ const struct cli_cmd cmd_freeze = {
 	"\n"
 	"Options:\n"
 	"  --accept-loss    do not refuse a process holding state cryo cannot\n"
-	"                   save; record the loss in the image instead\n"
+	"                   save (an open socket, eventfd, epoll, timerfd ...);\n"
+	"                   record the loss in the image instead ('cryoctl\n"
+	"                   inspect' marks such files LOST)\n"
 	"  --timeout MS     how long each thread may take to park, 0 (default:\n"
 	"                   5000) to 60000 milliseconds\n"
 	"  --progress       show bytes written and MiB/s on stderr (the default\n"
 	"                   when stderr is a terminal)\n"
 	"  -h, --help       this text\n"
 	"\n"
+	"Without --accept-loss, a process holding such a file is not frozen:\n"
+	"cryoctl names the descriptor and PID keeps running.\n"
+	"\n"
 	"Exit status: 0 the image is complete; 1 the freeze failed (no such\n"
-	"process, busy, output error, ...; PID keeps running); 2 usage error,\n"
-	"including stdout on a terminal; 3 module not loaded; 4 no permission on\n"
-	"/dev/cryo or to freeze PID; 5 incompatible module ABI.\n",
+	"process, busy, a file cryo cannot save, output error, ...; PID keeps\n"
+	"running); 2 usage error, including stdout on a terminal; 3 module not\n"
+	"loaded; 4 no permission on /dev/cryo or to freeze PID; 5 incompatible\n"
+	"module ABI.\n",
 	.run = run_freeze,
 };

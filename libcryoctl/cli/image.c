@@ -204,8 +204,9 @@ static int put_record(struct writer *w, uint32_t type, const void *payload,
 }
 
 /*
- * The HEADER as read, announcing no threads since none are copied; any
- * fields a newer minor version appends are kept.
+ * The HEADER as read, announcing no threads since none are copied (which
+ * also lets the layout go without PROCESS, GROUPS, AUXV, FS and SIGNALS);
+ * any fields a newer minor version appends are kept.
  */
 static int put_header(struct writer *w, const struct cryoctl_record *rec)
 {
@@ -282,9 +283,11 @@ const struct cli_cmd cmd_layout = {
 	"\n"
 	"Read the image IMG (stdin when IMG is absent or '-'), verify it, and\n"
 	"write to stdout a valid image holding only its HEADER, its VMA records\n"
-	"and a new TRAILER: the memory layout without contents, process or\n"
-	"threads.  The header is copied except for nr_threads, which becomes 0;\n"
-	"the trailer's counts and every checksum are computed afresh.\n"
+	"and a new TRAILER: the memory layout without contents, process,\n"
+	"threads or files.  The header is copied except for nr_threads, which\n"
+	"becomes 0 (an image without threads is the only kind that may lack the\n"
+	"process records); the trailer's counts and every checksum are computed\n"
+	"afresh.\n"
 	"'cryoctl maps LAYOUT' shows the same mappings as 'cryoctl maps IMG'.\n"
 	"\n"
 	"Nothing is written that has not been read and verified, and the\n"

@@ -40,6 +40,32 @@
  *                           nproc, nofile, memlock, as, locks, sigpending,
  *                           msgqueue, nice, rtprio, rttime; each
  *                           {cur, max}: a number, or null for unlimited
+ *   groups                  array of supplementary group ids (numbers), or
+ *                           null when the image has no GROUPS record
+ *   auxv                    array of objects, every pair as stored, the
+ *                           final AT_NULL included; null when absent
+ *     type                  number
+ *     name                  "AT_PHDR", "AT_ENTRY", ... or null if unknown
+ *     value                 hex
+ *   fs                      object, or null when absent
+ *     exe, cwd, root        paths (strings)
+ *   signals                 object, or null when absent
+ *     real_value_ns         ITIMER_REAL time left, 0 if disarmed (number)
+ *     real_interval_ns      its reload interval (number)
+ *     actions               array of objects, only the signals whose
+ *                           disposition is not all default (SIG_DFL, no
+ *                           flags, restorer or mask), ascending
+ *       signal              number, 1 to 64
+ *       name                "SIGINT" ...; 32 and up "SIGRTMIN",
+ *                           "SIGRTMIN+1" ... (the kernel's SIGRTMIN, 32)
+ *       handler             hex: "0x0" SIG_DFL, "0x1" SIG_IGN, or an address
+ *       flags               array of "SA_NOCLDSTOP", "SA_NOCLDWAIT",
+ *                           "SA_SIGINFO", "SA_UNSUPPORTED",
+ *                           "SA_EXPOSE_TAGBITS", "SA_RESTORER",
+ *                           "SA_ONSTACK", "SA_RESTART", "SA_NODEFER",
+ *                           "SA_RESETHAND"; unknown bits as hex strings
+ *       restorer            hex
+ *       mask                hex, bit n-1 = signal n
  *   threads                 array of objects
  *     tid                   number
  *     restart               "none", "syscall", "block" (else a number)
@@ -55,6 +81,34 @@
  *     clear_child_tid       hex
  *     robust_list           {head (hex), len (number)}
  *     rseq                  {addr (hex), len (number), sig (hex)}
+ *   files                   array of objects, the open file descriptions
+ *                           in image order (id 1, 2, ...)
+ *     id                    number; fds refer to it
+ *     kind                  "reg", "dir", "chr", "pipe", "fifo", "other"
+ *                           (else a number)
+ *     open_flags            array: the access mode "O_RDONLY", "O_WRONLY",
+ *                           "O_RDWR" (or "0x3"), then "O_APPEND",
+ *                           "O_NONBLOCK", "O_DIRECT", "O_LARGEFILE",
+ *                           "O_PATH", ... as x86-64 names them; unknown
+ *                           bits as hex strings
+ *     mode                  the inode's type and permissions, octal string
+ *                           "0100644"
+ *     pos                   file position (number)
+ *     dev                   "MM:mm" of the inode's device
+ *     ino, size, mtime_ns   numbers
+ *     rdev                  "MM:mm", of a device file
+ *     pipe_id               hex, shared by both ends of a pipe; "0x0"
+ *                           for other kinds
+ *     data_size             bytes saved with it: an unlinked file's
+ *                           contents or a pipe's buffer (number)
+ *     name                  path, or the kernel's description of a lost
+ *                           file ("socket:[1234]"); null when absent
+ *     unlinked              true: deleted, contents saved in the image
+ *     lost                  true: not saved (taken with accept_loss)
+ *   fds                     array of objects, ascending
+ *     fd                    number
+ *     file_id               the id of its file (number)
+ *     cloexec               boolean
  *   vmas                    array of objects, ascending
  *     start, end            hex
  *     perms                 "rwxp" as in /proc/PID/maps
@@ -73,6 +127,8 @@
  *   totals                  object
  *     records               records before the trailer (number)
  *     vmas                  number
+ *     files                 open file descriptions (number)
+ *     fds                   descriptors (number)
  *     pages                 pages saved (number)
  *     page_bytes            pages * page_size (number)
  *     mapped_bytes          sum of the VMAs' sizes (number)
@@ -156,16 +212,171 @@ static void mm_values(const struct cryo_image_process *p, uint64_t mm[11])
 
 static const char *const id_names[4] = { "real", "effective", "saved", "fs" };
 
+/* Signal names of x86-64, 1 to 31; 32 to 64 are SIGRTMIN+n (kernel's 32). */
+static const char *const sig_names[32] = {
+	NULL, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
+	"SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2",
+	"SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT",
+	"SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
+	"SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR",
+	"SIGSYS",
+};
+
+/* "SIGINT", "SIGRTMIN", "SIGRTMIN+3" */
+static void sig_name(unsigned int sig, char *buf, size_t size)
+{
+	if (sig < ARRAY_SIZE(sig_names) && sig_names[sig])
+		snprintf(buf, size, "%s", sig_names[sig]);
+	else if (sig == 32)
+		snprintf(buf, size, "SIGRTMIN");
+	else
+		snprintf(buf, size, "SIGRTMIN+%u", sig - 32);
+}
+
+/* The auxv types cryoctl names (<linux/auxvec.h>, x86-64). */
+static const char *const auxv_names[] = {
+	[0] = "AT_NULL", [1] = "AT_IGNORE", [2] = "AT_EXECFD",
+	[3] = "AT_PHDR", [4] = "AT_PHENT", [5] = "AT_PHNUM",
+	[6] = "AT_PAGESZ", [7] = "AT_BASE", [8] = "AT_FLAGS",
+	[9] = "AT_ENTRY", [10] = "AT_NOTELF", [11] = "AT_UID",
+	[12] = "AT_EUID", [13] = "AT_GID", [14] = "AT_EGID",
+	[15] = "AT_PLATFORM", [16] = "AT_HWCAP", [17] = "AT_CLKTCK",
+	[23] = "AT_SECURE", [24] = "AT_BASE_PLATFORM", [25] = "AT_RANDOM",
+	[26] = "AT_HWCAP2", [27] = "AT_RSEQ_FEATURE_SIZE",
+	[28] = "AT_RSEQ_ALIGN", [29] = "AT_HWCAP3", [30] = "AT_HWCAP4",
+	[31] = "AT_EXECFN", [32] = "AT_SYSINFO", [33] = "AT_SYSINFO_EHDR",
+	[51] = "AT_MINSIGSTKSZ",
+};
+
+static const char *auxv_name(uint64_t type)
+{
+	return type < ARRAY_SIZE(auxv_names) ? auxv_names[type] : NULL;
+}
+
+/* Auxv values that are counts or ids, printed in decimal as text. */
+static bool auxv_decimal(uint64_t type)
+{
+	switch (type) {
+	case 2: case 4: case 5: case 6: case 8: case 11: case 12: case 13:
+	case 14: case 17: case 23: case 27: case 28: case 51:
+		return true;
+	default:
+		return false;
+	}
+}
+
+struct flag_name {
+	uint64_t value;		/* one or more bits, all required */
+	const char *name;
+};
+
+/* struct sigaction sa_flags of x86-64. */
+static const struct flag_name sa_flag_names[] = {
+	{ 0x00000001, "SA_NOCLDSTOP" },
+	{ 0x00000002, "SA_NOCLDWAIT" },
+	{ 0x00000004, "SA_SIGINFO" },
+	{ 0x00000400, "SA_UNSUPPORTED" },
+	{ 0x00000800, "SA_EXPOSE_TAGBITS" },
+	{ 0x04000000, "SA_RESTORER" },
+	{ 0x08000000, "SA_ONSTACK" },
+	{ 0x10000000, "SA_RESTART" },
+	{ 0x40000000, "SA_NODEFER" },
+	{ 0x80000000, "SA_RESETHAND" },
+};
+
+/*
+ * File status flags of x86-64 (octal, <asm-generic/fcntl.h>), beside the
+ * access mode; O_SYNC and O_TMPFILE span two bits and come first.
+ */
+#define OPEN_ACCMODE	03
+#define OPEN_PATH	010000000
+static const struct flag_name open_flag_names[] = {
+	{ 04010000, "O_SYNC" },
+	{ 020200000, "O_TMPFILE" },
+	{ 0100, "O_CREAT" },
+	{ 0200, "O_EXCL" },
+	{ 0400, "O_NOCTTY" },
+	{ 01000, "O_TRUNC" },
+	{ 02000, "O_APPEND" },
+	{ 04000, "O_NONBLOCK" },
+	{ 010000, "O_DSYNC" },
+	{ 020000, "O_ASYNC" },
+	{ 040000, "O_DIRECT" },
+	{ 0100000, "O_LARGEFILE" },
+	{ 0200000, "O_DIRECTORY" },
+	{ 0400000, "O_NOFOLLOW" },
+	{ 01000000, "O_NOATIME" },
+	{ 02000000, "O_CLOEXEC" },
+	{ OPEN_PATH, "O_PATH" },
+};
+
+static const char *const accmode_names[4] = {
+	"O_RDONLY", "O_WRONLY", "O_RDWR", "0x3",
+};
+
+/*
+ * Take the next flag out of *@rest: a name of @t, or the lowest bit left
+ * as hex in @tmp.  Return: NULL when nothing is left.
+ */
+static const char *next_flag(uint64_t *rest, const struct flag_name *t,
+			     size_t n, char *tmp, size_t size)
+{
+	uint64_t bit;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((*rest & t[i].value) == t[i].value) {
+			*rest &= ~t[i].value;
+			return t[i].name;
+		}
+	}
+	if (!*rest)
+		return NULL;
+	bit = *rest & -*rest;
+	*rest &= ~bit;
+	snprintf(tmp, size, "0x%llx", (unsigned long long)bit);
+	return tmp;
+}
+
+static const char *const file_kind_names[] = {
+	NULL, "reg", "dir", "chr", "pipe", "fifo", "other",
+};
+
+static const char *const file_kind_text[] = {
+	NULL, "REG", "DIR", "CHR", "PIPE", "FIFO", "OTHER",
+};
+
 struct vma_info {
 	struct cryo_image_vma v;
 	char *name;			/* NUL-terminated copy, or NULL */
 	uint64_t pages;
 };
 
+struct file_info {
+	struct cryo_image_file f;
+	char *name;			/* NUL-terminated copy, or NULL */
+};
+
 struct summary {
 	struct cryo_image_header hdr;
 	bool have_process;
 	struct cryo_image_process proc;
+	bool have_groups;
+	uint32_t *groups;
+	size_t nr_groups;
+	bool have_auxv;
+	uint64_t (*auxv)[2];
+	size_t nr_auxv;
+	bool have_fs;
+	char *fs[3];			/* exe, cwd, root */
+	bool have_signals;
+	struct cryo_image_signals sig;
+	struct file_info *files;
+	size_t nr_files;
+	size_t files_size;
+	struct cryo_image_fd *fds;
+	size_t nr_fds;
+	size_t fds_size;
 	struct cryo_image_thread *threads;
 	size_t nr_threads;
 	size_t threads_size;
@@ -226,6 +437,96 @@ static int add_vma(struct summary *s, const struct cryoctl_record *rec)
 	return 0;
 }
 
+/* A copy of @len bytes at @p as a string (paths hold no NUL). */
+static int dup_name(const void *p, size_t len, char **out)
+{
+	*out = strndup(p, len);
+	return *out ? 0 : -1;
+}
+
+static int add_groups(struct summary *s, const struct cryoctl_record *rec)
+{
+	s->have_groups = true;
+	s->nr_groups = rec->len / sizeof(uint32_t);
+	if (!rec->len)
+		return 0;
+	s->groups = malloc(rec->len);
+	if (!s->groups)
+		return -1;
+	memcpy(s->groups, rec->payload, rec->len);
+	return 0;
+}
+
+static int add_auxv(struct summary *s, const struct cryoctl_record *rec)
+{
+	s->have_auxv = true;
+	s->nr_auxv = rec->len / 16;
+	s->auxv = malloc(rec->len);
+	if (!s->auxv)
+		return -1;
+	memcpy(s->auxv, rec->payload, rec->len);
+	return 0;
+}
+
+static int add_fs(struct summary *s, const struct cryoctl_record *rec)
+{
+	const char *p = (const char *)rec->payload + sizeof(struct cryo_image_fs);
+	struct cryo_image_fs f;
+	uint32_t len[3];
+	unsigned int i;
+
+	memcpy(&f, rec->payload, sizeof(f));
+	len[0] = f.exe_len;
+	len[1] = f.cwd_len;
+	len[2] = f.root_len;
+	s->have_fs = true;
+	for (i = 0; i < 3; i++) {
+		if (dup_name(p, len[i], &s->fs[i]))
+			return -1;
+		p += len[i];
+	}
+	return 0;
+}
+
+static int add_file(struct summary *s, const struct cryoctl_record *rec)
+{
+	struct file_info *f;
+	const char *name = (const char *)rec->payload + sizeof(f->f);
+
+	f = grow(s->files, &s->files_size, s->nr_files, sizeof(*f));
+	if (!f)
+		return -1;
+	s->files = f;
+	f = &f[s->nr_files];
+	memset(f, 0, sizeof(*f));
+	memcpy(&f->f, rec->payload, sizeof(f->f));
+	s->nr_files++;
+	if (f->f.name_len && dup_name(name, f->f.name_len, &f->name))
+		return -1;
+	return 0;
+}
+
+static int add_fd(struct summary *s, const struct cryoctl_record *rec)
+{
+	struct cryo_image_fd *fd;
+
+	fd = grow(s->fds, &s->fds_size, s->nr_fds, sizeof(*fd));
+	if (!fd)
+		return -1;
+	s->fds = fd;
+	memcpy(&fd[s->nr_fds++], rec->payload, sizeof(*fd));
+	return 0;
+}
+
+/* The FILE an FD refers to; the reader saw to it that it exists. */
+static const struct file_info *fd_file(const struct summary *s,
+				       const struct cryo_image_fd *fd)
+{
+	if (!fd->file_id || fd->file_id > s->nr_files)
+		return NULL;
+	return &s->files[fd->file_id - 1];
+}
+
 /* PAGES come in ascending order, and the reader checked each is in a VMA. */
 static void add_pages(struct summary *s, const struct cryoctl_record *rec)
 {
@@ -261,8 +562,34 @@ static int collect(struct cryoctl_image *img, struct summary *s)
 			memcpy(&s->proc, rec.payload, sizeof(s->proc));
 			s->have_process = true;
 			break;
+		case CRYO_REC_GROUPS:
+			if (add_groups(s, &rec))
+				goto out_nomem;
+			break;
+		case CRYO_REC_AUXV:
+			if (add_auxv(s, &rec))
+				goto out_nomem;
+			break;
+		case CRYO_REC_FS:
+			if (add_fs(s, &rec))
+				goto out_nomem;
+			break;
+		case CRYO_REC_SIGNALS:
+			memcpy(&s->sig, rec.payload, sizeof(s->sig));
+			s->have_signals = true;
+			break;
 		case CRYO_REC_THREAD:
 			if (add_thread(s, &rec))
+				goto out_nomem;
+			break;
+		case CRYO_REC_FILE:
+			if (add_file(s, &rec))
+				goto out_nomem;
+			break;
+		case CRYO_REC_FILE_DATA:
+			break;
+		case CRYO_REC_FD:
+			if (add_fd(s, &rec))
 				goto out_nomem;
 			break;
 		case CRYO_REC_VMA:
@@ -302,6 +629,14 @@ static void free_summary(struct summary *s)
 		free(s->vmas[i].name);
 	free(s->vmas);
 	free(s->threads);
+	for (i = 0; i < s->nr_files; i++)
+		free(s->files[i].name);
+	free(s->files);
+	free(s->fds);
+	for (i = 0; i < ARRAY_SIZE(s->fs); i++)
+		free(s->fs[i]);
+	free(s->auxv);
+	free(s->groups);
 }
 
 /* "2024-05-01 12:34:56.123456789" (@iso: "2024-05-01T12:34:56.123456789Z") */
@@ -403,21 +738,80 @@ static void text_header(const struct cryo_image_header *h)
 	       (unsigned long long)h->xfeatures, h->fpu_size);
 }
 
-static void text_process(const struct cryo_image_process *p)
+/* @len bytes of @p, control characters shown as '?'. */
+static void text_bytes(const char *p, size_t len)
 {
+	size_t i;
+
+	for (i = 0; i < len && p[i]; i++)
+		putchar((unsigned char)p[i] >= 0x20 && p[i] != 0x7f ? p[i] : '?');
+}
+
+static void text_bits(uint64_t v, const struct flag_name *t, size_t n)
+{
+	const char *name;
+	char tmp[24];
+	bool first = true;
+
+	while ((name = next_flag(&v, t, n, tmp, sizeof(tmp)))) {
+		printf("%s%s", first ? "" : "|", name);
+		first = false;
+	}
+	if (first)
+		putchar('0');
+}
+
+static void text_groups(const struct summary *s)
+{
+	size_t k;
+
+	if (!s->have_groups)
+		return;
+	printf("  %-16s", "groups");
+	for (k = 0; k < s->nr_groups; k++)
+		printf("%s%u", k ? " " : "", s->groups[k]);
+	printf("%s\n", s->nr_groups ? "" : "(none)");
+}
+
+static void text_fs(const struct summary *s)
+{
+	static const char *const fs_names[3] = { "exe", "cwd", "root" };
+	unsigned int i;
+
+	if (!s->have_fs)
+		return;
+	for (i = 0; i < ARRAY_SIZE(fs_names); i++) {
+		printf("  %-16s", fs_names[i]);
+		text_bytes(s->fs[i], SIZE_MAX);
+		putchar('\n');
+	}
+}
+
+/* PROCESS, with the groups and the paths of GROUPS and FS. */
+static void text_process(const struct summary *s)
+{
+	const struct cryo_image_process *p = &s->proc;
 	uint64_t mm[ARRAY_SIZE(mm_names)];
 	unsigned int i;
 
-	mm_values(p, mm);
 	printf("\nprocess\n");
+	if (!s->have_process) {
+		/* A damaged image may hold the records after it. */
+		text_groups(s);
+		text_fs(s);
+		return;
+	}
+	mm_values(p, mm);
 	printf("  %-16spid %d, ppid %d, pgid %d, sid %d\n", "ids", p->pid,
 	       p->ppid, p->pgid, p->sid);
 	printf("  ");
 	text_str("comm", p->comm, sizeof(p->comm));
+	text_fs(s);
 	printf("  %-16s%u %u %u %u (real effective saved fs)\n", "uid",
 	       p->uid[0], p->uid[1], p->uid[2], p->uid[3]);
 	printf("  %-16s%u %u %u %u (real effective saved fs)\n", "gid",
 	       p->gid[0], p->gid[1], p->gid[2], p->gid[3]);
+	text_groups(s);
 	printf("  %-16s0x%016llx\n", "cap_effective",
 	       (unsigned long long)p->cap_effective);
 	printf("  %-16s0x%016llx\n", "cap_permitted",
@@ -472,6 +866,160 @@ static void text_thread(const struct cryo_image_thread *t)
 	       t->fpu_size);
 }
 
+/* The vector without its AT_NULL end. */
+static void text_auxv(const struct summary *s)
+{
+	const char *name;
+	char num[24];
+	size_t i;
+
+	printf("\nauxv\n");
+	for (i = 0; i < s->nr_auxv && s->auxv[i][0]; i++) {
+		name = auxv_name(s->auxv[i][0]);
+		if (!name) {
+			snprintf(num, sizeof(num), "%llu",
+				 (unsigned long long)s->auxv[i][0]);
+			name = num;
+		}
+		if (auxv_decimal(s->auxv[i][0]))
+			printf("  %-20s%llu\n", name,
+			       (unsigned long long)s->auxv[i][1]);
+		else
+			printf("  %-20s0x%llx\n", name,
+			       (unsigned long long)s->auxv[i][1]);
+	}
+}
+
+static bool sigaction_is_default(const struct cryo_image_sigaction *a)
+{
+	return !a->handler && !a->flags && !a->restorer && !a->mask;
+}
+
+static void text_signals(const struct cryo_image_signals *sig)
+{
+	const struct cryo_image_sigaction *a;
+	unsigned int n, shown = 0;
+	char name[24], label[32];
+
+	printf("\nsignals\n");
+	if (sig->real_value_ns || sig->real_interval_ns)
+		printf("  %-16s%llu.%09llu s left, interval %llu.%09llu s\n",
+		       "itimer real",
+		       (unsigned long long)(sig->real_value_ns / 1000000000ULL),
+		       (unsigned long long)(sig->real_value_ns % 1000000000ULL),
+		       (unsigned long long)(sig->real_interval_ns / 1000000000ULL),
+		       (unsigned long long)(sig->real_interval_ns % 1000000000ULL));
+	else
+		printf("  %-16sdisarmed\n", "itimer real");
+	for (n = 1; n <= ARRAY_SIZE(sig->action); n++) {
+		a = &sig->action[n - 1];
+		if (sigaction_is_default(a))
+			continue;
+		shown++;
+		sig_name(n, name, sizeof(name));
+		snprintf(label, sizeof(label), "%s (%u)", name, n);
+		printf("  %-16s", label);
+		if (a->handler == 0)
+			printf("handler SIG_DFL");
+		else if (a->handler == 1)
+			printf("handler SIG_IGN");
+		else
+			printf("handler 0x%llx", (unsigned long long)a->handler);
+		printf(", flags ");
+		text_bits(a->flags, sa_flag_names, ARRAY_SIZE(sa_flag_names));
+		printf(", restorer 0x%llx, mask 0x%llx\n",
+		       (unsigned long long)a->restorer,
+		       (unsigned long long)a->mask);
+	}
+	if (!shown)
+		printf("  %-16sall default\n", "actions");
+}
+
+/* "rw-": readable, writable, O_PATH (neither, just a handle). */
+static void file_access(uint32_t open_flags, char acc[4])
+{
+	uint32_t mode = open_flags & OPEN_ACCMODE;
+	bool path = open_flags & OPEN_PATH;
+
+	acc[0] = !path && (mode == 0 || mode == 2) ? 'r' : '-';
+	acc[1] = !path && (mode == 1 || mode == 2) ? 'w' : '-';
+	acc[2] = path ? 'p' : '-';
+	acc[3] = 0;
+}
+
+static void text_open_flags(uint32_t open_flags)
+{
+	printf("%s", accmode_names[open_flags & OPEN_ACCMODE]);
+	if (open_flags & ~OPEN_ACCMODE) {
+		putchar('|');
+		text_bits(open_flags & ~OPEN_ACCMODE, open_flag_names,
+			  ARRAY_SIZE(open_flag_names));
+	}
+}
+
+/* fd 3 -> file 2 REG rw- pos 4096 flags O_RDWR|O_APPEND path /tmp/x ... */
+static void text_fd(const struct summary *s, const struct cryo_image_fd *fd)
+{
+	const struct file_info *fi = fd_file(s, fd);
+	const struct cryo_image_file *f;
+	unsigned int maj, min;
+	char acc[4];
+
+	printf("  fd %u -> file %u", fd->fd, fd->file_id);
+	if (!fi) {
+		printf(" (unknown)\n");
+		return;
+	}
+	f = &fi->f;
+	if (f->kind < ARRAY_SIZE(file_kind_text) && file_kind_text[f->kind])
+		printf(" %s", file_kind_text[f->kind]);
+	else
+		printf(" kind %u", f->kind);
+	file_access(f->open_flags, acc);
+	printf(" %s pos %lld flags ", acc, (long long)f->pos);
+	text_open_flags(f->open_flags);
+	if (fi->name) {
+		if (f->kind == CRYO_FILE_PIPE || f->kind == CRYO_FILE_OTHER)
+			putchar(' ');
+		else
+			printf(" path ");
+		text_bytes(fi->name, SIZE_MAX);
+	}
+	if (f->kind == CRYO_FILE_CHR) {
+		cli_dev_split(f->rdev, &maj, &min);
+		printf(" rdev %u:%u", maj, min);
+	}
+	if (f->kind == CRYO_FILE_PIPE || f->kind == CRYO_FILE_FIFO) {
+		printf(" pipe 0x%llx", (unsigned long long)f->pipe_id);
+		if (f->data_size)
+			printf(" [%llu bytes buffered]",
+			       (unsigned long long)f->data_size);
+	}
+	if (f->flags & CRYO_FILE_UNLINKED)
+		printf(" [unlinked, %llu bytes saved]",
+		       (unsigned long long)f->data_size);
+	if (f->flags & CRYO_FILE_LOST)
+		printf(" [LOST]");
+	if (fd->flags & CRYO_FD_CLOEXEC)
+		printf(" cloexec");
+	putchar('\n');
+}
+
+static void text_files(const struct summary *s)
+{
+	size_t i, lost = 0;
+
+	for (i = 0; i < s->nr_files; i++)
+		if (s->files[i].f.flags & CRYO_FILE_LOST)
+			lost++;
+	printf("\n%-16s%zu open file descriptions", "files", s->nr_files);
+	if (lost)
+		printf(" (%zu LOST)", lost);
+	printf(", %zu descriptors\n", s->nr_fds);
+	for (i = 0; i < s->nr_fds; i++)
+		text_fd(s, &s->fds[i]);
+}
+
 static void text_totals(const struct summary *s)
 {
 	uint64_t mapped = 0, nr_file = 0, nr_anon = 0;
@@ -504,10 +1052,16 @@ static void print_text(const struct summary *s)
 	size_t i;
 
 	text_header(&s->hdr);
-	if (s->have_process)
-		text_process(&s->proc);
+	if (s->have_process || s->have_groups || s->have_fs)
+		text_process(s);
+	if (s->have_auxv)
+		text_auxv(s);
+	if (s->have_signals)
+		text_signals(&s->sig);
 	for (i = 0; i < s->nr_threads; i++)
 		text_thread(&s->threads[i]);
+	if (s->have_process || s->nr_files)
+		text_files(s);
 	text_totals(s);
 }
 
@@ -804,6 +1358,151 @@ static void json_vma(struct json *j, const struct vma_info *vi)
 	j_close(j, '}');
 }
 
+static void j_bits(struct json *j, const char *key, uint64_t v,
+		   const struct flag_name *t, size_t n)
+{
+	const char *name;
+	char tmp[24];
+
+	j_open(j, key, '[');
+	while ((name = next_flag(&v, t, n, tmp, sizeof(tmp))))
+		j_str(j, NULL, name, SIZE_MAX);
+	j_close(j, ']');
+}
+
+/* The access mode's name, then the other flags. */
+static void j_open_flags(struct json *j, const char *key, uint32_t flags)
+{
+	uint64_t rest = flags & ~OPEN_ACCMODE;
+	const char *name;
+	char tmp[24];
+
+	j_open(j, key, '[');
+	j_str(j, NULL, accmode_names[flags & OPEN_ACCMODE], SIZE_MAX);
+	while ((name = next_flag(&rest, open_flag_names,
+				 ARRAY_SIZE(open_flag_names), tmp, sizeof(tmp))))
+		j_str(j, NULL, name, SIZE_MAX);
+	j_close(j, ']');
+}
+
+static void j_bool(struct json *j, const char *key, bool v)
+{
+	j_lit(j, key, v ? "true" : "false");
+}
+
+/* A path of the image, or null when it is absent. */
+static void j_name(struct json *j, const char *key, const char *name)
+{
+	if (name)
+		j_str(j, key, name, SIZE_MAX);
+	else
+		j_lit(j, key, "null");
+}
+
+static void json_process_more(struct json *j, const struct summary *s)
+{
+	const char *name;
+	size_t i;
+
+	if (s->have_groups) {
+		j_open(j, "groups", '[');
+		for (i = 0; i < s->nr_groups; i++)
+			j_u64(j, NULL, s->groups[i]);
+		j_close(j, ']');
+	} else {
+		j_lit(j, "groups", "null");
+	}
+	if (s->have_auxv) {
+		j_open(j, "auxv", '[');
+		for (i = 0; i < s->nr_auxv; i++) {
+			j_open(j, NULL, '{');
+			j_u64(j, "type", s->auxv[i][0]);
+			name = auxv_name(s->auxv[i][0]);
+			j_name(j, "name", name);
+			j_hex(j, "value", s->auxv[i][1]);
+			j_close(j, '}');
+		}
+		j_close(j, ']');
+	} else {
+		j_lit(j, "auxv", "null");
+	}
+	if (s->have_fs) {
+		j_open(j, "fs", '{');
+		j_name(j, "exe", s->fs[0]);
+		j_name(j, "cwd", s->fs[1]);
+		j_name(j, "root", s->fs[2]);
+		j_close(j, '}');
+	} else {
+		j_lit(j, "fs", "null");
+	}
+}
+
+static void json_signals(struct json *j, const struct summary *s)
+{
+	const struct cryo_image_sigaction *a;
+	char name[24];
+	unsigned int n;
+
+	if (!s->have_signals) {
+		j_lit(j, "signals", "null");
+		return;
+	}
+	j_open(j, "signals", '{');
+	j_u64(j, "real_value_ns", s->sig.real_value_ns);
+	j_u64(j, "real_interval_ns", s->sig.real_interval_ns);
+	j_open(j, "actions", '[');
+	for (n = 1; n <= ARRAY_SIZE(s->sig.action); n++) {
+		a = &s->sig.action[n - 1];
+		if (sigaction_is_default(a))
+			continue;
+		j_open(j, NULL, '{');
+		j_u64(j, "signal", n);
+		sig_name(n, name, sizeof(name));
+		j_str(j, "name", name, sizeof(name));
+		j_hex(j, "handler", a->handler);
+		j_bits(j, "flags", a->flags, sa_flag_names,
+		       ARRAY_SIZE(sa_flag_names));
+		j_hex(j, "restorer", a->restorer);
+		j_hex(j, "mask", a->mask);
+		j_close(j, '}');
+	}
+	j_close(j, ']');
+	j_close(j, '}');
+}
+
+static void json_file(struct json *j, const struct file_info *fi)
+{
+	const struct cryo_image_file *f = &fi->f;
+	unsigned int maj, min;
+	char buf[32];
+
+	j_open(j, NULL, '{');
+	j_u64(j, "id", f->id);
+	if (f->kind < ARRAY_SIZE(file_kind_names) && file_kind_names[f->kind])
+		j_str(j, "kind", file_kind_names[f->kind], SIZE_MAX);
+	else
+		j_u64(j, "kind", f->kind);
+	j_open_flags(j, "open_flags", f->open_flags);
+	snprintf(buf, sizeof(buf), "%07o", f->mode);
+	j_str(j, "mode", buf, sizeof(buf));
+	j_s64(j, "pos", f->pos);
+	cli_dev_split(f->dev, &maj, &min);
+	snprintf(buf, sizeof(buf), "%02x:%02x", maj, min);
+	j_str(j, "dev", buf, sizeof(buf));
+	j_u64(j, "ino", f->ino);
+	j_u64(j, "size", f->size);
+	j_s64(j, "mtime_ns", f->mtime_ns);
+	cli_dev_split(f->rdev, &maj, &min);
+	snprintf(buf, sizeof(buf), "%02x:%02x", maj, min);
+	j_str(j, "rdev", buf, sizeof(buf));
+	j_hex(j, "pipe_id", f->pipe_id);
+	j_u64(j, "data_size", f->data_size);
+	j_name(j, "name", fi->name);
+	j_bool(j, "unlinked", f->flags & CRYO_FILE_UNLINKED);
+	j_bool(j, "lost", f->flags & CRYO_FILE_LOST);
+	j_close(j, '}');
+}
+
 static void print_json(const struct summary *s)
 {
 	struct json j = { .depth = 1 };
@@ -816,9 +1515,24 @@ static void print_json(const struct summary *s)
 		json_process(&j, &s->proc);
 	else
 		j_lit(&j, "process", "null");
+	json_process_more(&j, s);
+	json_signals(&j, s);
 	j_open(&j, "threads", '[');
 	for (i = 0; i < s->nr_threads; i++)
 		json_thread(&j, &s->threads[i]);
+	j_close(&j, ']');
+	j_open(&j, "files", '[');
+	for (i = 0; i < s->nr_files; i++)
+		json_file(&j, &s->files[i]);
+	j_close(&j, ']');
+	j_open(&j, "fds", '[');
+	for (i = 0; i < s->nr_fds; i++) {
+		j_open(&j, NULL, '{');
+		j_u64(&j, "fd", s->fds[i].fd);
+		j_u64(&j, "file_id", s->fds[i].file_id);
+		j_bool(&j, "cloexec", s->fds[i].flags & CRYO_FD_CLOEXEC);
+		j_close(&j, '}');
+	}
 	j_close(&j, ']');
 	j_open(&j, "vmas", '[');
 	for (i = 0; i < s->nr_vmas; i++) {
@@ -829,6 +1543,8 @@ static void print_json(const struct summary *s)
 	j_open(&j, "totals", '{');
 	j_u64(&j, "records", s->records);
 	j_u64(&j, "vmas", s->nr_vmas);
+	j_u64(&j, "files", s->nr_files);
+	j_u64(&j, "fds", s->nr_fds);
 	j_u64(&j, "pages", s->pages);
 	j_u64(&j, "page_bytes", s->pages * s->hdr.page_size);
 	j_u64(&j, "mapped_bytes", mapped);
@@ -919,12 +1635,27 @@ const struct cli_cmd cmd_inspect = {
 	"Read the image IMG (stdin when IMG is absent or '-') to its end, check\n"
 	"it as 'cryoctl verify' does, and describe it: the header (format,\n"
 	"architecture, kernel, page size, time of the freeze, flags, XSAVE\n"
-	"features), the process (ids, command name, credentials, capability\n"
-	"sets, personality, umask, memory layout bounds, resource limits), every\n"
-	"thread (restart state, all general registers, FS/GS base, signal masks,\n"
-	"sigaltstack, robust list, rseq, FPU state format and size), and the\n"
-	"memory: number of mappings and pages saved.  'cryoctl maps' lists the\n"
-	"mappings themselves.\n"
+	"features), the process (ids, command name, credentials, supplementary\n"
+	"groups, capability sets, personality, umask, memory layout bounds,\n"
+	"resource limits, executable, working and root directories), the\n"
+	"auxiliary vector, the ITIMER_REAL timer and every signal disposition\n"
+	"that is not the default, every thread (restart state, all general\n"
+	"registers, FS/GS base, signal masks, sigaltstack, robust list, rseq,\n"
+	"FPU state format and size), the open files, and the memory: number of\n"
+	"mappings and pages saved.  'cryoctl maps' lists the mappings themselves.\n"
+	"\n"
+	"Open files are listed one line per descriptor:\n"
+	"\n"
+	"  fd 3 -> file 2 REG rw- pos 4096 flags O_RDWR|O_APPEND path /tmp/x\n"
+	"      [unlinked, 123 bytes saved] cloexec\n"
+	"\n"
+	"with the file description it shares with other descriptors (file N),\n"
+	"its kind (REG, DIR, CHR, PIPE, FIFO, OTHER), access (r readable, w\n"
+	"writable, p O_PATH), position and status flags, then its path (or a\n"
+	"pipe's or lost file's name), a device's rdev, a pipe's identity and\n"
+	"bytes buffered, [unlinked, N bytes saved] for a deleted file whose\n"
+	"contents the image holds, and [LOST] for a file cryo could not save\n"
+	"(an image taken with --accept-loss).\n"
 	"\n"
 	"A damaged image is described as far as it could be read, followed by\n"
 	"what is wrong on stderr.\n"

@@ -147,8 +147,9 @@ typedef int (*cryoctl_progress_fn)(uint64_t bytes, void *arg);
  *
  * Return: 0 once the whole image has been written (and committed for
  * KILL); -EBADF (@out_fd not open for writing, nothing frozen); -ESRCH,
- * -EPERM, -EBUSY, -EALREADY, -EINVAL, -EINTR from the freeze (see
- * &struct cryo_freeze); -errno of a failed read() of the
+ * -EPERM, -EBUSY, -EALREADY, -EINVAL, -EINTR, -EOPNOTSUPP, -EIO from the
+ * freeze (see &struct cryo_freeze; cryoctl_freeze_ex() also tells which
+ * descriptor caused -EOPNOTSUPP); -errno of a failed read() of the
  * device or write() of @out_fd (-EPIPE when a pipe's reader went away,
  * -ENOSPC ...); -ECANCELED when @progress asked to stop; -ENOMEM;
  * -errno of the commit.
@@ -156,6 +157,57 @@ typedef int (*cryoctl_progress_fn)(uint64_t bytes, void *arg);
 int cryoctl_freeze(int devfd, pid_t pid, unsigned int flags,
 		   unsigned int timeout_ms, int out_fd,
 		   cryoctl_progress_fn progress, void *arg);
+
+/**
+ * struct cryoctl_freeze_result - what cryoctl_freeze_ex() reports
+ * @size: in: sizeof(struct cryoctl_freeze_result) as the caller knows it,
+ *        at least %CRYOCTL_FREEZE_RESULT_SIZE_VER0; later versions of the
+ *        library append fields and fill in only as far as @size reaches
+ * @nr_threads: out: threads parked (0 when the freeze failed)
+ * @bad_fd: out: with -EOPNOTSUPP, the first file descriptor of the target
+ *          that cryo cannot save (a socket, an eventfd ...), as the module
+ *          reported it in &cryo_freeze.bad_fd; -1 with any other result
+ * @__reserved: out: 0
+ * @bytes: out: bytes of image written to the output
+ */
+struct cryoctl_freeze_result {
+	uint32_t size;
+	uint32_t nr_threads;
+	int32_t bad_fd;
+	uint32_t __reserved;
+	uint64_t bytes;
+};
+
+/** CRYOCTL_FREEZE_RESULT_SIZE_VER0 - first size of &struct cryoctl_freeze_result */
+#define CRYOCTL_FREEZE_RESULT_SIZE_VER0 24
+
+/**
+ * cryoctl_freeze_ex() - cryoctl_freeze(), telling more about the outcome
+ * @devfd: as for cryoctl_freeze()
+ * @pid: as for cryoctl_freeze()
+ * @flags: as for cryoctl_freeze()
+ * @timeout_ms: as for cryoctl_freeze()
+ * @out_fd: as for cryoctl_freeze()
+ * @progress: as for cryoctl_freeze()
+ * @arg: as for cryoctl_freeze()
+ * @res: NULL, or filled in whatever the result (set @res->size first)
+ *
+ * Does exactly what cryoctl_freeze() does, and reports in @res the
+ * threads parked, the bytes written and, when the freeze is refused with
+ * -EOPNOTSUPP because the target holds an open file cryo cannot save and
+ * %CRYO_FREEZE_ACCEPT_LOSS was not given, which descriptor that is (the
+ * target is then resumed untouched; /proc/PID/fd/N describes it).
+ * Available since libcryoctl 1.2 (symbol version CRYOCTL_1.2).
+ *
+ * Return: as cryoctl_freeze(), plus -EOPNOTSUPP (see @res->bad_fd) and
+ * -EIO (a thread could not save its state) from the freeze, and -EINVAL
+ * when @res->size is below %CRYOCTL_FREEZE_RESULT_SIZE_VER0 (nothing is
+ * done then).
+ */
+int cryoctl_freeze_ex(int devfd, pid_t pid, unsigned int flags,
+		      unsigned int timeout_ms, int out_fd,
+		      cryoctl_progress_fn progress, void *arg,
+		      struct cryoctl_freeze_result *res);
 
 /**
  * cryoctl_commit() - tell the kernel the image is safely stored
@@ -191,8 +243,13 @@ int cryoctl_commit(int devfd);
  *              HEADER, a length above CRYO_REC_MAX_LEN, a nonzero
  *              reserved field, a payload shorter (or, for an image of
  *              this library's minor version or older, longer) than its
- *              structure, records out of order, addresses out of place,
- *              an unknown record type in an image not newer than us
+ *              structure, records out of order or missing (the process
+ *              records GROUPS, AUXV, FS, SIGNALS ... in an image with
+ *              threads), addresses out of place, FILE ids that do not
+ *              count up, file data that is not whole, an FD that refers
+ *              to no FILE seen yet or whose number does not ascend,
+ *              fields that contradict each other, an unknown record
+ *              type, kind or flag in an image not newer than us
  *  -ENODATA    truncated: the stream ends before the trailer, or inside
  *              a record
  *  -EOVERFLOW  data follows the trailer

@@ -9,14 +9,40 @@
  *  2. the payload is complete;
  *  3. the checksum (cryoctl_record_crc());
  *  4. the reserved word is zero, the type is known (or the image is newer
- *     than us), the payload is as long as its structure says;
- *  5. its place: HEADER first and once, PROCESS at most once, then
- *     THREAD, VMA, PAGES in that order; VMAs ascending and disjoint,
- *     page-aligned; PAGES ascending, each run inside one VMA that is not
- *     a [vdso], [vvar] or [vsyscall]; at most
- *     nr_threads THREAD records, each with the header's fpu_size;
- *  6. for the TRAILER: exactly nr_threads THREAD records were seen, its
- *     counts match, and nothing follows it.
+ *     than us), the payload is as long as its structure says (for the
+ *     records followed by names or paths: the structure plus the lengths
+ *     it announces, exactly);
+ *  5. its place.  The order is
+ *
+ *	HEADER PROCESS GROUPS AUXV FS SIGNALS THREAD*
+ *	(FILE FILE_DATA* FD FD*)* VMA* PAGES* TRAILER
+ *
+ *     HEADER first and once; PROCESS, GROUPS, AUXV, FS and SIGNALS (the
+ *     process block) at most once each and in that order.  The block is
+ *     required when the header announces threads or the image has files;
+ *     an image without threads (a layout: HEADER, VMA..., TRAILER) may
+ *     lack it, but not hold a part of it.  At most nr_threads THREAD
+ *     records, each with the header's fpu_size.
+ *     Files: FILE ids are 1, 2, 3 ... in order of appearance; a FILE's
+ *     FILE_DATA records follow it directly, carry its id, start at offset
+ *     0, are contiguous, not empty, and total exactly its data_size; the
+ *     first record after them is an FD that refers to that FILE; every FD
+ *     refers to a FILE already seen (a dup()ed descriptor may refer to an
+ *     earlier one), and fd numbers strictly ascend over the whole image.
+ *     VMAs ascending and disjoint, page-aligned; PAGES ascending, each run
+ *     inside one VMA that is not a [vdso], [vvar] or [vsyscall];
+ *  6. its contents: reserved fields zero; GROUPS a whole number of
+ *     __u32 ids (at most NGROUPS_MAX); AUXV whole (type, value) pairs
+ *     ending with the only AT_NULL; FS and FILE paths without NUL bytes;
+ *     SIGKILL and SIGSTOP at SIG_DFL; fd numbers below 2^31; and, in an
+ *     image not newer than us, enumerations and flags known and a FILE
+ *     consistent with itself: the inode's type in @mode matches @kind,
+ *     UNLINKED only for a regular file, data only for an unlinked regular
+ *     file or a pipe or FIFO, a pipe_id only for pipes and FIFOs, kind
+ *     OTHER only LOST, and LOST only in an image taken with
+ *     CRYO_FREEZE_ACCEPT_LOSS;
+ *  7. for the TRAILER: exactly nr_threads THREAD records were seen, the
+ *     last file is complete, its counts match, and nothing follows it.
  *
  * The first record is told apart before its checksum: a stream whose
  * first record is not a HEADER carrying CRYO_IMAGE_MAGIC is "not a cryo
@@ -32,6 +58,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <linux/audit.h>
 
 #include <linux/cryo.h>
@@ -45,14 +72,27 @@ struct vma_span {
 	uint32_t kind;
 };
 
-/* Where a record type may appear: ranks never go down along the stream. */
+/*
+ * Where a record type may appear: ranks never go down along the stream.
+ * FILE, FILE_DATA and FD share a rank; their order among themselves is
+ * checked by the file state.
+ */
 enum {
 	RANK_HEADER,
 	RANK_PROCESS,
+	RANK_GROUPS,
+	RANK_AUXV,
+	RANK_FS,
+	RANK_SIGNALS,
 	RANK_THREAD,
+	RANK_FILES,
 	RANK_VMA,
 	RANK_PAGES,
+	RANK_TRAILER,
 };
+
+/* The kernel's NGROUPS_MAX. */
+#define GROUPS_MAX	65536
 
 enum image_state {
 	IMAGE_OPEN,		/* more records to come */
@@ -85,7 +125,15 @@ struct cryoctl_image {
 	uint64_t nr_pages;
 	uint64_t threads_seen;
 	int rank;
-	bool have_process;
+	unsigned int block_seen;	/* 1 << RANK_* of each block record */
+	bool block_checked;
+
+	/* Files: ids so far, the last FILE and its data, fd numbers. */
+	uint32_t nr_files;		/* highest FILE id seen */
+	bool file_open;			/* only its FILE_DATA since the FILE */
+	uint64_t data_size;		/* of the last FILE */
+	uint64_t data_seen;
+	int64_t last_fd;		/* -1 before the first FD */
 
 	/* VMA bounds, for the PAGES placement check. */
 	struct vma_span *vmas;
@@ -107,6 +155,13 @@ static const char *const type_names[] = {
 	[CRYO_REC_THREAD]	= "THREAD",
 	[CRYO_REC_VMA]		= "VMA",
 	[CRYO_REC_PAGES]	= "PAGES",
+	[CRYO_REC_SIGNALS]	= "SIGNALS",
+	[CRYO_REC_FILE]		= "FILE",
+	[CRYO_REC_FILE_DATA]	= "FILE_DATA",
+	[CRYO_REC_FD]		= "FD",
+	[CRYO_REC_AUXV]		= "AUXV",
+	[CRYO_REC_FS]		= "FS",
+	[CRYO_REC_GROUPS]	= "GROUPS",
 };
 
 static const char *type_name(uint32_t type, char *tmp, size_t size)
@@ -278,11 +333,80 @@ static int check_len(struct cryoctl_image *img, uint64_t need)
 	return 0;
 }
 
+/* The process block is whole, or absent from an image without threads. */
+static int check_block(struct cryoctl_image *img, int rank)
+{
+	static const uint32_t types[] = {
+		CRYO_REC_PROCESS, CRYO_REC_GROUPS, CRYO_REC_AUXV, CRYO_REC_FS,
+		CRYO_REC_SIGNALS,
+	};
+	unsigned int i;
+
+	img->block_checked = true;
+	if (!img->block_seen && !img->nr_threads && rank != RANK_FILES)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		if (!(img->block_seen & (1U << (RANK_PROCESS + i))))
+			return fail(img, -EPROTO, true,
+				    "the image has no %s record%s",
+				    type_names[types[i]],
+				    img->block_seen ? "" :
+				    " (only an image without threads or files may lack the process records)");
+	return 0;
+}
+
+/* The last FILE is complete: all its data, and an FD referring to it. */
+static int close_file(struct cryoctl_image *img, bool fd_follows,
+		      uint32_t fd_file_id)
+{
+	if (!img->file_open)
+		return 0;
+	img->file_open = false;
+	if (img->data_seen != img->data_size)
+		return fail(img, -EPROTO, true,
+			    "file %u has %llu of its %llu bytes of data",
+			    img->nr_files, (unsigned long long)img->data_seen,
+			    (unsigned long long)img->data_size);
+	if (!fd_follows || fd_file_id != img->nr_files)
+		return fail(img, -EPROTO, true,
+			    "file %u is not followed by an FD that refers to it",
+			    img->nr_files);
+	return 0;
+}
+
 static int check_rank(struct cryoctl_image *img, int rank)
 {
+	int ret;
+
 	if (rank < img->rank)
 		return fail(img, -EPROTO, true, "out of order");
+	if (rank > RANK_SIGNALS && !img->block_checked) {
+		ret = check_block(img, rank);
+		if (ret)
+			return ret;
+	}
+	if (rank > RANK_FILES) {
+		ret = close_file(img, false, 0);
+		if (ret)
+			return ret;
+	}
 	img->rank = rank;
+	return 0;
+}
+
+/* PROCESS to SIGNALS: in order, and each at most once. */
+static int check_once(struct cryoctl_image *img, int rank)
+{
+	char tmp[24];
+	int ret;
+
+	ret = check_rank(img, rank);
+	if (ret)
+		return ret;
+	if (img->block_seen & (1U << rank))
+		return fail(img, -EPROTO, true, "a second %s record",
+			    type_name(img->rec.type, tmp, sizeof(tmp)));
+	img->block_seen |= 1U << rank;
 	return 0;
 }
 
@@ -332,14 +456,110 @@ static int check_header(struct cryoctl_image *img)
 
 static int check_process(struct cryoctl_image *img)
 {
-	int ret = check_rank(img, RANK_PROCESS);
+	int ret = check_once(img, RANK_PROCESS);
 
 	if (ret)
 		return ret;
-	if (img->have_process)
-		return fail(img, -EPROTO, true, "a second PROCESS record");
-	img->have_process = true;
 	return check_len(img, sizeof(struct cryo_image_process));
+}
+
+static int check_groups(struct cryoctl_image *img)
+{
+	int ret = check_once(img, RANK_GROUPS);
+
+	if (ret)
+		return ret;
+	if (img->rec.len % sizeof(uint32_t) ||
+	    img->rec.len > GROUPS_MAX * sizeof(uint32_t))
+		return fail(img, -EPROTO, true,
+			    "%u bytes are not a list of at most %u group ids",
+			    img->rec.len, GROUPS_MAX);
+	return 0;
+}
+
+static int check_auxv(struct cryoctl_image *img)
+{
+	const unsigned char *p = img->buf;
+	uint32_t i, nr = img->rec.len / 16;
+	uint64_t type = 0;
+	int ret;
+
+	ret = check_once(img, RANK_AUXV);
+	if (ret)
+		return ret;
+	if (!nr || img->rec.len % 16)
+		return fail(img, -EPROTO, true,
+			    "%u bytes are not a list of (type, value) pairs",
+			    img->rec.len);
+	for (i = 0; i < nr; i++) {
+		memcpy(&type, p + 16 * i, sizeof(type));
+		if (!le64toh(type) && i != nr - 1)
+			return fail(img, -EPROTO, true,
+				    "AT_NULL at pair %u of %u, not at the end",
+				    i + 1, nr);
+	}
+	if (le64toh(type))
+		return fail(img, -EPROTO, true,
+			    "the last pair is of type %llu, not AT_NULL",
+			    (unsigned long long)le64toh(type));
+	return 0;
+}
+
+static int check_no_nul(struct cryoctl_image *img, const void *p, size_t len,
+			const char *what)
+{
+	if (memchr(p, 0, len))
+		return fail(img, -EPROTO, true, "the %s holds a NUL byte",
+			    what);
+	return 0;
+}
+
+static int check_fs(struct cryoctl_image *img)
+{
+	const struct cryo_image_fs *f = (const void *)img->buf;
+	const unsigned char *path = img->buf + sizeof(*f);
+	uint32_t exe, cwd, root;
+	int ret;
+
+	ret = check_once(img, RANK_FS);
+	if (ret)
+		return ret;
+	if (img->rec.len < sizeof(*f))
+		return check_len(img, sizeof(*f));
+	exe = le32toh(f->exe_len);
+	cwd = le32toh(f->cwd_len);
+	root = le32toh(f->root_len);
+	ret = check_len(img, sizeof(*f) + (uint64_t)exe + cwd + root);
+	if (ret)
+		return ret;
+	if (f->__reserved)
+		return fail(img, -EPROTO, true, "reserved field is not 0");
+	ret = check_no_nul(img, path, exe, "exe path");
+	if (!ret)
+		ret = check_no_nul(img, path + exe, cwd, "working directory");
+	if (!ret)
+		ret = check_no_nul(img, path + exe + cwd, root, "root directory");
+	return ret;
+}
+
+static int check_signals(struct cryoctl_image *img)
+{
+	const struct cryo_image_signals *s = (const void *)img->buf;
+	static const int fixed[] = { 9, 19 };	/* SIGKILL, SIGSTOP on x86 */
+	unsigned int i;
+	int ret;
+
+	ret = check_once(img, RANK_SIGNALS);
+	if (!ret)
+		ret = check_len(img, sizeof(*s));
+	if (ret)
+		return ret;
+	for (i = 0; i < ARRAY_SIZE(fixed); i++)
+		if (s->action[fixed[i] - 1].handler)
+			return fail(img, -EPROTO, true,
+				    "signal %d has a handler, which the kernel never allows",
+				    fixed[i]);
+	return 0;
 }
 
 static int check_thread(struct cryoctl_image *img)
@@ -376,6 +596,174 @@ static int check_thread(struct cryoctl_image *img)
 	if (restart > CRYO_RESTART_BLOCK)
 		return fail(img, -EPROTO, true, "unknown restart state %u",
 			    restart);
+	return 0;
+}
+
+#define FILE_KNOWN_FLAGS	(CRYO_FILE_UNLINKED | CRYO_FILE_LOST)
+
+/* The inode type a FILE of @kind has, 0 when any. */
+static uint32_t kind_ifmt(uint32_t kind)
+{
+	switch (kind) {
+	case CRYO_FILE_REG:
+		return S_IFREG;
+	case CRYO_FILE_DIR:
+		return S_IFDIR;
+	case CRYO_FILE_CHR:
+		return S_IFCHR;
+	case CRYO_FILE_PIPE:
+	case CRYO_FILE_FIFO:
+		return S_IFIFO;
+	default:
+		return 0;
+	}
+}
+
+/* What a FILE of a known kind says about itself must agree. */
+static int check_file_fields(struct cryoctl_image *img,
+			     const struct cryo_image_file *f)
+{
+	uint32_t kind = le32toh(f->kind), flags = le32toh(f->flags);
+	uint32_t mode = le32toh(f->mode);
+	bool pipe = kind == CRYO_FILE_PIPE || kind == CRYO_FILE_FIFO;
+
+	if (kind < CRYO_FILE_REG || kind > CRYO_FILE_OTHER)
+		return fail(img, -EPROTO, true, "unknown kind %u", kind);
+	if (flags & ~FILE_KNOWN_FLAGS)
+		return fail(img, -EPROTO, true, "unknown flags 0x%x", flags);
+	if (kind_ifmt(kind) && (mode & S_IFMT) != kind_ifmt(kind))
+		return fail(img, -EPROTO, true,
+			    "mode 0%o is not of the inode type of kind %u",
+			    mode, kind);
+	if ((flags & CRYO_FILE_UNLINKED) && kind != CRYO_FILE_REG)
+		return fail(img, -EPROTO, true,
+			    "UNLINKED on a file that is not regular (kind %u)",
+			    kind);
+	if (kind == CRYO_FILE_OTHER && !(flags & CRYO_FILE_LOST))
+		return fail(img, -EPROTO, true,
+			    "kind OTHER without the LOST flag");
+	if ((flags & CRYO_FILE_LOST) &&
+	    !(le32toh(img->hdr.freeze_flags) & CRYO_FREEZE_ACCEPT_LOSS))
+		return fail(img, -EPROTO, true,
+			    "a LOST file in an image taken without ACCEPT_LOSS");
+	if (f->data_size && !pipe &&
+	    !(kind == CRYO_FILE_REG && (flags & CRYO_FILE_UNLINKED)))
+		return fail(img, -EPROTO, true,
+			    "%llu bytes of data for a file that has none (kind %u, flags 0x%x)",
+			    (unsigned long long)le64toh(f->data_size), kind,
+			    flags);
+	if (f->pipe_id && !pipe)
+		return fail(img, -EPROTO, true,
+			    "a pipe_id on a file that is not a pipe (kind %u)",
+			    kind);
+	return 0;
+}
+
+static int check_file(struct cryoctl_image *img)
+{
+	const struct cryo_image_file *f = (const void *)img->buf;
+	uint32_t id, name_len;
+	int ret;
+
+	ret = check_rank(img, RANK_FILES);
+	if (!ret)
+		ret = close_file(img, false, 0);
+	if (ret)
+		return ret;
+	if (img->rec.len < sizeof(*f))
+		return check_len(img, sizeof(*f));
+	name_len = le32toh(f->name_len);
+	ret = check_len(img, sizeof(*f) + (uint64_t)name_len);
+	if (ret)
+		return ret;
+	id = le32toh(f->id);
+	if (id != img->nr_files + 1)
+		return fail(img, -EPROTO, true,
+			    "FILE id %u, expected %u (ids count from 1 in order)",
+			    id, img->nr_files + 1);
+	ret = check_no_nul(img, img->buf + sizeof(*f), name_len, "path");
+	if (ret)
+		return ret;
+	if (img->minor <= CRYO_IMAGE_MINOR) {
+		ret = check_file_fields(img, f);
+		if (ret)
+			return ret;
+	}
+	img->nr_files = id;
+	img->file_open = true;
+	img->data_size = le64toh(f->data_size);
+	img->data_seen = 0;
+	return 0;
+}
+
+static int check_file_data(struct cryoctl_image *img)
+{
+	const struct cryo_image_file_data *d = (const void *)img->buf;
+	uint64_t offset, bytes;
+	uint32_t id;
+	int ret;
+
+	ret = check_rank(img, RANK_FILES);
+	if (ret)
+		return ret;
+	if (img->rec.len < sizeof(*d))
+		return check_len(img, sizeof(*d));
+	if (d->__reserved)
+		return fail(img, -EPROTO, true, "reserved field is not 0");
+	id = le32toh(d->id);
+	offset = le64toh(d->offset);
+	bytes = img->rec.len - sizeof(*d);
+	if (!img->file_open || id != img->nr_files)
+		return fail(img, -EPROTO, true,
+			    "data of file %u does not follow that FILE or its data",
+			    id);
+	if (offset != img->data_seen)
+		return fail(img, -EPROTO, true,
+			    "data of file %u at offset %llu, expected %llu",
+			    id, (unsigned long long)offset,
+			    (unsigned long long)img->data_seen);
+	if (!bytes || bytes > img->data_size - img->data_seen)
+		return fail(img, -EPROTO, true,
+			    "%llu bytes of data at offset %llu of file %u, whose data_size is %llu",
+			    (unsigned long long)bytes,
+			    (unsigned long long)offset, id,
+			    (unsigned long long)img->data_size);
+	img->data_seen += bytes;
+	return 0;
+}
+
+static int check_fd(struct cryoctl_image *img)
+{
+	const struct cryo_image_fd *f = (const void *)img->buf;
+	uint32_t fd, file_id, flags;
+	int ret;
+
+	ret = check_rank(img, RANK_FILES);
+	if (!ret)
+		ret = check_len(img, sizeof(*f));
+	if (ret)
+		return ret;
+	fd = le32toh(f->fd);
+	file_id = le32toh(f->file_id);
+	flags = le32toh(f->flags);
+	ret = close_file(img, true, file_id);
+	if (ret)
+		return ret;
+	if (f->__reserved)
+		return fail(img, -EPROTO, true, "reserved field is not 0");
+	if (img->minor <= CRYO_IMAGE_MINOR && (flags & ~CRYO_FD_CLOEXEC))
+		return fail(img, -EPROTO, true, "unknown flags 0x%x", flags);
+	if (!file_id || file_id > img->nr_files)
+		return fail(img, -EPROTO, true,
+			    "fd %u refers to file %u, but the files so far are 1 to %u",
+			    fd, file_id, img->nr_files);
+	if (fd > INT32_MAX)
+		return fail(img, -EPROTO, true, "fd %u is not a descriptor", fd);
+	if ((int64_t)fd <= img->last_fd)
+		return fail(img, -EPROTO, true,
+			    "fd %u does not ascend from the previous fd %lld",
+			    fd, (long long)img->last_fd);
+	img->last_fd = fd;
 	return 0;
 }
 
@@ -501,6 +889,9 @@ static int check_trailer(struct cryoctl_image *img)
 			    "the header announces %u threads, the image holds %llu",
 			    img->nr_threads,
 			    (unsigned long long)img->threads_seen);
+	ret = check_rank(img, RANK_TRAILER);
+	if (ret)
+		return ret;
 	if (le64toh(t->nr_records) != img->index)
 		return fail(img, -EBADMSG, true,
 			    "trailer counts %llu records, %llu were read",
@@ -541,8 +932,22 @@ static int check_record(struct cryoctl_image *img)
 		return check_header(img);
 	case CRYO_REC_PROCESS:
 		return check_process(img);
+	case CRYO_REC_GROUPS:
+		return check_groups(img);
+	case CRYO_REC_AUXV:
+		return check_auxv(img);
+	case CRYO_REC_FS:
+		return check_fs(img);
+	case CRYO_REC_SIGNALS:
+		return check_signals(img);
 	case CRYO_REC_THREAD:
 		return check_thread(img);
+	case CRYO_REC_FILE:
+		return check_file(img);
+	case CRYO_REC_FILE_DATA:
+		return check_file_data(img);
+	case CRYO_REC_FD:
+		return check_fd(img);
 	case CRYO_REC_VMA:
 		return check_vma(img);
 	case CRYO_REC_PAGES:
@@ -580,6 +985,7 @@ CRYOCTL_EXPORT int cryoctl_image_open(int fd, struct cryoctl_image **imgp)
 		return -ENOMEM;
 	img->fd = fd;
 	img->state = IMAGE_OPEN;
+	img->last_fd = -1;
 	*imgp = img;
 
 	ret = read_record(img);

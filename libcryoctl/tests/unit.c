@@ -2,7 +2,8 @@
 /*
  * Host-side unit tests of libcryoctl and cryoctl that need no cryo module:
  * CRC32C, the image reader on synthetic images (good, corrupted,
- * truncated, malformed), cryoctl_freeze() against a fake device, and the
+ * truncated, malformed; the process records, files and their order),
+ * cryoctl_freeze() and cryoctl_freeze_ex() against a fake device, and the
  * image commands of cryoctl (verify, inspect, maps, layout) plus the
  * command-line checks of freeze.
  *
@@ -24,6 +25,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,7 +167,7 @@ static void put_header(struct img *m, uint32_t nr_threads, uint16_t minor)
 		.minor = minor,
 		.arch = AUDIT_ARCH_X86_64,
 		.page_size = PAGE,
-		.freeze_flags = CRYO_FREEZE_KILL,
+		.freeze_flags = CRYO_FREEZE_KILL | CRYO_FREEZE_ACCEPT_LOSS,
 		.nr_threads = nr_threads,
 		.fpu_size = FPU_SIZE,
 		.xfeatures = 0x2e7,
@@ -175,6 +177,141 @@ static void put_header(struct img *m, uint32_t nr_threads, uint16_t minor)
 	memcpy(h.magic, CRYO_IMAGE_MAGIC, sizeof(h.magic));
 	strcpy(h.release, "6.1.0-unit-test");
 	put_rec(m, CRYO_REC_HEADER, &h, sizeof(h), NULL, 0);
+}
+
+static void put_fs(struct img *m, const char *exe, const char *cwd,
+		   const char *root)
+{
+	struct cryo_image_fs f = {
+		.exe_len = strlen(exe), .cwd_len = strlen(cwd),
+		.root_len = strlen(root),
+	};
+	char paths[512];
+
+	snprintf(paths, sizeof(paths), "%s%s%s", exe, cwd, root);
+	put_rec(m, CRYO_REC_FS, &f, sizeof(f), paths, strlen(paths));
+}
+
+#define REF_PIPE_ID	0xabc00000042ULL
+#define REF_UNLINKED	123
+
+static void put_file(struct img *m, uint32_t id, uint32_t kind,
+		     uint32_t open_flags, uint32_t mode, uint32_t flags,
+		     uint64_t data_size, const char *name)
+{
+	struct cryo_image_file f = {
+		.id = id, .kind = kind, .open_flags = open_flags, .mode = mode,
+		.dev = encode_dev(0, 5), .ino = 1000 + id, .mtime_ns = 1234567,
+		.data_size = data_size, .name_len = name ? strlen(name) : 0,
+		.flags = flags,
+	};
+
+	if (kind == CRYO_FILE_CHR)
+		f.rdev = encode_dev(1, 3);
+	if (kind == CRYO_FILE_PIPE)
+		f.pipe_id = REF_PIPE_ID;
+	if (kind == CRYO_FILE_REG) {
+		f.pos = 4096;
+		f.size = REF_UNLINKED;
+	}
+	put_rec(m, CRYO_REC_FILE, &f, sizeof(f), name, f.name_len);
+}
+
+static void put_file_data(struct img *m, uint32_t id, uint64_t offset,
+			  const void *p, size_t len)
+{
+	struct cryo_image_file_data d = { .id = id, .offset = offset };
+
+	put_rec(m, CRYO_REC_FILE_DATA, &d, sizeof(d), p, len);
+}
+
+static void put_fd(struct img *m, uint32_t fd, uint32_t file_id,
+		   uint32_t flags)
+{
+	struct cryo_image_fd f = { .fd = fd, .file_id = file_id, .flags = flags };
+
+	put_rec(m, CRYO_REC_FD, &f, sizeof(f), NULL, 0);
+}
+
+/* The x86-64 sa_flags the reference image uses. */
+#define SA_RESTORER_	0x04000000ULL
+
+/*
+ * The process block of the reference image: GROUPS, AUXV, FS, SIGNALS
+ * (PROCESS is put by the caller, before).
+ */
+static void put_block(struct img *m)
+{
+	static const uint32_t groups[] = { 10, 20, 1000 };
+	static const uint64_t auxv[][2] = {
+		{ 33, 0x7ffc00001000ULL },	/* AT_SYSINFO_EHDR */
+		{ 16, 0x178bfbff },		/* AT_HWCAP */
+		{ 6, PAGE },			/* AT_PAGESZ */
+		{ 3, 0x400040 },		/* AT_PHDR */
+		{ 9, 0x401000 },		/* AT_ENTRY */
+		{ 11, 1000 },			/* AT_UID */
+		{ 25, 0x7ffc00020010ULL },	/* AT_RANDOM */
+		{ 77, 5 },			/* unknown to cryoctl */
+		{ 0, 0 },			/* AT_NULL */
+	};
+	struct cryo_image_signals sig = {
+		.real_value_ns = 1500000000ULL,
+		.real_interval_ns = 250000000ULL,
+	};
+
+	put_rec(m, CRYO_REC_GROUPS, groups, sizeof(groups), NULL, 0);
+	put_rec(m, CRYO_REC_AUXV, auxv, sizeof(auxv), NULL, 0);
+	put_fs(m, "/usr/bin/testproc", "/home/test", "/");
+	sig.action[SIGINT - 1] = (struct cryo_image_sigaction){
+		.handler = 0x401234,
+		.flags = SA_RESTART | SA_SIGINFO | SA_RESTORER_,
+		.restorer = 0x7f0000001000ULL,
+		.mask = 1ULL << (SIGTERM - 1),
+	};
+	sig.action[SIGPIPE - 1].handler = 1;	/* SIG_IGN */
+	sig.action[SIGCHLD - 1].flags = SA_NOCLDSTOP | SA_NOCLDWAIT;
+	sig.action[34 - 1] = (struct cryo_image_sigaction){
+		.handler = 0x401300,
+		.flags = SA_ONSTACK | SA_NODEFER | SA_RESETHAND | SA_RESTORER_,
+		.restorer = 0x7f0000001000ULL,
+	};
+	put_rec(m, CRYO_REC_SIGNALS, &sig, sizeof(sig), NULL, 0);
+}
+
+/*
+ * The reference files: fd 0 /dev/null; fds 1 and 2 a pipe's write end
+ * with 5 bytes buffered; fd 3 an unlinked file whose 123 bytes come in two
+ * FILE_DATA records; fd 4 a dup of fd 0; fd 5 the pipe's read end; fd 7 a
+ * lost socket; fd 8 a directory.
+ */
+static void put_files(struct img *m)
+{
+	unsigned char data[REF_UNLINKED];
+	size_t i;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(i * 3);
+	put_file(m, 1, CRYO_FILE_CHR, O_RDWR, S_IFCHR | 0666, 0, 0, "/dev/null");
+	put_fd(m, 0, 1, 0);
+	put_file(m, 2, CRYO_FILE_PIPE, O_WRONLY, S_IFIFO | 0600, 0, 5, "pipe:[66]");
+	put_file_data(m, 2, 0, "hello", 5);
+	put_fd(m, 1, 2, 0);
+	put_fd(m, 2, 2, 0);
+	put_file(m, 3, CRYO_FILE_REG, O_RDWR | O_APPEND, S_IFREG | 0644,
+		 CRYO_FILE_UNLINKED, REF_UNLINKED, "/tmp/x");
+	put_file_data(m, 3, 0, data, 100);
+	put_file_data(m, 3, 100, data + 100, REF_UNLINKED - 100);
+	put_fd(m, 3, 3, CRYO_FD_CLOEXEC);
+	put_fd(m, 4, 1, 0);
+	put_file(m, 4, CRYO_FILE_PIPE, O_RDONLY | O_NONBLOCK, S_IFIFO | 0600, 0, 0,
+		 "pipe:[66]");
+	put_fd(m, 5, 4, 0);
+	put_file(m, 5, CRYO_FILE_OTHER, O_RDWR, S_IFSOCK | 0777, CRYO_FILE_LOST, 0,
+		 "socket:[5678]");
+	put_fd(m, 7, 5, CRYO_FD_CLOEXEC);
+	put_file(m, 6, CRYO_FILE_DIR, O_RDONLY | O_DIRECTORY, S_IFDIR | 0755, 0, 0,
+		 "/home/test");
+	put_fd(m, 8, 6, 0);
 }
 
 static void put_vma(struct img *m, uint64_t start, uint64_t end, uint32_t flags,
@@ -207,10 +344,11 @@ static void put_pages(struct img *m, uint64_t addr, uint64_t nr)
 #define FILE_DEV	encode_dev(0xfe, 0x01)
 
 /*
- * The reference image: HEADER, PROCESS, 2 THREADs, 3 VMAs (a file, an
- * anonymous mapping, the stack), one PAGES record of 2 pages, TRAILER.
- * With @extra_type, a record of that type goes between the VMAs and PAGES
- * and the header has @minor.
+ * The reference image: HEADER, PROCESS, GROUPS, AUXV, FS, SIGNALS, 2
+ * THREADs, the files of put_files(), 3 VMAs (a file, an anonymous
+ * mapping, the stack), one PAGES record of 2 pages, TRAILER.  With
+ * @extra_type, a record of that type goes between the VMAs and PAGES and
+ * the header has @minor.
  */
 static void build_image(struct img *m, uint32_t extra_type, uint16_t minor)
 {
@@ -244,6 +382,7 @@ static void build_image(struct img *m, uint32_t extra_type, uint16_t minor)
 	p.rlim[7][0] = 1024;
 	p.rlim[7][1] = 4096;
 	put_rec(m, CRYO_REC_PROCESS, &p, sizeof(p), NULL, 0);
+	put_block(m);
 
 	for (k = 0; k < 2; k++) {
 		t.tid = 4242 + k;
@@ -257,6 +396,7 @@ static void build_image(struct img *m, uint32_t extra_type, uint16_t minor)
 			fpu[i] = i + k;
 		put_rec(m, CRYO_REC_THREAD, &t, sizeof(t), fpu, sizeof(fpu));
 	}
+	put_files(m);
 
 	put_vma(m, 0x400000, 0x401000, CRYO_VMA_READ | CRYO_VMA_EXEC,
 		CRYO_VMA_FILE, 0, FILE_DEV, 1234, "/usr/bin/testproc");
@@ -269,6 +409,79 @@ static void build_image(struct img *m, uint32_t extra_type, uint16_t minor)
 		put_rec(m, extra_type, "future", 6, NULL, 0);
 	put_pages(m, ANON_START + PAGE, 2);
 	put_trailer(m);
+}
+
+/* ---- editing an image ----------------------------------------------------- */
+
+/* The index of the @nth (from 0) record of @type, or abort. */
+static int find_rec(const struct img *m, uint32_t type, int nth)
+{
+	int i;
+
+	for (i = 0; i < m->nr; i++)
+		if (m->type[i] == type && !nth--)
+			return i;
+	abort();
+}
+
+static void *payload(struct img *m, int i)
+{
+	return m->b.p + m->off[i] + sizeof(struct cryo_rec);
+}
+
+/* Copy @size bytes of record @i's payload out, and back (new checksum). */
+static void get_payload(struct img *m, int i, void *dst, size_t size)
+{
+	memcpy(dst, payload(m, i), size);
+}
+
+static void set_payload(struct img *m, int i, const void *src, size_t size)
+{
+	memcpy(payload(m, i), src, size);
+	fix_crc(m->b.p, m->off[i]);
+}
+
+/*
+ * Rewrite @m with @del records removed at index @at and, when @p is not
+ * NULL, a record of @type with @len bytes of @p put there; the other
+ * records keep their bytes, the TRAILER (the last record) is made anew.
+ */
+static void edit(struct img *m, int at, int del, uint32_t type,
+		 const void *p, size_t len)
+{
+	struct img *n = calloc(1, sizeof(*n));
+	struct cryo_image_pages pg;
+	size_t end;
+	int i;
+
+	if (!n)
+		abort();
+	for (i = 0; i < m->nr - 1; i++) {
+		if (i == at && p)
+			put_rec(n, type, p, len, NULL, 0);
+		if (i >= at && i < at + del)
+			continue;
+		end = m->off[i + 1];
+		n->off[n->nr] = n->b.len;
+		n->type[n->nr++] = m->type[i];
+		buf_put(&n->b, m->b.p + m->off[i], end - m->off[i]);
+		if (m->type[i] == CRYO_REC_PAGES) {
+			get_payload(m, i, &pg, sizeof(pg));
+			n->pages += pg.nr_pages;
+		}
+	}
+	if (at >= m->nr - 1 && p)
+		put_rec(n, type, p, len, NULL, 0);
+	put_trailer(n);
+	free(m->b.p);
+	memcpy(m, n, sizeof(*m));
+	free(n);
+}
+
+/* Replace record @i by one of @type with @len bytes of @p. */
+static void replace(struct img *m, int i, uint32_t type, const void *p, size_t len)
+{
+	edit(m, i, 1, type, p, len);
 }
 
 /* ---- feeding bytes through a pipe --------------------------------------- */
@@ -375,13 +588,35 @@ static void test_crc(void)
 
 /* ---- the reader ----------------------------------------------------------- */
 
-static const uint32_t ref_types[] = {
-	CRYO_REC_HEADER, CRYO_REC_PROCESS, CRYO_REC_THREAD, CRYO_REC_THREAD,
-	CRYO_REC_VMA, CRYO_REC_VMA, CRYO_REC_VMA, CRYO_REC_PAGES,
+/* Records of the reference image before its trailer. */
+#define REF_RECORDS	29
+
+static const char *const type_str[] = {
+	[CRYO_REC_HEADER] = "HEADER", [CRYO_REC_PROCESS] = "PROCESS",
+	[CRYO_REC_THREAD] = "THREAD", [CRYO_REC_VMA] = "VMA",
+	[CRYO_REC_PAGES] = "PAGES", [CRYO_REC_SIGNALS] = "SIGNALS",
+	[CRYO_REC_FILE] = "FILE", [CRYO_REC_FILE_DATA] = "FILE_DATA",
+	[CRYO_REC_FD] = "FD", [CRYO_REC_AUXV] = "AUXV", [CRYO_REC_FS] = "FS",
+	[CRYO_REC_GROUPS] = "GROUPS",
 };
+
+static const char *rec_str(uint32_t type)
+{
+	return type == CRYO_REC_TRAILER ? "TRAILER" : type_str[type];
+}
 
 static void test_good(void)
 {
+	static const uint32_t order[] = {
+		CRYO_REC_HEADER, CRYO_REC_PROCESS, CRYO_REC_GROUPS, CRYO_REC_AUXV,
+		CRYO_REC_FS, CRYO_REC_SIGNALS, CRYO_REC_THREAD, CRYO_REC_THREAD,
+		CRYO_REC_FILE, CRYO_REC_FD, CRYO_REC_FILE, CRYO_REC_FILE_DATA,
+		CRYO_REC_FD, CRYO_REC_FD, CRYO_REC_FILE, CRYO_REC_FILE_DATA,
+		CRYO_REC_FILE_DATA, CRYO_REC_FD, CRYO_REC_FD, CRYO_REC_FILE,
+		CRYO_REC_FD, CRYO_REC_FILE, CRYO_REC_FD, CRYO_REC_FILE, CRYO_REC_FD,
+		CRYO_REC_VMA, CRYO_REC_VMA, CRYO_REC_VMA, CRYO_REC_PAGES,
+		CRYO_REC_TRAILER,
+	};
 	struct cryoctl_image *img = NULL;
 	const struct cryo_image_header *h;
 	const struct cryo_image_trailer *t;
@@ -390,6 +625,8 @@ static void test_good(void)
 	int fd, ret, i;
 
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	CHECK(m.nr == REF_RECORDS + 1 && !memcmp(m.type, order, sizeof(order)),
+	      "the reference image has the documented order (%d records)", m.nr);
 	fd = feed(m.b.p, m.b.len);
 	ret = cryoctl_image_open(fd, &img);
 	CHECK(ret == 0, "open: %d", ret);
@@ -397,11 +634,12 @@ static void test_good(void)
 	CHECK(h && h->nr_threads == 2 && h->page_size == PAGE &&
 	      !strcmp(h->release, "6.1.0-unit-test"), "header available after open");
 	CHECK(!cryoctl_image_trailer(img), "no trailer before the end");
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < REF_RECORDS; i++) {
 		ret = cryoctl_image_next(img, &rec);
-		if (!CHECK(ret == 1, "record %d: next = %d", i, ret))
+		if (!CHECK(ret == 1, "record %d: next = %d (%s)", i, ret,
+			   cryoctl_image_error(img, NULL, NULL)))
 			break;
-		CHECK(rec.type == ref_types[i] && rec.index == (uint64_t)i &&
+		CHECK(rec.type == m.type[i] && rec.index == (uint64_t)i &&
 		      rec.offset == m.off[i] &&
 		      rec.len == peek32(m.b.p, m.off[i] + 4) &&
 		      !memcmp(rec.payload, m.b.p + m.off[i] + 16, rec.len),
@@ -412,8 +650,8 @@ static void test_good(void)
 	CHECK(ret == 0, "end of a good image: %d (%s)", ret,
 	      cryoctl_image_error(img, NULL, NULL));
 	t = cryoctl_image_trailer(img);
-	CHECK(t && t->nr_records == 8 && t->nr_pages == 2 && t->bytes == m.off[8],
-	      "trailer counts");
+	CHECK(t && t->nr_records == REF_RECORDS && t->nr_pages == 2 &&
+	      t->bytes == m.off[REF_RECORDS], "trailer counts");
 	CHECK(!cryoctl_image_error(img, NULL, NULL), "no error message");
 	CHECK(cryoctl_image_next(img, &rec) == 0, "0 again after the end");
 	cryoctl_image_close(img);
@@ -423,12 +661,6 @@ static void test_good(void)
 	cryoctl_image_close(NULL);
 	free(m.b.p);
 }
-
-static const char *const type_str[] = {
-	[CRYO_REC_HEADER] = "HEADER", [CRYO_REC_PROCESS] = "PROCESS",
-	[CRYO_REC_THREAD] = "THREAD", [CRYO_REC_VMA] = "VMA",
-	[CRYO_REC_PAGES] = "PAGES", [6] = "TRAILER",
-};
 
 /* Flip each bit of each record: the reader names that record. */
 static void test_bitflips(void)
@@ -440,11 +672,11 @@ static void test_bitflips(void)
 	char want[64];
 
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
-	for (rec = 0; rec <= 8; rec++) {
+	for (rec = 0; rec < m.nr; rec++) {
 		start = m.off[rec];
-		end = rec < 8 ? m.off[rec + 1] : m.b.len;
+		end = rec < m.nr - 1 ? m.off[rec + 1] : m.b.len;
 		snprintf(want, sizeof(want), "record %d (%s) at byte %zu: ", rec,
-			 type_str[rec < 8 ? ref_types[rec] : 6], start);
+			 rec_str(m.type[rec]), start);
 		bad = 0;
 		for (pos = start; pos < end; pos++) {
 			rel = pos - start;
@@ -475,12 +707,14 @@ static void test_bitflips(void)
 			}
 		}
 		CHECK(!bad, "every bit flip in record %d (%s) gives an error naming it (%d wrong)",
-		      rec, type_str[rec < 8 ? ref_types[rec] : 6], bad);
+		      rec, rec_str(m.type[rec]), bad);
 	}
 	/* The message, for one. */
-	m.b.p[m.off[2] + 40] ^= 1;
+	rec = find_rec(&m, CRYO_REC_THREAD, 0);
+	m.b.p[m.off[rec] + 40] ^= 1;
 	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EBADMSG && strstr(r.msg, "record 2 (THREAD) at byte") &&
+	snprintf(want, sizeof(want), "record %d (THREAD) at byte", rec);
+	CHECK(r.ret == -EBADMSG && strstr(r.msg, want) &&
 	      strstr(r.msg, "checksum mismatch (stored 0x"), "message: %s", r.msg);
 	free(m.b.p);
 }
@@ -491,11 +725,12 @@ static void test_truncation(void)
 	struct result r;
 	struct img m;
 	size_t len;
-	int rec, bad_boundary = 0, bad_mid = 0;
+	int rec, last, bad_boundary = 0, bad_mid = 0;
 
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	last = m.nr - 1;
 	for (len = 0; len < m.b.len; len++) {
-		for (rec = 0; rec < 8 && m.off[rec + 1] <= len; rec++)
+		for (rec = 0; rec < last && m.off[rec + 1] <= len; rec++)
 			;
 		read_image(m.b.p, len, &r);
 		if (len == m.off[rec]) {
@@ -524,6 +759,7 @@ static void test_malformed(void)
 	struct cryo_image_header *h;
 	struct result r;
 	struct img m;
+	int i;
 
 	/* Wrong magic, with and without a matching checksum. */
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
@@ -570,21 +806,23 @@ static void test_malformed(void)
 
 	/* A huge length, checksum made to match. */
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
-	poke32(m.b.p, m.off[3] + 4, CRYO_REC_MAX_LEN + 1);
+	i = find_rec(&m, CRYO_REC_THREAD, 0);
+	poke32(m.b.p, m.off[i] + 4, CRYO_REC_MAX_LEN + 1);
 	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && r.index == 3 && strstr(r.msg, "exceeds the maximum"),
-	      "huge len: %d %s", r.ret, r.msg);
-	poke32(m.b.p, m.off[3] + 4, 0xffffffff);
+	CHECK(r.ret == -EPROTO && r.index == (uint64_t)i &&
+	      strstr(r.msg, "exceeds the maximum"), "huge len: %d %s", r.ret, r.msg);
+	poke32(m.b.p, m.off[i] + 4, 0xffffffff);
 	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && r.index == 3, "len ~0: %d %s", r.ret, r.msg);
+	CHECK(r.ret == -EPROTO && r.index == (uint64_t)i, "len ~0: %d %s", r.ret, r.msg);
 	free(m.b.p);
 
 	/* Reserved word set. */
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
-	poke32(m.b.p, m.off[4] + 12, 1);
-	fix_crc(m.b.p, m.off[4]);
+	i = find_rec(&m, CRYO_REC_VMA, 0);
+	poke32(m.b.p, m.off[i] + 12, 1);
+	fix_crc(m.b.p, m.off[i]);
 	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && r.index == 4 && strstr(r.msg, "reserved"),
+	CHECK(r.ret == -EPROTO && r.index == (uint64_t)i && strstr(r.msg, "reserved"),
 	      "reserved nonzero: %d %s", r.ret, r.msg);
 	free(m.b.p);
 
@@ -592,30 +830,30 @@ static void test_malformed(void)
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
 	buf_put(&m.b, "X", 1);
 	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EOVERFLOW && r.index == 9 && r.offset == m.b.len - 1 &&
-	      r.nr == 8, "garbage after the trailer: %d %s", r.ret, r.msg);
+	CHECK(r.ret == -EOVERFLOW && r.index == REF_RECORDS + 1 &&
+	      r.offset == m.b.len - 1 && r.nr == REF_RECORDS,
+	      "garbage after the trailer: %d %s", r.ret, r.msg);
 	free(m.b.p);
 
 	/* Trailer counts that disagree, checksum made to match. */
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
-	memcpy(&t, m.b.p + m.off[8] + 16, sizeof(t));
+	i = REF_RECORDS;
+	get_payload(&m, i, &t, sizeof(t));
 	t.nr_pages = 3;
-	memcpy(m.b.p + m.off[8] + 16, &t, sizeof(t));
-	fix_crc(m.b.p, m.off[8]);
+	set_payload(&m, i, &t, sizeof(t));
 	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EBADMSG && r.index == 8 && strstr(r.msg, "trailer counts 3 pages"),
+	CHECK(r.ret == -EBADMSG && r.index == REF_RECORDS &&
+	      strstr(r.msg, "trailer counts 3 pages"),
 	      "trailer page count: %d %s", r.ret, r.msg);
 	t.nr_pages = 2;
-	t.nr_records = 7;
-	memcpy(m.b.p + m.off[8] + 16, &t, sizeof(t));
-	fix_crc(m.b.p, m.off[8]);
+	t.nr_records = REF_RECORDS - 1;
+	set_payload(&m, i, &t, sizeof(t));
 	read_image(m.b.p, m.b.len, &r);
 	CHECK(r.ret == -EBADMSG && strstr(r.msg, "records"), "trailer record count: %d %s",
 	      r.ret, r.msg);
-	t.nr_records = 8;
+	t.nr_records = REF_RECORDS;
 	t.bytes += 16;
-	memcpy(m.b.p + m.off[8] + 16, &t, sizeof(t));
-	fix_crc(m.b.p, m.off[8]);
+	set_payload(&m, i, &t, sizeof(t));
 	read_image(m.b.p, m.b.len, &r);
 	CHECK(r.ret == -EBADMSG && strstr(r.msg, "bytes"), "trailer byte count: %d %s",
 	      r.ret, r.msg);
@@ -695,18 +933,388 @@ static void test_unknown_types(void)
 {
 	struct result r;
 	struct img m;
+	int i;
 
 	build_image(&m, 0x40, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, 0x40, 0);
 	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && r.index == 7 && strstr(r.msg, "unknown record type"),
+	CHECK(r.ret == -EPROTO && r.index == (uint64_t)i &&
+	      strstr(r.msg, "unknown record type"),
 	      "unknown type in an image of our minor: %d %s", r.ret, r.msg);
 	free(m.b.p);
 
 	build_image(&m, 0x40, CRYO_IMAGE_MINOR + 1);
 	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == 0 && r.nr == 9 && r.type[7] == 0x40,
+	CHECK(r.ret == 0 && r.nr == REF_RECORDS + 1 && r.type[i] == 0x40,
 	      "unknown type in a newer image is handed out: %d %s", r.ret, r.msg);
 	free(m.b.p);
+}
+
+/*
+ * Read @m and expect -EPROTO at record @index with @what in the message.
+ * Frees @m.
+ */
+#define REFUSED(m, index, what, ...) \
+	refused(m, index, what, __LINE__, __VA_ARGS__)
+
+static void __attribute__((format(printf, 5, 6)))
+refused(struct img *m, int index, const char *what, int line, const char *fmt, ...)
+{
+	struct result r;
+	char label[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(label, sizeof(label), fmt, ap);
+	va_end(ap);
+	read_image(m->b.p, m->b.len, &r);
+	check(r.ret == -EPROTO && r.index == (uint64_t)index && strstr(r.msg, what),
+	      line, "%s: %d at %llu, %s", label, r.ret,
+	      (unsigned long long)r.index, r.msg);
+	free(m->b.p);
+}
+
+static void accepted(struct img *m, int line, const char *label)
+{
+	struct result r;
+
+	read_image(m->b.p, m->b.len, &r);
+	check(r.ret == 0, line, "%s: %d %s", label, r.ret, r.msg);
+	free(m->b.p);
+}
+
+#define ACCEPTED(m, label) accepted(m, __LINE__, label)
+
+/* GROUPS, AUXV, FS, SIGNALS: contents, order, presence. */
+static void test_process_block(void)
+{
+	struct cryo_image_signals sig;
+	struct cryo_image_fs fs;
+	uint64_t pair[2];
+	unsigned char *p;
+	struct img m;
+	int i, len;
+
+	/* Duplicates and order. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_GROUPS, 0);
+	edit(&m, i + 1, 0, CRYO_REC_GROUPS, "\1\0\0\0", 4);
+	REFUSED(&m, i + 1, "a second GROUPS", "duplicate GROUPS");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_SIGNALS, 0);
+	get_payload(&m, i, &sig, sizeof(sig));
+	edit(&m, i + 1, 0, CRYO_REC_SIGNALS, &sig, sizeof(sig));
+	REFUSED(&m, i + 1, "a second SIGNALS", "duplicate SIGNALS");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_AUXV, 0);
+	edit(&m, i + 1, 0, CRYO_REC_GROUPS, "", 0);
+	REFUSED(&m, i + 1, "out of order", "GROUPS after AUXV");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_THREAD, 0);
+	edit(&m, i + 1, 0, CRYO_REC_FS, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
+	REFUSED(&m, i + 1, "out of order", "FS between THREADs");
+
+	/* Each is required in an image with threads. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_GROUPS, 0);
+	edit(&m, i, 1, 0, NULL, 0);
+	REFUSED(&m, find_rec(&m, CRYO_REC_THREAD, 0), "has no GROUPS record",
+		"no GROUPS");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_SIGNALS, 0);
+	edit(&m, i, 1, 0, NULL, 0);
+	REFUSED(&m, i, "has no SIGNALS record", "no SIGNALS");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	edit(&m, 1, 5, 0, NULL, 0);
+	REFUSED(&m, 1, "has no PROCESS record (only an image without threads",
+		"no process records at all, with threads");
+
+	/* GROUPS: whole ids; none is fine. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_GROUPS, 0);
+	replace(&m, i, CRYO_REC_GROUPS, "\1\0\0\0\2\0", 6);
+	REFUSED(&m, i, "not a list of at most 65536 group ids", "GROUPS of 6 bytes");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	replace(&m, i, CRYO_REC_GROUPS, "", 0);
+	ACCEPTED(&m, "GROUPS without ids");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	p = calloc(65537, 4);
+	replace(&m, i, CRYO_REC_GROUPS, p, 65537 * 4);
+	free(p);
+	REFUSED(&m, i, "at most 65536", "65537 groups");
+
+	/* AUXV: whole pairs, AT_NULL last and only last. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_AUXV, 0);
+	len = peek32(m.b.p, m.off[i] + 4);
+	p = malloc(len);
+	get_payload(&m, i, p, len);
+	replace(&m, i, CRYO_REC_AUXV, p, len - 8);
+	REFUSED(&m, i, "not a list of (type, value) pairs", "AUXV of %d bytes", len - 8);
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	replace(&m, i, CRYO_REC_AUXV, p, len - 16);
+	REFUSED(&m, i, "not AT_NULL", "AUXV without its AT_NULL");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	replace(&m, i, CRYO_REC_AUXV, "", 0);
+	REFUSED(&m, i, "not a list of (type, value) pairs", "empty AUXV");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	memset(pair, 0, sizeof(pair));
+	memcpy(p + 16, pair, sizeof(pair));
+	replace(&m, i, CRYO_REC_AUXV, p, len);
+	REFUSED(&m, i, "AT_NULL at pair 2 of 9", "AT_NULL inside AUXV");
+	free(p);
+
+	/* FS: the lengths add up, no NULs, reserved zero. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_FS, 0);
+	get_payload(&m, i, &fs, sizeof(fs));
+	fs.cwd_len++;
+	set_payload(&m, i, &fs, sizeof(fs));
+	REFUSED(&m, i, "shorter than", "FS lengths too long");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	fs.cwd_len -= 2;
+	set_payload(&m, i, &fs, sizeof(fs));
+	REFUSED(&m, i, "expected", "FS lengths too short");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	fs.cwd_len++;
+	fs.__reserved = 1;
+	set_payload(&m, i, &fs, sizeof(fs));
+	REFUSED(&m, i, "reserved field", "FS reserved");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	p = payload(&m, i);
+	p[sizeof(fs) + 3] = 0;
+	fix_crc(m.b.p, m.off[i]);
+	REFUSED(&m, i, "exe path holds a NUL", "NUL in the exe path");
+
+	/* SIGNALS: its exact size; SIGKILL never has a handler. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_SIGNALS, 0);
+	get_payload(&m, i, &sig, sizeof(sig));
+	replace(&m, i, CRYO_REC_SIGNALS, &sig, sizeof(sig) - 8);
+	REFUSED(&m, i, "shorter than", "SIGNALS too short");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	p = calloc(1, sizeof(sig) + 8);
+	memcpy(p, &sig, sizeof(sig));
+	replace(&m, i, CRYO_REC_SIGNALS, p, sizeof(sig) + 8);
+	free(p);
+	REFUSED(&m, i, "expected 2064", "SIGNALS too long");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	sig.action[SIGKILL - 1].handler = 0x401000;
+	set_payload(&m, i, &sig, sizeof(sig));
+	REFUSED(&m, i, "signal 9 has a handler", "SIGKILL caught");
+
+	/* Without threads, the block may be absent, but not in part. */
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_vma(&m, 0x1000, 0x2000, CRYO_VMA_READ, CRYO_VMA_ANON, 0, 0, 0, NULL);
+	put_trailer(&m);
+	ACCEPTED(&m, "no threads, no process records (a layout)");
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_rec(&m, CRYO_REC_PROCESS, zeros, sizeof(struct cryo_image_process), NULL, 0);
+	put_block(&m);
+	put_files(&m);
+	put_trailer(&m);
+	ACCEPTED(&m, "no threads, with the process records and files");
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_rec(&m, CRYO_REC_PROCESS, zeros, sizeof(struct cryo_image_process), NULL, 0);
+	put_vma(&m, 0x1000, 0x2000, CRYO_VMA_READ, CRYO_VMA_ANON, 0, 0, 0, NULL);
+	put_trailer(&m);
+	REFUSED(&m, 2, "has no GROUPS record", "no threads, PROCESS alone");
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_rec(&m, CRYO_REC_PROCESS, zeros, sizeof(struct cryo_image_process), NULL, 0);
+	put_rec(&m, CRYO_REC_GROUPS, NULL, 0, NULL, 0);
+	put_trailer(&m);
+	REFUSED(&m, 3, "has no AUXV record", "no threads, PROCESS and GROUPS, then TRAILER");
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_files(&m);
+	put_trailer(&m);
+	REFUSED(&m, 1, "has no PROCESS record", "files without the process records");
+}
+
+/* Change a field of record @i's payload, at @off; a new checksum. */
+static void set32(struct img *m, int i, size_t off, uint32_t v)
+{
+	poke32(payload(m, i), off, v);
+	fix_crc(m->b.p, m->off[i]);
+}
+
+static void set64(struct img *m, int i, size_t off, uint64_t v)
+{
+	memcpy((unsigned char *)payload(m, i) + off, &v, sizeof(v));
+	fix_crc(m->b.p, m->off[i]);
+}
+
+#define FILE_OFF(field)	offsetof(struct cryo_image_file, field)
+#define FD_OFF(field)	offsetof(struct cryo_image_fd, field)
+#define DATA_OFF(field)	offsetof(struct cryo_image_file_data, field)
+
+/* FILE, FILE_DATA and FD: ids, data, references, fd order, contents. */
+static void test_files(void)
+{
+	struct cryo_image_header h;
+	struct cryo_image_file_data d = { .id = 3, .offset = REF_UNLINKED };
+	struct img m;
+	int file[6], f2, f3, fd0, fd4, data, i;
+
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	for (i = 0; i < 6; i++)
+		file[i] = find_rec(&m, CRYO_REC_FILE, i);
+	f2 = file[1];
+	f3 = file[2];
+	fd0 = find_rec(&m, CRYO_REC_FD, 0);
+	fd4 = find_rec(&m, CRYO_REC_FD, 4);
+	data = find_rec(&m, CRYO_REC_FILE_DATA, 1);	/* file 3, offset 0 */
+	free(m.b.p);
+
+	/* FD references. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, fd4, FD_OFF(file_id), 4);
+	REFUSED(&m, fd4, "refers to file 4, but the files so far are 1 to 3",
+		"FD of a file not seen yet");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, fd4, FD_OFF(file_id), 0);
+	REFUSED(&m, fd4, "refers to file 0", "FD of file 0");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, fd4, FD_OFF(file_id), 77);
+	REFUSED(&m, fd4, "refers to file 77", "FD of file 77");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, f2 + 2, FD_OFF(file_id), 1);
+	REFUSED(&m, f2 + 2, "file 2 is not followed by an FD that refers to it",
+		"the FD after FILE 2 refers to file 1");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	edit(&m, fd0, 1, 0, NULL, 0);
+	REFUSED(&m, fd0, "file 1 is not followed by an FD", "FILE 1 without its FD");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	edit(&m, find_rec(&m, CRYO_REC_VMA, 0) - 1, 1, 0, NULL, 0);
+	REFUSED(&m, find_rec(&m, CRYO_REC_VMA, 0), "file 6 is not followed by an FD",
+		"the last FILE without its FD");
+
+	/* fd numbers ascend strictly. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, fd4, FD_OFF(fd), 3);
+	REFUSED(&m, fd4, "fd 3 does not ascend from the previous fd 3", "fd 3 twice");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, fd4, FD_OFF(fd), 1);
+	REFUSED(&m, fd4, "fd 1 does not ascend", "fd 1 after fd 3");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, fd0, FD_OFF(fd), 0x80000000U);
+	REFUSED(&m, fd0, "is not a descriptor", "fd 2^31");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, fd4, FD_OFF(__reserved), 1);
+	REFUSED(&m, fd4, "reserved field", "FD reserved");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, fd4, FD_OFF(flags), 2);
+	REFUSED(&m, fd4, "unknown flags 0x2", "FD flags");
+
+	/* FILE ids count from 1. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[2], FILE_OFF(id), 4);
+	REFUSED(&m, f3, "FILE id 4, expected 3", "FILE id skips one");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[2], FILE_OFF(id), 2);
+	REFUSED(&m, f3, "FILE id 2, expected 3", "FILE id repeated");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[0], FILE_OFF(id), 0);
+	REFUSED(&m, fd0 - 1, "FILE id 0, expected 1", "FILE id 0");
+
+	/* FILE_DATA: its file's id, contiguous, exactly data_size. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, data, DATA_OFF(id), 2);
+	REFUSED(&m, data, "data of file 2 does not follow", "FILE_DATA of another file");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set64(&m, data + 1, DATA_OFF(offset), 101);
+	REFUSED(&m, data + 1, "at offset 101, expected 100", "FILE_DATA with a gap");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set64(&m, data, DATA_OFF(offset), 1);
+	REFUSED(&m, data, "at offset 1, expected 0", "FILE_DATA not from 0");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, data + 1, DATA_OFF(__reserved), 1);
+	REFUSED(&m, data + 1, "reserved field", "FILE_DATA reserved");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set64(&m, file[2], FILE_OFF(data_size), 110);
+	REFUSED(&m, data + 1, "whose data_size is 110", "FILE_DATA beyond data_size");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set64(&m, file[2], FILE_OFF(data_size), 130);
+	REFUSED(&m, data + 2, "file 3 has 123 of its 130 bytes of data",
+		"FILE_DATA short of data_size");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	edit(&m, data, 2, 0, NULL, 0);
+	REFUSED(&m, data, "file 3 has 0 of its 123 bytes", "FILE_DATA missing");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	edit(&m, data + 2, 0, CRYO_REC_FILE_DATA, &d, sizeof(d));
+	REFUSED(&m, data + 2, "0 bytes of data at offset 123", "empty FILE_DATA");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	{
+		unsigned char buf[sizeof(d) + 1] = { 0 };
+
+		memcpy(buf, &d, sizeof(d));
+		edit(&m, data + 3, 0, CRYO_REC_FILE_DATA, buf, sizeof(buf));
+	}
+	REFUSED(&m, data + 3, "data of file 3 does not follow that FILE",
+		"FILE_DATA after the FD");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	edit(&m, f2 + 1, 0, CRYO_REC_FILE_DATA, "\2\0\0\0\0\0\0\0\5\0\0\0\0\0\0\0!", 17);
+	REFUSED(&m, f2 + 1, "data of file 2 at offset 5, expected 0", "FILE_DATA out of order");
+
+	/* FILE contents. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[1], FILE_OFF(kind), 9);
+	REFUSED(&m, f2, "unknown kind 9", "FILE kind 9");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[1], FILE_OFF(flags), 4);
+	REFUSED(&m, f2, "flags 0x4", "FILE flags 4");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[1], FILE_OFF(kind), 9);
+	set32(&m, file[1], FILE_OFF(flags), 4);
+	{
+		struct cryo_image_header *hp = payload(&m, 0);
+
+		hp->minor = CRYO_IMAGE_MINOR + 1;
+		fix_crc(m.b.p, 0);
+	}
+	ACCEPTED(&m, "unknown FILE kind and flags in a newer image");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[2], FILE_OFF(mode), S_IFDIR | 0644);
+	REFUSED(&m, f3, "is not of the inode type of kind 1", "REG with a directory's mode");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[1], FILE_OFF(flags), CRYO_FILE_UNLINKED);
+	REFUSED(&m, f2, "UNLINKED on a file that is not regular", "unlinked pipe");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set64(&m, file[0], FILE_OFF(data_size), 1);
+	REFUSED(&m, fd0 - 1, "1 bytes of data for a file that has none", "data for a CHR");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set64(&m, file[0], FILE_OFF(pipe_id), 5);
+	REFUSED(&m, fd0 - 1, "a pipe_id on a file that is not a pipe", "pipe_id on a CHR");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[4], FILE_OFF(flags), 0);
+	REFUSED(&m, find_rec(&m, CRYO_REC_FILE, 4), "kind OTHER without the LOST flag",
+		"OTHER not LOST");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	get_payload(&m, 0, &h, sizeof(h));
+	h.freeze_flags = CRYO_FREEZE_KILL;
+	set_payload(&m, 0, &h, sizeof(h));
+	REFUSED(&m, file[4], "LOST file in an image taken without ACCEPT_LOSS",
+		"LOST without ACCEPT_LOSS");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	((unsigned char *)payload(&m, f3))[sizeof(struct cryo_image_file) + 2] = 0;
+	fix_crc(m.b.p, m.off[f3]);
+	REFUSED(&m, f3, "the path holds a NUL byte", "NUL in a FILE path");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[2], FILE_OFF(name_len), 7);
+	REFUSED(&m, f3, "shorter than", "FILE name_len too long");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[2], FILE_OFF(name_len), 5);
+	REFUSED(&m, f3, "expected", "FILE name_len too short");
+
+	/* Files come after the threads and before the VMAs. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	edit(&m, find_rec(&m, CRYO_REC_VMA, 0) + 1, 0, CRYO_REC_FD,
+	     "\x09\0\0\0\0\0\0\0\1\0\0\0\0\0\0\0", 16);
+	REFUSED(&m, find_rec(&m, CRYO_REC_VMA, 0) + 1, "out of order", "FD among the VMAs");
 }
 
 /* A record of the largest size, fed by a writer process. */
@@ -733,6 +1341,7 @@ static void test_big_record(void)
 
 static int fake_dev = -1;
 static int fake_freeze_errno;
+static int fake_bad_fd = -1;
 static struct cryo_freeze fake_freeze_seen;
 static int fake_commits;
 static bool fake_commit_at_eof;
@@ -749,11 +1358,16 @@ int ioctl(int fd, unsigned long req, ...)
 	if (fd != fake_dev || fd < 0)
 		return syscall(SYS_ioctl, fd, req, arg);
 	if (req == CRYO_IOC_FREEZE) {
+		struct cryo_freeze *f = arg;
+
 		memcpy(&fake_freeze_seen, arg, sizeof(fake_freeze_seen));
+		/* As the module: bad_fd is -1 unless the freeze fails for one. */
+		f->bad_fd = fake_freeze_errno == EOPNOTSUPP ? fake_bad_fd : -1;
 		if (fake_freeze_errno) {
 			errno = fake_freeze_errno;
 			return -1;
 		}
+		f->nr_threads = 3;
 		return 0;
 	}
 	if (req == CRYO_IOC_COMMIT) {
@@ -833,7 +1447,7 @@ static void test_freeze(void)
 	CHECK(ret == 0, "freeze into a file: %d", ret);
 	CHECK(fake_freeze_seen.size == sizeof(struct cryo_freeze) &&
 	      fake_freeze_seen.flags == 0 && fake_freeze_seen.pid == 42 &&
-	      fake_freeze_seen.timeout_ms == 1500 && !fake_freeze_seen.__reserved,
+	      fake_freeze_seen.timeout_ms == 1500 && !fake_freeze_seen.bad_fd,
 	      "CRYO_IOC_FREEZE argument");
 	out = mmap(NULL, len, PROT_READ, MAP_SHARED, outfd, 0);
 	CHECK(lseek(outfd, 0, SEEK_END) == (off_t)len && out != MAP_FAILED &&
@@ -945,6 +1559,77 @@ static void test_freeze(void)
 	CHECK(ret == -EBADF && !fake_freeze_seen.size, "closed output: %d", ret);
 	close(fake_dev);
 	fake_dev = -1;
+
+	/* cryoctl_freeze_ex(): threads, bytes; the fd that cannot be saved. */
+	{
+		struct cryoctl_freeze_result res;
+		struct {
+			struct cryoctl_freeze_result r;
+			uint64_t beyond;
+		} big;
+
+		fake_dev = feed(data, 1000);
+		outfd = memfd_create("out", MFD_CLOEXEC);
+		memset(&res, 0xa5, sizeof(res));
+		res.size = sizeof(res);
+		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, &res);
+		CHECK(ret == 0 && res.size == sizeof(res) && res.nr_threads == 3 &&
+		      res.bad_fd == -1 && res.bytes == 1000 && !res.__reserved,
+		      "freeze_ex: %d, %u threads, bad_fd %d, %llu bytes", ret,
+		      res.nr_threads, res.bad_fd, (unsigned long long)res.bytes);
+		close(outfd);
+		close(fake_dev);
+
+		fake_dev = feed(data, 1000);
+		outfd = memfd_create("out", MFD_CLOEXEC);
+		fake_freeze_errno = EOPNOTSUPP;
+		fake_bad_fd = 5;
+		fake_freeze_seen.bad_fd = 77;
+		memset(&res, 0xa5, sizeof(res));
+		res.size = sizeof(res);
+		ret = cryoctl_freeze_ex(fake_dev, 42, CRYO_FREEZE_KILL, 0, outfd, NULL,
+					NULL, &res);
+		CHECK(ret == -EOPNOTSUPP && res.bad_fd == 5 && res.nr_threads == 0 &&
+		      res.bytes == 0 && lseek(outfd, 0, SEEK_END) == 0 &&
+		      fake_freeze_seen.bad_fd == 0,
+		      "freeze_ex refused for fd 5: %d, bad_fd %d, sent %d", ret,
+		      res.bad_fd, fake_freeze_seen.bad_fd);
+		ret = cryoctl_freeze(fake_dev, 42, 0, 0, outfd, NULL, NULL);
+		CHECK(ret == -EOPNOTSUPP, "cryoctl_freeze refused: %d", ret);
+		fake_freeze_errno = ESRCH;
+		res.bad_fd = 9;
+		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, &res);
+		CHECK(ret == -ESRCH && res.bad_fd == -1, "freeze_ex ESRCH: %d, bad_fd %d",
+		      ret, res.bad_fd);
+		fake_freeze_errno = 0;
+		fake_bad_fd = -1;
+
+		/* A caller built against a later, larger result. */
+		memset(&big, 0xa5, sizeof(big));
+		big.r.size = sizeof(big);
+		fake_freeze_errno = EOPNOTSUPP;
+		fake_bad_fd = 0;
+		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, &big.r);
+		CHECK(ret == -EOPNOTSUPP && big.r.bad_fd == 0 && big.r.size == sizeof(big) &&
+		      big.beyond == 0xa5a5a5a5a5a5a5a5ULL,
+		      "freeze_ex with a larger result: %d, bad_fd %d", ret, big.r.bad_fd);
+		fake_freeze_errno = 0;
+		fake_bad_fd = -1;
+
+		/* Too small a result: refused before anything is frozen. */
+		fake_freeze_seen.size = 0;
+		res.size = CRYOCTL_FREEZE_RESULT_SIZE_VER0 - 1;
+		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, &res);
+		CHECK(ret == -EINVAL && !fake_freeze_seen.size,
+		      "freeze_ex with a short result: %d", ret);
+		CHECK(sizeof(struct cryoctl_freeze_result) == CRYOCTL_FREEZE_RESULT_SIZE_VER0,
+		      "CRYOCTL_FREEZE_RESULT_SIZE_VER0 is the size");
+		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, NULL);
+		CHECK(ret == 0, "freeze_ex without a result: %d", ret);
+		close(outfd);
+		close(fake_dev);
+		fake_dev = -1;
+	}
 
 	/* Not a cryo device at all. */
 	outfd = open("/dev/null", O_RDWR);
@@ -1128,35 +1813,47 @@ static char *maps_line(const char *prefix, const char *name)
 
 static void test_cli_image(void)
 {
+	static const char *const sigactions[] = {
+		"\n  SIGINT (2)      handler 0x401234, flags SA_SIGINFO|SA_RESTORER|SA_RESTART, restorer 0x7f0000001000, mask 0x4000\n",
+		"\n  SIGPIPE (13)    handler SIG_IGN, flags 0, restorer 0x0, mask 0x0\n",
+		"\n  SIGCHLD (17)    handler SIG_DFL, flags SA_NOCLDSTOP|SA_NOCLDWAIT, restorer 0x0, mask 0x0\n",
+		"\n  SIGRTMIN+2 (34) handler 0x401300, flags SA_RESTORER|SA_ONSTACK|SA_NODEFER|SA_RESETHAND, restorer 0x7f0000001000, mask 0x0\n",
+	};
 	static struct run r, r2;
+	unsigned int i;
 	char want[2048], *path;
 	struct result res;
 	struct img m, bad;
+	int th, vma;
 
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
 	path = write_temp(m.b.p, m.b.len);
+	th = find_rec(&m, CRYO_REC_THREAD, 0);
+	vma = find_rec(&m, CRYO_REC_VMA, 0);
 
 	/* verify */
 	run_cli(&r, NULL, 0, -1, -1, ARGS("verify", path));
-	snprintf(want, sizeof(want), "%s: ok, 8 records, 2 pages, %zu bytes\n", path,
-		 m.off[8]);
+	snprintf(want, sizeof(want), "%s: ok, %d records, 2 pages, %zu bytes\n", path,
+		 REF_RECORDS, m.off[REF_RECORDS]);
 	CHECK(r.status == 0 && !strcmp(r.out, want), "verify: %d '%s' %s", r.status,
 	      r.out, r.err);
 	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("verify"));
-	CHECK(r.status == 0 && !strncmp(r.out, "stdin: ok, 8 records", 20),
+	snprintf(want, sizeof(want), "stdin: ok, %d records", REF_RECORDS);
+	CHECK(r.status == 0 && !strncmp(r.out, want, strlen(want)),
 	      "verify stdin: %d %s", r.status, r.out);
 
 	memcpy(&bad, &m, sizeof(bad));
 	bad.b.p = malloc(m.b.len);
 	memcpy(bad.b.p, m.b.p, m.b.len);
-	bad.b.p[m.off[3] + 100] ^= 4;
+	bad.b.p[m.off[th] + 100] ^= 4;
 	run_cli(&r, bad.b.p, bad.b.len, -1, -1, ARGS("verify", "-"));
-	snprintf(want, sizeof(want), "stdin: record 3 (THREAD) at byte %zu: checksum mismatch",
-		 m.off[3]);
+	snprintf(want, sizeof(want), "stdin: record %d (THREAD) at byte %zu: checksum mismatch",
+		 th, m.off[th]);
 	CHECK(r.status == 1 && !strncmp(r.out, want, strlen(want)),
 	      "verify damaged: %d '%s'", r.status, r.out);
-	run_cli(&r, m.b.p, m.off[5] + 20, -1, -1, ARGS("verify"));
-	CHECK(r.status == 1 && strstr(r.out, "record 5 (VMA)") && strstr(r.out, "truncated"),
+	run_cli(&r, m.b.p, m.off[vma + 1] + 20, -1, -1, ARGS("verify"));
+	snprintf(want, sizeof(want), "record %d (VMA)", vma + 1);
+	CHECK(r.status == 1 && strstr(r.out, want) && strstr(r.out, "truncated"),
 	      "verify truncated: %d '%s'", r.status, r.out);
 	run_cli(&r, NULL, 0, -1, -1, ARGS("verify", path, "/nonexistent/img"));
 	CHECK(r.status == 1 && strstr(r.out, ": ok,") && strstr(r.err, "/nonexistent/img"),
@@ -1169,7 +1866,7 @@ static void test_cli_image(void)
 	      strstr(r.out, "pid 4242, ppid 1, pgid 4242, sid 4000") &&
 	      strstr(r.out, "6.1.0-unit-test") &&
 	      strstr(r.out, "2023-11-14 22:13:20.123456789 UTC") &&
-	      strstr(r.out, "0x1 kill") &&
+	      strstr(r.out, "0x5 kill accept_loss") &&
 	      strstr(r.out, "thread 4242") && strstr(r.out, "thread 4243") &&
 	      strstr(r.out, "rip      0x0000000000401000") &&
 	      strstr(r.out, "orig_rax 0x000000000000100f") &&
@@ -1182,12 +1879,39 @@ static void test_cli_image(void)
 	      strstr(r.out, "2 pages saved (8.0 KiB)") &&
 	      strstr(r.out, "verified"), "inspect text:\n%s", r.out);
 
+	CHECK(strstr(r.out, "  exe             /usr/bin/testproc\n"
+			 "  cwd             /home/test\n"
+			 "  root            /\n") &&
+	      strstr(r.out, "  groups          10 20 1000\n") &&
+	      strstr(r.out, "\nauxv\n  AT_SYSINFO_EHDR     0x7ffc00001000\n"
+			 "  AT_HWCAP            0x178bfbff\n"
+			 "  AT_PAGESZ           4096\n") &&
+	      strstr(r.out, "  AT_UID              1000\n"
+			 "  AT_RANDOM           0x7ffc00020010\n"
+			 "  77                  0x5\n\n") &&
+	      strstr(r.out, "  itimer real     1.500000000 s left, interval 0.250000000 s\n") &&
+	      !strstr(r.out, "SIGHUP") && !strstr(r.out, "SIGKILL"),
+	      "inspect text, process records:\n%s", r.out);
+	for (i = 0; i < ARRAY_SIZE(sigactions); i++)
+		CHECK(strstr(r.out, sigactions[i]), "inspect text: %s", sigactions[i]);
+	CHECK(strstr(r.out, "files           6 open file descriptions (1 LOST), 8 descriptors\n"
+			 "  fd 0 -> file 1 CHR rw- pos 0 flags O_RDWR path /dev/null rdev 1:3\n"
+			 "  fd 1 -> file 2 PIPE -w- pos 0 flags O_WRONLY pipe:[66] pipe 0xabc00000042 [5 bytes buffered]\n"
+			 "  fd 2 -> file 2 PIPE -w- pos 0 flags O_WRONLY pipe:[66] pipe 0xabc00000042 [5 bytes buffered]\n"
+			 "  fd 3 -> file 3 REG rw- pos 4096 flags O_RDWR|O_APPEND path /tmp/x [unlinked, 123 bytes saved] cloexec\n"
+			 "  fd 4 -> file 1 CHR rw- pos 0 flags O_RDWR path /dev/null rdev 1:3\n"
+			 "  fd 5 -> file 4 PIPE r-- pos 0 flags O_RDONLY|O_NONBLOCK pipe:[66] pipe 0xabc00000042\n"
+			 "  fd 7 -> file 5 OTHER rw- pos 0 flags O_RDWR socket:[5678] [LOST] cloexec\n"
+			 "  fd 8 -> file 6 DIR r-- pos 0 flags O_RDONLY|O_DIRECTORY path /home/test\n"
+			 "\nmemory "),
+	      "inspect text, files:\n%s", r.out);
+
 	/* inspect --json */
 	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect", "--json"));
 	CHECK(r.status == 0 && json_valid(r.out), "inspect --json valid: %d\n%s",
 	      r.status, r.out);
 	CHECK(strstr(r.out, "\"comm\": \"testproc\"") &&
-	      strstr(r.out, "\"freeze_flags\": [\n      \"kill\"\n    ]") &&
+	      strstr(r.out, "\"freeze_flags\": [\n      \"kill\",\n      \"accept_loss\"\n    ]") &&
 	      strstr(r.out, "\"time\": \"2023-11-14T22:13:20.123456789Z\"") &&
 	      strstr(r.out, "\"rip\": \"0x401000\"") &&
 	      strstr(r.out, "\"nofile\": {\n        \"cur\": 1024,\n        \"max\": 4096") &&
@@ -1197,9 +1921,44 @@ static void test_cli_image(void)
 	      strstr(r.out, "\"dev\": \"fe:01\"") &&
 	      strstr(r.out, "\"pages\": 2") &&
 	      strstr(r.out, "\"status\": \"ok\""), "inspect --json fields:\n%s", r.out);
+	CHECK(strstr(r.out, "\"groups\": [\n    10,\n    20,\n    1000\n  ]") &&
+	      strstr(r.out, "\"type\": 25,\n      \"name\": \"AT_RANDOM\",\n"
+			 "      \"value\": \"0x7ffc00020010\"") &&
+	      strstr(r.out, "\"type\": 77,\n      \"name\": null,") &&
+	      strstr(r.out, "\"type\": 0,\n      \"name\": \"AT_NULL\",") &&
+	      strstr(r.out, "\"fs\": {\n    \"exe\": \"/usr/bin/testproc\",\n"
+			 "    \"cwd\": \"/home/test\",\n    \"root\": \"/\"\n  }") &&
+	      strstr(r.out, "\"real_value_ns\": 1500000000,\n"
+			 "    \"real_interval_ns\": 250000000,") &&
+	      strstr(r.out, "\"signal\": 2,\n        \"name\": \"SIGINT\",\n"
+			 "        \"handler\": \"0x401234\",\n        \"flags\": [\n"
+			 "          \"SA_SIGINFO\",\n          \"SA_RESTORER\",\n"
+			 "          \"SA_RESTART\"\n        ],\n"
+			 "        \"restorer\": \"0x7f0000001000\",\n"
+			 "        \"mask\": \"0x4000\"") &&
+	      strstr(r.out, "\"name\": \"SIGRTMIN+2\"") &&
+	      !strstr(r.out, "\"name\": \"SIGHUP\""),
+	      "inspect --json, process records:\n%s", r.out);
+	CHECK(strstr(r.out, "\"id\": 3,\n      \"kind\": \"reg\",\n"
+			 "      \"open_flags\": [\n        \"O_RDWR\",\n        \"O_APPEND\"\n      ],\n"
+			 "      \"mode\": \"0100644\",\n      \"pos\": 4096,\n"
+			 "      \"dev\": \"00:05\",\n      \"ino\": 1003,\n"
+			 "      \"size\": 123,\n      \"mtime_ns\": 1234567,\n"
+			 "      \"rdev\": \"00:00\",\n      \"pipe_id\": \"0x0\",\n"
+			 "      \"data_size\": 123,\n      \"name\": \"/tmp/x\",\n"
+			 "      \"unlinked\": true,\n      \"lost\": false\n") &&
+	      strstr(r.out, "\"kind\": \"pipe\"") &&
+	      strstr(r.out, "\"pipe_id\": \"0xabc00000042\",\n      \"data_size\": 5,") &&
+	      strstr(r.out, "\"name\": \"socket:[5678]\",\n      \"unlinked\": false,\n"
+			 "      \"lost\": true") &&
+	      strstr(r.out, "\"fd\": 7,\n      \"file_id\": 5,\n      \"cloexec\": true") &&
+	      strstr(r.out, "\"fd\": 4,\n      \"file_id\": 1,\n      \"cloexec\": false") &&
+	      strstr(r.out, "\"files\": 6,\n    \"fds\": 8,"),
+	      "inspect --json, files:\n%s", r.out);
 	run_cli(&r, bad.b.p, bad.b.len, -1, -1, ARGS("inspect", "--json"));
+	snprintf(want, sizeof(want), "record %d (THREAD)", th);
 	CHECK(r.status == 1 && json_valid(r.out) && strstr(r.out, "\"status\": \"error\"") &&
-	      strstr(r.out, "checksum mismatch") && strstr(r.err, "record 3 (THREAD)"),
+	      strstr(r.out, "checksum mismatch") && strstr(r.err, want),
 	      "inspect --json damaged: %d\n%s", r.status, r.out);
 	run_cli(&r, "garbage garbage garbage", 23, -1, -1, ARGS("inspect", "--json"));
 	CHECK(r.status == 1 && json_valid(r.out) && strstr(r.out, "not a cryo image"),
@@ -1221,10 +1980,12 @@ static void test_cli_image(void)
 	run_cli(&r2, m.b.p, m.b.len, -1, -1, ARGS("layout"));
 	CHECK(r2.status == 0, "layout: %d %s", r2.status, r2.err);
 	{
-		size_t len = m.off[7] - m.off[4] + m.off[1] + 16 + 24;
+		size_t len = m.off[vma + 3] - m.off[vma] + m.off[1] + 16 + 24;
 		struct cryo_image_header h;
+		char *layout = malloc(len);
 
 		memcpy(&h, r2.out + 16, sizeof(h));
+		memcpy(layout, r2.out, len);
 
 		read_image(r2.out, len, &res);
 		CHECK(res.ret == 0 && res.nr == 4 && res.type[0] == CRYO_REC_HEADER &&
@@ -1233,6 +1994,19 @@ static void test_cli_image(void)
 		      res.msg);
 		run_cli(&r2, r2.out, len, -1, -1, ARGS("maps"));
 		CHECK(r2.status == 0 && !strcmp(r2.out, r.out), "maps of the layout");
+		run_cli(&r2, layout, len, -1, -1, ARGS("inspect"));
+		CHECK(r2.status == 0 && !strstr(r2.out, "process") &&
+		      !strstr(r2.out, "files") && !strstr(r2.out, "signals") &&
+		      strstr(r2.out, "3 VMAs"), "inspect of the layout: %d\n%s",
+		      r2.status, r2.out);
+		run_cli(&r2, layout, len, -1, -1, ARGS("inspect", "--json"));
+		CHECK(r2.status == 0 && json_valid(r2.out) &&
+		      strstr(r2.out, "\"process\": null,\n  \"groups\": null,\n"
+				 "  \"auxv\": null,\n  \"fs\": null,\n"
+				 "  \"signals\": null,\n  \"threads\": [],\n"
+				 "  \"files\": [],\n  \"fds\": [],\n"),
+		      "inspect --json of the layout: %d\n%s", r2.status, r2.out);
+		free(layout);
 	}
 	run_cli(&r2, bad.b.p, bad.b.len, -1, -1, ARGS("layout"));
 	CHECK(r2.status == 1 && strstr(r2.err, "checksum mismatch"), "layout damaged: %d",
@@ -1404,6 +2178,8 @@ int main(int argc, char **argv)
 	test_truncation();
 	test_malformed();
 	test_unknown_types();
+	test_process_block();
+	test_files();
 	test_big_record();
 	test_freeze();
 	if (CHECK(!access(cryoctl_bin, X_OK), "cryoctl at %s: %s", cryoctl_bin,

@@ -131,7 +131,8 @@ enum cryo_freeze_flags {
  * @timeout_ms: how long every thread may take to park; 0 means the
  *	default (%CRYO_FREEZE_TIMEOUT_DEFAULT_MS).  At most 60000.
  * @nr_threads: out: threads parked.
- * @__reserved: must be 0.
+ * @bad_fd: out: with EOPNOTSUPP, the first file descriptor cryo cannot
+ *	save (a socket, an eventfd ...); -1 otherwise.  Ignored on input.
  *
  * Issued as ``ioctl(fd, CRYO_IOC_FREEZE, &f)``.  On success every thread
  * of the target is parked in the kernel and read() on the same file
@@ -143,8 +144,10 @@ enum cryo_freeze_flags {
  * pid 1 of the initial namespace), EBUSY (already held by a session, or a
  * thread did not park within @timeout_ms: the target is resumed
  * untouched), EALREADY (this session already froze a process), EINVAL
- * (flags, reserved fields, timeout), EINTR (the caller was killed while
- * waiting; the target is resumed).
+ * (flags, timeout), EINTR (the caller was killed while waiting; the
+ * target is resumed), EOPNOTSUPP (an open file of a kind cryo cannot save,
+ * see @bad_fd, and no %CRYO_FREEZE_ACCEPT_LOSS; the target is resumed),
+ * EIO (a thread could not save its state).
  */
 struct cryo_freeze {
 	__u32 size;
@@ -152,7 +155,7 @@ struct cryo_freeze {
 	__s32 pid;
 	__u32 timeout_ms;
 	__u32 nr_threads;
-	__u32 __reserved;
+	__s32 bad_fd;
 };
 
 #define CRYO_FREEZE_SIZE_VER0		24
@@ -188,8 +191,11 @@ struct cryo_commit {
  * followed by @len bytes of payload.  All integers are little-endian.
  * The first record is %CRYO_REC_HEADER, the last %CRYO_REC_TRAILER; a
  * stream that ends without a trailer is truncated.  Records appear in
- * this order: HEADER, PROCESS, THREAD (one per thread), VMA (one per
- * mapping, ascending), PAGES (ascending addresses), TRAILER.  A reader
+ * this order: HEADER, PROCESS, GROUPS, AUXV, FS, SIGNALS, THREAD (one per
+ * thread), then the files: for each open file description a FILE record
+ * and its FILE_DATA records, each followed by the FD records (ascending
+ * fd numbers) that refer to it; then VMA (one per mapping, ascending),
+ * PAGES (ascending addresses), TRAILER.  A reader
  * skips record types it does not know when the image's minor version is
  * newer than its own, and refuses an image of another major version.
  * Documentation/image-format.rst describes every byte.
@@ -207,6 +213,15 @@ struct cryo_commit {
  * @CRYO_REC_THREAD: &struct cryo_image_thread, then the FPU state
  * @CRYO_REC_VMA: &struct cryo_image_vma, then the backing file's path
  * @CRYO_REC_PAGES: &struct cryo_image_pages, then the page contents
+ * @CRYO_REC_SIGNALS: &struct cryo_image_signals
+ * @CRYO_REC_FILE: &struct cryo_image_file, then its path or description
+ * @CRYO_REC_FILE_DATA: &struct cryo_image_file_data, then the bytes
+ * @CRYO_REC_FD: &struct cryo_image_fd
+ * @CRYO_REC_AUXV: the auxiliary vector: (type, value) pairs of __u64, up to
+ *	and including AT_NULL
+ * @CRYO_REC_FS: &struct cryo_image_fs, then the exe, cwd and root paths
+ * @CRYO_REC_GROUPS: the supplementary group ids, __u32 each, as the
+ *	freezer's user namespace sees them
  * @CRYO_REC_TRAILER: &struct cryo_image_trailer
  */
 enum cryo_rec_type {
@@ -215,6 +230,13 @@ enum cryo_rec_type {
 	CRYO_REC_THREAD		= 3,
 	CRYO_REC_VMA		= 4,
 	CRYO_REC_PAGES		= 5,
+	CRYO_REC_SIGNALS	= 6,
+	CRYO_REC_FILE		= 7,
+	CRYO_REC_FILE_DATA	= 8,
+	CRYO_REC_FD		= 9,
+	CRYO_REC_AUXV		= 10,
+	CRYO_REC_FS		= 11,
+	CRYO_REC_GROUPS		= 12,
 	CRYO_REC_TRAILER	= 0xff,
 };
 
@@ -496,6 +518,159 @@ struct cryo_image_vma {
 struct cryo_image_pages {
 	__u64 addr;
 	__u64 nr_pages;
+};
+
+/**
+ * struct cryo_image_sigaction - one signal's disposition
+ * @handler: sa_handler (SIG_DFL 0, SIG_IGN 1, or a user address).
+ * @flags: sa_flags (SA_RESTART, SA_SIGINFO, SA_ONSTACK, SA_RESTORER ...).
+ * @restorer: sa_restorer.
+ * @mask: sa_mask, bit n-1 for signal n.
+ */
+struct cryo_image_sigaction {
+	__u64 handler;
+	__u64 flags;
+	__u64 restorer;
+	__u64 mask;
+};
+
+/**
+ * struct cryo_image_signals - %CRYO_REC_SIGNALS: process-wide signal state
+ * @action: the dispositions of signals 1 to 64 (index n-1 for signal n).
+ * @real_value_ns: ITIMER_REAL (and alarm(2)) time left, 0 if disarmed.
+ * @real_interval_ns: ITIMER_REAL reload interval.
+ *
+ * ITIMER_VIRTUAL and ITIMER_PROF are not saved in this version.
+ */
+struct cryo_image_signals {
+	struct cryo_image_sigaction action[64];
+	__u64 real_value_ns;
+	__u64 real_interval_ns;
+};
+
+/**
+ * enum cryo_file_kind - &cryo_image_file.kind
+ * @CRYO_FILE_REG: a regular file.
+ * @CRYO_FILE_DIR: a directory.
+ * @CRYO_FILE_CHR: a character device (/dev/null, a tty ...); see @rdev.
+ * @CRYO_FILE_PIPE: one end of an anonymous pipe.
+ * @CRYO_FILE_FIFO: one end of a named FIFO.
+ * @CRYO_FILE_OTHER: a kind cryo cannot save (socket, eventfd, epoll,
+ *	signalfd, timerfd, inotify, memfd's special files, block device ...);
+ *	only present in images taken with %CRYO_FREEZE_ACCEPT_LOSS, with
+ *	%CRYO_FILE_LOST set and the kernel's description as its name (such
+ *	as "socket:[1234]" or "anon_inode:[eventfd]").
+ */
+enum cryo_file_kind {
+	CRYO_FILE_REG	= 1,
+	CRYO_FILE_DIR	= 2,
+	CRYO_FILE_CHR	= 3,
+	CRYO_FILE_PIPE	= 4,
+	CRYO_FILE_FIFO	= 5,
+	CRYO_FILE_OTHER	= 6,
+};
+
+/**
+ * enum cryo_file_flags - &cryo_image_file.flags
+ * @CRYO_FILE_UNLINKED: the file has no name left; its contents follow in
+ *	FILE_DATA records (regular files only).
+ * @CRYO_FILE_LOST: the file could not be saved and was given up under
+ *	%CRYO_FREEZE_ACCEPT_LOSS.
+ */
+enum cryo_file_flags {
+	CRYO_FILE_UNLINKED	= 1 << 0,
+	CRYO_FILE_LOST		= 1 << 1,
+};
+
+/**
+ * struct cryo_image_file - %CRYO_REC_FILE: one open file description,
+ * followed by @name_len bytes of path (no NUL)
+ * @id: the description's number in this image, from 1; FD records refer
+ *	to it.  Descriptors that share a description (dup(2)) share an id.
+ * @kind: &enum cryo_file_kind.
+ * @open_flags: the description's status flags (O_ACCMODE, O_APPEND,
+ *	O_NONBLOCK, O_DIRECT, O_NOATIME, O_LARGEFILE ...).
+ * @mode: the inode's mode (type and permissions).
+ * @pos: the file position.
+ * @dev: the inode's device, new_encode_dev().
+ * @ino: the inode's number.
+ * @size: the inode's size.
+ * @mtime_ns: the inode's mtime.
+ * @rdev: the device number of a device file, new_encode_dev().
+ * @pipe_id: for pipes and FIFOs, an identity shared by both ends (the
+ *	pipe's inode number and device), 0 otherwise.
+ * @data_size: bytes that follow in FILE_DATA records: the contents of an
+ *	unlinked regular file, or the bytes buffered in a pipe or FIFO (sent
+ *	with the first end of it in the image).
+ * @name_len: bytes of path that follow.
+ * @flags: &enum cryo_file_flags.
+ */
+struct cryo_image_file {
+	__u32 id;
+	__u32 kind;
+	__u32 open_flags;
+	__u32 mode;
+	__s64 pos;
+	__u64 dev;
+	__u64 ino;
+	__u64 size;
+	__s64 mtime_ns;
+	__u64 rdev;
+	__u64 pipe_id;
+	__u64 data_size;
+	__u32 name_len;
+	__u32 flags;
+};
+
+/**
+ * struct cryo_image_file_data - %CRYO_REC_FILE_DATA, followed by the bytes
+ * @id: the file's &cryo_image_file.id.
+ * @__reserved: 0.
+ * @offset: where these bytes start, in the file or the pipe's buffer.
+ */
+struct cryo_image_file_data {
+	__u32 id;
+	__u32 __reserved;
+	__u64 offset;
+};
+
+/**
+ * enum cryo_fd_flags - &cryo_image_fd.flags
+ * @CRYO_FD_CLOEXEC: close-on-exec is set.
+ */
+enum cryo_fd_flags {
+	CRYO_FD_CLOEXEC		= 1 << 0,
+};
+
+/**
+ * struct cryo_image_fd - %CRYO_REC_FD: one file descriptor
+ * @fd: its number.
+ * @flags: %CRYO_FD_CLOEXEC.
+ * @file_id: the &cryo_image_file.id it refers to.
+ * @__reserved: 0.
+ */
+struct cryo_image_fd {
+	__u32 fd;
+	__u32 flags;
+	__u32 file_id;
+	__u32 __reserved;
+};
+
+/**
+ * struct cryo_image_fs - %CRYO_REC_FS, followed by the exe path, the
+ * working directory and the root directory (no NULs)
+ * @exe_len: bytes of the executable's path (/proc/PID/exe).
+ * @cwd_len: bytes of the working directory's path.
+ * @root_len: bytes of the root directory's path.
+ * @__reserved: 0.
+ *
+ * Paths are as the freezer sees them (d_path() against its own root).
+ */
+struct cryo_image_fs {
+	__u32 exe_len;
+	__u32 cwd_len;
+	__u32 root_len;
+	__u32 __reserved;
 };
 
 /**

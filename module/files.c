@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The target's open files in the image.
+ *
+ * For each fd, in ascending order: the first time an open file
+ * description is met, a FILE record (kind, flags, position, identity,
+ * path) and, for an unlinked regular file or a pipe holding data, FILE_DATA
+ * records with those bytes; then an FD record pointing at the
+ * description's id.  Descriptors sharing a description (dup) share an id.
+ *
+ * Files are found one at a time with iterate_fd() (fget_task() is not
+ * exported) under the task lock, and kept referenced while in use.
+ */
+#include "cryo.h"
+
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/magic.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+
+#include "image.h"
+
+/* Bytes of file contents per FILE_DATA record. */
+#define CRYO_DATA_CHUNK		(32 * 1024)
+/* A pipe holds at most pipe-max-size (1 MiB by default) anyway. */
+#define CRYO_PIPE_MAX		(16 << 20)
+
+enum { CRYO_FD_NEXT, CRYO_FD_DATA, CRYO_FD_RECORD };
+
+/**
+ * struct cryo_seen - an open file description already in the image
+ * @file: referenced
+ * @pipe: the pipe's inode when it is a pipe or FIFO (its data is sent
+ *        once, with the first end met)
+ * @id: its id in the image
+ */
+struct cryo_seen {
+	struct file *file;
+	struct inode *pipe;
+	u32 id;
+};
+
+struct cryo_fd_found {
+	struct files_struct *files;
+	struct file *file;
+	unsigned int fd;
+	bool cloexec;
+	bool other_only;	/* cryo_files_check(): stop at OTHER only */
+};
+
+static u32 cryo_file_kind(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	unsigned long magic = inode->i_sb->s_magic;
+	umode_t mode = inode->i_mode;
+
+	/* eventfd, epoll, signalfd, timerfd, pidfd, namespaces ... */
+	if (magic == ANON_INODE_FS_MAGIC || magic == NSFS_MAGIC ||
+	    cryo_is_pidfs(magic))
+		return CRYO_FILE_OTHER;
+	if (S_ISREG(mode)) {
+		/* memfd: an unlinked shmem file with this dentry name. */
+		if (!inode->i_nlink &&
+		    !strncmp(file->f_path.dentry->d_name.name, "memfd:", 6))
+			return CRYO_FILE_OTHER;
+		return CRYO_FILE_REG;
+	}
+	if (S_ISDIR(mode))
+		return CRYO_FILE_DIR;
+	if (S_ISCHR(mode))
+		return CRYO_FILE_CHR;
+	if (S_ISFIFO(mode))
+		return magic == PIPEFS_MAGIC ? CRYO_FILE_PIPE : CRYO_FILE_FIFO;
+	return CRYO_FILE_OTHER;	/* sockets, block devices */
+}
+
+/* iterate_fd() callback, under files->file_lock. */
+static int cryo_fd_grab(const void *arg, struct file *file, unsigned int fd)
+{
+	struct cryo_fd_found *f = (struct cryo_fd_found *)arg;
+
+	if (f->other_only && cryo_file_kind(file) != CRYO_FILE_OTHER)
+		return 0;
+	f->file = get_file(file);
+	f->fd = fd;
+	f->cloexec = cryo_close_on_exec(fd, f->files);
+	return 1;
+}
+
+/*
+ * The first open fd >= @from of the target, referenced in f->file.
+ * The fd table is the one of any thread still holding one (the leader
+ * may have exited).  Returns false when there is none.
+ */
+static bool cryo_next_fd(struct cryo_image *img, unsigned int from,
+			 struct cryo_fd_found *f)
+{
+	struct cryo_park *park = img->park;
+	unsigned int i;
+	int found = 0;
+
+	for (i = 0; i < park->nr_threads; i++) {
+		struct task_struct *t = park->threads[i]->task;
+
+		task_lock(t);
+		f->files = t->files;
+		if (f->files)
+			found = iterate_fd(f->files, from, cryo_fd_grab, f);
+		task_unlock(t);
+		if (f->files)
+			break;
+	}
+	return found;
+}
+
+/**
+ * cryo_files_check() - refuse files cryo cannot save
+ * @img: the image, its target parked
+ * @bad_fd: out: the first fd of a kind cryo cannot save
+ *
+ * Return: 0, or -EOPNOTSUPP with @bad_fd set and a log line naming it.
+ */
+int cryo_files_check(struct cryo_image *img, int *bad_fd)
+{
+	struct cryo_fd_found f = { .other_only = true };
+	char buf[64];
+	const char *name;
+
+	if (!cryo_next_fd(img, 0, &f))
+		return 0;
+	*bad_fd = f.fd;
+	name = d_path(&f.file->f_path, buf, sizeof(buf));
+	pr_info_ratelimited("pid %d: fd %u (%s) is of a kind cryo cannot save\n",
+			    task_tgid_vnr(img->leader), f.fd,
+			    IS_ERR(name) ? "?" : name);
+	fput(f.file);
+	return -EOPNOTSUPP;
+}
+
+static struct cryo_seen *cryo_seen_find(struct cryo_image *img,
+					struct file *file, struct inode *pipe)
+{
+	unsigned int i;
+
+	for (i = 0; i < img->nr_seen; i++)
+		if ((file && img->seen[i].file == file) ||
+		    (pipe && img->seen[i].pipe == pipe))
+			return &img->seen[i];
+	return NULL;
+}
+
+static int cryo_seen_add(struct cryo_image *img, struct file *file,
+			 struct inode *pipe)
+{
+	struct cryo_seen *s;
+
+	if (img->nr_seen == img->max_seen) {
+		unsigned int n = max(16U, img->max_seen * 2);
+
+		s = kvmalloc_array(n, sizeof(*s), GFP_KERNEL_ACCOUNT);
+		if (!s)
+			return -ENOMEM;
+		if (img->nr_seen)
+			memcpy(s, img->seen, img->nr_seen * sizeof(*s));
+		kvfree(img->seen);
+		img->seen = s;
+		img->max_seen = n;
+	}
+	s = &img->seen[img->nr_seen++];
+	s->file = file;
+	s->pipe = pipe;
+	s->id = img->nr_seen;
+	return 0;
+}
+
+/* Copy what a pipe holds, without consuming it. */
+static int cryo_pipe_snapshot(struct cryo_image *img, struct inode *inode)
+{
+	struct pipe_inode_info *pipe = inode->i_pipe;
+	unsigned int i, mask;
+	size_t len = 0;
+	int ret = 0;
+
+	if (!pipe)
+		return 0;
+	pipe_lock(pipe);
+	mask = pipe->ring_size - 1;
+	for (i = pipe->tail; i != pipe->head; i++)
+		len += pipe->bufs[i & mask].len;
+	if (len > CRYO_PIPE_MAX) {
+		ret = -EFBIG;
+		goto out_unlock;
+	}
+	if (!len)
+		goto out_unlock;
+	ret = -ENOMEM;
+	img->data = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+	if (!img->data)
+		goto out_unlock;
+	len = 0;
+	for (i = pipe->tail; i != pipe->head; i++) {
+		struct pipe_buffer *b = &pipe->bufs[i & mask];
+		void *kaddr = kmap_local_page(b->page);
+
+		memcpy(img->data + len, kaddr + b->offset, b->len);
+		kunmap_local(kaddr);
+		len += b->len;
+	}
+	img->data_size = len;
+	ret = 0;
+out_unlock:
+	pipe_unlock(pipe);
+	return ret;
+}
+
+/* Stage the FILE record of img->cur and get its data ready. */
+static int cryo_emit_file(struct cryo_image *img, struct cryo_seen *seen)
+{
+	struct file *file = img->cur;
+	struct inode *inode = file_inode(file);
+	const size_t room = CRYO_STAGE_SIZE - sizeof(struct cryo_rec) -
+			    sizeof(struct cryo_image_file);
+	struct cryo_image_file *r;
+	struct timespec64 mt;
+	const char *name;
+	size_t len = 0;
+	char *buf;
+	u32 kind = cryo_file_kind(file);
+	int ret;
+
+	img->data_size = 0;
+	img->data_off = 0;
+	if (kind == CRYO_FILE_PIPE || kind == CRYO_FILE_FIFO) {
+		if (!seen->pipe) {
+			ret = cryo_pipe_snapshot(img, inode);
+			if (ret)
+				return ret;
+			seen->pipe = inode;
+		}
+	} else if (kind == CRYO_FILE_REG && !inode->i_nlink) {
+		/* Unlinked: its contents go into the image. */
+		img->data_file = dentry_open(&file->f_path,
+					     O_RDONLY | O_LARGEFILE,
+					     current_cred());
+		if (IS_ERR(img->data_file)) {
+			ret = PTR_ERR(img->data_file);
+			img->data_file = NULL;
+			return ret;
+		}
+		img->data_size = i_size_read(inode);
+	}
+
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	name = d_path(&file->f_path, buf, PATH_MAX);
+	if (!IS_ERR(name))
+		len = min(strlen(name), room);
+
+	r = cryo_rec_start(img, CRYO_REC_FILE, sizeof(*r) + len);
+	r->id = seen->id;
+	r->kind = kind;
+	r->open_flags = file->f_flags;
+	r->mode = inode->i_mode;
+	r->pos = file->f_pos;
+	r->dev = new_encode_dev(inode->i_sb->s_dev);
+	r->ino = inode->i_ino;
+	r->size = i_size_read(inode);
+	mt = cryo_inode_mtime(inode);
+	r->mtime_ns = timespec64_to_ns(&mt);
+	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode))
+		r->rdev = new_encode_dev(inode->i_rdev);
+	if (kind == CRYO_FILE_PIPE || kind == CRYO_FILE_FIFO)
+		r->pipe_id = inode->i_ino;
+	r->data_size = img->data_size;
+	r->name_len = len;
+	if (kind == CRYO_FILE_REG && !inode->i_nlink)
+		r->flags |= CRYO_FILE_UNLINKED;
+	if (kind == CRYO_FILE_OTHER)
+		r->flags |= CRYO_FILE_LOST;
+	memcpy(r + 1, name, len);
+	cryo_rec_finish(img, ~0U);
+	kfree(buf);
+	return 0;
+}
+
+/* Stage the next FILE_DATA record of the current file. */
+static int cryo_emit_data(struct cryo_image *img)
+{
+	size_t n = min_t(u64, CRYO_DATA_CHUNK, img->data_size - img->data_off);
+	struct cryo_image_file_data *d;
+	u8 *p;
+
+	d = cryo_rec_start(img, CRYO_REC_FILE_DATA, sizeof(*d) + n);
+	d->id = img->cur_id;
+	d->offset = img->data_off;
+	p = (u8 *)(d + 1);
+	if (img->data) {
+		memcpy(p, img->data + img->data_off, n);
+	} else {
+		loff_t pos = img->data_off;
+		ssize_t got = kernel_read(img->data_file, p, n, &pos);
+
+		if (got < 0)
+			return got;
+		/* The file shrank since: the size in FILE is what counts. */
+		if (got < n)
+			memset(p + got, 0, n - got);
+	}
+	cryo_rec_finish(img, ~0U);
+	img->data_off += n;
+	return 0;
+}
+
+static void cryo_data_done(struct cryo_image *img)
+{
+	kvfree(img->data);
+	img->data = NULL;
+	if (img->data_file)
+		fput(img->data_file);
+	img->data_file = NULL;
+}
+
+static void cryo_emit_fd(struct cryo_image *img)
+{
+	struct cryo_image_fd *r;
+
+	r = cryo_rec_start(img, CRYO_REC_FD, sizeof(*r));
+	r->fd = img->cur_fd;
+	r->flags = img->cur_cloexec ? CRYO_FD_CLOEXEC : 0;
+	r->file_id = img->cur_id;
+	cryo_rec_finish(img, ~0U);
+}
+
+/**
+ * cryo_emit_files() - stage the next record of the files section
+ * @img: the image
+ *
+ * Return: 1 when a record was staged, 0 past the last fd, -errno.
+ */
+int cryo_emit_files(struct cryo_image *img)
+{
+	struct cryo_fd_found f = {};
+	struct cryo_seen *seen;
+	int ret;
+
+	switch (img->fd_step) {
+	case CRYO_FD_NEXT:
+		if (img->fd_next == UINT_MAX || !cryo_next_fd(img, img->fd_next, &f))
+			return 0;
+		img->fd_next = f.fd + 1;
+		img->cur_fd = f.fd;
+		img->cur_cloexec = f.cloexec;
+		seen = cryo_seen_find(img, f.file, NULL);
+		if (seen) {
+			fput(f.file);
+			img->cur_id = seen->id;
+			cryo_emit_fd(img);
+			return 1;
+		}
+		ret = cryo_seen_add(img, f.file, NULL);
+		if (ret) {
+			fput(f.file);
+			return ret;
+		}
+		seen = &img->seen[img->nr_seen - 1];
+		/* A pipe's other end already in the image carries its data. */
+		if (S_ISFIFO(file_inode(f.file)->i_mode) &&
+		    cryo_seen_find(img, NULL, file_inode(f.file)))
+			seen->pipe = file_inode(f.file);
+		img->cur = f.file;
+		img->cur_id = seen->id;
+		ret = cryo_emit_file(img, seen);
+		if (ret) {
+			cryo_data_done(img);
+			return ret;
+		}
+		img->fd_step = img->data_size ? CRYO_FD_DATA : CRYO_FD_RECORD;
+		return 1;
+	case CRYO_FD_DATA:
+		ret = cryo_emit_data(img);
+		if (ret)
+			return ret;
+		if (img->data_off == img->data_size) {
+			cryo_data_done(img);
+			img->fd_step = CRYO_FD_RECORD;
+		}
+		return 1;
+	case CRYO_FD_RECORD:
+		cryo_emit_fd(img);
+		img->fd_step = CRYO_FD_NEXT;
+		return 1;
+	}
+	return -EINVAL;
+}
+
+void cryo_files_free(struct cryo_image *img)
+{
+	unsigned int i;
+
+	cryo_data_done(img);
+	for (i = 0; i < img->nr_seen; i++)
+		fput(img->seen[i].file);
+	kvfree(img->seen);
+	img->seen = NULL;
+	img->nr_seen = 0;
+}
