@@ -19,9 +19,9 @@ FIXTURE(cli) {
 FIXTURE_SETUP(cli)
 {
 	if (access(cryo_cryoctl_path(), X_OK))
-		SKIP(return, "cryoctl not found at %s", cryo_cryoctl_path());
+		CRYO_SETUP_SKIP("cryoctl not found at %s", cryo_cryoctl_path());
 	if (access(CRYO_DEV, F_OK))
-		SKIP(return, CRYO_DEV " missing: module not loaded");
+		CRYO_SETUP_SKIP(CRYO_DEV " missing: module not loaded");
 }
 
 FIXTURE_TEARDOWN(cli)

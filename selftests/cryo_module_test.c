@@ -58,9 +58,9 @@ FIXTURE_SETUP(mod)
 {
 	self->ko = getenv("CRYO_KO");
 	if (!self->ko)
-		SKIP(return, "CRYO_KO not set (run inside the VM)");
+		CRYO_SETUP_SKIP("CRYO_KO not set (run inside the VM)");
 	if (geteuid() != 0)
-		SKIP(return, "needs root");
+		CRYO_SETUP_SKIP("needs root");
 	if (access("/sys/module/cryo", F_OK))
 		ASSERT_EQ(0, load_module(self->ko));
 }

@@ -1392,7 +1392,7 @@ FIXTURE_SETUP(st)
 {
 	self->t.dev = -1;
 	if (access(CRYO_DEV, F_OK))
-		SKIP(return, CRYO_DEV " missing: module not loaded");
+		CRYO_SETUP_SKIP(CRYO_DEV " missing: module not loaded");
 	ASSERT_EQ(0, tgt_start(&self->t)) TH_LOG("start: %s", strerror(errno));
 }
 
@@ -2162,7 +2162,7 @@ FIXTURE_SETUP(lost)
 {
 	self->t.dev = -1;
 	if (access(CRYO_DEV, F_OK))
-		SKIP(return, CRYO_DEV " missing: module not loaded");
+		CRYO_SETUP_SKIP(CRYO_DEV " missing: module not loaded");
 	ASSERT_EQ(0, tgt_start(&self->t)) TH_LOG("start: %s", strerror(errno));
 	self->t.sh->lost_kind = variant->kind;
 	TCMD('L');

@@ -131,8 +131,9 @@ enum cryo_freeze_flags {
  * @timeout_ms: how long every thread may take to park; 0 means the
  *	default (%CRYO_FREEZE_TIMEOUT_DEFAULT_MS).  At most 60000.
  * @nr_threads: out: threads parked.
- * @bad_fd: out: with EOPNOTSUPP, the first file descriptor cryo cannot
- *	save (a socket, an eventfd ...); -1 otherwise.  Ignored on input.
+ * @bad_fd: out: with EOPNOTSUPP, the lowest-numbered file descriptor
+ *	cryo cannot save (a socket, an eventfd ...).  Ignored on input.  This
+ *	is the one error for which the structure is copied back.
  *
  * Issued as ``ioctl(fd, CRYO_IOC_FREEZE, &f)``.  On success every thread
  * of the target is parked in the kernel and read() on the same file
@@ -192,10 +193,12 @@ struct cryo_commit {
  * The first record is %CRYO_REC_HEADER, the last %CRYO_REC_TRAILER; a
  * stream that ends without a trailer is truncated.  Records appear in
  * this order: HEADER, PROCESS, GROUPS, AUXV, FS, SIGNALS, THREAD (one per
- * thread), then the files: for each open file description a FILE record
- * and its FILE_DATA records, each followed by the FD records (ascending
- * fd numbers) that refer to it; then VMA (one per mapping, ascending),
- * PAGES (ascending addresses), TRAILER.  A reader
+ * thread), then the files, walked in ascending fd order: an fd whose open
+ * file description is met for the first time gives a FILE record (ids
+ * 1, 2, 3... in order of appearance), that file's FILE_DATA records, then
+ * the FD record; an fd sharing a description already met (dup) gives only
+ * its FD record.  Then VMA (one per mapping, ascending), PAGES (ascending
+ * addresses), TRAILER.  A reader
  * skips record types it does not know when the image's minor version is
  * newer than its own, and refuses an image of another major version.
  * Documentation/image-format.rst describes every byte.
@@ -597,8 +600,8 @@ enum cryo_file_flags {
  * @size: the inode's size.
  * @mtime_ns: the inode's mtime.
  * @rdev: the device number of a device file, new_encode_dev().
- * @pipe_id: for pipes and FIFOs, an identity shared by both ends (the
- *	pipe's inode number and device), 0 otherwise.
+ * @pipe_id: for pipes and FIFOs, the pipe's inode number, shared by
+ *	both ends (with @dev it identifies a FIFO), 0 otherwise.
  * @data_size: bytes that follow in FILE_DATA records: the contents of an
  *	unlinked regular file, or the bytes buffered in a pipe or FIFO (sent
  *	with the first end of it in the image).
