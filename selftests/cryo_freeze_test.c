@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 
 #include "kselftest_harness.h"
@@ -647,6 +648,120 @@ TEST_F(frz, target_killed_mid_stream)
 	} while (n > 0);
 	EXPECT_EQ(-1, n);
 	EXPECT_EQ(ESRCH, errno);
+}
+
+TEST_F(frz, cryoctl_killed_mid_stream_resumes)
+{
+	char pidstr[16];
+	int out[2], status;
+	pid_t cli;
+
+	if (access(cryo_cryoctl_path(), X_OK))
+		SKIP(return, "cryoctl not found");
+	ASSERT_EQ(0, pipe(out));
+	snprintf(pidstr, sizeof(pidstr), "%d", self->pid);
+	cli = fork();
+	ASSERT_LE(0, cli);
+	if (cli == 0) {
+		dup2(out[1], 1);
+		close(out[0]);
+		execl(cryo_cryoctl_path(), "cryoctl", "freeze", "--kill",
+		      pidstr, NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	/* Nobody reads: cryoctl blocks on a full pipe mid-image. */
+	usleep(300000);
+	ASSERT_EQ(0, kill(cli, SIGKILL));
+	ASSERT_EQ(cli, waitpid(cli, &status, 0));
+	close(out[0]);
+	/* No COMMIT happened: the target lives on and answers. */
+	EXPECT_EQ(0, ping(self->cmd, self->rep));
+	EXPECT_EQ(0, waitpid(self->pid, &status, WNOHANG | WUNTRACED));
+}
+
+TEST_F(frz, ptraced_target_is_ebusy)
+{
+	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, self->pid, 0, 0));
+	EXPECT_EQ(-EBUSY, do_freeze(self->dev, self->pid, 0));
+}
+
+/*
+ * Without capabilities: the same uid may freeze a dumpable process, and
+ * nothing else.
+ */
+TEST(same_uid_needs_dumpable)
+{
+	int dev, status, cmd[2], rep[2];
+	pid_t victim, pid;
+	char c;
+
+	if (access(CRYO_DEV, F_OK))
+		SKIP(return, CRYO_DEV " missing");
+	if (geteuid() != 0)
+		SKIP(return, "needs root");
+	ASSERT_EQ(0, pipe(cmd));
+	ASSERT_EQ(0, pipe(rep));
+	victim = fork();
+	ASSERT_LE(0, victim);
+	if (victim == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (cryo_become_nobody())
+			_exit(2);
+		/* Changing uid made it non-dumpable; undo that first. */
+		prctl(PR_SET_DUMPABLE, 1);
+		while (read(cmd[0], &c, 1) == 1) {
+			if (c == 'n')
+				prctl(PR_SET_DUMPABLE, 0);
+			if (write(rep[1], &c, 1) != 1)
+				_exit(3);
+		}
+		_exit(0);
+	}
+	c = 'x';
+	ASSERT_EQ(1, write(cmd[1], &c, 1));
+	ASSERT_EQ(1, read(rep[0], &c, 1));
+
+	dev = open(CRYO_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dev);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		unsigned char *img;
+
+		if (cryo_become_nobody())
+			_exit(2);
+		if (do_freeze(dev, victim, 0) != 1)
+			_exit(3);
+		if (!read_all(dev, &img))
+			_exit(4);
+		close(dev);
+		/* Now non-dumpable: refused. */
+		if (write(cmd[1], "n", 1) != 1 || read(rep[0], &c, 1) != 1)
+			_exit(5);
+		dev = open(CRYO_DEV, O_RDWR);	/* as nobody: EACCES */
+		if (dev >= 0 || errno != EACCES)
+			_exit(6);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("child step %d", WEXITSTATUS(status));
+
+	/* The non-dumpable victim, through a device opened by root. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int d2 = open(CRYO_DEV, O_RDWR);
+
+		if (d2 < 0 || cryo_become_nobody())
+			_exit(2);
+		_exit(do_freeze(d2, victim, 0) == -EPERM ? 0 : 3);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(dev);
+	kill(victim, SIGKILL);
+	waitpid(victim, &status, 0);
 }
 
 FIXTURE(bad) {
