@@ -153,7 +153,13 @@ static void cryo_park_fn(struct callback_head *cb)
 			smp_store_release(&th->parked, true);
 		}
 		wake_up_all(&park->wq);
-		if (wait_event_killable(park->wq, READ_ONCE(park->released)))
+		/*
+		 * Killable, so SIGKILL still works; NOLOAD, so a process held
+		 * frozen for hours neither inflates the load average nor
+		 * looks hung to the hung-task detector.
+		 */
+		if (wait_event_state(park->wq, READ_ONCE(park->released),
+				     (TASK_KILLABLE | TASK_NOLOAD)))
 			WRITE_ONCE(park->killed, true);
 	}
 	cryo_park_put(park);
