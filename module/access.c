@@ -3,10 +3,12 @@
  * Who may freeze whom: the ptrace attach rule, rebuilt in one place from
  * exported helpers because ptrace_may_access() is not exported.
  *
- * A caller with CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN over the target's
- * user namespace may freeze it.  Anyone else needs the same uid as every
- * uid of the target and the same gid as every gid of it, and a dumpable
- * target (not setuid, not PR_SET_DUMPABLE 0).  LSM hooks such as Yama's
+ * The caller needs the same uid as every uid of the target and the same
+ * gid as every gid of it, or CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN over
+ * the target's user namespace; and the target must be dumpable (not
+ * setuid, not PR_SET_DUMPABLE 0) unless the caller has that capability
+ * over the namespace the target's mm belongs to -- as __ptrace_may_access()
+ * decides.  LSM hooks such as Yama's
  * ptrace_scope are not consulted: their entry points are not exported.
  */
 #include "cryo.h"
@@ -28,6 +30,17 @@ static bool cryo_same_ids(const struct cred *c, const struct cred *t)
 	       gid_eq(c->gid, t->sgid) && gid_eq(c->gid, t->gid);
 }
 
+static bool cryo_capable(struct user_namespace *ns)
+{
+	return ns_capable_noaudit(ns, CAP_CHECKPOINT_RESTORE) ||
+	       ns_capable_noaudit(ns, CAP_SYS_ADMIN);
+}
+
+/*
+ * As ptrace's task_still_dumpable(): a non-dumpable mm (setuid, or
+ * PR_SET_DUMPABLE 0) also needs the capability over the mm's own user
+ * namespace, which a capability over a child namespace does not give.
+ */
 static bool cryo_dumpable(struct task_struct *task)
 {
 	struct mm_struct *mm;
@@ -35,7 +48,8 @@ static bool cryo_dumpable(struct task_struct *task)
 
 	task_lock(task);
 	mm = task->mm;
-	ret = mm && get_dumpable(mm) == SUID_DUMP_USER;
+	ret = mm && (get_dumpable(mm) == SUID_DUMP_USER ||
+		     cryo_capable(mm->user_ns));
 	task_unlock(task);
 	return ret;
 }
@@ -69,11 +83,11 @@ int cryo_may_freeze(struct task_struct *task)
 	ok = cryo_same_ids(current_cred(), tcred);
 	rcu_read_unlock();
 
-	if (ns_capable_noaudit(ns, CAP_CHECKPOINT_RESTORE) ||
-	    ns_capable_noaudit(ns, CAP_SYS_ADMIN))
-		ok = true;
-	else
-		ok = ok && cryo_dumpable(task);
+	/* The capability stands in for the id match, not for dumpability. */
+	if (!ok)
+		ok = cryo_capable(ns);
 	put_user_ns(ns);
+	if (ok)
+		ok = cryo_dumpable(task);
 	return ok ? 0 : -EPERM;
 }

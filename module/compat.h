@@ -87,4 +87,11 @@ static inline bool cryo_is_pidfs(unsigned long magic)
 #endif
 }
 
+/* 6.4 added PF_USER_WORKER (vhost workers in the thread group). */
+#ifdef PF_USER_WORKER
+#define CRYO_PF_USER_WORKER	PF_USER_WORKER
+#else
+#define CRYO_PF_USER_WORKER	0
+#endif
+
 #endif /* _CRYO_COMPAT_H */

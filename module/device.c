@@ -70,6 +70,12 @@ static struct miscdevice cryo_miscdev = {
 	.mode	= 0600,
 };
 
+/* Is @file a /dev/cryo session? */
+bool cryo_is_session_file(const struct file *file)
+{
+	return file->f_op == &cryo_fops;
+}
+
 int cryo_device_init(void)
 {
 	return misc_register(&cryo_miscdev);

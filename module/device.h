@@ -2,7 +2,10 @@
 #ifndef _CRYO_DEVICE_H
 #define _CRYO_DEVICE_H
 
+#include <linux/fs.h>
+
 int cryo_device_init(void);
 void cryo_device_uninit(void);
+bool cryo_is_session_file(const struct file *file);
 
 #endif /* _CRYO_DEVICE_H */

@@ -22,6 +22,7 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 
+#include "device.h"
 #include "image.h"
 
 /* Bytes of file contents per FILE_DATA record. */
@@ -58,9 +59,12 @@ static u32 cryo_file_kind(struct file *file)
 	unsigned long magic = inode->i_sb->s_magic;
 	umode_t mode = inode->i_mode;
 
-	/* eventfd, epoll, signalfd, timerfd, pidfd, namespaces ... */
+	/*
+	 * eventfd, epoll, signalfd, timerfd, pidfd, namespaces ...; and our
+	 * own sessions (saving one would pin it in a reference cycle).
+	 */
 	if (magic == ANON_INODE_FS_MAGIC || magic == NSFS_MAGIC ||
-	    cryo_is_pidfs(magic))
+	    cryo_is_pidfs(magic) || cryo_is_session_file(file))
 		return CRYO_FILE_OTHER;
 	if (S_ISREG(mode)) {
 		/* memfd: an unlinked shmem file with this dentry name. */
@@ -73,8 +77,15 @@ static u32 cryo_file_kind(struct file *file)
 		return CRYO_FILE_DIR;
 	if (S_ISCHR(mode))
 		return CRYO_FILE_CHR;
-	if (S_ISFIFO(mode))
+	if (S_ISFIFO(mode)) {
+		struct pipe_inode_info *pipe = file->private_data;
+
+		/* A notification pipe is fed by the kernel, not by writes. */
+		if (!(file->f_mode & FMODE_PATH) && pipe &&
+		    pipe_has_watch_queue(pipe))
+			return CRYO_FILE_OTHER;
 		return magic == PIPEFS_MAGIC ? CRYO_FILE_PIPE : CRYO_FILE_FIFO;
+	}
 	return CRYO_FILE_OTHER;	/* sockets, block devices */
 }
 
@@ -177,19 +188,27 @@ static int cryo_seen_add(struct cryo_image *img, struct file *file,
 	return 0;
 }
 
-/* Copy what a pipe holds, without consuming it. */
-static int cryo_pipe_snapshot(struct cryo_image *img, struct inode *inode)
+/*
+ * Copy what a pipe holds, without consuming it.  The pipe comes from our
+ * referenced file (an open end keeps it alive; inode->i_pipe does not),
+ * and head and tail are read once, under the pipe's mutex.
+ */
+static int cryo_pipe_snapshot(struct cryo_image *img, struct file *file)
 {
-	struct pipe_inode_info *pipe = inode->i_pipe;
-	unsigned int i, mask;
-	size_t len = 0;
+	struct pipe_inode_info *pipe = file->private_data;
+	unsigned int i, mask, head, tail;
+	size_t len = 0, room;
 	int ret = 0;
 
-	if (!pipe)
+	if (!pipe || file->f_mode & FMODE_PATH)
 		return 0;
-	pipe_lock(pipe);
+	/* Killable: a writer may hold it while faulting on the target. */
+	if (mutex_lock_killable(&pipe->mutex))
+		return -EINTR;
 	mask = pipe->ring_size - 1;
-	for (i = pipe->tail; i != pipe->head; i++)
+	head = pipe->head;
+	tail = pipe->tail;
+	for (i = tail; i != head; i++)
 		len += pipe->bufs[i & mask].len;
 	if (len > CRYO_PIPE_MAX) {
 		ret = -EFBIG;
@@ -201,19 +220,21 @@ static int cryo_pipe_snapshot(struct cryo_image *img, struct inode *inode)
 	img->data = kvmalloc(len, GFP_KERNEL_ACCOUNT);
 	if (!img->data)
 		goto out_unlock;
+	room = len;
 	len = 0;
-	for (i = pipe->tail; i != pipe->head; i++) {
+	for (i = tail; i != head; i++) {
 		struct pipe_buffer *b = &pipe->bufs[i & mask];
+		size_t n = min_t(size_t, b->len, room - len);
 		void *kaddr = kmap_local_page(b->page);
 
-		memcpy(img->data + len, kaddr + b->offset, b->len);
+		memcpy(img->data + len, kaddr + b->offset, n);
 		kunmap_local(kaddr);
-		len += b->len;
+		len += n;
 	}
 	img->data_size = len;
 	ret = 0;
 out_unlock:
-	pipe_unlock(pipe);
+	mutex_unlock(&pipe->mutex);
 	return ret;
 }
 
@@ -234,9 +255,10 @@ static int cryo_emit_file(struct cryo_image *img, struct cryo_seen *seen)
 
 	img->data_size = 0;
 	img->data_off = 0;
-	if (kind == CRYO_FILE_PIPE || kind == CRYO_FILE_FIFO) {
+	if ((kind == CRYO_FILE_PIPE || kind == CRYO_FILE_FIFO) &&
+	    !(file->f_mode & FMODE_PATH)) {
 		if (!seen->pipe) {
-			ret = cryo_pipe_snapshot(img, inode);
+			ret = cryo_pipe_snapshot(img, file);
 			if (ret)
 				return ret;
 			seen->pipe = inode;
@@ -295,10 +317,8 @@ static int cryo_emit_data(struct cryo_image *img)
 	struct cryo_image_file_data *d;
 	u8 *p;
 
-	d = cryo_rec_start(img, CRYO_REC_FILE_DATA, sizeof(*d) + n);
-	d->id = img->cur_id;
-	d->offset = img->data_off;
-	p = (u8 *)(d + 1);
+	/* Read before staging: a failed read must leave nothing staged. */
+	p = img->stage + sizeof(struct cryo_rec) + sizeof(*d);
 	if (img->data) {
 		memcpy(p, img->data + img->data_off, n);
 	} else {
@@ -311,6 +331,11 @@ static int cryo_emit_data(struct cryo_image *img)
 		if (got < n)
 			memset(p + got, 0, n - got);
 	}
+	d = cryo_rec_start_partial(img, CRYO_REC_FILE_DATA, sizeof(*d) + n,
+				   sizeof(*d));
+	d->id = img->cur_id;
+	d->offset = img->data_off;
+	img->stage_len += n;
 	cryo_rec_finish(img, ~0U);
 	img->data_off += n;
 	return 0;
@@ -370,6 +395,7 @@ int cryo_emit_files(struct cryo_image *img)
 		seen = &img->seen[img->nr_seen - 1];
 		/* A pipe's other end already in the image carries its data. */
 		if (S_ISFIFO(file_inode(f.file)->i_mode) &&
+		    !(f.file->f_mode & FMODE_PATH) &&
 		    cryo_seen_find(img, NULL, file_inode(f.file)))
 			seen->pipe = file_inode(f.file);
 		img->cur = f.file;

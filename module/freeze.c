@@ -81,10 +81,23 @@ static void cryo_image_release(struct cryo_image *img)
 {
 	if (!img->park)
 		return;
-	if (img->committed && img->flags & CRYO_FREEZE_KILL)
+	if (img->committed && img->flags & CRYO_FREEZE_KILL) {
+		rcu_read_lock();	/* the pid may be reaped meanwhile */
 		kill_pid(task_tgid(img->leader), SIGKILL, 1);
+		rcu_read_unlock();
+	}
 	cryo_park_release(img->park);
 	img->park = NULL;
+	/*
+	 * The image is complete or given up: hold nothing of the target any
+	 * longer, so that its files close and its memory goes when it says.
+	 */
+	cryo_image_unpin(img);
+	cryo_files_free(img);
+	if (img->mm) {
+		mmput(img->mm);
+		img->mm = NULL;
+	}
 }
 
 int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
@@ -148,6 +161,15 @@ int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
 	ret = cryo_park_threads(task, timeout, &img->park);
 	if (ret)
 		goto out_unregister;
+	/*
+	 * The target may have exec'd, or made itself non-dumpable, between
+	 * the check and the parking.  Parked, it can change nothing more.
+	 */
+	ret = cryo_may_freeze(task);
+	if (!ret && READ_ONCE(task->mm) != img->mm)
+		ret = -EAGAIN;
+	if (ret)
+		goto out_release;
 
 	if (!(arg->flags & CRYO_FREEZE_ACCEPT_LOSS)) {
 		ret = cryo_files_check(img, &arg->bad_fd);
@@ -155,10 +177,17 @@ int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
 			goto out_release;
 	}
 
-	for (i = 0; i < img->park->nr_threads; i++)
+	for (i = 0; i < img->park->nr_threads; i++) {
+		struct cryo_thread *th = img->park->threads[i];
+
 		/* Pairs with the store-release in cryo_park_fn(). */
-		if (smp_load_acquire(&img->park->threads[i]->parked))
+		if (smp_load_acquire(&th->parked) &&
+		    !(th->task->flags & (PF_IO_WORKER | CRYO_PF_USER_WORKER)))
 			img->nr_threads++;
+	}
+	ret = -ESRCH;	/* every thread exited while we parked them */
+	if (!img->nr_threads)
+		goto out_release;
 	arg->nr_threads = img->nr_threads;
 	s->img = img;
 	return 0;
@@ -186,9 +215,8 @@ int cryo_freeze_commit(struct cryo_session *s, struct cryo_commit *arg)
 	if (!img->eof)
 		return -EAGAIN;
 	img->committed = true;
-	/* A committed KILL, or a plain checkpoint: no reason to hold on. */
-	if (img->flags & CRYO_FREEZE_KILL || !(img->flags & CRYO_FREEZE_LEAVE_FROZEN))
-		cryo_image_release(img);
+	/* The image is stored: kill the target, or let it go. */
+	cryo_image_release(img);
 	return 0;
 }
 
@@ -275,6 +303,10 @@ ssize_t cryo_freeze_read(struct cryo_session *s, char __user *buf,
 
 fail:
 	/* The stream is broken: let the target go now, untouched. */
+	/* A restart code must not reach user space, nor break the stream. */
+	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+	    ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK)
+		ret = -EINTR;
 	if (ret != -EFAULT && ret != -EINTR) {
 		img->error = ret;
 		cryo_image_release(img);

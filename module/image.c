@@ -81,6 +81,15 @@ static void cryo_emit_header(struct cryo_image *img)
 	cryo_rec_finish(img, ~0U);
 }
 
+/*
+ * io_uring and vhost workers belong to the thread group but run kernel
+ * code only: they are held like the others, and not put in the image.
+ */
+static bool cryo_worker(struct task_struct *t)
+{
+	return t->flags & (PF_IO_WORKER | CRYO_PF_USER_WORKER);
+}
+
 /* Emit the next thread that parked; false when there is none left. */
 static bool cryo_emit_thread(struct cryo_image *img)
 {
@@ -91,11 +100,13 @@ static bool cryo_emit_thread(struct cryo_image *img)
 		struct cryo_thread *th = park->threads[img->thread_idx++];
 
 		/* Pairs with the store-release in cryo_park_fn(). */
-		if (!smp_load_acquire(&th->parked))
+		if (!smp_load_acquire(&th->parked) || cryo_worker(th->task))
 			continue;
 		r = cryo_rec_start(img, CRYO_REC_THREAD,
 				   sizeof(*r) + park->fpu_size);
 		*r = th->rec;
+		/* In the freezer's pid namespace, as the PROCESS record. */
+		r->tid = task_pid_nr_ns(th->task, task_active_pid_ns(current));
 		memcpy(r + 1, th->fpu, park->fpu_size);
 		cryo_rec_finish(img, ~0U);
 		return true;

@@ -127,6 +127,13 @@ long cryo_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	if (buf.hdr.flags & ~op->valid_flags)
 		return -EINVAL;
 
+	/*
+	 * Make sure the result can be written back before doing anything:
+	 * a freeze that succeeded must not report EFAULT.
+	 */
+	if (put_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+
 	ret = mutex_lock_killable(&s->lock);
 	if (ret)
 		return ret;

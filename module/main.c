@@ -28,6 +28,11 @@ static int __init cryo_init(void)
 static void __exit cryo_exit(void)
 {
 	cryo_device_uninit();
+	/*
+	 * A parked thread's task_work drops its module reference just
+	 * before returning through our code: let every such return finish.
+	 */
+	synchronize_rcu_tasks();
 }
 
 module_init(cryo_init);

@@ -163,7 +163,7 @@ static unsigned long cryo_next_populated(struct mm_struct *mm,
 	while (addr < end) {
 		pgd_t *pgd = pgd_offset(mm, addr);
 		p4d_t *p4d;
-		pud_t *pud, pudv;
+		pud_t *pud, pudv;	/* walk our copy: no re-read */
 		pmd_t *pmd;
 
 		if (pgd_none(READ_ONCE(*pgd))) {
@@ -181,9 +181,10 @@ static unsigned long cryo_next_populated(struct mm_struct *mm,
 			addr = pud_addr_end(addr, end);
 			continue;
 		}
-		if (pud_val(pudv) & _PAGE_PSE)
-			return addr;	/* a huge page: populated */
-		pmd = pmd_offset(pud, addr);
+		/* A huge page, or a migration entry: let gup sort it out. */
+		if (!pud_present(pudv) || pud_val(pudv) & _PAGE_PSE)
+			return addr;
+		pmd = pmd_offset(&pudv, addr);
 		if (pmd_none(READ_ONCE(*pmd))) {
 			addr = pmd_addr_end(addr, end);
 			continue;
@@ -222,23 +223,39 @@ static long cryo_pin_run(struct cryo_image *img)
 			continue;
 		nr = min_t(unsigned long, CRYO_PAGES_PER_REC,
 			   (vma->vm_end - addr) >> PAGE_SHIFT);
-		/* Present pages only: holes must not be filled in the target. */
-		got = cryo_gup_remote(mm, addr, nr, gup | FOLL_NOFAULT,
+		/*
+		 * In anonymous memory FOLL_DUMP stops at a hole (or the zero
+		 * page) without faulting, and swaps a swapped-out page back
+		 * in.  In file mappings a fault would read the file in, so
+		 * only present pages are taken there (a swapped-out
+		 * copy-on-write page of a file mapping is missed: see
+		 * Documentation/image-format.rst).
+		 */
+		got = cryo_gup_remote(mm, addr, nr,
+				      vma->vm_file ? gup | FOLL_NOFAULT : gup,
 				      img->pages, NULL);
-		if (got <= 0 && dump == CRYO_DUMP_ALL && !vma->vm_file) {
-			/*
-			 * Not present: a hole, or swapped out.  A fault brings
-			 * a swapped page back; a hole becomes the zero page,
-			 * which FOLL_DUMP refuses, so it is skipped.
-			 */
-			got = cryo_gup_remote(mm, addr, 1, gup, img->pages, NULL);
-		}
 		if (got <= 0) {
 			img->cursor = addr + PAGE_SIZE;
 			continue;
 		}
 		keep = got;
 		if (dump == CRYO_DUMP_ANON) {
+			long first;
+
+			/* Only copy-on-write copies: skip to the first one. */
+			for (first = 0; first < got; first++)
+				if (PageAnon(img->pages[first]))
+					break;
+			if (first) {
+				for (nr = 0; nr < first; nr++)
+					put_page(img->pages[nr]);
+				img->cursor = addr + first * PAGE_SIZE;
+				if (first < got) {
+					for (nr = first; nr < got; nr++)
+						put_page(img->pages[nr]);
+				}
+				continue;
+			}
 			for (keep = 0; keep < got; keep++)
 				if (!PageAnon(img->pages[keep]))
 					break;

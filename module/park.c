@@ -71,7 +71,6 @@ static int cryo_save_self(struct cryo_thread *th)
 	struct sighand_struct *sighand;
 	int ret;
 
-	r->tid = task_pid_vnr(current);
 	r->restart = cryo_restart_state(regs);
 
 	rs = cryo_regset(NT_PRSTATUS);
@@ -97,7 +96,9 @@ static int cryo_save_self(struct cryo_thread *th)
 	/* A task's sighand only changes in its own exec: stable here. */
 	sighand = rcu_dereference_protected(current->sighand, 1);
 	spin_lock_irq(&sighand->siglock);
-	r->blocked = current->blocked.sig[0];
+	/* In sigsuspend(), ppoll() and the like, the real mask is saved. */
+	r->blocked = test_restore_sigmask() ? current->saved_sigmask.sig[0] :
+					      current->blocked.sig[0];
 	r->pending = current->pending.signal.sig[0];
 	r->shared_pending = current->signal->shared_pending.signal.sig[0];
 	spin_unlock_irq(&sighand->siglock);
@@ -155,11 +156,12 @@ static void cryo_park_fn(struct callback_head *cb)
 		wake_up_all(&park->wq);
 		/*
 		 * Killable, so SIGKILL still works; NOLOAD, so a process held
-		 * frozen for hours neither inflates the load average nor
-		 * looks hung to the hung-task detector.
+		 * frozen for hours does not inflate the load average;
+		 * FREEZABLE, so it does not stop the system from suspending.
 		 */
 		if (wait_event_state(park->wq, READ_ONCE(park->released),
-				     (TASK_KILLABLE | TASK_NOLOAD)))
+				     (TASK_KILLABLE | TASK_NOLOAD |
+				      TASK_FREEZABLE)))
 			WRITE_ONCE(park->killed, true);
 	}
 	cryo_park_put(park);
@@ -288,6 +290,10 @@ int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 		return -ENOMEM;
 	refcount_set(&park->ref, 1);
 	init_waitqueue_head(&park->wq);
+	/* The image format describes 64-bit processes only. */
+	ret = -EOPNOTSUPP;
+	if (task_user_regset_view(leader)->e_machine != EM_X86_64)
+		goto out_release;
 	park->fpu_note = boot_cpu_has(X86_FEATURE_XSAVE) ? NT_X86_XSTATE :
 							   NT_PRFPREG;
 	ret = -ENODEV;

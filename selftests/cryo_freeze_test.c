@@ -764,6 +764,98 @@ TEST(same_uid_needs_dumpable)
 	waitpid(victim, &status, 0);
 }
 
+/* A process holding a cryo session itself: refused, never referenced. */
+TEST(session_file_in_target)
+{
+	struct cryo_freeze f = { .size = sizeof(f) };
+	unsigned char *img;
+	int held, dev, status;
+	pid_t pid;
+
+	if (access(CRYO_DEV, F_OK))
+		SKIP(return, CRYO_DEV " missing");
+	held = open(CRYO_DEV, O_RDWR);	/* inherited by the child */
+	ASSERT_LE(0, held);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		pause();
+		_exit(0);
+	}
+	close(held);
+	usleep(100000);
+	dev = open(CRYO_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dev);
+	f.pid = pid;
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(dev, CRYO_IOC_FREEZE, &f));
+	EXPECT_EQ(held, f.bad_fd);
+	f.flags = CRYO_FREEZE_ACCEPT_LOSS;
+	ASSERT_EQ(0, ioctl(dev, CRYO_IOC_FREEZE, &f));
+	ASSERT_LT(0, read_all(dev, &img));
+	free(img);
+	close(dev);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
+static void on_usr1(int sig)
+{
+}
+
+/* In sigsuspend() the mask to save is the saved one, not the temporary. */
+TEST(sigsuspend_keeps_real_mask)
+{
+	unsigned char *img;
+	int dev, status;
+	size_t len, off;
+	int found = 0;
+	pid_t pid;
+
+	if (access(CRYO_DEV, F_OK))
+		SKIP(return, CRYO_DEV " missing");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		sigset_t block, empty;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		signal(SIGUSR1, on_usr1);
+		sigemptyset(&block);
+		sigaddset(&block, SIGUSR1);
+		sigaddset(&block, SIGUSR2);
+		sigprocmask(SIG_BLOCK, &block, NULL);
+		sigemptyset(&empty);
+		for (;;)
+			sigsuspend(&empty);
+	}
+	usleep(200000);
+	dev = open(CRYO_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(1, do_freeze(dev, pid, 0));
+	len = read_all(dev, &img);
+	ASSERT_LT(0, len);
+	for (off = 0; off + sizeof(struct cryo_rec) <= len;) {
+		const struct cryo_rec *r = (const void *)(img + off);
+
+		if (r->type == CRYO_REC_THREAD) {
+			const struct cryo_image_thread *t = (const void *)(r + 1);
+
+			EXPECT_EQ((1ULL << (SIGUSR1 - 1)) | (1ULL << (SIGUSR2 - 1)),
+				  t->blocked);
+			EXPECT_EQ(__NR_rt_sigsuspend, t->regs[15]);
+			found = 1;
+			break;
+		}
+		off += sizeof(*r) + r->len;
+	}
+	EXPECT_TRUE(found);
+	free(img);
+	close(dev);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
 FIXTURE(bad) {
 	int dev;
 };

@@ -170,8 +170,9 @@ struct cryo_freeze {
  *
  * Issued after the whole image has been read and stored.  Only then is a
  * %CRYO_FREEZE_KILL carried out; with other flags it ends the session's
- * hold on the target at once (resume).  Errors: ENOENT (no freeze in this
- * session), EAGAIN (the image has not been read to EOF yet).
+ * hold on the target at once (resume, %CRYO_FREEZE_LEAVE_FROZEN too).
+ * Errors: ENOENT (no freeze in this session), EAGAIN (the image has not
+ * been read to EOF yet).
  */
 struct cryo_commit {
 	__u32 size;
