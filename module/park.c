@@ -132,7 +132,15 @@ static void cryo_park_put(struct cryo_park *park)
 		kfree(park->threads[i]);
 	}
 	kvfree(park->threads);
+	xa_destroy(&park->known);
 	kfree(park);
+}
+
+/* One more thread parked or gone; the last one wakes the freezer. */
+static void cryo_park_settle(struct cryo_park *park)
+{
+	if (atomic_dec_and_test(&park->unsettled))
+		wake_up(&park->settled_wq);
 }
 
 static void cryo_park_fn(struct callback_head *cb)
@@ -143,7 +151,7 @@ static void cryo_park_fn(struct callback_head *cb)
 	if (current->flags & PF_EXITING) {
 		/* The thread is going away: it has no state to save. */
 		WRITE_ONCE(th->gone, true);
-		wake_up_all(&park->wq);
+		cryo_park_settle(park);
 	} else if (!READ_ONCE(park->released)) {
 		if (cryo_save_self(th)) {
 			/* An image without this thread would be a lie. */
@@ -153,7 +161,7 @@ static void cryo_park_fn(struct callback_head *cb)
 			/* Publishes th->rec and th->fpu to the freezer. */
 			smp_store_release(&th->parked, true);
 		}
-		wake_up_all(&park->wq);
+		cryo_park_settle(park);
 		/*
 		 * Killable, so SIGKILL still works; NOLOAD, so a process held
 		 * frozen for hours does not inflate the load average;
@@ -173,28 +181,15 @@ static void cryo_park_fn(struct callback_head *cb)
 	module_put(THIS_MODULE);
 }
 
+/* Keyed by global pid: unique while we hold a reference on the task. */
 static bool cryo_park_known(struct cryo_park *park, struct task_struct *t)
 {
-	unsigned int i;
-
-	for (i = 0; i < park->nr_threads; i++)
-		if (park->threads[i]->task == t)
-			return true;
-	return false;
+	return xa_load(&park->known, task_pid_nr(t));
 }
 
 static bool cryo_park_settled(struct cryo_park *park)
 {
-	unsigned int i;
-
-	for (i = 0; i < park->nr_threads; i++) {
-		struct cryo_thread *th = park->threads[i];
-
-		/* Pairs with the store-release in cryo_park_fn(). */
-		if (!smp_load_acquire(&th->parked) && !READ_ONCE(th->gone))
-			return false;
-	}
-	return true;
+	return !atomic_read(&park->unsettled);
 }
 
 /*
@@ -203,7 +198,7 @@ static bool cryo_park_settled(struct cryo_park *park)
  */
 static int cryo_park_add(struct cryo_park *park, struct task_struct *leader)
 {
-	struct task_struct *t, *found[16];
+	struct task_struct *t, *found[64];
 	unsigned int n = 0, i;
 	int added = 0;
 
@@ -230,16 +225,24 @@ static int cryo_park_add(struct cryo_park *park, struct task_struct *leader)
 			kfree(th);
 			goto out_put;
 		}
+		if (xa_err(xa_store(&park->known, task_pid_nr(found[i]), th,
+				    GFP_KERNEL_ACCOUNT))) {
+			kvfree(th->fpu);
+			kfree(th);
+			goto out_put;
+		}
 		th->park = park;
 		th->task = found[i];
 		park->threads[park->nr_threads++] = th;
 
 		refcount_inc(&park->ref);
 		__module_get(THIS_MODULE);
+		atomic_inc(&park->unsettled);
 		init_task_work(&th->twork, cryo_park_fn);
 		if (task_work_add(th->task, &th->twork, TWA_SIGNAL)) {
 			/* Exiting: it will never run the work. */
 			th->gone = true;
+			atomic_dec(&park->unsettled);
 			module_put(THIS_MODULE);
 			refcount_dec(&park->ref);
 		}
@@ -290,6 +293,8 @@ int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 		return -ENOMEM;
 	refcount_set(&park->ref, 1);
 	init_waitqueue_head(&park->wq);
+	init_waitqueue_head(&park->settled_wq);
+	xa_init(&park->known);
 	/* The image format describes 64-bit processes only. */
 	ret = -EOPNOTSUPP;
 	if (task_user_regset_view(leader)->e_machine != EM_X86_64)
@@ -315,12 +320,13 @@ int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 		goto out_release;
 
 	for (;;) {
+		cond_resched();
 		ret = cryo_park_add(park, leader);
 		if (ret < 0)
 			goto out_release;
 		if (ret == 0 && cryo_park_settled(park))
 			break;
-		left = wait_event_killable_timeout(park->wq,
+		left = wait_event_killable_timeout(park->settled_wq,
 						   cryo_park_settled(park), left);
 		if (left < 0) {
 			ret = -EINTR;

@@ -5,6 +5,7 @@
 #include <linux/cryo.h>
 #include <linux/task_work.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
 
 struct cryo_park;
 
@@ -31,8 +32,10 @@ struct cryo_thread {
 /**
  * struct cryo_park - the threads of one target held in the kernel
  * @ref: one for the session, one per queued task_work.
- * @wq: parked threads wait here for @released; the freezer waits here
- *      for them to park.
+ * @wq: parked threads wait here for @released.
+ * @settled_wq: the freezer waits here for @unsettled to reach 0.
+ * @unsettled: queued works that have neither parked nor given up.
+ * @known: the threads queued so far, by global pid.
  * @released: set once, to let every parked thread go.
  * @killed: a parked thread was woken by a fatal signal.
  * @failed: a thread could not save its state.
@@ -48,6 +51,9 @@ struct cryo_thread {
 struct cryo_park {
 	refcount_t ref;
 	wait_queue_head_t wq;
+	wait_queue_head_t settled_wq;
+	atomic_t unsettled;
+	struct xarray known;
 	bool released;
 	bool killed;
 	bool failed;
