@@ -18,6 +18,7 @@
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/magic.h>
+#include <linux/major.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -53,6 +54,26 @@ struct cryo_fd_found {
 	bool other_only;	/* cryo_files_check(): stop at OTHER only */
 };
 
+/*
+ * Character devices whose open file holds no state a reopen would lose:
+ * null, zero, full, random, urandom, and terminals.  Any other device
+ * (/dev/fuse, /dev/net/tun, /dev/kmsg, a GPU ...) is refused.
+ */
+static bool cryo_chr_reopenable(dev_t rdev)
+{
+	unsigned int major = MAJOR(rdev), minor = MINOR(rdev);
+
+	if (major == MEM_MAJOR)
+		return minor == 3 || minor == 5 || minor == 7 || minor == 8 ||
+		       minor == 9;
+	/* Virtual consoles and serial ports; /dev/tty, console, ptmx. */
+	if (major == TTY_MAJOR || major == TTYAUX_MAJOR)
+		return true;
+	/* /dev/pts/N */
+	return major >= UNIX98_PTY_SLAVE_MAJOR &&
+	       major < UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT;
+}
+
 static u32 cryo_file_kind(struct file *file)
 {
 	struct inode *inode = file_inode(file);
@@ -76,7 +97,8 @@ static u32 cryo_file_kind(struct file *file)
 	if (S_ISDIR(mode))
 		return CRYO_FILE_DIR;
 	if (S_ISCHR(mode))
-		return CRYO_FILE_CHR;
+		return cryo_chr_reopenable(inode->i_rdev) ? CRYO_FILE_CHR :
+							    CRYO_FILE_OTHER;
 	if (S_ISFIFO(mode)) {
 		struct pipe_inode_info *pipe = file->private_data;
 

@@ -556,11 +556,13 @@ struct cryo_image_signals {
  * enum cryo_file_kind - &cryo_image_file.kind
  * @CRYO_FILE_REG: a regular file.
  * @CRYO_FILE_DIR: a directory.
- * @CRYO_FILE_CHR: a character device (/dev/null, a tty ...); see @rdev.
+ * @CRYO_FILE_CHR: a character device a reopen restores: /dev/null, zero,
+ *	full, random, urandom, or a terminal; see @rdev.
  * @CRYO_FILE_PIPE: one end of an anonymous pipe.
  * @CRYO_FILE_FIFO: one end of a named FIFO.
  * @CRYO_FILE_OTHER: a kind cryo cannot save (socket, eventfd, epoll,
- *	signalfd, timerfd, inotify, memfd's special files, block device ...);
+ *	signalfd, timerfd, inotify, memfd, block and other character
+ *	devices ...);
  *	only present in images taken with %CRYO_FREEZE_ACCEPT_LOSS, with
  *	%CRYO_FILE_LOST set and the kernel's description as its name (such
  *	as "socket:[1234]" or "anon_inode:[eventfd]").
