@@ -64,12 +64,19 @@ static bool cryo_traced(struct task_struct *leader)
 	return ret;
 }
 
-static void cryo_image_free(struct cryo_image *img)
+/* Hold nothing of the target any longer: pages, files, memory. */
+static void cryo_image_drop(struct cryo_image *img)
 {
 	cryo_image_unpin(img);
 	cryo_files_free(img);
 	if (img->mm)
 		mmput(img->mm);
+	img->mm = NULL;
+}
+
+static void cryo_image_free(struct cryo_image *img)
+{
+	cryo_image_drop(img);
 	kfree(img->pages);
 	kvfree(img->stage);
 	put_task_struct(img->leader);
@@ -89,15 +96,10 @@ static void cryo_image_release(struct cryo_image *img)
 	cryo_park_release(img->park);
 	img->park = NULL;
 	/*
-	 * The image is complete or given up: hold nothing of the target any
-	 * longer, so that its files close and its memory goes when it says.
+	 * The image is complete or given up: its files must close and its
+	 * memory go when the target says, not when our file is closed.
 	 */
-	cryo_image_unpin(img);
-	cryo_files_free(img);
-	if (img->mm) {
-		mmput(img->mm);
-		img->mm = NULL;
-	}
+	cryo_image_drop(img);
 }
 
 int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
@@ -177,14 +179,9 @@ int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
 			goto out_release;
 	}
 
-	for (i = 0; i < img->park->nr_threads; i++) {
-		struct cryo_thread *th = img->park->threads[i];
-
-		/* Pairs with the store-release in cryo_park_fn(). */
-		if (smp_load_acquire(&th->parked) &&
-		    !(th->task->flags & (PF_IO_WORKER | CRYO_PF_USER_WORKER)))
+	for (i = 0; i < img->park->nr_threads; i++)
+		if (cryo_thread_imaged(img->park->threads[i]))
 			img->nr_threads++;
-	}
 	ret = -ESRCH;	/* every thread exited while we parked them */
 	if (!img->nr_threads)
 		goto out_release;

@@ -81,15 +81,6 @@ static void cryo_emit_header(struct cryo_image *img)
 	cryo_rec_finish(img, ~0U);
 }
 
-/*
- * io_uring and vhost workers belong to the thread group but run kernel
- * code only: they are held like the others, and not put in the image.
- */
-static bool cryo_worker(struct task_struct *t)
-{
-	return t->flags & (PF_IO_WORKER | CRYO_PF_USER_WORKER);
-}
-
 /* Emit the next thread that parked; false when there is none left. */
 static bool cryo_emit_thread(struct cryo_image *img)
 {
@@ -99,8 +90,7 @@ static bool cryo_emit_thread(struct cryo_image *img)
 	while (img->thread_idx < park->nr_threads) {
 		struct cryo_thread *th = park->threads[img->thread_idx++];
 
-		/* Pairs with the store-release in cryo_park_fn(). */
-		if (!smp_load_acquire(&th->parked) || cryo_worker(th->task))
+		if (!cryo_thread_imaged(th))
 			continue;
 		r = cryo_rec_start(img, CRYO_REC_THREAD,
 				   sizeof(*r) + park->fpu_size);

@@ -242,18 +242,18 @@ static long cryo_pin_run(struct cryo_image *img)
 		if (dump == CRYO_DUMP_ANON) {
 			long first;
 
-			/* Only copy-on-write copies: skip to the first one. */
+			/*
+			 * Only copy-on-write copies count.  If the run does
+			 * not start with one, drop it and start again at the
+			 * first (or past the run).
+			 */
 			for (first = 0; first < got; first++)
 				if (PageAnon(img->pages[first]))
 					break;
 			if (first) {
-				for (nr = 0; nr < first; nr++)
+				for (nr = 0; nr < got; nr++)
 					put_page(img->pages[nr]);
 				img->cursor = addr + first * PAGE_SIZE;
-				if (first < got) {
-					for (nr = first; nr < got; nr++)
-						put_page(img->pages[nr]);
-				}
 				continue;
 			}
 			for (keep = 0; keep < got; keep++)

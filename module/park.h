@@ -3,6 +3,7 @@
 #define _CRYO_PARK_H
 
 #include <linux/cryo.h>
+#include <linux/sched.h>
 #include <linux/task_work.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
@@ -63,6 +64,18 @@ struct cryo_park {
 	unsigned int fpu_note;
 	struct cryo_thread **threads;
 };
+
+/*
+ * Does @th go into the image?  It must have parked and saved its state;
+ * io_uring and vhost workers belong to the thread group but run kernel
+ * code only: they are held like the others, and not imaged.
+ */
+static inline bool cryo_thread_imaged(struct cryo_thread *th)
+{
+	/* Pairs with the store-release in cryo_park_fn(). */
+	return smp_load_acquire(&th->parked) &&
+	       !(th->task->flags & (PF_IO_WORKER | CRYO_PF_USER_WORKER));
+}
 
 int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 		      struct cryo_park **parkp);
