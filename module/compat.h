@@ -94,4 +94,20 @@ static inline bool cryo_is_pidfs(unsigned long magic)
 #define CRYO_PF_USER_WORKER	0
 #endif
 
+/* 6.3 put vm_flags behind accessors that take the per-VMA lock. */
+#if CRYO_SINCE(6, 3)
+#define cryo_vm_flags_set(vma, f) vm_flags_set(vma, f)
+#else
+#define cryo_vm_flags_set(vma, f) ((vma)->vm_flags |= (f))
+#endif
+
+/* 6.12 dropped kvrealloc()'s old-size argument. */
+#include <linux/slab.h>
+#if CRYO_SINCE(6, 12)
+#define kvrealloc_compat(p, oldsize, newsize, gfp) kvrealloc(p, newsize, gfp)
+#else
+#define kvrealloc_compat(p, oldsize, newsize, gfp) \
+	kvrealloc(p, oldsize, newsize, gfp)
+#endif
+
 #endif /* _CRYO_COMPAT_H */

@@ -16,6 +16,7 @@
 #include "device.h"
 #include "freeze.h"
 #include "ioctl.h"
+#include "thaw.h"
 
 static int cryo_open(struct inode *inode, struct file *filp)
 {
@@ -49,6 +50,7 @@ static int cryo_release(struct inode *inode, struct file *filp)
 
 	/* The last close: nobody else can hold the lock. */
 	cryo_freeze_end(s);
+	cryo_thaw_end(s);
 	mutex_destroy(&s->lock);
 	kfree(s);
 	return 0;

@@ -117,7 +117,7 @@ int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
 	if ((arg->flags & CRYO_FREEZE_KILL) &&
 	    (arg->flags & CRYO_FREEZE_LEAVE_FROZEN))
 		return -EINVAL;
-	if (s->img)
+	if (s->img || s->thaw)
 		return -EALREADY;
 	if (arg->pid <= 0)
 		return -ESRCH;

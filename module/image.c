@@ -74,8 +74,7 @@ static void cryo_emit_header(struct cryo_image *img)
 	h->freeze_flags = img->flags;
 	h->nr_threads = img->nr_threads;
 	h->fpu_size = img->park->fpu_size;
-	h->xfeatures = boot_cpu_has(X86_FEATURE_XSAVE) ?
-		       cpuid_eax(0xd) | ((u64)cpuid_edx(0xd) << 32) : 0;
+	h->xfeatures = cryo_xfeatures();
 	h->time_ns = ktime_get_real_ns();
 	strscpy(h->release, utsname()->release, sizeof(h->release));
 	cryo_rec_finish(img, ~0U);

@@ -23,6 +23,7 @@
 
 #include "freeze.h"
 #include "ioctl.h"
+#include "thaw.h"
 
 /* The head every argument structure starts with (uapi rule). */
 struct cryo_ioctl_hdr {
@@ -36,6 +37,12 @@ union cryo_ioctl_buf {
 	struct cryo_version version;
 	struct cryo_freeze freeze;
 	struct cryo_commit commit;
+	struct cryo_thaw thaw;
+	struct cryo_thaw_restore thaw_restore;
+	struct cryo_thaw_thread thaw_thread;
+	struct cryo_thaw_finish thaw_finish;
+	struct cryo_thaw_status thaw_status;
+	struct cryo_remap remap;
 };
 
 struct cryo_ioctl_op {
@@ -44,6 +51,11 @@ struct cryo_ioctl_op {
 	unsigned int min_size;
 	u32 valid_flags;
 	int out_on;		/* an error that still fills in the output */
+	/*
+	 * Runs without the session lock: a thaw's threads wait in it while
+	 * the leader holds the lock, and status must never block.
+	 */
+	bool unlocked;
 	int (*execute)(struct cryo_session *s, union cryo_ioctl_buf *buf);
 };
 
@@ -53,7 +65,7 @@ static int cryo_ioc_version(struct cryo_session *s, union cryo_ioctl_buf *buf)
 
 	v->abi_major = CRYO_ABI_MAJOR;
 	v->abi_minor = CRYO_ABI_MINOR;
-	v->features = CRYO_FEATURE_VERSION | CRYO_FEATURE_FREEZE;
+	v->features = CRYO_FEATURE_ALL;
 	return 0;
 }
 
@@ -65,6 +77,40 @@ static int cryo_ioc_freeze(struct cryo_session *s, union cryo_ioctl_buf *buf)
 static int cryo_ioc_commit(struct cryo_session *s, union cryo_ioctl_buf *buf)
 {
 	return cryo_freeze_commit(s, &buf->commit);
+}
+
+static int cryo_ioc_thaw(struct cryo_session *s, union cryo_ioctl_buf *buf)
+{
+	return cryo_thaw_prepare(s, &buf->thaw);
+}
+
+static int cryo_ioc_thaw_restore(struct cryo_session *s,
+				 union cryo_ioctl_buf *buf)
+{
+	return cryo_thaw_restore(s, &buf->thaw_restore);
+}
+
+static int cryo_ioc_thaw_thread(struct cryo_session *s,
+				union cryo_ioctl_buf *buf)
+{
+	return cryo_thaw_thread(s, &buf->thaw_thread);
+}
+
+static int cryo_ioc_thaw_finish(struct cryo_session *s,
+				union cryo_ioctl_buf *buf)
+{
+	return cryo_thaw_finish(s, &buf->thaw_finish);
+}
+
+static int cryo_ioc_thaw_status(struct cryo_session *s,
+				union cryo_ioctl_buf *buf)
+{
+	return cryo_thaw_status(s, &buf->thaw_status);
+}
+
+static int cryo_ioc_remap(struct cryo_session *s, union cryo_ioctl_buf *buf)
+{
+	return cryo_remap(s, &buf->remap);
 }
 
 /*
@@ -80,6 +126,15 @@ static int cryo_ioc_commit(struct cryo_session *s, union cryo_ioctl_buf *buf)
 		.execute = _fn,						\
 	}
 
+#define CRYO_OP_UNLOCKED(_NAME, _name, _fn)				\
+	[CRYO_CMD_##_NAME] = {						\
+		.cmd = CRYO_IOC_##_NAME,				\
+		.size = sizeof(struct cryo_##_name),			\
+		.min_size = CRYO_##_NAME##_SIZE_VER0,			\
+		.execute = _fn,						\
+		.unlocked = true,					\
+	}
+
 static const struct cryo_ioctl_op cryo_ioctl_ops[] = {
 	CRYO_OP(VERSION, version, 0, cryo_ioc_version),
 	[CRYO_CMD_FREEZE] = {
@@ -92,12 +147,24 @@ static const struct cryo_ioctl_op cryo_ioctl_ops[] = {
 		.execute = cryo_ioc_freeze,
 	},
 	CRYO_OP(COMMIT, commit, 0, cryo_ioc_commit),
+	CRYO_OP(THAW, thaw, CRYO_THAW_ALL, cryo_ioc_thaw),
+	CRYO_OP(THAW_RESTORE, thaw_restore, 0, cryo_ioc_thaw_restore),
+	CRYO_OP_UNLOCKED(THAW_THREAD, thaw_thread, cryo_ioc_thaw_thread),
+	CRYO_OP_UNLOCKED(THAW_FINISH, thaw_finish, cryo_ioc_thaw_finish),
+	CRYO_OP_UNLOCKED(THAW_STATUS, thaw_status, cryo_ioc_thaw_status),
+	CRYO_OP(REMAP, remap, 0, cryo_ioc_remap),
 };
 
 /* A structure may only grow past its first published size. */
 static_assert(sizeof(struct cryo_version) >= CRYO_VERSION_SIZE_VER0);
 static_assert(sizeof(struct cryo_freeze) >= CRYO_FREEZE_SIZE_VER0);
 static_assert(sizeof(struct cryo_commit) >= CRYO_COMMIT_SIZE_VER0);
+static_assert(sizeof(struct cryo_thaw) >= CRYO_THAW_SIZE_VER0);
+static_assert(sizeof(struct cryo_thaw_restore) >= CRYO_THAW_RESTORE_SIZE_VER0);
+static_assert(sizeof(struct cryo_thaw_thread) >= CRYO_THAW_THREAD_SIZE_VER0);
+static_assert(sizeof(struct cryo_thaw_finish) >= CRYO_THAW_FINISH_SIZE_VER0);
+static_assert(sizeof(struct cryo_thaw_status) >= CRYO_THAW_STATUS_SIZE_VER0);
+static_assert(sizeof(struct cryo_remap) >= CRYO_REMAP_SIZE_VER0);
 
 long cryo_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
@@ -134,11 +201,15 @@ long cryo_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	if (put_user(usize, (u32 __user *)uarg))
 		return -EFAULT;
 
-	ret = mutex_lock_killable(&s->lock);
-	if (ret)
-		return ret;
-	ret = op->execute(s, &buf);
-	mutex_unlock(&s->lock);
+	if (op->unlocked) {
+		ret = op->execute(s, &buf);
+	} else {
+		ret = mutex_lock_killable(&s->lock);
+		if (ret)
+			return ret;
+		ret = op->execute(s, &buf);
+		mutex_unlock(&s->lock);
+	}
 	if (ret && (!op->out_on || ret != op->out_on))
 		return ret;
 

@@ -62,6 +62,30 @@ static const struct user_regset *cryo_regset(unsigned int note)
 	return NULL;
 }
 
+/*
+ * The FPU state this machine saves per thread: the XSAVE area in the
+ * ptrace layout where the CPU has XSAVE, the FXSAVE area otherwise.
+ */
+int cryo_fpu_layout(unsigned int *note, unsigned int *size)
+{
+	const struct user_regset *rs;
+
+	*note = boot_cpu_has(X86_FEATURE_XSAVE) ? NT_X86_XSTATE : NT_PRFPREG;
+	rs = cryo_regset(*note);
+	if (!rs)
+		return -ENODEV;
+	*size = rs->n * rs->size;
+	return 0;
+}
+
+/* The user-visible XSAVE features of this CPU, as the image header has. */
+u64 cryo_xfeatures(void)
+{
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return 0;
+	return cpuid_eax(0xd) | ((u64)cpuid_edx(0xd) << 32);
+}
+
 /* Runs in the target thread: save what a thaw needs of it. */
 static int cryo_save_self(struct cryo_thread *th)
 {
@@ -284,7 +308,6 @@ int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 		      struct cryo_park **parkp)
 {
 	long left = msecs_to_jiffies(timeout_ms);
-	const struct user_regset *rs;
 	struct cryo_park *park;
 	int ret;
 
@@ -299,13 +322,9 @@ int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 	ret = -EOPNOTSUPP;
 	if (task_user_regset_view(leader)->e_machine != EM_X86_64)
 		goto out_release;
-	park->fpu_note = boot_cpu_has(X86_FEATURE_XSAVE) ? NT_X86_XSTATE :
-							   NT_PRFPREG;
-	ret = -ENODEV;
-	rs = cryo_regset(park->fpu_note);
-	if (!rs)
+	ret = cryo_fpu_layout(&park->fpu_note, &park->fpu_size);
+	if (ret)
 		goto out_release;
-	park->fpu_size = rs->n * rs->size;
 	/* A THREAD record is staged whole; see CRYO_STAGE_SIZE. */
 	ret = -E2BIG;
 	if (sizeof(struct cryo_rec) + sizeof(struct cryo_image_thread) +

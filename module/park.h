@@ -77,6 +77,8 @@ static inline bool cryo_thread_imaged(struct cryo_thread *th)
 	       !(th->task->flags & (PF_IO_WORKER | CRYO_PF_USER_WORKER));
 }
 
+int cryo_fpu_layout(unsigned int *note, unsigned int *size);
+u64 cryo_xfeatures(void);
 int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 		      struct cryo_park **parkp);
 void cryo_park_release(struct cryo_park *park);

@@ -37,13 +37,17 @@
  * with any module whose major is M.
  */
 #define CRYO_ABI_MAJOR		1
-#define CRYO_ABI_MINOR		0
+#define CRYO_ABI_MINOR		1
 
 /**
  * enum cryo_feature - capabilities a module reports in &cryo_version.features
  * @CRYO_FEATURE_VERSION: %CRYO_IOC_VERSION is available (always set).
  * @CRYO_FEATURE_FREEZE: %CRYO_IOC_FREEZE, read() of the image and
  *                       %CRYO_IOC_COMMIT are available.
+ * @CRYO_FEATURE_THAW: %CRYO_IOC_THAW and the commands of its protocol
+ *                     (%CRYO_IOC_THAW_RESTORE, %CRYO_IOC_THAW_THREAD,
+ *                     %CRYO_IOC_THAW_FINISH, %CRYO_IOC_THAW_STATUS).
+ * @CRYO_FEATURE_REMAP: %CRYO_IOC_REMAP.
  * @CRYO_FEATURE_ALL: every feature bit this header knows about.
  *
  * A bit is set only when the loaded module implements the feature, so a
@@ -53,7 +57,10 @@
 enum cryo_feature {
 	CRYO_FEATURE_VERSION	= 1 << 0,
 	CRYO_FEATURE_FREEZE	= 1 << 1,
-	CRYO_FEATURE_ALL	= CRYO_FEATURE_VERSION | CRYO_FEATURE_FREEZE,
+	CRYO_FEATURE_THAW	= 1 << 2,
+	CRYO_FEATURE_REMAP	= 1 << 3,
+	CRYO_FEATURE_ALL	= CRYO_FEATURE_VERSION | CRYO_FEATURE_FREEZE |
+				  CRYO_FEATURE_THAW | CRYO_FEATURE_REMAP,
 };
 
 /*
@@ -67,6 +74,12 @@ enum {
 	CRYO_CMD_VERSION	= 0x00,
 	CRYO_CMD_FREEZE		= 0x01,
 	CRYO_CMD_COMMIT		= 0x02,
+	CRYO_CMD_THAW		= 0x03,
+	CRYO_CMD_THAW_RESTORE	= 0x04,
+	CRYO_CMD_THAW_THREAD	= 0x05,
+	CRYO_CMD_THAW_FINISH	= 0x06,
+	CRYO_CMD_THAW_STATUS	= 0x07,
+	CRYO_CMD_REMAP		= 0x08,
 };
 
 /**
@@ -185,6 +198,338 @@ struct cryo_commit {
 #define CRYO_IOC_FREEZE		_IO(CRYO_IOC_TYPE, CRYO_CMD_FREEZE)
 /** CRYO_IOC_COMMIT - the image is stored, see &struct cryo_commit */
 #define CRYO_IOC_COMMIT		_IO(CRYO_IOC_TYPE, CRYO_CMD_COMMIT)
+
+/*
+ * Thaw.
+ *
+ * A thaw turns a fresh process into the one an image describes.  It is a
+ * short protocol on one session (one open /dev/cryo file):
+ *
+ * 1. The tool (cryoctl) issues %CRYO_IOC_THAW with the image's fd.  The
+ *    module reads and checks every record before the first PAGES record,
+ *    opens every file and mapped file with the caller's credentials and
+ *    checks its identity.  Nothing of the caller changes.  It reports the
+ *    thread ids, how many pipes the library must create and a free
+ *    address range for the *stub*.
+ * 2. The tool creates the pipes, then forks the process R that becomes
+ *    the restored one (with clone3 set_tid for the same pid, if asked).
+ *    R blocks every signal, maps the stub region at the hint and copies
+ *    into it position-independent code that makes only raw system calls.
+ *    From here R runs only the stub.
+ * 3. The stub creates the other threads (raw clone3 with CLONE_THREAD and
+ *    CLONE_CHILD_CLEARTID); each issues %CRYO_IOC_THAW_THREAD and waits.
+ * 4. The stub issues %CRYO_IOC_THAW_RESTORE.  Once every thread waits,
+ *    the module passes the point of no return: it unmaps everything but
+ *    the stub region, maps the image's VMAs, streams the pages in, checks
+ *    the trailer, restores the mm fields, auxv, signal dispositions,
+ *    umask, personality and comm, and releases the threads.  Before the
+ *    point of no return a failure is an errno and R is intact (the stub
+ *    returns to its caller, the threads exit); after it, the whole thread
+ *    group is killed with SIGKILL and the reason is kept for
+ *    %CRYO_IOC_THAW_STATUS.
+ * 5. Every thread's stub sets its FS and GS base (arch_prctl), the leader
+ *    maps the vdso (ARCH_MAP_VDSO_64 at &cryo_thaw_restore.vdso) and sets
+ *    the working directory and executable from the fds it was given, then
+ *    each thread loads its FPU state (XRSTOR or FXRSTOR of the buffer the
+ *    module filled) and, with no instruction in between that touches FPU
+ *    state, issues %CRYO_IOC_THAW_FINISH.  That call does not return to
+ *    the stub: when the last thread has issued it, the module installs
+ *    the image's file descriptors (every other fd is closed), arms
+ *    ITIMER_REAL, queues the pending signals, unmaps the stub region, and
+ *    every thread leaves the kernel with its own registers and blocked
+ *    signal mask, restarting an interrupted system call as
+ *    &enum cryo_restart says.
+ * 6. The tool learns the outcome with %CRYO_IOC_THAW_STATUS.
+ */
+
+/**
+ * enum cryo_thaw_flags - &cryo_thaw.flags
+ * @CRYO_THAW_SAME_PID: the caller will create the restored process and its
+ *	threads with their original ids (clone3 set_tid); %CRYO_IOC_THAW_RESTORE
+ *	then checks that they match.
+ * @CRYO_THAW_ALL: all valid flags.
+ */
+enum cryo_thaw_flags {
+	CRYO_THAW_SAME_PID	= 1 << 0,
+	CRYO_THAW_ALL		= CRYO_THAW_SAME_PID,
+};
+
+/**
+ * struct cryo_thaw_inherit - hand one of the caller's fds to the restored
+ * process (cryoctl thaw --inherit-fd FD=SOURCE)
+ * @fd: the fd number in the image.
+ * @source_fd: an fd of the caller of %CRYO_IOC_THAW; its open file becomes
+ *	the restored process's @fd.
+ */
+struct cryo_thaw_inherit {
+	__s32 fd;
+	__s32 source_fd;
+};
+
+/** CRYO_THAW_INHERIT_MAX - most entries in &cryo_thaw.inherit */
+#define CRYO_THAW_INHERIT_MAX	1024
+
+/**
+ * struct cryo_thaw - read and check an image for a thaw
+ * @size: sizeof(struct cryo_thaw); at least %CRYO_THAW_SIZE_VER0.
+ * @flags: &enum cryo_thaw_flags.
+ * @image_fd: the image, readable; read from its current position.
+ * @nr_inherit: entries in @inherit, at most %CRYO_THAW_INHERIT_MAX.
+ * @inherit: user pointer to &struct cryo_thaw_inherit [@nr_inherit].
+ * @tids: user pointer to __s32 [@tids_len]: out: the image's thread ids,
+ *	the leader's (the process id) first; 0 for none.
+ * @tids_len: entries @tids has room for.
+ * @stub_size: bytes the caller needs for its stub region.
+ * @pid: out: the image's process id.
+ * @nr_threads: out: threads in the image.
+ * @nr_pipes: out: pipes the caller must create for %CRYO_IOC_THAW_RESTORE.
+ * @fpu_size: out: bytes of FPU state each thread's stub loads.
+ * @stub_addr: out: a free range of @stub_size bytes, outside every VMA of
+ *	the image and of the caller, for the stub region.
+ *
+ * Issued as ``ioctl(fd, CRYO_IOC_THAW, &t)`` on a fresh session.  Reads the
+ * image up to its first PAGES record (the rest is read by
+ * %CRYO_IOC_THAW_RESTORE).  Nothing of the caller changes.  On failure,
+ * %CRYO_IOC_THAW_STATUS gives a message that names the record.
+ *
+ * Errors: EBADF (@image_fd or a @source_fd), EALREADY (the session is
+ * used), EINVAL (flags, an @inherit entry names an fd twice or a negative
+ * one), EBADMSG (a malformed record: bad checksum, length, order, value),
+ * EPROTO (another image major version, architecture or kernel release,
+ * or a CPU without the FPU features the image uses), ENODATA (the image
+ * ends early), EFBIG (more threads, files or VMAs than the limits),
+ * ENOENT, EACCES, ... (a file cannot be opened: errno of the open),
+ * ESTALE (a file is not the one frozen: another inode, size or mtime),
+ * EMFILE (an fd number at or above the caller's RLIMIT_NOFILE), ENXIO (an
+ * fd whose file cannot be recreated and no @inherit entry for it: a pipe
+ * whose other end is not in the image, a lost file), ENOMEM, EINTR.
+ */
+struct cryo_thaw {
+	__u32 size;
+	__u32 flags;
+	__s32 image_fd;
+	__u32 nr_inherit;
+	__u64 inherit;
+	__u64 tids;
+	__u32 tids_len;
+	__u32 stub_size;
+	__s32 pid;
+	__u32 nr_threads;
+	__u32 nr_pipes;
+	__u32 fpu_size;
+	__u64 stub_addr;
+};
+
+#define CRYO_THAW_SIZE_VER0	64
+
+/**
+ * struct cryo_thaw_cpu - per-thread state a stub loads itself
+ * @fpu: in: user pointer to a 64-byte aligned buffer of
+ *	&cryo_thaw.fpu_size bytes; out: the thread's FPU state, checked so
+ *	that the load cannot fault.
+ * @fs_base: out: FS base for ``arch_prctl(ARCH_SET_FS)``.
+ * @gs_base: out: GS base for ``arch_prctl(ARCH_SET_GS)``.
+ * @fpu_format: out: &enum cryo_fpu_format: load with XRSTOR (requested
+ *	feature mask all ones) or FXRSTOR.
+ * @__reserved: 0.
+ */
+struct cryo_thaw_cpu {
+	__u64 fpu;
+	__u64 fs_base;
+	__u64 gs_base;
+	__u32 fpu_format;
+	__u32 __reserved;
+};
+
+/**
+ * struct cryo_thaw_restore - the leader's stub restores the process
+ * @size: sizeof(struct cryo_thaw_restore); at least
+ *	%CRYO_THAW_RESTORE_SIZE_VER0.
+ * @flags: must be 0.
+ * @stub_start: the stub region: kept while the image's VMAs are mapped,
+ *	unmapped by the last %CRYO_IOC_THAW_FINISH.  Page aligned, outside
+ *	every VMA of the image.
+ * @stub_len: its length.
+ * @pipes: user pointer to __s32 [2 * @nr_pipes]: for each pipe the module
+ *	asked for, the read and write end of a fresh pipe(2).
+ * @nr_pipes: &cryo_thaw.nr_pipes.
+ * @__reserved: 0.
+ * @cpu: the leader's &struct cryo_thaw_cpu.
+ * @vdso: out: address for ``arch_prctl(ARCH_MAP_VDSO_64)``, 0 for none.
+ * @exe_fd: out: fd of the image's executable for
+ *	``prctl(PR_SET_MM, PR_SET_MM_EXE_FILE)``, or -1.
+ * @cwd_fd: out: fd of the working directory for fchdir(2), or -1.
+ *
+ * Issued by the leader of the process being restored, from its stub,
+ * while each of the image's other threads waits in %CRYO_IOC_THAW_THREAD
+ * (waited for up to five seconds).  The caller must have been created
+ * for the thaw: no other process shares its mm, it has the image's
+ * number of threads.  See the protocol above for what it does.
+ *
+ * Errors before the point of no return (the caller is intact): EINVAL
+ * (the stub region or pipes), EBUSY (the threads did not arrive), ESRCH
+ * (with %CRYO_THAW_SAME_PID, a thread id differs), ENOENT (no prepared
+ * thaw), EINTR.  After it the process is killed: the errno reported by
+ * %CRYO_IOC_THAW_STATUS is EBADMSG (a corrupt record), ENODATA (a
+ * truncated image), ENOMEM or the error of a failed mapping.
+ */
+struct cryo_thaw_restore {
+	__u32 size;
+	__u32 flags;
+	__u64 stub_start;
+	__u64 stub_len;
+	__u64 pipes;
+	__u32 nr_pipes;
+	__u32 __reserved;
+	struct cryo_thaw_cpu cpu;
+	__u64 vdso;
+	__s32 exe_fd;
+	__s32 cwd_fd;
+};
+
+#define CRYO_THAW_RESTORE_SIZE_VER0	88
+
+/**
+ * struct cryo_thaw_thread - one of the other threads waits for the restore
+ * @size: sizeof(struct cryo_thaw_thread); at least
+ *	%CRYO_THAW_THREAD_SIZE_VER0.
+ * @flags: must be 0.
+ * @index: which of the image's threads this is, 1 to nr_threads - 1, in
+ *	image order (the leader is 0).
+ * @__reserved: 0.
+ * @cpu: this thread's &struct cryo_thaw_cpu.
+ *
+ * Blocks (killable) until the leader's %CRYO_IOC_THAW_RESTORE has rebuilt
+ * the process.  Errors: ECANCELED (the restore failed before the point of
+ * no return; the thread must exit), EINVAL (@index), EEXIST (@index taken),
+ * EPERM (not a thread of the process being restored).
+ */
+struct cryo_thaw_thread {
+	__u32 size;
+	__u32 flags;
+	__u32 index;
+	__u32 __reserved;
+	struct cryo_thaw_cpu cpu;
+};
+
+#define CRYO_THAW_THREAD_SIZE_VER0	48
+
+/**
+ * struct cryo_thaw_finish - a thread's last call in its stub
+ * @size: sizeof(struct cryo_thaw_finish); at least
+ *	%CRYO_THAW_FINISH_SIZE_VER0.
+ * @flags: must be 0.
+ *
+ * Does not return to the caller on success: see the protocol above.
+ * Errors: EPERM (not a thread of a restored process), EALREADY (issued
+ * twice).
+ */
+struct cryo_thaw_finish {
+	__u32 size;
+	__u32 flags;
+};
+
+#define CRYO_THAW_FINISH_SIZE_VER0	8
+
+/**
+ * enum cryo_thaw_state - &cryo_thaw_status.state
+ * @CRYO_THAW_NONE: nothing issued yet.
+ * @CRYO_THAW_PREPARED: %CRYO_IOC_THAW succeeded.
+ * @CRYO_THAW_RESTORING: past the point of no return.
+ * @CRYO_THAW_DONE: the restored process runs.
+ * @CRYO_THAW_FAILED: the thaw (or remap) failed; see @error and @message.
+ */
+enum cryo_thaw_state {
+	CRYO_THAW_NONE		= 0,
+	CRYO_THAW_PREPARED	= 1,
+	CRYO_THAW_RESTORING	= 2,
+	CRYO_THAW_DONE		= 3,
+	CRYO_THAW_FAILED	= 4,
+};
+
+/** CRYO_THAW_MSG_LEN - bytes of &cryo_thaw_status.message */
+#define CRYO_THAW_MSG_LEN	256
+
+/**
+ * struct cryo_thaw_status - how a thaw or remap went
+ * @size: sizeof(struct cryo_thaw_status); at least
+ *	%CRYO_THAW_STATUS_SIZE_VER0.
+ * @flags: must be 0.
+ * @state: out: &enum cryo_thaw_state.
+ * @error: out: the positive errno of a failure, 0 otherwise.
+ * @pid: out: the restored process's id in the caller's pid namespace,
+ *	0 before %CRYO_IOC_THAW_RESTORE.
+ * @__reserved: 0.
+ * @bytes: out: image bytes read so far.
+ * @record: out: index of the record being read when it failed (the
+ *	HEADER is 0).
+ * @message: out: NUL-terminated description of the failure that names
+ *	the record, fd or mapping, empty if none.
+ *
+ * Never blocks.  Errors: none beyond the common ones.
+ */
+struct cryo_thaw_status {
+	__u32 size;
+	__u32 flags;
+	__u32 state;
+	__u32 error;
+	__s32 pid;
+	__u32 __reserved;
+	__u64 bytes;
+	__u64 record;
+	char message[CRYO_THAW_MSG_LEN];
+};
+
+#define CRYO_THAW_STATUS_SIZE_VER0	(40 + CRYO_THAW_MSG_LEN)
+
+/**
+ * struct cryo_remap - reshape the caller's address space to a layout
+ * @size: sizeof(struct cryo_remap); at least %CRYO_REMAP_SIZE_VER0.
+ * @flags: must be 0.
+ * @image_fd: an image or a layout (``cryoctl layout``); its HEADER and
+ *	VMA records are used, PAGES are ignored.
+ * @__reserved: 0.
+ * @keep_start: a range of the caller kept as it is (the code that issues
+ *	the call and goes on running), outside every VMA of the layout.
+ * @keep_len: its length; page aligned.
+ *
+ * Every user mapping of the caller outside the kept range is removed;
+ * each VMA of the layout is mapped at its range with its protections and
+ * flags: anonymous memory zero-filled, files reopened by path with the
+ * caller's credentials and checked against the recorded identity.
+ * [vdso] and [vvar] are not mapped (a thaw maps them from its stub).
+ * The layout is read and every file opened and checked before anything
+ * changes: an error before that leaves the caller intact; a failed
+ * mapping after it kills the caller (SIGKILL).  The caller must be
+ * single-threaded and not share its mm.  Messages as for a thaw, through
+ * %CRYO_IOC_THAW_STATUS.
+ *
+ * Errors: those of %CRYO_IOC_THAW for the layout and files; EINVAL (the
+ * kept range), EBUSY (other threads, a shared mm).
+ */
+struct cryo_remap {
+	__u32 size;
+	__u32 flags;
+	__s32 image_fd;
+	__u32 __reserved;
+	__u64 keep_start;
+	__u64 keep_len;
+};
+
+#define CRYO_REMAP_SIZE_VER0	32
+
+/** CRYO_IOC_THAW - read and check an image, see &struct cryo_thaw */
+#define CRYO_IOC_THAW		_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW)
+/** CRYO_IOC_THAW_RESTORE - rebuild the process, see &struct cryo_thaw_restore */
+#define CRYO_IOC_THAW_RESTORE	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_RESTORE)
+/** CRYO_IOC_THAW_THREAD - a thread waits, see &struct cryo_thaw_thread */
+#define CRYO_IOC_THAW_THREAD	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_THREAD)
+/** CRYO_IOC_THAW_FINISH - leave for the image's registers, see &struct cryo_thaw_finish */
+#define CRYO_IOC_THAW_FINISH	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_FINISH)
+/** CRYO_IOC_THAW_STATUS - outcome of a thaw, see &struct cryo_thaw_status */
+#define CRYO_IOC_THAW_STATUS	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_STATUS)
+/** CRYO_IOC_REMAP - reshape the caller's mappings, see &struct cryo_remap */
+#define CRYO_IOC_REMAP		_IO(CRYO_IOC_TYPE, CRYO_CMD_REMAP)
 
 /*
  * The image.

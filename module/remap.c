@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Remap: the VMA records of an image or layout, the files behind them,
+ * and reshaping the caller's address space to them; then the pages.
+ *
+ * Everything that can fail for a reason the image or the file system
+ * gives is checked while reading (cryo_load_vma(), cryo_vmas_open()):
+ * ranges, order, kinds, and each mapped file's identity.  Only then does
+ * cryo_remap_apply() unmap the caller, which leaves it no way back.
+ */
+#include "cryo.h"
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/kdev_t.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "thaw.h"
+
+#define CRYO_VMA_KNOWN_FLAGS	((CRYO_VMA_MAYSHARE << 1) - 1)
+/* Room kept around the stub region, more than the stack guard gap. */
+#define CRYO_STUB_GUARD		(4UL << 20)
+/* Nothing is mapped this low (the usual vm.mmap_min_addr). */
+#define CRYO_MIN_ADDR		(64UL << 10)
+
+static bool cryo_vma_special(u32 kind)
+{
+	return kind == CRYO_VMA_VDSO || kind == CRYO_VMA_VVAR ||
+	       kind == CRYO_VMA_SPECIAL;
+}
+
+int cryo_load_vma(struct cryo_thawing *t, const struct cryo_rec *rec)
+{
+	struct cryo_image_vma *r = t->buf;
+	struct cryo_thaw_vma *v;
+	void *p;
+
+#define bad(fmt, ...) cryo_thaw_badrec(t, CRYO_REC_VMA, fmt, ##__VA_ARGS__)
+	if (rec->len < sizeof(*r) || r->name_len > PATH_MAX ||
+	    rec->len != sizeof(*r) + r->name_len || r->__reserved)
+		return bad("bad length %u", rec->len);
+	if (r->start >= r->end || !PAGE_ALIGNED(r->start) ||
+	    !PAGE_ALIGNED(r->end) || !PAGE_ALIGNED(r->pgoff))
+		return bad("0x%llx-0x%llx: empty or not page aligned",
+			   r->start, r->end);
+	if (r->kind == CRYO_VMA_VSYSCALL)
+		return 0;	/* the kernel's, never mapped */
+	if (r->end > TASK_SIZE_MAX || r->start < CRYO_MIN_ADDR)
+		return bad("0x%llx-0x%llx: outside user space", r->start,
+			   r->end);
+	if (r->kind > CRYO_VMA_SPECIAL || (r->flags & ~CRYO_VMA_KNOWN_FLAGS))
+		return bad("0x%llx-0x%llx: kind %u, flags %#x", r->start,
+			   r->end, r->kind, r->flags);
+	if (t->nr_vmas && r->start < t->vmas[t->nr_vmas - 1].rec.end)
+		return bad("0x%llx-0x%llx overlaps or precedes the one before",
+			   r->start, r->end);
+	if (cryo_vma_special(r->kind)) {
+		/* [vvar] and [vdso] come back as one block, see the stub. */
+		if (t->special_end && r->start != t->special_end)
+			return bad("0x%llx-0x%llx: special mappings not adjacent",
+				   r->start, r->end);
+		if (!t->special_end)
+			t->special_start = r->start;
+		t->special_end = r->end;
+		if (r->kind == CRYO_VMA_VDSO)
+			t->vdso_start = r->start;
+	}
+	if (t->nr_vmas == t->max_vmas) {
+		unsigned int n = t->max_vmas ? 2 * t->max_vmas : 64;
+
+		if (t->nr_vmas >= CRYO_THAW_MAX_VMAS)
+			return cryo_thaw_fail(t, -EFBIG,
+					      "record %llu (VMA): more than %u mappings",
+					      t->record, CRYO_THAW_MAX_VMAS);
+		n = min_t(unsigned int, n, CRYO_THAW_MAX_VMAS);
+		p = kvrealloc_compat(t->vmas, t->max_vmas * sizeof(*t->vmas),
+				     n * sizeof(*t->vmas), GFP_KERNEL_ACCOUNT);
+		if (!p)
+			return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+		t->vmas = p;
+		t->max_vmas = n;
+	}
+	v = &t->vmas[t->nr_vmas];
+	v->rec = *r;
+	v->file = NULL;
+	v->name = kmemdup_nul((char *)(r + 1), r->name_len, GFP_KERNEL);
+	if (!v->name)
+		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+	t->nr_vmas++;
+	if (strlen(v->name) != r->name_len)
+		return bad("0x%llx-0x%llx: NUL in its name", r->start, r->end);
+	if (r->kind == CRYO_VMA_FILE && v->name[0] != '/')
+		return bad("0x%llx-0x%llx: file mapping without a path",
+			   r->start, r->end);
+#undef bad
+	return 0;
+}
+
+static int cryo_vma_changed(struct cryo_thawing *t, struct cryo_thaw_vma *v,
+			    const char *what)
+{
+	return cryo_thaw_fail(t, -ESTALE,
+			      "mapping 0x%llx-0x%llx (%s): file changed since freeze (%s differs)",
+			      v->rec.start, v->rec.end, v->name, what);
+}
+
+/* Is the file the one that was mapped at the freeze? */
+static int cryo_vma_same(struct cryo_thawing *t, struct cryo_thaw_vma *v)
+{
+	struct inode *inode = file_inode(v->file);
+	struct timespec64 mt = cryo_inode_mtime(inode);
+
+	/* Another device is another boot or machine: size and mtime tell. */
+	if (new_encode_dev(inode->i_sb->s_dev) == v->rec.dev &&
+	    inode->i_ino != v->rec.ino)
+		return cryo_vma_changed(t, v, "inode");
+	if (i_size_read(inode) != v->rec.file_size)
+		return cryo_vma_changed(t, v, "size");
+	if (timespec64_to_ns(&mt) != v->rec.mtime_ns)
+		return cryo_vma_changed(t, v, "mtime");
+	return 0;
+}
+
+/* Open every mapped file, with the caller's credentials, and check it. */
+int cryo_vmas_open(struct cryo_thawing *t)
+{
+	struct cryo_thaw_vma *prev = NULL;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < t->nr_vmas; i++) {
+		struct cryo_thaw_vma *v = &t->vmas[i];
+		bool shared = v->rec.flags & CRYO_VMA_SHARED;
+		struct file *f;
+
+		if (v->rec.kind != CRYO_VMA_FILE)
+			continue;
+		if (strstr(v->name, " (deleted)"))
+			return cryo_thaw_fail(t, -ESTALE,
+					      "mapping 0x%llx-0x%llx (%s): the mapped file was deleted",
+					      v->rec.start, v->rec.end, v->name);
+		/* Consecutive mappings of one file share one open. */
+		if (prev && !strcmp(prev->name, v->name) &&
+		    (prev->file->f_mode & FMODE_WRITE || !shared)) {
+			v->file = get_file(prev->file);
+		} else {
+			f = filp_open(v->name, (shared ? O_RDWR : O_RDONLY) |
+				      O_LARGEFILE, 0);
+			if (IS_ERR(f)) {
+				ret = PTR_ERR(f);
+				return cryo_thaw_fail(t, ret,
+						      "mapping 0x%llx-0x%llx (%s): cannot open (error %d)",
+						      v->rec.start, v->rec.end,
+						      v->name, -ret);
+			}
+			v->file = f;
+		}
+		prev = v;
+		ret = cryo_vma_same(t, v);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+struct cryo_range {
+	unsigned long start, end;
+};
+
+static int cryo_range_cmp(const void *a, const void *b)
+{
+	const struct cryo_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The caller's mappings, as ranges; NULL on failure. */
+static struct cryo_range *cryo_mm_ranges(struct mm_struct *mm,
+					 unsigned int extra, unsigned int *nr)
+{
+	struct vm_area_struct *vma;
+	struct cryo_range *r;
+	unsigned int n = 0, max;
+
+	VMA_ITERATOR(vmi, mm, 0);
+	mmap_read_lock(mm);
+	max = mm->map_count;
+	r = kvmalloc_array(max + extra, sizeof(*r), GFP_KERNEL);
+	if (r) {
+		for_each_vma(vmi, vma) {
+			if (n == max)
+				break;
+			r[n].start = vma->vm_start;
+			r[n].end = vma->vm_end;
+			n++;
+		}
+	}
+	mmap_read_unlock(mm);
+	*nr = n;
+	return r;
+}
+
+/*
+ * A free range of @size bytes for the stub, clear of the image's VMAs
+ * and of the caller's (the process that maps it is forked from the
+ * caller), as high as possible.
+ */
+int cryo_stub_hint(struct cryo_thawing *t, u64 size, u64 *addr)
+{
+	unsigned long hi = TASK_SIZE_MAX - CRYO_STUB_GUARD;
+	struct cryo_range *r;
+	unsigned int n, i, m;
+
+	size = PAGE_ALIGN(size);
+	if (!size || size > TASK_SIZE_MAX / 4)
+		return cryo_thaw_fail(t, -EINVAL, "stub size %llu", size);
+	r = cryo_mm_ranges(current->mm, t->nr_vmas, &n);
+	if (!r)
+		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+	for (i = 0; i < t->nr_vmas; i++, n++) {
+		r[n].start = t->vmas[i].rec.start;
+		r[n].end = t->vmas[i].rec.end;
+	}
+	sort(r, n, sizeof(*r), cryo_range_cmp, NULL);
+	/* Merge overlapping ranges, then look for a gap from the top. */
+	for (i = 1, m = 0; i < n; i++) {
+		if (r[i].start <= r[m].end)
+			r[m].end = max(r[m].end, r[i].end);
+		else
+			r[++m] = r[i];
+	}
+	n = n ? m + 1 : 0;
+	*addr = 0;
+	for (i = n; ; i--) {
+		unsigned long lo = i ? r[i - 1].end + CRYO_STUB_GUARD :
+				       CRYO_STUB_GUARD;
+
+		if (i < n)
+			hi = r[i].start > CRYO_STUB_GUARD ?
+			     min(hi, r[i].start - CRYO_STUB_GUARD) : 0;
+		if (hi > lo && hi - lo >= size) {
+			*addr = (hi - size) & PAGE_MASK;
+			break;
+		}
+		if (!i)
+			break;
+	}
+	kvfree(r);
+	if (!*addr)
+		return cryo_thaw_fail(t, -ENOMEM,
+				      "no room for a %llu-byte stub region", size);
+	return 0;
+}
+
+static bool cryo_overlaps(u64 s1, u64 e1, u64 s2, u64 e2)
+{
+	return s1 < e2 && s2 < e1;
+}
+
+/* The stub region must not be where the image puts something. */
+int cryo_stub_check(struct cryo_thawing *t, u64 start, u64 len)
+{
+	unsigned int i;
+
+	if (!len || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(len) ||
+	    start < CRYO_MIN_ADDR || start + len < start ||
+	    start + len > TASK_SIZE_MAX)
+		return cryo_thaw_fail(t, -EINVAL,
+				      "stub region 0x%llx+%llu: not page aligned or outside user space",
+				      start, len);
+	for (i = 0; i < t->nr_vmas; i++)
+		if (cryo_overlaps(start, start + len, t->vmas[i].rec.start,
+				  t->vmas[i].rec.end))
+			return cryo_thaw_fail(t, -EINVAL,
+					      "stub region 0x%llx+%llu overlaps the image's mapping 0x%llx-0x%llx",
+					      start, len, t->vmas[i].rec.start,
+					      t->vmas[i].rec.end);
+	return 0;
+}
+
+static unsigned long cryo_vma_madv(u32 flags)
+{
+	unsigned long vmf = 0;
+
+	if (flags & CRYO_VMA_DONTDUMP)
+		vmf |= VM_DONTDUMP;
+	if (flags & CRYO_VMA_DONTFORK)
+		vmf |= VM_DONTCOPY;
+	if (flags & CRYO_VMA_WIPEONFORK)
+		vmf |= VM_WIPEONFORK;
+	if (flags & CRYO_VMA_NOHUGEPAGE)
+		vmf |= VM_NOHUGEPAGE;
+	return vmf;
+}
+
+static int cryo_map_one(struct cryo_thawing *t, struct cryo_thaw_vma *v)
+{
+	u32 fl = v->rec.flags;
+	unsigned long prot = 0, flags = MAP_FIXED_NOREPLACE, addr, vmf;
+	struct vm_area_struct *vma;
+	struct mm_struct *mm = current->mm;
+
+	if (fl & CRYO_VMA_READ)
+		prot |= PROT_READ;
+	if (fl & CRYO_VMA_WRITE)
+		prot |= PROT_WRITE;
+	if (fl & CRYO_VMA_EXEC)
+		prot |= PROT_EXEC;
+	flags |= fl & (CRYO_VMA_SHARED | CRYO_VMA_MAYSHARE) ? MAP_SHARED :
+							      MAP_PRIVATE;
+	if (!v->file)
+		flags |= MAP_ANONYMOUS;
+	if (fl & CRYO_VMA_GROWSDOWN)
+		flags |= MAP_GROWSDOWN;
+	if (fl & CRYO_VMA_LOCKED)
+		flags |= MAP_LOCKED;
+	addr = vm_mmap(v->file, v->rec.start, v->rec.end - v->rec.start, prot,
+		       flags, v->file ? v->rec.pgoff : 0);
+	if (IS_ERR_VALUE(addr) || addr != v->rec.start)
+		return cryo_thaw_fail(t, IS_ERR_VALUE(addr) ? (long)addr : -EEXIST,
+				      "mapping 0x%llx-0x%llx (%s): cannot map (error %ld)",
+				      v->rec.start, v->rec.end, v->name,
+				      IS_ERR_VALUE(addr) ? -(long)addr : EEXIST);
+	/* madvise() flags the kernel keeps in vm_flags. */
+	vmf = cryo_vma_madv(fl);
+	if (vmf) {
+		mmap_write_lock(mm);
+		vma = find_vma(mm, v->rec.start);
+		if (vma && vma->vm_start <= v->rec.start)
+			cryo_vm_flags_set(vma, vmf);
+		mmap_write_unlock(mm);
+	}
+	return 0;
+}
+
+/*
+ * The point of no return of a remap: every mapping of the caller outside
+ * [@keep_start, @keep_start + @keep_len) goes, the image's come.
+ */
+int cryo_remap_apply(struct cryo_thawing *t, unsigned long keep_start,
+		     unsigned long keep_len)
+{
+	unsigned long keep_end = keep_start + keep_len;
+	struct cryo_range *r;
+	unsigned int n, i;
+	int ret = 0;
+
+	r = cryo_mm_ranges(current->mm, 0, &n);
+	if (!r)
+		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+	for (i = 0; i < n && !ret; i++) {
+		unsigned long s = r[i].start, e = r[i].end;
+
+		if (s < keep_start)
+			ret = vm_munmap(s, min(e, keep_start) - s);
+		if (!ret && e > keep_end)
+			ret = vm_munmap(max(s, keep_end), e - max(s, keep_end));
+	}
+	kvfree(r);
+	if (ret)
+		return cryo_thaw_fail(t, ret, "cannot unmap the caller (error %d)",
+				      -ret);
+
+	for (i = 0; i < t->nr_vmas; i++) {
+		struct cryo_thaw_vma *v = &t->vmas[i];
+
+		if (cryo_vma_special(v->rec.kind))
+			continue;
+		ret = cryo_map_one(t, v);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The image VMA that holds [addr, end), or NULL. */
+static struct cryo_thaw_vma *cryo_vma_holding(struct cryo_thawing *t,
+					      unsigned int *hint, u64 addr,
+					      u64 end)
+{
+	unsigned int i;
+
+	for (i = *hint; i < t->nr_vmas; i++) {
+		struct cryo_thaw_vma *v = &t->vmas[i];
+
+		if (v->rec.end <= addr)
+			continue;
+		*hint = i;
+		if (v->rec.start > addr || end > v->rec.end ||
+		    cryo_vma_special(v->rec.kind))
+			return NULL;
+		return v;
+	}
+	return NULL;
+}
+
+/* Copy one PAGES record's contents into the new mappings. */
+static int cryo_put_pages(struct cryo_thawing *t, u64 addr, unsigned int nr,
+			  const u8 *src)
+{
+	struct mm_struct *mm = current->mm;
+	struct page *pages[32];
+	unsigned int done = 0, i;
+	int locked, got;
+
+	while (done < nr) {
+		locked = 1;
+		mmap_read_lock(mm);
+		got = cryo_gup_remote(mm, addr + (u64)done * PAGE_SIZE,
+				      min_t(unsigned int, nr - done,
+					    ARRAY_SIZE(pages)),
+				      FOLL_WRITE | FOLL_FORCE, pages, &locked);
+		if (locked)
+			mmap_read_unlock(mm);
+		if (got <= 0)
+			return cryo_thaw_fail(t, got ? got : -EFAULT,
+					      "page 0x%llx: cannot fault in (error %d)",
+					      addr + (u64)done * PAGE_SIZE,
+					      got ? -got : EFAULT);
+		for (i = 0; i < got; i++) {
+			void *dst = kmap_local_page(pages[i]);
+
+			memcpy(dst, src + (size_t)(done + i) * PAGE_SIZE,
+			       PAGE_SIZE);
+			kunmap_local(dst);
+			set_page_dirty_lock(pages[i]);
+			put_page(pages[i]);
+		}
+		done += got;
+	}
+	return 0;
+}
+
+static int cryo_check_trailer(struct cryo_thawing *t, u64 records, u64 bytes)
+{
+	struct cryo_image_trailer *tr = t->buf;
+
+	if (tr->nr_records != records || tr->nr_pages != t->nr_pages ||
+	    tr->bytes != bytes)
+		return cryo_thaw_fail(t, -EBADMSG,
+				      "record %llu (TRAILER): counts differ (records %llu/%llu, pages %llu/%llu, bytes %llu/%llu)",
+				      records, tr->nr_records, records,
+				      tr->nr_pages, t->nr_pages, tr->bytes,
+				      bytes);
+	return 0;
+}
+
+/* Stream the PAGES records into place, up to and including the TRAILER. */
+int cryo_fill_pages(struct cryo_thawing *t)
+{
+	u64 last_end = 0, records, bytes;
+	unsigned int hint = 0;
+	struct cryo_rec rec;
+	int ret;
+
+	for (;;) {
+		struct cryo_image_pages *p;
+		struct cryo_thaw_vma *v;
+		u64 nr;
+
+		records = t->record;
+		bytes = t->have_next ? t->bytes - sizeof(rec) : t->bytes;
+		ret = cryo_load_rec(t, &rec);
+		if (ret)
+			return ret;
+		if (rec.type == CRYO_REC_TRAILER) {
+			if (rec.len != sizeof(struct cryo_image_trailer))
+				return cryo_thaw_fail(t, -EBADMSG,
+						      "record %llu (TRAILER): bad length",
+						      records);
+			return cryo_check_trailer(t, records, bytes);
+		}
+		if (rec.type != CRYO_REC_PAGES)
+			return cryo_thaw_fail(t, -EBADMSG,
+					      "record %llu (%s): out of order among the pages",
+					      records, cryo_rec_name(rec.type));
+		p = t->buf;
+		nr = p->nr_pages;
+		if (rec.len < sizeof(*p) || !nr ||
+		    nr > (CRYO_REC_MAX_LEN - sizeof(*p)) / PAGE_SIZE ||
+		    rec.len != sizeof(*p) + nr * PAGE_SIZE ||
+		    !PAGE_ALIGNED(p->addr) || p->addr < last_end)
+			return cryo_thaw_fail(t, -EBADMSG,
+					      "record %llu (PAGES): bad address 0x%llx or count %llu",
+					      records, p->addr, nr);
+		v = cryo_vma_holding(t, &hint, p->addr,
+				     p->addr + nr * PAGE_SIZE);
+		if (!v)
+			return cryo_thaw_fail(t, -EBADMSG,
+					      "record %llu (PAGES): 0x%llx+%llu pages is not inside one mapping",
+					      records, p->addr, nr);
+		last_end = p->addr + nr * PAGE_SIZE;
+		t->nr_pages += nr;
+		if (t->remap_only)
+			continue;
+		ret = cryo_put_pages(t, p->addr, nr, (const u8 *)(p + 1));
+		if (ret)
+			return ret;
+	}
+}
+
+void cryo_vmas_release(struct cryo_thawing *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr_vmas; i++) {
+		if (t->vmas[i].file)
+			fput(t->vmas[i].file);
+		kfree(t->vmas[i].name);
+	}
+	kvfree(t->vmas);
+}
