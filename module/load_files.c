@@ -205,7 +205,7 @@ int cryo_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec)
 		return cryo_bad(t, "FD %u: no FILE %u", r->fd, r->file_id);
 	if (t->nr_fds && r->fd <= t->fds[t->nr_fds - 1].rec.fd)
 		return cryo_bad(t, "FD %u: not in ascending order", r->fd);
-	if (r->fd >= nofile || r->fd >= sysctl_nr_open)
+	if (r->fd >= nofile)
 		return cryo_thaw_fail(t, -EMFILE,
 				      "fd %u: at or above the open files limit (RLIMIT_NOFILE %lu)",
 				      r->fd, nofile);
