@@ -151,7 +151,14 @@ static const struct cryo_ioctl_op cryo_ioctl_ops[] = {
 	CRYO_OP(THAW_RESTORE, thaw_restore, 0, cryo_ioc_thaw_restore),
 	CRYO_OP_UNLOCKED(THAW_THREAD, thaw_thread, cryo_ioc_thaw_thread),
 	CRYO_OP_UNLOCKED(THAW_FINISH, thaw_finish, cryo_ioc_thaw_finish),
-	CRYO_OP_UNLOCKED(THAW_STATUS, thaw_status, cryo_ioc_thaw_status),
+	[CRYO_CMD_THAW_STATUS] = {
+		.cmd = CRYO_IOC_THAW_STATUS,
+		.size = sizeof(struct cryo_thaw_status),
+		.min_size = CRYO_THAW_STATUS_SIZE_VER0,
+		.valid_flags = CRYO_THAW_STATUS_ALL,
+		.execute = cryo_ioc_thaw_status,
+		.unlocked = true,
+	},
 	CRYO_OP(REMAP, remap, 0, cryo_ioc_remap),
 };
 

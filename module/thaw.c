@@ -549,6 +549,34 @@ int cryo_thaw_finish(struct cryo_session *s, struct cryo_thaw_finish *a)
 	return 0;
 }
 
+/*
+ * Wait while the restore is under way.  If the restoring process dies
+ * without having marked the outcome (killed from outside), say so.
+ */
+static int cryo_thaw_wait_final(struct cryo_thawing *t)
+{
+	for (;;) {
+		long left;
+
+		left = wait_event_killable_timeout(t->wq,
+						   READ_ONCE(t->state) !=
+						   CRYO_THAW_RESTORING, HZ / 10);
+		if (left < 0)
+			return -EINTR;
+		if (left)
+			return 0;
+		if (t->leader->flags & PF_EXITING) {
+			cryo_thaw_fail(t, -ECHILD,
+				       "the restoring process died during the restore");
+			spin_lock(&t->lock);
+			if (t->state == CRYO_THAW_RESTORING)
+				t->state = CRYO_THAW_FAILED;
+			spin_unlock(&t->lock);
+			return 0;
+		}
+	}
+}
+
 int cryo_thaw_status(struct cryo_session *s, struct cryo_thaw_status *a)
 {
 	/* Pairs with cryo_thaw_new(): the thaw is seen whole. */
@@ -559,6 +587,12 @@ int cryo_thaw_status(struct cryo_session *s, struct cryo_thaw_status *a)
 	if (!t) {
 		a->state = CRYO_THAW_NONE;
 		return 0;
+	}
+	if (a->flags & CRYO_THAW_STATUS_WAIT) {
+		int ret = cryo_thaw_wait_final(t);
+
+		if (ret)
+			return ret;
 	}
 	spin_lock(&t->lock);
 	a->state = t->state;

@@ -239,7 +239,10 @@ struct cryo_commit {
  *    every thread leaves the kernel with its own registers and blocked
  *    signal mask, restarting an interrupted system call as
  *    &enum cryo_restart says.
- * 6. The tool learns the outcome with %CRYO_IOC_THAW_STATUS.
+ * 6. The tool learns the outcome with %CRYO_IOC_THAW_STATUS (with
+ *    %CRYO_THAW_STATUS_WAIT once R has closed or lost its copy of a pipe
+ *    the tool holds: the fd install, which closes it, comes just before
+ *    the state becomes %CRYO_THAW_DONE).
  */
 
 /**
@@ -451,10 +454,22 @@ enum cryo_thaw_state {
 #define CRYO_THAW_MSG_LEN	256
 
 /**
+ * enum cryo_thaw_status_flags - &cryo_thaw_status.flags
+ * @CRYO_THAW_STATUS_WAIT: while the state is %CRYO_THAW_RESTORING, wait
+ *	(killable) until it is not, or until the restoring process dies
+ *	(then the state becomes %CRYO_THAW_FAILED with ECHILD).
+ * @CRYO_THAW_STATUS_ALL: all valid flags.
+ */
+enum cryo_thaw_status_flags {
+	CRYO_THAW_STATUS_WAIT	= 1 << 0,
+	CRYO_THAW_STATUS_ALL	= CRYO_THAW_STATUS_WAIT,
+};
+
+/**
  * struct cryo_thaw_status - how a thaw or remap went
  * @size: sizeof(struct cryo_thaw_status); at least
  *	%CRYO_THAW_STATUS_SIZE_VER0.
- * @flags: must be 0.
+ * @flags: &enum cryo_thaw_status_flags.
  * @state: out: &enum cryo_thaw_state.
  * @error: out: the positive errno of a failure, 0 otherwise.
  * @pid: out: the restored process's id in the caller's pid namespace,
@@ -466,7 +481,8 @@ enum cryo_thaw_state {
  * @message: out: NUL-terminated description of the failure that names
  *	the record, fd or mapping, empty if none.
  *
- * Never blocks.  Errors: none beyond the common ones.
+ * Blocks only with %CRYO_THAW_STATUS_WAIT.  Errors: EINTR (killed while
+ * waiting).
  */
 struct cryo_thaw_status {
 	__u32 size;
