@@ -227,6 +227,17 @@ static int cryo_load_auxv(struct cryo_thawing *t, const struct cryo_rec *rec)
 	return 0;
 }
 
+/* Bound what an image makes us hold in memory besides its records. */
+int cryo_thaw_hold(struct cryo_thawing *t, u64 bytes)
+{
+	t->held += bytes;
+	if (t->held > CRYO_THAW_MAX_HELD)
+		return cryo_thaw_fail(t, -EFBIG,
+				      "record %llu: names and pipe contents exceed %u MiB",
+				      t->record, CRYO_THAW_MAX_HELD >> 20);
+	return 0;
+}
+
 /* A path of the FS record, opened with the caller's credentials. */
 static struct file *cryo_open_path(struct cryo_thawing *t, const char *what,
 				   const char *path, int flags)

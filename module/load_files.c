@@ -122,6 +122,11 @@ int cryo_load_file(struct cryo_thawing *t, const struct cryo_rec *rec)
 	if (r->data_size > max_data)
 		return cryo_bad(t, "FILE %u: data size %llu", r->id,
 				r->data_size);
+	ret = cryo_thaw_hold(t, r->name_len + 1 +
+			     (r->kind == CRYO_FILE_PIPE || r->kind == CRYO_FILE_FIFO ?
+			      r->data_size : 0));
+	if (ret)
+		return ret;
 	ret = cryo_grow((void **)&t->files, &t->max_files, t->nr_files + 1,
 			sizeof(*t->files), CRYO_THAW_MAX_FILES);
 	if (ret)

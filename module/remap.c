@@ -85,6 +85,8 @@ int cryo_load_vma(struct cryo_thawing *t, const struct cryo_rec *rec)
 		t->vmas = p;
 		t->max_vmas = n;
 	}
+	if (cryo_thaw_hold(t, r->name_len + 1))
+		return -EFBIG;
 	v = &t->vmas[t->nr_vmas];
 	v->rec = *r;
 	v->file = NULL;

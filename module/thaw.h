@@ -18,6 +18,8 @@ struct task_struct;
 #define CRYO_THAW_MAX_VMAS	65536
 #define CRYO_THAW_MAX_FILES	65536
 #define CRYO_THAW_MAX_PIPE_DATA	SZ_1M
+/* All pipes' bytes, and all names of files and mappings, held at once. */
+#define CRYO_THAW_MAX_HELD	(16 * SZ_1M)
 
 /* One mapping of the image, and the file behind it once opened. */
 struct cryo_thaw_vma {
@@ -91,6 +93,7 @@ struct cryo_thawing {
 	bool have_sig;
 	struct file *exe;		/* O_RDONLY, or NULL */
 	struct file *cwd;		/* O_PATH, or NULL */
+	u64 held;			/* names and pipe bytes held */
 	struct cryo_thawing_thread *threads;
 	unsigned int nr_threads;	/* THREAD records read */
 	struct cryo_thaw_file *files;
@@ -143,6 +146,8 @@ __printf(3, 4) int cryo_thaw_badrec(struct cryo_thawing *t, u32 type,
  * kernel's private arch/x86/kernel/fpu/internal.h.
  */
 extern unsigned int mxcsr_feature_mask;
+
+int cryo_thaw_hold(struct cryo_thawing *t, u64 bytes);
 
 /* load.c: reading and checking the image */
 int cryo_load_meta(struct cryo_thawing *t);
