@@ -44,6 +44,19 @@ static inline u64 cryo_cap_u64(kernel_cap_t c)
 #endif
 }
 
+static inline kernel_cap_t cryo_cap_from_u64(u64 v)
+{
+	kernel_cap_t c;
+
+#if CRYO_SINCE(6, 3)
+	c.val = v;
+#else
+	c.cap[0] = (u32)v;
+	c.cap[1] = (u32)(v >> 32);
+#endif
+	return c;
+}
+
 /* 6.3 started recording the registered rseq area's length. */
 static inline u32 cryo_rseq_len(struct task_struct *t)
 {

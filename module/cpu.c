@@ -13,7 +13,9 @@
  */
 #include "cryo.h"
 
+#include <linux/cred.h>
 #include <linux/fs_struct.h>
+#include <linux/sched/coredump.h>
 #include <linux/hrtimer.h>
 #include <linux/personality.h>
 #include <linux/rseq.h>
@@ -144,6 +146,107 @@ int cryo_cpu_out(struct cryo_thawing *t, struct cryo_thawing_thread *th,
 }
 
 /*
+ * Credentials.  The restored process runs with the caller's credentials,
+ * except where the caller may set the image's: its uids, gids and groups
+ * when the caller has CAP_SETUID and CAP_SETGID in its user namespace (a
+ * root scheduler thawing a user's job gives the job back to that user, not
+ * root), and its capability sets, intersected with the caller's, always
+ * (dropping capabilities needs no privilege).  Decided here, when the image
+ * is read; each thread commits them in its last step.
+ */
+int cryo_creds_plan(struct cryo_thawing *t)
+{
+	struct user_namespace *ns = current_user_ns();
+	const struct cred *cred = current_cred();
+	const struct cryo_image_process *p = &t->proc;
+	bool same = true;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		t->uid[i] = make_kuid(ns, p->uid[i]);
+		t->gid[i] = make_kgid(ns, p->gid[i]);
+		if (!uid_valid(t->uid[i]) || !gid_valid(t->gid[i]))
+			return cryo_thaw_fail(t, -EINVAL,
+					      "record 1 (PROCESS): uid %u or gid %u has no mapping here",
+					      p->uid[i], p->gid[i]);
+	}
+	same = uid_eq(t->uid[0], cred->uid) && uid_eq(t->uid[1], cred->euid) &&
+	       uid_eq(t->uid[2], cred->suid) && uid_eq(t->uid[3], cred->fsuid) &&
+	       gid_eq(t->gid[0], cred->gid) && gid_eq(t->gid[1], cred->egid) &&
+	       gid_eq(t->gid[2], cred->sgid) && gid_eq(t->gid[3], cred->fsgid);
+	if (!same && ns_capable(ns, CAP_SETUID) && ns_capable(ns, CAP_SETGID)) {
+		t->group_info = groups_alloc(t->nr_groups);
+		if (!t->group_info)
+			return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+		for (i = 0; i < t->nr_groups; i++) {
+			kgid_t g = make_kgid(ns, t->groups[i]);
+
+			if (!gid_valid(g))
+				return cryo_thaw_fail(t, -EINVAL,
+						      "record 2 (GROUPS): group %u has no mapping here",
+						      t->groups[i]);
+			t->group_info->gid[i] = g;
+		}
+		groups_sort(t->group_info);
+		t->set_ids = true;
+	}
+	t->set_caps = p->cap_effective != cryo_cap_u64(cred->cap_effective) ||
+		      p->cap_permitted != cryo_cap_u64(cred->cap_permitted) ||
+		      p->cap_inheritable != cryo_cap_u64(cred->cap_inheritable) ||
+		      p->cap_bset != cryo_cap_u64(cred->cap_bset) ||
+		      p->cap_ambient != cryo_cap_u64(cred->cap_ambient);
+	return 0;
+}
+
+static void cryo_creds_apply(struct cryo_thawing *t)
+{
+	const struct cryo_image_process *p = &t->proc;
+	struct mm_struct *mm = current->mm;
+	struct cred *new;
+	unsigned long old, want;
+
+	if (!t->set_ids && !t->set_caps)
+		return;
+	new = prepare_creds();
+	if (!new)
+		return;
+	if (t->set_ids) {
+		new->uid = t->uid[0];
+		new->euid = t->uid[1];
+		new->suid = t->uid[2];
+		new->fsuid = t->uid[3];
+		new->gid = t->gid[0];
+		new->egid = t->gid[1];
+		new->sgid = t->gid[2];
+		new->fsgid = t->gid[3];
+		set_groups(new, t->group_info);
+	}
+	new->cap_permitted = cap_intersect(new->cap_permitted,
+					   cryo_cap_from_u64(p->cap_permitted));
+	new->cap_effective = cap_intersect(new->cap_permitted,
+					   cryo_cap_from_u64(p->cap_effective));
+	new->cap_inheritable = cap_intersect(new->cap_inheritable,
+					     cryo_cap_from_u64(p->cap_inheritable));
+	new->cap_bset = cap_intersect(new->cap_bset,
+				      cryo_cap_from_u64(p->cap_bset));
+	new->cap_ambient = cap_intersect(cap_intersect(new->cap_ambient,
+						       new->cap_permitted),
+					 cryo_cap_from_u64(p->cap_ambient));
+	commit_creds(new);
+	/*
+	 * commit_creds() makes the mm non-dumpable when the ids change, as
+	 * after a setuid exec; the image's process was an ordinary one of
+	 * its user (its owner could freeze it), so it stays dumpable.
+	 */
+	if (t->set_ids && mm) {
+		do {
+			old = READ_ONCE(mm->flags);
+			want = (old & ~MMF_DUMPABLE_MASK) | SUID_DUMP_USER;
+		} while (cmpxchg(&mm->flags, old, want) != old);
+	}
+}
+
+/*
  * Runs in the thread itself, last thing before it leaves the kernel for
  * the image's registers.
  */
@@ -155,6 +258,7 @@ void cryo_thread_apply(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 	sigset_t set;
 	int sig;
 
+	cryo_creds_apply(t);
 	current->sas_ss_sp = r->sas_flags == SS_DISABLE ? 0 : r->sas_sp;
 	current->sas_ss_size = r->sas_flags == SS_DISABLE ? 0 : r->sas_size;
 	current->sas_ss_flags = r->sas_flags == SS_DISABLE ? SS_DISABLE :

@@ -371,9 +371,14 @@ static int cryo_load_one(struct cryo_thawing *t, const struct cryo_rec *rec)
 	case CRYO_REC_PROCESS:
 		return cryo_load_process(t, rec);
 	case CRYO_REC_GROUPS:
-		/* The thaw runs with the caller's groups; nothing to check. */
-		if (rec->len % sizeof(u32))
+		if (rec->len % sizeof(u32) ||
+		    rec->len > NGROUPS_MAX * sizeof(u32))
 			return cryo_bad(t, rec, "length %u", rec->len);
+		t->groups = kvmalloc(rec->len ?: 1, GFP_KERNEL_ACCOUNT);
+		if (!t->groups)
+			return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+		memcpy(t->groups, t->buf, rec->len);
+		t->nr_groups = rec->len / sizeof(u32);
 		return 0;
 	case CRYO_REC_AUXV:
 		return cryo_load_auxv(t, rec);

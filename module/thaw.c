@@ -106,6 +106,9 @@ void cryo_thaw_put(struct cryo_thawing *t)
 		kvfree(t->threads[i].fpu);
 	}
 	kvfree(t->threads);
+	kvfree(t->groups);
+	if (t->group_info)
+		put_group_info(t->group_info);
 	if (t->leader)
 		put_task_struct(t->leader);
 	kvfree(t->buf);
@@ -212,6 +215,8 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 		ret = cryo_files_open(t);
 	if (!ret)
 		ret = cryo_vmas_open(t);
+	if (!ret)
+		ret = cryo_creds_plan(t);
 	if (!ret)
 		ret = cryo_stub_hint(t, arg->stub_size, &arg->stub_addr);
 	if (ret)

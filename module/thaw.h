@@ -112,6 +112,14 @@ struct cryo_thawing {
 	u64 special_start;		/* [vvar]...[vdso] block of the image */
 	u64 special_end;
 	u64 vdso_start;			/* the image's [vdso], 0 if none */
+	u32 *groups;			/* GROUPS record, as the freezer saw them */
+	unsigned int nr_groups;
+	/* Credentials each thread takes in its last step, see cpu.c. */
+	bool set_ids;			/* the image's uids, gids and groups */
+	bool set_caps;			/* the image's capabilities, within ours */
+	kuid_t uid[4];
+	kgid_t gid[4];
+	struct group_info *group_info;
 	kuid_t euid;			/* who prepared it */
 	kuid_t fsuid;
 	u32 flags;			/* enum cryo_thaw_flags */
@@ -181,5 +189,6 @@ void cryo_thread_apply(struct cryo_thawing *t, struct cryo_thawing_thread *th);
 int cryo_check_signals(struct cryo_thawing *t);
 void cryo_process_apply(struct cryo_thawing *t);
 void cryo_signals_final(struct cryo_thawing *t);
+int cryo_creds_plan(struct cryo_thawing *t);
 
 #endif /* _CRYO_THAW_H */
