@@ -259,6 +259,11 @@ void cryo_thread_apply(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 	int sig;
 
 	cryo_creds_apply(t);
+	/* Per thread in the kernel; the image has the process's only. */
+	current->personality = t->proc.personality;
+	task_lock(current);
+	strscpy_pad(current->comm, t->proc.comm, sizeof(current->comm));
+	task_unlock(current);
 	current->sas_ss_sp = r->sas_flags == SS_DISABLE ? 0 : r->sas_sp;
 	current->sas_ss_size = r->sas_flags == SS_DISABLE ? 0 : r->sas_size;
 	current->sas_ss_flags = r->sas_flags == SS_DISABLE ? SS_DISABLE :
@@ -389,10 +394,6 @@ void cryo_process_apply(struct cryo_thawing *t)
 	spin_unlock_irq(&sighand->siglock);
 
 	current->fs->umask = p->umask;
-	current->personality = p->personality;
-	task_lock(current);
-	strscpy_pad(current->comm, p->comm, sizeof(current->comm));
-	task_unlock(current);
 }
 
 /* The last thread, once the fds are in: the timer and shared signals. */

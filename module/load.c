@@ -148,7 +148,9 @@ static int cryo_load_header(struct cryo_thawing *t, const struct cryo_rec *rec)
 				      h->page_size, PAGE_SIZE);
 	if (strnlen(h->release, sizeof(h->release)) == sizeof(h->release))
 		return cryo_bad(t, rec, "kernel release not terminated");
-	if (h->nr_threads == 0 || h->nr_threads > CRYO_THAW_MAX_THREADS)
+	/* A layout (cryoctl layout) has no threads; a remap needs none. */
+	if ((h->nr_threads == 0 && !t->remap_only) ||
+	    h->nr_threads > CRYO_THAW_MAX_THREADS)
 		return cryo_thaw_fail(t, h->nr_threads ? -EFBIG : -EBADMSG,
 				      "record 0 (HEADER): %u threads (at most %u)",
 				      h->nr_threads, CRYO_THAW_MAX_THREADS);

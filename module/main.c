@@ -29,8 +29,9 @@ static void __exit cryo_exit(void)
 {
 	cryo_device_uninit();
 	/*
-	 * A parked thread's task_work drops its module reference just
-	 * before returning through our code: let every such return finish.
+	 * A parked or thawed thread's task_work drops its module reference
+	 * just before returning through our code: let every such return
+	 * finish.
 	 */
 	synchronize_rcu_tasks();
 }

@@ -22,6 +22,7 @@
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -511,6 +512,8 @@ static void cryo_finish_work_fn(struct callback_head *cb)
 out:
 	cryo_thaw_put(t);
 	kfree(w);
+	/* As for parking (park.c): only the return runs after this. */
+	module_put(THIS_MODULE);
 }
 
 int cryo_thaw_finish(struct cryo_session *s, struct cryo_thaw_finish *a)
@@ -543,10 +546,13 @@ int cryo_thaw_finish(struct cryo_session *s, struct cryo_thaw_finish *a)
 	w->t = t;
 	w->idx = i;
 	refcount_inc(&t->ref);
+	/* The work may run after every /dev/cryo file is closed. */
+	__module_get(THIS_MODULE);
 	init_task_work(&w->cb, cryo_finish_work_fn);
 	/* TWA_SIGNAL: it runs after the return value is stored in ax. */
 	ret = task_work_add(current, &w->cb, TWA_SIGNAL);
 	if (ret) {
+		module_put(THIS_MODULE);
 		cryo_thaw_put(t);
 		kfree(w);
 		return cryo_thaw_kill(t, ret);
