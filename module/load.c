@@ -104,15 +104,16 @@ static int cryo_read_payload(struct cryo_thawing *t, struct cryo_rec *rec)
 	return 0;
 }
 
-/* Read one whole record into t->buf; the header into @rec. */
+/*
+ * Read one whole record into t->buf, the header into @rec.  t->record
+ * stays its index until the caller is done with it.
+ */
 int cryo_load_rec(struct cryo_thawing *t, struct cryo_rec *rec)
 {
 	int ret = cryo_read_hdr(t, rec);
 
 	if (!ret)
 		ret = cryo_read_payload(t, rec);
-	if (!ret)
-		t->record++;
 	return ret;
 }
 

@@ -90,6 +90,12 @@ static int cryo_file_tmpfile(struct cryo_thawing *t, struct cryo_thaw_file *f)
 		return err;
 	}
 	kfree(dir);
+	/* Its description is the frozen one's: no O_TMPFILE, its flags. */
+	spin_lock(&file->f_lock);
+	file->f_flags = (file->f_flags & ~(O_TMPFILE | CRYO_REOPEN_FLAGS)) |
+			O_RDWR | (f->rec.open_flags & CRYO_REOPEN_FLAGS &
+				  ~O_ACCMODE);
+	spin_unlock(&file->f_lock);
 	f->file = file;
 	return 0;
 }
@@ -245,6 +251,22 @@ static int cryo_file_same(struct cryo_thawing *t, struct cryo_thaw_file *f,
 		return cryo_thaw_fail(t, -ESTALE,
 				      "%s %s: not the file frozen (type differs)",
 				      cryo_kind_name(f->rec.kind), f->name);
+	/*
+	 * A regular file must also be as it was: a process restored against
+	 * other contents would run on wrong data (CRIU checks the size too).
+	 */
+	if (f->rec.kind == CRYO_FILE_REG) {
+		struct timespec64 mt = cryo_inode_mtime(inode);
+
+		if (i_size_read(inode) != f->rec.size)
+			return cryo_thaw_fail(t, -ESTALE,
+					      "file %s: changed since freeze (size differs)",
+					      f->name);
+		if (timespec64_to_ns(&mt) != f->rec.mtime_ns)
+			return cryo_thaw_fail(t, -ESTALE,
+					      "file %s: changed since freeze (mtime differs)",
+					      f->name);
+	}
 	if (f->rec.kind == CRYO_FILE_CHR &&
 	    new_encode_dev(inode->i_rdev) != f->rec.rdev)
 		return cryo_thaw_fail(t, -ESTALE,

@@ -498,11 +498,13 @@ int cryo_fill_pages(struct cryo_thawing *t)
 					      records, p->addr, nr);
 		last_end = p->addr + nr * PAGE_SIZE;
 		t->nr_pages += nr;
-		if (t->remap_only)
-			continue;
-		ret = cryo_put_pages(t, p->addr, nr, (const u8 *)(p + 1));
-		if (ret)
-			return ret;
+		if (!t->remap_only) {
+			ret = cryo_put_pages(t, p->addr, nr,
+					     (const u8 *)(p + 1));
+			if (ret)
+				return ret;
+		}
+		t->record++;
 	}
 }
 

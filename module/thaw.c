@@ -112,6 +112,7 @@ void cryo_thaw_put(struct cryo_thawing *t)
 		put_group_info(t->group_info);
 	if (t->leader)
 		put_task_struct(t->leader);
+	put_pid(t->leader_pid);
 	kvfree(t->buf);
 	kfree(t);
 }
@@ -373,8 +374,10 @@ int cryo_thaw_restore(struct cryo_session *s, struct cryo_thaw_restore *a)
 		return -ENOENT;
 	spin_lock(&t->lock);
 	ret = t->state == CRYO_THAW_PREPARED && !t->leader ? 0 : -EALREADY;
-	if (!ret)
+	if (!ret) {
 		t->leader = get_task_struct(current);
+		t->leader_pid = get_pid(task_tgid(current));
+	}
 	spin_unlock(&t->lock);
 	if (ret)
 		return ret;
@@ -612,8 +615,9 @@ int cryo_thaw_status(struct cryo_session *s, struct cryo_thaw_status *a)
 	a->record = t->record;
 	strscpy(a->message, t->msg, sizeof(a->message));
 	spin_unlock(&t->lock);
-	a->pid = t->leader && a->state >= CRYO_THAW_RESTORING ?
-		 task_tgid_nr_ns(t->leader, task_active_pid_ns(current)) : 0;
+	/* Also once the process is gone: it tells a failure after the restore began. */
+	a->pid = t->leader_pid && a->state >= CRYO_THAW_RESTORING ?
+		 pid_nr_ns(t->leader_pid, task_active_pid_ns(current)) : 0;
 	return 0;
 }
 
@@ -650,6 +654,7 @@ int cryo_remap(struct cryo_session *s, struct cryo_remap *a)
 
 	/* ---- the point of no return ---- */
 	t->leader = get_task_struct(current);
+	t->leader_pid = get_pid(task_tgid(current));
 	cryo_thaw_set_state(t, CRYO_THAW_RESTORING);
 	cryo_forget_user_state();
 	ret = cryo_remap_apply(t, a->keep_start, a->keep_len);

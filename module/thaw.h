@@ -126,6 +126,7 @@ struct cryo_thawing {
 
 	/* The restore, under @lock. */
 	struct task_struct *leader;	/* referenced */
+	struct pid *leader_pid;		/* referenced; outlives the process */
 	unsigned int arrived;		/* threads waiting in THAW_THREAD */
 	bool released;			/* the threads may go on */
 	unsigned int finishing;		/* threads that issued FINISH */
