@@ -19,14 +19,20 @@ CPPFLAGS_ALL	:= -D_GNU_SOURCE -Iuapi -Ilibcryoctl/include
 CFLAGS_ALL	:= -std=gnu11 $(WARN) $(CFLAGS)
 
 LIB_MAJOR	:= 1
-LIB_VERSION	:= 1.2.0
+LIB_VERSION	:= 1.3.0
 KSRC_TAR	:= /usr/src/linux-source-6.1.tar.xz
 KSRC		:= $(BUILD)/linux-source-6.1
 
-LIB_SRCS	:= $(wildcard libcryoctl/src/*.c)
+# stub.c is not library code: it is built freestanding and embedded (see
+# "the stub" below) as $(STUB_C).
+LIB_SRCS	:= $(filter-out libcryoctl/src/stub.c,$(wildcard libcryoctl/src/*.c))
 LIB_HDRS	:= $(wildcard libcryoctl/include/*.h libcryoctl/src/*.h) uapi/linux/cryo.h
-LIB_PIC_OBJS	:= $(LIB_SRCS:libcryoctl/src/%.c=$(BUILD)/lib/pic/%.o)
-LIB_OBJS	:= $(LIB_SRCS:libcryoctl/src/%.c=$(BUILD)/lib/static/%.o)
+STUB_O		:= $(BUILD)/lib/stub/stub.o
+STUB_C		:= $(BUILD)/lib/stub/stub_code.c
+LIB_PIC_OBJS	:= $(LIB_SRCS:libcryoctl/src/%.c=$(BUILD)/lib/pic/%.o) \
+		   $(BUILD)/lib/pic/stub_code.o
+LIB_OBJS	:= $(LIB_SRCS:libcryoctl/src/%.c=$(BUILD)/lib/static/%.o) \
+		   $(BUILD)/lib/static/stub_code.o
 LIB_SO		:= $(BUILD)/lib/libcryoctl.so.$(LIB_VERSION)
 LIB_A		:= $(BUILD)/lib/libcryoctl.a
 LIB_PC		:= $(BUILD)/lib/libcryoctl.pc
@@ -37,6 +43,9 @@ CLI		:= $(BUILD)/bin/cryoctl
 
 TEST_SRCS	:= $(wildcard selftests/*_test.c)
 TEST_BINS	:= $(TEST_SRCS:selftests/%.c=$(BUILD)/selftests/%)
+# Programs the tests run as targets; *_static.c are linked statically.
+PROG_SRCS	:= $(wildcard selftests/progs/*.c)
+PROG_BINS	:= $(PROG_SRCS:selftests/%.c=$(BUILD)/selftests/%)
 HARNESS		:= $(KSRC)/tools/testing/selftests/kselftest_harness.h
 
 .PHONY: all deps modules lib cli unit selftests style sparse demo clean
@@ -86,6 +95,34 @@ $(BUILD)/lib/static/%.o: libcryoctl/src/%.c $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -fvisibility=hidden -c -o $@ $<
 
+# The stub: freestanding, position-independent code the library copies
+# into the process being restored (libcryoctl/src/stub.c).  It may use
+# nothing but its own code and raw system calls, and no vector register
+# (-mgeneral-regs-only: it runs after the FPU state is loaded).
+# mkstub.sh fails the build if the object has a relocation or anything
+# allocated outside .text, then turns .text into $(STUB_C).
+STUB_CFLAGS	:= -O2 -ffreestanding -fno-builtin -fno-stack-protector -fPIC \
+		   -fno-plt -fno-jump-tables -mgeneral-regs-only \
+		   -fno-asynchronous-unwind-tables -fno-unwind-tables \
+		   -fno-reorder-blocks-and-partition -fno-reorder-functions \
+		   -fcf-protection=none -fno-tree-loop-distribute-patterns \
+		   -fno-stack-clash-protection -fno-common
+
+$(STUB_O): libcryoctl/src/stub.c libcryoctl/src/stub.h uapi/linux/cryo.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) -std=gnu11 $(WARN) $(STUB_CFLAGS) -c -o $@ $<
+
+$(STUB_C): $(STUB_O) libcryoctl/mkstub.sh
+	sh libcryoctl/mkstub.sh $< $@
+
+$(BUILD)/lib/pic/stub_code.o: $(STUB_C) libcryoctl/src/stub.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) -Ilibcryoctl/src $(CFLAGS_ALL) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(BUILD)/lib/static/stub_code.o: $(STUB_C) libcryoctl/src/stub.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) -Ilibcryoctl/src $(CFLAGS_ALL) -fvisibility=hidden -c -o $@ $<
+
 $(LIB_SO): $(LIB_PIC_OBJS) libcryoctl/libcryoctl.map
 	$(CC) -shared -o $@ $(LIB_PIC_OBJS) -Wl,-soname,libcryoctl.so.$(LIB_MAJOR) \
 		-Wl,--version-script=libcryoctl/libcryoctl.map -Wl,-z,defs $(LDFLAGS)
@@ -125,9 +162,10 @@ UNIT		:= $(BUILD)/tests/unit
 unit: $(UNIT) $(CLI)
 	$(UNIT) $(CLI)
 
-$(UNIT): libcryoctl/tests/unit.c $(LIB_SRCS) $(LIB_HDRS)
+$(UNIT): libcryoctl/tests/unit.c $(LIB_SRCS) $(STUB_C) $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) -Ilibcryoctl/src $(CFLAGS_ALL) -o $@ $< $(LIB_SRCS) $(LDFLAGS)
+	$(CC) $(CPPFLAGS_ALL) -Ilibcryoctl/src $(CFLAGS_ALL) -o $@ $< $(LIB_SRCS) \
+		$(STUB_C) $(LDFLAGS)
 
 # ---- selftests ---------------------------------------------------------------
 #
@@ -144,13 +182,24 @@ $(KSRC)/.stamp: | deps
 		linux-source-6.1/scripts/const_structs.checkpatch
 	touch $@
 
-selftests: $(TEST_BINS)
+selftests: $(TEST_BINS) $(PROG_BINS)
 
 $(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(LIB_HDRS) $(KSRC)/.stamp $(BUILD)/lib/libcryoctl.so
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) -isystem $(KSRC)/tools/testing/selftests $(CFLAGS_ALL) \
 		-Wno-sign-compare -o $@ $< -L$(BUILD)/lib -lcryoctl -lpthread \
 		-Wl,-rpath,'$$ORIGIN/../lib' $(LDFLAGS)
+
+# The targets go to $(BUILD)/selftests/progs/, which the VM's initramfs
+# copies with the rest of $(BUILD)/selftests (only *_test files are run).
+# Plain glibc programs: no libcryoctl, nothing cryo-specific.
+$(BUILD)/selftests/progs/%: selftests/progs/%.c
+	@mkdir -p $(@D)
+	$(CC) -D_GNU_SOURCE $(CFLAGS_ALL) -o $@ $< -lpthread $(LDFLAGS)
+
+$(BUILD)/selftests/progs/%_static: selftests/progs/%_static.c
+	@mkdir -p $(@D)
+	$(CC) -D_GNU_SOURCE $(CFLAGS_ALL) -static -o $@ $< -lpthread $(LDFLAGS)
 
 # ---- code quality ------------------------------------------------------------
 

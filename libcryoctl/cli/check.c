@@ -18,6 +18,8 @@
 static const char *const feature_names[] = {
 	"version",
 	"freeze",
+	"thaw",
+	"remap",
 };
 
 static void print_features(uint64_t features)

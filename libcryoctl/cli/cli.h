@@ -43,6 +43,8 @@ extern const struct cli_cmd cmd_inspect;
 extern const struct cli_cmd cmd_maps;
 extern const struct cli_cmd cmd_layout;
 extern const struct cli_cmd cmd_verify;
+extern const struct cli_cmd cmd_thaw;
+extern const struct cli_cmd cmd_remap;
 
 /* Print "cryoctl: <msg>" to stderr. */
 __printf(1, 2) void cli_err(const char *fmt, ...);

@@ -15,10 +15,12 @@
 
 static const struct cli_cmd *const commands[] = {
 	&cmd_freeze,
+	&cmd_thaw,
 	&cmd_inspect,
 	&cmd_maps,
 	&cmd_layout,
 	&cmd_verify,
+	&cmd_remap,
 	&cmd_check,
 	&cmd_version,
 };

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <linux/cryo.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -222,6 +224,142 @@ int cryoctl_freeze_ex(int devfd, pid_t pid, unsigned int flags,
  * been read to EOF yet), or another -errno of the ioctl.
  */
 int cryoctl_commit(int devfd);
+
+/*
+ * Thawing.
+ *
+ * cryoctl_thaw() drives the whole protocol of <linux/cryo.h> ("Thaw"):
+ * CRYO_IOC_THAW reads and checks the image, the library creates the pipes
+ * the module asks for and forks the process R that becomes the restored
+ * one; R maps the stub region at the address the module chose and runs
+ * the library's stub there, which creates the other threads, issues
+ * CRYO_IOC_THAW_RESTORE and, in every thread, CRYO_IOC_THAW_FINISH.  The
+ * outcome comes from CRYO_IOC_THAW_STATUS.
+ */
+
+/** CRYOCTL_THAW_SAME_PID - restore the original pid and tids (clone3 set_tid) */
+#define CRYOCTL_THAW_SAME_PID	CRYO_THAW_SAME_PID
+/** CRYOCTL_THAW_WAIT - the restored process stays the caller's child */
+#define CRYOCTL_THAW_WAIT	0x10000u
+
+/**
+ * struct cryoctl_thaw_result - what cryoctl_thaw() reports
+ * @pid: the restored process's pid, in the caller's pid namespace (0 on
+ *       failure)
+ * @error: the positive errno of a failure, 0 on success
+ * @message: on failure, a NUL-terminated human-readable reason: the
+ *           module's (it names the record, fd or mapping at fault) or the
+ *           library's; empty on success
+ */
+struct cryoctl_thaw_result {
+	pid_t pid;
+	int error;
+	char message[CRYO_THAW_MSG_LEN];
+};
+
+/**
+ * cryoctl_thaw() - turn an image into a running process
+ * @devfd: a fresh session from cryoctl_open(), used for nothing else
+ * @image_fd: the image, read from its current position; a file or a pipe
+ * @flags: %CRYOCTL_THAW_SAME_PID, %CRYOCTL_THAW_WAIT
+ * @inherit: @nr_inherit entries: the image's fd &cryo_thaw_inherit.fd
+ *           becomes the caller's &cryo_thaw_inherit.source_fd (for the
+ *           fds the module cannot recreate: a pipe whose other end is not
+ *           in the image, a lost file); NULL when @nr_inherit is 0
+ * @nr_inherit: at most CRYO_THAW_INHERIT_MAX
+ * @res: NULL, or filled in whatever the result
+ *
+ * The restored process is a new process, with the image's memory,
+ * threads, registers, files and signal state.  Without
+ * %CRYOCTL_THAW_WAIT it is detached: created by a short-lived child of
+ * the caller (reaped before return), it becomes an orphan in a session of
+ * its own.  With %CRYOCTL_THAW_WAIT it is the caller's child: the caller
+ * must waitpid() for it.  %CRYOCTL_THAW_SAME_PID gives it the image's pid
+ * and its threads the image's tids, which must be free in the caller's
+ * pid namespace and needs CAP_CHECKPOINT_RESTORE.
+ *
+ * The caller's signal mask is kept; for the fork its signals are blocked
+ * for a moment, so that the new process never runs a handler of the
+ * caller.  The caller may receive SIGCHLD for the children it had (the
+ * short-lived one without %CRYOCTL_THAW_WAIT, or R when the thaw fails).
+ * Whatever happens, no descriptor and, on failure, no process is left
+ * behind: a process that was being restored is killed (and reaped when
+ * it is the caller's child).  An image read from a pipe may have at most
+ * 4096 threads (one in a file: any number); a thaw is refused with -E2BIG
+ * otherwise, before anything is created.
+ * Available since libcryoctl 1.3 (symbol version CRYOCTL_1.3).
+ *
+ * Return: 0 with @res->pid; or -errno, with @res->error and
+ * @res->message: -EINVAL (@flags, @inherit: a negative fd, an fd given
+ * twice, too many), -EBADF, -EOPNOTSUPP (the module cannot thaw),
+ * -EPROTO (another module ABI, or an image of another version,
+ * architecture or kernel), the errors of CRYO_IOC_THAW (-EBADMSG,
+ * -ENODATA, -ESTALE, -ENXIO for an fd that needs @inherit ...) and of
+ * CRYO_IOC_THAW_RESTORE (-EBUSY, -ESRCH, ...), the errno the module
+ * reports for a failure after the point of no return, -EEXIST or -EPERM
+ * (%CRYOCTL_THAW_SAME_PID: the pid is taken, or not allowed), -E2BIG (see
+ * above), -EIO (the process died before the end), -ETIMEDOUT (the module
+ * never reported the outcome), -ENOMEM, -EMFILE.
+ */
+int cryoctl_thaw(int devfd, int image_fd, unsigned int flags,
+		 const struct cryo_thaw_inherit *inherit, unsigned int nr_inherit,
+		 struct cryoctl_thaw_result *res);
+
+/**
+ * cryoctl_thaw_status() - how the thaw or remap on a session went
+ * @devfd: the session
+ * @st: filled in (CRYO_IOC_THAW_STATUS, without waiting); @st->message
+ *      is NUL-terminated
+ *
+ * Available since libcryoctl 1.3.
+ *
+ * Return: 0, or -errno of the ioctl (-ENOTTY: not a cryo device, or a
+ * module without thaw).
+ */
+int cryoctl_thaw_status(int devfd, struct cryo_thaw_status *st);
+
+/**
+ * cryoctl_remap() - CRYO_IOC_REMAP: reshape the caller to a layout
+ * @devfd: a fresh session from cryoctl_open()
+ * @image_fd: an image or a layout ("cryoctl layout")
+ * @keep_start: a page-aligned range of the caller kept as it is, outside
+ *              every VMA of the layout
+ * @keep_len: its length
+ *
+ * A thin wrapper for callers that bring their own position-independent
+ * code: on success every mapping of the caller outside the kept range is
+ * gone, this library included, and the call returns into that range only
+ * if the caller arranged for it.  See cryoctl_remap_maps() for a safe use.
+ * Available since libcryoctl 1.3.
+ *
+ * Return: 0, or -errno of the ioctl (see &struct cryo_remap).
+ */
+int cryoctl_remap(int devfd, int image_fd, uint64_t keep_start, uint64_t keep_len);
+
+/**
+ * cryoctl_remap_maps() - what a process reshaped to a layout looks like
+ * @devfd: a fresh session from cryoctl_open()
+ * @image_fd: an image or a layout, read from its current position up to
+ *            its first PAGES record
+ * @buf: where the text goes, NUL-terminated
+ * @len: bytes @buf has room for
+ * @out_len: if not NULL, set to the length of the text (without the NUL),
+ *           also when @buf is too small
+ *
+ * Forks a child that maps the library's stub in a range free in both the
+ * caller and the layout, issues CRYO_IOC_REMAP from it with that range
+ * kept, and sends back its /proc/self/maps; the stub region's own line is
+ * removed.  A diagnostic of CRYO_IOC_REMAP: the child then exits.
+ * Available since libcryoctl 1.3.
+ *
+ * Return: 0; -ERANGE when @len is not more than the text (*@out_len says
+ * how long it is); -EOPNOTSUPP (the module cannot remap); the errors of
+ * the image reader for @image_fd (-EPROTO, -EBADMSG, -ENODATA ...); the
+ * errno of the remap (cryoctl_thaw_status() then has the module's
+ * message); -EIO when the child died without one; -ENOMEM.
+ */
+int cryoctl_remap_maps(int devfd, int image_fd, char *buf, size_t len,
+		       size_t *out_len);
 
 /*
  * Reading images.

@@ -3,9 +3,11 @@
  * Host-side unit tests of libcryoctl and cryoctl that need no cryo module:
  * CRC32C, the image reader on synthetic images (good, corrupted,
  * truncated, malformed; the process records, files and their order),
- * cryoctl_freeze() and cryoctl_freeze_ex() against a fake device, and the
- * image commands of cryoctl (verify, inspect, maps, layout) plus the
- * command-line checks of freeze.
+ * cryoctl_freeze() and cryoctl_freeze_ex() against a fake device,
+ * cryoctl_thaw() and cryoctl_remap_maps() against a fake device with the
+ * real stub (up to its ioctls, and, under ptrace playing the module, past
+ * the point of no return), and the image commands of cryoctl (verify,
+ * inspect, maps, layout) plus the command-line checks of freeze and thaw.
  *
  * Build this file together with every libcryoctl/src .c file, from the top
  * of the tree, with -D_GNU_SOURCE -Iuapi -Ilibcryoctl/include
@@ -13,12 +15,15 @@
  * (cryoctl's path; that is the default).  "make unit" does both.
  *
  * The library is compiled in, so this program's ioctl() replaces the C
- * library's for it: CRYO_IOC_FREEZE and CRYO_IOC_COMMIT on the fake
- * device descriptor are answered here, anything else goes to the kernel.
+ * library's for it: CRYO_IOC_FREEZE, CRYO_IOC_COMMIT, CRYO_IOC_VERSION,
+ * CRYO_IOC_THAW and CRYO_IOC_THAW_STATUS on the fake device descriptor
+ * are answered here, anything else goes to the kernel (the stub's raw
+ * system calls always do).
  *
  * The last line is "N passed, M failed"; the exit status is 0 only when
  * nothing failed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -32,13 +37,21 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cpuid.h>
+#include <elf.h>
 #include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include <linux/cryo.h>
 
@@ -1346,6 +1359,83 @@ static struct cryo_freeze fake_freeze_seen;
 static int fake_commits;
 static bool fake_commit_at_eof;
 
+/*
+ * The thaw side of the fake device: VERSION, THAW and THAW_STATUS.  The
+ * stub in the process being restored issues its ioctls with raw system
+ * calls, so they reach the kernel: on /dev/null as the fake device they
+ * fail with ENOTTY, as a module would refuse them.
+ */
+static uint64_t fake_features = CRYO_FEATURE_ALL;
+static uint32_t fake_abi_major = CRYO_ABI_MAJOR;
+static int fake_thaw_errno;
+static int fake_thaw_calls;
+static struct cryo_thaw fake_thaw_seen;
+static struct cryo_thaw_inherit fake_inherit_seen[4];
+static unsigned int fake_thaw_threads = 3;
+static unsigned int fake_thaw_pipes = 2;
+static unsigned int fake_fpu_size = 832;
+static __s32 fake_tid0;
+static struct cryo_thaw_status fake_status;
+static bool fake_status_wait = true;	/* knows CRYO_THAW_STATUS_WAIT */
+static int fake_status_waits;
+
+static int fake_thaw_ioctl(unsigned long req, void *arg)
+{
+	if (req == CRYO_IOC_VERSION) {
+		struct cryo_version *v = arg;
+
+		v->abi_major = fake_abi_major;
+		v->abi_minor = 1;
+		v->features = fake_features;
+		return 0;
+	}
+	if (req == CRYO_IOC_THAW) {
+		struct cryo_thaw *t = arg;
+		__s32 *tids = (__s32 *)(uintptr_t)t->tids;
+		unsigned int i;
+		void *p;
+
+		fake_thaw_calls++;
+		memcpy(&fake_thaw_seen, t, sizeof(*t));
+		if (t->nr_inherit && t->nr_inherit <= ARRAY_SIZE(fake_inherit_seen))
+			memcpy(fake_inherit_seen, (void *)(uintptr_t)t->inherit,
+			       t->nr_inherit * sizeof(*fake_inherit_seen));
+		if (fake_thaw_errno) {
+			errno = fake_thaw_errno;
+			return -1;
+		}
+		/* A free range: free in every process forked from us too. */
+		p = mmap(NULL, t->stub_size, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			abort();
+		munmap(p, t->stub_size);
+		t->stub_addr = (uintptr_t)p;
+		t->pid = 4242;
+		t->nr_threads = fake_thaw_threads;
+		t->nr_pipes = fake_thaw_pipes;
+		t->fpu_size = fake_fpu_size;
+		for (i = 0; i < fake_thaw_threads && i < t->tids_len; i++)
+			tids[i] = (fake_tid0 ? fake_tid0 : 4242) + i;
+		return 0;
+	}
+	if (req == CRYO_IOC_THAW_STATUS) {
+		struct cryo_thaw_status *st = arg;
+
+		if (st->size < CRYO_THAW_STATUS_SIZE_VER0 ||
+		    (st->flags & ~(fake_status_wait ? CRYO_THAW_STATUS_WAIT : 0))) {
+			errno = EINVAL;
+			return -1;
+		}
+		fake_status_waits += !!st->flags;
+		memcpy(st, &fake_status, sizeof(*st));
+		st->size = sizeof(*st);
+		return 0;
+	}
+	errno = ENOTTY;
+	return -1;
+}
+
 int ioctl(int fd, unsigned long req, ...)
 {
 	va_list ap;
@@ -1375,8 +1465,7 @@ int ioctl(int fd, unsigned long req, ...)
 		fake_commit_at_eof = read(fd, &c, 1) == 0;
 		return 0;
 	}
-	errno = ENOTTY;
-	return -1;
+	return fake_thaw_ioctl(req, arg);
 }
 
 struct prog {
@@ -1638,6 +1727,663 @@ static void test_freeze(void)
 	CHECK(cryoctl_commit(outfd) == -ENOTTY, "commit on /dev/null is -ENOTTY");
 	close(outfd);
 	free(data);
+}
+
+/* ---- cryoctl_thaw() and cryoctl_remap_maps() against a fake device ------ */
+
+static int count_fds(void)
+{
+	struct dirent *d;
+	DIR *dir = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!dir)
+		abort();
+	while ((d = readdir(dir)))
+		n += d->d_name[0] != '.';
+	closedir(dir);
+	return n - 1;	/* the directory's own */
+}
+
+/* No child left, none to reap. */
+static bool no_children(void)
+{
+	return waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD;
+}
+
+static uint64_t sigmask_now(void)
+{
+	sigset_t set;
+	uint64_t m = 0;
+	int i;
+
+	sigprocmask(SIG_SETMASK, NULL, &set);
+	for (i = 1; i < 64; i++)
+		if (sigismember(&set, i) == 1)
+			m |= 1ULL << (i - 1);
+	return m;
+}
+
+/* A file holding just a HEADER for @nr_threads threads (what pread() sees). */
+static int header_file(uint32_t nr_threads)
+{
+	struct img *m = calloc(1, sizeof(*m));
+	int fd = memfd_create("img", MFD_CLOEXEC);
+
+	if (!m || fd < 0)
+		abort();
+	put_header(m, nr_threads, CRYO_IMAGE_MINOR);
+	if (write(fd, m->b.p, m->b.len) != (ssize_t)m->b.len)
+		abort();
+	lseek(fd, 0, SEEK_SET);
+	free(m->b.p);
+	free(m);
+	return fd;
+}
+
+static void reset_fake_thaw(void)
+{
+	fake_features = CRYO_FEATURE_ALL;
+	fake_abi_major = CRYO_ABI_MAJOR;
+	fake_thaw_errno = 0;
+	fake_thaw_calls = 0;
+	fake_thaw_threads = 3;
+	fake_thaw_pipes = 2;
+	fake_tid0 = 0;
+	memset(&fake_thaw_seen, 0, sizeof(fake_thaw_seen));
+	memset(&fake_status, 0, sizeof(fake_status));
+	fake_status.state = CRYO_THAW_PREPARED;
+	fake_status_wait = true;
+	fake_status_waits = 0;
+}
+
+static void test_thaw_args(int img)
+{
+	struct cryo_thaw_inherit inh[3] = { { 1, 1 }, { 5, 2 }, { 1, 0 } };
+	struct cryoctl_thaw_result res;
+	int ret;
+
+	reset_fake_thaw();
+	fake_features = CRYO_FEATURE_VERSION | CRYO_FEATURE_FREEZE;
+	ret = cryoctl_thaw(fake_dev, img, 0, NULL, 0, &res);
+	CHECK(ret == -EOPNOTSUPP && res.error == EOPNOTSUPP && !res.pid &&
+	      strstr(res.message, "cannot thaw") && !fake_thaw_calls,
+	      "thaw without the THAW feature: %d '%s'", ret, res.message);
+	ret = cryoctl_thaw(fake_dev, img, 0, NULL, 0, NULL);
+	CHECK(ret == -EOPNOTSUPP, "thaw without the feature, no result: %d", ret);
+	fake_features = CRYO_FEATURE_ALL;
+
+	fake_abi_major = CRYO_ABI_MAJOR + 1;
+	ret = cryoctl_thaw(fake_dev, img, 0, NULL, 0, &res);
+	CHECK(ret == -EPROTO && strstr(res.message, "ABI") && !fake_thaw_calls,
+	      "thaw with another ABI major: %d '%s'", ret, res.message);
+	fake_abi_major = CRYO_ABI_MAJOR;
+
+	ret = cryoctl_thaw(fake_dev, img, 1u << 5, NULL, 0, &res);
+	CHECK(ret == -EINVAL && res.error == EINVAL && strstr(res.message, "flags") &&
+	      !fake_thaw_calls, "thaw with unknown flags: %d '%s'", ret, res.message);
+	ret = cryoctl_thaw(-1, img, 0, NULL, 0, &res);
+	CHECK(ret == -EBADF, "thaw on devfd -1: %d", ret);
+	ret = cryoctl_thaw(fake_dev, -1, 0, NULL, 0, &res);
+	CHECK(ret == -EBADF, "thaw of image fd -1: %d", ret);
+	ret = cryoctl_thaw(fake_dev, img, 0, NULL, 2, &res);
+	CHECK(ret == -EINVAL && !fake_thaw_calls, "thaw with NULL inherit: %d", ret);
+	ret = cryoctl_thaw(fake_dev, img, 0, inh, CRYO_THAW_INHERIT_MAX + 1, &res);
+	CHECK(ret == -EINVAL && strstr(res.message, "more than") && !fake_thaw_calls,
+	      "thaw with too many inherited fds: %d '%s'", ret, res.message);
+	ret = cryoctl_thaw(fake_dev, img, 0, inh, 3, &res);
+	CHECK(ret == -EINVAL && strstr(res.message, "fd 1 is inherited twice") &&
+	      !fake_thaw_calls, "thaw inheriting fd 1 twice: %d '%s'", ret, res.message);
+	inh[2].fd = -3;
+	ret = cryoctl_thaw(fake_dev, img, 0, inh, 3, &res);
+	CHECK(ret == -EINVAL && strstr(res.message, "negative") && !fake_thaw_calls,
+	      "thaw inheriting fd -3: %d '%s'", ret, res.message);
+
+	/* CRYO_IOC_THAW fails: its errno, the module's message. */
+	fake_thaw_errno = ENXIO;
+	fake_status.state = CRYO_THAW_FAILED;
+	fake_status.error = ENXIO;
+	strcpy(fake_status.message, "record 12 (FD): fd 5: the other end is not in the image");
+	ret = cryoctl_thaw(fake_dev, img, CRYOCTL_THAW_WAIT | CRYOCTL_THAW_SAME_PID,
+			   inh, 2, &res);
+	CHECK(ret == -ENXIO && res.error == ENXIO && !strcmp(res.message, fake_status.message),
+	      "THAW refused: %d '%s'", ret, res.message);
+	CHECK(fake_thaw_calls == 1 && fake_thaw_seen.size == sizeof(struct cryo_thaw) &&
+	      fake_thaw_seen.flags == CRYO_THAW_SAME_PID && fake_thaw_seen.image_fd == img &&
+	      fake_thaw_seen.nr_inherit == 2 && fake_inherit_seen[1].fd == 5 &&
+	      fake_inherit_seen[1].source_fd == 2 && fake_thaw_seen.tids &&
+	      fake_thaw_seen.tids_len >= 1 && fake_thaw_seen.stub_size &&
+	      !(fake_thaw_seen.stub_size & 4095) && !fake_thaw_seen.stub_addr,
+	      "the CRYO_IOC_THAW argument: flags 0x%x, %u inherited, stub_size %u",
+	      fake_thaw_seen.flags, fake_thaw_seen.nr_inherit, fake_thaw_seen.stub_size);
+	fake_status.message[0] = 0;
+	ret = cryoctl_thaw(fake_dev, img, 0, NULL, 0, &res);
+	CHECK(ret == -ENXIO && !strcmp(res.message, strerror(ENXIO)),
+	      "THAW refused without a message: %d '%s'", ret, res.message);
+	CHECK(no_children(), "no child after a refused THAW");
+}
+
+/*
+ * The stub for real, as far as it goes without a module: the process R is
+ * created, maps the stub region, runs the stub, which creates the
+ * threads; they and the leader get ENOTTY from the device, the threads
+ * exit, the leader waits for them and returns the error to the library.
+ */
+static void test_thaw_stub(int img)
+{
+	static const unsigned int threads[] = { 1, 2, 17 };
+	static const unsigned int flags[] = { 0, CRYOCTL_THAW_WAIT };
+	struct cryoctl_thaw_result res;
+	uint64_t mask = sigmask_now();
+	int fds = count_fds(), ret, file;
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(threads); i++) {
+		for (j = 0; j < ARRAY_SIZE(flags); j++) {
+			reset_fake_thaw();
+			/* Once, a module without CRYO_THAW_STATUS_WAIT. */
+			fake_status_wait = i != 1;
+			fake_thaw_threads = threads[i];
+			memset(&res, 0x5a, sizeof(res));
+			ret = cryoctl_thaw(fake_dev, img, flags[j], NULL, 0, &res);
+			CHECK(ret == -ENOTTY && res.error == ENOTTY && res.pid == 0 &&
+			      strstr(res.message, strerror(ENOTTY)),
+			      "stub with %u threads, flags 0x%x: %d '%s'", threads[i],
+			      flags[j], ret, res.message);
+			CHECK(fake_status_waits == (i != 1), "the outcome is waited for: %d",
+			      fake_status_waits);
+			CHECK(no_children() && count_fds() == fds && sigmask_now() == mask,
+			      "nothing left behind (%u threads, flags 0x%x): %d fds, was %d",
+			      threads[i], flags[j], count_fds(), fds);
+		}
+	}
+
+	/* The module failed the restore: its errno and message win. */
+	reset_fake_thaw();
+	fake_status.state = CRYO_THAW_FAILED;
+	fake_status.error = EBUSY;
+	strcpy(fake_status.message, "2 of 3 threads arrived within 5 s");
+	ret = cryoctl_thaw(fake_dev, img, CRYOCTL_THAW_WAIT, NULL, 0, &res);
+	CHECK(ret == -EBUSY && !strcmp(res.message, fake_status.message) && no_children(),
+	      "failed restore: %d '%s'", ret, res.message);
+
+	/* No pipes at all; many. */
+	reset_fake_thaw();
+	fake_thaw_pipes = 0;
+	ret = cryoctl_thaw(fake_dev, img, 0, NULL, 0, &res);
+	CHECK(ret == -ENOTTY && no_children(), "no pipes: %d '%s'", ret, res.message);
+	fake_thaw_pipes = 200;
+	ret = cryoctl_thaw(fake_dev, img, CRYOCTL_THAW_WAIT, NULL, 0, &res);
+	CHECK(ret == -ENOTTY && no_children() && count_fds() == fds,
+	      "200 pipes: %d '%s'", ret, res.message);
+
+	/* SAME_PID with a pid that is taken (1), or not ours to take. */
+	reset_fake_thaw();
+	fake_tid0 = 1;
+	for (j = 0; j < ARRAY_SIZE(flags); j++) {
+		ret = cryoctl_thaw(fake_dev, img, flags[j] | CRYOCTL_THAW_SAME_PID, NULL, 0,
+				   &res);
+		CHECK((ret == -EEXIST && strstr(res.message, "pid 1: it is in use")) ||
+		      (ret == -EPERM && strstr(res.message, "CAP_CHECKPOINT_RESTORE")),
+		      "same pid 1, flags 0x%x: %d '%s'", flags[j], ret, res.message);
+		CHECK(no_children() && count_fds() == fds, "nothing left after pid 1");
+	}
+
+	/* The region is sized from the HEADER of an image in a file. */
+	reset_fake_thaw();
+	fake_thaw_threads = 300;
+	file = header_file(300);
+	ret = cryoctl_thaw(fake_dev, file, 0, NULL, 0, &res);
+	CHECK(ret == -ENOTTY && no_children(), "300 threads from a file: %d '%s'", ret,
+	      res.message);
+	close(file);
+	/* A module that disagrees with the HEADER: refused before R exists. */
+	file = header_file(2);
+	ret = cryoctl_thaw(fake_dev, file, 0, NULL, 0, &res);
+	CHECK(ret == -E2BIG && strstr(res.message, "300 threads") && no_children(),
+	      "more threads than the HEADER said: %d '%s'", ret, res.message);
+	close(file);
+	/* From a pipe, at most 4096 threads. */
+	fake_thaw_threads = 5000;
+	ret = cryoctl_thaw(fake_dev, img, 0, NULL, 0, &res);
+	CHECK(ret == -E2BIG && strstr(res.message, "pipe") && no_children(),
+	      "5000 threads from a pipe: %d '%s'", ret, res.message);
+	CHECK(count_fds() == fds && sigmask_now() == mask, "nothing left behind at all");
+}
+
+static void test_remap_maps(void)
+{
+	struct img m;
+	char buf[4096];
+	size_t len = 77;
+	int fds = count_fds(), img, ret;
+
+	reset_fake_thaw();
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_vma(&m, 0x10000000, 0x10004000, CRYO_VMA_READ | CRYO_VMA_WRITE,
+		CRYO_VMA_ANON, 0, 0, 0, NULL);
+	put_trailer(&m);
+
+	fake_features = CRYO_FEATURE_ALL & ~CRYO_FEATURE_REMAP;
+	img = feed(m.b.p, m.b.len);
+	ret = cryoctl_remap_maps(fake_dev, img, buf, sizeof(buf), &len);
+	CHECK(ret == -EOPNOTSUPP && len == 77, "remap without the feature: %d", ret);
+	close(img);
+	fake_features = CRYO_FEATURE_ALL;
+
+	/* The child maps the stub and issues the remap: ENOTTY. */
+	img = feed(m.b.p, m.b.len);
+	ret = cryoctl_remap_maps(fake_dev, img, buf, sizeof(buf), &len);
+	close(img);
+	CHECK(ret == -ENOTTY && no_children() && count_fds() == fds,
+	      "remap by the stub on /dev/null: %d", ret);
+
+	img = feed("garbage garbage garbage", 23);
+	ret = cryoctl_remap_maps(fake_dev, img, buf, sizeof(buf), &len);
+	CHECK(ret == -EPROTO && no_children(), "remap of garbage: %d", ret);
+	close(img);
+	CHECK(cryoctl_remap_maps(fake_dev, -1, buf, sizeof(buf), &len) == -EBADF,
+	      "remap of fd -1");
+	CHECK(cryoctl_remap_maps(fake_dev, 0, NULL, 5, &len) == -EINVAL,
+	      "remap into NULL");
+	CHECK(count_fds() == fds, "remap: no fd left behind");
+	free(m.b.p);
+}
+
+/*
+ * ---- the stub's way past the point of no return, with a traced fake ----
+ *
+ * A worker process runs cryoctl_thaw() and cryoctl_remap_maps() under a
+ * seccomp filter that stops it (SECCOMP_RET_TRACE) at every
+ * CRYO_IOC_THAW_THREAD, _RESTORE, _FINISH and CRYO_IOC_REMAP.  This
+ * process traces the worker and what it creates, and plays the module:
+ * at THREAD and RESTORE it writes each thread's CPU state (FS and GS
+ * base, an FPU image with a pattern in the XMM registers, in XSAVE or
+ * FXSAVE format) into the stub's structures and lets the call return 0;
+ * at FINISH it checks, with every thread stopped there, that each one
+ * runs on its stack in the stub region with the FS and GS base and XMM
+ * registers it was given, then makes FINISH fail with EXDEV, which the
+ * library must report.  At REMAP it checks the layout the library
+ * passed, and the stub then sends its /proc/self/maps.
+ */
+
+#define TR_MAX		8
+#define TR_THREADS	5
+
+struct tr_thread {
+	pid_t tid;
+	unsigned int index;
+	uint64_t rsp;
+	bool finishing;
+};
+
+struct tracer {
+	unsigned int fpu_size;
+	bool xsave;
+	unsigned char *fpu;		/* our own XSAVE image, a template */
+	struct tr_thread th[TR_MAX];
+	unsigned int nr;
+	unsigned int finishing;
+	uint64_t stub_start, stub_len;
+	int fails;
+	int remaps;
+	bool layout_ok;
+};
+
+#define TR_CHECK(tr, cond, ...) \
+	do { if (!CHECK(cond, __VA_ARGS__)) (tr)->fails++; } while (0)
+
+static bool tr_mem(pid_t pid, uint64_t addr, void *buf, size_t len, bool write)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = write ? pwrite(fd, buf, len, addr) : pread(fd, buf, len, addr);
+	close(fd);
+	return n == (ssize_t)len;
+}
+
+static uint64_t tr_fs(unsigned int index)
+{
+	return 0x10000000ULL + index * 0x1000;
+}
+
+static uint64_t tr_gs(unsigned int index)
+{
+	return 0x20000000ULL + index * 0x2000;
+}
+
+/* XMM register bytes of thread @index: 16 registers of 16 bytes. */
+static void tr_xmm(unsigned int index, unsigned char xmm[256])
+{
+	unsigned int i;
+
+	for (i = 0; i < 256; i++)
+		xmm[i] = (unsigned char)(index * 37 + i);
+}
+
+/* Odd threads get FXSAVE, the others XSAVE (when the CPU has it). */
+static bool tr_uses_xsave(struct tracer *tr, unsigned int index)
+{
+	return tr->xsave && !(index & 1);
+}
+
+/* Fill in @cpu (in the tracee at @cpu_addr) for thread @index. */
+static void tr_give_cpu(struct tracer *tr, pid_t pid, uint64_t cpu_addr,
+			unsigned int index)
+{
+	struct cryo_thaw_cpu cpu;
+	unsigned char *img = malloc(tr->fpu_size);
+	uint64_t bv;
+
+	TR_CHECK(tr, img && tr_mem(pid, cpu_addr, &cpu, sizeof(cpu), false),
+		 "traced: read the cpu of thread %u", index);
+	TR_CHECK(tr, cpu.fpu && !(cpu.fpu & 63) && !cpu.__reserved,
+		 "traced: thread %u's FPU buffer 0x%llx", index,
+		 (unsigned long long)cpu.fpu);
+	memcpy(img, tr->fpu, tr->fpu_size);
+	tr_xmm(index, img + 160);
+	if (tr->xsave) {
+		memcpy(&bv, img + 512, sizeof(bv));
+		bv |= 2;	/* SSE state comes from the buffer */
+		memcpy(img + 512, &bv, sizeof(bv));
+	}
+	cpu.fs_base = tr_fs(index);
+	cpu.gs_base = tr_gs(index);
+	cpu.fpu_format = tr_uses_xsave(tr, index) ? CRYO_FPU_XSAVE : CRYO_FPU_FXSAVE;
+	TR_CHECK(tr, tr_mem(pid, cpu.fpu, img, tr->fpu_size, true) &&
+		 tr_mem(pid, cpu_addr, &cpu, sizeof(cpu), true),
+		 "traced: write the cpu of thread %u", index);
+	free(img);
+}
+
+static struct tr_thread *tr_thread(struct tracer *tr, pid_t tid)
+{
+	unsigned int i;
+
+	for (i = 0; i < tr->nr; i++)
+		if (tr->th[i].tid == tid)
+			return &tr->th[i];
+	if (tr->nr == TR_MAX)
+		abort();
+	tr->th[tr->nr].tid = tid;
+	return &tr->th[tr->nr++];
+}
+
+/* Every thread waits in FINISH: check each, then let FINISH fail. */
+static void tr_check_finish(struct tracer *tr)
+{
+	struct user_regs_struct regs;
+	unsigned char *xs = malloc(tr->fpu_size), xmm[256];
+	struct user_fpregs_struct fp;
+	struct iovec iov = { xs, tr->fpu_size };
+	struct cryo_thaw_finish fin;
+	char path[64], dev[64];
+	struct tr_thread *t;
+	unsigned int i;
+	ssize_t n;
+
+	for (i = 0; i < tr->nr; i++) {
+		t = &tr->th[i];
+		if (!t->finishing)
+			continue;
+		TR_CHECK(tr, !ptrace(PTRACE_GETREGS, t->tid, NULL, &regs),
+			 "traced: thread %u's registers", t->index);
+		TR_CHECK(tr, regs.fs_base == tr_fs(t->index) &&
+			 regs.gs_base == tr_gs(t->index),
+			 "traced: thread %u's FS/GS base 0x%llx/0x%llx", t->index,
+			 regs.fs_base, regs.gs_base);
+		TR_CHECK(tr, regs.rsp > tr->stub_start &&
+			 regs.rsp < tr->stub_start + tr->stub_len &&
+			 t->rsp > tr->stub_start && t->rsp < tr->stub_start + tr->stub_len,
+			 "traced: thread %u runs on a stack in the stub region", t->index);
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)t->tid, (int)regs.rdi);
+		n = readlink(path, dev, sizeof(dev) - 1);
+		dev[n > 0 ? n : 0] = 0;
+		TR_CHECK(tr, !strcmp(dev, "/dev/null") && regs.rsi == CRYO_IOC_THAW_FINISH &&
+			 tr_mem(t->tid, regs.rdx, &fin, sizeof(fin), false) &&
+			 fin.size == sizeof(fin) && !fin.flags,
+			 "traced: thread %u's FINISH argument", t->index);
+		tr_xmm(t->index, xmm);
+		if (tr_uses_xsave(tr, t->index)) {
+			TR_CHECK(tr, !ptrace(PTRACE_GETREGSET, t->tid, NT_X86_XSTATE, &iov) &&
+				 !memcmp(xs + 160, xmm, sizeof(xmm)),
+				 "traced: thread %u's XMM registers (XRSTOR)", t->index);
+		} else {
+			TR_CHECK(tr, !ptrace(PTRACE_GETFPREGS, t->tid, NULL, &fp) &&
+				 !memcmp(fp.xmm_space, xmm, sizeof(xmm)),
+				 "traced: thread %u's XMM registers (FXRSTOR)", t->index);
+		}
+		regs.rax = -EXDEV;
+		ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
+	}
+	/* The first to go on ends them all (exit_group). */
+	for (i = 0; i < tr->nr; i++) {
+		if (tr->th[i].finishing)
+			ptrace(PTRACE_CONT, tr->th[i].tid, NULL, NULL);
+		tr->th[i].finishing = false;
+	}
+	free(xs);
+}
+
+/* A seccomp stop: the worker or its offspring issues a cryo ioctl. */
+static void tr_ioctl(struct tracer *tr, pid_t pid)
+{
+	struct user_regs_struct regs;
+	struct tr_thread *t = tr_thread(tr, pid);
+	struct cryo_thaw_thread tt;
+	struct cryo_thaw_restore r;
+	struct cryo_remap rm;
+
+	ptrace(PTRACE_GETREGS, pid, NULL, &regs);
+	regs.orig_rax = -1;	/* skip the call: rax is the result */
+	regs.rax = 0;
+	t->rsp = regs.rsp;
+	switch (regs.rsi) {
+	case CRYO_IOC_THAW_THREAD:
+		TR_CHECK(tr, tr_mem(pid, regs.rdx, &tt, sizeof(tt), false) &&
+			 tt.size == sizeof(tt) && tt.index && tt.index < TR_THREADS,
+			 "traced: THREAD argument, index %u", tt.index);
+		t->index = tt.index;
+		tr_give_cpu(tr, pid, regs.rdx + offsetof(struct cryo_thaw_thread, cpu),
+			    tt.index);
+		break;
+	case CRYO_IOC_THAW_RESTORE:
+		TR_CHECK(tr, tr_mem(pid, regs.rdx, &r, sizeof(r), false) &&
+			 r.size == sizeof(r) && r.nr_pipes == fake_thaw_pipes &&
+			 !(r.stub_start & 4095) && r.stub_len && !(r.stub_len & 4095) &&
+			 r.exe_fd == -1 && r.cwd_fd == -1,
+			 "traced: RESTORE argument");
+		tr->stub_start = r.stub_start;
+		tr->stub_len = r.stub_len;
+		t->index = 0;
+		tr_give_cpu(tr, pid, regs.rdx + offsetof(struct cryo_thaw_restore, cpu), 0);
+		break;
+	case CRYO_IOC_THAW_FINISH:
+		t->finishing = true;
+		ptrace(PTRACE_SETREGS, pid, NULL, &regs);
+		if (++tr->finishing == TR_THREADS)
+			tr_check_finish(tr);
+		return;		/* stays stopped until all are there */
+	case CRYO_IOC_REMAP: {
+		struct cryoctl_image *img = NULL;
+		struct cryoctl_record rec;
+		char path[64];
+		int fd, n = 0, ret;
+
+		tr->remaps++;
+		TR_CHECK(tr, tr_mem(pid, regs.rdx, &rm, sizeof(rm), false) &&
+			 rm.size == sizeof(rm) && !(rm.keep_start & 4095) &&
+			 regs.rsp > rm.keep_start && regs.rsp < rm.keep_start + rm.keep_len,
+			 "traced: REMAP argument, on the stub's stack");
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, rm.image_fd);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		ret = cryoctl_image_open(fd, &img);
+		while (!ret && (ret = cryoctl_image_next(img, &rec)) > 0) {
+			n += rec.type == CRYO_REC_VMA;
+			ret = 0;
+		}
+		tr->layout_ok = !ret && n == 1 && !cryoctl_image_header(img)->nr_threads;
+		cryoctl_image_close(img);
+		if (fd >= 0)
+			close(fd);
+		break;
+	}
+	default:
+		TR_CHECK(tr, 0, "traced: unexpected ioctl 0x%llx", regs.rsi);
+		regs.rax = -ENOTTY;
+	}
+	ptrace(PTRACE_SETREGS, pid, NULL, &regs);
+	ptrace(PTRACE_CONT, pid, NULL, NULL);
+}
+
+/* The worker: the library under the filter. */
+static void __attribute__((noreturn)) tr_worker(struct tracer *tr)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 6),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, CRYO_IOC_THAW_THREAD, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, CRYO_IOC_THAW_RESTORE, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, CRYO_IOC_THAW_FINISH, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, CRYO_IOC_REMAP, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { ARRAY_SIZE(f), f };
+	struct cryoctl_thaw_result res;
+	char *maps = malloc(1 << 20), want[32];
+	struct img m = { 0 };
+	size_t len = 0, want_len = 0;
+	int img, ret;
+
+	failed = 0;
+	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) || raise(SIGSTOP) ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+		_exit(100);
+
+	reset_fake_thaw();
+	fake_dev = open("/dev/null", O_RDWR | O_CLOEXEC);
+	fake_thaw_threads = TR_THREADS;
+	fake_fpu_size = tr->fpu_size;
+	img = feed("x", 1);
+	ret = cryoctl_thaw(fake_dev, img, CRYOCTL_THAW_WAIT, NULL, 0, &res);
+	CHECK(ret == -EXDEV && strstr(res.message, "could not finish") &&
+	      strstr(res.message, strerror(EXDEV)),
+	      "traced: the stub reports FINISH's error: %d '%s'", ret, res.message);
+	CHECK(no_children(), "traced: nothing left");
+	close(img);
+
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_vma(&m, 0x10000000, 0x10004000, CRYO_VMA_READ | CRYO_VMA_WRITE,
+		CRYO_VMA_ANON, 0, 0, 0, NULL);
+	put_trailer(&m);
+	img = feed(m.b.p, m.b.len);
+	ret = cryoctl_remap_maps(fake_dev, img, maps, 1 << 20, &len);
+	CHECK(ret == 0 && len == strlen(maps) && strstr(maps, "[stack]") &&
+	      maps[len - 1] == '\n', "traced: remap sends the maps: %d", ret);
+	close(img);
+	img = feed(m.b.p, m.b.len);
+	ret = cryoctl_remap_maps(fake_dev, img, maps + (1 << 19), 10, &want_len);
+	CHECK(ret == -ERANGE && want_len == len, "traced: remap into 10 bytes: %d, %zu",
+	      ret, want_len);
+	close(img);
+	/* The stub region's line is left out: no rwx anonymous mapping. */
+	snprintf(want, sizeof(want), " rwxp 00000000 00:00 0 ");
+	CHECK(!strstr(maps, want), "traced: the stub's line is left out:\n%s", maps);
+	_exit(failed > 99 ? 99 : failed);
+}
+
+static void test_thaw_traced(void)
+{
+	struct tracer tr = { 0 };
+	unsigned int a, b, c, d;
+	int st, ev;
+	pid_t w, pid;
+
+	tr.fpu_size = 512;
+	if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE) &&
+	    __get_cpuid_count(0xd, 0, &a, &b, &c, &d)) {
+		tr.xsave = true;
+		tr.fpu_size = b;
+	}
+	tr.fpu = aligned_alloc(64, (tr.fpu_size + 63) & ~63U);
+	memset(tr.fpu, 0, tr.fpu_size);
+	if (tr.xsave)
+		asm volatile ("xsave64 (%0)" : : "r" (tr.fpu), "a" (-1), "d" (-1) : "memory");
+	else
+		asm volatile ("fxsave64 (%0)" : : "r" (tr.fpu) : "memory");
+
+	w = fork();
+	if (!w)
+		tr_worker(&tr);
+	if (waitpid(w, &st, 0) != w || !WIFSTOPPED(st) ||
+	    ptrace(PTRACE_SETOPTIONS, w, NULL, PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK |
+		   PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL)) {
+		fprintf(stderr, "SKIP traced stub test: cannot trace a child here\n");
+		kill(w, SIGKILL);
+		waitpid(w, NULL, 0);
+		free(tr.fpu);
+		return;
+	}
+	ptrace(PTRACE_CONT, w, NULL, NULL);
+	for (;;) {
+		pid = waitpid(-1, &st, __WALL);
+		if (pid < 0)
+			break;
+		if (pid == w && (WIFEXITED(st) || WIFSIGNALED(st)))
+			break;
+		if (!WIFSTOPPED(st))
+			continue;
+		ev = st >> 16;
+		if (ev == PTRACE_EVENT_SECCOMP)
+			tr_ioctl(&tr, pid);
+		else if (ev || WSTOPSIG(st) == SIGSTOP)
+			ptrace(PTRACE_CONT, pid, NULL, NULL);
+		else
+			ptrace(PTRACE_CONT, pid, NULL, (void *)(long)WSTOPSIG(st));
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 100) {
+		fprintf(stderr, "SKIP traced stub test: no ptrace or seccomp here\n");
+		free(tr.fpu);
+		return;
+	}
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "traced: the worker's checks: status 0x%x", st);
+	CHECK(tr.nr >= TR_THREADS && !tr.fails, "traced: %u threads seen, %d failures",
+	      tr.nr, tr.fails);
+	CHECK(tr.remaps == 2 && tr.layout_ok, "traced: %d remaps, layout ok %d", tr.remaps,
+	      tr.layout_ok);
+	free(tr.fpu);
+}
+
+static void test_thaw(void)
+{
+	struct cryo_thaw_status st;
+	int img;
+
+	fake_dev = open("/dev/null", O_RDWR | O_CLOEXEC);
+	img = feed("not read by the fake module", 27);
+	test_thaw_args(img);
+	test_thaw_stub(img);
+	close(img);
+	test_remap_maps();
+	close(fake_dev);
+	fake_dev = -1;
+	test_thaw_traced();
+
+	img = open("/dev/null", O_RDWR);
+	CHECK(cryoctl_thaw_status(img, &st) == -ENOTTY, "thaw status on /dev/null");
+	CHECK(cryoctl_remap(img, img, 0x1000, 0x1000) == -ENOTTY, "remap on /dev/null");
+	close(img);
 }
 
 /* ---- running cryoctl ------------------------------------------------------ */
@@ -2097,7 +2843,11 @@ static void test_cli_maps_proc(void)
 static void test_cli_usage(void)
 {
 	static const char *const cmds[] = {
-		"freeze", "inspect", "maps", "layout", "verify",
+		"freeze", "inspect", "maps", "layout", "verify", "thaw", "remap",
+	};
+	static const char *const bad_inherit[] = {
+		"1", "=1", "1=", "-1=2", "1=-2", "1=2x", "x=1", "1=2=3", " 1=2",
+		"2147483648=1", "1=99999999999", "",
 	};
 	static const char *const bad_pids[] = {
 		"abc", "0", "-1", "+5", " 5", "5 ", "2147483648", "99999999999999999999",
@@ -2119,6 +2869,7 @@ static void test_cli_usage(void)
 	}
 	run_cli(&r, NULL, 0, -1, -1, ARGS("--help"));
 	CHECK(r.status == 0 && strstr(r.out, "  freeze") && strstr(r.out, "  inspect") &&
+	      strstr(r.out, "  thaw") && strstr(r.out, "  remap") &&
 	      strstr(r.out, "  maps") && strstr(r.out, "  layout") &&
 	      strstr(r.out, "  verify"), "cryoctl --help lists the commands");
 
@@ -2140,10 +2891,48 @@ static void test_cli_usage(void)
 	run_cli(&r, NULL, 0, -1, -1, ARGS("freeze", "--timeout", "60000", "1"));
 	CHECK(r.status == 3 && strstr(r.err, "module loaded"),
 	      "no device: exit 3: %d %s", r.status, r.err);
+
+	/* thaw: --inherit-fd N=FD, checked before anything is opened. */
+	for (i = 0; i < ARRAY_SIZE(bad_inherit); i++) {
+		run_cli(&r, NULL, 0, -1, -1, ARGS("thaw", "--inherit-fd", bad_inherit[i]));
+		CHECK(r.status == 2 && strstr(r.err, "give N=FD"),
+		      "thaw --inherit-fd '%s': %d %s", bad_inherit[i], r.status, r.err);
+	}
+	run_cli(&r, NULL, 0, -1, -1, ARGS("thaw", "--inherit-fd", "1=1", "--inherit-fd",
+					  "2=2", "--inherit-fd=1=2"));
+	CHECK(r.status == 2 && strstr(r.err, "fd 1 of the image is given twice (1=1 and 1=2)"),
+	      "thaw --inherit-fd twice: %d %s", r.status, r.err);
+	run_cli(&r, NULL, 0, -1, -1, ARGS("thaw", "--inherit-fd", "3=977"));
+	CHECK(r.status == 2 && strstr(r.err, "no descriptor 977 open"),
+	      "thaw --inherit-fd of a closed fd: %d %s", r.status, r.err);
+	run_cli(&r, NULL, 0, -1, -1, ARGS("thaw", "--inherit-fd"));
+	CHECK(r.status == 2 && strstr(r.err, "needs a value"),
+	      "thaw --inherit-fd without a value: %d %s", r.status, r.err);
+	run_cli(&r, NULL, 0, -1, -1, ARGS("thaw", "a", "b"));
+	CHECK(r.status == 2 && strstr(r.err, "at most one image"),
+	      "thaw with two images: %d %s", r.status, r.err);
+	run_cli(&r, NULL, 0, -1, -1, ARGS("remap", "a", "b"));
+	CHECK(r.status == 2, "remap with two layouts: %d %s", r.status, r.err);
+	run_cli(&r, NULL, 0, -1, -1, ARGS("thaw", "--wait", "--same-pid",
+					  "--inherit-fd", "0=2", "/dev/null"));
+	CHECK(r.status == 3 && strstr(r.err, "thaw: cannot open the cryo device") &&
+	      !r.out[0], "thaw without a device: exit 3: %d %s", r.status, r.err);
+	run_cli(&r, NULL, 0, -1, -1, ARGS("thaw", "/nonexistent/img"));
+	CHECK(r.status == 1 && strstr(r.err, "/nonexistent/img"),
+	      "thaw of a missing image: %d %s", r.status, r.err);
+	run_cli(&r, NULL, 0, -1, -1, ARGS("remap", "/dev/null"));
+	CHECK(r.status == 3 && strstr(r.err, "remap: cannot open the cryo device"),
+	      "remap without a device: exit 3: %d %s", r.status, r.err);
 	setenv("CRYOCTL_DEVICE", "/dev/null", 1);
 	run_cli(&r, NULL, 0, -1, -1, ARGS("freeze", "1"));
 	CHECK(r.status == 1 && strstr(r.err, "not a cryo device"),
 	      "/dev/null as device: %d %s", r.status, r.err);
+	run_cli(&r, NULL, 0, -1, -1, ARGS("thaw", "-"));
+	CHECK(r.status == 1 && strstr(r.err, "thaw: not a cryo device"),
+	      "thaw on /dev/null as device: %d %s", r.status, r.err);
+	run_cli(&r, NULL, 0, -1, -1, ARGS("remap"));
+	CHECK(r.status == 1 && strstr(r.err, "remap: not a cryo device"),
+	      "remap on /dev/null as device: %d %s", r.status, r.err);
 	unsetenv("CRYOCTL_DEVICE");
 
 	/* Terminals: no image is written to one or read from one. */
@@ -2164,6 +2953,9 @@ static void test_cli_usage(void)
 	run_cli(&r, NULL, 0, slave, -1, ARGS("inspect"));
 	CHECK(r.status == 2 && strstr(r.err, "terminal"), "inspect from a tty: %d %s",
 	      r.status, r.err);
+	run_cli(&r, NULL, 0, slave, -1, ARGS("thaw", "--wait"));
+	CHECK(r.status == 2 && strstr(r.err, "terminal"), "thaw from a tty: %d %s",
+	      r.status, r.err);
 	close(slave);
 	close(master);
 }
@@ -2182,6 +2974,7 @@ int main(int argc, char **argv)
 	test_files();
 	test_big_record();
 	test_freeze();
+	test_thaw();
 	if (CHECK(!access(cryoctl_bin, X_OK), "cryoctl at %s: %s", cryoctl_bin,
 		  strerror(errno))) {
 		test_cli_usage();

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Private to libcryoctl: the argument block shared by the library and the
+ * stub (stub.c), the freestanding code a thaw or remap runs in the stub
+ * region.  Both sides are built by the same compiler for x86-64, so the
+ * layout is the same; the stub never looks outside the region, so every
+ * pointer here is an absolute address inside it, filled in by the library
+ * before the region is entered.
+ */
+#ifndef CRYOCTL_STUB_H
+#define CRYOCTL_STUB_H
+
+#include <linux/types.h>
+
+#include <linux/cryo.h>
+
+/* Each thread's stack in the stub region, leader's included. */
+#define STUB_STACK_SIZE		(32 * 1024)
+
+/* The FPU buffers' alignment, as XRSTOR needs it. */
+#define STUB_FPU_ALIGN		64
+
+/* clone3(2)'s struct clone_args, up to set_tid_size (CLONE_ARGS_SIZE_VER1). */
+struct stub_clone_args {
+	__u64 flags;
+	__u64 pidfd;
+	__u64 child_tid;
+	__u64 parent_tid;
+	__u64 exit_signal;
+	__u64 stack;
+	__u64 stack_size;
+	__u64 tls;
+	__u64 set_tid;
+	__u64 set_tid_size;
+};
+
+/*
+ * What the stub writes on the status descriptor when something fails
+ * after CRYO_IOC_THAW_RESTORE, where it cannot return, or when a thread
+ * cannot be created: 8 bytes, the step and the positive errno.  The
+ * library writes STUB_ST_PID, STUB_ST_ERROR, STUB_ST_SPAWN and STUB_ST_MAP
+ * there itself.
+ */
+enum stub_status {
+	STUB_ST_PID	= 1,	/* the process R: its pid */
+	STUB_ST_ERROR	= 2,	/* stub_thaw() or the setup before it failed */
+	STUB_ST_TLS	= 3,	/* arch_prctl(ARCH_SET_FS/GS) */
+	STUB_ST_VDSO	= 4,	/* arch_prctl(ARCH_MAP_VDSO_64) */
+	STUB_ST_CWD	= 5,	/* fchdir() */
+	STUB_ST_FINISH	= 6,	/* CRYO_IOC_THAW_FINISH returned */
+	STUB_ST_CLONE	= 9,	/* a thread could not be created */
+	STUB_ST_SPAWN	= 7,	/* R could not be created */
+	STUB_ST_MAP	= 8,	/* R could not map the stub region */
+};
+
+struct stub_msg {
+	__s32 type;
+	__s32 value;
+};
+
+/*
+ * One thread of the process being restored.  threads[0] is the leader's
+ * (only @finish and @status_fd are used there: its CPU state travels in
+ * &cryo_thaw_restore.cpu); the others are created by the stub with
+ * clone3(@clone), run thread_main() on their own stack and wait in
+ * CRYO_IOC_THAW_THREAD with @thread.
+ */
+struct stub_thread {
+	struct stub_clone_args clone;
+	struct cryo_thaw_thread thread;
+	struct cryo_thaw_finish finish;
+	__s32 devfd;
+	__s32 status_fd;
+	__u32 ctid;		/* CLONE_CHILD_CLEARTID: 0 once the thread is gone */
+	__u32 __pad;
+} __attribute__((aligned(64)));
+
+/*
+ * The argument block, at the start of the region's data (after the code).
+ * A thaw uses the first part, a remap the second.
+ */
+struct stub_args {
+	__s32 devfd;
+	__s32 status_fd;
+	__u32 nr_threads;
+	__u32 __pad;
+	__u64 stack_top;	/* the entry thread's stack, 16-byte aligned */
+	__u64 threads;		/* struct stub_thread [nr_threads] */
+	struct cryo_thaw_restore restore;
+
+	struct cryo_remap remap;
+	__s32 result_fd;
+	__u32 buf_len;
+	__u64 buf;		/* buf_len bytes for /proc/self/maps */
+	char maps_path[32];	/* "/proc/self/maps", built by the library */
+};
+
+/*
+ * The stub's code, generated at build time by libcryoctl/mkstub.sh from
+ * stub.c's .text: entered at the offsets of stub_thaw() and stub_remap()
+ * once copied to the start of the region.
+ */
+typedef long stub_thaw_fn(struct stub_args *a);
+typedef void stub_remap_fn(struct stub_args *a);
+
+extern const unsigned char cryoctl_stub_code[];
+extern const unsigned long cryoctl_stub_code_len;
+extern const unsigned long cryoctl_stub_thaw_off;
+extern const unsigned long cryoctl_stub_remap_off;
+
+#endif /* CRYOCTL_STUB_H */

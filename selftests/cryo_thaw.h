@@ -1,0 +1,694 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the thaw selftests (cryo_thaw_test, cryo_badimage_test).
+ * Include after kselftest_harness.h and cryo_test.h.
+ *
+ * A target is one of the programs under selftests/progs/ (built into
+ * $BUILD/selftests/progs/, which the VM's initramfs carries along with the
+ * tests), started with a clean fd table: fd 0 a command pipe from the
+ * test, fd 1 a reply pipe to it, fd 2 a log file in the test's scratch
+ * directory.  It is frozen with CRYO_FREEZE_KILL into an image file in
+ * that directory (tmpfs in the VM), reaped, and thawed with two fresh
+ * pipes handed over as fds 0 and 1 by inherit entries: the restored
+ * process answers on them exactly as the original did.
+ */
+#ifndef CRYO_THAW_H
+#define CRYO_THAW_H
+
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <time.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+#include "cryoctl.h"
+
+#ifndef CRYOCTL_THAW_WAIT
+/*
+ * libcryoctl 1.3's thaw API, until the library has it.  Weak, so that the
+ * tests link (and fail cleanly at run time) without it.
+ */
+#define CRYOCTL_THAW_SAME_PID	CRYO_THAW_SAME_PID
+#define CRYOCTL_THAW_WAIT	(1u << 16)
+
+struct cryoctl_thaw_result {
+	pid_t pid;
+	int error;
+	char message[CRYO_THAW_MSG_LEN];
+};
+
+int cryoctl_thaw(int devfd, int image_fd, unsigned int flags,
+		 const struct cryo_thaw_inherit *inherit, unsigned int nr_inherit,
+		 struct cryoctl_thaw_result *res) __attribute__((weak));
+int cryoctl_thaw_status(int devfd, struct cryo_thaw_status *st)
+	__attribute__((weak));
+int cryoctl_remap_maps(int devfd, int image_fd, char *buf, size_t len,
+		       size_t *out_len) __attribute__((weak));
+#define CRYO_THAW_LIB_MISSING()	(!cryoctl_thaw || !cryoctl_thaw_status || \
+				 !cryoctl_remap_maps)
+#else
+#define CRYO_THAW_LIB_MISSING()	0
+#endif
+
+/* Seconds a target gets to answer one command. */
+#define TGT_TIMEOUT	20
+
+static inline double cryo_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Poll @cond every millisecond for up to @sec seconds; its final value. */
+#define WAIT_FOR(cond, sec) ({						\
+		double __end = cryo_now() + (sec);			\
+		while (!(cond) && cryo_now() < __end)			\
+			usleep(1000);					\
+		(cond);							\
+	})
+
+/* Path of a target program: <dir of this binary>/progs/<name>. */
+static inline const char *cryo_prog(const char *name)
+{
+	static char path[4][PATH_MAX + 64];
+	static int next;
+	char self[PATH_MAX], *p = path[next++ % 4], *slash;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		n = 0;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(p, PATH_MAX + 64, "%s/progs/%s",
+		 getenv("CRYO_PROGS") ? getenv("CRYO_PROGS") : self, name);
+	return p;
+}
+
+static inline int cryo_rm_rf(const char *path)
+{
+	char sub[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(path);
+
+	if (!d)
+		return unlink(path);
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) <
+		    (int)sizeof(sub))
+			cryo_rm_rf(sub);
+	}
+	closedir(d);
+	return rmdir(path);
+}
+
+static inline ssize_t cryo_read_file(const char *path, char *buf, size_t cap)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while (len < cap - 1 && (n = read(fd, buf + len, cap - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	return len;
+}
+
+static inline int cryo_write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	size_t done = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while (done < len && (n = write(fd, (const char *)buf + done, len - done)) > 0)
+		done += n;
+	close(fd);
+	return done == len ? 0 : -1;
+}
+
+/* The whole of a file, malloc()ed; NULL on error. */
+static inline unsigned char *cryo_slurp(const char *path, size_t *len)
+{
+	struct stat st;
+	unsigned char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || !(buf = malloc(st.st_size + 1))) {
+		close(fd);
+		return NULL;
+	}
+	*len = 0;
+	while (*len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + *len, st.st_size - *len);
+
+		if (n <= 0)
+			break;
+		*len += n;
+	}
+	close(fd);
+	return buf;
+}
+
+/* One field of /proc/PID/stat after the comm: 0 is the state (as a char). */
+static inline long cryo_stat_field(pid_t pid, int field)
+{
+	char path[64], buf[1024], *p;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (cryo_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	p = strrchr(buf, ')');
+	if (!p)
+		return -1;
+	p += 2;
+	if (field == 0)
+		return *p;
+	for (i = 0; i < field; i++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return -1;
+		p++;
+	}
+	return strtol(p, NULL, 10);
+}
+
+/* ---- a target ----------------------------------------------------------- */
+
+/* dup2(), also when @from is @to already: either way without O_CLOEXEC. */
+static inline int cryo_move_fd(int from, int to)
+{
+	if (from == to)
+		return fcntl(to, F_SETFD, 0);
+	return dup2(from, to) == to ? 0 : -1;
+}
+
+struct tgt {
+	pid_t pid;		/* the running process: original, then restored */
+	pid_t orig_pid;		/* the original's pid */
+	int child;		/* pid is our child (spawned, or thawed with WAIT) */
+	int cmd, rep;		/* our ends of its fds 0 and 1 */
+	char dir[64];		/* scratch directory */
+	char img[96];		/* the image */
+	char log[96];		/* its fd 2 */
+	char buf[8192];		/* replies read but not yet taken */
+	size_t buflen;
+	char line[8192];	/* the last reply */
+};
+
+/* Make the scratch directory; returns 0 or -1. */
+static inline int tgt_init(struct tgt *t, const char *name)
+{
+	memset(t, 0, sizeof(*t));
+	t->cmd = t->rep = -1;
+	snprintf(t->dir, sizeof(t->dir), "/tmp/cryo_%s.XXXXXX", name);
+	if (!mkdtemp(t->dir) || chmod(t->dir, 0755))
+		return -1;
+	snprintf(t->img, sizeof(t->img), "%s/image", t->dir);
+	snprintf(t->log, sizeof(t->log), "%s/log", t->dir);
+	return 0;
+}
+
+/* Kill what runs, reap what is ours, remove the scratch directory. */
+static inline void tgt_fini(struct tgt *t)
+{
+	int status;
+
+	if (t->pid > 0) {
+		kill(t->pid, SIGKILL);
+		if (t->child)
+			waitpid(t->pid, &status, 0);
+		t->pid = 0;
+	}
+	if (t->cmd >= 0)
+		close(t->cmd);
+	if (t->rep >= 0)
+		close(t->rep);
+	t->cmd = t->rep = -1;
+	/* Whatever else a thaw left us (it must not leave anything). */
+	while (waitpid(-1, &status, WNOHANG) > 0)
+		;
+	if (t->dir[0])
+		cryo_rm_rf(t->dir);
+	t->dir[0] = '\0';
+}
+
+/* The target's log, for TH_LOG on failure. */
+static inline const char *tgt_log(struct tgt *t)
+{
+	static char buf[2048];
+
+	if (cryo_read_file(t->log, buf, sizeof(buf)) < 0)
+		return "(no log)";
+	return buf;
+}
+
+/*
+ * Start @prog with @argv (argv[0] included, NULL-terminated).  @extra:
+ * @nextra pairs { fd in the target, our fd } for more fds than 0, 1, 2.
+ * Waits for its "ready" line (in t->line).  0 or -1.
+ */
+static inline int tgt_spawn(struct tgt *t, const char *prog,
+			    const char *const argv[], const int (*extra)[2],
+			    int nextra)
+{
+	int c[2], r[2], i, fd, log;
+
+	if (pipe2(c, O_CLOEXEC) || pipe2(r, O_CLOEXEC))
+		return -1;
+	t->pid = fork();
+	if (t->pid < 0)
+		return -1;
+	if (t->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		log = open(t->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (log < 0 || cryo_move_fd(c[0], 0) || cryo_move_fd(r[1], 1) ||
+		    cryo_move_fd(log, 2))
+			_exit(125);
+		for (i = 0; i < nextra; i++)
+			if (cryo_move_fd(extra[i][1], extra[i][0]))
+				_exit(125);
+		for (fd = 3; fd < 1024; fd++) {
+			for (i = 0; i < nextra && extra[i][0] != fd; i++)
+				;
+			if (i == nextra)
+				close(fd);
+		}
+		execv(prog, (char *const *)argv);
+		_exit(127);
+	}
+	t->child = 1;
+	t->orig_pid = t->pid;
+	close(c[0]);
+	close(r[1]);
+	t->cmd = c[1];
+	t->rep = r[0];
+	t->buflen = 0;
+	return 0;
+}
+
+/* Next reply line into t->line, waiting up to @sec seconds.  0 or -1. */
+static inline int tgt_line(struct tgt *t, double sec)
+{
+	double end = cryo_now() + sec;
+	char *nl;
+	ssize_t n;
+
+	for (;;) {
+		nl = memchr(t->buf, '\n', t->buflen);
+		if (nl) {
+			size_t len = nl - t->buf;
+
+			memcpy(t->line, t->buf, len);
+			t->line[len] = '\0';
+			t->buflen -= len + 1;
+			memmove(t->buf, nl + 1, t->buflen);
+			return 0;
+		}
+		if (t->buflen == sizeof(t->buf))
+			return -1;
+		{
+			struct pollfd pfd = { .fd = t->rep, .events = POLLIN };
+			int ms = (end - cryo_now()) * 1000;
+
+			if (ms <= 0 || poll(&pfd, 1, ms) <= 0) {
+				snprintf(t->line, sizeof(t->line), "(no reply)");
+				return -1;
+			}
+		}
+		n = read(t->rep, t->buf + t->buflen, sizeof(t->buf) - t->buflen);
+		if (n <= 0) {
+			snprintf(t->line, sizeof(t->line), "(EOF)");
+			return -1;
+		}
+		t->buflen += n;
+	}
+}
+
+/* Send command @c and wait for one reply line. */
+static inline int tgt_cmd(struct tgt *t, char c)
+{
+	if (write(t->cmd, &c, 1) != 1)
+		return -1;
+	return tgt_line(t, TGT_TIMEOUT);
+}
+
+/* Tell the target to exit with @code (no reply). */
+static inline int tgt_quit(struct tgt *t, unsigned char code)
+{
+	char q[2] = { 'q', (char)code };
+
+	return write(t->cmd, q, 2) == 2 ? 0 : -1;
+}
+
+/* waitpid() with a timeout; returns the pid, 0 on timeout, -1 on error. */
+static inline pid_t wait_timeout(pid_t pid, int *status, double sec)
+{
+	double end = cryo_now() + sec;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, status, WNOHANG);
+		if (r != 0 || cryo_now() > end)
+			return r;
+		usleep(2000);
+	}
+}
+
+/*
+ * Freeze with CRYO_FREEZE_KILL into t->img and reap the original, which
+ * must die of SIGKILL.  0 or -errno (-ECHILD: it did not die so).
+ */
+static inline int tgt_freeze_kill(struct tgt *t)
+{
+	int dev, fd, ret, status;
+
+	dev = cryoctl_open();
+	if (dev < 0)
+		return dev;
+	fd = open(t->img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		close(dev);
+		return ret;
+	}
+	ret = cryoctl_freeze(dev, t->pid, CRYO_FREEZE_KILL, 0, fd, NULL, NULL);
+	close(fd);
+	close(dev);
+	if (ret)
+		return ret;
+	if (wait_timeout(t->pid, &status, 10) != t->pid ||
+	    !WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+		return -ECHILD;
+	t->pid = 0;
+	t->child = 0;
+	close(t->cmd);
+	close(t->rep);
+	t->cmd = t->rep = -1;
+	t->buflen = 0;
+	return 0;
+}
+
+/*
+ * Thaw t->img with @flags; fds 0 and 1 of the image get fresh pipes (our
+ * ends become t->cmd, t->rep), @extra: @nextra more inherit entries.
+ * Returns cryoctl_thaw()'s result; @res filled in.
+ */
+static inline int tgt_thaw(struct tgt *t, unsigned int flags,
+			   const struct cryo_thaw_inherit *extra, int nextra,
+			   struct cryoctl_thaw_result *res)
+{
+	struct cryo_thaw_inherit inh[16];
+	int c[2], r[2], dev, img, ret, i;
+
+	memset(res, 0, sizeof(*res));
+	if (nextra > 14 || pipe2(c, O_CLOEXEC) || pipe2(r, O_CLOEXEC))
+		return -EMFILE;
+	inh[0].fd = 0;
+	inh[0].source_fd = c[0];
+	inh[1].fd = 1;
+	inh[1].source_fd = r[1];
+	for (i = 0; i < nextra; i++)
+		inh[2 + i] = extra[i];
+	dev = cryoctl_open();
+	img = open(t->img, O_RDONLY | O_CLOEXEC);
+	if (dev < 0 || img < 0) {
+		ret = dev < 0 ? dev : -errno;
+	} else {
+		ret = cryoctl_thaw(dev, img, flags, inh, 2 + nextra, res);
+	}
+	if (img >= 0)
+		close(img);
+	if (dev >= 0)
+		close(dev);
+	close(c[0]);
+	close(r[1]);
+	if (ret) {
+		close(c[1]);
+		close(r[0]);
+		return ret;
+	}
+	t->pid = res->pid;
+	t->child = !!(flags & CRYOCTL_THAW_WAIT);
+	t->cmd = c[1];
+	t->rep = r[0];
+	t->buflen = 0;
+	return 0;
+}
+
+/* ---- /proc ------------------------------------------------------------------ */
+
+/* /proc/PID/maps without the [vsyscall] line (not a VMA of the process). */
+static inline ssize_t cryo_maps(pid_t pid, char *buf, size_t cap)
+{
+	char path[64], *p;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	n = cryo_read_file(path, buf, cap);
+	if (n < 0)
+		return n;
+	p = strstr(buf, "[vsyscall]\n");
+	if (p) {
+		char *start = p;
+
+		while (start > buf && start[-1] != '\n')
+			start--;
+		memmove(start, p + strlen("[vsyscall]\n"), strlen(p + strlen("[vsyscall]\n")) + 1);
+	}
+	return strlen(buf);
+}
+
+/*
+ * Maps text as a thaw can reproduce it: adjacent lines that are one
+ * mapping in all but name (same permissions, same file and contiguous
+ * offsets, or both anonymous and unnamed) are joined.  The kernel merges
+ * such neighbours when they are mapped afresh; in the original they may
+ * stay apart (a RELRO part made read-only after its pages were
+ * copied-on-write).  Done in place; returns the new length.
+ */
+static inline size_t cryo_maps_join(char *text)
+{
+	char *out = text, *line = text, *nl;
+	unsigned long ps = 0, pe = 0, po = 0, pino = 0;
+	char pperm[8] = "", pdev[16] = "", pname[PATH_MAX] = "";
+	char *pstart = NULL;
+
+	for (; *line; line = nl + 1) {
+		unsigned long s, e, o, ino;
+		char perm[8], dev[16], name[PATH_MAX];
+		int used;
+
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line) - 1;
+		name[0] = '\0';
+		if (sscanf(line, "%lx-%lx %7s %lx %15s %lu%n", &s, &e, perm, &o, dev,
+			   &ino, &used) != 6)
+			used = -1;
+		if (used > 0) {
+			char *n = line + used;
+			size_t len;
+
+			while (*n == ' ')
+				n++;
+			len = nl - n;
+			if (len >= sizeof(name))
+				len = sizeof(name) - 1;
+			memcpy(name, n, len);
+			name[len] = '\0';
+		}
+		if (used > 0 && pstart && s == pe && !strcmp(perm, pperm) &&
+		    !strcmp(dev, pdev) && ino == pino && !strcmp(name, pname) &&
+		    (ino ? o == po + (pe - ps) : !name[0])) {
+			/* Extend the previous line: rewrite it with the new end. */
+			char head[64];
+			int hl = snprintf(head, sizeof(head), "%08lx-%08lx", ps, e);
+			int old = strchr(pstart, ' ') - pstart;
+
+			memmove(pstart + hl, pstart + old, out - (pstart + old));
+			out += hl - old;
+			memcpy(pstart, head, hl);
+			pe = e;
+			continue;
+		}
+		pstart = out;
+		memmove(out, line, nl + 1 - line);
+		out += nl + 1 - line;
+		if (used > 0) {
+			ps = s;
+			pe = e;
+			po = o;
+			pino = ino;
+			snprintf(pperm, sizeof(pperm), "%s", perm);
+			snprintf(pdev, sizeof(pdev), "%s", dev);
+			memcpy(pname, name, sizeof(pname));
+		} else {
+			pstart = NULL;
+		}
+		if (!nl[1])
+			break;
+	}
+	*out = '\0';
+	return out - text;
+}
+
+/* A hex mask line of /proc/PID/status, such as "SigBlk:"; ~0 if none. */
+static inline uint64_t cryo_status_mask(pid_t pid, const char *key)
+{
+	char path[64], buf[4096], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (cryo_read_file(path, buf, sizeof(buf)) <= 0)
+		return ~0ULL;
+	p = strstr(buf, key);
+	return p ? strtoull(p + strlen(key), NULL, 16) : ~0ULL;
+}
+
+/* The thread ids of @pid, sorted; their number, or -1. */
+static inline int cryo_tids(pid_t pid, int *tids, int max)
+{
+	char path[64];
+	struct dirent *de;
+	int n = 0, i, j;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && n < max)
+			tids[n++] = atoi(de->d_name);
+	closedir(d);
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && tids[j - 1] > tids[j]; j--) {
+			int x = tids[j];
+
+			tids[j] = tids[j - 1];
+			tids[j - 1] = x;
+		}
+	return n;
+}
+
+/* The fds of @pid, ascending, as one string "0 1 2 10 ..." */
+static inline int cryo_fd_list(pid_t pid, char *out, size_t cap)
+{
+	int fds[256], n = 0, i, j;
+	size_t len = 0;
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && n < 256)
+			fds[n++] = atoi(de->d_name);
+	closedir(d);
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && fds[j - 1] > fds[j]; j--) {
+			int x = fds[j];
+
+			fds[j] = fds[j - 1];
+			fds[j - 1] = x;
+		}
+	out[0] = '\0';
+	for (i = 0; i < n; i++)
+		len += snprintf(out + len, cap - len, "%s%d", i ? " " : "", fds[i]);
+	return n;
+}
+
+/* "pos" and "flags" of /proc/PID/fdinfo/FD. */
+static inline int cryo_fdinfo(pid_t pid, int fd, long long *pos,
+			      unsigned int *flags)
+{
+	char path[64], buf[1024], *p, *q;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
+	if (cryo_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	p = strstr(buf, "pos:");
+	q = strstr(buf, "flags:");
+	if (!p || !q)
+		return -1;
+	*pos = strtoll(p + 4, NULL, 10);
+	*flags = strtoul(q + 6, NULL, 8);
+	return 0;
+}
+
+static inline int cryo_fd_link(pid_t pid, int fd, char *buf, size_t cap)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+	n = readlink(path, buf, cap - 1);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* The system call a thread is blocked in, from /proc; -2 if unknown. */
+static inline long cryo_proc_syscall(pid_t pid, int tid)
+{
+	char path[64], buf[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
+	if (cryo_read_file(path, buf, sizeof(buf)) <= 0 || buf[0] == 'r')
+		return -2;
+	return strtol(buf, NULL, 10);
+}
+
+/* ---- the CLI --------------------------------------------------------------- */
+
+/*
+ * Run cryoctl with @argv (argv[0] included); its stdout to @out_path (or
+ * /dev/null when NULL).  Exit status, or -1.
+ */
+static inline int cryo_cli_to(const char *out_path, const char *const argv[])
+{
+	int status, fd;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		fd = out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600) :
+				open("/dev/null", O_WRONLY);
+		if (fd < 0)
+			_exit(126);
+		dup2(fd, 1);
+		execv(cryo_cryoctl_path(), (char *const *)argv);
+		_exit(127);
+	}
+	if (wait_timeout(pid, &status, 60) != pid) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return -1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+#endif /* CRYO_THAW_H */
