@@ -113,6 +113,15 @@ for k in $KERNELS; do
 			echo "  FAIL: the VM run failed (reason above; logs in $log)"
 			f=$((f + 1))
 		fi
+		# An image frozen in one boot thaws in a fresh boot (two more
+		# boots, the image carried through the host).
+		out=$("$here/across-boots.sh" "$k" "$@" 2>&1) || true
+		case $(grep -E '^(not )?ok ' <<<"$out") in
+		"ok "*"# SKIP"*) s=$((s + 1)) ;;
+		"ok "*) p=$((p + 1)) ;;
+		*) f=$((f + 1)) ;;
+		esac
+		grep -E '^(not )?ok |logs in' <<<"$out" | sed 's/^/  /' || true
 	fi
 	echo "cryo[$k]: $p passed, $f failed, $s skipped"
 	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))

@@ -1,0 +1,17 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Across boots, second boot (runs in the guest): thaw the image the first
+# boot printed (VM_EXTRA put it at $CRYO_ACROSS_IMG), give the counter a
+# fresh command pipe and output file, and have it check its own memory.
+img=@IMG@
+mkfifo /tmp/in || exit 1
+exec 3<>/tmp/in
+pid=$(cryoctl thaw --inherit-fd 0=3 --inherit-fd 1=4 "$img" 4>/tmp/out) || exit 1
+echo "# across: thawed as $pid"
+printf v >&3
+sleep 1
+printf c >&3
+sleep 1
+echo "# across: $(tr '\n' ' ' < /tmp/out)"
+kill "$pid"
