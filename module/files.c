@@ -327,7 +327,7 @@ static int cryo_emit_file(struct cryo_image *img, struct cryo_seen *seen)
 	if (kind == CRYO_FILE_OTHER)
 		r->flags |= CRYO_FILE_LOST;
 	memcpy(r + 1, name, len);
-	cryo_rec_finish(img, ~0U);
+	cryo_rec_finish(img);
 	kfree(buf);
 	return 0;
 }
@@ -358,7 +358,7 @@ static int cryo_emit_data(struct cryo_image *img)
 	d->id = img->cur_id;
 	d->offset = img->data_off;
 	img->stage_len += n;
-	cryo_rec_finish(img, ~0U);
+	cryo_rec_finish(img);
 	img->data_off += n;
 	return 0;
 }
@@ -380,7 +380,7 @@ static void cryo_emit_fd(struct cryo_image *img)
 	r->fd = img->cur_fd;
 	r->flags = img->cur_cloexec ? CRYO_FD_CLOEXEC : 0;
 	r->file_id = img->cur_id;
-	cryo_rec_finish(img, ~0U);
+	cryo_rec_finish(img);
 }
 
 /**

@@ -11,7 +11,6 @@
 #include "cryo.h"
 
 #include <linux/audit.h>
-#include <linux/crc32c.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
@@ -24,6 +23,7 @@
 #include <linux/utsname.h>
 #include <asm/pgtable.h>
 
+#include "csum.h"
 #include "image.h"
 
 /*
@@ -51,12 +51,14 @@ void *cryo_rec_start(struct cryo_image *img, u32 type, u32 len)
 }
 
 /* Checksum the staged record (header and all its payload) and count it. */
-void cryo_rec_finish(struct cryo_image *img, u32 crc)
+void cryo_rec_finish(struct cryo_image *img)
 {
 	struct cryo_rec *rec = (struct cryo_rec *)img->stage;
+	struct xxh64_state st;
 
-	crc = crc32c(crc, rec, img->stage_len);
-	rec->crc = ~crc;
+	cryo_csum_start(&st, rec);
+	cryo_csum_add(&st, rec + 1, img->stage_len - sizeof(*rec));
+	rec->crc = cryo_csum_end(&st);
 	img->nr_records++;
 	img->bytes += img->stage_len;
 }
@@ -77,7 +79,7 @@ static void cryo_emit_header(struct cryo_image *img)
 	h->xfeatures = cryo_xfeatures();
 	h->time_ns = ktime_get_real_ns();
 	strscpy(h->release, utsname()->release, sizeof(h->release));
-	cryo_rec_finish(img, ~0U);
+	cryo_rec_finish(img);
 }
 
 /* Emit the next thread that parked; false when there is none left. */
@@ -97,7 +99,7 @@ static bool cryo_emit_thread(struct cryo_image *img)
 		/* In the freezer's pid namespace, as the PROCESS record. */
 		r->tid = task_pid_nr_ns(th->task, task_active_pid_ns(current));
 		memcpy(r + 1, th->fpu, park->fpu_size);
-		cryo_rec_finish(img, ~0U);
+		cryo_rec_finish(img);
 		return true;
 	}
 	return false;
@@ -112,7 +114,7 @@ static void cryo_emit_trailer(struct cryo_image *img)
 	t->nr_records = records;
 	t->nr_pages = img->nr_pages_total;
 	t->bytes = bytes;
-	cryo_rec_finish(img, ~0U);
+	cryo_rec_finish(img);
 }
 
 void cryo_image_unpin(struct cryo_image *img)

@@ -83,7 +83,7 @@ struct cryo_image {
 void *cryo_rec_start_partial(struct cryo_image *img, u32 type, u32 len,
 			     u32 staged);
 void *cryo_rec_start(struct cryo_image *img, u32 type, u32 len);
-void cryo_rec_finish(struct cryo_image *img, u32 crc);
+void cryo_rec_finish(struct cryo_image *img);
 
 /* proc.c */
 void cryo_emit_process(struct cryo_image *img);

@@ -12,7 +12,6 @@
 #include "cryo.h"
 
 #include <linux/auxvec.h>
-#include <linux/crc32c.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -20,6 +19,7 @@
 #include <linux/utsname.h>
 #include <uapi/linux/audit.h>
 
+#include "csum.h"
 #include "park.h"
 #include "thaw.h"
 
@@ -87,17 +87,24 @@ static int cryo_read_hdr(struct cryo_thawing *t, struct cryo_rec *rec)
 
 static int cryo_read_payload(struct cryo_thawing *t, struct cryo_rec *rec)
 {
-	struct cryo_rec h = *rec;
-	u32 crc;
+	struct cryo_image_header *h = t->buf;
+	struct xxh64_state st;
 	int ret;
 
 	ret = cryo_read_exact(t, t->buf, rec->len);
 	if (ret)
 		return ret;
-	h.crc = 0;
-	crc = crc32c(~0U, &h, sizeof(h));
-	crc = crc32c(crc, t->buf, rec->len) ^ ~0U;
-	if (crc != rec->crc)
+	/* Another major may checksum differently: name the version first. */
+	if (t->record == 0 && rec->type == CRYO_REC_HEADER &&
+	    rec->len == sizeof(*h) &&
+	    !memcmp(h->magic, CRYO_IMAGE_MAGIC, sizeof(h->magic)) &&
+	    h->major != CRYO_IMAGE_MAJOR)
+		return cryo_thaw_fail(t, -EPROTO,
+				      "record 0 (HEADER): image format %u.%u, this module reads %u.x",
+				      h->major, h->minor, CRYO_IMAGE_MAJOR);
+	cryo_csum_start(&st, rec);
+	cryo_csum_add(&st, t->buf, rec->len);
+	if (cryo_csum_end(&st) != rec->crc)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu (%s): checksum mismatch",
 				      t->record, cryo_rec_name(rec->type));

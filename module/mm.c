@@ -11,13 +11,13 @@
  */
 #include "cryo.h"
 
-#include <linux/crc32c.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <asm/pgtable.h>
 
+#include "csum.h"
 #include "image.h"
 
 static u32 cryo_vma_flags(struct vm_area_struct *vma)
@@ -126,7 +126,7 @@ int cryo_emit_vma(struct cryo_image *img)
 	}
 	v->name_len = len;
 	memcpy(v + 1, name, len);
-	cryo_rec_finish(img, ~0U);
+	cryo_rec_finish(img);
 	img->cursor = vma->vm_end;
 	ret = 1;
 out_unlock:
@@ -278,7 +278,7 @@ int cryo_emit_pages(struct cryo_image *img)
 	unsigned long addr;
 	unsigned int i;
 	long nr;
-	u32 crc;
+	struct xxh64_state st;
 	int ret;
 
 	ret = mmap_read_lock_killable(img->mm);
@@ -296,14 +296,15 @@ int cryo_emit_pages(struct cryo_image *img)
 	p->addr = addr;
 	p->nr_pages = nr;
 
-	crc = crc32c(~0U, img->stage, img->stage_len);
+	cryo_csum_start(&st, (struct cryo_rec *)img->stage);
+	cryo_csum_add(&st, p, sizeof(*p));
 	for (i = 0; i < nr; i++) {
 		void *kaddr = kmap_local_page(img->pages[i]);
 
-		crc = crc32c(crc, kaddr, PAGE_SIZE);
+		cryo_csum_add(&st, kaddr, PAGE_SIZE);
 		kunmap_local(kaddr);
 	}
-	((struct cryo_rec *)img->stage)->crc = ~crc;
+	((struct cryo_rec *)img->stage)->crc = cryo_csum_end(&st);
 	img->nr_records++;
 	img->bytes += img->stage_len + nr * PAGE_SIZE;
 	img->nr_pages_total += nr;

@@ -73,7 +73,7 @@ void cryo_emit_process(struct cryo_image *img)
 	p->arg_end = mm->arg_end;
 	p->env_start = mm->env_start;
 	p->env_end = mm->env_end;
-	cryo_rec_finish(img, ~0U);
+	cryo_rec_finish(img);
 }
 
 int cryo_emit_groups(struct cryo_image *img)
@@ -97,7 +97,7 @@ int cryo_emit_groups(struct cryo_image *img)
 	for (i = 0; i < gi->ngroups; i++)
 		g[i] = from_kgid_munged(uns, gi->gid[i]);
 	put_cred(cred);
-	cryo_rec_finish(img, ~0U);
+	cryo_rec_finish(img);
 	return 0;
 }
 
@@ -118,7 +118,7 @@ void cryo_emit_auxv(struct cryo_image *img)
 		p[n - 2] = AT_NULL;	/* even if saved_auxv was full */
 		p[n - 1] = 0;
 	}
-	cryo_rec_finish(img, ~0U);
+	cryo_rec_finish(img);
 }
 
 /* d_path() of @path into @buf; the length, 0 when it has no name. */
@@ -175,7 +175,7 @@ int cryo_emit_fs(struct cryo_image *img)
 	memcpy(p, exe, exe_len);
 	memcpy(p + exe_len, cwd, cwd_len);
 	memcpy(p + exe_len + cwd_len, root, root_len);
-	cryo_rec_finish(img, ~0U);
+	cryo_rec_finish(img);
 
 	if (pwd.dentry)
 		path_put(&pwd);
@@ -230,6 +230,6 @@ int cryo_emit_signals(struct cryo_image *img)
 	s->real_interval_ns = ktime_to_ns(sig->it_real_incr);
 	spin_unlock_irq(&sh->siglock);
 	rcu_read_unlock();
-	cryo_rec_finish(img, ~0U);
+	cryo_rec_finish(img);
 	return 0;
 }

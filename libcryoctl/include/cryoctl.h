@@ -72,6 +72,7 @@ const char *cryoctl_library_version(void);
 
 /**
  * cryoctl_crc32c() - CRC32C (Castagnoli) over a buffer, raw running value
+ * (the record checksum of image format 1; kept for callers of it)
  * @crc: the running value: ~0U to start, or a previous result to continue
  * @buf: the bytes
  * @len: how many
@@ -93,12 +94,11 @@ struct cryo_rec;
  *       field is ignored and @len says how long @payload is
  * @payload: the record's payload (may be NULL when @rec->len is 0)
  *
- * Computes exactly what the kernel stores in &cryo_rec.crc::
+ * Computes exactly what the kernel stores in &cryo_rec.crc since image
+ * format 2.0 (despite the name, not a CRC)::
  *
  *	hdr = *rec; hdr.crc = 0;
- *	crc = crc32c(~0, &hdr, 16);
- *	crc = crc32c(crc, payload, len);
- *	rec->crc = ~crc;
+ *	rec->crc = (uint32_t)XXH64(&hdr (16 bytes) || payload, seed 0);
  *
  * The header's __reserved field takes part as stored.
  *

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * CRC32C (Castagnoli), the checksum of every image record.
+ * CRC32C (Castagnoli): the record checksum of image format 1, kept as
+ * cryoctl_crc32c() for the callers of libcryoctl 1.0.
  *
  * Reflected polynomial 0x82F63B78, one byte at a time through a 256-entry
  * table (entry i is the CRC of the byte i alone).  cryoctl_crc32c() has

@@ -213,13 +213,14 @@ CRYOCTL_EXPORT uint32_t cryoctl_record_crc(const struct cryo_rec *rec,
 					   const void *payload)
 {
 	struct cryo_rec hdr = *rec;
-	uint32_t crc;
+	struct cryo_xxh64 s;
 
 	hdr.crc = 0;
-	crc = cryoctl_crc32c(~0U, &hdr, sizeof(hdr));
+	cryo_xxh64_init(&s, 0);
+	cryo_xxh64_update(&s, &hdr, sizeof(hdr));
 	if (le32toh(hdr.len))
-		crc = cryoctl_crc32c(crc, payload, le32toh(hdr.len));
-	return ~crc;
+		cryo_xxh64_update(&s, payload, le32toh(hdr.len));
+	return (uint32_t)cryo_xxh64_final(&s);
 }
 
 static int grow_buf(struct cryoctl_image *img, size_t len)
@@ -306,6 +307,16 @@ static int read_record(struct cryoctl_image *img)
 				     sizeof(img->hdr.magic))))
 			return fail(img, -EPROTO, true,
 				    "not a cryo image: bad magic");
+		/* Another major may checksum differently: name it. */
+		if (first && img->rec.len >= offsetof(struct cryo_image_header, arch)) {
+			const struct cryo_image_header *h = (const void *)img->buf;
+
+			if (le16toh(h->major) != CRYO_IMAGE_MAJOR)
+				return fail(img, -EPROTO, true,
+					    "image format %u.%u, this reader knows only %u.x",
+					    le16toh(h->major), le16toh(h->minor),
+					    CRYO_IMAGE_MAJOR);
+		}
 		return fail(img, -EBADMSG, true,
 			    "checksum mismatch (stored 0x%08x, computed 0x%08x)",
 			    img->rec.crc, crc);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define CRYOCTL_EXPORT __attribute__((visibility("default")))
@@ -32,5 +33,18 @@ int cryoctl_write_full(int fd, const void *buf, size_t len);
  * Return: the bytes read (less than @len only at EOF) or -errno.
  */
 ssize_t cryoctl_read_full(int fd, void *buf, size_t len);
+
+/* XXH64 (xxh64.c), the record checksum's hash. */
+struct cryo_xxh64 {
+	uint64_t v[4];
+	uint64_t seed;
+	uint64_t total;
+	unsigned char buf[32];
+	size_t fill;
+};
+
+void cryo_xxh64_init(struct cryo_xxh64 *s, uint64_t seed);
+void cryo_xxh64_update(struct cryo_xxh64 *s, const void *buf, size_t len);
+uint64_t cryo_xxh64_final(const struct cryo_xxh64 *s);
 
 #endif /* CRYOCTL_INTERNAL_H */

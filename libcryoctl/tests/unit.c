@@ -56,6 +56,7 @@
 #include <linux/cryo.h>
 
 #include "cryoctl.h"
+#include "internal.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -113,13 +114,15 @@ static void put_rec(struct img *m, uint32_t type, const void *a, size_t alen,
 		    const void *c, size_t clen)
 {
 	struct cryo_rec rec = { .type = type, .len = alen + clen };
-	uint32_t crc;
+	struct cryo_xxh64 x;
 
-	crc = cryoctl_crc32c(~0U, &rec, sizeof(rec));
-	crc = cryoctl_crc32c(crc, a, alen);
+	/* The checksum by hand, not by the function under test. */
+	cryo_xxh64_init(&x, 0);
+	cryo_xxh64_update(&x, &rec, sizeof(rec));
+	cryo_xxh64_update(&x, a, alen);
 	if (clen)
-		crc = cryoctl_crc32c(crc, c, clen);
-	rec.crc = ~crc;
+		cryo_xxh64_update(&x, c, clen);
+	rec.crc = (uint32_t)cryo_xxh64_final(&x);
 	if (m->nr == ARRAY_SIZE(m->off))
 		abort();
 	m->off[m->nr] = m->b.len;
@@ -592,11 +595,48 @@ static void test_crc(void)
 	CHECK(~cryoctl_crc32c(~0U, zeros, 32) == 0x8A9136AA,
 	      "CRC32C of 32 zero bytes");
 
-	manual = cryoctl_crc32c(~0U, &r, 16);
-	manual = ~cryoctl_crc32c(manual, "abcd", 4);
+	(void)manual;
 	r.crc = 0xdeadbeef;	/* ignored */
-	CHECK(cryoctl_record_crc(&r, "abcd") == manual,
-	      "cryoctl_record_crc = ~crc32c(crc32c(~0, hdr with crc 0), payload)");
+	{
+		struct cryo_rec h = r;
+		struct cryo_xxh64 x;
+
+		h.crc = 0;
+		cryo_xxh64_init(&x, 0);
+		cryo_xxh64_update(&x, &h, 16);
+		cryo_xxh64_update(&x, "abcd", 4);
+		CHECK(cryoctl_record_crc(&r, "abcd") == (uint32_t)cryo_xxh64_final(&x),
+		      "cryoctl_record_crc = low 32 bits of XXH64(hdr with crc 0, payload)");
+	}
+}
+
+/* XXH64 against the reference implementation's results (xxhsum -H1). */
+static void test_xxh64(void)
+{
+	static const struct { const char *s; uint64_t h; } v[] = {
+		{ "", 0xef46db3751d8e999ULL },
+		{ "a", 0xd24ec4f1a98c6e5bULL },
+		{ "abc", 0x44bc2cf5ad770999ULL },
+	};
+	unsigned char buf[1000];
+	struct cryo_xxh64 x;
+	unsigned int i, cut;
+
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		cryo_xxh64_init(&x, 0);
+		cryo_xxh64_update(&x, v[i].s, strlen(v[i].s));
+		CHECK(cryo_xxh64_final(&x) == v[i].h, "XXH64(\"%s\")", v[i].s);
+	}
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 7 + 3);
+	/* Whole, and cut anywhere: the stream must not care. */
+	for (cut = 0; cut <= sizeof(buf); cut += 37) {
+		cryo_xxh64_init(&x, 0);
+		cryo_xxh64_update(&x, buf, cut);
+		cryo_xxh64_update(&x, buf + cut, sizeof(buf) - cut);
+		CHECK(cryo_xxh64_final(&x) == 0x5f235fa033f1a3fbULL,
+		      "XXH64 of 1000 bytes cut at %u", cut);
+	}
 }
 
 /* ---- the reader ----------------------------------------------------------- */
@@ -699,8 +739,11 @@ static void test_bitflips(void)
 				/* A damaged length may also read as truncated or too long. */
 				if (rel >= 4 && rel < 8)
 					expect = 0;
-				/* The first record must look like an image at all. */
-				if (rec == 0 && (rel < 4 || (rel >= 16 && rel < 24)))
+				/*
+				 * The first record must look like an image at
+				 * all, of this major (named before the checksum).
+				 */
+				if (rec == 0 && (rel < 4 || (rel >= 16 && rel < 26)))
 					expect = -EPROTO;
 				m.b.p[pos] ^= 1 << bit;
 				read_image(m.b.p, m.b.len, &r);
@@ -792,7 +835,7 @@ static void test_malformed(void)
 	h->major = CRYO_IMAGE_MAJOR + 1;
 	fix_crc(m.b.p, 0);
 	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && strstr(r.msg, "format 2.0"),
+	CHECK(r.ret == -EPROTO && strstr(r.msg, "format 3.0"),
 	      "wrong major: %d %s", r.ret, r.msg);
 	h->major = CRYO_IMAGE_MAJOR;
 	h->arch = AUDIT_ARCH_AARCH64;
@@ -2965,6 +3008,7 @@ int main(int argc, char **argv)
 	cryoctl_bin = argc > 1 ? argv[1] : "build/bin/cryoctl";
 
 	test_crc();
+	test_xxh64();
 	test_good();
 	test_bitflips();
 	test_truncation();

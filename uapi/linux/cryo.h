@@ -568,7 +568,7 @@ struct cryo_remap {
 
 /** CRYO_IMAGE_MAGIC - &cryo_image_header.magic, "CRYOIMG" and a NUL */
 #define CRYO_IMAGE_MAGIC	"CRYOIMG"
-#define CRYO_IMAGE_MAJOR	1
+#define CRYO_IMAGE_MAJOR	2
 #define CRYO_IMAGE_MINOR	0
 
 /**
@@ -609,8 +609,9 @@ enum cryo_rec_type {
  * struct cryo_rec - header of every record
  * @type: &enum cryo_rec_type.
  * @len: bytes of payload that follow this header.
- * @crc: CRC32C (Castagnoli, seed ~0, final xor ~0, as crc32c(3)) of
- *	this header with @crc taken as 0, followed by the payload.
+ * @crc: the record's checksum: the low 32 bits of XXH64 (seed 0) of
+ *	this header with @crc taken as 0, followed by the payload.  (Not a
+ *	CRC despite the name, since image format 2.0.)
  * @__reserved: 0.
  */
 struct cryo_rec {
