@@ -16,6 +16,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include <linux/utsname.h>
 #include <uapi/linux/audit.h>
 
@@ -41,7 +42,7 @@ const char *cryo_rec_name(u32 type)
 	return "unknown";
 }
 
-static int cryo_read_exact(struct cryo_thawing *t, void *buf, size_t len)
+int cryo_read_exact(struct cryo_thawing *t, void *buf, size_t len)
 {
 	size_t done = 0;
 
@@ -64,8 +65,43 @@ static int cryo_read_exact(struct cryo_thawing *t, void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Read @len bytes of the image straight into the caller's memory at
+ * @uaddr: for page contents, one copy from the image's page cache (or
+ * pipe) to their place, instead of two through a kernel buffer.
+ */
+int cryo_read_user(struct cryo_thawing *t, unsigned long uaddr, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		struct iovec iov = {
+			.iov_base = (void __user *)(uaddr + done),
+			.iov_len = len - done,
+		};
+		struct iov_iter it;
+		ssize_t n;
+
+		iov_iter_init(&it, READ, &iov, 1, len - done);
+		n = vfs_iter_read(t->image, &it, &t->pos, 0);
+		if (n == -ERESTARTSYS || n == -EINTR)
+			return cryo_thaw_fail(t, -EINTR, "interrupted");
+		if (n < 0)
+			return cryo_thaw_fail(t, n,
+					      "record %llu: read into 0x%lx failed (error %zd)",
+					      t->record, uaddr + done, -n);
+		if (n == 0)
+			return cryo_thaw_fail(t, -ENODATA,
+					      "record %llu: the image ends early (truncated after %llu bytes)",
+					      t->record, t->bytes + done);
+		done += n;
+	}
+	t->bytes += len;
+	return 0;
+}
+
 /* The next record's header; the first PAGES record may have been read. */
-static int cryo_read_hdr(struct cryo_thawing *t, struct cryo_rec *rec)
+int cryo_read_hdr(struct cryo_thawing *t, struct cryo_rec *rec)
 {
 	int ret;
 
@@ -85,7 +121,7 @@ static int cryo_read_hdr(struct cryo_thawing *t, struct cryo_rec *rec)
 	return 0;
 }
 
-static int cryo_read_payload(struct cryo_thawing *t, struct cryo_rec *rec)
+int cryo_read_payload(struct cryo_thawing *t, struct cryo_rec *rec)
 {
 	struct cryo_image_header *h = t->buf;
 	struct xxh64_state st;
@@ -417,7 +453,9 @@ int cryo_load_meta(struct cryo_thawing *t)
 	struct cryo_rec rec;
 
 	t->buf = kvmalloc(CRYO_REC_MAX_LEN, GFP_KERNEL_ACCOUNT);
-	if (!t->buf)
+	t->pages = kvcalloc(CRYO_REC_MAX_LEN / PAGE_SIZE, sizeof(*t->pages),
+			    GFP_KERNEL_ACCOUNT);
+	if (!t->buf || !t->pages)
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
 	ret = cryo_load_rec(t, &rec);
 	if (ret)

@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 
+#include "csum.h"
 #include "thaw.h"
 
 #define CRYO_VMA_KNOWN_FLAGS	((CRYO_VMA_MAYSHARE << 1) - 1)
@@ -452,6 +453,108 @@ static int cryo_check_trailer(struct cryo_thawing *t, u64 records, u64 bytes)
 	return 0;
 }
 
+/*
+ * Fault in and pin @nr pages of the caller's memory at @addr for writing:
+ * gup faults them in without an exception per page (which costs much
+ * more under emulation), and the read that follows finds them present.
+ */
+static int cryo_pin_user(struct cryo_thawing *t, u64 addr, unsigned int nr,
+			 struct page **pages)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned int done = 0;
+	int locked, got;
+
+	while (done < nr) {
+		locked = 1;
+		mmap_read_lock(mm);
+		got = cryo_gup_remote(mm, addr + (u64)done * PAGE_SIZE,
+				      nr - done, FOLL_WRITE, pages + done,
+				      &locked);
+		if (locked)
+			mmap_read_unlock(mm);
+		if (got <= 0) {
+			while (done)
+				put_page(pages[--done]);
+			return cryo_thaw_fail(t, got ? got : -EFAULT,
+					      "page 0x%llx: cannot fault in (error %d)",
+					      addr + (u64)done * PAGE_SIZE,
+					      got ? -got : EFAULT);
+		}
+		done += got;
+	}
+	return 0;
+}
+
+/*
+ * One PAGES record, its header already read.  The contents of a writable
+ * mapping are read straight into place and hashed there (one copy, as a
+ * read() into fresh memory); a read-only mapping's (copy-on-write pages
+ * of a file) go through the record buffer and are forced in.  Either way
+ * a bad checksum is found after the memory was written: that is after
+ * the point of no return, and the process dies.
+ */
+static int cryo_fill_one(struct cryo_thawing *t, struct cryo_rec *rec,
+			 unsigned int *hint, u64 *last_end)
+{
+	struct cryo_image_pages p;
+	struct cryo_thaw_vma *v;
+	struct xxh64_state st;
+	u64 nr, len;
+	int ret;
+
+	if (rec->len < sizeof(p))
+		return cryo_thaw_badrec(t, CRYO_REC_PAGES, "length %u", rec->len);
+	ret = cryo_read_exact(t, &p, sizeof(p));
+	if (ret)
+		return ret;
+	nr = p.nr_pages;
+	len = nr * PAGE_SIZE;
+	if (!nr || nr > (CRYO_REC_MAX_LEN - sizeof(p)) / PAGE_SIZE ||
+	    rec->len != sizeof(p) + len || !PAGE_ALIGNED(p.addr) ||
+	    p.addr < *last_end)
+		return cryo_thaw_badrec(t, CRYO_REC_PAGES,
+					"bad address 0x%llx or count %llu",
+					p.addr, nr);
+	v = cryo_vma_holding(t, hint, p.addr, p.addr + len);
+	if (!v)
+		return cryo_thaw_badrec(t, CRYO_REC_PAGES,
+					"0x%llx+%llu pages is not inside one mapping",
+					p.addr, nr);
+	*last_end = p.addr + len;
+	t->nr_pages += nr;
+
+	cryo_csum_start(&st, rec);
+	cryo_csum_add(&st, &p, sizeof(p));
+	if (v->rec.flags & CRYO_VMA_WRITE) {
+		unsigned int i;
+
+		ret = cryo_pin_user(t, p.addr, nr, t->pages);
+		if (ret)
+			return ret;
+		ret = cryo_read_user(t, p.addr, len);
+		for (i = 0; i < nr; i++) {
+			void *kaddr = kmap_local_page(t->pages[i]);
+
+			if (!ret)
+				cryo_csum_add(&st, kaddr, PAGE_SIZE);
+			kunmap_local(kaddr);
+			put_page(t->pages[i]);
+		}
+	} else {
+		ret = cryo_read_exact(t, t->buf, len);
+		if (!ret) {
+			cryo_csum_add(&st, t->buf, len);
+			ret = cryo_put_pages(t, p.addr, nr, t->buf);
+		}
+	}
+	if (ret)
+		return ret;
+	if (cryo_csum_end(&st) != rec->crc)
+		return cryo_thaw_badrec(t, CRYO_REC_PAGES, "checksum mismatch");
+	return 0;
+}
+
 /* Stream the PAGES records into place, up to and including the TRAILER. */
 int cryo_fill_pages(struct cryo_thawing *t)
 {
@@ -461,49 +564,25 @@ int cryo_fill_pages(struct cryo_thawing *t)
 	int ret;
 
 	for (;;) {
-		struct cryo_image_pages *p;
-		struct cryo_thaw_vma *v;
-		u64 nr;
-
 		records = t->record;
 		bytes = t->have_next ? t->bytes - sizeof(rec) : t->bytes;
-		ret = cryo_load_rec(t, &rec);
+		ret = cryo_read_hdr(t, &rec);
 		if (ret)
 			return ret;
 		if (rec.type == CRYO_REC_TRAILER) {
 			if (rec.len != sizeof(struct cryo_image_trailer))
-				return cryo_thaw_fail(t, -EBADMSG,
-						      "record %llu (TRAILER): bad length",
-						      records);
+				return cryo_thaw_badrec(t, rec.type, "bad length");
+			ret = cryo_read_payload(t, &rec);
+			if (ret)
+				return ret;
 			return cryo_check_trailer(t, records, bytes);
 		}
 		if (rec.type != CRYO_REC_PAGES)
-			return cryo_thaw_fail(t, -EBADMSG,
-					      "record %llu (%s): out of order among the pages",
-					      records, cryo_rec_name(rec.type));
-		p = t->buf;
-		nr = p->nr_pages;
-		if (rec.len < sizeof(*p) || !nr ||
-		    nr > (CRYO_REC_MAX_LEN - sizeof(*p)) / PAGE_SIZE ||
-		    rec.len != sizeof(*p) + nr * PAGE_SIZE ||
-		    !PAGE_ALIGNED(p->addr) || p->addr < last_end)
-			return cryo_thaw_fail(t, -EBADMSG,
-					      "record %llu (PAGES): bad address 0x%llx or count %llu",
-					      records, p->addr, nr);
-		v = cryo_vma_holding(t, &hint, p->addr,
-				     p->addr + nr * PAGE_SIZE);
-		if (!v)
-			return cryo_thaw_fail(t, -EBADMSG,
-					      "record %llu (PAGES): 0x%llx+%llu pages is not inside one mapping",
-					      records, p->addr, nr);
-		last_end = p->addr + nr * PAGE_SIZE;
-		t->nr_pages += nr;
-		if (!t->remap_only) {
-			ret = cryo_put_pages(t, p->addr, nr,
-					     (const u8 *)(p + 1));
-			if (ret)
-				return ret;
-		}
+			return cryo_thaw_badrec(t, rec.type,
+						"out of order among the pages");
+		ret = cryo_fill_one(t, &rec, &hint, &last_end);
+		if (ret)
+			return ret;
 		t->record++;
 	}
 }

@@ -114,6 +114,7 @@ void cryo_thaw_put(struct cryo_thawing *t)
 		put_task_struct(t->leader);
 	put_pid(t->leader_pid);
 	kvfree(t->buf);
+	kvfree(t->pages);
 	kfree(t);
 }
 

@@ -80,6 +80,7 @@ struct cryo_thawing {
 	u64 bytes;			/* bytes consumed */
 	u64 nr_pages;			/* pages in PAGES records */
 	void *buf;			/* one record's payload */
+	struct page **pages;		/* one PAGES record's pages, pinned */
 	struct cryo_rec next;		/* the first PAGES record, read ahead */
 	bool have_next;
 
@@ -161,6 +162,10 @@ int cryo_thaw_hold(struct cryo_thawing *t, u64 bytes);
 /* load.c: reading and checking the image */
 int cryo_load_meta(struct cryo_thawing *t);
 int cryo_load_rec(struct cryo_thawing *t, struct cryo_rec *rec);
+int cryo_read_hdr(struct cryo_thawing *t, struct cryo_rec *rec);
+int cryo_read_payload(struct cryo_thawing *t, struct cryo_rec *rec);
+int cryo_read_exact(struct cryo_thawing *t, void *buf, size_t len);
+int cryo_read_user(struct cryo_thawing *t, unsigned long uaddr, size_t len);
 const char *cryo_rec_name(u32 type);
 
 /* load_files.c */
