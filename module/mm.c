@@ -153,9 +153,31 @@ static enum cryo_dump cryo_vma_dump(struct vm_area_struct *vma)
 }
 
 /*
- * The first address in [addr, end) whose page table down to the PMD is
- * populated.  Holes of 2 MiB and more cost nothing this way; the PTE
- * level is left to get_user_pages (its walker is not exported).
+ * The first PTE in [addr, end) (within one page table) that is not
+ * empty.  Only a hint for get_user_pages, which takes the page safely:
+ * the table is read under RCU because khugepaged may retract a file
+ * mapping's table under the mmap lock held for reading (6.5+; it frees
+ * it after a grace period).
+ */
+static unsigned long cryo_next_pte(pmd_t *pmdv, unsigned long addr,
+				   unsigned long end)
+{
+	pte_t *pte;
+
+	rcu_read_lock();
+	pte = pte_offset_kernel(pmdv, addr);
+	for (; addr < end; addr += PAGE_SIZE, pte++)
+		if (!pte_none(ptep_get(pte)))
+			break;
+	rcu_read_unlock();
+	return addr;
+}
+
+/*
+ * The first address in [addr, end) that may hold a page: empty page
+ * tables and empty PTEs are skipped here, one memory read each, instead
+ * of a get_user_pages call per hole page (a sparse 1 GiB mapping has a
+ * quarter million of them).
  */
 static unsigned long cryo_next_populated(struct mm_struct *mm,
 					 unsigned long addr, unsigned long end)
@@ -164,7 +186,8 @@ static unsigned long cryo_next_populated(struct mm_struct *mm,
 		pgd_t *pgd = pgd_offset(mm, addr);
 		p4d_t *p4d;
 		pud_t *pud, pudv;	/* walk our copy: no re-read */
-		pmd_t *pmd;
+		pmd_t *pmd, pmdv;
+		unsigned long next;
 
 		if (pgd_none(READ_ONCE(*pgd))) {
 			addr = pgd_addr_end(addr, end);
@@ -185,11 +208,18 @@ static unsigned long cryo_next_populated(struct mm_struct *mm,
 		if (!pud_present(pudv) || pud_val(pudv) & _PAGE_PSE)
 			return addr;
 		pmd = pmd_offset(&pudv, addr);
-		if (pmd_none(READ_ONCE(*pmd))) {
-			addr = pmd_addr_end(addr, end);
+		pmdv = READ_ONCE(*pmd);
+		next = pmd_addr_end(addr, end);
+		if (pmd_none(pmdv)) {
+			addr = next;
 			continue;
 		}
-		return addr;
+		/* A huge page or a migration entry: gup again. */
+		if (!pmd_present(pmdv) || pmd_val(pmdv) & _PAGE_PSE)
+			return addr;
+		addr = cryo_next_pte(&pmdv, addr, next);
+		if (addr < next)
+			return addr;
 	}
 	return end;
 }
