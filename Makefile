@@ -4,9 +4,11 @@
 #   make demo    boot the VM and show cryo at work
 #   make check   build everything and run the selftests on both kernels
 #
-# Other targets: all (default), deps, modules, lib, cli, selftests, style,
-# sparse, vm-shell, vm-run, clean.  KERNELS="6.1 6.12" picks the kernels;
+# Other targets: all (default), deps, modules, lib, cli, selftests, bench,
+# style, sparse, vm-shell, vm-run, clean.  KERNELS="6.1 6.12" picks the kernels;
 # KDIR=/path/to/kernel/build builds the module for one other tree.
+# install, uninstall, man, dkms-install, dkms-uninstall and install-check
+# are in mk/install.mk (make install DESTDIR=... prefix=... libdir=...).
 
 BUILD		?= build
 KERNELS		?= 6.1 6.12
@@ -19,7 +21,12 @@ CPPFLAGS_ALL	:= -D_GNU_SOURCE -Iuapi -Ilibcryoctl/include
 CFLAGS_ALL	:= -std=gnu11 $(WARN) $(CFLAGS)
 
 LIB_MAJOR	:= 1
-LIB_VERSION	:= 1.3.0
+LIB_VERSION	:= 1.4.0
+
+# libnl-3 (generic netlink) is used inside libcryoctl only, and by the
+# netlink selftest.
+NL_CFLAGS	:= $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
+NL_LIBS		:= $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
 KSRC_TAR	:= /usr/src/linux-source-6.1.tar.xz
 KSRC		:= $(BUILD)/linux-source-6.1
 
@@ -48,10 +55,10 @@ PROG_SRCS	:= $(wildcard selftests/progs/*.c)
 PROG_BINS	:= $(PROG_SRCS:selftests/%.c=$(BUILD)/selftests/%)
 HARNESS		:= $(KSRC)/tools/testing/selftests/kselftest_harness.h
 
-.PHONY: all deps modules lib cli unit selftests style sparse demo clean
+.PHONY: all deps modules lib cli examples unit selftests style sparse demo clean
 .DEFAULT_GOAL := all
 
-all: deps modules lib cli selftests
+all: deps modules lib cli examples selftests
 
 deps:
 	@selftests/vm/deps.sh
@@ -89,11 +96,11 @@ lib: $(BUILD)/lib/libcryoctl.so $(LIB_A) $(LIB_PC)
 
 $(BUILD)/lib/pic/%.o: libcryoctl/src/%.c $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -fPIC -fvisibility=hidden -c -o $@ $<
+	$(CC) $(CPPFLAGS_ALL) $(NL_CFLAGS) $(CFLAGS_ALL) -fPIC -fvisibility=hidden -c -o $@ $<
 
 $(BUILD)/lib/static/%.o: libcryoctl/src/%.c $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -fvisibility=hidden -c -o $@ $<
+	$(CC) $(CPPFLAGS_ALL) $(NL_CFLAGS) $(CFLAGS_ALL) -fvisibility=hidden -c -o $@ $<
 
 # The stub: freestanding, position-independent code the library copies
 # into the process being restored (libcryoctl/src/stub.c).  It may use
@@ -125,7 +132,7 @@ $(BUILD)/lib/static/stub_code.o: $(STUB_C) libcryoctl/src/stub.h
 
 $(LIB_SO): $(LIB_PIC_OBJS) libcryoctl/libcryoctl.map
 	$(CC) -shared -o $@ $(LIB_PIC_OBJS) -Wl,-soname,libcryoctl.so.$(LIB_MAJOR) \
-		-Wl,--version-script=libcryoctl/libcryoctl.map -Wl,-z,defs $(LDFLAGS)
+		-Wl,--version-script=libcryoctl/libcryoctl.map -Wl,-z,defs $(NL_LIBS) $(LDFLAGS)
 
 $(BUILD)/lib/libcryoctl.so: $(LIB_SO)
 	ln -sf libcryoctl.so.$(LIB_VERSION) $(BUILD)/lib/libcryoctl.so.$(LIB_MAJOR)
@@ -147,10 +154,37 @@ includedir	?= $(prefix)/include
 
 cli: $(CLI)
 
-$(CLI): $(CLI_SRCS) $(CLI_HDRS) $(LIB_HDRS) $(BUILD)/lib/libcryoctl.so
+# cryoctl is linked statically (libcryoctl.a, libnl, libc): every freeze
+# and thaw runs it, and in the test VM the dynamic loader alone took
+# 50-70 ms per start with four shared libraries to relocate, more than a
+# 16 MiB freeze itself (see Documentation/performance.rst).  glibc warns
+# that libnl's getaddrinfo() and friends would need NSS libraries at run
+# time; cryoctl never calls them.
+NL_STATIC_LIBS	:= $(shell pkg-config --libs --static libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3 -lpthread -lm)
+
+$(CLI): $(CLI_SRCS) $(CLI_HDRS) $(LIB_HDRS) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -DCRYOCTL_CLI_VERSION='"$(LIB_VERSION)"' \
-		-o $@ $(CLI_SRCS) -L$(BUILD)/lib -lcryoctl -Wl,-rpath,'$$ORIGIN/../lib' $(LDFLAGS)
+		-o $@ $(CLI_SRCS) $(LIB_A) -static $(NL_STATIC_LIBS) -lpthread $(LDFLAGS) \
+		2> $@.ld.log || { cat $@.ld.log >&2; exit 1; }
+	@grep -v "statically linked applications requires at runtime" $@.ld.log | \
+		grep -v "in function \`" >&2 || true
+	@rm -f $@.ld.log
+
+# ---- examples ----------------------------------------------------------------
+#
+# Programs built on libcryoctl alone, as a user of the installed library
+# would build them.  The VM's initramfs carries $(BUILD)/examples.
+
+EXAMPLE_SRCS	:= $(wildcard libcryoctl/examples/*.c)
+EXAMPLE_BINS	:= $(EXAMPLE_SRCS:libcryoctl/examples/%.c=$(BUILD)/examples/%)
+
+examples: $(EXAMPLE_BINS)
+
+$(BUILD)/examples/%: libcryoctl/examples/%.c libcryoctl/include/cryoctl.h uapi/linux/cryo.h $(BUILD)/lib/libcryoctl.so
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $< -L$(BUILD)/lib -lcryoctl \
+		-Wl,-rpath,'$$ORIGIN/../lib' $(LDFLAGS)
 
 # ---- library unit tests (host, no module needed) ----------------------------
 #
@@ -164,8 +198,8 @@ unit: $(UNIT) $(CLI)
 
 $(UNIT): libcryoctl/tests/unit.c $(LIB_SRCS) $(STUB_C) $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) -Ilibcryoctl/src $(CFLAGS_ALL) -o $@ $< $(LIB_SRCS) \
-		$(STUB_C) $(LDFLAGS)
+	$(CC) $(CPPFLAGS_ALL) -Ilibcryoctl/src $(NL_CFLAGS) $(CFLAGS_ALL) -o $@ $< $(LIB_SRCS) \
+		$(STUB_C) $(NL_LIBS) $(LDFLAGS)
 
 # ---- selftests ---------------------------------------------------------------
 #
@@ -186,9 +220,9 @@ selftests: $(TEST_BINS) $(PROG_BINS)
 
 $(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(LIB_HDRS) $(KSRC)/.stamp $(BUILD)/lib/libcryoctl.so
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) -isystem $(KSRC)/tools/testing/selftests $(CFLAGS_ALL) \
-		-Wno-sign-compare -o $@ $< -L$(BUILD)/lib -lcryoctl -lpthread \
-		-Wl,-rpath,'$$ORIGIN/../lib' $(LDFLAGS)
+	$(CC) $(CPPFLAGS_ALL) -isystem $(KSRC)/tools/testing/selftests $(NL_CFLAGS) \
+		$(CFLAGS_ALL) -Wno-sign-compare -o $@ $< -L$(BUILD)/lib -lcryoctl -lpthread \
+		$(NL_LIBS) -Wl,-rpath,'$$ORIGIN/../lib' $(LDFLAGS)
 
 # The targets go to $(BUILD)/selftests/progs/, which the VM's initramfs
 # copies with the rest of $(BUILD)/selftests (only *_test files are run).
@@ -198,6 +232,17 @@ $(BUILD)/selftests/progs/%: selftests/progs/%.c
 	$(CC) -D_GNU_SOURCE $(CFLAGS_ALL) -o $@ $< -lpthread $(LDFLAGS)
 
 $(BUILD)/selftests/progs/%_static: selftests/progs/%_static.c
+	@mkdir -p $(@D)
+	$(CC) -D_GNU_SOURCE $(CFLAGS_ALL) -static -o $@ $< -lpthread $(LDFLAGS)
+
+# ---- benchmark programs ------------------------------------------------------
+#
+# `make bench` (selftests/vm/vm.mk) runs these in the VM next to cryoctl and
+# CRIU; only the bench's initramfs carries them.  Static: the same small
+# target for both checkpointers, whatever the guest's libraries.
+BENCH_BINS	:= $(BUILD)/bench/bin/workload $(BUILD)/bench/bin/benchtool
+
+$(BUILD)/bench/bin/%: selftests/bench/%.c
 	@mkdir -p $(@D)
 	$(CC) -D_GNU_SOURCE $(CFLAGS_ALL) -static -o $@ $< -lpthread $(LDFLAGS)
 
@@ -238,3 +283,4 @@ clean:
 	rm -rf $(BUILD)
 
 include selftests/vm/vm.mk
+include mk/install.mk

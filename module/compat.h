@@ -123,4 +123,15 @@ static inline bool cryo_is_pidfs(unsigned long magic)
 	kvrealloc(p, oldsize, newsize, gfp)
 #endif
 
+/*
+ * 6.6 moved a dump's parsed attributes into the struct genl_info of its
+ * struct genl_dumpit_info.
+ */
+#include <net/genetlink.h>
+#if CRYO_SINCE(6, 6)
+#define cryo_genl_dump_attrs(cb) (genl_info_dump(cb)->attrs)
+#else
+#define cryo_genl_dump_attrs(cb) (genl_dumpit_info(cb)->attrs)
+#endif
+
 #endif /* _CRYO_COMPAT_H */

@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 
 #include "compat.h"
+#include "netlink.h"
 
 struct cryo_image;
 struct cryo_thawing;
@@ -22,6 +23,7 @@ struct cryo_thawing;
  * @thaw: the thaw or remap of this session, set by CRYO_IOC_THAW or
  *        CRYO_IOC_REMAP and kept until the last close; the thaw's
  *        threads read it without @lock.
+ * @nl: what the netlink family reports of the session (netlink.c).
  *
  * One session per open(); freed on the final close.  The freeze and thaw
  * machinery hang their state here.
@@ -30,6 +32,7 @@ struct cryo_session {
 	struct mutex lock;	/* see above */
 	struct cryo_image *img;	/* the freeze of this session, or NULL */
 	struct cryo_thawing *thaw;	/* the thaw of this session, or NULL */
+	struct cryo_nl_session nl;
 };
 
 #endif /* _CRYO_CRYO_H */

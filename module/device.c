@@ -26,6 +26,7 @@ static int cryo_open(struct inode *inode, struct file *filp)
 	if (!s)
 		return -ENOMEM;
 	mutex_init(&s->lock);
+	cryo_nl_session_open(s);
 	filp->private_data = s;
 	/* The image is a stream: no seeking, no pread. */
 	return stream_open(inode, filp);
@@ -40,6 +41,7 @@ static ssize_t cryo_read(struct file *filp, char __user *buf, size_t count,
 	if (mutex_lock_killable(&s->lock))
 		return -EINTR;
 	ret = cryo_freeze_read(s, buf, count);
+	cryo_nl_freeze_read(s, ret);
 	mutex_unlock(&s->lock);
 	return ret;
 }
@@ -49,8 +51,10 @@ static int cryo_release(struct inode *inode, struct file *filp)
 	struct cryo_session *s = filp->private_data;
 
 	/* The last close: nobody else can hold the lock. */
+	cryo_nl_session_close(s);
 	cryo_freeze_end(s);
 	cryo_thaw_end(s);
+	cryo_nl_session_free(s);
 	mutex_destroy(&s->lock);
 	kfree(s);
 	return 0;

@@ -160,6 +160,7 @@ int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
 	ret = cryo_register(img);
 	if (ret)
 		goto out_free;
+	cryo_nl_freeze_begin(s, task, arg->flags);
 	ret = cryo_park_threads(task, timeout, &img->park);
 	if (ret)
 		goto out_unregister;

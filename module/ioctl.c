@@ -71,16 +71,24 @@ static int cryo_ioc_version(struct cryo_session *s, union cryo_ioctl_buf *buf)
 
 static int cryo_ioc_freeze(struct cryo_session *s, union cryo_ioctl_buf *buf)
 {
-	return cryo_freeze_start(s, &buf->freeze);
+	int ret = cryo_freeze_start(s, &buf->freeze);
+
+	cryo_nl_freeze_started(s, ret);
+	return ret;
 }
 
 static int cryo_ioc_commit(struct cryo_session *s, union cryo_ioctl_buf *buf)
 {
-	return cryo_freeze_commit(s, &buf->commit);
+	int ret = cryo_freeze_commit(s, &buf->commit);
+
+	if (!ret)
+		cryo_nl_freeze_commit(s);
+	return ret;
 }
 
 static int cryo_ioc_thaw(struct cryo_session *s, union cryo_ioctl_buf *buf)
 {
+	s->nl.thaw_flags = buf->thaw.flags;	/* for THAW_BEGIN */
 	return cryo_thaw_prepare(s, &buf->thaw);
 }
 

@@ -12,17 +12,25 @@
 #include <linux/cryo.h>
 
 #include "device.h"
+#include "netlink.h"
 
 static int __init cryo_init(void)
 {
 	int ret;
 
-	ret = cryo_device_init();
+	ret = cryo_netlink_init();
 	if (ret)
 		return ret;
+	ret = cryo_device_init();
+	if (ret)
+		goto out_netlink;
 
 	pr_info("ABI %d.%d loaded\n", CRYO_ABI_MAJOR, CRYO_ABI_MINOR);
 	return 0;
+
+out_netlink:
+	cryo_netlink_uninit();
+	return ret;
 }
 
 static void __exit cryo_exit(void)
@@ -34,6 +42,7 @@ static void __exit cryo_exit(void)
 	 * finish.
 	 */
 	synchronize_rcu_tasks();
+	cryo_netlink_uninit();
 }
 
 module_init(cryo_init);

@@ -16,6 +16,7 @@ struct task_struct;
  * @id: the session's number, from 1, never reused.
  * @state: &enum cryo_nl_state; read without the session lock.
  * @flags: the freeze's or thaw's flags.
+ * @thaw_flags: the flags of the CRYO_IOC_THAW being issued.
  * @pid: a freeze's target (referenced); changed under the registry lock.
  * @opener: the global tgid of the process that opened the session.
  * @caller: the global tgid of the process that began the freeze or thaw.
@@ -37,6 +38,7 @@ struct cryo_nl_session {
 	u64 id;
 	u32 state;
 	u32 flags;
+	u32 thaw_flags;
 	struct pid *pid;
 	pid_t opener;
 	pid_t caller;

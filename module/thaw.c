@@ -74,6 +74,7 @@ static void cryo_thaw_set_state(struct cryo_thawing *t, u32 state)
 	spin_lock(&t->lock);
 	t->state = state;
 	spin_unlock(&t->lock);
+	cryo_nl_thaw_state(t);
 	wake_up_all(&t->wq);
 }
 
@@ -136,6 +137,7 @@ static struct cryo_thawing *cryo_thaw_new(struct cryo_session *s, bool remap)
 	t->remap_only = remap;
 	t->euid = current_euid();
 	t->fsuid = current_fsuid();
+	cryo_nl_thaw_begin(s, t);
 	/* Unlocked readers (THAW_THREAD, FINISH, STATUS) see it whole. */
 	smp_store_release(&s->thaw, t);
 	return t;
@@ -492,7 +494,7 @@ static void cryo_finish_work_fn(struct callback_head *cb)
 {
 	struct cryo_finish_work *w = container_of(cb, struct cryo_finish_work, cb);
 	struct cryo_thawing *t = w->t;
-	bool last;
+	bool last, done;
 	int ret;
 
 	spin_lock(&t->lock);
@@ -502,8 +504,6 @@ static void cryo_finish_work_fn(struct callback_head *cb)
 		ret = cryo_thaw_final(t);
 		spin_lock(&t->lock);
 		t->installed = true;
-		if (!ret)
-			t->state = CRYO_THAW_DONE;
 		spin_unlock(&t->lock);
 		wake_up_all(&t->wq);
 		if (ret)
@@ -511,8 +511,24 @@ static void cryo_finish_work_fn(struct callback_head *cb)
 	} else if (wait_event_killable(t->wq, READ_ONCE(t->installed))) {
 		goto out;	/* being killed */
 	}
-	if (READ_ONCE(t->state) == CRYO_THAW_DONE)
-		cryo_thread_apply(t, &t->threads[w->idx]);
+	if (READ_ONCE(t->state) != CRYO_THAW_RESTORING)
+		goto out;	/* failed */
+	cryo_thread_apply(t, &t->threads[w->idx]);
+	/*
+	 * DONE only once every thread has its own state back: a caller
+	 * told the thaw is done must find the image's masks, names and
+	 * credentials in /proc, not the stub's.
+	 */
+	spin_lock(&t->lock);
+	done = ++t->applied == t->nr_threads &&
+	       t->state == CRYO_THAW_RESTORING;
+	if (done)
+		t->state = CRYO_THAW_DONE;
+	spin_unlock(&t->lock);
+	if (done) {
+		cryo_nl_thaw_state(t);
+		wake_up_all(&t->wq);
+	}
 out:
 	cryo_thaw_put(t);
 	kfree(w);
@@ -587,6 +603,7 @@ static int cryo_thaw_wait_final(struct cryo_thawing *t)
 			if (t->state == CRYO_THAW_RESTORING)
 				t->state = CRYO_THAW_FAILED;
 			spin_unlock(&t->lock);
+			cryo_nl_thaw_state(t);
 			return 0;
 		}
 	}

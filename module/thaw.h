@@ -73,6 +73,11 @@ struct cryo_thawing {
 	int error;
 	char msg[CRYO_THAW_MSG_LEN];
 
+	/* Events (netlink.c): THAW_END sent, under @lock. */
+	u64 nl_session;			/* the session's id */
+	u64 nl_start_ns;		/* CLOCK_MONOTONIC of CRYO_IOC_THAW */
+	bool nl_reported;
+
 	/* The image stream. */
 	struct file *image;
 	loff_t pos;
@@ -132,6 +137,7 @@ struct cryo_thawing {
 	bool released;			/* the threads may go on */
 	unsigned int finishing;		/* threads that issued FINISH */
 	bool installed;			/* fds installed, stub gone */
+	unsigned int applied;		/* threads with their state back */
 	unsigned long stub_start;
 	unsigned long stub_len;
 };

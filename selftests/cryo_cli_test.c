@@ -72,7 +72,7 @@ TEST_F(cli, version_reports_all_three)
 	snprintf(want, sizeof(want), "libcryoctl %s (ABI %d.%d)",
 		 cryoctl_library_version(), CRYO_ABI_MAJOR, CRYO_ABI_MINOR);
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
-	snprintf(want, sizeof(want), "module ABI %d.%d, features 0x%x (version,freeze,thaw,remap)",
+	snprintf(want, sizeof(want), "module ABI %d.%d, features 0x%x (version,freeze,thaw,remap,netlink)",
 		 CRYO_ABI_MAJOR, CRYO_ABI_MINOR, CRYO_FEATURE_ALL);
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
 	EXPECT_EQ(0, RUN(0, "--version"));

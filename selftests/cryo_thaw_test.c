@@ -11,11 +11,13 @@
  *
  * The targets: counter_static (static; heap, stack and .bss as a function
  * of a counter), thaw_target (glibc; vdso and TLS, threads, registers,
- * files, signals, blocked system calls) and busybox sh.  The remap test
+ * files, signals, per-thread signals and altstacks, umask, cwd and comm,
+ * credentials, blocked system calls) and busybox sh.  The remap test
  * reshapes a forked child to a layout made by "cryoctl layout".
  *
  * Everything runs in an emulated VM: waits are generous, and each test
- * makes one freeze (the CLI test thaws its image twice).
+ * makes one freeze (the CLI test thaws its image twice, the credentials
+ * test freezes and thaws twice).
  */
 #include <cpuid.h>
 #include <pthread.h>
@@ -107,6 +109,90 @@ static void own_ids(struct tgt *t, long *pid, long *ppid)
 	sscanf(t->line, "pid %ld %ld", pid, ppid);
 }
 
+/*
+ * Does [heap] in @pid's maps cover [@lo, @hi)?  One mapping or several
+ * adjacent ones: a brk() after the thaw may extend the restored mapping
+ * or add a new one next to it.
+ */
+static int heap_covers(pid_t pid, unsigned long lo, unsigned long hi)
+{
+	static char maps[65536];
+	unsigned long s, e, cur = lo;
+	char *line, *save = NULL;
+
+	if (cryo_maps(pid, maps, sizeof(maps)) <= 0)
+		return 0;
+	for (line = strtok_r(maps, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (strstr(line, " [heap]") &&
+		    sscanf(line, "%lx-%lx", &s, &e) == 2 && s <= cur && e > cur)
+			cur = e;
+	return cur >= hi;
+}
+
+/* How many of @len bytes at @addr in @pid are not @byte; -1 on error. */
+static long mem_differs(pid_t pid, unsigned long addr, size_t len,
+			unsigned char byte)
+{
+	char path[64];
+	unsigned char *buf = malloc(len);
+	long bad = 0;
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (!buf || fd < 0 || pread(fd, buf, len, addr) != (ssize_t)len) {
+		bad = -1;
+	} else {
+		for (i = 0; i < len; i++)
+			bad += buf[i] != byte;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return bad;
+}
+
+/*
+ * The value of line @key ("Uid:") of a /proc status file, blanks made
+ * single spaces, none at the ends; "" when there is no such line.
+ */
+static const char *status_value(const char *path, const char *key, char *out,
+				size_t cap)
+{
+	char buf[4096], *p;
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (cryo_read_file(path, buf, sizeof(buf)) <= 0)
+		return out;
+	p = strstr(buf, key);
+	if (!p || (p != buf && p[-1] != '\n'))
+		return out;
+	for (p += strlen(key); *p && *p != '\n' && n < cap - 1; p++) {
+		if (*p != ' ' && *p != '\t')
+			out[n++] = *p;
+		else if (n && out[n - 1] != ' ')
+			out[n++] = ' ';
+	}
+	while (n && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+	return out;
+}
+
+/* A mask line of one thread's /proc/PID/task/TID/status; ~0 if none. */
+static uint64_t task_mask(pid_t pid, int tid, const char *key)
+{
+	char path[96], v[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
+	if (!status_value(path, key, v, sizeof(v))[0])
+		return ~0ULL;
+	return strtoull(v, NULL, 16);
+}
+
 TEST(features)
 {
 	struct cryoctl_version v;
@@ -182,6 +268,18 @@ TEST_F_TIMEOUT(thaw, static_counter, 120)
 	ASSERT_EQ(2, sscanf(T->line, "brk %p %p", &old, &new)) TH_LOG("%s", T->line);
 	EXPECT_EQ(brk0, old);
 	EXPECT_EQ((char *)brk0 + 65536, (char *)new);
+	/* [heap] covers the new part, which holds what the program wrote. */
+	EXPECT_TRUE(heap_covers(T->pid, (unsigned long)old, (unsigned long)new))
+		TH_LOG("brk %p..%p not in [heap]", old, new);
+	EXPECT_EQ(0, mem_differs(T->pid, (unsigned long)old, 65536, 0x5a));
+	/* And on from there. */
+	CMD('m', "brk ");
+	ASSERT_EQ(2, sscanf(T->line, "brk %p %p", &old, &new)) TH_LOG("%s", T->line);
+	EXPECT_EQ((char *)brk0 + 65536, (char *)old);
+	EXPECT_EQ((char *)brk0 + 2 * 65536, (char *)new);
+	EXPECT_TRUE(heap_covers(T->pid, (unsigned long)brk0, (unsigned long)new))
+		TH_LOG("brk %p..%p not in [heap]", brk0, new);
+	EXPECT_EQ(0, mem_differs(T->pid, (unsigned long)brk0, 2 * 65536, 0x5a));
 	CMD('v', "ok ");
 	EXPECT_LE(n, strtoull(T->line + 3, NULL, 10));
 
@@ -593,6 +691,354 @@ TEST_F_TIMEOUT(thaw, signals, 120)
 	ASSERT_EQ(0, kill(T->pid, SIGTERM));
 	CMD('p', "pid ");
 	QUIT(0);
+}
+
+/* "thr <count> <tid> <where> <onstack>" of thaw_target thrsig. */
+struct thrrep {
+	int count, tid, where, onstack;
+};
+
+static int thr_parse(const char *line, struct thrrep *r)
+{
+	return sscanf(line, "thr %d %d %d %d", &r->count, &r->tid, &r->where,
+		      &r->onstack) == 4 ? 0 : -1;
+}
+
+/*
+ * Per-thread signal state: thread B blocks SIGUSR1 and has one pending,
+ * directed at it (tgkill), while the main thread does not block it.
+ * After the thaw it is still B's alone: not delivered to the main thread,
+ * not process-wide, and delivered to B when B unblocks it.  Each thread
+ * has its own altstack, and the SA_ONSTACK handler runs on the right one.
+ */
+TEST_F_TIMEOUT(thaw, thread_pending_altstack, 120)
+{
+	uint64_t blk_main, blk_b;
+	struct thrrep r;
+	int tids[8], b;
+
+	SPAWN("thaw_target", "thrsig");
+	ASSERT_EQ(1, sscanf(T->line, "ready %*d %d", &b));
+	ASSERT_NE(T->pid, b);
+	blk_main = task_mask(T->pid, T->pid, "SigBlk:");
+	blk_b = task_mask(T->pid, b, "SigBlk:");
+	ASSERT_EQ(0, blk_main & BIT(SIGUSR1));
+	ASSERT_EQ(BIT(SIGUSR1), blk_b & BIT(SIGUSR1));
+	ASSERT_EQ(BIT(SIGUSR1), task_mask(T->pid, b, "SigPnd:"));
+	ASSERT_EQ(0, task_mask(T->pid, T->pid, "SigPnd:"));
+	ASSERT_EQ(0, task_mask(T->pid, b, "ShdPnd:"));
+
+	FREEZE();
+	THAW(CRYOCTL_THAW_WAIT);
+	ASSERT_EQ(2, cryo_tids(T->pid, tids, 8));
+	b = tids[0] == T->pid ? tids[1] : tids[0];
+	ASSERT_NE(T->pid, b);
+
+	/* Each thread's mask, and the signal pending on B only. */
+	EXPECT_EQ(blk_main, task_mask(T->pid, T->pid, "SigBlk:"));
+	EXPECT_EQ(blk_b, task_mask(T->pid, b, "SigBlk:"));
+	EXPECT_EQ(BIT(SIGUSR1), task_mask(T->pid, b, "SigPnd:"));
+	EXPECT_EQ(0, task_mask(T->pid, T->pid, "SigPnd:"));
+	EXPECT_EQ(0, task_mask(T->pid, b, "ShdPnd:"));
+	CMD('k', "thr ");
+	ASSERT_EQ(0, thr_parse(T->line, &r));
+	EXPECT_EQ(0, r.count) TH_LOG("SIGUSR1 ran in thread %d at the thaw", r.tid);
+
+	/* B unblocks it: delivered to B, on B's altstack. */
+	CMD('U', "thr ");
+	ASSERT_EQ(0, thr_parse(T->line, &r));
+	EXPECT_EQ(1, r.count);
+	EXPECT_EQ(b, r.tid);
+	EXPECT_EQ(2, r.where) TH_LOG("the handler ran on stack %d", r.where);
+	EXPECT_EQ(1, r.onstack);
+	EXPECT_EQ(0, task_mask(T->pid, b, "SigPnd:"));
+
+	/* The main thread's handler runs on the main thread's altstack. */
+	ASSERT_EQ(0, syscall(SYS_tgkill, T->pid, T->pid, SIGUSR1));
+	EXPECT_TRUE(WAIT_FOR(!tgt_cmd(T, 'k') && !thr_parse(T->line, &r) &&
+			     r.count == 2, 5)) TH_LOG("%s", T->line);
+	EXPECT_EQ(T->pid, r.tid);
+	EXPECT_EQ(1, r.where) TH_LOG("the handler ran on stack %d", r.where);
+	EXPECT_EQ(1, r.onstack);
+	QUIT(0);
+}
+
+/* /proc's view of the umask, working directory and comm of @pid. */
+static void proc_state(struct __test_metadata *_metadata, pid_t pid,
+		       const char *cwd)
+{
+	char path[64], v[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	EXPECT_STREQ("0027", status_value(path, "Umask:", v, sizeof(v)));
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	EXPECT_LT(0, cryo_read_file(path, v, sizeof(v)));
+	EXPECT_STREQ("cryo-proc-name\n", v);
+	snprintf(path, sizeof(path), "/proc/%d/cwd", pid);
+	n = readlink(path, v, sizeof(v) - 1);
+	ASSERT_LT(0, n);
+	v[n] = '\0';
+	EXPECT_STREQ(cwd, v);
+}
+
+/*
+ * umask, working directory and comm come back; the thawing process (R is
+ * a fork of it) differs in all three.  The restored process creates a
+ * file by a relative path, through its umask.
+ */
+TEST_F_TIMEOUT(thaw, umask_cwd_comm, 120)
+{
+	char cwd[128], ours[PATH_MAX], want[256], made[160];
+	struct stat st;
+
+	snprintf(cwd, sizeof(cwd), "%s/cwd", T->dir);
+	ASSERT_EQ(0, mkdir(cwd, 0755));
+	snprintf(made, sizeof(made), "%s/made", cwd);
+	umask(022);
+	ASSERT_NE(NULL, getcwd(ours, sizeof(ours)));
+	ASSERT_STRNE(cwd, ours);
+
+	SPAWN("thaw_target", "proc", cwd);
+	proc_state(_metadata, T->pid, cwd);
+	FREEZE();
+	THAW(CRYOCTL_THAW_WAIT);
+	proc_state(_metadata, T->pid, cwd);
+
+	CMD('P', "proc ");
+	snprintf(want, sizeof(want), "proc 0027 0640 cryo-proc-name %s", cwd);
+	EXPECT_STREQ(want, T->line);
+	ASSERT_EQ(0, stat(made, &st)) TH_LOG("%s: %s", made, strerror(errno));
+	EXPECT_TRUE(S_ISREG(st.st_mode));
+	EXPECT_EQ(0640, st.st_mode & 07777);
+	QUIT(0);
+}
+
+#define CREDS_1000	"creds 1000 1000 1000 1000 1000 1000 1000 1000"
+
+/*
+ * @pid runs as uid and gid 1000 (real, effective, saved, filesystem) with
+ * supplementary groups @groups and no capabilities, as /proc says.
+ */
+static void expect_user(struct __test_metadata *_metadata, pid_t pid,
+			const char *groups)
+{
+	char path[64], v[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	EXPECT_STREQ("1000 1000 1000 1000", status_value(path, "Uid:", v, sizeof(v)));
+	EXPECT_STREQ("1000 1000 1000 1000", status_value(path, "Gid:", v, sizeof(v)));
+	EXPECT_STREQ(groups, status_value(path, "Groups:", v, sizeof(v)));
+	EXPECT_STREQ("0000000000000000", status_value(path, "CapEff:", v, sizeof(v)));
+	EXPECT_STREQ("0000000000000000", status_value(path, "CapPrm:", v, sizeof(v)));
+	EXPECT_STREQ("0000000000000000", status_value(path, "CapAmb:", v, sizeof(v)));
+}
+
+/* Become uid and gid 1000 with @groups: no capabilities left. */
+static int become_user(const gid_t *groups, int ngroups)
+{
+	if (setgroups(ngroups, groups) || setresgid(1000, 1000, 1000) ||
+	    setresuid(1000, 1000, 1000))
+		return -1;
+	/* A process of its user, as a login would make it. */
+	return prctl(PR_SET_DUMPABLE, 1);
+}
+
+/*
+ * Freeze t->pid with CRYO_FREEZE_KILL into t->img from a child that has
+ * become uid 1000 (/dev/cryo and the image opened before) and reap the
+ * target, our child.  0 or -errno.
+ */
+static int freeze_as_user(struct tgt *t)
+{
+	static const gid_t one[1] = { 1000 };
+	int dev, fd, status, ret;
+	pid_t child;
+
+	dev = cryoctl_open();
+	if (dev < 0)
+		return dev;
+	fd = open(t->img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		close(dev);
+		return ret;
+	}
+	child = fork();
+	if (child == 0) {
+		if (become_user(one, 1))
+			_exit(125);
+		ret = cryoctl_freeze(dev, t->pid, CRYO_FREEZE_KILL, 0, fd, NULL, NULL);
+		_exit(ret < 0 ? -ret : 0);
+	}
+	close(fd);
+	close(dev);
+	if (child < 0)
+		return -errno;
+	if (wait_timeout(child, &status, 60) != child) {
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		return -ETIMEDOUT;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) == 125)
+		return -ECANCELED;
+	if (WEXITSTATUS(status))
+		return -WEXITSTATUS(status);
+	if (wait_timeout(t->pid, &status, 10) != t->pid ||
+	    !WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+		return -ECHILD;
+	t->pid = 0;
+	t->child = 0;
+	close(t->cmd);
+	close(t->rep);
+	t->cmd = -1;
+	t->rep = -1;
+	return 0;
+}
+
+struct thaw_report {
+	int ret;
+	struct cryoctl_thaw_result res;
+};
+
+/*
+ * Thaw t->img with WAIT from a child that has become uid and gid 1000
+ * with @groups and no capability; /dev/cryo, the image and the log are
+ * opened before.  fds 0 and 1 get fresh pipes (our ends in t->cmd and
+ * t->rep), fd 2 the log.  The child reports cryoctl_thaw()'s result to us,
+ * then waits for the restored process and exits with its exit status.
+ * Returns the child's pid, with t->pid the restored process; or -1 and
+ * @rep says why.
+ */
+static pid_t thaw_as_user(struct tgt *t, const gid_t *groups, int ngroups,
+			  struct thaw_report *rep)
+{
+	int c[2], r[2], p[2];
+	struct pollfd pfd;
+	pid_t child;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->ret = -EIO;
+	if (pipe2(c, O_CLOEXEC) || pipe2(r, O_CLOEXEC) || pipe2(p, O_CLOEXEC))
+		return -1;
+	child = fork();
+	if (child < 0)
+		return -1;
+	if (child == 0) {
+		struct cryo_thaw_inherit inh[3];
+		int dev, img, log, st;
+
+		close(c[1]);
+		close(r[0]);
+		close(p[0]);
+		dev = cryoctl_open();
+		img = open(t->img, O_RDONLY | O_CLOEXEC);
+		log = open(t->log, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (dev < 0 || img < 0 || log < 0)
+			rep->ret = dev < 0 ? dev : -ENOENT;
+		else if (become_user(groups, ngroups))
+			rep->ret = -EPERM;
+		else
+			rep->ret = 0;
+		if (!rep->ret) {
+			inh[0].fd = 0;
+			inh[0].source_fd = c[0];
+			inh[1].fd = 1;
+			inh[1].source_fd = r[1];
+			inh[2].fd = 2;
+			inh[2].source_fd = log;
+			rep->ret = cryoctl_thaw(dev, img, CRYOCTL_THAW_WAIT, inh, 3,
+						&rep->res);
+		}
+		/* Only the restored process holds its ends of the pipes. */
+		close(c[0]);
+		close(r[1]);
+		if (write(p[1], rep, sizeof(*rep)) != sizeof(*rep) || rep->ret)
+			_exit(125);
+		close(p[1]);
+		if (waitpid(rep->res.pid, &st, 0) != rep->res.pid)
+			_exit(126);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	}
+	close(c[0]);
+	close(r[1]);
+	close(p[1]);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 60000) != 1 ||
+	    read(p[0], rep, sizeof(*rep)) != sizeof(*rep) || rep->ret) {
+		if (!rep->ret)
+			rep->ret = -ETIMEDOUT;
+		close(p[0]);
+		close(c[1]);
+		close(r[0]);
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		return -1;
+	}
+	close(p[0]);
+	t->pid = rep->res.pid;
+	t->child = 0;
+	t->cmd = c[1];
+	t->rep = r[0];
+	t->buflen = 0;
+	return child;
+}
+
+/*
+ * Credentials.  A process of uid and gid 1000 (groups 1000 and 1001, no
+ * capabilities) thawed by root, with CAP_SETUID and CAP_SETGID, is that
+ * user's again, and no more: the image's ids and groups, no capability of
+ * the thawing root.  It stays dumpable, so that its owner can freeze it
+ * again, and does.  That image thawed by uid 1000 with group 1000 only
+ * gives nothing: the process runs as the caller, without the image's
+ * group 1001.
+ */
+TEST_F_TIMEOUT(thaw, credentials, 120)
+{
+	static const gid_t one[1] = { 1000 };
+	char path[64];
+	struct thaw_report rep;
+	struct stat st;
+	pid_t thawer;
+	long pid, ppid;
+	int r, status;
+
+	SPAWN("thaw_target", "creds");
+	expect_user(_metadata, T->pid, "1000 1001");
+	CMD('C', "creds ");
+	EXPECT_STREQ(CREDS_1000 " 1 2 1000 1001", T->line);
+
+	FREEZE();
+	THAW(CRYOCTL_THAW_WAIT);
+	expect_user(_metadata, T->pid, "1000 1001");
+	CMD('C', "creds ");
+	EXPECT_STREQ(CREDS_1000 " 1 2 1000 1001", T->line);
+	/* Dumpable: /proc/PID is its user's (root's if it were not). */
+	snprintf(path, sizeof(path), "/proc/%d", T->pid);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(1000, st.st_uid);
+
+	/* Its owner, without any capability, may freeze it. */
+	r = freeze_as_user(T);
+	ASSERT_EQ(0, r) TH_LOG("freeze as uid 1000: %s", strerror(-r));
+
+	thawer = thaw_as_user(T, one, 1, &rep);
+	ASSERT_LT(0, thawer) TH_LOG("thaw as uid 1000: %s: %s", strerror(-rep.ret),
+				    rep.res.message);
+	expect_user(_metadata, T->pid, "1000");
+	CMD('C', "creds ");
+	EXPECT_STREQ(CREDS_1000 " 1 1 1000", T->line);
+	CMD('p', "pid ");
+	own_ids(T, &pid, &ppid);
+	EXPECT_EQ(T->pid, pid);
+	EXPECT_EQ(thawer, ppid);
+	/* Its exit status reaches the thawing user. */
+	ASSERT_EQ(0, tgt_quit(T, 9));
+	ASSERT_EQ(thawer, wait_timeout(thawer, &status, TGT_TIMEOUT));
+	T->pid = 0;
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 9)
+		TH_LOG("status %#x", status);
 }
 
 /* The restart test's threads, in the order thaw_target reports them. */

@@ -20,6 +20,7 @@ static const char *const feature_names[] = {
 	"freeze",
 	"thaw",
 	"remap",
+	"netlink",
 };
 
 static void print_features(uint64_t features)

@@ -45,6 +45,9 @@ extern const struct cli_cmd cmd_layout;
 extern const struct cli_cmd cmd_verify;
 extern const struct cli_cmd cmd_thaw;
 extern const struct cli_cmd cmd_remap;
+extern const struct cli_cmd cmd_events;
+extern const struct cli_cmd cmd_ps;
+extern const struct cli_cmd cmd_stats;
 
 /* Print "cryoctl: <msg>" to stderr. */
 __printf(1, 2) void cli_err(const char *fmt, ...);

@@ -21,6 +21,9 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_layout,
 	&cmd_verify,
 	&cmd_remap,
+	&cmd_events,
+	&cmd_ps,
+	&cmd_stats,
 	&cmd_check,
 	&cmd_version,
 };

@@ -499,6 +499,296 @@ const char *cryoctl_image_error(const struct cryoctl_image *img,
  */
 void cryoctl_image_close(struct cryoctl_image *img);
 
+/*
+ * Events, sessions and statistics.
+ *
+ * The module's generic netlink family (see "Generic netlink" in
+ * <linux/cryo.h>) reports every freeze and thaw as it happens and answers
+ * questions about the open sessions.  These functions speak it (through
+ * libnl-3, which callers never see).  The family exists in the initial
+ * network namespace only, and every pid it reports is in the initial pid
+ * namespace.  Listing sessions and reading statistics need
+ * CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN; subscribing to events needs
+ * CAP_SYS_ADMIN.  Available since libcryoctl 1.4 (symbol version
+ * CRYOCTL_1.4), with a module of ABI 1.2 (%CRYO_FEATURE_NETLINK).
+ *
+ * Errors common to all of them: -ENOENT (the module is not loaded, is
+ * older than ABI 1.2, or this network namespace does not see it), -EPERM
+ * (the capability is missing), -ENOMEM, -EPROTO (an answer the library
+ * cannot parse), or another -errno of a netlink socket.
+ */
+
+struct cryoctl_events;
+
+/**
+ * struct cryoctl_event - one event, as cryoctl_events_next() returns it
+ * @size: in: sizeof(struct cryoctl_event) as the caller knows it, at least
+ *        %CRYOCTL_EVENT_SIZE_VER0; fields past it are not written
+ * @type: what happened: %CRYO_NL_CMD_FREEZE_BEGIN, %CRYO_NL_CMD_FREEZE_END,
+ *        %CRYO_NL_CMD_FREEZE_ABORT, %CRYO_NL_CMD_FREEZE_COMMIT,
+ *        %CRYO_NL_CMD_FREEZE_RELEASE, %CRYO_NL_CMD_THAW_BEGIN,
+ *        %CRYO_NL_CMD_THAW_END, or a type of a newer module (returned with
+ *        the attributes the library knows)
+ * @session: the session it happened in (&enum cryo_nl_attr
+ *           %CRYO_NL_A_SESSION_ID)
+ * @time_ns: when, CLOCK_REALTIME in ns
+ * @pid: a freeze's target or the process a thaw restored; 0 if none
+ * @caller_pid: who issued the freeze or thaw (the BEGIN events); 0 if none
+ * @image_pid: a thaw's image's pid (THAW_END); 0 if none
+ * @flags: the freeze's or thaw's flags (the BEGIN events)
+ * @target: &enum cryo_nl_target: how the target was left; 0 if none
+ * @reason: &enum cryo_nl_reason (FREEZE_ABORT); 0 if none
+ * @error: the positive errno of the END and ABORT events, 0 for success
+ * @nr_threads: threads in the image (FREEZE_END)
+ * @bytes: image bytes read (END, ABORT, COMMIT, RELEASE)
+ * @pages: pages in the image (FREEZE_END)
+ * @duration_ns: how long the freeze or thaw took so far
+ * @message: why a thaw failed, NUL-terminated; empty if none
+ *
+ * The kernel documents which attribute each event carries; what an event
+ * lacks is 0 here.
+ */
+struct cryoctl_event {
+	uint32_t size;
+	uint32_t type;
+	uint64_t session;
+	uint64_t time_ns;
+	int32_t pid;
+	int32_t caller_pid;
+	int32_t image_pid;
+	uint32_t flags;
+	uint32_t target;
+	uint32_t reason;
+	int32_t error;
+	uint32_t nr_threads;
+	uint64_t bytes;
+	uint64_t pages;
+	uint64_t duration_ns;
+	char message[CRYO_THAW_MSG_LEN];
+};
+
+/** CRYOCTL_EVENT_SIZE_VER0 - first size of &struct cryoctl_event */
+#define CRYOCTL_EVENT_SIZE_VER0	(80 + CRYO_THAW_MSG_LEN)
+
+/**
+ * cryoctl_events_open() - subscribe to the module's events
+ * @ev: set to the new subscription
+ *
+ * Opens a netlink socket and joins the module's events group.  From then
+ * on every event is queued on it until read with cryoctl_events_next();
+ * a subscriber that falls behind loses events (-ENOBUFS).
+ *
+ * Return: 0, or -ENOENT, -EPERM (CAP_SYS_ADMIN is missing), -ENOMEM,
+ * -EINVAL (@ev is NULL), another -errno.
+ */
+int cryoctl_events_open(struct cryoctl_events **ev);
+
+/**
+ * cryoctl_events_fd() - the descriptor to poll for events
+ * @ev: the subscription
+ *
+ * The descriptor becomes readable (POLLIN) when an event is queued; read
+ * it with cryoctl_events_next(), never directly.  It is non-blocking and
+ * close-on-exec, and stays owned by @ev.
+ *
+ * Return: the descriptor, or -EINVAL when @ev is NULL.
+ */
+int cryoctl_events_fd(const struct cryoctl_events *ev);
+
+/**
+ * cryoctl_events_next() - the next event
+ * @ev: the subscription
+ * @e: filled in with the event when 1 is returned (set @e->size first)
+ * @timeout_ms: how long to wait for one: 0 not at all, -1 forever
+ *
+ * Return: 1 with @e filled in; 0 when no event came within @timeout_ms;
+ * -ENOBUFS when events were lost because they came faster than they were
+ * read (the subscription goes on: call again); -EINTR when a signal
+ * interrupted the wait; -EINVAL (@ev or @e is NULL, or @e->size is below
+ * %CRYOCTL_EVENT_SIZE_VER0); another -errno of the socket.
+ */
+int cryoctl_events_next(struct cryoctl_events *ev, struct cryoctl_event *e,
+			int timeout_ms);
+
+/**
+ * cryoctl_events_close() - end a subscription
+ * @ev: the subscription, or NULL
+ */
+void cryoctl_events_close(struct cryoctl_events *ev);
+
+/**
+ * struct cryoctl_session - one open /dev/cryo session
+ * @size: sizeof(struct cryoctl_session) as the library knows it; later
+ *        versions append fields
+ * @state: &enum cryo_nl_state
+ * @id: the session's number (from 1, in the order of the opens)
+ * @pid: a freeze's target, or the process a thaw restored; 0 if none
+ * @image_pid: a thaw's image's pid; 0 if none
+ * @caller_pid: who began the freeze or thaw; 0 for an idle session
+ * @opener_pid: who opened the session
+ * @flags: the freeze's or thaw's flags
+ * @__reserved: 0
+ * @bytes: image bytes read so far
+ * @open_time_ns: when the session was opened, CLOCK_REALTIME in ns
+ * @start_time_ns: when its freeze or thaw began; 0 for an idle session
+ */
+struct cryoctl_session {
+	uint32_t size;
+	uint32_t state;
+	uint64_t id;
+	int32_t pid;
+	int32_t image_pid;
+	int32_t caller_pid;
+	int32_t opener_pid;
+	uint32_t flags;
+	uint32_t __reserved;
+	uint64_t bytes;
+	uint64_t open_time_ns;
+	uint64_t start_time_ns;
+};
+
+/**
+ * typedef cryoctl_session_fn - called by cryoctl_sessions() per session
+ * @s: the session; valid during the call only
+ * @arg: the caller's cookie
+ *
+ * Return: 0 to go on; anything else stops the listing, and
+ * cryoctl_sessions() returns it.
+ */
+typedef int (*cryoctl_session_fn)(const struct cryoctl_session *s, void *arg);
+
+/**
+ * cryoctl_sessions() - list the open sessions
+ * @pid: 0 for every session, or only those whose &cryoctl_session.pid
+ *       is this one
+ * @fn: called for each session, in the order of their ids
+ * @arg: passed to @fn
+ *
+ * A snapshot, taken by the module while it answers: sessions opened or
+ * closed meanwhile may or may not be in it.
+ *
+ * Return: 0 when every session was listed; what @fn returned when it
+ * stopped the listing; -EINVAL (@fn is NULL, @pid negative); or an error
+ * common to these functions (-EPERM: CAP_CHECKPOINT_RESTORE or
+ * CAP_SYS_ADMIN is missing).
+ */
+int cryoctl_sessions(pid_t pid, cryoctl_session_fn fn, void *arg);
+
+/**
+ * struct cryoctl_errno_count - how often one errno ended an operation
+ * @error: the positive errno; 0 stands for all errnos above 255
+ * @__reserved: 0
+ * @count: how many times
+ */
+struct cryoctl_errno_count {
+	int32_t error;
+	uint32_t __reserved;
+	uint64_t count;
+};
+
+/** CRYOCTL_STATS_MAX_ERRORS - errnos &struct cryoctl_stats holds per kind */
+#define CRYOCTL_STATS_MAX_ERRORS	32
+
+/**
+ * struct cryoctl_stats - the module's counters, see cryoctl_stats()
+ * @size: in: sizeof(struct cryoctl_stats) as the caller knows it, at least
+ *        %CRYOCTL_STATS_SIZE_VER0; fields past it are not written
+ * @nr_freeze_errors: out: entries used in @freeze_errors
+ * @nr_thaw_errors: out: entries used in @thaw_errors
+ * @__reserved: out: 0
+ * @load_time_ns: when the module was loaded (CLOCK_REALTIME, ns); every
+ *                counter counts from then
+ * @sessions: sessions open now
+ * @freezes: freezes begun
+ * @freezes_done: freezes whose image was complete
+ * @freezes_aborted: freezes aborted with the target let go
+ * @freezes_refused: CRYO_IOC_FREEZE commands refused before anything was
+ *                   done (no such process, no permission, ...)
+ * @commits: targets let go by CRYO_IOC_COMMIT
+ * @kills: of which killed (%CRYO_FREEZE_KILL)
+ * @freeze_bytes: bytes of the complete images
+ * @freeze_pages: pages in the complete images
+ * @thaws: thaws begun
+ * @thaws_done: thaws that restored their process
+ * @thaws_failed: thaws that failed
+ * @thaw_bytes: bytes of the images of successful thaws
+ * @freeze_errors: the errnos of refused and aborted freezes, lowest first
+ *                 (errno 0, the others, last); at most
+ *                 %CRYOCTL_STATS_MAX_ERRORS
+ * @thaw_errors: the same for failed thaws
+ */
+struct cryoctl_stats {
+	uint32_t size;
+	uint32_t nr_freeze_errors;
+	uint32_t nr_thaw_errors;
+	uint32_t __reserved;
+	uint64_t load_time_ns;
+	uint64_t sessions;
+	uint64_t freezes;
+	uint64_t freezes_done;
+	uint64_t freezes_aborted;
+	uint64_t freezes_refused;
+	uint64_t commits;
+	uint64_t kills;
+	uint64_t freeze_bytes;
+	uint64_t freeze_pages;
+	uint64_t thaws;
+	uint64_t thaws_done;
+	uint64_t thaws_failed;
+	uint64_t thaw_bytes;
+	struct cryoctl_errno_count freeze_errors[CRYOCTL_STATS_MAX_ERRORS];
+	struct cryoctl_errno_count thaw_errors[CRYOCTL_STATS_MAX_ERRORS];
+};
+
+/** CRYOCTL_STATS_SIZE_VER0 - first size of &struct cryoctl_stats */
+#define CRYOCTL_STATS_SIZE_VER0	(128 + 2 * 16 * CRYOCTL_STATS_MAX_ERRORS)
+
+/**
+ * cryoctl_stats() - read the module's counters
+ * @st: filled in (set @st->size first)
+ *
+ * Return: 0; -EINVAL (@st is NULL or @st->size is below
+ * %CRYOCTL_STATS_SIZE_VER0); or an error common to these functions
+ * (-EPERM: CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN is missing).
+ */
+int cryoctl_stats(struct cryoctl_stats *st);
+
+/**
+ * cryoctl_event_name() - a short name for an event type
+ * @type: &cryoctl_event.type
+ *
+ * Return: "freeze-begin", "freeze-end", "freeze-abort", "freeze-commit",
+ * "freeze-release", "thaw-begin", "thaw-end", or "unknown".
+ */
+const char *cryoctl_event_name(uint32_t type);
+
+/**
+ * cryoctl_state_name() - a short name for a session state
+ * @state: &enum cryo_nl_state
+ *
+ * Return: "idle", "freezing", "frozen", "freeze-done", "freeze-failed",
+ * "thawing", "thaw-done", "thaw-failed", or "unknown".
+ */
+const char *cryoctl_state_name(uint32_t state);
+
+/**
+ * cryoctl_target_name() - a short name for how a target was left
+ * @target: &enum cryo_nl_target
+ *
+ * Return: "resumed", "held", "killed", "exited", or "" for 0 and unknown
+ * values.
+ */
+const char *cryoctl_target_name(uint32_t target);
+
+/**
+ * cryoctl_reason_name() - a short name for why a freeze was aborted
+ * @reason: &enum cryo_nl_reason
+ *
+ * Return: "reader-gone", "target-exited", "timeout", "error", or "" for 0
+ * and unknown values.
+ */
+const char *cryoctl_reason_name(uint32_t reason);
+
 #ifdef __cplusplus
 }
 #endif

@@ -41,6 +41,23 @@
  *           in nanosleep(5 s) and FUTEX_WAIT with a 6 s timeout; 'w' wakes
  *           the futex, 'S' writes the select pipe; 'r': one line with each
  *           thread's "<state> <ret> <errno> <ms since it began>" and tid.
+ * creds     drops to uid and gid 1000 with groups 1000 and 1001 (and so
+ *           every capability), and makes itself dumpable again, as an
+ *           ordinary process of that user; 'C': "creds <ruid> <euid>
+ *           <suid> <fsuid> <rgid> <egid> <sgid> <fsgid> <dumpable> <n>
+ *           <group>...".
+ * thrsig    a second thread B blocks SIGUSR1 and has one pending, sent
+ *           to it alone with tgkill(); the main thread does not block it.
+ *           Each thread has its own altstack and the SA_ONSTACK handler
+ *           notes which thread ran it, on which stack; "ready <pid>
+ *           <tid of B>"; 'k': "thr <count> <tid> <where> <onstack>",
+ *           where 1 for the main thread's altstack, 2 for B's, 0
+ *           elsewhere, and onstack whether sigaltstack() said SS_ONSTACK
+ *           in the handler; 'U': B unblocks SIGUSR1, then 'k'.
+ * proc DIR  umask 027, DIR as working directory, "cryo-proc-name" as
+ *           comm; 'P' creates "made" (mode 0666 before the umask) in its
+ *           working directory: "proc <umask> <mode of made> <comm>
+ *           <getcwd()>".
  */
 #include <dirent.h>
 #include <errno.h>
@@ -57,7 +74,10 @@
 #include <unistd.h>
 #include <cpuid.h>
 #include <linux/futex.h>
+#include <grp.h>
 #include <sys/auxv.h>
+#include <sys/fsuid.h>
+#include <sys/prctl.h>
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1011,6 +1031,161 @@ static int mode_syscalls(void)
 	return 0;
 }
 
+/* ---- credentials ------------------------------------------------------------ */
+
+static int creds_cmd(int c)
+{
+	char buf[512];
+	uid_t u[3];
+	gid_t g[3], groups[32];
+	int n, i, len;
+
+	if (c != 'C')
+		return -1;
+	n = getgroups(32, groups);
+	if (getresuid(&u[0], &u[1], &u[2]) || getresgid(&g[0], &g[1], &g[2]) ||
+	    n < 0)
+		exit(82);
+	/* setfsuid() and setfsgid() return the current value. */
+	len = snprintf(buf, sizeof(buf), "creds %u %u %u %d %u %u %u %d %d %d",
+		       u[0], u[1], u[2], setfsuid(-1), g[0], g[1], g[2],
+		       setfsgid(-1), prctl(PR_GET_DUMPABLE), n);
+	for (i = 0; i < n; i++)
+		len += snprintf(buf + len, sizeof(buf) - len, " %u", groups[i]);
+	say("%s", buf);
+	return 0;
+}
+
+static int mode_creds(void)
+{
+	static const gid_t groups[2] = { 1000, 1001 };
+
+	if (setgroups(2, groups) || setresgid(1000, 1000, 1000) ||
+	    setresuid(1000, 1000, 1000))
+		return 80;
+	/* The id change made it non-dumpable, unlike a process of its user. */
+	if (prctl(PR_SET_DUMPABLE, 1))
+		return 81;
+	say("ready %d", getpid());
+	return 0;
+}
+
+/* ---- per-thread signal state ---------------------------------------------- */
+
+static char alt_main[65536], alt_b[65536];
+static volatile sig_atomic_t thr_count, thr_tid, thr_where, thr_onstack;
+static int b_wake[2], b_done[2];
+static int b_tid;
+
+static void on_usr1_alt(int sig)
+{
+	/* The handler's own frame: on an altstack, or not. */
+	const char *p = __builtin_frame_address(0);
+	stack_t ss;
+
+	thr_tid = gettid();
+	thr_where = p >= alt_main && p < alt_main + sizeof(alt_main) ? 1 :
+		    p >= alt_b && p < alt_b + sizeof(alt_b) ? 2 : 0;
+	thr_onstack = !sigaltstack(NULL, &ss) && (ss.ss_flags & SS_ONSTACK);
+	thr_count++;
+}
+
+static void *thread_b(void *arg)
+{
+	stack_t ss = { .ss_sp = alt_b, .ss_size = sizeof(alt_b) };
+	sigset_t set;
+	char c;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) || sigaltstack(&ss, NULL))
+		exit(91);
+	__atomic_store_n(&b_tid, gettid(), __ATOMIC_RELEASE);
+	/* Frozen here, with SIGUSR1 pending; told to go on by 'U'. */
+	while (read(b_wake[0], &c, 1) != 1)
+		if (errno != EINTR)
+			exit(92);
+	/* The pending SIGUSR1 is delivered here, to this thread. */
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	if (write(b_done[1], "u", 1) != 1)
+		exit(93);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int thrsig_cmd(int c)
+{
+	char b;
+
+	if (c != 'U' && c != 'k')
+		return -1;
+	if (c == 'U' &&
+	    (write(b_wake[1], "w", 1) != 1 || read(b_done[0], &b, 1) != 1))
+		exit(94);
+	say("thr %d %d %d %d", (int)thr_count, (int)thr_tid, (int)thr_where,
+	    (int)thr_onstack);
+	return 0;
+}
+
+static int mode_thrsig(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1_alt,
+				.sa_flags = SA_ONSTACK | SA_RESTART };
+	stack_t ss = { .ss_sp = alt_main, .ss_size = sizeof(alt_main) };
+	pthread_t th;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL) || sigaltstack(&ss, NULL))
+		return 95;
+	if (pipe(b_wake) || pipe(b_done) ||
+	    pthread_create(&th, NULL, thread_b, NULL))
+		return 96;
+	while (!__atomic_load_n(&b_tid, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	/* Directed at B, which blocks it: pending on B alone. */
+	if (syscall(SYS_tgkill, getpid(), b_tid, SIGUSR1))
+		return 97;
+	say("ready %d %d", getpid(), b_tid);
+	return 0;
+}
+
+/* ---- umask, working directory, comm ----------------------------------------- */
+
+static int proc_cmd(int c)
+{
+	char cwd[512], comm[17] = "";
+	struct stat st;
+	mode_t mask;
+	int fd;
+
+	if (c != 'P')
+		return -1;
+	mask = umask(0);
+	umask(mask);
+	if (!getcwd(cwd, sizeof(cwd)) || prctl(PR_GET_NAME, comm))
+		exit(100);
+	/* Relative to the working directory, through the umask. */
+	fd = open("made", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0 || fstat(fd, &st))
+		exit(101);
+	close(fd);
+	say("proc %04o %04o %s %s", (unsigned int)mask,
+	    (unsigned int)(st.st_mode & 07777), comm, cwd);
+	return 0;
+}
+
+static int mode_proc(const char *arg)
+{
+	if (!arg || chdir(arg))
+		return 102;
+	umask(027);
+	if (prctl(PR_SET_NAME, "cryo-proc-name"))
+		return 103;
+	say("ready %d", getpid());
+	return 0;
+}
+
 /* ---- main ------------------------------------------------------------------ */
 
 static int setup_vdso(const char *arg)
@@ -1049,6 +1224,16 @@ static int setup_syscalls(const char *arg)
 	return mode_syscalls();
 }
 
+static int setup_creds(const char *arg)
+{
+	return mode_creds();
+}
+
+static int setup_thrsig(const char *arg)
+{
+	return mode_thrsig();
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -1063,16 +1248,23 @@ int main(int argc, char **argv)
 		{ "files", setup_files, files_cmd },
 		{ "signals", setup_signals, signals_cmd },
 		{ "syscalls", setup_syscalls, syscalls_cmd },
+		{ "creds", setup_creds, creds_cmd },
+		{ "thrsig", setup_thrsig, thrsig_cmd },
+		{ "proc", mode_proc, proc_cmd },
 	};
+	const unsigned int nmodes = sizeof(modes) / sizeof(modes[0]);
 	unsigned int m;
 	int c, ret;
 
-	for (m = 0; argc > 1 && m < sizeof(modes) / sizeof(modes[0]); m++)
+	for (m = 0; argc > 1 && m < nmodes; m++)
 		if (!strcmp(argv[1], modes[m].name))
 			break;
-	if (argc < 2 || m == sizeof(modes) / sizeof(modes[0])) {
-		fprintf(stderr, "usage: %s vdso|threads [N]|regs|avx|files DIR|signals|syscalls\n",
-			argv[0]);
+	if (argc < 2 || m == nmodes) {
+		/* The modes and their arguments are in the comment on top. */
+		fprintf(stderr, "usage: %s MODE [ARG], MODE one of:", argv[0]);
+		for (m = 0; m < nmodes; m++)
+			fprintf(stderr, " %s", modes[m].name);
+		fputc('\n', stderr);
 		return 2;
 	}
 	ret = modes[m].setup(argc > 2 ? argv[2] : NULL);

@@ -12,6 +12,7 @@
 #   /cryo/bin/           $BUILD/bin/*
 #   /cryo/lib/           $BUILD/lib/*.so*
 #   /cryo/selftests/     copy of $BUILD/selftests
+#   /cryo/examples/      copy of $BUILD/examples
 #   /cryo/script.sh      $VM_SCRIPT, if set (run by cryo.mode=script)
 #
 # plus every shared library (and the dynamic loader) the ELF files in
@@ -185,6 +186,11 @@ if [ -d "$BUILD/lib" ]; then
 	find "$BUILD/lib" -maxdepth 1 \( -type f -o -type l \) -name '*.so*' -exec cp -a {} "$root/cryo/lib/" \;
 else
 	warn "$BUILD/lib missing"
+fi
+# Example programs built on libcryoctl (a selftest runs them).
+if [ -d "$BUILD/examples" ]; then
+	mkdir -p "$root/cryo/examples"
+	cp -a "$BUILD/examples/." "$root/cryo/examples/"
 fi
 if [ -d "$BUILD/selftests" ]; then
 	mkdir -p "$root/cryo/selftests"

@@ -6,6 +6,8 @@
 #   make check [KERNELS="6.1 6.12"]        selftests in a VM per kernel
 #   make vm-shell [KERNEL=6.1]             shell in a VM, module loaded
 #   make vm-run SCRIPT=path [KERNEL=6.1]   run a script in a VM
+#   make bench [KERNELS=6.1]               cryo against CRIU, one VM per kernel
+#   make bench-profile [KERNELS=6.1]       perf of cryo's freeze and thaw
 #
 # V=1 streams the guest console; VM_ARGS passes extra run.sh options
 # (e.g. VM_ARGS="--timeout 1200 --mem 2G").
@@ -20,7 +22,15 @@ VM_ARGS ?=
 # The scripts read these from the environment.
 CRYO_VM_ENV = BUILD='$(BUILD)' V='$(V)'
 
-.PHONY: check vm-shell vm-run
+.PHONY: check vm-shell vm-run bench bench-profile
+
+# The bench runs on 6.1 unless KERNELS is given (on the command line or in
+# the environment); make check's default of both kernels does not apply.
+ifeq ($(origin KERNELS),file)
+BENCH_KERNELS := 6.1
+else
+BENCH_KERNELS := $(KERNELS)
+endif
 
 check: all unit
 	$(CRYO_VM_ENV) KERNELS='$(KERNELS)' $(CRYO_VM_DIR)/check.sh $(VM_ARGS)
@@ -33,3 +43,14 @@ vm-run: all
 		echo 'usage: make vm-run SCRIPT=<file> [KERNEL=6.1|6.12]' >&2; exit 2; fi
 	$(CRYO_VM_ENV) $(CRYO_VM_DIR)/run.sh '$(KERNEL)' --mode script \
 		--script '$(SCRIPT)' $(VM_ARGS)
+
+# Tuning: BENCH_RUNS, BENCH_RUNS_1024, BENCH_WORKLOADS, BENCH_MEM,
+# BENCH_TIMEOUT (see selftests/bench/bench.sh).
+bench: all $(BENCH_BINS)
+	$(CRYO_VM_ENV) KERNELS='$(BENCH_KERNELS)' $(CRYO_VM_DIR)/../bench/bench.sh $(VM_ARGS)
+
+# Where the time of a freeze and a thaw goes: perf trace -s and perf record
+# in the guest (needs perf on the host: apt-get install linux-perf).
+# BENCH_PROFILE_SIZES="16 256 sparse" picks the workloads.
+bench-profile: all $(BENCH_BINS)
+	$(CRYO_VM_ENV) KERNELS='$(BENCH_KERNELS)' $(CRYO_VM_DIR)/../bench/bench.sh --profile $(VM_ARGS)
