@@ -5,8 +5,9 @@
 #   make check   build everything and run the selftests on both kernels
 #
 # Other targets: all (default), deps, modules, lib, cli, selftests, bench,
-# style, sparse, vm-shell, vm-run, clean.  KERNELS="6.1 6.12" picks the kernels;
-# KDIR=/path/to/kernel/build builds the module for one other tree.
+# bench-profile, style, sparse, vm-shell, vm-run, clean.  KERNELS="6.1
+# 6.12" picks the kernels; KDIR=/path/to/kernel/build builds the module
+# for one other tree.
 # install, uninstall, man, dkms-install, dkms-uninstall and install-check
 # are in mk/install.mk (make install DESTDIR=... prefix=... libdir=...).
 

@@ -275,6 +275,8 @@ while [ $run -le "$max" ]; do
 			rec ref_memcpy_ns "$2"
 			rec ref_write_ns "$4"
 			rec ref_read_ns "$6"
+			rec ref_memcpy_glibc_ns "$8"
+			rec ref_memcpy_movsq_ns "${10}"
 		else
 			fail "benchtool ref: $(tail -n 1 $L/stderr)"
 		fi

@@ -161,13 +161,15 @@ END {
 	}
 
 	print ""
-	print "Freeze to /dev/null (cryo, target left running); reference: memcpy of the payload in 1 MiB chunks"
-	printf "%-14s %9s %11s %6s\n", "workload", "memcpy", "cryo", "xref"
-	rule(43)
+	print "Freeze to /dev/null (cryo, target left running); reference: copy of the payload in 1 MiB"
+	print "chunks, the faster of glibc memcpy() and rep movsq (both shown)"
+	printf "%-14s %9s %11s %6s %9s %9s\n", "workload", "memcpy", "cryo", "xref", "glibc", "movsq"
+	rule(63)
 	for (i = 1; i <= nw; i++) {
 		w = W[i]
 		r = med(w, "ref_memcpy_ns"); c = med(w, "cryo_devnull_ns")
-		printf "%-14s %9s %11s %6s\n", label(w), f(r, "%.1f"), f(c, "%.1f"), f(div(r, c), "%.2f")
+		printf "%-14s %9s %11s %6s %9s %9s\n", label(w), f(r, "%.1f"), f(c, "%.1f"), f(div(r, c), "%.2f"),
+			f(med(w, "ref_memcpy_glibc_ns"), "%.1f"), f(med(w, "ref_memcpy_movsq_ns"), "%.1f")
 	}
 
 	print ""
