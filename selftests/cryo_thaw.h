@@ -27,32 +27,6 @@
 
 #include "cryoctl.h"
 
-#ifndef CRYOCTL_THAW_WAIT
-/*
- * libcryoctl 1.3's thaw API, until the library has it.  Weak, so that the
- * tests link (and fail cleanly at run time) without it.
- */
-#define CRYOCTL_THAW_SAME_PID	CRYO_THAW_SAME_PID
-#define CRYOCTL_THAW_WAIT	(1u << 16)
-
-struct cryoctl_thaw_result {
-	pid_t pid;
-	int error;
-	char message[CRYO_THAW_MSG_LEN];
-};
-
-int cryoctl_thaw(int devfd, int image_fd, unsigned int flags,
-		 const struct cryo_thaw_inherit *inherit, unsigned int nr_inherit,
-		 struct cryoctl_thaw_result *res) __attribute__((weak));
-int cryoctl_thaw_status(int devfd, struct cryo_thaw_status *st)
-	__attribute__((weak));
-int cryoctl_remap_maps(int devfd, int image_fd, char *buf, size_t len,
-		       size_t *out_len) __attribute__((weak));
-#define CRYO_THAW_LIB_MISSING()	(!cryoctl_thaw || !cryoctl_thaw_status || \
-				 !cryoctl_remap_maps)
-#else
-#define CRYO_THAW_LIB_MISSING()	0
-#endif
 
 /* Seconds a target gets to answer one command. */
 #define TGT_TIMEOUT	20
