@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -48,15 +49,18 @@ static int sync_output(int fd)
 #define MAP_WINDOW	(4 * FREEZE_CHUNK)
 
 /* 1: could not map (use read/write), 0 done, or -errno. */
+static int copy_image_mapped_fd(int devfd, int out_fd, off_t start,
+				cryoctl_progress_fn progress, void *arg,
+				uint64_t *total);
+
 static int copy_image_mapped(int devfd, int out_fd,
 			     cryoctl_progress_fn progress, void *arg,
 			     uint64_t *total)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	struct stat st;
-	off_t start, off;
-	int flags, ret = 0;
-	bool eof = false;
+	off_t start;
+	int flags, ret;
 
 	flags = fcntl(out_fd, F_GETFL);
 	if (flags < 0 || (flags & O_APPEND) || fstat(out_fd, &st) < 0 ||
@@ -65,6 +69,39 @@ static int copy_image_mapped(int devfd, int out_fd,
 	start = lseek(out_fd, 0, SEEK_CUR);
 	if (start < 0 || start % page || start != st.st_size)
 		return 1;
+	/*
+	 * A shared mapping needs the file open for reading too; a shell's
+	 * "> img" opens it write-only: reopen the same file read-write.
+	 */
+	if ((flags & O_ACCMODE) == O_WRONLY) {
+		char path[64];
+		int rw;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", out_fd);
+		rw = open(path, O_RDWR | O_CLOEXEC);
+		if (rw < 0)
+			return 1;
+		ret = copy_image_mapped_fd(devfd, rw, start, progress, arg,
+					   total);
+		close(rw);
+		/* Where a write() of the image would have left the offset. */
+		if (ret <= 0 && lseek(out_fd, start + *total, SEEK_SET) < 0 &&
+		    !ret)
+			ret = neg_errno();
+		return ret;
+	}
+	return copy_image_mapped_fd(devfd, out_fd, start, progress, arg,
+				    total);
+}
+
+static int copy_image_mapped_fd(int devfd, int out_fd, off_t start,
+				cryoctl_progress_fn progress, void *arg,
+				uint64_t *total)
+{
+	off_t off;
+	int ret = 0;
+	bool eof = false;
+
 	off = start;
 	while (!eof) {
 		size_t fill = 0;
