@@ -5,12 +5,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,119 +36,6 @@ static int sync_output(int fd)
 	if (!S_ISREG(st.st_mode))
 		return 0;
 	return fsync(fd) < 0 ? neg_errno() : 0;
-}
-
-/*
- * Into a regular file the image is read straight into the file's pages,
- * through a shared mapping of a window of it: one copy in the kernel
- * instead of two (read() into a buffer, write() out of it).
- */
-#define MAP_WINDOW	(4 * FREEZE_CHUNK)
-
-/* 1: could not map (use read/write), 0 done, or -errno. */
-static int copy_image_mapped_fd(int devfd, int out_fd, off_t start,
-				cryoctl_progress_fn progress, void *arg,
-				uint64_t *total);
-
-static int copy_image_mapped(int devfd, int out_fd,
-			     cryoctl_progress_fn progress, void *arg,
-			     uint64_t *total)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	struct stat st;
-	off_t start;
-	int flags, ret;
-
-	flags = fcntl(out_fd, F_GETFL);
-	if (flags < 0 || (flags & O_APPEND) || fstat(out_fd, &st) < 0 ||
-	    !S_ISREG(st.st_mode))
-		return 1;
-	start = lseek(out_fd, 0, SEEK_CUR);
-	if (start < 0 || start % page || start != st.st_size)
-		return 1;
-	/*
-	 * A shared mapping needs the file open for reading too; a shell's
-	 * "> img" opens it write-only: reopen the same file read-write.
-	 */
-	if ((flags & O_ACCMODE) == O_WRONLY) {
-		char path[64];
-		int rw;
-
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", out_fd);
-		rw = open(path, O_RDWR | O_CLOEXEC);
-		if (rw < 0)
-			return 1;
-		ret = copy_image_mapped_fd(devfd, rw, start, progress, arg,
-					   total);
-		close(rw);
-		/* Where a write() of the image would have left the offset. */
-		if (ret <= 0 && lseek(out_fd, start + *total, SEEK_SET) < 0 &&
-		    !ret)
-			ret = neg_errno();
-		return ret;
-	}
-	return copy_image_mapped_fd(devfd, out_fd, start, progress, arg,
-				    total);
-}
-
-static int copy_image_mapped_fd(int devfd, int out_fd, off_t start,
-				cryoctl_progress_fn progress, void *arg,
-				uint64_t *total)
-{
-	off_t off;
-	int ret = 0;
-	bool eof = false;
-
-	off = start;
-	while (!eof) {
-		size_t fill = 0;
-		char *win;
-		ssize_t n;
-
-		if (ftruncate(out_fd, off + MAP_WINDOW) < 0)
-			return off == start ? 1 : neg_errno();
-		/* Populated up front: one page fault each would cost more. */
-		win = mmap(NULL, MAP_WINDOW, PROT_READ | PROT_WRITE,
-			   MAP_SHARED | MAP_POPULATE, out_fd, off);
-		if (win == MAP_FAILED) {
-			if (off == start) {
-				/* Nothing read yet: leave it to read/write. */
-				ret = ftruncate(out_fd, start) < 0 ? neg_errno() : 1;
-				return ret;
-			}
-			ret = neg_errno();
-			break;
-		}
-		while (fill < MAP_WINDOW) {
-			n = read(devfd, win + fill, MAP_WINDOW - fill);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				ret = neg_errno();
-				break;
-			}
-			if (!n) {
-				eof = true;
-				break;
-			}
-			fill += n;
-			*total += n;
-			if (progress && progress(*total, arg)) {
-				ret = -ECANCELED;
-				break;
-			}
-		}
-		munmap(win, MAP_WINDOW);
-		off += fill;
-		if (ret)
-			break;
-	}
-	/* The file ends where the image does, the offset after it. */
-	if (ftruncate(out_fd, off) < 0 && !ret)
-		ret = neg_errno();
-	if (lseek(out_fd, off, SEEK_SET) < 0 && !ret)
-		ret = neg_errno();
-	return ret;
 }
 
 static int copy_image(int devfd, int out_fd, void *buf,
@@ -237,9 +121,7 @@ CRYOCTL_EXPORT int cryoctl_freeze_ex(int devfd, pid_t pid, unsigned int flags,
 		goto out_free;
 	}
 	r.nr_threads = f.nr_threads;
-	ret = copy_image_mapped(devfd, out_fd, progress, arg, &r.bytes);
-	if (ret == 1)
-		ret = copy_image(devfd, out_fd, buf, progress, arg, &r.bytes);
+	ret = copy_image(devfd, out_fd, buf, progress, arg, &r.bytes);
 	if (ret || !(flags & CRYO_FREEZE_KILL))
 		goto out_free;
 	ret = sync_output(out_fd);
