@@ -402,43 +402,6 @@ static struct cryo_thaw_vma *cryo_vma_holding(struct cryo_thawing *t,
 	return NULL;
 }
 
-/* Copy one PAGES record's contents into the new mappings. */
-static int cryo_put_pages(struct cryo_thawing *t, u64 addr, unsigned int nr,
-			  const u8 *src)
-{
-	struct mm_struct *mm = current->mm;
-	struct page *pages[32];
-	unsigned int done = 0, i;
-	int locked, got;
-
-	while (done < nr) {
-		locked = 1;
-		mmap_read_lock(mm);
-		got = cryo_gup_remote(mm, addr + (u64)done * PAGE_SIZE,
-				      min_t(unsigned int, nr - done,
-					    ARRAY_SIZE(pages)),
-				      FOLL_WRITE | FOLL_FORCE, pages, &locked);
-		if (locked)
-			mmap_read_unlock(mm);
-		if (got <= 0)
-			return cryo_thaw_fail(t, got ? got : -EFAULT,
-					      "page 0x%llx: cannot fault in (error %d)",
-					      addr + (u64)done * PAGE_SIZE,
-					      got ? -got : EFAULT);
-		for (i = 0; i < got; i++) {
-			void *dst = kmap_local_page(pages[i]);
-
-			memcpy(dst, src + (size_t)(done + i) * PAGE_SIZE,
-			       PAGE_SIZE);
-			kunmap_local(dst);
-			set_page_dirty_lock(pages[i]);
-			put_page(pages[i]);
-		}
-		done += got;
-	}
-	return 0;
-}
-
 static int cryo_check_trailer(struct cryo_thawing *t, u64 records, u64 bytes)
 {
 	struct cryo_image_trailer *tr = t->buf;
@@ -459,7 +422,7 @@ static int cryo_check_trailer(struct cryo_thawing *t, u64 records, u64 bytes)
  * more under emulation), and the read that follows finds them present.
  */
 static int cryo_pin_user(struct cryo_thawing *t, u64 addr, unsigned int nr,
-			 struct page **pages)
+			 unsigned int gup_flags, struct page **pages)
 {
 	struct mm_struct *mm = current->mm;
 	unsigned int done = 0;
@@ -469,7 +432,7 @@ static int cryo_pin_user(struct cryo_thawing *t, u64 addr, unsigned int nr,
 		locked = 1;
 		mmap_read_lock(mm);
 		got = cryo_gup_remote(mm, addr + (u64)done * PAGE_SIZE,
-				      nr - done, FOLL_WRITE, pages + done,
+				      nr - done, gup_flags, pages + done,
 				      &locked);
 		if (locked)
 			mmap_read_unlock(mm);
@@ -482,6 +445,27 @@ static int cryo_pin_user(struct cryo_thawing *t, u64 addr, unsigned int nr,
 					      got ? -got : EFAULT);
 		}
 		done += got;
+	}
+	return 0;
+}
+
+/* Copy @nr pages from @src over a read-only mapping (FOLL_FORCE, as CoW). */
+static int cryo_put_pages(struct cryo_thawing *t, u64 addr, unsigned int nr,
+			  const u8 *src)
+{
+	unsigned int i;
+	int ret;
+
+	ret = cryo_pin_user(t, addr, nr, FOLL_WRITE | FOLL_FORCE, t->pages);
+	if (ret)
+		return ret;
+	for (i = 0; i < nr; i++) {
+		void *dst = kmap_local_page(t->pages[i]);
+
+		memcpy(dst, src + (size_t)i * PAGE_SIZE, PAGE_SIZE);
+		kunmap_local(dst);
+		set_page_dirty_lock(t->pages[i]);
+		put_page(t->pages[i]);
 	}
 	return 0;
 }
@@ -529,7 +513,7 @@ static int cryo_fill_one(struct cryo_thawing *t, struct cryo_rec *rec,
 	if (v->rec.flags & CRYO_VMA_WRITE) {
 		unsigned int i;
 
-		ret = cryo_pin_user(t, p.addr, nr, t->pages);
+		ret = cryo_pin_user(t, p.addr, nr, FOLL_WRITE, t->pages);
 		if (ret)
 			return ret;
 		ret = cryo_read_user(t, p.addr, len);
