@@ -38,7 +38,9 @@ sed -n '/^# across: begin/,/^# across: end/p' "$out" | sed '1d;$d' |
 
 sed "s|@IMG@|$img|" "$here/across/thaw.sh" > "$dir/thaw.sh"
 VM_EXTRA="$img" "$here/run.sh" "$ver" --mode script --script "$dir/thaw.sh" \
-	--log "$dir/2" "$@" >/dev/null 2>&1 || fail "second boot failed"
+	--log "$dir/2" "$@" >/dev/null 2>&1 ||
+	fail "second boot failed$(grep -h -m 1 '^cryoctl:' "$dir/2/result.txt" 2>/dev/null |
+		sed 's/^/: /')"
 res=$(sed -n 's/^# across: \(ok .*\)/\1/p' "$dir/2/result.txt")
 # "ok N count M": memory verified at N >= frozen, then counting on.
 set -- $res

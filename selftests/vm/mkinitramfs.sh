@@ -204,6 +204,9 @@ if [ -n "${VM_SCRIPT:-}" ]; then
 	install -m 755 "$VM_SCRIPT" "$root/cryo/script.sh"
 fi
 
+# Entries VM_EXTRA adds go to the end of the archive (see below).
+entries() { (cd "$root" && find . -mindepth 1 | sort); }
+entries >"$tmp/before-extras"
 extras=()
 for e in ${VM_EXTRA:-}; do
 	[[ $e == /* ]] || e=$(realpath -s "$e")
@@ -215,6 +218,7 @@ for e in ${VM_EXTRA:-}; do
 	install_path "$e"
 	extras+=("$root$e")
 done
+entries | comm -13 "$tmp/before-extras" - >"$tmp/extras"
 
 # Shared libraries of every dynamic ELF file we ship.  The cryo ones are
 # found through LD_LIBRARY_PATH (as in the guest) and are already in.
@@ -244,7 +248,12 @@ done < <(find "$root/cryo" "${extras[@]}" -type f -print0)
 chmod -R a+rX "$root/cryo"
 
 mkdir -p "$(dirname "$out")"
+# The guest numbers inodes in archive order.  A thaw checks the inode of
+# every file the image maps, so the files every boot has must come first,
+# in the same order whatever VM_EXTRA adds: an image carried from one boot
+# into the next (selftests/vm/across-boots.sh) would otherwise find its
+# program "changed" whenever the extra's path sorts before /cryo.
 # gzip -1: the image is a few MB; faster level costs nothing at boot.
-(cd "$root" && find . -mindepth 1 | sort | cpio -o -H newc -R 0:0 --quiet) |
-	gzip -1 >"$out.tmp.$$"
+{ entries | comm -23 - "$tmp/extras"; cat "$tmp/extras"; } |
+	(cd "$root" && cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out.tmp.$$"
 mv -f "$out.tmp.$$" "$out"
