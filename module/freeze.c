@@ -77,6 +77,7 @@ static void cryo_image_drop(struct cryo_image *img)
 static void cryo_image_free(struct cryo_image *img)
 {
 	cryo_image_drop(img);
+	cryo_snapshot_free(img);
 	kfree(img->pages);
 	kvfree(img->stage);
 	put_task_struct(img->leader);
@@ -84,7 +85,7 @@ static void cryo_image_free(struct cryo_image *img)
 }
 
 /* Let the target go: resume it, or kill it first after a committed KILL. */
-static void cryo_image_release(struct cryo_image *img)
+void cryo_image_release(struct cryo_image *img)
 {
 	if (!img->park)
 		return;
@@ -116,6 +117,10 @@ int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
 		return -EINVAL;
 	if ((arg->flags & CRYO_FREEZE_KILL) &&
 	    (arg->flags & CRYO_FREEZE_LEAVE_FROZEN))
+		return -EINVAL;
+	/* A snapshot shortens a checkpoint's hold; the others hold anyway. */
+	if ((arg->flags & CRYO_FREEZE_SNAPSHOT) &&
+	    (arg->flags & (CRYO_FREEZE_KILL | CRYO_FREEZE_LEAVE_FROZEN)))
 		return -EINVAL;
 	if (s->img || s->thaw)
 		return -EALREADY;
@@ -308,6 +313,7 @@ fail:
 	if (ret != -EFAULT && ret != -EINTR) {
 		img->error = ret;
 		cryo_image_release(img);
+		cryo_snapshot_free(img);
 	}
 	return done ? done : ret;
 }

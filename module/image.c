@@ -73,7 +73,11 @@ static void cryo_emit_header(struct cryo_image *img)
 	h->minor = CRYO_IMAGE_MINOR;
 	h->arch = AUDIT_ARCH_X86_64;
 	h->page_size = PAGE_SIZE;
-	h->freeze_flags = img->flags;
+	/*
+	 * A snapshot changes when the target runs, not the image: left out,
+	 * so that modules before ABI 1.3 thaw it too.
+	 */
+	h->freeze_flags = img->flags & ~CRYO_FREEZE_SNAPSHOT;
 	h->nr_threads = img->nr_threads;
 	h->fpu_size = img->park->fpu_size;
 	h->xfeatures = cryo_xfeatures();
@@ -137,9 +141,13 @@ int cryo_image_next(struct cryo_image *img)
 
 	if (img->phase == CRYO_PH_DONE)
 		return 0;
-	/* The target must still be parked for every record, pages included. */
-	if (!img->park || !cryo_park_alive(img->park) ||
-	    (img->leader->signal->flags & SIGNAL_GROUP_EXIT))
+	/*
+	 * The target must still be parked for every record, pages included,
+	 * unless they come from a snapshot.
+	 */
+	if (!img->snapped &&
+	    (!img->park || !cryo_park_alive(img->park) ||
+	     (img->leader->signal->flags & SIGNAL_GROUP_EXIT)))
 		return -ESRCH;
 
 	switch (img->phase) {
@@ -187,6 +195,14 @@ int cryo_image_next(struct cryo_image *img)
 		img->cursor = 0;
 		fallthrough;
 	case CRYO_PH_PAGES:
+		if (img->flags & CRYO_FREEZE_SNAPSHOT && !img->snapped) {
+			ret = cryo_snapshot_take(img);
+			if (ret)
+				return ret;
+			img->snapped = true;
+			/* All the rest has been read: the target may go on. */
+			cryo_image_release(img);
+		}
 		ret = cryo_emit_pages(img);
 		if (ret)
 			return ret;

@@ -9,6 +9,7 @@
 #include "park.h"
 
 struct cryo_seen;
+struct cryo_snap;
 
 /* Pages pinned per PAGES record: 1 MiB, the longest record payload. */
 #define CRYO_PAGES_PER_REC	256
@@ -34,7 +35,8 @@ enum cryo_phase {
  * struct cryo_image - a freeze in progress: the parked target and where
  * the read stream stands.  Owned by its session, under the session lock.
  * Its size does not depend on the target's memory: one staging buffer and
- * one record's worth of pinned pages.
+ * one record's worth of pinned pages (but for a snapshot, which the
+ * caller asked for).
  */
 struct cryo_image {
 	struct list_head node;		/* in the registry, see freeze.c */
@@ -56,6 +58,8 @@ struct cryo_image {
 	size_t stage_len;
 	size_t stage_pos;
 	struct page **pages;		/* pinned page contents not yet read */
+	struct cryo_snap *snap;		/* CRYO_FREEZE_SNAPSHOT's copies */
+	bool snapped;			/* pages come from @snap, target gone */
 	unsigned int nr_pages;
 	unsigned int page_idx;
 	size_t page_off;
@@ -99,7 +103,16 @@ void cryo_files_free(struct cryo_image *img);
 
 /* mm.c */
 int cryo_emit_vma(struct cryo_image *img);
+long cryo_pin_run(struct cryo_image *img);
 int cryo_emit_pages(struct cryo_image *img);
+
+/* snapshot.c */
+int cryo_snapshot_take(struct cryo_image *img);
+long cryo_snapshot_next(struct cryo_image *img, unsigned long *addr);
+void cryo_snapshot_free(struct cryo_image *img);
+
+/* freeze.c */
+void cryo_image_release(struct cryo_image *img);
 
 int cryo_image_next(struct cryo_image *img);
 void cryo_image_unpin(struct cryo_image *img);

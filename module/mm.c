@@ -7,7 +7,8 @@
  * Page contents are never copied inside the kernel: a PAGES record pins
  * up to CRYO_PAGES_PER_REC pages with get_user_pages_remote() and read()
  * copies them straight into the reader's buffer.  The target's mmap lock
- * is held only while a record is built, never while copying out.
+ * is held only while a record is built, never while copying out.  (The
+ * exception is asked for: CRYO_FREEZE_SNAPSHOT, see snapshot.c.)
  */
 #include "cryo.h"
 
@@ -229,7 +230,7 @@ static unsigned long cryo_next_populated(struct mm_struct *mm,
  * Returns the number pinned into img->pages (0: no more), or -errno.
  * Called with the target's mmap lock held for reading.
  */
-static long cryo_pin_run(struct cryo_image *img)
+long cryo_pin_run(struct cryo_image *img)
 {
 	const unsigned int gup = FOLL_FORCE | FOLL_DUMP;
 	struct mm_struct *mm = img->mm;
@@ -311,15 +312,19 @@ int cryo_emit_pages(struct cryo_image *img)
 	struct xxh64_state st;
 	int ret;
 
-	ret = mmap_read_lock_killable(img->mm);
-	if (ret)
-		return ret;
-	nr = cryo_pin_run(img);
-	mmap_read_unlock(img->mm);
+	if (img->snapped) {
+		nr = cryo_snapshot_next(img, &addr);
+	} else {
+		ret = mmap_read_lock_killable(img->mm);
+		if (ret)
+			return ret;
+		nr = cryo_pin_run(img);
+		mmap_read_unlock(img->mm);
+		addr = img->cursor;
+	}
 	if (nr <= 0)
 		return nr;
 
-	addr = img->cursor;
 	/* Only the fixed part is staged; the pinned pages follow it. */
 	p = cryo_rec_start_partial(img, CRYO_REC_PAGES,
 				   sizeof(*p) + nr * PAGE_SIZE, sizeof(*p));

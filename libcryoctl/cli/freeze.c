@@ -25,6 +25,7 @@ struct progress {
 	pid_t pid;
 	bool tty;		/* redraw one line with '\r' */
 	bool shown;		/* a line without its newline is on screen */
+	bool snapshot;		/* --snapshot: ENOMEM is about it */
 	long long start_ns;
 	long long last_ns;
 	uint64_t bytes;
@@ -152,6 +153,12 @@ static int report_error(int err, pid_t pid, const struct progress *p,
 		cli_err("freeze: %s, which cryo cannot save; pass --accept-loss to freeze without it",
 			what);
 		return EXIT_FAIL;
+	case -ENOMEM:
+		cli_err("freeze: out of memory%s; PID %d keeps running",
+			p->snapshot ?
+			" for the snapshot of its pages (try without --snapshot)" : "",
+			id);
+		return EXIT_FAIL;
 	case -EIO:
 		cli_err("freeze: a thread of PID %d could not save its state; it keeps running",
 			id);
@@ -197,6 +204,7 @@ static const struct option freeze_opts[] = {
 	{ "kill",		no_argument,		NULL, 'k' },
 	{ "leave-frozen",	no_argument,		NULL, 'l' },
 	{ "accept-loss",	no_argument,		NULL, 'a' },
+	{ "snapshot",		no_argument,		NULL, 's' },
 	{ "timeout",		required_argument,	NULL, 't' },
 	{ "progress",		no_argument,		NULL, 'p' },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -229,6 +237,9 @@ static int run_freeze(int argc, char **argv)
 		case 'a':
 			flags |= CRYO_FREEZE_ACCEPT_LOSS;
 			break;
+		case 's':
+			flags |= CRYO_FREEZE_SNAPSHOT;
+			break;
 		case 'p':
 			want_progress = true;
 			break;
@@ -245,6 +256,11 @@ static int run_freeze(int argc, char **argv)
 	}
 	if ((flags & CRYO_FREEZE_KILL) && (flags & CRYO_FREEZE_LEAVE_FROZEN)) {
 		cli_err("freeze: --kill and --leave-frozen exclude each other");
+		return EXIT_USAGE;
+	}
+	if ((flags & CRYO_FREEZE_SNAPSHOT) &&
+	    (flags & (CRYO_FREEZE_KILL | CRYO_FREEZE_LEAVE_FROZEN))) {
+		cli_err("freeze: --snapshot is for a checkpoint; --kill and --leave-frozen hold the process anyway");
 		return EXIT_USAGE;
 	}
 	if (optind != argc - 1) {
@@ -290,7 +306,16 @@ static int run_freeze(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 
+	if ((flags & CRYO_FREEZE_SNAPSHOT) &&
+	    (v.abi_major == 1 && v.abi_minor < 3)) {
+		cli_err("freeze: --snapshot needs module ABI 1.3 (loaded: %u.%u)",
+			v.abi_major, v.abi_minor);
+		close(fd);
+		return EXIT_FAIL;
+	}
+
 	prog.pid = pid;
+	prog.snapshot = flags & CRYO_FREEZE_SNAPSHOT;
 	prog.tty = isatty(STDERR_FILENO);
 	prog.start_ns = now_ns();
 	prog.last_ns = prog.start_ns;
@@ -318,7 +343,7 @@ const struct cli_cmd cmd_freeze = {
 	.name = "freeze",
 	.summary = "freeze a process and write its image to stdout",
 	.usage =
-	"Usage: cryoctl freeze [--kill | --leave-frozen] [--accept-loss]\n"
+	"Usage: cryoctl freeze [--kill | --leave-frozen | --snapshot] [--accept-loss]\n"
 	"                      [--timeout MS] [--progress] PID > IMG\n"
 	"\n"
 	"Park every thread of process PID in the kernel and write its image to\n"
@@ -332,6 +357,12 @@ const struct cli_cmd cmd_freeze = {
 	"                   synced, when stdout is a regular file).  With a pipe,\n"
 	"                   that is once the last byte is in the pipe: storing it\n"
 	"                   is then the reader's business.\n"
+	"  --snapshot       a checkpoint that holds it for less: once everything\n"
+	"                   but its memory is written, the kernel copies the pages\n"
+	"                   to save, resumes PID, and writes the pages from the\n"
+	"                   copy.  Costs as much memory as those pages, charged\n"
+	"                   to cryoctl's cgroup; without it, cryoctl fails and\n"
+	"                   PID keeps running.\n"
 	"  --leave-frozen   it stays parked after the image is written, for as long\n"
 	"                   as cryoctl runs: cryoctl closes stdout, says so on\n"
 	"                   stderr, and waits for SIGINT (Ctrl-C), SIGTERM or\n"

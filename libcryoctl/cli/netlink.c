@@ -180,7 +180,8 @@ static void fmt_time(uint64_t ns, char *buf, size_t len)
 static void fmt_flags(uint32_t type_is_thaw, uint32_t flags, char *buf,
 		      size_t len)
 {
-	static const char *const freeze[] = { "kill", "leave-frozen", "accept-loss" };
+	static const char *const freeze[] = { "kill", "leave-frozen", "accept-loss",
+						      "snapshot" };
 	static const char *const thaw[] = { "same-pid" };
 	const char *const *names = type_is_thaw ? thaw : freeze;
 	size_t n = type_is_thaw ? ARRAY_SIZE(thaw) : ARRAY_SIZE(freeze);

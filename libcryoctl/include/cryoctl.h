@@ -145,7 +145,9 @@ typedef int (*cryoctl_progress_fn)(uint64_t bytes, void *arg);
  * With %CRYO_FREEZE_LEAVE_FROZEN the target stays parked after a
  * successful return until @devfd is closed.
  * Without KILL or LEAVE_FROZEN the kernel resumes the target as soon as
- * the last byte has been read.
+ * the last byte has been read, or with %CRYO_FREEZE_SNAPSHOT as soon as
+ * it has copied the pages to save (ABI 1.3; -ENOMEM when they do not
+ * fit, the target resumed untouched).
  *
  * Return: 0 once the whole image has been written (and committed for
  * KILL); -EBADF (@out_fd not open for writing, nothing frozen); -ESRCH,

@@ -37,7 +37,7 @@
  * with any module whose major is M.
  */
 #define CRYO_ABI_MAJOR		1
-#define CRYO_ABI_MINOR		2
+#define CRYO_ABI_MINOR		3
 
 /**
  * enum cryo_feature - capabilities a module reports in &cryo_version.features
@@ -125,19 +125,32 @@ struct cryo_version {
  * @CRYO_FREEZE_ACCEPT_LOSS: do not refuse the freeze because of state
  *	cryo cannot save (an fd of an unsupported kind); record the loss in
  *	the image instead.
+ * @CRYO_FREEZE_SNAPSHOT: a checkpoint that holds the target for less:
+ *	once the stream reaches the page contents (every other record has
+ *	been read), copy every page to save into memory of the caller's
+ *	(charged to its memory cgroup), resume the target, and stream the
+ *	pages from the copy.  The target is then held for the metadata and
+ *	one page copy instead of the whole stream, at the price of as much
+ *	memory as the pages saved, freed as they are read.  If that memory
+ *	cannot be had, read() fails with ENOMEM and the target is resumed
+ *	untouched.  Only for a checkpoint: with %CRYO_FREEZE_KILL or
+ *	%CRYO_FREEZE_LEAVE_FROZEN it is refused (EINVAL).  Since ABI 1.3.
  * @CRYO_FREEZE_ALL: all valid flags.
  *
  * Without %CRYO_FREEZE_KILL or %CRYO_FREEZE_LEAVE_FROZEN the target is
  * resumed as soon as the last byte of the image has been read (a
- * checkpoint).  KILL and LEAVE_FROZEN together are refused (EINVAL).
+ * checkpoint), or with %CRYO_FREEZE_SNAPSHOT once its pages are copied.
+ * KILL and LEAVE_FROZEN together are refused (EINVAL).
  */
 enum cryo_freeze_flags {
 	CRYO_FREEZE_KILL		= 1 << 0,
 	CRYO_FREEZE_LEAVE_FROZEN	= 1 << 1,
 	CRYO_FREEZE_ACCEPT_LOSS		= 1 << 2,
+	CRYO_FREEZE_SNAPSHOT		= 1 << 3,
 	CRYO_FREEZE_ALL			= CRYO_FREEZE_KILL |
 					  CRYO_FREEZE_LEAVE_FROZEN |
-					  CRYO_FREEZE_ACCEPT_LOSS,
+					  CRYO_FREEZE_ACCEPT_LOSS |
+					  CRYO_FREEZE_SNAPSHOT,
 };
 
 /**
