@@ -65,6 +65,7 @@ static const struct file_operations cryo_fops = {
 	.open		= cryo_open,
 	.release	= cryo_release,
 	.read		= cryo_read,
+	.splice_read	= cryo_splice_read,
 	.unlocked_ioctl	= cryo_ioctl,
 };
 

@@ -150,6 +150,50 @@ static bool cryo_next_fd(struct cryo_image *img, unsigned int from,
 	return found;
 }
 
+struct cryo_pipe_find {
+	struct pipe_inode_info *pipe;
+};
+
+/* iterate_fd() callback: is @file an end of the pipe looked for? */
+static int cryo_fd_is_pipe(const void *arg, struct file *file, unsigned int fd)
+{
+	const struct cryo_pipe_find *f = arg;
+
+	return S_ISFIFO(file_inode(file)->i_mode) &&
+	       !(file->f_mode & FMODE_PATH) && file->private_data == f->pipe;
+}
+
+/**
+ * cryo_files_have_pipe() - has the parked target @pipe open?
+ * @img: the image, its target parked
+ * @pipe: a pipe
+ *
+ * Return: true if one of the target's fds is an end of @pipe (or of a
+ * FIFO using it).
+ */
+bool cryo_files_have_pipe(struct cryo_image *img,
+			  struct pipe_inode_info *pipe)
+{
+	struct cryo_pipe_find f = { .pipe = pipe };
+	struct cryo_park *park = img->park;
+	unsigned int i;
+	int found = 0;
+
+	for (i = 0; i < park->nr_threads; i++) {
+		struct task_struct *t = park->threads[i]->task;
+		struct files_struct *files;
+
+		task_lock(t);
+		files = t->files;
+		if (files)
+			found = iterate_fd(files, 0, cryo_fd_is_pipe, &f);
+		task_unlock(t);
+		if (files)
+			break;
+	}
+	return found;
+}
+
 /**
  * cryo_files_check() - refuse files cryo cannot save
  * @img: the image, its target parked

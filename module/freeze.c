@@ -224,9 +224,10 @@ int cryo_freeze_commit(struct cryo_session *s, struct cryo_commit *arg)
 }
 
 /* Copy staged bytes and pinned pages to the reader; never more than @count. */
-static ssize_t cryo_copy_out(struct cryo_image *img, char __user *buf,
+static ssize_t cryo_copy_out(struct cryo_image *img, void *to, size_t done,
 			     size_t count)
 {
+	char __user *buf = *(char __user **)to + done;
 	size_t n;
 
 	if (img->stage_pos < img->stage_len) {
@@ -247,19 +248,41 @@ static ssize_t cryo_copy_out(struct cryo_image *img, char __user *buf,
 		kunmap_local(kaddr);
 		if (left)
 			return -EFAULT;
-		img->page_off += n;
-		if (img->page_off == PAGE_SIZE) {
-			put_page(page);
-			img->page_idx++;
-			img->page_off = 0;
-		}
+		cryo_image_advance(img, n);
 		return n;
 	}
 	return 0;
 }
 
-ssize_t cryo_freeze_read(struct cryo_session *s, char __user *buf,
-			 size_t count)
+/* @n bytes of the current page went out: release it once all did. */
+void cryo_image_advance(struct cryo_image *img, size_t n)
+{
+	img->page_off += n;
+	if (img->page_off == PAGE_SIZE) {
+		put_page(img->pages[img->page_idx]);
+		img->page_idx++;
+		img->page_off = 0;
+	}
+}
+
+/**
+ * cryo_freeze_stream() - move up to @count bytes of the image out
+ * @s: the session, locked
+ * @out: moves bytes of the current record (staged, then pinned pages) to
+ *	@to; returns how many (> 0), 0 once the record is out, or -errno:
+ *	-EFAULT, -EPIPE and -EAGAIN (nothing moved, the destination is
+ *	full) leave the stream as it was
+ * @to: where, for @out
+ * @count: at most this many bytes
+ *
+ * The one loop behind read() and splice(): records are built as the
+ * bytes of the previous one have gone, and the target is let go at EOF
+ * (a checkpoint) or on an error that breaks the stream.
+ *
+ * Return: bytes moved, 0 at EOF, -errno.
+ */
+ssize_t cryo_freeze_stream(struct cryo_session *s, cryo_out_fn out, void *to,
+			   size_t count)
 {
 	struct cryo_image *img = s->img;
 	size_t done = 0;
@@ -273,7 +296,7 @@ ssize_t cryo_freeze_read(struct cryo_session *s, char __user *buf,
 		return img->error;
 
 	while (done < count) {
-		n = cryo_copy_out(img, buf + done, count - done);
+		n = out(img, to, done, count - done);
 		if (n < 0) {
 			ret = n;
 			goto fail;
@@ -305,17 +328,24 @@ ssize_t cryo_freeze_read(struct cryo_session *s, char __user *buf,
 	return done;
 
 fail:
-	/* The stream is broken: let the target go now, untouched. */
 	/* A restart code must not reach user space, nor break the stream. */
 	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
 	    ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK)
 		ret = -EINTR;
-	if (ret != -EFAULT && ret != -EINTR) {
+	/* Otherwise the stream is broken: let the target go now, untouched. */
+	if (ret != -EFAULT && ret != -EINTR && ret != -EPIPE &&
+	    ret != -EAGAIN) {
 		img->error = ret;
 		cryo_image_release(img);
 		cryo_snapshot_free(img);
 	}
 	return done ? done : ret;
+}
+
+ssize_t cryo_freeze_read(struct cryo_session *s, char __user *buf,
+			 size_t count)
+{
+	return cryo_freeze_stream(s, cryo_copy_out, &buf, count);
 }
 
 void cryo_freeze_end(struct cryo_session *s)

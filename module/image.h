@@ -10,6 +10,7 @@
 
 struct cryo_seen;
 struct cryo_snap;
+struct pipe_inode_info;
 
 /* Pages pinned per PAGES record: 1 MiB, the longest record payload. */
 #define CRYO_PAGES_PER_REC	256
@@ -99,6 +100,8 @@ int cryo_emit_signals(struct cryo_image *img);
 /* files.c */
 int cryo_files_check(struct cryo_image *img, int *bad_fd);
 int cryo_emit_files(struct cryo_image *img);
+bool cryo_files_have_pipe(struct cryo_image *img,
+			  struct pipe_inode_info *pipe);
 void cryo_files_free(struct cryo_image *img);
 
 /* mm.c */
@@ -113,6 +116,7 @@ void cryo_snapshot_free(struct cryo_image *img);
 
 /* freeze.c */
 void cryo_image_release(struct cryo_image *img);
+void cryo_image_advance(struct cryo_image *img, size_t n);
 
 int cryo_image_next(struct cryo_image *img);
 void cryo_image_unpin(struct cryo_image *img);

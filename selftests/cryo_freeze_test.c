@@ -5,6 +5,7 @@
  * killed only after COMMIT) against what happened to it.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -303,6 +304,114 @@ TEST_F(frz, image_matches_target)
 	EXPECT_EQ(0, ping(self->cmd, self->rep));
 	/* EOF stays EOF. */
 	EXPECT_EQ(0, read(self->dev, &status, sizeof(status)));
+}
+
+/* Splice the image through a pipe into memory; its length, 0 on error. */
+static size_t splice_all(int dev, unsigned char **out)
+{
+	size_t cap = 1 << 20, len = 0;
+	unsigned char *buf = malloc(cap);
+	int p[2];
+	ssize_t n;
+
+	if (pipe(p))
+		return 0;
+	fcntl(p[1], F_SETPIPE_SZ, 256 * 1024);
+	for (;;) {
+		n = splice(dev, NULL, p[1], NULL, 200000, 0);
+		if (n <= 0)
+			break;
+		while (n > 0) {
+			ssize_t m;
+
+			if (cap - len < (size_t)n) {
+				cap = 2 * cap + n;
+				buf = realloc(buf, cap);
+			}
+			m = read(p[0], buf + len, n);
+			if (m <= 0) {
+				n = -1;
+				break;
+			}
+			len += m;
+			n -= m;
+		}
+		if (n < 0)
+			break;
+	}
+	close(p[0]);
+	close(p[1]);
+	*out = buf;
+	return n < 0 ? 0 : len;
+}
+
+static void check_summary(struct __test_metadata *_metadata,
+			  const unsigned char *img, size_t len,
+			  const struct target_info *ti, pid_t pid,
+			  int threads)
+{
+	struct summary s = { .ti = *ti };
+	long nrec;
+
+	nrec = walk(img, len, sum_fn, &s);
+	ASSERT_LT(0, nrec) TH_LOG("image does not end in a trailer");
+	EXPECT_TRUE(s.header_ok);
+	EXPECT_EQ(pid, s.pid);
+	EXPECT_EQ(1 + threads, s.threads);
+	EXPECT_EQ(HEAP_PAGES, s.heap_pages_ok);
+	EXPECT_EQ(0, s.heap_pages_bad);
+	EXPECT_EQ(1, s.sparse_pages);
+	EXPECT_EQ(nrec - 1, s.trailer.nr_records);
+	EXPECT_EQ(s.pages, s.trailer.nr_pages);
+	EXPECT_EQ(len - sizeof(struct cryo_rec) - sizeof(s.trailer),
+		  s.trailer.bytes);
+}
+
+/* splice() with KILL: the target's pages go into the pipe by reference. */
+TEST_F(frz, splice_kill_matches_target)
+{
+	struct cryo_commit c = { .size = sizeof(c) };
+	int status;
+
+	ASSERT_EQ(1 + variant->threads,
+		  do_freeze(self->dev, self->pid, CRYO_FREEZE_KILL));
+	self->len = splice_all(self->dev, &self->img);
+	ASSERT_LT(0, self->len);
+	check_summary(_metadata, self->img, self->len, &self->ti, self->pid,
+		      variant->threads);
+	/* Held until COMMIT, killed by it. */
+	EXPECT_EQ(0, waitpid(self->pid, &status, WNOHANG));
+	ASSERT_EQ(0, ioctl(self->dev, CRYO_IOC_COMMIT, &c));
+	ASSERT_EQ(self->pid, waitpid(self->pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	self->pid = -1;
+}
+
+/* splice() of a checkpoint: copies, and the target runs on after EOF. */
+TEST_F(frz, splice_checkpoint_matches_target)
+{
+	ASSERT_LE(0, do_freeze(self->dev, self->pid, 0));
+	self->len = splice_all(self->dev, &self->img);
+	ASSERT_LT(0, self->len);
+	check_summary(_metadata, self->img, self->len, &self->ti, self->pid,
+		      variant->threads);
+	EXPECT_EQ(0, ping(self->cmd, self->rep));
+}
+
+/*
+ * Into a pipe the target holds, splice() would wait on itself (its FILE
+ * record reads that pipe under the pipe's lock): EINVAL, and read() then
+ * gets the whole image.
+ */
+TEST_F(frz, splice_into_targets_pipe_is_einval)
+{
+	ASSERT_LE(0, do_freeze(self->dev, self->pid, 0));
+	EXPECT_ERRNO(EINVAL, splice(self->dev, NULL, self->cmd, NULL, 4096, 0));
+	self->len = read_all(self->dev, &self->img);
+	ASSERT_LT(0, self->len);
+	check_summary(_metadata, self->img, self->len, &self->ti, self->pid,
+		      variant->threads);
+	EXPECT_EQ(0, ping(self->cmd, self->rep));
 }
 
 TEST_F(frz, thread_ids_match_proc)

@@ -131,7 +131,11 @@ typedef int (*cryoctl_progress_fn)(uint64_t bytes, void *arg);
  *
  * Issues CRYO_IOC_FREEZE, then copies the image from @devfd to @out_fd in
  * chunks of 1 MiB until the device reports EOF, retrying on EINTR and
- * completing short writes.  With %CRYO_FREEZE_KILL it then fsync()s
+ * completing short writes: by splice() through a pipe when @out_fd is a
+ * regular file not opened with O_APPEND (the module then hands pages of
+ * a KILL or SNAPSHOT freeze over by reference, one copy fewer), by
+ * read() and write() otherwise or when the module or the file system
+ * cannot splice.  With %CRYO_FREEZE_KILL it then fsync()s
  * @out_fd if that is a regular file (COMMIT tells the kernel the image is
  * safely stored, and the target dies on it) and issues CRYO_IOC_COMMIT.
  * Nothing else is synced: a pipe's reader owns the durability of what it

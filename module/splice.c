@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * splice() of the image out of /dev/cryo into a pipe.
+ *
+ * With read(), every byte of page data is copied twice on its way into a
+ * file: into the reader's buffer, then by write() into the page cache.
+ * Spliced, a page of the target goes into the pipe by reference and is
+ * copied once, by whoever drains the pipe (into the page cache, for a
+ * file) -- where that is safe: the page cannot change before the pipe's
+ * reader has it only if the target is never resumed after a complete
+ * image (CRYO_FREEZE_KILL: it dies at COMMIT) or if the page is the
+ * session's own copy (CRYO_FREEZE_SNAPSHOT).  A checkpoint resumes the
+ * target at EOF and LEAVE_FROZEN whenever the file is closed, neither
+ * waiting for the pipe to drain, so they put a copy into the pipe, as
+ * read() would.  Records other than page data are copied in.
+ */
+#include "cryo.h"
+
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/splice.h>
+
+#include "freeze.h"
+#include "image.h"
+
+/*
+ * Plain page references.  No PIPE_BUF_FLAG_CAN_MERGE: a later write()
+ * into the pipe must never land in a page of the target.
+ */
+static const struct pipe_buf_operations cryo_pipe_buf_ops = {
+	.release	= generic_pipe_buf_release,
+	.get		= generic_pipe_buf_get,
+};
+
+static bool cryo_splice_by_ref(struct cryo_image *img)
+{
+	return img->snapped || img->flags & CRYO_FREEZE_KILL;
+}
+
+/* A cryo_out_fn: the next piece of the current record into the pipe. */
+static ssize_t cryo_splice_out(struct cryo_image *img, void *to, size_t done,
+			       size_t count)
+{
+	struct pipe_inode_info *pipe = to;
+	struct pipe_buffer buf = { .ops = &cryo_pipe_buf_ops };
+	ssize_t ret;
+	size_t n;
+
+	if (img->stage_pos < img->stage_len) {
+		if (pipe_full(pipe->head, pipe->tail, pipe->max_usage))
+			return -EAGAIN;
+		n = min3(count, img->stage_len - img->stage_pos, PAGE_SIZE);
+		buf.page = alloc_page(GFP_KERNEL_ACCOUNT);
+		if (!buf.page)
+			return -ENOMEM;
+		memcpy(page_address(buf.page), img->stage + img->stage_pos, n);
+		buf.len = n;
+		ret = add_to_pipe(pipe, &buf);	/* releases @buf on failure */
+		if (ret < 0)
+			return ret;
+		img->stage_pos += n;
+		return n;
+	}
+	if (img->page_idx < img->nr_pages) {
+		struct page *page = img->pages[img->page_idx];
+
+		if (pipe_full(pipe->head, pipe->tail, pipe->max_usage))
+			return -EAGAIN;
+		n = min(count, PAGE_SIZE - img->page_off);
+		if (cryo_splice_by_ref(img)) {
+			get_page(page);
+			buf.page = page;
+			buf.offset = img->page_off;
+		} else {
+			buf.page = alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT);
+			if (!buf.page)
+				return -ENOMEM;
+			memcpy_page(buf.page, 0, page, img->page_off, n);
+		}
+		buf.len = n;
+		ret = add_to_pipe(pipe, &buf);
+		if (ret < 0)
+			return ret;
+		cryo_image_advance(img, n);
+		return n;
+	}
+	return 0;
+}
+
+/* f_op->splice_read of /dev/cryo; the caller holds @pipe's mutex. */
+ssize_t cryo_splice_read(struct file *in, loff_t *ppos,
+			 struct pipe_inode_info *pipe, size_t len,
+			 unsigned int flags)
+{
+	struct cryo_session *s = in->private_data;
+	struct cryo_image *img;
+	ssize_t ret;
+
+	if (mutex_lock_killable(&s->lock))
+		return -EINTR;
+	img = s->img;
+	/*
+	 * The FILE record of a pipe the target has open is read under that
+	 * pipe's mutex: splicing into it would wait on ourselves.  Refused
+	 * before anything moved; read() does it.
+	 */
+	if (img && !img->error && img->park && img->phase <= CRYO_PH_FILES &&
+	    cryo_files_have_pipe(img, pipe))
+		ret = -EINVAL;
+	else
+		ret = cryo_freeze_stream(s, cryo_splice_out, pipe, len);
+	cryo_nl_freeze_read(s, ret);
+	mutex_unlock(&s->lock);
+	return ret;
+}
