@@ -7,8 +7,10 @@
 #
 # For every run of every workload, cryo and CRIU work on the same kind of
 # target in the same boot, one after the other, the tool going first
-# alternating from run to run; the copy references follow in the same
-# run.  Output, one record a line (bench.sh turns it into the table):
+# alternating from run to run (the three held checkpoints, cryo's default,
+# cryo's --snapshot and CRIU's, rotating through the three orders); the
+# copy references follow in the same run.  Output, one record a line
+# (bench.sh turns it into the table):
 #   I <key> <value...>                   about the guest
 #   R <workload> <run> <metric> <value>  a measurement
 #   F <workload> <run> <what>: <why>     a failed check or tool error
@@ -97,7 +99,9 @@ start() {
 }
 
 # held TOOL: a checkpoint that leaves the target running; how long it
-# stopped, as its own 10 ms loop saw it.
+# stopped, as its own 10 ms loop saw it.  TOOL: cryo (cryoctl freeze),
+# cryo_snap (cryoctl freeze --snapshot) or criu (criu dump
+# --leave-running); the records are TOOL_ckpt_ns and TOOL_held_us.
 held() {
 	ask USR2 60 || { fail "gap reset: $line"; return 1; }
 	sleep 0.5
@@ -110,6 +114,14 @@ held() {
 		rec cryo_ckpt_ns "$T"
 		rm -f $B/ckpt.img
 		[ "$RC" = 0 ] || fail "cryoctl freeze (leave running) exited $RC: $(tail -n 1 $L/stderr)"
+		what="a cryo checkpoint (leave running)"
+		;;
+	cryo_snap)
+		t $B/ckpt.img cryoctl freeze --snapshot "$cur"
+		rec cryo_snap_ckpt_ns "$T"
+		rm -f $B/ckpt.img
+		[ "$RC" = 0 ] || fail "cryoctl freeze --snapshot exited $RC: $(tail -n 1 $L/stderr)"
+		what="a cryo --snapshot checkpoint"
 		;;
 	criu)
 		rm -rf $B/criu && mkdir $B/criu
@@ -117,12 +129,13 @@ held() {
 		rec criu_ckpt_ns "$T"
 		rm -rf $B/criu
 		[ "$RC" = 0 ] || fail "criu dump --leave-running exited $RC: $(tail -n 2 $L/criu-lr.log)"
+		what="a criu checkpoint (leave running)"
 		;;
 	esac
 	sleep 0.3
 	ask USR2 60 || { fail "gap: $line"; return 1; }
 	rec "${1}_held_us" "$(echo "$line" | cut -d' ' -f2)"
-	verify "a $1 checkpoint (leave running)"
+	verify "$what"
 }
 
 # cryo only: a checkpoint to /dev/null, and the kernel memory of a
@@ -255,10 +268,19 @@ while [ $run -le "$max" ]; do
 		rec payload_bytes $((kib * 1024))
 		if [ $((run % 2)) = 1 ]; then first=cryo second=criu
 		else first=criu second=cryo; fi
+		# The held checkpoints on the same target: each of the three
+		# goes first, second and third in turn (runs 1, 2, 3, then
+		# again), so that no tool always follows another.
+		case $((run % 3)) in
+		1) order="cryo cryo_snap criu" ;;
+		2) order="cryo_snap criu cryo" ;;
+		*) order="criu cryo cryo_snap" ;;
+		esac
 
 		if start; then
-			held $first
-			held $second
+			for h in $order; do
+				held "$h"
+			done
 			cryo_extra
 			kill_restore $first
 		fi

@@ -11,6 +11,7 @@
 #              of the plain copy (1.00 = as fast as the copy; higher is
 #              faster)
 #   criu/cryo  CRIU time / cryo time: how many times faster cryo is
+#   criu/snap  the same with cryo's `cryoctl freeze --snapshot` (held only)
 
 function median(key,    n, a, i, j, v, s) {
 	if (!(key in samples))
@@ -87,7 +88,7 @@ function goal(text, v, fmt, cmp, thr,    st, ok, shown) {
 	ok = v != "" && (cmp == ">=" ? v + 0 >= thr : v + 0 <= thr)
 	shown = v == "" ? "-" : sprintf(fmt, v)
 	st = v == "" ? "no data" : (ok ? "met" : "MISSED")
-	printf "  %-60s %12s  %s\n", text, shown, st
+	printf "  %-73s %12s  %s\n", text, shown, st
 	ngoals++
 	goals_json = goals_json (ngoals > 1 ? ",\n" : "") \
 		"    { \"goal\": " jstr(text) ", \"measured\": " (v == "" ? "null" : sprintf("%.3f", v)) \
@@ -196,14 +197,18 @@ END {
 
 	print ""
 	print "Held: longest stop the target's own 10 ms loop saw during a checkpoint that leaves it running"
-	print "(cryoctl freeze PID > file; criu dump --leave-running), and the same loop's longest gap when idle"
-	printf "%-14s %7s %9s %9s %9s %10s %10s\n", "workload", "idle", "cryo held", "criu held", "criu/cryo", "cryo cmd", "criu cmd"
-	rule(74)
+	print "(cryo: cryoctl freeze PID > file; snap: cryoctl freeze --snapshot PID > file; criu: criu dump"
+	print "--leave-running), the same loop's longest gap when idle, and each command's wall time (cmd)"
+	printf "%-14s %6s %9s %9s %9s %9s %9s %8s %8s %8s\n", "workload", "idle", "cryo held", "snap held",
+		"criu held", "criu/cryo", "criu/snap", "cryo cmd", "snap cmd", "criu cmd"
+	rule(98)
 	for (i = 1; i <= nw; i++) {
 		w = W[i]
 		g = med(w, "idle_gap_us"); c = med(w, "cryo_held_us"); d = med(w, "criu_held_us")
-		printf "%-14s %7s %9s %9s %9s %10s %10s\n", label(w), f(g, "%.1f"), f(c, "%.1f"),
-			f(d, "%.1f"), f(div(d, c), "%.2f"), f(med(w, "cryo_ckpt_ns"), "%.1f"),
+		sn = med(w, "cryo_snap_held_us")
+		printf "%-14s %6s %9s %9s %9s %9s %9s %8s %8s %8s\n", label(w), f(g, "%.1f"), f(c, "%.1f"),
+			f(sn, "%.1f"), f(d, "%.1f"), f(div(d, c), "%.2f"), f(div(d, sn), "%.2f"),
+			f(med(w, "cryo_ckpt_ns"), "%.1f"), f(med(w, "cryo_snap_ckpt_ns"), "%.1f"),
 			f(med(w, "criu_ckpt_ns"), "%.1f")
 	}
 
@@ -259,6 +264,11 @@ END {
 		v = div(med(w, "criu_held_us"), med(w, "cryo_held_us"))
 		goal("held clearly below CRIU's (criu/cryo >= 2; " label(w) ")", v, "%.2fx", ">=", 2)
 	}
+	for (i = 1; i <= nw; i++) {
+		w = W[i]
+		v = div(med(w, "criu_held_us"), med(w, "cryo_snap_held_us"))
+		goal("held clearly below CRIU's with --snapshot (criu/cryo >= 2; " label(w) ")", v, "%.2fx", ">=", 2)
+	}
 
 	print ""
 	if (nfail || missing != "") {
@@ -296,7 +306,8 @@ END {
 		printf "\n        \"criu_restore_xref\": %s,", jnum(div(med(w, "ref_read_ns"), med(w, "criu_restore_ns")))  > json
 		printf "\n        \"criu_over_cryo_thaw\": %s,", jnum(div(med(w, "criu_restore_ns"), med(w, "cryo_thaw_ns")))  > json
 		printf "\n        \"criu_over_cryo_image\": %s,", jnum(div(med(w, "criu_img_bytes"), med(w, "cryo_img_bytes")))  > json
-		printf "\n        \"criu_over_cryo_held\": %s", jnum(div(med(w, "criu_held_us"), med(w, "cryo_held_us")))  > json
+		printf "\n        \"criu_over_cryo_held\": %s,", jnum(div(med(w, "criu_held_us"), med(w, "cryo_held_us")))  > json
+		printf "\n        \"criu_over_cryo_snap_held\": %s", jnum(div(med(w, "criu_held_us"), med(w, "cryo_snap_held_us")))  > json
 		printf "\n      },\n      \"samples\": {" > json
 		for (j = 1; j <= nm; j++) {
 			n = split(samples[w SUBSEP M[j]], S, " ")

@@ -204,7 +204,38 @@ if [ -n "${VM_SCRIPT:-}" ]; then
 	install -m 755 "$VM_SCRIPT" "$root/cryo/script.sh"
 fi
 
-# Entries VM_EXTRA adds go to the end of the archive (see below).
+# Shared libraries of every dynamic ELF file under the given paths.  The
+# cryo ones are found through LD_LIBRARY_PATH (as in the guest) and are
+# already in.
+is_elf() {
+	local m
+	IFS= read -r -n 4 m <"$1" 2>/dev/null || true
+	[ "$m" = $'\x7fELF' ]
+}
+declare -A seen=()
+add_libs() {
+	local f libs lib
+
+	while IFS= read -r -d '' f; do
+		is_elf "$f" || continue
+		case $f in *.ko) continue ;; esac
+		# ldd exits non-zero for static binaries: nothing to copy.
+		libs=$(LD_LIBRARY_PATH=$root/cryo/lib ldd "$f" 2>/dev/null) || continue
+		if grep -q 'not found' <<<"$libs"; then
+			die "${f#"$root"}: $(grep 'not found' <<<"$libs" | tr -s ' \t' ' ')"
+		fi
+		while read -r lib; do
+			case $lib in "$root"/*) continue ;; esac
+			[ -n "${seen[$lib]:-}" ] && continue
+			seen[$lib]=1
+			install_path "$lib"
+		done < <(awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$libs")
+	done < <(find "$@" -type f -print0)
+}
+add_libs "$root/cryo"
+
+# Entries VM_EXTRA adds, with their libraries, go to the end of the
+# archive (see below), in sorted order: a directory before what it holds.
 entries() { (cd "$root" && find . -mindepth 1 | sort); }
 entries >"$tmp/before-extras"
 extras=()
@@ -218,31 +249,8 @@ for e in ${VM_EXTRA:-}; do
 	install_path "$e"
 	extras+=("$root$e")
 done
+[ ${#extras[@]} -eq 0 ] || add_libs "${extras[@]}"
 entries | comm -13 "$tmp/before-extras" - >"$tmp/extras"
-
-# Shared libraries of every dynamic ELF file we ship.  The cryo ones are
-# found through LD_LIBRARY_PATH (as in the guest) and are already in.
-is_elf() {
-	local m
-	IFS= read -r -n 4 m <"$1" 2>/dev/null || true
-	[ "$m" = $'\x7fELF' ]
-}
-declare -A seen=()
-while IFS= read -r -d '' f; do
-	is_elf "$f" || continue
-	case $f in *.ko) continue ;; esac
-	# ldd exits non-zero for static binaries: nothing to copy for them.
-	libs=$(LD_LIBRARY_PATH=$root/cryo/lib ldd "$f" 2>/dev/null) || continue
-	if grep -q 'not found' <<<"$libs"; then
-		die "${f#"$root"}: $(grep 'not found' <<<"$libs" | tr -s ' \t' ' ')"
-	fi
-	while read -r lib; do
-		case $lib in "$root"/*) continue ;; esac
-		[ -n "${seen[$lib]:-}" ] && continue
-		seen[$lib]=1
-		install_path "$lib"
-	done < <(awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$libs")
-done < <(find "$root/cryo" "${extras[@]}" -type f -print0)
 
 # Everything must be usable by tests that drop to nobody.
 chmod -R a+rX "$root/cryo"
