@@ -150,50 +150,6 @@ static bool cryo_next_fd(struct cryo_image *img, unsigned int from,
 	return found;
 }
 
-struct cryo_pipe_find {
-	struct pipe_inode_info *pipe;
-};
-
-/* iterate_fd() callback: is @file an end of the pipe looked for? */
-static int cryo_fd_is_pipe(const void *arg, struct file *file, unsigned int fd)
-{
-	const struct cryo_pipe_find *f = arg;
-
-	return S_ISFIFO(file_inode(file)->i_mode) &&
-	       !(file->f_mode & FMODE_PATH) && file->private_data == f->pipe;
-}
-
-/**
- * cryo_files_have_pipe() - has the parked target @pipe open?
- * @img: the image, its target parked
- * @pipe: a pipe
- *
- * Return: true if one of the target's fds is an end of @pipe (or of a
- * FIFO using it).
- */
-bool cryo_files_have_pipe(struct cryo_image *img,
-			  struct pipe_inode_info *pipe)
-{
-	struct cryo_pipe_find f = { .pipe = pipe };
-	struct cryo_park *park = img->park;
-	unsigned int i;
-	int found = 0;
-
-	for (i = 0; i < park->nr_threads; i++) {
-		struct task_struct *t = park->threads[i]->task;
-		struct files_struct *files;
-
-		task_lock(t);
-		files = t->files;
-		if (files)
-			found = iterate_fd(files, 0, cryo_fd_is_pipe, &f);
-		task_unlock(t);
-		if (files)
-			break;
-	}
-	return found;
-}
-
 /**
  * cryo_files_check() - refuse files cryo cannot save
  * @img: the image, its target parked
@@ -268,9 +224,18 @@ static int cryo_pipe_snapshot(struct cryo_image *img, struct file *file)
 
 	if (!pipe || file->f_mode & FMODE_PATH)
 		return 0;
-	/* Killable: a writer may hold it while faulting on the target. */
-	if (mutex_lock_killable(&pipe->mutex))
+	/*
+	 * splice() holds the mutex of the pipe it fills, which may be this
+	 * one, or that of a freeze whose target holds our output pipe: only
+	 * try, and let the caller take this record with read() instead.
+	 */
+	if (img->splicing) {
+		if (!mutex_trylock(&pipe->mutex))
+			return -EDEADLK;
+	} else if (mutex_lock_killable(&pipe->mutex)) {
+		/* Killable: a writer may hold it while faulting on the target. */
 		return -EINTR;
+	}
 	mask = pipe->ring_size - 1;
 	head = pipe->head;
 	tail = pipe->tail;
@@ -468,7 +433,15 @@ int cryo_emit_files(struct cryo_image *img)
 		img->cur_id = seen->id;
 		ret = cryo_emit_file(img, seen);
 		if (ret) {
+			/*
+			 * Undone, so that an interrupted stream (-EINTR,
+			 * -EDEADLK) takes this fd again, not the next one.
+			 */
 			cryo_data_done(img);
+			img->cur = NULL;
+			img->nr_seen--;
+			fput(f.file);
+			img->fd_next = f.fd;
 			return ret;
 		}
 		img->fd_step = img->data_size ? CRYO_FD_DATA : CRYO_FD_RECORD;

@@ -269,9 +269,9 @@ void cryo_image_advance(struct cryo_image *img, size_t n)
  * cryo_freeze_stream() - move up to @count bytes of the image out
  * @s: the session, locked
  * @out: moves bytes of the current record (staged, then pinned pages) to
- *	@to; returns how many (> 0), 0 once the record is out, or -errno:
- *	-EFAULT, -EPIPE and -EAGAIN (nothing moved, the destination is
- *	full) leave the stream as it was
+ *	@to; returns how many (> 0), 0 once the record is out, or -errno
+ *	having moved nothing (-EFAULT, -EPIPE, -EAGAIN when the destination
+ *	is full, -ENOMEM), which leaves the stream as it was
  * @to: where, for @out
  * @count: at most this many bytes
  *
@@ -299,7 +299,7 @@ ssize_t cryo_freeze_stream(struct cryo_session *s, cryo_out_fn out, void *to,
 		n = out(img, to, done, count - done);
 		if (n < 0) {
 			ret = n;
-			goto fail;
+			goto out;	/* nothing moved: the stream is intact */
 		}
 		if (n) {
 			done += n;
@@ -308,7 +308,7 @@ ssize_t cryo_freeze_stream(struct cryo_session *s, cryo_out_fn out, void *to,
 		cryo_image_unpin(img);
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
-			goto fail;
+			goto out;
 		}
 		ret = cryo_image_next(img);
 		if (ret < 0)
@@ -328,17 +328,23 @@ ssize_t cryo_freeze_stream(struct cryo_session *s, cryo_out_fn out, void *to,
 	return done;
 
 fail:
-	/* A restart code must not reach user space, nor break the stream. */
+	/*
+	 * Interrupted, or (-EDEADLK) a record splice() cannot take, before
+	 * the next record was staged: the stream is as it was (the files
+	 * section undoes its step) and may go on.  A restart code must not
+	 * reach user space.
+	 */
 	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
 	    ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK)
 		ret = -EINTR;
-	/* Otherwise the stream is broken: let the target go now, untouched. */
-	if (ret != -EFAULT && ret != -EINTR && ret != -EPIPE &&
-	    ret != -EAGAIN) {
+	if (ret != -EINTR && ret != -EDEADLK) {
+		/* The stream is broken: let the target go now, untouched. */
 		img->error = ret;
 		cryo_image_release(img);
+		cryo_image_unpin(img);
 		cryo_snapshot_free(img);
 	}
+out:
 	return done ? done : ret;
 }
 

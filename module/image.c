@@ -199,6 +199,15 @@ int cryo_image_next(struct cryo_image *img)
 			ret = cryo_snapshot_take(img);
 			if (ret)
 				return ret;
+			/*
+			 * A SIGKILL during the copy wakes the threads, which
+			 * exit writing their futex words: not one moment.
+			 */
+			if (!cryo_park_alive(img->park) ||
+			    img->leader->signal->flags & SIGNAL_GROUP_EXIT) {
+				cryo_snapshot_free(img);
+				return -ESRCH;
+			}
 			img->snapped = true;
 			/* All the rest has been read: the target may go on. */
 			cryo_image_release(img);

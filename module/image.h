@@ -10,7 +10,6 @@
 
 struct cryo_seen;
 struct cryo_snap;
-struct pipe_inode_info;
 
 /* Pages pinned per PAGES record: 1 MiB, the longest record payload. */
 #define CRYO_PAGES_PER_REC	256
@@ -60,7 +59,8 @@ struct cryo_image {
 	size_t stage_pos;
 	struct page **pages;		/* pinned page contents not yet read */
 	struct cryo_snap *snap;		/* CRYO_FREEZE_SNAPSHOT's copies */
-	bool snapped;			/* pages come from @snap, target gone */
+	bool snapped;			/* pages come from @snap, target resumed */
+	bool splicing;			/* in splice(), under a pipe's mutex */
 	unsigned int nr_pages;
 	unsigned int page_idx;
 	size_t page_off;
@@ -100,8 +100,6 @@ int cryo_emit_signals(struct cryo_image *img);
 /* files.c */
 int cryo_files_check(struct cryo_image *img, int *bad_fd);
 int cryo_emit_files(struct cryo_image *img);
-bool cryo_files_have_pipe(struct cryo_image *img,
-			  struct pipe_inode_info *pipe);
 void cryo_files_free(struct cryo_image *img);
 
 /* mm.c */

@@ -32,7 +32,13 @@ struct cryo_snap_run {
 /**
  * struct cryo_snap - the copied pages of a freeze, in image order
  * @pages: the copies; those before @next_page went to the stream.
+ * @nr_pages: copies in @pages.
+ * @max_pages: room in @pages.
+ * @next_page: the first copy not yet handed to the stream.
  * @runs: PAGES records to emit; those before @next_run are emitted.
+ * @nr_runs: runs in @runs.
+ * @max_runs: room in @runs.
+ * @next_run: the next run to emit.
  */
 struct cryo_snap {
 	struct page **pages;
@@ -54,7 +60,10 @@ static int cryo_snap_grow(void **arr, size_t *max, size_t need, size_t elem)
 	/* kvmalloc() warns beyond INT_MAX: that is a 1 TiB snapshot. */
 	if (n > INT_MAX / elem)
 		return -ENOMEM;
-	p = kvrealloc_compat(*arr, *max * elem, n * elem, GFP_KERNEL_ACCOUNT);
+	/* Fail rather than call the cgroup's OOM killer, as the pages do. */
+	p = kvrealloc_compat(*arr, *max * elem, n * elem,
+			     GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL |
+			     __GFP_NOWARN);
 	if (!p)
 		return -ENOMEM;
 	*arr = p;

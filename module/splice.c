@@ -34,9 +34,16 @@ static const struct pipe_buf_operations cryo_pipe_buf_ops = {
 	.get		= generic_pipe_buf_get,
 };
 
-static bool cryo_splice_by_ref(struct cryo_image *img)
+/*
+ * Only private anonymous pages of a KILL freeze: shared memory can be
+ * written by processes that are not parked.  Such a page still changes
+ * once COMMIT kills the target (its exiting threads clear their
+ * clear_child_tid words and mark robust futexes), which is why COMMIT
+ * must come only after the pipe has been drained into storage.
+ */
+static bool cryo_splice_by_ref(struct cryo_image *img, struct page *page)
 {
-	return img->snapped || img->flags & CRYO_FREEZE_KILL;
+	return img->snapped || (img->flags & CRYO_FREEZE_KILL && PageAnon(page));
 }
 
 /* A cryo_out_fn: the next piece of the current record into the pipe. */
@@ -69,7 +76,7 @@ static ssize_t cryo_splice_out(struct cryo_image *img, void *to, size_t done,
 		if (pipe_full(pipe->head, pipe->tail, pipe->max_usage))
 			return -EAGAIN;
 		n = min(count, PAGE_SIZE - img->page_off);
-		if (cryo_splice_by_ref(img)) {
+		if (cryo_splice_by_ref(img, page)) {
 			get_page(page);
 			buf.page = page;
 			buf.offset = img->page_off;
@@ -102,15 +109,21 @@ ssize_t cryo_splice_read(struct file *in, loff_t *ppos,
 		return -EINTR;
 	img = s->img;
 	/*
-	 * The FILE record of a pipe the target has open is read under that
-	 * pipe's mutex: splicing into it would wait on ourselves.  Refused
-	 * before anything moved; read() does it.
+	 * The FILE record of a pipe is read under that pipe's mutex, which
+	 * may be the one we hold (the target has our pipe open) or that of
+	 * another such freeze: then it is only tried (files.c), and if it
+	 * fails with nothing moved, EINVAL says that read() must take the
+	 * stream on from here.  (A read() on this session in another thread
+	 * meanwhile would wait for that mutex while we wait for the
+	 * session's: two readers of one stream, killable.)
 	 */
-	if (img && !img->error && img->park && img->phase <= CRYO_PH_FILES &&
-	    cryo_files_have_pipe(img, pipe))
+	if (img)
+		img->splicing = true;
+	ret = cryo_freeze_stream(s, cryo_splice_out, pipe, len);
+	if (img)
+		img->splicing = false;
+	if (ret == -EDEADLK)
 		ret = -EINVAL;
-	else
-		ret = cryo_freeze_stream(s, cryo_splice_out, pipe, len);
 	cryo_nl_freeze_read(s, ret);
 	mutex_unlock(&s->lock);
 	return ret;
