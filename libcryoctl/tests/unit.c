@@ -2929,6 +2929,12 @@ static void test_cli_usage(void)
 	run_cli(&r, NULL, 0, -1, -1, ARGS("freeze", "--kill", "--leave-frozen", "1"));
 	CHECK(r.status == 2 && strstr(r.err, "exclude"), "--kill --leave-frozen: %d",
 	      r.status);
+	run_cli(&r, NULL, 0, -1, -1, ARGS("freeze", "--snapshot", "--kill", "1"));
+	CHECK(r.status == 2 && strstr(r.err, "--snapshot is for a checkpoint"),
+	      "--snapshot --kill: %d %s", r.status, r.err);
+	run_cli(&r, NULL, 0, -1, -1, ARGS("freeze", "--leave-frozen", "--snapshot", "1"));
+	CHECK(r.status == 2 && strstr(r.err, "--snapshot is for a checkpoint"),
+	      "--leave-frozen --snapshot: %d %s", r.status, r.err);
 	run_cli(&r, NULL, 0, -1, -1, ARGS("freeze", "--timeout", "60001", "1"));
 	CHECK(r.status == 2 && strstr(r.err, "--timeout"), "--timeout 60001: %d", r.status);
 	run_cli(&r, NULL, 0, -1, -1, ARGS("freeze", "--timeout", "60000", "1"));
