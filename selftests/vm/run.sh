@@ -16,7 +16,8 @@
 #
 # Environment: BUILD (default build), V=1 (stream the console), VM_SCRIPT,
 # VM_EXTRA, VM_MODULES (see mkinitramfs.sh), VM_CPU (override the qemu
-# CPU model), VM_APPEND (extra kernel command line).
+# CPU model), VM_APPEND (extra kernel command line), VM_BOOT_TIMEOUT
+# (seconds a boot may take to load cryo.ko, default 240).
 
 set -euo pipefail
 export LC_ALL=C
@@ -122,6 +123,7 @@ start=$(date +%s%N)
 rc=0
 qpid=
 tpid=
+boot_hung=
 # Background jobs of a script ignore SIGINT: pass Ctrl-C on to qemu (via
 # timeout, which forwards SIGTERM).
 # shellcheck disable=SC2317 # called from the trap
@@ -145,6 +147,21 @@ else
 		tail -n +1 -s 0.2 -f --pid="$qpid" "$console" &
 		tpid=$!
 	fi
+	# Under TCG a guest now and then hangs while booting, silently
+	# (seen on 6.1 after "Switched to clocksource hpet"): without
+	# cryo.ko's "loaded" line within VM_BOOT_TIMEOUT seconds it is
+	# stopped and booted again below, like one that crashed.
+	waited=0
+	while kill -0 "$qpid" 2>/dev/null &&
+		! grep -q 'cryo: ABI .* loaded' "$console" 2>/dev/null; do
+		if [ "$waited" -ge "${VM_BOOT_TIMEOUT:-240}" ]; then
+			boot_hung=1
+			kill "$qpid" 2>/dev/null || true
+			break
+		fi
+		sleep 1
+		waited=$((waited + 1))
+	done
 	wait "$qpid" || rc=$?
 	[ -z "$tpid" ] || wait "$tpid" || true
 fi
@@ -155,6 +172,15 @@ printf 'run.sh: %s (%s) mode %s: qemu exited %d after %d.%d s\n' \
 
 fail=0
 problem() { echo "run.sh: FAIL [$ver]: $*" >&2; fail=1; }
+
+if [ -n "${boot_hung:-}" ]; then
+	if [ "${CRYO_VM_RETRY:-0}" -lt 2 ]; then
+		echo "run.sh: warning [$ver]: the guest hung while booting (no cryo.ko after ${VM_BOOT_TIMEOUT:-240}s); booting again" >&2
+		tail -n 3 "$console" | sed 's/^/  | /' >&2
+		CRYO_VM_RETRY=$((${CRYO_VM_RETRY:-0} + 1)) exec "$0" "${orig_args[@]}"
+	fi
+	problem "the guest hung while booting, three times; see $console"
+fi
 
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	problem "timed out after ${tmo}s; see $console"
