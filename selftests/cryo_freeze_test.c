@@ -306,8 +306,12 @@ TEST_F(frz, image_matches_target)
 	EXPECT_EQ(0, read(self->dev, &status, sizeof(status)));
 }
 
-/* Splice the image through a pipe into memory; its length, 0 on error. */
-static size_t splice_all(int dev, unsigned char **out)
+/*
+ * Splice the image through a pipe of @pipe_size bytes, @chunk at a time,
+ * into memory; its length, 0 on error.
+ */
+static size_t splice_some(int dev, unsigned char **out, int pipe_size,
+			  size_t chunk)
 {
 	size_t cap = 1 << 20, len = 0;
 	unsigned char *buf = malloc(cap);
@@ -316,9 +320,10 @@ static size_t splice_all(int dev, unsigned char **out)
 
 	if (pipe(p))
 		return 0;
-	fcntl(p[1], F_SETPIPE_SZ, 256 * 1024);
+	if (fcntl(p[1], F_SETPIPE_SZ, pipe_size) < 0)
+		return 0;
 	for (;;) {
-		n = splice(dev, NULL, p[1], NULL, 200000, 0);
+		n = splice(dev, NULL, p[1], NULL, chunk, 0);
 		if (n <= 0)
 			break;
 		while (n > 0) {
@@ -343,6 +348,11 @@ static size_t splice_all(int dev, unsigned char **out)
 	close(p[1]);
 	*out = buf;
 	return n < 0 ? 0 : len;
+}
+
+static size_t splice_all(int dev, unsigned char **out)
+{
+	return splice_some(dev, out, 256 * 1024, 200000);
 }
 
 static void check_summary(struct __test_metadata *_metadata,
@@ -424,6 +434,17 @@ static void nop_fn(const struct cryo_rec *r, const void *p, void *arg)
 
 	if (r->type == CRYO_REC_TRAILER)
 		memcpy(t, p, sizeof(*t));
+}
+
+/* A one-page pipe and odd lengths: every piece of every record fits. */
+TEST_F(frz, splice_small_pipe_odd_lengths)
+{
+	ASSERT_EQ(1 + variant->threads,
+		  do_freeze(self->dev, self->pid, CRYO_FREEZE_KILL));
+	self->len = splice_some(self->dev, &self->img, 4096, 1001);
+	ASSERT_LT(0, self->len);
+	check_summary(_metadata, self->img, self->len, &self->ti, self->pid,
+		      variant->threads);
 }
 
 /*
