@@ -129,6 +129,13 @@ void cryo_image_unpin(struct cryo_image *img)
 	img->page_idx = 0;
 }
 
+/* Is the target still parked, every thread of it, none of them exiting? */
+static bool cryo_image_target_held(struct cryo_image *img)
+{
+	return img->park && cryo_park_alive(img->park) &&
+	       !(img->leader->signal->flags & SIGNAL_GROUP_EXIT);
+}
+
 /**
  * cryo_image_next() - stage the next record
  * @img: the image, with nothing left unread of the previous record
@@ -145,9 +152,7 @@ int cryo_image_next(struct cryo_image *img)
 	 * The target must still be parked for every record, pages included,
 	 * unless they come from a snapshot.
 	 */
-	if (!img->snapped &&
-	    (!img->park || !cryo_park_alive(img->park) ||
-	     (img->leader->signal->flags & SIGNAL_GROUP_EXIT)))
+	if (!img->snapped && !cryo_image_target_held(img))
 		return -ESRCH;
 
 	switch (img->phase) {
@@ -203,8 +208,7 @@ int cryo_image_next(struct cryo_image *img)
 			 * A SIGKILL during the copy wakes the threads, which
 			 * exit writing their futex words: not one moment.
 			 */
-			if (!cryo_park_alive(img->park) ||
-			    img->leader->signal->flags & SIGNAL_GROUP_EXIT) {
+			if (!cryo_image_target_held(img)) {
 				cryo_snapshot_free(img);
 				return -ESRCH;
 			}

@@ -55,9 +55,9 @@ static ssize_t cryo_splice_out(struct cryo_image *img, void *to, size_t done,
 	ssize_t ret;
 	size_t n;
 
+	if (pipe_full(pipe->head, pipe->tail, pipe->max_usage))
+		return -EAGAIN;
 	if (img->stage_pos < img->stage_len) {
-		if (pipe_full(pipe->head, pipe->tail, pipe->max_usage))
-			return -EAGAIN;
 		n = min3(count, img->stage_len - img->stage_pos, PAGE_SIZE);
 		buf.page = alloc_page(GFP_KERNEL_ACCOUNT);
 		if (!buf.page)
@@ -73,8 +73,6 @@ static ssize_t cryo_splice_out(struct cryo_image *img, void *to, size_t done,
 	if (img->page_idx < img->nr_pages) {
 		struct page *page = img->pages[img->page_idx];
 
-		if (pipe_full(pipe->head, pipe->tail, pipe->max_usage))
-			return -EAGAIN;
 		n = min(count, PAGE_SIZE - img->page_off);
 		if (cryo_splice_by_ref(img, page)) {
 			get_page(page);

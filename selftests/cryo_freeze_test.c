@@ -306,6 +306,26 @@ TEST_F(frz, image_matches_target)
 	EXPECT_EQ(0, read(self->dev, &status, sizeof(status)));
 }
 
+/* Read @n bytes of @fd onto *@buf at @len; the new length, 0 on error. */
+static size_t append(unsigned char **buf, size_t len, size_t *cap,
+		     int fd, size_t n)
+{
+	ssize_t m;
+
+	while (n) {
+		if (*cap - len < n) {
+			*cap = 2 * *cap + n;
+			*buf = realloc(*buf, *cap);
+		}
+		m = read(fd, *buf + len, n);
+		if (m <= 0)
+			return 0;
+		len += m;
+		n -= m;
+	}
+	return len;
+}
+
 /*
  * Splice the image through a pipe of @pipe_size bytes, @chunk at a time,
  * into memory; its length, 0 on error.
@@ -313,40 +333,24 @@ TEST_F(frz, image_matches_target)
 static size_t splice_some(int dev, unsigned char **out, int pipe_size,
 			  size_t chunk)
 {
-	size_t cap = 1 << 20, len = 0;
-	unsigned char *buf = malloc(cap);
+	size_t cap = 0, len = 0;
 	int p[2];
-	ssize_t n;
+	ssize_t n = -1;
 
+	*out = NULL;
 	if (pipe(p))
 		return 0;
-	if (fcntl(p[1], F_SETPIPE_SZ, pipe_size) < 0)
-		return 0;
-	for (;;) {
-		n = splice(dev, NULL, p[1], NULL, chunk, 0);
-		if (n <= 0)
-			break;
-		while (n > 0) {
-			ssize_t m;
-
-			if (cap - len < (size_t)n) {
-				cap = 2 * cap + n;
-				buf = realloc(buf, cap);
-			}
-			m = read(p[0], buf + len, n);
-			if (m <= 0) {
+	if (fcntl(p[1], F_SETPIPE_SZ, pipe_size) >= 0) {
+		while ((n = splice(dev, NULL, p[1], NULL, chunk, 0)) > 0) {
+			len = append(out, len, &cap, p[0], n);
+			if (!len) {
 				n = -1;
 				break;
 			}
-			len += m;
-			n -= m;
 		}
-		if (n < 0)
-			break;
 	}
 	close(p[0]);
 	close(p[1]);
-	*out = buf;
 	return n < 0 ? 0 : len;
 }
 
@@ -408,27 +412,8 @@ TEST_F(frz, splice_checkpoint_matches_target)
 	EXPECT_EQ(0, ping(self->cmd, self->rep));
 }
 
-static size_t append(unsigned char **buf, size_t len, size_t *cap,
-		     int fd, size_t n)
-{
-	ssize_t m;
-
-	while (n) {
-		if (*cap - len < n) {
-			*cap = 2 * *cap + n;
-			*buf = realloc(*buf, *cap);
-		}
-		m = read(fd, *buf + len, n);
-		if (m <= 0)
-			return 0;
-		len += m;
-		n -= m;
-	}
-	return len;
-}
-
-
-static void nop_fn(const struct cryo_rec *r, const void *p, void *arg)
+/* walk() callback: keep the trailer. */
+static void trailer_fn(const struct cryo_rec *r, const void *p, void *arg)
 {
 	struct cryo_image_trailer *t = arg;
 
@@ -499,7 +484,7 @@ TEST(splice_into_targets_pipe_falls_back_to_read)
 		len += n;
 	}
 	EXPECT_EQ(0, n);
-	nrec = walk(img, len, nop_fn, &t);
+	nrec = walk(img, len, trailer_fn, &t);
 	EXPECT_LT(0, nrec) TH_LOG("image of %zu bytes (%zu spliced) is not whole",
 				  len, spliced);
 	EXPECT_EQ(nrec - 1, t.nr_records);
@@ -607,56 +592,6 @@ TEST_F(frz, two_sessions_one_target)
 	close(other);
 }
 
-/* Run cryoctl with stdout to @out_path (or a pipe when NULL); exit status. */
-static int run_cli_to(const char *out_path, const char *const argv[])
-{
-	int status, fd;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		fd = out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600) :
-				open("/dev/null", O_WRONLY);
-		if (fd < 0)
-			_exit(126);
-		dup2(fd, 1);
-		execv(cryo_cryoctl_path(), (char *const *)argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
-static int write_file(const char *path, const void *buf, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, buf, len);
-	close(fd);
-	return n == (ssize_t)len ? 0 : -1;
-}
-
-static size_t read_file(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY);
-	size_t len = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return 0;
-	while (len < cap - 1 && (n = read(fd, buf + len, cap - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = '\0';
-	return len;
-}
-
 TEST_F(frz, cryoctl_maps_equals_proc_maps)
 {
 	static char proc[65536], img_maps[65536];
@@ -670,10 +605,10 @@ TEST_F(frz, cryoctl_maps_equals_proc_maps)
 	ASSERT_LT(0, self->len);
 	/* Still frozen: this is the layout the image was taken from. */
 	snprintf(path, sizeof(path), "/proc/%d/maps", self->pid);
-	ASSERT_LT(0, read_file(path, proc, sizeof(proc)));
-	ASSERT_EQ(0, write_file("/tmp/frz.img", self->img, self->len));
-	ASSERT_EQ(0, run_cli_to("/tmp/frz.maps", maps));
-	ASSERT_LT(0, read_file("/tmp/frz.maps", img_maps, sizeof(img_maps)));
+	ASSERT_LT(0, cryo_read_file(path, proc, sizeof(proc)));
+	ASSERT_EQ(0, cryo_write_file("/tmp/frz.img", self->img, self->len));
+	ASSERT_EQ(0, cryo_cli_to("/tmp/frz.maps", maps));
+	ASSERT_LT(0, cryo_read_file("/tmp/frz.maps", img_maps, sizeof(img_maps)));
 	EXPECT_STREQ(proc, img_maps);
 	unlink("/tmp/frz.img");
 	unlink("/tmp/frz.maps");
@@ -695,9 +630,9 @@ TEST_F(frz, cryoctl_freeze_and_verify)
 	{
 		const char *const freeze[] = { "cryoctl", "freeze", pidstr, NULL };
 
-		ASSERT_EQ(0, run_cli_to("/tmp/cli.img", freeze));
+		ASSERT_EQ(0, cryo_cli_to("/tmp/cli.img", freeze));
 	}
-	EXPECT_EQ(0, run_cli_to(NULL, verify));
+	EXPECT_EQ(0, cryo_cli_to(NULL, verify));
 	/* The target goes on after a plain freeze. */
 	EXPECT_EQ(0, waitpid(self->pid, &status, WNOHANG | WUNTRACED));
 	EXPECT_EQ(0, ping(self->cmd, self->rep));
@@ -711,10 +646,10 @@ TEST_F(frz, cryoctl_freeze_and_verify)
 	img[len - 4096] ^= 0x10;
 	munmap(img, len);
 	close(fd);
-	EXPECT_EQ(1, run_cli_to(NULL, verify));
+	EXPECT_EQ(1, cryo_cli_to(NULL, verify));
 	/* Truncated: also refused. */
 	ASSERT_EQ(0, truncate("/tmp/cli.img", len / 2));
-	EXPECT_EQ(1, run_cli_to(NULL, verify));
+	EXPECT_EQ(1, cryo_cli_to(NULL, verify));
 	unlink("/tmp/cli.img");
 }
 

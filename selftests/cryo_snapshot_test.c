@@ -262,23 +262,29 @@ TEST_F(snap, plain_checkpoint_holds_until_read)
 TEST_F(snap, cryoctl_snapshot_verifies)
 {
 	const char *img = "/tmp/snap.img";
-	char cmd[PATH_MAX + 4352];
 	unsigned long before = self->sh->gen;
+	char pid[16];
 
 	if (access(cryo_cryoctl_path(), X_OK))
 		SKIP(return, "cryoctl not found");
-	snprintf(cmd, sizeof(cmd), "%s freeze --snapshot %d > %s",
-		 cryo_cryoctl_path(), self->pid, img);
-	ASSERT_EQ(0, system(cmd));
-	snprintf(cmd, sizeof(cmd), "%s verify %s >/dev/null", cryo_cryoctl_path(),
-		 img);
-	EXPECT_EQ(0, system(cmd));
+	snprintf(pid, sizeof(pid), "%d", self->pid);
+	{
+		const char *const freeze[] = { "cryoctl", "freeze", "--snapshot",
+					       pid, NULL };
+		const char *const verify[] = { "cryoctl", "verify", img, NULL };
+
+		ASSERT_EQ(0, cryo_cli_to(img, freeze));
+		EXPECT_EQ(0, cryo_cli_to(NULL, verify));
+	}
 	usleep(20 * 1000);
 	EXPECT_LT(before, self->sh->gen);
 	/* A snapshot is for a checkpoint only. */
-	snprintf(cmd, sizeof(cmd), "%s freeze --snapshot --kill %d > %s 2>/dev/null",
-		 cryo_cryoctl_path(), self->pid, img);
-	EXPECT_EQ(2, WEXITSTATUS(system(cmd)));
+	{
+		const char *const kill_too[] = { "cryoctl", "freeze", "--snapshot",
+						 "--kill", pid, NULL };
+
+		EXPECT_EQ(2, cryo_cli_to(img, kill_too));
+	}
 	EXPECT_EQ(0, kill(self->pid, 0));
 	unlink(img);
 }
@@ -291,6 +297,7 @@ TEST_F(snap, cryoctl_snapshot_verifies)
 TEST_F(snap, too_big_for_cgroup_is_enomem)
 {
 	const char *cg = "/sys/fs/cgroup/cryo-snap";
+	char text[512], *p;
 	int status, fd;
 	pid_t reader;
 	char path[256];
@@ -338,26 +345,14 @@ TEST_F(snap, too_big_for_cgroup_is_enomem)
 					      WTERMSIG(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	snprintf(path, sizeof(path), "%s/memory.events", cg);
-	fd = open(path, O_RDONLY);
-	if (fd >= 0) {
-		static char ev[512];
-		ssize_t n = read(fd, ev, sizeof(ev) - 1);
-
-		close(fd);
-		ev[n > 0 ? n : 0] = 0;
-		EXPECT_EQ(NULL, strstr(ev, "oom_kill 1")) TH_LOG("%s", ev);
-	}
+	ASSERT_LT(0, cryo_read_file(path, text, sizeof(text)));
+	p = strstr(text, "oom_kill ");
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(0, strtol(p + 9, NULL, 10)) TH_LOG("%s", text);
 	/* The partial copy went back: nothing stays charged to the group. */
 	snprintf(path, sizeof(path), "%s/memory.current", cg);
-	fd = open(path, O_RDONLY);
-	if (fd >= 0) {
-		char cur[32] = "";
-		ssize_t n = read(fd, cur, sizeof(cur) - 1);
-
-		close(fd);
-		cur[n > 0 ? n : 0] = 0;
-		EXPECT_GT(512 * 1024, strtol(cur, NULL, 10)) TH_LOG("memory.current %s", cur);
-	}
+	ASSERT_LT(0, cryo_read_file(path, text, sizeof(text)));
+	EXPECT_GT(512 * 1024, strtol(text, NULL, 10)) TH_LOG("memory.current %s", text);
 	rmdir(cg);
 
 	/* The target goes on, and can be frozen again. */

@@ -1105,21 +1105,6 @@ static const struct img_file *fd_file(const struct image *im, int fd)
 
 /* ---- /proc and friends ------------------------------------------------ */
 
-static ssize_t read_text(const char *path, char *buf, size_t cap)
-{
-	size_t len = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	while (len < cap - 1 && (n = read(fd, buf + len, cap - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = '\0';
-	return len;
-}
-
 static int read_link(char *buf, size_t cap, const char *fmt, ...)
 {
 	char path[128];
@@ -1142,7 +1127,7 @@ static uint64_t status_mask(int pid, int tid, const char *key)
 	char path[64], buf[4096], *p;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
-	if (read_text(path, buf, sizeof(buf)) <= 0)
+	if (cryo_read_file(path, buf, sizeof(buf)) <= 0)
 		return ~0ULL;
 	p = strstr(buf, key);
 	return p ? strtoull(p + strlen(key), NULL, 16) : ~0ULL;
@@ -1154,28 +1139,12 @@ static int status_ids(int pid, const char *key, uint32_t ids[4])
 	char path[64], buf[4096], *p;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if (read_text(path, buf, sizeof(buf)) <= 0)
+	if (cryo_read_file(path, buf, sizeof(buf)) <= 0)
 		return -1;
 	p = strstr(buf, key);
 	if (!p || sscanf(p + strlen(key), "%u %u %u %u", &ids[0], &ids[1],
 			 &ids[2], &ids[3]) != 4)
 		return -1;
-	return 0;
-}
-
-static int fdinfo(int pid, int fd, long long *pos, unsigned int *flags)
-{
-	char path[64], buf[1024], *p, *q;
-
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
-	if (read_text(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	p = strstr(buf, "pos:");
-	q = strstr(buf, "flags:");
-	if (!p || !q)
-		return -1;
-	*pos = strtoll(p + 4, NULL, 10);
-	*flags = strtoul(q + 6, NULL, 8);
 	return 0;
 }
 
@@ -1185,7 +1154,7 @@ static long proc_syscall(int pid, int tid)
 	char path[64], buf[256];
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
-	if (read_text(path, buf, sizeof(buf)) <= 0 || buf[0] == 'r')
+	if (cryo_read_file(path, buf, sizeof(buf)) <= 0 || buf[0] == 'r')
 		return -2;
 	return strtol(buf, NULL, 10);
 }
@@ -1450,7 +1419,7 @@ static void check_fds_against_proc(struct __test_metadata *_metadata,
 		if (!fd)
 			continue;
 		f = &im->files[fd->file];
-		ASSERT_EQ(0, fdinfo(pid, proc_fds[i], &pos, &flags));
+		ASSERT_EQ(0, cryo_fdinfo(pid, proc_fds[i], &pos, &flags));
 		EXPECT_EQ(!!(flags & O_CLOEXEC), !!(fd->d.flags & CRYO_FD_CLOEXEC))
 			TH_LOG("fd %d: cloexec", proc_fds[i]);
 		EXPECT_EQ(flags & ~O_CLOEXEC, f->f.open_flags)
@@ -1848,7 +1817,7 @@ TEST_F(st, auxv)
 
 	FREEZE_AND_WALK(CRYO_FREEZE_LEAVE_FROZEN, 1);
 	snprintf(path, sizeof(path), "/proc/%d/auxv", self->t.pid);
-	n = read_text(path, (char *)proc, sizeof(proc));
+	n = cryo_read_file(path, (char *)proc, sizeof(proc));
 	ASSERT_LT(16, n);
 	EXPECT_EQ(n, self->t.im->auxv_len);
 	EXPECT_EQ(0, memcmp(proc, self->t.im->auxv, n < self->t.im->auxv_len ?

@@ -31,14 +31,6 @@
 /* Seconds a target gets to answer one command. */
 #define TGT_TIMEOUT	20
 
-static inline double cryo_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Poll @cond every millisecond for up to @sec seconds; its final value. */
 #define WAIT_FOR(cond, sec) ({						\
 		double __end = cryo_now() + (sec);			\
@@ -84,35 +76,6 @@ static inline int cryo_rm_rf(const char *path)
 	}
 	closedir(d);
 	return rmdir(path);
-}
-
-static inline ssize_t cryo_read_file(const char *path, char *buf, size_t cap)
-{
-	size_t len = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	while (len < cap - 1 && (n = read(fd, buf + len, cap - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = '\0';
-	return len;
-}
-
-static inline int cryo_write_file(const char *path, const void *buf, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	size_t done = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	while (done < len && (n = write(fd, (const char *)buf + done, len - done)) > 0)
-		done += n;
-	close(fd);
-	return done == len ? 0 : -1;
 }
 
 /* The whole of a file, malloc()ed; NULL on error. */
@@ -330,20 +293,6 @@ static inline int tgt_quit(struct tgt *t, unsigned char code)
 	char q[2] = { 'q', (char)code };
 
 	return write(t->cmd, q, 2) == 2 ? 0 : -1;
-}
-
-/* waitpid() with a timeout; returns the pid, 0 on timeout, -1 on error. */
-static inline pid_t wait_timeout(pid_t pid, int *status, double sec)
-{
-	double end = cryo_now() + sec;
-	pid_t r;
-
-	for (;;) {
-		r = waitpid(pid, status, WNOHANG);
-		if (r != 0 || cryo_now() > end)
-			return r;
-		usleep(2000);
-	}
 }
 
 /*
@@ -592,24 +541,6 @@ static inline int cryo_fd_list(pid_t pid, char *out, size_t cap)
 	return n;
 }
 
-/* "pos" and "flags" of /proc/PID/fdinfo/FD. */
-static inline int cryo_fdinfo(pid_t pid, int fd, long long *pos,
-			      unsigned int *flags)
-{
-	char path[64], buf[1024], *p, *q;
-
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
-	if (cryo_read_file(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	p = strstr(buf, "pos:");
-	q = strstr(buf, "flags:");
-	if (!p || !q)
-		return -1;
-	*pos = strtoll(p + 4, NULL, 10);
-	*flags = strtoul(q + 6, NULL, 8);
-	return 0;
-}
-
 static inline int cryo_fd_link(pid_t pid, int fd, char *buf, size_t cap)
 {
 	char path[64];
@@ -632,37 +563,6 @@ static inline long cryo_proc_syscall(pid_t pid, int tid)
 	if (cryo_read_file(path, buf, sizeof(buf)) <= 0 || buf[0] == 'r')
 		return -2;
 	return strtol(buf, NULL, 10);
-}
-
-/* ---- the CLI --------------------------------------------------------------- */
-
-/*
- * Run cryoctl with @argv (argv[0] included); its stdout to @out_path (or
- * /dev/null when NULL).  Exit status, or -1.
- */
-static inline int cryo_cli_to(const char *out_path, const char *const argv[])
-{
-	int status, fd;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		fd = out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600) :
-				open("/dev/null", O_WRONLY);
-		if (fd < 0)
-			_exit(126);
-		dup2(fd, 1);
-		execv(cryo_cryoctl_path(), (char *const *)argv);
-		_exit(127);
-	}
-	if (wait_timeout(pid, &status, 60) != pid) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		return -1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 #endif /* CRYO_THAW_H */
