@@ -1,20 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Who may freeze whom: the ptrace attach rule, rebuilt in one place from
- * exported helpers because ptrace_may_access() is not exported.
+ * Who may freeze whom: exactly whom the caller could ptrace-attach to
+ * (ptrace_may_access() with PTRACE_MODE_ATTACH_REALCREDS), since a freeze
+ * reads everything ptrace could and no more must be had through cryo.
  *
- * The caller needs the same uid as every uid of the target and the same
- * gid as every gid of it, or CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN over
- * the target's user namespace; and the target must be dumpable (not
- * setuid, not PR_SET_DUMPABLE 0) unless the caller has that capability
- * over the namespace the target's mm belongs to -- as __ptrace_may_access()
- * decides.  LSM hooks such as Yama's
- * ptrace_scope are not consulted: their entry points are not exported.
+ * Neither ptrace_may_access() nor the LSM hooks are exported, so the rule
+ * is checked in two halves, and both must agree:
+ *
+ * - cryo_may_freeze(): the rule of __ptrace_may_access() and of commoncap's
+ *   cap_ptrace_access_check(), rebuilt from exported helpers with the
+ *   caller's real ids and permitted set, for the credentials of every
+ *   thread (a thread may have changed its own with a raw setresuid()).
+ *   CAP_SYS_PTRACE over the thread's user namespace stands in for the id
+ *   match and for the capability subset, and CAP_SYS_PTRACE over the
+ *   namespace of the target's memory for dumpability.  Nothing else does:
+ *   CAP_CHECKPOINT_RESTORE and CAP_SYS_ADMIN do not let the kernel's own
+ *   ptrace attach, so they do not let cryo freeze.
+ *
+ * - cryo_kernel_may_attach(): the kernel's own check, LSM hooks (Yama's
+ *   ptrace_scope, AppArmor, SELinux, Landlock's ptrace scoping) included:
+ *   the target's /proc/PID/mem is opened for reading on the caller's
+ *   behalf, and that open runs mm_access() -> ptrace_may_access() with
+ *   PTRACE_MODE_ATTACH_FSCREDS, after the permission check of the file
+ *   itself.  The procfs instance is a private one of the caller's active
+ *   pid namespace, so that PID names the target whatever the caller's
+ *   mount namespace has (or has not) mounted on /proc, and the opened file
+ *   is checked to be the target's memory before its verdict is taken.
  */
 #include "cryo.h"
 
 #include <linux/cred.h>
 #include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/user_namespace.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/coredump.h>
@@ -30,16 +51,31 @@ static bool cryo_same_ids(const struct cred *c, const struct cred *t)
 	       gid_eq(c->gid, t->sgid) && gid_eq(c->gid, t->gid);
 }
 
-static bool cryo_capable(struct user_namespace *ns)
+static bool cryo_ptrace_capable(struct user_namespace *ns)
 {
-	return ns_capable_noaudit(ns, CAP_CHECKPOINT_RESTORE) ||
-	       ns_capable_noaudit(ns, CAP_SYS_ADMIN);
+	return ns_capable_noaudit(ns, CAP_SYS_PTRACE);
 }
 
 /*
- * As ptrace's task_still_dumpable(): a non-dumpable mm (setuid, or
- * PR_SET_DUMPABLE 0) also needs the capability over the mm's own user
- * namespace, which a capability over a child namespace does not give.
+ * May the caller (@c) attach to a thread running with @t?  Called under
+ * rcu_read_lock(), as __ptrace_may_access() does it.
+ */
+static u32 cryo_cred_refusal(const struct cred *c, const struct cred *t)
+{
+	if (!cryo_same_ids(c, t) && !cryo_ptrace_capable(t->user_ns))
+		return CRYO_REFUSAL_ACCESS;
+	/* cap_ptrace_access_check(), with the permitted set (REALCREDS). */
+	if ((c->user_ns != t->user_ns ||
+	     !cap_issubset(t->cap_permitted, c->cap_permitted)) &&
+	    !cryo_ptrace_capable(t->user_ns))
+		return CRYO_REFUSAL_CAPS;
+	return CRYO_REFUSAL_NONE;
+}
+
+/*
+ * As ptrace's dumpability rule: a non-dumpable mm (set-user-ID, or
+ * PR_SET_DUMPABLE 0) needs CAP_SYS_PTRACE over the mm's own user
+ * namespace, which the capability over a child namespace does not give.
  */
 static bool cryo_dumpable(struct task_struct *task)
 {
@@ -49,23 +85,26 @@ static bool cryo_dumpable(struct task_struct *task)
 	task_lock(task);
 	mm = task->mm;
 	ret = mm && (get_dumpable(mm) == SUID_DUMP_USER ||
-		     cryo_capable(mm->user_ns));
+		     cryo_ptrace_capable(mm->user_ns));
 	task_unlock(task);
 	return ret;
 }
 
 /**
- * cryo_may_freeze() - may current freeze @task?
+ * cryo_may_freeze() - may current freeze @task, by the ptrace attach rule?
  * @task: the target's thread-group leader, referenced by the caller
+ * @why: out: the refusal and the thread it names, for EPERM
  *
  * Return: 0, -EPERM (kernel thread, own thread group, the initial init,
  * or no permission), or -ESRCH (exiting or zombie).
  */
-int cryo_may_freeze(struct task_struct *task)
+int cryo_may_freeze(struct task_struct *task, struct cryo_why *why)
 {
-	const struct cred *tcred;
-	struct user_namespace *ns;
-	bool ok;
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	const struct cred *cred = current_cred();
+	struct task_struct *t;
+	u32 code = CRYO_REFUSAL_NONE;
+	s32 id = 0;
 
 	if (task->flags & PF_KTHREAD)
 		return -EPERM;
@@ -78,16 +117,85 @@ int cryo_may_freeze(struct task_struct *task)
 		return -ESRCH;
 
 	rcu_read_lock();
-	tcred = __task_cred(task);
-	ns = get_user_ns(tcred->user_ns);
-	ok = cryo_same_ids(current_cred(), tcred);
+	for_each_thread(task, t) {
+		code = cryo_cred_refusal(cred, __task_cred(t));
+		if (code != CRYO_REFUSAL_NONE) {
+			id = task_pid_nr_ns(t, ns);
+			break;
+		}
+	}
 	rcu_read_unlock();
+	if (code != CRYO_REFUSAL_NONE)
+		return cryo_refuse(why, code, id, -EPERM);
+	if (!cryo_dumpable(task))
+		return cryo_refuse(why, CRYO_REFUSAL_ACCESS,
+				   task_tgid_nr_ns(task, ns), -EPERM);
+	return 0;
+}
 
-	/* The capability stands in for the id match, not for dumpability. */
-	if (!ok)
-		ok = cryo_capable(ns);
-	put_user_ns(ns);
-	if (ok)
-		ok = cryo_dumpable(task);
-	return ok ? 0 : -EPERM;
+/* Is @file the /proc/PID/mem of the process whose memory is @mm? */
+static bool cryo_is_mem_of(struct file *file, struct mm_struct *mm)
+{
+	return file_inode(file)->i_sb->s_magic == PROC_SUPER_MAGIC &&
+	       !strcmp(file->f_path.dentry->d_name.name, "mem") &&
+	       file->private_data == mm;
+}
+
+/**
+ * cryo_kernel_may_attach() - the kernel's own ptrace attach check
+ * @task: the target's thread-group leader, referenced
+ * @mm: its memory, referenced
+ * @why: out: %CRYO_REFUSAL_PTRACE for EPERM
+ *
+ * Opens the target's mem file in a private procfs instance of the
+ * caller's pid namespace, with the caller's credentials, as a debugger
+ * would.  Nothing is read through it.
+ *
+ * Return: 0; -EPERM when the open is refused (by ptrace's rule, an LSM,
+ * or the file's own permission); -ESRCH when the target is gone or is not
+ * visible in the caller's pid namespace; -ENOMEM and the like.
+ */
+int cryo_kernel_may_attach(struct task_struct *task, struct mm_struct *mm,
+			   struct cryo_why *why)
+{
+	struct file_system_type *proc;
+	struct vfsmount *mnt;
+	struct file *file;
+	char name[24];
+	pid_t pid;
+	int ret;
+
+	pid = task_tgid_nr_ns(task, task_active_pid_ns(current));
+	if (!pid)
+		return -ESRCH;
+	snprintf(name, sizeof(name), "%d/mem", pid);
+
+	/* Built in: get_fs_type() takes no module reference to put back. */
+	proc = get_fs_type("proc");
+	if (!proc)
+		return -EOPNOTSUPP;
+	/*
+	 * A kernel-internal mount (SB_KERNMOUNT) of the caller's pid
+	 * namespace: attached nowhere, seen by nobody, gone at mntput().
+	 */
+	mnt = vfs_kern_mount(proc, SB_KERNMOUNT, "proc", NULL);
+	if (IS_ERR(mnt))
+		return PTR_ERR(mnt);
+	file = file_open_root_mnt(mnt, name,
+				  O_RDONLY | O_LARGEFILE | O_NOFOLLOW |
+				  O_NOCTTY | O_CLOEXEC, 0);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		if (ret == -EACCES || ret == -EPERM)
+			ret = cryo_refuse(why, CRYO_REFUSAL_PTRACE, pid,
+					  -EPERM);
+		else if (ret == -ENOENT)
+			ret = -ESRCH;
+	} else {
+		/* The pid may have gone to another process meanwhile. */
+		ret = cryo_is_mem_of(file, mm) ? 0 : -ESRCH;
+		fput(file);
+	}
+	mntput(mnt);
+	return ret;
 }

@@ -4,6 +4,10 @@
 
 #include <linux/sched.h>
 
-int cryo_may_freeze(struct task_struct *task);
+#include "refuse.h"
+
+int cryo_may_freeze(struct task_struct *task, struct cryo_why *why);
+int cryo_kernel_may_attach(struct task_struct *task, struct mm_struct *mm,
+			   struct cryo_why *why);
 
 #endif /* _CRYO_ACCESS_H */

@@ -134,4 +134,52 @@ static inline bool cryo_is_pidfs(unsigned long magic)
 #define cryo_genl_dump_attrs(cb) (genl_dumpit_info(cb)->attrs)
 #endif
 
+/*
+ * 6.3 moved the file lock declarations to <linux/filelock.h>; 6.9 split
+ * struct file_lock: what every lock and lease has (the list link, owner,
+ * flags, file) went into struct file_lock_core, member c of struct
+ * file_lock and of the new struct file_lease, and the lists of struct
+ * file_lock_context link those cores since.
+ */
+#if CRYO_SINCE(6, 3)
+#include <linux/filelock.h>
+#endif
+
+/* Is @fl held through @file, or (a POSIX lock not OFD) by @files? */
+static inline bool cryo_flc_match(fl_owner_t owner, unsigned int flags,
+				  struct file *fl_file, struct file *file,
+				  struct files_struct *files)
+{
+	if ((flags & FL_POSIX) && !(flags & FL_OFDLCK))
+		return owner == files;
+	return fl_file == file;
+}
+
+/*
+ * The flags of the first lock or lease on @head (a list of a struct
+ * file_lock_context, under its flc_lock) that @file or @files holds;
+ * 0 when there is none.
+ */
+static inline unsigned int cryo_flc_held(struct list_head *head,
+					 struct file *file,
+					 struct files_struct *files)
+{
+#if CRYO_SINCE(6, 9)
+	struct file_lock_core *fl;
+
+	list_for_each_entry(fl, head, flc_list)
+		if (cryo_flc_match(fl->flc_owner, fl->flc_flags, fl->flc_file,
+				   file, files))
+			return fl->flc_flags;
+#else
+	struct file_lock *fl;
+
+	list_for_each_entry(fl, head, fl_list)
+		if (cryo_flc_match(fl->fl_owner, fl->fl_flags, fl->fl_file,
+				   file, files))
+			return fl->fl_flags;
+#endif
+	return 0;
+}
+
 #endif /* _CRYO_COMPAT_H */

@@ -25,11 +25,10 @@
 
 #include "device.h"
 #include "image.h"
+#include "refuse.h"
 
 /* Bytes of file contents per FILE_DATA record. */
 #define CRYO_DATA_CHUNK		(32 * 1024)
-/* A pipe holds at most pipe-max-size (1 MiB by default) anyway. */
-#define CRYO_PIPE_MAX		(16 << 20)
 
 enum { CRYO_FD_NEXT, CRYO_FD_DATA, CRYO_FD_RECORD };
 
@@ -51,7 +50,7 @@ struct cryo_fd_found {
 	struct file *file;
 	unsigned int fd;
 	bool cloexec;
-	bool other_only;	/* cryo_files_check(): stop at OTHER only */
+	struct inode *reader_of;	/* stop at a reading end of this pipe */
 };
 
 /*
@@ -116,7 +115,8 @@ static int cryo_fd_grab(const void *arg, struct file *file, unsigned int fd)
 {
 	struct cryo_fd_found *f = (struct cryo_fd_found *)arg;
 
-	if (f->other_only && cryo_file_kind(file) != CRYO_FILE_OTHER)
+	if (f->reader_of && (file_inode(file) != f->reader_of ||
+			     !(file->f_mode & FMODE_READ)))
 		return 0;
 	f->file = get_file(file);
 	f->fd = fd;
@@ -150,28 +150,78 @@ static bool cryo_next_fd(struct cryo_image *img, unsigned int from,
 	return found;
 }
 
-/**
- * cryo_files_check() - refuse files cryo cannot save
- * @img: the image, its target parked
- * @bad_fd: out: the first fd of a kind cryo cannot save
- *
- * Return: 0, or -EOPNOTSUPP with @bad_fd set and a log line naming it.
+/*
+ * May the contents of an unlinked file go into the image through @file?
+ * Only through a description the target itself can read from (not
+ * write-only, not O_PATH), and only if the freezer may read the inode:
+ * the reopen for reading, dentry_open(), checks no permission itself.
  */
-int cryo_files_check(struct cryo_image *img, int *bad_fd)
+static bool cryo_unlinked_readable(struct file *file)
 {
-	struct cryo_fd_found f = { .other_only = true };
-	char buf[64];
-	const char *name;
+	return (file->f_mode & FMODE_READ) && !(file->f_mode & FMODE_PATH) &&
+	       !file_permission(file, MAY_READ);
+}
+
+static bool cryo_is_unlinked(struct file *file)
+{
+	return cryo_file_kind(file) == CRYO_FILE_REG &&
+	       !file_inode(file)->i_nlink;
+}
+
+/* Why @file, at @fd of the target, cannot go into the image; or NONE. */
+static u32 cryo_file_refusal(struct file *file, struct files_struct *files)
+{
+	if (cryo_file_kind(file) == CRYO_FILE_OTHER)
+		return CRYO_REFUSAL_FD_KIND;
+	if (cryo_is_unlinked(file) && !cryo_unlinked_readable(file))
+		return CRYO_REFUSAL_UNREADABLE_FILE;
+	return cryo_lock_held(file, files);
+}
+
+/**
+ * cryo_files_check() - refuse files cryo cannot save, or may not read
+ * @img: the image, its target parked
+ * @why: out: the refusal and the lowest fd concerned
+ *
+ * Return: 0; -EOPNOTSUPP (a kind cryo cannot save, a lock, a lease) or
+ * -EACCES (an unlinked file that may not be read) with @why set.
+ */
+int cryo_files_check(struct cryo_image *img, struct cryo_why *why)
+{
+	struct cryo_fd_found f = {};
+	unsigned int from = 0;
+	u32 code = CRYO_REFUSAL_NONE;
+
+	while (from != UINT_MAX && cryo_next_fd(img, from, &f)) {
+		code = cryo_file_refusal(f.file, f.files);
+		fput(f.file);
+		if (code != CRYO_REFUSAL_NONE)
+			break;
+		from = f.fd + 1;
+		cond_resched();
+	}
+	if (code == CRYO_REFUSAL_NONE)
+		return 0;
+	return cryo_refuse(why, code, f.fd,
+			   code == CRYO_REFUSAL_UNREADABLE_FILE ? -EACCES :
+								  -EOPNOTSUPP);
+}
+
+/*
+ * Does the target hold a description that reads the pipe @inode?  Its
+ * buffered bytes may go into the image only then: through a write-only
+ * end they could never be read, not by the target and not by the
+ * freezer, and the reader may be someone else's.
+ */
+static bool cryo_pipe_read_in_image(struct cryo_image *img,
+				    struct inode *inode)
+{
+	struct cryo_fd_found f = { .reader_of = inode };
 
 	if (!cryo_next_fd(img, 0, &f))
-		return 0;
-	*bad_fd = f.fd;
-	name = d_path(&f.file->f_path, buf, sizeof(buf));
-	pr_info_ratelimited("pid %d: fd %u (%s) is of a kind cryo cannot save\n",
-			    task_tgid_vnr(img->leader), f.fd,
-			    IS_ERR(name) ? "?" : name);
+		return false;
 	fput(f.file);
-	return -EOPNOTSUPP;
+	return true;
 }
 
 static struct cryo_seen *cryo_seen_find(struct cryo_image *img,
@@ -241,7 +291,8 @@ static int cryo_pipe_snapshot(struct cryo_image *img, struct file *file)
 	tail = pipe->tail;
 	for (i = tail; i != head; i++)
 		len += pipe->bufs[i & mask].len;
-	if (len > CRYO_PIPE_MAX) {
+	/* As much as a thaw takes: the same limit on both sides. */
+	if (len > CRYO_PIPE_DATA_MAX) {
 		ret = -EFBIG;
 		goto out_unlock;
 	}
@@ -282,19 +333,28 @@ static int cryo_emit_file(struct cryo_image *img, struct cryo_seen *seen)
 	size_t len = 0;
 	char *buf;
 	u32 kind = cryo_file_kind(file);
+	bool lost = kind == CRYO_FILE_OTHER;
 	int ret;
 
 	img->data_size = 0;
 	img->data_off = 0;
 	if ((kind == CRYO_FILE_PIPE || kind == CRYO_FILE_FIFO) &&
 	    !(file->f_mode & FMODE_PATH)) {
-		if (!seen->pipe) {
+		if (!seen->pipe && cryo_pipe_read_in_image(img, inode)) {
 			ret = cryo_pipe_snapshot(img, file);
 			if (ret)
 				return ret;
 			seen->pipe = inode;
 		}
-	} else if (kind == CRYO_FILE_REG && !inode->i_nlink) {
+	} else if (cryo_is_unlinked(file) && !cryo_unlinked_readable(file)) {
+		/*
+		 * Refused at CRYO_IOC_FREEZE unless the loss was accepted;
+		 * a chmod since does not make it readable here either.
+		 */
+		if (!(img->flags & CRYO_FREEZE_ACCEPT_LOSS))
+			return -EACCES;
+		lost = true;
+	} else if (cryo_is_unlinked(file)) {
 		/* Unlinked: its contents go into the image. */
 		img->data_file = dentry_open(&file->f_path,
 					     O_RDONLY | O_LARGEFILE,
@@ -333,7 +393,7 @@ static int cryo_emit_file(struct cryo_image *img, struct cryo_seen *seen)
 	r->name_len = len;
 	if (kind == CRYO_FILE_REG && !inode->i_nlink)
 		r->flags |= CRYO_FILE_UNLINKED;
-	if (kind == CRYO_FILE_OTHER)
+	if (lost)
 		r->flags |= CRYO_FILE_LOST;
 	memcpy(r + 1, name, len);
 	cryo_rec_finish(img);

@@ -20,6 +20,7 @@
 #include "access.h"
 #include "freeze.h"
 #include "image.h"
+#include "refuse.h"
 
 /*
  * Targets held by some session, keyed by their signal_struct (one per
@@ -103,7 +104,34 @@ void cryo_image_release(struct cryo_image *img)
 	cryo_image_drop(img);
 }
 
-int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
+/*
+ * Tell the caller what was refused (the fd of a file refusal in @bad_fd
+ * too, for callers older than @refusal), and say it once in the log.
+ */
+static void cryo_freeze_report(struct cryo_freeze *arg,
+			       const struct cryo_why *why, int ret)
+{
+	if (!ret || why->code == CRYO_REFUSAL_NONE)
+		return;
+	arg->refusal = why->code;
+	arg->refusal_id = why->id;
+	switch (why->code) {
+	case CRYO_REFUSAL_FD_KIND:
+	case CRYO_REFUSAL_UNREADABLE_FILE:
+	case CRYO_REFUSAL_LOCK_POSIX:
+	case CRYO_REFUSAL_LOCK_OFD:
+	case CRYO_REFUSAL_LOCK_FLOCK:
+	case CRYO_REFUSAL_LEASE:
+		arg->bad_fd = why->id;
+		break;
+	}
+	pr_info_ratelimited("freeze of pid %d refused (%d): %s %d\n",
+			    arg->pid, ret, cryo_refusal_name(why->code),
+			    why->id);
+}
+
+static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,
+			     struct cryo_why *why)
 {
 	unsigned int timeout = arg->timeout_ms ?: CRYO_FREEZE_TIMEOUT_DEFAULT_MS;
 	struct cryo_image *img;
@@ -111,8 +139,6 @@ int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
 	unsigned int i;
 	int ret;
 
-	lockdep_assert_held(&s->lock);
-	arg->bad_fd = -1;
 	if (arg->timeout_ms > CRYO_FREEZE_TIMEOUT_MAX_MS)
 		return -EINVAL;
 	if ((arg->flags & CRYO_FREEZE_KILL) &&
@@ -134,7 +160,7 @@ int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
 	rcu_read_unlock();
 	if (!task)
 		return -ESRCH;
-	ret = cryo_may_freeze(task);
+	ret = cryo_may_freeze(task, why);
 	if (ret)
 		goto out_put_task;
 	/*
@@ -161,6 +187,10 @@ int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
 	img->mm = get_task_mm(task);
 	if (!img->mm)
 		goto out_free;
+	/* Not even parked for a moment unless the kernel lets us attach. */
+	ret = cryo_kernel_may_attach(task, img->mm, why);
+	if (ret)
+		goto out_free;
 
 	ret = cryo_register(img);
 	if (ret)
@@ -170,20 +200,19 @@ int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
 	if (ret)
 		goto out_unregister;
 	/*
-	 * The target may have exec'd, or made itself non-dumpable, between
-	 * the check and the parking.  Parked, it can change nothing more.
+	 * The target may have exec'd, changed its credentials, or made
+	 * itself non-dumpable, between the check and the parking.  Parked,
+	 * it can change nothing more.
 	 */
-	ret = cryo_may_freeze(task);
+	ret = cryo_may_freeze(task, why);
 	if (!ret && READ_ONCE(task->mm) != img->mm)
 		ret = -EAGAIN;
+	if (!ret)
+		ret = cryo_kernel_may_attach(task, img->mm, why);
+	if (!ret)
+		ret = cryo_refuse_check(img, why);
 	if (ret)
 		goto out_release;
-
-	if (!(arg->flags & CRYO_FREEZE_ACCEPT_LOSS)) {
-		ret = cryo_files_check(img, &arg->bad_fd);
-		if (ret)
-			goto out_release;
-	}
 
 	for (i = 0; i < img->park->nr_threads; i++)
 		if (cryo_thread_imaged(img->park->threads[i]))
@@ -205,6 +234,20 @@ out_free:
 	return ret;
 out_put_task:
 	put_task_struct(task);
+	return ret;
+}
+
+int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
+{
+	struct cryo_why why = { .code = CRYO_REFUSAL_NONE };
+	int ret;
+
+	lockdep_assert_held(&s->lock);
+	arg->bad_fd = -1;
+	arg->refusal = CRYO_REFUSAL_NONE;
+	arg->refusal_id = 0;
+	ret = cryo_freeze_begin(s, arg, &why);
+	cryo_freeze_report(arg, &why, ret);
 	return ret;
 }
 

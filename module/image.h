@@ -8,6 +8,7 @@
 
 #include "park.h"
 
+struct cryo_why;
 struct cryo_seen;
 struct cryo_snap;
 
@@ -98,7 +99,7 @@ int cryo_emit_fs(struct cryo_image *img);
 int cryo_emit_signals(struct cryo_image *img);
 
 /* files.c */
-int cryo_files_check(struct cryo_image *img, int *bad_fd);
+int cryo_files_check(struct cryo_image *img, struct cryo_why *why);
 int cryo_emit_files(struct cryo_image *img);
 void cryo_files_free(struct cryo_image *img);
 

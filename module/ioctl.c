@@ -50,7 +50,8 @@ struct cryo_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
 	u32 valid_flags;
-	int out_on;		/* an error that still fills in the output */
+	/* Does this error still fill in the output?  NULL: never. */
+	bool (*out_on)(const union cryo_ioctl_buf *buf, int ret);
 	/*
 	 * Runs without the session lock: a thaw's threads wait in it while
 	 * the leader holds the lock, and status must never block.
@@ -67,6 +68,12 @@ static int cryo_ioc_version(struct cryo_session *s, union cryo_ioctl_buf *buf)
 	v->abi_minor = CRYO_ABI_MINOR;
 	v->features = CRYO_FEATURE_ALL;
 	return 0;
+}
+
+/* A refusal names what it refuses: the caller gets the structure back. */
+static bool cryo_ioc_freeze_out(const union cryo_ioctl_buf *buf, int ret)
+{
+	return ret == -EOPNOTSUPP || buf->freeze.refusal != CRYO_REFUSAL_NONE;
 }
 
 static int cryo_ioc_freeze(struct cryo_session *s, union cryo_ioctl_buf *buf)
@@ -150,8 +157,7 @@ static const struct cryo_ioctl_op cryo_ioctl_ops[] = {
 		.size = sizeof(struct cryo_freeze),
 		.min_size = CRYO_FREEZE_SIZE_VER0,
 		.valid_flags = CRYO_FREEZE_ALL,
-		/* EOPNOTSUPP names the fd that could not be saved. */
-		.out_on = -EOPNOTSUPP,
+		.out_on = cryo_ioc_freeze_out,
 		.execute = cryo_ioc_freeze,
 	},
 	CRYO_OP(COMMIT, commit, 0, cryo_ioc_commit),
@@ -225,7 +231,7 @@ long cryo_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		ret = op->execute(s, &buf);
 		mutex_unlock(&s->lock);
 	}
-	if (ret && (!op->out_on || ret != op->out_on))
+	if (ret && (!op->out_on || !op->out_on(&buf, ret)))
 		return ret;
 
 	if (copy_to_user(uarg, &buf, min_t(size_t, usize, op->size)))

@@ -155,22 +155,17 @@ static enum cryo_dump cryo_vma_dump(struct vm_area_struct *vma)
 
 /*
  * The first PTE in [addr, end) (within one page table) that is not
- * empty.  Only a hint for get_user_pages, which takes the page safely:
- * the table is read under RCU because khugepaged may retract a file
- * mapping's table under the mmap lock held for reading (6.5+; it frees
- * it after a grace period).
+ * empty.  Only a hint for get_user_pages, which takes the page safely.
+ * Called under rcu_read_lock(), with @pmdv read under it too.
  */
 static unsigned long cryo_next_pte(pmd_t *pmdv, unsigned long addr,
 				   unsigned long end)
 {
-	pte_t *pte;
+	pte_t *pte = pte_offset_kernel(pmdv, addr);
 
-	rcu_read_lock();
-	pte = pte_offset_kernel(pmdv, addr);
 	for (; addr < end; addr += PAGE_SIZE, pte++)
 		if (!pte_none(ptep_get(pte)))
 			break;
-	rcu_read_unlock();
 	return addr;
 }
 
@@ -179,6 +174,23 @@ static unsigned long cryo_next_pte(pmd_t *pmdv, unsigned long addr,
  * tables and empty PTEs are skipped here, one memory read each, instead
  * of a get_user_pages call per hole page (a sparse 1 GiB mapping has a
  * quarter million of them).
+ *
+ * Called with the mmap lock held for reading, within one VMA, every
+ * thread of the target parked and no process outside it sharing the mm
+ * (refuse.c).  What may free a page table under us then:
+ *  - munmap(), mremap(), exit: only tables of ranges no longer in a VMA
+ *    (free_pgtables() keeps those a live VMA still uses), or under the
+ *    mmap lock held for writing;
+ *  - khugepaged and MADV_COLLAPSE: an anonymous collapse takes the mmap
+ *    lock for writing; a file or shmem one retracts a PTE table under the
+ *    lock held for reading only, since 6.5, clearing the PMD and freeing
+ *    the table after an RCU grace period (pte_free_defer()).
+ * So the PGD, P4D, PUD and PMD tables stay, and a PTE table stays for as
+ * long as RCU is held from the read of the PMD entry that points to it to
+ * the last read of the table: both are inside one rcu_read_lock().  The
+ * entries are read once each (whole 64-bit words on x86-64) and the walk
+ * goes on from the copies; an entry that is not a plain table pointer
+ * (huge, migrating, bad) is left to get_user_pages.
  */
 static unsigned long cryo_next_populated(struct mm_struct *mm,
 					 unsigned long addr, unsigned long end)
@@ -186,7 +198,7 @@ static unsigned long cryo_next_populated(struct mm_struct *mm,
 	while (addr < end) {
 		pgd_t *pgd = pgd_offset(mm, addr);
 		p4d_t *p4d;
-		pud_t *pud, pudv;	/* walk our copy: no re-read */
+		pud_t *pud, pudv;
 		pmd_t *pmd, pmdv;
 		unsigned long next;
 
@@ -206,19 +218,26 @@ static unsigned long cryo_next_populated(struct mm_struct *mm,
 			continue;
 		}
 		/* A huge page, or a migration entry: let gup sort it out. */
-		if (!pud_present(pudv) || pud_val(pudv) & _PAGE_PSE)
+		if (!pud_present(pudv) || pud_val(pudv) & _PAGE_PSE ||
+		    pud_bad(pudv))
 			return addr;
+		next = pmd_addr_end(addr, end);
+		rcu_read_lock();
 		pmd = pmd_offset(&pudv, addr);
 		pmdv = READ_ONCE(*pmd);
-		next = pmd_addr_end(addr, end);
 		if (pmd_none(pmdv)) {
+			rcu_read_unlock();
 			addr = next;
 			continue;
 		}
-		/* A huge page or a migration entry: gup again. */
-		if (!pmd_present(pmdv) || pmd_val(pmdv) & _PAGE_PSE)
+		/* A huge page, a migration entry, or garbage: gup again. */
+		if (!pmd_present(pmdv) || pmd_val(pmdv) & _PAGE_PSE ||
+		    pmd_bad(pmdv)) {
+			rcu_read_unlock();
 			return addr;
+		}
 		addr = cryo_next_pte(&pmdv, addr, next);
+		rcu_read_unlock();
 		if (addr < next)
 			return addr;
 	}

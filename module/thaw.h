@@ -17,7 +17,8 @@ struct task_struct;
 #define CRYO_THAW_MAX_THREADS	8192
 #define CRYO_THAW_MAX_VMAS	65536
 #define CRYO_THAW_MAX_FILES	65536
-#define CRYO_THAW_MAX_PIPE_DATA	SZ_1M
+/* The image format's limit, the same for the freeze (uapi). */
+#define CRYO_THAW_MAX_PIPE_DATA	CRYO_PIPE_DATA_MAX
 /* All pipes' bytes, and all names of files and mappings, held at once. */
 #define CRYO_THAW_MAX_HELD	(16 * SZ_1M)
 

@@ -37,7 +37,7 @@
  * with any module whose major is M.
  */
 #define CRYO_ABI_MAJOR		1
-#define CRYO_ABI_MINOR		3
+#define CRYO_ABI_MINOR		4
 
 /**
  * enum cryo_feature - capabilities a module reports in &cryo_version.features
@@ -123,8 +123,13 @@ struct cryo_version {
  *	complete, until the file is closed (then resume it, or kill it if
  *	%CRYO_FREEZE_KILL was given and committed).
  * @CRYO_FREEZE_ACCEPT_LOSS: do not refuse the freeze because of state
- *	cryo cannot save (an fd of an unsupported kind); record the loss in
- *	the image instead.
+ *	cryo cannot save (an fd of an unsupported kind, an unlinked file the
+ *	caller may not read, a file lock or lease, a child process, a seccomp
+ *	filter); freeze without it and record the loss in the image where it
+ *	has a record (%CRYO_FILE_LOST).  Locks, leases, children and filters
+ *	are simply not in the image.  Never lifts a refusal of access
+ *	(EPERM), nor one of sharing (a memory, fd table or fs_struct shared
+ *	with a process outside the image).
  * @CRYO_FREEZE_SNAPSHOT: a checkpoint that holds the target for less:
  *	once the stream reaches the page contents (every other record has
  *	been read), copy every page to save into memory of the caller's
@@ -154,6 +159,72 @@ enum cryo_freeze_flags {
 };
 
 /**
+ * enum cryo_refusal - why a freeze was refused, &cryo_freeze.refusal
+ * @CRYO_REFUSAL_NONE: not refused (or an error that is not a refusal).
+ * @CRYO_REFUSAL_ACCESS: EPERM: a thread's uids or gids are not all the
+ *	caller's real uid and gid, or the target is not dumpable (set-user-ID,
+ *	PR_SET_DUMPABLE 0), and the caller lacks %CAP_SYS_PTRACE over the
+ *	target's (or its memory's) user namespace.  @refusal_id: the thread.
+ * @CRYO_REFUSAL_CAPS: EPERM: a thread's permitted capabilities are not
+ *	within the caller's (or it lives in another user namespace), and the
+ *	caller lacks %CAP_SYS_PTRACE over its user namespace.  @refusal_id:
+ *	the thread.
+ * @CRYO_REFUSAL_PTRACE: EPERM: the kernel's own ptrace attach check,
+ *	which includes the LSM hooks (Yama's ptrace_scope, AppArmor,
+ *	SELinux ...), refused: the module opens the target's /proc/PID/mem
+ *	for reading on the caller's behalf, and that open failed.
+ *	@refusal_id: the target.
+ * @CRYO_REFUSAL_FD_KIND: EOPNOTSUPP: file descriptor @refusal_id is of a
+ *	kind cryo cannot save (a socket, an eventfd ...).
+ * @CRYO_REFUSAL_UNREADABLE_FILE: EACCES: file descriptor @refusal_id is
+ *	an unlinked file whose contents would go into the image, but the
+ *	target opened it without read access (write-only, O_PATH) or the
+ *	caller may not read it.
+ * @CRYO_REFUSAL_LOCK_POSIX: EOPNOTSUPP: the target holds a POSIX record
+ *	lock (fcntl F_SETLK) on the file of descriptor @refusal_id.
+ * @CRYO_REFUSAL_LOCK_OFD: EOPNOTSUPP: an open file description lock
+ *	(F_OFD_SETLK) on descriptor @refusal_id.
+ * @CRYO_REFUSAL_LOCK_FLOCK: EOPNOTSUPP: a flock(2) lock on descriptor
+ *	@refusal_id.
+ * @CRYO_REFUSAL_LEASE: EOPNOTSUPP: a lease (F_SETLEASE) on descriptor
+ *	@refusal_id.
+ * @CRYO_REFUSAL_CHILD: EOPNOTSUPP: the target has a child process
+ *	(running or a zombie), @refusal_id, which the image would not hold.
+ * @CRYO_REFUSAL_SECCOMP: EOPNOTSUPP: thread @refusal_id runs under a
+ *	seccomp filter (or strict mode), which a thaw cannot restore.
+ * @CRYO_REFUSAL_SHARED_MM: EOPNOTSUPP, even with
+ *	%CRYO_FREEZE_ACCEPT_LOSS: process @refusal_id, outside the target,
+ *	shares its memory (clone(CLONE_VM) without CLONE_THREAD, vfork).
+ * @CRYO_REFUSAL_SHARED_FILES: EOPNOTSUPP, even with
+ *	%CRYO_FREEZE_ACCEPT_LOSS: process @refusal_id shares the target's
+ *	fd table (CLONE_FILES), or thread @refusal_id of the target has an fd
+ *	table of its own (unshare(CLONE_FILES)).
+ * @CRYO_REFUSAL_SHARED_FS: EOPNOTSUPP, even with
+ *	%CRYO_FREEZE_ACCEPT_LOSS: as %CRYO_REFUSAL_SHARED_FILES, for the
+ *	root, working directory and umask (CLONE_FS).
+ *
+ * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
+ * its number.
+ */
+enum cryo_refusal {
+	CRYO_REFUSAL_NONE		= 0,
+	CRYO_REFUSAL_ACCESS		= 1,
+	CRYO_REFUSAL_CAPS		= 2,
+	CRYO_REFUSAL_PTRACE		= 3,
+	CRYO_REFUSAL_FD_KIND		= 4,
+	CRYO_REFUSAL_UNREADABLE_FILE	= 5,
+	CRYO_REFUSAL_LOCK_POSIX		= 6,
+	CRYO_REFUSAL_LOCK_OFD		= 7,
+	CRYO_REFUSAL_LOCK_FLOCK		= 8,
+	CRYO_REFUSAL_LEASE		= 9,
+	CRYO_REFUSAL_CHILD		= 10,
+	CRYO_REFUSAL_SECCOMP		= 11,
+	CRYO_REFUSAL_SHARED_MM		= 12,
+	CRYO_REFUSAL_SHARED_FILES	= 13,
+	CRYO_REFUSAL_SHARED_FS		= 14,
+};
+
+/**
  * struct cryo_freeze - freeze a process into this session's read stream
  * @size: sizeof(struct cryo_freeze); at least %CRYO_FREEZE_SIZE_VER0.
  * @flags: &enum cryo_freeze_flags.
@@ -161,9 +232,15 @@ enum cryo_freeze_flags {
  * @timeout_ms: how long every thread may take to park; 0 means the
  *	default (%CRYO_FREEZE_TIMEOUT_DEFAULT_MS).  At most 60000.
  * @nr_threads: out: threads parked.
- * @bad_fd: out: with EOPNOTSUPP, the lowest-numbered file descriptor
- *	cryo cannot save (a socket, an eventfd ...).  Ignored on input.  This
- *	is the one error for which the structure is copied back.
+ * @bad_fd: out: with EOPNOTSUPP or EACCES, the file descriptor the
+ *	refusal is about (see @refusal), -1 when it is about none.  Ignored
+ *	on input.
+ * @refusal: out: why the freeze was refused, &enum cryo_refusal;
+ *	%CRYO_REFUSAL_NONE on success and for errors that are not a refusal
+ *	(ESRCH, EBUSY, EINTR ...).  Ignored on input.  Since ABI 1.4.
+ * @refusal_id: out: the fd, thread or process id the refusal names, in
+ *	the caller's pid namespace (see &enum cryo_refusal); 0 when there is
+ *	none or it is not visible there.  Ignored on input.  Since ABI 1.4.
  *
  * Issued as ``ioctl(fd, CRYO_IOC_FREEZE, &f)``.  On success every thread
  * of the target is parked in the kernel and read() on the same file
@@ -176,9 +253,14 @@ enum cryo_freeze_flags {
  * thread did not park within @timeout_ms: the target is resumed
  * untouched), EALREADY (this session already froze a process), EINVAL
  * (flags, timeout), EINTR (the caller was killed while waiting; the
- * target is resumed), EOPNOTSUPP (an open file of a kind cryo cannot save,
- * see @bad_fd, and no %CRYO_FREEZE_ACCEPT_LOSS; the target is resumed),
- * EIO (a thread could not save its state).
+ * target is resumed), EOPNOTSUPP (state cryo cannot save, named by
+ * @refusal: an open file of a kind cryo cannot save, a lock, a child, a
+ * seccomp filter, something shared with a process outside the image; the
+ * target is resumed), EACCES (an unlinked file the caller may not read,
+ * see @bad_fd), EIO (a thread could not save its state).
+ *
+ * The structure is copied back, as far as @size reaches, on success, with
+ * EOPNOTSUPP, and with every error that sets @refusal.
  */
 struct cryo_freeze {
 	__u32 size;
@@ -187,9 +269,13 @@ struct cryo_freeze {
 	__u32 timeout_ms;
 	__u32 nr_threads;
 	__s32 bad_fd;
+	__u32 refusal;
+	__s32 refusal_id;
 };
 
 #define CRYO_FREEZE_SIZE_VER0		24
+/* CRYO_FREEZE_SIZE_VER1 - with @refusal and @refusal_id (ABI 1.4) */
+#define CRYO_FREEZE_SIZE_VER1		32
 #define CRYO_FREEZE_TIMEOUT_DEFAULT_MS	5000
 #define CRYO_FREEZE_TIMEOUT_MAX_MS	60000
 
@@ -1261,12 +1347,22 @@ enum cryo_file_kind {
  * @CRYO_FILE_UNLINKED: the file has no name left; its contents follow in
  *	FILE_DATA records (regular files only).
  * @CRYO_FILE_LOST: the file could not be saved and was given up under
- *	%CRYO_FREEZE_ACCEPT_LOSS.
+ *	%CRYO_FREEZE_ACCEPT_LOSS: a kind cryo cannot save, or (with
+ *	%CRYO_FILE_UNLINKED, and no FILE_DATA) an unlinked file the target
+ *	could not read through this description or the freezer may not
+ *	read (since ABI 1.4).
  */
 enum cryo_file_flags {
 	CRYO_FILE_UNLINKED	= 1 << 0,
 	CRYO_FILE_LOST		= 1 << 1,
 };
+
+/*
+ * CRYO_PIPE_DATA_MAX - the most bytes one pipe's or FIFO's FILE_DATA may
+ * carry.  A freeze of a pipe holding more fails (EFBIG from read()); a
+ * thaw refuses an image claiming more.  The default pipe-max-size.
+ */
+#define CRYO_PIPE_DATA_MAX	(1U << 20)
 
 /**
  * struct cryo_image_file - %CRYO_REC_FILE: one open file description,
@@ -1287,7 +1383,9 @@ enum cryo_file_flags {
  *	both ends (with @dev it identifies a FIFO), 0 otherwise.
  * @data_size: bytes that follow in FILE_DATA records: the contents of an
  *	unlinked regular file, or the bytes buffered in a pipe or FIFO (sent
- *	with the first end of it in the image).
+ *	with the first end of it in the image, and only when some
+ *	description in the image can read the pipe: the bytes of a pipe the
+ *	image only writes to stay out; at most %CRYO_PIPE_DATA_MAX).
  * @name_len: bytes of path that follow.
  * @flags: &enum cryo_file_flags.
  */

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a freeze refuses rather than lose silently: state of the parked
+ * target that the image cannot carry, each refusal named (&enum
+ * cryo_refusal) so that the caller can say which fd, thread or process.
+ *
+ * - Sharing with a process outside the image (a memory, fd table or
+ *   fs_struct shared through CLONE_VM, CLONE_FILES or CLONE_FS without
+ *   CLONE_THREAD), and threads of the target with an fd table or fs_struct
+ *   of their own: the image holds one of each, and a process outside
+ *   would go on changing what the image says.  Refused even with
+ *   CRYO_FREEZE_ACCEPT_LOSS: it is not a loss but a lie.
+ * - A seccomp filter (or strict mode): a thaw cannot restore it, and the
+ *   process would run unconfined.  (A Landlock domain cannot be told from
+ *   a module: its credential blob is reachable only through symbols that
+ *   are not exported.  See Documentation/admin-guide.rst.)
+ * - Children, running or zombies: the image holds one process.
+ * - Files: kinds cryo cannot save, unlinked files whose contents the
+ *   caller may not read, locks and leases (files.c, locks.c).
+ *
+ * The last three are lifted by CRYO_FREEZE_ACCEPT_LOSS.
+ */
+#include "cryo.h"
+
+#include <linux/fdtable.h>
+#include <linux/fs_struct.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/seccomp.h>
+
+#include "image.h"
+#include "refuse.h"
+
+static const char *const cryo_refusal_names[] = {
+	[CRYO_REFUSAL_NONE]		= "none",
+	[CRYO_REFUSAL_ACCESS]		= "access: ids or dumpability",
+	[CRYO_REFUSAL_CAPS]		= "access: more capabilities",
+	[CRYO_REFUSAL_PTRACE]		= "access: the kernel's ptrace check",
+	[CRYO_REFUSAL_FD_KIND]		= "fd of a kind cryo cannot save",
+	[CRYO_REFUSAL_UNREADABLE_FILE]	= "unreadable unlinked file, fd",
+	[CRYO_REFUSAL_LOCK_POSIX]	= "POSIX lock, fd",
+	[CRYO_REFUSAL_LOCK_OFD]		= "OFD lock, fd",
+	[CRYO_REFUSAL_LOCK_FLOCK]	= "flock lock, fd",
+	[CRYO_REFUSAL_LEASE]		= "lease, fd",
+	[CRYO_REFUSAL_CHILD]		= "child process",
+	[CRYO_REFUSAL_SECCOMP]		= "seccomp filter, thread",
+	[CRYO_REFUSAL_SHARED_MM]	= "memory shared with process",
+	[CRYO_REFUSAL_SHARED_FILES]	= "fd table shared with process",
+	[CRYO_REFUSAL_SHARED_FS]	= "fs_struct shared with process",
+};
+
+const char *cryo_refusal_name(u32 code)
+{
+	if (code < ARRAY_SIZE(cryo_refusal_names) && cryo_refusal_names[code])
+		return cryo_refusal_names[code];
+	return "?";
+}
+
+/*
+ * What the target's threads hold, and how many of them hold it: a count
+ * of users above that means someone else may hold it too.
+ */
+struct cryo_held {
+	struct files_struct *files;
+	struct fs_struct *fs;
+	unsigned int nr_mm, nr_files, nr_fs;
+};
+
+/*
+ * Every thread of the target uses one fd table and one fs_struct, or
+ * none (exited).  The threads are parked: they cannot unshare meanwhile.
+ */
+static int cryo_threads_check(struct cryo_image *img, struct cryo_held *h,
+			      struct cryo_why *why)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct cryo_park *park = img->park;
+	unsigned int i;
+
+	for (i = 0; i < park->nr_threads; i++) {
+		struct task_struct *t = park->threads[i]->task;
+		struct files_struct *files;
+		struct fs_struct *fs;
+		bool uses_mm;
+
+		task_lock(t);
+		files = t->files;
+		fs = t->fs;
+		uses_mm = t->mm == img->mm;
+		task_unlock(t);
+		h->nr_mm += uses_mm;
+		if (files && !h->files)
+			h->files = files;
+		if (fs && !h->fs)
+			h->fs = fs;
+		if (files && files != h->files)
+			return cryo_refuse(why, CRYO_REFUSAL_SHARED_FILES,
+					   task_pid_nr_ns(t, ns), -EOPNOTSUPP);
+		if (fs && fs != h->fs)
+			return cryo_refuse(why, CRYO_REFUSAL_SHARED_FS,
+					   task_pid_nr_ns(t, ns), -EOPNOTSUPP);
+		h->nr_files += !!files;
+		h->nr_fs += !!fs;
+	}
+	return 0;
+}
+
+/*
+ * Does a process outside the target use its mm, fd table or fs_struct?
+ * The counts say when nobody can: each user holds one reference (our own
+ * mmget() adds one to mm_users).  Above that, a transient user (a reader
+ * of /proc/PID/cmdline, get_user_pages_remote()) or a real sharer: walk
+ * every thread of the system to tell, as the OOM killer's
+ * process_shares_mm() does.  Pointers are only compared, under RCU.
+ */
+static int cryo_sharing_check(struct cryo_image *img, struct cryo_held *h,
+			      struct cryo_why *why)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct signal_struct *sig = img->leader->signal;
+	bool mm, files, fs;
+	struct task_struct *p, *t;
+	u32 code = CRYO_REFUSAL_NONE;
+	s32 id = 0;
+
+	mm = atomic_read(&img->mm->mm_users) > h->nr_mm + 1;
+	files = h->files && atomic_read(&h->files->count) > h->nr_files;
+	fs = h->fs && READ_ONCE(h->fs->users) > h->nr_fs;
+	if (!mm && !files && !fs)
+		return 0;
+
+	rcu_read_lock();
+	for_each_process_thread(p, t) {
+		if (p->signal == sig)
+			continue;
+		if (mm && READ_ONCE(t->mm) == img->mm)
+			code = CRYO_REFUSAL_SHARED_MM;
+		else if (files && READ_ONCE(t->files) == h->files)
+			code = CRYO_REFUSAL_SHARED_FILES;
+		else if (fs && READ_ONCE(t->fs) == h->fs)
+			code = CRYO_REFUSAL_SHARED_FS;
+		else
+			continue;
+		id = task_tgid_nr_ns(p, ns);
+		break;
+	}
+	rcu_read_unlock();
+	return code ? cryo_refuse(why, code, id, -EOPNOTSUPP) : 0;
+}
+
+static int cryo_seccomp_check(struct cryo_image *img, struct cryo_why *why)
+{
+#ifdef CONFIG_SECCOMP
+	struct cryo_park *park = img->park;
+	unsigned int i;
+
+	/* A thread's mode only changes in its own context: parked, stable. */
+	for (i = 0; i < park->nr_threads; i++) {
+		struct task_struct *t = park->threads[i]->task;
+
+		if (READ_ONCE(t->seccomp.mode) != SECCOMP_MODE_DISABLED)
+			return cryo_refuse(why, CRYO_REFUSAL_SECCOMP,
+					   task_pid_vnr(t), -EOPNOTSUPP);
+	}
+#endif
+	return 0;
+}
+
+/*
+ * A child of any thread of the target, alive or a zombie not yet reaped:
+ * found by its real_parent, RCU-protected, because the children lists
+ * need tasklist_lock, which is not exported.
+ */
+static int cryo_children_check(struct cryo_image *img,
+			       struct cryo_why *why)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct signal_struct *sig = img->leader->signal;
+	struct task_struct *p;
+	s32 id = 0;
+	bool found = false;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		if (p->signal == sig || READ_ONCE(p->exit_state) == EXIT_DEAD)
+			continue;
+		if (rcu_dereference(p->real_parent)->signal == sig) {
+			id = task_tgid_nr_ns(p, ns);
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found ? cryo_refuse(why, CRYO_REFUSAL_CHILD, id, -EOPNOTSUPP) :
+		       0;
+}
+
+/**
+ * cryo_refuse_check() - refuse what the image of the parked target would
+ * lose or get wrong
+ * @img: the image, every thread of its target parked
+ * @why: out: the first refusal
+ *
+ * Return: 0, -EOPNOTSUPP or -EACCES with @why set, -errno.
+ */
+int cryo_refuse_check(struct cryo_image *img, struct cryo_why *why)
+{
+	struct cryo_held held = {};
+	int ret;
+
+	ret = cryo_threads_check(img, &held, why);
+	if (!ret)
+		ret = cryo_sharing_check(img, &held, why);
+	if (ret || img->flags & CRYO_FREEZE_ACCEPT_LOSS)
+		return ret;
+	ret = cryo_seccomp_check(img, why);
+	if (!ret)
+		ret = cryo_children_check(img, why);
+	if (!ret)
+		ret = cryo_files_check(img, why);
+	return ret;
+}
