@@ -112,14 +112,127 @@ static void describe_fd(pid_t pid, int fd, char *buf, size_t size)
 		 n == sizeof(target) - 1 ? "..." : "");
 }
 
-static int report_error(int err, pid_t pid, const struct progress *p,
-			unsigned int timeout_ms, int bad_fd)
+/* The path /proc/PID/fd/FD names, or "?" when it cannot be read. */
+static const char *fd_path(pid_t pid, int fd, char *buf, size_t size)
 {
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	n = readlink(path, buf, size - 1);
+	if (n <= 0)
+		return "?";
+	buf[n] = 0;
+	return buf;
+}
+
+static const char *lock_kind(uint32_t refusal)
+{
+	switch (refusal) {
+	case CRYO_REFUSAL_LOCK_POSIX:
+		return "a POSIX record lock (fcntl F_SETLK)";
+	case CRYO_REFUSAL_LOCK_OFD:
+		return "an open file description lock (F_OFD_SETLK)";
+	case CRYO_REFUSAL_LOCK_FLOCK:
+		return "a flock() lock";
+	default:
+		return "a lease (F_SETLEASE)";
+	}
+}
+
+/* Is @id a thread of process @pid (as opposed to another process)? */
+static bool is_thread_of(pid_t pid, int id)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, id);
+	return !access(path, F_OK);
+}
+
+/*
+ * A refusal the module named (ABI 1.4): say what, which fd, thread or
+ * process, and what to do.  Returns the exit status, or -1 for a reason
+ * this cryoctl does not know (the generic message follows then).
+ */
+static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
+{
+	int id = (int)pid, rid = res->refusal_id;
+	char path[256];
+
+	switch (res->refusal) {
+	case CRYO_REFUSAL_ACCESS:
+		cli_err("freeze: not permitted to freeze PID %d: %s %d runs with uids or gids other than your real uid and gid, or PID %d is not dumpable (set-user-ID, PR_SET_DUMPABLE 0); that needs CAP_SYS_PTRACE",
+			id, rid == id ? "PID" : "its thread", rid, id);
+		return EXIT_PERM;
+	case CRYO_REFUSAL_CAPS:
+		cli_err("freeze: not permitted to freeze PID %d: %s %d holds capabilities you do not have (or runs in another user namespace); that needs CAP_SYS_PTRACE",
+			id, rid == id ? "PID" : "its thread", rid);
+		return EXIT_PERM;
+	case CRYO_REFUSAL_PTRACE:
+		cli_err("freeze: not permitted to freeze PID %d: the kernel's ptrace check refused (Yama's ptrace_scope, AppArmor, SELinux ...): cryo freezes only what you could ptrace",
+			id);
+		return EXIT_PERM;
+	case CRYO_REFUSAL_UNREADABLE_FILE:
+		cli_err("freeze: PID %d fd %d is the deleted file %s, which you may not read or which it opened without read access; pass --accept-loss to freeze without its contents",
+			id, rid, fd_path(pid, rid, path, sizeof(path)));
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_LOCK_POSIX:
+	case CRYO_REFUSAL_LOCK_OFD:
+	case CRYO_REFUSAL_LOCK_FLOCK:
+	case CRYO_REFUSAL_LEASE:
+		cli_err("freeze: PID %d fd %d holds %s on %s; cryo cannot save file locks and leases yet; pass --accept-loss to freeze without them (they are lost)",
+			id, rid, lock_kind(res->refusal),
+			fd_path(pid, rid, path, sizeof(path)));
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_CHILD:
+		cli_err("freeze: PID %d has a child process, PID %d, which would not be in the image; pass --accept-loss to freeze PID %d alone",
+			id, rid, id);
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_SECCOMP:
+		cli_err("freeze: PID %d: thread %d runs under a seccomp filter, which cryo cannot restore; pass --accept-loss to freeze without it (a thaw runs unfiltered)",
+			id, rid);
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_SHARED_MM:
+	case CRYO_REFUSAL_SHARED_FILES:
+	case CRYO_REFUSAL_SHARED_FS: {
+		const char *what = res->refusal == CRYO_REFUSAL_SHARED_MM ?
+				   "its memory (CLONE_VM)" :
+				   res->refusal == CRYO_REFUSAL_SHARED_FILES ?
+				   "its fd table (CLONE_FILES)" :
+				   "its root, cwd and umask (CLONE_FS)";
+
+		if (rid && res->refusal != CRYO_REFUSAL_SHARED_MM &&
+		    is_thread_of(pid, rid))
+			cli_err("freeze: PID %d: its thread %d does not share %s with the others; cryo cannot freeze it",
+				id, rid, what);
+		else if (rid)
+			cli_err("freeze: PID %d shares %s with PID %d, which is not being frozen; cryo cannot freeze it",
+				id, what, rid);
+		else
+			cli_err("freeze: PID %d shares %s with a process outside your pid namespace; cryo cannot freeze it",
+				id, what);
+		return EXIT_FAIL;
+	}
+	default:
+		return -1;
+	}
+}
+
+static int report_error(int err, pid_t pid, const struct progress *p,
+			unsigned int timeout_ms,
+			const struct cryoctl_freeze_result *res)
+{
+	int bad_fd = res->bad_fd;
 	char what[384];
-	int id = (int)pid;
+	int id = (int)pid, ret;
 
 	if (p->shown)
 		fputc('\n', stderr);
+	if (res->refusal != CRYO_REFUSAL_NONE) {
+		ret = report_refusal(pid, res);
+		if (ret >= 0)
+			return ret;
+	}
 	switch (err) {
 	case -ESRCH:
 		cli_err("freeze: no such process: %d (or a zombie, exiting, or a kernel thread)",
@@ -325,7 +438,7 @@ static int run_freeze(int argc, char **argv)
 				want_progress ? progress_cb : NULL, &prog, &res);
 	if (ret) {
 		close(fd);
-		return report_error(ret, pid, &prog, timeout_ms, res.bad_fd);
+		return report_error(ret, pid, &prog, timeout_ms, &res);
 	}
 	if (want_progress)
 		progress_print(&prog, now_ns(), true);
@@ -372,17 +485,21 @@ const struct cli_cmd cmd_freeze = {
 	"\n"
 	"Options:\n"
 	"  --accept-loss    do not refuse a process holding state cryo cannot\n"
-	"                   save (an open socket, eventfd, epoll, timerfd ...);\n"
-	"                   record the loss in the image instead ('cryoctl\n"
-	"                   inspect' marks such files LOST)\n"
+	"                   save (an open socket, eventfd, epoll, timerfd ...,\n"
+	"                   a deleted file you may not read, a file lock or\n"
+	"                   lease, a child process, a seccomp filter); freeze\n"
+	"                   without it ('cryoctl inspect' marks lost files\n"
+	"                   LOST; locks, children and filters are not in the\n"
+	"                   image at all).  Never lifts a refusal of access, or\n"
+	"                   of memory or files shared with another process.\n"
 	"  --timeout MS     how long each thread may take to park, 0 (default:\n"
 	"                   5000) to 60000 milliseconds\n"
 	"  --progress       show bytes written and MiB/s on stderr (the default\n"
 	"                   when stderr is a terminal)\n"
 	"  -h, --help       this text\n"
 	"\n"
-	"Without --accept-loss, a process holding such a file is not frozen:\n"
-	"cryoctl names the descriptor and PID keeps running.\n"
+	"Without --accept-loss, such a process is not frozen: cryoctl names\n"
+	"the descriptor, thread or process, and PID keeps running.\n"
 	"\n"
 	"Exit status: 0 the image is complete; 1 the freeze failed (no such\n"
 	"process, busy, a file cryo cannot save, output error, ...; PID keeps\n"

@@ -172,11 +172,17 @@ int cryoctl_freeze(int devfd, pid_t pid, unsigned int flags,
  *        at least %CRYOCTL_FREEZE_RESULT_SIZE_VER0; later versions of the
  *        library append fields and fill in only as far as @size reaches
  * @nr_threads: out: threads parked (0 when the freeze failed)
- * @bad_fd: out: with -EOPNOTSUPP, the first file descriptor of the target
- *          that cryo cannot save (a socket, an eventfd ...), as the module
- *          reported it in &cryo_freeze.bad_fd; -1 with any other result
+ * @bad_fd: out: with -EOPNOTSUPP or -EACCES, the file descriptor of the
+ *          target the refusal is about (a socket, an eventfd, a locked or
+ *          unreadable file ...), as the module reported it in
+ *          &cryo_freeze.bad_fd; -1 with any other result
  * @__reserved: out: 0
  * @bytes: out: bytes of image written to the output
+ * @refusal: out: why the module refused the freeze, &enum cryo_refusal
+ *          (&cryo_freeze.refusal); %CRYO_REFUSAL_NONE otherwise, and
+ *          always with a module before ABI 1.4.  Since libcryoctl 1.4.1.
+ * @refusal_id: out: the fd, thread or process id @refusal names
+ *          (&cryo_freeze.refusal_id), 0 when none.  Since libcryoctl 1.4.1.
  */
 struct cryoctl_freeze_result {
 	uint32_t size;
@@ -184,10 +190,14 @@ struct cryoctl_freeze_result {
 	int32_t bad_fd;
 	uint32_t __reserved;
 	uint64_t bytes;
+	uint32_t refusal;
+	int32_t refusal_id;
 };
 
 /** CRYOCTL_FREEZE_RESULT_SIZE_VER0 - first size of &struct cryoctl_freeze_result */
 #define CRYOCTL_FREEZE_RESULT_SIZE_VER0 24
+/** CRYOCTL_FREEZE_RESULT_SIZE_VER1 - with @refusal and @refusal_id */
+#define CRYOCTL_FREEZE_RESULT_SIZE_VER1 32
 
 /**
  * cryoctl_freeze_ex() - cryoctl_freeze(), telling more about the outcome
@@ -201,14 +211,17 @@ struct cryoctl_freeze_result {
  * @res: NULL, or filled in whatever the result (set @res->size first)
  *
  * Does exactly what cryoctl_freeze() does, and reports in @res the
- * threads parked, the bytes written and, when the freeze is refused with
- * -EOPNOTSUPP because the target holds an open file cryo cannot save and
- * %CRYO_FREEZE_ACCEPT_LOSS was not given, which descriptor that is (the
- * target is then resumed untouched; /proc/PID/fd/N describes it).
+ * threads parked, the bytes written and, when the module refuses the
+ * freeze, why (@res->refusal) and which descriptor, thread or process the
+ * refusal names (@res->refusal_id; a file's descriptor also in
+ * @res->bad_fd).  The target is then resumed untouched; /proc/PID/fd/N
+ * describes a descriptor.
  * Available since libcryoctl 1.2 (symbol version CRYOCTL_1.2).
  *
- * Return: as cryoctl_freeze(), plus -EOPNOTSUPP (see @res->bad_fd) and
- * -EIO (a thread could not save its state) from the freeze, and -EINVAL
+ * Return: as cryoctl_freeze(), plus -EOPNOTSUPP (state cryo cannot save:
+ * see @res->refusal), -EACCES (an unlinked file the caller may not read),
+ * -EPERM (see @res->refusal too) and -EIO (a thread could not save its
+ * state) from the freeze, and -EINVAL
  * when @res->size is below %CRYOCTL_FREEZE_RESULT_SIZE_VER0 (nothing is
  * done then).
  */

@@ -210,13 +210,17 @@ CRYOCTL_EXPORT int cryoctl_freeze_ex(int devfd, pid_t pid, unsigned int flags,
 	}
 
 	/*
-	 * bad_fd goes in as 0: modules before it was defined took the field
-	 * for reserved and refuse anything else.
+	 * bad_fd, refusal and refusal_id go in as 0: modules before them
+	 * took the fields for reserved, or for bytes they do not know, and
+	 * refuse anything else.  A module before ABI 1.4 copies back only
+	 * as far as bad_fd: refusal stays CRYO_REFUSAL_NONE.
 	 */
 	if (ioctl(devfd, CRYO_IOC_FREEZE, &f) < 0) {
 		ret = neg_errno();
-		if (ret == -EOPNOTSUPP)
+		if (ret == -EOPNOTSUPP || ret == -EACCES)
 			r.bad_fd = f.bad_fd;
+		r.refusal = f.refusal;
+		r.refusal_id = f.refusal_id;
 		goto out_free;
 	}
 	r.nr_threads = f.nr_threads;

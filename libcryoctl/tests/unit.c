@@ -1398,6 +1398,7 @@ static void test_big_record(void)
 static int fake_dev = -1;
 static int fake_freeze_errno;
 static int fake_bad_fd = -1;
+static uint32_t fake_refusal;
 static struct cryo_freeze fake_freeze_seen;
 static int fake_commits;
 static bool fake_commit_at_eof;
@@ -1496,6 +1497,11 @@ int ioctl(int fd, unsigned long req, ...)
 		memcpy(&fake_freeze_seen, arg, sizeof(fake_freeze_seen));
 		/* As the module: bad_fd is -1 unless the freeze fails for one. */
 		f->bad_fd = fake_freeze_errno == EOPNOTSUPP ? fake_bad_fd : -1;
+		/* ABI 1.4: a refusal is named, and so is what it is about. */
+		if (f->size >= CRYO_FREEZE_SIZE_VER1 && fake_refusal) {
+			f->refusal = fake_refusal;
+			f->refusal_id = 4321;
+		}
 		if (fake_freeze_errno) {
 			errno = fake_freeze_errno;
 			return -1;
@@ -1728,6 +1734,25 @@ static void test_freeze(void)
 		      res.bad_fd, fake_freeze_seen.bad_fd);
 		ret = cryoctl_freeze(fake_dev, 42, 0, 0, outfd, NULL, NULL);
 		CHECK(ret == -EOPNOTSUPP, "cryoctl_freeze refused: %d", ret);
+		fake_freeze_errno = EPERM;
+		fake_refusal = CRYO_REFUSAL_CAPS;
+		memset(&res, 0xa5, sizeof(res));
+		res.size = sizeof(res);
+		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, &res);
+		CHECK(ret == -EPERM && res.refusal == CRYO_REFUSAL_CAPS &&
+		      res.refusal_id == 4321 && res.bad_fd == -1 &&
+		      fake_freeze_seen.size == sizeof(struct cryo_freeze) &&
+		      !fake_freeze_seen.refusal && !fake_freeze_seen.refusal_id,
+		      "freeze_ex refused with a reason: %d, refusal %u id %d", ret,
+		      res.refusal, res.refusal_id);
+		/* A caller of the first result size gets no more than it knows. */
+		memset(&res, 0xa5, sizeof(res));
+		res.size = CRYOCTL_FREEZE_RESULT_SIZE_VER0;
+		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, &res);
+		CHECK(ret == -EPERM && res.refusal == 0xa5a5a5a5,
+		      "freeze_ex, old result size: %d, refusal 0x%x", ret,
+		      res.refusal);
+		fake_refusal = 0;
 		fake_freeze_errno = ESRCH;
 		res.bad_fd = 9;
 		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, &res);
@@ -1754,8 +1779,8 @@ static void test_freeze(void)
 		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, &res);
 		CHECK(ret == -EINVAL && !fake_freeze_seen.size,
 		      "freeze_ex with a short result: %d", ret);
-		CHECK(sizeof(struct cryoctl_freeze_result) == CRYOCTL_FREEZE_RESULT_SIZE_VER0,
-		      "CRYOCTL_FREEZE_RESULT_SIZE_VER0 is the size");
+		CHECK(sizeof(struct cryoctl_freeze_result) == CRYOCTL_FREEZE_RESULT_SIZE_VER1,
+		      "CRYOCTL_FREEZE_RESULT_SIZE_VER1 is the size");
 		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, NULL);
 		CHECK(ret == 0, "freeze_ex without a result: %d", ret);
 		close(outfd);
