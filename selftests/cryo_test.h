@@ -220,4 +220,18 @@ static inline int cryo_fdinfo(pid_t pid, int fd, long long *pos,
 	return 0;
 }
 
+/*
+ * Yama's ptrace_scope, set to @val ("0\n" ...) with the old value kept in
+ * @saved (give it back with the same call).  A freeze is refused where
+ * ptrace is, and the kernel's default with Yama is 1: only descendants.
+ * Returns 0, or -1 when the kernel has no Yama (nothing to relax then).
+ */
+#define CRYO_YAMA_KNOB "/proc/sys/kernel/yama/ptrace_scope"
+static inline int cryo_yama_scope(const char *val, char *saved, size_t size)
+{
+	if (saved && cryo_read_file(CRYO_YAMA_KNOB, saved, size) <= 0)
+		return -1;
+	return cryo_write_file(CRYO_YAMA_KNOB, val, strlen(val));
+}
+
 #endif /* CRYO_TEST_H */
