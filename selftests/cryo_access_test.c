@@ -559,6 +559,12 @@ static int user_setup(void *arg)
 	return become_user() ? 3 : 0;
 }
 
+/* The freezer's own child must not hold the freezer's session. */
+static int close_setup(void *arg)
+{
+	return close(*(int *)arg) ? 3 : 0;
+}
+
 /*
  * With Yama's ptrace_scope 1, a same-uid process that is not the
  * freezer's descendant is refused (the kernel's own check, LSM hooks
@@ -598,7 +604,7 @@ TEST(yama_scope_applies)
 
 		if (become_user())
 			_exit(2);
-		child = spawn(NULL, NULL);
+		child = spawn(close_setup, &dev);
 		if (child <= 0)
 			_exit(3);
 		do_freeze(dev, child, 0, o);
