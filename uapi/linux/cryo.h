@@ -1362,7 +1362,7 @@ enum cryo_file_flags {
  * carry.  A freeze of a pipe holding more fails (EFBIG from read()); a
  * thaw refuses an image claiming more.  The default pipe-max-size.
  */
-#define CRYO_PIPE_DATA_MAX	(1U << 20)
+#define CRYO_PIPE_DATA_MAX	(1024 * 1024)
 
 /**
  * struct cryo_image_file - %CRYO_REC_FILE: one open file description,
