@@ -145,11 +145,10 @@ struct file *cryo_reopen(struct cryo_thawing *t, const char *what,
 	}
 	path_put(&p);
 	revert_creds(old);
-	if (!(flags & O_NONBLOCK) && !(flags & O_PATH)) {
-		spin_lock(&file->f_lock);
-		file->f_flags &= ~O_NONBLOCK;
-		spin_unlock(&file->f_lock);
-	}
+	/* The description keeps the image's flags, not ours. */
+	spin_lock(&file->f_lock);
+	file->f_flags &= ~((O_NOFOLLOW | O_NOCTTY | O_NONBLOCK) & ~flags);
+	spin_unlock(&file->f_lock);
 	return file;
 
 out_put:

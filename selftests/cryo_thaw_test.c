@@ -1003,6 +1003,9 @@ TEST_F_TIMEOUT(thaw, credentials, 120)
 	int r, status;
 
 	SPAWN("thaw_target", "creds");
+	/* Its log is its own: the thaw reopens it as uid 1000. */
+	ASSERT_EQ(0, chown(T->dir, 1000, 1000));
+	ASSERT_EQ(0, chown(T->log, 1000, 1000));
 	expect_user(_metadata, T->pid, "1000 1001");
 	CMD('C', "creds ");
 	EXPECT_STREQ(CREDS_1000 " 1 2 1000 1001", T->line);
