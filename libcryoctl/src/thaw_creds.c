@@ -94,9 +94,12 @@ static int keep_restore_caps(void)
 	if (sys_err(syscall(SYS_capget, &h, d)))
 		return -errno;
 	perm = ((uint64_t)d[1].permitted << 32 | d[0].permitted) & keep;
-	d[0].permitted = d[0].effective = (uint32_t)perm;
-	d[1].permitted = d[1].effective = (uint32_t)(perm >> 32);
-	d[0].inheritable = d[1].inheritable = 0;
+	d[0].permitted = (uint32_t)perm;
+	d[0].effective = d[0].permitted;
+	d[1].permitted = (uint32_t)(perm >> 32);
+	d[1].effective = d[1].permitted;
+	d[0].inheritable = 0;
+	d[1].inheritable = 0;
 	return sys_err(syscall(SYS_capset, &h, d)) ? -errno : 0;
 }
 

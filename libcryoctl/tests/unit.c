@@ -1446,6 +1446,7 @@ static void fake_thaw_creds(struct cryo_thaw *t)
 	t->oom_score_adj = 0;
 	t->cred_flags = 0;
 }
+
 static __s32 fake_tid0;
 static struct cryo_thaw_status fake_status;
 static bool fake_status_wait = true;	/* knows CRYO_THAW_STATUS_WAIT */
