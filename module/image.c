@@ -25,6 +25,7 @@
 
 #include "csum.h"
 #include "image.h"
+#include "reopen.h"
 
 /*
  * Start a record of @type with @len payload bytes, the first @staged of
@@ -83,6 +84,7 @@ static void cryo_emit_header(struct cryo_image *img)
 	h->xfeatures = cryo_xfeatures();
 	h->time_ns = ktime_get_real_ns();
 	strscpy(h->release, utsname()->release, sizeof(h->release));
+	cryo_boot_id_get(h->boot_id);
 	cryo_rec_finish(img);
 }
 

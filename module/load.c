@@ -14,6 +14,9 @@
 #include <linux/auxvec.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/oom.h>
+#include <linux/sched/coredump.h>
+#include <linux/securebits.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
@@ -22,6 +25,7 @@
 
 #include "csum.h"
 #include "park.h"
+#include "reopen.h"
 #include "thaw.h"
 
 const char *cryo_rec_name(u32 type)
@@ -132,7 +136,7 @@ int cryo_read_payload(struct cryo_thawing *t, struct cryo_rec *rec)
 		return ret;
 	/* Another major may checksum differently: name the version first. */
 	if (t->record == 0 && rec->type == CRYO_REC_HEADER &&
-	    rec->len == sizeof(*h) &&
+	    rec->len >= CRYO_IMAGE_HEADER_SIZE_2_0 &&
 	    !memcmp(h->magic, CRYO_IMAGE_MAGIC, sizeof(h->magic)) &&
 	    h->major != CRYO_IMAGE_MAJOR)
 		return cryo_thaw_fail(t, -EPROTO,
@@ -163,6 +167,24 @@ int cryo_load_rec(struct cryo_thawing *t, struct cryo_rec *rec)
 #define cryo_bad(t, rec, fmt, ...) \
 	cryo_thaw_badrec(t, (rec)->type, fmt, ##__VA_ARGS__)
 
+/*
+ * A record that grew in a minor version: as long as the image's minor
+ * version made it (@old in 2.0, @now since), or longer in a newer minor.
+ * What an older image lacks reads as zero.
+ */
+static int cryo_rec_grown(struct cryo_thawing *t, const struct cryo_rec *rec,
+			  u16 minor, size_t old, size_t now)
+{
+	size_t want = minor ? now : old;
+
+	if (minor <= CRYO_IMAGE_MINOR ? rec->len != want : rec->len < want)
+		return cryo_bad(t, rec, "length %u, expected %zu", rec->len,
+				want);
+	if (rec->len < now)
+		memset(t->buf + rec->len, 0, now - rec->len);
+	return 0;
+}
+
 static int cryo_load_header(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
 	struct cryo_image_header *h = t->buf;
@@ -173,7 +195,7 @@ static int cryo_load_header(struct cryo_thawing *t, const struct cryo_rec *rec)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record 0 (%s): not an image (no HEADER first)",
 				      cryo_rec_name(rec->type));
-	if (rec->len != sizeof(*h))
+	if (rec->len < CRYO_IMAGE_HEADER_SIZE_2_0)
 		return cryo_bad(t, rec, "length %u, expected %zu", rec->len,
 				sizeof(*h));
 	if (memcmp(h->magic, CRYO_IMAGE_MAGIC, sizeof(h->magic)))
@@ -182,6 +204,10 @@ static int cryo_load_header(struct cryo_thawing *t, const struct cryo_rec *rec)
 		return cryo_thaw_fail(t, -EPROTO,
 				      "record 0 (HEADER): image format %u.%u, this module reads %u.x",
 				      h->major, h->minor, CRYO_IMAGE_MAJOR);
+	ret = cryo_rec_grown(t, rec, h->minor, CRYO_IMAGE_HEADER_SIZE_2_0,
+			     sizeof(*h));
+	if (ret)
+		return ret;
 	if (h->arch != AUDIT_ARCH_X86_64)
 		return cryo_thaw_fail(t, -EPROTO,
 				      "record 0 (HEADER): architecture %#x, this machine is x86-64",
@@ -229,10 +255,12 @@ static int cryo_load_process(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
 	struct cryo_image_process *p = t->buf;
 	u64 top = TASK_SIZE_MAX;
+	int ret;
 
-	if (rec->len != sizeof(*p))
-		return cryo_bad(t, rec, "length %u, expected %zu", rec->len,
-				sizeof(*p));
+	ret = cryo_rec_grown(t, rec, t->hdr.minor, CRYO_IMAGE_PROCESS_SIZE_2_0,
+			     sizeof(*p));
+	if (ret)
+		return ret;
 	if (p->start_code > p->end_code || p->end_code > top ||
 	    p->start_data > p->end_data || p->end_data > top ||
 	    p->start_brk > p->brk || p->brk > top || p->start_stack > top ||
@@ -251,6 +279,13 @@ static int cryo_load_process(struct cryo_thawing *t, const struct cryo_rec *rec)
 		return cryo_bad(t, rec, "personality %#x", p->personality);
 	if (p->pid <= 0 || strnlen(p->comm, sizeof(p->comm)) == sizeof(p->comm))
 		return cryo_bad(t, rec, "pid %d or command name", p->pid);
+	if ((p->securebits & ~(SECURE_ALL_BITS | SECURE_ALL_LOCKS)) ||
+	    (p->sec_flags & ~CRYO_PROCESS_SEC_ALL) ||
+	    p->oom_score_adj < OOM_SCORE_ADJ_MIN ||
+	    p->oom_score_adj > OOM_SCORE_ADJ_MAX ||
+	    p->dumpable > SUID_DUMP_ROOT)
+		return cryo_bad(t, rec, "securebits, flags, oom_score_adj or dumpable");
+	t->proc_ext = rec->len >= sizeof(*p);
 	t->proc = *p;
 	t->have_proc = true;
 	return 0;
@@ -284,15 +319,17 @@ int cryo_thaw_hold(struct cryo_thawing *t, u64 bytes)
 	return 0;
 }
 
-/* A path of the FS record, opened with the caller's credentials. */
+/* A path of the FS record, opened as the restored process would. */
 static struct file *cryo_open_path(struct cryo_thawing *t, const char *what,
-				   const char *path, int flags)
+				   const char *path, int flags, umode_t type)
 {
-	struct file *f = filp_open(path, flags, 0);
+	char *name = kasprintf(GFP_KERNEL, "%s %s", what, path);
+	struct file *f;
 
-	if (IS_ERR(f))
-		cryo_thaw_fail(t, PTR_ERR(f), "%s %s: cannot open (error %ld)",
-			       what, path, -PTR_ERR(f));
+	if (!name)
+		return ERR_PTR(cryo_thaw_fail(t, -ENOMEM, "out of memory"));
+	f = cryo_reopen(t, name, path, flags, type);
+	kfree(name);
 	return f;
 }
 
@@ -321,7 +358,7 @@ static int cryo_load_fs(struct cryo_thawing *t, const struct cryo_rec *rec)
 	}
 	if (cwd[0] == '/') {
 		f = cryo_open_path(t, "working directory", cwd,
-				   O_PATH | O_DIRECTORY);
+				   O_PATH | O_DIRECTORY, S_IFDIR);
 		if (IS_ERR(f)) {
 			ret = PTR_ERR(f);
 			goto out;
@@ -330,7 +367,7 @@ static int cryo_load_fs(struct cryo_thawing *t, const struct cryo_rec *rec)
 	}
 	/* A deleted executable cannot be named again: keep the caller's. */
 	if (exe[0] == '/' && !strstr(exe, " (deleted)")) {
-		f = cryo_open_path(t, "executable", exe, O_RDONLY);
+		f = cryo_open_path(t, "executable", exe, O_RDONLY, S_IFREG);
 		if (IS_ERR(f)) {
 			ret = PTR_ERR(f);
 			goto out;

@@ -10,6 +10,7 @@
  */
 #include "cryo.h"
 
+#include <linux/cred.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -19,6 +20,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "reopen.h"
 #include "thaw.h"
 
 #define cryo_bad(t, fmt, ...) \
@@ -60,12 +62,21 @@ static const char *cryo_kind_name(u32 kind)
 	}
 }
 
-/* An unlinked file: a new nameless file in the same directory. */
+/*
+ * An unlinked file: a new nameless file in the same directory, made as
+ * the restored process (so owned by it) with at most its permission bits:
+ * never setuid, setgid or sticky.
+ */
 static int cryo_file_tmpfile(struct cryo_thawing *t, struct cryo_thaw_file *f)
 {
 	char *dir = kstrdup(f->name, GFP_KERNEL), *slash, *del;
+	const struct cred *cred = cryo_thaw_open_cred(t), *old;
 	struct file *file;
 
+	if (IS_ERR(cred)) {
+		kfree(dir);
+		return PTR_ERR(cred);
+	}
 	if (!dir)
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
 	del = strstr(dir, " (deleted)");
@@ -78,8 +89,10 @@ static int cryo_file_tmpfile(struct cryo_thawing *t, struct cryo_thaw_file *f)
 				f->name);
 	}
 	slash[slash == dir ? 1 : 0] = '\0';
-	file = filp_open(dir, O_TMPFILE | O_RDWR | O_LARGEFILE,
-			 f->rec.mode & 07777);
+	old = override_creds(cred);
+	file = filp_open(dir, O_TMPFILE | O_RDWR | O_LARGEFILE | O_NOCTTY,
+			 f->rec.mode & 0777);
+	revert_creds(old);
 	if (IS_ERR(file)) {
 		int err = PTR_ERR(file);
 
@@ -206,7 +219,7 @@ int cryo_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
 	struct cryo_image_fd *r = t->buf;
 	struct cryo_thaw_fd *fd;
-	unsigned long nofile = rlimit(RLIMIT_NOFILE);
+	unsigned long nofile;
 	int ret, i;
 
 	if (rec->len != sizeof(*r) || r->__reserved ||
@@ -216,9 +229,11 @@ int cryo_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec)
 		return cryo_bad(t, "FD %u: no FILE %u", r->fd, r->file_id);
 	if (t->nr_fds && r->fd <= t->fds[t->nr_fds - 1].rec.fd)
 		return cryo_bad(t, "FD %u: not in ascending order", r->fd);
+	/* The image's limit, as far as the restored process gets it. */
+	nofile = t->have_proc ? cryo_creds_nofile(t) : rlimit(RLIMIT_NOFILE);
 	if (r->fd >= nofile)
 		return cryo_thaw_fail(t, -EMFILE,
-				      "fd %u: at or above the open files limit (RLIMIT_NOFILE %lu)",
+				      "fd %u: at or above the open files limit it will have (RLIMIT_NOFILE %lu)",
 				      r->fd, nofile);
 	ret = cryo_grow((void **)&t->fds, &t->max_fds, t->nr_fds + 1,
 			sizeof(*t->fds), CRYO_THAW_MAX_FILES);
@@ -236,43 +251,17 @@ int cryo_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec)
 	return 0;
 }
 
-/* Same file as frozen?  Another device is another boot or machine. */
+/* Same file as frozen?  See cryo_reopen_same(). */
 static int cryo_file_same(struct cryo_thawing *t, struct cryo_thaw_file *f,
-			  struct file *file)
+			  const char *what, struct file *file)
 {
-	struct inode *inode = file_inode(file);
+	struct cryo_file_id id = {
+		.dev = f->rec.dev, .ino = f->rec.ino, .mode = f->rec.mode,
+		.size = f->rec.size, .mtime_ns = f->rec.mtime_ns,
+		.rdev = f->rec.rdev,
+	};
 
-	if (new_encode_dev(inode->i_sb->s_dev) == f->rec.dev &&
-	    inode->i_ino != f->rec.ino)
-		return cryo_thaw_fail(t, -ESTALE,
-				      "%s %s: not the file frozen (inode differs)",
-				      cryo_kind_name(f->rec.kind), f->name);
-	if ((inode->i_mode & S_IFMT) != (f->rec.mode & S_IFMT))
-		return cryo_thaw_fail(t, -ESTALE,
-				      "%s %s: not the file frozen (type differs)",
-				      cryo_kind_name(f->rec.kind), f->name);
-	/*
-	 * A regular file must also be as it was: a process restored against
-	 * other contents would run on wrong data (CRIU checks the size too).
-	 */
-	if (f->rec.kind == CRYO_FILE_REG) {
-		struct timespec64 mt = cryo_inode_mtime(inode);
-
-		if (i_size_read(inode) != f->rec.size)
-			return cryo_thaw_fail(t, -ESTALE,
-					      "file %s: changed since freeze (size differs)",
-					      f->name);
-		if (timespec64_to_ns(&mt) != f->rec.mtime_ns)
-			return cryo_thaw_fail(t, -ESTALE,
-					      "file %s: changed since freeze (mtime differs)",
-					      f->name);
-	}
-	if (f->rec.kind == CRYO_FILE_CHR &&
-	    new_encode_dev(inode->i_rdev) != f->rec.rdev)
-		return cryo_thaw_fail(t, -ESTALE,
-				      "device %s: not the device frozen (device number differs)",
-				      f->name);
-	return 0;
+	return cryo_reopen_same(t, what, file, &id);
 }
 
 /* Is this character device one a reopen restores (not a terminal)? */
@@ -306,8 +295,11 @@ static int cryo_need_inherit(struct cryo_thawing *t, unsigned int idx,
 static int cryo_file_open(struct cryo_thawing *t, unsigned int idx)
 {
 	struct cryo_thaw_file *f = &t->files[idx];
-	int flags = (f->rec.open_flags & CRYO_REOPEN_FLAGS) | O_LARGEFILE;
+	bool opath = f->rec.open_flags & O_PATH;
+	int flags = opath ? O_PATH : f->rec.open_flags & CRYO_REOPEN_FLAGS;
+	umode_t type = f->rec.mode & S_IFMT;
 	struct file *file;
+	char *what;
 	int ret;
 
 	switch (f->rec.kind) {
@@ -316,24 +308,15 @@ static int cryo_file_open(struct cryo_thawing *t, unsigned int idx)
 			goto pos;
 		break;
 	case CRYO_FILE_DIR:
-		flags = O_RDONLY | O_DIRECTORY | O_LARGEFILE;
+		flags = (opath ? O_PATH : O_RDONLY) | O_DIRECTORY;
 		break;
 	case CRYO_FILE_CHR:
-		if (!cryo_chr_reopens(f->rec.rdev))
+		/* An O_PATH open does nothing to the device. */
+		if (!opath && !cryo_chr_reopens(f->rec.rdev))
 			return cryo_need_inherit(t, idx,
 						 "a terminal is not reopened by name");
 		break;
 	case CRYO_FILE_FIFO:
-		/* An O_RDWR end first, so that no open blocks or fails. */
-		f->anchor = filp_open(f->name, O_RDWR | O_NONBLOCK, 0);
-		if (IS_ERR(f->anchor)) {
-			ret = PTR_ERR(f->anchor);
-			f->anchor = NULL;
-			return cryo_thaw_fail(t, ret,
-					      "FIFO %s: cannot open (error %d)",
-					      f->name, -ret);
-		}
-		flags |= O_NONBLOCK;
 		break;
 	case CRYO_FILE_PIPE:
 		return 0;	/* from the library, see cryo_files_pipes() */
@@ -341,35 +324,48 @@ static int cryo_file_open(struct cryo_thawing *t, unsigned int idx)
 		return cryo_need_inherit(t, idx,
 					 "cryo cannot recreate this kind of file");
 	}
-	if (f->name[0] != '/')
-		return cryo_bad(t, "FILE %u: not an absolute path", idx + 1);
-	file = filp_open(f->name, flags, 0);
+	what = kasprintf(GFP_KERNEL, "%s %s", cryo_kind_name(f->rec.kind),
+			 f->name);
+	if (!what)
+		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+	if (f->rec.kind == CRYO_FILE_FIFO && !opath) {
+		/* An O_RDWR end first, so that no open blocks or fails. */
+		file = cryo_reopen(t, what, f->name, O_RDWR, S_IFIFO);
+		if (IS_ERR(file)) {
+			ret = PTR_ERR(file);
+			goto out;
+		}
+		f->anchor = file;
+	}
+	file = cryo_reopen(t, what, f->name, flags, type);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
-		return cryo_thaw_fail(t, ret, "%s %s: cannot open (error %d)",
-				      cryo_kind_name(f->rec.kind), f->name,
-				      -ret);
+		goto out;
 	}
 	f->file = file;
-	ret = cryo_file_same(t, f, file);
+	/* The bytes go into the FIFO checked, through the end checked. */
+	if (f->anchor && file_inode(file) != file_inode(f->anchor)) {
+		ret = cryo_thaw_fail(t, -ESTALE,
+				     "%s: replaced while it was being opened",
+				     what);
+		goto out;
+	}
+	ret = cryo_file_same(t, f, what, file);
 	if (ret)
-		return ret;
-	if (f->rec.kind == CRYO_FILE_FIFO && f->data) {
+		goto out;
+	if (f->anchor && f->data) {
 		loff_t pos = 0;
 
 		if (kernel_write(f->anchor, f->data, f->rec.data_size, &pos) !=
 		    f->rec.data_size)
-			return cryo_thaw_fail(t, -ENOSPC,
-					      "FIFO %s: its %llu bytes do not fit",
-					      f->name, f->rec.data_size);
+			ret = cryo_thaw_fail(t, -ENOSPC,
+					     "%s: its %llu bytes do not fit",
+					     what, f->rec.data_size);
 	}
-	if (f->rec.kind == CRYO_FILE_FIFO) {
-		spin_lock(&file->f_lock);
-		file->f_flags = (file->f_flags & ~O_NONBLOCK) |
-				(f->rec.open_flags & O_NONBLOCK);
-		spin_unlock(&file->f_lock);
-		return 0;
-	}
+out:
+	kfree(what);
+	if (ret || f->rec.kind == CRYO_FILE_FIFO || opath)
+		return ret;
 pos:
 	if (f->rec.kind == CRYO_FILE_REG || f->rec.kind == CRYO_FILE_DIR) {
 		if (f->rec.kind == CRYO_FILE_REG &&

@@ -13,11 +13,13 @@
 
 #include "device.h"
 #include "netlink.h"
+#include "reopen.h"
 
 static int __init cryo_init(void)
 {
 	int ret;
 
+	cryo_boot_id_init();
 	ret = cryo_netlink_init();
 	if (ret)
 		return ret;

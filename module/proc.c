@@ -12,6 +12,7 @@
 #include <linux/fs_struct.h>
 #include <linux/hrtimer.h>
 #include <linux/pid_namespace.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -51,7 +52,12 @@ void cryo_emit_process(struct cryo_image *img)
 	p->cap_inheritable = cryo_cap_u64(cred->cap_inheritable);
 	p->cap_bset = cryo_cap_u64(cred->cap_bset);
 	p->cap_ambient = cryo_cap_u64(cred->cap_ambient);
+	p->securebits = cred->securebits;
 	put_cred(cred);
+	if (task_no_new_privs(t))
+		p->sec_flags |= CRYO_PROCESS_NO_NEW_PRIVS;
+	p->oom_score_adj = READ_ONCE(t->signal->oom_score_adj);
+	p->dumpable = get_dumpable(mm);
 
 	p->personality = t->personality;
 	task_lock(t);

@@ -21,6 +21,7 @@
 #include <linux/sort.h>
 
 #include "csum.h"
+#include "reopen.h"
 #include "thaw.h"
 
 #define CRYO_VMA_KNOWN_FLAGS	((CRYO_VMA_MAYSHARE << 1) - 1)
@@ -57,6 +58,12 @@ int cryo_load_vma(struct cryo_thawing *t, const struct cryo_rec *rec)
 	if (r->kind > CRYO_VMA_SPECIAL || (r->flags & ~CRYO_VMA_KNOWN_FLAGS))
 		return bad("0x%llx-0x%llx: kind %u, flags %#x", r->start,
 			   r->end, r->kind, r->flags);
+	/* As madvise(MADV_WIPEONFORK): private anonymous memory only. */
+	if ((r->flags & CRYO_VMA_WIPEONFORK) &&
+	    (r->kind == CRYO_VMA_FILE || cryo_vma_special(r->kind) ||
+	     (r->flags & (CRYO_VMA_SHARED | CRYO_VMA_MAYSHARE))))
+		return bad("0x%llx-0x%llx: wipe-on-fork on memory that is not private anonymous",
+			   r->start, r->end);
 	if (t->nr_vmas && r->start < t->vmas[t->nr_vmas - 1].rec.end)
 		return bad("0x%llx-0x%llx overlaps or precedes the one before",
 			   r->start, r->end);
@@ -104,32 +111,7 @@ int cryo_load_vma(struct cryo_thawing *t, const struct cryo_rec *rec)
 	return 0;
 }
 
-static int cryo_vma_changed(struct cryo_thawing *t, struct cryo_thaw_vma *v,
-			    const char *what)
-{
-	return cryo_thaw_fail(t, -ESTALE,
-			      "mapping 0x%llx-0x%llx (%s): file changed since freeze (%s differs)",
-			      v->rec.start, v->rec.end, v->name, what);
-}
-
-/* Is the file the one that was mapped at the freeze? */
-static int cryo_vma_same(struct cryo_thawing *t, struct cryo_thaw_vma *v)
-{
-	struct inode *inode = file_inode(v->file);
-	struct timespec64 mt = cryo_inode_mtime(inode);
-
-	/* Another device is another boot or machine: size and mtime tell. */
-	if (new_encode_dev(inode->i_sb->s_dev) == v->rec.dev &&
-	    inode->i_ino != v->rec.ino)
-		return cryo_vma_changed(t, v, "inode");
-	if (i_size_read(inode) != v->rec.file_size)
-		return cryo_vma_changed(t, v, "size");
-	if (timespec64_to_ns(&mt) != v->rec.mtime_ns)
-		return cryo_vma_changed(t, v, "mtime");
-	return 0;
-}
-
-/* Open every mapped file, with the caller's credentials, and check it. */
+/* Open every mapped file as the restored process, and check it. */
 int cryo_vmas_open(struct cryo_thawing *t)
 {
 	struct cryo_thaw_vma *prev = NULL;
@@ -139,7 +121,12 @@ int cryo_vmas_open(struct cryo_thawing *t)
 	for (i = 0; i < t->nr_vmas; i++) {
 		struct cryo_thaw_vma *v = &t->vmas[i];
 		bool shared = v->rec.flags & CRYO_VMA_SHARED;
+		struct cryo_file_id id = {
+			.dev = v->rec.dev, .ino = v->rec.ino, .mode = S_IFREG,
+			.size = v->rec.file_size, .mtime_ns = v->rec.mtime_ns,
+		};
 		struct file *f;
+		char *what;
 
 		if (v->rec.kind != CRYO_VMA_FILE)
 			continue;
@@ -147,24 +134,26 @@ int cryo_vmas_open(struct cryo_thawing *t)
 			return cryo_thaw_fail(t, -ESTALE,
 					      "mapping 0x%llx-0x%llx (%s): the mapped file was deleted",
 					      v->rec.start, v->rec.end, v->name);
+		what = kasprintf(GFP_KERNEL, "mapping 0x%llx-0x%llx (%s)",
+				 v->rec.start, v->rec.end, v->name);
+		if (!what)
+			return cryo_thaw_fail(t, -ENOMEM, "out of memory");
 		/* Consecutive mappings of one file share one open. */
 		if (prev && !strcmp(prev->name, v->name) &&
 		    (prev->file->f_mode & FMODE_WRITE || !shared)) {
 			v->file = get_file(prev->file);
 		} else {
-			f = filp_open(v->name, (shared ? O_RDWR : O_RDONLY) |
-				      O_LARGEFILE, 0);
+			f = cryo_reopen(t, what, v->name,
+					shared ? O_RDWR : O_RDONLY, S_IFREG);
 			if (IS_ERR(f)) {
-				ret = PTR_ERR(f);
-				return cryo_thaw_fail(t, ret,
-						      "mapping 0x%llx-0x%llx (%s): cannot open (error %d)",
-						      v->rec.start, v->rec.end,
-						      v->name, -ret);
+				kfree(what);
+				return PTR_ERR(f);
 			}
 			v->file = f;
 		}
 		prev = v;
-		ret = cryo_vma_same(t, v);
+		ret = cryo_reopen_same(t, what, v->file, &id);
+		kfree(what);
 		if (ret)
 			return ret;
 	}

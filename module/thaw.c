@@ -109,8 +109,7 @@ void cryo_thaw_put(struct cryo_thawing *t)
 	}
 	kvfree(t->threads);
 	kvfree(t->groups);
-	if (t->group_info)
-		put_group_info(t->group_info);
+	cryo_creds_release(t);
 	if (t->leader)
 		put_task_struct(t->leader);
 	put_pid(t->leader_pid);
@@ -135,8 +134,6 @@ static struct cryo_thawing *cryo_thaw_new(struct cryo_session *s, bool remap)
 	spin_lock_init(&t->lock);
 	init_waitqueue_head(&t->wq);
 	t->remap_only = remap;
-	t->euid = current_euid();
-	t->fsuid = current_fsuid();
 	cryo_nl_thaw_begin(s, t);
 	/* Unlocked readers (THAW_THREAD, FINISH, STATUS) see it whole. */
 	smp_store_release(&s->thaw, t);
@@ -217,11 +214,13 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 	if (!ret)
 		ret = cryo_load_meta(t);
 	if (!ret)
+		ret = cryo_creds_plan(t);
+	if (!ret)
 		ret = cryo_files_open(t);
 	if (!ret)
 		ret = cryo_vmas_open(t);
 	if (!ret)
-		ret = cryo_creds_plan(t);
+		ret = cryo_creds_out(t, arg);
 	if (!ret)
 		ret = cryo_stub_hint(t, arg->stub_size, &arg->stub_addr);
 	if (ret)
@@ -250,10 +249,11 @@ static int cryo_check_fresh(struct cryo_thawing *t)
 {
 	struct mm_struct *mm = current->mm;
 
-	if (!uid_eq(current_euid(), t->euid) ||
-	    !uid_eq(current_fsuid(), t->fsuid))
+	if (!t->remap_only && !cryo_creds_match(t))
 		return cryo_thaw_fail(t, -EPERM,
-				      "the restoring process runs as another user than the thaw's caller");
+				      "the restoring process does not run with the ids planned for it (uid %u, gid %u and their groups; libcryoctl 1.4 sets them) or is in another namespace",
+				      from_kuid_munged(current_user_ns(), t->open_cred->uid),
+				      from_kgid_munged(current_user_ns(), t->open_cred->gid));
 	if (!thread_group_leader(current))
 		return cryo_thaw_fail(t, -EPERM,
 				      "RESTORE must come from the leader");
@@ -441,7 +441,7 @@ int cryo_thaw_thread(struct cryo_session *s, struct cryo_thaw_thread *a)
 		ret = -EINVAL;
 	else if (t->threads[a->index].task)
 		ret = -EEXIST;
-	else if (!uid_eq(current_euid(), t->euid) || thread_group_leader(current))
+	else if (!cryo_creds_match(t) || thread_group_leader(current))
 		ret = -EPERM;
 	if (!ret) {
 		t->threads[a->index].task = get_task_struct(current);

@@ -121,14 +121,12 @@ struct cryo_thawing {
 	u64 vdso_start;			/* the image's [vdso], 0 if none */
 	u32 *groups;			/* GROUPS record, as the freezer saw them */
 	unsigned int nr_groups;
-	/* Credentials each thread takes in its last step, see cpu.c. */
-	bool set_ids;			/* the image's uids, gids and groups */
-	bool set_caps;			/* the image's capabilities, within ours */
-	kuid_t uid[4];
-	kgid_t gid[4];
-	struct group_info *group_info;
-	kuid_t euid;			/* who prepared it */
-	kuid_t fsuid;
+	bool proc_ext;			/* PROCESS has the 2.1 fields */
+	/* Credentials, see creds.c. */
+	bool set_ids;			/* the image's ids, not the caller's */
+	const struct cred *open_cred;	/* the restored process's, planned */
+	struct user_namespace *user_ns;	/* the caller's, referenced */
+	struct pid_namespace *pid_ns;	/* the caller's, referenced */
 	u32 flags;			/* enum cryo_thaw_flags */
 
 	/* The restore, under @lock. */
@@ -202,6 +200,14 @@ void cryo_thread_apply(struct cryo_thawing *t, struct cryo_thawing_thread *th);
 int cryo_check_signals(struct cryo_thawing *t);
 void cryo_process_apply(struct cryo_thawing *t);
 void cryo_signals_final(struct cryo_thawing *t);
+
+/* creds.c: what the restored process runs as and opens files as */
 int cryo_creds_plan(struct cryo_thawing *t);
+const struct cred *cryo_thaw_open_cred(struct cryo_thawing *t);
+bool cryo_creds_match(struct cryo_thawing *t);
+int cryo_creds_out(struct cryo_thawing *t, struct cryo_thaw *arg);
+unsigned long cryo_creds_nofile(struct cryo_thawing *t);
+void cryo_creds_apply(struct cryo_thawing *t);
+void cryo_creds_release(struct cryo_thawing *t);
 
 #endif /* _CRYO_THAW_H */

@@ -1003,6 +1003,9 @@ TEST_F_TIMEOUT(thaw, credentials, 120)
 	int r, status;
 
 	SPAWN("thaw_target", "creds");
+	/* Its log is its own: the thaw reopens it as uid 1000. */
+	ASSERT_EQ(0, chown(T->dir, 1000, 1000));
+	ASSERT_EQ(0, chown(T->log, 1000, 1000));
 	expect_user(_metadata, T->pid, "1000 1001");
 	CMD('C', "creds ");
 	EXPECT_STREQ(CREDS_1000 " 1 2 1000 1001", T->line);
@@ -1037,6 +1040,126 @@ TEST_F_TIMEOUT(thaw, credentials, 120)
 	T->pid = 0;
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 9)
 		TH_LOG("status %#x", status);
+}
+
+/*
+ * A root thaw of a user's image gives that user nothing more than the
+ * process had (thaw_target sec, as uid 1000): its O_PATH fd to a root-only
+ * file is still O_PATH and reads nothing; the unlinked file it had made
+ * setuid comes back as its own, without the setuid, setgid and sticky
+ * bits; RLIMIT_NPROC applies to it (a fork loop stops at the limit, which
+ * it would not as root's); its session keyring is not root's; its
+ * limits and oom_score_adj are the image's.
+ */
+static void sec_prepare(struct __test_metadata *_metadata, FIXTURE_DATA(thaw) *self)
+{
+	char path[128];
+	int fd;
+
+	ASSERT_EQ(0, chown(T->dir, 1000, 1000));
+	snprintf(path, sizeof(path), "%s/secret", T->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(9, write(fd, "topsecret", 9));
+	close(fd);
+}
+
+TEST_F_TIMEOUT(thaw, root_gives_no_more, 120)
+{
+	unsigned long long nofile, nproc;
+	char kr[64], oom[16];
+	int n, err;
+
+	sec_prepare(_metadata, self);
+	SPAWN("thaw_target", "sec", T->dir);
+	ASSERT_EQ(0, chown(T->log, 1000, 1000));
+	CMD('l', "lim ");
+	ASSERT_EQ(3, sscanf(T->line, "lim %llu %llu %15s", &nofile, &nproc, oom));
+	EXPECT_EQ(6, nproc);
+	EXPECT_STREQ("123", oom);
+
+	FREEZE();
+	THAW(CRYOCTL_THAW_WAIT);
+	expect_user(_metadata, T->pid, "1000 1001");
+	CMD('o', "opath ");
+	EXPECT_STREQ("opath 1 9", T->line);	/* O_PATH; read(): EBADF */
+	CMD('m', "unl ");
+	EXPECT_STREQ("unl 755 1000", T->line);
+	CMD('n', "nproc ");
+	ASSERT_EQ(2, sscanf(T->line, "nproc %d %d", &n, &err)) TH_LOG("%s", T->line);
+	EXPECT_LT(n, 6) TH_LOG("forked %d past RLIMIT_NPROC 6", n);
+	EXPECT_EQ(EAGAIN, err) TH_LOG("%s", T->line);
+	CMD('k', "keyring ");
+	/* "keyring;<uid>;<gid>;<perm>;<name>": the user's, never root's. */
+	ASSERT_EQ(1, sscanf(T->line, "keyring keyring;%63[^;]", kr)) TH_LOG("%s", T->line);
+	EXPECT_STREQ("1000", kr) TH_LOG("%s", T->line);
+	CMD('l', "lim ");
+	EXPECT_EQ(3, sscanf(T->line, "lim %llu %llu %15s", &nofile, &nproc, oom));
+	EXPECT_EQ(6, nproc);
+	EXPECT_STREQ("123", oom);
+	QUIT(0);
+}
+
+/* A thaw that must fail before anything is made, naming @why. */
+static void thaw_refused(struct __test_metadata *_metadata, struct tgt *t,
+			 int err, const char *why)
+{
+	struct cryoctl_thaw_result res;
+	int r = tgt_thaw(t, CRYOCTL_THAW_WAIT, NULL, 0, &res);
+
+	EXPECT_EQ(-err, r) TH_LOG("%s: %d %s", why, r, res.message);
+	EXPECT_NE(NULL, strstr(res.message, why)) TH_LOG("\"%s\", want \"%s\"",
+							 res.message, why);
+	EXPECT_EQ(0, res.pid);
+	if (!r && t->pid > 0) {
+		kill(t->pid, SIGKILL);
+		waitpid(t->pid, NULL, 0);
+		t->pid = 0;
+	}
+}
+
+/*
+ * Files swapped after the freeze: a symbolic link (to a root-only file)
+ * where the O_PATH fd's file was, or a copy of it (another inode in the
+ * same boot), is refused by name; so is a regular file where a FIFO was,
+ * and the FIFO's buffered bytes are never written into it.
+ */
+TEST_F_TIMEOUT(thaw, swapped_files_refused, 120)
+{
+	char secret[128], moved[128], fifo[128];
+	struct stat st;
+	int fd;
+
+	sec_prepare(_metadata, self);
+	SPAWN("thaw_target", "sec", T->dir);
+	ASSERT_EQ(0, chown(T->log, 1000, 1000));
+	FREEZE();
+	snprintf(secret, sizeof(secret), "%s/secret", T->dir);
+	snprintf(moved, sizeof(moved), "%s/moved", T->dir);
+	ASSERT_EQ(0, rename(secret, moved));
+	ASSERT_EQ(0, symlink("/etc/passwd", secret));
+	thaw_refused(_metadata, T, ESTALE, "now a symbolic link");
+	ASSERT_EQ(0, unlink(secret));
+	fd = open(secret, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	thaw_refused(_metadata, T, ESTALE, "inode differs");
+	ASSERT_EQ(0, rename(moved, secret));
+	THAW(CRYOCTL_THAW_WAIT);
+	CMD('o', "opath ");
+	EXPECT_STREQ("opath 1 9", T->line);
+	QUIT(0);
+
+	SPAWN("thaw_target", "files", T->dir);
+	FREEZE();
+	snprintf(fifo, sizeof(fifo), "%s/fifo", T->dir);
+	ASSERT_EQ(0, unlink(fifo));
+	fd = open(fifo, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	thaw_refused(_metadata, T, ESTALE, "now a regular file");
+	ASSERT_EQ(0, stat(fifo, &st));
+	EXPECT_EQ(0, st.st_size);
 }
 
 /* The restart test's threads, in the order thaw_target reports them. */

@@ -559,7 +559,9 @@ static int collect(struct cryoctl_image *img, struct summary *s)
 		case CRYO_REC_HEADER:
 			break;
 		case CRYO_REC_PROCESS:
-			memcpy(&s->proc, rec.payload, sizeof(s->proc));
+			/* A 2.0 image's is shorter: the rest reads as 0. */
+			memcpy(&s->proc, rec.payload, rec.len < sizeof(s->proc) ?
+			       rec.len : sizeof(s->proc));
 			s->have_process = true;
 			break;
 		case CRYO_REC_GROUPS:

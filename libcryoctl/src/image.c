@@ -443,7 +443,8 @@ static int check_header(struct cryoctl_image *img)
 			    le16toh(h->major), le16toh(h->minor),
 			    CRYO_IMAGE_MAJOR);
 	img->minor = le16toh(h->minor);
-	ret = check_len(img, sizeof(*h));
+	/* The boot id came with format 2.1. */
+	ret = check_len(img, img->minor ? sizeof(*h) : CRYO_IMAGE_HEADER_SIZE_2_0);
 	if (ret)
 		return ret;
 	if (le32toh(h->arch) != AUDIT_ARCH_X86_64)
@@ -460,7 +461,9 @@ static int check_header(struct cryoctl_image *img)
 		return fail(img, -EPROTO, true, "bad FPU state size %u",
 			    img->fpu_size);
 	img->nr_threads = le32toh(h->nr_threads);
-	memcpy(&img->hdr, h, sizeof(img->hdr));
+	memset(&img->hdr, 0, sizeof(img->hdr));
+	memcpy(&img->hdr, h, img->rec.len < sizeof(img->hdr) ?
+	       img->rec.len : sizeof(img->hdr));
 	img->have_header = true;
 	return 0;
 }
@@ -471,7 +474,9 @@ static int check_process(struct cryoctl_image *img)
 
 	if (ret)
 		return ret;
-	return check_len(img, sizeof(struct cryo_image_process));
+	/* securebits to dumpable came with format 2.1. */
+	return check_len(img, img->minor ? sizeof(struct cryo_image_process) :
+			 CRYO_IMAGE_PROCESS_SIZE_2_0);
 }
 
 static int check_groups(struct cryoctl_image *img)

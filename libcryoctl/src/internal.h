@@ -47,4 +47,8 @@ void cryo_xxh64_init(struct cryo_xxh64 *s, uint64_t seed);
 void cryo_xxh64_update(struct cryo_xxh64 *s, const void *buf, size_t len);
 uint64_t cryo_xxh64_final(const struct cryo_xxh64 *s);
 
+/* thaw_creds.c: R takes the restored process's ids and limits. */
+struct cryo_thaw;
+int thaw_set_creds(const struct cryo_thaw *t, const uint32_t *groups);
+
 #endif /* CRYOCTL_INTERNAL_H */

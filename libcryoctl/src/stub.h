@@ -51,6 +51,7 @@ enum stub_status {
 	STUB_ST_CLONE	= 9,	/* a thread could not be created */
 	STUB_ST_SPAWN	= 7,	/* R could not be created */
 	STUB_ST_MAP	= 8,	/* R could not map the stub region */
+	STUB_ST_CREDS	= 10,	/* R could not take the planned ids */
 };
 
 struct stub_msg {

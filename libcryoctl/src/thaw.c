@@ -248,6 +248,8 @@ struct thaw_ctx {
 	unsigned int flags;
 	struct cryo_thaw t;
 	__s32 *tids;
+	uint32_t *groups;	/* CRYO_THAW_GROUPS_MAX, filled by the module */
+	bool creds;		/* the module planned R's credentials (ABI 1.4) */
 	int *pipes;		/* 2 * nr_pipes, -1 when closed */
 	unsigned int nr_pipes;
 	int status[2];
@@ -281,6 +283,7 @@ static void thaw_cleanup(struct thaw_ctx *c)
 	if (c->pidfd >= 0)
 		close(c->pidfd);
 	free(c->tids);
+	free(c->groups);
 	free(c->init);
 }
 
@@ -379,6 +382,11 @@ static __attribute__((noreturn)) void run_r(struct thaw_ctx *c)
 	if (!(c->flags & CRYOCTL_THAW_WAIT))
 		setsid();
 	send_msg(c->status[1], STUB_ST_PID, (int)getpid());
+	ret = c->creds ? thaw_set_creds(&c->t, c->groups) : 0;
+	if (ret) {
+		send_msg(c->status[1], STUB_ST_CREDS, (int)-ret);
+		_exit(1);
+	}
 	p = mmap((void *)(uintptr_t)c->t.stub_addr, c->stub_len,
 		 PROT_READ | PROT_WRITE | PROT_EXEC,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE | MAP_NORESERVE,
@@ -462,6 +470,8 @@ static const char *step_name(int type)
 		return "finish (CRYO_IOC_THAW_FINISH)";
 	case STUB_ST_CLONE:
 		return "create its threads (clone3)";
+	case STUB_ST_CREDS:
+		return "take the image's uids, gids, groups and limits";
 	default:
 		return "go on";
 	}
@@ -660,7 +670,8 @@ CRYOCTL_EXPORT int cryoctl_thaw(int devfd, int image_fd, unsigned int flags,
 	c.stub_len = est.len;
 
 	c.tids = calloc(THAW_TIDS_MAX, sizeof(*c.tids));
-	if (!c.tids)
+	c.groups = calloc(CRYO_THAW_GROUPS_MAX, sizeof(*c.groups));
+	if (!c.tids || !c.groups)
 		return thaw_fail(res, -ENOMEM, "out of memory");
 	c.t = (struct cryo_thaw){
 		.size = sizeof(c.t),
@@ -671,8 +682,19 @@ CRYOCTL_EXPORT int cryoctl_thaw(int devfd, int image_fd, unsigned int flags,
 		.tids = (uintptr_t)c.tids,
 		.tids_len = THAW_TIDS_MAX,
 		.stub_size = c.stub_len,
+		.groups = (uintptr_t)c.groups,
+		.groups_len = CRYO_THAW_GROUPS_MAX,
 	};
-	if (ioctl(devfd, CRYO_IOC_THAW, &c.t) < 0) {
+	ret = ioctl(devfd, CRYO_IOC_THAW, &c.t);
+	if (ret < 0 && errno == E2BIG) {
+		/* A module before ABI 1.4 plans no credentials. */
+		c.t.size = CRYO_THAW_SIZE_VER0;
+		c.t.groups = 0;
+		c.t.groups_len = 0;
+		ret = ioctl(devfd, CRYO_IOC_THAW, &c.t);
+	}
+	c.creds = ret == 0 && c.t.size >= CRYO_THAW_SIZE_VER1;
+	if (ret < 0) {
 		ret = neg_errno();
 		if (cryoctl_thaw_status(devfd, &st) || !st.message[0])
 			snprintf(st.message, sizeof(st.message), "%s", strerror(-ret));

@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
@@ -835,7 +836,7 @@ static void test_malformed(void)
 	h->major = CRYO_IMAGE_MAJOR + 1;
 	fix_crc(m.b.p, 0);
 	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && strstr(r.msg, "format 3.0"),
+	CHECK(r.ret == -EPROTO && strstr(r.msg, "format 3."),
 	      "wrong major: %d %s", r.ret, r.msg);
 	h->major = CRYO_IMAGE_MAJOR;
 	h->arch = AUDIT_ARCH_AARCH64;
@@ -1418,6 +1419,35 @@ static struct cryo_thaw_inherit fake_inherit_seen[4];
 static unsigned int fake_thaw_threads = 3;
 static unsigned int fake_thaw_pipes = 2;
 static unsigned int fake_fpu_size = 832;
+
+/* What a 1.4 module plans for an image of the caller's own: no change. */
+static void fake_thaw_creds(struct cryo_thaw *t)
+{
+	uid_t u[3];
+	gid_t g[3];
+	struct rlimit rl;
+	unsigned int i;
+	int n;
+
+	getresuid(&u[0], &u[1], &u[2]);
+	getresgid(&g[0], &g[1], &g[2]);
+	for (i = 0; i < 3; i++) {
+		t->uid[i] = u[i];
+		t->gid[i] = g[i];
+	}
+	t->uid[3] = u[1];
+	t->gid[3] = g[1];
+	n = getgroups(t->groups_len, (gid_t *)(uintptr_t)t->groups);
+	t->nr_groups = n > 0 ? n : 0;
+	for (i = 0; i < 16; i++) {
+		getrlimit(i, &rl);
+		t->rlim[i][0] = rl.rlim_cur;
+		t->rlim[i][1] = rl.rlim_max;
+	}
+	t->oom_score_adj = 0;
+	t->cred_flags = 0;
+}
+
 static __s32 fake_tid0;
 static struct cryo_thaw_status fake_status;
 static bool fake_status_wait = true;	/* knows CRYO_THAW_STATUS_WAIT */
@@ -1461,6 +1491,8 @@ static int fake_thaw_ioctl(unsigned long req, void *arg)
 		t->fpu_size = fake_fpu_size;
 		for (i = 0; i < fake_thaw_threads && i < t->tids_len; i++)
 			tids[i] = (fake_tid0 ? fake_tid0 : 4242) + i;
+		if (t->size >= CRYO_THAW_SIZE_VER1)
+			fake_thaw_creds(t);
 		return 0;
 	}
 	if (req == CRYO_IOC_THAW_STATUS) {

@@ -36,6 +36,13 @@
  *           <pending>"; 'u': unblock SIGUSR2 and SIGWINCH, then 's';
  *           'i': "itimer <interval_us> <value_us>"; 'a': "altstack <sp>
  *           <size> <flags>".
+ * sec DIR  as uid and gid 1000 (groups 1000 1001): fd 10 O_PATH of
+ *           DIR/secret (root's, mode 0600), fd 11 an unlinked file it made
+ *           setuid, setgid and sticky, RLIMIT_NPROC 6, oom_score_adj 123;
+ *           'o': "opath <is O_PATH> <errno of read>"; 'm': "unl <mode>
+ *           <uid>"; 'n': fork until it fails: "nproc <forked> <errno>";
+ *           'k': "keyring <description of @s>"; 'l': "lim <NOFILE cur>
+ *           <NPROC cur> <oom_score_adj>".
  * syscalls  threads blocked in read() of fd 3 (a pipe from the test),
  *           FUTEX_WAIT, select() of an internal pipe; 'n' starts two more,
  *           in nanosleep(5 s) and FUTEX_WAIT with a 6 s timeout; 'w' wakes
@@ -77,7 +84,10 @@
 #include <grp.h>
 #include <sys/auxv.h>
 #include <sys/fsuid.h>
+#include <limits.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1070,6 +1080,105 @@ static int mode_creds(void)
 	return 0;
 }
 
+/* ---- what a thaw must not give (sec) ------------------------------------- */
+
+static int sec_cmd(int c)
+{
+	char buf[256];
+	struct stat st;
+	long key;
+	int n, fd, err;
+
+	switch (c) {
+	case 'o':
+		n = read(10, buf, 1);
+		say("opath %d %d", !!(fcntl(10, F_GETFL) & O_PATH),
+		    n < 0 ? errno : 0);
+		return 0;
+	case 'm':
+		if (fstat(11, &st))
+			exit(83);
+		say("unl %o %u", st.st_mode & 07777, st.st_uid);
+		return 0;
+	case 'n': {
+		pid_t kids[64];
+
+		for (n = 0, err = 0; n < 64; n++) {
+			kids[n] = fork();
+			if (!kids[n]) {
+				pause();
+				_exit(0);
+			}
+			if (kids[n] < 0) {
+				err = errno;
+				break;
+			}
+		}
+		for (c = 0; c < n; c++) {
+			kill(kids[c], SIGKILL);
+			waitpid(kids[c], NULL, 0);
+		}
+		say("nproc %d %d", n, err);
+		return 0;
+	}
+	case 'k':
+		key = syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */,
+			      -3 /* KEY_SPEC_SESSION_KEYRING */, 0);
+		n = key < 0 ? -1 : syscall(SYS_keyctl, 6 /* KEYCTL_DESCRIBE */,
+					   key, buf, sizeof(buf) - 1);
+		say("keyring %s", n > 0 ? buf : "none");
+		return 0;
+	case 'l': {
+		struct rlimit nofile, nproc;
+
+		fd = open("/proc/self/oom_score_adj", O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n - 1 : 0] = '\0';
+		if (fd >= 0)
+			close(fd);
+		getrlimit(RLIMIT_NOFILE, &nofile);
+		getrlimit(RLIMIT_NPROC, &nproc);
+		say("lim %llu %llu %s", (unsigned long long)nofile.rlim_cur,
+		    (unsigned long long)nproc.rlim_cur, buf);
+		return 0;
+	}
+	}
+	return -1;
+}
+
+static int setup_sec(const char *arg)
+{
+	static const gid_t groups[2] = { 1000, 1001 };
+	struct rlimit nproc = { 6, 6 };
+	char path[PATH_MAX];
+	int fd;
+
+	if (!arg)
+		return 90;
+	fd = open("/proc/self/oom_score_adj", O_WRONLY);
+	if (fd < 0 || write(fd, "123", 3) != 3)
+		return 94;
+	close(fd);
+	snprintf(path, sizeof(path), "%s/secret", arg);
+	if (setrlimit(RLIMIT_NPROC, &nproc) || setgroups(2, groups) ||
+	    setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+		return 91;
+	fd = open(path, O_PATH);
+	if (fd < 0 || dup2(fd, 10) != 10)
+		return 92;
+	close(fd);
+	snprintf(path, sizeof(path), "%s/mine", arg);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 || write(fd, "#!", 2) != 2 || fchmod(fd, 07755) ||
+	    unlink(path) || dup2(fd, 11) != 11)
+		return 93;
+	close(fd);
+	if (prctl(PR_SET_DUMPABLE, 1))
+		return 95;
+	say("ready %d", getpid());
+	return 0;
+}
+
 /* ---- per-thread signal state ---------------------------------------------- */
 
 static char alt_main[65536], alt_b[65536];
@@ -1249,6 +1358,7 @@ int main(int argc, char **argv)
 		{ "signals", setup_signals, signals_cmd },
 		{ "syscalls", setup_syscalls, syscalls_cmd },
 		{ "creds", setup_creds, creds_cmd },
+		{ "sec", setup_sec, sec_cmd },
 		{ "thrsig", setup_thrsig, thrsig_cmd },
 		{ "proc", mode_proc, proc_cmd },
 	};

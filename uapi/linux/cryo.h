@@ -392,6 +392,33 @@ struct cryo_thaw_inherit {
  * @fpu_size: out: bytes of FPU state each thread's stub loads.
  * @stub_addr: out: a free range of @stub_size bytes, outside every VMA of
  *	the image and of the caller, for the stub region.
+ * @cred_flags: out: &enum cryo_thaw_cred_flags.  Since ABI 1.4, as are
+ *	all the fields below; a caller passing %CRYO_THAW_SIZE_VER0 gets none
+ *	of them.
+ * @nr_groups: out: supplementary groups of the restored process.
+ * @uid: out: real, effective, saved and filesystem uid the restored
+ *	process must run with, in the caller's user namespace: the image's
+ *	with %CRYO_THAW_CRED_SET_IDS, else the caller's own.
+ * @gid: out: the same four gids.
+ * @groups: user pointer to __u32 [@groups_len]: out: its supplementary
+ *	groups (the first @nr_groups entries); 0 when @groups_len is 0.
+ * @groups_len: entries @groups has room for (at most 65536).
+ * @oom_score_adj: out: the image's oom_score_adj.
+ * @rlim: out: the image's 16 resource limits, {cur, max}, as in
+ *	&cryo_image_process.rlim.
+ *
+ * The process that becomes the restored one (R, created by the caller
+ * after this call) must set these credentials on itself with the
+ * ordinary system calls before it issues %CRYO_IOC_THAW_RESTORE:
+ * setgroups(2), setresgid(2), setresuid(2), setfsgid(2), setfsuid(2),
+ * so that the kernel's own rules apply (the user's RLIMIT_NPROC and
+ * accounting, the LSM hooks); setrlimit(2) with the image's limits
+ * where it may raise them (never above its hard limit without
+ * CAP_SYS_RESOURCE) and /proc/self/oom_score_adj where it may.  RESTORE
+ * refuses (EPERM) a process whose uids, gids or groups are not these.
+ * Every file the restored process gets is opened under exactly these
+ * ids, with the capabilities it will keep (the image's within the
+ * caller's), never with the caller's own.
  *
  * Issued as ``ioctl(fd, CRYO_IOC_THAW, &t)`` on a fresh session.  Reads the
  * image up to its first PAGES record (the rest is read by
@@ -424,9 +451,31 @@ struct cryo_thaw {
 	__u32 nr_pipes;
 	__u32 fpu_size;
 	__u64 stub_addr;
+	__u32 cred_flags;
+	__u32 nr_groups;
+	__u32 uid[4];
+	__u32 gid[4];
+	__u64 groups;
+	__u32 groups_len;
+	__s32 oom_score_adj;
+	__u64 rlim[16][2];
 };
 
 #define CRYO_THAW_SIZE_VER0	64
+#define CRYO_THAW_SIZE_VER1	376
+
+/**
+ * enum cryo_thaw_cred_flags - &cryo_thaw.cred_flags
+ * @CRYO_THAW_CRED_SET_IDS: the caller may set ids (CAP_SETUID and
+ *	CAP_SETGID) and the image's differ from its own: the restored process
+ *	runs with the image's, not the caller's.
+ */
+enum cryo_thaw_cred_flags {
+	CRYO_THAW_CRED_SET_IDS	= 1 << 0,
+};
+
+/** CRYO_THAW_GROUPS_MAX - most entries in &cryo_thaw.groups */
+#define CRYO_THAW_GROUPS_MAX	65536
 
 /**
  * struct cryo_thaw_cpu - per-thread state a stub loads itself
@@ -973,7 +1022,7 @@ enum cryo_nl_reason {
 /** CRYO_IMAGE_MAGIC - &cryo_image_header.magic, "CRYOIMG" and a NUL */
 #define CRYO_IMAGE_MAGIC	"CRYOIMG"
 #define CRYO_IMAGE_MAJOR	2
-#define CRYO_IMAGE_MINOR	0
+#define CRYO_IMAGE_MINOR	1
 
 /**
  * enum cryo_rec_type - &cryo_rec.type
@@ -1041,6 +1090,11 @@ struct cryo_rec {
  * @fpu_size: bytes of FPU state in each THREAD record.
  * @time_ns: CLOCK_REALTIME at the freeze.
  * @release: utsname release of the frozen kernel, NUL-terminated.
+ * @boot_id: the frozen machine's boot id (/proc/sys/kernel/random/boot_id
+ *	as 16 bytes), all zero if unknown.  A thaw checks a file's device
+ *	and inode number only when its own boot id is the same: elsewhere
+ *	they name other files.  Since image format 2.1; a 2.0 header ends
+ *	before it (%CRYO_IMAGE_HEADER_SIZE_2_0 bytes).
  */
 struct cryo_image_header {
 	char magic[8];
@@ -1054,7 +1108,10 @@ struct cryo_image_header {
 	__u64 xfeatures;
 	__u64 time_ns;
 	char release[72];
+	__u8 boot_id[16];
 };
+
+#define CRYO_IMAGE_HEADER_SIZE_2_0	120
 
 /**
  * struct cryo_image_process - %CRYO_REC_PROCESS
@@ -1084,6 +1141,15 @@ struct cryo_image_header {
  * @env_start: see @start_code
  * @env_end: see @start_code
  * @rlim: the 16 resource limits, {cur, max} pairs, RLIM_INFINITY as ~0.
+ * @securebits: the securebits (SECBIT_*, prctl(PR_GET_SECUREBITS)).
+ * @sec_flags: &enum cryo_process_sec_flags.
+ * @oom_score_adj: /proc/PID/oom_score_adj.
+ * @dumpable: prctl(PR_GET_DUMPABLE): 0, 1 (SUID_DUMP_USER) or 2
+ *	(SUID_DUMP_ROOT).
+ *
+ * @securebits to @dumpable are since image format 2.1: a 2.0 PROCESS
+ * record ends before them (%CRYO_IMAGE_PROCESS_SIZE_2_0 bytes), and a
+ * thaw then leaves them as the thawing process has them, but dumpable.
  */
 struct cryo_image_process {
 	__s32 pid;
@@ -1112,6 +1178,23 @@ struct cryo_image_process {
 	__u64 env_start;
 	__u64 env_end;
 	__u64 rlim[16][2];
+	__u32 securebits;
+	__u32 sec_flags;
+	__s32 oom_score_adj;
+	__u32 dumpable;
+};
+
+#define CRYO_IMAGE_PROCESS_SIZE_2_0	456
+
+/**
+ * enum cryo_process_sec_flags - &cryo_image_process.sec_flags
+ * @CRYO_PROCESS_NO_NEW_PRIVS: prctl(PR_SET_NO_NEW_PRIVS) was set; a thaw
+ *	sets it again on every thread.
+ * @CRYO_PROCESS_SEC_ALL: all valid flags.
+ */
+enum cryo_process_sec_flags {
+	CRYO_PROCESS_NO_NEW_PRIVS	= 1 << 0,
+	CRYO_PROCESS_SEC_ALL		= CRYO_PROCESS_NO_NEW_PRIVS,
 };
 
 /**

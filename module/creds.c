@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Credentials of a restored process: what it runs as, what its files are
+ * opened as, and what it keeps.
+ *
+ * A thaw never gives a process more than it had, whoever runs it.  The
+ * rule, decided once when the PROCESS and GROUPS records are read
+ * (cryo_creds_plan()):
+ *
+ *  - ids: the image's uids, gids and groups when the caller may set ids
+ *    (CAP_SETUID and CAP_SETGID in its user namespace: a root scheduler
+ *    gives a user's job back to that user), otherwise the caller's own;
+ *  - capabilities: the image's, within the caller's (dropping needs no
+ *    privilege);
+ *  - every file is opened under exactly these (t->open_cred), so a root
+ *    thaw of a user's image opens nothing the user could not.
+ *
+ * The ids are not written into the restored process's cred by the module:
+ * the kernel's own set*id() paths also move the process to the user's
+ * accounting (cred->user, ucounts: RLIMIT_NPROC applies) and run the LSM
+ * hooks, and none of that is exported.  The library's process R sets them
+ * on itself with setgroups(2), setresgid(2), setresuid(2) before
+ * CRYO_IOC_THAW_RESTORE, which refuses an R whose ids are not the plan's
+ * (cryo_creds_match()).  The module then only narrows: each thread's last
+ * step drops capabilities to the plan's, drops the keyrings of the caller
+ * when the ids changed, and restores securebits, no_new_privs and
+ * dumpability as frozen (cryo_creds_apply()).
+ */
+#include "cryo.h"
+
+#include <linux/cred.h>
+#include <linux/key.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/signal.h>
+#include <linux/securebits.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+
+#include "thaw.h"
+
+static bool cryo_groups_equal(const struct group_info *a,
+			      const struct group_info *b)
+{
+	int i;
+
+	if (a->ngroups != b->ngroups)
+		return false;
+	for (i = 0; i < a->ngroups; i++)
+		if (!gid_eq(a->gid[i], b->gid[i]))
+			return false;
+	return true;
+}
+
+/* The image's supplementary groups, mapped into the caller's namespace. */
+static struct group_info *cryo_image_groups(struct cryo_thawing *t)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct group_info *gi = groups_alloc(t->nr_groups);
+	unsigned int i;
+
+	if (!gi) {
+		cryo_thaw_fail(t, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < t->nr_groups; i++) {
+		kgid_t g = make_kgid(ns, t->groups[i]);
+
+		if (!gid_valid(g)) {
+			put_group_info(gi);
+			cryo_thaw_fail(t, -EINVAL,
+				       "record 2 (GROUPS): group %u has no mapping here",
+				       t->groups[i]);
+			return NULL;
+		}
+		gi->gid[i] = g;
+	}
+	groups_sort(gi);
+	return gi;
+}
+
+/* The image's capability sets within @c's own. */
+static void cryo_caps_narrow(struct cred *c, const struct cryo_image_process *p)
+{
+	c->cap_permitted = cap_intersect(c->cap_permitted,
+					 cryo_cap_from_u64(p->cap_permitted));
+	c->cap_effective = cap_intersect(c->cap_permitted,
+					 cap_intersect(c->cap_effective,
+						       cryo_cap_from_u64(p->cap_effective)));
+	c->cap_inheritable = cap_intersect(c->cap_inheritable,
+					   cryo_cap_from_u64(p->cap_inheritable));
+	c->cap_bset = cap_intersect(c->cap_bset, cryo_cap_from_u64(p->cap_bset));
+	c->cap_ambient = cap_intersect(cap_intersect(c->cap_ambient,
+						     c->cap_permitted),
+				       cap_intersect(c->cap_inheritable,
+						     cryo_cap_from_u64(p->cap_ambient)));
+}
+
+/**
+ * cryo_creds_plan() - decide the restored process's credentials
+ * @t: the thaw, its PROCESS (and GROUPS, if any) record read
+ *
+ * Called before the first file is opened, and again (doing nothing) once
+ * the metadata is read.  Runs in the caller of CRYO_IOC_THAW.
+ *
+ * Return: 0 or a negative errno, the thaw failed with a message.
+ */
+int cryo_creds_plan(struct cryo_thawing *t)
+{
+	struct user_namespace *ns = current_user_ns();
+	const struct cred *cred = current_cred();
+	const struct cryo_image_process *p = &t->proc;
+	struct group_info *gi;
+	kuid_t uid[4];
+	kgid_t gid[4];
+	struct cred *oc;
+	unsigned int i;
+
+	if (t->open_cred)
+		return 0;
+	if (!t->have_proc)
+		return cryo_thaw_fail(t, -EBADMSG,
+				      "record %llu: a file before the PROCESS record",
+				      t->record);
+	for (i = 0; i < 4; i++) {
+		uid[i] = make_kuid(ns, p->uid[i]);
+		gid[i] = make_kgid(ns, p->gid[i]);
+		if (!uid_valid(uid[i]) || !gid_valid(gid[i]))
+			return cryo_thaw_fail(t, -EINVAL,
+					      "record 1 (PROCESS): uid %u or gid %u has no mapping here",
+					      p->uid[i], p->gid[i]);
+	}
+	if (ns_capable(ns, CAP_SETUID) && ns_capable(ns, CAP_SETGID)) {
+		gi = cryo_image_groups(t);
+		if (!gi)
+			return -ENOMEM;
+		t->set_ids = !uid_eq(uid[0], cred->uid) ||
+			     !uid_eq(uid[1], cred->euid) ||
+			     !uid_eq(uid[2], cred->suid) ||
+			     !uid_eq(uid[3], cred->fsuid) ||
+			     !gid_eq(gid[0], cred->gid) ||
+			     !gid_eq(gid[1], cred->egid) ||
+			     !gid_eq(gid[2], cred->sgid) ||
+			     !gid_eq(gid[3], cred->fsgid) ||
+			     !cryo_groups_equal(gi, cred->group_info);
+	} else {
+		/* It runs as the caller, who gains nothing by it. */
+		gi = get_group_info(cred->group_info);
+		uid[0] = cred->uid;
+		uid[1] = cred->euid;
+		uid[2] = cred->suid;
+		uid[3] = cred->fsuid;
+		gid[0] = cred->gid;
+		gid[1] = cred->egid;
+		gid[2] = cred->sgid;
+		gid[3] = cred->fsgid;
+	}
+
+	oc = prepare_creds();
+	if (!oc) {
+		put_group_info(gi);
+		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+	}
+	oc->uid = uid[0];
+	oc->euid = uid[1];
+	oc->suid = uid[2];
+	oc->fsuid = uid[3];
+	oc->gid = gid[0];
+	oc->egid = gid[1];
+	oc->sgid = gid[2];
+	oc->fsgid = gid[3];
+	set_groups(oc, gi);
+	put_group_info(gi);
+	cryo_caps_narrow(oc, p);
+	t->open_cred = oc;
+	t->user_ns = get_user_ns(ns);
+	t->pid_ns = get_pid_ns(task_active_pid_ns(current));
+	return 0;
+}
+
+/**
+ * cryo_thaw_open_cred() - the credentials files are opened with
+ * @t: the thaw or remap
+ *
+ * A remap opens as its caller, which is the process being reshaped.
+ *
+ * Return: the credentials, or an ERR_PTR with the thaw failed.
+ */
+const struct cred *cryo_thaw_open_cred(struct cryo_thawing *t)
+{
+	int ret;
+
+	if (t->remap_only)
+		return current_cred();
+	ret = cryo_creds_plan(t);
+	return ret ? ERR_PTR(ret) : t->open_cred;
+}
+
+/**
+ * cryo_creds_match() - does current run as the plan says?
+ * @t: the thaw, planned
+ *
+ * For the process being restored and each of its threads: the same user
+ * and pid namespaces as the caller of CRYO_IOC_THAW, and exactly the
+ * planned uids, gids and groups.  Takes no lock and fails nothing.
+ */
+bool cryo_creds_match(struct cryo_thawing *t)
+{
+	const struct cred *c = current_cred(), *oc = t->open_cred;
+
+	return oc && c->user_ns == t->user_ns &&
+	       task_active_pid_ns(current) == t->pid_ns &&
+	       uid_eq(c->uid, oc->uid) && uid_eq(c->euid, oc->euid) &&
+	       uid_eq(c->suid, oc->suid) && uid_eq(c->fsuid, oc->fsuid) &&
+	       gid_eq(c->gid, oc->gid) && gid_eq(c->egid, oc->egid) &&
+	       gid_eq(c->sgid, oc->sgid) && gid_eq(c->fsgid, oc->fsgid) &&
+	       cryo_groups_equal(c->group_info, oc->group_info);
+}
+
+/**
+ * cryo_creds_out() - tell the caller of CRYO_IOC_THAW what R must be
+ * @t: the thaw, planned
+ * @arg: the ioctl's structure; the ABI 1.4 fields are filled
+ *
+ * Return: 0, or -EFAULT / -ENOSPC (@arg->groups too small), the thaw
+ * failed.
+ */
+int cryo_creds_out(struct cryo_thawing *t, struct cryo_thaw *arg)
+{
+	struct user_namespace *ns = current_user_ns();
+	const struct cred *oc = t->open_cred;
+	u32 __user *groups = u64_to_user_ptr(arg->groups);
+	int i;
+
+	arg->cred_flags = t->set_ids ? CRYO_THAW_CRED_SET_IDS : 0;
+	arg->uid[0] = from_kuid_munged(ns, oc->uid);
+	arg->uid[1] = from_kuid_munged(ns, oc->euid);
+	arg->uid[2] = from_kuid_munged(ns, oc->suid);
+	arg->uid[3] = from_kuid_munged(ns, oc->fsuid);
+	arg->gid[0] = from_kgid_munged(ns, oc->gid);
+	arg->gid[1] = from_kgid_munged(ns, oc->egid);
+	arg->gid[2] = from_kgid_munged(ns, oc->sgid);
+	arg->gid[3] = from_kgid_munged(ns, oc->fsgid);
+	arg->nr_groups = oc->group_info->ngroups;
+	arg->oom_score_adj = t->proc_ext ? t->proc.oom_score_adj :
+			     READ_ONCE(current->signal->oom_score_adj);
+	memcpy(arg->rlim, t->proc.rlim, sizeof(arg->rlim));
+	if (!arg->groups_len)
+		return 0;
+	if (arg->groups_len < arg->nr_groups)
+		return cryo_thaw_fail(t, -ENOSPC,
+				      "%u supplementary groups, room for %u",
+				      arg->nr_groups, arg->groups_len);
+	for (i = 0; i < oc->group_info->ngroups; i++)
+		if (put_user(from_kgid_munged(ns, oc->group_info->gid[i]),
+			     groups + i))
+			return cryo_thaw_fail(t, -EFAULT, "bad groups buffer");
+	return 0;
+}
+
+/**
+ * cryo_creds_nofile() - the RLIMIT_NOFILE the restored process will have
+ * @t: the thaw, its PROCESS record read
+ *
+ * The image's, as far as the caller may raise its own (R sets it with
+ * setrlimit(2) before any fd is installed).
+ */
+unsigned long cryo_creds_nofile(struct cryo_thawing *t)
+{
+	u64 cur = t->proc.rlim[RLIMIT_NOFILE][0];
+	u64 max = t->proc.rlim[RLIMIT_NOFILE][1];
+
+	if (max > rlimit_max(RLIMIT_NOFILE) && !capable(CAP_SYS_RESOURCE))
+		max = rlimit_max(RLIMIT_NOFILE);
+	return min(cur, max);
+}
+
+/*
+ * Securebits as frozen, except those the caller has locked: a lock
+ * (SECBIT_*_LOCKED) keeps its bit as the caller has it.
+ */
+static unsigned int cryo_securebits(const struct cred *old, u32 image)
+{
+	unsigned int locks = old->securebits & SECURE_ALL_LOCKS;
+	unsigned int fixed = locks | (locks >> 1);
+
+	return (image & ~fixed) | (old->securebits & fixed);
+}
+
+/**
+ * cryo_creds_apply() - a thread's last step: narrow what it keeps
+ * @t: the thaw
+ *
+ * Runs in each thread of the restored process, which already has the
+ * plan's ids (cryo_creds_match()).  Only ever removes privilege, except
+ * dumpability, which comes back as it was frozen.  A thread whose
+ * privileges cannot be narrowed never runs: it is killed.
+ */
+void cryo_creds_apply(struct cryo_thawing *t)
+{
+	const struct cryo_image_process *p = &t->proc;
+	struct mm_struct *mm = current->mm;
+	struct cred *new;
+
+	new = prepare_creds();
+	if (!new) {
+		force_sig(SIGKILL);
+	} else {
+		cryo_caps_narrow(new, p);
+		/* Within the caller's, too: R cannot have gained any. */
+		new->cap_permitted = cap_intersect(new->cap_permitted,
+						   t->open_cred->cap_permitted);
+		new->cap_effective = cap_intersect(new->cap_effective,
+						   new->cap_permitted);
+		new->cap_ambient = cap_intersect(new->cap_ambient,
+						 new->cap_permitted);
+		if (t->proc_ext)
+			new->securebits = cryo_securebits(new, p->securebits);
+		else
+			new->securebits &= ~issecure_mask(SECURE_KEEP_CAPS);
+#ifdef CONFIG_KEYS
+		/* The caller's keyrings are not the user's. */
+		if (t->set_ids) {
+			key_put(new->session_keyring);
+			new->session_keyring = NULL;
+			key_put(new->process_keyring);
+			new->process_keyring = NULL;
+			key_put(new->thread_keyring);
+			new->thread_keyring = NULL;
+		}
+#endif
+		commit_creds(new);
+	}
+	if (t->proc_ext && (p->sec_flags & CRYO_PROCESS_NO_NEW_PRIVS))
+		task_set_no_new_privs(current);
+	/*
+	 * As frozen: set*id() in R made the mm non-dumpable, as after a
+	 * setuid exec, which the frozen process was not.  A 2.0 image did
+	 * not record it: its owner could freeze it, so it was dumpable.
+	 */
+	if (mm) {
+		unsigned long old, want;
+		u32 d = t->proc_ext ? p->dumpable : SUID_DUMP_USER;
+
+		do {
+			old = READ_ONCE(mm->flags);
+			want = (old & ~MMF_DUMPABLE_MASK) | d;
+		} while (cmpxchg(&mm->flags, old, want) != old);
+	}
+}
+
+void cryo_creds_release(struct cryo_thawing *t)
+{
+	if (t->open_cred)
+		put_cred(t->open_cred);
+	if (t->user_ns)
+		put_user_ns(t->user_ns);
+	if (t->pid_ns)
+		put_pid_ns(t->pid_ns);
+}

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Opening a file by name for a process being restored, and deciding
+ * whether it is the file that was frozen.
+ *
+ * Every open a thaw or a remap makes for the restored process goes
+ * through cryo_reopen(), whoever the caller is:
+ *
+ *  - under the credentials the restored process will have (its uids,
+ *    gids and groups, the capabilities it keeps), never the caller's: a
+ *    root scheduler thawing a user's job opens only what that user could;
+ *  - the last component of the path is not followed (a symbolic link put
+ *    in the file's place after the freeze is refused), and the file's type
+ *    is checked before the open, so that a FIFO or a device never stands
+ *    in for a regular file or a directory;
+ *  - O_NONBLOCK and O_NOCTTY: no open ever blocks (a FIFO without a
+ *    writer) or gives the caller a controlling terminal;
+ *  - the file opened must be the inode looked up, so a rename between the
+ *    check and the open is refused too.
+ *
+ * Identity: device and inode numbers name a file only within one boot of
+ * one machine.  The image records the freezing machine's boot id; a thaw
+ * in the same boot requires the same device and inode, elsewhere the type,
+ * and for a regular file its size and mtime, must match.
+ */
+#include "cryo.h"
+
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kdev_t.h>
+#include <linux/namei.h>
+#include <linux/uuid.h>
+
+#include "reopen.h"
+#include "thaw.h"
+
+static u8 cryo_boot_id[16];
+
+/* The boot id, read once when the module is loaded; zero if unknown. */
+void cryo_boot_id_init(void)
+{
+	char buf[UUID_STRING_LEN + 2] = "";
+	struct file *f;
+	loff_t pos = 0;
+	uuid_t id;
+	ssize_t n;
+
+	f = filp_open("/proc/sys/kernel/random/boot_id", O_RDONLY, 0);
+	if (IS_ERR(f))
+		goto unknown;
+	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	fput(f);
+	if (n < UUID_STRING_LEN)
+		goto unknown;
+	buf[UUID_STRING_LEN] = '\0';
+	if (uuid_parse(buf, &id))
+		goto unknown;
+	memcpy(cryo_boot_id, &id, sizeof(cryo_boot_id));
+	return;
+unknown:
+	pr_info("boot id unknown: files are matched by type, size and mtime only\n");
+}
+
+void cryo_boot_id_get(u8 id[16])
+{
+	memcpy(id, cryo_boot_id, sizeof(cryo_boot_id));
+}
+
+bool cryo_boot_id_same(const u8 id[16])
+{
+	return memchr_inv(cryo_boot_id, 0, sizeof(cryo_boot_id)) &&
+	       !memcmp(id, cryo_boot_id, sizeof(cryo_boot_id));
+}
+
+static const char *cryo_type_name(umode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:	return "regular file";
+	case S_IFDIR:	return "directory";
+	case S_IFCHR:	return "character device";
+	case S_IFBLK:	return "block device";
+	case S_IFIFO:	return "FIFO";
+	case S_IFSOCK:	return "socket";
+	case S_IFLNK:	return "symbolic link";
+	default:	return "file of unknown type";
+	}
+}
+
+/**
+ * cryo_reopen() - open a file by name for the process being restored
+ * @t: the thaw; its credentials for opens (cryo_thaw_open_cred())
+ * @what: what the file is, for messages ("mapping 0x1000-0x2000 (/bin/x)")
+ * @path: absolute path, from the image
+ * @flags: open flags; O_NOFOLLOW, O_NOCTTY and O_LARGEFILE are added
+ * @type: the S_IFMT type the file must have
+ *
+ * Return: the open file, with O_NONBLOCK as @flags has it, or an ERR_PTR
+ * with the thaw failed and its message set.
+ */
+struct file *cryo_reopen(struct cryo_thawing *t, const char *what,
+			 const char *path, int flags, umode_t type)
+{
+	const struct cred *cred = cryo_thaw_open_cred(t), *old;
+	struct inode *inode;
+	struct file *file;
+	struct path p;
+	int ret;
+
+	if (IS_ERR(cred))
+		return ERR_CAST(cred);
+	if (path[0] != '/')
+		return ERR_PTR(cryo_thaw_fail(t, -EBADMSG,
+					      "%s: not an absolute path", what));
+	old = override_creds(cred);
+	ret = kern_path(path, 0, &p);	/* the last component not followed */
+	if (ret) {
+		revert_creds(old);
+		return ERR_PTR(cryo_thaw_fail(t, ret,
+					      "%s: cannot open (error %d)",
+					      what, -ret));
+	}
+	inode = d_inode(p.dentry);
+	if ((inode->i_mode & S_IFMT) != (type & S_IFMT)) {
+		ret = cryo_thaw_fail(t, -ESTALE,
+				     "%s: now a %s, frozen a %s", what,
+				     cryo_type_name(inode->i_mode),
+				     cryo_type_name(type));
+		goto out_put;
+	}
+	file = filp_open(path, flags | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
+			 O_LARGEFILE, 0);
+	if (IS_ERR(file)) {
+		ret = cryo_thaw_fail(t, PTR_ERR(file),
+				     "%s: cannot open (error %ld)", what,
+				     -PTR_ERR(file));
+		goto out_put;
+	}
+	if (file_inode(file) != inode) {
+		fput(file);
+		ret = cryo_thaw_fail(t, -ESTALE,
+				     "%s: replaced while it was being opened",
+				     what);
+		goto out_put;
+	}
+	path_put(&p);
+	revert_creds(old);
+	/* The description keeps the image's flags, not ours. */
+	spin_lock(&file->f_lock);
+	file->f_flags &= ~((O_NOFOLLOW | O_NOCTTY | O_NONBLOCK) & ~flags);
+	spin_unlock(&file->f_lock);
+	return file;
+
+out_put:
+	path_put(&p);
+	revert_creds(old);
+	return ERR_PTR(ret);
+}
+
+/**
+ * cryo_reopen_same() - is @file the one that was frozen?
+ * @t: the thaw (its header says where the image was made)
+ * @what: for messages
+ * @file: the file opened by cryo_reopen()
+ * @id: what the image recorded of it
+ *
+ * Return: 0, or -ESTALE with the thaw failed and its message set.
+ */
+int cryo_reopen_same(struct cryo_thawing *t, const char *what,
+		     struct file *file, const struct cryo_file_id *id)
+{
+	struct inode *inode = file_inode(file);
+	struct timespec64 mt = cryo_inode_mtime(inode);
+
+	if (cryo_boot_id_same(t->hdr.boot_id) &&
+	    (new_encode_dev(inode->i_sb->s_dev) != id->dev ||
+	     inode->i_ino != id->ino))
+		return cryo_thaw_fail(t, -ESTALE,
+				      "%s: not the file frozen (%s differs)", what,
+				      inode->i_ino != id->ino ? "inode" : "device");
+	if ((inode->i_mode & S_IFMT) != (id->mode & S_IFMT))
+		return cryo_thaw_fail(t, -ESTALE,
+				      "%s: not the file frozen (type differs)",
+				      what);
+	/*
+	 * A regular file must also be as it was: a process restored against
+	 * other contents would run on wrong data (CRIU checks the size too).
+	 */
+	if (S_ISREG(inode->i_mode)) {
+		if (i_size_read(inode) != id->size)
+			return cryo_thaw_fail(t, -ESTALE,
+					      "%s: changed since freeze (size differs)",
+					      what);
+		if (timespec64_to_ns(&mt) != id->mtime_ns)
+			return cryo_thaw_fail(t, -ESTALE,
+					      "%s: changed since freeze (mtime differs)",
+					      what);
+	}
+	if (S_ISCHR(inode->i_mode) && new_encode_dev(inode->i_rdev) != id->rdev)
+		return cryo_thaw_fail(t, -ESTALE,
+				      "%s: not the device frozen (device number differs)",
+				      what);
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CRYO_REOPEN_H
+#define _CRYO_REOPEN_H
+
+#include <linux/types.h>
+
+struct cryo_thawing;
+struct file;
+
+/* What an image recorded of a file, to tell whether it is the same. */
+struct cryo_file_id {
+	u64 dev;
+	u64 ino;
+	u32 mode;		/* S_IFMT bits */
+	u64 size;		/* regular files */
+	s64 mtime_ns;		/* regular files */
+	u64 rdev;		/* character devices */
+};
+
+void cryo_boot_id_init(void);
+void cryo_boot_id_get(u8 id[16]);
+bool cryo_boot_id_same(const u8 id[16]);
+
+struct file *cryo_reopen(struct cryo_thawing *t, const char *what,
+			 const char *path, int flags, umode_t type);
+int cryo_reopen_same(struct cryo_thawing *t, const char *what,
+		     struct file *file, const struct cryo_file_id *id);
+
+#endif /* _CRYO_REOPEN_H */
