@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
@@ -618,6 +619,114 @@ TEST(yama_scope_applies)
 	EXPECT_LT(0, o->len);
 	outcome_free(o);
 	EXPECT_EQ(0, cryo_yama_scope(saved, NULL, 0));
+}
+
+static int other_user_setup(void *arg)
+{
+	if (setgroups(0, NULL) || setresgid(USER_ID + 1, USER_ID + 1, USER_ID + 1) ||
+	    setresuid(USER_ID + 1, USER_ID + 1, USER_ID + 1))
+		return 3;
+	return prctl(PR_SET_DUMPABLE, 1) ? 4 : 0;
+}
+
+/* Become uid 1000 keeping exactly @caps (a bit mask below 64). */
+static int become_user_with(unsigned long long caps)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2] = {};
+
+	if (prctl(PR_SET_KEEPCAPS, 1) || become_user())
+		return -1;
+	d[0].permitted = d[0].effective = (unsigned int)caps;
+	d[1].permitted = d[1].effective = (unsigned int)(caps >> 32);
+	return syscall(SYS_capset, &h, d);
+}
+
+/*
+ * CAP_CHECKPOINT_RESTORE and CAP_SYS_ADMIN do not let a freezer read
+ * another user's process, as they do not let ptrace; CAP_SYS_PTRACE
+ * (with CAP_DAC_OVERRIDE for the target's /proc/PID/mem) does.
+ */
+TEST(checkpoint_restore_is_not_ptrace)
+{
+	const unsigned long long cr = (1ULL << CAP_CHECKPOINT_RESTORE) |
+				      (1ULL << CAP_SYS_ADMIN);
+	const unsigned long long pt = (1ULL << CAP_SYS_PTRACE) |
+				      (1ULL << CAP_DAC_OVERRIDE);
+	unsigned long long caps[2] = { cr, pt };
+	int i, dev, status;
+	struct outcome *o;
+	pid_t pid, child;
+
+	NEEDS_ROOT_AND_DEV();
+	o = outcome_new();
+	ASSERT_NE(NULL, o);
+	pid = spawn(other_user_setup, NULL);
+	ASSERT_LT(0, pid);
+	for (i = 0; i < 2; i++) {
+		dev = open(CRYO_DEV, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, dev);
+		child = fork();
+		ASSERT_LE(0, child);
+		if (child == 0) {
+			if (become_user_with(caps[i]))
+				_exit(2);
+			do_freeze(dev, pid, 0, o);
+			_exit(0);
+		}
+		close(dev);
+		ASSERT_EQ(child, waitpid(child, &status, 0));
+		ASSERT_EQ(0, WEXITSTATUS(status));
+		if (i == 0) {
+			EXPECT_EQ(EPERM, o->err);
+			EXPECT_EQ(CRYO_REFUSAL_ACCESS, o->f.refusal);
+			EXPECT_EQ(pid, o->f.refusal_id);
+			EXPECT_EQ(0, o->len);
+		} else {
+			EXPECT_EQ(0, o->err) TH_LOG("refusal %u", o->f.refusal);
+			EXPECT_LT(0, o->len);
+		}
+	}
+	outcome_free(o);
+	reap(pid);
+}
+
+/*
+ * The kernel's check goes through a procfs of the module's own: a
+ * freezer whose mount namespace has nothing on /proc freezes as well.
+ */
+TEST(no_proc_mounted)
+{
+	struct outcome *o;
+	int dev, status;
+	pid_t pid, child;
+
+	NEEDS_ROOT_AND_DEV();
+	o = outcome_new();
+	ASSERT_NE(NULL, o);
+	pid = spawn(NULL, NULL);
+	ASSERT_LT(0, pid);
+	dev = open(CRYO_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dev);
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		if (unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    umount2("/proc", MNT_DETACH) || !access("/proc/self", F_OK))
+			_exit(2);
+		do_freeze(dev, pid, 0, o);
+		_exit(0);
+	}
+	close(dev);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, o->err) TH_LOG("refusal %u", o->f.refusal);
+	EXPECT_LT(0, o->len);
+	outcome_free(o);
+	reap(pid);
 }
 
 /* ---- item 10: seccomp -------------------------------------------------- */
