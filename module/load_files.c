@@ -132,7 +132,10 @@ int cryo_load_file(struct cryo_thawing *t, const struct cryo_rec *rec)
 	    r->pos < 0)
 		return cryo_bad(t, "FILE %u: bad kind, flags or position",
 				r->id);
-	if (r->flags & CRYO_FILE_UNLINKED)
+	/* A lost file's contents were not saved (an unlinked one's too). */
+	if (r->flags & CRYO_FILE_LOST)
+		max_data = 0;
+	else if (r->flags & CRYO_FILE_UNLINKED)
 		max_data = MAX_LFS_FILESIZE;
 	else if (r->kind == CRYO_FILE_PIPE || r->kind == CRYO_FILE_FIFO)
 		max_data = CRYO_THAW_MAX_PIPE_DATA;
@@ -168,7 +171,7 @@ int cryo_load_file(struct cryo_thawing *t, const struct cryo_rec *rec)
 		if (!f->data)
 			return cryo_thaw_fail(t, -ENOMEM, "out of memory");
 	}
-	if (r->flags & CRYO_FILE_UNLINKED)
+	if ((r->flags & CRYO_FILE_UNLINKED) && !(r->flags & CRYO_FILE_LOST))
 		return cryo_file_tmpfile(t, f);
 	return 0;
 }
@@ -302,6 +305,13 @@ static int cryo_file_open(struct cryo_thawing *t, unsigned int idx)
 	char *what;
 	int ret;
 
+	/*
+	 * Given up at the freeze: an unlinked file whose contents could not
+	 * be read is not recreated empty, nor reopened by its "(deleted)"
+	 * name.
+	 */
+	if (f->rec.flags & CRYO_FILE_LOST)
+		return cryo_need_inherit(t, idx, "it was lost at the freeze");
 	switch (f->rec.kind) {
 	case CRYO_FILE_REG:
 		if (f->file)	/* unlinked: created while reading */

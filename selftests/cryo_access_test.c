@@ -244,6 +244,10 @@ static int unl_setup(void *arg)
 	struct unl *u = arg;
 	int fd;
 
+	/* No terminal: a thaw would ask for it before the lost file. */
+	fd = open("/dev/null", O_RDWR);
+	if (fd < 0 || dup2(fd, 0) || dup2(fd, 1) != 1 || dup2(fd, 2) != 2)
+		return 2;
 	/* Opened as root: the target holds what its user could not open. */
 	fd = open(u->path, u->mode);
 	if (fd < 0 || dup2(fd, u->fd) != u->fd)
@@ -312,6 +316,24 @@ TEST(unlinked_root_file_not_read_for_user)
 	EXPECT_EQ(0, s.file.data_size);
 	EXPECT_EQ(0, s.data_len);
 	EXPECT_FALSE(image_has(o, want, 64));
+	/*
+	 * A valid image; its thaw neither makes the lost file up (empty) nor
+	 * reopens its "(deleted)" name: it asks for --inherit-fd.
+	 */
+	if (!access(cryo_cryoctl_path(), X_OK)) {
+		const char *img = "/tmp/cryo_access_lost.img";
+		const char *const verify[] = { "cryoctl", "verify", img, NULL };
+		const char *const thaw[] = { "cryoctl", "thaw", img, NULL };
+		char out[4096];
+
+		ASSERT_EQ(0, cryo_write_file(img, o->img, o->len));
+		EXPECT_EQ(0, cryo_run_cli(out, sizeof(out), 0, verify))
+			TH_LOG("%s", out);
+		EXPECT_NE(0, cryo_run_cli(out, sizeof(out), 0, thaw));
+		EXPECT_NE(NULL, strstr(out, "lost at the freeze")) TH_LOG("%s", out);
+		EXPECT_NE(NULL, strstr(out, "--inherit-fd 7=")) TH_LOG("%s", out);
+		unlink(img);
+	}
 
 	/* Root may read the file: its contents are in the image. */
 	ASSERT_EQ(0, freeze_as(0, pid, 0, o));

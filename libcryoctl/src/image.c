@@ -663,7 +663,8 @@ static int check_file_fields(struct cryoctl_image *img,
 		return fail(img, -EPROTO, true,
 			    "a LOST file in an image taken without ACCEPT_LOSS");
 	if (f->data_size && !pipe &&
-	    !(kind == CRYO_FILE_REG && (flags & CRYO_FILE_UNLINKED)))
+	    (!(kind == CRYO_FILE_REG && (flags & CRYO_FILE_UNLINKED)) ||
+	     (flags & CRYO_FILE_LOST)))
 		return fail(img, -EPROTO, true,
 			    "%llu bytes of data for a file that has none (kind %u, flags 0x%x)",
 			    (unsigned long long)le64toh(f->data_size), kind,
