@@ -8,6 +8,10 @@
  * records with those bytes; then an FD record pointing at the
  * description's id.  Descriptors sharing a description (dup) share an id.
  *
+ * The bytes are only what ptrace could read: an unlinked file's through a
+ * description the target reads it with, and only if the freezer may read
+ * the file; a pipe's only when the target holds a reading end of it.
+ *
  * Files are found one at a time with iterate_fd() (fget_task() is not
  * exported) under the task lock, and kept referenced while in use.
  */
@@ -349,7 +353,7 @@ static int cryo_emit_file(struct cryo_image *img, struct cryo_seen *seen)
 	} else if (cryo_is_unlinked(file) && !cryo_unlinked_readable(file)) {
 		/*
 		 * Refused at CRYO_IOC_FREEZE unless the loss was accepted;
-		 * a chmod since does not make it readable here either.
+		 * made unreadable since (a chmod): refused now, never read.
 		 */
 		if (!(img->flags & CRYO_FREEZE_ACCEPT_LOSS))
 			return -EACCES;

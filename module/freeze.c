@@ -125,9 +125,7 @@ static void cryo_freeze_report(struct cryo_freeze *arg,
 		arg->bad_fd = why->id;
 		break;
 	}
-	pr_info_ratelimited("freeze of pid %d refused (%d): %s %d\n",
-			    arg->pid, ret, cryo_refusal_name(why->code),
-			    why->id);
+	cryo_refusal_log(arg->pid, why, ret);
 }
 
 static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,

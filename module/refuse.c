@@ -32,29 +32,39 @@
 #include "image.h"
 #include "refuse.h"
 
-static const char *const cryo_refusal_names[] = {
-	[CRYO_REFUSAL_NONE]		= "none",
-	[CRYO_REFUSAL_ACCESS]		= "access: ids or dumpability",
-	[CRYO_REFUSAL_CAPS]		= "access: more capabilities",
-	[CRYO_REFUSAL_PTRACE]		= "access: the kernel's ptrace check",
-	[CRYO_REFUSAL_FD_KIND]		= "fd of a kind cryo cannot save",
-	[CRYO_REFUSAL_UNREADABLE_FILE]	= "unreadable unlinked file, fd",
-	[CRYO_REFUSAL_LOCK_POSIX]	= "POSIX lock, fd",
-	[CRYO_REFUSAL_LOCK_OFD]		= "OFD lock, fd",
-	[CRYO_REFUSAL_LOCK_FLOCK]	= "flock lock, fd",
-	[CRYO_REFUSAL_LEASE]		= "lease, fd",
-	[CRYO_REFUSAL_CHILD]		= "child process",
-	[CRYO_REFUSAL_SECCOMP]		= "seccomp filter, thread",
-	[CRYO_REFUSAL_SHARED_MM]	= "memory shared with process",
-	[CRYO_REFUSAL_SHARED_FILES]	= "fd table shared with process",
-	[CRYO_REFUSAL_SHARED_FS]	= "fs_struct shared with process",
+/* How the log names a refusal: "<noun> <id> <what>". */
+static const struct {
+	const char *noun;
+	const char *what;
+} cryo_refusal_names[] = {
+	[CRYO_REFUSAL_ACCESS]		= { "thread", "has other ids, or no dumpability" },
+	[CRYO_REFUSAL_CAPS]		= { "thread", "has capabilities the caller lacks" },
+	[CRYO_REFUSAL_PTRACE]		= { "pid", "may not be ptraced by the caller" },
+	[CRYO_REFUSAL_FD_KIND]		= { "fd", "is of a kind cryo cannot save" },
+	[CRYO_REFUSAL_UNREADABLE_FILE]	= { "fd", "is an unlinked file not readable" },
+	[CRYO_REFUSAL_LOCK_POSIX]	= { "fd", "holds a POSIX lock" },
+	[CRYO_REFUSAL_LOCK_OFD]		= { "fd", "holds an OFD lock" },
+	[CRYO_REFUSAL_LOCK_FLOCK]	= { "fd", "holds a flock lock" },
+	[CRYO_REFUSAL_LEASE]		= { "fd", "holds a lease" },
+	[CRYO_REFUSAL_CHILD]		= { "pid", "is a child of the target" },
+	[CRYO_REFUSAL_SECCOMP]		= { "thread", "has a seccomp filter" },
+	[CRYO_REFUSAL_SHARED_MM]	= { "pid", "shares the target's memory" },
+	[CRYO_REFUSAL_SHARED_FILES]	= { "pid", "shares the fd table, or has its own" },
+	[CRYO_REFUSAL_SHARED_FS]	= { "pid", "shares the fs_struct, or has its own" },
 };
 
-const char *cryo_refusal_name(u32 code)
+/* Say once in the log why the freeze of @pid was refused. */
+void cryo_refusal_log(pid_t pid, const struct cryo_why *why, int err)
 {
-	if (code < ARRAY_SIZE(cryo_refusal_names) && cryo_refusal_names[code])
-		return cryo_refusal_names[code];
-	return "?";
+	const char *noun = "id", *what = "?";
+
+	if (why->code < ARRAY_SIZE(cryo_refusal_names) &&
+	    cryo_refusal_names[why->code].noun) {
+		noun = cryo_refusal_names[why->code].noun;
+		what = cryo_refusal_names[why->code].what;
+	}
+	pr_info_ratelimited("freeze of pid %d refused (%d): %s %d %s\n",
+			    pid, err, noun, why->id, what);
 }
 
 /*

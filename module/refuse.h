@@ -30,7 +30,7 @@ struct file;
 struct files_struct;
 
 int cryo_refuse_check(struct cryo_image *img, struct cryo_why *why);
-const char *cryo_refusal_name(u32 code);
+void cryo_refusal_log(pid_t pid, const struct cryo_why *why, int err);
 
 /* locks.c */
 u32 cryo_lock_held(struct file *file, struct files_struct *files);
