@@ -456,6 +456,48 @@ TEST(pipe_bytes_only_with_a_reader)
 	outcome_free(o);
 }
 
+static int fifo_setup(void *arg)
+{
+	int fd = open((const char *)arg, O_WRONLY);
+
+	return fd < 0 || dup2(fd, 6) != 6 ? 3 : 0;
+}
+
+/* The same for a FIFO the target holds write-only. */
+TEST(fifo_bytes_only_with_a_reader)
+{
+	const char *path = "/tmp/cryo_access_fifo";
+	unsigned char want[SECRET_LEN];
+	struct file_seen s;
+	struct outcome *o;
+	pid_t pid;
+	int rw;
+
+	NEEDS_ROOT_AND_DEV();
+	unlink(path);
+	ASSERT_EQ(0, mkfifo(path, 0600));
+	rw = open(path, O_RDWR);	/* a reader, so that O_WRONLY opens */
+	ASSERT_LE(0, rw);
+	pid = spawn(fifo_setup, (void *)path);
+	ASSERT_LT(0, pid);
+	secret(want, sizeof(want), 20);
+	ASSERT_EQ(SECRET_LEN, write(rw, want, SECRET_LEN));
+	o = outcome_new();
+	ASSERT_NE(NULL, o);
+	ASSERT_EQ(0, freeze_as(0, pid, 0, o));
+	ASSERT_EQ(0, o->err);
+	find_fd(o, 6, &s);
+	ASSERT_TRUE(s.found);
+	EXPECT_EQ(CRYO_FILE_FIFO, s.file.kind);
+	EXPECT_EQ(0, s.file.data_size);
+	EXPECT_EQ(0, s.data_len);
+	EXPECT_FALSE(image_has(o, want, 64));
+	outcome_free(o);
+	reap(pid);
+	close(rw);
+	unlink(path);
+}
+
 /* ---- item 9: the ptrace attach rule ------------------------------------ */
 
 static int caps_setup(void *arg)
