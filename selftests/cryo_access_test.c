@@ -456,10 +456,18 @@ TEST(pipe_bytes_only_with_a_reader)
 	outcome_free(o);
 }
 
+struct fifo_end {
+	const char *path;
+	int rw;		/* the test's reading end: not the target's */
+};
+
 static int fifo_setup(void *arg)
 {
-	int fd = open((const char *)arg, O_WRONLY);
+	struct fifo_end *fe = arg;
+	int fd;
 
+	close(fe->rw);
+	fd = open(fe->path, O_WRONLY);
 	return fd < 0 || dup2(fd, 6) != 6 ? 3 : 0;
 }
 
@@ -468,6 +476,7 @@ TEST(fifo_bytes_only_with_a_reader)
 {
 	const char *path = "/tmp/cryo_access_fifo";
 	unsigned char want[SECRET_LEN];
+	struct fifo_end fe;
 	struct file_seen s;
 	struct outcome *o;
 	pid_t pid;
@@ -478,7 +487,9 @@ TEST(fifo_bytes_only_with_a_reader)
 	ASSERT_EQ(0, mkfifo(path, 0600));
 	rw = open(path, O_RDWR);	/* a reader, so that O_WRONLY opens */
 	ASSERT_LE(0, rw);
-	pid = spawn(fifo_setup, (void *)path);
+	fe.path = path;
+	fe.rw = rw;
+	pid = spawn(fifo_setup, &fe);
 	ASSERT_LT(0, pid);
 	secret(want, sizeof(want), 20);
 	ASSERT_EQ(SECRET_LEN, write(rw, want, SECRET_LEN));
