@@ -1100,6 +1100,19 @@ TEST_F_TIMEOUT(thaw, root_gives_no_more, 120)
 	QUIT(0);
 }
 
+/* A root process's extra supplementary group comes back with it. */
+TEST_F_TIMEOUT(thaw, root_groups, 60)
+{
+	SPAWN("thaw_target", "creds", "root");
+	CMD('C', "creds ");
+	EXPECT_STREQ("creds 0 0 0 0 0 0 0 0 1 2 0 1001", T->line);
+	FREEZE();
+	THAW(CRYOCTL_THAW_WAIT);
+	CMD('C', "creds ");
+	EXPECT_STREQ("creds 0 0 0 0 0 0 0 0 1 2 0 1001", T->line);
+	QUIT(0);
+}
+
 /* A thaw that must fail before anything is made, naming @why. */
 static void thaw_refused(struct __test_metadata *_metadata, struct tgt *t,
 			 int err, const char *why)
