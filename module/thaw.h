@@ -123,6 +123,7 @@ struct cryo_thawing {
 	bool proc_ext;			/* PROCESS has the 2.1 fields */
 	/* Credentials, see creds.c. */
 	bool set_ids;			/* the image's ids, not the caller's */
+	bool may_secbits;		/* the caller has CAP_SETPCAP */
 	const struct cred *open_cred;	/* the restored process's, planned */
 	struct user_namespace *user_ns;	/* the caller's, referenced */
 	struct pid_namespace *pid_ns;	/* the caller's, referenced */
