@@ -171,6 +171,7 @@ int cryo_load_rec(struct cryo_thawing *t, struct cryo_rec *rec);
 int cryo_read_hdr(struct cryo_thawing *t, struct cryo_rec *rec);
 int cryo_read_payload(struct cryo_thawing *t, struct cryo_rec *rec);
 int cryo_read_exact(struct cryo_thawing *t, void *buf, size_t len);
+int cryo_read_end(struct cryo_thawing *t);
 int cryo_read_user(struct cryo_thawing *t, unsigned long uaddr, size_t len);
 const char *cryo_rec_name(u32 type);
 

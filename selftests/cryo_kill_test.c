@@ -164,14 +164,16 @@ struct kill_ctx {
 /* The child that becomes cryoctl: joins the cgroup, sets up fds, execs. */
 static void __attribute__((noreturn))
 lead_child(struct kill_ctx *k, struct run *r, int in, int out, int fd3,
-	   int fd4)
+	   int fd4, int joined)
 {
 	char pid[16];
-
 	int log;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (cg_write(k->cg, "cgroup.procs", "0"))
+		_exit(125);
+	/* In the cgroup: from now on a kill reaches us and all we start. */
+	if (write(joined, "j", 1) != 1)
 		_exit(125);
 	/* Out of the way of 0 to 4 first, so that no move clobbers another. */
 	in = in >= 0 ? fcntl(in, F_DUPFD_CLOEXEC, 100) : -1;
@@ -248,6 +250,8 @@ static int run_start(struct kill_ctx *k, struct run *r)
 {
 	int p[2] = { -1, -1 }, c[2] = { -1, -1 }, o[2] = { -1, -1 };
 	int in = -1, out = -1, fd3 = -1, fd4 = -1, ret = -1;
+	int j[2] = { -1, -1 };
+	char c1;
 
 	r->lead = r->helper = 0;
 	r->lead_reaped = false;
@@ -292,18 +296,33 @@ static int run_start(struct kill_ctx *k, struct run *r)
 			goto out;
 		if (!r->helper) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			if (r->op == OP_THAW)
+			/* Only the other end of the pipe is open elsewhere. */
+			if (r->op == OP_THAW) {
+				close(p[0]);
 				feeder(r->img, p[1]);
+			}
+			close(p[1]);
 			drainer(p[0]);
 		}
 	}
+	if (pipe2(j, O_CLOEXEC))
+		goto out;
 	r->lead = fork();
 	if (r->lead < 0)
 		goto out;
 	if (!r->lead)
-		lead_child(k, r, in, out, fd3, fd4);
+		lead_child(k, r, in, out, fd3, fd4, j[1]);
+	close(j[1]);
+	j[1] = -1;
+	/* The kill must not come before it is in the cgroup. */
+	if (read(j[0], &c1, 1) != 1)
+		goto out;
 	ret = 0;
 out:
+	if (j[0] >= 0)
+		close(j[0]);
+	if (j[1] >= 0)
+		close(j[1]);
 	/* Only the children keep what they were given. */
 	if (in >= 0 && in != p[0])
 		close(in);
@@ -586,7 +605,7 @@ FIXTURE_SETUP(kill)
 	self->k.points = points && atoi(points) > 0 ? atoi(points) : KILL_POINTS;
 	self->k.seed = time(NULL) ^ getpid();
 	self->k.refcnt = mod_refcnt();
-	ASSERT_LT(0, self->k.refcnt) TH_LOG(REFCNT_PATH ": %s", strerror(errno));
+	ASSERT_LE(0, self->k.refcnt) TH_LOG(REFCNT_PATH ": %s", strerror(errno));
 	ASSERT_EQ(0, tgt_init(&self->t, "kill"));
 	ASSERT_EQ(0, tgt_init(&self->live, "killlive"));
 	snprintf(self->k.log, sizeof(self->k.log), "%s/cryoctl.log", self->t.dir);
