@@ -356,25 +356,40 @@ int cryo_check_signals(struct cryo_thawing *t)
 }
 
 /*
- * Drop the signals R had pending: they were sent to the thawing program,
- * not to the image's process.  A SIGKILL stays: flush_signals() would
- * discard it, but a group exit that began during the restore has already
- * taken the other threads down (and refuses any further SIGKILL), so the
- * leader must go too, or it waits for them forever.
+ * A thread of a group on its way out must have SIGKILL pending: that is
+ * what ends its killable waits and, on its way to user mode, takes it to
+ * do_exit().  The group exit put it there, but a flush may have taken it
+ * away again, and a new SIGKILL is refused while the group exits.  Not
+ * for a thread already in do_exit(), which dequeued it on purpose.
  */
-static void cryo_flush_signals(void)
+void cryo_keep_sigkill(void)
 {
 	/* Our own sighand only changes in our own exec. */
 	struct sighand_struct *sighand =
 		rcu_dereference_protected(current->sighand, 1);
 
-	flush_signals(current);
+	if (current->flags & PF_EXITING)
+		return;
 	spin_lock_irq(&sighand->siglock);
 	if (cryo_group_exiting(current)) {
 		sigaddset(&current->pending.signal, SIGKILL);
 		set_tsk_thread_flag(current, TIF_SIGPENDING);
 	}
 	spin_unlock_irq(&sighand->siglock);
+}
+
+/*
+ * Drop the signals R had pending: they were sent to the thawing program,
+ * not to the image's process.  A SIGKILL stays: a group exit that began
+ * during the restore has already taken the other threads down, and the
+ * leader must go too, or it waits for them for ever.  flush_signals()
+ * and the group exit both run under the siglock: a SIGKILL it discarded
+ * is seen here as the group exiting.
+ */
+static void cryo_flush_signals(void)
+{
+	flush_signals(current);
+	cryo_keep_sigkill();
 }
 
 /* The leader, after the mappings: mm fields, dispositions, and the rest. */

@@ -555,6 +555,8 @@ static void cryo_thaw_abort(struct cryo_thawing *t)
 	cryo_thaw_fail(t, -EINTR,
 		       "the process being restored was killed, or lost a thread, during the restore");
 	cryo_thaw_kill(t, -EINTR);
+	/* The kill is refused when the group is exiting already. */
+	cryo_keep_sigkill();
 }
 
 /*

@@ -202,6 +202,7 @@ void cryo_thread_apply(struct cryo_thawing *t, struct cryo_thawing_thread *th);
 int cryo_check_signals(struct cryo_thawing *t);
 void cryo_process_apply(struct cryo_thawing *t);
 void cryo_signals_final(struct cryo_thawing *t);
+void cryo_keep_sigkill(void);
 int cryo_creds_plan(struct cryo_thawing *t);
 
 #endif /* _CRYO_THAW_H */
