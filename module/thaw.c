@@ -156,10 +156,13 @@ static int cryo_thaw_image(struct cryo_thawing *t, int fd)
 	 * A session is no image: reading our own would wait for the lock we
 	 * hold, and holding any would keep it, and the module, alive for ever.
 	 */
-	if (cryo_is_session_file(t->image))
+	if (cryo_is_session_file(t->image)) {
+		fput(t->image);
+		t->image = NULL;
 		return cryo_thaw_fail(t, -EINVAL,
 				      "image fd %d is a /dev/cryo session, not an image",
 				      fd);
+	}
 	t->pos = (t->image->f_mode & FMODE_STREAM) ? 0 : t->image->f_pos;
 	return 0;
 }
@@ -203,12 +206,15 @@ static int cryo_thaw_inherit(struct cryo_thawing *t,
 					      t->inherit[i].source_fd,
 					      t->inherit[i].source_fd);
 		/* The session would hold itself: never released. */
-		if (cryo_is_session_file(t->inherit_files[i]))
+		if (cryo_is_session_file(t->inherit_files[i])) {
+			fput(t->inherit_files[i]);
+			t->inherit_files[i] = NULL;
 			return cryo_thaw_fail(t, -EINVAL,
 					      "--inherit-fd %d=%d: fd %d is a /dev/cryo session",
 					      t->inherit[i].fd,
 					      t->inherit[i].source_fd,
 					      t->inherit[i].source_fd);
+		}
 	}
 	return 0;
 }

@@ -1231,6 +1231,16 @@ TEST_F_TIMEOUT(bad, after_trailer, 120)
 	EXPECT_FAIL(&o, EBADMSG, PONR, self->b.trailer, "a TRAILER after the TRAILER");
 }
 
+/* The module's reference count: one per open /dev/cryo, per queued work. */
+static long module_refcnt(void)
+{
+	char buf[32];
+
+	if (cryo_read_file("/sys/module/cryo/refcnt", buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
 /*
  * A /dev/cryo session is no image: as the image of a thaw or a remap
  * (even the very session that thaws), or as an inherited fd, EINVAL
@@ -1243,6 +1253,7 @@ TEST_F_TIMEOUT(bad, session_fd, 120)
 	struct cryo_thaw_inherit inh[3];
 	struct outcome o;
 	int dev, dev2, ret;
+	long before = module_refcnt();
 
 	/* Another session as the image, then the thawing session itself. */
 	for (ret = 0; ret < 2; ret++) {
@@ -1292,6 +1303,9 @@ TEST_F_TIMEOUT(bad, session_fd, 120)
 	EXPECT_NE(NULL, strstr(o.st.message, "/dev/cryo")) TH_LOG("\"%s\"", o.st.message);
 	close(dev2);
 	close(dev);
+	/* No session was kept alive by another (or by itself). */
+	EXPECT_TRUE(WAIT_FOR(module_refcnt() == before, 10))
+		TH_LOG("module refcount %ld, was %ld", module_refcnt(), before);
 }
 
 /*
