@@ -565,6 +565,12 @@ static void cryo_thaw_abort(struct cryo_thawing *t)
 	cryo_keep_sigkill();
 }
 
+static bool cryo_installed(struct cryo_thawing *t)
+{
+	return READ_ONCE(t->installed) ||
+	       READ_ONCE(t->state) != CRYO_THAW_RESTORING;
+}
+
 /*
  * Wait for the last thread to install the fds.  Killable, and checked
  * every 100 ms for threads that left: -EINTR then.
@@ -574,15 +580,21 @@ static int cryo_wait_installed(struct cryo_thawing *t)
 	long left;
 
 	for (;;) {
-		left = wait_event_killable_timeout(t->wq,
-						   READ_ONCE(t->installed) ||
-						   READ_ONCE(t->state) !=
-						   CRYO_THAW_RESTORING,
+		left = wait_event_killable_timeout(t->wq, cryo_installed(t),
 						   HZ / 10);
 		if (left > 0)
 			return 0;
-		if (left < 0 || cryo_thaw_dying(t))
+		if (left < 0)
 			return -EINTR;
+		if (cryo_thaw_dying(t)) {
+			/*
+			 * A thread may exit on its own once it runs the
+			 * image's code, which it does only after the install
+			 * was published under the lock: read that after.
+			 */
+			smp_rmb();
+			return cryo_installed(t) ? 0 : -EINTR;
+		}
 	}
 }
 
