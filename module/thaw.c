@@ -386,7 +386,7 @@ static int cryo_restore_process(struct cryo_thawing *t,
 		return ret;
 	cryo_process_apply(t);
 	/* Killed meanwhile: the threads are gone or going, so are we. */
-	if (fatal_signal_pending(current))
+	if (fatal_signal_pending(current) || cryo_group_exiting(current))
 		return cryo_thaw_fail(t, -EINTR,
 				      "the process being restored was killed");
 	/* The stub sets cwd and exe itself: there are no exports for it. */
@@ -424,7 +424,8 @@ int cryo_thaw_restore(struct cryo_session *s, struct cryo_thaw_restore *a)
 	if (!ret)
 		ret = cryo_wait_threads(t);
 	/* The wait above returns at once when all had arrived, killed or not. */
-	if (!ret && fatal_signal_pending(current))
+	if (!ret && (fatal_signal_pending(current) ||
+		     cryo_group_exiting(current)))
 		ret = cryo_thaw_fail(t, -EINTR, "interrupted");
 	if (ret)
 		goto fail;
