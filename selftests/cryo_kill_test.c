@@ -144,6 +144,7 @@ struct run {
 	const char *img;	/* thaw: the image; remap: the layout */
 	const char *out;	/* freeze: where the image goes (file mode) */
 	pid_t target;		/* freeze: the target */
+	bool tool_only;		/* thaw: kill cryoctl alone, R must run on */
 	/* Results of one run. */
 	pid_t lead;		/* cryoctl */
 	pid_t helper;		/* feeds or drains the pipe */
@@ -428,6 +429,43 @@ static int thaw_check_done(struct __test_metadata *_metadata, struct run *r)
 }
 
 /*
+ * cryoctl was killed alone.  Either the process it was restoring runs on
+ * (it answers a round on its fds 0 and 1), or nothing of the thaw is left
+ * (its fd 1 has no writer: the kernel let go of the inherited pipe).
+ * 0 either way, -1 when neither happens in time.
+ */
+static int thaw_runs_on(struct __test_metadata *_metadata, struct run *r)
+{
+	char line[64], g = 'g';
+	ssize_t n, len = 0;
+	struct pollfd pfd;
+
+	/* EPIPE (ignored) when nobody holds its fd 0 any more. */
+	if (write(r->cmd, &g, 1) != 1 && errno != EPIPE)
+		return -1;
+	while (len < (ssize_t)sizeof(line) - 1) {
+		pfd.fd = r->rep;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, REAP_TIMEOUT * 1000) <= 0)
+			return -1;
+		n = read(r->rep, line + len, sizeof(line) - 1 - len);
+		if (n == 0)
+			return 0;	/* nothing left */
+		if (n < 0)
+			return -1;
+		len += n;
+		if (memchr(line, '\n', len))
+			break;
+	}
+	line[len] = 0;
+	if (strncmp(line, "round 2 30\n", 11)) {
+		TH_LOG("the restored process answered \"%s\"", line);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Start a run and, after @delay seconds (< 0: never), kill everything in
  * the cgroup.  Wait until it is all gone.  Returns 1 when the operation
  * had finished before the kill, 0 when it was killed, -1 on a failure
@@ -455,6 +493,19 @@ static int run_once(struct __test_metadata *_metadata, struct kill_ctx *k,
 	} else {
 		sleep_until(start + delay);
 		reap_some(r, r->target);
+	}
+	if (r->tool_only && delay >= 0 && !r->lead_reaped) {
+		/* Only cryoctl: what it started must finish, or end. */
+		kill(r->lead, SIGKILL);
+		while (!r->lead_reaped && cryo_now() < start + REAP_TIMEOUT) {
+			reap_some(r, r->target);
+			usleep(1000);
+		}
+		if (thaw_runs_on(_metadata, r)) {
+			TH_LOG("cryoctl killed after %.1f ms: the thaw neither finished nor ended",
+			       delay * 1000);
+			ret = -1;
+		}
 	}
 	done = r->op == OP_THAW ? thaw_check_done(_metadata, r) :
 	       (r->lead_reaped && WIFEXITED(r->lead_status) &&
@@ -664,6 +715,21 @@ TEST_F_TIMEOUT(kill, thaw, 600)
 {
 	struct run r = { .op = OP_THAW, .pipe = variant->pipe };
 
+	ASSERT_EQ(0, make_image(_metadata, &self->t));
+	r.img = self->t.img;
+	ASSERT_EQ(0, sweep(_metadata, &self->k, &r, NULL, NULL));
+	EXPECT_EQ(self->k.refcnt, mod_refcnt());
+}
+
+/*
+ * cryoctl alone killed at any moment: the process it was making goes on
+ * without it and runs, or no trace of the thaw is left.
+ */
+TEST_F_TIMEOUT(kill, thaw_tool_only, 600)
+{
+	struct run r = { .op = OP_THAW, .pipe = variant->pipe, .tool_only = true };
+
+	signal(SIGPIPE, SIG_IGN);
 	ASSERT_EQ(0, make_image(_metadata, &self->t));
 	r.img = self->t.img;
 	ASSERT_EQ(0, sweep(_metadata, &self->k, &r, NULL, NULL));
