@@ -7,13 +7,16 @@
  * kernel unkillable, and the module's reference count comes back to what
  * it was, so that it can be unloaded.
  *
- * Each test first runs the operation once to the end to learn how long
- * it takes (T), then again and again, killing it D ms after cryoctl was
- * started, with D going from 0 past T in steps of T / CRYO_KILL_POINTS
- * (default 40; at least 1 ms), each step shifted by a pseudo-random part
- * of a step so that the runs on the two kernels hit different moments.
+ * Each test first runs the operation twice to the end to learn how long
+ * it takes (T, the shorter), then again and again, killing it D ms after
+ * cryoctl was started, with D going from 0 past T in steps of
+ * T / CRYO_KILL_POINTS (default 40; at least 1 ms), each step shifted by
+ * a pseudo-random part of a step so that the runs on the two kernels hit
+ * different moments, until two runs in a row finish first.
  * The processes run in a cgroup of their own and are killed together
- * through cgroup.kill (forks under way included), as a scheduler does.
+ * through cgroup.kill, as a scheduler does.  thaw_tool_only kills
+ * cryoctl alone: the process it was restoring must then finish and run
+ * (answer a round), or nothing of the thaw may be left.
  *
  * After each kill, within REAP_TIMEOUT seconds (an emulated VM is slow;
  * nothing here measures speed): the cgroup has no live process left
@@ -566,7 +569,7 @@ static unsigned int next_rand(unsigned int *s)
 }
 
 /*
- * The whole sweep: one calibration run to the end, then kills from 0 ms
+ * The whole sweep: two calibration runs to the end, then kills from 0 ms
  * until two runs in a row finished first.  @check is called after every
  * run (the freeze's target must be intact); it returns 0 or -1.
  */
@@ -579,14 +582,19 @@ static int sweep(struct __test_metadata *_metadata, struct kill_ctx *k,
 	double took = 0, step, d;
 	int ret;
 
-	ret = run_once(_metadata, k, r, -1, &took);
-	if (ret != 1) {
-		TH_LOG("the operation does not finish when left alone (status %#x)",
-		       r->lead_status);
-		return -1;
+	/* Twice: the first run is slower (caches), the second is the one. */
+	for (i = 0; i < 2; i++) {
+		ret = run_once(_metadata, k, r, -1, &d);
+		if (ret != 1) {
+			TH_LOG("the operation does not finish when left alone (status %#x)",
+			       r->lead_status);
+			return -1;
+		}
+		if (check && check(_metadata, r, arg))
+			return -1;
+		if (!i || d < took)
+			took = d;
 	}
-	if (check && check(_metadata, r, arg))
-		return -1;
 	step = took / k->points;
 	if (step < 0.001)
 		step = 0.001;
