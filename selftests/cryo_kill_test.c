@@ -148,11 +148,14 @@ struct run {
 	const char *out;	/* freeze: where the image goes (file mode) */
 	pid_t target;		/* freeze: the target */
 	bool tool_only;		/* thaw: kill cryoctl alone, R must run on */
+	bool kill_target;	/* freeze: --kill */
 	/* Results of one run. */
 	pid_t lead;		/* cryoctl */
 	pid_t helper;		/* feeds or drains the pipe */
 	int lead_status;
 	bool lead_reaped;
+	int target_status;	/* freeze: how the target ended, if it did */
+	bool target_reaped;
 	int cmd, rep;		/* thaw: our ends of the restored fds 0, 1 */
 	int out_fd;		/* thaw: cryoctl's stdout (the pid) */
 };
@@ -205,8 +208,12 @@ lead_child(struct kill_ctx *k, struct run *r, int in, int out, int fd3,
 	}
 	case OP_FREEZE: {
 		const char *const argv[] = { "cryoctl", "freeze", pid, NULL };
+		const char *const kargv[] = { "cryoctl", "freeze", "--kill", pid,
+					      NULL };
 
 		snprintf(pid, sizeof(pid), "%d", r->target);
+		if (r->kill_target)
+			execv(cryo_cryoctl_path(), (char *const *)kargv);
 		execv(cryo_cryoctl_path(), (char *const *)argv);
 		break;
 	}
@@ -239,13 +246,16 @@ static void __attribute__((noreturn)) feeder(const char *path, int fd)
 	_exit(n < 0 ? 4 : 0);
 }
 
-/* Read @fd (a pipe) to its end, then exit: the image's consumer. */
-static void __attribute__((noreturn)) drainer(int fd)
+/* Read @fd (a pipe) to its end into @path, then exit: the image's consumer. */
+static void __attribute__((noreturn)) drainer(int fd, const char *path)
 {
+	int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	char buf[65536];
+	ssize_t n;
 
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (out < 0 || write(out, buf, n) != n)
+			_exit(1);
 	_exit(0);
 }
 
@@ -306,7 +316,7 @@ static int run_start(struct kill_ctx *k, struct run *r)
 				feeder(r->img, p[1]);
 			}
 			close(p[1]);
-			drainer(p[0]);
+			drainer(p[0], r->out);
 		}
 	}
 	if (pipe2(j, O_CLOEXEC))
@@ -373,6 +383,8 @@ static void reap_some(struct run *r, pid_t keep)
 			r->helper = 0;
 		} else if (p == keep) {
 			/* The freeze's target died: the caller checks it. */
+			r->target_status = st;
+			r->target_reaped = true;
 		}
 	}
 }
@@ -504,7 +516,10 @@ static int run_once(struct __test_metadata *_metadata, struct kill_ctx *k,
 			reap_some(r, r->target);
 			usleep(1000);
 		}
-		if (thaw_runs_on(_metadata, r)) {
+		/* Unless it was done already: thaw_check_done() sees to that. */
+		if (!(r->lead_reaped && WIFEXITED(r->lead_status) &&
+		      !WEXITSTATUS(r->lead_status)) &&
+		    thaw_runs_on(_metadata, r)) {
 			TH_LOG("cryoctl killed after %.1f ms: the thaw neither finished nor ended",
 			       delay * 1000);
 			ret = -1;
@@ -744,20 +759,66 @@ TEST_F_TIMEOUT(kill, thaw_tool_only, 600)
 	EXPECT_EQ(self->k.refcnt, mod_refcnt());
 }
 
+struct live {
+	struct tgt *t;
+	unsigned long round;	/* rounds it made */
+	unsigned int killed;	/* --kill: times it was killed after COMMIT */
+};
+
 /*
  * After every run the target is alive, not parked, has its threads and
  * answers: the freeze let it go untouched, whenever it was killed.
+ * With --kill it may also be dead, of SIGKILL, but only after COMMIT,
+ * which cryoctl issues once the image is written and fsynced: then the
+ * image must be whole (cryoctl verify), and a new target takes its place.
  */
 static int freeze_check(struct __test_metadata *_metadata, struct run *r,
 			void *arg)
 {
-	struct tgt *t = arg;
-	static unsigned long round = 1;
+	struct live *l = arg;
+	struct tgt *t = l->t;
 	int tids[64], n, i;
 	char want[64];
+	double end;
 
-	if (waitpid(t->pid, NULL, WNOHANG) != 0) {
-		TH_LOG("the target died");
+	/*
+	 * cryoctl is gone, so a COMMIT it made is done: the target has
+	 * SIGKILL pending (process-wide) or is dead already.  Let it die.
+	 */
+	for (end = cryo_now() + REAP_TIMEOUT; r->kill_target &&
+	     !r->target_reaped && cryo_now() < end; usleep(1000)) {
+		if (!(cryo_status_mask(t->pid, "ShdPnd:") &
+		      (1ULL << (SIGKILL - 1))) &&
+		    cryo_tids(t->pid, tids, 64) == NR_WORKERS + 1)
+			break;
+		reap_some(r, t->pid);
+	}
+	if (r->kill_target && r->target_reaped) {
+		const char *const argv[] = { "cryoctl", "verify", r->out, NULL };
+
+		r->target_reaped = false;
+		if (!WIFSIGNALED(r->target_status) ||
+		    WTERMSIG(r->target_status) != SIGKILL) {
+			TH_LOG("the target ended with status %#x", r->target_status);
+			return -1;
+		}
+		if (cryo_cli_to(NULL, argv)) {
+			TH_LOG("the target was killed, but its image is not whole");
+			return -1;
+		}
+		l->killed++;
+		t->pid = 0;
+		close(t->cmd);
+		close(t->rep);
+		t->cmd = t->rep = -1;
+		if (spawn_threads(_metadata, t))
+			return -1;
+		r->target = t->pid;
+		l->round = 1;
+		return 0;
+	}
+	if (r->target_reaped || waitpid(t->pid, NULL, WNOHANG) != 0) {
+		TH_LOG("the target died (status %#x)", r->target_status);
 		return -1;
 	}
 	for (i = 0; i < 20 * 100; i++) {
@@ -778,8 +839,8 @@ static int freeze_check(struct __test_metadata *_metadata, struct run *r,
 		TH_LOG("the target has %d threads", cryo_tids(t->pid, tids, 64));
 		return -1;
 	}
-	round++;
-	snprintf(want, sizeof(want), "round %lu %lu", round, round * 15);
+	l->round++;
+	snprintf(want, sizeof(want), "round %lu %lu", l->round, l->round * 15);
 	if (tgt_cmd(t, 'g') || strcmp(t->line, want)) {
 		TH_LOG("target: \"%s\", want \"%s\"; log: %s", t->line, want,
 		       tgt_log(t));
@@ -791,16 +852,37 @@ static int freeze_check(struct __test_metadata *_metadata, struct run *r,
 TEST_F_TIMEOUT(kill, freeze, 600)
 {
 	struct run r = { .op = OP_FREEZE, .pipe = variant->pipe };
+	struct live l = { .t = &self->live, .round = 1 };
 	int tids[64];
 
 	ASSERT_EQ(0, spawn_threads(_metadata, &self->live));
 	r.target = self->live.pid;
 	r.out = self->live.img;
-	ASSERT_EQ(0, sweep(_metadata, &self->k, &r, freeze_check, &self->live));
+	ASSERT_EQ(0, sweep(_metadata, &self->k, &r, freeze_check, &l));
 	/* Every worker kept its thread-local state through it all. */
 	ASSERT_EQ(0, tgt_cmd(&self->live, 'j'));
 	EXPECT_STREQ("joined 5 5", self->live.line);
 	EXPECT_TRUE(WAIT_FOR(cryo_tids(self->live.pid, tids, 64) == 1, 5));
+	EXPECT_EQ(self->k.refcnt, mod_refcnt());
+}
+
+/*
+ * cryoctl freeze --kill killed at any moment: the target is killed only
+ * after COMMIT, which comes once the image is whole; before that it
+ * resumes untouched.
+ */
+TEST_F_TIMEOUT(kill, freeze_kill, 600)
+{
+	struct run r = { .op = OP_FREEZE, .pipe = variant->pipe,
+			 .kill_target = true };
+	struct live l = { .t = &self->live, .round = 1 };
+
+	ASSERT_EQ(0, spawn_threads(_metadata, &self->live));
+	r.target = self->live.pid;
+	r.out = self->live.img;
+	ASSERT_EQ(0, sweep(_metadata, &self->k, &r, freeze_check, &l));
+	TH_LOG("the target was killed %u times, after COMMIT", l.killed);
+	EXPECT_LT(0, l.killed);
 	EXPECT_EQ(self->k.refcnt, mod_refcnt());
 }
 
