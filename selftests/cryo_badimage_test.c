@@ -1338,7 +1338,7 @@ TEST_F_TIMEOUT(bad, log_escapes, 120)
 	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, klog, sizeof(klog) - 1);
 	ASSERT_LT(0, n) TH_LOG("klogctl: %s", strerror(errno));
 	klog[n] = '\0';
-	EXPECT_NE(NULL, strstr(klog, BASE_DIR "/p\\001\\ng: cannot open"))
+	EXPECT_NE(NULL, strstr(klog, BASE_DIR "/p\\001\\ng"))
 		TH_LOG("no escaped line in the kernel log");
 	EXPECT_EQ(NULL, strstr(klog, BASE_DIR "/p\001\ng"))
 		TH_LOG("the raw path reached the kernel log");
