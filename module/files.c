@@ -167,9 +167,12 @@ int cryo_files_check(struct cryo_image *img, int *bad_fd)
 		return 0;
 	*bad_fd = f.fd;
 	name = d_path(&f.file->f_path, buf, sizeof(buf));
-	pr_info_ratelimited("pid %d: fd %u (%s) is of a kind cryo cannot save\n",
-			    task_tgid_vnr(img->leader), f.fd,
-			    IS_ERR(name) ? "?" : name);
+	if (IS_ERR(name))
+		name = "?";
+	/* A path may hold any byte but NUL: escape what is not printable. */
+	pr_info_ratelimited("pid %d: fd %u (%*pE) is of a kind cryo cannot save\n",
+			    task_tgid_vnr(img->leader), f.fd, (int)strlen(name),
+			    name);
 	fput(f.file);
 	return -EOPNOTSUPP;
 }
