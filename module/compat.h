@@ -182,4 +182,17 @@ static inline unsigned int cryo_flc_held(struct list_head *head,
 	return 0;
 }
 
+/*
+ * 5.19 removed signal_group_exit(): is the thread group on its way out
+ * (a fatal signal, exit_group(), a core dump), or an exec killing its
+ * other threads?  Both supported kernels keep the same two fields.  The
+ * caller holds the siglock, or accepts a stale answer.
+ */
+#include <linux/sched/signal.h>
+static inline bool cryo_group_exiting(struct task_struct *t)
+{
+	return (READ_ONCE(t->signal->flags) & SIGNAL_GROUP_EXIT) ||
+	       READ_ONCE(t->signal->group_exec_task);
+}
+
 #endif /* _CRYO_COMPAT_H */

@@ -17,6 +17,7 @@
 #include <linux/fs_struct.h>
 #include <linux/sched/coredump.h>
 #include <linux/hrtimer.h>
+#include <linux/overflow.h>
 #include <linux/personality.h>
 #include <linux/rseq.h>
 #include <linux/sched/mm.h>
@@ -86,6 +87,7 @@ int cryo_check_thread(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 	u32 want = boot_cpu_has(X86_FEATURE_XSAVE) ? CRYO_FPU_XSAVE :
 						     CRYO_FPU_FXSAVE;
 	long ax = (long)g[R_AX];
+	u64 sas_end;
 
 	if (r->tid <= 0 || r->__reserved || r->fpu_format != want ||
 	    r->fpu_size != t->hdr.fpu_size)
@@ -111,9 +113,11 @@ int cryo_check_thread(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 	default:
 		return -EINVAL;
 	}
+	/* The whole altstack in user space: its end must not wrap around. */
 	if (r->sas_flags != SS_DISABLE &&
 	    ((r->sas_flags & ~SS_FLAG_BITS) || r->sas_size > TASK_SIZE_MAX ||
-	     !cryo_user_addr(r->sas_sp + r->sas_size)))
+	     check_add_overflow(r->sas_sp, r->sas_size, &sas_end) ||
+	     !cryo_user_addr(r->sas_sp) || !cryo_user_addr(sas_end)))
 		return -EINVAL;
 	if (!cryo_user_addr(r->clear_child_tid) ||
 	    !cryo_user_addr(r->robust_list) ||
@@ -250,6 +254,43 @@ int cryo_check_signals(struct cryo_thawing *t)
 	return 0;
 }
 
+/*
+ * A thread of a group on its way out must have SIGKILL pending: that is
+ * what ends its killable waits and, on its way to user mode, takes it to
+ * do_exit().  The group exit put it there, but a flush may have taken it
+ * away again, and a new SIGKILL is refused while the group exits.  Not
+ * for a thread already in do_exit(), which dequeued it on purpose.
+ */
+void cryo_keep_sigkill(void)
+{
+	/* Our own sighand only changes in our own exec. */
+	struct sighand_struct *sighand =
+		rcu_dereference_protected(current->sighand, 1);
+
+	if (current->flags & PF_EXITING)
+		return;
+	spin_lock_irq(&sighand->siglock);
+	if (cryo_group_exiting(current)) {
+		sigaddset(&current->pending.signal, SIGKILL);
+		set_tsk_thread_flag(current, TIF_SIGPENDING);
+	}
+	spin_unlock_irq(&sighand->siglock);
+}
+
+/*
+ * Drop the signals R had pending: they were sent to the thawing program,
+ * not to the image's process.  A SIGKILL stays: a group exit that began
+ * during the restore has already taken the other threads down, and the
+ * leader must go too, or it waits for them for ever.  flush_signals()
+ * and the group exit both run under the siglock: a SIGKILL it discarded
+ * is seen here as the group exiting.
+ */
+static void cryo_flush_signals(void)
+{
+	flush_signals(current);
+	cryo_keep_sigkill();
+}
+
 /* The leader, after the mappings: mm fields, dispositions, and the rest. */
 void cryo_process_apply(struct cryo_thawing *t)
 {
@@ -279,7 +320,7 @@ void cryo_process_apply(struct cryo_thawing *t)
 	mmap_write_unlock(mm);
 
 	/* Whatever the caller had pending or set up is not the image's. */
-	flush_signals(current);
+	cryo_flush_signals();
 	spin_lock_irq(&sighand->siglock);
 	for (i = 0; i < ARRAY_SIZE(t->sig.action); i++) {
 		const struct cryo_image_sigaction *a = &t->sig.action[i];

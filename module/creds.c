@@ -123,15 +123,17 @@ int cryo_creds_plan(struct cryo_thawing *t)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu: a file before the PROCESS record",
 				      t->record);
-	for (i = 0; i < 4; i++) {
-		uid[i] = make_kuid(ns, p->uid[i]);
-		gid[i] = make_kgid(ns, p->gid[i]);
-		if (!uid_valid(uid[i]) || !gid_valid(gid[i]))
-			return cryo_thaw_fail(t, -EINVAL,
-					      "record 1 (PROCESS): uid %u or gid %u has no mapping here",
-					      p->uid[i], p->gid[i]);
-	}
+	/* prctl(PR_SET_SECUREBITS) needs it; without it they only tighten. */
+	t->may_secbits = ns_capable(ns, CAP_SETPCAP);
 	if (ns_capable(ns, CAP_SETUID) && ns_capable(ns, CAP_SETGID)) {
+		for (i = 0; i < 4; i++) {
+			uid[i] = make_kuid(ns, p->uid[i]);
+			gid[i] = make_kgid(ns, p->gid[i]);
+			if (!uid_valid(uid[i]) || !gid_valid(gid[i]))
+				return cryo_thaw_fail(t, -EINVAL,
+						      "record 1 (PROCESS): uid %u or gid %u has no mapping here",
+						      p->uid[i], p->gid[i]);
+		}
 		gi = cryo_image_groups(t);
 		if (!gi)
 			return -ENOMEM;
@@ -173,6 +175,34 @@ int cryo_creds_plan(struct cryo_thawing *t)
 	set_groups(oc, gi);
 	put_group_info(gi);
 	cryo_caps_narrow(oc, p);
+#ifdef CONFIG_KEYS
+	/*
+	 * Opens may look up keys (fscrypt, CIFS and NFS credentials): in an
+	 * empty session keyring of the user's, never in the caller's
+	 * keyrings, nor in the user keyrings of the caller's user_struct
+	 * that a cred without a session keyring falls back to.
+	 */
+	if (t->set_ids) {
+		struct key *kr;
+
+		key_put(oc->thread_keyring);
+		oc->thread_keyring = NULL;
+		key_put(oc->process_keyring);
+		oc->process_keyring = NULL;
+		kr = keyring_alloc("_cryo_thaw", oc->uid, oc->gid, oc,
+				   KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ |
+				   KEY_USR_SEARCH, KEY_ALLOC_NOT_IN_QUOTA, NULL,
+				   NULL);
+		if (IS_ERR(kr)) {
+			abort_creds(oc);
+			return cryo_thaw_fail(t, PTR_ERR(kr),
+					      "cannot make a keyring for the restored process's opens (error %ld)",
+					      -PTR_ERR(kr));
+		}
+		key_put(oc->session_keyring);
+		oc->session_keyring = kr;
+	}
+#endif
 	t->open_cred = oc;
 	t->user_ns = get_user_ns(ns);
 	t->pid_ns = get_pid_ns(task_active_pid_ns(current));
@@ -278,13 +308,23 @@ unsigned long cryo_creds_nofile(struct cryo_thawing *t)
 
 /*
  * Securebits as frozen, except those the caller has locked: a lock
- * (SECBIT_*_LOCKED) keeps its bit as the caller has it.
+ * (SECBIT_*_LOCKED) keeps its bit as the caller has it.  A caller
+ * without CAP_SETPCAP, who may not change them, only adds the image's
+ * restricting bits and locks to its own.
  */
-static unsigned int cryo_securebits(const struct cred *old, u32 image)
+static unsigned int cryo_securebits(struct cryo_thawing *t,
+				    const struct cred *old, u32 image)
 {
 	unsigned int locks = old->securebits & SECURE_ALL_LOCKS;
 	unsigned int fixed = locks | (locks >> 1);
 
+	if (!t->may_secbits)
+		return (old->securebits & (fixed |
+					   ~issecure_mask(SECURE_KEEP_CAPS))) |
+		       (image & (issecure_mask(SECURE_NOROOT) |
+				 issecure_mask(SECURE_NO_SETUID_FIXUP) |
+				 issecure_mask(SECURE_NO_CAP_AMBIENT_RAISE) |
+				 SECURE_ALL_LOCKS));
 	return (image & ~fixed) | (old->securebits & fixed);
 }
 
@@ -315,10 +355,11 @@ void cryo_creds_apply(struct cryo_thawing *t)
 						   new->cap_permitted);
 		new->cap_ambient = cap_intersect(new->cap_ambient,
 						 new->cap_permitted);
-		if (t->proc_ext)
-			new->securebits = cryo_securebits(new, p->securebits);
-		else
-			new->securebits &= ~issecure_mask(SECURE_KEEP_CAPS);
+		/* R's PR_SET_KEEPCAPS is not the image's. */
+		new->securebits = cryo_securebits(t, new, t->proc_ext ?
+						  p->securebits :
+						  new->securebits &
+						  ~issecure_mask(SECURE_KEEP_CAPS));
 #ifdef CONFIG_KEYS
 		/* The caller's keyrings are not the user's. */
 		if (t->set_ids) {

@@ -70,6 +70,30 @@ int cryo_read_exact(struct cryo_thawing *t, void *buf, size_t len)
 }
 
 /*
+ * Nothing may follow the TRAILER (image-format.rst): read one byte more,
+ * which must find the end of the image.  On a pipe or a socket this waits
+ * until the writer closes it, killably.
+ */
+int cryo_read_end(struct cryo_thawing *t)
+{
+	ssize_t n;
+	u8 b;
+
+	n = kernel_read(t->image, &b, 1, &t->pos);
+	if (n == -ERESTARTSYS || n == -EINTR)
+		return cryo_thaw_fail(t, -EINTR, "interrupted");
+	if (n < 0)
+		return cryo_thaw_fail(t, n,
+				      "record %llu (TRAILER): read error %zd after it",
+				      t->record, -n);
+	if (n > 0)
+		return cryo_thaw_fail(t, -EBADMSG,
+				      "record %llu (TRAILER): the image goes on after it (byte %llu)",
+				      t->record, t->bytes);
+	return 0;
+}
+
+/*
  * Read @len bytes of the image straight into the caller's memory at
  * @uaddr: for page contents, one copy from the image's page cache (or
  * pipe) to their place, instead of two through a kernel buffer.

@@ -141,6 +141,13 @@ int cryo_load_file(struct cryo_thawing *t, const struct cryo_rec *rec)
 		max_data = CRYO_THAW_MAX_PIPE_DATA;
 	else
 		max_data = 0;
+	if ((r->kind == CRYO_FILE_REG && !S_ISREG(r->mode)) ||
+	    (r->kind == CRYO_FILE_DIR && !S_ISDIR(r->mode)) ||
+	    (r->kind == CRYO_FILE_CHR && !S_ISCHR(r->mode)) ||
+	    ((r->kind == CRYO_FILE_FIFO || r->kind == CRYO_FILE_PIPE) &&
+	     !S_ISFIFO(r->mode)))
+		return cryo_bad(t, "FILE %u: kind %u with mode %#o", r->id,
+				r->kind, r->mode);
 	if (r->data_size > max_data)
 		return cryo_bad(t, "FILE %u: data size %llu", r->id,
 				r->data_size);
@@ -340,7 +347,8 @@ static int cryo_file_open(struct cryo_thawing *t, unsigned int idx)
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
 	if (f->rec.kind == CRYO_FILE_FIFO && !opath) {
 		/* An O_RDWR end first, so that no open blocks or fails. */
-		file = cryo_reopen(t, what, f->name, O_RDWR, S_IFIFO);
+		file = cryo_reopen(t, what, f->name, O_RDWR | O_NONBLOCK,
+				   S_IFIFO);
 		if (IS_ERR(file)) {
 			ret = PTR_ERR(file);
 			goto out;

@@ -47,11 +47,19 @@ void cryo_emit_process(struct cryo_image *img)
 	p->gid[1] = from_kgid_munged(uns, cred->egid);
 	p->gid[2] = from_kgid_munged(uns, cred->sgid);
 	p->gid[3] = from_kgid_munged(uns, cred->fsgid);
-	p->cap_effective = cryo_cap_u64(cred->cap_effective);
-	p->cap_permitted = cryo_cap_u64(cred->cap_permitted);
-	p->cap_inheritable = cryo_cap_u64(cred->cap_inheritable);
+	/*
+	 * Capabilities count in their own user namespace only: a process
+	 * that is root in a namespace of its own has none in the freezer's,
+	 * and a thaw, which restores into the caller's, must not make them
+	 * count there.  The bounding set only ever restricts.
+	 */
+	if (cred->user_ns == uns) {
+		p->cap_effective = cryo_cap_u64(cred->cap_effective);
+		p->cap_permitted = cryo_cap_u64(cred->cap_permitted);
+		p->cap_inheritable = cryo_cap_u64(cred->cap_inheritable);
+		p->cap_ambient = cryo_cap_u64(cred->cap_ambient);
+	}
 	p->cap_bset = cryo_cap_u64(cred->cap_bset);
-	p->cap_ambient = cryo_cap_u64(cred->cap_ambient);
 	p->securebits = cred->securebits;
 	put_cred(cred);
 	if (task_no_new_privs(t))

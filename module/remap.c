@@ -546,9 +546,11 @@ int cryo_fill_pages(struct cryo_thawing *t)
 			if (rec.len != sizeof(struct cryo_image_trailer))
 				return cryo_thaw_badrec(t, rec.type, "bad length");
 			ret = cryo_read_payload(t, &rec);
-			if (ret)
-				return ret;
-			return cryo_check_trailer(t, records, bytes);
+			if (!ret)
+				ret = cryo_check_trailer(t, records, bytes);
+			if (!ret)
+				ret = cryo_read_end(t);
+			return ret;
 		}
 		if (rec.type != CRYO_REC_PAGES)
 			return cryo_thaw_badrec(t, rec.type,

@@ -31,6 +31,7 @@
 #include <linux/task_work.h>
 #include <linux/uaccess.h>
 
+#include "device.h"
 #include "thaw.h"
 
 /* How long the leader waits for the other threads to arrive. */
@@ -50,9 +51,11 @@ int cryo_thaw_fail(struct cryo_thawing *t, int err, const char *fmt, ...)
 		va_end(ap);
 	}
 	spin_unlock(&t->lock);
+	/* The message may hold paths from the image: escape what is not printable. */
 	if (first)
-		pr_notice_ratelimited("thaw of pid %d failed: %s\n",
-				      task_pid_nr(current), t->msg);
+		pr_notice_ratelimited("thaw of pid %d failed: %*pE\n",
+				      task_pid_nr(current),
+				      (int)strnlen(t->msg, sizeof(t->msg)), t->msg);
 	return err;
 }
 
@@ -146,6 +149,17 @@ static int cryo_thaw_image(struct cryo_thawing *t, int fd)
 	if (!t->image || !(t->image->f_mode & FMODE_READ))
 		return cryo_thaw_fail(t, -EBADF, "image fd %d is not open for reading",
 				      fd);
+	/*
+	 * A session is no image: reading our own would wait for the lock we
+	 * hold, and holding any would keep it, and the module, alive for ever.
+	 */
+	if (cryo_is_session_file(t->image)) {
+		fput(t->image);
+		t->image = NULL;
+		return cryo_thaw_fail(t, -EINVAL,
+				      "image fd %d is a /dev/cryo session, not an image",
+				      fd);
+	}
 	t->pos = (t->image->f_mode & FMODE_STREAM) ? 0 : t->image->f_pos;
 	return 0;
 }
@@ -188,6 +202,16 @@ static int cryo_thaw_inherit(struct cryo_thawing *t,
 					      t->inherit[i].fd,
 					      t->inherit[i].source_fd,
 					      t->inherit[i].source_fd);
+		/* The session would hold itself: never released. */
+		if (cryo_is_session_file(t->inherit_files[i])) {
+			fput(t->inherit_files[i]);
+			t->inherit_files[i] = NULL;
+			return cryo_thaw_fail(t, -EINVAL,
+					      "--inherit-fd %d=%d: fd %d is a /dev/cryo session",
+					      t->inherit[i].fd,
+					      t->inherit[i].source_fd,
+					      t->inherit[i].source_fd);
+		}
 	}
 	return 0;
 }
@@ -361,6 +385,10 @@ static int cryo_restore_process(struct cryo_thawing *t,
 	if (ret)
 		return ret;
 	cryo_process_apply(t);
+	/* Killed meanwhile: the threads are gone or going, so are we. */
+	if (fatal_signal_pending(current) || cryo_group_exiting(current))
+		return cryo_thaw_fail(t, -EINTR,
+				      "the process being restored was killed");
 	/* The stub sets cwd and exe itself: there are no exports for it. */
 	a->exe_fd = cryo_install_tmp(t->exe);
 	a->cwd_fd = cryo_install_tmp(t->cwd);
@@ -395,6 +423,10 @@ int cryo_thaw_restore(struct cryo_session *s, struct cryo_thaw_restore *a)
 		ret = cryo_restore_pipes(t, a);
 	if (!ret)
 		ret = cryo_wait_threads(t);
+	/* The wait above returns at once when all had arrived, killed or not. */
+	if (!ret && (fatal_signal_pending(current) ||
+		     cryo_group_exiting(current)))
+		ret = cryo_thaw_fail(t, -EINTR, "interrupted");
 	if (ret)
 		goto fail;
 
@@ -452,8 +484,19 @@ int cryo_thaw_thread(struct cryo_session *s, struct cryo_thaw_thread *a)
 		return ret;
 	wake_up_all(&t->wq);
 
-	if (wait_event_killable(t->wq, cryo_thread_may_go(t)))
-		return -EINTR;
+	/* A leader that is gone never releases us: look every 100 ms. */
+	for (;;) {
+		long left = wait_event_killable_timeout(t->wq,
+							cryo_thread_may_go(t),
+							HZ / 10);
+
+		if (left < 0)
+			return -EINTR;
+		if (left)
+			break;
+		if (READ_ONCE(current->group_leader->flags) & PF_EXITING)
+			return -ECANCELED;
+	}
 	if (!READ_ONCE(t->released))
 		return -ECANCELED;
 	th = &t->threads[a->index];
@@ -490,6 +533,72 @@ static int cryo_thaw_final(struct cryo_thawing *t)
 	return 0;
 }
 
+/*
+ * Is the process being restored going away, or has a thread of it left?
+ * A kill takes every thread (SIGNAL_GROUP_EXIT, and SIGKILL pending in
+ * each until it dequeues it on its way out); a thread can also exit on
+ * its own (a seccomp kill, the stub giving up), and then the others
+ * would wait for it for ever.  Every thread has been counted in by now.
+ */
+static bool cryo_thaw_dying(struct cryo_thawing *t)
+{
+	unsigned int i;
+
+	if ((current->flags & PF_EXITING) || fatal_signal_pending(current) ||
+	    cryo_group_exiting(current))
+		return true;
+	for (i = 0; i < t->nr_threads; i++)
+		if (READ_ONCE(t->threads[i].task->flags) & PF_EXITING)
+			return true;
+	return false;
+}
+
+/*
+ * The restore ends here: say so, and make sure that the whole process
+ * goes (a thread that left alone does not take the others with it).
+ */
+static void cryo_thaw_abort(struct cryo_thawing *t)
+{
+	cryo_thaw_fail(t, -EINTR,
+		       "the process being restored was killed, or lost a thread, during the restore");
+	cryo_thaw_kill(t, -EINTR);
+	/* The kill is refused when the group is exiting already. */
+	cryo_keep_sigkill();
+}
+
+static bool cryo_installed(struct cryo_thawing *t)
+{
+	return READ_ONCE(t->installed) ||
+	       READ_ONCE(t->state) != CRYO_THAW_RESTORING;
+}
+
+/*
+ * Wait for the last thread to install the fds.  Killable, and checked
+ * every 100 ms for threads that left: -EINTR then.
+ */
+static int cryo_wait_installed(struct cryo_thawing *t)
+{
+	long left;
+
+	for (;;) {
+		left = wait_event_killable_timeout(t->wq, cryo_installed(t),
+						   HZ / 10);
+		if (left > 0)
+			return 0;
+		if (left < 0)
+			return -EINTR;
+		if (cryo_thaw_dying(t)) {
+			/*
+			 * A thread may exit on its own once it runs the
+			 * image's code, which it does only after the install
+			 * was published under the lock: read that after.
+			 */
+			smp_rmb();
+			return cryo_installed(t) ? 0 : -EINTR;
+		}
+	}
+}
+
 static void cryo_finish_work_fn(struct callback_head *cb)
 {
 	struct cryo_finish_work *w = container_of(cb, struct cryo_finish_work, cb);
@@ -497,6 +606,11 @@ static void cryo_finish_work_fn(struct callback_head *cb)
 	bool last, done;
 	int ret;
 
+	/* Killed between FINISH and here: nothing more to build. */
+	if (cryo_thaw_dying(t)) {
+		cryo_thaw_abort(t);
+		goto out;
+	}
 	spin_lock(&t->lock);
 	last = ++t->finishing == t->nr_threads;
 	spin_unlock(&t->lock);
@@ -508,8 +622,9 @@ static void cryo_finish_work_fn(struct callback_head *cb)
 		wake_up_all(&t->wq);
 		if (ret)
 			cryo_thaw_kill(t, ret);
-	} else if (wait_event_killable(t->wq, READ_ONCE(t->installed))) {
-		goto out;	/* being killed */
+	} else if (cryo_wait_installed(t)) {
+		cryo_thaw_abort(t);
+		goto out;
 	}
 	if (READ_ONCE(t->state) != CRYO_THAW_RESTORING)
 		goto out;	/* failed */

@@ -124,6 +124,7 @@ struct cryo_thawing {
 	bool proc_ext;			/* PROCESS has the 2.1 fields */
 	/* Credentials, see creds.c. */
 	bool set_ids;			/* the image's ids, not the caller's */
+	bool may_secbits;		/* the caller has CAP_SETPCAP */
 	const struct cred *open_cred;	/* the restored process's, planned */
 	struct user_namespace *user_ns;	/* the caller's, referenced */
 	struct pid_namespace *pid_ns;	/* the caller's, referenced */
@@ -170,6 +171,7 @@ int cryo_load_rec(struct cryo_thawing *t, struct cryo_rec *rec);
 int cryo_read_hdr(struct cryo_thawing *t, struct cryo_rec *rec);
 int cryo_read_payload(struct cryo_thawing *t, struct cryo_rec *rec);
 int cryo_read_exact(struct cryo_thawing *t, void *buf, size_t len);
+int cryo_read_end(struct cryo_thawing *t);
 int cryo_read_user(struct cryo_thawing *t, unsigned long uaddr, size_t len);
 const char *cryo_rec_name(u32 type);
 
@@ -200,6 +202,7 @@ void cryo_thread_apply(struct cryo_thawing *t, struct cryo_thawing_thread *th);
 int cryo_check_signals(struct cryo_thawing *t);
 void cryo_process_apply(struct cryo_thawing *t);
 void cryo_signals_final(struct cryo_thawing *t);
+void cryo_keep_sigkill(void);
 
 /* creds.c: what the restored process runs as and opens files as */
 int cryo_creds_plan(struct cryo_thawing *t);

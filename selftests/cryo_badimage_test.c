@@ -16,6 +16,7 @@
  * records get a correct CRC (cryoctl_record_crc()), so that the module's
  * semantic checks are what refuses them, not the checksum.
  */
+#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 
@@ -1175,6 +1176,175 @@ TEST_F_TIMEOUT(bad, remap_layout, 120)
 	EXPECT_EQ(-1, waitpid(-1, &status, WNOHANG));
 	free(l);
 	unlink(layout);
+}
+
+/* An altstack whose end wraps around the top of the address space. */
+TEST_F_TIMEOUT(bad, altstack_wraps, 120)
+{
+	int t = find_rec(&self->b, CRYO_REC_THREAD, 0);
+	struct cryo_image_thread *th;
+	struct outcome o;
+
+	ASSERT_LT(0, t);
+	fresh(self);
+	th = payload(self, t);
+	th->sas_sp = 0xfffffffffffff000ULL;	/* + 8 KiB is 0x1000 */
+	th->sas_size = 0x2000;
+	th->sas_flags = 0;
+	fix(self, t);
+	TRY(0, &o);
+	EXPECT_FAIL(&o, EBADMSG, PRE, t, "altstack 0x%llx + 0x%llx wraps",
+		    (unsigned long long)th->sas_sp, (unsigned long long)th->sas_size);
+
+	fresh(self);
+	th = payload(self, t);
+	th->sas_sp = 0x7ffffffff000ULL;		/* ends past user space */
+	th->sas_size = 0x2000;
+	th->sas_flags = 0;
+	fix(self, t);
+	TRY(0, &o);
+	EXPECT_FAIL(&o, EBADMSG, PRE, t, "altstack past the top of user space");
+}
+
+/*
+ * Bytes after the TRAILER: image-format.rst calls them an error, and so
+ * does the thaw, which reads one byte more after the TRAILER.  That is
+ * past the point of no return: the process is killed.
+ */
+TEST_F_TIMEOUT(bad, after_trailer, 120)
+{
+	static const size_t extra[] = { 1, 16, 4096 };
+	struct outcome o;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(extra); i++) {
+		fresh(self);
+		memset(self->buf + self->b.len, 0, extra[i]);
+		TRY(self->b.len + extra[i], &o);
+		EXPECT_FAIL(&o, EBADMSG, PONR, self->b.trailer,
+			    "%zu bytes after the TRAILER", extra[i]);
+		EXPECT_NE(NULL, strstr(o.res.message, "after it"))
+			TH_LOG("\"%s\"", o.res.message);
+	}
+	/* A second copy of the whole TRAILER record, checksum and all. */
+	fresh(self);
+	memcpy(self->buf + self->b.len, self->b.img + self->b.r[self->b.trailer].off,
+	       self->b.len - self->b.r[self->b.trailer].off);
+	TRY(self->b.len + self->b.len - self->b.r[self->b.trailer].off, &o);
+	EXPECT_FAIL(&o, EBADMSG, PONR, self->b.trailer, "a TRAILER after the TRAILER");
+}
+
+/* The module's reference count: one per open /dev/cryo, per queued work. */
+static long module_refcnt(void)
+{
+	char buf[32];
+
+	if (cryo_read_file("/sys/module/cryo/refcnt", buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/*
+ * A /dev/cryo session is no image: as the image of a thaw or a remap
+ * (even the very session that thaws), or as an inherited fd, EINVAL
+ * with a message, before anything is done.  Reading its own session
+ * would wait for the lock the thaw holds; holding any would keep the
+ * session, and the module, alive for ever.
+ */
+TEST_F_TIMEOUT(bad, session_fd, 120)
+{
+	struct cryo_thaw_inherit inh[3];
+	struct outcome o;
+	int dev, dev2, ret;
+	long before = module_refcnt();
+
+	/* Another session as the image, then the thawing session itself. */
+	for (ret = 0; ret < 2; ret++) {
+		memset(&o, 0, sizeof(o));
+		dev = cryoctl_open();
+		dev2 = ret ? dup(dev) : cryoctl_open();
+		ASSERT_LE(0, dev);
+		ASSERT_LE(0, dev2);
+		o.pid0 = last_pid();
+		o.ret = cryoctl_thaw(dev, dev2, CRYOCTL_THAW_WAIT, self->inh, 2,
+				     &o.res);
+		o.pid1 = last_pid();
+		o.st.size = sizeof(o.st);
+		o.st_ret = cryoctl_thaw_status(dev, &o.st);
+		close(dev2);
+		close(dev);
+		EXPECT_FAIL(&o, EINVAL, PRE, ANY_REC, "%s session as the image",
+			    ret ? "its own" : "another");
+		EXPECT_NE(NULL, strstr(o.res.message, "/dev/cryo"))
+			TH_LOG("\"%s\"", o.res.message);
+	}
+
+	/* An inherited fd. */
+	dev2 = cryoctl_open();
+	ASSERT_LE(0, dev2);
+	memcpy(inh, self->inh, sizeof(self->inh));
+	inh[2].fd = 7;
+	inh[2].source_fd = dev2;
+	thaw_bytes(self, self->b.img, self->b.len, CRYOCTL_THAW_WAIT, inh, 3, &o);
+	close(dev2);
+	EXPECT_FAIL(&o, EINVAL, PRE, ANY_REC, "a session as --inherit-fd 7");
+	EXPECT_NE(NULL, strstr(o.res.message, "/dev/cryo"))
+		TH_LOG("\"%s\"", o.res.message);
+
+	/* The image of a remap: refused before the caller is touched. */
+	dev = cryoctl_open();
+	dev2 = cryoctl_open();
+	ASSERT_LE(0, dev);
+	ASSERT_LE(0, dev2);
+	ret = cryoctl_remap(dev, dev2, 0, 0);
+	EXPECT_EQ(-EINVAL, ret) TH_LOG("remap of a session: %s", strerror(-ret));
+	memset(&o.st, 0, sizeof(o.st));
+	o.st.size = sizeof(o.st);
+	ASSERT_EQ(0, cryoctl_thaw_status(dev, &o.st));
+	EXPECT_EQ(CRYO_THAW_FAILED, o.st.state);
+	EXPECT_EQ(EINVAL, o.st.error);
+	EXPECT_NE(NULL, strstr(o.st.message, "/dev/cryo")) TH_LOG("\"%s\"", o.st.message);
+	close(dev2);
+	close(dev);
+	/* No session was kept alive by another (or by itself). */
+	EXPECT_TRUE(WAIT_FOR(module_refcnt() == before, 10))
+		TH_LOG("module refcount %ld, was %ld", module_refcnt(), before);
+}
+
+/*
+ * A path from the image with a newline and a control character in it:
+ * the thaw fails to open it, and the kernel log line that says so has
+ * them escaped, so that it cannot forge a line of its own.
+ */
+TEST_F_TIMEOUT(bad, log_escapes, 120)
+{
+	int f = find_rec(&self->b, CRYO_REC_FS, 0);
+	static char klog[1 << 20];
+	struct cryo_image_fs *fs;
+	struct outcome o;
+	char *exe, *p;
+	int n;
+
+	ASSERT_LT(0, f);
+	fresh(self);
+	fs = payload(self, f);
+	exe = (char *)(fs + 1);
+	p = memmem(exe, fs->exe_len, "/prog", 5);
+	ASSERT_NE(NULL, p) TH_LOG("exe %.*s", (int)fs->exe_len, exe);
+	p[2] = '\001';		/* "/p\001\ng" */
+	p[3] = '\n';
+	fix(self, f);
+	/* The log line is rate limited: let the tests before this one's burst pass. */
+	sleep(6);
+	TRY(0, &o);
+	EXPECT_FAIL(&o, ENOENT, PRE, f, "exe with a newline");
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, klog, sizeof(klog) - 1);
+	ASSERT_LT(0, n) TH_LOG("klogctl: %s", strerror(errno));
+	klog[n] = '\0';
+	EXPECT_NE(NULL, strstr(klog, BASE_DIR "/p\\001\\ng"))
+		TH_LOG("no escaped line in the kernel log");
+	EXPECT_EQ(NULL, strstr(klog, BASE_DIR "/p\001\ng"))
+		TH_LOG("the raw path reached the kernel log");
 }
 
 /* Last (TEST_F run in their order, after the TESTs): the shared image goes. */

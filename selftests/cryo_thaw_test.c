@@ -1100,6 +1100,56 @@ TEST_F_TIMEOUT(thaw, root_gives_no_more, 120)
 	QUIT(0);
 }
 
+/* A root process's extra supplementary group comes back with it. */
+TEST_F_TIMEOUT(thaw, root_groups, 60)
+{
+	SPAWN("thaw_target", "creds", "root");
+	CMD('C', "creds ");
+	EXPECT_STREQ("creds 0 0 0 0 0 0 0 0 1 2 0 1001", T->line);
+	FREEZE();
+	THAW(CRYOCTL_THAW_WAIT);
+	CMD('C', "creds ");
+	EXPECT_STREQ("creds 0 0 0 0 0 0 0 0 1 2 0 1001", T->line);
+	QUIT(0);
+}
+
+/* "CapPrm:\t<hex>" of /proc/@pid/status, or ~0 if unreadable. */
+static unsigned long long cap_of(pid_t pid, const char *which)
+{
+	char path[64], line[256];
+	unsigned long long v = ~0ULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return v;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, which, strlen(which)))
+			sscanf(line + strlen(which), " %llx", &v);
+	fclose(f);
+	return v;
+}
+
+/*
+ * Root of a user namespace of its own has every capability there and none
+ * outside: thawed by root into the initial namespace, it has none.
+ */
+TEST_F_TIMEOUT(thaw, userns_caps_stay_there, 60)
+{
+	SPAWN("thaw_target", "creds", "userns");
+	ASSERT_EQ(0, chown(T->dir, 1000, 1000));
+	ASSERT_EQ(0, chown(T->log, 1000, 1000));
+	ASSERT_NE(0, cap_of(T->pid, "CapEff:"));
+	FREEZE();
+	THAW(CRYOCTL_THAW_WAIT);
+	expect_user(_metadata, T->pid, "1001");
+	EXPECT_EQ(0, cap_of(T->pid, "CapPrm:"));
+	EXPECT_EQ(0, cap_of(T->pid, "CapEff:"));
+	EXPECT_EQ(0, cap_of(T->pid, "CapAmb:"));
+	QUIT(0);
+}
+
 /* A thaw that must fail before anything is made, naming @why. */
 static void thaw_refused(struct __test_metadata *_metadata, struct tgt *t,
 			 int err, const char *why)

@@ -547,13 +547,56 @@ static void end_r(struct thaw_ctx *c)
  * Read R's reports until EOF (R finished, and the module closed the
  * descriptor, or R died), then ask the module how it went.
  */
+/*
+ * R stopped (SIGSTOP, SIGTSTP ...): once it has taken the user's ids, the
+ * user may stop it, and the thaw would wait for it forever.
+ */
+static bool r_stopped(struct thaw_ctx *c)
+{
+	char path[32], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	if (c->rpid <= 0 || c->reaped)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)c->rpid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && (p[2] == 'T' || p[2] == 't');
+}
+
+/* The next message of R or its stub: 1, 0 at EOF, -EINTR if R stopped. */
+static int next_msg(struct thaw_ctx *c, struct stub_msg *m)
+{
+	struct pollfd pfd = { .fd = c->status[0], .events = POLLIN };
+	int n;
+
+	for (;;) {
+		n = poll(&pfd, 1, 1000);
+		if (n > 0)
+			return cryoctl_read_full(c->status[0], m, sizeof(*m)) ==
+			       sizeof(*m);
+		if (n < 0 && errno != EINTR)
+			return 0;
+		if (!n && r_stopped(c))
+			return -EINTR;
+	}
+}
+
 static int wait_outcome(struct thaw_ctx *c, struct cryoctl_thaw_result *res)
 {
 	int r_err = 0, step = 0, step_err = 0, ret, waited;
 	struct cryo_thaw_status st;
 	struct stub_msg m;
 
-	while (cryoctl_read_full(c->status[0], &m, sizeof(m)) == sizeof(m)) {
+	while ((ret = next_msg(c, &m)) > 0) {
 		if (m.type == STUB_ST_PID) {
 			if (c->rpid <= 0)
 				c->rpid = m.value;
@@ -565,6 +608,14 @@ static int wait_outcome(struct thaw_ctx *c, struct cryoctl_thaw_result *res)
 			step = m.type;
 			step_err = m.value > 0 ? m.value : EIO;
 		}
+	}
+
+	if (ret < 0) {
+		if (!(c->flags & CRYOCTL_THAW_WAIT) && c->pidfd < 0)
+			kill(c->rpid, SIGKILL);
+		end_r(c);
+		return thaw_fail(res, ret,
+				 "the process being restored was stopped (by a signal of its user's?) before the thaw completed; killed");
 	}
 
 	/*

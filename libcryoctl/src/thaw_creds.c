@@ -76,19 +76,15 @@ static void set_oom_score_adj(int v)
 }
 
 /*
- * The capabilities R needs until CRYO_IOC_THAW_FINISH drops them: to
- * create its threads with their ids (clone3 set_tid) and to set its exe
- * (PR_SET_MM_EXE_FILE).  R is not dumpable meanwhile, so its new owner
- * cannot reach them.
+ * Keep of the permitted set only what @keep says (all of it with ~0),
+ * effective as well.
  */
-static int keep_restore_caps(void)
+static int caps_keep(uint64_t keep)
 {
 	struct __user_cap_header_struct h = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
 	};
 	struct __user_cap_data_struct d[2] = { 0 };
-	uint64_t keep = (1ULL << CAP_CHECKPOINT_RESTORE) |
-			(1ULL << CAP_SYS_RESOURCE) | (1ULL << CAP_SYS_ADMIN);
 	uint64_t perm;
 
 	if (sys_err(syscall(SYS_capget, &h, d)))
@@ -101,6 +97,33 @@ static int keep_restore_caps(void)
 	d[0].inheritable = 0;
 	d[1].inheritable = 0;
 	return sys_err(syscall(SYS_capset, &h, d)) ? -errno : 0;
+}
+
+/*
+ * The capabilities R needs until CRYO_IOC_THAW_FINISH drops them: to
+ * create its threads with their ids (clone3 set_tid:
+ * CAP_CHECKPOINT_RESTORE, or CAP_SYS_ADMIN where that is all the caller
+ * has) and to set its exe (PR_SET_MM_EXE_FILE: CAP_SYS_RESOURCE).  Its
+ * new owner cannot reach them meanwhile: ptrace, /proc/PID/mem and
+ * pidfd_getfd() of a process with capabilities its user lacks are
+ * refused (commoncap's capability subset rule), and R is not dumpable
+ * (with the default fs.suid_dumpable 0).
+ */
+static int keep_restore_caps(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2] = { 0 };
+	uint64_t keep = (1ULL << CAP_CHECKPOINT_RESTORE) |
+			(1ULL << CAP_SYS_RESOURCE);
+
+	if (sys_err(syscall(SYS_capget, &h, d)))
+		return -errno;
+	if (!(d[CAP_TO_INDEX(CAP_CHECKPOINT_RESTORE)].permitted &
+	      CAP_TO_MASK(CAP_CHECKPOINT_RESTORE)))
+		keep |= 1ULL << CAP_SYS_ADMIN;
+	return caps_keep(keep);
 }
 
 /**
@@ -131,6 +154,14 @@ int thaw_set_creds(const struct cryo_thaw *t, const uint32_t *groups)
 		ret = syscall(SYS_setresuid, t->uid[0], t->uid[1], t->uid[2]);
 	if (ret)
 		return -errno;
+	/*
+	 * setresuid() to another user cleared the effective set; the kept
+	 * permitted one makes an fsuid or fsgid outside the three settable,
+	 * as the image may have it.
+	 */
+	ret = caps_keep(~0ULL);
+	if (ret)
+		return ret;
 	/* setfsuid() and setfsgid() return the old value: ask again. */
 	syscall(SYS_setfsgid, t->gid[3]);
 	syscall(SYS_setfsuid, t->uid[3]);

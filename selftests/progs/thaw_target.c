@@ -52,7 +52,9 @@
  *           every capability), and makes itself dumpable again, as an
  *           ordinary process of that user; 'C': "creds <ruid> <euid>
  *           <suid> <fsuid> <rgid> <egid> <sgid> <fsgid> <dumpable> <n>
- *           <group>...".
+ *           <group>...".  "creds root" stays root and only adds
+ *           group 1001 to group 0; "creds userns" then becomes root of a
+ *           user namespace of its own (uid 0 there is 1000 outside).
  * thrsig    a second thread B blocks SIGUSR1 and has one pending, sent
  *           to it alone with tgkill(); the main thread does not block it.
  *           Each thread has its own altstack and the SA_ONSTACK handler
@@ -71,6 +73,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -1333,8 +1336,43 @@ static int setup_syscalls(const char *arg)
 	return mode_syscalls();
 }
 
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
 static int setup_creds(const char *arg)
 {
+	static const gid_t extra[2] = { 0, 1001 };
+
+	/*
+	 * "userns": as uid 1000, root of a user namespace of its own (and
+	 * so with every capability there, none outside).
+	 */
+	if (arg && !strcmp(arg, "userns")) {
+		if (setgroups(1, extra + 1) || setresgid(1000, 1000, 1000) ||
+		    setresuid(1000, 1000, 1000) || prctl(PR_SET_DUMPABLE, 1) ||
+		    unshare(CLONE_NEWUSER) ||
+		    write_file("/proc/self/uid_map", "0 1000 1") ||
+		    write_file("/proc/self/setgroups", "deny") ||
+		    write_file("/proc/self/gid_map", "0 1000 1"))
+			return 84;
+		say("ready %d", getpid());
+		return 0;
+	}
+	/* "root": stay root, with one more supplementary group. */
+	if (arg && !strcmp(arg, "root")) {
+		if (setgroups(2, extra))
+			return 80;
+		say("ready %d", getpid());
+		return 0;
+	}
 	return mode_creds();
 }
 

@@ -41,6 +41,12 @@ VM_EXTRA="$img" "$here/run.sh" "$ver" --mode script --script "$dir/thaw.sh" \
 	--log "$dir/2" "$@" >/dev/null 2>&1 ||
 	fail "second boot failed$(grep -h -m 1 '^cryoctl:' "$dir/2/result.txt" 2>/dev/null |
 		sed 's/^/: /')"
+# The held file must have had another inode number, on a device numbered
+# alike (tmpfs), for the test to show that only the boot id decides.
+ino1=$(sed -n 's/^# across: held inode //p' "$out")
+ino2=$(sed -n 's/^# across: held inode //p' "$dir/2/result.txt")
+[ -n "$ino1" ] && [ -n "$ino2" ] && [ "$ino1" != "$ino2" ] ||
+	fail "the held file's inode was $ino1, then $ino2: nothing tested"
 res=$(sed -n 's/^# across: \(ok .*\)/\1/p' "$dir/2/result.txt")
 # "ok N count M": memory verified at N >= frozen, then counting on.
 set -- $res
