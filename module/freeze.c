@@ -176,6 +176,11 @@ int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
 	ret = cryo_may_freeze(task);
 	if (!ret && READ_ONCE(task->mm) != img->mm)
 		ret = -EAGAIN;
+	if (!ret && cryo_fpu_dynamic_perm(task)) {
+		pr_info_ratelimited("pid %d: has enabled AMX (arch_prctl(ARCH_REQ_XCOMP_PERM)), which cryo cannot restore\n",
+				    task_tgid_vnr(task));
+		ret = -EOPNOTSUPP;
+	}
 	if (ret)
 		goto out_release;
 

@@ -113,8 +113,9 @@ static void describe_fd(pid_t pid, int fd, char *buf, size_t size)
 }
 
 static int report_error(int err, pid_t pid, const struct progress *p,
-			unsigned int timeout_ms, int bad_fd)
+			unsigned int timeout_ms, const struct cryoctl_freeze_result *res)
 {
+	int bad_fd = res->bad_fd;
 	char what[384];
 	int id = (int)pid;
 
@@ -145,7 +146,7 @@ static int report_error(int err, pid_t pid, const struct progress *p,
 		return EXIT_FAIL;
 	case -EOPNOTSUPP:
 		if (bad_fd < 0) {
-			cli_err("freeze: PID %d holds an open file which cryo cannot save; pass --accept-loss to freeze without it",
+			cli_err("freeze: PID %d holds state cryo cannot save (the kernel log says what: an open file, which --accept-loss would leave behind, or AMX enabled with arch_prctl, which cannot be); it keeps running",
 				id);
 			return EXIT_FAIL;
 		}
@@ -173,8 +174,13 @@ static int report_error(int err, pid_t pid, const struct progress *p,
 		cli_err("freeze: writing the image: %s; PID %d keeps running",
 			strerror(-err), id);
 		return EXIT_FAIL;
-	case -ENOENT:
 	case -EAGAIN:
+	case -ENOENT:
+		if (err == -EAGAIN && !res->nr_threads) {
+			cli_err("freeze: a thread of PID %d stayed inside a system call that cannot be left for a freeze (an io_uring wait, an exec) for %u ms; it keeps running untouched, try again",
+				id, timeout_ms ? timeout_ms : CRYO_FREEZE_TIMEOUT_DEFAULT_MS);
+			return EXIT_FAIL;
+		}
 		cli_err("freeze: the image is written but the kernel refused COMMIT (%s); PID %d keeps running",
 			strerror(-err), id);
 		return EXIT_FAIL;
@@ -325,7 +331,7 @@ static int run_freeze(int argc, char **argv)
 				want_progress ? progress_cb : NULL, &prog, &res);
 	if (ret) {
 		close(fd);
-		return report_error(ret, pid, &prog, timeout_ms, res.bad_fd);
+		return report_error(ret, pid, &prog, timeout_ms, &res);
 	}
 	if (want_progress)
 		progress_print(&prog, now_ns(), true);
