@@ -691,6 +691,11 @@ CRYOCTL_EXPORT int cryoctl_thaw(int devfd, int image_fd, unsigned int flags,
 	estimate(image_fd, &est_threads, &est_fpu);
 	cryoctl_region_layout(&est, est_threads, THAW_PIPES_MAX, est_fpu, 0);
 	c.stub_len = est.len;
+	/* &cryo_thaw.stub_size is 32 bits wide. */
+	if (c.stub_len > UINT32_MAX)
+		return thaw_fail(res, -E2BIG,
+				 "%zu threads with %zu bytes of FPU state each need a stub region of %zu bytes, more than the 4 GiB a thaw can have",
+				 est_threads, est_fpu, c.stub_len);
 
 	c.tids = calloc(THAW_TIDS_MAX, sizeof(*c.tids));
 	if (!c.tids)

@@ -2107,6 +2107,16 @@ static void test_thaw_fpu_sizes(int img)
 		      "CPU with %u bytes of XSAVE, a file of %u: %d '%s'", sz, sz + 4096, ret,
 		      res.message);
 	}
+
+	/* A region the 32-bit stub_size cannot express: refused up front. */
+	reset_fake_thaw();
+	cryoctl_thaw_fake_cpu_fpu_size = 16384;
+	file = header_file_fpu(65536, 16384);
+	ret = cryoctl_thaw(fake_dev, file, 0, NULL, 0, &res);
+	close(file);
+	CHECK(ret == -E2BIG && !fake_thaw_calls && strstr(res.message, "4 GiB") &&
+	      no_children(), "65536 threads of 16 KiB of FPU state: %d '%s'", ret,
+	      res.message);
 	reset_fake_thaw();
 }
 
