@@ -286,6 +286,56 @@ TEST_F(uring, parks_after_the_call_returns)
 	expect_read_done(_metadata, self, false);
 }
 
+/* ---- a call that really returns ENOSYS ---------------------------------- */
+
+/*
+ * A syscall number no kernel has: the call returns -ENOSYS, the value ax
+ * holds inside any call, so the work finds every return from it looking
+ * like a call in progress.  The thread is still frozen: it is tried
+ * again until the work catches it elsewhere (an interrupt in user mode),
+ * and the image shows that place.
+ */
+#define NO_SUCH_SYSCALL	1000
+
+TEST(enosys_loop_freezes)
+{
+	struct cryo_image_thread th[2];
+	unsigned char *img = NULL;
+	int dev, ret, status;
+	size_t len;
+	pid_t pid;
+
+	if (access(CRYO_DEV, F_OK))
+		SKIP(return, CRYO_DEV " missing: module not loaded");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			syscall(NO_SUCH_SYSCALL);
+	}
+	usleep(100000);
+	dev = open(CRYO_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dev);
+	ret = freeze(dev, pid, 10000);
+	ASSERT_EQ(1, ret) TH_LOG("freeze: %s", strerror(-ret));
+	len = read_image(dev, &img);
+	ASSERT_LT(0, len);
+	ASSERT_EQ(1, image_threads(img, len, th, 2));
+	EXPECT_FALSE((long)th[0].regs[REG_ORIG_AX] >= 0 &&
+		     (long)th[0].regs[REG_AX] == -ENOSYS)
+		TH_LOG("parked with ax -ENOSYS after syscall %lld",
+		       (long long)th[0].regs[REG_ORIG_AX]);
+	free(img);
+	close(dev);
+	/* Resumed at EOF: still looping, not stopped, not dead. */
+	usleep(100000);
+	ASSERT_EQ(0, waitpid(pid, &status, WNOHANG));
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
 /* ---- exec in a loop ------------------------------------------------------ */
 
 #define EXEC_ROUNDS	40
