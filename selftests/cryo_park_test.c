@@ -5,17 +5,20 @@
  * completions, an exec that cancels the thread's io_uring requests --
  * is not parked there.  The freeze either parks it once the call has
  * returned (the image then holds the call's result, a user-mode state)
- * or fails with EAGAIN and the target goes on untouched.
+ * or fails with EAGAIN and the target goes on untouched.  A call that
+ * really returns ENOSYS looks like one in progress: its thread is frozen
+ * all the same.  A process exec'ing in a loop (progs/exec_loop_static.c)
+ * is frozen again and again: no hang, no splat, no image of a call in
+ * progress.
  *
- * io_uring is driven with raw system calls: liburing may not be there.
+ * io_uring is driven with raw system calls (cryo_uring.h): liburing may
+ * not be there.  A thaw of these targets is not possible (an io_uring
+ * file and its rings are of no kind cryo saves): a resumed target shows
+ * that the state it was parked in was its own.
  */
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <linux/io_uring.h>
 
 #include "kselftest_harness.h"
 #include "cryo_test.h"
@@ -153,8 +156,8 @@ static int freeze(int dev, pid_t pid, unsigned int timeout_ms)
 }
 
 /*
- * The target's read completed (@write: complete it now): it must see
- * exactly that, and exit 0 when told.
+ * The target's read completed (with @write_it, complete it now): it must
+ * see exactly that, and exit 0 when told.
  */
 static void expect_read_done(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(uring) *self, bool write_it)
