@@ -33,7 +33,9 @@
  * every pending work at once and waits again, so a work that requeues
  * itself spins.  The freezer queues it again a little later instead,
  * until the thread parks on a return to user mode or the timeout ends
- * the freeze with EAGAIN, the thread untouched.
+ * the freeze with EAGAIN, the thread untouched.  io_uring and vhost
+ * workers are queued only once every other thread is parked: a request
+ * a thread waits for in io_uring_enter() may be in a worker's hands.
  */
 #include "cryo.h"
 
@@ -378,6 +380,9 @@ static int cryo_park_add(struct cryo_park *park, struct task_struct *leader)
 			break;
 		if (t->flags & PF_EXITING || cryo_park_known(park, t))
 			continue;
+		if (!park->workers &&
+		    (t->flags & (PF_IO_WORKER | CRYO_PF_USER_WORKER)))
+			continue;
 		found[n++] = get_task_struct(t);
 	}
 	rcu_read_unlock();
@@ -495,8 +500,18 @@ int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 		if (ret == 0 && cryo_park_settled(park)) {
 			/* Pairs with the atomic_dec_and_test() of each settle. */
 			smp_rmb();
-			if (!cryo_park_deferred(park))
-				break;
+			if (!cryo_park_deferred(park)) {
+				if (park->workers)
+					break;
+				/*
+				 * Every other thread is parked: now the io_uring
+				 * and vhost workers.  Not before, since a thread
+				 * waiting in io_uring_enter() may wait for a
+				 * worker, and cannot park until its call returns.
+				 */
+				park->workers = true;
+				continue;
+			}
 			left = cryo_park_pause(left);
 			if (left < 0) {
 				ret = -EINTR;

@@ -42,6 +42,8 @@ struct cryo_thread {
  * @known: the threads queued so far, by global pid.
  * @released: set once, to let every parked thread go.
  * @killed: a parked thread was woken by a fatal signal.
+ * @workers: io_uring and vhost workers are parked too; set once every
+ *	other thread is (a thread in io_uring_enter() may wait for them).
  * @failed: a thread could not save its state.
  * @foreign: ... because it runs in a mode the image cannot describe
  *	(not 64-bit).
@@ -62,6 +64,7 @@ struct cryo_park {
 	struct xarray known;
 	bool released;
 	bool killed;
+	bool workers;
 	bool failed;
 	bool foreign;
 	unsigned int nr_threads;
