@@ -89,5 +89,11 @@ int cryo_may_freeze(struct task_struct *task)
 	put_user_ns(ns);
 	if (ok)
 		ok = cryo_dumpable(task);
+	/*
+	 * No mm: the task exited since the test above (an exec from another
+	 * thread releases the old leader), which says nothing of permission.
+	 */
+	if (!ok && !READ_ONCE(task->mm))
+		return -ESRCH;
 	return ok ? 0 : -EPERM;
 }
