@@ -239,6 +239,18 @@ static size_t read_image(int dev, unsigned char **out)
 	return n < 0 ? 0 : len;
 }
 
+/* On a failure: where the target is, from /proc/PID/@what. */
+static void log_proc(struct __test_metadata *_metadata, pid_t pid, const char *what)
+{
+	char path[64], buf[512];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	n = cryo_read_file(path, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
+	TH_LOG("%s: %s", path, buf);
+}
+
 /*
  * The read completes while the freeze is being tried: the thread parks
  * only once io_uring_enter() has returned (later, on its way out of
@@ -266,19 +278,10 @@ TEST_F(uring, parks_after_the_call_returns)
 	}
 	ret = freeze(self->dev, self->pid, 5000);
 	if (ret != 1) {
-		char path[64], buf[512];
-		ssize_t n;
-
-		snprintf(path, sizeof(path), "/proc/%d/syscall", self->pid);
-		n = cryo_read_file(path, buf, sizeof(buf) - 1);
-		buf[n > 0 ? n : 0] = 0;
-		TH_LOG("the target's syscall: %s", buf);
-		snprintf(path, sizeof(path), "/proc/%d/stack", self->pid);
-		n = cryo_read_file(path, buf, sizeof(buf) - 1);
-		buf[n > 0 ? n : 0] = 0;
-		TH_LOG("its stack: %s", buf);
-		n = waitpid(writer, &status, WNOHANG);
-		TH_LOG("writer: %zd, status 0x%x", n, status);
+		log_proc(_metadata, self->pid, "syscall");
+		log_proc(_metadata, self->pid, "stack");
+		TH_LOG("writer: %d, status 0x%x", (int)waitpid(writer, &status, WNOHANG),
+		       status);
 	}
 	ASSERT_EQ(1, ret) TH_LOG("freeze: %s", strerror(-ret));
 	EXPECT_LE(0.25, cryo_now() - t0) TH_LOG("parked before the read completed");
