@@ -127,9 +127,17 @@ int cryo_may_freeze(struct task_struct *task, struct cryo_why *why)
 	rcu_read_unlock();
 	if (code != CRYO_REFUSAL_NONE)
 		return cryo_refuse(why, code, id, -EPERM);
-	if (!cryo_dumpable(task))
+	if (!cryo_dumpable(task)) {
+		/*
+		 * No mm: the task exited since the test above (an exec from
+		 * another thread releases the old leader), which says nothing
+		 * of permission.
+		 */
+		if (!READ_ONCE(task->mm))
+			return -ESRCH;
 		return cryo_refuse(why, CRYO_REFUSAL_ACCESS,
 				   task_tgid_nr_ns(task, ns), -EPERM);
+	}
 	return 0;
 }
 

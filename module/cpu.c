@@ -27,6 +27,7 @@
 #include <linux/uaccess.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
+#include <asm/fpu/xstate.h>
 #include <asm/segment.h>
 #include <asm/cpufeature.h>
 
@@ -60,7 +61,14 @@ static bool cryo_user_addr(u64 a)
 	return a < TASK_SIZE_MAX;
 }
 
-/* Would XRSTOR/FXRSTOR of this area fault?  -EDOM if so. */
+/*
+ * Would XRSTOR/FXRSTOR of this area fault?  -EDOM if so.  -EOPNOTSUPP for
+ * AMX tile data (a dynamically enabled feature): the stub's XRSTOR of it
+ * traps (#NM) in a process without the permission ARCH_REQ_XCOMP_PERM
+ * grants, and the kernel kills the process with SIGILL -- after the
+ * point of no return.  A freeze refuses such a process (freeze.c); this
+ * catches an image that holds the state anyway.
+ */
 static int cryo_check_fpu(struct cryo_thawing *t, const u8 *fpu)
 {
 	u32 mxcsr;
@@ -77,6 +85,8 @@ static int cryo_check_fpu(struct cryo_thawing *t, const u8 *fpu)
 	if (comp || (bv & ~xgetbv(XCR_XFEATURE_ENABLED_MASK)) ||
 	    memchr_inv(fpu + XS_HEADER + 16, 0, XS_HEADER_LEN - 16))
 		return -EDOM;
+	if (bv & XFEATURE_MASK_USER_DYNAMIC)
+		return -EOPNOTSUPP;
 	return 0;
 }
 

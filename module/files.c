@@ -279,9 +279,11 @@ static int cryo_pipe_snapshot(struct cryo_image *img, struct file *file)
 	if (!pipe || file->f_mode & FMODE_PATH)
 		return 0;
 	/*
-	 * splice() holds the mutex of the pipe it fills, which may be this
-	 * one, or that of a freeze whose target holds our output pipe: only
-	 * try, and let the caller take this record with read() instead.
+	 * Under the session lock, which comes before any pipe's mutex (see
+	 * splice.c).  splice() holds the mutex of the pipe it fills, which
+	 * may be this one, or that of a freeze whose target holds our
+	 * output pipe: only try, and let the caller take this record with
+	 * read() instead.
 	 */
 	if (img->splicing) {
 		if (!mutex_trylock(&pipe->mutex))

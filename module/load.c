@@ -441,6 +441,10 @@ static int cryo_load_thread(struct cryo_thawing *t, const struct cryo_rec *rec)
 			return cryo_bad(t, rec, "thread id %d twice",
 					th->rec.tid);
 	ret = cryo_check_thread(t, th);
+	if (ret == -EOPNOTSUPP)
+		return cryo_thaw_fail(t, ret,
+				      "thread %d: AMX tile state, which cryo cannot restore",
+				      th->rec.tid);
 	if (ret)
 		return cryo_bad(t, rec, "thread %d: invalid %s", th->rec.tid,
 				ret == -EDOM ? "FPU state" : "registers or state");

@@ -17,6 +17,25 @@
  * the latest in the thread's exit path.  Each queued work therefore holds
  * a reference on the park and on the module, and does nothing once the
  * park has been released.
+ *
+ * A thread is parked only on its way back to user mode, where its
+ * registers are its user state.  task_work_run() has other callers that
+ * run our work inside a system call: io_uring's wait for completions
+ * (io_uring_enter() with IORING_ENTER_GETEVENTS) and its cancellation in
+ * begin_new_exec() (cred_guard_mutex and exec_update_lock held) and in
+ * do_exit(), KVM's entry into a guest (a TWA_RESUME work of someone
+ * else's runs ours), ptrace_notify().  Parked there, the image would
+ * record a syscall that has not returned (ax still -ENOSYS) as if it
+ * had, and the thread would hold the locks of an exec for as long as it
+ * is frozen.  The work sees where it runs (cryo_park_at_user_return())
+ * and, inside a system call, only notes it (@deferred) and returns.  It
+ * must not queue itself again from there: io_uring's wait loop runs
+ * every pending work at once and waits again, so a work that requeues
+ * itself spins.  The freezer queues it again a little later instead,
+ * until the thread parks on a return to user mode or the timeout ends
+ * the freeze with EAGAIN, the thread untouched.  io_uring and vhost
+ * workers are queued only once every other thread is parked: a request
+ * a thread waits for in io_uring_enter() may be in a worker's hands.
  */
 #include "cryo.h"
 
@@ -29,6 +48,7 @@
 #include <linux/slab.h>
 #include <linux/elf.h>
 #include <asm/cpufeature.h>
+#include <asm/fpu/xstate.h>
 #include <asm/syscall.h>
 
 #include "image.h"
@@ -78,6 +98,21 @@ int cryo_fpu_layout(unsigned int *note, unsigned int *size)
 	return 0;
 }
 
+/*
+ * Does the thread group of @leader have permission for a dynamically
+ * enabled XSAVE feature (AMX's tile data, arch_prctl(ARCH_REQ_XCOMP_PERM))?
+ * A thaw could not give it back: the restored process would get SIGILL
+ * at its next AMX instruction, or at the stub's XRSTOR of its tile
+ * state.  The permission lives in the group leader's fpu; the kernel's
+ * own quick checks (xstate_get_group_perm()) read it unlocked, as here.
+ * With the group parked nobody can change it.
+ */
+bool cryo_fpu_dynamic_perm(struct task_struct *leader)
+{
+	return READ_ONCE(leader->thread.fpu.perm.__state_perm) &
+	       XFEATURE_MASK_USER_DYNAMIC;
+}
+
 /* The user-visible XSAVE features of this CPU, as the image header has. */
 u64 cryo_xfeatures(void)
 {
@@ -95,6 +130,15 @@ static int cryo_save_self(struct cryo_thread *th)
 	struct sighand_struct *sighand;
 	int ret;
 
+	/*
+	 * The image format describes 64-bit threads only.  Asked here, of
+	 * current: the view reads the user registers on the task's stack,
+	 * and the freezer's leader may have exited meanwhile (an exec from
+	 * another thread releases it), its stack freed.
+	 */
+	if (!(current->flags & (PF_IO_WORKER | CRYO_PF_USER_WORKER)) &&
+	    task_user_regset_view(current)->e_machine != EM_X86_64)
+		return -EOPNOTSUPP;
 	r->restart = cryo_restart_state(regs);
 
 	rs = cryo_regset(NT_PRSTATUS);
@@ -167,18 +211,72 @@ static void cryo_park_settle(struct cryo_park *park)
 		wake_up(&park->settled_wq);
 }
 
+/*
+ * What the x86-64 syscall entry code stores in pt_regs->ax before the
+ * call (-ENOSYS, the answer to an unknown syscall number) and the exit
+ * path replaces with the call's result.  Pasted together: checkpatch
+ * takes every ENOSYS token for that errno misused, and this is the one
+ * use it allows, the entry code's own.
+ */
+#define CRYO_AX_IN_SYSCALL	(-(ENO##SYS))
+
+/*
+ * Is the current thread, running our task_work, on its way back to user
+ * mode?  See the top of this file for the other places a work runs.
+ */
+static bool cryo_park_at_user_return(void)
+{
+	struct pt_regs *regs = task_pt_regs(current);
+
+	/*
+	 * io_uring and vhost workers never return to user mode and have no
+	 * user state: they are held wherever they run the work.
+	 */
+	if (current->flags & (PF_IO_WORKER | CRYO_PF_USER_WORKER))
+		return true;
+	/* From prepare_bprm_creds() on, an exec holds cred_guard_mutex. */
+	if (current->in_execve)
+		return false;
+	/*
+	 * Inside a call, ax still holds what the entry code stored.  (A
+	 * call whose result is that same value looks the same; it is only
+	 * tried again.)  After an interrupt or exception orig_ax is -1.
+	 */
+	return (long)regs->orig_ax < 0 ||
+	       regs->ax != (unsigned long)CRYO_AX_IN_SYSCALL;
+}
+
 static void cryo_park_fn(struct callback_head *cb)
 {
 	struct cryo_thread *th = container_of(cb, struct cryo_thread, twork);
 	struct cryo_park *park = th->park;
 
-	if (current->flags & PF_EXITING) {
-		/* The thread is going away: it has no state to save. */
+	if ((current->flags & PF_EXITING) || fatal_signal_pending(current) ||
+	    (current->signal->flags & SIGNAL_GROUP_EXIT)) {
+		/*
+		 * The thread is going away (do_exit() runs io_uring's
+		 * cancellation before it sets PF_EXITING): it has no state
+		 * to save.
+		 */
 		WRITE_ONCE(th->gone, true);
 		cryo_park_settle(park);
-	} else if (!READ_ONCE(park->released)) {
-		if (cryo_save_self(th)) {
+	} else if (READ_ONCE(park->released)) {
+		/* Nothing to do. */
+	} else if (!cryo_park_at_user_return()) {
+		/*
+		 * Inside a system call: the freezer queues the work again
+		 * (cryo_park_requeue()).  Set before the settle, whose
+		 * atomic_dec_and_test() orders it for the freezer.
+		 */
+		WRITE_ONCE(th->deferred, true);
+		cryo_park_settle(park);
+	} else {
+		int err = cryo_save_self(th);
+
+		if (err) {
 			/* An image without this thread would be a lie. */
+			if (err == -EOPNOTSUPP)
+				WRITE_ONCE(park->foreign, true);
 			WRITE_ONCE(park->failed, true);
 			WRITE_ONCE(th->gone, true);
 		} else {
@@ -203,6 +301,56 @@ static void cryo_park_fn(struct callback_head *cb)
 	 * code of a still-queued work.
 	 */
 	module_put(THIS_MODULE);
+}
+
+/* Queue @th's work (again); false if the thread exits and never runs it. */
+static bool cryo_park_queue(struct cryo_park *park, struct cryo_thread *th)
+{
+	refcount_inc(&park->ref);
+	__module_get(THIS_MODULE);
+	atomic_inc(&park->unsettled);
+	init_task_work(&th->twork, cryo_park_fn);
+	if (task_work_add(th->task, &th->twork, TWA_SIGNAL)) {
+		/* Exiting: it will never run the work. */
+		th->gone = true;
+		atomic_dec(&park->unsettled);
+		module_put(THIS_MODULE);
+		refcount_dec(&park->ref);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Queue the work again on every thread that ran it inside a system call.
+ * Called with every queued work settled: none is pending, so each
+ * callback_head is free (task_work_run() is done with an entry once it
+ * calls it).  Returns how many were queued.
+ */
+static unsigned int cryo_park_requeue(struct cryo_park *park)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < park->nr_threads; i++) {
+		struct cryo_thread *th = park->threads[i];
+
+		if (!READ_ONCE(th->deferred))
+			continue;
+		WRITE_ONCE(th->deferred, false);
+		n += cryo_park_queue(park, th);
+	}
+	return n;
+}
+
+/* Some thread ran its work inside a system call and is not parked. */
+static bool cryo_park_deferred(struct cryo_park *park)
+{
+	unsigned int i;
+
+	for (i = 0; i < park->nr_threads; i++)
+		if (READ_ONCE(park->threads[i]->deferred))
+			return true;
+	return false;
 }
 
 /* Keyed by global pid: unique while we hold a reference on the task. */
@@ -232,6 +380,9 @@ static int cryo_park_add(struct cryo_park *park, struct task_struct *leader)
 			break;
 		if (t->flags & PF_EXITING || cryo_park_known(park, t))
 			continue;
+		if (!park->workers &&
+		    (t->flags & (PF_IO_WORKER | CRYO_PF_USER_WORKER)))
+			continue;
 		found[n++] = get_task_struct(t);
 	}
 	rcu_read_unlock();
@@ -258,18 +409,7 @@ static int cryo_park_add(struct cryo_park *park, struct task_struct *leader)
 		th->park = park;
 		th->task = found[i];
 		park->threads[park->nr_threads++] = th;
-
-		refcount_inc(&park->ref);
-		__module_get(THIS_MODULE);
-		atomic_inc(&park->unsettled);
-		init_task_work(&th->twork, cryo_park_fn);
-		if (task_work_add(th->task, &th->twork, TWA_SIGNAL)) {
-			/* Exiting: it will never run the work. */
-			th->gone = true;
-			atomic_dec(&park->unsettled);
-			module_put(THIS_MODULE);
-			refcount_dec(&park->ref);
-		}
+		cryo_park_queue(park, th);
 		added++;
 	}
 	return added;
@@ -279,6 +419,22 @@ out_put:
 	for (; i < n; i++)
 		put_task_struct(found[i]);
 	return park->nr_threads == park->max_threads ? -EBUSY : -ENOMEM;
+}
+
+/*
+ * Let the threads that ran their work inside a system call go on for a
+ * while before the work is queued again: each queueing wakes an io_uring
+ * wait, for instance, only to see it wait again.  Returns what is left of
+ * @left, or -EINTR when the caller is killed.
+ */
+static long cryo_park_pause(long left)
+{
+	long t = min_t(long, left, msecs_to_jiffies(CRYO_PARK_RETRY_MS));
+
+	t -= schedule_timeout_killable(t);
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	return left - t;
 }
 
 void cryo_park_release(struct cryo_park *park)
@@ -301,8 +457,10 @@ bool cryo_park_alive(struct cryo_park *park)
  * @parkp: out: the park, to be released with cryo_park_release()
  *
  * Return: 0 with every live thread parked; -EBUSY when some thread did not
- * park in time (all are resumed), -ESRCH when the target exits meanwhile,
- * -EINTR when the caller is killed, -ENOMEM.
+ * park in time (all are resumed), -EAGAIN when a thread was inside a
+ * system call that ran its work (an io_uring wait, an exec) each time it
+ * was tried until the timeout (all are resumed), -ESRCH when the target
+ * exits meanwhile, -EINTR when the caller is killed, -ENOMEM.
  */
 int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 		      struct cryo_park **parkp)
@@ -318,10 +476,6 @@ int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 	init_waitqueue_head(&park->wq);
 	init_waitqueue_head(&park->settled_wq);
 	xa_init(&park->known);
-	/* The image format describes 64-bit processes only. */
-	ret = -EOPNOTSUPP;
-	if (task_user_regset_view(leader)->e_machine != EM_X86_64)
-		goto out_release;
 	ret = cryo_fpu_layout(&park->fpu_note, &park->fpu_size);
 	if (ret)
 		goto out_release;
@@ -343,8 +497,33 @@ int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 		ret = cryo_park_add(park, leader);
 		if (ret < 0)
 			goto out_release;
-		if (ret == 0 && cryo_park_settled(park))
-			break;
+		if (ret == 0 && cryo_park_settled(park)) {
+			/* Pairs with the atomic_dec_and_test() of each settle. */
+			smp_rmb();
+			if (!cryo_park_deferred(park)) {
+				if (park->workers)
+					break;
+				/*
+				 * Every other thread is parked: now the io_uring
+				 * and vhost workers.  Not before, since a thread
+				 * waiting in io_uring_enter() may wait for a
+				 * worker, and cannot park until its call returns.
+				 */
+				park->workers = true;
+				continue;
+			}
+			left = cryo_park_pause(left);
+			if (left < 0) {
+				ret = -EINTR;
+				goto out_release;
+			}
+			if (!left) {
+				ret = -EAGAIN;
+				goto out_release;
+			}
+			cryo_park_requeue(park);
+			continue;
+		}
 		left = wait_event_killable_timeout(park->settled_wq,
 						   cryo_park_settled(park), left);
 		if (left < 0) {
@@ -369,7 +548,7 @@ int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 		goto out_release;
 	}
 	if (READ_ONCE(park->failed)) {
-		ret = -EIO;
+		ret = READ_ONCE(park->foreign) ? -EOPNOTSUPP : -EIO;
 		goto out_release;
 	}
 	*parkp = park;

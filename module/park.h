@@ -17,6 +17,8 @@ struct cryo_park;
  * @task: the thread, referenced.
  * @parked: set by the thread once @rec and @fpu are filled in.
  * @gone: the work ran in the thread's exit path: nothing was saved.
+ * @deferred: the work ran inside a system call, where the thread must
+ *	not park; the freezer queues it again and clears this first.
  * @rec: registers and signal state, saved by the thread itself.
  * @fpu: @rec.fpu_size bytes of FPU state.
  */
@@ -26,6 +28,7 @@ struct cryo_thread {
 	struct task_struct *task;
 	bool parked;
 	bool gone;
+	bool deferred;
 	struct cryo_image_thread rec;
 	void *fpu;
 };
@@ -39,7 +42,11 @@ struct cryo_thread {
  * @known: the threads queued so far, by global pid.
  * @released: set once, to let every parked thread go.
  * @killed: a parked thread was woken by a fatal signal.
+ * @workers: io_uring and vhost workers are parked too; set once every
+ *	other thread is (a thread in io_uring_enter() may wait for them).
  * @failed: a thread could not save its state.
+ * @foreign: ... because it runs in a mode the image cannot describe
+ *	(not 64-bit).
  * @nr_threads: used entries of @threads.
  * @max_threads: allocated entries of @threads.
  * @fpu_size: bytes of FPU state per thread.
@@ -57,7 +64,9 @@ struct cryo_park {
 	struct xarray known;
 	bool released;
 	bool killed;
+	bool workers;
 	bool failed;
+	bool foreign;
 	unsigned int nr_threads;
 	unsigned int max_threads;
 	unsigned int fpu_size;
@@ -77,8 +86,12 @@ static inline bool cryo_thread_imaged(struct cryo_thread *th)
 	       !(th->task->flags & (PF_IO_WORKER | CRYO_PF_USER_WORKER));
 }
 
+/* How long a thread found inside a system call runs on before a retry. */
+#define CRYO_PARK_RETRY_MS	10
+
 int cryo_fpu_layout(unsigned int *note, unsigned int *size);
 u64 cryo_xfeatures(void);
+bool cryo_fpu_dynamic_perm(struct task_struct *leader);
 int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 		      struct cryo_park **parkp);
 void cryo_park_release(struct cryo_park *park);

@@ -51,6 +51,7 @@ static const struct {
 	[CRYO_REFUSAL_SHARED_MM]	= { "pid", "shares the target's memory" },
 	[CRYO_REFUSAL_SHARED_FILES]	= { "pid", "shares the fd table, or has its own" },
 	[CRYO_REFUSAL_SHARED_FS]	= { "pid", "shares the fs_struct, or has its own" },
+	[CRYO_REFUSAL_AMX]		= { "pid", "has enabled AMX tile data" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */

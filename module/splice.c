@@ -94,7 +94,22 @@ static ssize_t cryo_splice_out(struct cryo_image *img, void *to, size_t done,
 	return 0;
 }
 
-/* f_op->splice_read of /dev/cryo; the caller holds @pipe's mutex. */
+/*
+ * f_op->splice_read of /dev/cryo; the caller holds @pipe's mutex.
+ *
+ * Lock order: a session's lock comes before any pipe's mutex.  read()
+ * takes the session lock and then, for the FILE record of a pipe, that
+ * pipe's mutex (files.c); a thaw writes into FIFOs and pipes under its
+ * session lock (load_files.c).  Here the caller already holds a pipe's
+ * mutex, so both locks we need after it are only tried, which can
+ * neither deadlock nor teach lockdep the reverse order: the session lock
+ * (held only by another ioctl or read() on this same session -- two
+ * users of one stream), and the mutex of a pipe whose FILE record comes
+ * next, which may be the one we hold (the target has our pipe open) or
+ * that of another such freeze.  When either is taken, splice() stops;
+ * with nothing moved in the call it fails with EINVAL, which says that
+ * read() must take the stream on from here (libcryoctl does so).
+ */
 ssize_t cryo_splice_read(struct file *in, loff_t *ppos,
 			 struct pipe_inode_info *pipe, size_t len,
 			 unsigned int flags)
@@ -103,18 +118,9 @@ ssize_t cryo_splice_read(struct file *in, loff_t *ppos,
 	struct cryo_image *img;
 	ssize_t ret;
 
-	if (mutex_lock_killable(&s->lock))
-		return -EINTR;
+	if (!mutex_trylock(&s->lock))
+		return -EINVAL;
 	img = s->img;
-	/*
-	 * The FILE record of a pipe is read under that pipe's mutex, which
-	 * may be the one we hold (the target has our pipe open) or that of
-	 * another such freeze: then it is only tried (files.c), and if it
-	 * fails with nothing moved, EINVAL says that read() must take the
-	 * stream on from here.  (A read() on this session in another thread
-	 * meanwhile would wait for that mutex while we wait for the
-	 * session's: two readers of one stream, killable.)
-	 */
 	if (img)
 		img->splicing = true;
 	ret = cryo_freeze_stream(s, cryo_splice_out, pipe, len);

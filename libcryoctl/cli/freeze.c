@@ -188,6 +188,10 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 		cli_err("freeze: PID %d has a child process, PID %d, which would not be in the image; pass --accept-loss to freeze PID %d alone",
 			id, rid, id);
 		return EXIT_FAIL;
+	case CRYO_REFUSAL_AMX:
+		cli_err("freeze: PID %d has enabled AMX (arch_prctl(ARCH_REQ_XCOMP_PERM)), whose tile state cryo cannot save; it keeps running",
+			id);
+		return EXIT_FAIL;
 	case CRYO_REFUSAL_SECCOMP:
 		cli_err("freeze: PID %d: thread %d runs under a seccomp filter, which cryo cannot restore; pass --accept-loss to freeze without it (a thaw runs unfiltered)",
 			id, rid);
@@ -258,7 +262,7 @@ static int report_error(int err, pid_t pid, const struct progress *p,
 		return EXIT_FAIL;
 	case -EOPNOTSUPP:
 		if (bad_fd < 0) {
-			cli_err("freeze: PID %d holds an open file which cryo cannot save; pass --accept-loss to freeze without it",
+			cli_err("freeze: PID %d holds state cryo cannot save (the kernel log says what: an open file, which --accept-loss would leave behind, or AMX enabled with arch_prctl, which cannot be); it keeps running",
 				id);
 			return EXIT_FAIL;
 		}
@@ -286,8 +290,13 @@ static int report_error(int err, pid_t pid, const struct progress *p,
 		cli_err("freeze: writing the image: %s; PID %d keeps running",
 			strerror(-err), id);
 		return EXIT_FAIL;
-	case -ENOENT:
 	case -EAGAIN:
+	case -ENOENT:
+		if (err == -EAGAIN && !res->nr_threads) {
+			cli_err("freeze: a thread of PID %d stayed inside a system call that cannot be left for a freeze (an io_uring wait, an exec) for %u ms; it keeps running untouched, try again",
+				id, timeout_ms ? timeout_ms : CRYO_FREEZE_TIMEOUT_DEFAULT_MS);
+			return EXIT_FAIL;
+		}
 		cli_err("freeze: the image is written but the kernel refused COMMIT (%s); PID %d keeps running",
 			strerror(-err), id);
 		return EXIT_FAIL;

@@ -304,8 +304,10 @@ struct cryoctl_thaw_result {
  * Whatever happens, no descriptor and, on failure, no process is left
  * behind: a process that was being restored is killed (and reaped when
  * it is the caller's child).  An image read from a pipe may have at most
- * 4096 threads (one in a file: any number); a thaw is refused with -E2BIG
- * otherwise, before anything is created.
+ * 4096 threads (one in a file: any number), and no more FPU state per
+ * thread than this CPU's XSAVE area (which is what the module reports on
+ * this machine); a thaw is refused with -E2BIG otherwise, on any CPU the
+ * same way, before anything is created.
  * Available since libcryoctl 1.3 (symbol version CRYOCTL_1.3).
  *
  * Return: 0 with @res->pid; or -errno, with @res->error and

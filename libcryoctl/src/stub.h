@@ -14,8 +14,12 @@
 
 #include <linux/cryo.h>
 
-/* Each thread's stack in the stub region, leader's included. */
-#define STUB_STACK_SIZE		(32 * 1024)
+/*
+ * Each thread's stack in the stub region, leader's included: at least
+ * STUB_STACK_MIN for the stub's own calls, and room for two signal
+ * frames of the thread's FPU state (see cryoctl_region_layout()).
+ */
+#define STUB_STACK_MIN		(32 * 1024)
 
 /* The FPU buffers' alignment, as XRSTOR needs it. */
 #define STUB_FPU_ALIGN		64

@@ -11,7 +11,7 @@
  *	__s32 tids[nr_threads]
  *	__s32 pipes[2 * nr_pipes]
  *	FPU buffers [nr_threads]	64-byte aligned, fpu_size each
- *	stacks [nr_threads]		page aligned, STUB_STACK_SIZE each
+ *	stacks [nr_threads]		page aligned, stack_size each
  *	maps buffer			remap only
  *
  * Everything up to the FPU buffers is written by the library into a
@@ -24,7 +24,10 @@
  * regular file is asked first (its HEADER, read with pread(), is not
  * consumed); for one on a pipe the region is sized for
  * THAW_PIPE_THREADS threads and the largest XSAVE area of this CPU.  A
- * thaw whose image needs more fails cleanly before R is created.
+ * thaw whose image has more threads, or more FPU state per thread, than
+ * the region was sized for fails cleanly before R is created, whatever
+ * the two sizes are: the limits are the estimate's own numbers, never
+ * what happens to fit in the region (which depends on the CPU).
  */
 #include <assert.h>
 #include <cpuid.h>
@@ -41,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -66,26 +70,46 @@
 #ifndef P_PIDFD
 #define P_PIDFD			3
 #endif
+#ifndef AT_MINSIGSTKSZ
+#define AT_MINSIGSTKSZ		51
+#endif
+/* A signal frame beyond its FPU state: siginfo, ucontext, alignment. */
+#define THAW_SIGFRAME_EXTRA	2048
 
 #define PAGE_ALIGN(x)		(((x) + 4095UL) & ~4095UL)
 #define ALIGN64(x)		(((x) + 63UL) & ~63UL)
 
-struct region {
-	size_t args;		/* offsets from the start */
-	size_t threads;
-	size_t tids;
-	size_t pipes;
-	size_t init_len;	/* written by the library; the rest is zero */
-	size_t fpu;
-	size_t fpu_slot;
-	size_t stacks;
-	size_t buf;
-	size_t buf_len;
-	size_t len;		/* page aligned */
-};
+/* Tests only: the XSAVE size cpu_fpu_size() reports instead of CPUID's. */
+size_t cryoctl_thaw_fake_cpu_fpu_size;
 
-static void region_layout(struct region *r, size_t nr_threads, size_t nr_pipes,
-			  size_t fpu_size, size_t buf_len)
+/*
+ * The stack a stub thread gets.  The stub itself needs little, and every
+ * signal is blocked in R, so the kernel has no reason to build a signal
+ * frame there; but whoever unblocks one (a debugger) must not make the
+ * kernel write past it: room for two frames of this thread's FPU state,
+ * or of what the kernel says a frame needs (AT_MINSIGSTKSZ, which grows
+ * with the XSAVE area: AVX-512 and AMX make it several KiB).
+ */
+static size_t stub_stack_size(size_t fpu_size)
+{
+	size_t frame = fpu_size + THAW_SIGFRAME_EXTRA;
+	size_t kernel = getauxval(AT_MINSIGSTKSZ);
+	size_t size = STUB_STACK_MIN / 2;
+
+	if (kernel > frame)
+		frame = kernel;
+	size += 2 * PAGE_ALIGN(frame);
+	return size > STUB_STACK_MIN ? size : STUB_STACK_MIN;
+}
+
+/*
+ * Where everything goes in a region for @nr_threads threads with
+ * @fpu_size bytes of FPU state each.  Every offset and the length grow
+ * with each argument, so a region laid out for more threads, more pipes
+ * or more FPU state holds one for fewer.
+ */
+void cryoctl_region_layout(struct cryoctl_region *r, size_t nr_threads,
+			   size_t nr_pipes, size_t fpu_size, size_t buf_len)
 {
 	r->args = ALIGN64(cryoctl_stub_code_len);
 	r->threads = ALIGN64(r->args + sizeof(struct stub_args));
@@ -95,7 +119,8 @@ static void region_layout(struct region *r, size_t nr_threads, size_t nr_pipes,
 	r->fpu = ALIGN64(r->init_len);
 	r->fpu_slot = ALIGN64(fpu_size);
 	r->stacks = PAGE_ALIGN(r->fpu + nr_threads * r->fpu_slot);
-	r->buf = r->stacks + nr_threads * STUB_STACK_SIZE;
+	r->stack_size = stub_stack_size(fpu_size);
+	r->buf = r->stacks + nr_threads * r->stack_size;
 	r->buf_len = buf_len;
 	r->len = PAGE_ALIGN(r->buf + buf_len);
 }
@@ -175,12 +200,20 @@ static int need_feature(int devfd, uint64_t feature, const char *what,
 	return 0;
 }
 
-/* The largest XSAVE area this CPU may need (512, the FXSAVE area, without XSAVE). */
+/*
+ * The largest XSAVE area this CPU may need (512, the FXSAVE area, without
+ * XSAVE): CPUID leaf 0xD's size for the features enabled in XCR0 (EBX,
+ * what the kernel's XSTATE regset and so the module report; AMX's tile
+ * data included where the kernel enabled it) or for every feature the
+ * CPU has (ECX), whichever is larger.
+ */
 static size_t cpu_fpu_size(void)
 {
 	unsigned int a, b, c, d;
 	size_t size = 512;
 
+	if (cryoctl_thaw_fake_cpu_fpu_size)
+		return cryoctl_thaw_fake_cpu_fpu_size;
 	if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_XSAVE) &&
 	    __get_cpuid_count(0xd, 0, &a, &b, &c, &d)) {
 		if (b > size)
@@ -253,7 +286,7 @@ struct thaw_ctx {
 	int *pipes;		/* 2 * nr_pipes, -1 when closed */
 	unsigned int nr_pipes;
 	int status[2];
-	struct region r;
+	struct cryoctl_region r;
 	size_t stub_len;	/* what CRYO_IOC_THAW was given */
 	unsigned char *init;	/* the region's first r.init_len bytes */
 	pid_t rpid;		/* R, once known */
@@ -290,7 +323,7 @@ static void thaw_cleanup(struct thaw_ctx *c)
 /* Fill in the part of the region the library writes, for address @base. */
 static void build_region(struct thaw_ctx *c)
 {
-	const struct region *r = &c->r;
+	const struct cryoctl_region *r = &c->r;
 	uint64_t base = c->t.stub_addr;
 	struct stub_args *a = (void *)(c->init + r->args);
 	struct stub_thread *th = (void *)(c->init + r->threads);
@@ -300,7 +333,7 @@ static void build_region(struct thaw_ctx *c)
 	a->devfd = c->devfd;
 	a->status_fd = c->status[1];
 	a->nr_threads = n;
-	a->stack_top = base + r->stacks + STUB_STACK_SIZE;
+	a->stack_top = base + r->stacks + r->stack_size;
 	a->threads = base + r->threads;
 	a->restore.size = sizeof(a->restore);
 	a->restore.stub_start = base;
@@ -322,8 +355,8 @@ static void build_region(struct thaw_ctx *c)
 				    CLONE_CHILD_CLEARTID;
 		th[i].clone.child_tid = base + r->threads +
 					i * sizeof(*th) + offsetof(struct stub_thread, ctid);
-		th[i].clone.stack = base + r->stacks + (uint64_t)i * STUB_STACK_SIZE;
-		th[i].clone.stack_size = STUB_STACK_SIZE;
+		th[i].clone.stack = base + r->stacks + (uint64_t)i * r->stack_size;
+		th[i].clone.stack_size = r->stack_size;
 		if (c->flags & CRYO_THAW_SAME_PID) {
 			th[i].clone.set_tid = base + r->tids + i * sizeof(__s32);
 			th[i].clone.set_tid_size = 1;
@@ -692,7 +725,7 @@ CRYOCTL_EXPORT int cryoctl_thaw(int devfd, int image_fd, unsigned int flags,
 		.devfd = devfd, .flags = flags, .status = { -1, -1 }, .pidfd = -1,
 	};
 	struct cryo_thaw_status st;
-	struct region est;
+	struct cryoctl_region est;
 	size_t est_threads, est_fpu;
 	char msg[CRYO_THAW_MSG_LEN];
 	unsigned int i;
@@ -717,8 +750,13 @@ CRYOCTL_EXPORT int cryoctl_thaw(int devfd, int image_fd, unsigned int flags,
 		return thaw_fail(res, ret, "%s", msg);
 
 	estimate(image_fd, &est_threads, &est_fpu);
-	region_layout(&est, est_threads, THAW_PIPES_MAX, est_fpu, 0);
+	cryoctl_region_layout(&est, est_threads, THAW_PIPES_MAX, est_fpu, 0);
 	c.stub_len = est.len;
+	/* &cryo_thaw.stub_size is 32 bits wide. */
+	if (c.stub_len > UINT32_MAX)
+		return thaw_fail(res, -E2BIG,
+				 "%zu threads with %zu bytes of FPU state each need a stub region of %zu bytes, more than the 4 GiB a thaw can have",
+				 est_threads, est_fpu, c.stub_len);
 
 	c.tids = calloc(THAW_TIDS_MAX, sizeof(*c.tids));
 	c.groups = calloc(CRYO_THAW_GROUPS_MAX, sizeof(*c.groups));
@@ -762,13 +800,24 @@ CRYOCTL_EXPORT int cryoctl_thaw(int devfd, int image_fd, unsigned int flags,
 				(unsigned long long)c.t.stub_addr);
 		goto out;
 	}
-	region_layout(&c.r, c.t.nr_threads, c.t.nr_pipes, c.t.fpu_size, 0);
-	if (c.r.len > c.stub_len) {
+	/*
+	 * The region was laid out for est_threads threads of est_fpu bytes
+	 * of FPU state: it holds the image's if neither is more (the layout
+	 * grows with both).  The last test only guards that reasoning.
+	 */
+	cryoctl_region_layout(&c.r, c.t.nr_threads, c.t.nr_pipes, c.t.fpu_size, 0);
+	if (c.t.nr_threads > est_threads || c.r.len > c.stub_len) {
 		ret = thaw_fail(res, -E2BIG,
 				"the image has %u threads with %u bytes of FPU state each, more than a stub region sized for %zu threads holds%s",
 				c.t.nr_threads, c.t.fpu_size, est_threads,
 				est_threads == THAW_PIPE_THREADS ?
 				" (an image read from a pipe: thaw it from a file)" : "");
+		goto out;
+	}
+	if (c.t.fpu_size > est_fpu) {
+		ret = thaw_fail(res, -E2BIG,
+				"the image's threads have %u bytes of FPU state each, more than the %zu of this CPU's XSAVE area the stub region was sized for",
+				c.t.fpu_size, est_fpu);
 		goto out;
 	}
 
@@ -1026,7 +1075,7 @@ CRYOCTL_EXPORT int cryoctl_remap_maps(int devfd, int image_fd, char *buf,
 				      size_t len, size_t *out_len)
 {
 	struct spans s = { 0 };
-	struct region r;
+	struct cryoctl_region r;
 	struct stub_args *a;
 	unsigned char *init = NULL;
 	char msg[CRYO_THAW_MSG_LEN], *text = NULL, *p;
@@ -1047,7 +1096,7 @@ CRYOCTL_EXPORT int cryoctl_remap_maps(int devfd, int image_fd, char *buf,
 		ret = layout_fd;
 		goto out;
 	}
-	region_layout(&r, 1, 0, 0, PAGE_ALIGN(text_bound));
+	cryoctl_region_layout(&r, 1, 0, 0, PAGE_ALIGN(text_bound));
 	ret = own_spans(&s);
 	if (ret)
 		goto out;
@@ -1066,7 +1115,7 @@ CRYOCTL_EXPORT int cryoctl_remap_maps(int devfd, int image_fd, char *buf,
 	a = (struct stub_args *)(init + r.args);
 	a->devfd = devfd;
 	a->status_fd = -1;
-	a->stack_top = base + r.stacks + STUB_STACK_SIZE;
+	a->stack_top = base + r.stacks + r.stack_size;
 	a->remap.size = sizeof(a->remap);
 	a->remap.image_fd = layout_fd;
 	a->remap.keep_start = base;

@@ -50,6 +50,7 @@
 #include <unistd.h>
 #include <cpuid.h>
 #include <elf.h>
+#include <malloc.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -58,6 +59,7 @@
 
 #include "cryoctl.h"
 #include "internal.h"
+#include "stub.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1865,14 +1867,22 @@ static uint64_t sigmask_now(void)
 }
 
 /* A file holding just a HEADER for @nr_threads threads (what pread() sees). */
-static int header_file(uint32_t nr_threads)
+/* An image file holding only a HEADER, announcing @fpu_size (0: FPU_SIZE). */
+static int header_file_fpu(uint32_t nr_threads, uint32_t fpu_size)
 {
 	struct img *m = calloc(1, sizeof(*m));
 	int fd = memfd_create("img", MFD_CLOEXEC);
+	struct cryo_image_header *h;
 
 	if (!m || fd < 0)
 		abort();
 	put_header(m, nr_threads, CRYO_IMAGE_MINOR);
+	if (fpu_size) {
+		h = (void *)(m->b.p + sizeof(struct cryo_rec));
+		h->fpu_size = fpu_size;
+		((struct cryo_rec *)m->b.p)->crc =
+			cryoctl_record_crc((struct cryo_rec *)m->b.p, h);
+	}
 	if (write(fd, m->b.p, m->b.len) != (ssize_t)m->b.len)
 		abort();
 	lseek(fd, 0, SEEK_SET);
@@ -1881,8 +1891,25 @@ static int header_file(uint32_t nr_threads)
 	return fd;
 }
 
+static int header_file(uint32_t nr_threads)
+{
+	return header_file_fpu(nr_threads, 0);
+}
+
+/*
+ * XSAVE area sizes the thaw must size its region for, whatever this
+ * host's CPU is: FXSAVE only, AVX, AVX-512 (with PKRU), AMX (tile data),
+ * and beyond.
+ */
+static const unsigned int fpu_sizes[] = { 512, 832, 2696, 11008, 12352, 16384 };
+
+/* AVX-512's, unless a test says otherwise: not this host's. */
+#define FAKE_CPU_FPU_SIZE	2696
+
 static void reset_fake_thaw(void)
 {
+	cryoctl_thaw_fake_cpu_fpu_size = FAKE_CPU_FPU_SIZE;
+	fake_fpu_size = 832;
 	fake_features = CRYO_FEATURE_ALL;
 	fake_abi_major = CRYO_ABI_MAJOR;
 	fake_thaw_errno = 0;
@@ -2051,6 +2078,105 @@ static void test_thaw_stub(int img)
 	CHECK(count_fds() == fds && sigmask_now() == mask, "nothing left behind at all");
 }
 
+/*
+ * The stub region's layout for every XSAVE size: nothing overlaps, every
+ * FPU buffer is 64-byte aligned and holds the state, every stack is page
+ * aligned and has room for the stub and two signal frames of that state,
+ * and a region laid out for more threads or more FPU state holds one for
+ * fewer (the library sizes the region before it knows either).
+ */
+static void test_region_layout(void)
+{
+	static const size_t threads[] = { 1, 2, 17, 4096 };
+	struct cryoctl_region r, big;
+	unsigned int i, j;
+	size_t end;
+
+	for (i = 0; i < ARRAY_SIZE(fpu_sizes); i++) {
+		for (j = 0; j < ARRAY_SIZE(threads); j++) {
+			cryoctl_region_layout(&r, threads[j], 4096, fpu_sizes[i], 0);
+			end = r.fpu + threads[j] * r.fpu_slot;
+			CHECK(r.init_len <= r.fpu && !(r.fpu % 64) && !(r.fpu_slot % 64) &&
+			      r.fpu_slot >= fpu_sizes[i] && end <= r.stacks &&
+			      !(r.stacks % 4096) && !(r.stack_size % 4096) &&
+			      r.stack_size >= STUB_STACK_MIN &&
+			      r.stack_size >= 2 * (fpu_sizes[i] + 1024) &&
+			      r.stacks + threads[j] * r.stack_size <= r.len &&
+			      !(r.len % 4096),
+			      "region for %zu threads of %u bytes of FPU state: fpu %zu+%zu, stacks %zu+%zu, len %zu",
+			      threads[j], fpu_sizes[i], r.fpu, r.fpu_slot, r.stacks,
+			      r.stack_size, r.len);
+			cryoctl_region_layout(&big, threads[j] + 1, 4096, fpu_sizes[i], 0);
+			CHECK(big.len >= r.len && big.stacks >= r.stacks,
+			      "one more thread than %zu never shrinks the region", threads[j]);
+			cryoctl_region_layout(&big, threads[j], 4096, fpu_sizes[i] + 64, 0);
+			CHECK(big.len >= r.len && big.stacks >= r.stacks &&
+			      big.stack_size >= r.stack_size,
+			      "more FPU state than %u never shrinks the region", fpu_sizes[i]);
+		}
+	}
+}
+
+/*
+ * What a thaw accepts must not depend on the host's CPU: for every XSAVE
+ * size the fake CPU has, an image on a pipe may have up to 4096 threads
+ * and the CPU's FPU size, one on a file what its HEADER says.
+ */
+static void test_thaw_fpu_sizes(int img)
+{
+	struct cryoctl_thaw_result res;
+	struct cryoctl_region r;
+	unsigned int i, sz;
+	int ret, file;
+
+	for (i = 0; i < ARRAY_SIZE(fpu_sizes); i++) {
+		sz = fpu_sizes[i];
+		reset_fake_thaw();
+		cryoctl_thaw_fake_cpu_fpu_size = sz;
+		fake_fpu_size = sz;
+
+		fake_thaw_threads = 4097;
+		ret = cryoctl_thaw(fake_dev, img, 0, NULL, 0, &res);
+		CHECK(ret == -E2BIG && strstr(res.message, "4097 threads") &&
+		      strstr(res.message, "pipe") && no_children(),
+		      "CPU with %u bytes of XSAVE: 4097 threads from a pipe: %d '%s'", sz, ret,
+		      res.message);
+		cryoctl_region_layout(&r, 4096, 4096, sz, 0);
+		CHECK(fake_thaw_seen.stub_size >= r.len,
+		      "CPU with %u bytes of XSAVE: a pipe's region (%llu bytes) holds 4096 threads (%zu)",
+		      sz, (unsigned long long)fake_thaw_seen.stub_size, r.len);
+
+		/* A module that reports more FPU state than this CPU has. */
+		fake_thaw_threads = 2;
+		fake_fpu_size = sz + 64;
+		ret = cryoctl_thaw(fake_dev, img, 0, NULL, 0, &res);
+		CHECK(ret == -E2BIG && strstr(res.message, "FPU state") && no_children(),
+		      "CPU with %u bytes of XSAVE, %u from a pipe: %d '%s'", sz, sz + 64, ret,
+		      res.message);
+
+		/* From a file, the HEADER's FPU size counts, larger or not. */
+		fake_fpu_size = sz + 4096;
+		file = header_file_fpu(2, sz + 4096);
+		ret = cryoctl_thaw(fake_dev, file, 0, NULL, 0, &res);
+		close(file);
+		cryoctl_region_layout(&r, 2, 4096, sz + 4096, 0);
+		CHECK(ret == -ENOTTY && fake_thaw_seen.stub_size >= r.len && no_children(),
+		      "CPU with %u bytes of XSAVE, a file of %u: %d '%s'", sz, sz + 4096, ret,
+		      res.message);
+	}
+
+	/* A region the 32-bit stub_size cannot express: refused up front. */
+	reset_fake_thaw();
+	cryoctl_thaw_fake_cpu_fpu_size = 16384;
+	file = header_file_fpu(65536, 16384);
+	ret = cryoctl_thaw(fake_dev, file, 0, NULL, 0, &res);
+	close(file);
+	CHECK(ret == -E2BIG && !fake_thaw_calls && strstr(res.message, "4 GiB") &&
+	      no_children(), "65536 threads of 16 KiB of FPU state: %d '%s'", ret,
+	      res.message);
+	reset_fake_thaw();
+}
+
 static void test_remap_maps(void)
 {
 	struct img m;
@@ -2110,6 +2236,8 @@ static void test_remap_maps(void)
 
 #define TR_MAX		8
 #define TR_THREADS	5
+/* The fake module's FPU state size: AMX's 11008 and a little more. */
+#define TR_FPU_SIZE	12352
 
 struct tr_thread {
 	pid_t tid;
@@ -2374,6 +2502,7 @@ static void __attribute__((noreturn)) tr_worker(struct tracer *tr)
 	fake_dev = open("/dev/null", O_RDWR | O_CLOEXEC);
 	fake_thaw_threads = TR_THREADS;
 	fake_fpu_size = tr->fpu_size;
+	cryoctl_thaw_fake_cpu_fpu_size = tr->fpu_size;
 	img = feed("x", 1);
 	ret = cryoctl_thaw(fake_dev, img, CRYOCTL_THAW_WAIT, NULL, 0, &res);
 	CHECK(ret == -EXDEV && strstr(res.message, "could not finish") &&
@@ -2386,6 +2515,22 @@ static void __attribute__((noreturn)) tr_worker(struct tracer *tr)
 	put_vma(&m, 0x10000000, 0x10004000, CRYO_VMA_READ | CRYO_VMA_WRITE,
 		CRYO_VMA_ANON, 0, 0, 0, NULL);
 	put_trailer(&m);
+	/*
+	 * The maps text is this process's, as it is when the library forks:
+	 * the two calls below must see one address space.  malloc()'s
+	 * dynamic mmap threshold would let the history of earlier tests
+	 * (how large a buffer was last freed: it grows with the region,
+	 * with the XSAVE size) decide whether the library's buffers come
+	 * from the heap, and the heap would grow between the calls.  Fixed
+	 * thresholds, and a first call that lets the heap settle, keep it
+	 * still.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	img = feed(m.b.p, m.b.len);
+	ret = cryoctl_remap_maps(fake_dev, img, maps, 1 << 20, &len);
+	CHECK(ret == 0, "traced: a first remap: %d", ret);
+	close(img);
 	img = feed(m.b.p, m.b.len);
 	ret = cryoctl_remap_maps(fake_dev, img, maps, 1 << 20, &len);
 	CHECK(ret == 0 && len == strlen(maps) && strstr(maps, "[stack]") &&
@@ -2409,16 +2554,28 @@ static void test_thaw_traced(void)
 	int st, ev;
 	pid_t w, pid;
 
-	tr.fpu_size = 512;
+	/*
+	 * The fake module reports an AMX-sized FPU state (more if this CPU
+	 * saves more): the buffers are that large, the CPU's own state
+	 * fills their start.
+	 */
+	tr.fpu_size = TR_FPU_SIZE;
 	if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE) &&
 	    __get_cpuid_count(0xd, 0, &a, &b, &c, &d)) {
 		tr.xsave = true;
-		tr.fpu_size = b;
+		if (b > tr.fpu_size)
+			tr.fpu_size = b;
 	}
 	tr.fpu = aligned_alloc(64, (tr.fpu_size + 63) & ~63U);
 	memset(tr.fpu, 0, tr.fpu_size);
+	/*
+	 * Everything but AMX's tile data, which the kernel keeps disabled
+	 * (XFD) in a process that did not ask for it: the template must
+	 * not depend on how XSAVE treats such a component.
+	 */
 	if (tr.xsave)
-		asm volatile ("xsave64 (%0)" : : "r" (tr.fpu), "a" (-1), "d" (-1) : "memory");
+		asm volatile ("xsave64 (%0)" : : "r" (tr.fpu), "a" (~(1U << 18)), "d" (-1)
+			      : "memory");
 	else
 		asm volatile ("fxsave64 (%0)" : : "r" (tr.fpu) : "memory");
 
@@ -2460,7 +2617,7 @@ static void test_thaw_traced(void)
 	      "traced: the worker's checks: status 0x%x", st);
 	CHECK(tr.nr >= TR_THREADS && !tr.fails, "traced: %u threads seen, %d failures",
 	      tr.nr, tr.fails);
-	CHECK(tr.remaps == 2 && tr.layout_ok, "traced: %d remaps, layout ok %d", tr.remaps,
+	CHECK(tr.remaps == 3 && tr.layout_ok, "traced: %d remaps, layout ok %d", tr.remaps,
 	      tr.layout_ok);
 	free(tr.fpu);
 }
@@ -2472,8 +2629,10 @@ static void test_thaw(void)
 
 	fake_dev = open("/dev/null", O_RDWR | O_CLOEXEC);
 	img = feed("not read by the fake module", 27);
+	test_region_layout();
 	test_thaw_args(img);
 	test_thaw_stub(img);
+	test_thaw_fpu_sizes(img);
 	close(img);
 	test_remap_maps();
 	close(fake_dev);

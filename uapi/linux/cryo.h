@@ -202,6 +202,9 @@ enum cryo_freeze_flags {
  * @CRYO_REFUSAL_SHARED_FS: EOPNOTSUPP, even with
  *	%CRYO_FREEZE_ACCEPT_LOSS: as %CRYO_REFUSAL_SHARED_FILES, for the
  *	root, working directory and umask (CLONE_FS).
+ * @CRYO_REFUSAL_AMX: EOPNOTSUPP, even with %CRYO_FREEZE_ACCEPT_LOSS:
+ *	process @refusal_id has asked for AMX tile data
+ *	(arch_prctl(ARCH_REQ_XCOMP_PERM)), which the image cannot hold.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -222,6 +225,7 @@ enum cryo_refusal {
 	CRYO_REFUSAL_SHARED_MM		= 12,
 	CRYO_REFUSAL_SHARED_FILES	= 13,
 	CRYO_REFUSAL_SHARED_FS		= 14,
+	CRYO_REFUSAL_AMX		= 15,
 };
 
 /**
