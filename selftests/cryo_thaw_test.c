@@ -1100,6 +1100,39 @@ TEST_F_TIMEOUT(thaw, root_gives_no_more, 120)
 	QUIT(0);
 }
 
+/*
+ * The image's RLIMIT_NOFILE, not the caller's, bounds its fds: a process
+ * with fd 1500 under a limit of 2048 thaws with both, though the thawing
+ * caller's own limit is 1024.
+ */
+TEST_F_TIMEOUT(thaw, image_nofile_limit, 60)
+{
+	struct rlimit old, high;
+	char path[64], oom[16];
+	unsigned long long nofile, nproc;
+	struct stat st;
+
+	sec_prepare(_metadata, self);
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &old));
+	high.rlim_cur = high.rlim_max = 2048;
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &high));
+	SPAWN("thaw_target", "sec", T->dir);
+	high.rlim_cur = high.rlim_max = 1024;
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &high));
+	ASSERT_EQ(0, chown(T->log, 1000, 1000));
+	FREEZE();
+	THAW(CRYOCTL_THAW_WAIT);
+	setrlimit(RLIMIT_NOFILE, &old);
+	snprintf(path, sizeof(path), "/proc/%d/fd/1500", T->pid);
+	EXPECT_EQ(0, stat(path, &st)) TH_LOG("fd 1500: %s", strerror(errno));
+	CMD('l', "lim ");
+	ASSERT_EQ(3, sscanf(T->line, "lim %llu %llu %15s", &nofile, &nproc, oom));
+	EXPECT_EQ(2048, nofile);
+	CMD('o', "opath ");
+	EXPECT_STREQ("opath 1 9", T->line);
+	QUIT(0);
+}
+
 /* A root process's extra supplementary group comes back with it. */
 TEST_F_TIMEOUT(thaw, root_groups, 60)
 {

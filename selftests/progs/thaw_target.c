@@ -38,7 +38,8 @@
  *           <size> <flags>".
  * sec DIR  as uid and gid 1000 (groups 1000 1001): fd 10 O_PATH of
  *           DIR/secret (root's, mode 0600), fd 11 an unlinked file it made
- *           setuid, setgid and sticky, RLIMIT_NPROC 6, oom_score_adj 123;
+ *           setuid, setgid and sticky, RLIMIT_NPROC 6, oom_score_adj 123
+ *           (fd 1500 too, a dup of fd 10, if RLIMIT_NOFILE allows it);
  *           'o': "opath <is O_PATH> <errno of read>"; 'm': "unl <mode>
  *           <uid>"; 'n': fork until it fails: "nproc <forked> <errno>";
  *           'k': "keyring <description of @s>"; 'l': "lim <NOFILE cur>
@@ -1152,7 +1153,7 @@ static int sec_cmd(int c)
 static int setup_sec(const char *arg)
 {
 	static const gid_t groups[2] = { 1000, 1001 };
-	struct rlimit nproc = { 6, 6 };
+	struct rlimit nproc = { 6, 6 }, nofile;
 	char path[PATH_MAX];
 	int fd;
 
@@ -1169,6 +1170,10 @@ static int setup_sec(const char *arg)
 	fd = open(path, O_PATH);
 	if (fd < 0 || dup2(fd, 10) != 10)
 		return 92;
+	/* Started with a high RLIMIT_NOFILE: one fd above the usual 1024. */
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur > 1500 &&
+	    dup2(fd, 1500) != 1500)
+		return 96;
 	close(fd);
 	snprintf(path, sizeof(path), "%s/mine", arg);
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
