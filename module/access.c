@@ -41,6 +41,7 @@
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 
 #include "access.h"
 
@@ -163,47 +164,89 @@ static bool cryo_is_mem_of(struct file *file, struct mm_struct *mm)
  * or the file's own permission); -ESRCH when the target is gone or is not
  * visible in the caller's pid namespace; -ENOMEM and the like.
  */
-int cryo_kernel_may_attach(struct task_struct *task, struct mm_struct *mm,
-			   struct cryo_why *why)
+/* Open @name (a mem file) under @mnt as a debugger would; 0 or -errno. */
+static int cryo_open_mem(struct vfsmount *mnt, const char *name,
+			 struct mm_struct *mm, pid_t id, struct cryo_why *why)
 {
-	struct file_system_type *proc;
-	struct vfsmount *mnt;
 	struct file *file;
-	char name[24];
-	pid_t pid;
 	int ret;
 
-	pid = task_tgid_nr_ns(task, task_active_pid_ns(current));
-	if (!pid)
-		return -ESRCH;
-	snprintf(name, sizeof(name), "%d/mem", pid);
-
-	/* Built in: get_fs_type() takes no module reference to put back. */
-	proc = get_fs_type("proc");
-	if (!proc)
-		return -EOPNOTSUPP;
-	/*
-	 * A kernel-internal mount (SB_KERNMOUNT) of the caller's pid
-	 * namespace: attached nowhere, seen by nobody, gone at mntput().
-	 */
-	mnt = vfs_kern_mount(proc, SB_KERNMOUNT, "proc", NULL);
-	if (IS_ERR(mnt))
-		return PTR_ERR(mnt);
 	file = file_open_root_mnt(mnt, name,
 				  O_RDONLY | O_LARGEFILE | O_NOFOLLOW |
 				  O_NOCTTY | O_CLOEXEC, 0);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
 		if (ret == -EACCES || ret == -EPERM)
-			ret = cryo_refuse(why, CRYO_REFUSAL_PTRACE, pid,
-					  -EPERM);
+			ret = cryo_refuse(why, CRYO_REFUSAL_PTRACE, id, -EPERM);
 		else if (ret == -ENOENT)
 			ret = -ESRCH;
-	} else {
-		/* The pid may have gone to another process meanwhile. */
-		ret = cryo_is_mem_of(file, mm) ? 0 : -ESRCH;
-		fput(file);
+		return ret;
+	}
+	/* The pid may have gone to another process meanwhile. */
+	ret = cryo_is_mem_of(file, mm) ? 0 : -ESRCH;
+	fput(file);
+	return ret;
+}
+
+int cryo_kernel_may_attach(struct task_struct *task, struct mm_struct *mm,
+			   struct cryo_why *why)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct file_system_type *proc;
+	unsigned int nr = 0, max, i;
+	struct task_struct *t;
+	struct vfsmount *mnt;
+	char name[40];
+	pid_t pid, *tids;
+	int ret = 0;
+
+	pid = task_tgid_nr_ns(task, ns);
+	if (!pid)
+		return -ESRCH;
+	/*
+	 * Every thread's own mem file: an LSM label (AppArmor change_hat,
+	 * SELinux setcon) may differ from thread to thread.  Once parked,
+	 * the threads stay; before, a thread that comes later is checked
+	 * again after the parking.
+	 */
+	max = get_nr_threads(task) + 1;
+	tids = kmalloc_array(max, sizeof(*tids), GFP_KERNEL);
+	if (!tids)
+		return -ENOMEM;
+	rcu_read_lock();
+	for_each_thread(task, t) {
+		if (nr == max)
+			break;
+		tids[nr++] = task_pid_nr_ns(t, ns);
+	}
+	rcu_read_unlock();
+
+	/* Built in: get_fs_type() takes no module reference to put back. */
+	proc = get_fs_type("proc");
+	if (!proc) {
+		kfree(tids);
+		return -EOPNOTSUPP;
+	}
+	/*
+	 * A kernel-internal mount (SB_KERNMOUNT) of the caller's pid
+	 * namespace: attached nowhere, seen by nobody, gone at mntput().
+	 */
+	mnt = vfs_kern_mount(proc, SB_KERNMOUNT, "proc", NULL);
+	if (IS_ERR(mnt)) {
+		kfree(tids);
+		return PTR_ERR(mnt);
+	}
+	snprintf(name, sizeof(name), "%d/mem", pid);
+	ret = cryo_open_mem(mnt, name, mm, pid, why);
+	for (i = 0; !ret && i < nr; i++) {
+		if (!tids[i] || tids[i] == pid)
+			continue;
+		snprintf(name, sizeof(name), "%d/task/%d/mem", pid, tids[i]);
+		ret = cryo_open_mem(mnt, name, mm, tids[i], why);
+		if (ret == -ESRCH)	/* that thread exited meanwhile */
+			ret = 0;
 	}
 	mntput(mnt);
+	kfree(tids);
 	return ret;
 }

@@ -127,7 +127,7 @@ int cryo_check_thread(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 	if (r->sas_flags != SS_DISABLE &&
 	    ((r->sas_flags & ~SS_FLAG_BITS) || r->sas_size > TASK_SIZE_MAX ||
 	     check_add_overflow(r->sas_sp, r->sas_size, &sas_end) ||
-	     !cryo_user_addr(r->sas_sp) || !cryo_user_addr(sas_end)))
+	     !cryo_user_addr(r->sas_sp) || sas_end > TASK_SIZE_MAX))
 		return -EINVAL;
 	if (!cryo_user_addr(r->clear_child_tid) ||
 	    !cryo_user_addr(r->robust_list) ||

@@ -160,6 +160,8 @@ static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,
 	if (!task)
 		return -ESRCH;
 	ret = cryo_may_freeze(task, why);
+	if (!ret)
+		ret = cryo_refuse_unparkable(task, why);
 	if (ret)
 		goto out_put_task;
 	/*
@@ -208,11 +210,8 @@ static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,
 		ret = -EAGAIN;
 	if (!ret)
 		ret = cryo_kernel_may_attach(task, img->mm, why);
-	/* Its tile data has no place in the image (and no VM to test it). */
-	if (!ret && cryo_fpu_dynamic_perm(task))
-		ret = cryo_refuse(why, CRYO_REFUSAL_AMX,
-				  task_tgid_nr_ns(task, task_active_pid_ns(current)),
-				  -EOPNOTSUPP);
+	if (!ret)
+		ret = cryo_refuse_unparkable(task, why);
 	if (!ret)
 		ret = cryo_refuse_check(img, why);
 	if (ret)

@@ -30,6 +30,7 @@
 #include <linux/seccomp.h>
 
 #include "image.h"
+#include "park.h"
 #include "refuse.h"
 
 /* How the log names a refusal: "<noun> <id> <what>". */
@@ -52,6 +53,7 @@ static const struct {
 	[CRYO_REFUSAL_SHARED_FILES]	= { "pid", "shares the fd table, or has its own" },
 	[CRYO_REFUSAL_SHARED_FS]	= { "pid", "shares the fs_struct, or has its own" },
 	[CRYO_REFUSAL_AMX]		= { "pid", "has enabled AMX tile data" },
+	[CRYO_REFUSAL_SQPOLL]		= { "thread", "is an io_uring SQPOLL thread" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */
@@ -77,6 +79,46 @@ struct cryo_held {
 	struct fs_struct *fs;
 	unsigned int nr_mm, nr_files, nr_fs;
 };
+
+/**
+ * cryo_refuse_unparkable() - what must not even be parked
+ * @task: the target's leader, referenced
+ * @why: out: the refusal
+ *
+ * Checked before the parking and again after it:
+ *  - AMX tile data (arch_prctl(ARCH_REQ_XCOMP_PERM)): no place for it in
+ *    the image;
+ *  - an io_uring SQPOLL thread: it runs its task work, and so would park,
+ *    while it holds its sqd->lock, on which others (io_uring_register(),
+ *    the ring's exit work) then wait uninterruptibly for as long as the
+ *    freeze lasts.
+ *
+ * Return: 0, or -EOPNOTSUPP with @why set.
+ */
+int cryo_refuse_unparkable(struct task_struct *task, struct cryo_why *why)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct task_struct *t;
+	pid_t sqpoll = 0;
+
+	if (cryo_fpu_dynamic_perm(task))
+		return cryo_refuse(why, CRYO_REFUSAL_AMX,
+				   task_tgid_nr_ns(task, ns), -EOPNOTSUPP);
+	rcu_read_lock();
+	for_each_thread(task, t) {
+		/* io_sq_thread() names itself "iou-sqp-<pid>". */
+		if ((READ_ONCE(t->flags) & PF_IO_WORKER) &&
+		    !strncmp(t->comm, "iou-sqp-", 8)) {
+			sqpoll = task_pid_nr_ns(t, ns);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	if (sqpoll)
+		return cryo_refuse(why, CRYO_REFUSAL_SQPOLL, sqpoll,
+				   -EOPNOTSUPP);
+	return 0;
+}
 
 /*
  * Every thread of the target uses one fd table and one fs_struct, or

@@ -6,6 +6,7 @@
 #include <linux/types.h>
 
 struct cryo_image;
+struct task_struct;
 
 /**
  * struct cryo_why - why a freeze is refused, for &cryo_freeze.refusal
@@ -30,6 +31,7 @@ struct file;
 struct files_struct;
 
 int cryo_refuse_check(struct cryo_image *img, struct cryo_why *why);
+int cryo_refuse_unparkable(struct task_struct *task, struct cryo_why *why);
 void cryo_refusal_log(pid_t pid, const struct cryo_why *why, int err);
 
 /* locks.c */

@@ -370,6 +370,59 @@ TEST(enosys_loop_freezes)
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
 
+/*
+ * An io_uring SQPOLL thread runs its task work, and so would park, while
+ * it holds a lock others wait on uninterruptibly: the freeze is refused
+ * before anything is parked, naming that thread, and the target goes on.
+ */
+TEST(sqpoll_refused)
+{
+	struct cryo_freeze f = { .size = sizeof(f) };
+	int dev, ready[2], status;
+	char c;
+	pid_t pid;
+
+	if (access(CRYO_DEV, F_OK))
+		SKIP(return, CRYO_DEV " missing: module not loaded");
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct io_uring_params p;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		memset(&p, 0, sizeof(p));
+		p.flags = IORING_SETUP_SQPOLL;
+		p.sq_thread_idle = 60000;
+		c = syscall(__NR_io_uring_setup, 4, &p) < 0 ? 'n' : 'y';
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	if (c != 'y') {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		SKIP(return, "no SQPOLL ring here");
+	}
+	dev = open(CRYO_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dev);
+	f.pid = pid;
+	f.flags = CRYO_FREEZE_ACCEPT_LOSS;
+	EXPECT_EQ(-1, ioctl(dev, CRYO_IOC_FREEZE, &f));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(CRYO_REFUSAL_SQPOLL, f.refusal);
+	EXPECT_NE(pid, f.refusal_id);
+	EXPECT_LT(0, f.refusal_id);
+	close(dev);
+	/* Untouched: still there, not stopped. */
+	ASSERT_EQ(0, waitpid(pid, &status, WNOHANG | WUNTRACED));
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
 /* ---- exec in a loop ------------------------------------------------------ */
 
 #define EXEC_ROUNDS	40

@@ -192,6 +192,10 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 		cli_err("freeze: PID %d has enabled AMX (arch_prctl(ARCH_REQ_XCOMP_PERM)), whose tile state cryo cannot save; it keeps running",
 			id);
 		return EXIT_FAIL;
+	case CRYO_REFUSAL_SQPOLL:
+		cli_err("freeze: PID %d: thread %d polls an io_uring submission queue (IORING_SETUP_SQPOLL), which cryo cannot freeze; it keeps running",
+			id, rid);
+		return EXIT_FAIL;
 	case CRYO_REFUSAL_SECCOMP:
 		cli_err("freeze: PID %d: thread %d runs under a seccomp filter, which cryo cannot restore; pass --accept-loss to freeze without it (a thaw runs unfiltered)",
 			id, rid);

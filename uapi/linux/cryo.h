@@ -205,6 +205,9 @@ enum cryo_freeze_flags {
  * @CRYO_REFUSAL_AMX: EOPNOTSUPP, even with %CRYO_FREEZE_ACCEPT_LOSS:
  *	process @refusal_id has asked for AMX tile data
  *	(arch_prctl(ARCH_REQ_XCOMP_PERM)), which the image cannot hold.
+ * @CRYO_REFUSAL_SQPOLL: EOPNOTSUPP, even with %CRYO_FREEZE_ACCEPT_LOSS:
+ *	thread @refusal_id is an io_uring SQPOLL thread of the target, which
+ *	cannot be parked without holding a lock others would wait on.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -226,6 +229,7 @@ enum cryo_refusal {
 	CRYO_REFUSAL_SHARED_FILES	= 13,
 	CRYO_REFUSAL_SHARED_FS		= 14,
 	CRYO_REFUSAL_AMX		= 15,
+	CRYO_REFUSAL_SQPOLL		= 16,
 };
 
 /**
