@@ -373,6 +373,12 @@ static int cryo_install_tmp(struct file *f)
 }
 
 /* Past the point of no return, in the leader. */
+/* A SIGKILL on its way, or a group exit that has taken it already. */
+static bool cryo_being_killed(void)
+{
+	return fatal_signal_pending(current) || cryo_group_exiting(current);
+}
+
 static int cryo_restore_process(struct cryo_thawing *t,
 				struct cryo_thaw_restore *a)
 {
@@ -386,7 +392,7 @@ static int cryo_restore_process(struct cryo_thawing *t,
 		return ret;
 	cryo_process_apply(t);
 	/* Killed meanwhile: the threads are gone or going, so are we. */
-	if (fatal_signal_pending(current) || cryo_group_exiting(current))
+	if (cryo_being_killed())
 		return cryo_thaw_fail(t, -EINTR,
 				      "the process being restored was killed");
 	/* The stub sets cwd and exe itself: there are no exports for it. */
@@ -424,8 +430,7 @@ int cryo_thaw_restore(struct cryo_session *s, struct cryo_thaw_restore *a)
 	if (!ret)
 		ret = cryo_wait_threads(t);
 	/* The wait above returns at once when all had arrived, killed or not. */
-	if (!ret && (fatal_signal_pending(current) ||
-		     cryo_group_exiting(current)))
+	if (!ret && cryo_being_killed())
 		ret = cryo_thaw_fail(t, -EINTR, "interrupted");
 	if (ret)
 		goto fail;
@@ -544,8 +549,7 @@ static bool cryo_thaw_dying(struct cryo_thawing *t)
 {
 	unsigned int i;
 
-	if ((current->flags & PF_EXITING) || fatal_signal_pending(current) ||
-	    cryo_group_exiting(current))
+	if ((current->flags & PF_EXITING) || cryo_being_killed())
 		return true;
 	for (i = 0; i < t->nr_threads; i++)
 		if (READ_ONCE(t->threads[i].task->flags) & PF_EXITING)

@@ -150,27 +150,6 @@ static int do_freeze(int dev, pid_t pid, unsigned int flags)
 	return ioctl(dev, CRYO_IOC_FREEZE, &f) ? -errno : (int)f.nr_threads;
 }
 
-/* Read the image to EOF in odd-sized pieces; returns its length. */
-static size_t read_all(int dev, unsigned char **out)
-{
-	size_t cap = 1 << 20, len = 0;
-	unsigned char *buf = malloc(cap);
-	ssize_t n;
-
-	for (;;) {
-		if (cap - len < 70000) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-		}
-		n = read(dev, buf + len, 65537);
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	*out = buf;
-	return n < 0 ? 0 : len;
-}
-
 static int ping(int cmd, int rep)
 {
 	char c = 'p';
@@ -277,7 +256,7 @@ TEST_F(frz, image_matches_target)
 	int status;
 
 	ASSERT_EQ(1 + variant->threads, do_freeze(self->dev, self->pid, 0));
-	self->len = read_all(self->dev, &self->img);
+	self->len = cryo_read_stream(self->dev, &self->img);
 	ASSERT_LT(0, self->len);
 
 	nrec = walk(self->img, self->len, sum_fn, &s);
@@ -504,7 +483,7 @@ TEST_F(frz, thread_ids_match_proc)
 	DIR *d;
 
 	ASSERT_LE(0, do_freeze(self->dev, self->pid, 0));
-	self->len = read_all(self->dev, &self->img);
+	self->len = cryo_read_stream(self->dev, &self->img);
 	ASSERT_LT(0, walk(self->img, self->len, sum_fn, &s));
 	snprintf(path, sizeof(path), "/proc/%d/task", self->pid);
 	d = opendir(path);
@@ -529,7 +508,7 @@ TEST_F(frz, kill_only_after_commit)
 	/* KILL without COMMIT: closing resumes the target. */
 	ASSERT_LE(0, do_freeze(self->dev, self->pid, CRYO_FREEZE_KILL));
 	EXPECT_ERRNO(EAGAIN, ioctl(self->dev, CRYO_IOC_COMMIT, &c));
-	ASSERT_LT(0, read_all(self->dev, &img));
+	ASSERT_LT(0, cryo_read_stream(self->dev, &img));
 	free(img);
 	close(self->dev);
 	self->dev = open(CRYO_DEV, O_RDWR);
@@ -538,7 +517,7 @@ TEST_F(frz, kill_only_after_commit)
 
 	/* KILL with COMMIT after EOF: the target dies of SIGKILL. */
 	ASSERT_LE(0, do_freeze(self->dev, self->pid, CRYO_FREEZE_KILL));
-	ASSERT_LT(0, read_all(self->dev, &img));
+	ASSERT_LT(0, cryo_read_stream(self->dev, &img));
 	free(img);
 	EXPECT_EQ(0, ioctl(self->dev, CRYO_IOC_COMMIT, &c));
 	ASSERT_EQ(self->pid, waitpid(self->pid, &status, 0));
@@ -601,7 +580,7 @@ TEST_F(frz, cryoctl_maps_equals_proc_maps)
 	if (access(cryo_cryoctl_path(), X_OK))
 		SKIP(return, "cryoctl not found");
 	ASSERT_LE(0, do_freeze(self->dev, self->pid, CRYO_FREEZE_LEAVE_FROZEN));
-	self->len = read_all(self->dev, &self->img);
+	self->len = cryo_read_stream(self->dev, &self->img);
 	ASSERT_LT(0, self->len);
 	/* Still frozen: this is the layout the image was taken from. */
 	snprintf(path, sizeof(path), "/proc/%d/maps", self->pid);
@@ -724,7 +703,7 @@ TEST(threads_created_while_parking)
 	dev = open(CRYO_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, dev);
 	ASSERT_LT(0, do_freeze(dev, pid, CRYO_FREEZE_LEAVE_FROZEN));
-	len = read_all(dev, &img);
+	len = cryo_read_stream(dev, &img);
 	ASSERT_LT(0, walk(img, len, sum_fn, &s));
 	/* Still held: every thread the process has is in the image. */
 	EXPECT_EQ(count_tasks(pid), s.threads);
@@ -873,7 +852,7 @@ TEST(same_uid_needs_dumpable)
 			_exit(2);
 		if (do_freeze(dev, victim, 0) != 1)
 			_exit(3);
-		if (!read_all(dev, &img))
+		if (!cryo_read_stream(dev, &img))
 			_exit(4);
 		close(dev);
 		/* Now non-dumpable: refused. */
@@ -932,7 +911,7 @@ TEST(session_file_in_target)
 	EXPECT_EQ(held, f.bad_fd);
 	f.flags = CRYO_FREEZE_ACCEPT_LOSS;
 	ASSERT_EQ(0, ioctl(dev, CRYO_IOC_FREEZE, &f));
-	ASSERT_LT(0, read_all(dev, &img));
+	ASSERT_LT(0, cryo_read_stream(dev, &img));
 	free(img);
 	close(dev);
 	kill(pid, SIGKILL);
@@ -973,7 +952,7 @@ TEST(sigsuspend_keeps_real_mask)
 	dev = open(CRYO_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, dev);
 	ASSERT_EQ(1, do_freeze(dev, pid, 0));
-	len = read_all(dev, &img);
+	len = cryo_read_stream(dev, &img);
 	ASSERT_LT(0, len);
 	for (off = 0; off + sizeof(struct cryo_rec) <= len;) {
 		const struct cryo_rec *r = (const void *)(img + off);

@@ -219,26 +219,6 @@ static int image_threads(const unsigned char *img, size_t len,
 	return -1;
 }
 
-static size_t read_image(int dev, unsigned char **out)
-{
-	size_t cap = 1 << 20, len = 0;
-	unsigned char *buf = malloc(cap);
-	ssize_t n;
-
-	for (;;) {
-		if (cap - len < 65536) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-		}
-		n = read(dev, buf + len, 65536);
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	*out = buf;
-	return n < 0 ? 0 : len;
-}
-
 /* On a failure: where the target is, from /proc/PID/@what. */
 static void log_proc(struct __test_metadata *_metadata, pid_t pid, const char *what)
 {
@@ -288,7 +268,7 @@ TEST_F(uring, parks_after_the_call_returns)
 	ASSERT_EQ(writer, waitpid(writer, &ret, 0));
 	ASSERT_EQ(0, ret);
 
-	len = read_image(self->dev, &img);
+	len = cryo_read_stream(self->dev, &img);
 	ASSERT_LT(0, len);
 	ASSERT_EQ(1, image_threads(img, len, th, 2));
 	EXPECT_FALSE((long)th[0].regs[REG_ORIG_AX] >= 0 &&
@@ -353,7 +333,7 @@ TEST(enosys_loop_freezes)
 	ASSERT_LE(0, dev);
 	ret = freeze(dev, pid, 10000);
 	ASSERT_EQ(1, ret) TH_LOG("freeze: %s", strerror(-ret));
-	len = read_image(dev, &img);
+	len = cryo_read_stream(dev, &img);
 	ASSERT_LT(0, len);
 	ASSERT_EQ(1, image_threads(img, len, th, 2));
 	EXPECT_FALSE((long)th[0].regs[REG_ORIG_AX] >= 0 &&
@@ -484,7 +464,7 @@ TEST(exec_loop_freezes)
 		if (ret > 0) {
 			int n, j;
 
-			len = read_image(dev, &img);
+			len = cryo_read_stream(dev, &img);
 			n = len ? image_threads(img, len, th, 4) : -1;
 			EXPECT_LE(1, n) TH_LOG("round %d: image of %zu bytes", i, len);
 			for (j = 0; j < n; j++)

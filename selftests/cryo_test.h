@@ -172,6 +172,39 @@ static inline int cryo_cli_to(const char *out_path, const char *const argv[])
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/*
+ * An image stream (a /dev/cryo session, a pipe) read to EOF in odd-sized
+ * pieces into *@out (malloc'ed); its length, or 0 with *@out NULL when a
+ * read or an allocation fails.
+ */
+static inline size_t cryo_read_stream(int fd, unsigned char **out)
+{
+	size_t cap = 1 << 20, len = 0;
+	unsigned char *buf = malloc(cap), *nb;
+	ssize_t n = -1;
+
+	while (buf) {
+		if (cap - len < 70000) {
+			nb = realloc(buf, cap * 2);
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, 65537);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	if (n < 0) {
+		free(buf);
+		buf = NULL;
+		len = 0;
+	}
+	*out = buf;
+	return len;
+}
+
 /* A text file into @buf (NUL-terminated); its length, -1 on error. */
 static inline ssize_t cryo_read_file(const char *path, char *buf, size_t cap)
 {

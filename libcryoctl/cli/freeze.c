@@ -92,26 +92,6 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return true;
 }
 
-/*
- * "fd 5 of PID 1234 is socket:[5678]", or "fd 5 of PID 1234" when its
- * /proc/PID/fd entry cannot be read (the target is gone, or not ours).
- */
-static void describe_fd(pid_t pid, int fd, char *buf, size_t size)
-{
-	char path[64], target[256];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n <= 0) {
-		snprintf(buf, size, "fd %d of PID %d", fd, (int)pid);
-		return;
-	}
-	target[n] = 0;
-	snprintf(buf, size, "fd %d of PID %d is %s%s", fd, (int)pid, target,
-		 n == sizeof(target) - 1 ? "..." : "");
-}
-
 /* The path /proc/PID/fd/FD names, or "?" when it cannot be read. */
 static const char *fd_path(pid_t pid, int fd, char *buf, size_t size)
 {
@@ -124,6 +104,22 @@ static const char *fd_path(pid_t pid, int fd, char *buf, size_t size)
 		return "?";
 	buf[n] = 0;
 	return buf;
+}
+
+/*
+ * "fd 5 of PID 1234 is socket:[5678]", or "fd 5 of PID 1234" when its
+ * /proc/PID/fd entry cannot be read (the target is gone, or not ours).
+ */
+static void describe_fd(pid_t pid, int fd, char *buf, size_t size)
+{
+	char target[256];
+
+	if (fd_path(pid, fd, target, sizeof(target)) != target) {
+		snprintf(buf, size, "fd %d of PID %d", fd, (int)pid);
+		return;
+	}
+	snprintf(buf, size, "fd %d of PID %d is %s%s", fd, (int)pid, target,
+		 strlen(target) == sizeof(target) - 1 ? "..." : "");
 }
 
 static const char *lock_kind(uint32_t refusal)
