@@ -34,7 +34,7 @@ KSRC		:= $(BUILD)/linux-source-6.1
 # stub.c is not library code: it is built freestanding and embedded (see
 # "the stub" below) as $(STUB_C).
 LIB_SRCS	:= $(filter-out libcryoctl/src/stub.c,$(wildcard libcryoctl/src/*.c))
-LIB_HDRS	:= $(wildcard libcryoctl/include/*.h libcryoctl/src/*.h) uapi/linux/cryo.h
+LIB_HDRS	:= $(wildcard libcryoctl/include/*.h libcryoctl/src/*.h uapi/linux/*.h)
 STUB_O		:= $(BUILD)/lib/stub/stub.o
 STUB_C		:= $(BUILD)/lib/stub/stub_code.c
 LIB_PIC_OBJS	:= $(LIB_SRCS:libcryoctl/src/%.c=$(BUILD)/lib/pic/%.o) \
@@ -116,7 +116,7 @@ STUB_CFLAGS	:= -O2 -ffreestanding -fno-builtin -fno-stack-protector -fPIC \
 		   -fcf-protection=none -fno-tree-loop-distribute-patterns \
 		   -fno-stack-clash-protection -fno-common
 
-$(STUB_O): libcryoctl/src/stub.c libcryoctl/src/stub.h uapi/linux/cryo.h
+$(STUB_O): libcryoctl/src/stub.c libcryoctl/src/stub.h $(wildcard uapi/linux/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) -std=gnu11 $(WARN) $(STUB_CFLAGS) -c -o $@ $<
 
@@ -182,7 +182,7 @@ EXAMPLE_BINS	:= $(EXAMPLE_SRCS:libcryoctl/examples/%.c=$(BUILD)/examples/%)
 
 examples: $(EXAMPLE_BINS)
 
-$(BUILD)/examples/%: libcryoctl/examples/%.c libcryoctl/include/cryoctl.h uapi/linux/cryo.h $(BUILD)/lib/libcryoctl.so
+$(BUILD)/examples/%: libcryoctl/examples/%.c libcryoctl/include/cryoctl.h $(wildcard uapi/linux/*.h) $(BUILD)/lib/libcryoctl.so
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $< -L$(BUILD)/lib -lcryoctl \
 		-Wl,-rpath,'$$ORIGIN/../lib' $(LDFLAGS)

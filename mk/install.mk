@@ -109,7 +109,7 @@ install-user: lib cli man
 	ln -sf libcryoctl.so.$(LIB_MAJOR) '$(DESTDIR)$(libdir)/libcryoctl.so'
 	$(INSTALL) -m 644 $(LIB_A) '$(DESTDIR)$(libdir)'/
 	$(INSTALL) -m 644 libcryoctl/include/cryoctl.h '$(DESTDIR)$(includedir)'/
-	$(INSTALL) -m 644 uapi/linux/cryo.h '$(DESTDIR)$(includedir)/linux'/
+	$(INSTALL) -m 644 $(UAPI_HDRS) '$(DESTDIR)$(includedir)/linux'/
 	sed -e 's|@prefix@|$(prefix)|' \
 	    -e 's|@libdir@|$(patsubst $(prefix)/%,$${prefix}/%,$(libdir))|' \
 	    -e 's|@includedir@|$(patsubst $(prefix)/%,$${prefix}/%,$(includedir))|' \
@@ -143,7 +143,7 @@ uninstall:
 	rm -f '$(DESTDIR)$(libdir)'/libcryoctl.so '$(DESTDIR)$(libdir)'/libcryoctl.so.$(LIB_MAJOR) \
 		'$(DESTDIR)$(libdir)'/libcryoctl.so.$(LIB_VERSION) '$(DESTDIR)$(libdir)'/libcryoctl.a \
 		'$(DESTDIR)$(pkgconfigdir)'/libcryoctl.pc '$(DESTDIR)$(includedir)'/cryoctl.h \
-		'$(DESTDIR)$(includedir)'/linux/cryo.h '$(DESTDIR)$(bindir)'/cryoctl \
+		$(UAPI_HDRS:uapi/%='$(DESTDIR)$(includedir)'/%) '$(DESTDIR)$(bindir)'/cryoctl \
 		'$(DESTDIR)$(mandir)'/man8/cryoctl.8 '$(DESTDIR)$(mandir)'/man3/libcryoctl.3 \
 		'$(DESTDIR)$(udevrulesdir)'/$(notdir $(UDEV_RULE))
 	@set -e; for f in $$(sed -n 's/^[[:space:]]*\(cryoctl_[a-z0-9_]*\);.*/\1/p' \
@@ -158,15 +158,17 @@ uninstall:
 # it excludes is refused here before anything is touched, and by DKMS
 # itself (for example on a kernel upgrade) with its BUILD_EXCLUSIVE error.
 
+UAPI_HDRS	:= $(wildcard uapi/linux/*.h)
+
 DKMS_KERNEL_RE	= $(shell sed -n 's/^BUILD_EXCLUSIVE_KERNEL="\(.*\)"$$/\1/p' dkms.conf)
 DKMS_RELS	= $(if $(KREL),$(KREL),$$(set -e; \
 		  for k in $(KERNELS); do selftests/vm/kernel-release.sh $$k; done))
 
 # $(call dkms_stage,DIR,VERSION): the module's source as DKMS wants it.
 define dkms_stage
-	rm -rf $(1) && mkdir -p $(1)/module $(1)/uapi/linux && cp Kbuild $(1)/ && \
-	cp module/Kbuild $(wildcard module/*.c module/*.h) $(1)/module/ && \
-	cp uapi/linux/cryo.h $(1)/uapi/linux/ && \
+	rm -rf $(1) && mkdir -p $(1)/uapi/linux && cp Kbuild $(1)/ && \
+	cp --parents $$(find module -name Kbuild -o -name '*.[ch]') $(1)/ && \
+	cp $(UAPI_HDRS) $(1)/uapi/linux/ && \
 	sed -e 's|^PACKAGE_VERSION=.*|PACKAGE_VERSION="$(2)"|' dkms.conf > $(1)/dkms.conf
 endef
 

@@ -33,13 +33,6 @@
 
 #include "thaw.h"
 
-/* struct user_regs_struct, as in the THREAD record. */
-enum {
-	R_R15, R_R14, R_R13, R_R12, R_BP, R_BX, R_R11, R_R10, R_R9, R_R8,
-	R_AX, R_CX, R_DX, R_SI, R_DI, R_ORIG_AX, R_IP, R_CS, R_FLAGS, R_SP,
-	R_SS,
-};
-
 /* The flags a user may set (ptrace's FLAG_MASK without TF and RF). */
 #define CRYO_USER_EFLAGS	(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
 				 X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_DF | \
@@ -96,14 +89,14 @@ int cryo_check_thread(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 	const u64 *g = r->regs;
 	u32 want = boot_cpu_has(X86_FEATURE_XSAVE) ? CRYO_FPU_XSAVE :
 						     CRYO_FPU_FXSAVE;
-	long ax = (long)g[R_AX];
+	long ax = (long)g[CRYO_REG_RAX];
 	u64 sas_end;
 
 	if (r->tid <= 0 || r->__reserved || r->fpu_format != want ||
 	    r->fpu_size != t->hdr.fpu_size)
 		return -EINVAL;
-	if (g[R_CS] != __USER_CS || g[R_SS] != __USER_DS ||
-	    !cryo_user_addr(g[R_IP]) || !cryo_user_addr(g[R_SP]) ||
+	if (g[CRYO_REG_CS] != __USER_CS || g[CRYO_REG_SS] != __USER_DS ||
+	    !cryo_user_addr(g[CRYO_REG_RIP]) || !cryo_user_addr(g[CRYO_REG_RSP]) ||
 	    !cryo_user_addr(r->fs_base) || !cryo_user_addr(r->gs_base))
 		return -EINVAL;
 	switch (r->restart) {
@@ -115,7 +108,7 @@ int cryo_check_thread(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 			return -EINVAL;
 		fallthrough;
 	case CRYO_RESTART_BLOCK:
-		if (g[R_ORIG_AX] >= 1024 ||
+		if (g[CRYO_REG_ORIG_RAX] >= 1024 ||
 		    (r->restart == CRYO_RESTART_BLOCK &&
 		     ax != -ERESTART_RESTARTBLOCK))
 			return -EINVAL;
@@ -197,24 +190,24 @@ void cryo_thread_apply(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 	}
 #endif
 
-	regs->r15 = g[R_R15];
-	regs->r14 = g[R_R14];
-	regs->r13 = g[R_R13];
-	regs->r12 = g[R_R12];
-	regs->bp = g[R_BP];
-	regs->bx = g[R_BX];
-	regs->r11 = g[R_R11];
-	regs->r10 = g[R_R10];
-	regs->r9 = g[R_R9];
-	regs->r8 = g[R_R8];
-	regs->cx = g[R_CX];
-	regs->dx = g[R_DX];
-	regs->si = g[R_SI];
-	regs->di = g[R_DI];
-	regs->ip = g[R_IP];
-	regs->sp = g[R_SP];
+	regs->r15 = g[CRYO_REG_R15];
+	regs->r14 = g[CRYO_REG_R14];
+	regs->r13 = g[CRYO_REG_R13];
+	regs->r12 = g[CRYO_REG_R12];
+	regs->bp = g[CRYO_REG_RBP];
+	regs->bx = g[CRYO_REG_RBX];
+	regs->r11 = g[CRYO_REG_R11];
+	regs->r10 = g[CRYO_REG_R10];
+	regs->r9 = g[CRYO_REG_R9];
+	regs->r8 = g[CRYO_REG_R8];
+	regs->cx = g[CRYO_REG_RCX];
+	regs->dx = g[CRYO_REG_RDX];
+	regs->si = g[CRYO_REG_RSI];
+	regs->di = g[CRYO_REG_RDI];
+	regs->ip = g[CRYO_REG_RIP];
+	regs->sp = g[CRYO_REG_RSP];
 	regs->flags = (regs->flags & ~CRYO_USER_EFLAGS) |
-		      (g[R_FLAGS] & CRYO_USER_EFLAGS);
+		      (g[CRYO_REG_EFLAGS] & CRYO_USER_EFLAGS);
 	/*
 	 * The signal code on our way out restarts the interrupted call from
 	 * orig_ax and the -ERESTART* code in ax, as for any thread.  A
@@ -222,16 +215,16 @@ void cryo_thread_apply(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 	 */
 	switch (r->restart) {
 	case CRYO_RESTART_SYSCALL:
-		regs->orig_ax = g[R_ORIG_AX];
-		regs->ax = g[R_AX];
+		regs->orig_ax = g[CRYO_REG_ORIG_RAX];
+		regs->ax = g[CRYO_REG_RAX];
 		break;
 	case CRYO_RESTART_BLOCK:
-		regs->orig_ax = g[R_ORIG_AX];
+		regs->orig_ax = g[CRYO_REG_ORIG_RAX];
 		regs->ax = -ERESTARTNOHAND;
 		break;
 	default:
 		regs->orig_ax = -1;
-		regs->ax = g[R_AX];
+		regs->ax = g[CRYO_REG_RAX];
 		break;
 	}
 

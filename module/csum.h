@@ -12,6 +12,7 @@
 #define _CRYO_CSUM_H
 
 #include <linux/cryo.h>
+#include <linux/cryo_image.h>
 #include <linux/xxhash.h>
 
 static inline void cryo_csum_start(struct xxh64_state *st,

@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/cryo.h>
+#include <linux/cryo_netlink.h>
 
 #include "device.h"
 #include "freeze.h"

@@ -3,6 +3,7 @@
 #define _CRYO_IMAGE_H
 
 #include <linux/cryo.h>
+#include <linux/cryo_image.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
 

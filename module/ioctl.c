@@ -18,6 +18,7 @@
 #include "cryo.h"
 
 #include <linux/cryo.h>
+#include <linux/cryo_netlink.h>
 #include <linux/kernel.h>
 #include <linux/uaccess.h>
 

@@ -28,24 +28,6 @@
 #include "reopen.h"
 #include "thaw.h"
 
-const char *cryo_rec_name(u32 type)
-{
-	static const char * const names[] = {
-		[CRYO_REC_HEADER] = "HEADER",	[CRYO_REC_PROCESS] = "PROCESS",
-		[CRYO_REC_THREAD] = "THREAD",	[CRYO_REC_VMA] = "VMA",
-		[CRYO_REC_PAGES] = "PAGES",	[CRYO_REC_SIGNALS] = "SIGNALS",
-		[CRYO_REC_FILE] = "FILE",	[CRYO_REC_FILE_DATA] = "FILE_DATA",
-		[CRYO_REC_FD] = "FD",		[CRYO_REC_AUXV] = "AUXV",
-		[CRYO_REC_FS] = "FS",		[CRYO_REC_GROUPS] = "GROUPS",
-	};
-
-	if (type == CRYO_REC_TRAILER)
-		return "TRAILER";
-	if (type < ARRAY_SIZE(names) && names[type])
-		return names[type];
-	return "unknown";
-}
-
 int cryo_read_exact(struct cryo_thawing *t, void *buf, size_t len)
 {
 	size_t done = 0;
@@ -144,7 +126,7 @@ int cryo_read_hdr(struct cryo_thawing *t, struct cryo_rec *rec)
 	if (rec->len > CRYO_REC_MAX_LEN || rec->__reserved)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu (%s): bad length %u",
-				      t->record, cryo_rec_name(rec->type),
+				      t->record, cryo_rec_name(rec->type) ?: "unknown",
 				      rec->len);
 	return 0;
 }
@@ -171,7 +153,7 @@ int cryo_read_payload(struct cryo_thawing *t, struct cryo_rec *rec)
 	if (cryo_csum_end(&st) != rec->crc)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu (%s): checksum mismatch",
-				      t->record, cryo_rec_name(rec->type));
+				      t->record, cryo_rec_name(rec->type) ?: "unknown");
 	return 0;
 }
 
@@ -218,7 +200,7 @@ static int cryo_load_header(struct cryo_thawing *t, const struct cryo_rec *rec)
 	if (rec->type != CRYO_REC_HEADER)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record 0 (%s): not an image (no HEADER first)",
-				      cryo_rec_name(rec->type));
+				      cryo_rec_name(rec->type) ?: "unknown");
 	if (rec->len < CRYO_IMAGE_HEADER_SIZE_2_0)
 		return cryo_bad(t, rec, "length %u, expected %zu", rec->len,
 				sizeof(*h));
@@ -451,27 +433,6 @@ static int cryo_load_thread(struct cryo_thawing *t, const struct cryo_rec *rec)
 	return 0;
 }
 
-/* Where each record type may appear; the stream must not go back. */
-static int cryo_rec_phase(u32 type)
-{
-	switch (type) {
-	case CRYO_REC_HEADER:	return 0;
-	case CRYO_REC_PROCESS:	return 1;
-	case CRYO_REC_GROUPS:	return 2;
-	case CRYO_REC_AUXV:	return 3;
-	case CRYO_REC_FS:	return 4;
-	case CRYO_REC_SIGNALS:	return 5;
-	case CRYO_REC_THREAD:	return 6;
-	case CRYO_REC_FILE:
-	case CRYO_REC_FILE_DATA:
-	case CRYO_REC_FD:	return 7;
-	case CRYO_REC_VMA:	return 8;
-	case CRYO_REC_PAGES:
-	case CRYO_REC_TRAILER:	return 9;
-	default:		return -1;
-	}
-}
-
 static int cryo_load_one(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
 	/* A layout carries only the header and the VMAs that matter here. */
@@ -535,7 +496,7 @@ int cryo_load_meta(struct cryo_thawing *t)
 		ret = cryo_read_hdr(t, &rec);
 		if (ret)
 			return ret;
-		p = cryo_rec_phase(rec.type);
+		p = cryo_rec_rank(rec.type);
 		if (p < 0) {
 			/* Newer minor versions may add records: skip them. */
 			if (t->hdr.minor <= CRYO_IMAGE_MINOR)
@@ -547,12 +508,13 @@ int cryo_load_meta(struct cryo_thawing *t)
 			t->record++;
 			continue;
 		}
-		if (p < phase || p == 0 ||
-		    (p <= 5 && p == phase && (seen & (1 << p))))
+		/* Up to SIGNALS each record comes once. */
+		if (p < phase || p == CRYO_RANK_HEADER ||
+		    (p <= CRYO_RANK_SIGNALS && p == phase && (seen & (1 << p))))
 			return cryo_bad(t, &rec, "out of order");
 		phase = p;
 		seen |= 1 << p;
-		if (p == 9) {
+		if (p >= CRYO_RANK_PAGES) {
 			/* Left for the restore, which streams the pages. */
 			t->next = rec;
 			t->have_next = true;

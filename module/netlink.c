@@ -26,6 +26,7 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <linux/cryo.h>
+#include <linux/cryo_netlink.h>
 
 #include "image.h"
 #include "netlink.h"

@@ -148,8 +148,8 @@ static int cryo_save_self(struct cryo_thread *th)
 	if (ret < 0)
 		return ret;
 	/* struct user_regs_struct: fs_base and gs_base are words 21, 22. */
-	r->fs_base = r->regs[21];
-	r->gs_base = r->regs[22];
+	r->fs_base = r->regs[CRYO_REG_FS_BASE];
+	r->gs_base = r->regs[CRYO_REG_GS_BASE];
 
 	rs = cryo_regset(th->park->fpu_note);
 	if (!rs)

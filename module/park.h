@@ -3,6 +3,7 @@
 #define _CRYO_PARK_H
 
 #include <linux/cryo.h>
+#include <linux/cryo_image.h>
 #include <linux/sched.h>
 #include <linux/task_work.h>
 #include <linux/wait.h>

@@ -69,7 +69,7 @@ int cryo_thaw_badrec(struct cryo_thawing *t, u32 type, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	return cryo_thaw_fail(t, -EBADMSG, "record %llu (%s): %s", t->record,
-			      cryo_rec_name(type), what);
+			      cryo_rec_name(type) ?: "unknown", what);
 }
 
 static void cryo_thaw_set_state(struct cryo_thawing *t, u32 state)

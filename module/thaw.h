@@ -3,6 +3,7 @@
 #define _CRYO_THAW_H
 
 #include <linux/cryo.h>
+#include <linux/cryo_image.h>
 #include <linux/refcount.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
@@ -173,7 +174,6 @@ int cryo_read_payload(struct cryo_thawing *t, struct cryo_rec *rec);
 int cryo_read_exact(struct cryo_thawing *t, void *buf, size_t len);
 int cryo_read_end(struct cryo_thawing *t);
 int cryo_read_user(struct cryo_thawing *t, unsigned long uaddr, size_t len);
-const char *cryo_rec_name(u32 type);
 
 /* load_files.c */
 int cryo_load_file(struct cryo_thawing *t, const struct cryo_rec *rec);

@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include <linux/cryo.h>
+#include <linux/cryo_image.h>
+#include <linux/cryo_netlink.h>
 
 #define CRYO_DEV "/dev/" CRYO_DEVICE_NAME
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <linux/cryo.h>
+#include <linux/cryo_image.h>
 
 #include "cryoctl.h"
 #include "cli.h"

@@ -155,18 +155,13 @@
 #include <linux/audit.h>
 
 #include <linux/cryo.h>
+#include <linux/cryo_image.h>
 
 #include "cryoctl.h"
 #include "cli.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	      "cryoctl reads image payloads in place: little-endian hosts only");
-
-static const char *const reg_names[27] = {
-	"r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8",
-	"rax", "rcx", "rdx", "rsi", "rdi", "orig_rax", "rip", "cs", "eflags",
-	"rsp", "ss", "fs_base", "gs_base", "ds", "es", "fs", "gs",
-};
 
 static const char *const rlimit_names[16] = {
 	"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
@@ -843,10 +838,10 @@ static void text_thread(const struct cryo_image_thread *t)
 	printf("\nthread %d\n", t->tid);
 	printf("  %-16s%s\n", "restart",
 	       t->restart < ARRAY_SIZE(restart_names) ? restart_names[t->restart] : "?");
-	for (i = 0; i < ARRAY_SIZE(reg_names); i++)
-		printf("  %-8s 0x%016llx%s", reg_names[i],
+	for (i = 0; i < CRYO_NR_REGS; i++)
+		printf("  %-8s 0x%016llx%s", cryo_reg_name(i),
 		       (unsigned long long)t->regs[i],
-		       i % 3 == 2 || i == ARRAY_SIZE(reg_names) - 1 ? "\n" : "");
+		       i % 3 == 2 || i == CRYO_NR_REGS - 1 ? "\n" : "");
 	printf("  %-16s0x%016llx\n", "fs_base", (unsigned long long)t->fs_base);
 	printf("  %-16s0x%016llx\n", "gs_base", (unsigned long long)t->gs_base);
 	text_sigmask("blocked", t->blocked);
@@ -1297,8 +1292,8 @@ static void json_thread(struct json *j, const struct cryo_image_thread *t)
 	j_s64(j, "tid", t->tid);
 	j_enum(j, "restart", t->restart, restart_names, ARRAY_SIZE(restart_names));
 	j_open(j, "regs", '{');
-	for (i = 0; i < ARRAY_SIZE(reg_names); i++)
-		j_hex(j, reg_names[i], t->regs[i]);
+	for (i = 0; i < CRYO_NR_REGS; i++)
+		j_hex(j, cryo_reg_name(i), t->regs[i]);
 	j_close(j, '}');
 	j_hex(j, "fs_base", t->fs_base);
 	j_hex(j, "gs_base", t->gs_base);

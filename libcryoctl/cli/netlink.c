@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include <linux/cryo.h>
+#include <linux/cryo_netlink.h>
 
 #include "cryoctl.h"
 #include "cli.h"

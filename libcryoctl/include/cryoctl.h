@@ -17,6 +17,8 @@
 #include <sys/types.h>
 
 #include <linux/cryo.h>
+#include <linux/cryo_image.h>
+#include <linux/cryo_netlink.h>
 
 #ifdef __cplusplus
 extern "C" {

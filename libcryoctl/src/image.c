@@ -62,6 +62,7 @@
 #include <linux/audit.h>
 
 #include <linux/cryo.h>
+#include <linux/cryo_image.h>
 
 #include "cryoctl.h"
 #include "internal.h"
@@ -70,25 +71,6 @@ struct vma_span {
 	uint64_t start;
 	uint64_t end;
 	uint32_t kind;
-};
-
-/*
- * Where a record type may appear: ranks never go down along the stream.
- * FILE, FILE_DATA and FD share a rank; their order among themselves is
- * checked by the file state.
- */
-enum {
-	RANK_HEADER,
-	RANK_PROCESS,
-	RANK_GROUPS,
-	RANK_AUXV,
-	RANK_FS,
-	RANK_SIGNALS,
-	RANK_THREAD,
-	RANK_FILES,
-	RANK_VMA,
-	RANK_PAGES,
-	RANK_TRAILER,
 };
 
 /* The kernel's NGROUPS_MAX. */
@@ -125,7 +107,7 @@ struct cryoctl_image {
 	uint64_t nr_pages;
 	uint64_t threads_seen;
 	int rank;
-	unsigned int block_seen;	/* 1 << RANK_* of each block record */
+	unsigned int block_seen;	/* 1 << CRYO_RANK_* of each block record */
 	bool block_checked;
 
 	/* Files: ids so far, the last FILE and its data, fd numbers. */
@@ -149,27 +131,10 @@ struct cryoctl_image {
 	char errmsg[256];
 };
 
-static const char *const type_names[] = {
-	[CRYO_REC_HEADER]	= "HEADER",
-	[CRYO_REC_PROCESS]	= "PROCESS",
-	[CRYO_REC_THREAD]	= "THREAD",
-	[CRYO_REC_VMA]		= "VMA",
-	[CRYO_REC_PAGES]	= "PAGES",
-	[CRYO_REC_SIGNALS]	= "SIGNALS",
-	[CRYO_REC_FILE]		= "FILE",
-	[CRYO_REC_FILE_DATA]	= "FILE_DATA",
-	[CRYO_REC_FD]		= "FD",
-	[CRYO_REC_AUXV]		= "AUXV",
-	[CRYO_REC_FS]		= "FS",
-	[CRYO_REC_GROUPS]	= "GROUPS",
-};
-
 static const char *type_name(uint32_t type, char *tmp, size_t size)
 {
-	if (type == CRYO_REC_TRAILER)
-		return "TRAILER";
-	if (type < ARRAY_SIZE(type_names) && type_names[type])
-		return type_names[type];
+	if (cryo_rec_name(type))
+		return cryo_rec_name(type);
 	snprintf(tmp, size, "type 0x%x", type);
 	return tmp;
 }
@@ -354,13 +319,13 @@ static int check_block(struct cryoctl_image *img, int rank)
 	unsigned int i;
 
 	img->block_checked = true;
-	if (!img->block_seen && !img->nr_threads && rank != RANK_FILES)
+	if (!img->block_seen && !img->nr_threads && rank != CRYO_RANK_FILES)
 		return 0;
 	for (i = 0; i < ARRAY_SIZE(types); i++)
-		if (!(img->block_seen & (1U << (RANK_PROCESS + i))))
+		if (!(img->block_seen & (1U << (CRYO_RANK_PROCESS + i))))
 			return fail(img, -EPROTO, true,
 				    "the image has no %s record%s",
-				    type_names[types[i]],
+				    cryo_rec_name(types[i]),
 				    img->block_seen ? "" :
 				    " (only an image without threads or files may lack the process records)");
 	return 0;
@@ -391,12 +356,12 @@ static int check_rank(struct cryoctl_image *img, int rank)
 
 	if (rank < img->rank)
 		return fail(img, -EPROTO, true, "out of order");
-	if (rank > RANK_SIGNALS && !img->block_checked) {
+	if (rank > CRYO_RANK_SIGNALS && !img->block_checked) {
 		ret = check_block(img, rank);
 		if (ret)
 			return ret;
 	}
-	if (rank > RANK_FILES) {
+	if (rank > CRYO_RANK_FILES) {
 		ret = close_file(img, false, 0);
 		if (ret)
 			return ret;
@@ -470,7 +435,7 @@ static int check_header(struct cryoctl_image *img)
 
 static int check_process(struct cryoctl_image *img)
 {
-	int ret = check_once(img, RANK_PROCESS);
+	int ret = check_once(img, CRYO_RANK_PROCESS);
 
 	if (ret)
 		return ret;
@@ -481,7 +446,7 @@ static int check_process(struct cryoctl_image *img)
 
 static int check_groups(struct cryoctl_image *img)
 {
-	int ret = check_once(img, RANK_GROUPS);
+	int ret = check_once(img, CRYO_RANK_GROUPS);
 
 	if (ret)
 		return ret;
@@ -500,7 +465,7 @@ static int check_auxv(struct cryoctl_image *img)
 	uint64_t type = 0;
 	int ret;
 
-	ret = check_once(img, RANK_AUXV);
+	ret = check_once(img, CRYO_RANK_AUXV);
 	if (ret)
 		return ret;
 	if (!nr || img->rec.len % 16)
@@ -537,7 +502,7 @@ static int check_fs(struct cryoctl_image *img)
 	uint32_t exe, cwd, root;
 	int ret;
 
-	ret = check_once(img, RANK_FS);
+	ret = check_once(img, CRYO_RANK_FS);
 	if (ret)
 		return ret;
 	if (img->rec.len < sizeof(*f))
@@ -565,7 +530,7 @@ static int check_signals(struct cryoctl_image *img)
 	unsigned int i;
 	int ret;
 
-	ret = check_once(img, RANK_SIGNALS);
+	ret = check_once(img, CRYO_RANK_SIGNALS);
 	if (!ret)
 		ret = check_len(img, sizeof(*s));
 	if (ret)
@@ -584,7 +549,7 @@ static int check_thread(struct cryoctl_image *img)
 	uint32_t fpu_size, fmt, restart;
 	int ret;
 
-	ret = check_rank(img, RANK_THREAD);
+	ret = check_rank(img, CRYO_RANK_THREAD);
 	if (ret)
 		return ret;
 	if (img->rec.len < sizeof(*t))
@@ -682,7 +647,7 @@ static int check_file(struct cryoctl_image *img)
 	uint32_t id, name_len;
 	int ret;
 
-	ret = check_rank(img, RANK_FILES);
+	ret = check_rank(img, CRYO_RANK_FILES);
 	if (!ret)
 		ret = close_file(img, false, 0);
 	if (ret)
@@ -720,7 +685,7 @@ static int check_file_data(struct cryoctl_image *img)
 	uint32_t id;
 	int ret;
 
-	ret = check_rank(img, RANK_FILES);
+	ret = check_rank(img, CRYO_RANK_FILES);
 	if (ret)
 		return ret;
 	if (img->rec.len < sizeof(*d))
@@ -755,7 +720,7 @@ static int check_fd(struct cryoctl_image *img)
 	uint32_t fd, file_id, flags;
 	int ret;
 
-	ret = check_rank(img, RANK_FILES);
+	ret = check_rank(img, CRYO_RANK_FILES);
 	if (!ret)
 		ret = check_len(img, sizeof(*f));
 	if (ret)
@@ -814,7 +779,7 @@ static int check_vma(struct cryoctl_image *img)
 	uint32_t kind, flags;
 	int ret;
 
-	ret = check_rank(img, RANK_VMA);
+	ret = check_rank(img, CRYO_RANK_VMA);
 	if (ret)
 		return ret;
 	if (img->rec.len < sizeof(*v))
@@ -850,7 +815,7 @@ static int check_pages(struct cryoctl_image *img)
 	const struct vma_span *v;
 	int ret;
 
-	ret = check_rank(img, RANK_PAGES);
+	ret = check_rank(img, CRYO_RANK_PAGES);
 	if (ret)
 		return ret;
 	if (img->rec.len < sizeof(*p))
@@ -906,7 +871,7 @@ static int check_trailer(struct cryoctl_image *img)
 			    "the header announces %u threads, the image holds %llu",
 			    img->nr_threads,
 			    (unsigned long long)img->threads_seen);
-	ret = check_rank(img, RANK_TRAILER);
+	ret = check_rank(img, CRYO_RANK_TRAILER);
 	if (ret)
 		return ret;
 	if (le64toh(t->nr_records) != img->index)

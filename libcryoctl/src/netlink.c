@@ -28,6 +28,7 @@
 #include <netlink/genl/ctrl.h>
 
 #include <linux/cryo.h>
+#include <linux/cryo_netlink.h>
 
 #include "cryoctl.h"
 #include "internal.h"

@@ -13,6 +13,7 @@
 #include <linux/types.h>
 
 #include <linux/cryo.h>
+#include <linux/cryo_image.h>
 
 /*
  * Each thread's stack in the stub region, leader's included: at least

@@ -56,6 +56,7 @@
 #include <linux/seccomp.h>
 
 #include <linux/cryo.h>
+#include <linux/cryo_image.h>
 
 #include "cryoctl.h"
 #include "internal.h"

@@ -1,0 +1,689 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * cryo: the image format.
+ *
+ * The one definition of what a cryo image is: record types, their
+ * order, their names, their payloads and the numbering of the registers
+ * in a THREAD record.  The module, libcryoctl, cryoctl and the tests all
+ * take them from here.  The ioctls are in <linux/cryo.h>.
+ */
+#ifndef _UAPI_LINUX_CRYO_IMAGE_H
+#define _UAPI_LINUX_CRYO_IMAGE_H
+
+#include <linux/types.h>
+
+/*
+ * The image.
+ *
+ * A freeze image is a stream of records, each a &struct cryo_rec header
+ * followed by @len bytes of payload.  All integers are little-endian.
+ * The first record is %CRYO_REC_HEADER, the last %CRYO_REC_TRAILER; a
+ * stream that ends without a trailer is truncated.  Records appear in
+ * the order of %CRYO_REC_ORDER: HEADER, PROCESS, GROUPS, AUXV, FS,
+ * SIGNALS, THREAD (one per thread), then the files, walked in ascending
+ * fd order: an fd whose open file description is met for the first time
+ * gives a FILE record (ids 1, 2, 3... in order of appearance), that
+ * file's FILE_DATA records, then the FD record; an fd sharing a
+ * description already met (dup) gives only its FD record.  Then VMA (one
+ * per mapping, ascending), PAGES (ascending addresses), TRAILER.  A reader
+ * skips record types it does not know when the image's minor version is
+ * newer than its own, and refuses an image of another major version.
+ * Documentation/image-format.rst describes every byte.
+ */
+
+/** CRYO_IMAGE_MAGIC - &cryo_image_header.magic, "CRYOIMG" and a NUL */
+#define CRYO_IMAGE_MAGIC	"CRYOIMG"
+#define CRYO_IMAGE_MAJOR	2
+#define CRYO_IMAGE_MINOR	1
+
+/**
+ * enum cryo_rec_type - &cryo_rec.type
+ * @CRYO_REC_HEADER: &struct cryo_image_header
+ * @CRYO_REC_PROCESS: &struct cryo_image_process
+ * @CRYO_REC_THREAD: &struct cryo_image_thread, then the FPU state
+ * @CRYO_REC_VMA: &struct cryo_image_vma, then the backing file's path
+ * @CRYO_REC_PAGES: &struct cryo_image_pages, then the page contents
+ * @CRYO_REC_SIGNALS: &struct cryo_image_signals
+ * @CRYO_REC_FILE: &struct cryo_image_file, then its path or description
+ * @CRYO_REC_FILE_DATA: &struct cryo_image_file_data, then the bytes
+ * @CRYO_REC_FD: &struct cryo_image_fd
+ * @CRYO_REC_AUXV: the auxiliary vector: (type, value) pairs of __u64, up to
+ *	and including AT_NULL
+ * @CRYO_REC_FS: &struct cryo_image_fs, then the exe, cwd and root paths
+ * @CRYO_REC_GROUPS: the supplementary group ids, __u32 each, as the
+ *	freezer's user namespace sees them
+ * @CRYO_REC_TRAILER: &struct cryo_image_trailer
+ */
+enum cryo_rec_type {
+	CRYO_REC_HEADER		= 1,
+	CRYO_REC_PROCESS	= 2,
+	CRYO_REC_THREAD		= 3,
+	CRYO_REC_VMA		= 4,
+	CRYO_REC_PAGES		= 5,
+	CRYO_REC_SIGNALS	= 6,
+	CRYO_REC_FILE		= 7,
+	CRYO_REC_FILE_DATA	= 8,
+	CRYO_REC_FD		= 9,
+	CRYO_REC_AUXV		= 10,
+	CRYO_REC_FS		= 11,
+	CRYO_REC_GROUPS		= 12,
+	CRYO_REC_TRAILER	= 0xff,
+};
+
+/**
+ * enum cryo_rec_rank - the parts of a stream, in order: what
+ * &CRYO_REC_ORDER gives each record type
+ */
+enum cryo_rec_rank {
+	CRYO_RANK_HEADER	= 0,
+	CRYO_RANK_PROCESS	= 1,
+	CRYO_RANK_GROUPS	= 2,
+	CRYO_RANK_AUXV		= 3,
+	CRYO_RANK_FS		= 4,
+	CRYO_RANK_SIGNALS	= 5,
+	CRYO_RANK_THREAD	= 6,
+	CRYO_RANK_FILES		= 7,
+	CRYO_RANK_VMA		= 8,
+	CRYO_RANK_PAGES		= 9,
+	CRYO_RANK_TRAILER	= 10,
+};
+
+/**
+ * CRYO_REC_ORDER - every record type with its rank, in stream order
+ * @X: a macro taking (name, rank): CRYO_REC_##name is the type, rank
+ *	an &enum cryo_rec_rank.
+ *
+ * The one statement of the record order.  Ranks never go down along a
+ * stream; records of equal rank (a file's FILE, FILE_DATA and FD) may
+ * interleave.  HEADER comes first and only once, TRAILER last.
+ */
+#define CRYO_REC_ORDER(X)						\
+	X(HEADER, CRYO_RANK_HEADER)					\
+	X(PROCESS, CRYO_RANK_PROCESS)					\
+	X(GROUPS, CRYO_RANK_GROUPS)					\
+	X(AUXV, CRYO_RANK_AUXV)						\
+	X(FS, CRYO_RANK_FS)						\
+	X(SIGNALS, CRYO_RANK_SIGNALS)					\
+	X(THREAD, CRYO_RANK_THREAD)					\
+	X(FILE, CRYO_RANK_FILES)					\
+	X(FILE_DATA, CRYO_RANK_FILES)					\
+	X(FD, CRYO_RANK_FILES)						\
+	X(VMA, CRYO_RANK_VMA)						\
+	X(PAGES, CRYO_RANK_PAGES)					\
+	X(TRAILER, CRYO_RANK_TRAILER)
+
+#define __CRYO_REC_RANK_CASE(name, rank)				\
+	case CRYO_REC_##name: return (rank);
+#define __CRYO_REC_NAME_CASE(name, rank)				\
+	case CRYO_REC_##name: return #name;
+
+/**
+ * cryo_rec_rank() - where a record type stands in the stream
+ * @type: &enum cryo_rec_type
+ *
+ * Return: its rank in &CRYO_REC_ORDER, -1 for a type this header does
+ * not know.
+ */
+static __inline__ int cryo_rec_rank(__u32 type)
+{
+	switch (type) {
+	CRYO_REC_ORDER(__CRYO_REC_RANK_CASE)
+	default: return -1;
+	}
+}
+
+/**
+ * cryo_rec_name() - the name of a record type, as documentation and
+ * messages spell it ("HEADER", "FILE_DATA", ...)
+ * @type: &enum cryo_rec_type
+ *
+ * Return: the name, NULL for a type this header does not know.
+ */
+static __inline__ const char *cryo_rec_name(__u32 type)
+{
+	switch (type) {
+	CRYO_REC_ORDER(__CRYO_REC_NAME_CASE)
+	default: return (const char *)0;
+	}
+}
+
+/**
+ * struct cryo_rec - header of every record
+ * @type: &enum cryo_rec_type.
+ * @len: bytes of payload that follow this header.
+ * @crc: the record's checksum: the low 32 bits of XXH64 (seed 0) of
+ *	this header with @crc taken as 0, followed by the payload.  (Not a
+ *	CRC despite the name, since image format 2.0.)
+ * @__reserved: 0.
+ */
+struct cryo_rec {
+	__u32 type;
+	__u32 len;
+	__u32 crc;
+	__u32 __reserved;
+};
+
+/** CRYO_REC_MAX_LEN - no record payload is longer than this (1 MiB + 4 KiB) */
+#define CRYO_REC_MAX_LEN	((1U << 20) + 4096)
+
+/**
+ * struct cryo_image_header - %CRYO_REC_HEADER, the first record
+ * @magic: %CRYO_IMAGE_MAGIC, NUL-padded.
+ * @major: %CRYO_IMAGE_MAJOR.
+ * @minor: %CRYO_IMAGE_MINOR.
+ * @arch: AUDIT_ARCH_* of the frozen process (AUDIT_ARCH_X86_64).
+ * @page_size: the frozen machine's page size.
+ * @freeze_flags: the &enum cryo_freeze_flags the image was taken with.
+ * @nr_threads: number of THREAD records that follow.
+ * @xfeatures: the CPU's user-visible XSAVE feature mask (0 without XSAVE).
+ * @fpu_size: bytes of FPU state in each THREAD record.
+ * @time_ns: CLOCK_REALTIME at the freeze.
+ * @release: utsname release of the frozen kernel, NUL-terminated.
+ * @boot_id: the frozen machine's boot id (/proc/sys/kernel/random/boot_id
+ *	as 16 bytes), all zero if unknown.  A thaw checks a file's device
+ *	and inode number only when its own boot id is the same: elsewhere
+ *	they name other files.  Since image format 2.1; a 2.0 header ends
+ *	before it (%CRYO_IMAGE_HEADER_SIZE_2_0 bytes).
+ */
+struct cryo_image_header {
+	char magic[8];
+	__u16 major;
+	__u16 minor;
+	__u32 arch;
+	__u32 page_size;
+	__u32 freeze_flags;
+	__u32 nr_threads;
+	__u32 fpu_size;
+	__u64 xfeatures;
+	__u64 time_ns;
+	char release[72];
+	__u8 boot_id[16];
+};
+
+#define CRYO_IMAGE_HEADER_SIZE_2_0	120
+
+/**
+ * struct cryo_image_process - %CRYO_REC_PROCESS
+ * @pid: thread-group id, in the freezer's pid namespace.
+ * @ppid: parent's tgid.
+ * @pgid: process group.
+ * @sid: session.
+ * @comm: the command name, NUL-terminated.
+ * @uid: real, effective, saved and filesystem uid (in that order).
+ * @gid: the same four gids.
+ * @cap_effective: effective capability set.
+ * @cap_permitted: permitted set.
+ * @cap_inheritable: inheritable set.
+ * @cap_bset: bounding set.
+ * @cap_ambient: ambient set.
+ * @personality: personality(2) value.
+ * @umask: file mode creation mask.
+ * @start_code: mm bounds, as in /proc/PID/stat and prctl(PR_SET_MM)
+ * @end_code: see @start_code
+ * @start_data: see @start_code
+ * @end_data: see @start_code
+ * @start_brk: see @start_code
+ * @brk: see @start_code
+ * @start_stack: see @start_code
+ * @arg_start: see @start_code
+ * @arg_end: see @start_code
+ * @env_start: see @start_code
+ * @env_end: see @start_code
+ * @rlim: the 16 resource limits, {cur, max} pairs, RLIM_INFINITY as ~0.
+ * @securebits: the securebits (SECBIT_*, prctl(PR_GET_SECUREBITS)).
+ * @sec_flags: &enum cryo_process_sec_flags.
+ * @oom_score_adj: /proc/PID/oom_score_adj.
+ * @dumpable: prctl(PR_GET_DUMPABLE): 0, 1 (SUID_DUMP_USER) or 2
+ *	(SUID_DUMP_ROOT).
+ *
+ * @securebits to @dumpable are since image format 2.1: a 2.0 PROCESS
+ * record ends before them (%CRYO_IMAGE_PROCESS_SIZE_2_0 bytes), and a
+ * thaw then leaves them as the thawing process has them, but dumpable.
+ */
+struct cryo_image_process {
+	__s32 pid;
+	__s32 ppid;
+	__s32 pgid;
+	__s32 sid;
+	char comm[16];
+	__u32 uid[4];
+	__u32 gid[4];
+	__u64 cap_effective;
+	__u64 cap_permitted;
+	__u64 cap_inheritable;
+	__u64 cap_bset;
+	__u64 cap_ambient;
+	__u32 personality;
+	__u32 umask;
+	__u64 start_code;
+	__u64 end_code;
+	__u64 start_data;
+	__u64 end_data;
+	__u64 start_brk;
+	__u64 brk;
+	__u64 start_stack;
+	__u64 arg_start;
+	__u64 arg_end;
+	__u64 env_start;
+	__u64 env_end;
+	__u64 rlim[16][2];
+	__u32 securebits;
+	__u32 sec_flags;
+	__s32 oom_score_adj;
+	__u32 dumpable;
+};
+
+#define CRYO_IMAGE_PROCESS_SIZE_2_0	456
+
+/**
+ * enum cryo_process_sec_flags - &cryo_image_process.sec_flags
+ * @CRYO_PROCESS_NO_NEW_PRIVS: prctl(PR_SET_NO_NEW_PRIVS) was set; a thaw
+ *	sets it again on every thread.
+ * @CRYO_PROCESS_SEC_ALL: all valid flags.
+ */
+enum cryo_process_sec_flags {
+	CRYO_PROCESS_NO_NEW_PRIVS	= 1 << 0,
+	CRYO_PROCESS_SEC_ALL		= CRYO_PROCESS_NO_NEW_PRIVS,
+};
+
+/**
+ * enum cryo_fpu_format - &cryo_image_thread.fpu_format
+ * @CRYO_FPU_FXSAVE: 512-byte FXSAVE area (NT_PRFPREG), CPU without XSAVE.
+ * @CRYO_FPU_XSAVE: XSAVE area in the kernel's user ABI layout
+ *	(NT_X86_XSTATE), as ptrace(PTRACE_GETREGSET) returns it.
+ */
+enum cryo_fpu_format {
+	CRYO_FPU_FXSAVE	= 1,
+	CRYO_FPU_XSAVE	= 2,
+};
+
+/**
+ * enum cryo_restart - &cryo_image_thread.restart: what the thread's
+ * interrupted system call does when the thread resumes
+ * @CRYO_RESTART_NONE: not in a system call, or it has completed.
+ * @CRYO_RESTART_SYSCALL: re-issue the system call (@orig_ax) with the same
+ *	arguments: regs.ax = regs.orig_ax, regs.ip -= 2.  This is what
+ *	-ERESTARTSYS, -ERESTARTNOINTR and -ERESTARTNOHAND become for a
+ *	thread that resumes without running a signal handler.
+ * @CRYO_RESTART_BLOCK: the system call continues through restart_syscall(2)
+ *	(-ERESTART_RESTARTBLOCK: nanosleep, clock_nanosleep, poll, futex wait
+ *	with a timeout, ...); its remaining timeout is lost across a thaw in
+ *	this version, which re-issues it as %CRYO_RESTART_SYSCALL.
+ */
+enum cryo_restart {
+	CRYO_RESTART_NONE	= 0,
+	CRYO_RESTART_SYSCALL	= 1,
+	CRYO_RESTART_BLOCK	= 2,
+};
+
+/**
+ * struct cryo_image_thread - %CRYO_REC_THREAD, followed by @fpu_size
+ * bytes of FPU state in @fpu_format
+ * @tid: thread id in the freezer's pid namespace.
+ * @restart: &enum cryo_restart.
+ * @regs: general registers in the layout of struct user_regs_struct
+ *	(NT_PRSTATUS), indexed by &enum cryo_reg; ax holds the kernel's -ERESTART* code when
+ *	@restart is not %CRYO_RESTART_NONE.
+ * @fs_base: FS base (TLS of x86-64 user space).
+ * @gs_base: GS base.
+ * @blocked: blocked signal mask (bit n-1 for signal n).
+ * @pending: thread-directed pending signals.
+ * @shared_pending: process-directed pending signals (same in every thread).
+ * @sas_sp: sigaltstack base.
+ * @sas_size: sigaltstack size.
+ * @sas_flags: sigaltstack flags (SS_AUTODISARM ...), SS_DISABLE if none.
+ * @fpu_format: &enum cryo_fpu_format.
+ * @fpu_size: bytes of FPU state that follow.
+ * @clear_child_tid: set_tid_address(2) value.
+ * @robust_list: set_robust_list(2) head.
+ * @robust_list_len: its length.
+ * @rseq: rseq(2) area, 0 if none.
+ * @rseq_len: its length.
+ * @rseq_sig: its signature.
+ * @__reserved: 0.
+ */
+/**
+ * enum cryo_reg - index of each register in &cryo_image_thread.regs
+ *
+ * The layout of x86-64's struct user_regs_struct (NT_PRSTATUS).
+ */
+enum cryo_reg {
+	CRYO_REG_R15, CRYO_REG_R14, CRYO_REG_R13, CRYO_REG_R12,
+	CRYO_REG_RBP, CRYO_REG_RBX, CRYO_REG_R11, CRYO_REG_R10,
+	CRYO_REG_R9, CRYO_REG_R8, CRYO_REG_RAX, CRYO_REG_RCX,
+	CRYO_REG_RDX, CRYO_REG_RSI, CRYO_REG_RDI, CRYO_REG_ORIG_RAX,
+	CRYO_REG_RIP, CRYO_REG_CS, CRYO_REG_EFLAGS, CRYO_REG_RSP,
+	CRYO_REG_SS, CRYO_REG_FS_BASE, CRYO_REG_GS_BASE, CRYO_REG_DS,
+	CRYO_REG_ES, CRYO_REG_FS, CRYO_REG_GS,
+	CRYO_NR_REGS,
+};
+
+/**
+ * cryo_reg_name() - a register's name in messages and in cryoctl's
+ * output ("rip", "eflags", ...)
+ * @reg: &enum cryo_reg
+ *
+ * Return: the name, NULL past %CRYO_NR_REGS.
+ */
+static __inline__ const char *cryo_reg_name(__u32 reg)
+{
+	static const char *const names[CRYO_NR_REGS] = {
+		[CRYO_REG_R15] = "r15", [CRYO_REG_R14] = "r14",
+		[CRYO_REG_R13] = "r13", [CRYO_REG_R12] = "r12",
+		[CRYO_REG_RBP] = "rbp", [CRYO_REG_RBX] = "rbx",
+		[CRYO_REG_R11] = "r11", [CRYO_REG_R10] = "r10",
+		[CRYO_REG_R9] = "r9", [CRYO_REG_R8] = "r8",
+		[CRYO_REG_RAX] = "rax", [CRYO_REG_RCX] = "rcx",
+		[CRYO_REG_RDX] = "rdx", [CRYO_REG_RSI] = "rsi",
+		[CRYO_REG_RDI] = "rdi", [CRYO_REG_ORIG_RAX] = "orig_rax",
+		[CRYO_REG_RIP] = "rip", [CRYO_REG_CS] = "cs",
+		[CRYO_REG_EFLAGS] = "eflags", [CRYO_REG_RSP] = "rsp",
+		[CRYO_REG_SS] = "ss", [CRYO_REG_FS_BASE] = "fs_base",
+		[CRYO_REG_GS_BASE] = "gs_base", [CRYO_REG_DS] = "ds",
+		[CRYO_REG_ES] = "es", [CRYO_REG_FS] = "fs",
+		[CRYO_REG_GS] = "gs",
+	};
+
+	return reg < CRYO_NR_REGS ? names[reg] : (const char *)0;
+}
+
+struct cryo_image_thread {
+	__s32 tid;
+	__u32 restart;
+	__u64 regs[CRYO_NR_REGS];
+	__u64 fs_base;
+	__u64 gs_base;
+	__u64 blocked;
+	__u64 pending;
+	__u64 shared_pending;
+	__u64 sas_sp;
+	__u64 sas_size;
+	__u32 sas_flags;
+	__u32 fpu_format;
+	__u32 fpu_size;
+	__u32 rseq_len;
+	__u64 clear_child_tid;
+	__u64 robust_list;
+	__u64 robust_list_len;
+	__u64 rseq;
+	__u32 rseq_sig;
+	__u32 __reserved;
+};
+
+/**
+ * enum cryo_vma_kind - &cryo_image_vma.kind
+ * @CRYO_VMA_ANON: private or shared anonymous memory.
+ * @CRYO_VMA_FILE: a file mapping; the path follows the record.
+ * @CRYO_VMA_HEAP: [heap].
+ * @CRYO_VMA_STACK: [stack].
+ * @CRYO_VMA_VDSO: [vdso]; contents never saved.
+ * @CRYO_VMA_VVAR: [vvar]; contents never saved.
+ * @CRYO_VMA_VSYSCALL: [vsyscall]; contents never saved.
+ * @CRYO_VMA_SPECIAL: another kernel-provided special mapping; its name
+ *	follows the record.
+ */
+enum cryo_vma_kind {
+	CRYO_VMA_ANON		= 0,
+	CRYO_VMA_FILE		= 1,
+	CRYO_VMA_HEAP		= 2,
+	CRYO_VMA_STACK		= 3,
+	CRYO_VMA_VDSO		= 4,
+	CRYO_VMA_VVAR		= 5,
+	CRYO_VMA_VSYSCALL	= 6,
+	CRYO_VMA_SPECIAL	= 7,
+};
+
+/**
+ * enum cryo_vma_flags - &cryo_image_vma.flags
+ * @CRYO_VMA_READ: PROT_READ.
+ * @CRYO_VMA_WRITE: PROT_WRITE.
+ * @CRYO_VMA_EXEC: PROT_EXEC.
+ * @CRYO_VMA_SHARED: MAP_SHARED (else private).
+ * @CRYO_VMA_GROWSDOWN: grows down (a stack).
+ * @CRYO_VMA_LOCKED: mlock()ed.
+ * @CRYO_VMA_DONTDUMP: MADV_DONTDUMP.
+ * @CRYO_VMA_HUGEPAGE: MADV_HUGEPAGE.
+ * @CRYO_VMA_NOHUGEPAGE: MADV_NOHUGEPAGE.
+ * @CRYO_VMA_DONTFORK: MADV_DONTFORK.
+ * @CRYO_VMA_WIPEONFORK: MADV_WIPEONFORK.
+ * @CRYO_VMA_MAYSHARE: the mapping may be shared (MAP_SHARED of a file
+ *	opened read-only shows as not SHARED but MAYSHARE).
+ */
+enum cryo_vma_flags {
+	CRYO_VMA_READ		= 1 << 0,
+	CRYO_VMA_WRITE		= 1 << 1,
+	CRYO_VMA_EXEC		= 1 << 2,
+	CRYO_VMA_SHARED		= 1 << 3,
+	CRYO_VMA_GROWSDOWN	= 1 << 4,
+	CRYO_VMA_LOCKED		= 1 << 5,
+	CRYO_VMA_DONTDUMP	= 1 << 6,
+	CRYO_VMA_HUGEPAGE	= 1 << 7,
+	CRYO_VMA_NOHUGEPAGE	= 1 << 8,
+	CRYO_VMA_DONTFORK	= 1 << 9,
+	CRYO_VMA_WIPEONFORK	= 1 << 10,
+	CRYO_VMA_MAYSHARE	= 1 << 11,
+};
+
+/**
+ * struct cryo_image_vma - %CRYO_REC_VMA, followed by @name_len bytes of
+ * path or name (no NUL)
+ * @start: first address.
+ * @end: one past the last address.
+ * @pgoff: offset into the file, in bytes.
+ * @flags: &enum cryo_vma_flags.
+ * @kind: &enum cryo_vma_kind.
+ * @dev: the file's device (new_encode_dev()), for identity checks.
+ * @ino: the file's inode number.
+ * @file_size: the file's size at the freeze.
+ * @mtime_ns: the file's mtime at the freeze.
+ * @name_len: bytes of path that follow.
+ * @__reserved: 0.
+ */
+struct cryo_image_vma {
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;
+	__u32 flags;
+	__u32 kind;
+	__u64 dev;
+	__u64 ino;
+	__u64 file_size;
+	__s64 mtime_ns;
+	__u32 name_len;
+	__u32 __reserved;
+};
+
+/**
+ * struct cryo_image_pages - %CRYO_REC_PAGES, followed by @nr_pages pages
+ * @addr: address of the first page (page-aligned, inside one VMA).
+ * @nr_pages: number of contiguous pages whose contents follow.
+ *
+ * Only pages with content of their own are saved: touched private
+ * anonymous pages, copy-on-write copies in private file mappings, and
+ * shared anonymous pages.  Every page absent from the image is a hole.
+ */
+struct cryo_image_pages {
+	__u64 addr;
+	__u64 nr_pages;
+};
+
+/**
+ * struct cryo_image_sigaction - one signal's disposition
+ * @handler: sa_handler (SIG_DFL 0, SIG_IGN 1, or a user address).
+ * @flags: sa_flags (SA_RESTART, SA_SIGINFO, SA_ONSTACK, SA_RESTORER ...).
+ * @restorer: sa_restorer.
+ * @mask: sa_mask, bit n-1 for signal n.
+ */
+struct cryo_image_sigaction {
+	__u64 handler;
+	__u64 flags;
+	__u64 restorer;
+	__u64 mask;
+};
+
+/**
+ * struct cryo_image_signals - %CRYO_REC_SIGNALS: process-wide signal state
+ * @action: the dispositions of signals 1 to 64 (index n-1 for signal n).
+ * @real_value_ns: ITIMER_REAL (and alarm(2)) time left, 0 if disarmed.
+ * @real_interval_ns: ITIMER_REAL reload interval.
+ *
+ * ITIMER_VIRTUAL and ITIMER_PROF are not saved in this version.
+ */
+struct cryo_image_signals {
+	struct cryo_image_sigaction action[64];
+	__u64 real_value_ns;
+	__u64 real_interval_ns;
+};
+
+/**
+ * enum cryo_file_kind - &cryo_image_file.kind
+ * @CRYO_FILE_REG: a regular file.
+ * @CRYO_FILE_DIR: a directory.
+ * @CRYO_FILE_CHR: a character device a reopen restores: /dev/null, zero,
+ *	full, random, urandom, or a terminal; see @rdev.
+ * @CRYO_FILE_PIPE: one end of an anonymous pipe.
+ * @CRYO_FILE_FIFO: one end of a named FIFO.
+ * @CRYO_FILE_OTHER: a kind cryo cannot save (socket, eventfd, epoll,
+ *	signalfd, timerfd, inotify, memfd, block and other character
+ *	devices ...);
+ *	only present in images taken with %CRYO_FREEZE_ACCEPT_LOSS, with
+ *	%CRYO_FILE_LOST set and the kernel's description as its name (such
+ *	as "socket:[1234]" or "anon_inode:[eventfd]").
+ */
+enum cryo_file_kind {
+	CRYO_FILE_REG	= 1,
+	CRYO_FILE_DIR	= 2,
+	CRYO_FILE_CHR	= 3,
+	CRYO_FILE_PIPE	= 4,
+	CRYO_FILE_FIFO	= 5,
+	CRYO_FILE_OTHER	= 6,
+};
+
+/**
+ * enum cryo_file_flags - &cryo_image_file.flags
+ * @CRYO_FILE_UNLINKED: the file has no name left; its contents follow in
+ *	FILE_DATA records (regular files only).
+ * @CRYO_FILE_LOST: the file could not be saved and was given up under
+ *	%CRYO_FREEZE_ACCEPT_LOSS: a kind cryo cannot save, or (with
+ *	%CRYO_FILE_UNLINKED, and no FILE_DATA) an unlinked file the target
+ *	could not read through this description or the freezer may not
+ *	read (since ABI 1.4).
+ */
+enum cryo_file_flags {
+	CRYO_FILE_UNLINKED	= 1 << 0,
+	CRYO_FILE_LOST		= 1 << 1,
+};
+
+/*
+ * CRYO_PIPE_DATA_MAX - the most bytes one pipe's or FIFO's FILE_DATA may
+ * carry.  A freeze of a pipe holding more fails (EFBIG from read()); a
+ * thaw refuses an image claiming more.  The default pipe-max-size.
+ */
+#define CRYO_PIPE_DATA_MAX	(1024 * 1024)
+
+/**
+ * struct cryo_image_file - %CRYO_REC_FILE: one open file description,
+ * followed by @name_len bytes of path (no NUL)
+ * @id: the description's number in this image, from 1; FD records refer
+ *	to it.  Descriptors that share a description (dup(2)) share an id.
+ * @kind: &enum cryo_file_kind.
+ * @open_flags: the description's status flags (O_ACCMODE, O_APPEND,
+ *	O_NONBLOCK, O_DIRECT, O_NOATIME, O_LARGEFILE ...).
+ * @mode: the inode's mode (type and permissions).
+ * @pos: the file position.
+ * @dev: the inode's device, new_encode_dev().
+ * @ino: the inode's number.
+ * @size: the inode's size.
+ * @mtime_ns: the inode's mtime.
+ * @rdev: the device number of a device file, new_encode_dev().
+ * @pipe_id: for pipes and FIFOs, the pipe's inode number, shared by
+ *	both ends (with @dev it identifies a FIFO), 0 otherwise.
+ * @data_size: bytes that follow in FILE_DATA records: the contents of an
+ *	unlinked regular file, or the bytes buffered in a pipe or FIFO (sent
+ *	with the first end of it in the image, and only when some
+ *	description in the image can read the pipe: the bytes of a pipe the
+ *	image only writes to stay out; at most %CRYO_PIPE_DATA_MAX).
+ * @name_len: bytes of path that follow.
+ * @flags: &enum cryo_file_flags.
+ */
+struct cryo_image_file {
+	__u32 id;
+	__u32 kind;
+	__u32 open_flags;
+	__u32 mode;
+	__s64 pos;
+	__u64 dev;
+	__u64 ino;
+	__u64 size;
+	__s64 mtime_ns;
+	__u64 rdev;
+	__u64 pipe_id;
+	__u64 data_size;
+	__u32 name_len;
+	__u32 flags;
+};
+
+/**
+ * struct cryo_image_file_data - %CRYO_REC_FILE_DATA, followed by the bytes
+ * @id: the file's &cryo_image_file.id.
+ * @__reserved: 0.
+ * @offset: where these bytes start, in the file or the pipe's buffer.
+ */
+struct cryo_image_file_data {
+	__u32 id;
+	__u32 __reserved;
+	__u64 offset;
+};
+
+/**
+ * enum cryo_fd_flags - &cryo_image_fd.flags
+ * @CRYO_FD_CLOEXEC: close-on-exec is set.
+ */
+enum cryo_fd_flags {
+	CRYO_FD_CLOEXEC		= 1 << 0,
+};
+
+/**
+ * struct cryo_image_fd - %CRYO_REC_FD: one file descriptor
+ * @fd: its number.
+ * @flags: %CRYO_FD_CLOEXEC.
+ * @file_id: the &cryo_image_file.id it refers to.
+ * @__reserved: 0.
+ */
+struct cryo_image_fd {
+	__u32 fd;
+	__u32 flags;
+	__u32 file_id;
+	__u32 __reserved;
+};
+
+/**
+ * struct cryo_image_fs - %CRYO_REC_FS, followed by the exe path, the
+ * working directory and the root directory (no NULs)
+ * @exe_len: bytes of the executable's path (/proc/PID/exe).
+ * @cwd_len: bytes of the working directory's path.
+ * @root_len: bytes of the root directory's path.
+ * @__reserved: 0.
+ *
+ * Paths are as the freezer sees them (d_path() against its own root).
+ */
+struct cryo_image_fs {
+	__u32 exe_len;
+	__u32 cwd_len;
+	__u32 root_len;
+	__u32 __reserved;
+};
+
+/**
+ * struct cryo_image_trailer - %CRYO_REC_TRAILER, the last record
+ * @nr_records: records before the trailer.
+ * @nr_pages: pages in all PAGES records.
+ * @bytes: bytes of the image before the trailer record.
+ */
+struct cryo_image_trailer {
+	__u64 nr_records;
+	__u64 nr_pages;
+	__u64 bytes;
+};
+
+#endif /* _UAPI_LINUX_CRYO_IMAGE_H */
