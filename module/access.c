@@ -44,6 +44,7 @@
 #include <linux/slab.h>
 
 #include "access.h"
+#include "refuse.h"
 
 static bool cryo_same_ids(const struct cred *c, const struct cred *t)
 {

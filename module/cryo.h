@@ -1,38 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Types shared by the parts of cryo.ko.
+ * Included first by every file of cryo.ko: the log prefix and the
+ * differences between the supported kernels.
  */
 #ifndef _CRYO_CRYO_H
 #define _CRYO_CRYO_H
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/mutex.h>
-
 #include "compat.h"
-#include "netlink.h"
-
-struct cryo_image;
-struct cryo_thawing;
-
-/**
- * struct cryo_session - state of one open /dev/cryo file
- * @lock: serialises the ioctls and reads of this file; a freeze or thaw
- *        owns the session for its whole length.
- * @img: the freeze this session holds, set by CRYO_IOC_FREEZE.
- * @thaw: the thaw or remap of this session, set by CRYO_IOC_THAW or
- *        CRYO_IOC_REMAP and kept until the last close; the thaw's
- *        threads read it without @lock.
- * @nl: what the netlink family reports of the session (netlink.c).
- *
- * One session per open(); freed on the final close.  The freeze and thaw
- * machinery hang their state here.
- */
-struct cryo_session {
-	struct mutex lock;	/* see above */
-	struct cryo_image *img;	/* the freeze of this session, or NULL */
-	struct cryo_thawing *thaw;	/* the thaw of this session, or NULL */
-	struct cryo_nl_session nl;
-};
 
 #endif /* _CRYO_CRYO_H */

@@ -17,6 +17,7 @@
 #include "device.h"
 #include "freeze.h"
 #include "ioctl.h"
+#include "session.h"
 #include "thaw.h"
 
 static int cryo_open(struct inode *inode, struct file *filp)

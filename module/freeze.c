@@ -20,8 +20,15 @@
 
 #include "access.h"
 #include "freeze.h"
-#include "image.h"
+#include "freezing.h"
+#include "netlink.h"
+#include "park.h"
 #include "refuse.h"
+#include "session.h"
+#include "files/files.h"
+#include "image/record.h"
+#include "mm/mm.h"
+#include "task/task.h"
 
 /*
  * Targets held by some session, keyed by their signal_struct (one per
@@ -69,8 +76,8 @@ static bool cryo_traced(struct task_struct *leader)
 /* Hold nothing of the target any longer: pages, files, memory. */
 static void cryo_image_drop(struct cryo_image *img)
 {
-	cryo_image_unpin(img);
-	cryo_files_free(img);
+	cryo_pin_release(img);
+	cryo_fdtable_save_end(img);
 	if (img->mm)
 		mmput(img->mm);
 	img->mm = NULL;
@@ -87,7 +94,7 @@ static void cryo_image_free(struct cryo_image *img)
 }
 
 /* Let the target go: resume it, or kill it first after a committed KILL. */
-void cryo_image_release(struct cryo_image *img)
+static void cryo_image_release(struct cryo_image *img)
 {
 	if (!img->park)
 		return;
@@ -269,6 +276,108 @@ int cryo_freeze_commit(struct cryo_session *s, struct cryo_commit *arg)
 	return 0;
 }
 
+/* Is the target still parked, every thread of it, none of them exiting? */
+static bool cryo_image_target_held(struct cryo_image *img)
+{
+	return img->park && cryo_park_alive(img->park) &&
+	       !(img->leader->signal->flags & SIGNAL_GROUP_EXIT);
+}
+
+/**
+ * cryo_freeze_next() - stage the next record
+ * @img: the image, with nothing left unread of the previous record
+ *
+ * Return: 1 when a record was staged, 0 at the end of the image, -errno.
+ */
+static int cryo_freeze_next(struct cryo_image *img)
+{
+	int ret;
+
+	if (img->phase == CRYO_PH_DONE)
+		return 0;
+	/*
+	 * The target must still be parked for every record, pages included,
+	 * unless they come from a snapshot.
+	 */
+	if (!img->snapped && !cryo_image_target_held(img))
+		return -ESRCH;
+
+	switch (img->phase) {
+	case CRYO_PH_HEADER:
+		cryo_record_header(img, img->park->fpu_size, cryo_cpu_xfeatures());
+		img->phase = CRYO_PH_PROCESS;
+		return 1;
+	case CRYO_PH_PROCESS:
+		cryo_proc_save(img);
+		img->phase = CRYO_PH_GROUPS;
+		return 1;
+	case CRYO_PH_GROUPS:
+		ret = cryo_creds_save_groups(img);
+		img->phase = CRYO_PH_AUXV;
+		return ret ?: 1;
+	case CRYO_PH_AUXV:
+		cryo_proc_save_auxv(img);
+		img->phase = CRYO_PH_FS;
+		return 1;
+	case CRYO_PH_FS:
+		ret = cryo_proc_save_fs(img);
+		img->phase = CRYO_PH_SIGNALS;
+		return ret ?: 1;
+	case CRYO_PH_SIGNALS:
+		ret = cryo_signals_save(img);
+		img->phase = CRYO_PH_THREADS;
+		return ret ?: 1;
+	case CRYO_PH_THREADS:
+		if (cryo_cpu_save(img))
+			return 1;
+		img->phase = CRYO_PH_FILES;
+		fallthrough;
+	case CRYO_PH_FILES:
+		ret = cryo_fdtable_save(img);
+		if (ret)
+			return ret;
+		img->phase = CRYO_PH_VMAS;
+		img->cursor = 0;
+		fallthrough;
+	case CRYO_PH_VMAS:
+		ret = cryo_vma_save(img);
+		if (ret)
+			return ret;
+		img->phase = CRYO_PH_PAGES;
+		img->cursor = 0;
+		fallthrough;
+	case CRYO_PH_PAGES:
+		if (img->flags & CRYO_FREEZE_SNAPSHOT && !img->snapped) {
+			ret = cryo_snapshot_take(img);
+			if (ret)
+				return ret;
+			/*
+			 * A SIGKILL during the copy wakes the threads, which
+			 * exit writing their futex words: not one moment.
+			 */
+			if (!cryo_image_target_held(img)) {
+				cryo_snapshot_free(img);
+				return -ESRCH;
+			}
+			img->snapped = true;
+			/* All the rest has been read: the target may go on. */
+			cryo_image_release(img);
+		}
+		ret = cryo_pages_save(img);
+		if (ret)
+			return ret;
+		img->phase = CRYO_PH_TRAILER;
+		fallthrough;
+	case CRYO_PH_TRAILER:
+		cryo_record_trailer(img);
+		img->phase = CRYO_PH_DONE;
+		return 1;
+	case CRYO_PH_DONE:
+		break;
+	}
+	return 0;
+}
+
 /* Copy staged bytes and pinned pages to the reader; never more than @count. */
 static ssize_t cryo_copy_out(struct cryo_image *img, void *to, size_t done,
 			     size_t count)
@@ -294,14 +403,14 @@ static ssize_t cryo_copy_out(struct cryo_image *img, void *to, size_t done,
 		kunmap_local(kaddr);
 		if (left)
 			return -EFAULT;
-		cryo_image_advance(img, n);
+		cryo_freeze_advance(img, n);
 		return n;
 	}
 	return 0;
 }
 
 /* @n bytes of the current page went out: release it once all did. */
-void cryo_image_advance(struct cryo_image *img, size_t n)
+void cryo_freeze_advance(struct cryo_image *img, size_t n)
 {
 	img->page_off += n;
 	if (img->page_off == PAGE_SIZE) {
@@ -351,12 +460,12 @@ ssize_t cryo_freeze_stream(struct cryo_session *s, cryo_out_fn out, void *to,
 			done += n;
 			continue;
 		}
-		cryo_image_unpin(img);
+		cryo_pin_release(img);
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			goto out;
 		}
-		ret = cryo_image_next(img);
+		ret = cryo_freeze_next(img);
 		if (ret < 0)
 			goto fail;
 		if (!ret) {
@@ -387,7 +496,7 @@ fail:
 		/* The stream is broken: let the target go now, untouched. */
 		img->error = ret;
 		cryo_image_release(img);
-		cryo_image_unpin(img);
+		cryo_pin_release(img);
 		cryo_snapshot_free(img);
 	}
 out:

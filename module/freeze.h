@@ -21,6 +21,8 @@ ssize_t cryo_freeze_stream(struct cryo_session *s, cryo_out_fn out, void *to,
 			   size_t count);
 void cryo_freeze_end(struct cryo_session *s);
 
+void cryo_freeze_advance(struct cryo_image *img, size_t n);
+
 /* splice.c */
 ssize_t cryo_splice_read(struct file *in, loff_t *ppos,
 			 struct pipe_inode_info *pipe, size_t len,

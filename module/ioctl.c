@@ -24,7 +24,9 @@
 
 #include "freeze.h"
 #include "ioctl.h"
+#include "session.h"
 #include "thaw.h"
+#include "netlink.h"
 
 /* The head every argument structure starts with (uapi rule). */
 struct cryo_ioctl_hdr {

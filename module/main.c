@@ -13,13 +13,13 @@
 
 #include "device.h"
 #include "netlink.h"
-#include "reopen.h"
+#include "image/boot.h"
 
 static int __init cryo_init(void)
 {
 	int ret;
 
-	cryo_boot_id_init();
+	cryo_boot_init();
 	ret = cryo_netlink_init();
 	if (ret)
 		return ret;

@@ -28,9 +28,10 @@
 #include <linux/cryo.h>
 #include <linux/cryo_netlink.h>
 
-#include "image.h"
 #include "netlink.h"
-#include "thaw.h"
+#include "session.h"
+#include "freezing.h"
+#include "thawing.h"
 
 /* Index of the events group in cryo_nl_mcgrps[]. */
 enum {

@@ -51,142 +51,9 @@
 #include <asm/fpu/xstate.h>
 #include <asm/syscall.h>
 
-#include "image.h"
 #include "park.h"
-
-/* Kernel-internal restart codes, see include/linux/errno.h. */
-static u32 cryo_restart_state(struct pt_regs *regs)
-{
-	if ((long)regs->orig_ax < 0)
-		return CRYO_RESTART_NONE;
-	switch (regs->ax) {
-	case -ERESTARTSYS:
-	case -ERESTARTNOINTR:
-	case -ERESTARTNOHAND:
-		return CRYO_RESTART_SYSCALL;
-	case -ERESTART_RESTARTBLOCK:
-		return CRYO_RESTART_BLOCK;
-	default:
-		return CRYO_RESTART_NONE;
-	}
-}
-
-static const struct user_regset *cryo_regset(unsigned int note)
-{
-	const struct user_regset_view *view = task_user_regset_view(current);
-	unsigned int i;
-
-	for (i = 0; i < view->n; i++)
-		if (view->regsets[i].core_note_type == note)
-			return &view->regsets[i];
-	return NULL;
-}
-
-/*
- * The FPU state this machine saves per thread: the XSAVE area in the
- * ptrace layout where the CPU has XSAVE, the FXSAVE area otherwise.
- */
-int cryo_fpu_layout(unsigned int *note, unsigned int *size)
-{
-	const struct user_regset *rs;
-
-	*note = boot_cpu_has(X86_FEATURE_XSAVE) ? NT_X86_XSTATE : NT_PRFPREG;
-	rs = cryo_regset(*note);
-	if (!rs)
-		return -ENODEV;
-	*size = rs->n * rs->size;
-	return 0;
-}
-
-/*
- * Does the thread group of @leader have permission for a dynamically
- * enabled XSAVE feature (AMX's tile data, arch_prctl(ARCH_REQ_XCOMP_PERM))?
- * A thaw could not give it back: the restored process would get SIGILL
- * at its next AMX instruction, or at the stub's XRSTOR of its tile
- * state.  The permission lives in the group leader's fpu; the kernel's
- * own quick checks (xstate_get_group_perm()) read it unlocked, as here.
- * With the group parked nobody can change it.
- */
-bool cryo_fpu_dynamic_perm(struct task_struct *leader)
-{
-	return READ_ONCE(leader->thread.fpu.perm.__state_perm) &
-	       XFEATURE_MASK_USER_DYNAMIC;
-}
-
-/* The user-visible XSAVE features of this CPU, as the image header has. */
-u64 cryo_xfeatures(void)
-{
-	if (!boot_cpu_has(X86_FEATURE_XSAVE))
-		return 0;
-	return cpuid_eax(0xd) | ((u64)cpuid_edx(0xd) << 32);
-}
-
-/* Runs in the target thread: save what a thaw needs of it. */
-static int cryo_save_self(struct cryo_thread *th)
-{
-	struct cryo_image_thread *r = &th->rec;
-	const struct user_regset *rs;
-	struct pt_regs *regs = task_pt_regs(current);
-	struct sighand_struct *sighand;
-	int ret;
-
-	/*
-	 * The image format describes 64-bit threads only.  Asked here, of
-	 * current: the view reads the user registers on the task's stack,
-	 * and the freezer's leader may have exited meanwhile (an exec from
-	 * another thread releases it), its stack freed.
-	 */
-	if (!(current->flags & (PF_IO_WORKER | CRYO_PF_USER_WORKER)) &&
-	    task_user_regset_view(current)->e_machine != EM_X86_64)
-		return -EOPNOTSUPP;
-	r->restart = cryo_restart_state(regs);
-
-	rs = cryo_regset(NT_PRSTATUS);
-	if (!rs)
-		return -ENODEV;
-	ret = regset_get(current, rs, sizeof(r->regs), r->regs);
-	if (ret < 0)
-		return ret;
-	/* struct user_regs_struct: fs_base and gs_base are words 21, 22. */
-	r->fs_base = r->regs[CRYO_REG_FS_BASE];
-	r->gs_base = r->regs[CRYO_REG_GS_BASE];
-
-	rs = cryo_regset(th->park->fpu_note);
-	if (!rs)
-		return -ENODEV;
-	ret = regset_get(current, rs, th->park->fpu_size, th->fpu);
-	if (ret < 0)
-		return ret;
-	r->fpu_format = th->park->fpu_note == NT_X86_XSTATE ?
-			CRYO_FPU_XSAVE : CRYO_FPU_FXSAVE;
-	r->fpu_size = th->park->fpu_size;
-
-	/* A task's sighand only changes in its own exec: stable here. */
-	sighand = rcu_dereference_protected(current->sighand, 1);
-	spin_lock_irq(&sighand->siglock);
-	/* In sigsuspend(), ppoll() and the like, the real mask is saved. */
-	r->blocked = test_restore_sigmask() ? current->saved_sigmask.sig[0] :
-					      current->blocked.sig[0];
-	r->pending = current->pending.signal.sig[0];
-	r->shared_pending = current->signal->shared_pending.signal.sig[0];
-	spin_unlock_irq(&sighand->siglock);
-
-	r->sas_sp = current->sas_ss_sp;
-	r->sas_size = current->sas_ss_size;
-	r->sas_flags = current->sas_ss_size ? current->sas_ss_flags : SS_DISABLE;
-	r->clear_child_tid = (unsigned long)current->clear_child_tid;
-#ifdef CONFIG_FUTEX
-	r->robust_list = (unsigned long)current->robust_list;
-	r->robust_list_len = current->robust_list ?
-			     sizeof(struct robust_list_head) : 0;
-#endif
-#ifdef CONFIG_RSEQ
-	r->rseq = (unsigned long)current->rseq;
-	r->rseq_sig = current->rseq_sig;
-#endif
-	r->rseq_len = cryo_rseq_len(current);
-	return 0;
-}
+#include "image/record.h"
+#include "task/task.h"
 
 static void cryo_park_put(struct cryo_park *park)
 {
@@ -271,7 +138,7 @@ static void cryo_park_fn(struct callback_head *cb)
 		WRITE_ONCE(th->deferred, true);
 		cryo_park_settle(park);
 	} else {
-		int err = cryo_save_self(th);
+		int err = cryo_cpu_capture(th);
 
 		if (err) {
 			/* An image without this thread would be a lie. */
@@ -476,7 +343,7 @@ int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 	init_waitqueue_head(&park->wq);
 	init_waitqueue_head(&park->settled_wq);
 	xa_init(&park->known);
-	ret = cryo_fpu_layout(&park->fpu_note, &park->fpu_size);
+	ret = cryo_cpu_fpu_layout(&park->fpu_note, &park->fpu_size);
 	if (ret)
 		goto out_release;
 	/* A THREAD record is staged whole; see CRYO_STAGE_SIZE. */

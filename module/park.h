@@ -90,9 +90,9 @@ static inline bool cryo_thread_imaged(struct cryo_thread *th)
 /* How long a thread found inside a system call runs on before a retry. */
 #define CRYO_PARK_RETRY_MS	10
 
-int cryo_fpu_layout(unsigned int *note, unsigned int *size);
-u64 cryo_xfeatures(void);
-bool cryo_fpu_dynamic_perm(struct task_struct *leader);
+int cryo_cpu_fpu_layout(unsigned int *note, unsigned int *size);
+u64 cryo_cpu_xfeatures(void);
+bool cryo_cpu_fpu_dynamic(struct task_struct *leader);
 int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 		      struct cryo_park **parkp);
 void cryo_park_release(struct cryo_park *park);

@@ -29,9 +29,10 @@
 #include <linux/sched/signal.h>
 #include <linux/seccomp.h>
 
-#include "image.h"
+#include "freezing.h"
 #include "park.h"
 #include "refuse.h"
+#include "files/files.h"
 
 /* How the log names a refusal: "<noun> <id> <what>". */
 static const struct {
@@ -101,7 +102,7 @@ int cryo_refuse_unparkable(struct task_struct *task, struct cryo_why *why)
 	struct task_struct *t;
 	pid_t sqpoll = 0;
 
-	if (cryo_fpu_dynamic_perm(task))
+	if (cryo_cpu_fpu_dynamic(task))
 		return cryo_refuse(why, CRYO_REFUSAL_AMX,
 				   task_tgid_nr_ns(task, ns), -EOPNOTSUPP);
 	rcu_read_lock();
@@ -271,6 +272,6 @@ int cryo_refuse_check(struct cryo_image *img, struct cryo_why *why)
 	if (!ret)
 		ret = cryo_children_check(img, why);
 	if (!ret)
-		ret = cryo_files_check(img, why);
+		ret = cryo_fdtable_check(img, why);
 	return ret;
 }

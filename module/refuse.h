@@ -35,6 +35,6 @@ int cryo_refuse_unparkable(struct task_struct *task, struct cryo_why *why);
 void cryo_refusal_log(pid_t pid, const struct cryo_why *why, int err);
 
 /* locks.c */
-u32 cryo_lock_held(struct file *file, struct files_struct *files);
+u32 cryo_locks_held(struct file *file, struct files_struct *files);
 
 #endif /* _CRYO_REFUSE_H */

@@ -23,7 +23,10 @@
 #include <linux/splice.h>
 
 #include "freeze.h"
-#include "image.h"
+#include "freezing.h"
+#include "netlink.h"
+#include "session.h"
+#include "mm/mm.h"
 
 /*
  * Plain page references.  No PIPE_BUF_FLAG_CAN_MERGE: a later write()
@@ -88,7 +91,7 @@ static ssize_t cryo_splice_out(struct cryo_image *img, void *to, size_t done,
 		ret = add_to_pipe(pipe, &buf);
 		if (ret < 0)
 			return ret;
-		cryo_image_advance(img, n);
+		cryo_freeze_advance(img, n);
 		return n;
 	}
 	return 0;

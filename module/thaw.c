@@ -32,47 +32,16 @@
 #include <linux/uaccess.h>
 
 #include "device.h"
+#include "session.h"
 #include "thaw.h"
+#include "thawing.h"
+#include "netlink.h"
+#include "files/files.h"
+#include "image/stream.h"
+#include "mm/mm.h"
+#include "task/task.h"
 
-/* How long the leader waits for the other threads to arrive. */
-#define CRYO_THAW_ARRIVE_TIMEOUT	(5 * HZ)
-
-int cryo_thaw_fail(struct cryo_thawing *t, int err, const char *fmt, ...)
-{
-	va_list ap;
-	bool first;
-
-	spin_lock(&t->lock);
-	first = !t->error;
-	if (first) {
-		t->error = err;
-		va_start(ap, fmt);
-		vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
-		va_end(ap);
-	}
-	spin_unlock(&t->lock);
-	/* The message may hold paths from the image: escape what is not printable. */
-	if (first)
-		pr_notice_ratelimited("thaw of pid %d failed: %*pE\n",
-				      task_pid_nr(current),
-				      (int)strnlen(t->msg, sizeof(t->msg)), t->msg);
-	return err;
-}
-
-/* A malformed record: EBADMSG with the record's index and type. */
-int cryo_thaw_badrec(struct cryo_thawing *t, u32 type, const char *fmt, ...)
-{
-	char what[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return cryo_thaw_fail(t, -EBADMSG, "record %llu (%s): %s", t->record,
-			      cryo_rec_name(type) ?: "unknown", what);
-}
-
-static void cryo_thaw_set_state(struct cryo_thawing *t, u32 state)
+void cryo_thaw_set_state(struct cryo_thawing *t, u32 state)
 {
 	spin_lock(&t->lock);
 	t->state = state;
@@ -82,7 +51,7 @@ static void cryo_thaw_set_state(struct cryo_thawing *t, u32 state)
 }
 
 /* After the point of no return: the process being built dies. */
-static int cryo_thaw_kill(struct cryo_thawing *t, int err)
+int cryo_thaw_kill(struct cryo_thawing *t, int err)
 {
 	if (!t->error)
 		cryo_thaw_fail(t, err, "failed (error %d)", -err);
@@ -103,8 +72,8 @@ void cryo_thaw_put(struct cryo_thawing *t)
 		fput(t->exe);
 	if (t->cwd)
 		fput(t->cwd);
-	cryo_files_release(t);
-	cryo_vmas_release(t);
+	cryo_fdtable_release(t);
+	cryo_vma_release(t);
 	for (i = 0; t->threads && i < t->hdr.nr_threads; i++) {
 		if (t->threads[i].task)
 			put_task_struct(t->threads[i].task);
@@ -127,7 +96,7 @@ void cryo_thaw_end(struct cryo_session *s)
 		cryo_thaw_put(s->thaw);
 }
 
-static struct cryo_thawing *cryo_thaw_new(struct cryo_session *s, bool remap)
+struct cryo_thawing *cryo_thaw_new(struct cryo_session *s, bool remap)
 {
 	struct cryo_thawing *t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 
@@ -143,7 +112,7 @@ static struct cryo_thawing *cryo_thaw_new(struct cryo_session *s, bool remap)
 	return t;
 }
 
-static int cryo_thaw_image(struct cryo_thawing *t, int fd)
+int cryo_thaw_image(struct cryo_thawing *t, int fd)
 {
 	t->image = fget(fd);
 	if (!t->image || !(t->image->f_mode & FMODE_READ))
@@ -236,13 +205,13 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 		ret = cryo_thaw_inherit(t, u64_to_user_ptr(arg->inherit),
 					arg->nr_inherit);
 	if (!ret)
-		ret = cryo_load_meta(t);
+		ret = cryo_thaw_load(t);
 	if (!ret)
 		ret = cryo_creds_plan(t);
 	if (!ret)
-		ret = cryo_files_open(t);
+		ret = cryo_fdtable_open(t);
 	if (!ret)
-		ret = cryo_vmas_open(t);
+		ret = cryo_vma_open_files(t);
 	if (!ret)
 		ret = cryo_creds_out(t, arg);
 	if (!ret)
@@ -266,437 +235,6 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 fail:
 	cryo_thaw_set_state(t, CRYO_THAW_FAILED);
 	return ret;
-}
-
-/* R must be a process of its own, made for this: nobody shares its mm. */
-static int cryo_check_fresh(struct cryo_thawing *t)
-{
-	struct mm_struct *mm = current->mm;
-
-	if (!t->remap_only && !cryo_creds_match(t))
-		return cryo_thaw_fail(t, -EPERM,
-				      "the restoring process does not run with the ids planned for it (uid %u, gid %u and their groups; libcryoctl 1.4 sets them) or is in another namespace",
-				      from_kuid_munged(current_user_ns(), t->open_cred->uid),
-				      from_kgid_munged(current_user_ns(), t->open_cred->gid));
-	if (!thread_group_leader(current))
-		return cryo_thaw_fail(t, -EPERM,
-				      "RESTORE must come from the leader");
-	if (!mm || test_bit(MMF_MULTIPROCESS, &mm->flags) ||
-	    current->vfork_done)
-		return cryo_thaw_fail(t, -EBUSY,
-				      "the restoring process shares its memory with another process");
-	return 0;
-}
-
-/* The state a process's libc set up points into memory about to go. */
-static void cryo_forget_user_state(void)
-{
-	current->clear_child_tid = NULL;
-#ifdef CONFIG_FUTEX
-	current->robust_list = NULL;
-#endif
-#ifdef CONFIG_RSEQ
-	current->rseq = NULL;
-	current->rseq_sig = 0;
-#if CRYO_SINCE(6, 3)
-	current->rseq_len = 0;
-#endif
-#endif
-}
-
-/* Wait until every other thread has issued CRYO_IOC_THAW_THREAD. */
-static int cryo_wait_threads(struct cryo_thawing *t)
-{
-	unsigned int i, want = t->nr_threads - 1;
-	long left;
-
-	left = wait_event_killable_timeout(t->wq, READ_ONCE(t->arrived) == want,
-					   CRYO_THAW_ARRIVE_TIMEOUT);
-	if (left < 0)
-		return cryo_thaw_fail(t, -EINTR, "interrupted");
-	if (!left)
-		return cryo_thaw_fail(t, -EBUSY,
-				      "only %u of %u threads arrived",
-				      READ_ONCE(t->arrived) + 1, t->nr_threads);
-	if (get_nr_threads(current) != t->nr_threads)
-		return cryo_thaw_fail(t, -EBUSY,
-				      "the restoring process has %d threads, the image %u",
-				      get_nr_threads(current), t->nr_threads);
-	for (i = 1; i < t->nr_threads; i++)
-		if (!same_thread_group(t->threads[i].task, current))
-			return cryo_thaw_fail(t, -EPERM,
-					      "thread %u is not of the restoring process",
-					      i);
-	if (!(t->flags & CRYO_THAW_SAME_PID))
-		return 0;
-	for (i = 0; i < t->nr_threads; i++) {
-		struct task_struct *task = i ? t->threads[i].task : current;
-
-		if (task_pid_vnr(task) != t->threads[i].rec.tid)
-			return cryo_thaw_fail(t, -ESRCH,
-					      "thread %u has id %d, the image %d",
-					      i, task_pid_vnr(task),
-					      t->threads[i].rec.tid);
-	}
-	return 0;
-}
-
-static int cryo_restore_pipes(struct cryo_thawing *t, struct cryo_thaw_restore *a)
-{
-	s32 *fds;
-	int ret;
-
-	if (a->nr_pipes != t->nr_pipes)
-		return cryo_thaw_fail(t, -EINVAL, "%u pipes given, %u needed",
-				      a->nr_pipes, t->nr_pipes);
-	if (!t->nr_pipes)
-		return 0;
-	fds = memdup_user(u64_to_user_ptr(a->pipes),
-			  2 * sizeof(s32) * (size_t)t->nr_pipes);
-	if (IS_ERR(fds))
-		return cryo_thaw_fail(t, PTR_ERR(fds), "bad pipes array");
-	ret = cryo_files_pipes(t, fds, t->nr_pipes);
-	kfree(fds);
-	return ret;
-}
-
-static int cryo_install_tmp(struct file *f)
-{
-	int fd;
-
-	if (!f)
-		return -1;
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd >= 0)
-		fd_install(fd, get_file(f));
-	return fd < 0 ? -1 : fd;
-}
-
-/* Past the point of no return, in the leader. */
-/* A SIGKILL on its way, or a group exit that has taken it already. */
-static bool cryo_being_killed(void)
-{
-	return fatal_signal_pending(current) || cryo_group_exiting(current);
-}
-
-static int cryo_restore_process(struct cryo_thawing *t,
-				struct cryo_thaw_restore *a)
-{
-	int ret;
-
-	cryo_forget_user_state();
-	ret = cryo_remap_apply(t, a->stub_start, a->stub_len);
-	if (!ret)
-		ret = cryo_fill_pages(t);
-	if (ret)
-		return ret;
-	cryo_process_apply(t);
-	/* Killed meanwhile: the threads are gone or going, so are we. */
-	if (cryo_being_killed())
-		return cryo_thaw_fail(t, -EINTR,
-				      "the process being restored was killed");
-	/* The stub sets cwd and exe itself: there are no exports for it. */
-	a->exe_fd = cryo_install_tmp(t->exe);
-	a->cwd_fd = cryo_install_tmp(t->cwd);
-	a->vdso = t->vdso_start ? t->special_start : 0;
-	return cryo_cpu_out(t, &t->threads[0], &a->cpu);
-}
-
-int cryo_thaw_restore(struct cryo_session *s, struct cryo_thaw_restore *a)
-{
-	struct cryo_thawing *t = s->thaw;
-	int ret;
-
-	if (!t || t->remap_only)
-		return -ENOENT;
-	spin_lock(&t->lock);
-	ret = t->state == CRYO_THAW_PREPARED && !t->leader ? 0 : -EALREADY;
-	if (!ret) {
-		t->leader = get_task_struct(current);
-		t->leader_pid = get_pid(task_tgid(current));
-	}
-	spin_unlock(&t->lock);
-	if (ret)
-		return ret;
-	if (a->__reserved || a->cpu.__reserved) {
-		ret = cryo_thaw_fail(t, -EINVAL, "reserved fields not zero");
-		goto fail;
-	}
-	ret = cryo_check_fresh(t);
-	if (!ret)
-		ret = cryo_stub_check(t, a->stub_start, a->stub_len);
-	if (!ret)
-		ret = cryo_restore_pipes(t, a);
-	if (!ret)
-		ret = cryo_wait_threads(t);
-	/* The wait above returns at once when all had arrived, killed or not. */
-	if (!ret && cryo_being_killed())
-		ret = cryo_thaw_fail(t, -EINTR, "interrupted");
-	if (ret)
-		goto fail;
-
-	/* ---- the point of no return ---- */
-	t->threads[0].task = get_task_struct(current);
-	t->stub_start = a->stub_start;
-	t->stub_len = a->stub_len;
-	cryo_thaw_set_state(t, CRYO_THAW_RESTORING);
-	ret = cryo_restore_process(t, a);
-	if (ret)
-		return cryo_thaw_kill(t, ret);
-	spin_lock(&t->lock);
-	t->released = true;
-	spin_unlock(&t->lock);
-	wake_up_all(&t->wq);
-	return 0;
-fail:
-	/* The caller is intact; its waiting threads are told to exit. */
-	cryo_thaw_set_state(t, CRYO_THAW_FAILED);
-	return ret;
-}
-
-static bool cryo_thread_may_go(struct cryo_thawing *t)
-{
-	return READ_ONCE(t->released) ||
-	       READ_ONCE(t->state) == CRYO_THAW_FAILED;
-}
-
-int cryo_thaw_thread(struct cryo_session *s, struct cryo_thaw_thread *a)
-{
-	/* Pairs with cryo_thaw_new(): the thaw is seen whole. */
-	struct cryo_thawing *t = smp_load_acquire(&s->thaw);
-	struct cryo_thawing_thread *th;
-	int ret = 0;
-
-	if (!t || t->remap_only)
-		return -ENOENT;
-	if (a->__reserved || a->cpu.__reserved)
-		return -EINVAL;
-	spin_lock(&t->lock);
-	if (t->state != CRYO_THAW_PREPARED)
-		ret = -ECANCELED;
-	else if (!a->index || a->index >= t->nr_threads)
-		ret = -EINVAL;
-	else if (t->threads[a->index].task)
-		ret = -EEXIST;
-	else if (!cryo_creds_match(t) || thread_group_leader(current))
-		ret = -EPERM;
-	if (!ret) {
-		t->threads[a->index].task = get_task_struct(current);
-		t->arrived++;
-	}
-	spin_unlock(&t->lock);
-	if (ret)
-		return ret;
-	wake_up_all(&t->wq);
-
-	/* A leader that is gone never releases us: look every 100 ms. */
-	for (;;) {
-		long left = wait_event_killable_timeout(t->wq,
-							cryo_thread_may_go(t),
-							HZ / 10);
-
-		if (left < 0)
-			return -EINTR;
-		if (left)
-			break;
-		if (READ_ONCE(current->group_leader->flags) & PF_EXITING)
-			return -ECANCELED;
-	}
-	if (!READ_ONCE(t->released))
-		return -ECANCELED;
-	th = &t->threads[a->index];
-	ret = cryo_cpu_out(t, th, &a->cpu);
-	if (ret)
-		cryo_thaw_kill(t, ret);
-	return ret;
-}
-
-struct cryo_finish_work {
-	struct callback_head cb;
-	struct cryo_thawing *t;
-	unsigned int idx;
-};
-
-/* The last thread in: fds, timer and signals, the stub goes. */
-static int cryo_thaw_final(struct cryo_thawing *t)
-{
-	struct mm_struct *mm = current->mm;
-	int ret;
-
-	if (t->vdso_start &&
-	    (unsigned long)mm->context.vdso != t->vdso_start)
-		return cryo_thaw_fail(t, -EFAULT,
-				      "the vdso could not be placed at 0x%llx",
-				      t->vdso_start);
-	ret = vm_munmap(t->stub_start, t->stub_len);
-	if (ret)
-		return cryo_thaw_fail(t, ret, "cannot unmap the stub");
-	ret = cryo_files_install(t);
-	if (ret)
-		return ret;
-	cryo_signals_final(t);
-	return 0;
-}
-
-/*
- * Is the process being restored going away, or has a thread of it left?
- * A kill takes every thread (SIGNAL_GROUP_EXIT, and SIGKILL pending in
- * each until it dequeues it on its way out); a thread can also exit on
- * its own (a seccomp kill, the stub giving up), and then the others
- * would wait for it for ever.  Every thread has been counted in by now.
- */
-static bool cryo_thaw_dying(struct cryo_thawing *t)
-{
-	unsigned int i;
-
-	if ((current->flags & PF_EXITING) || cryo_being_killed())
-		return true;
-	for (i = 0; i < t->nr_threads; i++)
-		if (READ_ONCE(t->threads[i].task->flags) & PF_EXITING)
-			return true;
-	return false;
-}
-
-/*
- * The restore ends here: say so, and make sure that the whole process
- * goes (a thread that left alone does not take the others with it).
- */
-static void cryo_thaw_abort(struct cryo_thawing *t)
-{
-	cryo_thaw_fail(t, -EINTR,
-		       "the process being restored was killed, or lost a thread, during the restore");
-	cryo_thaw_kill(t, -EINTR);
-	/* The kill is refused when the group is exiting already. */
-	cryo_keep_sigkill();
-}
-
-static bool cryo_installed(struct cryo_thawing *t)
-{
-	return READ_ONCE(t->installed) ||
-	       READ_ONCE(t->state) != CRYO_THAW_RESTORING;
-}
-
-/*
- * Wait for the last thread to install the fds.  Killable, and checked
- * every 100 ms for threads that left: -EINTR then.
- */
-static int cryo_wait_installed(struct cryo_thawing *t)
-{
-	long left;
-
-	for (;;) {
-		left = wait_event_killable_timeout(t->wq, cryo_installed(t),
-						   HZ / 10);
-		if (left > 0)
-			return 0;
-		if (left < 0)
-			return -EINTR;
-		if (cryo_thaw_dying(t)) {
-			/*
-			 * A thread may exit on its own once it runs the
-			 * image's code, which it does only after the install
-			 * was published under the lock: read that after.
-			 */
-			smp_rmb();
-			return cryo_installed(t) ? 0 : -EINTR;
-		}
-	}
-}
-
-static void cryo_finish_work_fn(struct callback_head *cb)
-{
-	struct cryo_finish_work *w = container_of(cb, struct cryo_finish_work, cb);
-	struct cryo_thawing *t = w->t;
-	bool last, done;
-	int ret;
-
-	/* Killed between FINISH and here: nothing more to build. */
-	if (cryo_thaw_dying(t)) {
-		cryo_thaw_abort(t);
-		goto out;
-	}
-	spin_lock(&t->lock);
-	last = ++t->finishing == t->nr_threads;
-	spin_unlock(&t->lock);
-	if (last) {
-		ret = cryo_thaw_final(t);
-		spin_lock(&t->lock);
-		t->installed = true;
-		spin_unlock(&t->lock);
-		wake_up_all(&t->wq);
-		if (ret)
-			cryo_thaw_kill(t, ret);
-	} else if (cryo_wait_installed(t)) {
-		cryo_thaw_abort(t);
-		goto out;
-	}
-	if (READ_ONCE(t->state) != CRYO_THAW_RESTORING)
-		goto out;	/* failed */
-	cryo_thread_apply(t, &t->threads[w->idx]);
-	/*
-	 * DONE only once every thread has its own state back: a caller
-	 * told the thaw is done must find the image's masks, names and
-	 * credentials in /proc, not the stub's.
-	 */
-	spin_lock(&t->lock);
-	done = ++t->applied == t->nr_threads &&
-	       t->state == CRYO_THAW_RESTORING;
-	if (done)
-		t->state = CRYO_THAW_DONE;
-	spin_unlock(&t->lock);
-	if (done) {
-		cryo_nl_thaw_state(t);
-		wake_up_all(&t->wq);
-	}
-out:
-	cryo_thaw_put(t);
-	kfree(w);
-	/* As for parking (park.c): only the return runs after this. */
-	module_put(THIS_MODULE);
-}
-
-int cryo_thaw_finish(struct cryo_session *s, struct cryo_thaw_finish *a)
-{
-	/* Pairs with cryo_thaw_new(): the thaw is seen whole. */
-	struct cryo_thawing *t = smp_load_acquire(&s->thaw);
-	struct cryo_finish_work *w;
-	unsigned int i;
-	int ret;
-
-	if (!t || t->remap_only || !READ_ONCE(t->released) ||
-	    READ_ONCE(t->state) != CRYO_THAW_RESTORING)
-		return -EPERM;
-	for (i = 0; i < t->nr_threads; i++)
-		if (t->threads[i].task == current)
-			break;
-	if (i == t->nr_threads)
-		return -EPERM;
-	w = kzalloc(sizeof(*w), GFP_KERNEL);
-	if (!w)
-		return cryo_thaw_kill(t, -ENOMEM);
-	spin_lock(&t->lock);
-	ret = t->threads[i].finish_queued ? -EALREADY : 0;
-	t->threads[i].finish_queued = true;
-	spin_unlock(&t->lock);
-	if (ret) {
-		kfree(w);
-		return ret;
-	}
-	w->t = t;
-	w->idx = i;
-	refcount_inc(&t->ref);
-	/* The work may run after every /dev/cryo file is closed. */
-	__module_get(THIS_MODULE);
-	init_task_work(&w->cb, cryo_finish_work_fn);
-	/* TWA_SIGNAL: it runs after the return value is stored in ax. */
-	ret = task_work_add(current, &w->cb, TWA_SIGNAL);
-	if (ret) {
-		module_put(THIS_MODULE);
-		cryo_thaw_put(t);
-		kfree(w);
-		return cryo_thaw_kill(t, ret);
-	}
-	return 0;
 }
 
 /*
@@ -758,45 +296,112 @@ int cryo_thaw_status(struct cryo_session *s, struct cryo_thaw_status *a)
 	return 0;
 }
 
-int cryo_remap(struct cryo_session *s, struct cryo_remap *a)
+static int cryo_thaw_load_one(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
-	struct cryo_thawing *t;
-	int ret;
+	/* A layout carries only the header and the VMAs that matter here. */
+	if (t->remap_only && rec->type != CRYO_REC_VMA)
+		return 0;
 
-	if (s->img || s->thaw)
-		return -EALREADY;
-	if (a->__reserved)
-		return -EINVAL;
-	if (!current->mm)
-		return -EINVAL;
-	t = cryo_thaw_new(s, true);
-	if (!t)
-		return -ENOMEM;
-	if (get_nr_threads(current) != 1)
-		ret = cryo_thaw_fail(t, -EBUSY, "the caller has other threads");
-	else
-		ret = cryo_check_fresh(t);
-	if (!ret)
-		ret = cryo_thaw_image(t, a->image_fd);
-	if (!ret)
-		ret = cryo_load_meta(t);
-	if (!ret)
-		ret = cryo_vmas_open(t);
-	if (!ret)
-		ret = cryo_stub_check(t, a->keep_start, a->keep_len);
-	if (ret) {
-		cryo_thaw_set_state(t, CRYO_THAW_FAILED);
+	switch (rec->type) {
+	case CRYO_REC_PROCESS:
+		return cryo_proc_load(t, rec);
+	case CRYO_REC_GROUPS:
+		return cryo_creds_load_groups(t, rec);
+	case CRYO_REC_AUXV:
+		return cryo_proc_load_auxv(t, rec);
+	case CRYO_REC_FS:
+		return cryo_proc_load_fs(t, rec);
+	case CRYO_REC_SIGNALS:
+		return cryo_signals_load(t, rec);
+	case CRYO_REC_THREAD:
+		return cryo_cpu_load(t, rec);
+	case CRYO_REC_FILE:
+		return cryo_fdtable_load_file(t, rec);
+	case CRYO_REC_FILE_DATA:
+		return cryo_fdtable_load_data(t, rec);
+	case CRYO_REC_FD:
+		return cryo_fdtable_load_fd(t, rec);
+	case CRYO_REC_VMA:
+		return cryo_vma_load(t, rec);
+	}
+	return 0;
+}
+
+/* Every record up to the first PAGES (or the TRAILER), checked. */
+int cryo_thaw_load(struct cryo_thawing *t)
+{
+	int phase = 0, seen = 0, p, ret;
+	struct cryo_rec rec;
+
+	t->buf = kvmalloc(CRYO_REC_MAX_LEN, GFP_KERNEL_ACCOUNT);
+	t->pages = kvcalloc(CRYO_REC_MAX_LEN / PAGE_SIZE, sizeof(*t->pages),
+			    GFP_KERNEL_ACCOUNT);
+	if (!t->buf || !t->pages)
+		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+	ret = cryo_stream_record(t, &rec);
+	if (ret)
 		return ret;
+	t->record = 0;
+	ret = cryo_stream_header(t, &rec);
+	if (ret)
+		return ret;
+	if (!t->remap_only) {
+		ret = cryo_cpu_load_header(t);
+		if (ret)
+			return ret;
+	}
+	t->record = 1;
+
+	for (;;) {
+		ret = cryo_stream_hdr(t, &rec);
+		if (ret)
+			return ret;
+		p = cryo_rec_rank(rec.type);
+		if (p < 0) {
+			/* Newer minor versions may add records: skip them. */
+			if (t->hdr.minor <= CRYO_IMAGE_MINOR)
+				return cryo_bad(t, &rec, "unknown record type %u",
+						rec.type);
+			ret = cryo_stream_payload(t, &rec);
+			if (ret)
+				return ret;
+			t->record++;
+			continue;
+		}
+		/* Up to SIGNALS each record comes once. */
+		if (p < phase || p == CRYO_RANK_HEADER ||
+		    (p <= CRYO_RANK_SIGNALS && p == phase && (seen & (1 << p))))
+			return cryo_bad(t, &rec, "out of order");
+		phase = p;
+		seen |= 1 << p;
+		if (p >= CRYO_RANK_PAGES) {
+			/* Left for the restore, which streams the pages. */
+			t->next = rec;
+			t->have_next = true;
+			break;
+		}
+		ret = cryo_stream_payload(t, &rec);
+		if (ret)
+			return ret;
+		ret = cryo_thaw_load_one(t, &rec);
+		if (ret)
+			return ret;
+		t->record++;
 	}
 
-	/* ---- the point of no return ---- */
-	t->leader = get_task_struct(current);
-	t->leader_pid = get_pid(task_tgid(current));
-	cryo_thaw_set_state(t, CRYO_THAW_RESTORING);
-	cryo_forget_user_state();
-	ret = cryo_remap_apply(t, a->keep_start, a->keep_len);
-	if (ret)
-		return cryo_thaw_kill(t, ret);
-	cryo_thaw_set_state(t, CRYO_THAW_DONE);
+	if (t->remap_only)
+		return 0;
+	if (!t->have_proc || !t->auxv_len || !t->have_sig)
+		return cryo_thaw_fail(t, -EBADMSG,
+				      "record %llu: PROCESS, AUXV or SIGNALS missing",
+				      t->record);
+	if (t->nr_threads != t->hdr.nr_threads)
+		return cryo_thaw_fail(t, -EBADMSG,
+				      "record %llu: %u THREAD records, the header says %u",
+				      t->record, t->nr_threads, t->hdr.nr_threads);
+	if (t->threads[0].rec.tid != t->proc.pid)
+		return cryo_thaw_fail(t, -EBADMSG,
+				      "record %llu: the first thread is not the leader",
+				      t->record);
 	return 0;
 }

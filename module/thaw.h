@@ -1,216 +1,41 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The thaw session's entry points: CRYO_IOC_THAW (thaw.c), the restore
+ * past the point of no return (restore.c) and CRYO_IOC_REMAP (remap.c).
+ */
 #ifndef _CRYO_THAW_H
 #define _CRYO_THAW_H
 
-#include <linux/cryo.h>
-#include <linux/cryo_image.h>
-#include <linux/refcount.h>
-#include <linux/sizes.h>
-#include <linux/spinlock.h>
 #include <linux/types.h>
-#include <linux/wait.h>
 
+struct cryo_remap;
 struct cryo_session;
-struct file;
-struct task_struct;
-
-/* Limits on what an image may ask of the kernel (EFBIG beyond). */
-#define CRYO_THAW_MAX_THREADS	8192
-#define CRYO_THAW_MAX_VMAS	65536
-#define CRYO_THAW_MAX_FILES	65536
-/* The image format's limit, the same for the freeze (uapi). */
-#define CRYO_THAW_MAX_PIPE_DATA	CRYO_PIPE_DATA_MAX
-/* All pipes' bytes, and all names of files and mappings, held at once. */
-#define CRYO_THAW_MAX_HELD	(16 * SZ_1M)
-
-/* One mapping of the image, and the file behind it once opened. */
-struct cryo_thaw_vma {
-	struct cryo_image_vma rec;
-	char *name;			/* NUL-terminated path or name */
-	struct file *file;		/* CRYO_VMA_FILE: opened, referenced */
-};
-
-/* One open file description of the image. */
-struct cryo_thaw_file {
-	struct cryo_image_file rec;
-	char *name;
-	struct file *file;		/* the new description, referenced */
-	struct file *anchor;		/* a FIFO's O_RDWR end while filling */
-	u8 *data;			/* a pipe's or FIFO's bytes */
-	u64 data_got;			/* FILE_DATA bytes seen so far */
-	int pipe;			/* index of its pipe, or -1 */
-	bool needed;			/* some fd uses it without --inherit-fd */
-};
-
-struct cryo_thaw_fd {
-	struct cryo_image_fd rec;
-	struct file *file;		/* inherited file, or NULL */
-};
-
-struct cryo_thawing_thread {
-	struct cryo_image_thread rec;
-	void *fpu;			/* hdr.fpu_size bytes, checked */
-	struct task_struct *task;	/* the thread becoming it, referenced */
-	bool finish_queued;
-};
-
-/**
- * struct cryo_thawing - a thaw (or remap) in progress, one per session
- *
- * Everything up to @vmas is read and checked by CRYO_IOC_THAW under the
- * session lock and never changes afterwards.  The restore fields are
- * shared by the leader and the other threads of the process being
- * restored, which do not take the session lock: they are under @lock.
- * The structure is reference counted because the threads' last work runs
- * after the ioctl that queued it, possibly after the session is closed.
- */
-struct cryo_thawing {
-	refcount_t ref;
-	spinlock_t lock;		/* state, error, message, counters */
-	wait_queue_head_t wq;		/* threads wait for the restore */
-	bool remap_only;
-
-	/* Outcome, see CRYO_IOC_THAW_STATUS. */
-	u32 state;			/* enum cryo_thaw_state */
-	int error;
-	char msg[CRYO_THAW_MSG_LEN];
-
-	/* Events (netlink.c): THAW_END sent, under @lock. */
-	u64 nl_session;			/* the session's id */
-	u64 nl_start_ns;		/* CLOCK_MONOTONIC of CRYO_IOC_THAW */
-	bool nl_reported;
-
-	/* The image stream. */
-	struct file *image;
-	loff_t pos;
-	u64 record;			/* index of the record being read */
-	u64 bytes;			/* bytes consumed */
-	u64 nr_pages;			/* pages in PAGES records */
-	void *buf;			/* one record's payload */
-	struct page **pages;		/* one PAGES record's pages, pinned */
-	struct cryo_rec next;		/* the first PAGES record, read ahead */
-	bool have_next;
-
-	/* Checked metadata. */
-	struct cryo_image_header hdr;
-	struct cryo_image_process proc;
-	bool have_proc;
-	u64 auxv[2 * 64];
-	unsigned int auxv_len;		/* bytes */
-	struct cryo_image_signals sig;
-	bool have_sig;
-	struct file *exe;		/* O_RDONLY, or NULL */
-	struct file *cwd;		/* O_PATH, or NULL */
-	u64 held;			/* names and pipe bytes held */
-	struct cryo_thawing_thread *threads;
-	unsigned int nr_threads;	/* THREAD records read */
-	struct cryo_thaw_file *files;
-	unsigned int nr_files;
-	unsigned int max_files;
-	struct cryo_thaw_fd *fds;
-	unsigned int nr_fds;
-	unsigned int max_fds;
-	unsigned int nr_pipes;
-	struct cryo_thaw_vma *vmas;
-	unsigned int nr_vmas;
-	unsigned int max_vmas;
-	struct cryo_thaw_inherit *inherit;
-	struct file **inherit_files;
-	unsigned int nr_inherit;
-	u64 special_start;		/* [vvar]...[vdso] block of the image */
-	u64 special_end;
-	u64 vdso_start;			/* the image's [vdso], 0 if none */
-	u32 *groups;			/* GROUPS record, as the freezer saw them */
-	unsigned int nr_groups;
-	bool proc_ext;			/* PROCESS has the 2.1 fields */
-	/* Credentials, see creds.c. */
-	bool set_ids;			/* the image's ids, not the caller's */
-	bool may_secbits;		/* the caller has CAP_SETPCAP */
-	const struct cred *open_cred;	/* the restored process's, planned */
-	struct user_namespace *user_ns;	/* the caller's, referenced */
-	struct pid_namespace *pid_ns;	/* the caller's, referenced */
-	u32 flags;			/* enum cryo_thaw_flags */
-
-	/* The restore, under @lock. */
-	struct task_struct *leader;	/* referenced */
-	struct pid *leader_pid;		/* referenced; outlives the process */
-	unsigned int arrived;		/* threads waiting in THAW_THREAD */
-	bool released;			/* the threads may go on */
-	unsigned int finishing;		/* threads that issued FINISH */
-	bool installed;			/* fds installed, stub gone */
-	unsigned int applied;		/* threads with their state back */
-	unsigned long stub_start;
-	unsigned long stub_len;
-};
+struct cryo_thaw;
+struct cryo_thaw_finish;
+struct cryo_thaw_restore;
+struct cryo_thaw_status;
+struct cryo_thaw_thread;
+struct cryo_thawing;
 
 /* thaw.c */
 int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg);
+int cryo_thaw_status(struct cryo_session *s, struct cryo_thaw_status *arg);
+void cryo_thaw_end(struct cryo_session *s);
+struct cryo_thawing *cryo_thaw_new(struct cryo_session *s, bool remap);
+int cryo_thaw_load(struct cryo_thawing *t);
+void cryo_thaw_put(struct cryo_thawing *t);
+int cryo_thaw_image(struct cryo_thawing *t, int fd);
+void cryo_thaw_set_state(struct cryo_thawing *t, u32 state);
+int cryo_thaw_kill(struct cryo_thawing *t, int err);
+
+/* restore.c */
 int cryo_thaw_restore(struct cryo_session *s, struct cryo_thaw_restore *arg);
 int cryo_thaw_thread(struct cryo_session *s, struct cryo_thaw_thread *arg);
 int cryo_thaw_finish(struct cryo_session *s, struct cryo_thaw_finish *arg);
-int cryo_thaw_status(struct cryo_session *s, struct cryo_thaw_status *arg);
-int cryo_remap(struct cryo_session *s, struct cryo_remap *arg);
-void cryo_thaw_end(struct cryo_session *s);
-void cryo_thaw_put(struct cryo_thawing *t);
-__printf(3, 4) int cryo_thaw_fail(struct cryo_thawing *t, int err,
-				  const char *fmt, ...);
-
-__printf(3, 4) int cryo_thaw_badrec(struct cryo_thawing *t, u32 type,
-				    const char *fmt, ...);
-
-/*
- * The MXCSR bits this CPU accepts.  Exported, but declared only in the
- * kernel's private arch/x86/kernel/fpu/internal.h.
- */
-extern unsigned int mxcsr_feature_mask;
-
-int cryo_thaw_hold(struct cryo_thawing *t, u64 bytes);
-
-/* load.c: reading and checking the image */
-int cryo_load_meta(struct cryo_thawing *t);
-int cryo_load_rec(struct cryo_thawing *t, struct cryo_rec *rec);
-int cryo_read_hdr(struct cryo_thawing *t, struct cryo_rec *rec);
-int cryo_read_payload(struct cryo_thawing *t, struct cryo_rec *rec);
-int cryo_read_exact(struct cryo_thawing *t, void *buf, size_t len);
-int cryo_read_end(struct cryo_thawing *t);
-int cryo_read_user(struct cryo_thawing *t, unsigned long uaddr, size_t len);
-
-/* load_files.c */
-int cryo_load_file(struct cryo_thawing *t, const struct cryo_rec *rec);
-int cryo_load_file_data(struct cryo_thawing *t, const struct cryo_rec *rec);
-int cryo_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec);
-int cryo_files_open(struct cryo_thawing *t);
-int cryo_files_pipes(struct cryo_thawing *t, const s32 *fds, unsigned int nr);
-int cryo_files_install(struct cryo_thawing *t);
-void cryo_files_release(struct cryo_thawing *t);
+int cryo_check_fresh(struct cryo_thawing *t);
+void cryo_forget_user_state(void);
 
 /* remap.c */
-int cryo_load_vma(struct cryo_thawing *t, const struct cryo_rec *rec);
-int cryo_vmas_open(struct cryo_thawing *t);
-int cryo_stub_hint(struct cryo_thawing *t, u64 size, u64 *addr);
-int cryo_stub_check(struct cryo_thawing *t, u64 start, u64 len);
-int cryo_remap_apply(struct cryo_thawing *t, unsigned long keep_start,
-		     unsigned long keep_len);
-int cryo_fill_pages(struct cryo_thawing *t);
-void cryo_vmas_release(struct cryo_thawing *t);
-
-/* cpu.c: registers, FPU and per-thread kernel state */
-int cryo_check_thread(struct cryo_thawing *t, struct cryo_thawing_thread *th);
-int cryo_cpu_out(struct cryo_thawing *t, struct cryo_thawing_thread *th,
-		 struct cryo_thaw_cpu *cpu);
-void cryo_thread_apply(struct cryo_thawing *t, struct cryo_thawing_thread *th);
-int cryo_check_signals(struct cryo_thawing *t);
-void cryo_process_apply(struct cryo_thawing *t);
-void cryo_signals_final(struct cryo_thawing *t);
-void cryo_keep_sigkill(void);
-
-/* creds.c: what the restored process runs as and opens files as */
-int cryo_creds_plan(struct cryo_thawing *t);
-const struct cred *cryo_thaw_open_cred(struct cryo_thawing *t);
-bool cryo_creds_match(struct cryo_thawing *t);
-int cryo_creds_out(struct cryo_thawing *t, struct cryo_thaw *arg);
-unsigned long cryo_creds_nofile(struct cryo_thawing *t);
-void cryo_creds_apply(struct cryo_thawing *t);
-void cryo_creds_release(struct cryo_thawing *t);
+int cryo_remap(struct cryo_session *s, struct cryo_remap *arg);
 
 #endif /* _CRYO_THAW_H */

@@ -21,7 +21,8 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
-#include "image.h"
+#include "freezing.h"
+#include "mm/mm.h"
 
 /* One PAGES record to be: @nr copies starting at @addr. */
 struct cryo_snap_run {
@@ -125,7 +126,7 @@ static int cryo_snap_copy_run(struct cryo_image *img, long nr)
  * cryo_snapshot_take() - copy every page the image will carry
  * @img: the image, its target parked, at the start of the PAGES phase
  *
- * Walks the target as cryo_emit_pages() would and keeps a copy of each
+ * Walks the target as cryo_pages_save() would and keeps a copy of each
  * run.  On failure nothing of the snapshot is left.
  *
  * Return: 0, -ENOMEM when the copies do not fit, -EINTR, or another

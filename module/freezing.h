@@ -1,22 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef _CRYO_IMAGE_H
-#define _CRYO_IMAGE_H
+/*
+ * A freeze in progress: the state one freeze session keeps between
+ * CRYO_IOC_FREEZE and the last close.  Data only; the code that fills
+ * it is in the concern files (see Documentation/design.rst).
+ */
+#ifndef _CRYO_FREEZING_H
+#define _CRYO_FREEZING_H
 
 #include <linux/cryo.h>
 #include <linux/cryo_image.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
 
-#include "park.h"
-
+struct cryo_park;
 struct cryo_why;
 struct cryo_seen;
 struct cryo_snap;
-
-/* Pages pinned per PAGES record: 1 MiB, the longest record payload. */
-#define CRYO_PAGES_PER_REC	256
-/* Staging buffer for every record but page contents. */
-#define CRYO_STAGE_SIZE		(64 * 1024)
 
 enum cryo_phase {
 	CRYO_PH_HEADER,
@@ -87,38 +86,4 @@ struct cryo_image {
 	u64 bytes;
 };
 
-void *cryo_rec_start_partial(struct cryo_image *img, u32 type, u32 len,
-			     u32 staged);
-void *cryo_rec_start(struct cryo_image *img, u32 type, u32 len);
-void cryo_rec_finish(struct cryo_image *img);
-
-/* proc.c */
-void cryo_emit_process(struct cryo_image *img);
-int cryo_emit_groups(struct cryo_image *img);
-void cryo_emit_auxv(struct cryo_image *img);
-int cryo_emit_fs(struct cryo_image *img);
-int cryo_emit_signals(struct cryo_image *img);
-
-/* files.c */
-int cryo_files_check(struct cryo_image *img, struct cryo_why *why);
-int cryo_emit_files(struct cryo_image *img);
-void cryo_files_free(struct cryo_image *img);
-
-/* mm.c */
-int cryo_emit_vma(struct cryo_image *img);
-long cryo_pin_run(struct cryo_image *img);
-int cryo_emit_pages(struct cryo_image *img);
-
-/* snapshot.c */
-int cryo_snapshot_take(struct cryo_image *img);
-long cryo_snapshot_next(struct cryo_image *img, unsigned long *addr);
-void cryo_snapshot_free(struct cryo_image *img);
-
-/* freeze.c */
-void cryo_image_release(struct cryo_image *img);
-void cryo_image_advance(struct cryo_image *img, size_t n);
-
-int cryo_image_next(struct cryo_image *img);
-void cryo_image_unpin(struct cryo_image *img);
-
-#endif /* _CRYO_IMAGE_H */
+#endif /* _CRYO_FREEZING_H */

@@ -20,35 +20,17 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "reopen.h"
-#include "thaw.h"
+#include "thawing.h"
+#include "files/files.h"
+#include "files/reopen.h"
+#include "task/task.h"
 
-#define cryo_bad(t, fmt, ...) \
+#define cryo_file_bad(t, fmt, ...) \
 	cryo_thaw_badrec(t, CRYO_REC_FILE, fmt, ##__VA_ARGS__)
 
 /* Status flags a reopen may carry; O_CREAT, O_TRUNC and the like never. */
 #define CRYO_REOPEN_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECT | \
 				 O_NOATIME | O_LARGEFILE | O_SYNC | O_DSYNC)
-
-static int cryo_grow(void **arr, unsigned int *max, unsigned int need,
-		     size_t elem, unsigned int limit)
-{
-	unsigned int n = *max ? *max * 2 : 16;
-	void *p;
-
-	if (need <= *max)
-		return 0;
-	if (need > limit)
-		return -EFBIG;
-	n = min(max(n, need), limit);
-	p = kvrealloc_compat(*arr, (size_t)*max * elem, (size_t)n * elem,
-			     GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*max = n;
-	return 0;
-}
 
 static const char *cryo_kind_name(u32 kind)
 {
@@ -70,7 +52,7 @@ static const char *cryo_kind_name(u32 kind)
 static int cryo_file_tmpfile(struct cryo_thawing *t, struct cryo_thaw_file *f)
 {
 	char *dir = kstrdup(f->name, GFP_KERNEL), *slash, *del;
-	const struct cred *cred = cryo_thaw_open_cred(t), *old;
+	const struct cred *cred = cryo_creds_open_cred(t), *old;
 	struct file *file;
 
 	if (IS_ERR(cred)) {
@@ -85,7 +67,7 @@ static int cryo_file_tmpfile(struct cryo_thawing *t, struct cryo_thaw_file *f)
 	slash = strrchr(dir, '/');
 	if (!slash || dir[0] != '/') {
 		kfree(dir);
-		return cryo_bad(t, "unlinked file %s: not an absolute path",
+		return cryo_file_bad(t, "unlinked file %s: not an absolute path",
 				f->name);
 	}
 	slash[slash == dir ? 1 : 0] = '\0';
@@ -113,7 +95,7 @@ static int cryo_file_tmpfile(struct cryo_thawing *t, struct cryo_thaw_file *f)
 	return 0;
 }
 
-int cryo_load_file(struct cryo_thawing *t, const struct cryo_rec *rec)
+int cryo_fdtable_load_file(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
 	struct cryo_image_file *r = t->buf;
 	struct cryo_thaw_file *f;
@@ -122,15 +104,15 @@ int cryo_load_file(struct cryo_thawing *t, const struct cryo_rec *rec)
 
 	if (rec->len < sizeof(*r) || r->name_len > PATH_MAX ||
 	    rec->len != sizeof(*r) + r->name_len)
-		return cryo_bad(t, "FILE: bad length %u", rec->len);
+		return cryo_file_bad(t, "FILE: bad length %u", rec->len);
 	if (r->id != t->nr_files + 1)
-		return cryo_bad(t, "FILE: id %u, expected %u", r->id,
+		return cryo_file_bad(t, "FILE: id %u, expected %u", r->id,
 				t->nr_files + 1);
 	if (r->kind < CRYO_FILE_REG || r->kind > CRYO_FILE_OTHER ||
 	    (r->flags & ~(CRYO_FILE_UNLINKED | CRYO_FILE_LOST)) ||
 	    ((r->flags & CRYO_FILE_UNLINKED) && r->kind != CRYO_FILE_REG) ||
 	    r->pos < 0)
-		return cryo_bad(t, "FILE %u: bad kind, flags or position",
+		return cryo_file_bad(t, "FILE %u: bad kind, flags or position",
 				r->id);
 	/* A lost file's contents were not saved (an unlinked one's too). */
 	if (r->flags & CRYO_FILE_LOST)
@@ -146,17 +128,17 @@ int cryo_load_file(struct cryo_thawing *t, const struct cryo_rec *rec)
 	    (r->kind == CRYO_FILE_CHR && !S_ISCHR(r->mode)) ||
 	    ((r->kind == CRYO_FILE_FIFO || r->kind == CRYO_FILE_PIPE) &&
 	     !S_ISFIFO(r->mode)))
-		return cryo_bad(t, "FILE %u: kind %u with mode %#o", r->id,
+		return cryo_file_bad(t, "FILE %u: kind %u with mode %#o", r->id,
 				r->kind, r->mode);
 	if (r->data_size > max_data)
-		return cryo_bad(t, "FILE %u: data size %llu", r->id,
+		return cryo_file_bad(t, "FILE %u: data size %llu", r->id,
 				r->data_size);
 	ret = cryo_thaw_hold(t, r->name_len + 1 +
 			     (r->kind == CRYO_FILE_PIPE || r->kind == CRYO_FILE_FIFO ?
 			      r->data_size : 0));
 	if (ret)
 		return ret;
-	ret = cryo_grow((void **)&t->files, &t->max_files, t->nr_files + 1,
+	ret = cryo_thaw_grow((void **)&t->files, &t->max_files, t->nr_files + 1,
 			sizeof(*t->files), CRYO_THAW_MAX_FILES);
 	if (ret)
 		return cryo_thaw_fail(t, ret, "record %llu: too many files",
@@ -170,7 +152,7 @@ int cryo_load_file(struct cryo_thawing *t, const struct cryo_rec *rec)
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
 	t->nr_files++;
 	if (strlen(f->name) != r->name_len)
-		return cryo_bad(t, "FILE %u: NUL in its name", r->id);
+		return cryo_file_bad(t, "FILE %u: NUL in its name", r->id);
 
 	if ((r->kind == CRYO_FILE_PIPE || r->kind == CRYO_FILE_FIFO) &&
 	    r->data_size) {
@@ -183,7 +165,7 @@ int cryo_load_file(struct cryo_thawing *t, const struct cryo_rec *rec)
 	return 0;
 }
 
-int cryo_load_file_data(struct cryo_thawing *t, const struct cryo_rec *rec)
+int cryo_fdtable_load_data(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
 	struct cryo_image_file_data *d = t->buf;
 	u64 len = rec->len - sizeof(*d);
@@ -193,10 +175,10 @@ int cryo_load_file_data(struct cryo_thawing *t, const struct cryo_rec *rec)
 
 	if (rec->len < sizeof(*d) || d->__reserved || !t->nr_files ||
 	    d->id != t->nr_files)
-		return cryo_bad(t, "FILE_DATA: not for the last FILE");
+		return cryo_file_bad(t, "FILE_DATA: not for the last FILE");
 	f = &t->files[t->nr_files - 1];
 	if (d->offset != f->data_got || len > f->rec.data_size - f->data_got)
-		return cryo_bad(t, "FILE_DATA %u: offset %llu, length %llu",
+		return cryo_file_bad(t, "FILE_DATA %u: offset %llu, length %llu",
 				d->id, d->offset, len);
 	f->data_got += len;
 	if (f->data) {
@@ -204,7 +186,7 @@ int cryo_load_file_data(struct cryo_thawing *t, const struct cryo_rec *rec)
 		return 0;
 	}
 	if (!f->file)
-		return cryo_bad(t, "FILE_DATA %u: the file has no contents",
+		return cryo_file_bad(t, "FILE_DATA %u: the file has no contents",
 				d->id);
 	pos = d->offset;
 	n = kernel_write(f->file, d + 1, len, &pos);
@@ -225,7 +207,7 @@ static int cryo_inherit_find(struct cryo_thawing *t, u32 fd)
 	return -1;
 }
 
-int cryo_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec)
+int cryo_fdtable_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
 	struct cryo_image_fd *r = t->buf;
 	struct cryo_thaw_fd *fd;
@@ -234,18 +216,18 @@ int cryo_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec)
 
 	if (rec->len != sizeof(*r) || r->__reserved ||
 	    (r->flags & ~CRYO_FD_CLOEXEC))
-		return cryo_bad(t, "FD: bad length or flags");
+		return cryo_file_bad(t, "FD: bad length or flags");
 	if (!r->file_id || r->file_id > t->nr_files)
-		return cryo_bad(t, "FD %u: no FILE %u", r->fd, r->file_id);
+		return cryo_file_bad(t, "FD %u: no FILE %u", r->fd, r->file_id);
 	if (t->nr_fds && r->fd <= t->fds[t->nr_fds - 1].rec.fd)
-		return cryo_bad(t, "FD %u: not in ascending order", r->fd);
+		return cryo_file_bad(t, "FD %u: not in ascending order", r->fd);
 	/* The image's limit, as far as the restored process gets it. */
 	nofile = t->have_proc ? cryo_creds_nofile(t) : rlimit(RLIMIT_NOFILE);
 	if (r->fd >= nofile)
 		return cryo_thaw_fail(t, -EMFILE,
 				      "fd %u: at or above the open files limit it will have (RLIMIT_NOFILE %lu)",
 				      r->fd, nofile);
-	ret = cryo_grow((void **)&t->fds, &t->max_fds, t->nr_fds + 1,
+	ret = cryo_thaw_grow((void **)&t->fds, &t->max_fds, t->nr_fds + 1,
 			sizeof(*t->fds), CRYO_THAW_MAX_FILES);
 	if (ret)
 		return cryo_thaw_fail(t, ret, "record %llu: too many fds",
@@ -336,7 +318,7 @@ static int cryo_file_open(struct cryo_thawing *t, unsigned int idx)
 	case CRYO_FILE_FIFO:
 		break;
 	case CRYO_FILE_PIPE:
-		return 0;	/* from the library, see cryo_files_pipes() */
+		return 0;	/* from the library, see cryo_fdtable_pipes() */
 	default:
 		return cryo_need_inherit(t, idx,
 					 "cryo cannot recreate this kind of file");
@@ -389,7 +371,7 @@ pos:
 		if (f->rec.kind == CRYO_FILE_REG &&
 		    (f->rec.flags & CRYO_FILE_UNLINKED) &&
 		    f->data_got != f->rec.data_size)
-			return cryo_bad(t, "unlinked file %s: contents incomplete",
+			return cryo_file_bad(t, "unlinked file %s: contents incomplete",
 					f->name);
 		ret = vfs_llseek(f->file, f->rec.pos, SEEK_SET);
 		if (ret < 0)
@@ -405,7 +387,7 @@ pos:
  * After the FD records: open what some fd needs, count the pipes, and
  * check that each has both ends in the image.
  */
-int cryo_files_open(struct cryo_thawing *t)
+int cryo_fdtable_open(struct cryo_thawing *t)
 {
 	unsigned int i, j;
 	int ret;
@@ -423,7 +405,7 @@ int cryo_files_open(struct cryo_thawing *t)
 		struct cryo_thaw_file *f = &t->files[i];
 
 		if (f->rec.data_size && f->data_got != f->rec.data_size)
-			return cryo_bad(t, "FILE %u: %llu of %llu bytes", i + 1,
+			return cryo_file_bad(t, "FILE %u: %llu of %llu bytes", i + 1,
 					f->data_got, f->rec.data_size);
 		if (!f->needed)
 			continue;
@@ -461,7 +443,7 @@ static bool cryo_is_pipe(struct file *f)
 }
 
 /* The library's fresh pipes become the image's, refilled. */
-int cryo_files_pipes(struct cryo_thawing *t, const s32 *fds, unsigned int nr)
+int cryo_fdtable_pipes(struct cryo_thawing *t, const s32 *fds, unsigned int nr)
 {
 	struct file *ends[2];
 	unsigned int i, p, e;
@@ -539,7 +521,7 @@ static int cryo_fd_any(const void *p, struct file *file, unsigned int fd)
  * the lowest free number: the gaps hold reserved numbers until the end.
  * Every other thread waits, so nothing else allocates fds meanwhile.
  */
-int cryo_files_install(struct cryo_thawing *t)
+int cryo_fdtable_install(struct cryo_thawing *t)
 {
 	struct files_struct *files = current->files;
 	unsigned int next = 0, found, i, k;
@@ -584,7 +566,7 @@ int cryo_files_install(struct cryo_thawing *t)
 	return ret;
 }
 
-void cryo_files_release(struct cryo_thawing *t)
+void cryo_fdtable_release(struct cryo_thawing *t)
 {
 	unsigned int i;
 

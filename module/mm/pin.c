@@ -1,144 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The target's address space in the image: one VMA record per mapping,
- * as /proc/PID/maps shows it, and PAGES records for the pages that have
- * content of their own.
- *
- * Page contents are never copied inside the kernel: a PAGES record pins
- * up to CRYO_PAGES_PER_REC pages with get_user_pages_remote() and read()
- * copies them straight into the reader's buffer.  The target's mmap lock
- * is held only while a record is built, never while copying out.  (The
- * exception is asked for: CRYO_FREEZE_SNAPSHOT, see snapshot.c.)
+ * Pinning the target's pages for a PAGES record: the next run of
+ * populated pages that has content of its own, found by walking the page
+ * tables, and pinned with get_user_pages_remote() (a record's worth at a
+ * time, so memory use does not grow with the target).
  */
 #include "cryo.h"
 
-#include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/pgtable.h>
 #include <linux/sched/mm.h>
-#include <asm/pgtable.h>
+#include <linux/slab.h>
 
-#include "csum.h"
-#include "image.h"
-
-static u32 cryo_vma_flags(struct vm_area_struct *vma)
-{
-	unsigned long f = vma->vm_flags;
-	u32 r = 0;
-
-	r |= f & VM_READ ? CRYO_VMA_READ : 0;
-	r |= f & VM_WRITE ? CRYO_VMA_WRITE : 0;
-	r |= f & VM_EXEC ? CRYO_VMA_EXEC : 0;
-	r |= f & VM_SHARED ? CRYO_VMA_SHARED : 0;
-	r |= f & VM_MAYSHARE ? CRYO_VMA_MAYSHARE : 0;
-	r |= f & VM_GROWSDOWN ? CRYO_VMA_GROWSDOWN : 0;
-	r |= f & VM_LOCKED ? CRYO_VMA_LOCKED : 0;
-	r |= f & VM_DONTDUMP ? CRYO_VMA_DONTDUMP : 0;
-	r |= f & VM_HUGEPAGE ? CRYO_VMA_HUGEPAGE : 0;
-	r |= f & VM_NOHUGEPAGE ? CRYO_VMA_NOHUGEPAGE : 0;
-	r |= f & VM_DONTCOPY ? CRYO_VMA_DONTFORK : 0;
-	r |= f & VM_WIPEONFORK ? CRYO_VMA_WIPEONFORK : 0;
-	return r;
-}
-
-/* MAP_SHARED|MAP_ANONYMOUS: shmem_zero_setup()'s unlinked "dev/zero". */
-static bool cryo_vma_shared_anon(struct vm_area_struct *vma)
-{
-	struct file *f = vma->vm_file;
-
-	return f && vma->vm_flags & VM_SHARED && !file_inode(f)->i_nlink &&
-	       !strcmp(f->f_path.dentry->d_name.name, "dev/zero");
-}
-
-/* Kind and name as /proc/PID/maps shows them; the name goes to @buf. */
-static u32 cryo_vma_kind(struct cryo_image *img, struct vm_area_struct *vma,
-			 char *buf, size_t size, const char **name)
-{
-	struct mm_struct *mm = img->mm;
-
-	*name = NULL;
-	if (vma->vm_file) {
-		*name = d_path(&vma->vm_file->f_path, buf, size);
-		if (IS_ERR(*name))
-			*name = NULL;
-		if (cryo_vma_shared_anon(vma))
-			return CRYO_VMA_ANON;
-		return CRYO_VMA_FILE;
-	}
-	if (vma->vm_ops && vma->vm_ops->name) {
-		*name = vma->vm_ops->name(vma);
-		if (*name && !strcmp(*name, "[vdso]"))
-			return CRYO_VMA_VDSO;
-		if (*name && !strcmp(*name, "[vvar]"))
-			return CRYO_VMA_VVAR;
-		return CRYO_VMA_SPECIAL;
-	}
-	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk) {
-		*name = "[heap]";
-		return CRYO_VMA_HEAP;
-	}
-	if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack) {
-		*name = "[stack]";
-		return CRYO_VMA_STACK;
-	}
-	return CRYO_VMA_ANON;
-}
-
-/* Emit the VMA at or after img->cursor; false past the last one. */
-int cryo_emit_vma(struct cryo_image *img)
-{
-	const size_t room = CRYO_STAGE_SIZE - sizeof(struct cryo_rec) -
-			    sizeof(struct cryo_image_vma);
-	struct cryo_image_vma *v;
-	struct vm_area_struct *vma;
-	const char *name;
-	char *path;
-	size_t len;
-	u32 kind;
-	int ret;
-
-	path = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (!path)
-		return -ENOMEM;
-	ret = mmap_read_lock_killable(img->mm);
-	if (ret)
-		goto out_free;
-	vma = find_vma(img->mm, img->cursor);
-	if (!vma) {
-		ret = 0;
-		goto out_unlock;
-	}
-	kind = cryo_vma_kind(img, vma, path, PATH_MAX, &name);
-	len = name ? min(strlen(name), room) : 0;
-	v = cryo_rec_start(img, CRYO_REC_VMA, sizeof(*v) + len);
-	v->start = vma->vm_start;
-	v->end = vma->vm_end;
-	v->flags = cryo_vma_flags(vma);
-	v->kind = kind;
-	if (vma->vm_file) {
-		struct inode *inode = file_inode(vma->vm_file);
-		struct timespec64 mt = cryo_inode_mtime(inode);
-
-		v->pgoff = (u64)vma->vm_pgoff << PAGE_SHIFT;
-		v->dev = new_encode_dev(inode->i_sb->s_dev);
-		v->ino = inode->i_ino;
-		v->file_size = i_size_read(inode);
-		v->mtime_ns = timespec64_to_ns(&mt);
-	}
-	v->name_len = len;
-	memcpy(v + 1, name, len);
-	cryo_rec_finish(img);
-	img->cursor = vma->vm_end;
-	ret = 1;
-out_unlock:
-	mmap_read_unlock(img->mm);
-out_free:
-	kfree(path);
-	return ret;
-}
+#include "freezing.h"
+#include "image/record.h"
 
 /* Which pages of @vma have content of their own to save. */
 enum cryo_dump { CRYO_DUMP_NONE, CRYO_DUMP_ALL, CRYO_DUMP_ANON };
+#include "mm/mm.h"
+
+void cryo_pin_release(struct cryo_image *img)
+{
+	while (img->page_idx < img->nr_pages)
+		put_page(img->pages[img->page_idx++]);
+	img->nr_pages = 0;
+	img->page_idx = 0;
+}
 
 static enum cryo_dump cryo_vma_dump(struct vm_area_struct *vma)
 {
@@ -321,51 +210,3 @@ long cryo_pin_run(struct cryo_image *img)
 	}
 	return 0;
 }
-
-int cryo_emit_pages(struct cryo_image *img)
-{
-	struct cryo_image_pages *p;
-	unsigned long addr;
-	unsigned int i;
-	long nr;
-	struct xxh64_state st;
-	int ret;
-
-	if (img->snapped) {
-		nr = cryo_snapshot_next(img, &addr);
-	} else {
-		ret = mmap_read_lock_killable(img->mm);
-		if (ret)
-			return ret;
-		nr = cryo_pin_run(img);
-		mmap_read_unlock(img->mm);
-		addr = img->cursor;
-	}
-	if (nr <= 0)
-		return nr;
-
-	/* Only the fixed part is staged; the pinned pages follow it. */
-	p = cryo_rec_start_partial(img, CRYO_REC_PAGES,
-				   sizeof(*p) + nr * PAGE_SIZE, sizeof(*p));
-	p->addr = addr;
-	p->nr_pages = nr;
-
-	cryo_csum_start(&st, (struct cryo_rec *)img->stage);
-	cryo_csum_add(&st, p, sizeof(*p));
-	for (i = 0; i < nr; i++) {
-		void *kaddr = kmap_local_page(img->pages[i]);
-
-		cryo_csum_add(&st, kaddr, PAGE_SIZE);
-		kunmap_local(kaddr);
-	}
-	((struct cryo_rec *)img->stage)->crc = cryo_csum_end(&st);
-	img->nr_records++;
-	img->bytes += img->stage_len + nr * PAGE_SIZE;
-	img->nr_pages_total += nr;
-	img->nr_pages = nr;
-	img->page_idx = 0;
-	img->page_off = 0;
-	img->cursor = addr + nr * PAGE_SIZE;
-	return 1;
-}
-

@@ -32,46 +32,10 @@
 #include <linux/namei.h>
 #include <linux/uuid.h>
 
-#include "reopen.h"
-#include "thaw.h"
-
-static u8 cryo_boot_id[16];
-
-/* The boot id, read once when the module is loaded; zero if unknown. */
-void cryo_boot_id_init(void)
-{
-	char buf[UUID_STRING_LEN + 2] = "";
-	struct file *f;
-	loff_t pos = 0;
-	uuid_t id;
-	ssize_t n;
-
-	f = filp_open("/proc/sys/kernel/random/boot_id", O_RDONLY, 0);
-	if (IS_ERR(f))
-		goto unknown;
-	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
-	fput(f);
-	if (n < UUID_STRING_LEN)
-		goto unknown;
-	buf[UUID_STRING_LEN] = '\0';
-	if (uuid_parse(buf, &id))
-		goto unknown;
-	memcpy(cryo_boot_id, &id, sizeof(cryo_boot_id));
-	return;
-unknown:
-	pr_info("boot id unknown: files are matched by type, size and mtime only\n");
-}
-
-void cryo_boot_id_get(u8 id[16])
-{
-	memcpy(id, cryo_boot_id, sizeof(cryo_boot_id));
-}
-
-bool cryo_boot_id_same(const u8 id[16])
-{
-	return memchr_inv(cryo_boot_id, 0, sizeof(cryo_boot_id)) &&
-	       !memcmp(id, cryo_boot_id, sizeof(cryo_boot_id));
-}
+#include "thawing.h"
+#include "files/reopen.h"
+#include "image/boot.h"
+#include "task/task.h"
 
 static const char *cryo_type_name(umode_t mode)
 {
@@ -89,7 +53,7 @@ static const char *cryo_type_name(umode_t mode)
 
 /**
  * cryo_reopen() - open a file by name for the process being restored
- * @t: the thaw; its credentials for opens (cryo_thaw_open_cred())
+ * @t: the thaw; its credentials for opens (cryo_creds_open_cred())
  * @what: what the file is, for messages ("mapping 0x1000-0x2000 (/bin/x)")
  * @path: absolute path, from the image
  * @flags: open flags; O_NOFOLLOW, O_NOCTTY and O_LARGEFILE are added
@@ -101,7 +65,7 @@ static const char *cryo_type_name(umode_t mode)
 struct file *cryo_reopen(struct cryo_thawing *t, const char *what,
 			 const char *path, int flags, umode_t type)
 {
-	const struct cred *cred = cryo_thaw_open_cred(t), *old;
+	const struct cred *cred = cryo_creds_open_cred(t), *old;
 	struct inode *inode;
 	struct file *file;
 	struct path p;
@@ -172,7 +136,7 @@ int cryo_reopen_same(struct cryo_thawing *t, const char *what,
 	struct inode *inode = file_inode(file);
 	struct timespec64 mt = cryo_inode_mtime(inode);
 
-	if (cryo_boot_id_same(t->hdr.boot_id) &&
+	if (cryo_boot_same(t->hdr.boot_id) &&
 	    (new_encode_dev(inode->i_sb->s_dev) != id->dev ||
 	     inode->i_ino != id->ino))
 		return cryo_thaw_fail(t, -ESTALE,

@@ -27,9 +27,12 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 
-#include "device.h"
-#include "image.h"
+#include "freezing.h"
+#include "park.h"
 #include "refuse.h"
+#include "device.h"
+#include "image/record.h"
+#include "files/files.h"
 
 /* Bytes of file contents per FILE_DATA record. */
 #define CRYO_DATA_CHUNK		(32 * 1024)
@@ -179,18 +182,18 @@ static u32 cryo_file_refusal(struct file *file, struct files_struct *files)
 		return CRYO_REFUSAL_FD_KIND;
 	if (cryo_is_unlinked(file) && !cryo_unlinked_readable(file))
 		return CRYO_REFUSAL_UNREADABLE_FILE;
-	return cryo_lock_held(file, files);
+	return cryo_locks_held(file, files);
 }
 
 /**
- * cryo_files_check() - refuse files cryo cannot save, or may not read
+ * cryo_fdtable_check() - refuse files cryo cannot save, or may not read
  * @img: the image, its target parked
  * @why: out: the refusal and the lowest fd concerned
  *
  * Return: 0; -EOPNOTSUPP (a kind cryo cannot save, a lock, a lease) or
  * -EACCES (an unlinked file that may not be read) with @why set.
  */
-int cryo_files_check(struct cryo_image *img, struct cryo_why *why)
+int cryo_fdtable_check(struct cryo_image *img, struct cryo_why *why)
 {
 	struct cryo_fd_found f = {};
 	unsigned int from = 0;
@@ -380,7 +383,7 @@ static int cryo_emit_file(struct cryo_image *img, struct cryo_seen *seen)
 	if (!IS_ERR(name))
 		len = min(strlen(name), room);
 
-	r = cryo_rec_start(img, CRYO_REC_FILE, sizeof(*r) + len);
+	r = cryo_record_start(img, CRYO_REC_FILE, sizeof(*r) + len);
 	r->id = seen->id;
 	r->kind = kind;
 	r->open_flags = file->f_flags;
@@ -402,7 +405,7 @@ static int cryo_emit_file(struct cryo_image *img, struct cryo_seen *seen)
 	if (lost)
 		r->flags |= CRYO_FILE_LOST;
 	memcpy(r + 1, name, len);
-	cryo_rec_finish(img);
+	cryo_record_finish(img);
 	kfree(buf);
 	return 0;
 }
@@ -428,12 +431,12 @@ static int cryo_emit_data(struct cryo_image *img)
 		if (got < n)
 			memset(p + got, 0, n - got);
 	}
-	d = cryo_rec_start_partial(img, CRYO_REC_FILE_DATA, sizeof(*d) + n,
+	d = cryo_record_start_partial(img, CRYO_REC_FILE_DATA, sizeof(*d) + n,
 				   sizeof(*d));
 	d->id = img->cur_id;
 	d->offset = img->data_off;
 	img->stage_len += n;
-	cryo_rec_finish(img);
+	cryo_record_finish(img);
 	img->data_off += n;
 	return 0;
 }
@@ -451,20 +454,20 @@ static void cryo_emit_fd(struct cryo_image *img)
 {
 	struct cryo_image_fd *r;
 
-	r = cryo_rec_start(img, CRYO_REC_FD, sizeof(*r));
+	r = cryo_record_start(img, CRYO_REC_FD, sizeof(*r));
 	r->fd = img->cur_fd;
 	r->flags = img->cur_cloexec ? CRYO_FD_CLOEXEC : 0;
 	r->file_id = img->cur_id;
-	cryo_rec_finish(img);
+	cryo_record_finish(img);
 }
 
 /**
- * cryo_emit_files() - stage the next record of the files section
+ * cryo_fdtable_save() - stage the next record of the files section
  * @img: the image
  *
  * Return: 1 when a record was staged, 0 past the last fd, -errno.
  */
-int cryo_emit_files(struct cryo_image *img)
+int cryo_fdtable_save(struct cryo_image *img)
 {
 	struct cryo_fd_found f = {};
 	struct cryo_seen *seen;
@@ -529,7 +532,7 @@ int cryo_emit_files(struct cryo_image *img)
 	return -EINVAL;
 }
 
-void cryo_files_free(struct cryo_image *img)
+void cryo_fdtable_save_end(struct cryo_image *img)
 {
 	unsigned int i;
 

@@ -18,16 +18,17 @@
 #include <linux/spinlock.h>
 
 #include "refuse.h"
+#include "files/files.h"
 
 /**
- * cryo_lock_held() - does the target hold a lock or lease through @file?
+ * cryo_locks_held() - does the target hold a lock or lease through @file?
  * @file: one of the target's open files, referenced
  * @files: the target's fd table, the owner of its POSIX locks
  *
  * Return: %CRYO_REFUSAL_LOCK_POSIX, _LOCK_OFD, _LOCK_FLOCK, _LEASE, or
  * %CRYO_REFUSAL_NONE.
  */
-u32 cryo_lock_held(struct file *file, struct files_struct *files)
+u32 cryo_locks_held(struct file *file, struct files_struct *files)
 {
 	struct file_lock_context *ctx;
 	unsigned int flags;

@@ -17,9 +17,6 @@ struct cryo_file_id {
 	u64 rdev;		/* character devices */
 };
 
-void cryo_boot_id_init(void);
-void cryo_boot_id_get(u8 id[16]);
-bool cryo_boot_id_same(const u8 id[16]);
 
 struct file *cryo_reopen(struct cryo_thawing *t, const char *what,
 			 const char *path, int flags, umode_t type);

@@ -38,7 +38,10 @@
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 
-#include "thaw.h"
+#include "freezing.h"
+#include "thawing.h"
+#include "image/record.h"
+#include "task/task.h"
 
 static bool cryo_groups_equal(const struct group_info *a,
 			      const struct group_info *b)
@@ -210,14 +213,14 @@ int cryo_creds_plan(struct cryo_thawing *t)
 }
 
 /**
- * cryo_thaw_open_cred() - the credentials files are opened with
+ * cryo_creds_open_cred() - the credentials files are opened with
  * @t: the thaw or remap
  *
  * A remap opens as its caller, which is the process being reshaped.
  *
  * Return: the credentials, or an ERR_PTR with the thaw failed.
  */
-const struct cred *cryo_thaw_open_cred(struct cryo_thawing *t)
+const struct cred *cryo_creds_open_cred(struct cryo_thawing *t)
 {
 	int ret;
 
@@ -399,4 +402,42 @@ void cryo_creds_release(struct cryo_thawing *t)
 		put_user_ns(t->user_ns);
 	if (t->pid_ns)
 		put_pid_ns(t->pid_ns);
+}
+
+int cryo_creds_save_groups(struct cryo_image *img)
+{
+	struct user_namespace *uns = current_user_ns();
+	const struct cred *cred = get_task_cred(img->leader);
+	const struct group_info *gi = cred->group_info;
+	size_t len = gi->ngroups * sizeof(u32);
+	u32 *g;
+	int i;
+
+	/* NGROUPS_MAX is 65536: more than a staged record can hold. */
+	if (sizeof(struct cryo_rec) + len > CRYO_STAGE_SIZE) {
+		put_cred(cred);
+		pr_info_ratelimited("pid %d: %d supplementary groups, at most %zu supported\n",
+				    task_tgid_vnr(img->leader), gi->ngroups,
+				    (CRYO_STAGE_SIZE - sizeof(struct cryo_rec)) / sizeof(u32));
+		return -E2BIG;
+	}
+	g = cryo_record_start(img, CRYO_REC_GROUPS, len);
+	for (i = 0; i < gi->ngroups; i++)
+		g[i] = from_kgid_munged(uns, gi->gid[i]);
+	put_cred(cred);
+	cryo_record_finish(img);
+	return 0;
+}
+
+/* GROUPS: the supplementary groups, as the freezer saw them. */
+int cryo_creds_load_groups(struct cryo_thawing *t, const struct cryo_rec *rec)
+{
+	if (rec->len % sizeof(u32) || rec->len > NGROUPS_MAX * sizeof(u32))
+		return cryo_thaw_badrec(t, rec->type, "length %u", rec->len);
+	t->groups = kvmalloc(rec->len ?: 1, GFP_KERNEL_ACCOUNT);
+	if (!t->groups)
+		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+	memcpy(t->groups, t->buf, rec->len);
+	t->nr_groups = rec->len / sizeof(u32);
+	return 0;
 }

@@ -14,6 +14,10 @@
 #include "cryo.h"
 
 #include <linux/cred.h>
+#include <linux/elf.h>
+#include <linux/futex.h>
+#include <linux/pid_namespace.h>
+#include <linux/regset.h>
 #include <linux/fs_struct.h>
 #include <linux/sched/coredump.h>
 #include <linux/hrtimer.h>
@@ -31,28 +35,27 @@
 #include <asm/segment.h>
 #include <asm/cpufeature.h>
 
-#include "thaw.h"
+#include "freezing.h"
+#include "park.h"
+#include "thawing.h"
+#include "image/record.h"
+#include "task/task.h"
+
+/*
+ * The MXCSR bits this CPU accepts.  Exported, but declared only in the
+ * kernel's private arch/x86/kernel/fpu/internal.h.
+ */
+extern unsigned int mxcsr_feature_mask;
 
 /* The flags a user may set (ptrace's FLAG_MASK without TF and RF). */
 #define CRYO_USER_EFLAGS	(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
 				 X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_DF | \
 				 X86_EFLAGS_OF | X86_EFLAGS_AC)
 
-#define CRYO_SA_KNOWN	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | \
-			 SA_ONSTACK | SA_RESTART | SA_NODEFER | \
-			 SA_RESETHAND | SA_RESTORER | SA_EXPOSE_TAGBITS)
-
-#define CRYO_UNBLOCKABLE	(sigmask(SIGKILL) | sigmask(SIGSTOP))
-
 /* Offsets in the FXSAVE/XSAVE area (Intel SDM vol. 1, 10.5 and 13.4). */
 #define FX_MXCSR	24
 #define XS_HEADER	512
 #define XS_HEADER_LEN	64
-
-static bool cryo_user_addr(u64 a)
-{
-	return a < TASK_SIZE_MAX;
-}
 
 /*
  * Would XRSTOR/FXRSTOR of this area fault?  -EDOM if so.  -EOPNOTSUPP for
@@ -83,7 +86,7 @@ static int cryo_check_fpu(struct cryo_thawing *t, const u8 *fpu)
 	return 0;
 }
 
-int cryo_check_thread(struct cryo_thawing *t, struct cryo_thawing_thread *th)
+static int cryo_cpu_check(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 {
 	const struct cryo_image_thread *r = &th->rec;
 	const u64 *g = r->regs;
@@ -156,13 +159,11 @@ int cryo_cpu_out(struct cryo_thawing *t, struct cryo_thawing_thread *th,
  * Runs in the thread itself, last thing before it leaves the kernel for
  * the image's registers.
  */
-void cryo_thread_apply(struct cryo_thawing *t, struct cryo_thawing_thread *th)
+void cryo_cpu_restore(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 {
 	const struct cryo_image_thread *r = &th->rec;
 	struct pt_regs *regs = task_pt_regs(current);
 	const u64 *g = r->regs;
-	sigset_t set;
-	int sig;
 
 	cryo_creds_apply(t);
 	/* Per thread in the kernel; the image has the process's only. */
@@ -228,135 +229,212 @@ void cryo_thread_apply(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 		break;
 	}
 
-	siginitset(&set, r->blocked & ~CRYO_UNBLOCKABLE);
-	sigprocmask(SIG_SETMASK, &set, NULL);
-	/* Thread-directed signals pending at the freeze (their siginfo is lost). */
-	for (sig = 1; sig <= 64; sig++)
-		if ((r->pending & ~CRYO_UNBLOCKABLE) & (1ULL << (sig - 1)))
-			send_sig_info(sig, SEND_SIG_PRIV, current);
+	cryo_signals_restore_thread(r);
 }
 
-int cryo_check_signals(struct cryo_thawing *t)
+/* Emit the next thread that parked; false when there is none left. */
+bool cryo_cpu_save(struct cryo_image *img)
 {
+	struct cryo_park *park = img->park;
+	struct cryo_image_thread *r;
+
+	while (img->thread_idx < park->nr_threads) {
+		struct cryo_thread *th = park->threads[img->thread_idx++];
+
+		if (!cryo_thread_imaged(th))
+			continue;
+		r = cryo_record_start(img, CRYO_REC_THREAD,
+				   sizeof(*r) + park->fpu_size);
+		*r = th->rec;
+		/* In the freezer's pid namespace, as the PROCESS record. */
+		r->tid = task_pid_nr_ns(th->task, task_active_pid_ns(current));
+		memcpy(r + 1, th->fpu, park->fpu_size);
+		cryo_record_finish(img);
+		return true;
+	}
+	return false;
+}
+
+int cryo_cpu_load(struct cryo_thawing *t, const struct cryo_rec *rec)
+{
+	struct cryo_thawing_thread *th;
+	unsigned int i;
+	int ret;
+
+	if (t->nr_threads >= t->hdr.nr_threads)
+		return cryo_bad(t, rec, "more threads than the header's %u",
+				t->hdr.nr_threads);
+	if (rec->len != sizeof(th->rec) + t->hdr.fpu_size)
+		return cryo_bad(t, rec, "length %u, expected %zu", rec->len,
+				sizeof(th->rec) + t->hdr.fpu_size);
+	th = &t->threads[t->nr_threads];
+	memcpy(&th->rec, t->buf, sizeof(th->rec));
+	th->fpu = kvmalloc(t->hdr.fpu_size, GFP_KERNEL_ACCOUNT);
+	if (!th->fpu)
+		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+	memcpy(th->fpu, t->buf + sizeof(th->rec), t->hdr.fpu_size);
+	/* Count it now so that it is freed whatever happens next. */
+	t->nr_threads++;
+	for (i = 0; i + 1 < t->nr_threads; i++)
+		if (t->threads[i].rec.tid == th->rec.tid)
+			return cryo_bad(t, rec, "thread id %d twice",
+					th->rec.tid);
+	ret = cryo_cpu_check(t, th);
+	if (ret == -EOPNOTSUPP)
+		return cryo_thaw_fail(t, ret,
+				      "thread %d: AMX tile state, which cryo cannot restore",
+				      th->rec.tid);
+	if (ret)
+		return cryo_bad(t, rec, "thread %d: invalid %s", th->rec.tid,
+				ret == -EDOM ? "FPU state" : "registers or state");
+	return 0;
+}
+
+/* Kernel-internal restart codes, see include/linux/errno.h. */
+static u32 cryo_restart_state(struct pt_regs *regs)
+{
+	if ((long)regs->orig_ax < 0)
+		return CRYO_RESTART_NONE;
+	switch (regs->ax) {
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+		return CRYO_RESTART_SYSCALL;
+	case -ERESTART_RESTARTBLOCK:
+		return CRYO_RESTART_BLOCK;
+	default:
+		return CRYO_RESTART_NONE;
+	}
+}
+
+static const struct user_regset *cryo_regset(unsigned int note)
+{
+	const struct user_regset_view *view = task_user_regset_view(current);
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(t->sig.action); i++) {
-		const struct cryo_image_sigaction *a = &t->sig.action[i];
-		int sig = i + 1;
+	for (i = 0; i < view->n; i++)
+		if (view->regsets[i].core_note_type == note)
+			return &view->regsets[i];
+	return NULL;
+}
 
-		if ((sig == SIGKILL || sig == SIGSTOP) && a->handler)
-			return -EINVAL;
-		if (!cryo_user_addr(a->handler) || !cryo_user_addr(a->restorer) ||
-		    (a->flags & ~(u64)CRYO_SA_KNOWN))
-			return -EINVAL;
-	}
-	/* Ten years at most: nothing sane arms a timer for longer. */
-	if (t->sig.real_value_ns > 10ULL * 365 * 86400 * NSEC_PER_SEC ||
-	    t->sig.real_interval_ns > 10ULL * 365 * 86400 * NSEC_PER_SEC)
-		return -EINVAL;
+/*
+ * The FPU state this machine saves per thread: the XSAVE area in the
+ * ptrace layout where the CPU has XSAVE, the FXSAVE area otherwise.
+ */
+int cryo_cpu_fpu_layout(unsigned int *note, unsigned int *size)
+{
+	const struct user_regset *rs;
+
+	*note = boot_cpu_has(X86_FEATURE_XSAVE) ? NT_X86_XSTATE : NT_PRFPREG;
+	rs = cryo_regset(*note);
+	if (!rs)
+		return -ENODEV;
+	*size = rs->n * rs->size;
 	return 0;
 }
 
 /*
- * A thread of a group on its way out must have SIGKILL pending: that is
- * what ends its killable waits and, on its way to user mode, takes it to
- * do_exit().  The group exit put it there, but a flush may have taken it
- * away again, and a new SIGKILL is refused while the group exits.  Not
- * for a thread already in do_exit(), which dequeued it on purpose.
+ * Does the thread group of @leader have permission for a dynamically
+ * enabled XSAVE feature (AMX's tile data, arch_prctl(ARCH_REQ_XCOMP_PERM))?
+ * A thaw could not give it back: the restored process would get SIGILL
+ * at its next AMX instruction, or at the stub's XRSTOR of its tile
+ * state.  The permission lives in the group leader's fpu; the kernel's
+ * own quick checks (xstate_get_group_perm()) read it unlocked, as here.
+ * With the group parked nobody can change it.
  */
-void cryo_keep_sigkill(void)
+bool cryo_cpu_fpu_dynamic(struct task_struct *leader)
 {
-	/* Our own sighand only changes in our own exec. */
-	struct sighand_struct *sighand =
-		rcu_dereference_protected(current->sighand, 1);
+	return READ_ONCE(leader->thread.fpu.perm.__state_perm) &
+	       XFEATURE_MASK_USER_DYNAMIC;
+}
 
-	if (current->flags & PF_EXITING)
-		return;
-	spin_lock_irq(&sighand->siglock);
-	if (cryo_group_exiting(current)) {
-		sigaddset(&current->pending.signal, SIGKILL);
-		set_tsk_thread_flag(current, TIF_SIGPENDING);
-	}
-	spin_unlock_irq(&sighand->siglock);
+/* The user-visible XSAVE features of this CPU, as the image header has. */
+u64 cryo_cpu_xfeatures(void)
+{
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return 0;
+	return cpuid_eax(0xd) | ((u64)cpuid_edx(0xd) << 32);
+}
+
+/* Runs in the target thread: save what a thaw needs of it. */
+int cryo_cpu_capture(struct cryo_thread *th)
+{
+	struct cryo_image_thread *r = &th->rec;
+	const struct user_regset *rs;
+	struct pt_regs *regs = task_pt_regs(current);
+	int ret;
+
+	/*
+	 * The image format describes 64-bit threads only.  Asked here, of
+	 * current: the view reads the user registers on the task's stack,
+	 * and the freezer's leader may have exited meanwhile (an exec from
+	 * another thread releases it), its stack freed.
+	 */
+	if (!(current->flags & (PF_IO_WORKER | CRYO_PF_USER_WORKER)) &&
+	    task_user_regset_view(current)->e_machine != EM_X86_64)
+		return -EOPNOTSUPP;
+	r->restart = cryo_restart_state(regs);
+
+	rs = cryo_regset(NT_PRSTATUS);
+	if (!rs)
+		return -ENODEV;
+	ret = regset_get(current, rs, sizeof(r->regs), r->regs);
+	if (ret < 0)
+		return ret;
+	/* struct user_regs_struct: fs_base and gs_base are words 21, 22. */
+	r->fs_base = r->regs[CRYO_REG_FS_BASE];
+	r->gs_base = r->regs[CRYO_REG_GS_BASE];
+
+	rs = cryo_regset(th->park->fpu_note);
+	if (!rs)
+		return -ENODEV;
+	ret = regset_get(current, rs, th->park->fpu_size, th->fpu);
+	if (ret < 0)
+		return ret;
+	r->fpu_format = th->park->fpu_note == NT_X86_XSTATE ?
+			CRYO_FPU_XSAVE : CRYO_FPU_FXSAVE;
+	r->fpu_size = th->park->fpu_size;
+
+	cryo_signals_capture(r);
+	r->sas_sp = current->sas_ss_sp;
+	r->sas_size = current->sas_ss_size;
+	r->sas_flags = current->sas_ss_size ? current->sas_ss_flags : SS_DISABLE;
+	r->clear_child_tid = (unsigned long)current->clear_child_tid;
+#ifdef CONFIG_FUTEX
+	r->robust_list = (unsigned long)current->robust_list;
+	r->robust_list_len = current->robust_list ?
+			     sizeof(struct robust_list_head) : 0;
+#endif
+#ifdef CONFIG_RSEQ
+	r->rseq = (unsigned long)current->rseq;
+	r->rseq_sig = current->rseq_sig;
+#endif
+	r->rseq_len = cryo_rseq_len(current);
+	return 0;
 }
 
 /*
- * Drop the signals R had pending: they were sent to the thawing program,
- * not to the image's process.  A SIGKILL stays: a group exit that began
- * during the restore has already taken the other threads down, and the
- * leader must go too, or it waits for them for ever.  flush_signals()
- * and the group exit both run under the siglock: a SIGKILL it discarded
- * is seen here as the group exiting.
+ * After the HEADER: its FPU format must be this CPU's, or the threads'
+ * states could not be loaded; room for the THREAD records to come.
  */
-static void cryo_flush_signals(void)
+int cryo_cpu_load_header(struct cryo_thawing *t)
 {
-	flush_signals(current);
-	cryo_keep_sigkill();
-}
+	const struct cryo_image_header *h = &t->hdr;
+	unsigned int note, fpu_size;
+	int ret;
 
-/* The leader, after the mappings: mm fields, dispositions, and the rest. */
-void cryo_process_apply(struct cryo_thawing *t)
-{
-	const struct cryo_image_process *p = &t->proc;
-	struct mm_struct *mm = current->mm;
-	/* Our own sighand only changes in our own exec. */
-	struct sighand_struct *sighand =
-		rcu_dereference_protected(current->sighand, 1);
-	unsigned int i;
-
-	mmap_write_lock(mm);
-	mm->start_code = p->start_code;
-	mm->end_code = p->end_code;
-	mm->start_data = p->start_data;
-	mm->end_data = p->end_data;
-	mm->start_brk = p->start_brk;
-	mm->brk = p->brk;
-	mm->start_stack = p->start_stack;
-	spin_lock(&mm->arg_lock);
-	mm->arg_start = p->arg_start;
-	mm->arg_end = p->arg_end;
-	mm->env_start = p->env_start;
-	mm->env_end = p->env_end;
-	spin_unlock(&mm->arg_lock);
-	memset(mm->saved_auxv, 0, sizeof(mm->saved_auxv));
-	memcpy(mm->saved_auxv, t->auxv, t->auxv_len);
-	mmap_write_unlock(mm);
-
-	/* Whatever the caller had pending or set up is not the image's. */
-	cryo_flush_signals();
-	spin_lock_irq(&sighand->siglock);
-	for (i = 0; i < ARRAY_SIZE(t->sig.action); i++) {
-		const struct cryo_image_sigaction *a = &t->sig.action[i];
-		struct k_sigaction *k = &sighand->action[i];
-
-		k->sa.sa_handler = (__sighandler_t)u64_to_user_ptr(a->handler);
-		k->sa.sa_flags = a->flags;
-		k->sa.sa_restorer = (__sigrestore_t)u64_to_user_ptr(a->restorer);
-		siginitset(&k->sa.sa_mask, a->mask & ~CRYO_UNBLOCKABLE);
-	}
-	spin_unlock_irq(&sighand->siglock);
-
-	current->fs->umask = p->umask;
-}
-
-/* The last thread, once the fds are in: the timer and shared signals. */
-void cryo_signals_final(struct cryo_thawing *t)
-{
-	struct signal_struct *sig = current->signal;
-	struct sighand_struct *sighand =
-		rcu_dereference_protected(current->sighand, 1);
-	u64 pending = t->threads[0].rec.shared_pending & ~CRYO_UNBLOCKABLE;
-	int s;
-
-	if (t->sig.real_value_ns) {
-		spin_lock_irq(&sighand->siglock);
-		sig->it_real_incr = ns_to_ktime(t->sig.real_interval_ns);
-		hrtimer_start(&sig->real_timer,
-			      ns_to_ktime(t->sig.real_value_ns),
-			      HRTIMER_MODE_REL);
-		spin_unlock_irq(&sighand->siglock);
-	}
-	for (s = 1; s <= 64; s++)
-		if (pending & (1ULL << (s - 1)))
-			kill_pid(task_tgid(current), s, 1);
+	ret = cryo_cpu_fpu_layout(&note, &fpu_size);
+	if (ret)
+		return cryo_thaw_fail(t, ret, "no FPU register set");
+	if (h->fpu_size != fpu_size || (h->xfeatures & ~cryo_cpu_xfeatures()))
+		return cryo_thaw_fail(t, -EPROTO,
+				      "record 0 (HEADER): FPU state of %u bytes, features %#llx; this CPU has %u bytes, %#llx",
+				      h->fpu_size, h->xfeatures, fpu_size,
+				      cryo_cpu_xfeatures());
+	t->threads = kvcalloc(h->nr_threads, sizeof(*t->threads),
+			      GFP_KERNEL_ACCOUNT);
+	if (!t->threads)
+		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+	return 0;
 }

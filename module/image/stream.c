@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reading an image for a thaw: record framing and the checks of every
+ * record before the first PAGES record.
+ *
+ * The image is untrusted.  Every record is read whole into one buffer of
+ * CRYO_REC_MAX_LEN bytes, its checksum verified, its length checked
+ * against its type before any field is looked at, and every field checked
+ * before it is stored.  Nothing here changes the caller: files are opened
+ * (load_files.c, remap.c) but not installed.
+ */
+#include "cryo.h"
+
+#include <linux/auxvec.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/oom.h>
+#include <linux/sched/coredump.h>
+#include <linux/securebits.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+#include <linux/utsname.h>
+#include <uapi/linux/audit.h>
+
+#include "thawing.h"
+#include "image/csum.h"
+#include "image/stream.h"
+#include "image/boot.h"
+
+int cryo_stream_read(struct cryo_thawing *t, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = kernel_read(t->image, buf + done, len - done,
+					&t->pos);
+
+		if (n == -ERESTARTSYS || n == -EINTR)
+			return cryo_thaw_fail(t, -EINTR, "interrupted");
+		if (n < 0)
+			return cryo_thaw_fail(t, n, "record %llu: read error",
+					      t->record);
+		if (n == 0)
+			return cryo_thaw_fail(t, -ENODATA,
+					      "record %llu: the image ends early (truncated after %llu bytes)",
+					      t->record, t->bytes + done);
+		done += n;
+	}
+	t->bytes += len;
+	return 0;
+}
+
+/*
+ * Nothing may follow the TRAILER (image-format.rst): read one byte more,
+ * which must find the end of the image.  On a pipe or a socket this waits
+ * until the writer closes it, killably.
+ */
+int cryo_stream_end(struct cryo_thawing *t)
+{
+	ssize_t n;
+	u8 b;
+
+	n = kernel_read(t->image, &b, 1, &t->pos);
+	if (n == -ERESTARTSYS || n == -EINTR)
+		return cryo_thaw_fail(t, -EINTR, "interrupted");
+	if (n < 0)
+		return cryo_thaw_fail(t, n,
+				      "record %llu (TRAILER): read error %zd after it",
+				      t->record, -n);
+	if (n > 0)
+		return cryo_thaw_fail(t, -EBADMSG,
+				      "record %llu (TRAILER): the image goes on after it (byte %llu)",
+				      t->record, t->bytes);
+	return 0;
+}
+
+/*
+ * Read @len bytes of the image straight into the caller's memory at
+ * @uaddr: for page contents, one copy from the image's page cache (or
+ * pipe) to their place, instead of two through a kernel buffer.
+ */
+int cryo_stream_to_user(struct cryo_thawing *t, unsigned long uaddr, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		struct iovec iov = {
+			.iov_base = (void __user *)(uaddr + done),
+			.iov_len = len - done,
+		};
+		struct iov_iter it;
+		ssize_t n;
+
+		iov_iter_init(&it, READ, &iov, 1, len - done);
+		n = vfs_iter_read(t->image, &it, &t->pos, 0);
+		if (n == -ERESTARTSYS || n == -EINTR)
+			return cryo_thaw_fail(t, -EINTR, "interrupted");
+		if (n < 0)
+			return cryo_thaw_fail(t, n,
+					      "record %llu: read into 0x%lx failed (error %zd)",
+					      t->record, uaddr + done, -n);
+		if (n == 0)
+			return cryo_thaw_fail(t, -ENODATA,
+					      "record %llu: the image ends early (truncated after %llu bytes)",
+					      t->record, t->bytes + done);
+		done += n;
+	}
+	t->bytes += len;
+	return 0;
+}
+
+/* The next record's header; the first PAGES record may have been read. */
+int cryo_stream_hdr(struct cryo_thawing *t, struct cryo_rec *rec)
+{
+	int ret;
+
+	if (t->have_next) {
+		*rec = t->next;
+		t->have_next = false;
+		return 0;
+	}
+	ret = cryo_stream_read(t, rec, sizeof(*rec));
+	if (ret)
+		return ret;
+	if (rec->len > CRYO_REC_MAX_LEN || rec->__reserved)
+		return cryo_thaw_fail(t, -EBADMSG,
+				      "record %llu (%s): bad length %u",
+				      t->record, cryo_rec_name(rec->type) ?: "unknown",
+				      rec->len);
+	return 0;
+}
+
+int cryo_stream_payload(struct cryo_thawing *t, struct cryo_rec *rec)
+{
+	struct cryo_image_header *h = t->buf;
+	struct xxh64_state st;
+	int ret;
+
+	ret = cryo_stream_read(t, t->buf, rec->len);
+	if (ret)
+		return ret;
+	/* Another major may checksum differently: name the version first. */
+	if (t->record == 0 && rec->type == CRYO_REC_HEADER &&
+	    rec->len >= CRYO_IMAGE_HEADER_SIZE_2_0 &&
+	    !memcmp(h->magic, CRYO_IMAGE_MAGIC, sizeof(h->magic)) &&
+	    h->major != CRYO_IMAGE_MAJOR)
+		return cryo_thaw_fail(t, -EPROTO,
+				      "record 0 (HEADER): image format %u.%u, this module reads %u.x",
+				      h->major, h->minor, CRYO_IMAGE_MAJOR);
+	cryo_csum_start(&st, rec);
+	cryo_csum_add(&st, t->buf, rec->len);
+	if (cryo_csum_end(&st) != rec->crc)
+		return cryo_thaw_fail(t, -EBADMSG,
+				      "record %llu (%s): checksum mismatch",
+				      t->record, cryo_rec_name(rec->type) ?: "unknown");
+	return 0;
+}
+
+/*
+ * Read one whole record into t->buf, the header into @rec.  t->record
+ * stays its index until the caller is done with it.
+ */
+int cryo_stream_record(struct cryo_thawing *t, struct cryo_rec *rec)
+{
+	int ret = cryo_stream_hdr(t, rec);
+
+	if (!ret)
+		ret = cryo_stream_payload(t, rec);
+	return ret;
+}
+
+/*
+ * A record that grew in a minor version: as long as the image's minor
+ * version made it (@old in 2.0, @now since), or longer in a newer minor.
+ * What an older image lacks reads as zero.
+ */
+int cryo_stream_grown(struct cryo_thawing *t, const struct cryo_rec *rec,
+			  u16 minor, size_t old, size_t now)
+{
+	size_t want = minor ? now : old;
+
+	if (minor <= CRYO_IMAGE_MINOR ? rec->len != want : rec->len < want)
+		return cryo_bad(t, rec, "length %u, expected %zu", rec->len,
+				want);
+	if (rec->len < now)
+		memset(t->buf + rec->len, 0, now - rec->len);
+	return 0;
+}
+
+int cryo_stream_header(struct cryo_thawing *t, const struct cryo_rec *rec)
+{
+	struct cryo_image_header *h = t->buf;
+	int ret;
+
+	if (rec->type != CRYO_REC_HEADER)
+		return cryo_thaw_fail(t, -EBADMSG,
+				      "record 0 (%s): not an image (no HEADER first)",
+				      cryo_rec_name(rec->type) ?: "unknown");
+	if (rec->len < CRYO_IMAGE_HEADER_SIZE_2_0)
+		return cryo_bad(t, rec, "length %u, expected %zu", rec->len,
+				sizeof(*h));
+	if (memcmp(h->magic, CRYO_IMAGE_MAGIC, sizeof(h->magic)))
+		return cryo_bad(t, rec, "bad magic: not a cryo image");
+	if (h->major != CRYO_IMAGE_MAJOR)
+		return cryo_thaw_fail(t, -EPROTO,
+				      "record 0 (HEADER): image format %u.%u, this module reads %u.x",
+				      h->major, h->minor, CRYO_IMAGE_MAJOR);
+	ret = cryo_stream_grown(t, rec, h->minor, CRYO_IMAGE_HEADER_SIZE_2_0,
+			     sizeof(*h));
+	if (ret)
+		return ret;
+	if (h->arch != AUDIT_ARCH_X86_64)
+		return cryo_thaw_fail(t, -EPROTO,
+				      "record 0 (HEADER): architecture %#x, this machine is x86-64",
+				      h->arch);
+	if (h->page_size != PAGE_SIZE)
+		return cryo_thaw_fail(t, -EPROTO,
+				      "record 0 (HEADER): page size %u, this machine has %lu",
+				      h->page_size, PAGE_SIZE);
+	if (strnlen(h->release, sizeof(h->release)) == sizeof(h->release))
+		return cryo_bad(t, rec, "kernel release not terminated");
+	/* A layout (cryoctl layout) has no threads; a remap needs none. */
+	if ((h->nr_threads == 0 && !t->remap_only) ||
+	    h->nr_threads > CRYO_THAW_MAX_THREADS)
+		return cryo_thaw_fail(t, h->nr_threads ? -EFBIG : -EBADMSG,
+				      "record 0 (HEADER): %u threads (at most %u)",
+				      h->nr_threads, CRYO_THAW_MAX_THREADS);
+	if (h->freeze_flags & ~CRYO_FREEZE_ALL)
+		return cryo_bad(t, rec, "unknown freeze flags %#x",
+				h->freeze_flags);
+	t->hdr = *h;
+	if (t->remap_only)
+		return 0;
+
+	/* The vdso is mapped from this kernel: it must be the same build. */
+	if (strcmp(h->release, utsname()->release))
+		return cryo_thaw_fail(t, -EPROTO,
+				      "record 0 (HEADER): frozen on kernel %s, this is %s (the vdso would differ)",
+				      h->release, utsname()->release);
+	return 0;
+}
+
+int cryo_stream_trailer(struct cryo_thawing *t, u64 records, u64 bytes)
+{
+	struct cryo_image_trailer *tr = t->buf;
+
+	if (tr->nr_records != records || tr->nr_pages != t->nr_pages ||
+	    tr->bytes != bytes)
+		return cryo_thaw_fail(t, -EBADMSG,
+				      "record %llu (TRAILER): counts differ (records %llu/%llu, pages %llu/%llu, bytes %llu/%llu)",
+				      records, tr->nr_records, records,
+				      tr->nr_pages, t->nr_pages, tr->bytes,
+				      bytes);
+	return 0;
+}

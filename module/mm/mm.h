@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The address space: each file saves one kind of record at the freeze
+ * and checks and restores it at the thaw (or a remap).
+ *
+ *   vma.c       VMA: the layout, the files behind it, reshaping the caller
+ *   pages.c     PAGES: page contents out of the target and into place
+ *   pin.c       pinning the target's populated pages, a record's worth
+ *   snapshot.c  copies of the pages, for CRYO_FREEZE_SNAPSHOT
+ *   stub.c      where the library may put its stub
+ */
+#ifndef _CRYO_MM_H
+#define _CRYO_MM_H
+
+#include <linux/cryo_image.h>
+#include <linux/types.h>
+
+/* Nothing is mapped this low (the usual vm.mmap_min_addr). */
+#define CRYO_MIN_ADDR		(64UL << 10)
+
+struct cryo_image;
+struct mm_struct;
+struct vm_area_struct;
+struct cryo_rec;
+struct cryo_thawing;
+
+/* The kernel's own mappings: [vdso], [vvar] and the like. */
+static inline bool cryo_vma_special(u32 kind)
+{
+	return kind == CRYO_VMA_VDSO || kind == CRYO_VMA_VVAR ||
+	       kind == CRYO_VMA_SPECIAL;
+}
+
+/* vma.c */
+int cryo_vma_save(struct cryo_image *img);
+bool cryo_vma_shared_anon(struct vm_area_struct *vma);
+int cryo_vma_load(struct cryo_thawing *t, const struct cryo_rec *rec);
+int cryo_vma_open_files(struct cryo_thawing *t);
+int cryo_vma_restore(struct cryo_thawing *t, unsigned long keep_start,
+		     unsigned long keep_len);
+void cryo_vma_release(struct cryo_thawing *t);
+
+/* A mapping of the caller, as cryo_vma_ranges() lists them. */
+struct cryo_range {
+	unsigned long start, end;
+};
+
+struct cryo_range *cryo_vma_ranges(struct mm_struct *mm, unsigned int extra,
+				   unsigned int *nr);
+
+/* pages.c */
+int cryo_pages_save(struct cryo_image *img);
+int cryo_pages_restore(struct cryo_thawing *t);
+
+/* pin.c */
+long cryo_pin_run(struct cryo_image *img);
+void cryo_pin_release(struct cryo_image *img);
+
+/* snapshot.c */
+int cryo_snapshot_take(struct cryo_image *img);
+long cryo_snapshot_next(struct cryo_image *img, unsigned long *addr);
+void cryo_snapshot_free(struct cryo_image *img);
+
+/* stub.c */
+int cryo_stub_hint(struct cryo_thawing *t, u64 size, u64 *addr);
+int cryo_stub_check(struct cryo_thawing *t, u64 start, u64 len);
+
+#endif /* _CRYO_MM_H */

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The target's address space in the image: one VMA record per mapping,
+ * as /proc/PID/maps shows it, and PAGES records for the pages that have
+ * content of their own.
+ *
+ * Page contents are never copied inside the kernel: a PAGES record pins
+ * up to CRYO_PAGES_PER_REC pages with get_user_pages_remote() and read()
+ * copies them straight into the reader's buffer.  The target's mmap lock
+ * is held only while a record is built, never while copying out.  (The
+ * exception is asked for: CRYO_FREEZE_SNAPSHOT, see snapshot.c.)
+ */
+#include "cryo.h"
+
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/mman.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <asm/pgtable.h>
+
+#include "freezing.h"
+#include "thawing.h"
+#include "image/record.h"
+#include "image/csum.h"
+#include "files/reopen.h"
+#include "mm/mm.h"
+
+#define CRYO_VMA_KNOWN_FLAGS	((CRYO_VMA_MAYSHARE << 1) - 1)
+
+static u32 cryo_vma_flags(struct vm_area_struct *vma)
+{
+	unsigned long f = vma->vm_flags;
+	u32 r = 0;
+
+	r |= f & VM_READ ? CRYO_VMA_READ : 0;
+	r |= f & VM_WRITE ? CRYO_VMA_WRITE : 0;
+	r |= f & VM_EXEC ? CRYO_VMA_EXEC : 0;
+	r |= f & VM_SHARED ? CRYO_VMA_SHARED : 0;
+	r |= f & VM_MAYSHARE ? CRYO_VMA_MAYSHARE : 0;
+	r |= f & VM_GROWSDOWN ? CRYO_VMA_GROWSDOWN : 0;
+	r |= f & VM_LOCKED ? CRYO_VMA_LOCKED : 0;
+	r |= f & VM_DONTDUMP ? CRYO_VMA_DONTDUMP : 0;
+	r |= f & VM_HUGEPAGE ? CRYO_VMA_HUGEPAGE : 0;
+	r |= f & VM_NOHUGEPAGE ? CRYO_VMA_NOHUGEPAGE : 0;
+	r |= f & VM_DONTCOPY ? CRYO_VMA_DONTFORK : 0;
+	r |= f & VM_WIPEONFORK ? CRYO_VMA_WIPEONFORK : 0;
+	return r;
+}
+
+/* MAP_SHARED|MAP_ANONYMOUS: shmem_zero_setup()'s unlinked "dev/zero". */
+bool cryo_vma_shared_anon(struct vm_area_struct *vma)
+{
+	struct file *f = vma->vm_file;
+
+	return f && vma->vm_flags & VM_SHARED && !file_inode(f)->i_nlink &&
+	       !strcmp(f->f_path.dentry->d_name.name, "dev/zero");
+}
+
+/* Kind and name as /proc/PID/maps shows them; the name goes to @buf. */
+static u32 cryo_vma_kind(struct cryo_image *img, struct vm_area_struct *vma,
+			 char *buf, size_t size, const char **name)
+{
+	struct mm_struct *mm = img->mm;
+
+	*name = NULL;
+	if (vma->vm_file) {
+		*name = d_path(&vma->vm_file->f_path, buf, size);
+		if (IS_ERR(*name))
+			*name = NULL;
+		if (cryo_vma_shared_anon(vma))
+			return CRYO_VMA_ANON;
+		return CRYO_VMA_FILE;
+	}
+	if (vma->vm_ops && vma->vm_ops->name) {
+		*name = vma->vm_ops->name(vma);
+		if (*name && !strcmp(*name, "[vdso]"))
+			return CRYO_VMA_VDSO;
+		if (*name && !strcmp(*name, "[vvar]"))
+			return CRYO_VMA_VVAR;
+		return CRYO_VMA_SPECIAL;
+	}
+	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk) {
+		*name = "[heap]";
+		return CRYO_VMA_HEAP;
+	}
+	if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack) {
+		*name = "[stack]";
+		return CRYO_VMA_STACK;
+	}
+	return CRYO_VMA_ANON;
+}
+
+/* Emit the VMA at or after img->cursor; false past the last one. */
+int cryo_vma_save(struct cryo_image *img)
+{
+	const size_t room = CRYO_STAGE_SIZE - sizeof(struct cryo_rec) -
+			    sizeof(struct cryo_image_vma);
+	struct cryo_image_vma *v;
+	struct vm_area_struct *vma;
+	const char *name;
+	char *path;
+	size_t len;
+	u32 kind;
+	int ret;
+
+	path = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!path)
+		return -ENOMEM;
+	ret = mmap_read_lock_killable(img->mm);
+	if (ret)
+		goto out_free;
+	vma = find_vma(img->mm, img->cursor);
+	if (!vma) {
+		ret = 0;
+		goto out_unlock;
+	}
+	kind = cryo_vma_kind(img, vma, path, PATH_MAX, &name);
+	len = name ? min(strlen(name), room) : 0;
+	v = cryo_record_start(img, CRYO_REC_VMA, sizeof(*v) + len);
+	v->start = vma->vm_start;
+	v->end = vma->vm_end;
+	v->flags = cryo_vma_flags(vma);
+	v->kind = kind;
+	if (vma->vm_file) {
+		struct inode *inode = file_inode(vma->vm_file);
+		struct timespec64 mt = cryo_inode_mtime(inode);
+
+		v->pgoff = (u64)vma->vm_pgoff << PAGE_SHIFT;
+		v->dev = new_encode_dev(inode->i_sb->s_dev);
+		v->ino = inode->i_ino;
+		v->file_size = i_size_read(inode);
+		v->mtime_ns = timespec64_to_ns(&mt);
+	}
+	v->name_len = len;
+	memcpy(v + 1, name, len);
+	cryo_record_finish(img);
+	img->cursor = vma->vm_end;
+	ret = 1;
+out_unlock:
+	mmap_read_unlock(img->mm);
+out_free:
+	kfree(path);
+	return ret;
+}
+
+int cryo_vma_load(struct cryo_thawing *t, const struct cryo_rec *rec)
+{
+	struct cryo_image_vma *r = t->buf;
+	struct cryo_thaw_vma *v;
+	void *p;
+
+#define bad(fmt, ...) cryo_thaw_badrec(t, CRYO_REC_VMA, fmt, ##__VA_ARGS__)
+	if (rec->len < sizeof(*r) || r->name_len > PATH_MAX ||
+	    rec->len != sizeof(*r) + r->name_len || r->__reserved)
+		return bad("bad length %u", rec->len);
+	if (r->start >= r->end || !PAGE_ALIGNED(r->start) ||
+	    !PAGE_ALIGNED(r->end) || !PAGE_ALIGNED(r->pgoff))
+		return bad("0x%llx-0x%llx: empty or not page aligned",
+			   r->start, r->end);
+	if (r->kind == CRYO_VMA_VSYSCALL)
+		return 0;	/* the kernel's, never mapped */
+	if (r->end > TASK_SIZE_MAX || r->start < CRYO_MIN_ADDR)
+		return bad("0x%llx-0x%llx: outside user space", r->start,
+			   r->end);
+	if (r->kind > CRYO_VMA_SPECIAL || (r->flags & ~CRYO_VMA_KNOWN_FLAGS))
+		return bad("0x%llx-0x%llx: kind %u, flags %#x", r->start,
+			   r->end, r->kind, r->flags);
+	/* As madvise(MADV_WIPEONFORK): private anonymous memory only. */
+	if ((r->flags & CRYO_VMA_WIPEONFORK) &&
+	    (r->kind == CRYO_VMA_FILE || cryo_vma_special(r->kind) ||
+	     (r->flags & (CRYO_VMA_SHARED | CRYO_VMA_MAYSHARE))))
+		return bad("0x%llx-0x%llx: wipe-on-fork on memory that is not private anonymous",
+			   r->start, r->end);
+	if (t->nr_vmas && r->start < t->vmas[t->nr_vmas - 1].rec.end)
+		return bad("0x%llx-0x%llx overlaps or precedes the one before",
+			   r->start, r->end);
+	if (cryo_vma_special(r->kind)) {
+		/* [vvar] and [vdso] come back as one block, see the stub. */
+		if (t->special_end && r->start != t->special_end)
+			return bad("0x%llx-0x%llx: special mappings not adjacent",
+				   r->start, r->end);
+		if (!t->special_end)
+			t->special_start = r->start;
+		t->special_end = r->end;
+		if (r->kind == CRYO_VMA_VDSO)
+			t->vdso_start = r->start;
+	}
+	if (t->nr_vmas == t->max_vmas) {
+		unsigned int n = t->max_vmas ? 2 * t->max_vmas : 64;
+
+		if (t->nr_vmas >= CRYO_THAW_MAX_VMAS)
+			return cryo_thaw_fail(t, -EFBIG,
+					      "record %llu (VMA): more than %u mappings",
+					      t->record, CRYO_THAW_MAX_VMAS);
+		n = min_t(unsigned int, n, CRYO_THAW_MAX_VMAS);
+		p = kvrealloc_compat(t->vmas, t->max_vmas * sizeof(*t->vmas),
+				     n * sizeof(*t->vmas), GFP_KERNEL_ACCOUNT);
+		if (!p)
+			return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+		t->vmas = p;
+		t->max_vmas = n;
+	}
+	if (cryo_thaw_hold(t, r->name_len + 1))
+		return -EFBIG;
+	v = &t->vmas[t->nr_vmas];
+	v->rec = *r;
+	v->file = NULL;
+	v->name = kmemdup_nul((char *)(r + 1), r->name_len, GFP_KERNEL);
+	if (!v->name)
+		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+	t->nr_vmas++;
+	if (strlen(v->name) != r->name_len)
+		return bad("0x%llx-0x%llx: NUL in its name", r->start, r->end);
+	if (r->kind == CRYO_VMA_FILE && v->name[0] != '/')
+		return bad("0x%llx-0x%llx: file mapping without a path",
+			   r->start, r->end);
+#undef bad
+	return 0;
+}
+
+/* Open every mapped file as the restored process, and check it. */
+int cryo_vma_open_files(struct cryo_thawing *t)
+{
+	struct cryo_thaw_vma *prev = NULL;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < t->nr_vmas; i++) {
+		struct cryo_thaw_vma *v = &t->vmas[i];
+		bool shared = v->rec.flags & CRYO_VMA_SHARED;
+		struct cryo_file_id id = {
+			.dev = v->rec.dev, .ino = v->rec.ino, .mode = S_IFREG,
+			.size = v->rec.file_size, .mtime_ns = v->rec.mtime_ns,
+		};
+		struct file *f;
+		char *what;
+
+		if (v->rec.kind != CRYO_VMA_FILE)
+			continue;
+		if (strstr(v->name, " (deleted)"))
+			return cryo_thaw_fail(t, -ESTALE,
+					      "mapping 0x%llx-0x%llx (%s): the mapped file was deleted",
+					      v->rec.start, v->rec.end, v->name);
+		what = kasprintf(GFP_KERNEL, "mapping 0x%llx-0x%llx (%s)",
+				 v->rec.start, v->rec.end, v->name);
+		if (!what)
+			return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+		/* Consecutive mappings of one file share one open. */
+		if (prev && !strcmp(prev->name, v->name) &&
+		    (prev->file->f_mode & FMODE_WRITE || !shared)) {
+			v->file = get_file(prev->file);
+		} else {
+			f = cryo_reopen(t, what, v->name,
+					shared ? O_RDWR : O_RDONLY, S_IFREG);
+			if (IS_ERR(f)) {
+				kfree(what);
+				return PTR_ERR(f);
+			}
+			v->file = f;
+		}
+		prev = v;
+		ret = cryo_reopen_same(t, what, v->file, &id);
+		kfree(what);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static unsigned long cryo_vma_madv(u32 flags)
+{
+	unsigned long vmf = 0;
+
+	if (flags & CRYO_VMA_DONTDUMP)
+		vmf |= VM_DONTDUMP;
+	if (flags & CRYO_VMA_DONTFORK)
+		vmf |= VM_DONTCOPY;
+	if (flags & CRYO_VMA_WIPEONFORK)
+		vmf |= VM_WIPEONFORK;
+	if (flags & CRYO_VMA_NOHUGEPAGE)
+		vmf |= VM_NOHUGEPAGE;
+	return vmf;
+}
+
+static int cryo_map_one(struct cryo_thawing *t, struct cryo_thaw_vma *v)
+{
+	u32 fl = v->rec.flags;
+	unsigned long prot = 0, flags = MAP_FIXED_NOREPLACE, addr, vmf;
+	struct vm_area_struct *vma;
+	struct mm_struct *mm = current->mm;
+
+	if (fl & CRYO_VMA_READ)
+		prot |= PROT_READ;
+	if (fl & CRYO_VMA_WRITE)
+		prot |= PROT_WRITE;
+	if (fl & CRYO_VMA_EXEC)
+		prot |= PROT_EXEC;
+	flags |= fl & (CRYO_VMA_SHARED | CRYO_VMA_MAYSHARE) ? MAP_SHARED :
+							      MAP_PRIVATE;
+	if (!v->file)
+		flags |= MAP_ANONYMOUS;
+	if (fl & CRYO_VMA_GROWSDOWN)
+		flags |= MAP_GROWSDOWN;
+	if (fl & CRYO_VMA_LOCKED)
+		flags |= MAP_LOCKED;
+	addr = vm_mmap(v->file, v->rec.start, v->rec.end - v->rec.start, prot,
+		       flags, v->file ? v->rec.pgoff : 0);
+	if (IS_ERR_VALUE(addr) || addr != v->rec.start)
+		return cryo_thaw_fail(t, IS_ERR_VALUE(addr) ? (long)addr : -EEXIST,
+				      "mapping 0x%llx-0x%llx (%s): cannot map (error %ld)",
+				      v->rec.start, v->rec.end, v->name,
+				      IS_ERR_VALUE(addr) ? -(long)addr : EEXIST);
+	/* madvise() flags the kernel keeps in vm_flags. */
+	vmf = cryo_vma_madv(fl);
+	if (vmf) {
+		mmap_write_lock(mm);
+		vma = find_vma(mm, v->rec.start);
+		if (vma && vma->vm_start <= v->rec.start)
+			cryo_vm_flags_set(vma, vmf);
+		mmap_write_unlock(mm);
+	}
+	return 0;
+}
+
+/*
+ * The point of no return of a remap: every mapping of the caller outside
+ * [@keep_start, @keep_start + @keep_len) goes, the image's come.
+ */
+int cryo_vma_restore(struct cryo_thawing *t, unsigned long keep_start,
+		     unsigned long keep_len)
+{
+	unsigned long keep_end = keep_start + keep_len;
+	struct cryo_range *r;
+	unsigned int n, i;
+	int ret = 0;
+
+	r = cryo_vma_ranges(current->mm, 0, &n);
+	if (!r)
+		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+	for (i = 0; i < n && !ret; i++) {
+		unsigned long s = r[i].start, e = r[i].end;
+
+		if (s < keep_start)
+			ret = vm_munmap(s, min(e, keep_start) - s);
+		if (!ret && e > keep_end)
+			ret = vm_munmap(max(s, keep_end), e - max(s, keep_end));
+	}
+	kvfree(r);
+	if (ret)
+		return cryo_thaw_fail(t, ret, "cannot unmap the caller (error %d)",
+				      -ret);
+
+	for (i = 0; i < t->nr_vmas; i++) {
+		struct cryo_thaw_vma *v = &t->vmas[i];
+
+		if (cryo_vma_special(v->rec.kind))
+			continue;
+		ret = cryo_map_one(t, v);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void cryo_vma_release(struct cryo_thawing *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr_vmas; i++) {
+		if (t->vmas[i].file)
+			fput(t->vmas[i].file);
+		kfree(t->vmas[i].name);
+	}
+	kvfree(t->vmas);
+}
+
+/* The caller's mappings, as ranges; NULL on failure. */
+struct cryo_range *cryo_vma_ranges(struct mm_struct *mm, unsigned int extra,
+				   unsigned int *nr)
+{
+	struct vm_area_struct *vma;
+	struct cryo_range *r;
+	unsigned int n = 0, max;
+
+	VMA_ITERATOR(vmi, mm, 0);
+	mmap_read_lock(mm);
+	max = mm->map_count;
+	r = kvmalloc_array(max + extra, sizeof(*r), GFP_KERNEL);
+	if (r) {
+		for_each_vma(vmi, vma) {
+			if (n == max)
+				break;
+			r[n].start = vma->vm_start;
+			r[n].end = vma->vm_end;
+			n++;
+		}
+	}
+	mmap_read_unlock(mm);
+	*nr = n;
+	return r;
+}
+
+

@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The restore: what the process R being restored does from its stub,
+ * past the point of no return (see "The thaw protocol" in thaw.c).
+ */
+#include "cryo.h"
+
+#include <linux/cred.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
+#include <linux/uaccess.h>
+
+#include "device.h"
+#include "session.h"
+#include "thaw.h"
+#include "thawing.h"
+#include "netlink.h"
+#include "files/files.h"
+#include "image/stream.h"
+#include "mm/mm.h"
+#include "task/task.h"
+
+/* Past the point of no return, in the leader. */
+struct cryo_finish_work {
+	struct callback_head cb;
+	struct cryo_thawing *t;
+	unsigned int idx;
+};
+
+/* How long the leader waits for the other threads to arrive. */
+#define CRYO_THAW_ARRIVE_TIMEOUT	(5 * HZ)
+
+/* R must be a process of its own, made for this: nobody shares its mm. */
+int cryo_check_fresh(struct cryo_thawing *t)
+{
+	struct mm_struct *mm = current->mm;
+
+	if (!t->remap_only && !cryo_creds_match(t))
+		return cryo_thaw_fail(t, -EPERM,
+				      "the restoring process does not run with the ids planned for it (uid %u, gid %u and their groups; libcryoctl 1.4 sets them) or is in another namespace",
+				      from_kuid_munged(current_user_ns(), t->open_cred->uid),
+				      from_kgid_munged(current_user_ns(), t->open_cred->gid));
+	if (!thread_group_leader(current))
+		return cryo_thaw_fail(t, -EPERM,
+				      "RESTORE must come from the leader");
+	if (!mm || test_bit(MMF_MULTIPROCESS, &mm->flags) ||
+	    current->vfork_done)
+		return cryo_thaw_fail(t, -EBUSY,
+				      "the restoring process shares its memory with another process");
+	return 0;
+}
+
+/* The state a process's libc set up points into memory about to go. */
+void cryo_forget_user_state(void)
+{
+	current->clear_child_tid = NULL;
+#ifdef CONFIG_FUTEX
+	current->robust_list = NULL;
+#endif
+#ifdef CONFIG_RSEQ
+	current->rseq = NULL;
+	current->rseq_sig = 0;
+#if CRYO_SINCE(6, 3)
+	current->rseq_len = 0;
+#endif
+#endif
+}
+
+/* Wait until every other thread has issued CRYO_IOC_THAW_THREAD. */
+static int cryo_wait_threads(struct cryo_thawing *t)
+{
+	unsigned int i, want = t->nr_threads - 1;
+	long left;
+
+	left = wait_event_killable_timeout(t->wq, READ_ONCE(t->arrived) == want,
+					   CRYO_THAW_ARRIVE_TIMEOUT);
+	if (left < 0)
+		return cryo_thaw_fail(t, -EINTR, "interrupted");
+	if (!left)
+		return cryo_thaw_fail(t, -EBUSY,
+				      "only %u of %u threads arrived",
+				      READ_ONCE(t->arrived) + 1, t->nr_threads);
+	if (get_nr_threads(current) != t->nr_threads)
+		return cryo_thaw_fail(t, -EBUSY,
+				      "the restoring process has %d threads, the image %u",
+				      get_nr_threads(current), t->nr_threads);
+	for (i = 1; i < t->nr_threads; i++)
+		if (!same_thread_group(t->threads[i].task, current))
+			return cryo_thaw_fail(t, -EPERM,
+					      "thread %u is not of the restoring process",
+					      i);
+	if (!(t->flags & CRYO_THAW_SAME_PID))
+		return 0;
+	for (i = 0; i < t->nr_threads; i++) {
+		struct task_struct *task = i ? t->threads[i].task : current;
+
+		if (task_pid_vnr(task) != t->threads[i].rec.tid)
+			return cryo_thaw_fail(t, -ESRCH,
+					      "thread %u has id %d, the image %d",
+					      i, task_pid_vnr(task),
+					      t->threads[i].rec.tid);
+	}
+	return 0;
+}
+
+static int cryo_restore_pipes(struct cryo_thawing *t, struct cryo_thaw_restore *a)
+{
+	s32 *fds;
+	int ret;
+
+	if (a->nr_pipes != t->nr_pipes)
+		return cryo_thaw_fail(t, -EINVAL, "%u pipes given, %u needed",
+				      a->nr_pipes, t->nr_pipes);
+	if (!t->nr_pipes)
+		return 0;
+	fds = memdup_user(u64_to_user_ptr(a->pipes),
+			  2 * sizeof(s32) * (size_t)t->nr_pipes);
+	if (IS_ERR(fds))
+		return cryo_thaw_fail(t, PTR_ERR(fds), "bad pipes array");
+	ret = cryo_fdtable_pipes(t, fds, t->nr_pipes);
+	kfree(fds);
+	return ret;
+}
+
+static int cryo_install_tmp(struct file *f)
+{
+	int fd;
+
+	if (!f)
+		return -1;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd >= 0)
+		fd_install(fd, get_file(f));
+	return fd < 0 ? -1 : fd;
+}
+
+/* A SIGKILL on its way, or a group exit that has taken it already. */
+static bool cryo_being_killed(void)
+{
+	return fatal_signal_pending(current) || cryo_group_exiting(current);
+}
+
+static int cryo_restore_process(struct cryo_thawing *t,
+				struct cryo_thaw_restore *a)
+{
+	int ret;
+
+	cryo_forget_user_state();
+	ret = cryo_vma_restore(t, a->stub_start, a->stub_len);
+	if (!ret)
+		ret = cryo_pages_restore(t);
+	if (ret)
+		return ret;
+	cryo_proc_restore(t);
+	cryo_signals_restore(t);
+	/* Killed meanwhile: the threads are gone or going, so are we. */
+	if (cryo_being_killed())
+		return cryo_thaw_fail(t, -EINTR,
+				      "the process being restored was killed");
+	/* The stub sets cwd and exe itself: there are no exports for it. */
+	a->exe_fd = cryo_install_tmp(t->exe);
+	a->cwd_fd = cryo_install_tmp(t->cwd);
+	a->vdso = t->vdso_start ? t->special_start : 0;
+	return cryo_cpu_out(t, &t->threads[0], &a->cpu);
+}
+
+int cryo_thaw_restore(struct cryo_session *s, struct cryo_thaw_restore *a)
+{
+	struct cryo_thawing *t = s->thaw;
+	int ret;
+
+	if (!t || t->remap_only)
+		return -ENOENT;
+	spin_lock(&t->lock);
+	ret = t->state == CRYO_THAW_PREPARED && !t->leader ? 0 : -EALREADY;
+	if (!ret) {
+		t->leader = get_task_struct(current);
+		t->leader_pid = get_pid(task_tgid(current));
+	}
+	spin_unlock(&t->lock);
+	if (ret)
+		return ret;
+	if (a->__reserved || a->cpu.__reserved) {
+		ret = cryo_thaw_fail(t, -EINVAL, "reserved fields not zero");
+		goto fail;
+	}
+	ret = cryo_check_fresh(t);
+	if (!ret)
+		ret = cryo_stub_check(t, a->stub_start, a->stub_len);
+	if (!ret)
+		ret = cryo_restore_pipes(t, a);
+	if (!ret)
+		ret = cryo_wait_threads(t);
+	/* The wait above returns at once when all had arrived, killed or not. */
+	if (!ret && cryo_being_killed())
+		ret = cryo_thaw_fail(t, -EINTR, "interrupted");
+	if (ret)
+		goto fail;
+
+	/* ---- the point of no return ---- */
+	t->threads[0].task = get_task_struct(current);
+	t->stub_start = a->stub_start;
+	t->stub_len = a->stub_len;
+	cryo_thaw_set_state(t, CRYO_THAW_RESTORING);
+	ret = cryo_restore_process(t, a);
+	if (ret)
+		return cryo_thaw_kill(t, ret);
+	spin_lock(&t->lock);
+	t->released = true;
+	spin_unlock(&t->lock);
+	wake_up_all(&t->wq);
+	return 0;
+fail:
+	/* The caller is intact; its waiting threads are told to exit. */
+	cryo_thaw_set_state(t, CRYO_THAW_FAILED);
+	return ret;
+}
+
+static bool cryo_thread_may_go(struct cryo_thawing *t)
+{
+	return READ_ONCE(t->released) ||
+	       READ_ONCE(t->state) == CRYO_THAW_FAILED;
+}
+
+int cryo_thaw_thread(struct cryo_session *s, struct cryo_thaw_thread *a)
+{
+	/* Pairs with cryo_thaw_new(): the thaw is seen whole. */
+	struct cryo_thawing *t = smp_load_acquire(&s->thaw);
+	struct cryo_thawing_thread *th;
+	int ret = 0;
+
+	if (!t || t->remap_only)
+		return -ENOENT;
+	if (a->__reserved || a->cpu.__reserved)
+		return -EINVAL;
+	spin_lock(&t->lock);
+	if (t->state != CRYO_THAW_PREPARED)
+		ret = -ECANCELED;
+	else if (!a->index || a->index >= t->nr_threads)
+		ret = -EINVAL;
+	else if (t->threads[a->index].task)
+		ret = -EEXIST;
+	else if (!cryo_creds_match(t) || thread_group_leader(current))
+		ret = -EPERM;
+	if (!ret) {
+		t->threads[a->index].task = get_task_struct(current);
+		t->arrived++;
+	}
+	spin_unlock(&t->lock);
+	if (ret)
+		return ret;
+	wake_up_all(&t->wq);
+
+	/* A leader that is gone never releases us: look every 100 ms. */
+	for (;;) {
+		long left = wait_event_killable_timeout(t->wq,
+							cryo_thread_may_go(t),
+							HZ / 10);
+
+		if (left < 0)
+			return -EINTR;
+		if (left)
+			break;
+		if (READ_ONCE(current->group_leader->flags) & PF_EXITING)
+			return -ECANCELED;
+	}
+	if (!READ_ONCE(t->released))
+		return -ECANCELED;
+	th = &t->threads[a->index];
+	ret = cryo_cpu_out(t, th, &a->cpu);
+	if (ret)
+		cryo_thaw_kill(t, ret);
+	return ret;
+}
+
+/* The last thread in: fds, timer and signals, the stub goes. */
+static int cryo_thaw_final(struct cryo_thawing *t)
+{
+	struct mm_struct *mm = current->mm;
+	int ret;
+
+	if (t->vdso_start &&
+	    (unsigned long)mm->context.vdso != t->vdso_start)
+		return cryo_thaw_fail(t, -EFAULT,
+				      "the vdso could not be placed at 0x%llx",
+				      t->vdso_start);
+	ret = vm_munmap(t->stub_start, t->stub_len);
+	if (ret)
+		return cryo_thaw_fail(t, ret, "cannot unmap the stub");
+	ret = cryo_fdtable_install(t);
+	if (ret)
+		return ret;
+	cryo_signals_final(t);
+	return 0;
+}
+
+/*
+ * Is the process being restored going away, or has a thread of it left?
+ * A kill takes every thread (SIGNAL_GROUP_EXIT, and SIGKILL pending in
+ * each until it dequeues it on its way out); a thread can also exit on
+ * its own (a seccomp kill, the stub giving up), and then the others
+ * would wait for it for ever.  Every thread has been counted in by now.
+ */
+static bool cryo_thaw_dying(struct cryo_thawing *t)
+{
+	unsigned int i;
+
+	if ((current->flags & PF_EXITING) || cryo_being_killed())
+		return true;
+	for (i = 0; i < t->nr_threads; i++)
+		if (READ_ONCE(t->threads[i].task->flags) & PF_EXITING)
+			return true;
+	return false;
+}
+
+/*
+ * The restore ends here: say so, and make sure that the whole process
+ * goes (a thread that left alone does not take the others with it).
+ */
+static void cryo_thaw_abort(struct cryo_thawing *t)
+{
+	cryo_thaw_fail(t, -EINTR,
+		       "the process being restored was killed, or lost a thread, during the restore");
+	cryo_thaw_kill(t, -EINTR);
+	/* The kill is refused when the group is exiting already. */
+	cryo_signals_keep_sigkill();
+}
+
+static bool cryo_installed(struct cryo_thawing *t)
+{
+	return READ_ONCE(t->installed) ||
+	       READ_ONCE(t->state) != CRYO_THAW_RESTORING;
+}
+
+/*
+ * Wait for the last thread to install the fds.  Killable, and checked
+ * every 100 ms for threads that left: -EINTR then.
+ */
+static int cryo_wait_installed(struct cryo_thawing *t)
+{
+	long left;
+
+	for (;;) {
+		left = wait_event_killable_timeout(t->wq, cryo_installed(t),
+						   HZ / 10);
+		if (left > 0)
+			return 0;
+		if (left < 0)
+			return -EINTR;
+		if (cryo_thaw_dying(t)) {
+			/*
+			 * A thread may exit on its own once it runs the
+			 * image's code, which it does only after the install
+			 * was published under the lock: read that after.
+			 */
+			smp_rmb();
+			return cryo_installed(t) ? 0 : -EINTR;
+		}
+	}
+}
+
+static void cryo_finish_work_fn(struct callback_head *cb)
+{
+	struct cryo_finish_work *w = container_of(cb, struct cryo_finish_work, cb);
+	struct cryo_thawing *t = w->t;
+	bool last, done;
+	int ret;
+
+	/* Killed between FINISH and here: nothing more to build. */
+	if (cryo_thaw_dying(t)) {
+		cryo_thaw_abort(t);
+		goto out;
+	}
+	spin_lock(&t->lock);
+	last = ++t->finishing == t->nr_threads;
+	spin_unlock(&t->lock);
+	if (last) {
+		ret = cryo_thaw_final(t);
+		spin_lock(&t->lock);
+		t->installed = true;
+		spin_unlock(&t->lock);
+		wake_up_all(&t->wq);
+		if (ret)
+			cryo_thaw_kill(t, ret);
+	} else if (cryo_wait_installed(t)) {
+		cryo_thaw_abort(t);
+		goto out;
+	}
+	if (READ_ONCE(t->state) != CRYO_THAW_RESTORING)
+		goto out;	/* failed */
+	cryo_cpu_restore(t, &t->threads[w->idx]);
+	/*
+	 * DONE only once every thread has its own state back: a caller
+	 * told the thaw is done must find the image's masks, names and
+	 * credentials in /proc, not the stub's.
+	 */
+	spin_lock(&t->lock);
+	done = ++t->applied == t->nr_threads &&
+	       t->state == CRYO_THAW_RESTORING;
+	if (done)
+		t->state = CRYO_THAW_DONE;
+	spin_unlock(&t->lock);
+	if (done) {
+		cryo_nl_thaw_state(t);
+		wake_up_all(&t->wq);
+	}
+out:
+	cryo_thaw_put(t);
+	kfree(w);
+	/* As for parking (park.c): only the return runs after this. */
+	module_put(THIS_MODULE);
+}
+
+int cryo_thaw_finish(struct cryo_session *s, struct cryo_thaw_finish *a)
+{
+	/* Pairs with cryo_thaw_new(): the thaw is seen whole. */
+	struct cryo_thawing *t = smp_load_acquire(&s->thaw);
+	struct cryo_finish_work *w;
+	unsigned int i;
+	int ret;
+
+	if (!t || t->remap_only || !READ_ONCE(t->released) ||
+	    READ_ONCE(t->state) != CRYO_THAW_RESTORING)
+		return -EPERM;
+	for (i = 0; i < t->nr_threads; i++)
+		if (t->threads[i].task == current)
+			break;
+	if (i == t->nr_threads)
+		return -EPERM;
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return cryo_thaw_kill(t, -ENOMEM);
+	spin_lock(&t->lock);
+	ret = t->threads[i].finish_queued ? -EALREADY : 0;
+	t->threads[i].finish_queued = true;
+	spin_unlock(&t->lock);
+	if (ret) {
+		kfree(w);
+		return ret;
+	}
+	w->t = t;
+	w->idx = i;
+	refcount_inc(&t->ref);
+	/* The work may run after every /dev/cryo file is closed. */
+	__module_get(THIS_MODULE);
+	init_task_work(&w->cb, cryo_finish_work_fn);
+	/* TWA_SIGNAL: it runs after the return value is stored in ax. */
+	ret = task_work_add(current, &w->cb, TWA_SIGNAL);
+	if (ret) {
+		module_put(THIS_MODULE);
+		cryo_thaw_put(t);
+		kfree(w);
+		return cryo_thaw_kill(t, ret);
+	}
+	return 0;
+}
+

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Process-wide state in the image: ids, credentials, limits and mm
+ * bounds (PROCESS), supplementary groups, the auxiliary vector, the exe,
+ * cwd and root paths (FS), and signal dispositions and ITIMER_REAL
+ * (SIGNALS).  Read from the parked target, in the freezer's context.
+ */
+#include "cryo.h"
+
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/oom.h>
+#include <linux/securebits.h>
+#include <linux/fs_struct.h>
+#include <linux/hrtimer.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "freezing.h"
+#include "thawing.h"
+#include "image/record.h"
+#include "image/stream.h"
+#include "files/reopen.h"
+#include "task/task.h"
+
+void cryo_proc_save(struct cryo_image *img)
+{
+	struct user_namespace *uns = current_user_ns();
+	struct task_struct *t = img->leader;
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct cryo_image_process *p;
+	struct mm_struct *mm = img->mm;
+	const struct cred *cred;
+	unsigned int i;
+
+	p = cryo_record_start(img, CRYO_REC_PROCESS, sizeof(*p));
+	p->pid = task_tgid_nr_ns(t, ns);
+	rcu_read_lock();
+	p->ppid = task_tgid_nr_ns(rcu_dereference(t->real_parent), ns);
+	rcu_read_unlock();
+	p->pgid = task_pgrp_nr_ns(t, ns);
+	p->sid = task_session_nr_ns(t, ns);
+	__get_task_comm(p->comm, sizeof(p->comm), t);
+
+	cred = get_task_cred(t);
+	p->uid[0] = from_kuid_munged(uns, cred->uid);
+	p->uid[1] = from_kuid_munged(uns, cred->euid);
+	p->uid[2] = from_kuid_munged(uns, cred->suid);
+	p->uid[3] = from_kuid_munged(uns, cred->fsuid);
+	p->gid[0] = from_kgid_munged(uns, cred->gid);
+	p->gid[1] = from_kgid_munged(uns, cred->egid);
+	p->gid[2] = from_kgid_munged(uns, cred->sgid);
+	p->gid[3] = from_kgid_munged(uns, cred->fsgid);
+	/*
+	 * Capabilities count in their own user namespace only: a process
+	 * that is root in a namespace of its own has none in the freezer's,
+	 * and a thaw, which restores into the caller's, must not make them
+	 * count there.  The bounding set only ever restricts.
+	 */
+	if (cred->user_ns == uns) {
+		p->cap_effective = cryo_cap_u64(cred->cap_effective);
+		p->cap_permitted = cryo_cap_u64(cred->cap_permitted);
+		p->cap_inheritable = cryo_cap_u64(cred->cap_inheritable);
+		p->cap_ambient = cryo_cap_u64(cred->cap_ambient);
+	}
+	p->cap_bset = cryo_cap_u64(cred->cap_bset);
+	p->securebits = cred->securebits;
+	put_cred(cred);
+	if (task_no_new_privs(t))
+		p->sec_flags |= CRYO_PROCESS_NO_NEW_PRIVS;
+	p->oom_score_adj = READ_ONCE(t->signal->oom_score_adj);
+	p->dumpable = get_dumpable(mm);
+
+	p->personality = t->personality;
+	task_lock(t);
+	p->umask = t->fs ? t->fs->umask : 0;
+	for (i = 0; i < ARRAY_SIZE(p->rlim) && i < RLIM_NLIMITS; i++) {
+		p->rlim[i][0] = t->signal->rlim[i].rlim_cur;
+		p->rlim[i][1] = t->signal->rlim[i].rlim_max;
+	}
+	task_unlock(t);
+
+	p->start_code = mm->start_code;
+	p->end_code = mm->end_code;
+	p->start_data = mm->start_data;
+	p->end_data = mm->end_data;
+	p->start_brk = mm->start_brk;
+	p->brk = mm->brk;
+	p->start_stack = mm->start_stack;
+	p->arg_start = mm->arg_start;
+	p->arg_end = mm->arg_end;
+	p->env_start = mm->env_start;
+	p->env_end = mm->env_end;
+	cryo_record_finish(img);
+}
+
+void cryo_proc_save_auxv(struct cryo_image *img)
+{
+	const unsigned long *auxv = img->mm->saved_auxv;
+	unsigned int n = 0, i;
+	u64 *p;
+
+	/* (type, value) pairs up to and including AT_NULL. */
+	while (n + 2 <= AT_VECTOR_SIZE && auxv[n] != AT_NULL)
+		n += 2;
+	n = min_t(unsigned int, n + 2, AT_VECTOR_SIZE);
+	p = cryo_record_start(img, CRYO_REC_AUXV, n * sizeof(u64));
+	for (i = 0; i < n; i++)
+		p[i] = auxv[i];
+	if (n >= 2) {
+		p[n - 2] = AT_NULL;	/* even if saved_auxv was full */
+		p[n - 1] = 0;
+	}
+	cryo_record_finish(img);
+}
+
+/* d_path() of @path into @buf; the length, 0 when it has no name. */
+static size_t cryo_path(const struct path *path, char *buf, size_t size,
+			const char **name)
+{
+	*name = d_path(path, buf, size);
+	if (IS_ERR(*name)) {
+		*name = NULL;
+		return 0;
+	}
+	return strlen(*name);
+}
+
+int cryo_proc_save_fs(struct cryo_image *img)
+{
+	struct task_struct *t = img->leader;
+	const char *exe = NULL, *cwd = NULL, *root = NULL;
+	size_t exe_len = 0, cwd_len = 0, root_len = 0;
+	struct path pwd = {}, rootp = {};
+	struct cryo_image_fs *fs;
+	struct file *exe_file;
+	char *buf;
+	char *p;
+
+	buf = kmalloc(3 * PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+
+	/* The parked target cannot change its exe file under us. */
+	rcu_read_lock();
+	exe_file = rcu_dereference(img->mm->exe_file);
+	if (exe_file)
+		exe_len = cryo_path(&exe_file->f_path, buf, PATH_MAX, &exe);
+	rcu_read_unlock();
+
+	task_lock(t);
+	if (t->fs) {
+		get_fs_pwd(t->fs, &pwd);
+		get_fs_root(t->fs, &rootp);
+	}
+	task_unlock(t);
+	if (pwd.dentry)
+		cwd_len = cryo_path(&pwd, buf + PATH_MAX, PATH_MAX, &cwd);
+	if (rootp.dentry)
+		root_len = cryo_path(&rootp, buf + 2 * PATH_MAX, PATH_MAX, &root);
+
+	fs = cryo_record_start(img, CRYO_REC_FS,
+			    sizeof(*fs) + exe_len + cwd_len + root_len);
+	fs->exe_len = exe_len;
+	fs->cwd_len = cwd_len;
+	fs->root_len = root_len;
+	p = (char *)(fs + 1);
+	memcpy(p, exe, exe_len);
+	memcpy(p + exe_len, cwd, cwd_len);
+	memcpy(p + exe_len + cwd_len, root, root_len);
+	cryo_record_finish(img);
+
+	if (pwd.dentry)
+		path_put(&pwd);
+	if (rootp.dentry)
+		path_put(&rootp);
+	kfree(buf);
+	return 0;
+}
+
+int cryo_proc_load(struct cryo_thawing *t, const struct cryo_rec *rec)
+{
+	struct cryo_image_process *p = t->buf;
+	u64 top = TASK_SIZE_MAX;
+	int ret;
+
+	ret = cryo_stream_grown(t, rec, t->hdr.minor, CRYO_IMAGE_PROCESS_SIZE_2_0,
+			     sizeof(*p));
+	if (ret)
+		return ret;
+	if (p->start_code > p->end_code || p->end_code > top ||
+	    p->start_data > p->end_data || p->end_data > top ||
+	    p->start_brk > p->brk || p->brk > top || p->start_stack > top ||
+	    p->arg_start > p->arg_end || p->arg_end > top ||
+	    p->env_start > p->env_end || p->env_end > top)
+		return cryo_bad(t, rec, "memory bounds out of order or range");
+	if (p->umask & ~0777)
+		return cryo_bad(t, rec, "umask %#o", p->umask);
+	/* A 64-bit Linux process: the personality's base must be PER_LINUX. */
+	if ((p->personality & PER_MASK) != PER_LINUX ||
+	    (p->personality & ~(PER_MASK | ADDR_NO_RANDOMIZE | ADDR_COMPAT_LAYOUT |
+				ADDR_LIMIT_3GB | MMAP_PAGE_ZERO |
+				READ_IMPLIES_EXEC | SHORT_INODE |
+				WHOLE_SECONDS | STICKY_TIMEOUTS |
+				UNAME26 | FDPIC_FUNCPTRS | ADDR_LIMIT_32BIT)))
+		return cryo_bad(t, rec, "personality %#x", p->personality);
+	if (p->pid <= 0 || strnlen(p->comm, sizeof(p->comm)) == sizeof(p->comm))
+		return cryo_bad(t, rec, "pid %d or command name", p->pid);
+	if ((p->securebits & ~(SECURE_ALL_BITS | SECURE_ALL_LOCKS)) ||
+	    (p->sec_flags & ~CRYO_PROCESS_SEC_ALL) ||
+	    p->oom_score_adj < OOM_SCORE_ADJ_MIN ||
+	    p->oom_score_adj > OOM_SCORE_ADJ_MAX ||
+	    p->dumpable > SUID_DUMP_ROOT)
+		return cryo_bad(t, rec, "securebits, flags, oom_score_adj or dumpable");
+	t->proc_ext = rec->len >= sizeof(*p);
+	t->proc = *p;
+	t->have_proc = true;
+	return 0;
+}
+
+int cryo_proc_load_auxv(struct cryo_thawing *t, const struct cryo_rec *rec)
+{
+	const u64 *v = t->buf;
+	unsigned int n = rec->len / sizeof(u64);
+	struct mm_struct *mm = current->mm;
+
+	if (rec->len % (2 * sizeof(u64)) || rec->len < 2 * sizeof(u64) ||
+	    rec->len > sizeof(t->auxv) || !mm ||
+	    rec->len > sizeof(mm->saved_auxv))
+		return cryo_bad(t, rec, "length %u", rec->len);
+	if (v[n - 2] != AT_NULL)
+		return cryo_bad(t, rec, "not terminated by AT_NULL");
+	memcpy(t->auxv, v, rec->len);
+	t->auxv_len = rec->len;
+	return 0;
+}
+
+/* A path of the FS record, opened as the restored process would. */
+static struct file *cryo_proc_open_path(struct cryo_thawing *t, const char *what,
+				   const char *path, int flags, umode_t type)
+{
+	char *name = kasprintf(GFP_KERNEL, "%s %s", what, path);
+	struct file *f;
+
+	if (!name)
+		return ERR_PTR(cryo_thaw_fail(t, -ENOMEM, "out of memory"));
+	f = cryo_reopen(t, name, path, flags, type);
+	kfree(name);
+	return f;
+}
+
+int cryo_proc_load_fs(struct cryo_thawing *t, const struct cryo_rec *rec)
+{
+	struct cryo_image_fs *fs = t->buf;
+	char *exe, *cwd, *p;
+	struct file *f;
+	int ret = 0;
+
+	if (rec->len < sizeof(*fs) || fs->__reserved ||
+	    fs->exe_len > PATH_MAX || fs->cwd_len > PATH_MAX ||
+	    fs->root_len > PATH_MAX ||
+	    rec->len != sizeof(*fs) + fs->exe_len + fs->cwd_len + fs->root_len)
+		return cryo_bad(t, rec, "bad lengths");
+	p = (char *)(fs + 1);
+	exe = kmemdup_nul(p, fs->exe_len, GFP_KERNEL);
+	cwd = kmemdup_nul(p + fs->exe_len, fs->cwd_len, GFP_KERNEL);
+	if (!exe || !cwd) {
+		ret = cryo_thaw_fail(t, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (strlen(exe) != fs->exe_len || strlen(cwd) != fs->cwd_len) {
+		ret = cryo_bad(t, rec, "NUL in a path");
+		goto out;
+	}
+	if (cwd[0] == '/') {
+		f = cryo_proc_open_path(t, "working directory", cwd,
+				   O_PATH | O_DIRECTORY, S_IFDIR);
+		if (IS_ERR(f)) {
+			ret = PTR_ERR(f);
+			goto out;
+		}
+		t->cwd = f;
+	}
+	/* A deleted executable cannot be named again: keep the caller's. */
+	if (exe[0] == '/' && !strstr(exe, " (deleted)")) {
+		f = cryo_proc_open_path(t, "executable", exe, O_RDONLY, S_IFREG);
+		if (IS_ERR(f)) {
+			ret = PTR_ERR(f);
+			goto out;
+		}
+		t->exe = f;
+	}
+out:
+	kfree(exe);
+	kfree(cwd);
+	return ret;
+}
+
+/* The leader, after the mappings: mm bounds, auxv and umask. */
+void cryo_proc_restore(struct cryo_thawing *t)
+{
+	const struct cryo_image_process *p = &t->proc;
+	struct mm_struct *mm = current->mm;
+
+	mmap_write_lock(mm);
+	mm->start_code = p->start_code;
+	mm->end_code = p->end_code;
+	mm->start_data = p->start_data;
+	mm->end_data = p->end_data;
+	mm->start_brk = p->start_brk;
+	mm->brk = p->brk;
+	mm->start_stack = p->start_stack;
+	spin_lock(&mm->arg_lock);
+	mm->arg_start = p->arg_start;
+	mm->arg_end = p->arg_end;
+	mm->env_start = p->env_start;
+	mm->env_end = p->env_end;
+	spin_unlock(&mm->arg_lock);
+	memset(mm->saved_auxv, 0, sizeof(mm->saved_auxv));
+	memcpy(mm->saved_auxv, t->auxv, t->auxv_len);
+	mmap_write_unlock(mm);
+	current->fs->umask = p->umask;
+}

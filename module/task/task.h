@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The process and its threads: each file saves one kind of record at the
+ * freeze and checks and restores it at the thaw.
+ *
+ *   proc.c     PROCESS, AUXV, FS: ids, limits, mm bounds, exe and cwd
+ *   creds.c    GROUPS and the credentials of the restored process
+ *   signals.c  SIGNALS: dispositions, ITIMER_REAL, pending signals
+ *   cpu.c      THREAD: registers, FPU state, per-thread kernel state
+ */
+#ifndef _CRYO_TASK_H
+#define _CRYO_TASK_H
+
+#include <linux/types.h>
+
+struct cred;
+struct cryo_image;
+struct cryo_image_thread;
+struct cryo_rec;
+struct cryo_thaw;
+struct cryo_thaw_cpu;
+struct cryo_thawing;
+struct cryo_thawing_thread;
+struct cryo_thread;
+struct task_struct;
+
+/* proc.c */
+void cryo_proc_save(struct cryo_image *img);
+void cryo_proc_save_auxv(struct cryo_image *img);
+int cryo_proc_save_fs(struct cryo_image *img);
+int cryo_proc_load(struct cryo_thawing *t, const struct cryo_rec *rec);
+int cryo_proc_load_auxv(struct cryo_thawing *t, const struct cryo_rec *rec);
+int cryo_proc_load_fs(struct cryo_thawing *t, const struct cryo_rec *rec);
+void cryo_proc_restore(struct cryo_thawing *t);
+
+/* creds.c */
+int cryo_creds_save_groups(struct cryo_image *img);
+int cryo_creds_load_groups(struct cryo_thawing *t, const struct cryo_rec *rec);
+int cryo_creds_plan(struct cryo_thawing *t);
+const struct cred *cryo_creds_open_cred(struct cryo_thawing *t);
+bool cryo_creds_match(struct cryo_thawing *t);
+int cryo_creds_out(struct cryo_thawing *t, struct cryo_thaw *arg);
+unsigned long cryo_creds_nofile(struct cryo_thawing *t);
+void cryo_creds_apply(struct cryo_thawing *t);
+void cryo_creds_release(struct cryo_thawing *t);
+
+/* signals.c */
+int cryo_signals_save(struct cryo_image *img);
+int cryo_signals_load(struct cryo_thawing *t, const struct cryo_rec *rec);
+void cryo_signals_capture(struct cryo_image_thread *r);
+void cryo_signals_restore(struct cryo_thawing *t);
+void cryo_signals_restore_thread(const struct cryo_image_thread *r);
+void cryo_signals_final(struct cryo_thawing *t);
+void cryo_signals_keep_sigkill(void);
+
+/* cpu.c */
+int cryo_cpu_fpu_layout(unsigned int *note, unsigned int *size);
+bool cryo_cpu_fpu_dynamic(struct task_struct *leader);
+u64 cryo_cpu_xfeatures(void);
+int cryo_cpu_capture(struct cryo_thread *th);
+bool cryo_cpu_save(struct cryo_image *img);
+int cryo_cpu_load_header(struct cryo_thawing *t);
+int cryo_cpu_load(struct cryo_thawing *t, const struct cryo_rec *rec);
+int cryo_cpu_out(struct cryo_thawing *t, struct cryo_thawing_thread *th,
+		 struct cryo_thaw_cpu *cpu);
+void cryo_cpu_restore(struct cryo_thawing *t, struct cryo_thawing_thread *th);
+
+#endif /* _CRYO_TASK_H */

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What every part of a thaw shares: how a failure is recorded (the first
+ * one wins and becomes the outcome CRYO_IOC_THAW_STATUS reports), and
+ * what a thaw may hold in memory on the strength of an image.
+ */
+#include "cryo.h"
+
+#include <linux/slab.h>
+
+#include "thawing.h"
+
+/* Bound what an image makes us hold in memory besides its records. */
+int cryo_thaw_hold(struct cryo_thawing *t, u64 bytes)
+{
+	t->held += bytes;
+	if (t->held > CRYO_THAW_MAX_HELD)
+		return cryo_thaw_fail(t, -EFBIG,
+				      "record %llu: names and pipe contents exceed %u MiB",
+				      t->record, CRYO_THAW_MAX_HELD >> 20);
+	return 0;
+}
+
+int cryo_thaw_fail(struct cryo_thawing *t, int err, const char *fmt, ...)
+{
+	va_list ap;
+	bool first;
+
+	spin_lock(&t->lock);
+	first = !t->error;
+	if (first) {
+		t->error = err;
+		va_start(ap, fmt);
+		vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
+		va_end(ap);
+	}
+	spin_unlock(&t->lock);
+	/* The message may hold paths from the image: escape what is not printable. */
+	if (first)
+		pr_notice_ratelimited("thaw of pid %d failed: %*pE\n",
+				      task_pid_nr(current),
+				      (int)strnlen(t->msg, sizeof(t->msg)), t->msg);
+	return err;
+}
+
+/* A malformed record: EBADMSG with the record's index and type. */
+int cryo_thaw_badrec(struct cryo_thawing *t, u32 type, const char *fmt, ...)
+{
+	char what[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return cryo_thaw_fail(t, -EBADMSG, "record %llu (%s): %s", t->record,
+			      cryo_rec_name(type) ?: "unknown", what);
+}
+
+/* Grow *@arr of *@max elements to hold @need, up to @limit (EFBIG). */
+int cryo_thaw_grow(void **arr, unsigned int *max, unsigned int need,
+		     size_t elem, unsigned int limit)
+{
+	unsigned int n = *max ? *max * 2 : 16;
+	void *p;
+
+	if (need <= *max)
+		return 0;
+	if (need > limit)
+		return -EFBIG;
+	n = min(max(n, need), limit);
+	p = kvrealloc_compat(*arr, (size_t)*max * elem, (size_t)n * elem,
+			     GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*max = n;
+	return 0;
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A thaw (or remap) in progress: what CRYO_IOC_THAW read and checked,
+ * and what the restore shares between the threads of the process being
+ * restored.  Data only; the code is in the concern files.
+ */
+#ifndef _CRYO_THAWING_H
+#define _CRYO_THAWING_H
+
+#include <linux/cryo.h>
+#include <linux/cryo_image.h>
+#include <linux/refcount.h>
+#include <linux/sizes.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+struct cryo_session;
+struct file;
+struct task_struct;
+
+/* Limits on what an image may ask of the kernel (EFBIG beyond). */
+#define CRYO_THAW_MAX_THREADS	8192
+#define CRYO_THAW_MAX_VMAS	65536
+#define CRYO_THAW_MAX_FILES	65536
+/* The image format's limit, the same for the freeze (uapi). */
+#define CRYO_THAW_MAX_PIPE_DATA	CRYO_PIPE_DATA_MAX
+/* All pipes' bytes, and all names of files and mappings, held at once. */
+#define CRYO_THAW_MAX_HELD	(16 * SZ_1M)
+
+/* One mapping of the image, and the file behind it once opened. */
+struct cryo_thaw_vma {
+	struct cryo_image_vma rec;
+	char *name;			/* NUL-terminated path or name */
+	struct file *file;		/* CRYO_VMA_FILE: opened, referenced */
+};
+
+/* One open file description of the image. */
+struct cryo_thaw_file {
+	struct cryo_image_file rec;
+	char *name;
+	struct file *file;		/* the new description, referenced */
+	struct file *anchor;		/* a FIFO's O_RDWR end while filling */
+	u8 *data;			/* a pipe's or FIFO's bytes */
+	u64 data_got;			/* FILE_DATA bytes seen so far */
+	int pipe;			/* index of its pipe, or -1 */
+	bool needed;			/* some fd uses it without --inherit-fd */
+};
+
+struct cryo_thaw_fd {
+	struct cryo_image_fd rec;
+	struct file *file;		/* inherited file, or NULL */
+};
+
+struct cryo_thawing_thread {
+	struct cryo_image_thread rec;
+	void *fpu;			/* hdr.fpu_size bytes, checked */
+	struct task_struct *task;	/* the thread becoming it, referenced */
+	bool finish_queued;
+};
+
+/**
+ * struct cryo_thawing - a thaw (or remap) in progress, one per session
+ *
+ * Everything up to @vmas is read and checked by CRYO_IOC_THAW under the
+ * session lock and never changes afterwards.  The restore fields are
+ * shared by the leader and the other threads of the process being
+ * restored, which do not take the session lock: they are under @lock.
+ * The structure is reference counted because the threads' last work runs
+ * after the ioctl that queued it, possibly after the session is closed.
+ */
+struct cryo_thawing {
+	refcount_t ref;
+	spinlock_t lock;		/* state, error, message, counters */
+	wait_queue_head_t wq;		/* threads wait for the restore */
+	bool remap_only;
+
+	/* Outcome, see CRYO_IOC_THAW_STATUS. */
+	u32 state;			/* enum cryo_thaw_state */
+	int error;
+	char msg[CRYO_THAW_MSG_LEN];
+
+	/* Events (netlink.c): THAW_END sent, under @lock. */
+	u64 nl_session;			/* the session's id */
+	u64 nl_start_ns;		/* CLOCK_MONOTONIC of CRYO_IOC_THAW */
+	bool nl_reported;
+
+	/* The image stream. */
+	struct file *image;
+	loff_t pos;
+	u64 record;			/* index of the record being read */
+	u64 bytes;			/* bytes consumed */
+	u64 nr_pages;			/* pages in PAGES records */
+	void *buf;			/* one record's payload */
+	struct page **pages;		/* one PAGES record's pages, pinned */
+	struct cryo_rec next;		/* the first PAGES record, read ahead */
+	bool have_next;
+
+	/* Checked metadata. */
+	struct cryo_image_header hdr;
+	struct cryo_image_process proc;
+	bool have_proc;
+	u64 auxv[2 * 64];
+	unsigned int auxv_len;		/* bytes */
+	struct cryo_image_signals sig;
+	bool have_sig;
+	struct file *exe;		/* O_RDONLY, or NULL */
+	struct file *cwd;		/* O_PATH, or NULL */
+	u64 held;			/* names and pipe bytes held */
+	struct cryo_thawing_thread *threads;
+	unsigned int nr_threads;	/* THREAD records read */
+	struct cryo_thaw_file *files;
+	unsigned int nr_files;
+	unsigned int max_files;
+	struct cryo_thaw_fd *fds;
+	unsigned int nr_fds;
+	unsigned int max_fds;
+	unsigned int nr_pipes;
+	struct cryo_thaw_vma *vmas;
+	unsigned int nr_vmas;
+	unsigned int max_vmas;
+	struct cryo_thaw_inherit *inherit;
+	struct file **inherit_files;
+	unsigned int nr_inherit;
+	u64 special_start;		/* [vvar]...[vdso] block of the image */
+	u64 special_end;
+	u64 vdso_start;			/* the image's [vdso], 0 if none */
+	u32 *groups;			/* GROUPS record, as the freezer saw them */
+	unsigned int nr_groups;
+	bool proc_ext;			/* PROCESS has the 2.1 fields */
+	/* Credentials, see creds.c. */
+	bool set_ids;			/* the image's ids, not the caller's */
+	bool may_secbits;		/* the caller has CAP_SETPCAP */
+	const struct cred *open_cred;	/* the restored process's, planned */
+	struct user_namespace *user_ns;	/* the caller's, referenced */
+	struct pid_namespace *pid_ns;	/* the caller's, referenced */
+	u32 flags;			/* enum cryo_thaw_flags */
+
+	/* The restore, under @lock. */
+	struct task_struct *leader;	/* referenced */
+	struct pid *leader_pid;		/* referenced; outlives the process */
+	unsigned int arrived;		/* threads waiting in THAW_THREAD */
+	bool released;			/* the threads may go on */
+	unsigned int finishing;		/* threads that issued FINISH */
+	bool installed;			/* fds installed, stub gone */
+	unsigned int applied;		/* threads with their state back */
+	unsigned long stub_start;
+	unsigned long stub_len;
+};
+
+/* Could @a be a user-space address of the restored process? */
+static inline bool cryo_user_addr(u64 a)
+{
+	return a < TASK_SIZE_MAX;
+}
+
+/* thawing.c: what went wrong, and what the thaw may hold */
+__printf(3, 4) int cryo_thaw_fail(struct cryo_thawing *t, int err,
+				  const char *fmt, ...);
+__printf(3, 4) int cryo_thaw_badrec(struct cryo_thawing *t, u32 type,
+				    const char *fmt, ...);
+/* A malformed @rec: EBADMSG naming it, see cryo_thaw_badrec(). */
+#define cryo_bad(t, rec, fmt, ...) \
+	cryo_thaw_badrec(t, (rec)->type, fmt, ##__VA_ARGS__)
+int cryo_thaw_hold(struct cryo_thawing *t, u64 bytes);
+int cryo_thaw_grow(void **arr, unsigned int *max, unsigned int need,
+		   size_t elem, unsigned int limit);
+
+#endif /* _CRYO_THAWING_H */
