@@ -257,7 +257,7 @@ $(BUILD)/bench/bin/%: selftests/bench/%.c
 # preferences are off there.
 CHECKPATCH	= perl $(KSRC)/scripts/checkpatch.pl --no-tree --terse --quiet \
 		  --strict --show-types
-KERNEL_STYLE	= $(wildcard module/*.c module/*.h uapi/linux/*.h)
+KERNEL_STYLE	= $(wildcard module/*.c module/*.h module/*/*.c module/*/*.h uapi/linux/*.h)
 USER_STYLE	= $(wildcard libcryoctl/src/*.c libcryoctl/src/*.h \
 		  libcryoctl/include/*.h libcryoctl/cli/*.c libcryoctl/cli/*.h \
 		  libcryoctl/examples/*.c libcryoctl/tests/*.c)

@@ -62,7 +62,7 @@ static int cryo_release(struct inode *inode, struct file *filp)
 	return 0;
 }
 
-static const struct file_operations cryo_fops = {
+const struct file_operations cryo_fops = {
 	.owner		= THIS_MODULE,
 	.open		= cryo_open,
 	.release	= cryo_release,
@@ -78,12 +78,6 @@ static struct miscdevice cryo_miscdev = {
 	/* Root only by default; packaging grants a group through udev. */
 	.mode	= 0600,
 };
-
-/* Is @file a /dev/cryo session? */
-bool cryo_is_session_file(const struct file *file)
-{
-	return file->f_op == &cryo_fops;
-}
 
 int cryo_device_init(void)
 {

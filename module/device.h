@@ -6,6 +6,5 @@
 
 int cryo_device_init(void);
 void cryo_device_uninit(void);
-bool cryo_is_session_file(const struct file *file);
 
 #endif /* _CRYO_DEVICE_H */

@@ -12,9 +12,10 @@
 #include <linux/list.h>
 #include <linux/mm_types.h>
 
+#include "files/state.h"
+
 struct cryo_park;
 struct cryo_why;
-struct cryo_seen;
 struct cryo_snap;
 
 enum cryo_phase {
@@ -66,20 +67,7 @@ struct cryo_image {
 	unsigned int page_idx;
 	size_t page_off;
 
-	/* The files section, see files.c. */
-	unsigned int fd_next;		/* next fd number to look at */
-	int fd_step;			/* what the current fd needs next */
-	unsigned int cur_fd;
-	bool cur_cloexec;
-	u32 cur_id;
-	struct file *cur;		/* its file, owned by seen[] */
-	struct cryo_seen *seen;		/* descriptions in the image */
-	unsigned int nr_seen;
-	unsigned int max_seen;
-	u8 *data;			/* a pipe's bytes, or NULL */
-	struct file *data_file;		/* an unlinked file to read, or NULL */
-	u64 data_off;
-	u64 data_size;
+	struct cryo_files_save fdt;	/* the files section, files/ */
 
 	u64 nr_records;
 	u64 nr_pages_total;

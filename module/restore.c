@@ -16,7 +16,6 @@
 #include <linux/task_work.h>
 #include <linux/uaccess.h>
 
-#include "device.h"
 #include "session.h"
 #include "thaw.h"
 #include "thawing.h"
@@ -114,16 +113,16 @@ static int cryo_restore_pipes(struct cryo_thawing *t, struct cryo_thaw_restore *
 	s32 *fds;
 	int ret;
 
-	if (a->nr_pipes != t->nr_pipes)
+	if (a->nr_pipes != t->fdt.nr_pipes)
 		return cryo_thaw_fail(t, -EINVAL, "%u pipes given, %u needed",
-				      a->nr_pipes, t->nr_pipes);
-	if (!t->nr_pipes)
+				      a->nr_pipes, t->fdt.nr_pipes);
+	if (!t->fdt.nr_pipes)
 		return 0;
 	fds = memdup_user(u64_to_user_ptr(a->pipes),
-			  2 * sizeof(s32) * (size_t)t->nr_pipes);
+			  2 * sizeof(s32) * (size_t)t->fdt.nr_pipes);
 	if (IS_ERR(fds))
 		return cryo_thaw_fail(t, PTR_ERR(fds), "bad pipes array");
-	ret = cryo_fdtable_pipes(t, fds, t->nr_pipes);
+	ret = cryo_pipe_attach(t, fds, t->fdt.nr_pipes);
 	kfree(fds);
 	return ret;
 }

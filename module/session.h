@@ -6,6 +6,7 @@
 #ifndef _CRYO_SESSION_H
 #define _CRYO_SESSION_H
 
+#include <linux/fs.h>
 #include <linux/mutex.h>
 
 #include "netlink.h"
@@ -32,5 +33,14 @@ struct cryo_session {
 	struct cryo_thawing *thaw;	/* the thaw of this session, or NULL */
 	struct cryo_nl_session nl;
 };
+
+/* The file operations of /dev/cryo (device.c). */
+extern const struct file_operations cryo_fops;
+
+/* Is @file a /dev/cryo session? */
+static inline bool cryo_is_session_file(const struct file *file)
+{
+	return file->f_op == &cryo_fops;
+}
 
 #endif /* _CRYO_SESSION_H */

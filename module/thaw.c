@@ -31,7 +31,6 @@
 #include <linux/task_work.h>
 #include <linux/uaccess.h>
 
-#include "device.h"
 #include "session.h"
 #include "thaw.h"
 #include "thawing.h"
@@ -133,58 +132,6 @@ int cryo_thaw_image(struct cryo_thawing *t, int fd)
 	return 0;
 }
 
-static int cryo_thaw_inherit(struct cryo_thawing *t,
-			     const struct cryo_thaw_inherit __user *uin,
-			     unsigned int nr)
-{
-	unsigned int i, j;
-
-	if (!nr)
-		return 0;
-	if (nr > CRYO_THAW_INHERIT_MAX)
-		return cryo_thaw_fail(t, -EINVAL, "%u --inherit-fd entries", nr);
-	t->inherit = memdup_user(uin, nr * sizeof(*uin));
-	if (IS_ERR(t->inherit)) {
-		int err = PTR_ERR(t->inherit);
-
-		t->inherit = NULL;
-		return cryo_thaw_fail(t, err, "bad --inherit-fd array");
-	}
-	t->inherit_files = kcalloc(nr, sizeof(*t->inherit_files), GFP_KERNEL);
-	if (!t->inherit_files)
-		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
-	t->nr_inherit = nr;
-	for (i = 0; i < nr; i++) {
-		if (t->inherit[i].fd < 0)
-			return cryo_thaw_fail(t, -EINVAL,
-					      "--inherit-fd %d: negative fd",
-					      t->inherit[i].fd);
-		for (j = 0; j < i; j++)
-			if (t->inherit[j].fd == t->inherit[i].fd)
-				return cryo_thaw_fail(t, -EINVAL,
-						      "--inherit-fd %d given twice",
-						      t->inherit[i].fd);
-		t->inherit_files[i] = fget(t->inherit[i].source_fd);
-		if (!t->inherit_files[i])
-			return cryo_thaw_fail(t, -EBADF,
-					      "--inherit-fd %d=%d: fd %d is not open",
-					      t->inherit[i].fd,
-					      t->inherit[i].source_fd,
-					      t->inherit[i].source_fd);
-		/* The session would hold itself: never released. */
-		if (cryo_is_session_file(t->inherit_files[i])) {
-			fput(t->inherit_files[i]);
-			t->inherit_files[i] = NULL;
-			return cryo_thaw_fail(t, -EINVAL,
-					      "--inherit-fd %d=%d: fd %d is a /dev/cryo session",
-					      t->inherit[i].fd,
-					      t->inherit[i].source_fd,
-					      t->inherit[i].source_fd);
-		}
-	}
-	return 0;
-}
-
 int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 {
 	struct cryo_thawing *t;
@@ -202,8 +149,8 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 	t->flags = arg->flags;
 	ret = cryo_thaw_image(t, arg->image_fd);
 	if (!ret)
-		ret = cryo_thaw_inherit(t, u64_to_user_ptr(arg->inherit),
-					arg->nr_inherit);
+		ret = cryo_fdtable_inherit(t, u64_to_user_ptr(arg->inherit),
+					   arg->nr_inherit);
 	if (!ret)
 		ret = cryo_thaw_load(t);
 	if (!ret)
@@ -228,7 +175,7 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 	}
 	arg->pid = t->proc.pid;
 	arg->nr_threads = t->nr_threads;
-	arg->nr_pipes = t->nr_pipes;
+	arg->nr_pipes = t->fdt.nr_pipes;
 	arg->fpu_size = t->hdr.fpu_size;
 	cryo_thaw_set_state(t, CRYO_THAW_PREPARED);
 	return 0;
@@ -316,9 +263,9 @@ static int cryo_thaw_load_one(struct cryo_thawing *t, const struct cryo_rec *rec
 	case CRYO_REC_THREAD:
 		return cryo_cpu_load(t, rec);
 	case CRYO_REC_FILE:
-		return cryo_fdtable_load_file(t, rec);
+		return cryo_file_load(t, rec);
 	case CRYO_REC_FILE_DATA:
-		return cryo_fdtable_load_data(t, rec);
+		return cryo_file_load_data(t, rec);
 	case CRYO_REC_FD:
 		return cryo_fdtable_load_fd(t, rec);
 	case CRYO_REC_VMA:

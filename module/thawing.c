@@ -58,7 +58,7 @@ int cryo_thaw_badrec(struct cryo_thawing *t, u32 type, const char *fmt, ...)
 
 /* Grow *@arr of *@max elements to hold @need, up to @limit (EFBIG). */
 int cryo_thaw_grow(void **arr, unsigned int *max, unsigned int need,
-		     size_t elem, unsigned int limit)
+		   size_t elem, unsigned int limit)
 {
 	unsigned int n = *max ? *max * 2 : 16;
 	void *p;

@@ -15,6 +15,8 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 
+#include "files/state.h"
+
 struct cryo_session;
 struct file;
 struct task_struct;
@@ -33,23 +35,6 @@ struct cryo_thaw_vma {
 	struct cryo_image_vma rec;
 	char *name;			/* NUL-terminated path or name */
 	struct file *file;		/* CRYO_VMA_FILE: opened, referenced */
-};
-
-/* One open file description of the image. */
-struct cryo_thaw_file {
-	struct cryo_image_file rec;
-	char *name;
-	struct file *file;		/* the new description, referenced */
-	struct file *anchor;		/* a FIFO's O_RDWR end while filling */
-	u8 *data;			/* a pipe's or FIFO's bytes */
-	u64 data_got;			/* FILE_DATA bytes seen so far */
-	int pipe;			/* index of its pipe, or -1 */
-	bool needed;			/* some fd uses it without --inherit-fd */
-};
-
-struct cryo_thaw_fd {
-	struct cryo_image_fd rec;
-	struct file *file;		/* inherited file, or NULL */
 };
 
 struct cryo_thawing_thread {
@@ -109,19 +94,10 @@ struct cryo_thawing {
 	u64 held;			/* names and pipe bytes held */
 	struct cryo_thawing_thread *threads;
 	unsigned int nr_threads;	/* THREAD records read */
-	struct cryo_thaw_file *files;
-	unsigned int nr_files;
-	unsigned int max_files;
-	struct cryo_thaw_fd *fds;
-	unsigned int nr_fds;
-	unsigned int max_fds;
-	unsigned int nr_pipes;
+	struct cryo_files_restore fdt;	/* files, fds and pipes, files/ */
 	struct cryo_thaw_vma *vmas;
 	unsigned int nr_vmas;
 	unsigned int max_vmas;
-	struct cryo_thaw_inherit *inherit;
-	struct file **inherit_files;
-	unsigned int nr_inherit;
 	u64 special_start;		/* [vvar]...[vdso] block of the image */
 	u64 special_end;
 	u64 vdso_start;			/* the image's [vdso], 0 if none */

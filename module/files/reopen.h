@@ -17,7 +17,6 @@ struct cryo_file_id {
 	u64 rdev;		/* character devices */
 };
 
-
 struct file *cryo_reopen(struct cryo_thawing *t, const char *what,
 			 const char *path, int flags, umode_t type);
 int cryo_reopen_same(struct cryo_thawing *t, const char *what,

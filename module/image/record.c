@@ -35,7 +35,7 @@
  * cryo_park_threads() checks the FPU size).
  */
 void *cryo_record_start_partial(struct cryo_image *img, u32 type, u32 len,
-			     u32 staged)
+				u32 staged)
 {
 	struct cryo_rec *rec = (struct cryo_rec *)img->stage;
 

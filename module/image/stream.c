@@ -176,7 +176,7 @@ int cryo_stream_record(struct cryo_thawing *t, struct cryo_rec *rec)
  * What an older image lacks reads as zero.
  */
 int cryo_stream_grown(struct cryo_thawing *t, const struct cryo_rec *rec,
-			  u16 minor, size_t old, size_t now)
+		      u16 minor, size_t old, size_t now)
 {
 	size_t want = minor ? now : old;
 
@@ -207,7 +207,7 @@ int cryo_stream_header(struct cryo_thawing *t, const struct cryo_rec *rec)
 				      "record 0 (HEADER): image format %u.%u, this module reads %u.x",
 				      h->major, h->minor, CRYO_IMAGE_MAJOR);
 	ret = cryo_stream_grown(t, rec, h->minor, CRYO_IMAGE_HEADER_SIZE_2_0,
-			     sizeof(*h));
+				sizeof(*h));
 	if (ret)
 		return ret;
 	if (h->arch != AUDIT_ARCH_X86_64)

@@ -44,7 +44,7 @@ int cryo_pages_save(struct cryo_image *img)
 
 	/* Only the fixed part is staged; the pinned pages follow it. */
 	p = cryo_record_start_partial(img, CRYO_REC_PAGES,
-				   sizeof(*p) + nr * PAGE_SIZE, sizeof(*p));
+				      sizeof(*p) + nr * PAGE_SIZE, sizeof(*p));
 	p->addr = addr;
 	p->nr_pages = nr;
 

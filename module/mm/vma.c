@@ -401,4 +401,3 @@ struct cryo_range *cryo_vma_ranges(struct mm_struct *mm, unsigned int extra,
 	return r;
 }
 
-

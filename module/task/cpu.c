@@ -244,7 +244,7 @@ bool cryo_cpu_save(struct cryo_image *img)
 		if (!cryo_thread_imaged(th))
 			continue;
 		r = cryo_record_start(img, CRYO_REC_THREAD,
-				   sizeof(*r) + park->fpu_size);
+				      sizeof(*r) + park->fpu_size);
 		*r = th->rec;
 		/* In the freezer's pid namespace, as the PROCESS record. */
 		r->tid = task_pid_nr_ns(th->task, task_active_pid_ns(current));

@@ -163,7 +163,7 @@ int cryo_proc_save_fs(struct cryo_image *img)
 		root_len = cryo_path(&rootp, buf + 2 * PATH_MAX, PATH_MAX, &root);
 
 	fs = cryo_record_start(img, CRYO_REC_FS,
-			    sizeof(*fs) + exe_len + cwd_len + root_len);
+			       sizeof(*fs) + exe_len + cwd_len + root_len);
 	fs->exe_len = exe_len;
 	fs->cwd_len = cwd_len;
 	fs->root_len = root_len;
@@ -188,7 +188,7 @@ int cryo_proc_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	int ret;
 
 	ret = cryo_stream_grown(t, rec, t->hdr.minor, CRYO_IMAGE_PROCESS_SIZE_2_0,
-			     sizeof(*p));
+				sizeof(*p));
 	if (ret)
 		return ret;
 	if (p->start_code > p->end_code || p->end_code > top ||
@@ -240,7 +240,7 @@ int cryo_proc_load_auxv(struct cryo_thawing *t, const struct cryo_rec *rec)
 
 /* A path of the FS record, opened as the restored process would. */
 static struct file *cryo_proc_open_path(struct cryo_thawing *t, const char *what,
-				   const char *path, int flags, umode_t type)
+					const char *path, int flags, umode_t type)
 {
 	char *name = kasprintf(GFP_KERNEL, "%s %s", what, path);
 	struct file *f;
@@ -277,7 +277,7 @@ int cryo_proc_load_fs(struct cryo_thawing *t, const struct cryo_rec *rec)
 	}
 	if (cwd[0] == '/') {
 		f = cryo_proc_open_path(t, "working directory", cwd,
-				   O_PATH | O_DIRECTORY, S_IFDIR);
+					O_PATH | O_DIRECTORY, S_IFDIR);
 		if (IS_ERR(f)) {
 			ret = PTR_ERR(f);
 			goto out;

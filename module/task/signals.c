@@ -106,7 +106,6 @@ int cryo_signals_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	return 0;
 }
 
-
 /*
  * A thread of a group on its way out must have SIGKILL pending: that is
  * what ends its killable waits and, on its way to user mode, takes it to

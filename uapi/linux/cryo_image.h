@@ -19,7 +19,7 @@
  * followed by @len bytes of payload.  All integers are little-endian.
  * The first record is %CRYO_REC_HEADER, the last %CRYO_REC_TRAILER; a
  * stream that ends without a trailer is truncated.  Records appear in
- * the order of %CRYO_REC_ORDER: HEADER, PROCESS, GROUPS, AUXV, FS,
+ * the order of cryo_rec_rank(): HEADER, PROCESS, GROUPS, AUXV, FS,
  * SIGNALS, THREAD (one per thread), then the files, walked in ascending
  * fd order: an fd whose open file description is met for the first time
  * gives a FILE record (ids 1, 2, 3... in order of appearance), that
@@ -72,7 +72,7 @@ enum cryo_rec_type {
 
 /**
  * enum cryo_rec_rank - the parts of a stream, in order: what
- * &CRYO_REC_ORDER gives each record type
+ * cryo_rec_rank() gives each record type
  */
 enum cryo_rec_rank {
 	CRYO_RANK_HEADER	= 0,
@@ -89,46 +89,45 @@ enum cryo_rec_rank {
 };
 
 /**
- * CRYO_REC_ORDER - every record type with its rank, in stream order
- * @X: a macro taking (name, rank): CRYO_REC_##name is the type, rank
- *	an &enum cryo_rec_rank.
+ * cryo_rec_rank() - where a record type stands in the stream
+ * @type: &enum cryo_rec_type
  *
  * The one statement of the record order.  Ranks never go down along a
  * stream; records of equal rank (a file's FILE, FILE_DATA and FD) may
  * interleave.  HEADER comes first and only once, TRAILER last.
- */
-#define CRYO_REC_ORDER(X)						\
-	X(HEADER, CRYO_RANK_HEADER)					\
-	X(PROCESS, CRYO_RANK_PROCESS)					\
-	X(GROUPS, CRYO_RANK_GROUPS)					\
-	X(AUXV, CRYO_RANK_AUXV)						\
-	X(FS, CRYO_RANK_FS)						\
-	X(SIGNALS, CRYO_RANK_SIGNALS)					\
-	X(THREAD, CRYO_RANK_THREAD)					\
-	X(FILE, CRYO_RANK_FILES)					\
-	X(FILE_DATA, CRYO_RANK_FILES)					\
-	X(FD, CRYO_RANK_FILES)						\
-	X(VMA, CRYO_RANK_VMA)						\
-	X(PAGES, CRYO_RANK_PAGES)					\
-	X(TRAILER, CRYO_RANK_TRAILER)
-
-#define __CRYO_REC_RANK_CASE(name, rank)				\
-	case CRYO_REC_##name: return (rank);
-#define __CRYO_REC_NAME_CASE(name, rank)				\
-	case CRYO_REC_##name: return #name;
-
-/**
- * cryo_rec_rank() - where a record type stands in the stream
- * @type: &enum cryo_rec_type
  *
- * Return: its rank in &CRYO_REC_ORDER, -1 for a type this header does
- * not know.
+ * Return: its &enum cryo_rec_rank, -1 for a type this header does not
+ * know.
  */
-static __inline__ int cryo_rec_rank(__u32 type)
+static inline int cryo_rec_rank(__u32 type)
 {
 	switch (type) {
-	CRYO_REC_ORDER(__CRYO_REC_RANK_CASE)
-	default: return -1;
+	case CRYO_REC_HEADER:
+		return CRYO_RANK_HEADER;
+	case CRYO_REC_PROCESS:
+		return CRYO_RANK_PROCESS;
+	case CRYO_REC_GROUPS:
+		return CRYO_RANK_GROUPS;
+	case CRYO_REC_AUXV:
+		return CRYO_RANK_AUXV;
+	case CRYO_REC_FS:
+		return CRYO_RANK_FS;
+	case CRYO_REC_SIGNALS:
+		return CRYO_RANK_SIGNALS;
+	case CRYO_REC_THREAD:
+		return CRYO_RANK_THREAD;
+	case CRYO_REC_FILE:
+	case CRYO_REC_FILE_DATA:
+	case CRYO_REC_FD:
+		return CRYO_RANK_FILES;
+	case CRYO_REC_VMA:
+		return CRYO_RANK_VMA;
+	case CRYO_REC_PAGES:
+		return CRYO_RANK_PAGES;
+	case CRYO_REC_TRAILER:
+		return CRYO_RANK_TRAILER;
+	default:
+		return -1;
 	}
 }
 
@@ -139,11 +138,37 @@ static __inline__ int cryo_rec_rank(__u32 type)
  *
  * Return: the name, NULL for a type this header does not know.
  */
-static __inline__ const char *cryo_rec_name(__u32 type)
+static inline const char *cryo_rec_name(__u32 type)
 {
 	switch (type) {
-	CRYO_REC_ORDER(__CRYO_REC_NAME_CASE)
-	default: return (const char *)0;
+	case CRYO_REC_HEADER:
+		return "HEADER";
+	case CRYO_REC_PROCESS:
+		return "PROCESS";
+	case CRYO_REC_GROUPS:
+		return "GROUPS";
+	case CRYO_REC_AUXV:
+		return "AUXV";
+	case CRYO_REC_FS:
+		return "FS";
+	case CRYO_REC_SIGNALS:
+		return "SIGNALS";
+	case CRYO_REC_THREAD:
+		return "THREAD";
+	case CRYO_REC_FILE:
+		return "FILE";
+	case CRYO_REC_FILE_DATA:
+		return "FILE_DATA";
+	case CRYO_REC_FD:
+		return "FD";
+	case CRYO_REC_VMA:
+		return "VMA";
+	case CRYO_REC_PAGES:
+		return "PAGES";
+	case CRYO_REC_TRAILER:
+		return "TRAILER";
+	default:
+		return (const char *)0;
 	}
 }
 
@@ -365,7 +390,7 @@ enum cryo_reg {
  *
  * Return: the name, NULL past %CRYO_NR_REGS.
  */
-static __inline__ const char *cryo_reg_name(__u32 reg)
+static inline const char *cryo_reg_name(__u32 reg)
 {
 	static const char *const names[CRYO_NR_REGS] = {
 		[CRYO_REG_R15] = "r15", [CRYO_REG_R14] = "r14",

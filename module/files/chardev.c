@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Character devices whose open file holds no state a reopen would lose:
+ * null, zero, full, random, urandom, and terminals.  Any other device
+ * (/dev/fuse, /dev/net/tun, /dev/kmsg, a GPU ...) is not of this kind,
+ * so it is refused (or lost, if the freeze accepts losses).
+ *
+ * At the thaw the memory devices are reopened by their path; a terminal
+ * is not (it would be another session's, or none): an fd on one must be
+ * given with --inherit-fd.
+ */
+#include "cryo.h"
+
+#include <linux/fs.h>
+#include <linux/kdev_t.h>
+#include <linux/major.h>
+#include <linux/slab.h>
+
+#include "thawing.h"
+#include "files/file.h"
+
+static bool cryo_chardev_match(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	unsigned int major = MAJOR(inode->i_rdev), minor = MINOR(inode->i_rdev);
+
+	if (!S_ISCHR(inode->i_mode))
+		return false;
+	if (major == MEM_MAJOR)
+		return minor == 3 || minor == 5 || minor == 7 || minor == 8 ||
+		       minor == 9;
+	/* Virtual consoles and serial ports; /dev/tty, console, ptmx. */
+	if (major == TTY_MAJOR || major == TTYAUX_MAJOR)
+		return true;
+	/* /dev/pts/N */
+	return major >= UNIX98_PTY_SLAVE_MAJOR &&
+	       major < UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT;
+}
+
+static int cryo_chardev_restore(struct cryo_thawing *t, unsigned int idx)
+{
+	struct cryo_thaw_file *f = &t->fdt.files[idx];
+	bool opath = f->rec.open_flags & O_PATH;
+	struct file *file;
+	char *what;
+
+	/* An O_PATH open does nothing to the device. */
+	if (!opath && MAJOR(new_decode_dev(f->rec.rdev)) != MEM_MAJOR)
+		return cryo_file_need_inherit(t, idx,
+					      "a terminal is not reopened by name");
+	what = cryo_file_what(t, f);
+	if (!what)
+		return -ENOMEM;
+	file = cryo_file_reopen(t, f, what, opath ? O_PATH :
+				f->rec.open_flags & CRYO_REOPEN_FLAGS, NULL);
+	kfree(what);
+	return PTR_ERR_OR_ZERO(file);
+}
+
+const struct cryo_file_ops cryo_chardev_ops = {
+	.kind		= CRYO_FILE_CHR,
+	.name		= "device",
+	.type		= S_IFCHR,
+	.match		= cryo_chardev_match,
+	.restore	= cryo_chardev_restore,
+};

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Inside files/: the kinds of open file description, one ops table each.
+ *
+ * file.c walks the descriptions and writes or reads their FILE and
+ * FILE_DATA records; what differs from one kind to the next (which files
+ * it takes, what it saves besides the record, how it checks a record and
+ * how it recreates the description) is in the kind's own file, behind a
+ * struct cryo_file_ops.  Adding a kind is adding a file and a row in
+ * cryo_file_kinds[] (file.c).
+ */
+#ifndef _CRYO_FILES_FILE_H
+#define _CRYO_FILES_FILE_H
+
+#include <linux/cryo_image.h>
+#include <linux/types.h>
+
+struct cryo_image;
+struct cryo_seen;
+struct cryo_thaw_file;
+struct cryo_thawing;
+struct file;
+struct inode;
+
+/* Status flags a reopen may carry; O_CREAT, O_TRUNC and the like never. */
+#define CRYO_REOPEN_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECT | \
+				 O_NOATIME | O_LARGEFILE | O_SYNC | O_DSYNC)
+
+/* A malformed FILE, FILE_DATA or FD record: EBADMSG, see cryo_thaw_badrec(). */
+#define cryo_file_bad(t, fmt, ...) \
+	cryo_thaw_badrec(t, CRYO_REC_FILE, fmt, ##__VA_ARGS__)
+
+/**
+ * struct cryo_seen - an open file description already in the image
+ * @file: referenced
+ * @pipe: the pipe's inode when it is a pipe or FIFO whose data is in the
+ *        image already (it is sent once, with the first end met)
+ * @id: its id in the image
+ */
+struct cryo_seen {
+	struct file *file;
+	struct inode *pipe;
+	u32 id;
+};
+
+/**
+ * struct cryo_file_out - what a kind adds to its FILE record
+ * @flags: %CRYO_FILE_UNLINKED, %CRYO_FILE_LOST
+ * @pipe_id: &cryo_image_file.pipe_id
+ */
+struct cryo_file_out {
+	u32 flags;
+	u64 pipe_id;
+};
+
+/**
+ * struct cryo_file_ops - one kind of open file description
+ * @kind: &enum cryo_file_kind
+ * @name: what messages call it ("pipe", "directory", ...)
+ * @type: the S_IFMT type of its inodes; a FILE record of this kind with
+ *	another mode is malformed.  0 for any.
+ * @holds_data: its FILE_DATA bytes are held in memory until the restore
+ *	(they count against CRYO_THAW_MAX_HELD).
+ * @match: freeze: is @file of this kind?  Called only for files of no
+ *	pseudo file system (see cryo_file_kind()).
+ * @refuse: freeze, optional: why @file cannot be saved, as an
+ *	&enum cryo_refusal; %CRYO_REFUSAL_NONE if it can.
+ * @save: freeze, optional: get what goes into FILE_DATA ready (in the
+ *	image's &struct cryo_files_save: @data or @data_file, @data_size)
+ *	and fill @out.  @seen is @file's entry.  Returns 0 or -errno, with
+ *	nothing to undo.
+ * @max_data: thaw, optional: the most FILE_DATA bytes a FILE record @r of
+ *	this kind may announce; 0 without it.
+ * @load: thaw, optional: after the FILE record was checked (buffers, a
+ *	new file for an unlinked one).
+ * @restore: thaw: recreate the description of file @idx, which some fd
+ *	needs, into its @file; or fail the thaw naming what is missing.
+ */
+struct cryo_file_ops {
+	u32 kind;
+	const char *name;
+	umode_t type;
+	bool holds_data;
+	bool (*match)(struct file *file);
+	u32 (*refuse)(struct file *file);
+	int (*save)(struct cryo_image *img, struct cryo_seen *seen,
+		    struct file *file, struct cryo_file_out *out);
+	u64 (*max_data)(const struct cryo_image_file *r);
+	int (*load)(struct cryo_thawing *t, struct cryo_thaw_file *f);
+	int (*restore)(struct cryo_thawing *t, unsigned int idx);
+};
+
+/* regular.c */
+extern const struct cryo_file_ops cryo_regular_ops;
+extern const struct cryo_file_ops cryo_dir_ops;
+/* chardev.c */
+extern const struct cryo_file_ops cryo_chardev_ops;
+/* pipe.c */
+extern const struct cryo_file_ops cryo_pipe_ops;
+extern const struct cryo_file_ops cryo_fifo_ops;
+
+/* file.c: the descriptions, for the kinds and the fd table */
+u32 cryo_file_id(struct cryo_image *img, struct file *file);
+bool cryo_file_pipe_saved(struct cryo_image *img, struct inode *pipe);
+u32 cryo_file_refusal(struct file *file);
+int cryo_file_save(struct cryo_image *img, struct file *file);
+int cryo_file_save_data(struct cryo_image *img);
+void cryo_file_save_data_end(struct cryo_image *img);
+void cryo_file_save_end(struct cryo_image *img);
+int cryo_file_restore_all(struct cryo_thawing *t);
+void cryo_file_release(struct cryo_thawing *t);
+char *cryo_file_what(struct cryo_thawing *t, struct cryo_thaw_file *f);
+struct file *cryo_file_reopen(struct cryo_thawing *t, struct cryo_thaw_file *f,
+			      const char *what, int flags,
+			      struct file *anchor);
+int cryo_file_need_inherit(struct cryo_thawing *t, unsigned int idx,
+			   const char *why);
+
+/* fdtable.c: the target's fds, for the kinds */
+bool cryo_fdtable_reads(struct cryo_image *img, struct inode *pipe);
+int cryo_fdtable_fd_of(struct cryo_thawing *t, unsigned int idx);
+
+#endif /* _CRYO_FILES_FILE_H */

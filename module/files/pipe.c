@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pipes and FIFOs.
+ *
+ * At the freeze, the bytes a pipe holds go into the image once, with the
+ * first of its ends met, and only when the target holds a reading end:
+ * through a write-only end they could never be read, not by the target
+ * and not by the freezer, and the reader may be someone else's.  They are
+ * copied without being consumed.
+ *
+ * At the thaw an anonymous pipe cannot be made by a module: the library
+ * makes one per pipe of the image (the two ends found here, by pipe id)
+ * and hands them over (cryo_pipe_attach()), and they are refilled.  A
+ * FIFO is reopened by its path, through an O_RDWR end opened first so
+ * that no open blocks, and refilled through it.
+ */
+#include "cryo.h"
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/magic.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/slab.h>
+
+#include "freezing.h"
+#include "thawing.h"
+#include "files/file.h"
+#include "files/files.h"
+#include "files/reopen.h"
+
+static bool cryo_pipe_fed_by_kernel(struct file *file)
+{
+	struct pipe_inode_info *pipe = file->private_data;
+
+	/* A notification pipe is fed by the kernel, not by writes. */
+	return !(file->f_mode & FMODE_PATH) && pipe &&
+	       pipe_has_watch_queue(pipe);
+}
+
+static bool cryo_pipe_match(struct file *file)
+{
+	return S_ISFIFO(file_inode(file)->i_mode) &&
+	       file_inode(file)->i_sb->s_magic == PIPEFS_MAGIC &&
+	       !cryo_pipe_fed_by_kernel(file);
+}
+
+static bool cryo_fifo_match(struct file *file)
+{
+	return S_ISFIFO(file_inode(file)->i_mode) &&
+	       file_inode(file)->i_sb->s_magic != PIPEFS_MAGIC &&
+	       !cryo_pipe_fed_by_kernel(file);
+}
+
+/*
+ * Copy what a pipe holds, without consuming it.  The pipe comes from our
+ * referenced file (an open end keeps it alive; inode->i_pipe does not),
+ * and head and tail are read once, under the pipe's mutex.
+ */
+static int cryo_pipe_snapshot(struct cryo_image *img, struct file *file)
+{
+	struct cryo_files_save *fs = &img->fdt;
+	struct pipe_inode_info *pipe = file->private_data;
+	unsigned int i, mask, head, tail;
+	size_t len = 0, room;
+	int ret = 0;
+
+	if (!pipe)
+		return 0;
+	/*
+	 * Under the session lock, which comes before any pipe's mutex (see
+	 * splice.c).  splice() holds the mutex of the pipe it fills, which
+	 * may be this one, or that of a freeze whose target holds our
+	 * output pipe: only try, and let the caller take this record with
+	 * read() instead.
+	 */
+	if (img->splicing) {
+		if (!mutex_trylock(&pipe->mutex))
+			return -EDEADLK;
+	} else if (mutex_lock_killable(&pipe->mutex)) {
+		/* Killable: a writer may hold it while faulting on the target. */
+		return -EINTR;
+	}
+	mask = pipe->ring_size - 1;
+	head = pipe->head;
+	tail = pipe->tail;
+	for (i = tail; i != head; i++)
+		len += pipe->bufs[i & mask].len;
+	/* As much as a thaw takes: the same limit on both sides. */
+	if (len > CRYO_PIPE_DATA_MAX) {
+		ret = -EFBIG;
+		goto out_unlock;
+	}
+	if (!len)
+		goto out_unlock;
+	ret = -ENOMEM;
+	fs->data = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+	if (!fs->data)
+		goto out_unlock;
+	room = len;
+	len = 0;
+	for (i = tail; i != head; i++) {
+		struct pipe_buffer *b = &pipe->bufs[i & mask];
+		size_t n = min_t(size_t, b->len, room - len);
+		void *kaddr = kmap_local_page(b->page);
+
+		memcpy(fs->data + len, kaddr + b->offset, n);
+		kunmap_local(kaddr);
+		len += n;
+	}
+	fs->data_size = len;
+	ret = 0;
+out_unlock:
+	mutex_unlock(&pipe->mutex);
+	return ret;
+}
+
+static int cryo_pipe_save(struct cryo_image *img, struct cryo_seen *seen,
+			  struct file *file, struct cryo_file_out *out)
+{
+	struct inode *inode = file_inode(file);
+	int ret;
+
+	out->pipe_id = inode->i_ino;
+	if (file->f_mode & FMODE_PATH)
+		return 0;
+	/* A pipe's other end already in the image carries its data. */
+	if (cryo_file_pipe_saved(img, inode)) {
+		seen->pipe = inode;
+		return 0;
+	}
+	if (!cryo_fdtable_reads(img, inode))
+		return 0;
+	ret = cryo_pipe_snapshot(img, file);
+	if (ret)
+		return ret;
+	seen->pipe = inode;
+	return 0;
+}
+
+static u64 cryo_pipe_max_data(const struct cryo_image_file *r)
+{
+	return CRYO_THAW_MAX_PIPE_DATA;
+}
+
+/* Room for the bytes, which FILE_DATA brings. */
+static int cryo_pipe_load(struct cryo_thawing *t, struct cryo_thaw_file *f)
+{
+	if (!f->rec.data_size)
+		return 0;
+	f->data = kvmalloc(f->rec.data_size, GFP_KERNEL_ACCOUNT);
+	if (!f->data)
+		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/*
+ * An anonymous pipe is the library's to make: count it once, with both
+ * of its ends, which must be in the image.
+ */
+static int cryo_pipe_restore(struct cryo_thawing *t, unsigned int idx)
+{
+	struct cryo_files_restore *ft = &t->fdt;
+	struct cryo_thaw_file *f = &ft->files[idx];
+	unsigned int j;
+
+	if (f->pipe >= 0)
+		return 0;
+	f->pipe = ft->nr_pipes;
+	for (j = idx + 1; j < ft->nr_files; j++) {
+		struct cryo_thaw_file *g = &ft->files[j];
+
+		if (g->rec.kind == CRYO_FILE_PIPE &&
+		    g->rec.pipe_id == f->rec.pipe_id &&
+		    g->rec.dev == f->rec.dev &&
+		    (g->rec.open_flags & O_ACCMODE) !=
+		    (f->rec.open_flags & O_ACCMODE))
+			break;
+	}
+	if (j == ft->nr_files)
+		return cryo_file_need_inherit(t, idx,
+					      "the other end of this pipe is not in the image");
+	ft->files[j].pipe = ft->nr_pipes;
+	ft->files[j].needed = true;
+	ft->nr_pipes++;
+	return 0;
+}
+
+static bool cryo_pipe_is_fresh(struct file *f, int end)
+{
+	return file_inode(f)->i_sb->s_magic == PIPEFS_MAGIC &&
+	       S_ISFIFO(file_inode(f)->i_mode) &&
+	       (f->f_mode & (end ? FMODE_WRITE : FMODE_READ));
+}
+
+/* The ends of pipe @p of the image take @ends, refilled through ends[1]. */
+static int cryo_pipe_fill(struct cryo_thawing *t, unsigned int p,
+			  struct file *ends[2])
+{
+	struct cryo_files_restore *ft = &t->fdt;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < ft->nr_files; i++) {
+		struct cryo_thaw_file *f = &ft->files[i];
+		struct file *file;
+		loff_t pos = 0;
+
+		if (f->pipe != p || f->file)
+			continue;
+		file = ends[(f->rec.open_flags & O_ACCMODE) != O_RDONLY];
+		if (f->data) {
+			unsigned int old = ends[1]->f_flags;
+
+			/* Never block: too much is an error. */
+			ends[1]->f_flags |= O_NONBLOCK;
+			if (kernel_write(ends[1], f->data, f->rec.data_size,
+					 &pos) != f->rec.data_size)
+				ret = cryo_thaw_fail(t, -ENOSPC,
+						     "pipe %s: its %llu bytes do not fit",
+						     f->name, f->rec.data_size);
+			ends[1]->f_flags = old;
+		}
+		spin_lock(&file->f_lock);
+		file->f_flags = (file->f_flags & ~O_NONBLOCK) |
+				(f->rec.open_flags & O_NONBLOCK);
+		spin_unlock(&file->f_lock);
+		f->file = get_file(file);
+	}
+	return ret;
+}
+
+/**
+ * cryo_pipe_attach() - the library's fresh pipes become the image's
+ * @t: the thaw
+ * @fds: read and write end of each pipe, in the caller's fd table
+ * @nr: pipes in @fds, t->fdt.nr_pipes
+ *
+ * Return: 0, or -errno with the thaw failed.
+ */
+int cryo_pipe_attach(struct cryo_thawing *t, const s32 *fds, unsigned int nr)
+{
+	struct file *ends[2];
+	unsigned int p, e;
+	int ret = 0;
+
+	if (nr != t->fdt.nr_pipes)
+		return cryo_thaw_fail(t, -EINVAL, "%u pipes given, %u needed",
+				      nr, t->fdt.nr_pipes);
+	for (p = 0; p < nr; p++) {
+		for (e = 0; e < 2; e++) {
+			ends[e] = fget(fds[2 * p + e]);
+			if (!ends[e] || !cryo_pipe_is_fresh(ends[e], e)) {
+				if (ends[e])
+					fput(ends[e]);
+				if (e)
+					fput(ends[0]);
+				return cryo_thaw_fail(t, -EINVAL,
+						      "pipe %u: fd %d is not a fresh pipe's %s end",
+						      p, fds[2 * p + e],
+						      e ? "write" : "read");
+			}
+		}
+		if (file_inode(ends[0]) != file_inode(ends[1]))
+			ret = cryo_thaw_fail(t, -EINVAL,
+					     "pipe %u: the two fds are not one pipe",
+					     p);
+		if (!ret)
+			ret = cryo_pipe_fill(t, p, ends);
+		fput(ends[0]);
+		fput(ends[1]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int cryo_fifo_restore(struct cryo_thawing *t, unsigned int idx)
+{
+	struct cryo_thaw_file *f = &t->fdt.files[idx];
+	struct file *file;
+	loff_t pos = 0;
+	char *what;
+	int ret = 0;
+
+	what = cryo_file_what(t, f);
+	if (!what)
+		return -ENOMEM;
+	if (f->rec.open_flags & O_PATH) {
+		file = cryo_file_reopen(t, f, what, O_PATH, NULL);
+		ret = PTR_ERR_OR_ZERO(file);
+		goto out;
+	}
+	/* An O_RDWR end first, so that no open blocks or fails. */
+	file = cryo_reopen(t, what, f->name, O_RDWR | O_NONBLOCK, S_IFIFO);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto out;
+	}
+	f->anchor = file;
+	file = cryo_file_reopen(t, f, what,
+				f->rec.open_flags & CRYO_REOPEN_FLAGS, f->anchor);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto out;
+	}
+	if (f->data &&
+	    kernel_write(f->anchor, f->data, f->rec.data_size, &pos) !=
+	    f->rec.data_size)
+		ret = cryo_thaw_fail(t, -ENOSPC, "%s: its %llu bytes do not fit",
+				     what, f->rec.data_size);
+out:
+	kfree(what);
+	return ret;
+}
+
+const struct cryo_file_ops cryo_pipe_ops = {
+	.kind		= CRYO_FILE_PIPE,
+	.name		= "pipe",
+	.type		= S_IFIFO,
+	.holds_data	= true,
+	.match		= cryo_pipe_match,
+	.save		= cryo_pipe_save,
+	.max_data	= cryo_pipe_max_data,
+	.load		= cryo_pipe_load,
+	.restore	= cryo_pipe_restore,
+};
+
+const struct cryo_file_ops cryo_fifo_ops = {
+	.kind		= CRYO_FILE_FIFO,
+	.name		= "FIFO",
+	.type		= S_IFIFO,
+	.holds_data	= true,
+	.match		= cryo_fifo_match,
+	.save		= cryo_pipe_save,
+	.max_data	= cryo_pipe_max_data,
+	.load		= cryo_pipe_load,
+	.restore	= cryo_fifo_restore,
+};

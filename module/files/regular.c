@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Regular files and directories.
+ *
+ * A file with a name is reopened by it at the thaw, at the position it
+ * had.  An unlinked one has no name to reopen: its contents go into the
+ * image (FILE_DATA), read through a description the target itself reads
+ * with and only if the freezer may read the file, as ptrace would let
+ * it; the thaw creates a new nameless file in the same directory, as the
+ * restored process, and fills it.
+ */
+#include "cryo.h"
+
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+
+#include "freezing.h"
+#include "refuse.h"
+#include "thawing.h"
+#include "files/file.h"
+#include "task/task.h"
+
+static bool cryo_regular_match(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+
+	/* memfd: an unlinked shmem file with this dentry name. */
+	return S_ISREG(inode->i_mode) &&
+	       (inode->i_nlink ||
+		strncmp(file->f_path.dentry->d_name.name, "memfd:", 6));
+}
+
+/*
+ * May the contents of an unlinked file go into the image through @file?
+ * Only through a description the target itself can read from (not
+ * write-only, not O_PATH), and only if the freezer may read the inode:
+ * the reopen for reading, dentry_open(), checks no permission itself.
+ */
+static bool cryo_regular_readable(struct file *file)
+{
+	return (file->f_mode & FMODE_READ) && !(file->f_mode & FMODE_PATH) &&
+	       !file_permission(file, MAY_READ);
+}
+
+static u32 cryo_regular_refuse(struct file *file)
+{
+	if (!file_inode(file)->i_nlink && !cryo_regular_readable(file))
+		return CRYO_REFUSAL_UNREADABLE_FILE;
+	return CRYO_REFUSAL_NONE;
+}
+
+static int cryo_regular_save(struct cryo_image *img, struct cryo_seen *seen,
+			     struct file *file, struct cryo_file_out *out)
+{
+	struct cryo_files_save *fs = &img->fdt;
+	struct file *data;
+
+	if (file_inode(file)->i_nlink)
+		return 0;
+	out->flags |= CRYO_FILE_UNLINKED;
+	if (!cryo_regular_readable(file)) {
+		/*
+		 * Refused at CRYO_IOC_FREEZE unless the loss was accepted;
+		 * made unreadable since (a chmod): refused now, never read.
+		 */
+		if (!(img->flags & CRYO_FREEZE_ACCEPT_LOSS))
+			return -EACCES;
+		out->flags |= CRYO_FILE_LOST;
+		return 0;
+	}
+	/* Unlinked: its contents go into the image. */
+	data = dentry_open(&file->f_path, O_RDONLY | O_LARGEFILE,
+			   current_cred());
+	if (IS_ERR(data))
+		return PTR_ERR(data);
+	fs->data_file = data;
+	fs->data_size = i_size_read(file_inode(file));
+	return 0;
+}
+
+static u64 cryo_regular_max_data(const struct cryo_image_file *r)
+{
+	return r->flags & CRYO_FILE_UNLINKED ? MAX_LFS_FILESIZE : 0;
+}
+
+/*
+ * An unlinked file: a new nameless file in the same directory, made as
+ * the restored process (so owned by it) with at most its permission bits:
+ * never setuid, setgid or sticky.  FILE_DATA fills it.
+ */
+static int cryo_regular_load(struct cryo_thawing *t, struct cryo_thaw_file *f)
+{
+	const struct cred *cred, *old;
+	char *dir, *slash, *del;
+	struct file *file;
+
+	if (!(f->rec.flags & CRYO_FILE_UNLINKED) ||
+	    (f->rec.flags & CRYO_FILE_LOST))
+		return 0;
+	dir = kstrdup(f->name, GFP_KERNEL);
+	cred = cryo_creds_open_cred(t);
+	if (IS_ERR(cred)) {
+		kfree(dir);
+		return PTR_ERR(cred);
+	}
+	if (!dir)
+		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+	del = strstr(dir, " (deleted)");
+	if (del)
+		*del = '\0';
+	slash = strrchr(dir, '/');
+	if (!slash || dir[0] != '/') {
+		kfree(dir);
+		return cryo_file_bad(t, "unlinked file %s: not an absolute path",
+				     f->name);
+	}
+	slash[slash == dir ? 1 : 0] = '\0';
+	old = override_creds(cred);
+	file = filp_open(dir, O_TMPFILE | O_RDWR | O_LARGEFILE | O_NOCTTY,
+			 f->rec.mode & 0777);
+	revert_creds(old);
+	if (IS_ERR(file)) {
+		int err = PTR_ERR(file);
+
+		cryo_thaw_fail(t, err,
+			       "unlinked file %s: cannot create a file in %s (error %d)",
+			       f->name, dir, -err);
+		kfree(dir);
+		return err;
+	}
+	kfree(dir);
+	/* Its description is the frozen one's: no O_TMPFILE, its flags. */
+	spin_lock(&file->f_lock);
+	file->f_flags = (file->f_flags & ~(O_TMPFILE | CRYO_REOPEN_FLAGS)) |
+			O_RDWR | (f->rec.open_flags & CRYO_REOPEN_FLAGS &
+				  ~O_ACCMODE);
+	spin_unlock(&file->f_lock);
+	f->file = file;
+	return 0;
+}
+
+/* The position the description had. */
+static int cryo_regular_seek(struct cryo_thawing *t, struct cryo_thaw_file *f)
+{
+	loff_t ret;
+
+	if ((f->rec.flags & CRYO_FILE_UNLINKED) &&
+	    f->data_got != f->rec.data_size)
+		return cryo_file_bad(t, "unlinked file %s: contents incomplete",
+				     f->name);
+	ret = vfs_llseek(f->file, f->rec.pos, SEEK_SET);
+	if (ret < 0)
+		return cryo_thaw_fail(t, ret, "%s %s: cannot seek to %lld",
+				      f->rec.kind == CRYO_FILE_DIR ?
+				      "directory" : "file",
+				      f->name, f->rec.pos);
+	return 0;
+}
+
+/* Open @f again by its path with @flags; then its position. */
+static int cryo_regular_reopen(struct cryo_thawing *t, struct cryo_thaw_file *f,
+			       int flags)
+{
+	struct file *file;
+	char *what;
+
+	what = cryo_file_what(t, f);
+	if (!what)
+		return -ENOMEM;
+	file = cryo_file_reopen(t, f, what, flags, NULL);
+	kfree(what);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	if (f->rec.open_flags & O_PATH)
+		return 0;
+	return cryo_regular_seek(t, f);
+}
+
+static int cryo_regular_restore(struct cryo_thawing *t, unsigned int idx)
+{
+	struct cryo_thaw_file *f = &t->fdt.files[idx];
+
+	if (f->file)	/* unlinked: created while reading */
+		return cryo_regular_seek(t, f);
+	return cryo_regular_reopen(t, f, f->rec.open_flags & O_PATH ? O_PATH :
+				   f->rec.open_flags & CRYO_REOPEN_FLAGS);
+}
+
+const struct cryo_file_ops cryo_regular_ops = {
+	.kind		= CRYO_FILE_REG,
+	.name		= "file",
+	.type		= S_IFREG,
+	.match		= cryo_regular_match,
+	.refuse		= cryo_regular_refuse,
+	.save		= cryo_regular_save,
+	.max_data	= cryo_regular_max_data,
+	.load		= cryo_regular_load,
+	.restore	= cryo_regular_restore,
+};
+
+static bool cryo_dir_match(struct file *file)
+{
+	return S_ISDIR(file_inode(file)->i_mode);
+}
+
+static int cryo_dir_restore(struct cryo_thawing *t, unsigned int idx)
+{
+	struct cryo_thaw_file *f = &t->fdt.files[idx];
+
+	return cryo_regular_reopen(t, f, (f->rec.open_flags & O_PATH ?
+					  O_PATH : O_RDONLY) | O_DIRECTORY);
+}
+
+const struct cryo_file_ops cryo_dir_ops = {
+	.kind		= CRYO_FILE_DIR,
+	.name		= "directory",
+	.type		= S_IFDIR,
+	.match		= cryo_dir_match,
+	.restore	= cryo_dir_restore,
+};

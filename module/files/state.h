@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the files part keeps: for a freeze (struct cryo_files_save, in
+ * struct cryo_image) and for a thaw (struct cryo_files_restore, in
+ * struct cryo_thawing).  Data only; the code is in files/.
+ */
+#ifndef _CRYO_FILES_STATE_H
+#define _CRYO_FILES_STATE_H
+
+#include <linux/cryo.h>
+#include <linux/cryo_image.h>
+#include <linux/types.h>
+
+struct cryo_seen;
+struct file;
+
+/* The files section of a freeze, as far as the reader has read it. */
+struct cryo_files_save {
+	unsigned int fd_next;		/* next fd number to look at */
+	int fd_step;			/* what the current fd needs next */
+	unsigned int cur_fd;
+	bool cur_cloexec;
+	u32 cur_id;
+	struct file *cur;		/* its file, owned by seen[] */
+	struct cryo_seen *seen;		/* descriptions in the image */
+	unsigned int nr_seen;
+	unsigned int max_seen;
+	u8 *data;			/* a pipe's bytes, or NULL */
+	struct file *data_file;		/* an unlinked file to read, or NULL */
+	u64 data_off;
+	u64 data_size;
+};
+
+/* One open file description of the image. */
+struct cryo_thaw_file {
+	struct cryo_image_file rec;
+	char *name;
+	struct file *file;		/* the new description, referenced */
+	struct file *anchor;		/* a FIFO's O_RDWR end while filling */
+	u8 *data;			/* a pipe's or FIFO's bytes */
+	u64 data_got;			/* FILE_DATA bytes seen so far */
+	int pipe;			/* index of its pipe, or -1 */
+	bool needed;			/* some fd uses it without --inherit-fd */
+};
+
+struct cryo_thaw_fd {
+	struct cryo_image_fd rec;
+	struct file *file;		/* inherited file, or NULL */
+};
+
+/* The files of a thaw, as the FILE and FD records gave them. */
+struct cryo_files_restore {
+	struct cryo_thaw_file *files;	/* by id - 1 */
+	unsigned int nr_files;
+	unsigned int max_files;
+	struct cryo_thaw_fd *fds;	/* ascending fd numbers */
+	unsigned int nr_fds;
+	unsigned int max_fds;
+	unsigned int nr_pipes;		/* pipes the library makes */
+	struct cryo_thaw_inherit *inherit;	/* --inherit-fd */
+	struct file **inherit_files;	/* their files, referenced */
+	unsigned int nr_inherit;
+};
+
+#endif /* _CRYO_FILES_STATE_H */
