@@ -60,6 +60,7 @@
 
 #include "cryoctl.h"
 #include "internal.h"
+#include "thaw.h"
 #include "stub.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
