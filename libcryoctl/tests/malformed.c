@@ -5,180 +5,255 @@
  */
 #include "unit.h"
 
-void test_malformed(void)
+/*
+ * The stream as a whole: malformed images, one per row of bad_images[].
+ * Each builder makes its image and returns the index of the record the
+ * error must name, or -1 when the row does not check it.
+ */
+
+/* The reference image; its header. */
+static struct cryo_image_header *ref_header(struct img *m)
 {
-	struct cryo_image_trailer t;
-	struct cryo_image_header *h;
-	struct result r;
-	struct img m;
+	build_image(m, 0, CRYO_IMAGE_MINOR);
+	return (void *)(m->b.p + 16);
+}
+
+static int bad_magic_bad_crc(struct img *m)
+{
+	ref_header(m)->magic[0] = 'X';
+	return -1;
+}
+
+static int bad_magic(struct img *m)
+{
+	ref_header(m)->magic[0] = 'X';
+	fix_crc(m->b.p, 0);
+	return -1;
+}
+
+static int wrong_major(struct img *m)
+{
+	ref_header(m)->major = CRYO_IMAGE_MAJOR + 1;
+	fix_crc(m->b.p, 0);
+	return -1;
+}
+
+static int wrong_arch(struct img *m)
+{
+	ref_header(m)->arch = AUDIT_ARCH_AARCH64;
+	fix_crc(m->b.p, 0);
+	return -1;
+}
+
+static int text_file(struct img *m)
+{
+	memset(m, 0, sizeof(*m));
+	buf_put(&m->b, "hello, world, this is text and not an image\n", 44);
+	return -1;
+}
+
+static int empty_stream(struct img *m)
+{
+	memset(m, 0, sizeof(*m));
+	return -1;
+}
+
+static int first_not_header(struct img *m)
+{
+	memset(m, 0, sizeof(*m));
+	put_rec(m, CRYO_REC_PROCESS, "x", 1, NULL, 0);
+	return -1;
+}
+
+/* A huge length, checksum made to match. */
+static int huge_len(struct img *m)
+{
 	int i;
 
-	/* Wrong magic, with and without a matching checksum. */
-	build_image(&m, 0, CRYO_IMAGE_MINOR);
-	h = (void *)(m.b.p + 16);
-	h->magic[0] = 'X';
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && strstr(r.msg, "not a cryo image"),
-	      "bad magic, bad crc: %d %s", r.ret, r.msg);
-	fix_crc(m.b.p, 0);
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && strstr(r.msg, "bad magic"),
-	      "bad magic: %d %s", r.ret, r.msg);
-	free(m.b.p);
+	build_image(m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(m, CRYO_REC_THREAD, 0);
+	poke32(m->b.p, m->off[i] + 4, CRYO_REC_MAX_LEN + 1);
+	return i;
+}
 
-	build_image(&m, 0, CRYO_IMAGE_MINOR);
-	h = (void *)(m.b.p + 16);
-	h->major = CRYO_IMAGE_MAJOR + 1;
-	fix_crc(m.b.p, 0);
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && strstr(r.msg, "format 3."),
-	      "wrong major: %d %s", r.ret, r.msg);
-	h->major = CRYO_IMAGE_MAJOR;
-	h->arch = AUDIT_ARCH_AARCH64;
-	fix_crc(m.b.p, 0);
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && strstr(r.msg, "architecture"),
-	      "wrong arch: %d %s", r.ret, r.msg);
-	free(m.b.p);
+static int len_all_ones(struct img *m)
+{
+	int i;
 
-	/* Not an image at all. */
-	read_image("hello, world, this is text and not an image\n", 44, &r);
-	CHECK(r.ret == -EPROTO && strstr(r.msg, "not a cryo image"),
-	      "text file: %d %s", r.ret, r.msg);
-	read_image("", 0, &r);
-	CHECK(r.ret == -ENODATA, "empty stream: %d %s", r.ret, r.msg);
+	build_image(m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(m, CRYO_REC_THREAD, 0);
+	poke32(m->b.p, m->off[i] + 4, 0xffffffff);
+	return i;
+}
 
-	/* First record not a HEADER. */
-	memset(&m, 0, sizeof(m));
-	put_rec(&m, CRYO_REC_PROCESS, "x", 1, NULL, 0);
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && strstr(r.msg, "not a HEADER"),
-	      "first record PROCESS: %d %s", r.ret, r.msg);
-	free(m.b.p);
+static int reserved_word(struct img *m)
+{
+	int i;
 
-	/* A huge length, checksum made to match. */
-	build_image(&m, 0, CRYO_IMAGE_MINOR);
-	i = find_rec(&m, CRYO_REC_THREAD, 0);
-	poke32(m.b.p, m.off[i] + 4, CRYO_REC_MAX_LEN + 1);
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && r.index == (uint64_t)i &&
-	      strstr(r.msg, "exceeds the maximum"), "huge len: %d %s", r.ret, r.msg);
-	poke32(m.b.p, m.off[i] + 4, 0xffffffff);
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && r.index == (uint64_t)i, "len ~0: %d %s", r.ret, r.msg);
-	free(m.b.p);
+	build_image(m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(m, CRYO_REC_VMA, 0);
+	poke32(m->b.p, m->off[i] + 12, 1);
+	fix_crc(m->b.p, m->off[i]);
+	return i;
+}
 
-	/* Reserved word set. */
-	build_image(&m, 0, CRYO_IMAGE_MINOR);
-	i = find_rec(&m, CRYO_REC_VMA, 0);
-	poke32(m.b.p, m.off[i] + 12, 1);
-	fix_crc(m.b.p, m.off[i]);
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && r.index == (uint64_t)i && strstr(r.msg, "reserved"),
-	      "reserved nonzero: %d %s", r.ret, r.msg);
-	free(m.b.p);
+static int after_trailer(struct img *m)
+{
+	build_image(m, 0, CRYO_IMAGE_MINOR);
+	buf_put(&m->b, "X", 1);
+	return REF_RECORDS + 1;
+}
 
-	/* Data after the trailer. */
-	build_image(&m, 0, CRYO_IMAGE_MINOR);
-	buf_put(&m.b, "X", 1);
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EOVERFLOW && r.index == REF_RECORDS + 1 &&
-	      r.offset == m.b.len - 1 && r.nr == REF_RECORDS,
-	      "garbage after the trailer: %d %s", r.ret, r.msg);
-	free(m.b.p);
+/* Trailer counts that disagree, checksum made to match. */
+static void trailer_edit(struct img *m, uint64_t records, uint64_t pages, uint64_t more_bytes)
+{
+	struct cryo_image_trailer t;
 
-	/* Trailer counts that disagree, checksum made to match. */
-	build_image(&m, 0, CRYO_IMAGE_MINOR);
-	i = REF_RECORDS;
-	get_payload(&m, i, &t, sizeof(t));
-	t.nr_pages = 3;
-	set_payload(&m, i, &t, sizeof(t));
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EBADMSG && r.index == REF_RECORDS &&
-	      strstr(r.msg, "trailer counts 3 pages"),
-	      "trailer page count: %d %s", r.ret, r.msg);
-	t.nr_pages = 2;
-	t.nr_records = REF_RECORDS - 1;
-	set_payload(&m, i, &t, sizeof(t));
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EBADMSG && strstr(r.msg, "records"), "trailer record count: %d %s",
-	      r.ret, r.msg);
-	t.nr_records = REF_RECORDS;
-	t.bytes += 16;
-	set_payload(&m, i, &t, sizeof(t));
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EBADMSG && strstr(r.msg, "bytes"), "trailer byte count: %d %s",
-	      r.ret, r.msg);
-	free(m.b.p);
+	build_image(m, 0, CRYO_IMAGE_MINOR);
+	get_payload(m, REF_RECORDS, &t, sizeof(t));
+	t.nr_records = records;
+	t.nr_pages = pages;
+	t.bytes += more_bytes;
+	set_payload(m, REF_RECORDS, &t, sizeof(t));
+}
 
-	/* Payload shorter than its structure. */
-	memset(&m, 0, sizeof(m));
-	put_header(&m, 0, CRYO_IMAGE_MINOR);
-	put_rec(&m, CRYO_REC_PROCESS, "short", 5, NULL, 0);
-	put_trailer(&m);
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && r.index == 1 && strstr(r.msg, "shorter"),
-	      "short PROCESS: %d %s", r.ret, r.msg);
-	free(m.b.p);
+static int trailer_pages(struct img *m)
+{
+	trailer_edit(m, REF_RECORDS, 3, 0);
+	return REF_RECORDS;
+}
 
-	/* Records out of order. */
-	memset(&m, 0, sizeof(m));
-	put_header(&m, 0, CRYO_IMAGE_MINOR);
-	put_vma(&m, 0x1000, 0x2000, CRYO_VMA_READ, CRYO_VMA_ANON, 0, 0, 0, NULL);
-	put_rec(&m, CRYO_REC_PROCESS, zeros, sizeof(struct cryo_image_process), NULL, 0);
-	put_trailer(&m);
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && r.index == 2 && strstr(r.msg, "out of order"),
-	      "PROCESS after VMA: %d %s", r.ret, r.msg);
-	free(m.b.p);
+static int trailer_records(struct img *m)
+{
+	trailer_edit(m, REF_RECORDS - 1, 2, 0);
+	return -1;
+}
 
-	/* PAGES outside every VMA; VMAs overlapping. */
-	memset(&m, 0, sizeof(m));
-	put_header(&m, 0, CRYO_IMAGE_MINOR);
-	put_vma(&m, 0x1000, 0x3000, CRYO_VMA_READ, CRYO_VMA_ANON, 0, 0, 0, NULL);
-	put_pages(&m, 0x2000, 2);
-	put_trailer(&m);
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && r.index == 2 && strstr(r.msg, "not inside one VMA"),
-	      "PAGES past the VMA's end: %d %s", r.ret, r.msg);
-	free(m.b.p);
-	memset(&m, 0, sizeof(m));
-	put_header(&m, 0, CRYO_IMAGE_MINOR);
-	put_vma(&m, 0x1000, 0x3000, CRYO_VMA_READ, CRYO_VMA_ANON, 0, 0, 0, NULL);
-	put_vma(&m, 0x2000, 0x4000, CRYO_VMA_READ, CRYO_VMA_ANON, 0, 0, 0, NULL);
-	put_trailer(&m);
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && r.index == 2 && strstr(r.msg, "overlaps"),
-	      "overlapping VMAs: %d %s", r.ret, r.msg);
-	free(m.b.p);
+static int trailer_bytes(struct img *m)
+{
+	trailer_edit(m, REF_RECORDS, 2, 16);
+	return -1;
+}
 
-	/* Contents of a [vdso] are never saved. */
-	memset(&m, 0, sizeof(m));
-	put_header(&m, 0, CRYO_IMAGE_MINOR);
-	put_vma(&m, 0x1000, 0x3000, CRYO_VMA_READ, CRYO_VMA_VDSO, 0, 0, 0, NULL);
-	put_pages(&m, 0x1000, 1);
-	put_trailer(&m);
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && r.index == 2 && strstr(r.msg, "never saved"),
-	      "PAGES of the vdso: %d %s", r.ret, r.msg);
-	free(m.b.p);
+/* Payload shorter than its structure. */
+static int short_process(struct img *m)
+{
+	memset(m, 0, sizeof(*m));
+	put_header(m, 0, CRYO_IMAGE_MINOR);
+	put_rec(m, CRYO_REC_PROCESS, "short", 5, NULL, 0);
+	put_trailer(m);
+	return 1;
+}
 
-	/* Fewer THREAD records than the header announces. */
-	memset(&m, 0, sizeof(m));
-	put_header(&m, 1, CRYO_IMAGE_MINOR);
-	put_trailer(&m);
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == -EPROTO && strstr(r.msg, "announces 1 threads"),
-	      "missing THREAD: %d %s", r.ret, r.msg);
-	free(m.b.p);
+static int process_after_vma(struct img *m)
+{
+	memset(m, 0, sizeof(*m));
+	put_header(m, 0, CRYO_IMAGE_MINOR);
+	put_vma(m, 0x1000, 0x2000, CRYO_VMA_READ, CRYO_VMA_ANON, 0, 0, 0, NULL);
+	put_rec(m, CRYO_REC_PROCESS, zeros, sizeof(struct cryo_image_process), NULL, 0);
+	put_trailer(m);
+	return 2;
+}
 
-	/* A header-only image with no threads is whole (a layout has that). */
-	memset(&m, 0, sizeof(m));
-	put_header(&m, 0, CRYO_IMAGE_MINOR);
-	put_trailer(&m);
-	read_image(m.b.p, m.b.len, &r);
-	CHECK(r.ret == 0 && r.nr == 1, "HEADER + TRAILER: %d %s", r.ret, r.msg);
-	free(m.b.p);
+/* One VMA, 0x1000-0x3000, of @kind. */
+static void one_vma(struct img *m, uint32_t kind)
+{
+	memset(m, 0, sizeof(*m));
+	put_header(m, 0, CRYO_IMAGE_MINOR);
+	put_vma(m, 0x1000, 0x3000, CRYO_VMA_READ, kind, 0, 0, 0, NULL);
+}
+
+static int pages_past_vma(struct img *m)
+{
+	one_vma(m, CRYO_VMA_ANON);
+	put_pages(m, 0x2000, 2);
+	put_trailer(m);
+	return 2;
+}
+
+static int overlapping_vmas(struct img *m)
+{
+	one_vma(m, CRYO_VMA_ANON);
+	put_vma(m, 0x2000, 0x4000, CRYO_VMA_READ, CRYO_VMA_ANON, 0, 0, 0, NULL);
+	put_trailer(m);
+	return 2;
+}
+
+/* Contents of a [vdso] are never saved. */
+static int vdso_pages(struct img *m)
+{
+	one_vma(m, CRYO_VMA_VDSO);
+	put_pages(m, 0x1000, 1);
+	put_trailer(m);
+	return 2;
+}
+
+/* Fewer THREAD records than the header announces. */
+static int missing_thread(struct img *m)
+{
+	memset(m, 0, sizeof(*m));
+	put_header(m, 1, CRYO_IMAGE_MINOR);
+	put_trailer(m);
+	return -1;
+}
+
+/* A header-only image with no threads is whole (a layout has that). */
+static int header_trailer(struct img *m)
+{
+	memset(m, 0, sizeof(*m));
+	put_header(m, 0, CRYO_IMAGE_MINOR);
+	put_trailer(m);
+	return -1;
+}
+
+static const struct bad_image {
+	const char *what;
+	int (*build)(struct img *m);
+	int ret;		/* what reading it gives */
+	const char *msg;	/* in the message, or NULL */
+	int nr;			/* records read before the error, or -1 */
+	bool at_end;		/* the error is at the image's last byte */
+} bad_images[] = {
+	{ "bad magic, bad crc", bad_magic_bad_crc, -EPROTO, "not a cryo image", -1, false },
+	{ "bad magic", bad_magic, -EPROTO, "bad magic", -1, false },
+	{ "wrong major", wrong_major, -EPROTO, "format 3.", -1, false },
+	{ "wrong arch", wrong_arch, -EPROTO, "architecture", -1, false },
+	{ "text file", text_file, -EPROTO, "not a cryo image", -1, false },
+	{ "empty stream", empty_stream, -ENODATA, NULL, -1, false },
+	{ "first record PROCESS", first_not_header, -EPROTO, "not a HEADER", -1, false },
+	{ "huge len", huge_len, -EPROTO, "exceeds the maximum", -1, false },
+	{ "len ~0", len_all_ones, -EPROTO, NULL, -1, false },
+	{ "reserved nonzero", reserved_word, -EPROTO, "reserved", -1, false },
+	{ "garbage after the trailer", after_trailer, -EOVERFLOW, NULL, REF_RECORDS, true },
+	{ "trailer page count", trailer_pages, -EBADMSG, "trailer counts 3 pages", -1, false },
+	{ "trailer record count", trailer_records, -EBADMSG, "records", -1, false },
+	{ "trailer byte count", trailer_bytes, -EBADMSG, "bytes", -1, false },
+	{ "short PROCESS", short_process, -EPROTO, "shorter", -1, false },
+	{ "PROCESS after VMA", process_after_vma, -EPROTO, "out of order", -1, false },
+	{ "PAGES past the VMA's end", pages_past_vma, -EPROTO, "not inside one VMA", -1, false },
+	{ "overlapping VMAs", overlapping_vmas, -EPROTO, "overlaps", -1, false },
+	{ "PAGES of the vdso", vdso_pages, -EPROTO, "never saved", -1, false },
+	{ "missing THREAD", missing_thread, -EPROTO, "announces 1 threads", -1, false },
+	{ "HEADER + TRAILER", header_trailer, 0, NULL, 1, false },
+};
+
+void test_malformed(void)
+{
+	const struct bad_image *t;
+	struct result r;
+	struct img m;
+	int index;
+
+	for (t = bad_images; t < bad_images + ARRAY_SIZE(bad_images); t++) {
+		index = t->build(&m);
+		read_image(m.b.p ? (const void *)m.b.p : "", m.b.len, &r);
+		CHECK(r.ret == t->ret && (index < 0 || r.index == (uint64_t)index) &&
+		      (!t->msg || strstr(r.msg, t->msg)) && (t->nr < 0 || r.nr == t->nr) &&
+		      (!t->at_end || r.offset == m.b.len - 1),
+		      "%s: %d at %llu, %s", t->what, r.ret, (unsigned long long)r.index,
+		      r.msg);
+		free(m.b.p);
+	}
 }
 
 /*
