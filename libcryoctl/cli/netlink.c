@@ -308,6 +308,10 @@ static void print_lost(bool json)
 	l_end(&l);
 }
 
+/*
+ * One piece: option parsing, then the poll loop over the signal and event
+ * descriptors that the single exit path closes.
+ */
 static int run_events(int argc, char **argv)
 {
 	static const struct option opts[] = {

@@ -176,6 +176,10 @@ static char *maps_line(const char *prefix, const char *name)
 	return line;
 }
 
+/*
+ * One piece: every image command run in turn on the same reference image
+ * and its damaged copy, as a script of checks.
+ */
 void test_cli_image(void)
 {
 	static const char *const sigactions[] = {
@@ -459,6 +463,7 @@ void test_cli_maps_proc(void)
 	free(m.b.p);
 }
 
+/* One piece: a flat list of command lines and what cryoctl must answer. */
 void test_cli_usage(void)
 {
 	static const char *const cmds[] = {

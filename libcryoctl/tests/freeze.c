@@ -50,6 +50,10 @@ static pid_t slow_reader(int fd, int wr, int res)
 	_exit(0);
 }
 
+/*
+ * One piece: a script of cryoctl_freeze() calls against the fake device,
+ * each setting the device's knobs the next one starts from.
+ */
 void test_freeze(void)
 {
 	const size_t len = 3 * 1024 * 1024 + 123;

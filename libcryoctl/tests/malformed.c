@@ -291,7 +291,10 @@ static void accepted(struct img *m, int line, const char *label)
 
 #define ACCEPTED(m, label) accepted(m, __LINE__, label)
 
-/* GROUPS, AUXV, FS, SIGNALS: contents, order, presence. */
+/*
+ * GROUPS, AUXV, FS, SIGNALS: contents, order, presence.
+ * One piece: a flat list of edits of the reference image, one check each.
+ */
 void test_process_block(void)
 {
 	struct cryo_image_signals sig;
@@ -458,7 +461,10 @@ static void set64(struct img *m, int i, size_t off, uint64_t v)
 #define FD_OFF(field)	offsetof(struct cryo_image_fd, field)
 #define DATA_OFF(field)	offsetof(struct cryo_image_file_data, field)
 
-/* FILE, FILE_DATA and FD: ids, data, references, fd order, contents. */
+/*
+ * FILE, FILE_DATA and FD: ids, data, references, fd order, contents.
+ * One piece: a flat list of edits of the reference image, one check each.
+ */
 void test_files(void)
 {
 	struct cryo_image_header h;

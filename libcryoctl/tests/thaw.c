@@ -169,6 +169,7 @@ static void test_thaw_args(int img)
  * created, maps the stub region, runs the stub, which creates the
  * threads; they and the leader get ENOTTY from the device, the threads
  * exit, the leader waits for them and returns the error to the library.
+ * One piece: the same checks for each thread count and flag.
  */
 static void test_thaw_stub(int img)
 {
