@@ -196,13 +196,14 @@ $(BUILD)/examples/%: libcryoctl/examples/%.c libcryoctl/include/cryoctl.h $(wild
 # ioctl() can stand in for /dev/cryo.
 
 UNIT		:= $(BUILD)/tests/unit
+UNIT_SRCS	:= $(wildcard libcryoctl/tests/*.c)
 
 unit: $(UNIT) $(CLI)
 	$(UNIT) $(CLI)
 
-$(UNIT): libcryoctl/tests/unit.c $(LIB_SRCS) $(STUB_C) $(LIB_HDRS)
+$(UNIT): $(UNIT_SRCS) $(wildcard libcryoctl/tests/*.h) $(LIB_SRCS) $(STUB_C) $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) -Ilibcryoctl/src $(NL_CFLAGS) $(CFLAGS_ALL) -o $@ $< $(LIB_SRCS) \
+	$(CC) $(CPPFLAGS_ALL) -Ilibcryoctl/src $(NL_CFLAGS) $(CFLAGS_ALL) -o $@ $(UNIT_SRCS) $(LIB_SRCS) \
 		$(STUB_C) $(NL_LIBS) $(LDFLAGS)
 
 # ---- selftests ---------------------------------------------------------------
@@ -260,7 +261,7 @@ CHECKPATCH	= perl $(KSRC)/scripts/checkpatch.pl --no-tree --terse --quiet \
 KERNEL_STYLE	= $(wildcard module/*.c module/*.h module/*/*.c module/*/*.h uapi/linux/*.h)
 USER_STYLE	= $(wildcard libcryoctl/src/*.c libcryoctl/src/*.h \
 		  libcryoctl/include/*.h libcryoctl/cli/*.c libcryoctl/cli/*.h \
-		  libcryoctl/examples/*.c libcryoctl/tests/*.c)
+		  libcryoctl/examples/*.c libcryoctl/tests/*.c libcryoctl/tests/*.h)
 
 style: $(KSRC)/.stamp
 	$(CHECKPATCH) -f $(KERNEL_STYLE)

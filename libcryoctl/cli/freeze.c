@@ -222,6 +222,10 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 	}
 }
 
+/*
+ * One piece: a single switch from each errno of a freeze to its message
+ * and exit code, read as a table.
+ */
 static int report_error(int err, pid_t pid, const struct progress *p,
 			unsigned int timeout_ms,
 			const struct cryoctl_freeze_result *res)
@@ -333,6 +337,11 @@ static const struct option freeze_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/*
+ * One piece: the option parsing, then the freeze and its outcome in the
+ * order the user sees them; the steps share the parsed options and the
+ * descriptors that the single exit path closes.
+ */
 static int run_freeze(int argc, char **argv)
 {
 	struct cryoctl_freeze_result res = { .size = sizeof(res) };

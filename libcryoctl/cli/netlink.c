@@ -45,6 +45,7 @@
 
 #include "cryoctl.h"
 #include "cli.h"
+#include "json.h"
 
 /* ---- output helpers ------------------------------------------------------ */
 
@@ -79,41 +80,30 @@ static const char *errno_name(int err, char buf[16])
 	return buf;
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-/* One line of "key=value" (text) or "key":value (JSON) pairs. */
+/*
+ * One line of "key=value" pairs (text) or one compact JSON object (json.c's
+ * writer, the module's text passed as it came).
+ */
 struct line {
 	bool json;
 	bool first;
+	struct json j;
 };
 
 static void l_start(struct line *l, bool json)
 {
 	l->json = json;
 	l->first = true;
-	if (json)
-		putchar('{');
+	if (json) {
+		j_begin(&l->j, true);
+		l->j.raw_bytes = true;
+	}
 }
 
 static void l_key(struct line *l, const char *key)
 {
 	if (l->json)
-		printf("%s\"%s\":", l->first ? "" : ",", key);
+		j_key(&l->j, key);
 	else
 		printf("%s%s=", l->first ? "" : " ", key);
 	l->first = false;
@@ -121,12 +111,20 @@ static void l_key(struct line *l, const char *key)
 
 static void l_u64(struct line *l, const char *key, uint64_t v)
 {
+	if (l->json) {
+		j_u64(&l->j, key, v);
+		return;
+	}
 	l_key(l, key);
 	printf("%llu", (unsigned long long)v);
 }
 
 static void l_s64(struct line *l, const char *key, int64_t v)
 {
+	if (l->json) {
+		j_s64(&l->j, key, v);
+		return;
+	}
 	l_key(l, key);
 	printf("%lld", (long long)v);
 }
@@ -134,21 +132,22 @@ static void l_s64(struct line *l, const char *key, int64_t v)
 /* A word: a JSON string, or as is in text. */
 static void l_word(struct line *l, const char *key, const char *v)
 {
+	if (l->json) {
+		j_str(&l->j, key, v, SIZE_MAX);
+		return;
+	}
 	l_key(l, key);
-	if (l->json)
-		json_str(v);
-	else
-		fputs(v, stdout);
+	fputs(v, stdout);
 }
 
 /* Free text: a JSON string, or quoted in text. */
 static void l_text(struct line *l, const char *key, const char *v)
 {
-	l_key(l, key);
 	if (l->json) {
-		json_str(v);
+		j_str(&l->j, key, v, SIZE_MAX);
 		return;
 	}
+	l_key(l, key);
 	putchar('"');
 	for (; *v; v++)
 		putchar(*v == '"' || (unsigned char)*v < 0x20 ? '?' : *v);
@@ -158,8 +157,9 @@ static void l_text(struct line *l, const char *key, const char *v)
 static void l_end(struct line *l)
 {
 	if (l->json)
-		putchar('}');
-	putchar('\n');
+		j_end(&l->j);
+	else
+		putchar('\n');
 }
 
 /* "2024-05-01T12:00:00.123Z" */
@@ -294,6 +294,24 @@ static void print_event(const struct cryoctl_event *e, bool json)
 	l_end(&l);
 }
 
+/* {"event":"lost"}, or "lost" in text. */
+static void print_lost(bool json)
+{
+	struct line l;
+
+	if (!json) {
+		puts("lost");
+		return;
+	}
+	l_start(&l, true);
+	l_word(&l, "event", "lost");
+	l_end(&l);
+}
+
+/*
+ * One piece: option parsing, then the poll loop over the signal and event
+ * descriptors that the single exit path closes.
+ */
 static int run_events(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -376,7 +394,7 @@ static int run_events(int argc, char **argv)
 		}
 		if (n == -ENOBUFS) {
 			cli_err("events: some events were lost (they came faster than they were read)");
-			puts(json ? "{\"event\":\"lost\"}" : "lost");
+			print_lost(json);
 		} else {
 			print_event(&e, json);
 			seen++;
@@ -546,25 +564,30 @@ const struct cli_cmd cmd_ps = {
 
 /* ---- cryoctl stats ------------------------------------------------------- */
 
-/* {"EPIPE":2,...} in JSON, EPIPE:2,... (or -) in text. */
-static void stats_errors(bool json, const struct cryoctl_errno_count *e,
-			 unsigned int n)
+/* EPIPE:2,... (or -) in text. */
+static void stats_errors_text(const struct cryoctl_errno_count *e, unsigned int n)
 {
 	char buf[16];
 	unsigned int i;
 
-	if (json)
-		putchar('{');
-	for (i = 0; i < n; i++) {
-		const char *name = errno_name(e[i].error, buf);
-
-		printf(json ? "%s\"%s\":%llu" : "%s%s:%llu", i ? "," : "", name,
+	for (i = 0; i < n; i++)
+		printf("%s%s:%llu", i ? "," : "", errno_name(e[i].error, buf),
 		       (unsigned long long)e[i].count);
-	}
-	if (json)
-		putchar('}');
-	else if (!n)
+	if (!n)
 		putchar('-');
+}
+
+/* "key":{"EPIPE":2,...} */
+static void stats_errors_json(struct json *j, const char *key,
+			      const struct cryoctl_errno_count *e, unsigned int n)
+{
+	char buf[16];
+	unsigned int i;
+
+	j_open(j, key, '{');
+	for (i = 0; i < n; i++)
+		j_u64(j, errno_name(e[i].error, buf), e[i].count);
+	j_close(j, '}');
 }
 
 static int run_stats(int argc, char **argv)
@@ -623,10 +646,9 @@ static int run_stats(int argc, char **argv)
 		l_start(&l, true);
 		for (i = 0; i < ARRAY_SIZE(fields); i++)
 			l_u64(&l, fields[i].name, *fields[i].v);
-		l_key(&l, "freeze_errors");
-		stats_errors(true, st.freeze_errors, st.nr_freeze_errors);
-		l_key(&l, "thaw_errors");
-		stats_errors(true, st.thaw_errors, st.nr_thaw_errors);
+		stats_errors_json(&l.j, "freeze_errors", st.freeze_errors,
+				  st.nr_freeze_errors);
+		stats_errors_json(&l.j, "thaw_errors", st.thaw_errors, st.nr_thaw_errors);
 		l_end(&l);
 	} else {
 		char tbuf[40];
@@ -637,9 +659,9 @@ static int run_stats(int argc, char **argv)
 			printf("%-16s %llu\n", fields[i].name,
 			       (unsigned long long)*fields[i].v);
 		printf("%-16s ", "freeze_errors");
-		stats_errors(false, st.freeze_errors, st.nr_freeze_errors);
+		stats_errors_text(st.freeze_errors, st.nr_freeze_errors);
 		printf("\n%-16s ", "thaw_errors");
-		stats_errors(false, st.thaw_errors, st.nr_thaw_errors);
+		stats_errors_text(st.thaw_errors, st.nr_thaw_errors);
 		putchar('\n');
 	}
 	return cli_flush_stdout("stats");

@@ -277,6 +277,10 @@ static int usage_error(void)
 	return 2;
 }
 
+/*
+ * One piece: an example meant to be read top to bottom, setup then the
+ * request loop.
+ */
 int main(int argc, char **argv)
 {
 	struct sched s = { .dir = "." };

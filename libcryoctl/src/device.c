@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Opening /dev/cryo and asking it what it is.
+ * Opening /dev/cryo and asking it what it is (and whether it can do
+ * what a thaw or a remap needs).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -45,4 +47,30 @@ CRYOCTL_EXPORT int cryoctl_version(int fd, struct cryoctl_version *v)
 CRYOCTL_EXPORT const char *cryoctl_library_version(void)
 {
 	return CRYOCTL_LIB_VERSION;
+}
+
+/* Whether the module can do what a thaw or remap needs (internal.h). */
+int cryoctl_need_feature(int devfd, uint64_t feature, const char *what,
+			 char *msg, size_t size)
+{
+	/* Zero: an ioctl failing with EPROTO leaves it unset. */
+	struct cryoctl_version v = { 0 };
+	int ret;
+
+	ret = cryoctl_version(devfd, &v);
+	if (ret == -EPROTO) {
+		snprintf(msg, size, "the module speaks ABI %u.%u, libcryoctl %u.x",
+			 v.abi_major, v.abi_minor, v.lib_abi_major);
+		return ret;
+	}
+	if (ret) {
+		snprintf(msg, size, "not a cryo device: %s", strerror(-ret));
+		return ret;
+	}
+	if (!(v.features & feature)) {
+		snprintf(msg, size, "the loaded cryo module cannot %s (module ABI %u.%u)",
+			 what, v.abi_major, v.abi_minor);
+		return -EOPNOTSUPP;
+	}
+	return 0;
 }

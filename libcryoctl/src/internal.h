@@ -35,33 +35,12 @@ int cryoctl_write_full(int fd, const void *buf, size_t len);
 ssize_t cryoctl_read_full(int fd, void *buf, size_t len);
 
 /*
- * The stub region of a thaw or remap (thaw.c): offsets from its start.
- * Up to @init_len it is written by the library; the rest starts zero.
+ * -EOPNOTSUPP unless the module on @devfd has @feature; -EPROTO for
+ * another ABI major (device.c).  @what names the operation in the message
+ * left in @msg.
  */
-struct cryoctl_region {
-	size_t args;		/* struct stub_args */
-	size_t threads;		/* struct stub_thread [nr_threads] */
-	size_t tids;
-	size_t pipes;
-	size_t init_len;
-	size_t fpu;		/* FPU buffers, @fpu_slot bytes each */
-	size_t fpu_slot;
-	size_t stacks;		/* stacks, @stack_size bytes each */
-	size_t stack_size;
-	size_t buf;		/* remap: the maps text */
-	size_t buf_len;
-	size_t len;		/* page aligned */
-};
-
-void cryoctl_region_layout(struct cryoctl_region *r, size_t nr_threads,
-			   size_t nr_pipes, size_t fpu_size, size_t buf_len);
-
-/*
- * For the unit tests only: when nonzero, the XSAVE area size thaw.c
- * takes for this CPU's instead of CPUID's, so that the region sizing can
- * be tested for any CPU (AVX-512, AMX) on any host.
- */
-extern size_t cryoctl_thaw_fake_cpu_fpu_size;
+int cryoctl_need_feature(int devfd, uint64_t feature, const char *what,
+			 char *msg, size_t size);
 
 /* XXH64 (xxh64.c), the record checksum's hash. */
 struct cryo_xxh64 {

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cryoctl inspect, inside: what inspect.c collects from an image (struct
+ * summary) and the names both outputs give its fields, for the text
+ * (inspect_text.c) and JSON (inspect_json.c) reports.
+ */
+#ifndef CRYOCTL_CLI_INSPECT_H
+#define CRYOCTL_CLI_INSPECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/cryo_image.h>
+
+struct cryoctl_image;
+
+struct vma_info {
+	struct cryo_image_vma v;
+	char *name;			/* NUL-terminated copy, or NULL */
+	uint64_t pages;
+};
+
+struct file_info {
+	struct cryo_image_file f;
+	char *name;			/* NUL-terminated copy, or NULL */
+};
+
+/* Everything inspect reports, page contents aside. */
+struct summary {
+	struct cryo_image_header hdr;
+	bool have_process;
+	struct cryo_image_process proc;
+	bool have_groups;
+	uint32_t *groups;
+	size_t nr_groups;
+	bool have_auxv;
+	uint64_t (*auxv)[2];
+	size_t nr_auxv;
+	bool have_fs;
+	char *fs[3];			/* exe, cwd, root */
+	bool have_signals;
+	struct cryo_image_signals sig;
+	struct file_info *files;
+	size_t nr_files;
+	size_t files_size;
+	struct cryo_image_fd *fds;
+	size_t nr_fds;
+	size_t fds_size;
+	struct cryo_image_thread *threads;
+	size_t nr_threads;
+	size_t threads_size;
+	struct vma_info *vmas;
+	size_t nr_vmas;
+	size_t vmas_size;
+	size_t vma_cursor;
+	uint64_t records;
+	uint64_t pages;
+	uint64_t unknown;
+	uint64_t bytes;
+	const char *error;		/* NULL when complete and verified */
+};
+
+/* ---- names both outputs use (inspect.c) ---------------------------------- */
+
+extern const char *const inspect_rlimit_names[16];
+extern const char *const inspect_freeze_flag_names[3];
+extern const char *const inspect_restart_names[3];
+extern const char *const inspect_mm_names[11];
+
+/* The mm bounds of @p, in the order of inspect_mm_names[]. */
+void inspect_mm_values(const struct cryo_image_process *p, uint64_t mm[11]);
+
+/* "SIGINT", "SIGRTMIN", "SIGRTMIN+3" */
+void inspect_sig_name(unsigned int sig, char *buf, size_t size);
+
+/* "AT_PHDR" ..., NULL for a type cryoctl does not name. */
+const char *inspect_auxv_name(uint64_t type);
+
+/* Whether a signal's disposition is all default: neither output shows it. */
+bool inspect_sigaction_is_default(const struct cryo_image_sigaction *a);
+
+struct flag_name {
+	uint64_t value;		/* one or more bits, all required */
+	const char *name;
+};
+
+extern const struct flag_name inspect_sa_flag_names[10];
+
+/* The access mode bits of open flags, and O_PATH, on x86-64. */
+#define OPEN_ACCMODE	03
+#define OPEN_PATH	010000000
+extern const struct flag_name inspect_open_flag_names[17];
+extern const char *const inspect_accmode_names[4];
+
+/*
+ * Take the next flag out of *@rest: a name of @t, or the lowest bit left
+ * as hex in @tmp.  Return: NULL when nothing is left.
+ */
+const char *inspect_next_flag(uint64_t *rest, const struct flag_name *t,
+			      size_t n, char *tmp, size_t size);
+
+/* "2024-05-01 12:34:56.123456789" (@iso: "2024-05-01T12:34:56.123456789Z") */
+void inspect_format_time(uint64_t ns, bool iso, char *buf, size_t size);
+
+/* ---- the reports --------------------------------------------------------- */
+
+/* inspect_text.c */
+void inspect_print_text(const struct summary *s);
+
+/* inspect_json.c */
+void inspect_print_json(const struct summary *s);
+/* Not even the header could be read: only status and error. */
+void inspect_print_json_failure(const struct cryoctl_image *img, int err);
+
+#endif /* CRYOCTL_CLI_INSPECT_H */

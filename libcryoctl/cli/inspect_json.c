@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * cryoctl inspect --json: what inspect.c collected, for programs.
+ *
+ * JSON output: one object, written with json.c.  Field names are stable:
+ * fields are added, never renamed or removed.  64-bit addresses, masks and capability sets are hex
+ * strings ("0x..."), because JSON numbers lose precision above 2^53; counts,
+ * sizes and ids are numbers.
+ *
+ *   header                  object
+ *     major, minor          image format version (numbers)
+ *     arch                  "x86_64"
+ *     audit_arch            AUDIT_ARCH_* value (hex)
+ *     page_size             bytes (number)
+ *     freeze_flags          array of "kill", "leave_frozen", "accept_loss";
+ *                           unknown bits as hex strings
+ *     nr_threads            THREAD records announced (number)
+ *     fpu_size              bytes of FPU state per thread (number)
+ *     xfeatures             XSAVE feature mask (hex)
+ *     time_ns               CLOCK_REALTIME of the freeze, ns (number)
+ *     time                  the same, "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ"
+ *     release               kernel release (string)
+ *   process                 object, or null when the image has none
+ *     pid, ppid, pgid, sid  numbers
+ *     comm                  string
+ *     uid, gid              objects {real, effective, saved, fs} (numbers)
+ *     cap_effective, cap_permitted, cap_inheritable, cap_bset,
+ *     cap_ambient           hex
+ *     personality           hex
+ *     umask                 octal string, "0022"
+ *     mm                    object: start_code, end_code, start_data,
+ *                           end_data, start_brk, brk, start_stack,
+ *                           arg_start, arg_end, env_start, env_end (hex)
+ *     rlimits               object keyed cpu, fsize, data, stack, core, rss,
+ *                           nproc, nofile, memlock, as, locks, sigpending,
+ *                           msgqueue, nice, rtprio, rttime; each
+ *                           {cur, max}: a number, or null for unlimited
+ *   groups                  array of supplementary group ids (numbers), or
+ *                           null when the image has no GROUPS record
+ *   auxv                    array of objects, every pair as stored, the
+ *                           final AT_NULL included; null when absent
+ *     type                  number
+ *     name                  "AT_PHDR", "AT_ENTRY", ... or null if unknown
+ *     value                 hex
+ *   fs                      object, or null when absent
+ *     exe, cwd, root        paths (strings)
+ *   signals                 object, or null when absent
+ *     real_value_ns         ITIMER_REAL time left, 0 if disarmed (number)
+ *     real_interval_ns      its reload interval (number)
+ *     actions               array of objects, only the signals whose
+ *                           disposition is not all default (SIG_DFL, no
+ *                           flags, restorer or mask), ascending
+ *       signal              number, 1 to 64
+ *       name                "SIGINT" ...; 32 and up "SIGRTMIN",
+ *                           "SIGRTMIN+1" ... (the kernel's SIGRTMIN, 32)
+ *       handler             hex: "0x0" SIG_DFL, "0x1" SIG_IGN, or an address
+ *       flags               array of "SA_NOCLDSTOP", "SA_NOCLDWAIT",
+ *                           "SA_SIGINFO", "SA_UNSUPPORTED",
+ *                           "SA_EXPOSE_TAGBITS", "SA_RESTORER",
+ *                           "SA_ONSTACK", "SA_RESTART", "SA_NODEFER",
+ *                           "SA_RESETHAND"; unknown bits as hex strings
+ *       restorer            hex
+ *       mask                hex, bit n-1 = signal n
+ *   threads                 array of objects
+ *     tid                   number
+ *     restart               "none", "syscall", "block" (else a number)
+ *     regs                  object, struct user_regs_struct order: r15 r14
+ *                           r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi
+ *                           rdi orig_rax rip cs eflags rsp ss fs_base
+ *                           gs_base ds es fs gs (hex)
+ *     fs_base, gs_base      hex
+ *     blocked, pending, shared_pending   signal masks, bit n-1 = signal n (hex)
+ *     sigaltstack           {sp (hex), size (number), flags (hex)}
+ *     fpu                   {format: "fxsave" | "xsave" (else a number),
+ *                            size (number)}
+ *     clear_child_tid       hex
+ *     robust_list           {head (hex), len (number)}
+ *     rseq                  {addr (hex), len (number), sig (hex)}
+ *   files                   array of objects, the open file descriptions
+ *                           in image order (id 1, 2, ...)
+ *     id                    number; fds refer to it
+ *     kind                  "reg", "dir", "chr", "pipe", "fifo", "other"
+ *                           (else a number)
+ *     open_flags            array: the access mode "O_RDONLY", "O_WRONLY",
+ *                           "O_RDWR" (or "0x3"), then "O_APPEND",
+ *                           "O_NONBLOCK", "O_DIRECT", "O_LARGEFILE",
+ *                           "O_PATH", ... as x86-64 names them; unknown
+ *                           bits as hex strings
+ *     mode                  the inode's type and permissions, octal string
+ *                           "0100644"
+ *     pos                   file position (number)
+ *     dev                   "MM:mm" of the inode's device
+ *     ino, size, mtime_ns   numbers
+ *     rdev                  "MM:mm", of a device file
+ *     pipe_id               hex, shared by both ends of a pipe; "0x0"
+ *                           for other kinds
+ *     data_size             bytes saved with it: an unlinked file's
+ *                           contents or a pipe's buffer (number)
+ *     name                  path, or the kernel's description of a lost
+ *                           file ("socket:[1234]"); null when absent
+ *     unlinked              true: deleted, contents saved in the image
+ *     lost                  true: not saved (taken with accept_loss)
+ *   fds                     array of objects, ascending
+ *     fd                    number
+ *     file_id               the id of its file (number)
+ *     cloexec               boolean
+ *   vmas                    array of objects, ascending
+ *     start, end            hex
+ *     perms                 "rwxp" as in /proc/PID/maps
+ *     pgoff                 file offset in bytes (hex)
+ *     dev                   "MM:mm" as in /proc/PID/maps
+ *     ino                   number
+ *     kind                  "anon", "file", "heap", "stack", "vdso", "vvar",
+ *                           "vsyscall", "special" (else a number)
+ *     flags                 array of "read", "write", "exec", "shared",
+ *                           "growsdown", "locked", "dontdump", "hugepage",
+ *                           "nohugepage", "dontfork", "wipeonfork",
+ *                           "mayshare"; unknown bits as hex strings
+ *     file_size, mtime_ns   numbers
+ *     name                  path or name (string), or null
+ *     pages                 pages of this VMA saved in the image (number)
+ *   totals                  object
+ *     records               records before the trailer (number)
+ *     vmas                  number
+ *     files                 open file descriptions (number)
+ *     fds                   descriptors (number)
+ *     pages                 pages saved (number)
+ *     page_bytes            pages * page_size (number)
+ *     mapped_bytes          sum of the VMAs' sizes (number)
+ *     unknown_records       records of types this cryoctl does not know
+ *     bytes                 bytes of the image before the trailer (number)
+ *   status                  "ok": complete and verified; "error": damaged
+ *   error                   what and where (string), only with "error"
+ *
+ * When not even the header can be read, the object holds only status and
+ * error.
+ *
+ * Strings are escaped as JSON requires; bytes that are not valid UTF-8
+ * become U+FFFD.
+ */
+#include <assert.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/audit.h>
+
+#include <linux/cryo.h>
+#include <linux/cryo_image.h>
+
+#include "cryoctl.h"
+#include "cli.h"
+#include "inspect.h"
+#include "json.h"
+
+static const char *const vma_flag_names[] = {
+	"read", "write", "exec", "shared", "growsdown", "locked", "dontdump",
+	"hugepage", "nohugepage", "dontfork", "wipeonfork", "mayshare",
+};
+
+static const char *const vma_kind_names[] = {
+	"anon", "file", "heap", "stack", "vdso", "vvar", "vsyscall", "special",
+};
+
+static const char *const id_names[4] = { "real", "effective", "saved", "fs" };
+
+static const char *const file_kind_names[] = {
+	NULL, "reg", "dir", "chr", "pipe", "fifo", "other",
+};
+
+static void j_rlimit(struct json *j, const char *key, uint64_t v)
+{
+	if (v == UINT64_MAX)
+		j_lit(j, key, "null");
+	else
+		j_u64(j, key, v);
+}
+
+static void json_header(struct json *j, const struct cryo_image_header *h)
+{
+	char buf[64];
+
+	j_open(j, "header", '{');
+	j_u64(j, "major", h->major);
+	j_u64(j, "minor", h->minor);
+	j_str(j, "arch", h->arch == AUDIT_ARCH_X86_64 ? "x86_64" : "unknown", 16);
+	j_hex(j, "audit_arch", h->arch);
+	j_u64(j, "page_size", h->page_size);
+	j_flags(j, "freeze_flags", h->freeze_flags, inspect_freeze_flag_names,
+		ARRAY_SIZE(inspect_freeze_flag_names));
+	j_u64(j, "nr_threads", h->nr_threads);
+	j_u64(j, "fpu_size", h->fpu_size);
+	j_hex(j, "xfeatures", h->xfeatures);
+	j_u64(j, "time_ns", h->time_ns);
+	inspect_format_time(h->time_ns, true, buf, sizeof(buf));
+	j_str(j, "time", buf, sizeof(buf));
+	j_str(j, "release", h->release, sizeof(h->release));
+	j_close(j, '}');
+}
+
+static void json_ids(struct json *j, const char *key, const uint32_t ids[4])
+{
+	unsigned int i;
+
+	j_open(j, key, '{');
+	for (i = 0; i < 4; i++)
+		j_u64(j, id_names[i], ids[i]);
+	j_close(j, '}');
+}
+
+static void json_process(struct json *j, const struct cryo_image_process *p)
+{
+	uint64_t mm[ARRAY_SIZE(inspect_mm_names)];
+	char umask[16];
+	unsigned int i;
+
+	inspect_mm_values(p, mm);
+	j_open(j, "process", '{');
+	j_s64(j, "pid", p->pid);
+	j_s64(j, "ppid", p->ppid);
+	j_s64(j, "pgid", p->pgid);
+	j_s64(j, "sid", p->sid);
+	j_str(j, "comm", p->comm, sizeof(p->comm));
+	json_ids(j, "uid", p->uid);
+	json_ids(j, "gid", p->gid);
+	j_hex(j, "cap_effective", p->cap_effective);
+	j_hex(j, "cap_permitted", p->cap_permitted);
+	j_hex(j, "cap_inheritable", p->cap_inheritable);
+	j_hex(j, "cap_bset", p->cap_bset);
+	j_hex(j, "cap_ambient", p->cap_ambient);
+	j_hex(j, "personality", p->personality);
+	snprintf(umask, sizeof(umask), "%04o", p->umask);
+	j_str(j, "umask", umask, sizeof(umask));
+	j_open(j, "mm", '{');
+	for (i = 0; i < ARRAY_SIZE(inspect_mm_names); i++)
+		j_hex(j, inspect_mm_names[i], mm[i]);
+	j_close(j, '}');
+	j_open(j, "rlimits", '{');
+	for (i = 0; i < ARRAY_SIZE(inspect_rlimit_names); i++) {
+		j_open(j, inspect_rlimit_names[i], '{');
+		j_rlimit(j, "cur", p->rlim[i][0]);
+		j_rlimit(j, "max", p->rlim[i][1]);
+		j_close(j, '}');
+	}
+	j_close(j, '}');
+	j_close(j, '}');
+}
+
+static void json_thread(struct json *j, const struct cryo_image_thread *t)
+{
+	unsigned int i;
+
+	j_open(j, NULL, '{');
+	j_s64(j, "tid", t->tid);
+	j_enum(j, "restart", t->restart, inspect_restart_names, ARRAY_SIZE(inspect_restart_names));
+	j_open(j, "regs", '{');
+	for (i = 0; i < CRYO_NR_REGS; i++)
+		j_hex(j, cryo_reg_name(i), t->regs[i]);
+	j_close(j, '}');
+	j_hex(j, "fs_base", t->fs_base);
+	j_hex(j, "gs_base", t->gs_base);
+	j_hex(j, "blocked", t->blocked);
+	j_hex(j, "pending", t->pending);
+	j_hex(j, "shared_pending", t->shared_pending);
+	j_open(j, "sigaltstack", '{');
+	j_hex(j, "sp", t->sas_sp);
+	j_u64(j, "size", t->sas_size);
+	j_hex(j, "flags", t->sas_flags);
+	j_close(j, '}');
+	j_open(j, "fpu", '{');
+	if (t->fpu_format == CRYO_FPU_FXSAVE)
+		j_str(j, "format", "fxsave", 8);
+	else if (t->fpu_format == CRYO_FPU_XSAVE)
+		j_str(j, "format", "xsave", 8);
+	else
+		j_u64(j, "format", t->fpu_format);
+	j_u64(j, "size", t->fpu_size);
+	j_close(j, '}');
+	j_hex(j, "clear_child_tid", t->clear_child_tid);
+	j_open(j, "robust_list", '{');
+	j_hex(j, "head", t->robust_list);
+	j_u64(j, "len", t->robust_list_len);
+	j_close(j, '}');
+	j_open(j, "rseq", '{');
+	j_hex(j, "addr", t->rseq);
+	j_u64(j, "len", t->rseq_len);
+	j_hex(j, "sig", t->rseq_sig);
+	j_close(j, '}');
+	j_close(j, '}');
+}
+
+static void json_vma(struct json *j, const struct vma_info *vi)
+{
+	const struct cryo_image_vma *v = &vi->v;
+	unsigned int maj, min;
+	char buf[32];
+
+	j_open(j, NULL, '{');
+	j_hex(j, "start", v->start);
+	j_hex(j, "end", v->end);
+	cli_vma_perms(v, buf);
+	j_str(j, "perms", buf, sizeof(buf));
+	j_hex(j, "pgoff", v->pgoff);
+	cli_dev_split(v->dev, &maj, &min);
+	snprintf(buf, sizeof(buf), "%02x:%02x", maj, min);
+	j_str(j, "dev", buf, sizeof(buf));
+	j_u64(j, "ino", v->ino);
+	j_enum(j, "kind", v->kind, vma_kind_names, ARRAY_SIZE(vma_kind_names));
+	j_flags(j, "flags", v->flags, vma_flag_names, ARRAY_SIZE(vma_flag_names));
+	j_u64(j, "file_size", v->file_size);
+	j_s64(j, "mtime_ns", v->mtime_ns);
+	if (vi->name)
+		j_str(j, "name", vi->name, v->name_len);
+	else
+		j_lit(j, "name", "null");
+	j_u64(j, "pages", vi->pages);
+	j_close(j, '}');
+}
+
+static void j_bits(struct json *j, const char *key, uint64_t v,
+		   const struct flag_name *t, size_t n)
+{
+	const char *name;
+	char tmp[24];
+
+	j_open(j, key, '[');
+	while ((name = inspect_next_flag(&v, t, n, tmp, sizeof(tmp))))
+		j_str(j, NULL, name, SIZE_MAX);
+	j_close(j, ']');
+}
+
+/* The access mode's name, then the other flags. */
+static void j_open_flags(struct json *j, const char *key, uint32_t flags)
+{
+	uint64_t rest = flags & ~OPEN_ACCMODE;
+	const char *name;
+	char tmp[24];
+
+	j_open(j, key, '[');
+	j_str(j, NULL, inspect_accmode_names[flags & OPEN_ACCMODE], SIZE_MAX);
+	while ((name = inspect_next_flag(&rest, inspect_open_flag_names,
+					 ARRAY_SIZE(inspect_open_flag_names), tmp,
+					 sizeof(tmp))))
+		j_str(j, NULL, name, SIZE_MAX);
+	j_close(j, ']');
+}
+
+static void json_process_more(struct json *j, const struct summary *s)
+{
+	const char *name;
+	size_t i;
+
+	if (s->have_groups) {
+		j_open(j, "groups", '[');
+		for (i = 0; i < s->nr_groups; i++)
+			j_u64(j, NULL, s->groups[i]);
+		j_close(j, ']');
+	} else {
+		j_lit(j, "groups", "null");
+	}
+	if (s->have_auxv) {
+		j_open(j, "auxv", '[');
+		for (i = 0; i < s->nr_auxv; i++) {
+			j_open(j, NULL, '{');
+			j_u64(j, "type", s->auxv[i][0]);
+			name = inspect_auxv_name(s->auxv[i][0]);
+			j_str_or_null(j, "name", name);
+			j_hex(j, "value", s->auxv[i][1]);
+			j_close(j, '}');
+		}
+		j_close(j, ']');
+	} else {
+		j_lit(j, "auxv", "null");
+	}
+	if (s->have_fs) {
+		j_open(j, "fs", '{');
+		j_str_or_null(j, "exe", s->fs[0]);
+		j_str_or_null(j, "cwd", s->fs[1]);
+		j_str_or_null(j, "root", s->fs[2]);
+		j_close(j, '}');
+	} else {
+		j_lit(j, "fs", "null");
+	}
+}
+
+static void json_signals(struct json *j, const struct summary *s)
+{
+	const struct cryo_image_sigaction *a;
+	char name[24];
+	unsigned int n;
+
+	if (!s->have_signals) {
+		j_lit(j, "signals", "null");
+		return;
+	}
+	j_open(j, "signals", '{');
+	j_u64(j, "real_value_ns", s->sig.real_value_ns);
+	j_u64(j, "real_interval_ns", s->sig.real_interval_ns);
+	j_open(j, "actions", '[');
+	for (n = 1; n <= ARRAY_SIZE(s->sig.action); n++) {
+		a = &s->sig.action[n - 1];
+		if (inspect_sigaction_is_default(a))
+			continue;
+		j_open(j, NULL, '{');
+		j_u64(j, "signal", n);
+		inspect_sig_name(n, name, sizeof(name));
+		j_str(j, "name", name, sizeof(name));
+		j_hex(j, "handler", a->handler);
+		j_bits(j, "flags", a->flags, inspect_sa_flag_names,
+		       ARRAY_SIZE(inspect_sa_flag_names));
+		j_hex(j, "restorer", a->restorer);
+		j_hex(j, "mask", a->mask);
+		j_close(j, '}');
+	}
+	j_close(j, ']');
+	j_close(j, '}');
+}
+
+static void json_file(struct json *j, const struct file_info *fi)
+{
+	const struct cryo_image_file *f = &fi->f;
+	unsigned int maj, min;
+	char buf[32];
+
+	j_open(j, NULL, '{');
+	j_u64(j, "id", f->id);
+	if (f->kind < ARRAY_SIZE(file_kind_names) && file_kind_names[f->kind])
+		j_str(j, "kind", file_kind_names[f->kind], SIZE_MAX);
+	else
+		j_u64(j, "kind", f->kind);
+	j_open_flags(j, "open_flags", f->open_flags);
+	snprintf(buf, sizeof(buf), "%07o", f->mode);
+	j_str(j, "mode", buf, sizeof(buf));
+	j_s64(j, "pos", f->pos);
+	cli_dev_split(f->dev, &maj, &min);
+	snprintf(buf, sizeof(buf), "%02x:%02x", maj, min);
+	j_str(j, "dev", buf, sizeof(buf));
+	j_u64(j, "ino", f->ino);
+	j_u64(j, "size", f->size);
+	j_s64(j, "mtime_ns", f->mtime_ns);
+	cli_dev_split(f->rdev, &maj, &min);
+	snprintf(buf, sizeof(buf), "%02x:%02x", maj, min);
+	j_str(j, "rdev", buf, sizeof(buf));
+	j_hex(j, "pipe_id", f->pipe_id);
+	j_u64(j, "data_size", f->data_size);
+	j_str_or_null(j, "name", fi->name);
+	j_bool(j, "unlinked", f->flags & CRYO_FILE_UNLINKED);
+	j_bool(j, "lost", f->flags & CRYO_FILE_LOST);
+	j_close(j, '}');
+}
+
+void inspect_print_json(const struct summary *s)
+{
+	uint64_t mapped = 0;
+	struct json j;
+	size_t i;
+
+	j_begin(&j, false);
+	json_header(&j, &s->hdr);
+	if (s->have_process)
+		json_process(&j, &s->proc);
+	else
+		j_lit(&j, "process", "null");
+	json_process_more(&j, s);
+	json_signals(&j, s);
+	j_open(&j, "threads", '[');
+	for (i = 0; i < s->nr_threads; i++)
+		json_thread(&j, &s->threads[i]);
+	j_close(&j, ']');
+	j_open(&j, "files", '[');
+	for (i = 0; i < s->nr_files; i++)
+		json_file(&j, &s->files[i]);
+	j_close(&j, ']');
+	j_open(&j, "fds", '[');
+	for (i = 0; i < s->nr_fds; i++) {
+		j_open(&j, NULL, '{');
+		j_u64(&j, "fd", s->fds[i].fd);
+		j_u64(&j, "file_id", s->fds[i].file_id);
+		j_bool(&j, "cloexec", s->fds[i].flags & CRYO_FD_CLOEXEC);
+		j_close(&j, '}');
+	}
+	j_close(&j, ']');
+	j_open(&j, "vmas", '[');
+	for (i = 0; i < s->nr_vmas; i++) {
+		json_vma(&j, &s->vmas[i]);
+		mapped += s->vmas[i].v.end - s->vmas[i].v.start;
+	}
+	j_close(&j, ']');
+	j_open(&j, "totals", '{');
+	j_u64(&j, "records", s->records);
+	j_u64(&j, "vmas", s->nr_vmas);
+	j_u64(&j, "files", s->nr_files);
+	j_u64(&j, "fds", s->nr_fds);
+	j_u64(&j, "pages", s->pages);
+	j_u64(&j, "page_bytes", s->pages * s->hdr.page_size);
+	j_u64(&j, "mapped_bytes", mapped);
+	j_u64(&j, "unknown_records", s->unknown);
+	j_u64(&j, "bytes", s->bytes);
+	j_close(&j, '}');
+	j_str(&j, "status", s->error ? "error" : "ok", 8);
+	if (s->error)
+		j_str(&j, "error", s->error, SIZE_MAX);
+	j_end(&j);
+}
+
+/* Not even the header could be read: only status and error. */
+void inspect_print_json_failure(const struct cryoctl_image *img, int err)
+{
+	const char *msg = cryoctl_image_error(img, NULL, NULL);
+	struct json j;
+
+	j_begin(&j, false);
+	j_str(&j, "status", "error", 8);
+	j_str(&j, "error", msg ? msg : strerror(-err), SIZE_MAX);
+	j_end(&j);
+	cli_flush_stdout("inspect");
+}

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * cryoctl inspect, the text report: what inspect.c collected, for people.
+ * Nothing here is stable: scripts use --json (inspect_json.c).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/audit.h>
+
+#include <linux/cryo.h>
+#include <linux/cryo_image.h>
+
+#include "cli.h"
+#include "inspect.h"
+
+static const char *const file_kind_text[] = {
+	NULL, "REG", "DIR", "CHR", "PIPE", "FIFO", "OTHER",
+};
+
+/* Auxv values that are counts or ids, printed in decimal as text. */
+static bool auxv_decimal(uint64_t type)
+{
+	switch (type) {
+	case 2: case 4: case 5: case 6: case 8: case 11: case 12: case 13:
+	case 14: case 17: case 23: case 27: case 28: case 51:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The FILE an FD refers to; the reader saw to it that it exists. */
+static const struct file_info *fd_file(const struct summary *s,
+				       const struct cryo_image_fd *fd)
+{
+	if (!fd->file_id || fd->file_id > s->nr_files)
+		return NULL;
+	return &s->files[fd->file_id - 1];
+}
+
+static void human_size(uint64_t bytes, char *buf, size_t size)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = bytes;
+	int i = -1;
+
+	while (v >= 1024 && i < 3) {
+		v /= 1024;
+		i++;
+	}
+	if (i < 0)
+		snprintf(buf, size, "%llu bytes", (unsigned long long)bytes);
+	else
+		snprintf(buf, size, "%.1f %s", v, units[i]);
+}
+
+static void text_str(const char *label, const char *s, size_t max)
+{
+	size_t i;
+
+	printf("%-16s", label);
+	for (i = 0; i < max && s[i]; i++)
+		putchar((unsigned char)s[i] >= 0x20 && s[i] != 0x7f ? s[i] : '?');
+	putchar('\n');
+}
+
+static void text_flags(uint64_t flags, const char *const *names, size_t n)
+{
+	unsigned int bit;
+
+	for (bit = 0; bit < 64; bit++) {
+		if (!(flags & (1ULL << bit)))
+			continue;
+		if (bit < n)
+			printf(" %s", names[bit]);
+		else
+			printf(" bit%u", bit);
+	}
+}
+
+static void text_sigmask(const char *label, uint64_t mask)
+{
+	unsigned int sig;
+	const char *name;
+
+	printf("  %-16s0x%016llx", label, (unsigned long long)mask);
+	for (sig = 1; sig <= 64; sig++) {
+		if (!(mask & (1ULL << (sig - 1))))
+			continue;
+		name = sig < 32 ? sigabbrev_np(sig) : NULL;
+		if (name)
+			printf(" %s", name);
+		else
+			printf(" %u", sig);
+	}
+	putchar('\n');
+}
+
+static void text_rlimit(uint64_t v)
+{
+	if (v == UINT64_MAX)
+		printf(" %20s", "unlimited");
+	else
+		printf(" %20llu", (unsigned long long)v);
+}
+
+static void text_header(const struct cryo_image_header *h)
+{
+	char buf[64];
+
+	printf("%-16s%u.%u, %s, page size %u\n", "format", h->major, h->minor,
+	       h->arch == AUDIT_ARCH_X86_64 ? "x86_64" : "unknown arch",
+	       h->page_size);
+	inspect_format_time(h->time_ns, false, buf, sizeof(buf));
+	printf("%-16s%s\n", "frozen at", buf);
+	text_str("kernel", h->release, sizeof(h->release));
+	printf("%-16s0x%x", "freeze flags", h->freeze_flags);
+	text_flags(h->freeze_flags, inspect_freeze_flag_names,
+		   ARRAY_SIZE(inspect_freeze_flag_names));
+	printf("\n%-16s%u\n", "threads", h->nr_threads);
+	printf("%-16s0x%llx, FPU state %u bytes per thread\n", "xfeatures",
+	       (unsigned long long)h->xfeatures, h->fpu_size);
+}
+
+/* @len bytes of @p, control characters shown as '?'. */
+static void text_bytes(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && p[i]; i++)
+		putchar((unsigned char)p[i] >= 0x20 && p[i] != 0x7f ? p[i] : '?');
+}
+
+static void text_bits(uint64_t v, const struct flag_name *t, size_t n)
+{
+	const char *name;
+	char tmp[24];
+	bool first = true;
+
+	while ((name = inspect_next_flag(&v, t, n, tmp, sizeof(tmp)))) {
+		printf("%s%s", first ? "" : "|", name);
+		first = false;
+	}
+	if (first)
+		putchar('0');
+}
+
+static void text_groups(const struct summary *s)
+{
+	size_t k;
+
+	if (!s->have_groups)
+		return;
+	printf("  %-16s", "groups");
+	for (k = 0; k < s->nr_groups; k++)
+		printf("%s%u", k ? " " : "", s->groups[k]);
+	printf("%s\n", s->nr_groups ? "" : "(none)");
+}
+
+static void text_fs(const struct summary *s)
+{
+	static const char *const fs_names[3] = { "exe", "cwd", "root" };
+	unsigned int i;
+
+	if (!s->have_fs)
+		return;
+	for (i = 0; i < ARRAY_SIZE(fs_names); i++) {
+		printf("  %-16s", fs_names[i]);
+		text_bytes(s->fs[i], SIZE_MAX);
+		putchar('\n');
+	}
+}
+
+/* PROCESS, with the groups and the paths of GROUPS and FS. */
+static void text_process(const struct summary *s)
+{
+	const struct cryo_image_process *p = &s->proc;
+	uint64_t mm[ARRAY_SIZE(inspect_mm_names)];
+	unsigned int i;
+
+	printf("\nprocess\n");
+	if (!s->have_process) {
+		/* A damaged image may hold the records after it. */
+		text_groups(s);
+		text_fs(s);
+		return;
+	}
+	inspect_mm_values(p, mm);
+	printf("  %-16spid %d, ppid %d, pgid %d, sid %d\n", "ids", p->pid,
+	       p->ppid, p->pgid, p->sid);
+	printf("  ");
+	text_str("comm", p->comm, sizeof(p->comm));
+	text_fs(s);
+	printf("  %-16s%u %u %u %u (real effective saved fs)\n", "uid",
+	       p->uid[0], p->uid[1], p->uid[2], p->uid[3]);
+	printf("  %-16s%u %u %u %u (real effective saved fs)\n", "gid",
+	       p->gid[0], p->gid[1], p->gid[2], p->gid[3]);
+	text_groups(s);
+	printf("  %-16s0x%016llx\n", "cap_effective",
+	       (unsigned long long)p->cap_effective);
+	printf("  %-16s0x%016llx\n", "cap_permitted",
+	       (unsigned long long)p->cap_permitted);
+	printf("  %-16s0x%016llx\n", "cap_inheritable",
+	       (unsigned long long)p->cap_inheritable);
+	printf("  %-16s0x%016llx\n", "cap_bset", (unsigned long long)p->cap_bset);
+	printf("  %-16s0x%016llx\n", "cap_ambient",
+	       (unsigned long long)p->cap_ambient);
+	printf("  %-16s0x%08x\n", "personality", p->personality);
+	printf("  %-16s%04o\n", "umask", p->umask);
+	for (i = 0; i < ARRAY_SIZE(inspect_mm_names); i++)
+		printf("  %-16s0x%016llx\n", inspect_mm_names[i], (unsigned long long)mm[i]);
+	printf("  %-16s%20s %20s\n", "rlimit", "soft", "hard");
+	for (i = 0; i < ARRAY_SIZE(inspect_rlimit_names); i++) {
+		printf("    %-14s", inspect_rlimit_names[i]);
+		text_rlimit(p->rlim[i][0]);
+		text_rlimit(p->rlim[i][1]);
+		putchar('\n');
+	}
+}
+
+static void text_thread(const struct cryo_image_thread *t)
+{
+	unsigned int i;
+
+	printf("\nthread %d\n", t->tid);
+	printf("  %-16s%s\n", "restart",
+	       t->restart < ARRAY_SIZE(inspect_restart_names) ?
+	       inspect_restart_names[t->restart] : "?");
+	for (i = 0; i < CRYO_NR_REGS; i++)
+		printf("  %-8s 0x%016llx%s", cryo_reg_name(i),
+		       (unsigned long long)t->regs[i],
+		       i % 3 == 2 || i == CRYO_NR_REGS - 1 ? "\n" : "");
+	printf("  %-16s0x%016llx\n", "fs_base", (unsigned long long)t->fs_base);
+	printf("  %-16s0x%016llx\n", "gs_base", (unsigned long long)t->gs_base);
+	text_sigmask("blocked", t->blocked);
+	text_sigmask("pending", t->pending);
+	text_sigmask("shared_pending", t->shared_pending);
+	printf("  %-16ssp 0x%llx, size %llu, flags 0x%x\n", "sigaltstack",
+	       (unsigned long long)t->sas_sp, (unsigned long long)t->sas_size,
+	       t->sas_flags);
+	printf("  %-16s0x%llx, len %llu\n", "robust_list",
+	       (unsigned long long)t->robust_list,
+	       (unsigned long long)t->robust_list_len);
+	printf("  %-16s0x%llx, len %u, sig 0x%08x\n", "rseq",
+	       (unsigned long long)t->rseq, t->rseq_len, t->rseq_sig);
+	printf("  %-16s0x%llx\n", "clear_child_tid",
+	       (unsigned long long)t->clear_child_tid);
+	printf("  %-16s%s, %u bytes\n", "fpu",
+	       t->fpu_format == CRYO_FPU_FXSAVE ? "fxsave" :
+	       t->fpu_format == CRYO_FPU_XSAVE ? "xsave" : "unknown format",
+	       t->fpu_size);
+}
+
+/* The vector without its AT_NULL end. */
+static void text_auxv(const struct summary *s)
+{
+	const char *name;
+	char num[24];
+	size_t i;
+
+	printf("\nauxv\n");
+	for (i = 0; i < s->nr_auxv && s->auxv[i][0]; i++) {
+		name = inspect_auxv_name(s->auxv[i][0]);
+		if (!name) {
+			snprintf(num, sizeof(num), "%llu",
+				 (unsigned long long)s->auxv[i][0]);
+			name = num;
+		}
+		if (auxv_decimal(s->auxv[i][0]))
+			printf("  %-20s%llu\n", name,
+			       (unsigned long long)s->auxv[i][1]);
+		else
+			printf("  %-20s0x%llx\n", name,
+			       (unsigned long long)s->auxv[i][1]);
+	}
+}
+
+static void text_signals(const struct cryo_image_signals *sig)
+{
+	const struct cryo_image_sigaction *a;
+	unsigned int n, shown = 0;
+	char name[24], label[32];
+
+	printf("\nsignals\n");
+	if (sig->real_value_ns || sig->real_interval_ns)
+		printf("  %-16s%llu.%09llu s left, interval %llu.%09llu s\n",
+		       "itimer real",
+		       (unsigned long long)(sig->real_value_ns / 1000000000ULL),
+		       (unsigned long long)(sig->real_value_ns % 1000000000ULL),
+		       (unsigned long long)(sig->real_interval_ns / 1000000000ULL),
+		       (unsigned long long)(sig->real_interval_ns % 1000000000ULL));
+	else
+		printf("  %-16sdisarmed\n", "itimer real");
+	for (n = 1; n <= ARRAY_SIZE(sig->action); n++) {
+		a = &sig->action[n - 1];
+		if (inspect_sigaction_is_default(a))
+			continue;
+		shown++;
+		inspect_sig_name(n, name, sizeof(name));
+		snprintf(label, sizeof(label), "%s (%u)", name, n);
+		printf("  %-16s", label);
+		if (a->handler == 0)
+			printf("handler SIG_DFL");
+		else if (a->handler == 1)
+			printf("handler SIG_IGN");
+		else
+			printf("handler 0x%llx", (unsigned long long)a->handler);
+		printf(", flags ");
+		text_bits(a->flags, inspect_sa_flag_names, ARRAY_SIZE(inspect_sa_flag_names));
+		printf(", restorer 0x%llx, mask 0x%llx\n",
+		       (unsigned long long)a->restorer,
+		       (unsigned long long)a->mask);
+	}
+	if (!shown)
+		printf("  %-16sall default\n", "actions");
+}
+
+/* "rw-": readable, writable, O_PATH (neither, just a handle). */
+static void file_access(uint32_t open_flags, char acc[4])
+{
+	uint32_t mode = open_flags & OPEN_ACCMODE;
+	bool path = open_flags & OPEN_PATH;
+
+	acc[0] = !path && (mode == 0 || mode == 2) ? 'r' : '-';
+	acc[1] = !path && (mode == 1 || mode == 2) ? 'w' : '-';
+	acc[2] = path ? 'p' : '-';
+	acc[3] = 0;
+}
+
+static void text_open_flags(uint32_t open_flags)
+{
+	printf("%s", inspect_accmode_names[open_flags & OPEN_ACCMODE]);
+	if (open_flags & ~OPEN_ACCMODE) {
+		putchar('|');
+		text_bits(open_flags & ~OPEN_ACCMODE, inspect_open_flag_names,
+			  ARRAY_SIZE(inspect_open_flag_names));
+	}
+}
+
+/* fd 3 -> file 2 REG rw- pos 4096 flags O_RDWR|O_APPEND path /tmp/x ... */
+static void text_fd(const struct summary *s, const struct cryo_image_fd *fd)
+{
+	const struct file_info *fi = fd_file(s, fd);
+	const struct cryo_image_file *f;
+	unsigned int maj, min;
+	char acc[4];
+
+	printf("  fd %u -> file %u", fd->fd, fd->file_id);
+	if (!fi) {
+		printf(" (unknown)\n");
+		return;
+	}
+	f = &fi->f;
+	if (f->kind < ARRAY_SIZE(file_kind_text) && file_kind_text[f->kind])
+		printf(" %s", file_kind_text[f->kind]);
+	else
+		printf(" kind %u", f->kind);
+	file_access(f->open_flags, acc);
+	printf(" %s pos %lld flags ", acc, (long long)f->pos);
+	text_open_flags(f->open_flags);
+	if (fi->name) {
+		if (f->kind == CRYO_FILE_PIPE || f->kind == CRYO_FILE_OTHER)
+			putchar(' ');
+		else
+			printf(" path ");
+		text_bytes(fi->name, SIZE_MAX);
+	}
+	if (f->kind == CRYO_FILE_CHR) {
+		cli_dev_split(f->rdev, &maj, &min);
+		printf(" rdev %u:%u", maj, min);
+	}
+	if (f->kind == CRYO_FILE_PIPE || f->kind == CRYO_FILE_FIFO) {
+		printf(" pipe 0x%llx", (unsigned long long)f->pipe_id);
+		if (f->data_size)
+			printf(" [%llu bytes buffered]",
+			       (unsigned long long)f->data_size);
+	}
+	if (f->flags & CRYO_FILE_UNLINKED)
+		printf(" [unlinked, %llu bytes saved]",
+		       (unsigned long long)f->data_size);
+	if (f->flags & CRYO_FILE_LOST)
+		printf(" [LOST]");
+	if (fd->flags & CRYO_FD_CLOEXEC)
+		printf(" cloexec");
+	putchar('\n');
+}
+
+static void text_files(const struct summary *s)
+{
+	size_t i, lost = 0;
+
+	for (i = 0; i < s->nr_files; i++)
+		if (s->files[i].f.flags & CRYO_FILE_LOST)
+			lost++;
+	printf("\n%-16s%zu open file descriptions", "files", s->nr_files);
+	if (lost)
+		printf(" (%zu LOST)", lost);
+	printf(", %zu descriptors\n", s->nr_fds);
+	for (i = 0; i < s->nr_fds; i++)
+		text_fd(s, &s->fds[i]);
+}
+
+static void text_totals(const struct summary *s)
+{
+	uint64_t mapped = 0, nr_file = 0, nr_anon = 0;
+	char a[32], b[32];
+	size_t i;
+
+	for (i = 0; i < s->nr_vmas; i++) {
+		mapped += s->vmas[i].v.end - s->vmas[i].v.start;
+		if (s->vmas[i].v.kind == CRYO_VMA_FILE)
+			nr_file++;
+		else if (s->vmas[i].v.kind == CRYO_VMA_ANON)
+			nr_anon++;
+	}
+	human_size(mapped, a, sizeof(a));
+	human_size(s->pages * s->hdr.page_size, b, sizeof(b));
+	printf("\n%-16s%zu VMAs (%llu file, %llu anonymous, %llu other), %s mapped\n",
+	       "memory", s->nr_vmas, (unsigned long long)nr_file,
+	       (unsigned long long)nr_anon,
+	       (unsigned long long)(s->nr_vmas - nr_file - nr_anon), a);
+	printf("%-16s%llu pages saved (%s)\n", "", (unsigned long long)s->pages, b);
+	printf("%-16s%llu records, %llu bytes before the trailer", "image",
+	       (unsigned long long)s->records, (unsigned long long)s->bytes);
+	if (s->unknown)
+		printf(", %llu of unknown types", (unsigned long long)s->unknown);
+	printf(s->error ? ", DAMAGED\n" : ", verified\n");
+}
+
+void inspect_print_text(const struct summary *s)
+{
+	size_t i;
+
+	text_header(&s->hdr);
+	if (s->have_process || s->have_groups || s->have_fs)
+		text_process(s);
+	if (s->have_auxv)
+		text_auxv(s);
+	if (s->have_signals)
+		text_signals(&s->sig);
+	for (i = 0; i < s->nr_threads; i++)
+		text_thread(&s->threads[i]);
+	if (s->have_process || s->nr_files)
+		text_files(s);
+	text_totals(s);
+}
+

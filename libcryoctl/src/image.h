@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Private to the image reader: image.c reads the stream record by record
+ * (steps 1-3 of the checks), image_check.c checks each record's contents
+ * and place (steps 4-7).  What the two share is the reader's state.
+ */
+#ifndef CRYOCTL_IMAGE_H
+#define CRYOCTL_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/cryo_image.h>
+
+struct vma_span {
+	uint64_t start;
+	uint64_t end;
+	uint32_t kind;
+};
+
+enum image_state {
+	IMAGE_OPEN,		/* more records to come */
+	IMAGE_DONE,		/* trailer verified, EOF seen */
+	IMAGE_FAILED,		/* @err says why */
+};
+
+struct cryoctl_image {
+	int fd;
+	enum image_state state;
+	int err;
+
+	/* The record being handed out; @buf grows to the largest record. */
+	unsigned char *buf;
+	size_t buf_size;
+	struct cryo_rec rec;		/* host byte order */
+	uint64_t rec_offset;
+	bool header_pending;		/* next() still owes the HEADER */
+
+	struct cryo_image_header hdr;	/* as stored */
+	bool have_header;
+	unsigned int minor;		/* host byte order copies */
+	uint32_t page_size;
+	uint32_t nr_threads;
+	uint32_t fpu_size;
+
+	/* Counts of what has been read, for the trailer. */
+	uint64_t offset;		/* bytes consumed */
+	uint64_t index;			/* records consumed */
+	uint64_t nr_pages;
+	uint64_t threads_seen;
+	int rank;
+	unsigned int block_seen;	/* 1 << CRYO_RANK_* of each block record */
+	bool block_checked;
+
+	/* Files: ids so far, the last FILE and its data, fd numbers. */
+	uint32_t nr_files;		/* highest FILE id seen */
+	bool file_open;			/* only its FILE_DATA since the FILE */
+	uint64_t data_size;		/* of the last FILE */
+	uint64_t data_seen;
+	int64_t last_fd;		/* -1 before the first FD */
+
+	/* VMA bounds, for the PAGES placement check. */
+	struct vma_span *vmas;
+	size_t nr_vmas;
+	size_t vmas_size;
+	size_t vma_cursor;
+	uint64_t pages_end;
+
+	struct cryo_image_trailer trailer;	/* as stored */
+
+	uint64_t err_index;
+	uint64_t err_offset;
+	char errmsg[256];
+};
+
+/*
+ * Fail the reader: remember the error and describe it.  The message is
+ * "record N (TYPE) at byte X: what", or "at byte X: what" when no record
+ * header was read (@with_type false).  Return: @err.
+ */
+int __attribute__((format(printf, 4, 5)))
+image_fail(struct cryoctl_image *img, int err, bool with_type, const char *fmt, ...);
+
+/* "THREAD", or "type 0x42" in @tmp for a type this reader does not know. */
+const char *image_type_name(uint32_t type, char *tmp, size_t size);
+
+/* strerror() for a -errno, without strerror()'s shared buffer. */
+const char *image_errstr(ssize_t err);
+
+/* image_check.c: steps 4-7 for a record read by image.c. */
+int image_check_record(struct cryoctl_image *img);
+
+#endif /* CRYOCTL_IMAGE_H */

@@ -1,0 +1,716 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The image reader's checks of each record, once image.c has read it.
+ *
+ * What is checked, in this order, for every record:
+ *
+ *  1. its &struct cryo_rec is complete, and @len <= CRYO_REC_MAX_LEN;
+ *  2. the payload is complete;
+ *  3. the checksum (cryoctl_record_crc());
+ *  4. the reserved word is zero, the type is known (or the image is newer
+ *     than us), the payload is as long as its structure says (for the
+ *     records followed by names or paths: the structure plus the lengths
+ *     it announces, exactly);
+ *  5. its place.  The order is
+ *
+ *	HEADER PROCESS GROUPS AUXV FS SIGNALS THREAD*
+ *	(FILE FILE_DATA* FD FD*)* VMA* PAGES* TRAILER
+ *
+ *     HEADER first and once; PROCESS, GROUPS, AUXV, FS and SIGNALS (the
+ *     process block) at most once each and in that order.  The block is
+ *     required when the header announces threads or the image has files;
+ *     an image without threads (a layout: HEADER, VMA..., TRAILER) may
+ *     lack it, but not hold a part of it.  At most nr_threads THREAD
+ *     records, each with the header's fpu_size.
+ *     Files: FILE ids are 1, 2, 3 ... in order of appearance; a FILE's
+ *     FILE_DATA records follow it directly, carry its id, start at offset
+ *     0, are contiguous, not empty, and total exactly its data_size; the
+ *     first record after them is an FD that refers to that FILE; every FD
+ *     refers to a FILE already seen (a dup()ed descriptor may refer to an
+ *     earlier one), and fd numbers strictly ascend over the whole image.
+ *     VMAs ascending and disjoint, page-aligned; PAGES ascending, each run
+ *     inside one VMA that is not a [vdso], [vvar] or [vsyscall];
+ *  6. its contents: reserved fields zero; GROUPS a whole number of
+ *     __u32 ids (at most NGROUPS_MAX); AUXV whole (type, value) pairs
+ *     ending with the only AT_NULL; FS and FILE paths without NUL bytes;
+ *     SIGKILL and SIGSTOP at SIG_DFL; fd numbers below 2^31; and, in an
+ *     image not newer than us, enumerations and flags known and a FILE
+ *     consistent with itself: the inode's type in @mode matches @kind,
+ *     UNLINKED only for a regular file, data only for an unlinked regular
+ *     file or a pipe or FIFO, a pipe_id only for pipes and FIFOs, kind
+ *     OTHER only LOST, and LOST only in an image taken with
+ *     CRYO_FREEZE_ACCEPT_LOSS;
+ *  7. for the TRAILER: exactly nr_threads THREAD records were seen, the
+ *     last file is complete, its counts match, and nothing follows it.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <linux/audit.h>
+
+#include <linux/cryo.h>
+#include <linux/cryo_image.h>
+
+#include "cryoctl.h"
+#include "internal.h"
+#include "image.h"
+
+/* The kernel's NGROUPS_MAX. */
+#define GROUPS_MAX	65536
+
+/*
+ * The payload must hold @need bytes; in an image not newer than us it
+ * must hold exactly that, newer minors may append fields.
+ */
+static int check_len(struct cryoctl_image *img, uint64_t need)
+{
+	if (img->rec.len < need)
+		return image_fail(img, -EPROTO, true,
+				  "payload of %u bytes is shorter than the %llu it needs",
+				  img->rec.len, (unsigned long long)need);
+	if (img->minor <= CRYO_IMAGE_MINOR && img->rec.len != need)
+		return image_fail(img, -EPROTO, true,
+				  "payload of %u bytes, expected %llu", img->rec.len,
+				  (unsigned long long)need);
+	return 0;
+}
+
+/* The process block is whole, or absent from an image without threads. */
+static int check_block(struct cryoctl_image *img, int rank)
+{
+	static const uint32_t types[] = {
+		CRYO_REC_PROCESS, CRYO_REC_GROUPS, CRYO_REC_AUXV, CRYO_REC_FS,
+		CRYO_REC_SIGNALS,
+	};
+	unsigned int i;
+
+	img->block_checked = true;
+	if (!img->block_seen && !img->nr_threads && rank != CRYO_RANK_FILES)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		if (!(img->block_seen & (1U << (CRYO_RANK_PROCESS + i))))
+			return image_fail(img, -EPROTO, true,
+					  "the image has no %s record%s",
+					  cryo_rec_name(types[i]),
+					  img->block_seen ? "" :
+					  " (only an image without threads or files may lack the process records)");
+	return 0;
+}
+
+/* The last FILE is complete: all its data, and an FD referring to it. */
+static int close_file(struct cryoctl_image *img, bool fd_follows,
+		      uint32_t fd_file_id)
+{
+	if (!img->file_open)
+		return 0;
+	img->file_open = false;
+	if (img->data_seen != img->data_size)
+		return image_fail(img, -EPROTO, true,
+				  "file %u has %llu of its %llu bytes of data",
+				  img->nr_files, (unsigned long long)img->data_seen,
+				  (unsigned long long)img->data_size);
+	if (!fd_follows || fd_file_id != img->nr_files)
+		return image_fail(img, -EPROTO, true,
+				  "file %u is not followed by an FD that refers to it",
+				  img->nr_files);
+	return 0;
+}
+
+static int check_rank(struct cryoctl_image *img, int rank)
+{
+	int ret;
+
+	if (rank < img->rank)
+		return image_fail(img, -EPROTO, true, "out of order");
+	if (rank > CRYO_RANK_SIGNALS && !img->block_checked) {
+		ret = check_block(img, rank);
+		if (ret)
+			return ret;
+	}
+	if (rank > CRYO_RANK_FILES) {
+		ret = close_file(img, false, 0);
+		if (ret)
+			return ret;
+	}
+	img->rank = rank;
+	return 0;
+}
+
+/* PROCESS to SIGNALS: in order, and each at most once. */
+static int check_once(struct cryoctl_image *img, int rank)
+{
+	char tmp[24];
+	int ret;
+
+	ret = check_rank(img, rank);
+	if (ret)
+		return ret;
+	if (img->block_seen & (1U << rank))
+		return image_fail(img, -EPROTO, true, "a second %s record",
+				  image_type_name(img->rec.type, tmp, sizeof(tmp)));
+	img->block_seen |= 1U << rank;
+	return 0;
+}
+
+static bool is_pow2(uint32_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+static int check_header(struct cryoctl_image *img)
+{
+	const struct cryo_image_header *h = (const void *)img->buf;
+	int ret;
+
+	if (img->rec.len < sizeof(*h))
+		return image_fail(img, -EPROTO, true,
+				  "payload of %u bytes is shorter than the %zu it needs",
+				  img->rec.len, sizeof(*h));
+	if (memcmp(h->magic, CRYO_IMAGE_MAGIC, sizeof(h->magic)))
+		return image_fail(img, -EPROTO, true, "not a cryo image: bad magic");
+	if (le16toh(h->major) != CRYO_IMAGE_MAJOR)
+		return image_fail(img, -EPROTO, true,
+				  "image format %u.%u, this reader knows only %u.x",
+				  le16toh(h->major), le16toh(h->minor),
+				  CRYO_IMAGE_MAJOR);
+	img->minor = le16toh(h->minor);
+	/* The boot id came with format 2.1. */
+	ret = check_len(img, img->minor ? sizeof(*h) : CRYO_IMAGE_HEADER_SIZE_2_0);
+	if (ret)
+		return ret;
+	if (le32toh(h->arch) != AUDIT_ARCH_X86_64)
+		return image_fail(img, -EPROTO, true,
+				  "architecture 0x%08x, only x86-64 (0x%08x) is known",
+				  le32toh(h->arch), AUDIT_ARCH_X86_64);
+	img->page_size = le32toh(h->page_size);
+	if (!is_pow2(img->page_size) || img->page_size < 4096 ||
+	    img->page_size > CRYO_REC_MAX_LEN - sizeof(struct cryo_image_pages))
+		return image_fail(img, -EPROTO, true, "bad page size %u",
+				  img->page_size);
+	img->fpu_size = le32toh(h->fpu_size);
+	if (img->fpu_size > CRYO_REC_MAX_LEN - sizeof(struct cryo_image_thread))
+		return image_fail(img, -EPROTO, true, "bad FPU state size %u",
+				  img->fpu_size);
+	img->nr_threads = le32toh(h->nr_threads);
+	memset(&img->hdr, 0, sizeof(img->hdr));
+	memcpy(&img->hdr, h, img->rec.len < sizeof(img->hdr) ?
+	       img->rec.len : sizeof(img->hdr));
+	img->have_header = true;
+	return 0;
+}
+
+static int check_process(struct cryoctl_image *img)
+{
+	int ret = check_once(img, CRYO_RANK_PROCESS);
+
+	if (ret)
+		return ret;
+	/* securebits to dumpable came with format 2.1. */
+	return check_len(img, img->minor ? sizeof(struct cryo_image_process) :
+			 CRYO_IMAGE_PROCESS_SIZE_2_0);
+}
+
+static int check_groups(struct cryoctl_image *img)
+{
+	int ret = check_once(img, CRYO_RANK_GROUPS);
+
+	if (ret)
+		return ret;
+	if (img->rec.len % sizeof(uint32_t) ||
+	    img->rec.len > GROUPS_MAX * sizeof(uint32_t))
+		return image_fail(img, -EPROTO, true,
+				  "%u bytes are not a list of at most %u group ids",
+				  img->rec.len, GROUPS_MAX);
+	return 0;
+}
+
+static int check_auxv(struct cryoctl_image *img)
+{
+	const unsigned char *p = img->buf;
+	uint32_t i, nr = img->rec.len / 16;
+	uint64_t type = 0;
+	int ret;
+
+	ret = check_once(img, CRYO_RANK_AUXV);
+	if (ret)
+		return ret;
+	if (!nr || img->rec.len % 16)
+		return image_fail(img, -EPROTO, true,
+				  "%u bytes are not a list of (type, value) pairs",
+				  img->rec.len);
+	for (i = 0; i < nr; i++) {
+		memcpy(&type, p + 16 * i, sizeof(type));
+		if (!le64toh(type) && i != nr - 1)
+			return image_fail(img, -EPROTO, true,
+					  "AT_NULL at pair %u of %u, not at the end",
+					  i + 1, nr);
+	}
+	if (le64toh(type))
+		return image_fail(img, -EPROTO, true,
+				  "the last pair is of type %llu, not AT_NULL",
+				  (unsigned long long)le64toh(type));
+	return 0;
+}
+
+static int check_no_nul(struct cryoctl_image *img, const void *p, size_t len,
+			const char *what)
+{
+	if (memchr(p, 0, len))
+		return image_fail(img, -EPROTO, true, "the %s holds a NUL byte",
+				  what);
+	return 0;
+}
+
+static int check_fs(struct cryoctl_image *img)
+{
+	const struct cryo_image_fs *f = (const void *)img->buf;
+	const unsigned char *path = img->buf + sizeof(*f);
+	uint32_t exe, cwd, root;
+	int ret;
+
+	ret = check_once(img, CRYO_RANK_FS);
+	if (ret)
+		return ret;
+	if (img->rec.len < sizeof(*f))
+		return check_len(img, sizeof(*f));
+	exe = le32toh(f->exe_len);
+	cwd = le32toh(f->cwd_len);
+	root = le32toh(f->root_len);
+	ret = check_len(img, sizeof(*f) + (uint64_t)exe + cwd + root);
+	if (ret)
+		return ret;
+	if (f->__reserved)
+		return image_fail(img, -EPROTO, true, "reserved field is not 0");
+	ret = check_no_nul(img, path, exe, "exe path");
+	if (!ret)
+		ret = check_no_nul(img, path + exe, cwd, "working directory");
+	if (!ret)
+		ret = check_no_nul(img, path + exe + cwd, root, "root directory");
+	return ret;
+}
+
+static int check_signals(struct cryoctl_image *img)
+{
+	const struct cryo_image_signals *s = (const void *)img->buf;
+	static const int fixed[] = { 9, 19 };	/* SIGKILL, SIGSTOP on x86 */
+	unsigned int i;
+	int ret;
+
+	ret = check_once(img, CRYO_RANK_SIGNALS);
+	if (!ret)
+		ret = check_len(img, sizeof(*s));
+	if (ret)
+		return ret;
+	for (i = 0; i < ARRAY_SIZE(fixed); i++)
+		if (s->action[fixed[i] - 1].handler)
+			return image_fail(img, -EPROTO, true,
+					  "signal %d has a handler, which the kernel never allows",
+					  fixed[i]);
+	return 0;
+}
+
+static int check_thread(struct cryoctl_image *img)
+{
+	const struct cryo_image_thread *t = (const void *)img->buf;
+	uint32_t fpu_size, fmt, restart;
+	int ret;
+
+	ret = check_rank(img, CRYO_RANK_THREAD);
+	if (ret)
+		return ret;
+	if (img->rec.len < sizeof(*t))
+		return check_len(img, sizeof(*t));
+	fpu_size = le32toh(t->fpu_size);
+	if (fpu_size != img->fpu_size)
+		return image_fail(img, -EPROTO, true,
+				  "FPU state of %u bytes, the header says %u",
+				  fpu_size, img->fpu_size);
+	ret = check_len(img, sizeof(*t) + (uint64_t)fpu_size);
+	if (ret)
+		return ret;
+	if (t->__reserved)
+		return image_fail(img, -EPROTO, true, "reserved field is not 0");
+	if (++img->threads_seen > img->nr_threads)
+		return image_fail(img, -EPROTO, true,
+				  "more THREAD records than the header's %u",
+				  img->nr_threads);
+	if (img->minor > CRYO_IMAGE_MINOR)
+		return 0;
+	fmt = le32toh(t->fpu_format);
+	if (fmt != CRYO_FPU_FXSAVE && fmt != CRYO_FPU_XSAVE)
+		return image_fail(img, -EPROTO, true, "unknown FPU format %u", fmt);
+	restart = le32toh(t->restart);
+	if (restart > CRYO_RESTART_BLOCK)
+		return image_fail(img, -EPROTO, true, "unknown restart state %u",
+				  restart);
+	return 0;
+}
+
+#define FILE_KNOWN_FLAGS	(CRYO_FILE_UNLINKED | CRYO_FILE_LOST)
+
+/* The inode type a FILE of @kind has, 0 when any. */
+static uint32_t kind_ifmt(uint32_t kind)
+{
+	switch (kind) {
+	case CRYO_FILE_REG:
+		return S_IFREG;
+	case CRYO_FILE_DIR:
+		return S_IFDIR;
+	case CRYO_FILE_CHR:
+		return S_IFCHR;
+	case CRYO_FILE_PIPE:
+	case CRYO_FILE_FIFO:
+		return S_IFIFO;
+	default:
+		return 0;
+	}
+}
+
+/* What a FILE of a known kind says about itself must agree. */
+static int check_file_fields(struct cryoctl_image *img,
+			     const struct cryo_image_file *f)
+{
+	uint32_t kind = le32toh(f->kind), flags = le32toh(f->flags);
+	uint32_t mode = le32toh(f->mode);
+	bool pipe = kind == CRYO_FILE_PIPE || kind == CRYO_FILE_FIFO;
+
+	if (kind < CRYO_FILE_REG || kind > CRYO_FILE_OTHER)
+		return image_fail(img, -EPROTO, true, "unknown kind %u", kind);
+	if (flags & ~FILE_KNOWN_FLAGS)
+		return image_fail(img, -EPROTO, true, "unknown flags 0x%x", flags);
+	if (kind_ifmt(kind) && (mode & S_IFMT) != kind_ifmt(kind))
+		return image_fail(img, -EPROTO, true,
+				  "mode 0%o is not of the inode type of kind %u",
+				  mode, kind);
+	if ((flags & CRYO_FILE_UNLINKED) && kind != CRYO_FILE_REG)
+		return image_fail(img, -EPROTO, true,
+				  "UNLINKED on a file that is not regular (kind %u)",
+				  kind);
+	if (kind == CRYO_FILE_OTHER && !(flags & CRYO_FILE_LOST))
+		return image_fail(img, -EPROTO, true,
+				  "kind OTHER without the LOST flag");
+	if ((flags & CRYO_FILE_LOST) &&
+	    !(le32toh(img->hdr.freeze_flags) & CRYO_FREEZE_ACCEPT_LOSS))
+		return image_fail(img, -EPROTO, true,
+				  "a LOST file in an image taken without ACCEPT_LOSS");
+	if (f->data_size && !pipe &&
+	    (!(kind == CRYO_FILE_REG && (flags & CRYO_FILE_UNLINKED)) ||
+	     (flags & CRYO_FILE_LOST)))
+		return image_fail(img, -EPROTO, true,
+				  "%llu bytes of data for a file that has none (kind %u, flags 0x%x)",
+				  (unsigned long long)le64toh(f->data_size), kind,
+				  flags);
+	if (f->pipe_id && !pipe)
+		return image_fail(img, -EPROTO, true,
+				  "a pipe_id on a file that is not a pipe (kind %u)",
+				  kind);
+	return 0;
+}
+
+static int check_file(struct cryoctl_image *img)
+{
+	const struct cryo_image_file *f = (const void *)img->buf;
+	uint32_t id, name_len;
+	int ret;
+
+	ret = check_rank(img, CRYO_RANK_FILES);
+	if (!ret)
+		ret = close_file(img, false, 0);
+	if (ret)
+		return ret;
+	if (img->rec.len < sizeof(*f))
+		return check_len(img, sizeof(*f));
+	name_len = le32toh(f->name_len);
+	ret = check_len(img, sizeof(*f) + (uint64_t)name_len);
+	if (ret)
+		return ret;
+	id = le32toh(f->id);
+	if (id != img->nr_files + 1)
+		return image_fail(img, -EPROTO, true,
+				  "FILE id %u, expected %u (ids count from 1 in order)",
+				  id, img->nr_files + 1);
+	ret = check_no_nul(img, img->buf + sizeof(*f), name_len, "path");
+	if (ret)
+		return ret;
+	if (img->minor <= CRYO_IMAGE_MINOR) {
+		ret = check_file_fields(img, f);
+		if (ret)
+			return ret;
+	}
+	img->nr_files = id;
+	img->file_open = true;
+	img->data_size = le64toh(f->data_size);
+	img->data_seen = 0;
+	return 0;
+}
+
+static int check_file_data(struct cryoctl_image *img)
+{
+	const struct cryo_image_file_data *d = (const void *)img->buf;
+	uint64_t offset, bytes;
+	uint32_t id;
+	int ret;
+
+	ret = check_rank(img, CRYO_RANK_FILES);
+	if (ret)
+		return ret;
+	if (img->rec.len < sizeof(*d))
+		return check_len(img, sizeof(*d));
+	if (d->__reserved)
+		return image_fail(img, -EPROTO, true, "reserved field is not 0");
+	id = le32toh(d->id);
+	offset = le64toh(d->offset);
+	bytes = img->rec.len - sizeof(*d);
+	if (!img->file_open || id != img->nr_files)
+		return image_fail(img, -EPROTO, true,
+				  "data of file %u does not follow that FILE or its data",
+				  id);
+	if (offset != img->data_seen)
+		return image_fail(img, -EPROTO, true,
+				  "data of file %u at offset %llu, expected %llu",
+				  id, (unsigned long long)offset,
+				  (unsigned long long)img->data_seen);
+	if (!bytes || bytes > img->data_size - img->data_seen)
+		return image_fail(img, -EPROTO, true,
+				  "%llu bytes of data at offset %llu of file %u, whose data_size is %llu",
+				  (unsigned long long)bytes,
+				  (unsigned long long)offset, id,
+				  (unsigned long long)img->data_size);
+	img->data_seen += bytes;
+	return 0;
+}
+
+static int check_fd(struct cryoctl_image *img)
+{
+	const struct cryo_image_fd *f = (const void *)img->buf;
+	uint32_t fd, file_id, flags;
+	int ret;
+
+	ret = check_rank(img, CRYO_RANK_FILES);
+	if (!ret)
+		ret = check_len(img, sizeof(*f));
+	if (ret)
+		return ret;
+	fd = le32toh(f->fd);
+	file_id = le32toh(f->file_id);
+	flags = le32toh(f->flags);
+	ret = close_file(img, true, file_id);
+	if (ret)
+		return ret;
+	if (f->__reserved)
+		return image_fail(img, -EPROTO, true, "reserved field is not 0");
+	if (img->minor <= CRYO_IMAGE_MINOR && (flags & ~CRYO_FD_CLOEXEC))
+		return image_fail(img, -EPROTO, true, "unknown flags 0x%x", flags);
+	if (!file_id || file_id > img->nr_files)
+		return image_fail(img, -EPROTO, true,
+				  "fd %u refers to file %u, but the files so far are 1 to %u",
+				  fd, file_id, img->nr_files);
+	if (fd > INT32_MAX)
+		return image_fail(img, -EPROTO, true, "fd %u is not a descriptor", fd);
+	if ((int64_t)fd <= img->last_fd)
+		return image_fail(img, -EPROTO, true,
+				  "fd %u does not ascend from the previous fd %lld",
+				  fd, (long long)img->last_fd);
+	img->last_fd = fd;
+	return 0;
+}
+
+static int add_vma(struct cryoctl_image *img, uint64_t start, uint64_t end,
+		   uint32_t kind)
+{
+	struct vma_span *p;
+	size_t size;
+
+	if (img->nr_vmas == img->vmas_size) {
+		size = img->vmas_size ? img->vmas_size * 2 : 64;
+		p = realloc(img->vmas, size * sizeof(*p));
+		if (!p)
+			return image_fail(img, -ENOMEM, true, "out of memory");
+		img->vmas = p;
+		img->vmas_size = size;
+	}
+	img->vmas[img->nr_vmas].start = start;
+	img->vmas[img->nr_vmas].end = end;
+	img->vmas[img->nr_vmas].kind = kind;
+	img->nr_vmas++;
+	return 0;
+}
+
+#define VMA_KNOWN_FLAGS	(((uint32_t)CRYO_VMA_MAYSHARE << 1) - 1)
+
+static int check_vma(struct cryoctl_image *img)
+{
+	const struct cryo_image_vma *v = (const void *)img->buf;
+	uint64_t start, end, mask = img->page_size - 1;
+	uint32_t kind, flags;
+	int ret;
+
+	ret = check_rank(img, CRYO_RANK_VMA);
+	if (ret)
+		return ret;
+	if (img->rec.len < sizeof(*v))
+		return check_len(img, sizeof(*v));
+	ret = check_len(img, sizeof(*v) + (uint64_t)le32toh(v->name_len));
+	if (ret)
+		return ret;
+	start = le64toh(v->start);
+	end = le64toh(v->end);
+	if (start >= end || (start & mask) || (end & mask))
+		return image_fail(img, -EPROTO, true,
+				  "bad bounds 0x%llx-0x%llx", (unsigned long long)start,
+				  (unsigned long long)end);
+	if (img->nr_vmas && start < img->vmas[img->nr_vmas - 1].end)
+		return image_fail(img, -EPROTO, true,
+				  "0x%llx-0x%llx overlaps or precedes the previous VMA",
+				  (unsigned long long)start, (unsigned long long)end);
+	if (v->__reserved)
+		return image_fail(img, -EPROTO, true, "reserved field is not 0");
+	kind = le32toh(v->kind);
+	flags = le32toh(v->flags);
+	if (img->minor <= CRYO_IMAGE_MINOR &&
+	    (kind > CRYO_VMA_SPECIAL || (flags & ~VMA_KNOWN_FLAGS)))
+		return image_fail(img, -EPROTO, true,
+				  "unknown kind %u or flags 0x%x", kind, flags);
+	return add_vma(img, start, end, kind);
+}
+
+static int check_pages(struct cryoctl_image *img)
+{
+	const struct cryo_image_pages *p = (const void *)img->buf;
+	uint64_t addr, nr, end, room;
+	const struct vma_span *v;
+	int ret;
+
+	ret = check_rank(img, CRYO_RANK_PAGES);
+	if (ret)
+		return ret;
+	if (img->rec.len < sizeof(*p))
+		return check_len(img, sizeof(*p));
+	addr = le64toh(p->addr);
+	nr = le64toh(p->nr_pages);
+	room = (img->rec.len - sizeof(*p)) / img->page_size;
+	if (!nr || nr > room)
+		return image_fail(img, -EPROTO, true,
+				  "%llu pages do not fit in %u bytes",
+				  (unsigned long long)nr, img->rec.len);
+	ret = check_len(img, sizeof(*p) + nr * img->page_size);
+	if (ret)
+		return ret;
+	end = addr + nr * img->page_size;
+	if ((addr & (img->page_size - 1)) || end < addr)
+		return image_fail(img, -EPROTO, true, "bad address 0x%llx",
+				  (unsigned long long)addr);
+	if (addr < img->pages_end)
+		return image_fail(img, -EPROTO, true,
+				  "pages at 0x%llx overlap or precede the previous PAGES",
+				  (unsigned long long)addr);
+	while (img->vma_cursor < img->nr_vmas &&
+	       img->vmas[img->vma_cursor].end <= addr)
+		img->vma_cursor++;
+	v = img->vma_cursor < img->nr_vmas ? &img->vmas[img->vma_cursor] : NULL;
+	if (!v || addr < v->start || end > v->end)
+		return image_fail(img, -EPROTO, true,
+				  "pages 0x%llx-0x%llx are not inside one VMA",
+				  (unsigned long long)addr, (unsigned long long)end);
+	if (v->kind == CRYO_VMA_VDSO || v->kind == CRYO_VMA_VVAR ||
+	    v->kind == CRYO_VMA_VSYSCALL)
+		return image_fail(img, -EPROTO, true,
+				  "pages 0x%llx-0x%llx of a [vdso], [vvar] or [vsyscall], which are never saved",
+				  (unsigned long long)addr, (unsigned long long)end);
+	img->pages_end = end;
+	img->nr_pages += nr;
+	return 0;
+}
+
+static int check_trailer(struct cryoctl_image *img)
+{
+	const struct cryo_image_trailer *t = (const void *)img->buf;
+	unsigned char extra;
+	ssize_t n;
+	int ret;
+
+	ret = check_len(img, sizeof(*t));
+	if (ret)
+		return ret;
+	if (img->threads_seen != img->nr_threads)
+		return image_fail(img, -EPROTO, true,
+				  "the header announces %u threads, the image holds %llu",
+				  img->nr_threads,
+				  (unsigned long long)img->threads_seen);
+	ret = check_rank(img, CRYO_RANK_TRAILER);
+	if (ret)
+		return ret;
+	if (le64toh(t->nr_records) != img->index)
+		return image_fail(img, -EBADMSG, true,
+				  "trailer counts %llu records, %llu were read",
+				  (unsigned long long)le64toh(t->nr_records),
+				  (unsigned long long)img->index);
+	if (le64toh(t->nr_pages) != img->nr_pages)
+		return image_fail(img, -EBADMSG, true,
+				  "trailer counts %llu pages, %llu were read",
+				  (unsigned long long)le64toh(t->nr_pages),
+				  (unsigned long long)img->nr_pages);
+	if (le64toh(t->bytes) != img->rec_offset)
+		return image_fail(img, -EBADMSG, true,
+				  "trailer counts %llu bytes, %llu were read",
+				  (unsigned long long)le64toh(t->bytes),
+				  (unsigned long long)img->rec_offset);
+	memcpy(&img->trailer, t, sizeof(*t));
+
+	img->index++;
+	img->rec_offset = img->offset;
+	n = cryoctl_read_full(img->fd, &extra, 1);
+	if (n < 0)
+		return image_fail(img, -EIO, false, "read error after the trailer: %s",
+				  image_errstr(n));
+	if (n)
+		return image_fail(img, -EOVERFLOW, false,
+				  "data follows the trailer");
+	img->state = IMAGE_DONE;
+	return 0;
+}
+
+int image_check_record(struct cryoctl_image *img)
+{
+	switch (img->rec.type) {
+	case CRYO_REC_HEADER:
+		if (img->index)
+			return image_fail(img, -EPROTO, true, "a second HEADER");
+		return check_header(img);
+	case CRYO_REC_PROCESS:
+		return check_process(img);
+	case CRYO_REC_GROUPS:
+		return check_groups(img);
+	case CRYO_REC_AUXV:
+		return check_auxv(img);
+	case CRYO_REC_FS:
+		return check_fs(img);
+	case CRYO_REC_SIGNALS:
+		return check_signals(img);
+	case CRYO_REC_THREAD:
+		return check_thread(img);
+	case CRYO_REC_FILE:
+		return check_file(img);
+	case CRYO_REC_FILE_DATA:
+		return check_file_data(img);
+	case CRYO_REC_FD:
+		return check_fd(img);
+	case CRYO_REC_VMA:
+		return check_vma(img);
+	case CRYO_REC_PAGES:
+		return check_pages(img);
+	case CRYO_REC_TRAILER:
+		return check_trailer(img);
+	default:
+		if (img->minor > CRYO_IMAGE_MINOR)
+			return 0;
+		return image_fail(img, -EPROTO, true,
+				  "unknown record type in a format %u.%u image",
+				  CRYO_IMAGE_MAJOR, img->minor);
+	}
+}
+

@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Unit tests of the image reader on malformed images: the stream as a
+ * whole (table-driven), the process records, the files.
+ */
+#include "unit.h"
+
+/*
+ * The stream as a whole: malformed images, one per row of bad_images[].
+ * Each builder makes its image and returns the index of the record the
+ * error must name, or -1 when the row does not check it.
+ */
+
+/* The reference image; its header. */
+static struct cryo_image_header *ref_header(struct img *m)
+{
+	build_image(m, 0, CRYO_IMAGE_MINOR);
+	return (void *)(m->b.p + 16);
+}
+
+static int bad_magic_bad_crc(struct img *m)
+{
+	ref_header(m)->magic[0] = 'X';
+	return -1;
+}
+
+static int bad_magic(struct img *m)
+{
+	ref_header(m)->magic[0] = 'X';
+	fix_crc(m->b.p, 0);
+	return -1;
+}
+
+static int wrong_major(struct img *m)
+{
+	ref_header(m)->major = CRYO_IMAGE_MAJOR + 1;
+	fix_crc(m->b.p, 0);
+	return -1;
+}
+
+static int wrong_arch(struct img *m)
+{
+	ref_header(m)->arch = AUDIT_ARCH_AARCH64;
+	fix_crc(m->b.p, 0);
+	return -1;
+}
+
+static int text_file(struct img *m)
+{
+	memset(m, 0, sizeof(*m));
+	buf_put(&m->b, "hello, world, this is text and not an image\n", 44);
+	return -1;
+}
+
+static int empty_stream(struct img *m)
+{
+	memset(m, 0, sizeof(*m));
+	return -1;
+}
+
+static int first_not_header(struct img *m)
+{
+	memset(m, 0, sizeof(*m));
+	put_rec(m, CRYO_REC_PROCESS, "x", 1, NULL, 0);
+	return -1;
+}
+
+/* A huge length, checksum made to match. */
+static int huge_len(struct img *m)
+{
+	int i;
+
+	build_image(m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(m, CRYO_REC_THREAD, 0);
+	poke32(m->b.p, m->off[i] + 4, CRYO_REC_MAX_LEN + 1);
+	return i;
+}
+
+static int len_all_ones(struct img *m)
+{
+	int i;
+
+	build_image(m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(m, CRYO_REC_THREAD, 0);
+	poke32(m->b.p, m->off[i] + 4, 0xffffffff);
+	return i;
+}
+
+static int reserved_word(struct img *m)
+{
+	int i;
+
+	build_image(m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(m, CRYO_REC_VMA, 0);
+	poke32(m->b.p, m->off[i] + 12, 1);
+	fix_crc(m->b.p, m->off[i]);
+	return i;
+}
+
+static int after_trailer(struct img *m)
+{
+	build_image(m, 0, CRYO_IMAGE_MINOR);
+	buf_put(&m->b, "X", 1);
+	return REF_RECORDS + 1;
+}
+
+/* Trailer counts that disagree, checksum made to match. */
+static void trailer_edit(struct img *m, uint64_t records, uint64_t pages, uint64_t more_bytes)
+{
+	struct cryo_image_trailer t;
+
+	build_image(m, 0, CRYO_IMAGE_MINOR);
+	get_payload(m, REF_RECORDS, &t, sizeof(t));
+	t.nr_records = records;
+	t.nr_pages = pages;
+	t.bytes += more_bytes;
+	set_payload(m, REF_RECORDS, &t, sizeof(t));
+}
+
+static int trailer_pages(struct img *m)
+{
+	trailer_edit(m, REF_RECORDS, 3, 0);
+	return REF_RECORDS;
+}
+
+static int trailer_records(struct img *m)
+{
+	trailer_edit(m, REF_RECORDS - 1, 2, 0);
+	return -1;
+}
+
+static int trailer_bytes(struct img *m)
+{
+	trailer_edit(m, REF_RECORDS, 2, 16);
+	return -1;
+}
+
+/* Payload shorter than its structure. */
+static int short_process(struct img *m)
+{
+	memset(m, 0, sizeof(*m));
+	put_header(m, 0, CRYO_IMAGE_MINOR);
+	put_rec(m, CRYO_REC_PROCESS, "short", 5, NULL, 0);
+	put_trailer(m);
+	return 1;
+}
+
+static int process_after_vma(struct img *m)
+{
+	memset(m, 0, sizeof(*m));
+	put_header(m, 0, CRYO_IMAGE_MINOR);
+	put_vma(m, 0x1000, 0x2000, CRYO_VMA_READ, CRYO_VMA_ANON, 0, 0, 0, NULL);
+	put_rec(m, CRYO_REC_PROCESS, zeros, sizeof(struct cryo_image_process), NULL, 0);
+	put_trailer(m);
+	return 2;
+}
+
+/* One VMA, 0x1000-0x3000, of @kind. */
+static void one_vma(struct img *m, uint32_t kind)
+{
+	memset(m, 0, sizeof(*m));
+	put_header(m, 0, CRYO_IMAGE_MINOR);
+	put_vma(m, 0x1000, 0x3000, CRYO_VMA_READ, kind, 0, 0, 0, NULL);
+}
+
+static int pages_past_vma(struct img *m)
+{
+	one_vma(m, CRYO_VMA_ANON);
+	put_pages(m, 0x2000, 2);
+	put_trailer(m);
+	return 2;
+}
+
+static int overlapping_vmas(struct img *m)
+{
+	one_vma(m, CRYO_VMA_ANON);
+	put_vma(m, 0x2000, 0x4000, CRYO_VMA_READ, CRYO_VMA_ANON, 0, 0, 0, NULL);
+	put_trailer(m);
+	return 2;
+}
+
+/* Contents of a [vdso] are never saved. */
+static int vdso_pages(struct img *m)
+{
+	one_vma(m, CRYO_VMA_VDSO);
+	put_pages(m, 0x1000, 1);
+	put_trailer(m);
+	return 2;
+}
+
+/* Fewer THREAD records than the header announces. */
+static int missing_thread(struct img *m)
+{
+	memset(m, 0, sizeof(*m));
+	put_header(m, 1, CRYO_IMAGE_MINOR);
+	put_trailer(m);
+	return -1;
+}
+
+/* A header-only image with no threads is whole (a layout has that). */
+static int header_trailer(struct img *m)
+{
+	memset(m, 0, sizeof(*m));
+	put_header(m, 0, CRYO_IMAGE_MINOR);
+	put_trailer(m);
+	return -1;
+}
+
+static const struct bad_image {
+	const char *what;
+	int (*build)(struct img *m);
+	int ret;		/* what reading it gives */
+	const char *msg;	/* in the message, or NULL */
+	int nr;			/* records read before the error, or -1 */
+	bool at_end;		/* the error is at the image's last byte */
+} bad_images[] = {
+	{ "bad magic, bad crc", bad_magic_bad_crc, -EPROTO, "not a cryo image", -1, false },
+	{ "bad magic", bad_magic, -EPROTO, "bad magic", -1, false },
+	{ "wrong major", wrong_major, -EPROTO, "format 3.", -1, false },
+	{ "wrong arch", wrong_arch, -EPROTO, "architecture", -1, false },
+	{ "text file", text_file, -EPROTO, "not a cryo image", -1, false },
+	{ "empty stream", empty_stream, -ENODATA, NULL, -1, false },
+	{ "first record PROCESS", first_not_header, -EPROTO, "not a HEADER", -1, false },
+	{ "huge len", huge_len, -EPROTO, "exceeds the maximum", -1, false },
+	{ "len ~0", len_all_ones, -EPROTO, NULL, -1, false },
+	{ "reserved nonzero", reserved_word, -EPROTO, "reserved", -1, false },
+	{ "garbage after the trailer", after_trailer, -EOVERFLOW, NULL, REF_RECORDS, true },
+	{ "trailer page count", trailer_pages, -EBADMSG, "trailer counts 3 pages", -1, false },
+	{ "trailer record count", trailer_records, -EBADMSG, "records", -1, false },
+	{ "trailer byte count", trailer_bytes, -EBADMSG, "bytes", -1, false },
+	{ "short PROCESS", short_process, -EPROTO, "shorter", -1, false },
+	{ "PROCESS after VMA", process_after_vma, -EPROTO, "out of order", -1, false },
+	{ "PAGES past the VMA's end", pages_past_vma, -EPROTO, "not inside one VMA", -1, false },
+	{ "overlapping VMAs", overlapping_vmas, -EPROTO, "overlaps", -1, false },
+	{ "PAGES of the vdso", vdso_pages, -EPROTO, "never saved", -1, false },
+	{ "missing THREAD", missing_thread, -EPROTO, "announces 1 threads", -1, false },
+	{ "HEADER + TRAILER", header_trailer, 0, NULL, 1, false },
+};
+
+void test_malformed(void)
+{
+	const struct bad_image *t;
+	struct result r;
+	struct img m;
+	int index;
+
+	for (t = bad_images; t < bad_images + ARRAY_SIZE(bad_images); t++) {
+		index = t->build(&m);
+		read_image(m.b.p ? (const void *)m.b.p : "", m.b.len, &r);
+		CHECK(r.ret == t->ret && (index < 0 || r.index == (uint64_t)index) &&
+		      (!t->msg || strstr(r.msg, t->msg)) && (t->nr < 0 || r.nr == t->nr) &&
+		      (!t->at_end || r.offset == m.b.len - 1),
+		      "%s: %d at %llu, %s", t->what, r.ret, (unsigned long long)r.index,
+		      r.msg);
+		free(m.b.p);
+	}
+}
+
+/*
+ * Read @m and expect -EPROTO at record @index with @what in the message.
+ * Frees @m.
+ */
+#define REFUSED(m, index, what, ...) \
+	refused(m, index, what, __LINE__, __VA_ARGS__)
+
+static void __attribute__((format(printf, 5, 6)))
+refused(struct img *m, int index, const char *what, int line, const char *fmt, ...)
+{
+	struct result r;
+	char label[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(label, sizeof(label), fmt, ap);
+	va_end(ap);
+	read_image(m->b.p, m->b.len, &r);
+	check(r.ret == -EPROTO && r.index == (uint64_t)index && strstr(r.msg, what),
+	      line, "%s: %d at %llu, %s", label, r.ret,
+	      (unsigned long long)r.index, r.msg);
+	free(m->b.p);
+}
+
+static void accepted(struct img *m, int line, const char *label)
+{
+	struct result r;
+
+	read_image(m->b.p, m->b.len, &r);
+	check(r.ret == 0, line, "%s: %d %s", label, r.ret, r.msg);
+	free(m->b.p);
+}
+
+#define ACCEPTED(m, label) accepted(m, __LINE__, label)
+
+/*
+ * GROUPS, AUXV, FS, SIGNALS: contents, order, presence.
+ * One piece: a flat list of edits of the reference image, one check each.
+ */
+void test_process_block(void)
+{
+	struct cryo_image_signals sig;
+	struct cryo_image_fs fs;
+	uint64_t pair[2];
+	unsigned char *p;
+	struct img m;
+	int i, len;
+
+	/* Duplicates and order. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_GROUPS, 0);
+	edit(&m, i + 1, 0, CRYO_REC_GROUPS, "\1\0\0\0", 4);
+	REFUSED(&m, i + 1, "a second GROUPS", "duplicate GROUPS");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_SIGNALS, 0);
+	get_payload(&m, i, &sig, sizeof(sig));
+	edit(&m, i + 1, 0, CRYO_REC_SIGNALS, &sig, sizeof(sig));
+	REFUSED(&m, i + 1, "a second SIGNALS", "duplicate SIGNALS");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_AUXV, 0);
+	edit(&m, i + 1, 0, CRYO_REC_GROUPS, "", 0);
+	REFUSED(&m, i + 1, "out of order", "GROUPS after AUXV");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_THREAD, 0);
+	edit(&m, i + 1, 0, CRYO_REC_FS, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
+	REFUSED(&m, i + 1, "out of order", "FS between THREADs");
+
+	/* Each is required in an image with threads. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_GROUPS, 0);
+	edit(&m, i, 1, 0, NULL, 0);
+	REFUSED(&m, find_rec(&m, CRYO_REC_THREAD, 0), "has no GROUPS record",
+		"no GROUPS");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_SIGNALS, 0);
+	edit(&m, i, 1, 0, NULL, 0);
+	REFUSED(&m, i, "has no SIGNALS record", "no SIGNALS");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	edit(&m, 1, 5, 0, NULL, 0);
+	REFUSED(&m, 1, "has no PROCESS record (only an image without threads",
+		"no process records at all, with threads");
+
+	/* GROUPS: whole ids; none is fine. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_GROUPS, 0);
+	replace(&m, i, CRYO_REC_GROUPS, "\1\0\0\0\2\0", 6);
+	REFUSED(&m, i, "not a list of at most 65536 group ids", "GROUPS of 6 bytes");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	replace(&m, i, CRYO_REC_GROUPS, "", 0);
+	ACCEPTED(&m, "GROUPS without ids");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	p = calloc(65537, 4);
+	replace(&m, i, CRYO_REC_GROUPS, p, 65537 * 4);
+	free(p);
+	REFUSED(&m, i, "at most 65536", "65537 groups");
+
+	/* AUXV: whole pairs, AT_NULL last and only last. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_AUXV, 0);
+	len = peek32(m.b.p, m.off[i] + 4);
+	p = malloc(len);
+	get_payload(&m, i, p, len);
+	replace(&m, i, CRYO_REC_AUXV, p, len - 8);
+	REFUSED(&m, i, "not a list of (type, value) pairs", "AUXV of %d bytes", len - 8);
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	replace(&m, i, CRYO_REC_AUXV, p, len - 16);
+	REFUSED(&m, i, "not AT_NULL", "AUXV without its AT_NULL");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	replace(&m, i, CRYO_REC_AUXV, "", 0);
+	REFUSED(&m, i, "not a list of (type, value) pairs", "empty AUXV");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	memset(pair, 0, sizeof(pair));
+	memcpy(p + 16, pair, sizeof(pair));
+	replace(&m, i, CRYO_REC_AUXV, p, len);
+	REFUSED(&m, i, "AT_NULL at pair 2 of 9", "AT_NULL inside AUXV");
+	free(p);
+
+	/* FS: the lengths add up, no NULs, reserved zero. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_FS, 0);
+	get_payload(&m, i, &fs, sizeof(fs));
+	fs.cwd_len++;
+	set_payload(&m, i, &fs, sizeof(fs));
+	REFUSED(&m, i, "shorter than", "FS lengths too long");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	fs.cwd_len -= 2;
+	set_payload(&m, i, &fs, sizeof(fs));
+	REFUSED(&m, i, "expected", "FS lengths too short");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	fs.cwd_len++;
+	fs.__reserved = 1;
+	set_payload(&m, i, &fs, sizeof(fs));
+	REFUSED(&m, i, "reserved field", "FS reserved");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	p = payload(&m, i);
+	p[sizeof(fs) + 3] = 0;
+	fix_crc(m.b.p, m.off[i]);
+	REFUSED(&m, i, "exe path holds a NUL", "NUL in the exe path");
+
+	/* SIGNALS: its exact size; SIGKILL never has a handler. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_SIGNALS, 0);
+	get_payload(&m, i, &sig, sizeof(sig));
+	replace(&m, i, CRYO_REC_SIGNALS, &sig, sizeof(sig) - 8);
+	REFUSED(&m, i, "shorter than", "SIGNALS too short");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	p = calloc(1, sizeof(sig) + 8);
+	memcpy(p, &sig, sizeof(sig));
+	replace(&m, i, CRYO_REC_SIGNALS, p, sizeof(sig) + 8);
+	free(p);
+	REFUSED(&m, i, "expected 2064", "SIGNALS too long");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	sig.action[SIGKILL - 1].handler = 0x401000;
+	set_payload(&m, i, &sig, sizeof(sig));
+	REFUSED(&m, i, "signal 9 has a handler", "SIGKILL caught");
+
+	/* Without threads, the block may be absent, but not in part. */
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_vma(&m, 0x1000, 0x2000, CRYO_VMA_READ, CRYO_VMA_ANON, 0, 0, 0, NULL);
+	put_trailer(&m);
+	ACCEPTED(&m, "no threads, no process records (a layout)");
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_rec(&m, CRYO_REC_PROCESS, zeros, sizeof(struct cryo_image_process), NULL, 0);
+	put_block(&m);
+	put_files(&m);
+	put_trailer(&m);
+	ACCEPTED(&m, "no threads, with the process records and files");
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_rec(&m, CRYO_REC_PROCESS, zeros, sizeof(struct cryo_image_process), NULL, 0);
+	put_vma(&m, 0x1000, 0x2000, CRYO_VMA_READ, CRYO_VMA_ANON, 0, 0, 0, NULL);
+	put_trailer(&m);
+	REFUSED(&m, 2, "has no GROUPS record", "no threads, PROCESS alone");
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_rec(&m, CRYO_REC_PROCESS, zeros, sizeof(struct cryo_image_process), NULL, 0);
+	put_rec(&m, CRYO_REC_GROUPS, NULL, 0, NULL, 0);
+	put_trailer(&m);
+	REFUSED(&m, 3, "has no AUXV record", "no threads, PROCESS and GROUPS, then TRAILER");
+	memset(&m, 0, sizeof(m));
+	put_header(&m, 0, CRYO_IMAGE_MINOR);
+	put_files(&m);
+	put_trailer(&m);
+	REFUSED(&m, 1, "has no PROCESS record", "files without the process records");
+}
+
+/* Change a field of record @i's payload, at @off; a new checksum. */
+static void set32(struct img *m, int i, size_t off, uint32_t v)
+{
+	poke32(payload(m, i), off, v);
+	fix_crc(m->b.p, m->off[i]);
+}
+
+static void set64(struct img *m, int i, size_t off, uint64_t v)
+{
+	memcpy((unsigned char *)payload(m, i) + off, &v, sizeof(v));
+	fix_crc(m->b.p, m->off[i]);
+}
+
+#define FILE_OFF(field)	offsetof(struct cryo_image_file, field)
+#define FD_OFF(field)	offsetof(struct cryo_image_fd, field)
+#define DATA_OFF(field)	offsetof(struct cryo_image_file_data, field)
+
+/*
+ * FILE, FILE_DATA and FD: ids, data, references, fd order, contents.
+ * One piece: a flat list of edits of the reference image, one check each.
+ */
+void test_files(void)
+{
+	struct cryo_image_header h;
+	struct cryo_image_file_data d = { .id = 3, .offset = REF_UNLINKED };
+	struct img m;
+	int file[6], f2, f3, fd0, fd4, data, i;
+
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	for (i = 0; i < 6; i++)
+		file[i] = find_rec(&m, CRYO_REC_FILE, i);
+	f2 = file[1];
+	f3 = file[2];
+	fd0 = find_rec(&m, CRYO_REC_FD, 0);
+	fd4 = find_rec(&m, CRYO_REC_FD, 4);
+	data = find_rec(&m, CRYO_REC_FILE_DATA, 1);	/* file 3, offset 0 */
+	free(m.b.p);
+
+	/* FD references. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, fd4, FD_OFF(file_id), 4);
+	REFUSED(&m, fd4, "refers to file 4, but the files so far are 1 to 3",
+		"FD of a file not seen yet");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, fd4, FD_OFF(file_id), 0);
+	REFUSED(&m, fd4, "refers to file 0", "FD of file 0");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, fd4, FD_OFF(file_id), 77);
+	REFUSED(&m, fd4, "refers to file 77", "FD of file 77");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, f2 + 2, FD_OFF(file_id), 1);
+	REFUSED(&m, f2 + 2, "file 2 is not followed by an FD that refers to it",
+		"the FD after FILE 2 refers to file 1");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	edit(&m, fd0, 1, 0, NULL, 0);
+	REFUSED(&m, fd0, "file 1 is not followed by an FD", "FILE 1 without its FD");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	edit(&m, find_rec(&m, CRYO_REC_VMA, 0) - 1, 1, 0, NULL, 0);
+	REFUSED(&m, find_rec(&m, CRYO_REC_VMA, 0), "file 6 is not followed by an FD",
+		"the last FILE without its FD");
+
+	/* fd numbers ascend strictly. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, fd4, FD_OFF(fd), 3);
+	REFUSED(&m, fd4, "fd 3 does not ascend from the previous fd 3", "fd 3 twice");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, fd4, FD_OFF(fd), 1);
+	REFUSED(&m, fd4, "fd 1 does not ascend", "fd 1 after fd 3");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, fd0, FD_OFF(fd), 0x80000000U);
+	REFUSED(&m, fd0, "is not a descriptor", "fd 2^31");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, fd4, FD_OFF(__reserved), 1);
+	REFUSED(&m, fd4, "reserved field", "FD reserved");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, fd4, FD_OFF(flags), 2);
+	REFUSED(&m, fd4, "unknown flags 0x2", "FD flags");
+
+	/* FILE ids count from 1. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[2], FILE_OFF(id), 4);
+	REFUSED(&m, f3, "FILE id 4, expected 3", "FILE id skips one");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[2], FILE_OFF(id), 2);
+	REFUSED(&m, f3, "FILE id 2, expected 3", "FILE id repeated");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[0], FILE_OFF(id), 0);
+	REFUSED(&m, fd0 - 1, "FILE id 0, expected 1", "FILE id 0");
+
+	/* FILE_DATA: its file's id, contiguous, exactly data_size. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, data, DATA_OFF(id), 2);
+	REFUSED(&m, data, "data of file 2 does not follow", "FILE_DATA of another file");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set64(&m, data + 1, DATA_OFF(offset), 101);
+	REFUSED(&m, data + 1, "at offset 101, expected 100", "FILE_DATA with a gap");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set64(&m, data, DATA_OFF(offset), 1);
+	REFUSED(&m, data, "at offset 1, expected 0", "FILE_DATA not from 0");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, data + 1, DATA_OFF(__reserved), 1);
+	REFUSED(&m, data + 1, "reserved field", "FILE_DATA reserved");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set64(&m, file[2], FILE_OFF(data_size), 110);
+	REFUSED(&m, data + 1, "whose data_size is 110", "FILE_DATA beyond data_size");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set64(&m, file[2], FILE_OFF(data_size), 130);
+	REFUSED(&m, data + 2, "file 3 has 123 of its 130 bytes of data",
+		"FILE_DATA short of data_size");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	edit(&m, data, 2, 0, NULL, 0);
+	REFUSED(&m, data, "file 3 has 0 of its 123 bytes", "FILE_DATA missing");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	edit(&m, data + 2, 0, CRYO_REC_FILE_DATA, &d, sizeof(d));
+	REFUSED(&m, data + 2, "0 bytes of data at offset 123", "empty FILE_DATA");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	{
+		unsigned char buf[sizeof(d) + 1] = { 0 };
+
+		memcpy(buf, &d, sizeof(d));
+		edit(&m, data + 3, 0, CRYO_REC_FILE_DATA, buf, sizeof(buf));
+	}
+	REFUSED(&m, data + 3, "data of file 3 does not follow that FILE",
+		"FILE_DATA after the FD");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	edit(&m, f2 + 1, 0, CRYO_REC_FILE_DATA, "\2\0\0\0\0\0\0\0\5\0\0\0\0\0\0\0!", 17);
+	REFUSED(&m, f2 + 1, "data of file 2 at offset 5, expected 0", "FILE_DATA out of order");
+
+	/* FILE contents. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[1], FILE_OFF(kind), 9);
+	REFUSED(&m, f2, "unknown kind 9", "FILE kind 9");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[1], FILE_OFF(flags), 4);
+	REFUSED(&m, f2, "flags 0x4", "FILE flags 4");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[1], FILE_OFF(kind), 9);
+	set32(&m, file[1], FILE_OFF(flags), 4);
+	{
+		struct cryo_image_header *hp = payload(&m, 0);
+
+		hp->minor = CRYO_IMAGE_MINOR + 1;
+		fix_crc(m.b.p, 0);
+	}
+	ACCEPTED(&m, "unknown FILE kind and flags in a newer image");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[2], FILE_OFF(mode), S_IFDIR | 0644);
+	REFUSED(&m, f3, "is not of the inode type of kind 1", "REG with a directory's mode");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[1], FILE_OFF(flags), CRYO_FILE_UNLINKED);
+	REFUSED(&m, f2, "UNLINKED on a file that is not regular", "unlinked pipe");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set64(&m, file[0], FILE_OFF(data_size), 1);
+	REFUSED(&m, fd0 - 1, "1 bytes of data for a file that has none", "data for a CHR");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set64(&m, file[0], FILE_OFF(pipe_id), 5);
+	REFUSED(&m, fd0 - 1, "a pipe_id on a file that is not a pipe", "pipe_id on a CHR");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[4], FILE_OFF(flags), 0);
+	REFUSED(&m, find_rec(&m, CRYO_REC_FILE, 4), "kind OTHER without the LOST flag",
+		"OTHER not LOST");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	get_payload(&m, 0, &h, sizeof(h));
+	h.freeze_flags = CRYO_FREEZE_KILL;
+	set_payload(&m, 0, &h, sizeof(h));
+	REFUSED(&m, file[4], "LOST file in an image taken without ACCEPT_LOSS",
+		"LOST without ACCEPT_LOSS");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	((unsigned char *)payload(&m, f3))[sizeof(struct cryo_image_file) + 2] = 0;
+	fix_crc(m.b.p, m.off[f3]);
+	REFUSED(&m, f3, "the path holds a NUL byte", "NUL in a FILE path");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[2], FILE_OFF(name_len), 7);
+	REFUSED(&m, f3, "shorter than", "FILE name_len too long");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[2], FILE_OFF(name_len), 5);
+	REFUSED(&m, f3, "expected", "FILE name_len too short");
+
+	/* Files come after the threads and before the VMAs. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	edit(&m, find_rec(&m, CRYO_REC_VMA, 0) + 1, 0, CRYO_REC_FD,
+	     "\x09\0\0\0\0\0\0\0\1\0\0\0\0\0\0\0", 16);
+	REFUSED(&m, find_rec(&m, CRYO_REC_VMA, 0) + 1, "out of order", "FD among the VMAs");
+}
+
+/* A record of the largest size, fed by a writer process. */
