@@ -180,42 +180,58 @@ struct file_seen {
 	int trailer;
 };
 
+/* What find_fd() collects from libcryoctl's reader. */
+struct fd_walk {
+	int fd;
+	unsigned int nfiles, id;
+	struct cryo_image_file files[256];
+	size_t data_len[257];		/* FILE_DATA bytes, by file id */
+	int trailer;
+};
+
+static int find_fd_rec(const struct cryoctl_record *rec, void *arg)
+{
+	const struct cryo_image_file_data *d = rec->payload;
+	const struct cryo_image_fd *f = rec->payload;
+	struct fd_walk *w = arg;
+
+	switch (rec->type) {
+	case CRYO_REC_FILE:
+		if (w->nfiles < 256)
+			memcpy(&w->files[w->nfiles++], rec->payload,
+			       sizeof(w->files[0]));
+		break;
+	case CRYO_REC_FILE_DATA:
+		if (d->id <= 256)
+			w->data_len[d->id] += rec->len - sizeof(*d);
+		break;
+	case CRYO_REC_FD:
+		if (f->fd == (unsigned int)w->fd)
+			w->id = f->file_id;
+		break;
+	case CRYO_REC_TRAILER:
+		w->trailer = 1;
+		break;
+	}
+	return 0;
+}
+
 static void find_fd(const struct outcome *o, int fd, struct file_seen *s)
 {
-	const unsigned char *img = o->img;
-	struct cryo_image_file files[256];
-	unsigned int nfiles = 0, id = 0;
-	size_t off = 0;
+	struct fd_walk *w = calloc(1, sizeof(*w));
 
 	memset(s, 0, sizeof(*s));
-	while (off + sizeof(struct cryo_rec) <= o->len) {
-		const struct cryo_rec *r = (const void *)(img + off);
-		const void *p = r + 1;
-
-		if (off + sizeof(*r) + r->len > o->len)
-			return;
-		if (r->type == CRYO_REC_FILE && nfiles < 256)
-			memcpy(&files[nfiles++], p, sizeof(files[0]));
-		if (r->type == CRYO_REC_FD &&
-		    ((const struct cryo_image_fd *)p)->fd == (unsigned int)fd)
-			id = ((const struct cryo_image_fd *)p)->file_id;
-		if (r->type == CRYO_REC_TRAILER)
-			s->trailer = 1;
-		off += sizeof(*r) + r->len;
-	}
-	if (!id || id > nfiles)
+	if (!w)
 		return;
-	s->found = 1;
-	s->file = files[id - 1];
-	/* FILE_DATA records of that id. */
-	for (off = 0; off + sizeof(struct cryo_rec) <= o->len;) {
-		const struct cryo_rec *r = (const void *)(img + off);
-
-		if (r->type == CRYO_REC_FILE_DATA &&
-		    ((const struct cryo_image_file_data *)(r + 1))->id == id)
-			s->data_len += r->len - sizeof(struct cryo_image_file_data);
-		off += sizeof(*r) + r->len;
+	w->fd = fd;
+	cryo_image_walk(o->img, o->len, find_fd_rec, w, NULL, 0);
+	s->trailer = w->trailer;
+	if (w->id && w->id <= w->nfiles) {
+		s->found = 1;
+		s->file = w->files[w->id - 1];
+		s->data_len = w->data_len[w->id];
 	}
+	free(w);
 }
 
 static int image_has(const struct outcome *o, const unsigned char *b,

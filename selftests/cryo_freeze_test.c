@@ -159,28 +159,6 @@ static int ping(int cmd, int rep)
 	return read(rep, &c, 1) == 1 && c == 'p' ? 0 : -1;
 }
 
-/* Walk the records; call @fn for each.  Returns the record count or -1. */
-static long walk(const unsigned char *img, size_t len,
-		 void (*fn)(const struct cryo_rec *, const void *, void *),
-		 void *arg)
-{
-	size_t off = 0;
-	long n = 0;
-
-	while (off + sizeof(struct cryo_rec) <= len) {
-		const struct cryo_rec *r = (const void *)(img + off);
-
-		if (off + sizeof(*r) + r->len > len)
-			return -1;
-		fn(r, r + 1, arg);
-		off += sizeof(*r) + r->len;
-		n++;
-		if (r->type == CRYO_REC_TRAILER)
-			return off == len ? n : -1;
-	}
-	return -1;
-}
-
 struct summary {
 	int headers, processes, threads, vmas, trailers;
 	pid_t pid;
@@ -192,8 +170,9 @@ struct summary {
 	int header_ok;
 };
 
-static void sum_fn(const struct cryo_rec *r, const void *p, void *arg)
+static int sum_fn(const struct cryoctl_record *r, void *arg)
 {
+	const void *p = r->payload;
 	struct summary *s = arg;
 
 	switch (r->type) {
@@ -247,7 +226,11 @@ static void sum_fn(const struct cryo_rec *r, const void *p, void *arg)
 		memcpy(&s->trailer, p, sizeof(s->trailer));
 		break;
 	}
+	return 0;
 }
+
+/* libcryoctl's reader over an image: the record count, or < 0. */
+#define walk(img, len, fn, arg) cryo_image_walk(img, len, fn, arg, NULL, 0)
 
 TEST_F(frz, image_matches_target)
 {
@@ -392,12 +375,13 @@ TEST_F(frz, splice_checkpoint_matches_target)
 }
 
 /* walk() callback: keep the trailer. */
-static void trailer_fn(const struct cryo_rec *r, const void *p, void *arg)
+static int trailer_fn(const struct cryoctl_record *r, void *arg)
 {
 	struct cryo_image_trailer *t = arg;
 
 	if (r->type == CRYO_REC_TRAILER)
-		memcpy(t, p, sizeof(*t));
+		memcpy(t, r->payload, sizeof(*t));
+	return 0;
 }
 
 /* A one-page pipe and odd lengths: every piece of every record fits. */
@@ -922,13 +906,22 @@ static void on_usr1(int sig)
 {
 }
 
+/* walk() callback: keep the first THREAD record and stop (1). */
+static int first_thread_fn(const struct cryoctl_record *r, void *arg)
+{
+	if (r->type != CRYO_REC_THREAD)
+		return 0;
+	memcpy(arg, r->payload, sizeof(struct cryo_image_thread));
+	return 1;
+}
+
 /* In sigsuspend() the mask to save is the saved one, not the temporary. */
 TEST(sigsuspend_keeps_real_mask)
 {
+	struct cryo_image_thread t;
 	unsigned char *img;
 	int dev, status;
-	size_t len, off;
-	int found = 0;
+	size_t len;
 	pid_t pid;
 
 	if (access(CRYO_DEV, F_OK))
@@ -954,21 +947,10 @@ TEST(sigsuspend_keeps_real_mask)
 	ASSERT_EQ(1, do_freeze(dev, pid, 0));
 	len = cryo_read_stream(dev, &img);
 	ASSERT_LT(0, len);
-	for (off = 0; off + sizeof(struct cryo_rec) <= len;) {
-		const struct cryo_rec *r = (const void *)(img + off);
-
-		if (r->type == CRYO_REC_THREAD) {
-			const struct cryo_image_thread *t = (const void *)(r + 1);
-
-			EXPECT_EQ((1ULL << (SIGUSR1 - 1)) | (1ULL << (SIGUSR2 - 1)),
-				  t->blocked);
-			EXPECT_EQ(__NR_rt_sigsuspend, t->regs[15]);
-			found = 1;
-			break;
-		}
-		off += sizeof(*r) + r->len;
-	}
-	EXPECT_TRUE(found);
+	/* The first THREAD record: the main thread's. */
+	ASSERT_EQ(1, walk(img, len, first_thread_fn, &t));
+	EXPECT_EQ((1ULL << (SIGUSR1 - 1)) | (1ULL << (SIGUSR2 - 1)), t.blocked);
+	EXPECT_EQ(__NR_rt_sigsuspend, t.regs[CRYO_REG_ORIG_RAX]);
 	free(img);
 	close(dev);
 	kill(pid, SIGKILL);

@@ -25,10 +25,6 @@
 #include "cryo_thaw.h"
 #include "cryo_uring.h"
 
-/* struct user_regs_struct, as a THREAD record holds it: rax, orig_rax. */
-#define REG_AX		10
-#define REG_ORIG_AX	15
-
 #define MESSAGE		"hello, parked world"
 
 /* ---- the target: one read, waited for in io_uring_enter() --------------- */
@@ -271,16 +267,16 @@ TEST_F(uring, parks_after_the_call_returns)
 	len = cryo_read_stream(self->dev, &img);
 	ASSERT_LT(0, len);
 	ASSERT_EQ(1, image_threads(img, len, th, 2));
-	EXPECT_FALSE((long)th[0].regs[REG_ORIG_AX] >= 0 &&
-		     (long)th[0].regs[REG_AX] == -ENOSYS)
+	EXPECT_FALSE((long)th[0].regs[CRYO_REG_ORIG_RAX] >= 0 &&
+		     (long)th[0].regs[CRYO_REG_RAX] == -ENOSYS)
 		TH_LOG("parked inside syscall %lld",
-		       (long long)th[0].regs[REG_ORIG_AX]);
-	if (th[0].regs[REG_ORIG_AX] == __NR_io_uring_enter) {
-		EXPECT_EQ(1, (long)th[0].regs[REG_AX]);
+		       (long long)th[0].regs[CRYO_REG_ORIG_RAX]);
+	if (th[0].regs[CRYO_REG_ORIG_RAX] == __NR_io_uring_enter) {
+		EXPECT_EQ(1, (long)th[0].regs[CRYO_REG_RAX]);
 		EXPECT_EQ(CRYO_RESTART_NONE, th[0].restart);
 	}
 	TH_LOG("parked after syscall %lld, ax %lld",
-	       (long long)th[0].regs[REG_ORIG_AX], (long long)th[0].regs[REG_AX]);
+	       (long long)th[0].regs[CRYO_REG_ORIG_RAX], (long long)th[0].regs[CRYO_REG_RAX]);
 	free(img);
 
 	/* At EOF the checkpoint resumed it: its read is done already. */
@@ -336,10 +332,10 @@ TEST(enosys_loop_freezes)
 	len = cryo_read_stream(dev, &img);
 	ASSERT_LT(0, len);
 	ASSERT_EQ(1, image_threads(img, len, th, 2));
-	EXPECT_FALSE((long)th[0].regs[REG_ORIG_AX] >= 0 &&
-		     (long)th[0].regs[REG_AX] == -ENOSYS)
+	EXPECT_FALSE((long)th[0].regs[CRYO_REG_ORIG_RAX] >= 0 &&
+		     (long)th[0].regs[CRYO_REG_RAX] == -ENOSYS)
 		TH_LOG("parked with ax -ENOSYS after syscall %lld",
-		       (long long)th[0].regs[REG_ORIG_AX]);
+		       (long long)th[0].regs[CRYO_REG_ORIG_RAX]);
 	free(img);
 	close(dev);
 	/* Resumed at EOF: still looping, not stopped, not dead. */
@@ -468,10 +464,10 @@ TEST(exec_loop_freezes)
 			n = len ? image_threads(img, len, th, 4) : -1;
 			EXPECT_LE(1, n) TH_LOG("round %d: image of %zu bytes", i, len);
 			for (j = 0; j < n; j++)
-				EXPECT_FALSE((long)th[j].regs[REG_ORIG_AX] >= 0 &&
-					     (long)th[j].regs[REG_AX] == -ENOSYS)
+				EXPECT_FALSE((long)th[j].regs[CRYO_REG_ORIG_RAX] >= 0 &&
+					     (long)th[j].regs[CRYO_REG_RAX] == -ENOSYS)
 					TH_LOG("round %d: thread %d parked inside syscall %lld",
-					       i, th[j].tid, (long long)th[j].regs[REG_ORIG_AX]);
+					       i, th[j].tid, (long long)th[j].regs[CRYO_REG_ORIG_RAX]);
 			free(img);
 			ok++;
 		}

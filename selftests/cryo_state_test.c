@@ -13,10 +13,10 @@
  * addresses, thread ids, results of blocked calls).  /dev/cryo is opened
  * only after the fork, so the target never holds the session.
  *
- * The image is walked by walk_image(): every record's CRC is checked with
- * libcryoctl's cryoctl_record_crc(), and the order, lengths, reserved
- * fields and trailer against uapi/linux/cryo.h, the files section as
- * Documentation/image-format.rst lays it out.  image_passes_libcryoctl
+ * The image is walked by walk_image() with libcryoctl's reader (which
+ * checks every record's checksum, length and reserved field), and the
+ * order and trailer checked against uapi/linux/cryo_image.h, the files
+ * section as Documentation/image-format.rst lays it out.  image_passes_libcryoctl
  * also runs the library's own reader over an image holding every record
  * type.
  *
@@ -715,6 +715,8 @@ struct image {
 	int nfds;
 	uint64_t npages;
 	struct cryo_image_trailer trailer;
+	size_t trailer_off;
+	int rank;			/* of the last record walked */
 	char err[512];
 };
 
@@ -728,27 +730,6 @@ img_fail(struct image *im, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(im->err + n, sizeof(im->err) - n, fmt, ap);
 	va_end(ap);
-	return -1;
-}
-
-/* Where each record type may appear: ranks never go down. */
-static int rec_rank(uint32_t type)
-{
-	switch (type) {
-	case CRYO_REC_HEADER:		return 0;
-	case CRYO_REC_PROCESS:		return 1;
-	case CRYO_REC_GROUPS:		return 2;
-	case CRYO_REC_AUXV:		return 3;
-	case CRYO_REC_FS:		return 4;
-	case CRYO_REC_SIGNALS:		return 5;
-	case CRYO_REC_THREAD:		return 6;
-	case CRYO_REC_FILE:
-	case CRYO_REC_FILE_DATA:
-	case CRYO_REC_FD:		return 7;
-	case CRYO_REC_VMA:		return 8;
-	case CRYO_REC_PAGES:		return 9;
-	case CRYO_REC_TRAILER:		return 10;
-	}
 	return -1;
 }
 
@@ -908,7 +889,7 @@ static int parse_fs(struct image *im, const unsigned char *p, uint32_t len)
 	return 0;
 }
 
-static int parse_record(struct image *im, const struct cryo_rec *r,
+static int parse_record(struct image *im, const struct cryoctl_record *r,
 			const unsigned char *p)
 {
 	size_t i;
@@ -964,7 +945,8 @@ static int parse_record(struct image *im, const struct cryo_rec *r,
 		    t->t.fpu_size != im->hdr.fpu_size || t->t.__reserved)
 			return img_fail(im, "THREAD of %u bytes, fpu_size %u (header %u)",
 					r->len, t->t.fpu_size, im->hdr.fpu_size);
-		t->fpu = p + sizeof(t->t);
+		/* Into im->buf: the reader's copy does not last. */
+		t->fpu = im->buf + r->offset + sizeof(struct cryo_rec) + sizeof(t->t);
 		im->nthr++;
 		return 0;
 	}
@@ -992,73 +974,78 @@ static int parse_record(struct image *im, const struct cryo_rec *r,
 	return 0;
 }
 
-/* Check and index the whole image; im->err says what is wrong. */
-static int walk_image(struct image *im)
+/* The records an image has exactly one of. */
+static const uint32_t once[] = {
+	CRYO_REC_HEADER, CRYO_REC_PROCESS, CRYO_REC_AUXV, CRYO_REC_FS,
+	CRYO_REC_SIGNALS, CRYO_REC_TRAILER,
+};
+
+/* One record from libcryoctl's reader: its place, then its contents. */
+static int walk_rec(const struct cryoctl_record *r, void *arg)
 {
-	static const uint32_t once[] = {
-		CRYO_REC_HEADER, CRYO_REC_PROCESS, CRYO_REC_AUXV, CRYO_REC_FS,
-		CRYO_REC_SIGNALS, CRYO_REC_TRAILER,
-	};
-	size_t off = 0, trailer_off = 0;
-	int rank = -1, rk;
+	struct image *im = arg;
+	int rk = cryo_rec_rank(r->type);
 	unsigned int i;
 
-	while (off < im->len) {
-		struct cryo_rec r;
-		const unsigned char *p;
+	im->nrec = r->index;
+	if (rk < 0)
+		return img_fail(im, "unknown type %u", r->type);
+	if (!im->nrec && r->type != CRYO_REC_HEADER)
+		return img_fail(im, "the first record is type %u", r->type);
+	if (rk < im->rank)
+		return img_fail(im, "type %u out of order", r->type);
+	if (im->rank == CRYO_RANK_FILES && rk != CRYO_RANK_FILES && file_done(im))
+		return -1;
+	if (r->type == CRYO_REC_GROUPS && im->counts[r->type])
+		return img_fail(im, "a second GROUPS");
+	for (i = 0; i < ARRAY_SIZE(once); i++)
+		if (r->type == once[i] && im->counts[r->type])
+			return img_fail(im, "a second record of type %u", r->type);
+	im->rank = rk;
+	if (parse_record(im, r, r->payload))
+		return -1;
+	im->counts[r->type & 0xff]++;
+	if (r->type == CRYO_REC_TRAILER)
+		im->trailer_off = r->offset;
+	return 0;
+}
 
-		if (im->len - off < sizeof(r))
-			return img_fail(im, "truncated header at byte %zu", off);
-		memcpy(&r, im->buf + off, sizeof(r));
-		p = im->buf + off + sizeof(r);
-		if (r.len > CRYO_REC_MAX_LEN || im->len - off - sizeof(r) < r.len)
-			return img_fail(im, "type %u: length %u at byte %zu", r.type,
-					r.len, off);
-		if (cryoctl_record_crc(&r, p) != r.crc)
-			return img_fail(im, "type %u: CRC mismatch", r.type);
-		if (r.__reserved)
-			return img_fail(im, "type %u: reserved %u", r.type,
-					r.__reserved);
-		rk = rec_rank(r.type);
-		if (rk < 0)
-			return img_fail(im, "unknown type %u", r.type);
-		if (!im->nrec && r.type != CRYO_REC_HEADER)
-			return img_fail(im, "the first record is type %u", r.type);
-		if (rk < rank)
-			return img_fail(im, "type %u out of order", r.type);
-		if (rank == 7 && rk != 7 && file_done(im))
-			return -1;
-		if (r.type == CRYO_REC_GROUPS && im->counts[r.type])
-			return img_fail(im, "a second GROUPS");
-		for (i = 0; i < ARRAY_SIZE(once); i++)
-			if (r.type == once[i] && im->counts[r.type])
-				return img_fail(im, "a second record of type %u", r.type);
-		rank = rk;
-		if (parse_record(im, &r, p))
-			return -1;
-		im->counts[r.type & 0xff]++;
-		if (r.type == CRYO_REC_TRAILER)
-			trailer_off = off;
-		off += sizeof(r) + r.len;
-		im->nrec++;
-		if (r.type == CRYO_REC_TRAILER)
-			break;
-	}
+/*
+ * Check and index the whole image; im->err says what is wrong.  The
+ * reader checks every record's checksum, length and reserved field, and
+ * the stream's end; the order, the files section and the counts are
+ * checked here again, against what the test itself reads.
+ */
+static int walk_image(struct image *im)
+{
+	char err[256];
+	unsigned int i;
+	long n;
+
+	im->rank = -1;
+	n = cryo_image_walk(im->buf, im->len, walk_rec, im, err, sizeof(err));
+	if (n < 0 && err[0])
+		return img_fail(im, "libcryoctl: %s", err);
+	if (n < 0)
+		return -1;
+	im->nrec = n;
 	if (!im->counts[CRYO_REC_TRAILER])
 		return img_fail(im, "no TRAILER");
-	if (off != im->len)
-		return img_fail(im, "%zu bytes after the TRAILER", im->len - off);
+	if (im->trailer_off + sizeof(struct cryo_rec) + sizeof(im->trailer) != im->len)
+		return img_fail(im, "%zu bytes after the TRAILER",
+				im->len - im->trailer_off - sizeof(struct cryo_rec) -
+				sizeof(im->trailer));
 	for (i = 0; i < ARRAY_SIZE(once); i++)
 		if (im->counts[once[i]] != 1)
 			return img_fail(im, "%d records of type %u, want 1",
 					im->counts[once[i]], once[i]);
 	if (im->trailer.nr_records != (uint64_t)im->nrec - 1 ||
-	    im->trailer.bytes != trailer_off || im->trailer.nr_pages != im->npages)
+	    im->trailer.bytes != im->trailer_off || im->trailer.nr_pages != im->npages)
 		return img_fail(im, "TRAILER counts %llu records, %llu bytes, %llu pages; read %ld, %zu, %llu",
 				(unsigned long long)im->trailer.nr_records,
 				(unsigned long long)im->trailer.bytes,
 				(unsigned long long)im->trailer.nr_pages,
-				im->nrec - 1, trailer_off,
+				im->nrec - 1, im->trailer_off,
 				(unsigned long long)im->npages);
 	if ((uint32_t)im->nthr != im->hdr.nr_threads)
 		return img_fail(im, "%d THREAD records, the header says %u",
@@ -1164,26 +1151,10 @@ static long kcmp_files(int pid, int fd1, int fd2)
 	return syscall(SYS_kcmp, pid, pid, KCMP_FILE, fd1, fd2);
 }
 
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static double ts_sec(const struct timespec *ts)
 {
 	return ts->tv_sec + ts->tv_nsec / 1e9;
 }
-
-/* Poll @cond every millisecond for up to @sec seconds. */
-#define WAIT_FOR(cond, sec) ({						\
-		double __end = now_mono() + (sec);			\
-		while (!(cond) && now_mono() < __end)			\
-			usleep(1000);					\
-		(cond);							\
-	})
 
 /* ---- the fixture ------------------------------------------------------ */
 
@@ -1294,32 +1265,13 @@ static int tfreeze(struct tgt *t, unsigned int flags, struct cryo_freeze *f)
 /* Read the image to EOF in odd-sized pieces into t->im; 0 or -errno. */
 static int tread(struct tgt *t)
 {
-	size_t cap = 4 << 20, len = 0;
-	unsigned char *buf = malloc(cap), *nb;
-	ssize_t n;
+	unsigned char *buf;
+	size_t len;
 
+	errno = 0;
+	len = cryo_read_stream(t->dev, &buf);
 	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (cap - len < 70000) {
-			nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		n = read(t->dev, buf + len, 65537);
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	if (n < 0) {
-		n = -errno;
-		free(buf);
-		return n;
-	}
+		return errno ? -errno : -ENOMEM;
 	free_image(t->im);
 	t->im->buf = buf;
 	t->im->len = len;
@@ -1938,27 +1890,24 @@ TEST_F(st, registers)
 
 		ASSERT_NE(NULL, th) TH_LOG("no THREAD for tid %d", s->rt[i].tid);
 		r = th->t.regs;
-		/* r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi
-		 * orig_rax rip cs eflags rsp ss fs_base gs_base ds es fs gs
-		 */
-		EXPECT_EQ(R14(i), r[1]);
-		EXPECT_EQ(R13(i), r[2]);
-		EXPECT_EQ(R12(i), r[3]);
-		EXPECT_EQ((uintptr_t)&s->rt[i].counter, r[8]);	/* r9 */
-		EXPECT_EQ(XMM1(i), r[9]);			/* r8 */
-		EXPECT_EQ(XMM0(i), r[11]);			/* rcx */
-		EXPECT_EQ(R14(i), r[12]);			/* rdx */
-		EXPECT_EQ(R13(i), r[13]);			/* rsi */
-		EXPECT_EQ(R12(i), r[14]);			/* rdi */
-		EXPECT_EQ(~0ULL, r[15]);			/* not in a syscall */
+		EXPECT_EQ(R14(i), r[CRYO_REG_R14]);
+		EXPECT_EQ(R13(i), r[CRYO_REG_R13]);
+		EXPECT_EQ(R12(i), r[CRYO_REG_R12]);
+		EXPECT_EQ((uintptr_t)&s->rt[i].counter, r[CRYO_REG_R9]);
+		EXPECT_EQ(XMM1(i), r[CRYO_REG_R8]);
+		EXPECT_EQ(XMM0(i), r[CRYO_REG_RCX]);
+		EXPECT_EQ(R14(i), r[CRYO_REG_RDX]);
+		EXPECT_EQ(R13(i), r[CRYO_REG_RSI]);
+		EXPECT_EQ(R12(i), r[CRYO_REG_RDI]);
+		EXPECT_EQ(~0ULL, r[CRYO_REG_ORIG_RAX]);		/* not in a syscall */
 		EXPECT_EQ(CRYO_RESTART_NONE, th->t.restart);
-		EXPECT_LE((uintptr_t)cryo_spin_loop, r[16]);
-		EXPECT_GT((uintptr_t)cryo_spin_end, r[16]);
-		EXPECT_EQ(0x33, r[17]);				/* cs */
-		EXPECT_EQ(0x2b, r[20]);				/* ss */
-		EXPECT_EQ(s->rt[i].fs_base, r[21]);
+		EXPECT_LE((uintptr_t)cryo_spin_loop, r[CRYO_REG_RIP]);
+		EXPECT_GT((uintptr_t)cryo_spin_end, r[CRYO_REG_RIP]);
+		EXPECT_EQ(0x33, r[CRYO_REG_CS]);
+		EXPECT_EQ(0x2b, r[CRYO_REG_SS]);
+		EXPECT_EQ(s->rt[i].fs_base, r[CRYO_REG_FS_BASE]);
 		EXPECT_EQ(s->rt[i].fs_base, th->t.fs_base);
-		EXPECT_EQ(r[22], th->t.gs_base);
+		EXPECT_EQ(r[CRYO_REG_GS_BASE], th->t.gs_base);
 
 		ASSERT_LE(512, th->t.fpu_size);
 		EXPECT_TRUE(th->t.fpu_format == CRYO_FPU_FXSAVE ||
@@ -2037,22 +1986,23 @@ TEST_F(st, restart)
 			     SYS_nanosleep, 5));
 	/* Freeze 0.3 s into the 1 s sleep. */
 	t0 = ts_sec(&s->bt[BT_NANO_1S].t0);
-	if (now_mono() < t0 + 0.3)
-		usleep((t0 + 0.3 - now_mono()) * 1e6);
+	if (cryo_now() < t0 + 0.3)
+		usleep((t0 + 0.3 - cryo_now()) * 1e6);
 	FREEZE_AND_WALK(0, 1 + NR_BT);
-	t_eof = now_mono();
+	t_eof = cryo_now();
 
 	for (k = 0; k < NR_BT; k++) {
 		const struct img_thread *th = find_thread(im, s->bt[k].tid);
 		long ax;
 
 		ASSERT_NE(NULL, th) TH_LOG("%s: no THREAD record", name[k]);
-		ax = (long)th->t.regs[10];
-		EXPECT_EQ(nr[k], (long)th->t.regs[15]) TH_LOG("%s: orig_rax", name[k]);
+		ax = (long)th->t.regs[CRYO_REG_RAX];
+		EXPECT_EQ(nr[k], (long)th->t.regs[CRYO_REG_ORIG_RAX])
+			TH_LOG("%s: orig_rax", name[k]);
 		EXPECT_NE(CRYO_RESTART_NONE, th->t.restart) TH_LOG("%s", name[k]);
-		EXPECT_TRUE(after_syscall_insn(self->t.pid, th->t.regs[16]))
+		EXPECT_TRUE(after_syscall_insn(self->t.pid, th->t.regs[CRYO_REG_RIP]))
 			TH_LOG("%s: rip %#llx", name[k],
-			       (unsigned long long)th->t.regs[16]);
+			       (unsigned long long)th->t.regs[CRYO_REG_RIP]);
 		switch (k) {
 		case BT_NANO_LONG:
 		case BT_NANO_1S:
@@ -2077,7 +2027,7 @@ TEST_F(st, restart)
 	/* The main thread sits in read() of the command pipe. */
 	main_thr = find_thread(im, self->t.pid);
 	ASSERT_NE(NULL, main_thr);
-	EXPECT_EQ(SYS_read, (long)main_thr->t.regs[15]);
+	EXPECT_EQ(SYS_read, (long)main_thr->t.regs[CRYO_REG_ORIG_RAX]);
 	EXPECT_EQ(CRYO_RESTART_SYSCALL, main_thr->t.restart);
 
 	/* A checkpoint: resumed, nothing seen by the parent, nothing returned early. */

@@ -31,14 +31,6 @@
 /* Seconds a target gets to answer one command. */
 #define TGT_TIMEOUT	20
 
-/* Poll @cond every millisecond for up to @sec seconds; its final value. */
-#define WAIT_FOR(cond, sec) ({						\
-		double __end = cryo_now() + (sec);			\
-		while (!(cond) && cryo_now() < __end)			\
-			usleep(1000);					\
-		(cond);							\
-	})
-
 /* Path of a target program: <dir of this binary>/progs/<name>. */
 static inline const char *cryo_prog(const char *name)
 {
