@@ -61,11 +61,10 @@ static pid_t spawn(int (*setup)(void *), void *arg)
 
 	if (pipe(ready))
 		return -1;
-	pid = fork();
+	pid = cryo_target_fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(ready[0]);
 		rc = setup ? setup(arg) : 0;
 		if (rc)
@@ -88,19 +87,13 @@ static pid_t spawn(int (*setup)(void *), void *arg)
 	return pid;
 }
 
-static void reap(pid_t pid)
-{
-	int status;
-
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-	}
-}
+/* Kill a target and check it ended so (a test's body or teardown). */
+#define reap(pid) EXPECT_TARGET_KILLED(pid)
 
 /* What a freeze gave, shared with the (unprivileged) child that did it. */
 struct outcome {
 	int err;			/* 0 or errno of FREEZE or read() */
+	char why[256];			/* how a target did not end as it should */
 	struct cryo_freeze f;
 	size_t len;
 	unsigned char img[];
@@ -700,12 +693,12 @@ TEST(yama_scope_applies)
 		if (child <= 0)
 			_exit(3);
 		do_freeze(dev, child, 0, o);
-		reap(child);
-		_exit(0);
+		_exit(cryo_target_end(child, SIGKILL, CRYO_KILLED(SIGKILL), 10,
+				      o->why, sizeof(o->why)) ? 4 : 0);
 	}
 	close(dev);
 	ASSERT_EQ(freezer, waitpid(freezer, &status, 0));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("%s", o->why);
 	EXPECT_EQ(0, o->err) TH_LOG("refusal %u", o->f.refusal);
 	EXPECT_LT(0, o->len);
 	outcome_free(o);

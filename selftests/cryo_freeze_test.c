@@ -58,7 +58,6 @@ static void target(int cmd, int rep, int threads)
 	unsigned long i;
 	char c;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	p = mmap(NULL, HEAP_PAGES * 4096, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	for (i = 0; i < HEAP_PAGES * 4096; i++)
@@ -112,7 +111,7 @@ FIXTURE_SETUP(frz)
 		CRYO_SETUP_SKIP(CRYO_DEV " missing: module not loaded");
 	ASSERT_EQ(0, pipe(c));
 	ASSERT_EQ(0, pipe(r));
-	self->pid = fork();
+	self->pid = cryo_target_fork();
 	ASSERT_LE(0, self->pid);
 	if (self->pid == 0) {
 		close(c[1]);
@@ -132,11 +131,8 @@ FIXTURE_SETUP(frz)
 
 FIXTURE_TEARDOWN(frz)
 {
-	int status;
-
 	if (self->pid > 0) {
-		kill(self->pid, SIGKILL);
-		waitpid(self->pid, &status, 0);
+		EXPECT_TARGET_KILLED(self->pid);
 	}
 	free(self->img);
 	if (self->dev >= 0)
@@ -414,10 +410,9 @@ TEST(splice_into_targets_pipe_falls_back_to_read)
 	if (access(CRYO_DEV, F_OK))
 		SKIP(return, CRYO_DEV " missing: module not loaded");
 	ASSERT_EQ(0, pipe(q));
-	pid = fork();
+	pid = cryo_target_fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		for (;;)
 			pause();
 	}
@@ -454,8 +449,7 @@ TEST(splice_into_targets_pipe_falls_back_to_read)
 	EXPECT_EQ(len - sizeof(struct cryo_rec) - sizeof(t), t.bytes);
 	free(img);
 	close(dev);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	EXPECT_TARGET_KILLED(pid);
 }
 
 TEST_F(frz, thread_ids_match_proc)
@@ -661,7 +655,7 @@ TEST(threads_created_while_parking)
 {
 	struct summary s = {};
 	unsigned char *img;
-	int dev, status, fds[2];
+	int dev, fds[2];
 	size_t len;
 	pid_t pid;
 	char c;
@@ -669,12 +663,11 @@ TEST(threads_created_while_parking)
 	if (access(CRYO_DEV, F_OK))
 		SKIP(return, CRYO_DEV " missing");
 	ASSERT_EQ(0, pipe(fds));
-	pid = fork();
+	pid = cryo_target_fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		pthread_t t;
 
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		pthread_create(&t, NULL, spawn_forever, NULL);
 		c = 1;
 		if (write(fds[1], &c, 1) != 1)
@@ -693,8 +686,7 @@ TEST(threads_created_while_parking)
 	EXPECT_EQ(count_tasks(pid), s.threads);
 	close(dev);
 	free(img);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	EXPECT_TARGET_KILLED(pid);
 }
 
 TEST(vfork_parent_is_ebusy_and_resumes)
@@ -707,10 +699,9 @@ TEST(vfork_parent_is_ebusy_and_resumes)
 	if (access(CRYO_DEV, F_OK))
 		SKIP(return, CRYO_DEV " missing");
 	ASSERT_EQ(0, pipe(fds));
-	pid = fork();
+	pid = cryo_target_fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (vfork() == 0) {
 			/* The parent waits for us, killable only. */
 			struct timespec ts = { 0, 700 * 1000 * 1000 };
@@ -805,10 +796,9 @@ TEST(same_uid_needs_dumpable)
 		SKIP(return, "needs root");
 	ASSERT_EQ(0, pipe(cmd));
 	ASSERT_EQ(0, pipe(rep));
-	victim = fork();
+	victim = cryo_target_fork();
 	ASSERT_LE(0, victim);
 	if (victim == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (cryo_become_nobody())
 			_exit(2);
 		/* Changing uid made it non-dumpable; undo that first. */
@@ -863,8 +853,7 @@ TEST(same_uid_needs_dumpable)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	close(dev);
-	kill(victim, SIGKILL);
-	waitpid(victim, &status, 0);
+	EXPECT_TARGET_KILLED(victim);
 }
 
 /* A process holding a cryo session itself: refused, never referenced. */
@@ -872,17 +861,16 @@ TEST(session_file_in_target)
 {
 	struct cryo_freeze f = { .size = sizeof(f) };
 	unsigned char *img;
-	int held, dev, status;
+	int held, dev;
 	pid_t pid;
 
 	if (access(CRYO_DEV, F_OK))
 		SKIP(return, CRYO_DEV " missing");
 	held = open(CRYO_DEV, O_RDWR);	/* inherited by the child */
 	ASSERT_LE(0, held);
-	pid = fork();
+	pid = cryo_target_fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		pause();
 		_exit(0);
 	}
@@ -898,8 +886,7 @@ TEST(session_file_in_target)
 	ASSERT_LT(0, cryo_read_stream(dev, &img));
 	free(img);
 	close(dev);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	EXPECT_TARGET_KILLED(pid);
 }
 
 static void on_usr1(int sig)
@@ -920,18 +907,17 @@ TEST(sigsuspend_keeps_real_mask)
 {
 	struct cryo_image_thread t;
 	unsigned char *img;
-	int dev, status;
+	int dev;
 	size_t len;
 	pid_t pid;
 
 	if (access(CRYO_DEV, F_OK))
 		SKIP(return, CRYO_DEV " missing");
-	pid = fork();
+	pid = cryo_target_fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		sigset_t block, empty;
 
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		signal(SIGUSR1, on_usr1);
 		sigemptyset(&block);
 		sigaddset(&block, SIGUSR1);
@@ -953,8 +939,7 @@ TEST(sigsuspend_keeps_real_mask)
 	EXPECT_EQ(__NR_rt_sigsuspend, t.regs[CRYO_REG_ORIG_RAX]);
 	free(img);
 	close(dev);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	EXPECT_TARGET_KILLED(pid);
 }
 
 FIXTURE(bad) {
@@ -1021,10 +1006,9 @@ TEST(unprivileged_against_root)
 		SKIP(return, CRYO_DEV " missing");
 	if (geteuid() != 0)
 		SKIP(return, "needs root");
-	victim = fork();
+	victim = cryo_target_fork();
 	ASSERT_LE(0, victim);
 	if (victim == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		pause();
 		_exit(0);
 	}
@@ -1044,8 +1028,7 @@ TEST(unprivileged_against_root)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	kill(victim, SIGKILL);
-	waitpid(victim, &status, 0);
+	EXPECT_TARGET_KILLED(victim);
 	close(dev);
 }
 

@@ -51,7 +51,6 @@ static void __attribute__((noreturn)) uring_target(int in, int rep, int cmd)
 	char c = 'r';
 	int err;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	err = ring_setup(&u);
 	if (err) {
 		c = 's';
@@ -98,7 +97,7 @@ FIXTURE_SETUP(uring)
 	ASSERT_EQ(0, pipe(p));
 	ASSERT_EQ(0, pipe(r));
 	ASSERT_EQ(0, pipe(q));
-	self->pid = fork();
+	self->pid = cryo_target_fork();
 	ASSERT_LE(0, self->pid);
 	if (!self->pid) {
 		close(p[1]);
@@ -117,6 +116,7 @@ FIXTURE_SETUP(uring)
 		int err = 0;
 
 		ASSERT_EQ(sizeof(err), read(self->rep, &err, sizeof(err)));
+		EXPECT_TARGET_END(self->pid, 0, CRYO_EXITED(0));
 		CRYO_SETUP_SKIP("no io_uring here: %s", strerror(-err));
 	}
 	ASSERT_EQ('r', c);
@@ -128,11 +128,8 @@ FIXTURE_SETUP(uring)
 
 FIXTURE_TEARDOWN(uring)
 {
-	int status;
-
 	if (self->pid > 0) {
-		kill(self->pid, SIGKILL);
-		waitpid(self->pid, &status, 0);
+		EXPECT_TARGET_KILLED(self->pid);
 	}
 	if (self->dev >= 0)
 		close(self->dev);
@@ -318,10 +315,9 @@ TEST(enosys_loop_freezes)
 
 	if (access(CRYO_DEV, F_OK))
 		SKIP(return, CRYO_DEV " missing: module not loaded");
-	pid = fork();
+	pid = cryo_target_fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		enosys_loop();
 	}
 	usleep(100000);
@@ -361,12 +357,11 @@ TEST(sqpoll_refused)
 	if (access(CRYO_DEV, F_OK))
 		SKIP(return, CRYO_DEV " missing: module not loaded");
 	ASSERT_EQ(0, pipe(ready));
-	pid = fork();
+	pid = cryo_target_fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		struct io_uring_params p;
 
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		memset(&p, 0, sizeof(p));
 		p.flags = IORING_SETUP_SQPOLL;
 		p.sq_thread_idle = 60000;
@@ -378,8 +373,7 @@ TEST(sqpoll_refused)
 	}
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	if (c != 'y') {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+		EXPECT_TARGET_KILLED(pid);
 		SKIP(return, "no SQPOLL ring here");
 	}
 	dev = open(CRYO_DEV, O_RDWR | O_CLOEXEC);
@@ -434,10 +428,9 @@ TEST(exec_loop_freezes)
 	if (access(CRYO_DEV, F_OK))
 		SKIP(return, CRYO_DEV " missing: module not loaded");
 	ASSERT_EQ(0, pipe2(p, O_NONBLOCK));
-	pid = fork();
+	pid = cryo_target_fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(p[0]);
 		if (dup2(p[1], 3) != 3)
 			_exit(123);
