@@ -191,25 +191,27 @@ TEST_F(uring, blocked_throughout_is_eagain)
 	expect_read_done(_metadata, self, true);
 }
 
+struct threads_seen {
+	struct cryo_image_thread *out;
+	int n, max;
+};
+
+static int thread_rec(const struct cryoctl_record *r, void *arg)
+{
+	struct threads_seen *t = arg;
+
+	if (r->type == CRYO_REC_THREAD && r->len >= sizeof(*t->out) && t->n < t->max)
+		memcpy(&t->out[t->n++], r->payload, sizeof(*t->out));
+	return 0;
+}
+
 /* Walk an image for its THREAD records; returns how many, or -1. */
 static int image_threads(const unsigned char *img, size_t len,
 			 struct cryo_image_thread *out, int max)
 {
-	size_t off = 0;
-	int n = 0;
+	struct threads_seen t = { out, 0, max };
 
-	while (off + sizeof(struct cryo_rec) <= len) {
-		const struct cryo_rec *r = (const void *)(img + off);
-
-		if (off + sizeof(*r) + r->len > len)
-			return -1;
-		if (r->type == CRYO_REC_THREAD && r->len >= sizeof(*out) && n < max)
-			memcpy(&out[n++], r + 1, sizeof(*out));
-		off += sizeof(*r) + r->len;
-		if (r->type == CRYO_REC_TRAILER)
-			return off == len ? n : -1;
-	}
-	return -1;
+	return cryo_image_walk(img, len, thread_rec, &t, NULL, 0) < 0 ? -1 : t.n;
 }
 
 /* On a failure: where the target is, from /proc/PID/@what. */
