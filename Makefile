@@ -223,7 +223,7 @@ $(KSRC)/.stamp: | deps
 
 selftests: $(TEST_BINS) $(PROG_BINS)
 
-$(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(LIB_HDRS) $(KSRC)/.stamp $(BUILD)/lib/libcryoctl.so
+$(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h selftests/progs/*.h) $(LIB_HDRS) $(KSRC)/.stamp $(BUILD)/lib/libcryoctl.so
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) -isystem $(KSRC)/tools/testing/selftests $(NL_CFLAGS) \
 		$(CFLAGS_ALL) -Wno-sign-compare -o $@ $< -L$(BUILD)/lib -lcryoctl -lpthread \
@@ -232,11 +232,11 @@ $(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(LIB_HDRS) $(KSRC
 # The targets go to $(BUILD)/selftests/progs/, which the VM's initramfs
 # copies with the rest of $(BUILD)/selftests (only *_test files are run).
 # Plain glibc programs: no libcryoctl, nothing cryo-specific.
-$(BUILD)/selftests/progs/%: selftests/progs/%.c
+$(BUILD)/selftests/progs/%: selftests/progs/%.c $(wildcard selftests/progs/*.h)
 	@mkdir -p $(@D)
 	$(CC) -D_GNU_SOURCE $(CFLAGS_ALL) -o $@ $< -lpthread $(LDFLAGS)
 
-$(BUILD)/selftests/progs/%_static: selftests/progs/%_static.c
+$(BUILD)/selftests/progs/%_static: selftests/progs/%_static.c $(wildcard selftests/progs/*.h)
 	@mkdir -p $(@D)
 	$(CC) -D_GNU_SOURCE $(CFLAGS_ALL) -static -o $@ $< -lpthread $(LDFLAGS)
 

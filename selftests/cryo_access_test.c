@@ -61,11 +61,10 @@ static pid_t spawn(int (*setup)(void *), void *arg)
 
 	if (pipe(ready))
 		return -1;
-	pid = fork();
+	pid = cryo_target_fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(ready[0]);
 		rc = setup ? setup(arg) : 0;
 		if (rc)
@@ -88,19 +87,13 @@ static pid_t spawn(int (*setup)(void *), void *arg)
 	return pid;
 }
 
-static void reap(pid_t pid)
-{
-	int status;
-
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-	}
-}
+/* Kill a target and check it ended so (a test's body or teardown). */
+#define reap(pid) EXPECT_TARGET_KILLED(pid)
 
 /* What a freeze gave, shared with the (unprivileged) child that did it. */
 struct outcome {
 	int err;			/* 0 or errno of FREEZE or read() */
+	char why[256];			/* how a target did not end as it should */
 	struct cryo_freeze f;
 	size_t len;
 	unsigned char img[];
@@ -180,42 +173,58 @@ struct file_seen {
 	int trailer;
 };
 
+/* What find_fd() collects from libcryoctl's reader. */
+struct fd_walk {
+	int fd;
+	unsigned int nfiles, id;
+	struct cryo_image_file files[256];
+	size_t data_len[257];		/* FILE_DATA bytes, by file id */
+	int trailer;
+};
+
+static int find_fd_rec(const struct cryoctl_record *rec, void *arg)
+{
+	const struct cryo_image_file_data *d = rec->payload;
+	const struct cryo_image_fd *f = rec->payload;
+	struct fd_walk *w = arg;
+
+	switch (rec->type) {
+	case CRYO_REC_FILE:
+		if (w->nfiles < 256)
+			memcpy(&w->files[w->nfiles++], rec->payload,
+			       sizeof(w->files[0]));
+		break;
+	case CRYO_REC_FILE_DATA:
+		if (d->id <= 256)
+			w->data_len[d->id] += rec->len - sizeof(*d);
+		break;
+	case CRYO_REC_FD:
+		if (f->fd == (unsigned int)w->fd)
+			w->id = f->file_id;
+		break;
+	case CRYO_REC_TRAILER:
+		w->trailer = 1;
+		break;
+	}
+	return 0;
+}
+
 static void find_fd(const struct outcome *o, int fd, struct file_seen *s)
 {
-	const unsigned char *img = o->img;
-	struct cryo_image_file files[256];
-	unsigned int nfiles = 0, id = 0;
-	size_t off = 0;
+	struct fd_walk *w = calloc(1, sizeof(*w));
 
 	memset(s, 0, sizeof(*s));
-	while (off + sizeof(struct cryo_rec) <= o->len) {
-		const struct cryo_rec *r = (const void *)(img + off);
-		const void *p = r + 1;
-
-		if (off + sizeof(*r) + r->len > o->len)
-			return;
-		if (r->type == CRYO_REC_FILE && nfiles < 256)
-			memcpy(&files[nfiles++], p, sizeof(files[0]));
-		if (r->type == CRYO_REC_FD &&
-		    ((const struct cryo_image_fd *)p)->fd == (unsigned int)fd)
-			id = ((const struct cryo_image_fd *)p)->file_id;
-		if (r->type == CRYO_REC_TRAILER)
-			s->trailer = 1;
-		off += sizeof(*r) + r->len;
-	}
-	if (!id || id > nfiles)
+	if (!w)
 		return;
-	s->found = 1;
-	s->file = files[id - 1];
-	/* FILE_DATA records of that id. */
-	for (off = 0; off + sizeof(struct cryo_rec) <= o->len;) {
-		const struct cryo_rec *r = (const void *)(img + off);
-
-		if (r->type == CRYO_REC_FILE_DATA &&
-		    ((const struct cryo_image_file_data *)(r + 1))->id == id)
-			s->data_len += r->len - sizeof(struct cryo_image_file_data);
-		off += sizeof(*r) + r->len;
+	w->fd = fd;
+	cryo_image_walk(o->img, o->len, find_fd_rec, w, NULL, 0);
+	s->trailer = w->trailer;
+	if (w->id && w->id <= w->nfiles) {
+		s->found = 1;
+		s->file = w->files[w->id - 1];
+		s->data_len = w->data_len[w->id];
 	}
+	free(w);
 }
 
 static int image_has(const struct outcome *o, const unsigned char *b,
@@ -684,12 +693,12 @@ TEST(yama_scope_applies)
 		if (child <= 0)
 			_exit(3);
 		do_freeze(dev, child, 0, o);
-		reap(child);
-		_exit(0);
+		_exit(cryo_target_end(child, SIGKILL, CRYO_KILLED(SIGKILL), 10,
+				      o->why, sizeof(o->why)) ? 4 : 0);
 	}
 	close(dev);
 	ASSERT_EQ(freezer, waitpid(freezer, &status, 0));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("%s", o->why);
 	EXPECT_EQ(0, o->err) TH_LOG("refusal %u", o->f.refusal);
 	EXPECT_LT(0, o->len);
 	outcome_free(o);

@@ -94,30 +94,35 @@ static int make_image(const char *prog, const char *img, const char *log)
 	return rename(t.img, img) ? -errno : 0;
 }
 
+/* One record of the pristine image into b->r[]: from libcryoctl's reader. */
+static int index_rec(const struct cryoctl_record *rec, void *arg)
+{
+	struct base *b = arg;
+
+	if (b->nrec == MAX_RECS)
+		return -E2BIG;
+	b->r[b->nrec].off = rec->offset;
+	b->r[b->nrec].type = rec->type;
+	b->r[b->nrec].len = rec->len;
+	if (rec->type == CRYO_REC_PAGES && b->first_pages < 0)
+		b->first_pages = b->nrec;
+	if (rec->type == CRYO_REC_TRAILER)
+		b->trailer = b->nrec;
+	b->nrec++;
+	return 0;
+}
+
 static int index_image(struct base *b)
 {
-	size_t off = 0;
+	const struct rec *t;
 
 	b->nrec = 0;
 	b->first_pages = b->trailer = -1;
-	while (off + sizeof(struct cryo_rec) <= b->len && b->nrec < MAX_RECS) {
-		struct cryo_rec r;
-
-		memcpy(&r, b->img + off, sizeof(r));
-		if (r.len > CRYO_REC_MAX_LEN || off + sizeof(r) + r.len > b->len)
-			return -1;
-		b->r[b->nrec].off = off;
-		b->r[b->nrec].type = r.type;
-		b->r[b->nrec].len = r.len;
-		if (r.type == CRYO_REC_PAGES && b->first_pages < 0)
-			b->first_pages = b->nrec;
-		if (r.type == CRYO_REC_TRAILER)
-			b->trailer = b->nrec;
-		off += sizeof(r) + r.len;
-		b->nrec++;
-	}
-	return off == b->len && b->first_pages > 0 && b->trailer == b->nrec - 1 ?
-	       0 : -1;
+	if (cryo_image_walk(b->img, b->len, index_rec, b, NULL, 0) != b->nrec)
+		return -1;
+	t = &b->r[b->trailer];
+	return b->first_pages > 0 && b->trailer == b->nrec - 1 &&
+	       t->off + sizeof(struct cryo_rec) + t->len == b->len ? 0 : -1;
 }
 
 /* The shared image: made by the first test that needs it. */
@@ -254,22 +259,6 @@ FIXTURE_TEARDOWN(bad)
 	}
 }
 
-/* Offset of the first PAGES record of @img (its length if none). */
-static size_t first_pages_off(const unsigned char *img, size_t len)
-{
-	size_t off = 0;
-
-	while (off + sizeof(struct cryo_rec) <= len) {
-		struct cryo_rec r;
-
-		memcpy(&r, img + off, sizeof(r));
-		if (r.type == CRYO_REC_PAGES || r.len > CRYO_REC_MAX_LEN)
-			return off;
-		off += sizeof(r) + r.len;
-	}
-	return len;
-}
-
 struct outcome {
 	size_t pages_off;	/* where the image's first PAGES record starts */
 	long pid0, pid1;	/* ns_last_pid before and after */
@@ -288,7 +277,7 @@ static void thaw_bytes(FIXTURE_DATA(bad) *self, const unsigned char *img,
 	int dev, fd;
 
 	memset(o, 0, sizeof(*o));
-	o->pages_off = first_pages_off(img, len);
+	o->pages_off = cryo_frame_find(img, len, CRYO_REC_PAGES);
 	o->ret = -EIO;
 	if (cryo_write_file(self->mut, img, len))
 		return;
@@ -436,20 +425,10 @@ static void fix(FIXTURE_DATA(bad) *self, int i)
 			       (o)->res.message, path);			\
 	} while (0)
 
+/* A record type's name in messages; "?" for one the format does not know. */
 static const char *type_name(uint32_t t)
 {
-	static const char *const names[] = {
-		[CRYO_REC_HEADER] = "HEADER", [CRYO_REC_PROCESS] = "PROCESS",
-		[CRYO_REC_THREAD] = "THREAD", [CRYO_REC_VMA] = "VMA",
-		[CRYO_REC_PAGES] = "PAGES", [CRYO_REC_SIGNALS] = "SIGNALS",
-		[CRYO_REC_FILE] = "FILE", [CRYO_REC_FILE_DATA] = "FILE_DATA",
-		[CRYO_REC_FD] = "FD", [CRYO_REC_AUXV] = "AUXV",
-		[CRYO_REC_FS] = "FS", [CRYO_REC_GROUPS] = "GROUPS",
-	};
-
-	if (t == CRYO_REC_TRAILER)
-		return "TRAILER";
-	return t < 13 && names[t] ? names[t] : "?";
+	return cryo_rec_name(t) ? cryo_rec_name(t) : "?";
 }
 
 /* ---- the tests -------------------------------------------------------------- */

@@ -58,7 +58,6 @@ static void target(int cmd, int rep, int threads)
 	unsigned long i;
 	char c;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	p = mmap(NULL, HEAP_PAGES * 4096, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	for (i = 0; i < HEAP_PAGES * 4096; i++)
@@ -112,7 +111,7 @@ FIXTURE_SETUP(frz)
 		CRYO_SETUP_SKIP(CRYO_DEV " missing: module not loaded");
 	ASSERT_EQ(0, pipe(c));
 	ASSERT_EQ(0, pipe(r));
-	self->pid = fork();
+	self->pid = cryo_target_fork();
 	ASSERT_LE(0, self->pid);
 	if (self->pid == 0) {
 		close(c[1]);
@@ -132,11 +131,8 @@ FIXTURE_SETUP(frz)
 
 FIXTURE_TEARDOWN(frz)
 {
-	int status;
-
 	if (self->pid > 0) {
-		kill(self->pid, SIGKILL);
-		waitpid(self->pid, &status, 0);
+		EXPECT_TARGET_KILLED(self->pid);
 	}
 	free(self->img);
 	if (self->dev >= 0)
@@ -159,28 +155,6 @@ static int ping(int cmd, int rep)
 	return read(rep, &c, 1) == 1 && c == 'p' ? 0 : -1;
 }
 
-/* Walk the records; call @fn for each.  Returns the record count or -1. */
-static long walk(const unsigned char *img, size_t len,
-		 void (*fn)(const struct cryo_rec *, const void *, void *),
-		 void *arg)
-{
-	size_t off = 0;
-	long n = 0;
-
-	while (off + sizeof(struct cryo_rec) <= len) {
-		const struct cryo_rec *r = (const void *)(img + off);
-
-		if (off + sizeof(*r) + r->len > len)
-			return -1;
-		fn(r, r + 1, arg);
-		off += sizeof(*r) + r->len;
-		n++;
-		if (r->type == CRYO_REC_TRAILER)
-			return off == len ? n : -1;
-	}
-	return -1;
-}
-
 struct summary {
 	int headers, processes, threads, vmas, trailers;
 	pid_t pid;
@@ -192,8 +166,9 @@ struct summary {
 	int header_ok;
 };
 
-static void sum_fn(const struct cryo_rec *r, const void *p, void *arg)
+static int sum_fn(const struct cryoctl_record *r, void *arg)
 {
+	const void *p = r->payload;
 	struct summary *s = arg;
 
 	switch (r->type) {
@@ -247,7 +222,11 @@ static void sum_fn(const struct cryo_rec *r, const void *p, void *arg)
 		memcpy(&s->trailer, p, sizeof(s->trailer));
 		break;
 	}
+	return 0;
 }
+
+/* libcryoctl's reader over an image: the record count, or < 0. */
+#define walk(img, len, fn, arg) cryo_image_walk(img, len, fn, arg, NULL, 0)
 
 TEST_F(frz, image_matches_target)
 {
@@ -392,12 +371,13 @@ TEST_F(frz, splice_checkpoint_matches_target)
 }
 
 /* walk() callback: keep the trailer. */
-static void trailer_fn(const struct cryo_rec *r, const void *p, void *arg)
+static int trailer_fn(const struct cryoctl_record *r, void *arg)
 {
 	struct cryo_image_trailer *t = arg;
 
 	if (r->type == CRYO_REC_TRAILER)
-		memcpy(t, p, sizeof(*t));
+		memcpy(t, r->payload, sizeof(*t));
+	return 0;
 }
 
 /* A one-page pipe and odd lengths: every piece of every record fits. */
@@ -430,10 +410,9 @@ TEST(splice_into_targets_pipe_falls_back_to_read)
 	if (access(CRYO_DEV, F_OK))
 		SKIP(return, CRYO_DEV " missing: module not loaded");
 	ASSERT_EQ(0, pipe(q));
-	pid = fork();
+	pid = cryo_target_fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		for (;;)
 			pause();
 	}
@@ -470,8 +449,7 @@ TEST(splice_into_targets_pipe_falls_back_to_read)
 	EXPECT_EQ(len - sizeof(struct cryo_rec) - sizeof(t), t.bytes);
 	free(img);
 	close(dev);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	EXPECT_TARGET_KILLED(pid);
 }
 
 TEST_F(frz, thread_ids_match_proc)
@@ -677,7 +655,7 @@ TEST(threads_created_while_parking)
 {
 	struct summary s = {};
 	unsigned char *img;
-	int dev, status, fds[2];
+	int dev, fds[2];
 	size_t len;
 	pid_t pid;
 	char c;
@@ -685,12 +663,11 @@ TEST(threads_created_while_parking)
 	if (access(CRYO_DEV, F_OK))
 		SKIP(return, CRYO_DEV " missing");
 	ASSERT_EQ(0, pipe(fds));
-	pid = fork();
+	pid = cryo_target_fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		pthread_t t;
 
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		pthread_create(&t, NULL, spawn_forever, NULL);
 		c = 1;
 		if (write(fds[1], &c, 1) != 1)
@@ -709,8 +686,7 @@ TEST(threads_created_while_parking)
 	EXPECT_EQ(count_tasks(pid), s.threads);
 	close(dev);
 	free(img);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	EXPECT_TARGET_KILLED(pid);
 }
 
 TEST(vfork_parent_is_ebusy_and_resumes)
@@ -723,10 +699,9 @@ TEST(vfork_parent_is_ebusy_and_resumes)
 	if (access(CRYO_DEV, F_OK))
 		SKIP(return, CRYO_DEV " missing");
 	ASSERT_EQ(0, pipe(fds));
-	pid = fork();
+	pid = cryo_target_fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (vfork() == 0) {
 			/* The parent waits for us, killable only. */
 			struct timespec ts = { 0, 700 * 1000 * 1000 };
@@ -821,10 +796,9 @@ TEST(same_uid_needs_dumpable)
 		SKIP(return, "needs root");
 	ASSERT_EQ(0, pipe(cmd));
 	ASSERT_EQ(0, pipe(rep));
-	victim = fork();
+	victim = cryo_target_fork();
 	ASSERT_LE(0, victim);
 	if (victim == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (cryo_become_nobody())
 			_exit(2);
 		/* Changing uid made it non-dumpable; undo that first. */
@@ -879,8 +853,7 @@ TEST(same_uid_needs_dumpable)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	close(dev);
-	kill(victim, SIGKILL);
-	waitpid(victim, &status, 0);
+	EXPECT_TARGET_KILLED(victim);
 }
 
 /* A process holding a cryo session itself: refused, never referenced. */
@@ -888,17 +861,16 @@ TEST(session_file_in_target)
 {
 	struct cryo_freeze f = { .size = sizeof(f) };
 	unsigned char *img;
-	int held, dev, status;
+	int held, dev;
 	pid_t pid;
 
 	if (access(CRYO_DEV, F_OK))
 		SKIP(return, CRYO_DEV " missing");
 	held = open(CRYO_DEV, O_RDWR);	/* inherited by the child */
 	ASSERT_LE(0, held);
-	pid = fork();
+	pid = cryo_target_fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		pause();
 		_exit(0);
 	}
@@ -914,31 +886,38 @@ TEST(session_file_in_target)
 	ASSERT_LT(0, cryo_read_stream(dev, &img));
 	free(img);
 	close(dev);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	EXPECT_TARGET_KILLED(pid);
 }
 
 static void on_usr1(int sig)
 {
 }
 
+/* walk() callback: keep the first THREAD record and stop (1). */
+static int first_thread_fn(const struct cryoctl_record *r, void *arg)
+{
+	if (r->type != CRYO_REC_THREAD)
+		return 0;
+	memcpy(arg, r->payload, sizeof(struct cryo_image_thread));
+	return 1;
+}
+
 /* In sigsuspend() the mask to save is the saved one, not the temporary. */
 TEST(sigsuspend_keeps_real_mask)
 {
+	struct cryo_image_thread t;
 	unsigned char *img;
-	int dev, status;
-	size_t len, off;
-	int found = 0;
+	int dev;
+	size_t len;
 	pid_t pid;
 
 	if (access(CRYO_DEV, F_OK))
 		SKIP(return, CRYO_DEV " missing");
-	pid = fork();
+	pid = cryo_target_fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		sigset_t block, empty;
 
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		signal(SIGUSR1, on_usr1);
 		sigemptyset(&block);
 		sigaddset(&block, SIGUSR1);
@@ -954,25 +933,13 @@ TEST(sigsuspend_keeps_real_mask)
 	ASSERT_EQ(1, do_freeze(dev, pid, 0));
 	len = cryo_read_stream(dev, &img);
 	ASSERT_LT(0, len);
-	for (off = 0; off + sizeof(struct cryo_rec) <= len;) {
-		const struct cryo_rec *r = (const void *)(img + off);
-
-		if (r->type == CRYO_REC_THREAD) {
-			const struct cryo_image_thread *t = (const void *)(r + 1);
-
-			EXPECT_EQ((1ULL << (SIGUSR1 - 1)) | (1ULL << (SIGUSR2 - 1)),
-				  t->blocked);
-			EXPECT_EQ(__NR_rt_sigsuspend, t->regs[15]);
-			found = 1;
-			break;
-		}
-		off += sizeof(*r) + r->len;
-	}
-	EXPECT_TRUE(found);
+	/* The first THREAD record: the main thread's. */
+	ASSERT_EQ(1, walk(img, len, first_thread_fn, &t));
+	EXPECT_EQ((1ULL << (SIGUSR1 - 1)) | (1ULL << (SIGUSR2 - 1)), t.blocked);
+	EXPECT_EQ(__NR_rt_sigsuspend, t.regs[CRYO_REG_ORIG_RAX]);
 	free(img);
 	close(dev);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	EXPECT_TARGET_KILLED(pid);
 }
 
 FIXTURE(bad) {
@@ -1039,10 +1006,9 @@ TEST(unprivileged_against_root)
 		SKIP(return, CRYO_DEV " missing");
 	if (geteuid() != 0)
 		SKIP(return, "needs root");
-	victim = fork();
+	victim = cryo_target_fork();
 	ASSERT_LE(0, victim);
 	if (victim == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		pause();
 		_exit(0);
 	}
@@ -1062,8 +1028,7 @@ TEST(unprivileged_against_root)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	kill(victim, SIGKILL);
-	waitpid(victim, &status, 0);
+	EXPECT_TARGET_KILLED(victim);
 	close(dev);
 }
 

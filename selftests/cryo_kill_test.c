@@ -176,7 +176,6 @@ lead_child(struct kill_ctx *k, struct run *r, int in, int out, int fd3,
 	char pid[16];
 	int log;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (cg_write(k->cg, "cgroup.procs", "0"))
 		_exit(125);
 	/* In the cgroup: from now on a kill reaches us and all we start. */
@@ -305,11 +304,10 @@ static int run_start(struct kill_ctx *k, struct run *r)
 	if (in < 0 || out < 0)
 		goto out;
 	if (r->pipe) {
-		r->helper = fork();
+		r->helper = cryo_target_fork();
 		if (r->helper < 0)
 			goto out;
 		if (!r->helper) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			/* Only the other end of the pipe is open elsewhere. */
 			if (r->op == OP_THAW) {
 				close(p[0]);
@@ -321,7 +319,7 @@ static int run_start(struct kill_ctx *k, struct run *r)
 	}
 	if (pipe2(j, O_CLOEXEC))
 		goto out;
-	r->lead = fork();
+	r->lead = cryo_target_fork();
 	if (r->lead < 0)
 		goto out;
 	if (!r->lead)
@@ -561,8 +559,7 @@ static int run_once(struct __test_metadata *_metadata, struct kill_ctx *k,
 	if (r->helper) {
 		TH_LOG("killed after %.1f ms: the other end of the image's pipe is still held",
 		       delay * 1000);
-		kill(r->helper, SIGKILL);
-		waitpid(r->helper, NULL, 0);
+		EXPECT_TARGET_KILLED(r->helper);
 		r->helper = 0;
 		ret = -1;
 	}
@@ -695,8 +692,8 @@ FIXTURE_SETUP(kill)
 
 FIXTURE_TEARDOWN(kill)
 {
-	tgt_fini(&self->t);
-	tgt_fini(&self->live);
+	EXPECT_EQ(0, tgt_fini(&self->t)) TH_LOG("%s", self->t.end);
+	EXPECT_EQ(0, tgt_fini(&self->live)) TH_LOG("%s", self->live.end);
 	if (self->k.cg[0]) {
 		cg_write(self->k.cg, "cgroup.kill", "1");
 		WAIT_FOR(cg_populated(self->k.cg) == 0, REAP_TIMEOUT);

@@ -35,25 +35,10 @@
 
 #define EVENT_TIMEOUT_MS	20000
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-#define WAIT_FOR(cond, sec) ({						\
-		double __end = now_s() + (sec);				\
-		while (!(cond) && now_s() < __end)			\
-			usleep(2000);					\
-		(cond);							\
-	})
-
 /* A target: fds 0-2 on /dev/null, nothing else open; counts in @cnt. */
 static pid_t spawn_target(volatile unsigned long *cnt)
 {
-	pid_t pid = fork();
+	pid_t pid = cryo_target_fork();
 	int fd;
 
 	if (pid)
@@ -167,10 +152,10 @@ static struct tev sub_next(struct sub *s, int ms)
 /* The next event of @cmd (of @session, if not 0), skipping the others. */
 static struct tev sub_wait(struct sub *s, int cmd, uint64_t session)
 {
-	double end = now_s() + EVENT_TIMEOUT_MS / 1000.0;
+	double end = cryo_now() + EVENT_TIMEOUT_MS / 1000.0;
 	struct tev e = { 0 };
 
-	while (now_s() < end) {
+	while (cryo_now() < end) {
 		e = sub_next(s, 200);
 		if (e.cmd == cmd && (!session || e.session == session))
 			return e;
@@ -883,7 +868,7 @@ struct lines {
 static bool wait_line(struct lines *l, const char *prefix, char *line,
 		      size_t size, double sec)
 {
-	double end = now_s() + sec;
+	double end = cryo_now() + sec;
 
 	for (;;) {
 		char *p = l->buf + l->scan, *nl;
@@ -896,7 +881,7 @@ static bool wait_line(struct lines *l, const char *prefix, char *line,
 			}
 			p = nl + 1;
 		}
-		if (now_s() >= end || l->len >= sizeof(l->buf) - 1)
+		if (cryo_now() >= end || l->len >= sizeof(l->buf) - 1)
 			return false;
 		{
 			struct pollfd pfd = { .fd = l->fd, .events = POLLIN };

@@ -25,10 +25,6 @@
 #include "cryo_thaw.h"
 #include "cryo_uring.h"
 
-/* struct user_regs_struct, as a THREAD record holds it: rax, orig_rax. */
-#define REG_AX		10
-#define REG_ORIG_AX	15
-
 #define MESSAGE		"hello, parked world"
 
 /* ---- the target: one read, waited for in io_uring_enter() --------------- */
@@ -55,7 +51,6 @@ static void __attribute__((noreturn)) uring_target(int in, int rep, int cmd)
 	char c = 'r';
 	int err;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	err = ring_setup(&u);
 	if (err) {
 		c = 's';
@@ -102,7 +97,7 @@ FIXTURE_SETUP(uring)
 	ASSERT_EQ(0, pipe(p));
 	ASSERT_EQ(0, pipe(r));
 	ASSERT_EQ(0, pipe(q));
-	self->pid = fork();
+	self->pid = cryo_target_fork();
 	ASSERT_LE(0, self->pid);
 	if (!self->pid) {
 		close(p[1]);
@@ -121,6 +116,7 @@ FIXTURE_SETUP(uring)
 		int err = 0;
 
 		ASSERT_EQ(sizeof(err), read(self->rep, &err, sizeof(err)));
+		EXPECT_TARGET_END(self->pid, 0, CRYO_EXITED(0));
 		CRYO_SETUP_SKIP("no io_uring here: %s", strerror(-err));
 	}
 	ASSERT_EQ('r', c);
@@ -132,11 +128,8 @@ FIXTURE_SETUP(uring)
 
 FIXTURE_TEARDOWN(uring)
 {
-	int status;
-
 	if (self->pid > 0) {
-		kill(self->pid, SIGKILL);
-		waitpid(self->pid, &status, 0);
+		EXPECT_TARGET_KILLED(self->pid);
 	}
 	if (self->dev >= 0)
 		close(self->dev);
@@ -198,25 +191,27 @@ TEST_F(uring, blocked_throughout_is_eagain)
 	expect_read_done(_metadata, self, true);
 }
 
+struct threads_seen {
+	struct cryo_image_thread *out;
+	int n, max;
+};
+
+static int thread_rec(const struct cryoctl_record *r, void *arg)
+{
+	struct threads_seen *t = arg;
+
+	if (r->type == CRYO_REC_THREAD && r->len >= sizeof(*t->out) && t->n < t->max)
+		memcpy(&t->out[t->n++], r->payload, sizeof(*t->out));
+	return 0;
+}
+
 /* Walk an image for its THREAD records; returns how many, or -1. */
 static int image_threads(const unsigned char *img, size_t len,
 			 struct cryo_image_thread *out, int max)
 {
-	size_t off = 0;
-	int n = 0;
+	struct threads_seen t = { out, 0, max };
 
-	while (off + sizeof(struct cryo_rec) <= len) {
-		const struct cryo_rec *r = (const void *)(img + off);
-
-		if (off + sizeof(*r) + r->len > len)
-			return -1;
-		if (r->type == CRYO_REC_THREAD && r->len >= sizeof(*out) && n < max)
-			memcpy(&out[n++], r + 1, sizeof(*out));
-		off += sizeof(*r) + r->len;
-		if (r->type == CRYO_REC_TRAILER)
-			return off == len ? n : -1;
-	}
-	return -1;
+	return cryo_image_walk(img, len, thread_rec, &t, NULL, 0) < 0 ? -1 : t.n;
 }
 
 /* On a failure: where the target is, from /proc/PID/@what. */
@@ -271,16 +266,16 @@ TEST_F(uring, parks_after_the_call_returns)
 	len = cryo_read_stream(self->dev, &img);
 	ASSERT_LT(0, len);
 	ASSERT_EQ(1, image_threads(img, len, th, 2));
-	EXPECT_FALSE((long)th[0].regs[REG_ORIG_AX] >= 0 &&
-		     (long)th[0].regs[REG_AX] == -ENOSYS)
+	EXPECT_FALSE((long)th[0].regs[CRYO_REG_ORIG_RAX] >= 0 &&
+		     (long)th[0].regs[CRYO_REG_RAX] == -ENOSYS)
 		TH_LOG("parked inside syscall %lld",
-		       (long long)th[0].regs[REG_ORIG_AX]);
-	if (th[0].regs[REG_ORIG_AX] == __NR_io_uring_enter) {
-		EXPECT_EQ(1, (long)th[0].regs[REG_AX]);
+		       (long long)th[0].regs[CRYO_REG_ORIG_RAX]);
+	if (th[0].regs[CRYO_REG_ORIG_RAX] == __NR_io_uring_enter) {
+		EXPECT_EQ(1, (long)th[0].regs[CRYO_REG_RAX]);
 		EXPECT_EQ(CRYO_RESTART_NONE, th[0].restart);
 	}
 	TH_LOG("parked after syscall %lld, ax %lld",
-	       (long long)th[0].regs[REG_ORIG_AX], (long long)th[0].regs[REG_AX]);
+	       (long long)th[0].regs[CRYO_REG_ORIG_RAX], (long long)th[0].regs[CRYO_REG_RAX]);
 	free(img);
 
 	/* At EOF the checkpoint resumed it: its read is done already. */
@@ -322,10 +317,9 @@ TEST(enosys_loop_freezes)
 
 	if (access(CRYO_DEV, F_OK))
 		SKIP(return, CRYO_DEV " missing: module not loaded");
-	pid = fork();
+	pid = cryo_target_fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		enosys_loop();
 	}
 	usleep(100000);
@@ -336,10 +330,10 @@ TEST(enosys_loop_freezes)
 	len = cryo_read_stream(dev, &img);
 	ASSERT_LT(0, len);
 	ASSERT_EQ(1, image_threads(img, len, th, 2));
-	EXPECT_FALSE((long)th[0].regs[REG_ORIG_AX] >= 0 &&
-		     (long)th[0].regs[REG_AX] == -ENOSYS)
+	EXPECT_FALSE((long)th[0].regs[CRYO_REG_ORIG_RAX] >= 0 &&
+		     (long)th[0].regs[CRYO_REG_RAX] == -ENOSYS)
 		TH_LOG("parked with ax -ENOSYS after syscall %lld",
-		       (long long)th[0].regs[REG_ORIG_AX]);
+		       (long long)th[0].regs[CRYO_REG_ORIG_RAX]);
 	free(img);
 	close(dev);
 	/* Resumed at EOF: still looping, not stopped, not dead. */
@@ -365,12 +359,11 @@ TEST(sqpoll_refused)
 	if (access(CRYO_DEV, F_OK))
 		SKIP(return, CRYO_DEV " missing: module not loaded");
 	ASSERT_EQ(0, pipe(ready));
-	pid = fork();
+	pid = cryo_target_fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		struct io_uring_params p;
 
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		memset(&p, 0, sizeof(p));
 		p.flags = IORING_SETUP_SQPOLL;
 		p.sq_thread_idle = 60000;
@@ -382,8 +375,7 @@ TEST(sqpoll_refused)
 	}
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	if (c != 'y') {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+		EXPECT_TARGET_KILLED(pid);
 		SKIP(return, "no SQPOLL ring here");
 	}
 	dev = open(CRYO_DEV, O_RDWR | O_CLOEXEC);
@@ -438,10 +430,9 @@ TEST(exec_loop_freezes)
 	if (access(CRYO_DEV, F_OK))
 		SKIP(return, CRYO_DEV " missing: module not loaded");
 	ASSERT_EQ(0, pipe2(p, O_NONBLOCK));
-	pid = fork();
+	pid = cryo_target_fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(p[0]);
 		if (dup2(p[1], 3) != 3)
 			_exit(123);
@@ -468,10 +459,10 @@ TEST(exec_loop_freezes)
 			n = len ? image_threads(img, len, th, 4) : -1;
 			EXPECT_LE(1, n) TH_LOG("round %d: image of %zu bytes", i, len);
 			for (j = 0; j < n; j++)
-				EXPECT_FALSE((long)th[j].regs[REG_ORIG_AX] >= 0 &&
-					     (long)th[j].regs[REG_AX] == -ENOSYS)
+				EXPECT_FALSE((long)th[j].regs[CRYO_REG_ORIG_RAX] >= 0 &&
+					     (long)th[j].regs[CRYO_REG_RAX] == -ENOSYS)
 					TH_LOG("round %d: thread %d parked inside syscall %lld",
-					       i, th[j].tid, (long long)th[j].regs[REG_ORIG_AX]);
+					       i, th[j].tid, (long long)th[j].regs[CRYO_REG_ORIG_RAX]);
 			free(img);
 			ok++;
 		}

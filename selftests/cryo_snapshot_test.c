@@ -161,44 +161,46 @@ struct gens {
 	bool trailer;
 };
 
-/* Generations the image holds for the target's buffer. */
+/* One record of scan(): the PAGES of the target's buffer, the TRAILER. */
+static int scan_rec(const struct cryoctl_record *r, void *arg)
+{
+	const struct cryo_image_pages *p = r->payload;
+	struct gens *g = arg;
+	unsigned long i;
+
+	if (r->type == CRYO_REC_TRAILER)
+		g->trailer = true;
+	if (r->type != CRYO_REC_PAGES)
+		return 0;
+	for (i = 0; i < p->nr_pages; i++) {
+		unsigned long a = p->addr + i * PAGE, v;
+
+		if (a < g->buf || a >= g->buf + BUF_PAGES * PAGE)
+			continue;
+		memcpy(&v, (const unsigned char *)(p + 1) + i * PAGE, sizeof(v));
+		g->pages++;
+		if (v > g->prev)
+			g->ordered = false;
+		g->prev = v;
+		g->min = v < g->min ? v : g->min;
+		g->max = v > g->max ? v : g->max;
+	}
+	return 0;
+}
+
+/*
+ * Generations the image holds for the target's buffer; g->trailer when
+ * libcryoctl's reader took the whole image.
+ */
 static void scan(const unsigned char *img, size_t len, struct gens *g)
 {
-	size_t off = 0;
-
 	g->pages = 0;
 	g->min = ~0UL;
 	g->max = 0;
 	g->prev = ~0UL;
 	g->ordered = true;
 	g->trailer = false;
-	while (off + sizeof(struct cryo_rec) <= len) {
-		const struct cryo_rec *r = (const void *)(img + off);
-		const struct cryo_image_pages *p = (const void *)(r + 1);
-		unsigned long i;
-
-		if (off + sizeof(*r) + r->len > len)
-			return;
-		if (r->type == CRYO_REC_TRAILER)
-			g->trailer = off + sizeof(*r) + r->len == len;
-		if (r->type == CRYO_REC_PAGES) {
-			for (i = 0; i < p->nr_pages; i++) {
-				unsigned long a = p->addr + i * PAGE, v;
-
-				if (a < g->buf || a >= g->buf + BUF_PAGES * PAGE)
-					continue;
-				memcpy(&v, (const unsigned char *)(p + 1) +
-					   i * PAGE, sizeof(v));
-				g->pages++;
-				if (v > g->prev)
-					g->ordered = false;
-				g->prev = v;
-				g->min = v < g->min ? v : g->min;
-				g->max = v > g->max ? v : g->max;
-			}
-		}
-		off += sizeof(*r) + r->len;
-	}
+	cryo_image_walk(img, len, scan_rec, g, NULL, 0);
 }
 
 /*

@@ -8,15 +8,16 @@
  * has (as it reports itself, and as /proc, kcmp(2) and process_vm_readv(2)
  * show it), never only a return code.
  *
- * The target is a forked copy of this program answering one-byte commands
- * on a pipe; a MAP_SHARED page carries what it reports (fd numbers,
- * addresses, thread ids, results of blocked calls).  /dev/cryo is opened
- * only after the fork, so the target never holds the session.
+ * The target is progs/state_target, answering one-byte commands on a
+ * pipe; a MAP_SHARED page of its own, which the test maps too through
+ * /proc/PID/map_files, carries what it reports (fd numbers, addresses,
+ * thread ids, results of blocked calls): progs/state_target.h.  /dev/cryo
+ * is opened only after the target started, so it never holds the session.
  *
- * The image is walked by walk_image(): every record's CRC is checked with
- * libcryoctl's cryoctl_record_crc(), and the order, lengths, reserved
- * fields and trailer against uapi/linux/cryo.h, the files section as
- * Documentation/image-format.rst lays it out.  image_passes_libcryoctl
+ * The image is walked by walk_image() with libcryoctl's reader (which
+ * checks every record's checksum, length and reserved field), and the
+ * order and trailer checked against uapi/linux/cryo_image.h, the files
+ * section as Documentation/image-format.rst lays it out.  image_passes_libcryoctl
  * also runs the library's own reader over an image holding every record
  * type.
  *
@@ -50,622 +51,12 @@
 
 #include "kselftest_harness.h"
 #include "cryo_test.h"
-#include "cryoctl.h"
+#include "cryo_thaw.h"
+#include "progs/state_target.h"
 
-#define NR_REG_THREADS	8
-#define PIPE_BYTES	1000
-#define REG_BYTES	8192
-#define REG_POS		4096
-#define DUP_POS		123
-#define DUP_FD		40
-#define APP_BYTES	100
-#define UNL_BYTES	10000
-/* More than two records' worth: FILE_DATA must be split. */
-#define BIG_BYTES	(2 * CRYO_REC_MAX_LEN + 12345)
-#define BIG_POS		777
-#define LOST_FD		50
-#define PIPE_RD_FD	45	/* the read end goes after the write end */
-#define FIFO_BYTES	77
 #define NS		1000000000ULL
 
-#ifndef SS_AUTODISARM
-#define SS_AUTODISARM	(1U << 31)
-#endif
-
-/* The restart test's blocked threads. */
-enum {
-	BT_NANO_LONG,	/* nanosleep(1000 s) */
-	BT_READ,	/* read() of an empty pipe */
-	BT_FUTEX,	/* FUTEX_WAIT, no timeout */
-	BT_SELECT,	/* select() of an empty pipe, 30 s timeout */
-	BT_NANO_1S,	/* nanosleep(1 s), started just before the freeze */
-	NR_BT,
-};
-
-struct bthread {
-	int tid;
-	int state;		/* 1: about to block, 2: returned */
-	long ret;
-	int err;
-	struct timespec t0, t1;
-};
-
-struct rthread {
-	int tid;
-	uint64_t fs_base;
-	uint64_t counter;	/* bumped by the spin loop */
-};
-
-/* The page the test and the target share. */
-struct shared {
-	char dir[64];		/* the test's scratch directory */
-	char errmsg[256];	/* why the target refused a command */
-	int lost_kind;		/* for 'L' */
-
-	/* 'F' */
-	int fd_reg, fd_dup, fd_app, fd_cloexec, fd_null, fd_pr, fd_pw, fd_unl;
-	int fd_fifo, fd_dir;
-	/* 'U' */
-	int fd_big;
-	/* 'L' */
-	int fd_lost[2];
-
-	/* 'S' */
-	uint64_t handler;	/* &usr1_handler */
-	struct {
-		uint64_t handler, flags, restorer, mask;
-	} kact;			/* rt_sigaction(SIGUSR1) as the kernel has it */
-	uint64_t altstack;
-
-	/* 'I' */
-	int pid, ppid, pgid, sid;
-	char comm[16];
-	uint32_t uid[4], gid[4];
-	uint32_t umask;
-	int ngroups;
-	uint32_t groups[64];
-	char cwd[128];
-
-	/* 'R' */
-	struct rthread rt[NR_REG_THREADS];
-
-	/* 'B', 'N' */
-	struct bthread bt[NR_BT];
-	int rd_pipe[2], sel_pipe[2];
-	uint32_t futex_word;
-	unsigned char byte_read;
-};
-
-static struct shared *sh;
-
-static unsigned char pattern(unsigned int seed, unsigned long i)
-{
-	unsigned long x = (i + 1) * 2654435761UL ^ seed;
-
-	return (x >> 13) ^ (x >> 5);
-}
-
-static void fill(unsigned char *p, size_t n, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = pattern(seed, i);
-}
-
-static int same_pattern(const unsigned char *p, size_t n, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != pattern(seed, i))
-			return 0;
-	return 1;
-}
-
-/* ---- registers: a loop that keeps known values in registers ---------- */
-
-#define R12(i)	(0x1212000000000000ULL | ((uint64_t)(i) << 16) | 0xaa01)
-#define R13(i)	(0x1313000000000000ULL | ((uint64_t)(i) << 16) | 0xaa02)
-#define R14(i)	(0x1414000000000000ULL | ((uint64_t)(i) << 16) | 0xaa03)
-#define XMM0(i)	(0x0a0a000000000000ULL | ((uint64_t)(i) << 16) | 0xbb04)
-#define XMM1(i)	(0x0b0b000000000000ULL | ((uint64_t)(i) << 16) | 0xbb05)
-
-/*
- * cryo_spin(r12, r13, r14, xmm0, xmm1, counter): load the values and spin
- * forever, bumping *counter, so that a parked thread is caught with all
- * of them live (and rdi, rsi, rdx, rcx, r8, r9 still holding the
- * arguments).
- */
-void cryo_spin(uint64_t r12, uint64_t r13, uint64_t r14, uint64_t x0,
-	       uint64_t x1, uint64_t *counter) __attribute__((noreturn));
-extern const char cryo_spin_loop[], cryo_spin_end[];
-asm(".text\n"
-	".globl cryo_spin\n"
-	".hidden cryo_spin\n"
-	".type cryo_spin, @function\n"
-	"cryo_spin:\n"
-	"	movq %rdi, %r12\n"
-	"	movq %rsi, %r13\n"
-	"	movq %rdx, %r14\n"
-	"	movq %rcx, %xmm0\n"
-	"	movq %r8, %xmm1\n"
-	".globl cryo_spin_loop\n"
-	".hidden cryo_spin_loop\n"
-	"cryo_spin_loop:\n"
-	"	incq (%r9)\n"
-	"	jmp cryo_spin_loop\n"
-	".globl cryo_spin_end\n"
-	".hidden cryo_spin_end\n"
-	"cryo_spin_end:\n"
-	"	ud2\n"
-	".size cryo_spin, .-cryo_spin\n");
-
-/* ---- the target ------------------------------------------------------- */
-
-static int __attribute__((format(printf, 1, 2))) terr(const char *fmt, ...)
-{
-	va_list ap;
-	int e = errno;
-
-	va_start(ap, fmt);
-	vsnprintf(sh->errmsg, sizeof(sh->errmsg), fmt, ap);
-	va_end(ap);
-	snprintf(sh->errmsg + strlen(sh->errmsg),
-		 sizeof(sh->errmsg) - strlen(sh->errmsg), ": %s", strerror(e));
-	return -1;
-}
-
-static int write_pattern(int fd, size_t n, unsigned int seed)
-{
-	unsigned char *buf = malloc(n);
-	ssize_t w;
-
-	if (!buf)
-		return -1;
-	fill(buf, n, seed);
-	w = write(fd, buf, n);
-	free(buf);
-	return w == (ssize_t)n ? 0 : -1;
-}
-
-static int open_in_dir(const char *name, int flags)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/%s", sh->dir, name);
-	return open(path, flags, 0640);
-}
-
-/* 'F': the files of files_and_fds. */
-static int t_files(void)
-{
-	char path[128];
-	int fd, p[2];
-
-	fd = open_in_dir("reg", O_RDWR | O_CREAT | O_TRUNC);
-	if (fd < 0 || write_pattern(fd, REG_BYTES, 1) ||
-	    lseek(fd, REG_POS, SEEK_SET) != REG_POS)
-		return terr("reg");
-	sh->fd_reg = fd;
-
-	fd = open_in_dir("dup", O_RDONLY | O_CREAT | O_TRUNC);
-	if (fd < 0 || lseek(fd, DUP_POS, SEEK_SET) != DUP_POS ||
-	    dup2(fd, DUP_FD) != DUP_FD)
-		return terr("dup");
-	sh->fd_dup = fd;
-
-	fd = open_in_dir("app", O_WRONLY | O_CREAT | O_APPEND);
-	if (fd < 0 || write_pattern(fd, APP_BYTES, 2))
-		return terr("append");
-	sh->fd_app = fd;
-
-	fd = open_in_dir("cloexec", O_RDONLY | O_CREAT | O_CLOEXEC);
-	if (fd < 0)
-		return terr("cloexec");
-	sh->fd_cloexec = fd;
-
-	fd = open("/dev/null", O_RDWR);
-	if (fd < 0)
-		return terr("/dev/null");
-	sh->fd_null = fd;
-
-	/*
-	 * Two writes, one buffer's worth of known bytes.  The read end moves
-	 * above the write end: the bytes must come with the write end, the
-	 * first one met.
-	 */
-	if (pipe(p) || write_pattern(p[1], 600, 3))
-		return terr("pipe");
-	{
-		unsigned char buf[PIPE_BYTES];
-
-		fill(buf, sizeof(buf), 3);
-		if (write(p[1], buf + 600, PIPE_BYTES - 600) != PIPE_BYTES - 600)
-			return terr("pipe write");
-	}
-	if (dup2(p[0], PIPE_RD_FD) != PIPE_RD_FD || close(p[0]))
-		return terr("pipe dup2");
-	sh->fd_pr = PIPE_RD_FD;
-	sh->fd_pw = p[1];
-
-	/* A named FIFO, both ends in one O_RDWR description, with data. */
-	snprintf(path, sizeof(path), "%s/fifo", sh->dir);
-	if (mkfifo(path, 0600))
-		return terr("mkfifo");
-	fd = open(path, O_RDWR | O_NONBLOCK);
-	if (fd < 0 || write_pattern(fd, FIFO_BYTES, 6))
-		return terr("fifo");
-	sh->fd_fifo = fd;
-
-	fd = open(sh->dir, O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return terr("dir");
-	sh->fd_dir = fd;
-
-	snprintf(path, sizeof(path), "%s/unl", sh->dir);
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 || write_pattern(fd, UNL_BYTES, 4) || unlink(path))
-		return terr("unlinked");
-	sh->fd_unl = fd;
-	return 0;
-}
-
-/* 'X': after the freeze, everything of 'F' is still as it was. */
-static int t_files_check(void)
-{
-	unsigned char buf[UNL_BYTES];
-
-	if (lseek(sh->fd_reg, 0, SEEK_CUR) != REG_POS ||
-	    lseek(DUP_FD, 0, SEEK_CUR) != DUP_POS ||
-	    lseek(sh->fd_app, 0, SEEK_CUR) != APP_BYTES)
-		return terr("an offset moved");
-	if (fcntl(sh->fd_pr, F_SETFL, O_NONBLOCK))
-		return terr("fcntl");
-	if (read(sh->fd_pr, buf, sizeof(buf)) != PIPE_BYTES ||
-	    !same_pattern(buf, PIPE_BYTES, 3))
-		return terr("the pipe lost its bytes");
-	if (read(sh->fd_fifo, buf, sizeof(buf)) != FIFO_BYTES ||
-	    !same_pattern(buf, FIFO_BYTES, 6))
-		return terr("the FIFO lost its bytes");
-	if (pread(sh->fd_unl, buf, UNL_BYTES, 0) != UNL_BYTES ||
-	    !same_pattern(buf, UNL_BYTES, 4))
-		return terr("the unlinked file changed");
-	return 0;
-}
-
-/* 'U': a big unlinked file, positioned at BIG_POS. */
-static int t_big(void)
-{
-	char path[128];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/big", sh->dir);
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 || write_pattern(fd, BIG_BYTES, 5) || unlink(path) ||
-	    lseek(fd, BIG_POS, SEEK_SET) != BIG_POS)
-		return terr("big");
-	sh->fd_big = fd;
-	return 0;
-}
-
-enum { LOST_SOCKET, LOST_EVENTFD, LOST_EPOLL, LOST_KMSG };
-
-/* 'L': a file cryo cannot save, at LOST_FD (and its peer at LOST_FD + 1). */
-static int chr_reopenable(dev_t rdev)
-{
-	unsigned int ma = major(rdev), mi = minor(rdev);
-
-	if (ma == 1)
-		return mi == 3 || mi == 5 || mi == 7 || mi == 8 || mi == 9;
-	return ma == 4 || ma == 5 || (ma >= 136 && ma < 144);
-}
-
-static int t_lost(void)
-{
-	int sv[2] = { -1, -1 };
-
-	switch (sh->lost_kind) {
-	case LOST_SOCKET:
-		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-			return terr("socketpair");
-		break;
-	case LOST_EVENTFD:
-		sv[0] = eventfd(0, 0);
-		break;
-	case LOST_EPOLL:
-		sv[0] = epoll_create1(0);
-		break;
-	case LOST_KMSG:
-		/* A device whose open file has state: not reopenable. */
-		sv[0] = open("/dev/kmsg", O_RDONLY);
-		break;
-	}
-	if (sv[0] < 0 || dup2(sv[0], LOST_FD) != LOST_FD)
-		return terr("lost fd");
-	close(sv[0]);
-	sh->fd_lost[0] = LOST_FD;
-	sh->fd_lost[1] = -1;
-	if (sv[1] >= 0) {
-		if (dup2(sv[1], LOST_FD + 1) != LOST_FD + 1)
-			return terr("dup2");
-		close(sv[1]);
-		sh->fd_lost[1] = LOST_FD + 1;
-	}
-	return 0;
-}
-
-/* 'l': the lost file still works after the freeze. */
-static int t_lost_check(void)
-{
-	uint64_t v = 42;
-	char c = 'x';
-
-	switch (sh->lost_kind) {
-	case LOST_SOCKET:
-		if (write(LOST_FD, &c, 1) != 1 || read(LOST_FD + 1, &c, 1) != 1 ||
-		    c != 'x')
-			return terr("socket");
-		break;
-	case LOST_EVENTFD:
-		if (write(LOST_FD, &v, 8) != 8 || read(LOST_FD, &v, 8) != 8 ||
-		    v != 42)
-			return terr("eventfd");
-		break;
-	case LOST_EPOLL:
-	case LOST_KMSG:
-		if (fcntl(LOST_FD, F_GETFD) < 0)
-			return terr("lost fd gone");
-		break;
-	}
-	return 0;
-}
-
-static void usr1_handler(int sig, siginfo_t *si, void *uc)
-{
-}
-
-/* 'S': dispositions, masks, a pending signal, an itimer, an altstack. */
-static int t_signals(void)
-{
-	struct itimerval it = { { 2, 0 }, { 10, 0 } };
-	struct sigaction sa = { .sa_sigaction = usr1_handler,
-				.sa_flags = SA_RESTART | SA_SIGINFO };
-	static char altstack[65536];
-	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack),
-		       .ss_flags = SS_AUTODISARM };
-	sigset_t set;
-
-	sigemptyset(&sa.sa_mask);
-	sigaddset(&sa.sa_mask, SIGUSR2);
-	if (sigaction(SIGUSR1, &sa, NULL) || signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-		return terr("sigaction");
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGUSR2);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) || raise(SIGUSR2))
-		return terr("sigprocmask");
-	if (sigaltstack(&ss, NULL))
-		return terr("sigaltstack");
-	if (setitimer(ITIMER_REAL, &it, NULL))
-		return terr("setitimer");
-	/* The kernel's own view: { handler, flags, restorer, mask }. */
-	if (syscall(SYS_rt_sigaction, SIGUSR1, NULL, &sh->kact, 8))
-		return terr("rt_sigaction");
-	sh->handler = (uintptr_t)usr1_handler;
-	sh->altstack = (uintptr_t)altstack;
-	return 0;
-}
-
-/* 'P': the pending signals and the itimer survived the freeze. */
-static int t_signals_check(void)
-{
-	struct itimerval it;
-	sigset_t set;
-
-	if (sigpending(&set) || !sigismember(&set, SIGUSR2) ||
-	    !sigismember(&set, SIGTERM))
-		return terr("pending signals lost");
-	if (getitimer(ITIMER_REAL, &it) || it.it_interval.tv_sec != 2 ||
-	    (!it.it_value.tv_sec && !it.it_value.tv_usec))
-		return terr("itimer lost");
-	return 0;
-}
-
-/* 'I': cwd, umask, groups, ids, process group, comm. */
-static int t_identity(void)
-{
-	static const gid_t groups[] = { 1, 2, 3 };
-	uid_t r, e, s;
-	gid_t gr, ge, gs, gl[64];
-	char path[128];
-	int i, n;
-
-	snprintf(path, sizeof(path), "%s/cwd", sh->dir);
-	if (mkdir(path, 0755) || chdir(path))
-		return terr("chdir");
-	if (!getcwd(sh->cwd, sizeof(sh->cwd)))
-		return terr("getcwd");
-	umask(027);
-	if (setgroups(3, groups))
-		return terr("setgroups");
-	if (setresgid(2001, 2002, 2003) || setresuid(1001, 1002, 1003))
-		return terr("setresuid");
-	/* A credential change cleared it. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (setpgid(0, 0) || prctl(PR_SET_NAME, "cryo-ident"))
-		return terr("setpgid");
-	sh->pid = getpid();
-	sh->ppid = getppid();
-	sh->pgid = getpgid(0);
-	sh->sid = getsid(0);
-	prctl(PR_GET_NAME, sh->comm);
-	getresuid(&r, &e, &s);
-	sh->uid[0] = r;
-	sh->uid[1] = e;
-	sh->uid[2] = s;
-	sh->uid[3] = setfsuid(-1);
-	getresgid(&gr, &ge, &gs);
-	sh->gid[0] = gr;
-	sh->gid[1] = ge;
-	sh->gid[2] = gs;
-	sh->gid[3] = setfsgid(-1);
-	sh->umask = umask(027);
-	n = getgroups(64, gl);
-	if (n < 0)
-		return terr("getgroups");
-	for (i = 0; i < n; i++)
-		sh->groups[i] = gl[i];
-	sh->ngroups = n;
-	return 0;
-}
-
-static void *reg_thread(void *arg)
-{
-	long i = (long)arg;
-	struct rthread *rt = &sh->rt[i];
-	uint64_t fs = 0;
-
-	syscall(SYS_arch_prctl, ARCH_GET_FS, &fs);
-	rt->fs_base = fs;
-	__atomic_store_n(&rt->tid, gettid(), __ATOMIC_RELEASE);
-	cryo_spin(R12(i), R13(i), R14(i), XMM0(i), XMM1(i), &rt->counter);
-}
-
-/* 'R': NR_REG_THREADS spinning threads. */
-static int t_reg_threads(void)
-{
-	pthread_t th;
-	long i;
-
-	for (i = 0; i < NR_REG_THREADS; i++)
-		if (pthread_create(&th, NULL, reg_thread, (void *)i))
-			return terr("pthread_create");
-	return 0;
-}
-
-static void *blocked_thread(void *arg)
-{
-	long k = (long)arg;
-	struct bthread *b = &sh->bt[k];
-	struct timespec ts = { 1000, 0 };
-	struct timeval tv = { 30, 0 };
-	fd_set rfds;
-	long ret = -1;
-
-	b->tid = gettid();
-	clock_gettime(CLOCK_MONOTONIC, &b->t0);
-	__atomic_store_n(&b->state, 1, __ATOMIC_RELEASE);
-	/* Raw system calls: the numbers are what the test expects. */
-	switch (k) {
-	case BT_NANO_LONG:
-		ret = syscall(SYS_nanosleep, &ts, NULL);
-		break;
-	case BT_NANO_1S:
-		ts.tv_sec = 1;
-		ret = syscall(SYS_nanosleep, &ts, NULL);
-		break;
-	case BT_READ:
-		ret = syscall(SYS_read, sh->rd_pipe[0], &sh->byte_read, 1);
-		break;
-	case BT_FUTEX:
-		ret = syscall(SYS_futex, &sh->futex_word, FUTEX_WAIT_PRIVATE, 0,
-			      NULL, NULL, 0);
-		break;
-	case BT_SELECT:
-		FD_ZERO(&rfds);
-		FD_SET(sh->sel_pipe[0], &rfds);
-		ret = syscall(SYS_select, sh->sel_pipe[0] + 1, &rfds, NULL,
-			      NULL, &tv);
-		break;
-	}
-	b->err = ret < 0 ? errno : 0;
-	b->ret = ret;
-	clock_gettime(CLOCK_MONOTONIC, &b->t1);
-	__atomic_store_n(&b->state, 2, __ATOMIC_RELEASE);
-	return NULL;
-}
-
-static int start_blocked(long k)
-{
-	pthread_t th;
-
-	if (pthread_create(&th, NULL, blocked_thread, (void *)k))
-		return terr("pthread_create");
-	return 0;
-}
-
-/* 'B': the threads that block in read, futex, select and a long nanosleep. */
-static int t_blocked(void)
-{
-	if (pipe(sh->rd_pipe) || pipe(sh->sel_pipe))
-		return terr("pipe");
-	if (start_blocked(BT_NANO_LONG) || start_blocked(BT_READ) ||
-	    start_blocked(BT_FUTEX) || start_blocked(BT_SELECT))
-		return -1;
-	return 0;
-}
-
-static int run_cmd(char c)
-{
-	char z = 'z';
-
-	switch (c) {
-	case 'p':
-		return 0;
-	case 'F':
-		return t_files();
-	case 'X':
-		return t_files_check();
-	case 'U':
-		return t_big();
-	case 'L':
-		return t_lost();
-	case 'l':
-		return t_lost_check();
-	case 'S':
-		return t_signals();
-	case 'P':
-		return t_signals_check();
-	case 'I':
-		return t_identity();
-	case 'R':
-		return t_reg_threads();
-	case 'B':
-		return t_blocked();
-	case 'N':
-		return start_blocked(BT_NANO_1S);
-	case 'r':	/* feed the reader */
-		return write(sh->rd_pipe[1], &z, 1) == 1 ? 0 : terr("write");
-	case 's':	/* wake the selecter */
-		return write(sh->sel_pipe[1], &z, 1) == 1 ? 0 : terr("write");
-	case 'W':	/* wake the futex waiter */
-		__atomic_store_n(&sh->futex_word, 1, __ATOMIC_RELEASE);
-		return syscall(SYS_futex, &sh->futex_word, FUTEX_WAKE_PRIVATE, 1,
-			       NULL, NULL, 0) == 1 ? 0 : terr("FUTEX_WAKE");
-	}
-	errno = EINVAL;
-	return terr("unknown command %c", c);
-}
-
-static void __attribute__((noreturn)) target(int cmd, int rep, pid_t parent)
-{
-	char c, r = 'h';
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(1);
-	if (write(rep, &r, 1) != 1)
-		_exit(2);
-	while (read(cmd, &c, 1) == 1) {
-		if (c == 'q')
-			_exit(0);
-		r = run_cmd(c) ? 'E' : 'k';
-		if (write(rep, &r, 1) != 1)
-			_exit(3);
-	}
-	_exit(4);
-}
+_Static_assert(BIG_BYTES > 2 * CRYO_REC_MAX_LEN, "BIG_BYTES: FILE_DATA must be split");
 
 /* ---- the image -------------------------------------------------------- */
 
@@ -715,6 +106,8 @@ struct image {
 	int nfds;
 	uint64_t npages;
 	struct cryo_image_trailer trailer;
+	size_t trailer_off;
+	int rank;			/* of the last record walked */
 	char err[512];
 };
 
@@ -728,27 +121,6 @@ img_fail(struct image *im, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(im->err + n, sizeof(im->err) - n, fmt, ap);
 	va_end(ap);
-	return -1;
-}
-
-/* Where each record type may appear: ranks never go down. */
-static int rec_rank(uint32_t type)
-{
-	switch (type) {
-	case CRYO_REC_HEADER:		return 0;
-	case CRYO_REC_PROCESS:		return 1;
-	case CRYO_REC_GROUPS:		return 2;
-	case CRYO_REC_AUXV:		return 3;
-	case CRYO_REC_FS:		return 4;
-	case CRYO_REC_SIGNALS:		return 5;
-	case CRYO_REC_THREAD:		return 6;
-	case CRYO_REC_FILE:
-	case CRYO_REC_FILE_DATA:
-	case CRYO_REC_FD:		return 7;
-	case CRYO_REC_VMA:		return 8;
-	case CRYO_REC_PAGES:		return 9;
-	case CRYO_REC_TRAILER:		return 10;
-	}
 	return -1;
 }
 
@@ -908,7 +280,7 @@ static int parse_fs(struct image *im, const unsigned char *p, uint32_t len)
 	return 0;
 }
 
-static int parse_record(struct image *im, const struct cryo_rec *r,
+static int parse_record(struct image *im, const struct cryoctl_record *r,
 			const unsigned char *p)
 {
 	size_t i;
@@ -964,7 +336,8 @@ static int parse_record(struct image *im, const struct cryo_rec *r,
 		    t->t.fpu_size != im->hdr.fpu_size || t->t.__reserved)
 			return img_fail(im, "THREAD of %u bytes, fpu_size %u (header %u)",
 					r->len, t->t.fpu_size, im->hdr.fpu_size);
-		t->fpu = p + sizeof(t->t);
+		/* Into im->buf: the reader's copy does not last. */
+		t->fpu = im->buf + r->offset + sizeof(struct cryo_rec) + sizeof(t->t);
 		im->nthr++;
 		return 0;
 	}
@@ -992,73 +365,78 @@ static int parse_record(struct image *im, const struct cryo_rec *r,
 	return 0;
 }
 
-/* Check and index the whole image; im->err says what is wrong. */
-static int walk_image(struct image *im)
+/* The records an image has exactly one of. */
+static const uint32_t once[] = {
+	CRYO_REC_HEADER, CRYO_REC_PROCESS, CRYO_REC_AUXV, CRYO_REC_FS,
+	CRYO_REC_SIGNALS, CRYO_REC_TRAILER,
+};
+
+/* One record from libcryoctl's reader: its place, then its contents. */
+static int walk_rec(const struct cryoctl_record *r, void *arg)
 {
-	static const uint32_t once[] = {
-		CRYO_REC_HEADER, CRYO_REC_PROCESS, CRYO_REC_AUXV, CRYO_REC_FS,
-		CRYO_REC_SIGNALS, CRYO_REC_TRAILER,
-	};
-	size_t off = 0, trailer_off = 0;
-	int rank = -1, rk;
+	struct image *im = arg;
+	int rk = cryo_rec_rank(r->type);
 	unsigned int i;
 
-	while (off < im->len) {
-		struct cryo_rec r;
-		const unsigned char *p;
+	im->nrec = r->index;
+	if (rk < 0)
+		return img_fail(im, "unknown type %u", r->type);
+	if (!im->nrec && r->type != CRYO_REC_HEADER)
+		return img_fail(im, "the first record is type %u", r->type);
+	if (rk < im->rank)
+		return img_fail(im, "type %u out of order", r->type);
+	if (im->rank == CRYO_RANK_FILES && rk != CRYO_RANK_FILES && file_done(im))
+		return -1;
+	if (r->type == CRYO_REC_GROUPS && im->counts[r->type])
+		return img_fail(im, "a second GROUPS");
+	for (i = 0; i < ARRAY_SIZE(once); i++)
+		if (r->type == once[i] && im->counts[r->type])
+			return img_fail(im, "a second record of type %u", r->type);
+	im->rank = rk;
+	if (parse_record(im, r, r->payload))
+		return -1;
+	im->counts[r->type & 0xff]++;
+	if (r->type == CRYO_REC_TRAILER)
+		im->trailer_off = r->offset;
+	return 0;
+}
 
-		if (im->len - off < sizeof(r))
-			return img_fail(im, "truncated header at byte %zu", off);
-		memcpy(&r, im->buf + off, sizeof(r));
-		p = im->buf + off + sizeof(r);
-		if (r.len > CRYO_REC_MAX_LEN || im->len - off - sizeof(r) < r.len)
-			return img_fail(im, "type %u: length %u at byte %zu", r.type,
-					r.len, off);
-		if (cryoctl_record_crc(&r, p) != r.crc)
-			return img_fail(im, "type %u: CRC mismatch", r.type);
-		if (r.__reserved)
-			return img_fail(im, "type %u: reserved %u", r.type,
-					r.__reserved);
-		rk = rec_rank(r.type);
-		if (rk < 0)
-			return img_fail(im, "unknown type %u", r.type);
-		if (!im->nrec && r.type != CRYO_REC_HEADER)
-			return img_fail(im, "the first record is type %u", r.type);
-		if (rk < rank)
-			return img_fail(im, "type %u out of order", r.type);
-		if (rank == 7 && rk != 7 && file_done(im))
-			return -1;
-		if (r.type == CRYO_REC_GROUPS && im->counts[r.type])
-			return img_fail(im, "a second GROUPS");
-		for (i = 0; i < ARRAY_SIZE(once); i++)
-			if (r.type == once[i] && im->counts[r.type])
-				return img_fail(im, "a second record of type %u", r.type);
-		rank = rk;
-		if (parse_record(im, &r, p))
-			return -1;
-		im->counts[r.type & 0xff]++;
-		if (r.type == CRYO_REC_TRAILER)
-			trailer_off = off;
-		off += sizeof(r) + r.len;
-		im->nrec++;
-		if (r.type == CRYO_REC_TRAILER)
-			break;
-	}
+/*
+ * Check and index the whole image; im->err says what is wrong.  The
+ * reader checks every record's checksum, length and reserved field, and
+ * the stream's end; the order, the files section and the counts are
+ * checked here again, against what the test itself reads.
+ */
+static int walk_image(struct image *im)
+{
+	char err[256];
+	unsigned int i;
+	long n;
+
+	im->rank = -1;
+	n = cryo_image_walk(im->buf, im->len, walk_rec, im, err, sizeof(err));
+	if (n < 0 && err[0])
+		return img_fail(im, "libcryoctl: %s", err);
+	if (n < 0)
+		return -1;
+	im->nrec = n;
 	if (!im->counts[CRYO_REC_TRAILER])
 		return img_fail(im, "no TRAILER");
-	if (off != im->len)
-		return img_fail(im, "%zu bytes after the TRAILER", im->len - off);
+	if (im->trailer_off + sizeof(struct cryo_rec) + sizeof(im->trailer) != im->len)
+		return img_fail(im, "%zu bytes after the TRAILER",
+				im->len - im->trailer_off - sizeof(struct cryo_rec) -
+				sizeof(im->trailer));
 	for (i = 0; i < ARRAY_SIZE(once); i++)
 		if (im->counts[once[i]] != 1)
 			return img_fail(im, "%d records of type %u, want 1",
 					im->counts[once[i]], once[i]);
 	if (im->trailer.nr_records != (uint64_t)im->nrec - 1 ||
-	    im->trailer.bytes != trailer_off || im->trailer.nr_pages != im->npages)
+	    im->trailer.bytes != im->trailer_off || im->trailer.nr_pages != im->npages)
 		return img_fail(im, "TRAILER counts %llu records, %llu bytes, %llu pages; read %ld, %zu, %llu",
 				(unsigned long long)im->trailer.nr_records,
 				(unsigned long long)im->trailer.bytes,
 				(unsigned long long)im->trailer.nr_pages,
-				im->nrec - 1, trailer_off,
+				im->nrec - 1, im->trailer_off,
 				(unsigned long long)im->npages);
 	if ((uint32_t)im->nthr != im->hdr.nr_threads)
 		return img_fail(im, "%d THREAD records, the header says %u",
@@ -1105,6 +483,16 @@ static const struct img_file *fd_file(const struct image *im, int fd)
 
 /* ---- /proc and friends ------------------------------------------------ */
 
+/* A character device a thaw reopens (see image-format.rst). */
+static int chr_reopenable(dev_t rdev)
+{
+	unsigned int ma = major(rdev), mi = minor(rdev);
+
+	if (ma == 1)
+		return mi == 3 || mi == 5 || mi == 7 || mi == 8 || mi == 9;
+	return ma == 4 || ma == 5 || (ma >= 136 && ma < 144);
+}
+
 static int read_link(char *buf, size_t cap, const char *fmt, ...)
 {
 	char path[128];
@@ -1148,28 +536,9 @@ static int status_ids(int pid, const char *key, uint32_t ids[4])
 	return 0;
 }
 
-/* The system call a blocked thread is in, from /proc; -2 if unknown. */
-static long proc_syscall(int pid, int tid)
-{
-	char path[64], buf[256];
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
-	if (cryo_read_file(path, buf, sizeof(buf)) <= 0 || buf[0] == 'r')
-		return -2;
-	return strtol(buf, NULL, 10);
-}
-
 static long kcmp_files(int pid, int fd1, int fd2)
 {
 	return syscall(SYS_kcmp, pid, pid, KCMP_FILE, fd1, fd2);
-}
-
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static double ts_sec(const struct timespec *ts)
@@ -1177,149 +546,107 @@ static double ts_sec(const struct timespec *ts)
 	return ts->tv_sec + ts->tv_nsec / 1e9;
 }
 
-/* Poll @cond every millisecond for up to @sec seconds. */
-#define WAIT_FOR(cond, sec) ({						\
-		double __end = now_mono() + (sec);			\
-		while (!(cond) && now_mono() < __end)			\
-			usleep(1000);					\
-		(cond);							\
-	})
-
 /* ---- the fixture ------------------------------------------------------ */
 
-struct tgt {
-	pid_t pid;
-	int cmd, rep;
+/*
+ * progs/state_target, started by cryo_thaw.h's harness (fds 0 and 1 its
+ * command and reply pipes, 2 a log in the scratch directory), and what
+ * the test keeps of it.
+ */
+struct st_tgt {
+	struct tgt p;
 	int dev;
-	struct shared *sh;
+	struct shared *sh;	/* the target's page, mapped here too */
+	size_t sh_len;
 	struct image *im;
-	char dir[64];
 };
 
-static int rm_rf(const char *path)
+/* The target's shared page, through /proc/PID/map_files. */
+static struct shared *map_shared(pid_t pid, uint64_t addr, uint64_t len)
 {
-	struct dirent *de;
-	char sub[PATH_MAX];
-	DIR *d = opendir(path);
+	struct shared *sh;
+	char path[96];
+	int fd;
 
-	if (!d)
-		return unlink(path);
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-		rm_rf(sub);
-	}
-	closedir(d);
-	return rmdir(path);
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid,
+		 (unsigned long long)addr, (unsigned long long)(addr + len));
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	sh = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return sh == MAP_FAILED ? NULL : sh;
 }
 
-static int tgt_start(struct tgt *t)
+static int tgt_start(struct st_tgt *t)
 {
-	int c[2], r[2];
-	pid_t parent = getpid();
+	const char *prog = cryo_prog("state_target");
+	const char *const argv[] = { "state_target", NULL };
+	uint64_t where[2];
 	char h;
 
 	t->dev = -1;
-	t->sh = mmap(NULL, sizeof(*t->sh), PROT_READ | PROT_WRITE,
-		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (t->sh == MAP_FAILED)
-		return -1;
-	sh = t->sh;
 	t->im = calloc(1, sizeof(*t->im));
-	strcpy(t->dir, "/tmp/cryo_state.XXXXXX");
-	if (!t->im || !mkdtemp(t->dir) || chmod(t->dir, 0755))
+	if (!t->im || tgt_init(&t->p, "state") || tgt_spawn(&t->p, prog, argv, NULL, 0))
 		return -1;
-	strcpy(sh->dir, t->dir);
-	if (pipe(c) || pipe(r))
+	if (read(t->p.rep, &h, 1) != 1 || h != 'h' ||
+	    read(t->p.rep, where, sizeof(where)) != sizeof(where))
 		return -1;
-	t->pid = fork();
-	if (t->pid < 0)
+	t->sh = map_shared(t->p.pid, where[0], where[1]);
+	if (!t->sh)
 		return -1;
-	if (t->pid == 0) {
-		close(c[1]);
-		close(r[0]);
-		target(c[0], r[1], parent);
-	}
-	close(c[0]);
-	close(r[1]);
-	t->cmd = c[1];
-	t->rep = r[0];
-	if (read(t->rep, &h, 1) != 1 || h != 'h')
-		return -1;
+	t->sh_len = where[1];
+	strcpy(t->sh->dir, t->p.dir);
 	/* Only now: the target must not inherit the session. */
 	t->dev = open(CRYO_DEV, O_RDWR | O_CLOEXEC);
 	return t->dev < 0 ? -1 : 0;
 }
 
-static void tgt_stop(struct tgt *t)
+/* Kill the target and check it died of that; free the rest. */
+static int tgt_stop(struct st_tgt *t)
 {
-	int status;
+	int ret = tgt_fini(&t->p);
 
-	if (t->pid > 0) {
-		kill(t->pid, SIGKILL);
-		waitpid(t->pid, &status, 0);
-	}
 	if (t->dev >= 0)
 		close(t->dev);
 	if (t->im) {
 		free_image(t->im);
 		free(t->im);
 	}
-	if (t->dir[0])
-		rm_rf(t->dir);
-	if (t->sh && t->sh != MAP_FAILED)
-		munmap(t->sh, sizeof(*t->sh));
+	if (t->sh)
+		munmap(t->sh, t->sh_len);
+	return ret;
 }
 
-static int tcmd(struct tgt *t, char c)
+static int tcmd(struct st_tgt *t, char c)
 {
 	char r;
 
-	if (write(t->cmd, &c, 1) != 1 || read(t->rep, &r, 1) != 1)
+	if (write(t->p.cmd, &c, 1) != 1 || read(t->p.rep, &r, 1) != 1)
 		return -1;
 	return r == 'k' ? 0 : -1;
 }
 
 /* CRYO_IOC_FREEZE; 0 or -errno, @f holds the out fields. */
-static int tfreeze(struct tgt *t, unsigned int flags, struct cryo_freeze *f)
+static int tfreeze(struct st_tgt *t, unsigned int flags, struct cryo_freeze *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->size = sizeof(*f);
 	f->flags = flags;
-	f->pid = t->pid;
+	f->pid = t->p.pid;
 	return ioctl(t->dev, CRYO_IOC_FREEZE, f) ? -errno : 0;
 }
 
 /* Read the image to EOF in odd-sized pieces into t->im; 0 or -errno. */
-static int tread(struct tgt *t)
+static int tread(struct st_tgt *t)
 {
-	size_t cap = 4 << 20, len = 0;
-	unsigned char *buf = malloc(cap), *nb;
-	ssize_t n;
+	unsigned char *buf;
+	size_t len;
 
+	errno = 0;
+	len = cryo_read_stream(t->dev, &buf);
 	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (cap - len < 70000) {
-			nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		n = read(t->dev, buf + len, 65537);
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	if (n < 0) {
-		n = -errno;
-		free(buf);
-		return n;
-	}
+		return errno ? -errno : -ENOMEM;
 	free_image(t->im);
 	t->im->buf = buf;
 	t->im->len = len;
@@ -1327,7 +654,7 @@ static int tread(struct tgt *t)
 }
 
 /* Resume a LEAVE_FROZEN target: end the session, open a fresh one. */
-static int tresume(struct tgt *t)
+static int tresume(struct st_tgt *t)
 {
 	close(t->dev);
 	t->dev = open(CRYO_DEV, O_RDWR | O_CLOEXEC);
@@ -1350,7 +677,7 @@ static int tresume(struct tgt *t)
 		ASSERT_EQ(0, walk_image(self->t.im))			\
 			TH_LOG("image: %s", self->t.im->err);		\
 		EXPECT_EQ(flags, self->t.im->hdr.freeze_flags);		\
-		EXPECT_EQ(self->t.pid, self->t.im->thr[0].t.tid);		\
+		EXPECT_EQ(self->t.p.pid, self->t.im->thr[0].t.tid);		\
 	} while (0)
 
 /*
@@ -1362,18 +689,18 @@ static int tresume(struct tgt *t)
 			return;						\
 	} while (0)
 
-static int ping(struct tgt *t)
+static int ping(struct st_tgt *t)
 {
 	return tcmd(t, 'p');
 }
 
 FIXTURE(st) {
-	struct tgt t;
+	struct st_tgt t;
 };
 
 FIXTURE_SETUP(st)
 {
-	self->t.dev = -1;
+	self->t.dev = self->t.p.cmd = self->t.p.rep = -1;
 	if (access(CRYO_DEV, F_OK))
 		CRYO_SETUP_SKIP(CRYO_DEV " missing: module not loaded");
 	ASSERT_EQ(0, tgt_start(&self->t)) TH_LOG("start: %s", strerror(errno));
@@ -1381,7 +708,7 @@ FIXTURE_SETUP(st)
 
 FIXTURE_TEARDOWN(st)
 {
-	tgt_stop(&self->t);
+	EXPECT_EQ(0, tgt_stop(&self->t)) TH_LOG("%s", self->t.p.end);
 }
 
 /*
@@ -1509,7 +836,7 @@ TEST_F(st, files_and_fds)
 	FREEZE_AND_WALK(CRYO_FREEZE_LEAVE_FROZEN, 1);
 
 	/* Still parked: the very state the image was taken from. */
-	check_fds_against_proc(_metadata, im, self->t.pid);
+	check_fds_against_proc(_metadata, im, self->t.p.pid);
 
 	for (i = 0; i < 3; i++) {
 		EXPECT_NE(NULL, find_fd(im, i)) TH_LOG("fd %d missing", i);
@@ -1605,7 +932,7 @@ TEST_F(st, files_and_fds)
 	EXPECT_EQ(pr->f.pipe_id, pw->f.pipe_id);
 	EXPECT_EQ(O_RDONLY, pr->f.open_flags & O_ACCMODE);
 	EXPECT_EQ(O_WRONLY, pw->f.open_flags & O_ACCMODE);
-	ASSERT_EQ(0, read_link(link, sizeof(link), "/proc/%d/fd/%d", self->t.pid,
+	ASSERT_EQ(0, read_link(link, sizeof(link), "/proc/%d/fd/%d", self->t.p.pid,
 			       s->fd_pr));
 	EXPECT_STREQ(link, pr->name);
 	EXPECT_STREQ(link, pw->name);
@@ -1636,7 +963,7 @@ TEST_F(st, files_and_fds)
 		EXPECT_TRUE(same_pattern(unl->data, UNL_BYTES, 4))
 			TH_LOG("the unlinked file's contents differ");
 	}
-	ASSERT_EQ(0, read_link(link, sizeof(link), "/proc/%d/fd/%d", self->t.pid,
+	ASSERT_EQ(0, read_link(link, sizeof(link), "/proc/%d/fd/%d", self->t.p.pid,
 			       s->fd_unl));
 	EXPECT_STREQ(link, unl->name);
 
@@ -1672,7 +999,7 @@ TEST_F(st, files_and_fds)
 
 	/* Resumed, everything is as the target left it. */
 	ASSERT_EQ(0, tresume(&self->t));
-	EXPECT_EQ(0, waitpid(self->t.pid, &status, WNOHANG | WUNTRACED));
+	EXPECT_EQ(0, waitpid(self->t.p.pid, &status, WNOHANG | WUNTRACED));
 	TCMD('X');
 }
 
@@ -1697,7 +1024,7 @@ TEST_F(st, unlinked_large)
 	EXPECT_LE(3, big->data_recs);
 	ASSERT_EQ(BIG_BYTES, big->data_got);
 	EXPECT_TRUE(same_pattern(big->data, BIG_BYTES, 5));
-	ASSERT_EQ(0, read_link(link, sizeof(link), "/proc/%d/fd/%d", self->t.pid,
+	ASSERT_EQ(0, read_link(link, sizeof(link), "/proc/%d/fd/%d", self->t.p.pid,
 			       self->t.sh->fd_big));
 	EXPECT_STREQ(link, big->name);
 	ASSERT_EQ(0, tresume(&self->t));
@@ -1746,7 +1073,7 @@ TEST_F(st, signals)
 
 	TCMD('S');
 	/* Process-directed, blocked: stays shared-pending. */
-	ASSERT_EQ(0, kill(self->t.pid, SIGTERM));
+	ASSERT_EQ(0, kill(self->t.p.pid, SIGTERM));
 	FREEZE_AND_WALK(CRYO_FREEZE_LEAVE_FROZEN, 1);
 
 	/* SIGUSR1: our handler, flags, restorer and mask, as the kernel has them. */
@@ -1763,8 +1090,8 @@ TEST_F(st, signals)
 	EXPECT_EQ((uintptr_t)SIG_DFL, sg->action[SIGTERM - 1].handler);
 
 	/* Every disposition against /proc's SigIgn and SigCgt. */
-	ign = status_mask(self->t.pid, self->t.pid, "SigIgn:");
-	cgt = status_mask(self->t.pid, self->t.pid, "SigCgt:");
+	ign = status_mask(self->t.p.pid, self->t.p.pid, "SigIgn:");
+	cgt = status_mask(self->t.p.pid, self->t.p.pid, "SigCgt:");
 	for (sig = 1; sig <= 64; sig++) {
 		bit = 1ULL << (sig - 1);
 		EXPECT_EQ(!!(ign & bit), sg->action[sig - 1].handler == 1)
@@ -1783,7 +1110,7 @@ TEST_F(st, signals)
 	EXPECT_EQ(2 * NS, sg->real_interval_ns);
 
 	/* The main thread: masks and pending sets, also against /proc. */
-	main_thr = find_thread(self->t.im, self->t.pid);
+	main_thr = find_thread(self->t.im, self->t.p.pid);
 	ASSERT_NE(NULL, main_thr);
 	EXPECT_NE(0, main_thr->t.blocked & (1ULL << (SIGTERM - 1)));
 	EXPECT_NE(0, main_thr->t.blocked & (1ULL << (SIGUSR2 - 1)));
@@ -1791,11 +1118,11 @@ TEST_F(st, signals)
 		     (1ULL << (SIGUSR2 - 1)));
 	EXPECT_NE(0, main_thr->t.pending & (1ULL << (SIGUSR2 - 1)));
 	EXPECT_NE(0, main_thr->t.shared_pending & (1ULL << (SIGTERM - 1)));
-	EXPECT_EQ(status_mask(self->t.pid, self->t.pid, "SigBlk:"),
+	EXPECT_EQ(status_mask(self->t.p.pid, self->t.p.pid, "SigBlk:"),
 		  main_thr->t.blocked);
-	EXPECT_EQ(status_mask(self->t.pid, self->t.pid, "SigPnd:"),
+	EXPECT_EQ(status_mask(self->t.p.pid, self->t.p.pid, "SigPnd:"),
 		  main_thr->t.pending);
-	EXPECT_EQ(status_mask(self->t.pid, self->t.pid, "ShdPnd:"),
+	EXPECT_EQ(status_mask(self->t.p.pid, self->t.p.pid, "ShdPnd:"),
 		  main_thr->t.shared_pending);
 	/* The alternate stack. */
 	EXPECT_EQ(s->altstack, main_thr->t.sas_sp);
@@ -1816,7 +1143,7 @@ TEST_F(st, auxv)
 	NEED_TARGET();
 
 	FREEZE_AND_WALK(CRYO_FREEZE_LEAVE_FROZEN, 1);
-	snprintf(path, sizeof(path), "/proc/%d/auxv", self->t.pid);
+	snprintf(path, sizeof(path), "/proc/%d/auxv", self->t.p.pid);
 	n = cryo_read_file(path, (char *)proc, sizeof(proc));
 	ASSERT_LT(16, n);
 	EXPECT_EQ(n, self->t.im->auxv_len);
@@ -1845,13 +1172,13 @@ TEST_F(st, fs_paths)
 		SKIP(return, "needs root to set groups and ids");
 	TCMD('I');
 	FREEZE_AND_WALK(CRYO_FREEZE_LEAVE_FROZEN, 1);
-	ASSERT_EQ(0, read_link(link, sizeof(link), "/proc/%d/exe", self->t.pid));
+	ASSERT_EQ(0, read_link(link, sizeof(link), "/proc/%d/exe", self->t.p.pid));
 	EXPECT_STREQ(link, self->t.im->exe);
-	ASSERT_EQ(0, read_link(link, sizeof(link), "/proc/%d/cwd", self->t.pid));
+	ASSERT_EQ(0, read_link(link, sizeof(link), "/proc/%d/cwd", self->t.p.pid));
 	EXPECT_STREQ(link, self->t.im->cwd);
 	EXPECT_STREQ(self->t.sh->cwd, self->t.im->cwd);
-	EXPECT_EQ(0, strncmp(self->t.im->cwd, self->t.dir, strlen(self->t.dir)));
-	ASSERT_EQ(0, read_link(link, sizeof(link), "/proc/%d/root", self->t.pid));
+	EXPECT_EQ(0, strncmp(self->t.im->cwd, self->t.p.dir, strlen(self->t.p.dir)));
+	ASSERT_EQ(0, read_link(link, sizeof(link), "/proc/%d/root", self->t.p.pid));
 	EXPECT_STREQ(link, self->t.im->root);
 	EXPECT_STREQ("/", self->t.im->root);
 }
@@ -1877,12 +1204,12 @@ TEST_F(st, process_and_groups)
 		EXPECT_EQ(s->groups[i], self->t.im->groups[i]) TH_LOG("group %d", i);
 	}
 
-	EXPECT_EQ(self->t.pid, p->pid);
+	EXPECT_EQ(self->t.p.pid, p->pid);
 	EXPECT_EQ(s->pid, p->pid);
 	EXPECT_EQ(getpid(), p->ppid);
 	EXPECT_EQ(s->ppid, p->ppid);
 	EXPECT_EQ(s->pgid, p->pgid);
-	EXPECT_EQ(self->t.pid, p->pgid);
+	EXPECT_EQ(self->t.p.pid, p->pgid);
 	EXPECT_EQ(s->sid, p->sid);
 	EXPECT_EQ(getsid(0), p->sid);
 	EXPECT_STREQ("cryo-ident", p->comm);
@@ -1898,9 +1225,9 @@ TEST_F(st, process_and_groups)
 	EXPECT_EQ(1003, p->uid[2]);
 	EXPECT_EQ(1002, p->uid[3]);
 	EXPECT_EQ(2002, p->gid[3]);
-	ASSERT_EQ(0, status_ids(self->t.pid, "Uid:", ids));
+	ASSERT_EQ(0, status_ids(self->t.p.pid, "Uid:", ids));
 	EXPECT_EQ(0, memcmp(ids, p->uid, sizeof(ids)));
-	ASSERT_EQ(0, status_ids(self->t.pid, "Gid:", ids));
+	ASSERT_EQ(0, status_ids(self->t.p.pid, "Gid:", ids));
 	EXPECT_EQ(0, memcmp(ids, p->gid, sizeof(ids)));
 }
 
@@ -1938,27 +1265,26 @@ TEST_F(st, registers)
 
 		ASSERT_NE(NULL, th) TH_LOG("no THREAD for tid %d", s->rt[i].tid);
 		r = th->t.regs;
-		/* r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi
-		 * orig_rax rip cs eflags rsp ss fs_base gs_base ds es fs gs
-		 */
-		EXPECT_EQ(R14(i), r[1]);
-		EXPECT_EQ(R13(i), r[2]);
-		EXPECT_EQ(R12(i), r[3]);
-		EXPECT_EQ((uintptr_t)&s->rt[i].counter, r[8]);	/* r9 */
-		EXPECT_EQ(XMM1(i), r[9]);			/* r8 */
-		EXPECT_EQ(XMM0(i), r[11]);			/* rcx */
-		EXPECT_EQ(R14(i), r[12]);			/* rdx */
-		EXPECT_EQ(R13(i), r[13]);			/* rsi */
-		EXPECT_EQ(R12(i), r[14]);			/* rdi */
-		EXPECT_EQ(~0ULL, r[15]);			/* not in a syscall */
+		EXPECT_EQ(R14(i), r[CRYO_REG_R14]);
+		EXPECT_EQ(R13(i), r[CRYO_REG_R13]);
+		EXPECT_EQ(R12(i), r[CRYO_REG_R12]);
+		/* &s->rt[i].counter, in the target. */
+		EXPECT_EQ(s->at + offsetof(struct shared, rt[i].counter),
+			  r[CRYO_REG_R9]);
+		EXPECT_EQ(XMM1(i), r[CRYO_REG_R8]);
+		EXPECT_EQ(XMM0(i), r[CRYO_REG_RCX]);
+		EXPECT_EQ(R14(i), r[CRYO_REG_RDX]);
+		EXPECT_EQ(R13(i), r[CRYO_REG_RSI]);
+		EXPECT_EQ(R12(i), r[CRYO_REG_RDI]);
+		EXPECT_EQ(~0ULL, r[CRYO_REG_ORIG_RAX]);		/* not in a syscall */
 		EXPECT_EQ(CRYO_RESTART_NONE, th->t.restart);
-		EXPECT_LE((uintptr_t)cryo_spin_loop, r[16]);
-		EXPECT_GT((uintptr_t)cryo_spin_end, r[16]);
-		EXPECT_EQ(0x33, r[17]);				/* cs */
-		EXPECT_EQ(0x2b, r[20]);				/* ss */
-		EXPECT_EQ(s->rt[i].fs_base, r[21]);
+		EXPECT_LE(s->spin_loop, r[CRYO_REG_RIP]);
+		EXPECT_GT(s->spin_end, r[CRYO_REG_RIP]);
+		EXPECT_EQ(0x33, r[CRYO_REG_CS]);
+		EXPECT_EQ(0x2b, r[CRYO_REG_SS]);
+		EXPECT_EQ(s->rt[i].fs_base, r[CRYO_REG_FS_BASE]);
 		EXPECT_EQ(s->rt[i].fs_base, th->t.fs_base);
-		EXPECT_EQ(r[22], th->t.gs_base);
+		EXPECT_EQ(r[CRYO_REG_GS_BASE], th->t.gs_base);
 
 		ASSERT_LE(512, th->t.fpu_size);
 		EXPECT_TRUE(th->t.fpu_format == CRYO_FPU_FXSAVE ||
@@ -1987,7 +1313,7 @@ TEST_F(st, registers)
 						     __ATOMIC_RELAXED) != before[i], 10))
 			TH_LOG("thread %d does not run on", i);
 	}
-	EXPECT_EQ(0, waitpid(self->t.pid, &status, WNOHANG | WUNTRACED));
+	EXPECT_EQ(0, waitpid(self->t.p.pid, &status, WNOHANG | WUNTRACED));
 }
 
 /* rip points right after a syscall instruction of the target. */
@@ -2028,31 +1354,32 @@ TEST_F(st, restart)
 	TCMD('B');
 	for (k = 0; k < BT_NANO_1S; k++) {
 		ASSERT_TRUE(WAIT_FOR(bt_state(s, k) == 1, 5));
-		ASSERT_TRUE(WAIT_FOR(proc_syscall(self->t.pid, s->bt[k].tid) == nr[k], 5))
+		ASSERT_TRUE(WAIT_FOR(cryo_proc_syscall(self->t.p.pid, s->bt[k].tid) == nr[k], 5))
 			TH_LOG("%s: not blocked in it", name[k]);
 	}
 	TCMD('N');
 	ASSERT_TRUE(WAIT_FOR(bt_state(s, BT_NANO_1S) == 1, 5));
-	ASSERT_TRUE(WAIT_FOR(proc_syscall(self->t.pid, s->bt[BT_NANO_1S].tid) ==
+	ASSERT_TRUE(WAIT_FOR(cryo_proc_syscall(self->t.p.pid, s->bt[BT_NANO_1S].tid) ==
 			     SYS_nanosleep, 5));
 	/* Freeze 0.3 s into the 1 s sleep. */
 	t0 = ts_sec(&s->bt[BT_NANO_1S].t0);
-	if (now_mono() < t0 + 0.3)
-		usleep((t0 + 0.3 - now_mono()) * 1e6);
+	if (cryo_now() < t0 + 0.3)
+		usleep((t0 + 0.3 - cryo_now()) * 1e6);
 	FREEZE_AND_WALK(0, 1 + NR_BT);
-	t_eof = now_mono();
+	t_eof = cryo_now();
 
 	for (k = 0; k < NR_BT; k++) {
 		const struct img_thread *th = find_thread(im, s->bt[k].tid);
 		long ax;
 
 		ASSERT_NE(NULL, th) TH_LOG("%s: no THREAD record", name[k]);
-		ax = (long)th->t.regs[10];
-		EXPECT_EQ(nr[k], (long)th->t.regs[15]) TH_LOG("%s: orig_rax", name[k]);
+		ax = (long)th->t.regs[CRYO_REG_RAX];
+		EXPECT_EQ(nr[k], (long)th->t.regs[CRYO_REG_ORIG_RAX])
+			TH_LOG("%s: orig_rax", name[k]);
 		EXPECT_NE(CRYO_RESTART_NONE, th->t.restart) TH_LOG("%s", name[k]);
-		EXPECT_TRUE(after_syscall_insn(self->t.pid, th->t.regs[16]))
+		EXPECT_TRUE(after_syscall_insn(self->t.p.pid, th->t.regs[CRYO_REG_RIP]))
 			TH_LOG("%s: rip %#llx", name[k],
-			       (unsigned long long)th->t.regs[16]);
+			       (unsigned long long)th->t.regs[CRYO_REG_RIP]);
 		switch (k) {
 		case BT_NANO_LONG:
 		case BT_NANO_1S:
@@ -2075,13 +1402,13 @@ TEST_F(st, restart)
 		}
 	}
 	/* The main thread sits in read() of the command pipe. */
-	main_thr = find_thread(im, self->t.pid);
+	main_thr = find_thread(im, self->t.p.pid);
 	ASSERT_NE(NULL, main_thr);
-	EXPECT_EQ(SYS_read, (long)main_thr->t.regs[15]);
+	EXPECT_EQ(SYS_read, (long)main_thr->t.regs[CRYO_REG_ORIG_RAX]);
 	EXPECT_EQ(CRYO_RESTART_SYSCALL, main_thr->t.restart);
 
 	/* A checkpoint: resumed, nothing seen by the parent, nothing returned early. */
-	EXPECT_EQ(0, waitpid(self->t.pid, &status, WNOHANG | WUNTRACED));
+	EXPECT_EQ(0, waitpid(self->t.p.pid, &status, WNOHANG | WUNTRACED));
 	EXPECT_EQ(0, ping(&self->t));
 	usleep(50000);
 	for (k = 0; k < BT_NANO_1S; k++) {
@@ -2117,13 +1444,13 @@ TEST_F(st, restart)
 		TH_LOG("image read %.3f s, woke %.3f s after the sleep began",
 		       t_eof - t0, ts_sec(&s->bt[BT_NANO_1S].t1) - t0);
 	EXPECT_EQ(1, bt_state(s, BT_NANO_LONG));
-	EXPECT_EQ(0, waitpid(self->t.pid, &status, WNOHANG | WUNTRACED));
+	EXPECT_EQ(0, waitpid(self->t.p.pid, &status, WNOHANG | WUNTRACED));
 }
 
 /* ---- state cryo cannot save -------------------------------------------- */
 
 FIXTURE(lost) {
-	struct tgt t;
+	struct st_tgt t;
 };
 
 FIXTURE_VARIANT(lost) {
@@ -2149,7 +1476,7 @@ FIXTURE_VARIANT_ADD(lost, kmsg) {
 
 FIXTURE_SETUP(lost)
 {
-	self->t.dev = -1;
+	self->t.dev = self->t.p.cmd = self->t.p.rep = -1;
 	if (access(CRYO_DEV, F_OK))
 		CRYO_SETUP_SKIP(CRYO_DEV " missing: module not loaded");
 	ASSERT_EQ(0, tgt_start(&self->t)) TH_LOG("start: %s", strerror(errno));
@@ -2159,7 +1486,7 @@ FIXTURE_SETUP(lost)
 
 FIXTURE_TEARDOWN(lost)
 {
-	tgt_stop(&self->t);
+	EXPECT_EQ(0, tgt_stop(&self->t)) TH_LOG("%s", self->t.p.end);
 }
 
 TEST_F(lost, refused_then_accepted)
@@ -2174,7 +1501,7 @@ TEST_F(lost, refused_then_accepted)
 	/* Refused: the first fd cryo cannot save is named. */
 	memset(&f, 0, sizeof(f));
 	f.size = sizeof(f);
-	f.pid = self->t.pid;
+	f.pid = self->t.p.pid;
 	f.bad_fd = 12345;	/* ignored on input */
 	errno = 0;
 	EXPECT_EQ(-1, ioctl(self->t.dev, CRYO_IOC_FREEZE, &f));
@@ -2182,7 +1509,7 @@ TEST_F(lost, refused_then_accepted)
 	EXPECT_EQ(LOST_FD, f.bad_fd);
 	/* Nothing frozen: no image, the target answers, the parent saw nothing. */
 	EXPECT_ERRNO(ENOENT, read(self->t.dev, &b, 1));
-	EXPECT_EQ(0, waitpid(self->t.pid, &status, WNOHANG | WUNTRACED));
+	EXPECT_EQ(0, waitpid(self->t.p.pid, &status, WNOHANG | WUNTRACED));
 	EXPECT_EQ(0, ping(&self->t));
 
 	/* Accepted as a loss; the session froze nothing, so it may try again. */
@@ -2202,7 +1529,7 @@ TEST_F(lost, refused_then_accepted)
 				     strlen(variant->prefix)))
 			TH_LOG("name \"%s\"", fl->name);
 		ASSERT_EQ(0, read_link(link, sizeof(link), "/proc/%d/fd/%d",
-				       self->t.pid, fd));
+				       self->t.p.pid, fd));
 		EXPECT_STREQ(link, fl->name);
 		EXPECT_EQ(0, find_fd(im, fd)->d.flags);
 	}
@@ -2218,12 +1545,12 @@ TEST_F(lost, refused_then_accepted)
 		EXPECT_EQ(ours, !!(fl->f.flags & CRYO_FILE_LOST)) TH_LOG("fd %d", fd);
 		EXPECT_EQ(ours, fl->f.kind == CRYO_FILE_OTHER) TH_LOG("fd %d", fd);
 	}
-	check_fds_against_proc(_metadata, im, self->t.pid);
+	check_fds_against_proc(_metadata, im, self->t.p.pid);
 
 	/* Resumed, the lost file still works in the target. */
 	ASSERT_EQ(0, tresume(&self->t));
 	TCMD('l');
-	EXPECT_EQ(0, waitpid(self->t.pid, &status, WNOHANG | WUNTRACED));
+	EXPECT_EQ(0, waitpid(self->t.p.pid, &status, WNOHANG | WUNTRACED));
 }
 
 TEST_HARNESS_MAIN

@@ -12,9 +12,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +25,8 @@
 #include <linux/cryo.h>
 #include <linux/cryo_image.h>
 #include <linux/cryo_netlink.h>
+
+#include "cryoctl.h"
 
 #define CRYO_DEV "/dev/" CRYO_DEVICE_NAME
 
@@ -145,6 +150,118 @@ static inline pid_t wait_timeout(pid_t pid, int *status, double sec)
 	}
 }
 
+/* Poll @cond every millisecond for up to @sec seconds; its final value. */
+#define WAIT_FOR(cond, sec) ({						\
+		double __end = cryo_now() + (sec);			\
+		while (!(cond) && cryo_now() < __end)			\
+			usleep(1000);					\
+		(cond);							\
+	})
+
+/* ---- targets -------------------------------------------------------------
+ *
+ * A target is a child the test freezes (or refuses to freeze).  Every one
+ * is started by cryo_target_fork(), which ties its life to the test's
+ * (PR_SET_PDEATHSIG), and ended by cryo_target_end(), which checks how it
+ * ended and that nothing of it is left.
+ */
+
+/* The exit status of a forked target that found its parent gone. */
+#define CRYO_TARGET_ORPHANED	124
+
+/*
+ * fork() a target: in the child (0 returned) PR_SET_PDEATHSIG is SIGKILL,
+ * so that a test that dies leaves no target behind.  The child's pid in
+ * the parent, -1 on error.
+ */
+static inline pid_t cryo_target_fork(void)
+{
+	pid_t parent = getpid(), pid;
+
+	pid = fork();
+	if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) ||
+			 getppid() != parent))
+		_exit(CRYO_TARGET_ORPHANED);
+	return pid;
+}
+
+/* How a target must end, for cryo_target_end(): a wait status. */
+#define CRYO_KILLED(sig)	W_EXITCODE(0, (sig))
+#define CRYO_EXITED(code)	W_EXITCODE((code), 0)
+
+/* A wait status in words, into @buf. */
+static inline const char *cryo_status_str(int status, char *buf, size_t n)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, n, "exited with %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, n, "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, n, "wait status %#x", status);
+	return buf;
+}
+
+/*
+ * End target @pid, our child: send it @sig unless @sig is 0 (then it must
+ * end by itself), reap it within @sec seconds, and check that it ended as
+ * @want (CRYO_KILLED(sig) or CRYO_EXITED(code)) and that nothing is left
+ * of it.  A target that does not end is killed and reaped all the same.
+ * 0, or -1 with @why (@n bytes) saying what went wrong.
+ */
+static inline int cryo_target_end(pid_t pid, int sig, int want, double sec,
+				  char *why, size_t n)
+{
+	char got[64], exp[64];
+	int status;
+	pid_t r;
+
+	why[0] = '\0';
+	if (pid <= 0)
+		return 0;
+	if (sig && kill(pid, sig) && errno != ESRCH) {
+		snprintf(why, n, "kill(%d, %d): %s", pid, sig, strerror(errno));
+		sig = 0;
+	}
+	r = wait_timeout(pid, &status, sec);
+	if (r != pid) {
+		if (!why[0])
+			snprintf(why, n, "target %d not ended after %.1f s (%s)",
+				 pid, sec, r ? strerror(errno) : "timeout");
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return -1;
+	}
+	if ((status & ~0x80) != want) {
+		snprintf(why, n, "target %d %s, want %s", pid,
+			 cryo_status_str(status, got, sizeof(got)),
+			 cryo_status_str(want, exp, sizeof(exp)));
+		return -1;
+	}
+	if (!kill(pid, 0) || errno != ESRCH) {
+		snprintf(why, n, "target %d still there after it was reaped", pid);
+		return -1;
+	}
+	return why[0] ? -1 : 0;
+}
+
+/*
+ * cryo_target_end() as a test check; @pid (an lvalue) is 0 afterwards.
+ * Usable in FIXTURE_TEARDOWN().
+ */
+#define EXPECT_TARGET_END(pid, sig, want) do {				\
+		char __why[256];					\
+									\
+		EXPECT_EQ(0, cryo_target_end((pid), (sig), (want), 10,	\
+					     __why, sizeof(__why)))	\
+			TH_LOG("%s", __why);				\
+		(pid) = 0;						\
+	} while (0)
+
+/* The usual end: killed by SIGKILL, by us or by a freeze. */
+#define EXPECT_TARGET_KILLED(pid) \
+	EXPECT_TARGET_END(pid, SIGKILL, CRYO_KILLED(SIGKILL))
+
 /*
  * Run cryoctl with @argv (argv[0] included); its stdout to @out_path (or
  * /dev/null when NULL).  Exit status, or -1.
@@ -204,6 +321,99 @@ static inline size_t cryo_read_stream(int fd, unsigned char **out)
 		len = 0;
 	}
 	*out = buf;
+	return len;
+}
+
+/* ---- images ---------------------------------------------------------------
+ *
+ * Images are read with libcryoctl's reader, which checks every record's
+ * checksum, the framing, the order of the records and the trailer's
+ * counts.  cryo_image_walk() runs it over an image in memory.
+ */
+
+/*
+ * Called for every record of an image, the TRAILER last (which the
+ * library checks and does not hand out: it is given here with its payload
+ * and its place in the stream).  Nonzero stops the walk.
+ */
+typedef int (*cryo_rec_fn)(const struct cryoctl_record *rec, void *arg);
+
+/*
+ * Walk the @len bytes of @img with libcryoctl's reader, @fn (may be NULL)
+ * for every record.  The number of records (the TRAILER included);
+ * -errno from the reader, with its message in @err (@errsz bytes, may be
+ * NULL); or what @fn returned (with @err empty), when not 0.
+ */
+static inline long cryo_image_walk(const void *img, size_t len, cryo_rec_fn fn,
+				   void *arg, char *err, size_t errsz)
+{
+	struct cryoctl_image *ci = NULL;
+	struct cryoctl_record rec, last = { 0 };
+	size_t done = 0;
+	long ret, n = 0;
+	ssize_t w;
+	int fd;
+
+	if (err && errsz)
+		err[0] = '\0';
+	fd = memfd_create("cryo_image", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (done < len && (w = write(fd, (const char *)img + done,
+					len - done)) > 0)
+		done += w;
+	if (done != len || lseek(fd, 0, SEEK_SET)) {
+		close(fd);
+		return -EIO;
+	}
+	ret = cryoctl_image_open(fd, &ci);
+	while (!ret && (ret = cryoctl_image_next(ci, &rec)) == 1) {
+		n++;
+		last = rec;
+		ret = fn ? fn(&rec, arg) : 0;
+		if (ret)
+			goto out;
+	}
+	if (!ret) {
+		/* The TRAILER: right after the last record handed out. */
+		rec.type = CRYO_REC_TRAILER;
+		rec.payload = cryoctl_image_trailer(ci);
+		rec.len = sizeof(struct cryo_image_trailer);
+		rec.index = n;
+		rec.offset = last.offset + sizeof(struct cryo_rec) + last.len;
+		n++;
+		ret = fn ? fn(&rec, arg) : 0;
+		if (!ret)
+			ret = n;
+	} else if (ret < 0 && err && errsz) {
+		snprintf(err, errsz, "%s", ci ? cryoctl_image_error(ci, NULL, NULL) :
+			 strerror(-ret));
+	}
+out:
+	cryoctl_image_close(ci);
+	close(fd);
+	return ret;
+}
+
+/*
+ * The one framing walker, for images the reader would refuse (a test's
+ * damaged copies): follows the record lengths without checking anything
+ * else.  Offset of the first record of @type in @img, or of the first
+ * length above CRYO_REC_MAX_LEN; @len if neither is met.
+ */
+static inline size_t cryo_frame_find(const unsigned char *img, size_t len,
+				     uint32_t type)
+{
+	size_t off = 0;
+
+	while (off + sizeof(struct cryo_rec) <= len) {
+		struct cryo_rec r;
+
+		memcpy(&r, img + off, sizeof(r));
+		if (r.type == type || r.len > CRYO_REC_MAX_LEN)
+			return off;
+		off += sizeof(r) + r.len;
+	}
 	return len;
 }
 

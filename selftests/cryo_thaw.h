@@ -31,14 +31,6 @@
 /* Seconds a target gets to answer one command. */
 #define TGT_TIMEOUT	20
 
-/* Poll @cond every millisecond for up to @sec seconds; its final value. */
-#define WAIT_FOR(cond, sec) ({						\
-		double __end = cryo_now() + (sec);			\
-		while (!(cond) && cryo_now() < __end)			\
-			usleep(1000);					\
-		(cond);							\
-	})
-
 /* Path of a target program: <dir of this binary>/progs/<name>. */
 static inline const char *cryo_prog(const char *name)
 {
@@ -148,6 +140,7 @@ struct tgt {
 	char buf[8192];		/* replies read but not yet taken */
 	size_t buflen;
 	char line[8192];	/* the last reply */
+	char end[256];		/* how it did not end as it should */
 };
 
 /* Make the scratch directory; returns 0 or -1. */
@@ -163,15 +156,21 @@ static inline int tgt_init(struct tgt *t, const char *name)
 	return 0;
 }
 
-/* Kill what runs, reap what is ours, remove the scratch directory. */
-static inline void tgt_fini(struct tgt *t)
+/*
+ * Kill what runs, reap what is ours, remove the scratch directory.  0, or
+ * -1 when our child did not end by that SIGKILL (t->end says how).
+ */
+static inline int tgt_fini(struct tgt *t)
 {
-	int status;
+	int status, ret = 0;
 
+	t->end[0] = '\0';
 	if (t->pid > 0) {
-		kill(t->pid, SIGKILL);
 		if (t->child)
-			waitpid(t->pid, &status, 0);
+			ret = cryo_target_end(t->pid, SIGKILL, CRYO_KILLED(SIGKILL),
+					      10, t->end, sizeof(t->end));
+		else
+			kill(t->pid, SIGKILL);
 		t->pid = 0;
 	}
 	if (t->cmd >= 0)
@@ -185,6 +184,7 @@ static inline void tgt_fini(struct tgt *t)
 	if (t->dir[0])
 		cryo_rm_rf(t->dir);
 	t->dir[0] = '\0';
+	return ret;
 }
 
 /* The target's log, for TH_LOG on failure. */
@@ -210,11 +210,10 @@ static inline int tgt_spawn(struct tgt *t, const char *prog,
 
 	if (pipe2(c, O_CLOEXEC) || pipe2(r, O_CLOEXEC))
 		return -1;
-	t->pid = fork();
+	t->pid = cryo_target_fork();
 	if (t->pid < 0)
 		return -1;
 	if (t->pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		log = open(t->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (log < 0 || cryo_move_fd(c[0], 0) || cryo_move_fd(r[1], 1) ||
 		    cryo_move_fd(log, 2))

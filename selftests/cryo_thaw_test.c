@@ -43,7 +43,7 @@ FIXTURE_SETUP(thaw)
 
 FIXTURE_TEARDOWN(thaw)
 {
-	tgt_fini(&self->t);
+	EXPECT_EQ(0, tgt_fini(&self->t)) TH_LOG("%s", self->t.end);
 }
 
 #define T (&self->t)
@@ -1413,13 +1413,12 @@ TEST_F_TIMEOUT(thaw, busybox_sh, 120)
 	snprintf(seq, sizeof(seq), "%s/seq", T->dir);
 	snprintf(script, sizeof(script),
 		 "i=0; while :; do i=$((i+1)); echo $i >> %s; done", seq);
-	T->pid = fork();
+	T->pid = cryo_target_fork();
 	ASSERT_LE(0, T->pid);
 	if (T->pid == 0) {
 		int fd = open("/dev/null", O_RDWR), log, i;
 
 		log = open(T->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (fd < 0 || log < 0 || dup2(fd, 0) || dup2(log, 1) != 1 ||
 		    dup2(log, 2) != 2)
 			_exit(125);

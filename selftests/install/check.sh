@@ -95,7 +95,9 @@ funcs=$(sed -n 's/^[[:space:]]*\(cryoctl_[a-z0-9_]*\);.*/\1/p' libcryoctl/libcry
 	echo "f 644 $LIBDIR/libcryoctl.a"
 	echo "f 644 $LIBDIR/pkgconfig/libcryoctl.pc"
 	echo "f 644 $PREFIX/include/cryoctl.h"
-	echo "f 644 $PREFIX/include/linux/cryo.h"
+	for h in uapi/linux/*.h; do
+		echo "f 644 $PREFIX/include/linux/${h##*/}"
+	done
 	echo "f 644 $PREFIX/share/man/man8/cryoctl.8"
 	echo "f 644 $PREFIX/share/man/man3/libcryoctl.3"
 	for f in $funcs; do
