@@ -263,7 +263,10 @@ USER_STYLE	= $(wildcard libcryoctl/src/*.c libcryoctl/src/*.h \
 		  libcryoctl/include/*.h libcryoctl/cli/*.c libcryoctl/cli/*.h \
 		  libcryoctl/examples/*.c libcryoctl/tests/*.c libcryoctl/tests/*.h)
 
+# style also checks module/'s layering (no include circle; see
+# Documentation/design.rst).
 style: $(KSRC)/.stamp
+	python3 mk/layering.py module
 	$(CHECKPATCH) -f $(KERNEL_STYLE)
 	$(CHECKPATCH) --ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO \
 		-f $(USER_STYLE)

@@ -34,6 +34,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/magic.h>
+#include <linux/netlink.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/user_namespace.h>
@@ -44,7 +45,8 @@
 #include <linux/slab.h>
 
 #include "access.h"
-#include "refuse.h"
+#include "freezing.h"
+#include "thawing.h"
 
 static bool cryo_same_ids(const struct cred *c, const struct cred *t)
 {
@@ -250,4 +252,100 @@ int cryo_kernel_may_attach(struct task_struct *task, struct mm_struct *mm,
 	mntput(mnt);
 	kfree(tids);
 	return ret;
+}
+
+/**
+ * cryo_may_query_sessions() - may the sender of @skb see every session?
+ * @skb: a CRYO_NL_CMD_GET_SESSION or GET_STATS request
+ *
+ * Both commands show what every session does: only to the privileged, in
+ * the initial user namespace (the family lives in the initial network
+ * namespace only).
+ */
+bool cryo_may_query_sessions(const struct sk_buff *skb)
+{
+	return netlink_capable(skb, CAP_CHECKPOINT_RESTORE) ||
+	       netlink_capable(skb, CAP_SYS_ADMIN);
+}
+
+/* ---- the thaw ------------------------------------------------------------ */
+
+/* May the caller give the restored process the image's ids and groups? */
+bool cryo_may_set_ids(struct user_namespace *ns)
+{
+	return ns_capable(ns, CAP_SETUID) && ns_capable(ns, CAP_SETGID);
+}
+
+/* May it set securebits (prctl(PR_SET_SECUREBITS) needs CAP_SETPCAP)? */
+bool cryo_may_set_securebits(struct user_namespace *ns)
+{
+	return ns_capable(ns, CAP_SETPCAP);
+}
+
+/* May it raise its hard RLIMIT_NOFILE to @max, as setrlimit(2) decides? */
+bool cryo_may_raise_nofile(u64 max)
+{
+	return max <= rlimit_max(RLIMIT_NOFILE) || capable(CAP_SYS_RESOURCE);
+}
+
+/* Are @a and @b the same supplementary groups, in the same order? */
+bool cryo_groups_equal(const struct group_info *a, const struct group_info *b)
+{
+	int i;
+
+	if (a->ngroups != b->ngroups)
+		return false;
+	for (i = 0; i < a->ngroups; i++)
+		if (!gid_eq(a->gid[i], b->gid[i]))
+			return false;
+	return true;
+}
+
+/**
+ * cryo_runs_as_planned() - does current run as the thaw planned?
+ * @t: the thaw, planned
+ *
+ * For the process being restored and each of its threads: the same user
+ * and pid namespaces as the caller of CRYO_IOC_THAW, and exactly the
+ * planned uids, gids and groups.  Takes no lock and fails nothing.
+ */
+bool cryo_runs_as_planned(struct cryo_thawing *t)
+{
+	const struct cred *c = current_cred(), *oc = t->open_cred;
+
+	return oc && c->user_ns == t->user_ns &&
+	       task_active_pid_ns(current) == t->pid_ns &&
+	       uid_eq(c->uid, oc->uid) && uid_eq(c->euid, oc->euid) &&
+	       uid_eq(c->suid, oc->suid) && uid_eq(c->fsuid, oc->fsuid) &&
+	       gid_eq(c->gid, oc->gid) && gid_eq(c->egid, oc->egid) &&
+	       gid_eq(c->sgid, oc->sgid) && gid_eq(c->fsgid, oc->fsgid) &&
+	       cryo_groups_equal(c->group_info, oc->group_info);
+}
+
+/**
+ * cryo_may_restore() - may current drive the restore of @t?
+ * @t: the thaw, prepared
+ *
+ * Only the leader of the process the thaw planned: running with the
+ * planned ids (a remap changes no ids), in the caller's namespaces.
+ *
+ * Return: 0, or -EPERM with the thaw failed.
+ */
+int cryo_may_restore(struct cryo_thawing *t)
+{
+	if (!t->remap_only && !cryo_runs_as_planned(t))
+		return cryo_thaw_fail(t, -EPERM,
+				      "the restoring process does not run with the ids planned for it (uid %u, gid %u and their groups; libcryoctl 1.4 sets them) or is in another namespace",
+				      from_kuid_munged(current_user_ns(), t->open_cred->uid),
+				      from_kgid_munged(current_user_ns(), t->open_cred->gid));
+	if (!thread_group_leader(current))
+		return cryo_thaw_fail(t, -EPERM,
+				      "RESTORE must come from the leader");
+	return 0;
+}
+
+/* May current wait in CRYO_IOC_THAW_THREAD, as a thread of @t's process? */
+bool cryo_may_join_restore(struct cryo_thawing *t)
+{
+	return cryo_runs_as_planned(t) && !thread_group_leader(current);
 }

@@ -4,9 +4,21 @@
 
 #include <linux/sched.h>
 
-#include "refuse.h"
+struct cryo_thawing;
+struct cryo_why;
+struct group_info;
+struct sk_buff;
+struct user_namespace;
 
 int cryo_may_freeze(struct task_struct *task, struct cryo_why *why);
+bool cryo_may_query_sessions(const struct sk_buff *skb);
+bool cryo_may_set_ids(struct user_namespace *ns);
+bool cryo_may_set_securebits(struct user_namespace *ns);
+bool cryo_may_raise_nofile(u64 max);
+bool cryo_groups_equal(const struct group_info *a, const struct group_info *b);
+bool cryo_runs_as_planned(struct cryo_thawing *t);
+int cryo_may_restore(struct cryo_thawing *t);
+bool cryo_may_join_restore(struct cryo_thawing *t);
 int cryo_kernel_may_attach(struct task_struct *task, struct mm_struct *mm,
 			   struct cryo_why *why);
 

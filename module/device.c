@@ -17,6 +17,7 @@
 #include "device.h"
 #include "freeze.h"
 #include "ioctl.h"
+#include "netlink.h"
 #include "session.h"
 #include "thaw.h"
 
@@ -28,7 +29,7 @@ static int cryo_open(struct inode *inode, struct file *filp)
 	if (!s)
 		return -ENOMEM;
 	mutex_init(&s->lock);
-	cryo_nl_session_open(s);
+	cryo_nl_session_open(&s->nl);
 	filp->private_data = s;
 	/* The image is a stream: no seeking, no pread. */
 	return stream_open(inode, filp);
@@ -43,7 +44,7 @@ static ssize_t cryo_read(struct file *filp, char __user *buf, size_t count,
 	if (mutex_lock_killable(&s->lock))
 		return -EINTR;
 	ret = cryo_freeze_read(s, buf, count);
-	cryo_nl_freeze_read(s, ret);
+	cryo_freeze_report_read(s, ret);
 	mutex_unlock(&s->lock);
 	return ret;
 }
@@ -51,12 +52,15 @@ static ssize_t cryo_read(struct file *filp, char __user *buf, size_t count,
 static int cryo_release(struct inode *inode, struct file *filp)
 {
 	struct cryo_session *s = filp->private_data;
+	bool gone, held = cryo_freeze_held(s, &gone);
 
 	/* The last close: nobody else can hold the lock. */
-	cryo_nl_session_close(s);
+	cryo_nl_session_close(&s->nl, held, gone);
+	if (s->thaw)
+		cryo_thaw_report(s->thaw, true);
 	cryo_freeze_end(s);
 	cryo_thaw_end(s);
-	cryo_nl_session_free(s);
+	cryo_nl_session_free(&s->nl);
 	mutex_destroy(&s->lock);
 	kfree(s);
 	return 0;

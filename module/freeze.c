@@ -203,7 +203,7 @@ static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,
 	ret = cryo_register(img);
 	if (ret)
 		goto out_free;
-	cryo_nl_freeze_begin(s, task, arg->flags);
+	cryo_nl_freeze_begin(&s->nl, task, arg->flags);
 	ret = cryo_park_threads(task, timeout, &img->park);
 	if (ret)
 		goto out_unregister;
@@ -519,4 +519,53 @@ void cryo_freeze_end(struct cryo_session *s)
 	cryo_unregister(img);
 	cryo_image_free(img);
 	s->img = NULL;
+}
+
+/* Has the freeze's target been killed, or has it exited? */
+static bool cryo_freeze_target_gone(const struct cryo_image *img)
+{
+	struct task_struct *task = img->leader;
+
+	return (READ_ONCE(task->flags) & PF_EXITING) ||
+	       (READ_ONCE(task->signal->flags) & SIGNAL_GROUP_EXIT);
+}
+
+/**
+ * cryo_freeze_report_read() - tell the netlink family about a read
+ * @s: the session, locked
+ * @ret: what the read of the image returned
+ */
+void cryo_freeze_report_read(struct cryo_session *s, ssize_t ret)
+{
+	struct cryo_image *img = s->img;
+	struct cryo_nl_stream st = {};
+
+	lockdep_assert_held(&s->lock);
+	if (img) {
+		st.eof = img->eof;
+		st.held = img->park;
+		st.err = img->error;
+		st.gone = img->error && cryo_freeze_target_gone(img);
+		st.pages = img->nr_pages_total;
+		st.nr_threads = img->nr_threads;
+	}
+	cryo_nl_freeze_read(&s->nl, ret, img ? &st : NULL);
+}
+
+/**
+ * cryo_freeze_held() - does the session's freeze hold its target?
+ * @s: the session, at its last close
+ * @gone: out: that target was killed, or exited
+ *
+ * Return: true when the target is parked.
+ */
+bool cryo_freeze_held(struct cryo_session *s, bool *gone)
+{
+	struct cryo_image *img = s->img;
+
+	*gone = false;
+	if (!img || !img->park)
+		return false;
+	*gone = cryo_freeze_target_gone(img);
+	return true;
 }

@@ -20,6 +20,8 @@ ssize_t cryo_freeze_read(struct cryo_session *s, char __user *buf,
 ssize_t cryo_freeze_stream(struct cryo_session *s, cryo_out_fn out, void *to,
 			   size_t count);
 void cryo_freeze_end(struct cryo_session *s);
+void cryo_freeze_report_read(struct cryo_session *s, ssize_t ret);
+bool cryo_freeze_held(struct cryo_session *s, bool *gone);
 
 void cryo_freeze_advance(struct cryo_image *img, size_t n);
 

@@ -83,7 +83,7 @@ static int cryo_ioc_freeze(struct cryo_session *s, union cryo_ioctl_buf *buf)
 {
 	int ret = cryo_freeze_start(s, &buf->freeze);
 
-	cryo_nl_freeze_started(s, ret);
+	cryo_nl_freeze_started(&s->nl, ret, s->img);
 	return ret;
 }
 
@@ -92,7 +92,7 @@ static int cryo_ioc_commit(struct cryo_session *s, union cryo_ioctl_buf *buf)
 	int ret = cryo_freeze_commit(s, &buf->commit);
 
 	if (!ret)
-		cryo_nl_freeze_commit(s);
+		cryo_nl_freeze_commit(&s->nl);
 	return ret;
 }
 

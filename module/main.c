@@ -13,6 +13,7 @@
 
 #include "device.h"
 #include "netlink.h"
+#include "thaw.h"
 #include "image/boot.h"
 
 static int __init cryo_init(void)
@@ -20,7 +21,7 @@ static int __init cryo_init(void)
 	int ret;
 
 	cryo_boot_init();
-	ret = cryo_netlink_init();
+	ret = cryo_netlink_init(cryo_thaw_view);
 	if (ret)
 		return ret;
 	ret = cryo_device_init();

@@ -5,10 +5,12 @@
  * group "events", the registry of open sessions behind
  * CRYO_NL_CMD_GET_SESSION, and the counters behind CRYO_NL_CMD_GET_STATS.
  *
- * The freeze and thaw code calls in here at a few points, one line each;
- * this file keeps what it needs of a session in struct cryo_nl_session
- * and of a thaw in the nl_* fields of struct cryo_thawing.  Events are
- * built only when someone listens.
+ * The freeze and thaw sessions call in here at each transition, telling
+ * what happened (an error, pages, threads, whether the target is held);
+ * this file keeps what it needs of a session in struct cryo_nl_session,
+ * which the session embeds, and never looks into the freeze or the thaw.
+ * What GET_SESSION shows of a thaw in progress, the thaw layer tells
+ * through the function given to cryo_netlink_init().
  *
  * The family lives in the initial network namespace only (netnsok is
  * false) and reports pids in the initial pid namespace.
@@ -28,10 +30,8 @@
 #include <linux/cryo.h>
 #include <linux/cryo_netlink.h>
 
+#include "access.h"
 #include "netlink.h"
-#include "session.h"
-#include "freezing.h"
-#include "thawing.h"
 
 /* Index of the events group in cryo_nl_mcgrps[]. */
 enum {
@@ -167,81 +167,81 @@ static void cryo_nl_send(const struct cryo_nl_ev *ev)
 			  GFP_KERNEL);
 }
 
-static u64 cryo_nl_since(const struct cryo_session *s)
+static u64 cryo_nl_since(const struct cryo_nl_session *ns)
 {
-	return ktime_get_ns() - s->nl.start_ns;
+	return ktime_get_ns() - ns->start_ns;
 }
 
 /* The parts every freeze event has. */
-static void cryo_nl_freeze_ev(struct cryo_nl_ev *ev, struct cryo_session *s,
+static void cryo_nl_freeze_ev(struct cryo_nl_ev *ev, struct cryo_nl_session *ns,
 			      u8 cmd)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->cmd = cmd;
-	ev->session = s->nl.id;
-	ev->pid = pid_nr(s->nl.pid);
+	ev->session = ns->id;
+	ev->pid = pid_nr(ns->pid);
 	ev->has = BIT(CRYO_NL_A_SESSION_ID) | BIT(CRYO_NL_A_PID);
 }
 
 /* FREEZE_END, and the session's state after it. */
-static void cryo_nl_freeze_end(struct cryo_session *s, int err, u32 target,
+static void cryo_nl_freeze_end(struct cryo_nl_session *ns, int err, u32 target,
 			       u64 pages, u32 nr_threads)
 {
 	struct cryo_nl_ev ev;
 
-	cryo_nl_freeze_ev(&ev, s, CRYO_NL_CMD_FREEZE_END);
+	cryo_nl_freeze_ev(&ev, ns, CRYO_NL_CMD_FREEZE_END);
 	ev.err = abs(err);
-	ev.bytes = s->nl.bytes;
+	ev.bytes = ns->bytes;
 	ev.pages = pages;
 	ev.nr_threads = nr_threads;
-	ev.duration = cryo_nl_since(s);
+	ev.duration = cryo_nl_since(ns);
 	ev.target = target;
 	ev.has |= BIT(CRYO_NL_A_ERRNO) | BIT(CRYO_NL_A_BYTES) |
 		  BIT(CRYO_NL_A_PAGES) | BIT(CRYO_NL_A_NR_THREADS) |
 		  BIT(CRYO_NL_A_DURATION_NS) | BIT(CRYO_NL_A_TARGET);
 	if (!err) {
 		cryo_stat_add(CRYO_NL_A_STAT_FREEZES_DONE, 1);
-		cryo_stat_add(CRYO_NL_A_STAT_FREEZE_BYTES, s->nl.bytes);
+		cryo_stat_add(CRYO_NL_A_STAT_FREEZE_BYTES, ns->bytes);
 		cryo_stat_add(CRYO_NL_A_STAT_FREEZE_PAGES, pages);
-		WRITE_ONCE(s->nl.state, target == CRYO_NL_TARGET_HELD ?
+		WRITE_ONCE(ns->state, target == CRYO_NL_TARGET_HELD ?
 			   CRYO_NL_STATE_FROZEN : CRYO_NL_STATE_FREEZE_DONE);
 	}
 	cryo_nl_send(&ev);
 }
 
 /* FREEZE_ABORT: the target was let go (or died) without a complete image. */
-static void cryo_nl_freeze_abort(struct cryo_session *s, u32 reason, int err,
+static void cryo_nl_freeze_abort(struct cryo_nl_session *ns, u32 reason, int err,
 				 u32 target)
 {
 	struct cryo_nl_ev ev;
 
-	cryo_nl_freeze_ev(&ev, s, CRYO_NL_CMD_FREEZE_ABORT);
+	cryo_nl_freeze_ev(&ev, ns, CRYO_NL_CMD_FREEZE_ABORT);
 	ev.reason = reason;
 	ev.err = abs(err);
-	ev.bytes = s->nl.bytes;
-	ev.duration = cryo_nl_since(s);
+	ev.bytes = ns->bytes;
+	ev.duration = cryo_nl_since(ns);
 	ev.target = target;
 	ev.has |= BIT(CRYO_NL_A_REASON) | BIT(CRYO_NL_A_ERRNO) |
 		  BIT(CRYO_NL_A_BYTES) | BIT(CRYO_NL_A_DURATION_NS) |
 		  BIT(CRYO_NL_A_TARGET);
 	cryo_stat_add(CRYO_NL_A_STAT_FREEZES_ABORTED, 1);
 	cryo_stat_err(cryo_stats.freeze_err, err);
-	WRITE_ONCE(s->nl.state, CRYO_NL_STATE_FREEZE_FAILED);
+	WRITE_ONCE(ns->state, CRYO_NL_STATE_FREEZE_FAILED);
 	cryo_nl_send(&ev);
 }
 
 /* COMMIT or RELEASE: a target held after a complete image was let go. */
-static void cryo_nl_freeze_let_go(struct cryo_session *s, u8 cmd, u32 target)
+static void cryo_nl_freeze_let_go(struct cryo_nl_session *ns, u8 cmd, u32 target)
 {
 	struct cryo_nl_ev ev;
 
-	cryo_nl_freeze_ev(&ev, s, cmd);
-	ev.bytes = s->nl.bytes;
-	ev.duration = cryo_nl_since(s);
+	cryo_nl_freeze_ev(&ev, ns, cmd);
+	ev.bytes = ns->bytes;
+	ev.duration = cryo_nl_since(ns);
 	ev.target = target;
 	ev.has |= BIT(CRYO_NL_A_BYTES) | BIT(CRYO_NL_A_DURATION_NS) |
 		  BIT(CRYO_NL_A_TARGET);
-	WRITE_ONCE(s->nl.state, CRYO_NL_STATE_FREEZE_DONE);
+	WRITE_ONCE(ns->state, CRYO_NL_STATE_FREEZE_DONE);
 	cryo_nl_send(&ev);
 }
 
@@ -261,43 +261,34 @@ static u32 cryo_nl_reason(int err)
 	}
 }
 
-/* Has the freeze's target been killed, or has it exited? */
-static bool cryo_nl_target_gone(const struct cryo_image *img)
-{
-	struct task_struct *task = img->leader;
-
-	return (READ_ONCE(task->flags) & PF_EXITING) ||
-	       (READ_ONCE(task->signal->flags) & SIGNAL_GROUP_EXIT);
-}
-
 /**
  * cryo_nl_freeze_begin() - a freeze found its target and parks it now
- * @s: the session, locked
+ * @ns: the session's part, its session locked
  * @task: the target's thread-group leader
  * @flags: the freeze's &enum cryo_freeze_flags
  */
-void cryo_nl_freeze_begin(struct cryo_session *s, struct task_struct *task,
+void cryo_nl_freeze_begin(struct cryo_nl_session *ns, struct task_struct *task,
 			  u32 flags)
 {
 	struct pid *old, *pid = get_pid(task_tgid(task));
 	struct cryo_nl_ev ev;
 
 	mutex_lock(&cryo_nl_lock);
-	old = s->nl.pid;
-	WRITE_ONCE(s->nl.pid, pid);
+	old = ns->pid;
+	WRITE_ONCE(ns->pid, pid);
 	mutex_unlock(&cryo_nl_lock);
 	put_pid(old);
 
-	WRITE_ONCE(s->nl.flags, flags);
-	WRITE_ONCE(s->nl.caller, task_tgid_nr(current));
-	WRITE_ONCE(s->nl.bytes, 0);
-	WRITE_ONCE(s->nl.start_real_ns, ktime_get_real_ns());
-	s->nl.start_ns = ktime_get_ns();
-	WRITE_ONCE(s->nl.state, CRYO_NL_STATE_FREEZING);
+	WRITE_ONCE(ns->flags, flags);
+	WRITE_ONCE(ns->caller, task_tgid_nr(current));
+	WRITE_ONCE(ns->bytes, 0);
+	WRITE_ONCE(ns->start_real_ns, ktime_get_real_ns());
+	ns->start_ns = ktime_get_ns();
+	WRITE_ONCE(ns->state, CRYO_NL_STATE_FREEZING);
 	cryo_stat_add(CRYO_NL_A_STAT_FREEZES, 1);
 
-	cryo_nl_freeze_ev(&ev, s, CRYO_NL_CMD_FREEZE_BEGIN);
-	ev.caller = s->nl.caller;
+	cryo_nl_freeze_ev(&ev, ns, CRYO_NL_CMD_FREEZE_BEGIN);
+	ev.caller = ns->caller;
 	ev.flags = flags;
 	ev.has |= BIT(CRYO_NL_A_CALLER_PID) | BIT(CRYO_NL_A_FLAGS);
 	cryo_nl_send(&ev);
@@ -305,75 +296,77 @@ void cryo_nl_freeze_begin(struct cryo_session *s, struct task_struct *task,
 
 /**
  * cryo_nl_freeze_started() - CRYO_IOC_FREEZE returned
- * @s: the session, locked
+ * @ns: the session's part, its session locked
  * @ret: what it returned
+ * @held: the session holds a freeze (it failed after publishing it)
  *
  * A failure after cryo_nl_freeze_begin() aborted the freeze (the target
  * is resumed by now); one before it is a refusal.
  */
-void cryo_nl_freeze_started(struct cryo_session *s, int ret)
+void cryo_nl_freeze_started(struct cryo_nl_session *ns, int ret, bool held)
 {
 	u32 target = ret == -ESRCH ? CRYO_NL_TARGET_EXITED :
 				     CRYO_NL_TARGET_RESUMED;
 
 	if (!ret)
 		return;
-	if (s->img || s->nl.state != CRYO_NL_STATE_FREEZING) {
+	if (held || ns->state != CRYO_NL_STATE_FREEZING) {
 		cryo_stat_add(CRYO_NL_A_STAT_FREEZES_REFUSED, 1);
 		cryo_stat_err(cryo_stats.freeze_err, ret);
 		return;
 	}
-	cryo_nl_freeze_abort(s, cryo_nl_reason(ret), ret, target);
-	cryo_nl_freeze_end(s, ret, target, 0, 0);
+	cryo_nl_freeze_abort(ns, cryo_nl_reason(ret), ret, target);
+	cryo_nl_freeze_end(ns, ret, target, 0, 0);
 }
 
 /**
  * cryo_nl_freeze_read() - read() of a freeze session returned
- * @s: the session, locked
- * @ret: what cryo_freeze_read() returned
+ * @ns: the session's part, its session locked
+ * @ret: what the read returned
+ * @st: where the stream stands now, NULL without a freeze
  *
  * Counts the bytes and reports the end of the stream: complete, or
  * broken by an error (the target is resumed by now).
  */
-void cryo_nl_freeze_read(struct cryo_session *s, ssize_t ret)
+void cryo_nl_freeze_read(struct cryo_nl_session *ns, ssize_t ret,
+			 const struct cryo_nl_stream *st)
 {
-	struct cryo_image *img = s->img;
 	u32 target;
 
 	if (ret > 0)
-		WRITE_ONCE(s->nl.bytes, s->nl.bytes + ret);
-	if (!img || s->nl.state != CRYO_NL_STATE_FREEZING)
+		WRITE_ONCE(ns->bytes, ns->bytes + ret);
+	if (!st || ns->state != CRYO_NL_STATE_FREEZING)
 		return;
-	if (img->eof) {
-		cryo_nl_freeze_end(s, 0, img->park ? CRYO_NL_TARGET_HELD :
+	if (st->eof) {
+		cryo_nl_freeze_end(ns, 0, st->held ? CRYO_NL_TARGET_HELD :
 				   CRYO_NL_TARGET_RESUMED,
-				   img->nr_pages_total, img->nr_threads);
-	} else if (img->error) {
+				   st->pages, st->nr_threads);
+	} else if (st->err) {
 		target = CRYO_NL_TARGET_RESUMED;
-		if (img->error == -ESRCH || cryo_nl_target_gone(img))
+		if (st->err == -ESRCH || st->gone)
 			target = CRYO_NL_TARGET_EXITED;
-		cryo_nl_freeze_abort(s, target == CRYO_NL_TARGET_EXITED ?
+		cryo_nl_freeze_abort(ns, target == CRYO_NL_TARGET_EXITED ?
 				     CRYO_NL_REASON_TARGET_EXITED :
-				     cryo_nl_reason(img->error),
-				     img->error, target);
-		cryo_nl_freeze_end(s, img->error, target, 0, img->nr_threads);
+				     cryo_nl_reason(st->err),
+				     st->err, target);
+		cryo_nl_freeze_end(ns, st->err, target, 0, st->nr_threads);
 	}
 }
 
 /**
  * cryo_nl_freeze_commit() - CRYO_IOC_COMMIT succeeded
- * @s: the session, locked
+ * @ns: the session's part, its session locked
  */
-void cryo_nl_freeze_commit(struct cryo_session *s)
+void cryo_nl_freeze_commit(struct cryo_nl_session *ns)
 {
-	bool kill = s->nl.flags & CRYO_FREEZE_KILL;
+	bool kill = ns->flags & CRYO_FREEZE_KILL;
 
-	if (s->nl.state != CRYO_NL_STATE_FROZEN)
+	if (ns->state != CRYO_NL_STATE_FROZEN)
 		return;		/* nothing was held: a checkpoint, resumed at EOF */
 	if (kill)
 		cryo_stat_add(CRYO_NL_A_STAT_KILLS, 1);
 	cryo_stat_add(CRYO_NL_A_STAT_COMMITS, 1);
-	cryo_nl_freeze_let_go(s, CRYO_NL_CMD_FREEZE_COMMIT,
+	cryo_nl_freeze_let_go(ns, CRYO_NL_CMD_FREEZE_COMMIT,
 			      kill ? CRYO_NL_TARGET_KILLED :
 			      CRYO_NL_TARGET_RESUMED);
 }
@@ -382,10 +375,10 @@ void cryo_nl_freeze_commit(struct cryo_session *s)
 
 /**
  * cryo_nl_thaw_begin() - CRYO_IOC_THAW created its thaw
- * @s: the session, locked
- * @t: the new thaw, not yet published
+ * @ns: the session's part, its session locked
+ * @start_ns: CLOCK_MONOTONIC of the start, as the thaw keeps it
  */
-void cryo_nl_thaw_begin(struct cryo_session *s, struct cryo_thawing *t)
+void cryo_nl_thaw_begin(struct cryo_nl_session *ns, u64 start_ns)
 {
 	struct cryo_nl_ev ev = {
 		.cmd = CRYO_NL_CMD_THAW_BEGIN,
@@ -393,94 +386,55 @@ void cryo_nl_thaw_begin(struct cryo_session *s, struct cryo_thawing *t)
 		       BIT(CRYO_NL_A_FLAGS),
 	};
 
-	t->nl_session = s->nl.id;
-	t->nl_start_ns = ktime_get_ns();
-	if (t->remap_only)
-		return;
-	WRITE_ONCE(s->nl.flags, s->nl.thaw_flags);
-	WRITE_ONCE(s->nl.caller, task_tgid_nr(current));
-	WRITE_ONCE(s->nl.start_real_ns, ktime_get_real_ns());
-	s->nl.start_ns = t->nl_start_ns;
-	WRITE_ONCE(s->nl.state, CRYO_NL_STATE_THAWING);
+	WRITE_ONCE(ns->flags, ns->thaw_flags);
+	WRITE_ONCE(ns->caller, task_tgid_nr(current));
+	WRITE_ONCE(ns->start_real_ns, ktime_get_real_ns());
+	ns->start_ns = start_ns;
+	WRITE_ONCE(ns->state, CRYO_NL_STATE_THAWING);
 	cryo_stat_add(CRYO_NL_A_STAT_THAWS, 1);
-	ev.session = s->nl.id;
-	ev.caller = s->nl.caller;
-	ev.flags = s->nl.flags;
+	ev.session = ns->id;
+	ev.caller = ns->caller;
+	ev.flags = ns->flags;
 	cryo_nl_send(&ev);
 }
 
-/*
- * Send THAW_END once: when @t is done or failed, or, with @cancel, when
- * its session is closed before the restore began.
+/**
+ * cryo_nl_thaw_end() - a thaw is over, reported once
+ * @end: how it ended
+ *
+ * Called by the thaw (thaw.c) when it is done or failed, or when its
+ * session is closed before the restore began; maybe after the session is
+ * gone, from the restored process's threads.
  */
-static void cryo_nl_thaw_end(struct cryo_thawing *t, bool cancel)
+void cryo_nl_thaw_end(const struct cryo_nl_thaw_end *end)
 {
 	struct cryo_nl_ev ev = {
 		.cmd = CRYO_NL_CMD_THAW_END,
 		.has = BIT(CRYO_NL_A_SESSION_ID) | BIT(CRYO_NL_A_ERRNO) |
 		       BIT(CRYO_NL_A_BYTES) | BIT(CRYO_NL_A_DURATION_NS),
+		.session = end->session,
+		.err = -end->err,
+		.bytes = end->bytes,
+		.duration = ktime_get_ns() - end->start_ns,
+		.msg = end->msg,
 	};
-	char msg[CRYO_THAW_MSG_LEN];
-	bool report;
-	int err;
 
-	if (t->remap_only)
-		return;
-	spin_lock(&t->lock);
-	if (cancel)
-		report = t->state == CRYO_THAW_PREPARED && !t->leader;
-	else
-		report = t->state == CRYO_THAW_DONE ||
-			 t->state == CRYO_THAW_FAILED;
-	report = report && !t->nl_reported;
-	if (!report) {
-		spin_unlock(&t->lock);
-		return;
-	}
-	t->nl_reported = true;
-	if (cancel) {
-		err = -ECANCELED;
-		strscpy(msg, "the session was closed before the restore",
-			sizeof(msg));
-	} else {
-		err = t->state == CRYO_THAW_DONE ? 0 : (t->error ?: -EIO);
-		strscpy(msg, err ? t->msg : "", sizeof(msg));
-	}
-	ev.bytes = t->bytes;
-	if (t->have_proc) {
-		ev.image_pid = t->proc.pid;
+	if (end->image_pid) {
+		ev.image_pid = end->image_pid;
 		ev.has |= BIT(CRYO_NL_A_IMAGE_PID);
 	}
-	if (t->leader_pid) {
-		ev.pid = pid_nr(t->leader_pid);
+	if (end->pid) {
+		ev.pid = end->pid;
 		ev.has |= BIT(CRYO_NL_A_PID);
 	}
-	spin_unlock(&t->lock);
-
-	ev.session = t->nl_session;
-	ev.err = -err;
-	ev.duration = ktime_get_ns() - t->nl_start_ns;
-	ev.msg = msg;
-	if (err) {
+	if (end->err) {
 		cryo_stat_add(CRYO_NL_A_STAT_THAWS_FAILED, 1);
-		cryo_stat_err(cryo_stats.thaw_err, err);
+		cryo_stat_err(cryo_stats.thaw_err, end->err);
 	} else {
 		cryo_stat_add(CRYO_NL_A_STAT_THAWS_DONE, 1);
 		cryo_stat_add(CRYO_NL_A_STAT_THAW_BYTES, ev.bytes);
 	}
 	cryo_nl_send(&ev);
-}
-
-/**
- * cryo_nl_thaw_state() - a thaw's state changed
- * @t: the thaw
- *
- * Sends THAW_END the first time @t is seen done or failed.  Called
- * without @t->lock, from the tool or the restored process's threads.
- */
-void cryo_nl_thaw_state(struct cryo_thawing *t)
-{
-	cryo_nl_thaw_end(t, false);
 }
 
 /* ---- the registry of sessions ----------------------------------------- */
@@ -489,53 +443,50 @@ void cryo_nl_thaw_state(struct cryo_thawing *t)
  * cryo_nl_session_open() - number a new session and list it
  * @s: the session, not yet visible to anyone
  */
-void cryo_nl_session_open(struct cryo_session *s)
+void cryo_nl_session_open(struct cryo_nl_session *ns)
 {
-	s->nl.opener = task_tgid_nr(current);
-	s->nl.open_real_ns = ktime_get_real_ns();
+	ns->opener = task_tgid_nr(current);
+	ns->open_real_ns = ktime_get_real_ns();
 	mutex_lock(&cryo_nl_lock);
-	s->nl.id = cryo_nl_next_id++;
-	list_add_tail(&s->nl.node, &cryo_nl_sessions);
+	ns->id = cryo_nl_next_id++;
+	list_add_tail(&ns->node, &cryo_nl_sessions);
 	cryo_nl_nr_sessions++;
 	mutex_unlock(&cryo_nl_lock);
 }
 
 /**
  * cryo_nl_session_close() - the final close: unlist the session
- * @s: the session, about to let go of its freeze and thaw
+ * @ns: the session's part; its freeze and thaw are about to go
+ * @held: its freeze still holds the target parked
+ * @gone: that target was killed, or exited
  *
  * Works out which event the end of the freeze will be, for
  * cryo_nl_session_free() to send once the target has been let go.
  */
-void cryo_nl_session_close(struct cryo_session *s)
+void cryo_nl_session_close(struct cryo_nl_session *ns, bool held, bool gone)
 {
-	struct cryo_image *img = s->img;
-	struct cryo_thawing *t = s->thaw;
-
 	mutex_lock(&cryo_nl_lock);
-	list_del(&s->nl.node);
+	list_del(&ns->node);
 	cryo_nl_nr_sessions--;
 	mutex_unlock(&cryo_nl_lock);
 
-	if (t)
-		cryo_nl_thaw_end(t, true);
-	if (!img || !img->park)
-		return;		/* the target is not held */
+	if (!held)
+		return;
 
-	s->nl.close_target = CRYO_NL_TARGET_RESUMED;
-	s->nl.close_reason = CRYO_NL_REASON_READER_GONE;
-	s->nl.close_err = EPIPE;
-	if (cryo_nl_target_gone(img)) {
-		s->nl.close_target = CRYO_NL_TARGET_EXITED;
-		s->nl.close_reason = CRYO_NL_REASON_TARGET_EXITED;
-		s->nl.close_err = ESRCH;
+	ns->close_target = CRYO_NL_TARGET_RESUMED;
+	ns->close_reason = CRYO_NL_REASON_READER_GONE;
+	ns->close_err = EPIPE;
+	if (gone) {
+		ns->close_target = CRYO_NL_TARGET_EXITED;
+		ns->close_reason = CRYO_NL_REASON_TARGET_EXITED;
+		ns->close_err = ESRCH;
 	}
-	if (s->nl.state == CRYO_NL_STATE_FREEZING ||
-	    (s->nl.state == CRYO_NL_STATE_FROZEN &&
-	     (s->nl.flags & CRYO_FREEZE_KILL)))
-		s->nl.close_cmd = CRYO_NL_CMD_FREEZE_ABORT;
-	else if (s->nl.state == CRYO_NL_STATE_FROZEN)
-		s->nl.close_cmd = CRYO_NL_CMD_FREEZE_RELEASE;
+	if (ns->state == CRYO_NL_STATE_FREEZING ||
+	    (ns->state == CRYO_NL_STATE_FROZEN &&
+	     (ns->flags & CRYO_FREEZE_KILL)))
+		ns->close_cmd = CRYO_NL_CMD_FREEZE_ABORT;
+	else if (ns->state == CRYO_NL_STATE_FROZEN)
+		ns->close_cmd = CRYO_NL_CMD_FREEZE_RELEASE;
 }
 
 /**
@@ -545,81 +496,46 @@ void cryo_nl_session_close(struct cryo_session *s)
  * Sends what cryo_nl_session_close() found, now that the target runs
  * again.
  */
-void cryo_nl_session_free(struct cryo_session *s)
+void cryo_nl_session_free(struct cryo_nl_session *ns)
 {
-	bool freezing = s->nl.state == CRYO_NL_STATE_FREEZING;
+	bool freezing = ns->state == CRYO_NL_STATE_FREEZING;
 
-	switch (s->nl.close_cmd) {
+	switch (ns->close_cmd) {
 	case CRYO_NL_CMD_FREEZE_ABORT:
-		cryo_nl_freeze_abort(s, s->nl.close_reason, s->nl.close_err,
-				     s->nl.close_target);
+		cryo_nl_freeze_abort(ns, ns->close_reason, ns->close_err,
+				     ns->close_target);
 		if (freezing)
-			cryo_nl_freeze_end(s, s->nl.close_err,
-					   s->nl.close_target, 0, 0);
+			cryo_nl_freeze_end(ns, ns->close_err,
+					   ns->close_target, 0, 0);
 		break;
 	case CRYO_NL_CMD_FREEZE_RELEASE:
-		cryo_nl_freeze_let_go(s, CRYO_NL_CMD_FREEZE_RELEASE,
-				      s->nl.close_target);
+		cryo_nl_freeze_let_go(ns, CRYO_NL_CMD_FREEZE_RELEASE,
+				      ns->close_target);
 		break;
 	}
-	put_pid(s->nl.pid);
+	put_pid(ns->pid);
 }
 
 /* ---- commands ---------------------------------------------------------- */
 
-/* Both commands show what every session does: only to the privileged. */
-static bool cryo_nl_capable(const struct sk_buff *skb)
-{
-	return netlink_capable(skb, CAP_CHECKPOINT_RESTORE) ||
-	       netlink_capable(skb, CAP_SYS_ADMIN);
-}
-
 #define CRYO_NL_EPERM_MSG "needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN"
 
-/* What GET_SESSION shows of a session. */
-struct cryo_nl_view {
-	u32 state;
-	u64 bytes;
-	s32 pid;
-	s32 image_pid;
-};
+/* What the session layer tells of a session's thaw, cryo_netlink_init(). */
+static cryo_nl_thaw_view_fn cryo_nl_thaw_view;
 
-/* Under cryo_nl_lock, which keeps @s, its target's pid and its thaw. */
-static void cryo_nl_view(struct cryo_session *s, struct cryo_nl_view *v)
+/* Under cryo_nl_lock, which keeps @ns, its target's pid and its thaw. */
+static void cryo_nl_view(struct cryo_nl_session *ns, struct cryo_nl_view *v)
 {
-	/* Pairs with the release in cryo_thaw_new(). */
-	struct cryo_thawing *t = smp_load_acquire(&s->thaw);
-
-	v->state = READ_ONCE(s->nl.state);
-	v->bytes = READ_ONCE(s->nl.bytes);
-	v->pid = pid_nr(READ_ONCE(s->nl.pid));
+	v->state = READ_ONCE(ns->state);
+	v->bytes = READ_ONCE(ns->bytes);
+	v->pid = pid_nr(READ_ONCE(ns->pid));
 	v->image_pid = 0;
-	if (!t)
-		return;
-	v->pid = 0;
-	spin_lock(&t->lock);
-	switch (t->state) {
-	case CRYO_THAW_DONE:
-		v->state = CRYO_NL_STATE_THAW_DONE;
-		break;
-	case CRYO_THAW_FAILED:
-		v->state = CRYO_NL_STATE_THAW_FAILED;
-		break;
-	default:
-		v->state = CRYO_NL_STATE_THAWING;
-		break;
-	}
-	v->bytes = t->bytes;
-	/* The image's metadata is whole once CRYO_IOC_THAW is over. */
-	if (t->state != CRYO_THAW_NONE && t->have_proc)
-		v->image_pid = t->proc.pid;
-	if (t->leader_pid)
-		v->pid = pid_nr(t->leader_pid);
-	spin_unlock(&t->lock);
+	/* A thaw's state lives with the thaw, which may outlive us. */
+	cryo_nl_thaw_view(ns, v);
 }
 
 /* One session's reply; under cryo_nl_lock. */
-static int cryo_nl_fill_session(struct sk_buff *skb, struct cryo_session *s,
+static int cryo_nl_fill_session(struct sk_buff *skb, struct cryo_nl_session *ns,
 				const struct cryo_nl_view *v, u32 portid,
 				u32 seq, int flags)
 {
@@ -629,16 +545,16 @@ static int cryo_nl_fill_session(struct sk_buff *skb, struct cryo_session *s,
 			  CRYO_NL_CMD_GET_SESSION);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (cryo_nl_put_u64(skb, CRYO_NL_A_SESSION_ID, s->nl.id) ||
+	if (cryo_nl_put_u64(skb, CRYO_NL_A_SESSION_ID, ns->id) ||
 	    nla_put_u32(skb, CRYO_NL_A_STATE, v->state) ||
-	    cryo_nl_put_u64(skb, CRYO_NL_A_OPEN_TIME_NS, s->nl.open_real_ns) ||
-	    nla_put_s32(skb, CRYO_NL_A_OPENER_PID, s->nl.opener))
+	    cryo_nl_put_u64(skb, CRYO_NL_A_OPEN_TIME_NS, ns->open_real_ns) ||
+	    nla_put_s32(skb, CRYO_NL_A_OPENER_PID, ns->opener))
 		goto cancel;
 	if (v->state != CRYO_NL_STATE_IDLE &&
-	    (nla_put_s32(skb, CRYO_NL_A_CALLER_PID, READ_ONCE(s->nl.caller)) ||
-	     nla_put_u32(skb, CRYO_NL_A_FLAGS, READ_ONCE(s->nl.flags)) ||
+	    (nla_put_s32(skb, CRYO_NL_A_CALLER_PID, READ_ONCE(ns->caller)) ||
+	     nla_put_u32(skb, CRYO_NL_A_FLAGS, READ_ONCE(ns->flags)) ||
 	     cryo_nl_put_u64(skb, CRYO_NL_A_START_TIME_NS,
-			     READ_ONCE(s->nl.start_real_ns)) ||
+			     READ_ONCE(ns->start_real_ns)) ||
 	     cryo_nl_put_u64(skb, CRYO_NL_A_BYTES, v->bytes)))
 		goto cancel;
 	if (v->pid && nla_put_s32(skb, CRYO_NL_A_PID, v->pid))
@@ -655,12 +571,12 @@ cancel:
 static int cryo_nl_get_session_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct cryo_nl_view v;
-	struct cryo_session *s;
+	struct cryo_nl_session *ns;
 	struct sk_buff *msg;
 	u64 id;
 	int ret;
 
-	if (!cryo_nl_capable(skb)) {
+	if (!cryo_may_query_sessions(skb)) {
 		GENL_SET_ERR_MSG(info, CRYO_NL_EPERM_MSG);
 		return -EPERM;
 	}
@@ -674,10 +590,10 @@ static int cryo_nl_get_session_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	ret = -ENOENT;
 	mutex_lock(&cryo_nl_lock);
-	list_for_each_entry(s, &cryo_nl_sessions, nl.node) {
-		if (s->nl.id == id) {
-			cryo_nl_view(s, &v);
-			ret = cryo_nl_fill_session(msg, s, &v, info->snd_portid,
+	list_for_each_entry(ns, &cryo_nl_sessions, node) {
+		if (ns->id == id) {
+			cryo_nl_view(ns, &v);
+			ret = cryo_nl_fill_session(msg, ns, &v, info->snd_portid,
 						   info->snd_seq, 0);
 			break;
 		}
@@ -696,7 +612,7 @@ static int cryo_nl_get_session_doit(struct sk_buff *skb, struct genl_info *info)
 
 static int cryo_nl_get_session_start(struct netlink_callback *cb)
 {
-	if (!cryo_nl_capable(cb->skb)) {
+	if (!cryo_may_query_sessions(cb->skb)) {
 		NL_SET_ERR_MSG(cb->extack, CRYO_NL_EPERM_MSG);
 		return -EPERM;
 	}
@@ -709,25 +625,25 @@ static int cryo_nl_get_session_dumpit(struct sk_buff *skb,
 {
 	struct nlattr **attrs = cryo_genl_dump_attrs(cb);
 	struct cryo_nl_view v;
-	struct cryo_session *s;
+	struct cryo_nl_session *ns;
 	s32 want = 0;
 	int ret;
 
 	if (attrs && attrs[CRYO_NL_A_PID])
 		want = nla_get_s32(attrs[CRYO_NL_A_PID]);
 	mutex_lock(&cryo_nl_lock);
-	list_for_each_entry(s, &cryo_nl_sessions, nl.node) {
-		if (s->nl.id <= (u64)cb->args[0])
+	list_for_each_entry(ns, &cryo_nl_sessions, node) {
+		if (ns->id <= (u64)cb->args[0])
 			continue;
-		cryo_nl_view(s, &v);
+		cryo_nl_view(ns, &v);
 		if (want && v.pid != want)
 			continue;
-		ret = cryo_nl_fill_session(skb, s, &v,
+		ret = cryo_nl_fill_session(skb, ns, &v,
 					   NETLINK_CB(cb->skb).portid,
 					   cb->nlh->nlmsg_seq, NLM_F_MULTI);
 		if (ret)
 			break;
-		cb->args[0] = s->nl.id;
+		cb->args[0] = ns->id;
 	}
 	mutex_unlock(&cryo_nl_lock);
 	return skb->len;
@@ -766,7 +682,7 @@ static int cryo_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 	u64 sessions;
 	void *hdr;
 
-	if (!cryo_nl_capable(skb)) {
+	if (!cryo_may_query_sessions(skb)) {
 		GENL_SET_ERR_MSG(info, CRYO_NL_EPERM_MSG);
 		return -EPERM;
 	}
@@ -857,8 +773,15 @@ static struct genl_family cryo_nl_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(cryo_nl_mcgrps),
 };
 
-int cryo_netlink_init(void)
+/**
+ * cryo_netlink_init() - register the family
+ * @thaw_view: how GET_SESSION learns the state of a session's thaw
+ *
+ * Return: 0 or -errno.
+ */
+int cryo_netlink_init(cryo_nl_thaw_view_fn thaw_view)
 {
+	cryo_nl_thaw_view = thaw_view;
 	cryo_stats.load_real_ns = ktime_get_real_ns();
 	return genl_register_family(&cryo_nl_family);
 }

@@ -51,6 +51,7 @@
 #include <asm/fpu/xstate.h>
 #include <asm/syscall.h>
 
+#include "freezing.h"
 #include "park.h"
 #include "image/record.h"
 #include "task/task.h"

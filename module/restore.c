@@ -17,6 +17,7 @@
 #include <linux/uaccess.h>
 
 #include "session.h"
+#include "access.h"
 #include "thaw.h"
 #include "thawing.h"
 #include "netlink.h"
@@ -39,15 +40,10 @@ struct cryo_finish_work {
 int cryo_check_fresh(struct cryo_thawing *t)
 {
 	struct mm_struct *mm = current->mm;
+	int ret = cryo_may_restore(t);
 
-	if (!t->remap_only && !cryo_creds_match(t))
-		return cryo_thaw_fail(t, -EPERM,
-				      "the restoring process does not run with the ids planned for it (uid %u, gid %u and their groups; libcryoctl 1.4 sets them) or is in another namespace",
-				      from_kuid_munged(current_user_ns(), t->open_cred->uid),
-				      from_kgid_munged(current_user_ns(), t->open_cred->gid));
-	if (!thread_group_leader(current))
-		return cryo_thaw_fail(t, -EPERM,
-				      "RESTORE must come from the leader");
+	if (ret)
+		return ret;
 	if (!mm || test_bit(MMF_MULTIPROCESS, &mm->flags) ||
 	    current->vfork_done)
 		return cryo_thaw_fail(t, -EBUSY,
@@ -245,7 +241,7 @@ int cryo_thaw_thread(struct cryo_session *s, struct cryo_thaw_thread *a)
 		ret = -EINVAL;
 	else if (t->threads[a->index].task)
 		ret = -EEXIST;
-	else if (!cryo_creds_match(t) || thread_group_leader(current))
+	else if (!cryo_may_join_restore(t))
 		ret = -EPERM;
 	if (!ret) {
 		t->threads[a->index].task = get_task_struct(current);
@@ -406,7 +402,7 @@ static void cryo_finish_work_fn(struct callback_head *cb)
 		t->state = CRYO_THAW_DONE;
 	spin_unlock(&t->lock);
 	if (done) {
-		cryo_nl_thaw_state(t);
+		cryo_thaw_report(t, false);
 		wake_up_all(&t->wq);
 	}
 out:

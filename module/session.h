@@ -9,7 +9,7 @@
 #include <linux/fs.h>
 #include <linux/mutex.h>
 
-#include "netlink.h"
+#include "netlink_state.h"
 
 struct cryo_image;
 struct cryo_thawing;

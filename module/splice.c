@@ -131,7 +131,7 @@ ssize_t cryo_splice_read(struct file *in, loff_t *ppos,
 		img->splicing = false;
 	if (ret == -EDEADLK)
 		ret = -EINVAL;
-	cryo_nl_freeze_read(s, ret);
+	cryo_freeze_report_read(s, ret);
 	mutex_unlock(&s->lock);
 	return ret;
 }

@@ -19,6 +19,7 @@
 #include "cryo.h"
 
 #include <linux/cred.h>
+#include <linux/cryo_netlink.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/mm.h>
@@ -45,7 +46,7 @@ void cryo_thaw_set_state(struct cryo_thawing *t, u32 state)
 	spin_lock(&t->lock);
 	t->state = state;
 	spin_unlock(&t->lock);
-	cryo_nl_thaw_state(t);
+	cryo_thaw_report(t, false);
 	wake_up_all(&t->wq);
 }
 
@@ -105,7 +106,10 @@ struct cryo_thawing *cryo_thaw_new(struct cryo_session *s, bool remap)
 	spin_lock_init(&t->lock);
 	init_waitqueue_head(&t->wq);
 	t->remap_only = remap;
-	cryo_nl_thaw_begin(s, t);
+	t->nl_session = s->nl.id;
+	t->nl_start_ns = ktime_get_ns();
+	if (!remap)
+		cryo_nl_thaw_begin(&s->nl, t->nl_start_ns);
 	/* Unlocked readers (THAW_THREAD, FINISH, STATUS) see it whole. */
 	smp_store_release(&s->thaw, t);
 	return t;
@@ -207,7 +211,7 @@ static int cryo_thaw_wait_final(struct cryo_thawing *t)
 			if (t->state == CRYO_THAW_RESTORING)
 				t->state = CRYO_THAW_FAILED;
 			spin_unlock(&t->lock);
-			cryo_nl_thaw_state(t);
+			cryo_thaw_report(t, false);
 			return 0;
 		}
 	}
@@ -351,4 +355,91 @@ int cryo_thaw_load(struct cryo_thawing *t)
 				      "record %llu: the first thread is not the leader",
 				      t->record);
 	return 0;
+}
+
+/**
+ * cryo_thaw_report() - tell the netlink family how @t ended, once
+ * @t: the thaw
+ * @cancel: its session is being closed
+ *
+ * Reports when @t is done or failed, or, with @cancel, when its session
+ * is closed before the restore began.  Called without @t->lock, from the
+ * tool or the restored process's threads.
+ */
+void cryo_thaw_report(struct cryo_thawing *t, bool cancel)
+{
+	struct cryo_nl_thaw_end end = {
+		.session = t->nl_session,
+		.start_ns = t->nl_start_ns,
+	};
+	char msg[CRYO_THAW_MSG_LEN];
+	bool report;
+
+	if (t->remap_only)
+		return;
+	spin_lock(&t->lock);
+	if (cancel)
+		report = t->state == CRYO_THAW_PREPARED && !t->leader;
+	else
+		report = t->state == CRYO_THAW_DONE ||
+			 t->state == CRYO_THAW_FAILED;
+	report = report && !t->nl_reported;
+	if (!report) {
+		spin_unlock(&t->lock);
+		return;
+	}
+	t->nl_reported = true;
+	if (cancel) {
+		end.err = -ECANCELED;
+		strscpy(msg, "the session was closed before the restore",
+			sizeof(msg));
+	} else {
+		end.err = t->state == CRYO_THAW_DONE ? 0 : (t->error ?: -EIO);
+		strscpy(msg, end.err ? t->msg : "", sizeof(msg));
+	}
+	end.msg = msg;
+	end.bytes = t->bytes;
+	if (t->have_proc)
+		end.image_pid = t->proc.pid;
+	if (t->leader_pid)
+		end.pid = pid_nr(t->leader_pid);
+	spin_unlock(&t->lock);
+	cryo_nl_thaw_end(&end);
+}
+
+/**
+ * cryo_thaw_view() - what GET_SESSION shows of a session's thaw
+ * @ns: the netlink part of a listed session
+ * @v: filled when the session has a thaw
+ *
+ * Under the netlink registry's lock, which keeps the session and its thaw.
+ */
+void cryo_thaw_view(struct cryo_nl_session *ns, struct cryo_nl_view *v)
+{
+	struct cryo_session *s = container_of(ns, struct cryo_session, nl);
+	/* Pairs with the release in cryo_thaw_new(). */
+	struct cryo_thawing *t = smp_load_acquire(&s->thaw);
+
+	if (!t)
+		return;
+	v->pid = 0;
+	spin_lock(&t->lock);
+	switch (t->state) {
+	case CRYO_THAW_DONE:
+		v->state = CRYO_NL_STATE_THAW_DONE;
+		break;
+	case CRYO_THAW_FAILED:
+		v->state = CRYO_NL_STATE_THAW_FAILED;
+		break;
+	default:
+		v->state = CRYO_NL_STATE_THAWING;
+		break;
+	}
+	v->bytes = t->bytes;
+	/* The image's metadata is whole once CRYO_IOC_THAW is over. */
+	if (t->state != CRYO_THAW_NONE && t->have_proc)
+		v->image_pid = t->proc.pid;
+	if (t->leader_pid)
+		v->pid = pid_nr(t->leader_pid);
+	spin_unlock(&t->lock);
 }

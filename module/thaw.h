@@ -8,6 +8,8 @@
 
 #include <linux/types.h>
 
+struct cryo_nl_session;
+struct cryo_nl_view;
 struct cryo_remap;
 struct cryo_session;
 struct cryo_thaw;
@@ -24,6 +26,8 @@ void cryo_thaw_end(struct cryo_session *s);
 struct cryo_thawing *cryo_thaw_new(struct cryo_session *s, bool remap);
 int cryo_thaw_load(struct cryo_thawing *t);
 void cryo_thaw_put(struct cryo_thawing *t);
+void cryo_thaw_report(struct cryo_thawing *t, bool cancel);
+void cryo_thaw_view(struct cryo_nl_session *ns, struct cryo_nl_view *v);
 int cryo_thaw_image(struct cryo_thawing *t, int fd);
 void cryo_thaw_set_state(struct cryo_thawing *t, u32 state);
 int cryo_thaw_kill(struct cryo_thawing *t, int err);

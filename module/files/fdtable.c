@@ -26,8 +26,6 @@
 #include <linux/uaccess.h>
 
 #include "freezing.h"
-#include "park.h"
-#include "refuse.h"
 #include "session.h"
 #include "thawing.h"
 #include "files/file.h"

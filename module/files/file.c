@@ -21,7 +21,6 @@
 #include <linux/slab.h>
 
 #include "freezing.h"
-#include "refuse.h"
 #include "session.h"
 #include "thawing.h"
 #include "files/file.h"

@@ -17,7 +17,7 @@
 #include <linux/fs.h>
 #include <linux/spinlock.h>
 
-#include "refuse.h"
+#include "freezing.h"
 #include "files/files.h"
 
 /**

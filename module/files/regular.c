@@ -17,7 +17,6 @@
 #include <linux/slab.h>
 
 #include "freezing.h"
-#include "refuse.h"
 #include "thawing.h"
 #include "files/file.h"
 #include "task/task.h"

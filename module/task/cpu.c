@@ -36,7 +36,6 @@
 #include <asm/cpufeature.h>
 
 #include "freezing.h"
-#include "park.h"
 #include "thawing.h"
 #include "image/record.h"
 #include "task/task.h"

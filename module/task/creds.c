@@ -21,7 +21,7 @@
  * hooks, and none of that is exported.  The library's process R sets them
  * on itself with setgroups(2), setresgid(2), setresuid(2) before
  * CRYO_IOC_THAW_RESTORE, which refuses an R whose ids are not the plan's
- * (cryo_creds_match()).  The module then only narrows: each thread's last
+ * (cryo_runs_as_planned()).  The module then only narrows: each thread's last
  * step drops capabilities to the plan's, drops the keyrings of the caller
  * when the ids changed, and restores securebits, no_new_privs and
  * dumpability as frozen (cryo_creds_apply()).
@@ -38,23 +38,11 @@
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 
+#include "access.h"
 #include "freezing.h"
 #include "thawing.h"
 #include "image/record.h"
 #include "task/task.h"
-
-static bool cryo_groups_equal(const struct group_info *a,
-			      const struct group_info *b)
-{
-	int i;
-
-	if (a->ngroups != b->ngroups)
-		return false;
-	for (i = 0; i < a->ngroups; i++)
-		if (!gid_eq(a->gid[i], b->gid[i]))
-			return false;
-	return true;
-}
 
 /* The image's supplementary groups, mapped into the caller's namespace. */
 static struct group_info *cryo_image_groups(struct cryo_thawing *t)
@@ -127,8 +115,8 @@ int cryo_creds_plan(struct cryo_thawing *t)
 				      "record %llu: a file before the PROCESS record",
 				      t->record);
 	/* prctl(PR_SET_SECUREBITS) needs it; without it they only tighten. */
-	t->may_secbits = ns_capable(ns, CAP_SETPCAP);
-	if (ns_capable(ns, CAP_SETUID) && ns_capable(ns, CAP_SETGID)) {
+	t->may_secbits = cryo_may_set_securebits(ns);
+	if (cryo_may_set_ids(ns)) {
 		for (i = 0; i < 4; i++) {
 			uid[i] = make_kuid(ns, p->uid[i]);
 			gid[i] = make_kgid(ns, p->gid[i]);
@@ -231,27 +219,6 @@ const struct cred *cryo_creds_open_cred(struct cryo_thawing *t)
 }
 
 /**
- * cryo_creds_match() - does current run as the plan says?
- * @t: the thaw, planned
- *
- * For the process being restored and each of its threads: the same user
- * and pid namespaces as the caller of CRYO_IOC_THAW, and exactly the
- * planned uids, gids and groups.  Takes no lock and fails nothing.
- */
-bool cryo_creds_match(struct cryo_thawing *t)
-{
-	const struct cred *c = current_cred(), *oc = t->open_cred;
-
-	return oc && c->user_ns == t->user_ns &&
-	       task_active_pid_ns(current) == t->pid_ns &&
-	       uid_eq(c->uid, oc->uid) && uid_eq(c->euid, oc->euid) &&
-	       uid_eq(c->suid, oc->suid) && uid_eq(c->fsuid, oc->fsuid) &&
-	       gid_eq(c->gid, oc->gid) && gid_eq(c->egid, oc->egid) &&
-	       gid_eq(c->sgid, oc->sgid) && gid_eq(c->fsgid, oc->fsgid) &&
-	       cryo_groups_equal(c->group_info, oc->group_info);
-}
-
-/**
  * cryo_creds_out() - tell the caller of CRYO_IOC_THAW what R must be
  * @t: the thaw, planned
  * @arg: the ioctl's structure; the ABI 1.4 fields are filled
@@ -304,7 +271,7 @@ unsigned long cryo_creds_nofile(struct cryo_thawing *t)
 	u64 cur = t->proc.rlim[RLIMIT_NOFILE][0];
 	u64 max = t->proc.rlim[RLIMIT_NOFILE][1];
 
-	if (max > rlimit_max(RLIMIT_NOFILE) && !capable(CAP_SYS_RESOURCE))
+	if (!cryo_may_raise_nofile(max))
 		max = rlimit_max(RLIMIT_NOFILE);
 	return min(cur, max);
 }
@@ -336,7 +303,7 @@ static unsigned int cryo_securebits(struct cryo_thawing *t,
  * @t: the thaw
  *
  * Runs in each thread of the restored process, which already has the
- * plan's ids (cryo_creds_match()).  Only ever removes privilege, except
+ * plan's ids (cryo_runs_as_planned()).  Only ever removes privilege, except
  * dumpability, which comes back as it was frozen.  A thread whose
  * privileges cannot be narrowed never runs: it is killed.
  */

@@ -38,7 +38,6 @@ int cryo_creds_save_groups(struct cryo_image *img);
 int cryo_creds_load_groups(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_creds_plan(struct cryo_thawing *t);
 const struct cred *cryo_creds_open_cred(struct cryo_thawing *t);
-bool cryo_creds_match(struct cryo_thawing *t);
 int cryo_creds_out(struct cryo_thawing *t, struct cryo_thaw *arg);
 unsigned long cryo_creds_nofile(struct cryo_thawing *t);
 void cryo_creds_apply(struct cryo_thawing *t);
