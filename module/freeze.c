@@ -136,15 +136,10 @@ static void cryo_freeze_report(struct cryo_freeze *arg,
 	cryo_refusal_log(arg->pid, why, ret);
 }
 
-static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,
-			     struct cryo_why *why)
+/* The arguments, before any work. */
+static int cryo_freeze_args(struct cryo_session *s,
+			    const struct cryo_freeze *arg)
 {
-	unsigned int timeout = arg->timeout_ms ?: CRYO_FREEZE_TIMEOUT_DEFAULT_MS;
-	struct cryo_image *img;
-	struct task_struct *task;
-	unsigned int i;
-	int ret;
-
 	if (arg->timeout_ms > CRYO_FREEZE_TIMEOUT_MAX_MS)
 		return -EINVAL;
 	if ((arg->flags & CRYO_FREEZE_KILL) &&
@@ -158,34 +153,54 @@ static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,
 		return -EALREADY;
 	if (arg->pid <= 0)
 		return -ESRCH;
+	return 0;
+}
+
+/* The thread-group leader of @pid, referenced, if it may be frozen. */
+static struct task_struct *cryo_freeze_target(pid_t pid, struct cryo_why *why)
+{
+	struct task_struct *task;
+	int ret;
 
 	rcu_read_lock();
-	task = pid_task(find_vpid(arg->pid), PIDTYPE_TGID);
+	task = pid_task(find_vpid(pid), PIDTYPE_TGID);
 	if (task)
 		get_task_struct(task);
 	rcu_read_unlock();
 	if (!task)
-		return -ESRCH;
+		return ERR_PTR(-ESRCH);
 	ret = cryo_may_freeze(task, why);
 	if (!ret)
 		ret = cryo_refuse_unparkable(task, why);
-	if (ret)
-		goto out_put_task;
 	/*
 	 * A stopped or traced thread cannot park: it sleeps where a
 	 * TWA_SIGNAL does not reach it, and its tracer owns its registers.
 	 */
-	ret = -EBUSY;
-	if (task->signal->flags & SIGNAL_STOP_STOPPED || cryo_traced(task))
-		goto out_put_task;
+	if (!ret && (task->signal->flags & SIGNAL_STOP_STOPPED ||
+		     cryo_traced(task)))
+		ret = -EBUSY;
+	if (ret) {
+		put_task_struct(task);
+		return ERR_PTR(ret);
+	}
+	return task;
+}
 
-	ret = -ENOMEM;
+/* A new image of @task, which it takes over; not yet parked. */
+static struct cryo_image *cryo_freeze_new(struct task_struct *task, u32 flags,
+					  struct cryo_why *why)
+{
+	struct cryo_image *img;
+	int ret = -ENOMEM;
+
 	img = kzalloc(sizeof(*img), GFP_KERNEL_ACCOUNT);
-	if (!img)
-		goto out_put_task;
+	if (!img) {
+		put_task_struct(task);
+		return ERR_PTR(-ENOMEM);
+	}
 	img->leader = task;
 	img->signal = task->signal;
-	img->flags = arg->flags;
+	img->flags = flags;
 	img->stage = kvmalloc(CRYO_STAGE_SIZE, GFP_KERNEL_ACCOUNT);
 	img->pages = kcalloc(CRYO_PAGES_PER_REC, sizeof(*img->pages),
 			     GFP_KERNEL_ACCOUNT);
@@ -199,19 +214,23 @@ static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,
 	ret = cryo_kernel_may_attach(task, img->mm, why);
 	if (ret)
 		goto out_free;
+	return img;
+out_free:
+	cryo_image_free(img);
+	return ERR_PTR(ret);
+}
 
-	ret = cryo_register(img);
-	if (ret)
-		goto out_free;
-	cryo_nl_freeze_begin(&s->nl, task, arg->flags);
-	ret = cryo_park_threads(task, timeout, &img->park);
-	if (ret)
-		goto out_unregister;
-	/*
-	 * The target may have exec'd, changed its credentials, or made
-	 * itself non-dumpable, between the check and the parking.  Parked,
-	 * it can change nothing more.
-	 */
+/*
+ * Parked: the target may have exec'd, changed its credentials, or made
+ * itself non-dumpable, between the first checks and the parking.  Parked,
+ * it can change nothing more.  Then what it holds is checked.
+ */
+static int cryo_freeze_recheck(struct cryo_image *img, struct cryo_why *why)
+{
+	struct task_struct *task = img->leader;
+	unsigned int i;
+	int ret;
+
 	ret = cryo_may_freeze(task, why);
 	if (!ret && READ_ONCE(task->mm) != img->mm)
 		ret = -EAGAIN;
@@ -222,13 +241,40 @@ static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,
 	if (!ret)
 		ret = cryo_refuse_check(img, why);
 	if (ret)
-		goto out_release;
-
+		return ret;
 	for (i = 0; i < img->park->nr_threads; i++)
 		if (cryo_thread_imaged(img->park->threads[i]))
 			img->nr_threads++;
-	ret = -ESRCH;	/* every thread exited while we parked them */
-	if (!img->nr_threads)
+	/* Every thread exited while we parked them. */
+	return img->nr_threads ? 0 : -ESRCH;
+}
+
+static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,
+			     struct cryo_why *why)
+{
+	unsigned int timeout = arg->timeout_ms ?: CRYO_FREEZE_TIMEOUT_DEFAULT_MS;
+	struct cryo_image *img;
+	struct task_struct *task;
+	int ret;
+
+	ret = cryo_freeze_args(s, arg);
+	if (ret)
+		return ret;
+	task = cryo_freeze_target(arg->pid, why);
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+	img = cryo_freeze_new(task, arg->flags, why);
+	if (IS_ERR(img))
+		return PTR_ERR(img);
+	ret = cryo_register(img);
+	if (ret)
+		goto out_free;
+	cryo_nl_freeze_begin(&s->nl, task, arg->flags);
+	ret = cryo_park_threads(task, timeout, &img->park);
+	if (ret)
+		goto out_unregister;
+	ret = cryo_freeze_recheck(img, why);
+	if (ret)
 		goto out_release;
 	arg->nr_threads = img->nr_threads;
 	s->img = img;
@@ -241,9 +287,6 @@ out_unregister:
 	cryo_unregister(img);
 out_free:
 	cryo_image_free(img);
-	return ret;
-out_put_task:
-	put_task_struct(task);
 	return ret;
 }
 
@@ -284,7 +327,8 @@ static bool cryo_image_target_held(struct cryo_image *img)
 }
 
 /**
- * cryo_freeze_next() - stage the next record
+ * cryo_freeze_next() - stage the next record (one piece: the image's
+ * parts in their order, one case each, so that the order reads here)
  * @img: the image, with nothing left unread of the previous record
  *
  * Return: 1 when a record was staged, 0 at the end of the image, -errno.

@@ -318,28 +318,15 @@ bool cryo_park_alive(struct cryo_park *park)
 	return !READ_ONCE(park->killed);
 }
 
-/**
- * cryo_park_threads() - park every thread of @leader's thread group
- * @leader: the target, referenced
- * @timeout_ms: how long parking may take
- * @parkp: out: the park, to be released with cryo_park_release()
- *
- * Return: 0 with every live thread parked; -EBUSY when some thread did not
- * park in time (all are resumed), -EAGAIN when a thread was inside a
- * system call that ran its work (an io_uring wait, an exec) each time it
- * was tried until the timeout (all are resumed), -ESRCH when the target
- * exits meanwhile, -EINTR when the caller is killed, -ENOMEM.
- */
-int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
-		      struct cryo_park **parkp)
+/* A park for the threads of @leader, none queued yet; ERR_PTR on failure. */
+static struct cryo_park *cryo_park_new(struct task_struct *leader)
 {
-	long left = msecs_to_jiffies(timeout_ms);
 	struct cryo_park *park;
 	int ret;
 
 	park = kzalloc(sizeof(*park), GFP_KERNEL_ACCOUNT);
 	if (!park)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	refcount_set(&park->ref, 1);
 	init_waitqueue_head(&park->wq);
 	init_waitqueue_head(&park->settled_wq);
@@ -359,18 +346,32 @@ int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 				 GFP_KERNEL_ACCOUNT);
 	if (!park->threads)
 		goto out_release;
+	return park;
+out_release:
+	cryo_park_release(park);
+	return ERR_PTR(ret);
+}
+
+/*
+ * Queue the parking work on every thread of @leader's group, new ones
+ * too, until all have parked (or given up), within @left jiffies.
+ */
+static int cryo_park_all(struct cryo_park *park, struct task_struct *leader,
+			 long left)
+{
+	int ret;
 
 	for (;;) {
 		cond_resched();
 		ret = cryo_park_add(park, leader);
 		if (ret < 0)
-			goto out_release;
+			return ret;
 		if (ret == 0 && cryo_park_settled(park)) {
 			/* Pairs with the atomic_dec_and_test() of each settle. */
 			smp_rmb();
 			if (!cryo_park_deferred(park)) {
 				if (park->workers)
-					break;
+					return 0;
 				/*
 				 * Every other thread is parked: now the io_uring
 				 * and vhost workers.  Not before, since a thread
@@ -381,48 +382,53 @@ int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 				continue;
 			}
 			left = cryo_park_pause(left);
-			if (left < 0) {
-				ret = -EINTR;
-				goto out_release;
-			}
-			if (!left) {
-				ret = -EAGAIN;
-				goto out_release;
-			}
+			if (left <= 0)
+				return left < 0 ? -EINTR : -EAGAIN;
 			cryo_park_requeue(park);
 			continue;
 		}
 		left = wait_event_killable_timeout(park->settled_wq,
 						   cryo_park_settled(park), left);
-		if (left < 0) {
-			ret = -EINTR;
-			goto out_release;
-		}
-		if (!left) {
-			ret = -EBUSY;
-			goto out_release;
-		}
-		if (leader->signal->flags & SIGNAL_GROUP_EXIT) {
-			ret = -ESRCH;
-			goto out_release;
-		}
-		if (park->nr_threads == park->max_threads) {
-			ret = -EBUSY;
-			goto out_release;
-		}
+		if (left <= 0)
+			return left < 0 ? -EINTR : -EBUSY;
+		if (leader->signal->flags & SIGNAL_GROUP_EXIT)
+			return -ESRCH;
+		if (park->nr_threads == park->max_threads)
+			return -EBUSY;
 	}
-	if (!cryo_park_alive(park) || (leader->signal->flags & SIGNAL_GROUP_EXIT)) {
+}
+
+/**
+ * cryo_park_threads() - park every thread of @leader's thread group
+ * @leader: the target, referenced
+ * @timeout_ms: how long parking may take
+ * @parkp: out: the park, to be released with cryo_park_release()
+ *
+ * Return: 0 with every live thread parked; -EBUSY when some thread did not
+ * park in time (all are resumed), -EAGAIN when a thread was inside a
+ * system call that ran its work (an io_uring wait, an exec) each time it
+ * was tried until the timeout (all are resumed), -ESRCH when the target
+ * exits meanwhile, -EINTR when the caller is killed, -ENOMEM.
+ */
+int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
+		      struct cryo_park **parkp)
+{
+	struct cryo_park *park;
+	int ret;
+
+	park = cryo_park_new(leader);
+	if (IS_ERR(park))
+		return PTR_ERR(park);
+	ret = cryo_park_all(park, leader, msecs_to_jiffies(timeout_ms));
+	if (!ret && (!cryo_park_alive(park) ||
+		     (leader->signal->flags & SIGNAL_GROUP_EXIT)))
 		ret = -ESRCH;
-		goto out_release;
-	}
-	if (READ_ONCE(park->failed)) {
+	if (!ret && READ_ONCE(park->failed))
 		ret = READ_ONCE(park->foreign) ? -EOPNOTSUPP : -EIO;
-		goto out_release;
+	if (ret) {
+		cryo_park_release(park);
+		return ret;
 	}
 	*parkp = park;
 	return 0;
-
-out_release:
-	cryo_park_release(park);
-	return ret;
 }

@@ -88,6 +88,84 @@ static void cryo_caps_narrow(struct cred *c, const struct cryo_image_process *p)
 						     cryo_cap_from_u64(p->cap_ambient)));
 }
 
+/*
+ * The ids and groups the restored process runs with: the image's when the
+ * caller may set them (sets t->set_ids if they differ from its own), else
+ * the caller's.  Returns the groups, referenced, or NULL with the thaw
+ * failed.
+ */
+static struct group_info *cryo_creds_ids(struct cryo_thawing *t,
+					 kuid_t uid[4], kgid_t gid[4])
+{
+	struct user_namespace *ns = current_user_ns();
+	const struct cred *cred = current_cred();
+	const struct cryo_image_process *p = &t->proc;
+	struct group_info *gi;
+	unsigned int i;
+
+	if (!cryo_may_set_ids(ns)) {
+		/* It runs as the caller, who gains nothing by it. */
+		uid[0] = cred->uid;
+		uid[1] = cred->euid;
+		uid[2] = cred->suid;
+		uid[3] = cred->fsuid;
+		gid[0] = cred->gid;
+		gid[1] = cred->egid;
+		gid[2] = cred->sgid;
+		gid[3] = cred->fsgid;
+		return get_group_info(cred->group_info);
+	}
+	for (i = 0; i < 4; i++) {
+		uid[i] = make_kuid(ns, p->uid[i]);
+		gid[i] = make_kgid(ns, p->gid[i]);
+		if (!uid_valid(uid[i]) || !gid_valid(gid[i])) {
+			cryo_thaw_fail(t, -EINVAL,
+				       "record 1 (PROCESS): uid %u or gid %u has no mapping here",
+				       p->uid[i], p->gid[i]);
+			return NULL;
+		}
+	}
+	gi = cryo_image_groups(t);
+	if (!gi)
+		return NULL;
+	t->set_ids = !uid_eq(uid[0], cred->uid) || !uid_eq(uid[1], cred->euid) ||
+		     !uid_eq(uid[2], cred->suid) || !uid_eq(uid[3], cred->fsuid) ||
+		     !gid_eq(gid[0], cred->gid) || !gid_eq(gid[1], cred->egid) ||
+		     !gid_eq(gid[2], cred->sgid) || !gid_eq(gid[3], cred->fsgid) ||
+		     !cryo_groups_equal(gi, cred->group_info);
+	return gi;
+}
+
+/*
+ * Opens may look up keys (fscrypt, CIFS and NFS credentials): in an
+ * empty session keyring of the user's, never in the caller's keyrings,
+ * nor in the user keyrings of the caller's user_struct that a cred
+ * without a session keyring falls back to.
+ */
+static int cryo_creds_keyring(struct cryo_thawing *t, struct cred *oc)
+{
+#ifdef CONFIG_KEYS
+	struct key *kr;
+
+	if (!t->set_ids)
+		return 0;
+	key_put(oc->thread_keyring);
+	oc->thread_keyring = NULL;
+	key_put(oc->process_keyring);
+	oc->process_keyring = NULL;
+	kr = keyring_alloc("_cryo_thaw", oc->uid, oc->gid, oc,
+			   KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ |
+			   KEY_USR_SEARCH, KEY_ALLOC_NOT_IN_QUOTA, NULL, NULL);
+	if (IS_ERR(kr))
+		return cryo_thaw_fail(t, PTR_ERR(kr),
+				      "cannot make a keyring for the restored process's opens (error %ld)",
+				      -PTR_ERR(kr));
+	key_put(oc->session_keyring);
+	oc->session_keyring = kr;
+#endif
+	return 0;
+}
+
 /**
  * cryo_creds_plan() - decide the restored process's credentials
  * @t: the thaw, its PROCESS (and GROUPS, if any) record read
@@ -100,13 +178,11 @@ static void cryo_caps_narrow(struct cred *c, const struct cryo_image_process *p)
 int cryo_creds_plan(struct cryo_thawing *t)
 {
 	struct user_namespace *ns = current_user_ns();
-	const struct cred *cred = current_cred();
-	const struct cryo_image_process *p = &t->proc;
 	struct group_info *gi;
 	kuid_t uid[4];
 	kgid_t gid[4];
 	struct cred *oc;
-	unsigned int i;
+	int ret;
 
 	if (t->open_cred)
 		return 0;
@@ -116,39 +192,9 @@ int cryo_creds_plan(struct cryo_thawing *t)
 				      t->record);
 	/* prctl(PR_SET_SECUREBITS) needs it; without it they only tighten. */
 	t->may_secbits = cryo_may_set_securebits(ns);
-	if (cryo_may_set_ids(ns)) {
-		for (i = 0; i < 4; i++) {
-			uid[i] = make_kuid(ns, p->uid[i]);
-			gid[i] = make_kgid(ns, p->gid[i]);
-			if (!uid_valid(uid[i]) || !gid_valid(gid[i]))
-				return cryo_thaw_fail(t, -EINVAL,
-						      "record 1 (PROCESS): uid %u or gid %u has no mapping here",
-						      p->uid[i], p->gid[i]);
-		}
-		gi = cryo_image_groups(t);
-		if (!gi)
-			return -ENOMEM;
-		t->set_ids = !uid_eq(uid[0], cred->uid) ||
-			     !uid_eq(uid[1], cred->euid) ||
-			     !uid_eq(uid[2], cred->suid) ||
-			     !uid_eq(uid[3], cred->fsuid) ||
-			     !gid_eq(gid[0], cred->gid) ||
-			     !gid_eq(gid[1], cred->egid) ||
-			     !gid_eq(gid[2], cred->sgid) ||
-			     !gid_eq(gid[3], cred->fsgid) ||
-			     !cryo_groups_equal(gi, cred->group_info);
-	} else {
-		/* It runs as the caller, who gains nothing by it. */
-		gi = get_group_info(cred->group_info);
-		uid[0] = cred->uid;
-		uid[1] = cred->euid;
-		uid[2] = cred->suid;
-		uid[3] = cred->fsuid;
-		gid[0] = cred->gid;
-		gid[1] = cred->egid;
-		gid[2] = cred->sgid;
-		gid[3] = cred->fsgid;
-	}
+	gi = cryo_creds_ids(t, uid, gid);
+	if (!gi)
+		return t->error ?: -ENOMEM;
 
 	oc = prepare_creds();
 	if (!oc) {
@@ -165,35 +211,12 @@ int cryo_creds_plan(struct cryo_thawing *t)
 	oc->fsgid = gid[3];
 	set_groups(oc, gi);
 	put_group_info(gi);
-	cryo_caps_narrow(oc, p);
-#ifdef CONFIG_KEYS
-	/*
-	 * Opens may look up keys (fscrypt, CIFS and NFS credentials): in an
-	 * empty session keyring of the user's, never in the caller's
-	 * keyrings, nor in the user keyrings of the caller's user_struct
-	 * that a cred without a session keyring falls back to.
-	 */
-	if (t->set_ids) {
-		struct key *kr;
-
-		key_put(oc->thread_keyring);
-		oc->thread_keyring = NULL;
-		key_put(oc->process_keyring);
-		oc->process_keyring = NULL;
-		kr = keyring_alloc("_cryo_thaw", oc->uid, oc->gid, oc,
-				   KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ |
-				   KEY_USR_SEARCH, KEY_ALLOC_NOT_IN_QUOTA, NULL,
-				   NULL);
-		if (IS_ERR(kr)) {
-			abort_creds(oc);
-			return cryo_thaw_fail(t, PTR_ERR(kr),
-					      "cannot make a keyring for the restored process's opens (error %ld)",
-					      -PTR_ERR(kr));
-		}
-		key_put(oc->session_keyring);
-		oc->session_keyring = kr;
+	cryo_caps_narrow(oc, &t->proc);
+	ret = cryo_creds_keyring(t, oc);
+	if (ret) {
+		abort_creds(oc);
+		return ret;
 	}
-#endif
 	t->open_cred = oc;
 	t->user_ns = get_user_ns(ns);
 	t->pid_ns = get_pid_ns(task_active_pid_ns(current));
