@@ -48,11 +48,11 @@
 #include "freezing.h"
 #include "thawing.h"
 
-static bool cryo_same_ids(const struct cred *c, const struct cred *t)
+static bool cryo_same_ids(const struct cred *c, const struct cred *tc)
 {
-	return uid_eq(c->uid, t->euid) && uid_eq(c->uid, t->suid) &&
-	       uid_eq(c->uid, t->uid) && gid_eq(c->gid, t->egid) &&
-	       gid_eq(c->gid, t->sgid) && gid_eq(c->gid, t->gid);
+	return uid_eq(c->uid, tc->euid) && uid_eq(c->uid, tc->suid) &&
+	       uid_eq(c->uid, tc->uid) && gid_eq(c->gid, tc->egid) &&
+	       gid_eq(c->gid, tc->sgid) && gid_eq(c->gid, tc->gid);
 }
 
 static bool cryo_ptrace_capable(struct user_namespace *ns)
@@ -64,14 +64,14 @@ static bool cryo_ptrace_capable(struct user_namespace *ns)
  * May the caller (@c) attach to a thread running with @t?  Called under
  * rcu_read_lock(), as __ptrace_may_access() does it.
  */
-static u32 cryo_cred_refusal(const struct cred *c, const struct cred *t)
+static u32 cryo_cred_refusal(const struct cred *c, const struct cred *tc)
 {
-	if (!cryo_same_ids(c, t) && !cryo_ptrace_capable(t->user_ns))
+	if (!cryo_same_ids(c, tc) && !cryo_ptrace_capable(tc->user_ns))
 		return CRYO_REFUSAL_ACCESS;
 	/* cap_ptrace_access_check(), with the permitted set (REALCREDS). */
-	if ((c->user_ns != t->user_ns ||
-	     !cap_issubset(t->cap_permitted, c->cap_permitted)) &&
-	    !cryo_ptrace_capable(t->user_ns))
+	if ((c->user_ns != tc->user_ns ||
+	     !cap_issubset(tc->cap_permitted, c->cap_permitted)) &&
+	    !cryo_ptrace_capable(tc->user_ns))
 		return CRYO_REFUSAL_CAPS;
 	return CRYO_REFUSAL_NONE;
 }
@@ -311,10 +311,10 @@ bool cryo_groups_equal(const struct group_info *a, const struct group_info *b)
  */
 bool cryo_runs_as_planned(struct cryo_thawing *t)
 {
-	const struct cred *c = current_cred(), *oc = t->open_cred;
+	const struct cred *c = current_cred(), *oc = t->cred.open_cred;
 
-	return oc && c->user_ns == t->user_ns &&
-	       task_active_pid_ns(current) == t->pid_ns &&
+	return oc && c->user_ns == t->cred.user_ns &&
+	       task_active_pid_ns(current) == t->cred.pid_ns &&
 	       uid_eq(c->uid, oc->uid) && uid_eq(c->euid, oc->euid) &&
 	       uid_eq(c->suid, oc->suid) && uid_eq(c->fsuid, oc->fsuid) &&
 	       gid_eq(c->gid, oc->gid) && gid_eq(c->egid, oc->egid) &&
@@ -336,8 +336,8 @@ int cryo_may_restore(struct cryo_thawing *t)
 	if (!t->remap_only && !cryo_runs_as_planned(t))
 		return cryo_thaw_fail(t, -EPERM,
 				      "the restoring process does not run with the ids planned for it (uid %u, gid %u and their groups; libcryoctl 1.4 sets them) or is in another namespace",
-				      from_kuid_munged(current_user_ns(), t->open_cred->uid),
-				      from_kgid_munged(current_user_ns(), t->open_cred->gid));
+				      from_kuid_munged(current_user_ns(), t->cred.open_cred->uid),
+				      from_kgid_munged(current_user_ns(), t->cred.open_cred->gid));
 	if (!thread_group_leader(current))
 		return cryo_thaw_fail(t, -EPERM,
 				      "RESTORE must come from the leader");

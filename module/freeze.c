@@ -9,6 +9,7 @@
  */
 #include "cryo.h"
 
+#include <linux/lockdep.h>
 #include <linux/highmem.h>
 #include <linux/pid.h>
 #include <linux/sched/mm.h>
@@ -76,7 +77,7 @@ static bool cryo_traced(struct task_struct *leader)
 /* Hold nothing of the target any longer: pages, files, memory. */
 static void cryo_image_drop(struct cryo_image *img)
 {
-	cryo_pin_release(img);
+	cryo_pin_drop(img);
 	cryo_fdtable_save_end(img);
 	if (img->mm)
 		mmput(img->mm);
@@ -87,8 +88,8 @@ static void cryo_image_free(struct cryo_image *img)
 {
 	cryo_image_drop(img);
 	cryo_snapshot_free(img);
-	kfree(img->pages);
-	kvfree(img->stage);
+	cryo_pin_release(img);
+	cryo_record_release(img);
 	put_task_struct(img->leader);
 	kfree(img);
 }
@@ -201,10 +202,7 @@ static struct cryo_image *cryo_freeze_new(struct task_struct *task, u32 flags,
 	img->leader = task;
 	img->signal = task->signal;
 	img->flags = flags;
-	img->stage = kvmalloc(CRYO_STAGE_SIZE, GFP_KERNEL_ACCOUNT);
-	img->pages = kcalloc(CRYO_PAGES_PER_REC, sizeof(*img->pages),
-			     GFP_KERNEL_ACCOUNT);
-	if (!img->stage || !img->pages)
+	if (cryo_record_init(img) || cryo_pin_init(img))
 		goto out_free;
 	ret = -ESRCH;
 	img->mm = get_task_mm(task);
@@ -343,7 +341,7 @@ static int cryo_freeze_next(struct cryo_image *img)
 	 * The target must still be parked for every record, pages included,
 	 * unless they come from a snapshot.
 	 */
-	if (!img->snapped && !cryo_image_target_held(img))
+	if (!img->pg.snapped && !cryo_image_target_held(img))
 		return -ESRCH;
 
 	switch (img->phase) {
@@ -381,17 +379,17 @@ static int cryo_freeze_next(struct cryo_image *img)
 		if (ret)
 			return ret;
 		img->phase = CRYO_PH_VMAS;
-		img->cursor = 0;
+		img->pg.cursor = 0;
 		fallthrough;
 	case CRYO_PH_VMAS:
 		ret = cryo_vma_save(img);
 		if (ret)
 			return ret;
 		img->phase = CRYO_PH_PAGES;
-		img->cursor = 0;
+		img->pg.cursor = 0;
 		fallthrough;
 	case CRYO_PH_PAGES:
-		if (img->flags & CRYO_FREEZE_SNAPSHOT && !img->snapped) {
+		if (img->flags & CRYO_FREEZE_SNAPSHOT && !img->pg.snapped) {
 			ret = cryo_snapshot_take(img);
 			if (ret)
 				return ret;
@@ -403,7 +401,7 @@ static int cryo_freeze_next(struct cryo_image *img)
 				cryo_snapshot_free(img);
 				return -ESRCH;
 			}
-			img->snapped = true;
+			img->pg.snapped = true;
 			/* All the rest has been read: the target may go on. */
 			cryo_image_release(img);
 		}
@@ -429,21 +427,21 @@ static ssize_t cryo_copy_out(struct cryo_image *img, void *to, size_t done,
 	char __user *buf = *(char __user **)to + done;
 	size_t n;
 
-	if (img->stage_pos < img->stage_len) {
-		n = min(count, img->stage_len - img->stage_pos);
-		if (copy_to_user(buf, img->stage + img->stage_pos, n))
+	if (img->out.stage_pos < img->out.stage_len) {
+		n = min(count, img->out.stage_len - img->out.stage_pos);
+		if (copy_to_user(buf, img->out.stage + img->out.stage_pos, n))
 			return -EFAULT;
-		img->stage_pos += n;
+		img->out.stage_pos += n;
 		return n;
 	}
-	if (img->page_idx < img->nr_pages) {
-		struct page *page = img->pages[img->page_idx];
+	if (img->pg.page_idx < img->pg.nr_pages) {
+		struct page *page = img->pg.pages[img->pg.page_idx];
 		void *kaddr;
 		size_t left;
 
-		n = min(count, PAGE_SIZE - img->page_off);
+		n = min(count, PAGE_SIZE - img->pg.page_off);
 		kaddr = kmap_local_page(page);
-		left = copy_to_user(buf, kaddr + img->page_off, n);
+		left = copy_to_user(buf, kaddr + img->pg.page_off, n);
 		kunmap_local(kaddr);
 		if (left)
 			return -EFAULT;
@@ -456,11 +454,11 @@ static ssize_t cryo_copy_out(struct cryo_image *img, void *to, size_t done,
 /* @n bytes of the current page went out: release it once all did. */
 void cryo_freeze_advance(struct cryo_image *img, size_t n)
 {
-	img->page_off += n;
-	if (img->page_off == PAGE_SIZE) {
-		put_page(img->pages[img->page_idx]);
-		img->page_idx++;
-		img->page_off = 0;
+	img->pg.page_off += n;
+	if (img->pg.page_off == PAGE_SIZE) {
+		put_page(img->pg.pages[img->pg.page_idx]);
+		img->pg.page_idx++;
+		img->pg.page_off = 0;
 	}
 }
 
@@ -504,7 +502,7 @@ ssize_t cryo_freeze_stream(struct cryo_session *s, cryo_out_fn out, void *to,
 			done += n;
 			continue;
 		}
-		cryo_pin_release(img);
+		cryo_pin_drop(img);
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			goto out;
@@ -540,7 +538,7 @@ fail:
 		/* The stream is broken: let the target go now, untouched. */
 		img->error = ret;
 		cryo_image_release(img);
-		cryo_pin_release(img);
+		cryo_pin_drop(img);
 		cryo_snapshot_free(img);
 	}
 out:
@@ -590,7 +588,7 @@ void cryo_freeze_report_read(struct cryo_session *s, ssize_t ret)
 		st.held = img->park;
 		st.err = img->error;
 		st.gone = img->error && cryo_freeze_target_gone(img);
-		st.pages = img->nr_pages_total;
+		st.pages = img->pg.nr_pages_total;
 		st.nr_threads = img->nr_threads;
 	}
 	cryo_nl_freeze_read(&s->nl, ret, img ? &st : NULL);

@@ -18,6 +18,8 @@
 #include <linux/xarray.h>
 
 #include "files/state.h"
+#include "image/state.h"
+#include "mm/state.h"
 
 struct cryo_snap;
 
@@ -155,27 +157,16 @@ struct cryo_image {
 
 	enum cryo_phase phase;
 	unsigned int thread_idx;
-	unsigned long cursor;		/* next address, VMA and PAGES phases */
 	int error;			/* sticky: the stream is broken */
 	bool eof;			/* the whole image has been read */
 	bool committed;
 
-	u8 *stage;			/* record bytes not yet read */
-	size_t stage_len;
-	size_t stage_pos;
-	struct page **pages;		/* pinned page contents not yet read */
-	struct cryo_snap *snap;		/* CRYO_FREEZE_SNAPSHOT's copies */
-	bool snapped;			/* pages come from @snap, target resumed */
 	bool splicing;			/* in splice(), under a pipe's mutex */
-	unsigned int nr_pages;
-	unsigned int page_idx;
-	size_t page_off;
 
+	struct cryo_writer out;		/* records staged, image/record.c */
+	struct cryo_pages_save pg;	/* pages pinned or copied, mm/ */
 	struct cryo_files_save fdt;	/* the files section, files/ */
 
-	u64 nr_records;
-	u64 nr_pages_total;
-	u64 bytes;
 };
 
 #endif /* _CRYO_FREEZING_H */

@@ -19,6 +19,7 @@
 
 #include <linux/atomic.h>
 #include <linux/capability.h>
+#include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
@@ -523,9 +524,11 @@ void cryo_nl_session_free(struct cryo_nl_session *ns)
 /* What the session layer tells of a session's thaw, cryo_netlink_init(). */
 static cryo_nl_thaw_view_fn cryo_nl_thaw_view;
 
-/* Under cryo_nl_lock, which keeps @ns, its target's pid and its thaw. */
+/* cryo_nl_lock keeps @ns, its target's pid and its thaw. */
 static void cryo_nl_view(struct cryo_nl_session *ns, struct cryo_nl_view *v)
 {
+	lockdep_assert_held(&cryo_nl_lock);
+
 	v->state = READ_ONCE(ns->state);
 	v->bytes = READ_ONCE(ns->bytes);
 	v->pid = pid_nr(READ_ONCE(ns->pid));
@@ -534,13 +537,14 @@ static void cryo_nl_view(struct cryo_nl_session *ns, struct cryo_nl_view *v)
 	cryo_nl_thaw_view(ns, v);
 }
 
-/* One session's reply; under cryo_nl_lock. */
+/* One session's reply. */
 static int cryo_nl_fill_session(struct sk_buff *skb, struct cryo_nl_session *ns,
 				const struct cryo_nl_view *v, u32 portid,
 				u32 seq, int flags)
 {
 	void *hdr;
 
+	lockdep_assert_held(&cryo_nl_lock);
 	hdr = genlmsg_put(skb, portid, seq, &cryo_nl_family, flags,
 			  CRYO_NL_CMD_GET_SESSION);
 	if (!hdr)

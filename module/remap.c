@@ -7,6 +7,7 @@
  */
 #include "cryo.h"
 
+#include <linux/lockdep.h>
 #include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
@@ -24,6 +25,7 @@ int cryo_remap(struct cryo_session *s, struct cryo_remap *a)
 	struct cryo_thawing *t;
 	int ret;
 
+	lockdep_assert_held(&s->lock);
 	if (s->img || s->thaw)
 		return -EALREADY;
 	if (a->__reserved)
@@ -38,7 +40,7 @@ int cryo_remap(struct cryo_session *s, struct cryo_remap *a)
 	else
 		ret = cryo_check_fresh(t);
 	if (!ret)
-		ret = cryo_thaw_image(t, a->image_fd);
+		ret = cryo_stream_open(t, a->image_fd);
 	if (!ret)
 		ret = cryo_thaw_load(t);
 	if (!ret)

@@ -5,6 +5,7 @@
  */
 #include "cryo.h"
 
+#include <linux/lockdep.h>
 #include <linux/cred.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -161,7 +162,7 @@ static int cryo_restore_process(struct cryo_thawing *t,
 	/* The stub sets cwd and exe itself: there are no exports for it. */
 	a->exe_fd = cryo_install_tmp(t->exe);
 	a->cwd_fd = cryo_install_tmp(t->cwd);
-	a->vdso = t->vdso_start ? t->special_start : 0;
+	a->vdso = t->lay.vdso_start ? t->lay.special_start : 0;
 	return cryo_cpu_out(t, &t->threads[0], &a->cpu);
 }
 
@@ -170,6 +171,7 @@ int cryo_thaw_restore(struct cryo_session *s, struct cryo_thaw_restore *a)
 	struct cryo_thawing *t = s->thaw;
 	int ret;
 
+	lockdep_assert_held(&s->lock);
 	if (!t || t->remap_only)
 		return -ENOENT;
 	spin_lock(&t->lock);
@@ -280,11 +282,11 @@ static int cryo_thaw_final(struct cryo_thawing *t)
 	struct mm_struct *mm = current->mm;
 	int ret;
 
-	if (t->vdso_start &&
-	    (unsigned long)mm->context.vdso != t->vdso_start)
+	if (t->lay.vdso_start &&
+	    (unsigned long)mm->context.vdso != t->lay.vdso_start)
 		return cryo_thaw_fail(t, -EFAULT,
 				      "the vdso could not be placed at 0x%llx",
-				      t->vdso_start);
+				      t->lay.vdso_start);
 	ret = vm_munmap(t->stub_start, t->stub_len);
 	if (ret)
 		return cryo_thaw_fail(t, ret, "cannot unmap the stub");

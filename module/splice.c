@@ -46,7 +46,7 @@ static const struct pipe_buf_operations cryo_pipe_buf_ops = {
  */
 static bool cryo_splice_by_ref(struct cryo_image *img, struct page *page)
 {
-	return img->snapped || (img->flags & CRYO_FREEZE_KILL && PageAnon(page));
+	return img->pg.snapped || (img->flags & CRYO_FREEZE_KILL && PageAnon(page));
 }
 
 /* A cryo_out_fn: the next piece of the current record into the pipe. */
@@ -60,32 +60,32 @@ static ssize_t cryo_splice_out(struct cryo_image *img, void *to, size_t done,
 
 	if (pipe_full(pipe->head, pipe->tail, pipe->max_usage))
 		return -EAGAIN;
-	if (img->stage_pos < img->stage_len) {
-		n = min3(count, img->stage_len - img->stage_pos, PAGE_SIZE);
+	if (img->out.stage_pos < img->out.stage_len) {
+		n = min3(count, img->out.stage_len - img->out.stage_pos, PAGE_SIZE);
 		buf.page = alloc_page(GFP_KERNEL_ACCOUNT);
 		if (!buf.page)
 			return -ENOMEM;
-		memcpy(page_address(buf.page), img->stage + img->stage_pos, n);
+		memcpy(page_address(buf.page), img->out.stage + img->out.stage_pos, n);
 		buf.len = n;
 		ret = add_to_pipe(pipe, &buf);	/* releases @buf on failure */
 		if (ret < 0)
 			return ret;
-		img->stage_pos += n;
+		img->out.stage_pos += n;
 		return n;
 	}
-	if (img->page_idx < img->nr_pages) {
-		struct page *page = img->pages[img->page_idx];
+	if (img->pg.page_idx < img->pg.nr_pages) {
+		struct page *page = img->pg.pages[img->pg.page_idx];
 
-		n = min(count, PAGE_SIZE - img->page_off);
+		n = min(count, PAGE_SIZE - img->pg.page_off);
 		if (cryo_splice_by_ref(img, page)) {
 			get_page(page);
 			buf.page = page;
-			buf.offset = img->page_off;
+			buf.offset = img->pg.page_off;
 		} else {
 			buf.page = alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT);
 			if (!buf.page)
 				return -ENOMEM;
-			memcpy_page(buf.page, 0, page, img->page_off, n);
+			memcpy_page(buf.page, 0, page, img->pg.page_off, n);
 		}
 		buf.len = n;
 		ret = add_to_pipe(pipe, &buf);

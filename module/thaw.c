@@ -18,6 +18,7 @@
  */
 #include "cryo.h"
 
+#include <linux/lockdep.h>
 #include <linux/cred.h>
 #include <linux/cryo_netlink.h>
 #include <linux/fdtable.h>
@@ -62,31 +63,17 @@ int cryo_thaw_kill(struct cryo_thawing *t, int err)
 
 void cryo_thaw_put(struct cryo_thawing *t)
 {
-	unsigned int i;
-
 	if (!refcount_dec_and_test(&t->ref))
 		return;
-	if (t->image)
-		fput(t->image);
-	if (t->exe)
-		fput(t->exe);
-	if (t->cwd)
-		fput(t->cwd);
+	cryo_stream_release(t);
+	cryo_proc_release(t);
 	cryo_fdtable_release(t);
 	cryo_vma_release(t);
-	for (i = 0; t->threads && i < t->hdr.nr_threads; i++) {
-		if (t->threads[i].task)
-			put_task_struct(t->threads[i].task);
-		kvfree(t->threads[i].fpu);
-	}
-	kvfree(t->threads);
-	kvfree(t->groups);
+	cryo_cpu_release(t);
 	cryo_creds_release(t);
 	if (t->leader)
 		put_task_struct(t->leader);
 	put_pid(t->leader_pid);
-	kvfree(t->buf);
-	kvfree(t->pages);
 	kfree(t);
 }
 
@@ -115,27 +102,6 @@ struct cryo_thawing *cryo_thaw_new(struct cryo_session *s, bool remap)
 	return t;
 }
 
-int cryo_thaw_image(struct cryo_thawing *t, int fd)
-{
-	t->image = fget(fd);
-	if (!t->image || !(t->image->f_mode & FMODE_READ))
-		return cryo_thaw_fail(t, -EBADF, "image fd %d is not open for reading",
-				      fd);
-	/*
-	 * A session is no image: reading our own would wait for the lock we
-	 * hold, and holding any would keep it, and the module, alive for ever.
-	 */
-	if (cryo_is_session_file(t->image)) {
-		fput(t->image);
-		t->image = NULL;
-		return cryo_thaw_fail(t, -EINVAL,
-				      "image fd %d is a /dev/cryo session, not an image",
-				      fd);
-	}
-	t->pos = (t->image->f_mode & FMODE_STREAM) ? 0 : t->image->f_pos;
-	return 0;
-}
-
 int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 {
 	struct cryo_thawing *t;
@@ -143,6 +109,7 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 	s32 __user *tids = u64_to_user_ptr(arg->tids);
 	int ret;
 
+	lockdep_assert_held(&s->lock);
 	if (s->img || s->thaw)
 		return -EALREADY;
 	if (!current->mm)
@@ -151,7 +118,7 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 	if (!t)
 		return -ENOMEM;
 	t->flags = arg->flags;
-	ret = cryo_thaw_image(t, arg->image_fd);
+	ret = cryo_stream_open(t, arg->image_fd);
 	if (!ret)
 		ret = cryo_fdtable_inherit(t, u64_to_user_ptr(arg->inherit),
 					   arg->nr_inherit);
@@ -237,8 +204,8 @@ int cryo_thaw_status(struct cryo_session *s, struct cryo_thaw_status *a)
 	spin_lock(&t->lock);
 	a->state = t->state;
 	a->error = -t->error;
-	a->bytes = t->bytes;
-	a->record = t->record;
+	a->bytes = t->in.bytes;
+	a->record = t->in.record;
 	strscpy(a->message, t->msg, sizeof(a->message));
 	spin_unlock(&t->lock);
 	/* Also once the process is gone: it tells a failure after the restore began. */
@@ -284,15 +251,13 @@ int cryo_thaw_load(struct cryo_thawing *t)
 	int phase = 0, seen = 0, p, ret;
 	struct cryo_rec rec;
 
-	t->buf = kvmalloc(CRYO_REC_MAX_LEN, GFP_KERNEL_ACCOUNT);
-	t->pages = kvcalloc(CRYO_REC_MAX_LEN / PAGE_SIZE, sizeof(*t->pages),
-			    GFP_KERNEL_ACCOUNT);
-	if (!t->buf || !t->pages)
-		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+	ret = cryo_stream_init(t);
+	if (ret)
+		return ret;
 	ret = cryo_stream_record(t, &rec);
 	if (ret)
 		return ret;
-	t->record = 0;
+	t->in.record = 0;
 	ret = cryo_stream_header(t, &rec);
 	if (ret)
 		return ret;
@@ -301,7 +266,7 @@ int cryo_thaw_load(struct cryo_thawing *t)
 		if (ret)
 			return ret;
 	}
-	t->record = 1;
+	t->in.record = 1;
 
 	for (;;) {
 		ret = cryo_stream_hdr(t, &rec);
@@ -316,7 +281,7 @@ int cryo_thaw_load(struct cryo_thawing *t)
 			ret = cryo_stream_payload(t, &rec);
 			if (ret)
 				return ret;
-			t->record++;
+			t->in.record++;
 			continue;
 		}
 		/* Up to SIGNALS each record comes once. */
@@ -327,8 +292,8 @@ int cryo_thaw_load(struct cryo_thawing *t)
 		seen |= 1 << p;
 		if (p >= CRYO_RANK_PAGES) {
 			/* Left for the restore, which streams the pages. */
-			t->next = rec;
-			t->have_next = true;
+			t->in.next = rec;
+			t->in.have_next = true;
 			break;
 		}
 		ret = cryo_stream_payload(t, &rec);
@@ -337,7 +302,7 @@ int cryo_thaw_load(struct cryo_thawing *t)
 		ret = cryo_thaw_load_one(t, &rec);
 		if (ret)
 			return ret;
-		t->record++;
+		t->in.record++;
 	}
 
 	if (t->remap_only)
@@ -345,15 +310,15 @@ int cryo_thaw_load(struct cryo_thawing *t)
 	if (!t->have_proc || !t->auxv_len || !t->have_sig)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu: PROCESS, AUXV or SIGNALS missing",
-				      t->record);
+				      t->in.record);
 	if (t->nr_threads != t->hdr.nr_threads)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu: %u THREAD records, the header says %u",
-				      t->record, t->nr_threads, t->hdr.nr_threads);
+				      t->in.record, t->nr_threads, t->hdr.nr_threads);
 	if (t->threads[0].rec.tid != t->proc.pid)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu: the first thread is not the leader",
-				      t->record);
+				      t->in.record);
 	return 0;
 }
 
@@ -398,7 +363,7 @@ void cryo_thaw_report(struct cryo_thawing *t, bool cancel)
 		strscpy(msg, end.err ? t->msg : "", sizeof(msg));
 	}
 	end.msg = msg;
-	end.bytes = t->bytes;
+	end.bytes = t->in.bytes;
 	if (t->have_proc)
 		end.image_pid = t->proc.pid;
 	if (t->leader_pid)
@@ -435,7 +400,7 @@ void cryo_thaw_view(struct cryo_nl_session *ns, struct cryo_nl_view *v)
 		v->state = CRYO_NL_STATE_THAWING;
 		break;
 	}
-	v->bytes = t->bytes;
+	v->bytes = t->in.bytes;
 	/* The image's metadata is whole once CRYO_IOC_THAW is over. */
 	if (t->state != CRYO_THAW_NONE && t->have_proc)
 		v->image_pid = t->proc.pid;

@@ -28,7 +28,6 @@ int cryo_thaw_load(struct cryo_thawing *t);
 void cryo_thaw_put(struct cryo_thawing *t);
 void cryo_thaw_report(struct cryo_thawing *t, bool cancel);
 void cryo_thaw_view(struct cryo_nl_session *ns, struct cryo_nl_view *v);
-int cryo_thaw_image(struct cryo_thawing *t, int fd);
 void cryo_thaw_set_state(struct cryo_thawing *t, u32 state);
 int cryo_thaw_kill(struct cryo_thawing *t, int err);
 

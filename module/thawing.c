@@ -17,7 +17,7 @@ int cryo_thaw_hold(struct cryo_thawing *t, u64 bytes)
 	if (t->held > CRYO_THAW_MAX_HELD)
 		return cryo_thaw_fail(t, -EFBIG,
 				      "record %llu: names and pipe contents exceed %u MiB",
-				      t->record, CRYO_THAW_MAX_HELD >> 20);
+				      t->in.record, CRYO_THAW_MAX_HELD >> 20);
 	return 0;
 }
 
@@ -52,7 +52,7 @@ int cryo_thaw_badrec(struct cryo_thawing *t, u32 type, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return cryo_thaw_fail(t, -EBADMSG, "record %llu (%s): %s", t->record,
+	return cryo_thaw_fail(t, -EBADMSG, "record %llu (%s): %s", t->in.record,
 			      cryo_rec_name(type) ?: "unknown", what);
 }
 

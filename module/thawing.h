@@ -16,6 +16,9 @@
 #include <linux/wait.h>
 
 #include "files/state.h"
+#include "image/state.h"
+#include "mm/state.h"
+#include "task/state.h"
 
 struct cryo_session;
 struct file;
@@ -29,13 +32,6 @@ struct task_struct;
 #define CRYO_THAW_MAX_PIPE_DATA	CRYO_PIPE_DATA_MAX
 /* All pipes' bytes, and all names of files and mappings, held at once. */
 #define CRYO_THAW_MAX_HELD	(16 * SZ_1M)
-
-/* One mapping of the image, and the file behind it once opened. */
-struct cryo_thaw_vma {
-	struct cryo_image_vma rec;
-	char *name;			/* NUL-terminated path or name */
-	struct file *file;		/* CRYO_VMA_FILE: opened, referenced */
-};
 
 struct cryo_thawing_thread {
 	struct cryo_image_thread rec;
@@ -70,16 +66,7 @@ struct cryo_thawing {
 	u64 nl_start_ns;		/* CLOCK_MONOTONIC of CRYO_IOC_THAW */
 	bool nl_reported;
 
-	/* The image stream. */
-	struct file *image;
-	loff_t pos;
-	u64 record;			/* index of the record being read */
-	u64 bytes;			/* bytes consumed */
-	u64 nr_pages;			/* pages in PAGES records */
-	void *buf;			/* one record's payload */
-	struct page **pages;		/* one PAGES record's pages, pinned */
-	struct cryo_rec next;		/* the first PAGES record, read ahead */
-	bool have_next;
+	struct cryo_reader in;		/* the image stream, image/stream.c */
 
 	/* Checked metadata. */
 	struct cryo_image_header hdr;
@@ -95,21 +82,9 @@ struct cryo_thawing {
 	struct cryo_thawing_thread *threads;
 	unsigned int nr_threads;	/* THREAD records read */
 	struct cryo_files_restore fdt;	/* files, fds and pipes, files/ */
-	struct cryo_thaw_vma *vmas;
-	unsigned int nr_vmas;
-	unsigned int max_vmas;
-	u64 special_start;		/* [vvar]...[vdso] block of the image */
-	u64 special_end;
-	u64 vdso_start;			/* the image's [vdso], 0 if none */
-	u32 *groups;			/* GROUPS record, as the freezer saw them */
-	unsigned int nr_groups;
+	struct cryo_layout lay;		/* the mappings, mm/vma.c */
 	bool proc_ext;			/* PROCESS has the 2.1 fields */
-	/* Credentials, see creds.c. */
-	bool set_ids;			/* the image's ids, not the caller's */
-	bool may_secbits;		/* the caller has CAP_SETPCAP */
-	const struct cred *open_cred;	/* the restored process's, planned */
-	struct user_namespace *user_ns;	/* the caller's, referenced */
-	struct pid_namespace *pid_ns;	/* the caller's, referenced */
+	struct cryo_cred_plan cred;	/* credentials, task/creds.c */
 	u32 flags;			/* enum cryo_thaw_flags */
 
 	/* The restore, under @lock. */

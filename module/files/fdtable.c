@@ -271,14 +271,14 @@ static int cryo_inherit_find(struct cryo_files_restore *ft, u32 fd)
 /**
  * cryo_fdtable_load_fd() - an FD record, checked and kept
  * @t: the thaw
- * @rec: the record, its payload in t->buf
+ * @rec: the record, its payload in t->in.buf
  *
  * Return: 0, or -errno with the thaw failed.
  */
 int cryo_fdtable_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
 	struct cryo_files_restore *ft = &t->fdt;
-	struct cryo_image_fd *r = t->buf;
+	struct cryo_image_fd *r = t->in.buf;
 	struct cryo_thaw_fd *fd;
 	unsigned long nofile;
 	int ret, i;
@@ -300,7 +300,7 @@ int cryo_fdtable_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec)
 			     sizeof(*ft->fds), CRYO_THAW_MAX_FILES);
 	if (ret)
 		return cryo_thaw_fail(t, ret, "record %llu: too many fds",
-				      t->record);
+				      t->in.record);
 	fd = &ft->fds[ft->nr_fds++];
 	fd->rec = *r;
 	fd->file = NULL;

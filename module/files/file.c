@@ -236,7 +236,7 @@ int cryo_file_save_data(struct cryo_image *img)
 	u8 *p;
 
 	/* Read before staging: a failed read must leave nothing staged. */
-	p = img->stage + sizeof(struct cryo_rec) + sizeof(*d);
+	p = img->out.stage + sizeof(struct cryo_rec) + sizeof(*d);
 	if (fs->data) {
 		memcpy(p, fs->data + fs->data_off, n);
 	} else {
@@ -253,7 +253,7 @@ int cryo_file_save_data(struct cryo_image *img)
 				      sizeof(*d));
 	d->id = fs->cur_id;
 	d->offset = fs->data_off;
-	img->stage_len += n;
+	img->out.stage_len += n;
 	cryo_record_finish(img);
 	fs->data_off += n;
 	return 0;
@@ -290,14 +290,14 @@ void cryo_file_save_end(struct cryo_image *img)
 /**
  * cryo_file_load() - a FILE record, checked and kept
  * @t: the thaw
- * @rec: the record, its payload in t->buf
+ * @rec: the record, its payload in t->in.buf
  *
  * Return: 0, or -errno with the thaw failed.
  */
 int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
 	struct cryo_files_restore *ft = &t->fdt;
-	struct cryo_image_file *r = t->buf;
+	struct cryo_image_file *r = t->in.buf;
 	const struct cryo_file_ops *ops;
 	struct cryo_thaw_file *f;
 	u64 max_data = 0;
@@ -334,7 +334,7 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 			     CRYO_THAW_MAX_FILES);
 	if (ret)
 		return cryo_thaw_fail(t, ret, "record %llu: too many files",
-				      t->record);
+				      t->in.record);
 	f = &ft->files[ft->nr_files];
 	memset(f, 0, sizeof(*f));
 	f->rec = *r;
@@ -351,7 +351,7 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 /**
  * cryo_file_load_data() - a FILE_DATA record, for the last FILE
  * @t: the thaw
- * @rec: the record, its payload in t->buf
+ * @rec: the record, its payload in t->in.buf
  *
  * The bytes go into the buffer the kind's load() made, or are written
  * into the file it created.
@@ -361,7 +361,7 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 int cryo_file_load_data(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
 	struct cryo_files_restore *ft = &t->fdt;
-	struct cryo_image_file_data *d = t->buf;
+	struct cryo_image_file_data *d = t->in.buf;
 	u64 len = rec->len - sizeof(*d);
 	struct cryo_thaw_file *f;
 	loff_t pos;

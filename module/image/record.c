@@ -16,6 +16,7 @@
 #include <linux/fs_struct.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -37,13 +38,13 @@
 void *cryo_record_start_partial(struct cryo_image *img, u32 type, u32 len,
 				u32 staged)
 {
-	struct cryo_rec *rec = (struct cryo_rec *)img->stage;
+	struct cryo_rec *rec = (struct cryo_rec *)img->out.stage;
 
-	memset(img->stage, 0, sizeof(*rec) + staged);
+	memset(img->out.stage, 0, sizeof(*rec) + staged);
 	rec->type = type;
 	rec->len = len;
-	img->stage_pos = 0;
-	img->stage_len = sizeof(*rec) + staged;
+	img->out.stage_pos = 0;
+	img->out.stage_len = sizeof(*rec) + staged;
 	return rec + 1;
 }
 
@@ -55,14 +56,14 @@ void *cryo_record_start(struct cryo_image *img, u32 type, u32 len)
 /* Checksum the staged record (header and all its payload) and count it. */
 void cryo_record_finish(struct cryo_image *img)
 {
-	struct cryo_rec *rec = (struct cryo_rec *)img->stage;
+	struct cryo_rec *rec = (struct cryo_rec *)img->out.stage;
 	struct xxh64_state st;
 
 	cryo_csum_start(&st, rec);
-	cryo_csum_add(&st, rec + 1, img->stage_len - sizeof(*rec));
+	cryo_csum_add(&st, rec + 1, img->out.stage_len - sizeof(*rec));
 	rec->crc = cryo_csum_end(&st);
-	img->nr_records++;
-	img->bytes += img->stage_len;
+	img->out.nr_records++;
+	img->out.bytes += img->out.stage_len;
 }
 
 void cryo_record_header(struct cryo_image *img, u32 fpu_size, u64 xfeatures)
@@ -91,12 +92,25 @@ void cryo_record_header(struct cryo_image *img, u32 fpu_size, u64 xfeatures)
 
 void cryo_record_trailer(struct cryo_image *img)
 {
-	u64 records = img->nr_records, bytes = img->bytes;
-	struct cryo_image_trailer *t;
+	u64 records = img->out.nr_records, bytes = img->out.bytes;
+	struct cryo_image_trailer *tr;
 
-	t = cryo_record_start(img, CRYO_REC_TRAILER, sizeof(*t));
-	t->nr_records = records;
-	t->nr_pages = img->nr_pages_total;
-	t->bytes = bytes;
+	tr = cryo_record_start(img, CRYO_REC_TRAILER, sizeof(*tr));
+	tr->nr_records = records;
+	tr->nr_pages = img->pg.nr_pages_total;
+	tr->bytes = bytes;
 	cryo_record_finish(img);
+}
+
+/* The staging buffer every record but page contents is built in. */
+int cryo_record_init(struct cryo_image *img)
+{
+	img->out.stage = kvmalloc(CRYO_STAGE_SIZE, GFP_KERNEL_ACCOUNT);
+	return img->out.stage ? 0 : -ENOMEM;
+}
+
+void cryo_record_release(struct cryo_image *img)
+{
+	kvfree(img->out.stage);
+	img->out.stage = NULL;
 }

@@ -15,6 +15,8 @@ struct cryo_image;
 /* Staging buffer for every record but page contents. */
 #define CRYO_STAGE_SIZE		(64 * 1024)
 
+int cryo_record_init(struct cryo_image *img);
+void cryo_record_release(struct cryo_image *img);
 void *cryo_record_start_partial(struct cryo_image *img, u32 type, u32 len,
 				u32 staged);
 void *cryo_record_start(struct cryo_image *img, u32 type, u32 len);

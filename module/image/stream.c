@@ -23,6 +23,7 @@
 #include <linux/utsname.h>
 #include <uapi/linux/audit.h>
 
+#include "session.h"
 #include "thawing.h"
 #include "image/csum.h"
 #include "image/stream.h"
@@ -33,21 +34,21 @@ int cryo_stream_read(struct cryo_thawing *t, void *buf, size_t len)
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = kernel_read(t->image, buf + done, len - done,
-					&t->pos);
+		ssize_t n = kernel_read(t->in.image, buf + done, len - done,
+					&t->in.pos);
 
 		if (n == -ERESTARTSYS || n == -EINTR)
 			return cryo_thaw_fail(t, -EINTR, "interrupted");
 		if (n < 0)
 			return cryo_thaw_fail(t, n, "record %llu: read error",
-					      t->record);
+					      t->in.record);
 		if (n == 0)
 			return cryo_thaw_fail(t, -ENODATA,
 					      "record %llu: the image ends early (truncated after %llu bytes)",
-					      t->record, t->bytes + done);
+					      t->in.record, t->in.bytes + done);
 		done += n;
 	}
-	t->bytes += len;
+	t->in.bytes += len;
 	return 0;
 }
 
@@ -61,17 +62,17 @@ int cryo_stream_end(struct cryo_thawing *t)
 	ssize_t n;
 	u8 b;
 
-	n = kernel_read(t->image, &b, 1, &t->pos);
+	n = kernel_read(t->in.image, &b, 1, &t->in.pos);
 	if (n == -ERESTARTSYS || n == -EINTR)
 		return cryo_thaw_fail(t, -EINTR, "interrupted");
 	if (n < 0)
 		return cryo_thaw_fail(t, n,
 				      "record %llu (TRAILER): read error %zd after it",
-				      t->record, -n);
+				      t->in.record, -n);
 	if (n > 0)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu (TRAILER): the image goes on after it (byte %llu)",
-				      t->record, t->bytes);
+				      t->in.record, t->in.bytes);
 	return 0;
 }
 
@@ -93,20 +94,20 @@ int cryo_stream_to_user(struct cryo_thawing *t, unsigned long uaddr, size_t len)
 		ssize_t n;
 
 		iov_iter_init(&it, READ, &iov, 1, len - done);
-		n = vfs_iter_read(t->image, &it, &t->pos, 0);
+		n = vfs_iter_read(t->in.image, &it, &t->in.pos, 0);
 		if (n == -ERESTARTSYS || n == -EINTR)
 			return cryo_thaw_fail(t, -EINTR, "interrupted");
 		if (n < 0)
 			return cryo_thaw_fail(t, n,
 					      "record %llu: read into 0x%lx failed (error %zd)",
-					      t->record, uaddr + done, -n);
+					      t->in.record, uaddr + done, -n);
 		if (n == 0)
 			return cryo_thaw_fail(t, -ENODATA,
 					      "record %llu: the image ends early (truncated after %llu bytes)",
-					      t->record, t->bytes + done);
+					      t->in.record, t->in.bytes + done);
 		done += n;
 	}
-	t->bytes += len;
+	t->in.bytes += len;
 	return 0;
 }
 
@@ -115,9 +116,9 @@ int cryo_stream_hdr(struct cryo_thawing *t, struct cryo_rec *rec)
 {
 	int ret;
 
-	if (t->have_next) {
-		*rec = t->next;
-		t->have_next = false;
+	if (t->in.have_next) {
+		*rec = t->in.next;
+		t->in.have_next = false;
 		return 0;
 	}
 	ret = cryo_stream_read(t, rec, sizeof(*rec));
@@ -126,22 +127,22 @@ int cryo_stream_hdr(struct cryo_thawing *t, struct cryo_rec *rec)
 	if (rec->len > CRYO_REC_MAX_LEN || rec->__reserved)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu (%s): bad length %u",
-				      t->record, cryo_rec_name(rec->type) ?: "unknown",
+				      t->in.record, cryo_rec_name(rec->type) ?: "unknown",
 				      rec->len);
 	return 0;
 }
 
 int cryo_stream_payload(struct cryo_thawing *t, struct cryo_rec *rec)
 {
-	struct cryo_image_header *h = t->buf;
+	struct cryo_image_header *h = t->in.buf;
 	struct xxh64_state st;
 	int ret;
 
-	ret = cryo_stream_read(t, t->buf, rec->len);
+	ret = cryo_stream_read(t, t->in.buf, rec->len);
 	if (ret)
 		return ret;
 	/* Another major may checksum differently: name the version first. */
-	if (t->record == 0 && rec->type == CRYO_REC_HEADER &&
+	if (t->in.record == 0 && rec->type == CRYO_REC_HEADER &&
 	    rec->len >= CRYO_IMAGE_HEADER_SIZE_2_0 &&
 	    !memcmp(h->magic, CRYO_IMAGE_MAGIC, sizeof(h->magic)) &&
 	    h->major != CRYO_IMAGE_MAJOR)
@@ -149,16 +150,16 @@ int cryo_stream_payload(struct cryo_thawing *t, struct cryo_rec *rec)
 				      "record 0 (HEADER): image format %u.%u, this module reads %u.x",
 				      h->major, h->minor, CRYO_IMAGE_MAJOR);
 	cryo_csum_start(&st, rec);
-	cryo_csum_add(&st, t->buf, rec->len);
+	cryo_csum_add(&st, t->in.buf, rec->len);
 	if (cryo_csum_end(&st) != rec->crc)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu (%s): checksum mismatch",
-				      t->record, cryo_rec_name(rec->type) ?: "unknown");
+				      t->in.record, cryo_rec_name(rec->type) ?: "unknown");
 	return 0;
 }
 
 /*
- * Read one whole record into t->buf, the header into @rec.  t->record
+ * Read one whole record into t->in.buf, the header into @rec.  t->in.record
  * stays its index until the caller is done with it.
  */
 int cryo_stream_record(struct cryo_thawing *t, struct cryo_rec *rec)
@@ -184,13 +185,13 @@ int cryo_stream_grown(struct cryo_thawing *t, const struct cryo_rec *rec,
 		return cryo_bad(t, rec, "length %u, expected %zu", rec->len,
 				want);
 	if (rec->len < now)
-		memset(t->buf + rec->len, 0, now - rec->len);
+		memset(t->in.buf + rec->len, 0, now - rec->len);
 	return 0;
 }
 
 int cryo_stream_header(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
-	struct cryo_image_header *h = t->buf;
+	struct cryo_image_header *h = t->in.buf;
 	int ret;
 
 	if (rec->type != CRYO_REC_HEADER)
@@ -243,14 +244,55 @@ int cryo_stream_header(struct cryo_thawing *t, const struct cryo_rec *rec)
 
 int cryo_stream_trailer(struct cryo_thawing *t, u64 records, u64 bytes)
 {
-	struct cryo_image_trailer *tr = t->buf;
+	struct cryo_image_trailer *tr = t->in.buf;
 
-	if (tr->nr_records != records || tr->nr_pages != t->nr_pages ||
+	if (tr->nr_records != records || tr->nr_pages != t->in.nr_pages ||
 	    tr->bytes != bytes)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu (TRAILER): counts differ (records %llu/%llu, pages %llu/%llu, bytes %llu/%llu)",
 				      records, tr->nr_records, records,
-				      tr->nr_pages, t->nr_pages, tr->bytes,
+				      tr->nr_pages, t->in.nr_pages, tr->bytes,
 				      bytes);
 	return 0;
+}
+
+/* The image is read from the caller's @fd, from where it stands. */
+int cryo_stream_open(struct cryo_thawing *t, int fd)
+{
+	t->in.image = fget(fd);
+	if (!t->in.image || !(t->in.image->f_mode & FMODE_READ))
+		return cryo_thaw_fail(t, -EBADF, "image fd %d is not open for reading",
+				      fd);
+	/*
+	 * A session is no image: reading our own would wait for the lock we
+	 * hold, and holding any would keep it, and the module, alive for ever.
+	 */
+	if (cryo_is_session_file(t->in.image)) {
+		fput(t->in.image);
+		t->in.image = NULL;
+		return cryo_thaw_fail(t, -EINVAL,
+				      "image fd %d is a /dev/cryo session, not an image",
+				      fd);
+	}
+	t->in.pos = (t->in.image->f_mode & FMODE_STREAM) ? 0 : t->in.image->f_pos;
+	return 0;
+}
+
+/* Room for one record's payload and one PAGES record's pages. */
+int cryo_stream_init(struct cryo_thawing *t)
+{
+	t->in.buf = kvmalloc(CRYO_REC_MAX_LEN, GFP_KERNEL_ACCOUNT);
+	t->in.pages = kvcalloc(CRYO_REC_MAX_LEN / PAGE_SIZE,
+			       sizeof(*t->in.pages), GFP_KERNEL_ACCOUNT);
+	if (!t->in.buf || !t->in.pages)
+		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+	return 0;
+}
+
+void cryo_stream_release(struct cryo_thawing *t)
+{
+	if (t->in.image)
+		fput(t->in.image);
+	kvfree(t->in.buf);
+	kvfree(t->in.pages);
 }

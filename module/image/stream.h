@@ -11,6 +11,9 @@
 struct cryo_rec;
 struct cryo_thawing;
 
+int cryo_stream_open(struct cryo_thawing *t, int fd);
+int cryo_stream_init(struct cryo_thawing *t);
+void cryo_stream_release(struct cryo_thawing *t);
 int cryo_stream_read(struct cryo_thawing *t, void *buf, size_t len);
 int cryo_stream_hdr(struct cryo_thawing *t, struct cryo_rec *rec);
 int cryo_stream_payload(struct cryo_thawing *t, struct cryo_rec *rec);

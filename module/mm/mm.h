@@ -53,7 +53,9 @@ int cryo_pages_save(struct cryo_image *img);
 int cryo_pages_restore(struct cryo_thawing *t);
 
 /* pin.c */
+int cryo_pin_init(struct cryo_image *img);
 long cryo_pin_run(struct cryo_image *img);
+void cryo_pin_drop(struct cryo_image *img);
 void cryo_pin_release(struct cryo_image *img);
 
 /* snapshot.c */

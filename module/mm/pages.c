@@ -29,7 +29,7 @@ int cryo_pages_save(struct cryo_image *img)
 	struct xxh64_state st;
 	int ret;
 
-	if (img->snapped) {
+	if (img->pg.snapped) {
 		nr = cryo_snapshot_next(img, &addr);
 	} else {
 		ret = mmap_read_lock_killable(img->mm);
@@ -37,7 +37,7 @@ int cryo_pages_save(struct cryo_image *img)
 			return ret;
 		nr = cryo_pin_run(img);
 		mmap_read_unlock(img->mm);
-		addr = img->cursor;
+		addr = img->pg.cursor;
 	}
 	if (nr <= 0)
 		return nr;
@@ -48,22 +48,22 @@ int cryo_pages_save(struct cryo_image *img)
 	p->addr = addr;
 	p->nr_pages = nr;
 
-	cryo_csum_start(&st, (struct cryo_rec *)img->stage);
+	cryo_csum_start(&st, (struct cryo_rec *)img->out.stage);
 	cryo_csum_add(&st, p, sizeof(*p));
 	for (i = 0; i < nr; i++) {
-		void *kaddr = kmap_local_page(img->pages[i]);
+		void *kaddr = kmap_local_page(img->pg.pages[i]);
 
 		cryo_csum_add(&st, kaddr, PAGE_SIZE);
 		kunmap_local(kaddr);
 	}
-	((struct cryo_rec *)img->stage)->crc = cryo_csum_end(&st);
-	img->nr_records++;
-	img->bytes += img->stage_len + nr * PAGE_SIZE;
-	img->nr_pages_total += nr;
-	img->nr_pages = nr;
-	img->page_idx = 0;
-	img->page_off = 0;
-	img->cursor = addr + nr * PAGE_SIZE;
+	((struct cryo_rec *)img->out.stage)->crc = cryo_csum_end(&st);
+	img->out.nr_records++;
+	img->out.bytes += img->out.stage_len + nr * PAGE_SIZE;
+	img->pg.nr_pages_total += nr;
+	img->pg.nr_pages = nr;
+	img->pg.page_idx = 0;
+	img->pg.page_off = 0;
+	img->pg.cursor = addr + nr * PAGE_SIZE;
 	return 1;
 }
 
@@ -74,8 +74,8 @@ static struct cryo_thaw_vma *cryo_vma_holding(struct cryo_thawing *t,
 {
 	unsigned int i;
 
-	for (i = *hint; i < t->nr_vmas; i++) {
-		struct cryo_thaw_vma *v = &t->vmas[i];
+	for (i = *hint; i < t->lay.nr_vmas; i++) {
+		struct cryo_thaw_vma *v = &t->lay.vmas[i];
 
 		if (v->rec.end <= addr)
 			continue;
@@ -128,16 +128,16 @@ static int cryo_put_pages(struct cryo_thawing *t, u64 addr, unsigned int nr,
 	unsigned int i;
 	int ret;
 
-	ret = cryo_pin_user(t, addr, nr, FOLL_WRITE | FOLL_FORCE, t->pages);
+	ret = cryo_pin_user(t, addr, nr, FOLL_WRITE | FOLL_FORCE, t->in.pages);
 	if (ret)
 		return ret;
 	for (i = 0; i < nr; i++) {
-		void *dst = kmap_local_page(t->pages[i]);
+		void *dst = kmap_local_page(t->in.pages[i]);
 
 		memcpy(dst, src + (size_t)i * PAGE_SIZE, PAGE_SIZE);
 		kunmap_local(dst);
-		set_page_dirty_lock(t->pages[i]);
-		put_page(t->pages[i]);
+		set_page_dirty_lock(t->in.pages[i]);
+		put_page(t->in.pages[i]);
 	}
 	return 0;
 }
@@ -178,30 +178,30 @@ static int cryo_fill_one(struct cryo_thawing *t, struct cryo_rec *rec,
 					"0x%llx+%llu pages is not inside one mapping",
 					p.addr, nr);
 	*last_end = p.addr + len;
-	t->nr_pages += nr;
+	t->in.nr_pages += nr;
 
 	cryo_csum_start(&st, rec);
 	cryo_csum_add(&st, &p, sizeof(p));
 	if (v->rec.flags & CRYO_VMA_WRITE) {
 		unsigned int i;
 
-		ret = cryo_pin_user(t, p.addr, nr, FOLL_WRITE, t->pages);
+		ret = cryo_pin_user(t, p.addr, nr, FOLL_WRITE, t->in.pages);
 		if (ret)
 			return ret;
 		ret = cryo_stream_to_user(t, p.addr, len);
 		for (i = 0; i < nr; i++) {
-			void *kaddr = kmap_local_page(t->pages[i]);
+			void *kaddr = kmap_local_page(t->in.pages[i]);
 
 			if (!ret)
 				cryo_csum_add(&st, kaddr, PAGE_SIZE);
 			kunmap_local(kaddr);
-			put_page(t->pages[i]);
+			put_page(t->in.pages[i]);
 		}
 	} else {
-		ret = cryo_stream_read(t, t->buf, len);
+		ret = cryo_stream_read(t, t->in.buf, len);
 		if (!ret) {
-			cryo_csum_add(&st, t->buf, len);
-			ret = cryo_put_pages(t, p.addr, nr, t->buf);
+			cryo_csum_add(&st, t->in.buf, len);
+			ret = cryo_put_pages(t, p.addr, nr, t->in.buf);
 		}
 	}
 	if (ret)
@@ -220,8 +220,8 @@ int cryo_pages_restore(struct cryo_thawing *t)
 	int ret;
 
 	for (;;) {
-		records = t->record;
-		bytes = t->have_next ? t->bytes - sizeof(rec) : t->bytes;
+		records = t->in.record;
+		bytes = t->in.have_next ? t->in.bytes - sizeof(rec) : t->in.bytes;
 		ret = cryo_stream_hdr(t, &rec);
 		if (ret)
 			return ret;
@@ -241,6 +241,6 @@ int cryo_pages_restore(struct cryo_thawing *t)
 		ret = cryo_fill_one(t, &rec, &hint, &last_end);
 		if (ret)
 			return ret;
-		t->record++;
+		t->in.record++;
 	}
 }

@@ -21,12 +21,12 @@
 enum cryo_dump { CRYO_DUMP_NONE, CRYO_DUMP_ALL, CRYO_DUMP_ANON };
 #include "mm/mm.h"
 
-void cryo_pin_release(struct cryo_image *img)
+void cryo_pin_drop(struct cryo_image *img)
 {
-	while (img->page_idx < img->nr_pages)
-		put_page(img->pages[img->page_idx++]);
-	img->nr_pages = 0;
-	img->page_idx = 0;
+	while (img->pg.page_idx < img->pg.nr_pages)
+		put_page(img->pg.pages[img->pg.page_idx++]);
+	img->pg.nr_pages = 0;
+	img->pg.page_idx = 0;
 }
 
 static enum cryo_dump cryo_vma_dump(struct vm_area_struct *vma)
@@ -134,9 +134,8 @@ static unsigned long cryo_next_populated(struct mm_struct *mm,
 }
 
 /*
- * Pin the next run of pages with content, at or after img->cursor.
- * Returns the number pinned into img->pages (0: no more), or -errno.
- * Called with the target's mmap lock held for reading.
+ * Pin the next run of pages with content, at or after img->pg.cursor.
+ * Returns the number pinned into img->pg.pages (0: no more), or -errno.
  */
 long cryo_pin_run(struct cryo_image *img)
 {
@@ -145,19 +144,20 @@ long cryo_pin_run(struct cryo_image *img)
 	struct vm_area_struct *vma;
 	long got, keep;
 
-	while ((vma = find_vma(mm, img->cursor))) {
+	mmap_assert_locked(mm);
+	while ((vma = find_vma(mm, img->pg.cursor))) {
 		enum cryo_dump dump = cryo_vma_dump(vma);
-		unsigned long addr = max(img->cursor, vma->vm_start);
+		unsigned long addr = max(img->pg.cursor, vma->vm_start);
 		unsigned long nr;
 
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		if (dump == CRYO_DUMP_NONE) {
-			img->cursor = vma->vm_end;
+			img->pg.cursor = vma->vm_end;
 			continue;
 		}
 		addr = cryo_next_populated(mm, addr, vma->vm_end);
-		img->cursor = addr;
+		img->pg.cursor = addr;
 		if (addr >= vma->vm_end)
 			continue;
 		nr = min_t(unsigned long, CRYO_PAGES_PER_REC,
@@ -172,9 +172,9 @@ long cryo_pin_run(struct cryo_image *img)
 		 */
 		got = cryo_gup_remote(mm, addr, nr,
 				      vma->vm_file ? gup | FOLL_NOFAULT : gup,
-				      img->pages, NULL);
+				      img->pg.pages, NULL);
 		if (got <= 0) {
-			img->cursor = addr + PAGE_SIZE;
+			img->pg.cursor = addr + PAGE_SIZE;
 			continue;
 		}
 		keep = got;
@@ -187,26 +187,42 @@ long cryo_pin_run(struct cryo_image *img)
 			 * first (or past the run).
 			 */
 			for (first = 0; first < got; first++)
-				if (PageAnon(img->pages[first]))
+				if (PageAnon(img->pg.pages[first]))
 					break;
 			if (first) {
 				for (nr = 0; nr < got; nr++)
-					put_page(img->pages[nr]);
-				img->cursor = addr + first * PAGE_SIZE;
+					put_page(img->pg.pages[nr]);
+				img->pg.cursor = addr + first * PAGE_SIZE;
 				continue;
 			}
 			for (keep = 0; keep < got; keep++)
-				if (!PageAnon(img->pages[keep]))
+				if (!PageAnon(img->pg.pages[keep]))
 					break;
 		}
 		for (nr = keep; nr < got; nr++)
-			put_page(img->pages[nr]);
+			put_page(img->pg.pages[nr]);
 		if (!keep) {
-			img->cursor = addr + PAGE_SIZE;
+			img->pg.cursor = addr + PAGE_SIZE;
 			continue;
 		}
-		img->cursor = addr;
+		img->pg.cursor = addr;
 		return keep;
 	}
 	return 0;
+}
+
+/* Room for the pages of one PAGES record. */
+int cryo_pin_init(struct cryo_image *img)
+{
+	img->pg.pages = kcalloc(CRYO_PAGES_PER_REC, sizeof(*img->pg.pages),
+				GFP_KERNEL_ACCOUNT);
+	return img->pg.pages ? 0 : -ENOMEM;
+}
+
+/* The freeze is over: nothing pinned is left, the room goes too. */
+void cryo_pin_release(struct cryo_image *img)
+{
+	cryo_pin_drop(img);
+	kfree(img->pg.pages);
+	img->pg.pages = NULL;
 }

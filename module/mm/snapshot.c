@@ -74,7 +74,7 @@ static int cryo_snap_grow(void **arr, size_t *max, size_t need, size_t elem)
 
 void cryo_snapshot_free(struct cryo_image *img)
 {
-	struct cryo_snap *snap = img->snap;
+	struct cryo_snap *snap = img->pg.snap;
 
 	if (!snap)
 		return;
@@ -83,13 +83,13 @@ void cryo_snapshot_free(struct cryo_image *img)
 	kvfree(snap->pages);
 	kvfree(snap->runs);
 	kfree(snap);
-	img->snap = NULL;
+	img->pg.snap = NULL;
 }
 
-/* Copy the @nr pages pinned in img->pages at img->cursor; unpin them. */
+/* Copy the @nr pages pinned in img->pg.pages at img->pg.cursor; unpin them. */
 static int cryo_snap_copy_run(struct cryo_image *img, long nr)
 {
-	struct cryo_snap *snap = img->snap;
+	struct cryo_snap *snap = img->pg.snap;
 	long i;
 	int ret;
 
@@ -105,20 +105,20 @@ static int cryo_snap_copy_run(struct cryo_image *img, long nr)
 			copy = alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT |
 					  __GFP_NORETRY | __GFP_NOWARN);
 		if (copy) {
-			copy_highpage(copy, img->pages[i]);
+			copy_highpage(copy, img->pg.pages[i]);
 			snap->pages[snap->nr_pages++] = copy;
 		} else {
 			ret = -ENOMEM;
 		}
-		put_page(img->pages[i]);
-		img->pages[i] = NULL;
+		put_page(img->pg.pages[i]);
+		img->pg.pages[i] = NULL;
 	}
 	if (ret)
 		return ret;
-	snap->runs[snap->nr_runs].addr = img->cursor;
+	snap->runs[snap->nr_runs].addr = img->pg.cursor;
 	snap->runs[snap->nr_runs].nr = nr;
 	snap->nr_runs++;
-	img->cursor += nr * PAGE_SIZE;
+	img->pg.cursor += nr * PAGE_SIZE;
 	return 0;
 }
 
@@ -137,10 +137,10 @@ int cryo_snapshot_take(struct cryo_image *img)
 	long nr;
 	int ret;
 
-	img->snap = kzalloc(sizeof(*img->snap), GFP_KERNEL_ACCOUNT);
-	if (!img->snap)
+	img->pg.snap = kzalloc(sizeof(*img->pg.snap), GFP_KERNEL_ACCOUNT);
+	if (!img->pg.snap)
 		return -ENOMEM;
-	img->cursor = 0;
+	img->pg.cursor = 0;
 	for (;;) {
 		ret = mmap_read_lock_killable(img->mm);
 		if (ret)
@@ -159,7 +159,7 @@ int cryo_snapshot_take(struct cryo_image *img)
 		}
 		cond_resched();
 	}
-	img->cursor = 0;
+	img->pg.cursor = 0;
 	if (ret)
 		cryo_snapshot_free(img);
 	return ret;
@@ -167,17 +167,17 @@ int cryo_snapshot_take(struct cryo_image *img)
 
 /**
  * cryo_snapshot_next() - hand the next run of copies to the stream
- * @img: the image, with img->pages empty
+ * @img: the image, with img->pg.pages empty
  * @addr: out: the address of the run's first page
  *
- * The copies move into img->pages, which the reader releases as it takes
+ * The copies move into img->pg.pages, which the reader releases as it takes
  * them.  The bookkeeping goes with the last run.
  *
  * Return: the number of pages in the run; 0 when none is left.
  */
 long cryo_snapshot_next(struct cryo_image *img, unsigned long *addr)
 {
-	struct cryo_snap *snap = img->snap;
+	struct cryo_snap *snap = img->pg.snap;
 	struct cryo_snap_run *run;
 
 	if (!snap)
@@ -187,8 +187,8 @@ long cryo_snapshot_next(struct cryo_image *img, unsigned long *addr)
 		return 0;
 	}
 	run = &snap->runs[snap->next_run++];
-	memcpy(img->pages, snap->pages + snap->next_page,
-	       run->nr * sizeof(*img->pages));
+	memcpy(img->pg.pages, snap->pages + snap->next_page,
+	       run->nr * sizeof(*img->pg.pages));
 	snap->next_page += run->nr;
 	*addr = run->addr;
 	return run->nr;

@@ -38,12 +38,12 @@ int cryo_stub_hint(struct cryo_thawing *t, u64 size, u64 *addr)
 	size = PAGE_ALIGN(size);
 	if (!size || size > TASK_SIZE_MAX / 4)
 		return cryo_thaw_fail(t, -EINVAL, "stub size %llu", size);
-	r = cryo_vma_ranges(current->mm, t->nr_vmas, &n);
+	r = cryo_vma_ranges(current->mm, t->lay.nr_vmas, &n);
 	if (!r)
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
-	for (i = 0; i < t->nr_vmas; i++, n++) {
-		r[n].start = t->vmas[i].rec.start;
-		r[n].end = t->vmas[i].rec.end;
+	for (i = 0; i < t->lay.nr_vmas; i++, n++) {
+		r[n].start = t->lay.vmas[i].rec.start;
+		r[n].end = t->lay.vmas[i].rec.end;
 	}
 	sort(r, n, sizeof(*r), cryo_range_cmp, NULL);
 	/* Merge overlapping ranges, then look for a gap from the top. */
@@ -92,12 +92,12 @@ int cryo_stub_check(struct cryo_thawing *t, u64 start, u64 len)
 		return cryo_thaw_fail(t, -EINVAL,
 				      "stub region 0x%llx+%llu: not page aligned or outside user space",
 				      start, len);
-	for (i = 0; i < t->nr_vmas; i++)
-		if (cryo_overlaps(start, start + len, t->vmas[i].rec.start,
-				  t->vmas[i].rec.end))
+	for (i = 0; i < t->lay.nr_vmas; i++)
+		if (cryo_overlaps(start, start + len, t->lay.vmas[i].rec.start,
+				  t->lay.vmas[i].rec.end))
 			return cryo_thaw_fail(t, -EINVAL,
 					      "stub region 0x%llx+%llu overlaps the image's mapping 0x%llx-0x%llx",
-					      start, len, t->vmas[i].rec.start,
-					      t->vmas[i].rec.end);
+					      start, len, t->lay.vmas[i].rec.start,
+					      t->lay.vmas[i].rec.end);
 	return 0;
 }

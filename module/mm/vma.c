@@ -91,7 +91,7 @@ static u32 cryo_vma_kind(struct cryo_image *img, struct vm_area_struct *vma,
 	return CRYO_VMA_ANON;
 }
 
-/* Emit the VMA at or after img->cursor; false past the last one. */
+/* Emit the VMA at or after img->pg.cursor; false past the last one. */
 int cryo_vma_save(struct cryo_image *img)
 {
 	const size_t room = CRYO_STAGE_SIZE - sizeof(struct cryo_rec) -
@@ -110,7 +110,7 @@ int cryo_vma_save(struct cryo_image *img)
 	ret = mmap_read_lock_killable(img->mm);
 	if (ret)
 		goto out_free;
-	vma = find_vma(img->mm, img->cursor);
+	vma = find_vma(img->mm, img->pg.cursor);
 	if (!vma) {
 		ret = 0;
 		goto out_unlock;
@@ -135,7 +135,7 @@ int cryo_vma_save(struct cryo_image *img)
 	v->name_len = len;
 	memcpy(v + 1, name, len);
 	cryo_record_finish(img);
-	img->cursor = vma->vm_end;
+	img->pg.cursor = vma->vm_end;
 	ret = 1;
 out_unlock:
 	mmap_read_unlock(img->mm);
@@ -146,7 +146,7 @@ out_free:
 
 int cryo_vma_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
-	struct cryo_image_vma *r = t->buf;
+	struct cryo_image_vma *r = t->in.buf;
 	struct cryo_thaw_vma *v;
 	void *p;
 
@@ -172,44 +172,44 @@ int cryo_vma_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	     (r->flags & (CRYO_VMA_SHARED | CRYO_VMA_MAYSHARE))))
 		return bad("0x%llx-0x%llx: wipe-on-fork on memory that is not private anonymous",
 			   r->start, r->end);
-	if (t->nr_vmas && r->start < t->vmas[t->nr_vmas - 1].rec.end)
+	if (t->lay.nr_vmas && r->start < t->lay.vmas[t->lay.nr_vmas - 1].rec.end)
 		return bad("0x%llx-0x%llx overlaps or precedes the one before",
 			   r->start, r->end);
 	if (cryo_vma_special(r->kind)) {
 		/* [vvar] and [vdso] come back as one block, see the stub. */
-		if (t->special_end && r->start != t->special_end)
+		if (t->lay.special_end && r->start != t->lay.special_end)
 			return bad("0x%llx-0x%llx: special mappings not adjacent",
 				   r->start, r->end);
-		if (!t->special_end)
-			t->special_start = r->start;
-		t->special_end = r->end;
+		if (!t->lay.special_end)
+			t->lay.special_start = r->start;
+		t->lay.special_end = r->end;
 		if (r->kind == CRYO_VMA_VDSO)
-			t->vdso_start = r->start;
+			t->lay.vdso_start = r->start;
 	}
-	if (t->nr_vmas == t->max_vmas) {
-		unsigned int n = t->max_vmas ? 2 * t->max_vmas : 64;
+	if (t->lay.nr_vmas == t->lay.max_vmas) {
+		unsigned int n = t->lay.max_vmas ? 2 * t->lay.max_vmas : 64;
 
-		if (t->nr_vmas >= CRYO_THAW_MAX_VMAS)
+		if (t->lay.nr_vmas >= CRYO_THAW_MAX_VMAS)
 			return cryo_thaw_fail(t, -EFBIG,
 					      "record %llu (VMA): more than %u mappings",
-					      t->record, CRYO_THAW_MAX_VMAS);
+					      t->in.record, CRYO_THAW_MAX_VMAS);
 		n = min_t(unsigned int, n, CRYO_THAW_MAX_VMAS);
-		p = kvrealloc_compat(t->vmas, t->max_vmas * sizeof(*t->vmas),
-				     n * sizeof(*t->vmas), GFP_KERNEL_ACCOUNT);
+		p = kvrealloc_compat(t->lay.vmas, t->lay.max_vmas * sizeof(*t->lay.vmas),
+				     n * sizeof(*t->lay.vmas), GFP_KERNEL_ACCOUNT);
 		if (!p)
 			return cryo_thaw_fail(t, -ENOMEM, "out of memory");
-		t->vmas = p;
-		t->max_vmas = n;
+		t->lay.vmas = p;
+		t->lay.max_vmas = n;
 	}
 	if (cryo_thaw_hold(t, r->name_len + 1))
 		return -EFBIG;
-	v = &t->vmas[t->nr_vmas];
+	v = &t->lay.vmas[t->lay.nr_vmas];
 	v->rec = *r;
 	v->file = NULL;
 	v->name = kmemdup_nul((char *)(r + 1), r->name_len, GFP_KERNEL);
 	if (!v->name)
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
-	t->nr_vmas++;
+	t->lay.nr_vmas++;
 	if (strlen(v->name) != r->name_len)
 		return bad("0x%llx-0x%llx: NUL in its name", r->start, r->end);
 	if (r->kind == CRYO_VMA_FILE && v->name[0] != '/')
@@ -226,8 +226,8 @@ int cryo_vma_open_files(struct cryo_thawing *t)
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < t->nr_vmas; i++) {
-		struct cryo_thaw_vma *v = &t->vmas[i];
+	for (i = 0; i < t->lay.nr_vmas; i++) {
+		struct cryo_thaw_vma *v = &t->lay.vmas[i];
 		bool shared = v->rec.flags & CRYO_VMA_SHARED;
 		struct cryo_file_id id = {
 			.dev = v->rec.dev, .ino = v->rec.ino, .mode = S_IFREG,
@@ -351,8 +351,8 @@ int cryo_vma_restore(struct cryo_thawing *t, unsigned long keep_start,
 		return cryo_thaw_fail(t, ret, "cannot unmap the caller (error %d)",
 				      -ret);
 
-	for (i = 0; i < t->nr_vmas; i++) {
-		struct cryo_thaw_vma *v = &t->vmas[i];
+	for (i = 0; i < t->lay.nr_vmas; i++) {
+		struct cryo_thaw_vma *v = &t->lay.vmas[i];
 
 		if (cryo_vma_special(v->rec.kind))
 			continue;
@@ -367,12 +367,12 @@ void cryo_vma_release(struct cryo_thawing *t)
 {
 	unsigned int i;
 
-	for (i = 0; i < t->nr_vmas; i++) {
-		if (t->vmas[i].file)
-			fput(t->vmas[i].file);
-		kfree(t->vmas[i].name);
+	for (i = 0; i < t->lay.nr_vmas; i++) {
+		if (t->lay.vmas[i].file)
+			fput(t->lay.vmas[i].file);
+		kfree(t->lay.vmas[i].name);
 	}
-	kvfree(t->vmas);
+	kvfree(t->lay.vmas);
 }
 
 /* The caller's mappings, as ranges; NULL on failure. */

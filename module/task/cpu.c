@@ -267,11 +267,11 @@ int cryo_cpu_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 		return cryo_bad(t, rec, "length %u, expected %zu", rec->len,
 				sizeof(th->rec) + t->hdr.fpu_size);
 	th = &t->threads[t->nr_threads];
-	memcpy(&th->rec, t->buf, sizeof(th->rec));
+	memcpy(&th->rec, t->in.buf, sizeof(th->rec));
 	th->fpu = kvmalloc(t->hdr.fpu_size, GFP_KERNEL_ACCOUNT);
 	if (!th->fpu)
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
-	memcpy(th->fpu, t->buf + sizeof(th->rec), t->hdr.fpu_size);
+	memcpy(th->fpu, t->in.buf + sizeof(th->rec), t->hdr.fpu_size);
 	/* Count it now so that it is freed whatever happens next. */
 	t->nr_threads++;
 	for (i = 0; i + 1 < t->nr_threads; i++)
@@ -436,4 +436,17 @@ int cryo_cpu_load_header(struct cryo_thawing *t)
 	if (!t->threads)
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
 	return 0;
+}
+
+/* The thaw is over: the THREAD records and the threads they were for. */
+void cryo_cpu_release(struct cryo_thawing *t)
+{
+	unsigned int i;
+
+	for (i = 0; t->threads && i < t->hdr.nr_threads; i++) {
+		if (t->threads[i].task)
+			put_task_struct(t->threads[i].task);
+		kvfree(t->threads[i].fpu);
+	}
+	kvfree(t->threads);
 }

@@ -12,7 +12,7 @@
  *    gives a user's job back to that user), otherwise the caller's own;
  *  - capabilities: the image's, within the caller's (dropping needs no
  *    privilege);
- *  - every file is opened under exactly these (t->open_cred), so a root
+ *  - every file is opened under exactly these (t->cred.open_cred), so a root
  *    thaw of a user's image opens nothing the user could not.
  *
  * The ids are not written into the restored process's cred by the module:
@@ -48,22 +48,19 @@
 static struct group_info *cryo_image_groups(struct cryo_thawing *t)
 {
 	struct user_namespace *ns = current_user_ns();
-	struct group_info *gi = groups_alloc(t->nr_groups);
+	struct group_info *gi = groups_alloc(t->cred.nr_groups);
 	unsigned int i;
 
-	if (!gi) {
-		cryo_thaw_fail(t, -ENOMEM, "out of memory");
-		return NULL;
-	}
-	for (i = 0; i < t->nr_groups; i++) {
-		kgid_t g = make_kgid(ns, t->groups[i]);
+	if (!gi)
+		return ERR_PTR(cryo_thaw_fail(t, -ENOMEM, "out of memory"));
+	for (i = 0; i < t->cred.nr_groups; i++) {
+		kgid_t g = make_kgid(ns, t->cred.groups[i]);
 
 		if (!gid_valid(g)) {
 			put_group_info(gi);
-			cryo_thaw_fail(t, -EINVAL,
-				       "record 2 (GROUPS): group %u has no mapping here",
-				       t->groups[i]);
-			return NULL;
+			return ERR_PTR(cryo_thaw_fail(t, -EINVAL,
+						      "record 2 (GROUPS): group %u has no mapping here",
+						      t->cred.groups[i]));
 		}
 		gi->gid[i] = g;
 	}
@@ -90,9 +87,9 @@ static void cryo_caps_narrow(struct cred *c, const struct cryo_image_process *p)
 
 /*
  * The ids and groups the restored process runs with: the image's when the
- * caller may set them (sets t->set_ids if they differ from its own), else
- * the caller's.  Returns the groups, referenced, or NULL with the thaw
- * failed.
+ * caller may set them (sets t->cred.set_ids if they differ from its own), else
+ * the caller's.  Returns the groups, referenced, or an ERR_PTR with the
+ * thaw failed.
  */
 static struct group_info *cryo_creds_ids(struct cryo_thawing *t,
 					 kuid_t uid[4], kgid_t gid[4])
@@ -118,17 +115,15 @@ static struct group_info *cryo_creds_ids(struct cryo_thawing *t,
 	for (i = 0; i < 4; i++) {
 		uid[i] = make_kuid(ns, p->uid[i]);
 		gid[i] = make_kgid(ns, p->gid[i]);
-		if (!uid_valid(uid[i]) || !gid_valid(gid[i])) {
-			cryo_thaw_fail(t, -EINVAL,
-				       "record 1 (PROCESS): uid %u or gid %u has no mapping here",
-				       p->uid[i], p->gid[i]);
-			return NULL;
-		}
+		if (!uid_valid(uid[i]) || !gid_valid(gid[i]))
+			return ERR_PTR(cryo_thaw_fail(t, -EINVAL,
+						      "record 1 (PROCESS): uid %u or gid %u has no mapping here",
+						      p->uid[i], p->gid[i]));
 	}
 	gi = cryo_image_groups(t);
-	if (!gi)
-		return NULL;
-	t->set_ids = !uid_eq(uid[0], cred->uid) || !uid_eq(uid[1], cred->euid) ||
+	if (IS_ERR(gi))
+		return gi;
+	t->cred.set_ids = !uid_eq(uid[0], cred->uid) || !uid_eq(uid[1], cred->euid) ||
 		     !uid_eq(uid[2], cred->suid) || !uid_eq(uid[3], cred->fsuid) ||
 		     !gid_eq(gid[0], cred->gid) || !gid_eq(gid[1], cred->egid) ||
 		     !gid_eq(gid[2], cred->sgid) || !gid_eq(gid[3], cred->fsgid) ||
@@ -147,7 +142,7 @@ static int cryo_creds_keyring(struct cryo_thawing *t, struct cred *oc)
 #ifdef CONFIG_KEYS
 	struct key *kr;
 
-	if (!t->set_ids)
+	if (!t->cred.set_ids)
 		return 0;
 	key_put(oc->thread_keyring);
 	oc->thread_keyring = NULL;
@@ -184,17 +179,17 @@ int cryo_creds_plan(struct cryo_thawing *t)
 	struct cred *oc;
 	int ret;
 
-	if (t->open_cred)
+	if (t->cred.open_cred)
 		return 0;
 	if (!t->have_proc)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu: a file before the PROCESS record",
-				      t->record);
+				      t->in.record);
 	/* prctl(PR_SET_SECUREBITS) needs it; without it they only tighten. */
-	t->may_secbits = cryo_may_set_securebits(ns);
+	t->cred.may_secbits = cryo_may_set_securebits(ns);
 	gi = cryo_creds_ids(t, uid, gid);
-	if (!gi)
-		return t->error ?: -ENOMEM;
+	if (IS_ERR(gi))
+		return PTR_ERR(gi);
 
 	oc = prepare_creds();
 	if (!oc) {
@@ -217,9 +212,9 @@ int cryo_creds_plan(struct cryo_thawing *t)
 		abort_creds(oc);
 		return ret;
 	}
-	t->open_cred = oc;
-	t->user_ns = get_user_ns(ns);
-	t->pid_ns = get_pid_ns(task_active_pid_ns(current));
+	t->cred.open_cred = oc;
+	t->cred.user_ns = get_user_ns(ns);
+	t->cred.pid_ns = get_pid_ns(task_active_pid_ns(current));
 	return 0;
 }
 
@@ -238,7 +233,7 @@ const struct cred *cryo_creds_open_cred(struct cryo_thawing *t)
 	if (t->remap_only)
 		return current_cred();
 	ret = cryo_creds_plan(t);
-	return ret ? ERR_PTR(ret) : t->open_cred;
+	return ret ? ERR_PTR(ret) : t->cred.open_cred;
 }
 
 /**
@@ -252,11 +247,11 @@ const struct cred *cryo_creds_open_cred(struct cryo_thawing *t)
 int cryo_creds_out(struct cryo_thawing *t, struct cryo_thaw *arg)
 {
 	struct user_namespace *ns = current_user_ns();
-	const struct cred *oc = t->open_cred;
+	const struct cred *oc = t->cred.open_cred;
 	u32 __user *groups = u64_to_user_ptr(arg->groups);
 	int i;
 
-	arg->cred_flags = t->set_ids ? CRYO_THAW_CRED_SET_IDS : 0;
+	arg->cred_flags = t->cred.set_ids ? CRYO_THAW_CRED_SET_IDS : 0;
 	arg->uid[0] = from_kuid_munged(ns, oc->uid);
 	arg->uid[1] = from_kuid_munged(ns, oc->euid);
 	arg->uid[2] = from_kuid_munged(ns, oc->suid);
@@ -311,7 +306,7 @@ static unsigned int cryo_securebits(struct cryo_thawing *t,
 	unsigned int locks = old->securebits & SECURE_ALL_LOCKS;
 	unsigned int fixed = locks | (locks >> 1);
 
-	if (!t->may_secbits)
+	if (!t->cred.may_secbits)
 		return (old->securebits & (fixed |
 					   ~issecure_mask(SECURE_KEEP_CAPS))) |
 		       (image & (issecure_mask(SECURE_NOROOT) |
@@ -343,7 +338,7 @@ void cryo_creds_apply(struct cryo_thawing *t)
 		cryo_caps_narrow(new, p);
 		/* Within the caller's, too: R cannot have gained any. */
 		new->cap_permitted = cap_intersect(new->cap_permitted,
-						   t->open_cred->cap_permitted);
+						   t->cred.open_cred->cap_permitted);
 		new->cap_effective = cap_intersect(new->cap_effective,
 						   new->cap_permitted);
 		new->cap_ambient = cap_intersect(new->cap_ambient,
@@ -355,7 +350,7 @@ void cryo_creds_apply(struct cryo_thawing *t)
 						  ~issecure_mask(SECURE_KEEP_CAPS));
 #ifdef CONFIG_KEYS
 		/* The caller's keyrings are not the user's. */
-		if (t->set_ids) {
+		if (t->cred.set_ids) {
 			key_put(new->session_keyring);
 			new->session_keyring = NULL;
 			key_put(new->process_keyring);
@@ -386,12 +381,13 @@ void cryo_creds_apply(struct cryo_thawing *t)
 
 void cryo_creds_release(struct cryo_thawing *t)
 {
-	if (t->open_cred)
-		put_cred(t->open_cred);
-	if (t->user_ns)
-		put_user_ns(t->user_ns);
-	if (t->pid_ns)
-		put_pid_ns(t->pid_ns);
+	kvfree(t->cred.groups);
+	if (t->cred.open_cred)
+		put_cred(t->cred.open_cred);
+	if (t->cred.user_ns)
+		put_user_ns(t->cred.user_ns);
+	if (t->cred.pid_ns)
+		put_pid_ns(t->cred.pid_ns);
 }
 
 int cryo_creds_save_groups(struct cryo_image *img)
@@ -424,10 +420,10 @@ int cryo_creds_load_groups(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
 	if (rec->len % sizeof(u32) || rec->len > NGROUPS_MAX * sizeof(u32))
 		return cryo_thaw_badrec(t, rec->type, "length %u", rec->len);
-	t->groups = kvmalloc(rec->len ?: 1, GFP_KERNEL_ACCOUNT);
-	if (!t->groups)
+	t->cred.groups = kvmalloc(rec->len ?: 1, GFP_KERNEL_ACCOUNT);
+	if (!t->cred.groups)
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
-	memcpy(t->groups, t->buf, rec->len);
-	t->nr_groups = rec->len / sizeof(u32);
+	memcpy(t->cred.groups, t->in.buf, rec->len);
+	t->cred.nr_groups = rec->len / sizeof(u32);
 	return 0;
 }

@@ -183,7 +183,7 @@ int cryo_proc_save_fs(struct cryo_image *img)
 
 int cryo_proc_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
-	struct cryo_image_process *p = t->buf;
+	struct cryo_image_process *p = t->in.buf;
 	u64 top = TASK_SIZE_MAX;
 	int ret;
 
@@ -223,7 +223,7 @@ int cryo_proc_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 
 int cryo_proc_load_auxv(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
-	const u64 *v = t->buf;
+	const u64 *v = t->in.buf;
 	unsigned int n = rec->len / sizeof(u64);
 	struct mm_struct *mm = current->mm;
 
@@ -254,7 +254,7 @@ static struct file *cryo_proc_open_path(struct cryo_thawing *t, const char *what
 
 int cryo_proc_load_fs(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
-	struct cryo_image_fs *fs = t->buf;
+	struct cryo_image_fs *fs = t->in.buf;
 	char *exe, *cwd, *p;
 	struct file *f;
 	int ret = 0;
@@ -323,4 +323,13 @@ void cryo_proc_restore(struct cryo_thawing *t)
 	memcpy(mm->saved_auxv, t->auxv, t->auxv_len);
 	mmap_write_unlock(mm);
 	current->fs->umask = p->umask;
+}
+
+/* The thaw is over: the exe and cwd it opened. */
+void cryo_proc_release(struct cryo_thawing *t)
+{
+	if (t->exe)
+		fput(t->exe);
+	if (t->cwd)
+		fput(t->cwd);
 }

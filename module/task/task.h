@@ -32,6 +32,7 @@ int cryo_proc_load(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_proc_load_auxv(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_proc_load_fs(struct cryo_thawing *t, const struct cryo_rec *rec);
 void cryo_proc_restore(struct cryo_thawing *t);
+void cryo_proc_release(struct cryo_thawing *t);
 
 /* creds.c */
 int cryo_creds_save_groups(struct cryo_image *img);
@@ -63,5 +64,6 @@ int cryo_cpu_load(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_cpu_out(struct cryo_thawing *t, struct cryo_thawing_thread *th,
 		 struct cryo_thaw_cpu *cpu);
 void cryo_cpu_restore(struct cryo_thawing *t, struct cryo_thawing_thread *th);
+void cryo_cpu_release(struct cryo_thawing *t);
 
 #endif /* _CRYO_TASK_H */

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the address-space part keeps: the pages a freeze streams (struct
+ * cryo_pages_save, in struct cryo_image) and the layout a thaw or remap
+ * builds (struct cryo_layout, in struct cryo_thawing).  Data only; the
+ * code is in mm/.
+ */
+#ifndef _CRYO_MM_STATE_H
+#define _CRYO_MM_STATE_H
+
+#include <linux/cryo_image.h>
+#include <linux/types.h>
+
+struct cryo_snap;
+struct file;
+struct page;
+
+/* One mapping of the image, and the file behind it once opened. */
+struct cryo_thaw_vma {
+	struct cryo_image_vma rec;
+	char *name;			/* NUL-terminated path or name */
+	struct file *file;		/* CRYO_VMA_FILE: opened, referenced */
+};
+
+/* The VMA and PAGES sections of a freeze, as far as the reader read. */
+struct cryo_pages_save {
+	unsigned long cursor;		/* next address, VMA and PAGES phases */
+	struct page **pages;		/* pinned page contents not yet read */
+	struct cryo_snap *snap;		/* CRYO_FREEZE_SNAPSHOT's copies */
+	bool snapped;			/* pages come from @snap, target resumed */
+	unsigned int nr_pages;
+	unsigned int page_idx;
+	size_t page_off;
+	u64 nr_pages_total;
+};
+
+/* The mappings of a thaw's image, checked and with their files open. */
+struct cryo_layout {
+	struct cryo_thaw_vma *vmas;
+	unsigned int nr_vmas;
+	unsigned int max_vmas;
+	u64 special_start;		/* [vvar]...[vdso] block of the image */
+	u64 special_end;
+	u64 vdso_start;			/* the image's [vdso], 0 if none */
+};
+
+#endif /* _CRYO_MM_STATE_H */
