@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The thaw protocol (see "Thaw" in uapi/linux/cryo.h) and CRYO_IOC_REMAP.
+ * The thaw protocol (see "Thaw" in uapi/linux/cryo.h); see restore.c for what
+ * comes after CRYO_IOC_THAW.
  *
  * CRYO_IOC_THAW reads and checks the image's metadata in the caller (the
  * tool).  The process R that becomes the restored one then drives the

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The image writer: turns a parked target into records, one at a time,
- * as the reader asks for them (see the format in uapi/linux/cryo.h).
+ * as the reader asks for them (see the format in uapi/linux/cryo_image.h).
  *
  * Every record but page contents is built in the session's staging
  * buffer.  Page contents are never copied inside the kernel: a PAGES

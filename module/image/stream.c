@@ -7,7 +7,7 @@
  * CRYO_REC_MAX_LEN bytes, its checksum verified, its length checked
  * against its type before any field is looked at, and every field checked
  * before it is stored.  Nothing here changes the caller: files are opened
- * (load_files.c, remap.c) but not installed.
+ * (files/, mm/vma.c) but not installed.
  */
 #include "cryo.h"
 
