@@ -591,6 +591,31 @@ TEST_F_TIMEOUT(thaw, files, 120)
 	free(before);
 }
 
+/*
+ * One pipe, five open file descriptions (two from pipe(2), three more
+ * through /proc/self/fd: a second reader, an O_RDWR one and a second
+ * writer): all five come back as descriptions of one new pipe, each with
+ * its access mode and status flags, the bytes it held in it once.
+ */
+TEST_F_TIMEOUT(thaw, pipe_descriptions, 120)
+{
+	char a[64], b[64];
+	int fd;
+
+	SPAWN("thaw_target", "pipes");
+	FREEZE();
+	THAW(CRYOCTL_THAW_WAIT);
+	ASSERT_EQ(0, cryo_fd_link(T->pid, 20, a, sizeof(a)));
+	EXPECT_EQ(0, strncmp(a, "pipe:[", 6)) TH_LOG("fd 20: %s", a);
+	for (fd = 21; fd <= 24; fd++) {
+		ASSERT_EQ(0, cryo_fd_link(T->pid, fd, b, sizeof(b)));
+		EXPECT_STREQ(a, b) TH_LOG("fd %d", fd);
+	}
+	CMD('x', "pipes ");
+	EXPECT_STREQ("pipes ok", T->line);
+	QUIT(0);
+}
+
 #define BIT(sig)	(1ULL << ((sig) - 1))
 
 struct sigrep {

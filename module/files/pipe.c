@@ -9,8 +9,9 @@
  * copied without being consumed.
  *
  * At the thaw an anonymous pipe cannot be made by a module: the library
- * makes one per pipe of the image (the two ends found here, by pipe id)
- * and hands them over (cryo_pipe_attach()), and they are refilled.  A
+ * makes one per pipe of the image (its descriptions found here, by pipe
+ * id) and hands its two ends over (cryo_pipe_attach()); a pipe's other
+ * descriptions are opened on it, and it is refilled.  A
  * FIFO is reopened by its path, through an O_RDWR end opened first so
  * that no open blocks, and refilled through it.
  */
@@ -154,34 +155,45 @@ static int cryo_pipe_load(struct cryo_thawing *t, struct cryo_thaw_file *f)
 	return 0;
 }
 
+/* Is @g a description of the same anonymous pipe as @f? */
+static bool cryo_pipe_same(const struct cryo_thaw_file *f,
+			   const struct cryo_thaw_file *g)
+{
+	return g->rec.kind == CRYO_FILE_PIPE &&
+	       g->rec.pipe_id == f->rec.pipe_id && g->rec.dev == f->rec.dev;
+}
+
 /*
- * An anonymous pipe is the library's to make: count it once, with both
- * of its ends, which must be in the image.
+ * An anonymous pipe is the library's to make: count it once, with every
+ * description of it in the image (pipe(2) gives two; more come from
+ * opening /proc/PID/fd/N), which must read it and write it both.
  */
 static int cryo_pipe_restore(struct cryo_thawing *t, unsigned int idx)
 {
 	struct cryo_files_restore *ft = &t->fdt;
 	struct cryo_thaw_file *f = &ft->files[idx];
+	bool reads = false, writes = false;
 	unsigned int j;
 
 	if (f->pipe >= 0)
 		return 0;
-	f->pipe = ft->nr_pipes;
-	for (j = idx + 1; j < ft->nr_files; j++) {
-		struct cryo_thaw_file *g = &ft->files[j];
+	for (j = idx; j < ft->nr_files; j++) {
+		u32 acc = ft->files[j].rec.open_flags & O_ACCMODE;
 
-		if (g->rec.kind == CRYO_FILE_PIPE &&
-		    g->rec.pipe_id == f->rec.pipe_id &&
-		    g->rec.dev == f->rec.dev &&
-		    (g->rec.open_flags & O_ACCMODE) !=
-		    (f->rec.open_flags & O_ACCMODE))
-			break;
+		if (!cryo_pipe_same(f, &ft->files[j]))
+			continue;
+		reads |= acc != O_WRONLY;
+		writes |= acc != O_RDONLY;
 	}
-	if (j == ft->nr_files)
+	if (!reads || !writes)
 		return cryo_file_need_inherit(t, idx,
 					      "the other end of this pipe is not in the image");
-	ft->files[j].pipe = ft->nr_pipes;
-	ft->files[j].needed = true;
+	for (j = idx; j < ft->nr_files; j++) {
+		if (!cryo_pipe_same(f, &ft->files[j]))
+			continue;
+		ft->files[j].pipe = ft->nr_pipes;
+		ft->files[j].needed = true;
+	}
 	ft->nr_pipes++;
 	return 0;
 }
@@ -193,11 +205,41 @@ static bool cryo_pipe_is_fresh(struct file *f, int end)
 	       (f->f_mode & (end ? FMODE_WRITE : FMODE_READ));
 }
 
-/* The ends of pipe @p of the image take @ends, refilled through ends[1]. */
+/*
+ * Description @f of a pipe the library made: the end of @ends with its
+ * access mode, the first time; a new description of the same pipe
+ * otherwise, or for O_RDWR (as opening /proc/PID/fd/N makes one).
+ */
+static struct file *cryo_pipe_end(struct cryo_thaw_file *f,
+				  struct file *ends[2], bool used[2])
+{
+	u32 acc = f->rec.open_flags & O_ACCMODE;
+	int e = acc != O_RDONLY;
+	struct file *file;
+
+	if (acc != O_RDWR && !used[e]) {
+		used[e] = true;
+		file = get_file(ends[e]);
+	} else {
+		/* A writer and a reader exist: this open never waits. */
+		file = dentry_open(&ends[0]->f_path, acc | O_NONBLOCK,
+				   current_cred());
+		if (IS_ERR(file))
+			return file;
+	}
+	spin_lock(&file->f_lock);
+	file->f_flags = (file->f_flags & ~O_NONBLOCK) |
+			(f->rec.open_flags & O_NONBLOCK);
+	spin_unlock(&file->f_lock);
+	return file;
+}
+
+/* The descriptions of pipe @p of the image, from @ends; refilled. */
 static int cryo_pipe_fill(struct cryo_thawing *t, unsigned int p,
 			  struct file *ends[2])
 {
 	struct cryo_files_restore *ft = &t->fdt;
+	bool used[2] = { false, false };
 	unsigned int i;
 	int ret = 0;
 
@@ -208,7 +250,6 @@ static int cryo_pipe_fill(struct cryo_thawing *t, unsigned int p,
 
 		if (f->pipe != p || f->file)
 			continue;
-		file = ends[(f->rec.open_flags & O_ACCMODE) != O_RDONLY];
 		if (f->data) {
 			unsigned int old = ends[1]->f_flags;
 
@@ -221,11 +262,12 @@ static int cryo_pipe_fill(struct cryo_thawing *t, unsigned int p,
 						     f->name, f->rec.data_size);
 			ends[1]->f_flags = old;
 		}
-		spin_lock(&file->f_lock);
-		file->f_flags = (file->f_flags & ~O_NONBLOCK) |
-				(f->rec.open_flags & O_NONBLOCK);
-		spin_unlock(&file->f_lock);
-		f->file = get_file(file);
+		file = cryo_pipe_end(f, ends, used);
+		if (IS_ERR(file))
+			return cryo_thaw_fail(t, PTR_ERR(file),
+					      "pipe %s: cannot open another description of it (error %ld)",
+					      f->name, -PTR_ERR(file));
+		f->file = file;
 	}
 	return ret;
 }

@@ -30,6 +30,11 @@
  * files DIR regular, dup'ed, O_APPEND, close-on-exec, unlinked, pipe,
  *           FIFO, /dev/null and directory fds at fixed numbers; 'x':
  *           "files ok" or "files bad <what> ...".
+ * pipes     one pipe, five descriptions: fd 20 and 21 from pipe(2),
+ *           fd 22 a second reading one and fd 23 an O_RDWR one (opened
+ *           through /proc/self/fd), fd 24 a second writing one with
+ *           O_NONBLOCK; 1000 bytes in it; 'x': "pipes ok" or "pipes bad
+ *           <what>".
  * signals   handlers, a blocked mask with SIGUSR2 (thread) and SIGWINCH
  *           (process) pending, SIGTERM ignored, an altstack, ITIMER_REAL
  *           every 200 ms; 's': "sig <usr1> <usr2> <winch> <alrm> <blocked>
@@ -803,6 +808,85 @@ static int mode_files(void)
 	return 0;
 }
 
+/* ---- pipes ---------------------------------------------------------------- */
+
+enum { P_R = 20, P_W, P_R2, P_RW, P_W2 };
+#define PIPES_BYTES	1000
+
+static int reopen_fd(int fd, int flags)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return open(path, flags);
+}
+
+#define PCHECK(cond, ...) do {						\
+		if (!(cond)) {						\
+			say("pipes bad " __VA_ARGS__);			\
+			return;						\
+		}							\
+	} while (0)
+
+static void pipes_check(void)
+{
+	static const int fds[] = { P_R, P_W, P_R2, P_RW, P_W2 };
+	static const int acc[] = { O_RDONLY, O_WRONLY, O_RDONLY, O_RDWR,
+				   O_WRONLY };
+	unsigned char buf[PIPES_BYTES + 1];
+	struct stat st0, st;
+	unsigned int i;
+	ssize_t n;
+
+	PCHECK(!fstat(P_R, &st0) && S_ISFIFO(st0.st_mode), "fd 20 not a pipe");
+	for (i = 0; i < 5; i++) {
+		PCHECK(!fstat(fds[i], &st) && st.st_ino == st0.st_ino,
+		       "fd %d not the same pipe", fds[i]);
+		PCHECK((fcntl(fds[i], F_GETFL) & O_ACCMODE) == acc[i],
+		       "fd %d mode %#x", fds[i], fcntl(fds[i], F_GETFL));
+	}
+	/* Five descriptions: none shares another's status flags. */
+	PCHECK(syscall(SYS_kcmp, getpid(), getpid(), 0 /* KCMP_FILE */, P_R,
+		       P_R2) != 0, "fd 20 and 22 are one description");
+	PCHECK(fcntl(P_W2, F_GETFL) & O_NONBLOCK, "fd 24 lost O_NONBLOCK");
+	PCHECK(!(fcntl(P_W, F_GETFL) & O_NONBLOCK), "fd 21 gained O_NONBLOCK");
+	/* The bytes it held, once, through any reading end. */
+	fcntl(P_R2, F_SETFL, O_NONBLOCK);
+	n = read(P_R2, buf, sizeof(buf));
+	PCHECK(n == PIPES_BYTES && is_pattern(buf, PIPES_BYTES, 6, 0),
+	       "held %zd bytes, want %d", n, PIPES_BYTES);
+	/* And it is still one pipe: in at one end, out at another. */
+	PCHECK(write(P_W2, "ab", 2) == 2 && read(P_RW, buf, 10) == 2 &&
+	       !memcmp(buf, "ab", 2), "fd 24 to fd 23");
+	PCHECK(write(P_RW, "cd", 2) == 2 && read(P_R, buf, 10) == 2 &&
+	       !memcmp(buf, "cd", 2), "fd 23 to fd 20");
+	say("pipes ok");
+}
+
+static int pipes_cmd(int c)
+{
+	if (c != 'x')
+		return -1;
+	pipes_check();
+	return 0;
+}
+
+static int mode_pipes(void)
+{
+	int p[2];
+
+	if (pipe(p) || place(p[0], P_R) || place(p[1], P_W) ||
+	    put_pattern(P_W, PIPES_BYTES, 6) ||
+	    place(reopen_fd(P_R, O_RDONLY), P_R2) ||
+	    place(reopen_fd(P_W, O_RDWR), P_RW) ||
+	    place(reopen_fd(P_W, O_WRONLY | O_NONBLOCK), P_W2)) {
+		say("setup failed %s", strerror(errno));
+		return 60;
+	}
+	say("ready %d", getpid());
+	return 0;
+}
+
 /* ---- signals --------------------------------------------------------------- */
 
 static volatile sig_atomic_t n_usr1, n_usr2, n_winch, n_alrm;
@@ -1331,6 +1415,11 @@ static int setup_files(const char *arg)
 	return mode_files();
 }
 
+static int setup_pipes(const char *arg)
+{
+	return mode_pipes();
+}
+
 static int setup_signals(const char *arg)
 {
 	return mode_signals();
@@ -1398,6 +1487,7 @@ int main(int argc, char **argv)
 		{ "regs", setup_regs, regs_cmd },
 		{ "avx", setup_avx, regs_cmd },
 		{ "files", setup_files, files_cmd },
+		{ "pipes", setup_pipes, pipes_cmd },
 		{ "signals", setup_signals, signals_cmd },
 		{ "syscalls", setup_syscalls, syscalls_cmd },
 		{ "creds", setup_creds, creds_cmd },
