@@ -70,9 +70,10 @@ deps:
 # the module tree under $(BUILD)/kmod/<release>/ and the builds for 6.1
 # and 6.12 never clobber each other.
 
+# The copy drops what the source tree no longer has: a stale file would
+# still build.
 define kmod_build
 	mkdir -p $(2) && cp -ru --preserve=timestamps Kbuild module uapi $(2)/
-	# Drop what the source tree no longer has: a stale copy would build.
 	cd $(2) && for f in $$(find module uapi \( -name '*.[ch]' ! -name '*.mod.c' \) -o -name Kbuild); do \
 		[ -e $(CURDIR)/$$f ] || rm -f $$f $${f%.c}.o; done
 	+$(MAKE) -C $(1) M=$(abspath $(2)) $(3) modules

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The /dev/cryo misc device (device.c).
+ */
 #ifndef _CRYO_DEVICE_H
 #define _CRYO_DEVICE_H
 

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The freeze session's entry points (freeze.c) and its splice() path
+ * (splice.c).
+ */
 #ifndef _CRYO_FREEZE_H
 #define _CRYO_FREEZE_H
 

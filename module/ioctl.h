@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ioctl dispatch (ioctl.c).
+ */
 #ifndef _CRYO_IOCTL_H
 #define _CRYO_IOCTL_H
 

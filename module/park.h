@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Parking a target's threads in the kernel (park.c); the types are in
+ * freezing.h.
+ */
 #ifndef _CRYO_PARK_H
 #define _CRYO_PARK_H
 

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a freeze refuses rather than lose (refuse.c); struct cryo_why is
+ * in freezing.h.
+ */
 #ifndef _CRYO_REFUSE_H
 #define _CRYO_REFUSE_H
 

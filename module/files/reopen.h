@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every open made for the restored process, as it (files/reopen.c):
+ * used by files/, task/proc.c (exe, cwd) and mm/vma.c (mapped files).
+ */
 #ifndef _CRYO_REOPEN_H
 #define _CRYO_REOPEN_H
 

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Which boot an image comes from (image/boot.c).
+ */
 #ifndef _CRYO_IMAGE_BOOT_H
 #define _CRYO_IMAGE_BOOT_H
 
