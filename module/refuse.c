@@ -16,9 +16,13 @@
  *   are not exported.  See Documentation/admin-guide.rst.)
  * - Children, running or zombies: the image holds one process.
  * - Files: kinds cryo cannot save, unlinked files whose contents the
- *   caller may not read, locks and leases (files.c, locks.c).
+ *   caller may not read, locks and leases (files/).
+ * - A mapping a thaw could not make again (of a deleted file, or of a
+ *   device; mm/vma.c): the image would never thaw, and a freeze that
+ *   killed its target would lose it.
  *
- * The last three are lifted by CRYO_FREEZE_ACCEPT_LOSS.
+ * The last four are lifted by CRYO_FREEZE_ACCEPT_LOSS (an image for
+ * forensics need not thaw).
  */
 #include "cryo.h"
 
@@ -33,6 +37,7 @@
 #include "park.h"
 #include "refuse.h"
 #include "files/files.h"
+#include "mm/mm.h"
 
 /* How the log names a refusal: "<noun> <id> <what>". */
 static const struct {
@@ -55,6 +60,7 @@ static const struct {
 	[CRYO_REFUSAL_SHARED_FS]	= { "pid", "shares the fs_struct, or has its own" },
 	[CRYO_REFUSAL_AMX]		= { "pid", "has enabled AMX tile data" },
 	[CRYO_REFUSAL_SQPOLL]		= { "thread", "is an io_uring SQPOLL thread" },
+	[CRYO_REFUSAL_MAPPING]		= { "mapping", "is of a deleted file or a device" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */
@@ -273,5 +279,7 @@ int cryo_refuse_check(struct cryo_image *img, struct cryo_why *why)
 		ret = cryo_children_check(img, why);
 	if (!ret)
 		ret = cryo_fdtable_check(img, why);
+	if (!ret)
+		ret = cryo_vma_check(img, why);
 	return ret;
 }

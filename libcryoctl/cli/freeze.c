@@ -122,6 +122,33 @@ static void describe_fd(pid_t pid, int fd, char *buf, size_t size)
 		 strlen(target) == sizeof(target) - 1 ? "..." : "");
 }
 
+/* The file of mapping @idx (from 0) of @pid, as /proc/PID/maps names it. */
+static const char *maps_line(pid_t pid, int idx, char *buf, size_t size)
+{
+	char path[64], *line = NULL, *name;
+	size_t cap = 0;
+	FILE *f;
+	int i = 0;
+
+	snprintf(buf, size, "mapping %d of /proc/%d/maps", idx, (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return buf;
+	while (getline(&line, &cap, f) > 0) {
+		if (i++ != idx)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		name = strchr(line, '/');
+		if (name)
+			snprintf(buf, size, "%s", name);
+		break;
+	}
+	free(line);
+	fclose(f);
+	return buf;
+}
+
 static const char *lock_kind(uint32_t refusal)
 {
 	switch (refusal) {
@@ -191,6 +218,10 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 	case CRYO_REFUSAL_SQPOLL:
 		cli_err("freeze: PID %d: thread %d polls an io_uring submission queue (IORING_SETUP_SQPOLL), which cryo cannot freeze; it keeps running",
 			id, rid);
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_MAPPING:
+		cli_err("freeze: PID %d maps %s, a file a thaw could not map again (deleted since it was mapped, or not a regular file): the image would never thaw; it keeps running (--accept-loss makes the image anyway, for forensics)",
+			id, maps_line(pid, rid, path, sizeof(path)));
 		return EXIT_FAIL;
 	case CRYO_REFUSAL_SECCOMP:
 		cli_err("freeze: PID %d: thread %d runs under a seccomp filter, which cryo cannot restore; pass --accept-loss to freeze without it (a thaw runs unfiltered)",

@@ -19,6 +19,7 @@
 #define CRYO_MIN_ADDR		(64UL << 10)
 
 struct cryo_image;
+struct cryo_why;
 struct mm_struct;
 struct vm_area_struct;
 struct cryo_rec;
@@ -32,6 +33,7 @@ static inline bool cryo_vma_special(u32 kind)
 }
 
 /* vma.c */
+int cryo_vma_check(struct cryo_image *img, struct cryo_why *why);
 int cryo_vma_save(struct cryo_image *img);
 bool cryo_vma_shared_anon(struct vm_area_struct *vma);
 int cryo_vma_load(struct cryo_thawing *t, const struct cryo_rec *rec);

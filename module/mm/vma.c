@@ -401,3 +401,48 @@ struct cryo_range *cryo_vma_ranges(struct mm_struct *mm, unsigned int extra,
 	return r;
 }
 
+/*
+ * Could a thaw map @vma again?  It reopens a mapped file by its name: the
+ * file must still have one, and be a regular file (a device's mapping is
+ * the driver's).  Shared anonymous memory is no file to it.
+ */
+static bool cryo_vma_remappable(struct vm_area_struct *vma)
+{
+	struct file *f = vma->vm_file;
+
+	if (!f || cryo_vma_shared_anon(vma))
+		return true;
+	/* A memfd's or a SysV segment's dentry is a root: check the links. */
+	return S_ISREG(file_inode(f)->i_mode) && file_inode(f)->i_nlink &&
+	       !d_unlinked(f->f_path.dentry);
+}
+
+/**
+ * cryo_vma_check() - refuse mappings a thaw could not make again
+ * @img: the image, its target parked
+ * @why: out: the refusal, with the mapping's index in /proc/PID/maps
+ *
+ * An image with such a mapping would never thaw: a freeze that killed its
+ * target would lose it.
+ *
+ * Return: 0, -EOPNOTSUPP with @why set, or -EINTR.
+ */
+int cryo_vma_check(struct cryo_image *img, struct cryo_why *why)
+{
+	struct vm_area_struct *vma;
+	int i = 0, ret = 0;
+
+	VMA_ITERATOR(vmi, img->mm, 0);
+	if (mmap_read_lock_killable(img->mm))
+		return -EINTR;
+	for_each_vma(vmi, vma) {
+		if (!cryo_vma_remappable(vma)) {
+			ret = cryo_refuse(why, CRYO_REFUSAL_MAPPING, i,
+					  -EOPNOTSUPP);
+			break;
+		}
+		i++;
+	}
+	mmap_read_unlock(img->mm);
+	return ret;
+}

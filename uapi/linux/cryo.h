@@ -37,7 +37,7 @@
  * with any module whose major is M.
  */
 #define CRYO_ABI_MAJOR		1
-#define CRYO_ABI_MINOR		4
+#define CRYO_ABI_MINOR		5
 
 /**
  * enum cryo_feature - capabilities a module reports in &cryo_version.features
@@ -208,6 +208,13 @@ enum cryo_freeze_flags {
  * @CRYO_REFUSAL_SQPOLL: EOPNOTSUPP, even with %CRYO_FREEZE_ACCEPT_LOSS:
  *	thread @refusal_id is an io_uring SQPOLL thread of the target, which
  *	cannot be parked without holding a lock others would wait on.
+ * @CRYO_REFUSAL_MAPPING: EOPNOTSUPP: the target maps a file a thaw could
+ *	not map again: one that was deleted (an executable or library
+ *	replaced since it was mapped, a memfd, a SysV shared memory segment)
+ *	or one that is not a regular file (a device, an io_uring ring).
+ *	With %CRYO_FREEZE_ACCEPT_LOSS the image is made (for forensics) and
+ *	a thaw of it fails, naming the mapping.  @refusal_id: the mapping's
+ *	line in /proc/PID/maps, from 0.  Since ABI 1.5.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -230,6 +237,7 @@ enum cryo_refusal {
 	CRYO_REFUSAL_SHARED_FS		= 14,
 	CRYO_REFUSAL_AMX		= 15,
 	CRYO_REFUSAL_SQPOLL		= 16,
+	CRYO_REFUSAL_MAPPING		= 17,
 };
 
 /**
