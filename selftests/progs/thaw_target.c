@@ -692,12 +692,14 @@ static int files_setup(void)
 	return 0;
 }
 
-#define FCHECK(cond, ...) do {						\
+/* Unless @cond, say "<what> bad ..." and return from the check. */
+#define CHECK_OR_SAY(what, cond, ...) do {				\
 		if (!(cond)) {						\
-			say("files bad " __VA_ARGS__);			\
+			say(what " bad " __VA_ARGS__);			\
 			return;						\
 		}							\
 	} while (0)
+#define FCHECK(cond, ...)	CHECK_OR_SAY("files", cond, __VA_ARGS__)
 
 static void files_check(void)
 {
@@ -821,12 +823,7 @@ static int reopen_fd(int fd, int flags)
 	return open(path, flags);
 }
 
-#define PCHECK(cond, ...) do {						\
-		if (!(cond)) {						\
-			say("pipes bad " __VA_ARGS__);			\
-			return;						\
-		}							\
-	} while (0)
+#define PCHECK(cond, ...)	CHECK_OR_SAY("pipes", cond, __VA_ARGS__)
 
 static void pipes_check(void)
 {
