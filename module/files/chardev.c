@@ -14,7 +14,6 @@
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/major.h>
-#include <linux/slab.h>
 
 #include "thawing.h"
 #include "files/file.h"
@@ -41,20 +40,13 @@ static int cryo_chardev_restore(struct cryo_thawing *t, unsigned int idx)
 {
 	struct cryo_thaw_file *f = &t->fdt.files[idx];
 	bool opath = f->rec.open_flags & O_PATH;
-	struct file *file;
-	char *what;
 
 	/* An O_PATH open does nothing to the device. */
 	if (!opath && MAJOR(new_decode_dev(f->rec.rdev)) != MEM_MAJOR)
 		return cryo_file_need_inherit(t, idx,
 					      "a terminal is not reopened by name");
-	what = cryo_file_what(t, f);
-	if (!what)
-		return -ENOMEM;
-	file = cryo_file_reopen(t, f, what, opath ? O_PATH :
-				f->rec.open_flags & CRYO_REOPEN_FLAGS, NULL);
-	kfree(what);
-	return PTR_ERR_OR_ZERO(file);
+	return cryo_file_reopen_alone(t, f, opath ? O_PATH :
+				      f->rec.open_flags & CRYO_REOPEN_FLAGS);
 }
 
 const struct cryo_file_ops cryo_chardev_ops = {

@@ -450,6 +450,21 @@ struct file *cryo_file_reopen(struct cryo_thawing *t, struct cryo_thaw_file *f,
 	return ret ? ERR_PTR(ret) : file;
 }
 
+/* cryo_file_reopen() with no anchor, naming @f itself: 0 or -errno. */
+int cryo_file_reopen_alone(struct cryo_thawing *t, struct cryo_thaw_file *f,
+			   int flags)
+{
+	struct file *file;
+	char *what;
+
+	what = cryo_file_what(t, f);
+	if (!what)
+		return -ENOMEM;
+	file = cryo_file_reopen(t, f, what, flags, NULL);
+	kfree(what);
+	return PTR_ERR_OR_ZERO(file);
+}
+
 /**
  * cryo_file_restore_all() - recreate every description an fd needs
  * @t: the thaw, every FD record read
@@ -464,6 +479,7 @@ int cryo_file_restore_all(struct cryo_thawing *t)
 
 	for (i = 0; i < ft->nr_files; i++) {
 		struct cryo_thaw_file *f = &ft->files[i];
+		const struct cryo_file_ops *ops = cryo_file_ops_of(f->rec.kind);
 
 		if (f->rec.data_size && f->data_got != f->rec.data_size)
 			return cryo_file_bad(t, "FILE %u: %llu of %llu bytes",
@@ -479,10 +495,10 @@ int cryo_file_restore_all(struct cryo_thawing *t)
 		if (f->rec.flags & CRYO_FILE_LOST)
 			return cryo_file_need_inherit(t, i,
 						      "it was lost at the freeze");
-		if (!cryo_file_ops_of(f->rec.kind)->restore)
+		if (!ops->restore)
 			return cryo_file_need_inherit(t, i,
 						      "cryo cannot recreate this kind of file");
-		ret = cryo_file_ops_of(f->rec.kind)->restore(t, i);
+		ret = ops->restore(t, i);
 		if (ret)
 			return ret;
 	}

@@ -113,6 +113,8 @@ char *cryo_file_what(struct cryo_thawing *t, struct cryo_thaw_file *f);
 struct file *cryo_file_reopen(struct cryo_thawing *t, struct cryo_thaw_file *f,
 			      const char *what, int flags,
 			      struct file *anchor);
+int cryo_file_reopen_alone(struct cryo_thawing *t, struct cryo_thaw_file *f,
+			   int flags);
 int cryo_file_need_inherit(struct cryo_thawing *t, unsigned int idx,
 			   const char *why);
 

@@ -325,14 +325,11 @@ static int cryo_fifo_restore(struct cryo_thawing *t, unsigned int idx)
 	char *what;
 	int ret = 0;
 
+	if (f->rec.open_flags & O_PATH)
+		return cryo_file_reopen_alone(t, f, O_PATH);
 	what = cryo_file_what(t, f);
 	if (!what)
 		return -ENOMEM;
-	if (f->rec.open_flags & O_PATH) {
-		file = cryo_file_reopen(t, f, what, O_PATH, NULL);
-		ret = PTR_ERR_OR_ZERO(file);
-		goto out;
-	}
 	/* An O_RDWR end first, so that no open blocks or fails. */
 	file = cryo_reopen(t, what, f->name, O_RDWR | O_NONBLOCK, S_IFIFO);
 	if (IS_ERR(file)) {

@@ -162,16 +162,10 @@ static int cryo_regular_seek(struct cryo_thawing *t, struct cryo_thaw_file *f)
 static int cryo_regular_reopen(struct cryo_thawing *t, struct cryo_thaw_file *f,
 			       int flags)
 {
-	struct file *file;
-	char *what;
+	int ret = cryo_file_reopen_alone(t, f, flags);
 
-	what = cryo_file_what(t, f);
-	if (!what)
-		return -ENOMEM;
-	file = cryo_file_reopen(t, f, what, flags, NULL);
-	kfree(what);
-	if (IS_ERR(file))
-		return PTR_ERR(file);
+	if (ret)
+		return ret;
 	if (f->rec.open_flags & O_PATH)
 		return 0;
 	return cryo_regular_seek(t, f);
