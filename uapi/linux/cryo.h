@@ -37,7 +37,7 @@
  * with any module whose major is M.
  */
 #define CRYO_ABI_MAJOR		1
-#define CRYO_ABI_MINOR		5
+#define CRYO_ABI_MINOR		6
 
 /**
  * enum cryo_feature - capabilities a module reports in &cryo_version.features
@@ -84,6 +84,7 @@ enum {
 	CRYO_CMD_THAW_FINISH	= 0x06,
 	CRYO_CMD_THAW_STATUS	= 0x07,
 	CRYO_CMD_REMAP		= 0x08,
+	CRYO_CMD_THAW_MEMBER	= 0x09,
 };
 
 /**
@@ -215,6 +216,18 @@ enum cryo_freeze_flags {
  *	With %CRYO_FREEZE_ACCEPT_LOSS the image is made (for forensics) and
  *	a thaw of it fails, naming the mapping.  @refusal_id: the mapping's
  *	line in /proc/PID/maps, from 0.  Since ABI 1.5.
+ * @CRYO_REFUSAL_PIPE_OUTSIDE: EOPNOTSUPP: file descriptor @refusal_id of
+ *	process &cryo_freeze.refusal_pid is an end of a pipe whose other end
+ *	(or another description of it) is held by a process outside the
+ *	tree: the image could not hold what goes through it.  With
+ *	%CRYO_FREEZE_ACCEPT_LOSS the image is made, and a thaw needs
+ *	``--inherit-fd`` for it.  Since ABI 1.6.
+ * @CRYO_REFUSAL_SHARED_MEMORY: EOPNOTSUPP: process
+ *	&cryo_freeze.refusal_pid has a shared anonymous mapping (line
+ *	@refusal_id of its /proc/PID/maps) that another process maps too: a
+ *	thaw would give each its own copy, and their writes would no longer
+ *	meet.  With %CRYO_FREEZE_ACCEPT_LOSS each gets its copy.  Since ABI
+ *	1.6.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -238,13 +251,17 @@ enum cryo_refusal {
 	CRYO_REFUSAL_AMX		= 15,
 	CRYO_REFUSAL_SQPOLL		= 16,
 	CRYO_REFUSAL_MAPPING		= 17,
+	CRYO_REFUSAL_PIPE_OUTSIDE	= 18,
+	CRYO_REFUSAL_SHARED_MEMORY	= 19,
 };
 
 /**
- * struct cryo_freeze - freeze a process into this session's read stream
+ * struct cryo_freeze - freeze a process tree into this session's read stream
  * @size: sizeof(struct cryo_freeze); at least %CRYO_FREEZE_SIZE_VER0.
  * @flags: &enum cryo_freeze_flags.
- * @pid: the target, a thread-group id in the caller's pid namespace.
+ * @pid: the target, a thread-group id in the caller's pid namespace.  The
+ *	image holds it and all its descendants (every thread of each), and
+ *	its descendants' zombies: the tree, parked as one moment.
  * @timeout_ms: how long every thread may take to park; 0 means the
  *	default (%CRYO_FREEZE_TIMEOUT_DEFAULT_MS).  At most 60000.
  * @nr_threads: out: threads parked.
@@ -257,6 +274,10 @@ enum cryo_refusal {
  * @refusal_id: out: the fd, thread or process id the refusal names, in
  *	the caller's pid namespace (see &enum cryo_refusal); 0 when there is
  *	none or it is not visible there.  Ignored on input.  Since ABI 1.4.
+ * @nr_processes: out: processes in the image (the tree's members, zombies
+ *	included).  Since ABI 1.6, as is @refusal_pid.
+ * @refusal_pid: out: the member of the tree a refusal of an fd or a
+ *	mapping is about (its pid in the caller's namespace), 0 for others.
  *
  * Issued as ``ioctl(fd, CRYO_IOC_FREEZE, &f)``.  On success every thread
  * of the target is parked in the kernel and read() on the same file
@@ -287,11 +308,15 @@ struct cryo_freeze {
 	__s32 bad_fd;
 	__u32 refusal;
 	__s32 refusal_id;
+	__u32 nr_processes;
+	__s32 refusal_pid;
 };
 
 #define CRYO_FREEZE_SIZE_VER0		24
 /* CRYO_FREEZE_SIZE_VER1 - with @refusal and @refusal_id (ABI 1.4) */
 #define CRYO_FREEZE_SIZE_VER1		32
+/* CRYO_FREEZE_SIZE_VER2 - with @nr_processes and @refusal_pid (ABI 1.6) */
+#define CRYO_FREEZE_SIZE_VER2		40
 #define CRYO_FREEZE_TIMEOUT_DEFAULT_MS	5000
 #define CRYO_FREEZE_TIMEOUT_MAX_MS	60000
 
@@ -422,6 +447,17 @@ struct cryo_thaw_inherit {
  * @oom_score_adj: out: the image's oom_score_adj.
  * @rlim: out: the image's 16 resource limits, {cur, max}, as in
  *	&cryo_image_process.rlim.
+ * @procs: user pointer to &struct cryo_image_member [@procs_len]: out:
+ *	the image's process tree (its TREE record), the first @nr_procs
+ *	entries; 0 when @procs_len is 0.  Since ABI 1.6, as are the fields
+ *	below.
+ * @procs_len: entries @procs has room for (at most %CRYO_THAW_PROCS_MAX).
+ * @nr_procs: out: processes in the image's tree, 1 for an image of one
+ *	process (format 2.1 and older).  An image of more than one process is
+ *	refused (EOPNOTSUPP) to a caller passing a smaller @size: it would
+ *	restore only the first.
+ * @member: in, for %CRYO_IOC_THAW_MEMBER only: the index of the member in
+ *	@procs; 0 for %CRYO_IOC_THAW.
  *
  * The process that becomes the restored one (R, created by the caller
  * after this call) must set these credentials on itself with the
@@ -475,10 +511,20 @@ struct cryo_thaw {
 	__u32 groups_len;
 	__s32 oom_score_adj;
 	__u64 rlim[16][2];
+	__u64 procs;
+	__u32 procs_len;
+	__u32 nr_procs;
+	__u32 member;
+	__u32 __reserved;
 };
 
 #define CRYO_THAW_SIZE_VER0	64
 #define CRYO_THAW_SIZE_VER1	376
+/* CRYO_THAW_SIZE_VER2 - with the process tree (ABI 1.6) */
+#define CRYO_THAW_SIZE_VER2	400
+
+/** CRYO_THAW_PROCS_MAX - most processes in the tree of an image */
+#define CRYO_THAW_PROCS_MAX	4096
 
 /**
  * enum cryo_thaw_cred_flags - &cryo_thaw.cred_flags
@@ -714,5 +760,23 @@ struct cryo_remap {
 #define CRYO_IOC_THAW_STATUS	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_STATUS)
 /** CRYO_IOC_REMAP - reshape the caller's mappings, see &struct cryo_remap */
 #define CRYO_IOC_REMAP		_IO(CRYO_IOC_TYPE, CRYO_CMD_REMAP)
+/**
+ * CRYO_IOC_THAW_MEMBER - plan the thaw of one more member of a tree, with
+ * a &struct cryo_thaw whose @member is its index (1 or more) in the tree
+ * %CRYO_IOC_THAW reported.  Issued by the process that becomes that
+ * member (forked by the process that becomes its parent), on the
+ * session of the %CRYO_IOC_THAW, which it inherited.  It waits
+ * (killably) until the members before it in the image have read their
+ * part of the image, then reads its own up to its first PAGES record and
+ * answers as %CRYO_IOC_THAW does; @image_fd, @nr_inherit and @inherit
+ * are ignored (the tree's).  The member's thaw then goes on as a thaw of
+ * one process: its pipes, stub, %CRYO_IOC_THAW_RESTORE and so on.  No
+ * member runs the image's code before every member has finished; when
+ * one fails, every member is killed.  Errors: those of %CRYO_IOC_THAW,
+ * and EINVAL (@member out of range, or a zombie's), EALREADY (that member
+ * is planned already), ENOENT (no tree thaw in this session), ECANCELED
+ * (the tree's thaw failed).
+ */
+#define CRYO_IOC_THAW_MEMBER	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_MEMBER)
 
 #endif /* _UAPI_LINUX_CRYO_H */

@@ -18,14 +18,20 @@
  * A freeze image is a stream of records, each a &struct cryo_rec header
  * followed by @len bytes of payload.  All integers are little-endian.
  * The first record is %CRYO_REC_HEADER, the last %CRYO_REC_TRAILER; a
- * stream that ends without a trailer is truncated.  Records appear in
- * the order of cryo_rec_rank(): HEADER, PROCESS, GROUPS, AUXV, FS,
- * SIGNALS, THREAD (one per thread), then the files, walked in ascending
- * fd order: an fd whose open file description is met for the first time
- * gives a FILE record (ids 1, 2, 3... in order of appearance), that
- * file's FILE_DATA records, then the FD record; an fd sharing a
- * description already met (dup) gives only its FD record.  Then VMA (one
- * per mapping, ascending), PAGES (ascending addresses), TRAILER.  A reader
+ * stream that ends without a trailer is truncated.  Since format 2.2 an
+ * image holds a process tree: HEADER, TREE (the members, parents before
+ * children), then one section per member that is not a zombie, in the
+ * TREE's order, then TRAILER.  A section is, in the order of
+ * cryo_rec_rank(): PROCESS, GROUPS, AUXV, FS, SIGNALS, THREAD (one per
+ * thread), then the files, walked in ascending fd order: an fd whose open
+ * file description is met for the first time in the image gives a FILE
+ * record (ids 1, 2, 3... in order of appearance across the whole image),
+ * that file's FILE_DATA records, then the FD record; an fd sharing a
+ * description already met, in this section or an earlier one (dup,
+ * inherited across fork), gives only its FD record.  Then VMA (one per
+ * mapping, ascending), PAGES (ascending addresses).  The next PROCESS
+ * starts the next section; the ranks start again from it.  A 2.1 image
+ * has no TREE record and one section.  A reader
  * skips record types it does not know when the image's minor version is
  * newer than its own, and refuses an image of another major version.
  * Documentation/image-format.rst describes every byte.
@@ -34,7 +40,7 @@
 /** CRYO_IMAGE_MAGIC - &cryo_image_header.magic, "CRYOIMG" and a NUL */
 #define CRYO_IMAGE_MAGIC	"CRYOIMG"
 #define CRYO_IMAGE_MAJOR	2
-#define CRYO_IMAGE_MINOR	1
+#define CRYO_IMAGE_MINOR	2
 
 /**
  * enum cryo_rec_type - &cryo_rec.type
@@ -52,6 +58,8 @@
  * @CRYO_REC_FS: &struct cryo_image_fs, then the exe, cwd and root paths
  * @CRYO_REC_GROUPS: the supplementary group ids, __u32 each, as the
  *	freezer's user namespace sees them
+ * @CRYO_REC_TREE: &struct cryo_image_member, one per process of the
+ *	tree, root first and every parent before its children (since 2.2)
  * @CRYO_REC_TRAILER: &struct cryo_image_trailer
  */
 enum cryo_rec_type {
@@ -67,6 +75,7 @@ enum cryo_rec_type {
 	CRYO_REC_AUXV		= 10,
 	CRYO_REC_FS		= 11,
 	CRYO_REC_GROUPS		= 12,
+	CRYO_REC_TREE		= 13,
 	CRYO_REC_TRAILER	= 0xff,
 };
 
@@ -76,16 +85,17 @@ enum cryo_rec_type {
  */
 enum cryo_rec_rank {
 	CRYO_RANK_HEADER	= 0,
-	CRYO_RANK_PROCESS	= 1,
-	CRYO_RANK_GROUPS	= 2,
-	CRYO_RANK_AUXV		= 3,
-	CRYO_RANK_FS		= 4,
-	CRYO_RANK_SIGNALS	= 5,
-	CRYO_RANK_THREAD	= 6,
-	CRYO_RANK_FILES		= 7,
-	CRYO_RANK_VMA		= 8,
-	CRYO_RANK_PAGES		= 9,
-	CRYO_RANK_TRAILER	= 10,
+	CRYO_RANK_TREE		= 1,
+	CRYO_RANK_PROCESS	= 2,
+	CRYO_RANK_GROUPS	= 3,
+	CRYO_RANK_AUXV		= 4,
+	CRYO_RANK_FS		= 5,
+	CRYO_RANK_SIGNALS	= 6,
+	CRYO_RANK_THREAD	= 7,
+	CRYO_RANK_FILES		= 8,
+	CRYO_RANK_VMA		= 9,
+	CRYO_RANK_PAGES		= 10,
+	CRYO_RANK_TRAILER	= 11,
 };
 
 /**
@@ -93,8 +103,10 @@ enum cryo_rec_rank {
  * @type: &enum cryo_rec_type
  *
  * The one statement of the record order.  Ranks never go down along a
- * stream; records of equal rank (a file's FILE, FILE_DATA and FD) may
- * interleave.  HEADER comes first and only once, TRAILER last.
+ * section, but for the PROCESS record that starts the next one (after
+ * the previous section's VMA or PAGES records); records of equal rank (a
+ * file's FILE, FILE_DATA and FD) may interleave.  HEADER comes first and
+ * only once, then TREE once (2.2), TRAILER last.
  *
  * Return: its &enum cryo_rec_rank, -1 for a type this header does not
  * know.
@@ -104,6 +116,8 @@ static inline int cryo_rec_rank(__u32 type)
 	switch (type) {
 	case CRYO_REC_HEADER:
 		return CRYO_RANK_HEADER;
+	case CRYO_REC_TREE:
+		return CRYO_RANK_TREE;
 	case CRYO_REC_PROCESS:
 		return CRYO_RANK_PROCESS;
 	case CRYO_REC_GROUPS:
@@ -143,6 +157,8 @@ static inline const char *cryo_rec_name(__u32 type)
 	switch (type) {
 	case CRYO_REC_HEADER:
 		return "HEADER";
+	case CRYO_REC_TREE:
+		return "TREE";
 	case CRYO_REC_PROCESS:
 		return "PROCESS";
 	case CRYO_REC_GROUPS:
@@ -199,7 +215,7 @@ struct cryo_rec {
  * @arch: AUDIT_ARCH_* of the frozen process (AUDIT_ARCH_X86_64).
  * @page_size: the frozen machine's page size.
  * @freeze_flags: the &enum cryo_freeze_flags the image was taken with.
- * @nr_threads: number of THREAD records that follow.
+ * @nr_threads: number of THREAD records that follow, in all sections.
  * @xfeatures: the CPU's user-visible XSAVE feature mask (0 without XSAVE).
  * @fpu_size: bytes of FPU state in each THREAD record.
  * @time_ns: CLOCK_REALTIME at the freeze.
@@ -209,6 +225,11 @@ struct cryo_rec {
  *	and inode number only when its own boot id is the same: elsewhere
  *	they name other files.  Since image format 2.1; a 2.0 header ends
  *	before it (%CRYO_IMAGE_HEADER_SIZE_2_0 bytes).
+ * @nr_processes: members in the TREE record (zombies included), at most
+ *	%CRYO_IMAGE_MAX_PROCESSES.  Since image format 2.2; a 2.1 header ends
+ *	before it (%CRYO_IMAGE_HEADER_SIZE_2_1 bytes) and its image holds one
+ *	process.
+ * @__reserved: 0.
  */
 struct cryo_image_header {
 	char magic[8];
@@ -223,9 +244,50 @@ struct cryo_image_header {
 	__u64 time_ns;
 	char release[72];
 	__u8 boot_id[16];
+	__u32 nr_processes;
+	__u32 __reserved;
 };
 
 #define CRYO_IMAGE_HEADER_SIZE_2_0	120
+#define CRYO_IMAGE_HEADER_SIZE_2_1	136
+/* CRYO_IMAGE_MAX_PROCESSES - most members of a tree (one TREE record) */
+#define CRYO_IMAGE_MAX_PROCESSES	4096
+
+/**
+ * struct cryo_image_member - one process of the tree, in %CRYO_REC_TREE
+ * @pid: its thread-group id, in the freezer's pid namespace.
+ * @ppid: its parent's pid; the root's parent is outside the tree.
+ * @pgid: its process group (a member's pid, or outside the tree).
+ * @sid: its session (a member's pid, or outside the tree).
+ * @parent: index in the TREE of its parent, -1 for the root (index 0);
+ *	always less than its own index.
+ * @flags: &enum cryo_member_flags.
+ * @nr_threads: THREAD records of its section (0 for a zombie).
+ * @exit_code: a zombie's wait status, as waitpid(2) gives it (the exit
+ *	code << 8, or the signal, | 0x80 with a core dump); 0 for others.
+ */
+struct cryo_image_member {
+	__s32 pid;
+	__s32 ppid;
+	__s32 pgid;
+	__s32 sid;
+	__s32 parent;
+	__u32 flags;
+	__u32 nr_threads;
+	__s32 exit_code;
+};
+
+/**
+ * enum cryo_member_flags - &cryo_image_member.flags
+ * @CRYO_MEMBER_ZOMBIE: exited, not yet reaped by its parent: it has no
+ *	section; a thaw makes it exit again with @exit_code, for its parent
+ *	to reap.
+ * @CRYO_MEMBER_ALL: all valid flags.
+ */
+enum cryo_member_flags {
+	CRYO_MEMBER_ZOMBIE	= 1 << 0,
+	CRYO_MEMBER_ALL		= CRYO_MEMBER_ZOMBIE,
+};
 
 /**
  * struct cryo_image_process - %CRYO_REC_PROCESS
@@ -260,6 +322,9 @@ struct cryo_image_header {
  * @oom_score_adj: /proc/PID/oom_score_adj.
  * @dumpable: prctl(PR_GET_DUMPABLE): 0, 1 (SUID_DUMP_USER) or 2
  *	(SUID_DUMP_ROOT).
+ * @pdeath_signal: prctl(PR_GET_PDEATHSIG): the signal the process gets
+ *	when its parent dies, 0 for none.  Since format 2.2, as is @flags.
+ * @flags: &enum cryo_process_flags.
  *
  * @securebits to @dumpable are since image format 2.1: a 2.0 PROCESS
  * record ends before them (%CRYO_IMAGE_PROCESS_SIZE_2_0 bytes), and a
@@ -296,9 +361,22 @@ struct cryo_image_process {
 	__u32 sec_flags;
 	__s32 oom_score_adj;
 	__u32 dumpable;
+	__u32 pdeath_signal;
+	__u32 flags;
 };
 
 #define CRYO_IMAGE_PROCESS_SIZE_2_0	456
+#define CRYO_IMAGE_PROCESS_SIZE_2_1	472
+
+/**
+ * enum cryo_process_flags - &cryo_image_process.flags
+ * @CRYO_PROCESS_CHILD_SUBREAPER: prctl(PR_SET_CHILD_SUBREAPER) was set.
+ * @CRYO_PROCESS_FLAGS_ALL: all valid flags.
+ */
+enum cryo_process_flags {
+	CRYO_PROCESS_CHILD_SUBREAPER	= 1 << 0,
+	CRYO_PROCESS_FLAGS_ALL		= CRYO_PROCESS_CHILD_SUBREAPER,
+};
 
 /**
  * enum cryo_process_sec_flags - &cryo_image_process.sec_flags
