@@ -311,7 +311,8 @@ static inline int tgt_freeze_kill(struct tgt *t)
 		close(dev);
 		return ret;
 	}
-	ret = cryoctl_freeze(dev, t->pid, CRYO_FREEZE_KILL, 0, fd, NULL, NULL);
+	ret = cryoctl_freeze(dev, t->pid, CRYO_FREEZE_KILL | CRYO_FREEZE_ACCEPT_LOSS,
+				     0, fd, NULL, NULL);
 	close(fd);
 	close(dev);
 	if (ret)
