@@ -164,22 +164,26 @@ bool cryo_tree_changed(struct cryo_image *img)
 	rcu_read_lock();
 	for_each_process(p) {
 		struct task_struct *parent = rcu_dereference(p->real_parent);
+		struct cryo_member *m = NULL;
+		bool child = false;
 
 		if (READ_ONCE(p->exit_state) == EXIT_DEAD)
 			continue;
 		for (i = 0; i < img->nr_members; i++) {
-			struct cryo_member *m = &img->members[i];
-
-			if (m->leader == p) {
-				/* A member died, or is a zombie no longer. */
-				if (cryo_tree_zombie(p) !=
-				    !!(m->rec.flags & CRYO_MEMBER_ZOMBIE))
-					changed = true;
-				n++;
-			} else if (same_thread_group(parent, m->leader)) {
-				/* A child no member was found for. */
-				changed = true;
-			}
+			if (img->members[i].leader == p)
+				m = &img->members[i];
+			else if (same_thread_group(parent,
+						   img->members[i].leader))
+				child = true;
+		}
+		if (m) {
+			/* A member died, or is a zombie no longer. */
+			changed = cryo_tree_zombie(p) !=
+				  !!(m->rec.flags & CRYO_MEMBER_ZOMBIE);
+			n++;
+		} else {
+			/* A child no member was found for. */
+			changed = child;
 		}
 		if (changed)
 			break;
