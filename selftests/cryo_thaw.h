@@ -210,7 +210,7 @@ static inline int tgt_spawn(struct tgt *t, const char *prog,
 
 	if (pipe2(c, O_CLOEXEC) || pipe2(r, O_CLOEXEC))
 		return -1;
-	t->pid = cryo_target_fork();
+	t->pid = cryo_target_fork_from(NULL);
 	if (t->pid < 0)
 		return -1;
 	if (t->pid == 0) {
