@@ -143,8 +143,8 @@ static void cryo_image_release(struct cryo_image *img)
 {
 	if (!cryo_image_parked(img))
 		return;
-	cryo_members_release(img, img->committed &&
-				  img->flags & CRYO_FREEZE_KILL);
+	cryo_members_release(img,
+			     img->committed && img->flags & CRYO_FREEZE_KILL);
 	/*
 	 * The image is complete or given up: its files must close and its
 	 * memory go when the tree says, not when our file is closed.

@@ -143,8 +143,8 @@ static int cryo_pipe_census_fd(void *arg, struct file *file, unsigned int fd)
 		unsigned int max = c->max ? 2 * c->max : 64;
 		struct cryo_pipe_fd *n;
 
-		n = kvrealloc_compat(c->fds, c->max * sizeof(*n), max * sizeof(*n),
-			      GFP_KERNEL_ACCOUNT);
+		n = kvrealloc_compat(c->fds, c->max * sizeof(*n),
+				     max * sizeof(*n), GFP_KERNEL_ACCOUNT);
 		if (!n)
 			return -ENOMEM;
 		c->fds = n;

@@ -97,7 +97,7 @@ static int cryo_tree_grow(struct cryo_image *img)
 		return -EFBIG;
 	max = min_t(unsigned int, max, CRYO_IMAGE_MAX_PROCESSES);
 	m = kvrealloc_compat(img->members, img->max_members * sizeof(*m),
-		      max * sizeof(*m), GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+			     max * sizeof(*m), GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!m)
 		return -ENOMEM;
 	img->members = m;
