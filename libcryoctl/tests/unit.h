@@ -198,6 +198,7 @@ void test_thaw_traced(void);
 
 extern const char *cryoctl_bin;
 void test_cli_image(void);
+void test_cli_tree(void);
 void test_cli_maps_proc(void);
 void test_cli_usage(void);
 
