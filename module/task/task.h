@@ -19,6 +19,7 @@ struct cryo_image_thread;
 struct cryo_rec;
 struct cryo_thaw;
 struct cryo_thaw_cpu;
+struct cryo_thaw_tree;
 struct cryo_thawing;
 struct cryo_thawing_thread;
 struct cryo_thread;
@@ -32,7 +33,11 @@ int cryo_proc_load(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_proc_load_auxv(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_proc_load_fs(struct cryo_thawing *t, const struct cryo_rec *rec);
 void cryo_proc_restore(struct cryo_thawing *t);
+void cryo_proc_restore_leader(struct cryo_thawing *t);
 void cryo_proc_release(struct cryo_thawing *t);
+
+/* tree.c */
+int cryo_tree_load(struct cryo_thawing *t, const struct cryo_rec *rec);
 
 /* creds.c */
 int cryo_creds_save_groups(struct cryo_image *img);
