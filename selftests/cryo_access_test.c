@@ -53,7 +53,8 @@ static int become_user(void)
  * exits), then parked in pause() until killed.  Returns its pid once it
  * is ready.
  */
-static pid_t spawn(int (*setup)(void *), void *arg)
+static pid_t spawn_from(struct __test_metadata *_metadata,
+			int (*setup)(void *), void *arg)
 {
 	int ready[2], rc;
 	pid_t pid;
@@ -86,6 +87,7 @@ static pid_t spawn(int (*setup)(void *), void *arg)
 	usleep(50000);
 	return pid;
 }
+#define spawn(setup, arg) spawn_from(_metadata, setup, arg)
 
 /* Kill a target and check it ended so (a test's body or teardown). */
 #define reap(pid) EXPECT_TARGET_KILLED(pid)

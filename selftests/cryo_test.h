@@ -172,9 +172,12 @@ static inline pid_t wait_timeout(pid_t pid, int *status, double sec)
 /*
  * fork() a target: in the child (0 returned) PR_SET_PDEATHSIG is SIGKILL,
  * so that a test that dies leaves no target behind.  The child's pid in
- * the parent, -1 on error.
+ * the parent, -1 on error.  The child drops the harness's page of results
+ * (MAP_SHARED, mapped by every test): memory shared with a process
+ * outside the tree is refused by a freeze (CRYO_REFUSAL_SHARED_MEMORY),
+ * and a target has no results of the harness's to give.
  */
-static inline pid_t cryo_target_fork(void)
+static inline pid_t cryo_target_fork_from(struct __test_metadata *md)
 {
 	pid_t parent = getpid(), pid;
 
@@ -182,8 +185,11 @@ static inline pid_t cryo_target_fork(void)
 	if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) ||
 			 getppid() != parent))
 		_exit(CRYO_TARGET_ORPHANED);
+	if (pid == 0 && md && md->results)
+		munmap(md->results, sizeof(*md->results));
 	return pid;
 }
+#define cryo_target_fork() cryo_target_fork_from(_metadata)
 
 /* How a target must end, for cryo_target_end(): a wait status. */
 #define CRYO_KILLED(sig)	W_EXITCODE(0, (sig))

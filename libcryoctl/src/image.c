@@ -209,6 +209,7 @@ CRYOCTL_EXPORT int cryoctl_image_open(int fd, struct cryoctl_image **imgp)
 	img->fd = fd;
 	img->state = IMAGE_OPEN;
 	img->last_fd = -1;
+	img->section = -1;
 	*imgp = img;
 
 	ret = read_record(img);
@@ -287,6 +288,7 @@ CRYOCTL_EXPORT void cryoctl_image_close(struct cryoctl_image *img)
 {
 	if (!img)
 		return;
+	free(img->tree);
 	free(img->vmas);
 	free(img->buf);
 	free(img);

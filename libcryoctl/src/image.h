@@ -44,6 +44,17 @@ struct cryoctl_image {
 	uint32_t page_size;
 	uint32_t nr_threads;
 	uint32_t fpu_size;
+	uint32_t nr_processes;		/* 0 in a 2.1 image */
+
+	/*
+	 * The tree (format 2.2): its members in host byte order, and the
+	 * section being read (one per member that is not a zombie).
+	 */
+	struct cryo_image_member *tree;
+	bool tree_seen;
+	int section;			/* its member's index, -1 before the first */
+	uint32_t nr_sections;		/* sections started */
+	uint32_t section_threads;	/* THREAD records of the current one */
 
 	/* Counts of what has been read, for the trailer. */
 	uint64_t offset;		/* bytes consumed */

@@ -13,11 +13,26 @@
  *     it announces, exactly);
  *  5. its place.  The order is
  *
- *	HEADER PROCESS GROUPS AUXV FS SIGNALS THREAD*
- *	(FILE FILE_DATA* FD FD*)* VMA* PAGES* TRAILER
+ *	HEADER [TREE] SECTION* TRAILER, each SECTION being
+ *	PROCESS GROUPS AUXV FS SIGNALS THREAD*
+ *	(FILE FILE_DATA* FD FD*)* VMA* PAGES*
  *
- *     HEADER first and once; PROCESS, GROUPS, AUXV, FS and SIGNALS (the
- *     process block) at most once each and in that order.  The block is
+ *     HEADER first and once.  A 2.1 image has one section and no TREE.
+ *     A 2.2 image whose header announces threads has a TREE right after
+ *     the HEADER (one without threads is a layout, as in 2.1); then each
+ *     PROCESS starts the section of the next member of the TREE that is
+ *     not a zombie, in the TREE's order, with that member's pid, ppid,
+ *     pgid and sid; the ranks start again there.  The TREE: as many
+ *     members as the header's nr_processes (1 to
+ *     CRYO_IMAGE_MAX_PROCESSES), pids positive and distinct, the root
+ *     (index 0) with parent -1 and every other member's parent index
+ *     below its own, its ppid the pid of that parent, which is no zombie;
+ *     flags known; a zombie with no threads and a wait status (never the
+ *     root), a living member with threads and exit code 0; the threads
+ *     add up to the header's nr_threads.  A section holds exactly its
+ *     member's nr_threads THREAD records; every living member has one.
+ *     In each section PROCESS, GROUPS, AUXV, FS and SIGNALS (the process
+ *     block) at most once each and in that order.  The block is
  *     required when the header announces threads or the image has files;
  *     an image without threads (a layout: HEADER, VMA..., TRAILER) may
  *     lack it, but not hold a part of it.  At most nr_threads THREAD
@@ -27,7 +42,9 @@
  *     0, are contiguous, not empty, and total exactly its data_size; the
  *     first record after them is an FD that refers to that FILE; every FD
  *     refers to a FILE already seen (a dup()ed descriptor may refer to an
- *     earlier one), and fd numbers strictly ascend over the whole image.
+ *     earlier one, a descriptor inherited across fork to one of an
+ *     earlier section: ids count over the whole image), and fd numbers
+ *     strictly ascend over a section.
  *     VMAs ascending and disjoint, page-aligned; PAGES ascending, each run
  *     inside one VMA that is not a [vdso], [vvar] or [vsyscall];
  *  6. its contents: reserved fields zero; GROUPS a whole number of
@@ -41,7 +58,8 @@
  *     OTHER only LOST, and LOST only in an image taken with
  *     CRYO_FREEZE_ACCEPT_LOSS;
  *  7. for the TRAILER: exactly nr_threads THREAD records were seen, the
- *     last file is complete, its counts match, and nothing follows it.
+ *     last file is complete, every living member of the TREE had its
+ *     section, the counts match, and nothing follows it.
  */
 #include <endian.h>
 #include <errno.h>
@@ -91,13 +109,20 @@ static int check_block(struct cryoctl_image *img, int rank)
 	img->block_checked = true;
 	if (!img->block_seen && !img->nr_threads && rank != CRYO_RANK_FILES)
 		return 0;
-	for (i = 0; i < ARRAY_SIZE(types); i++)
-		if (!(img->block_seen & (1U << (CRYO_RANK_PROCESS + i))))
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		if (img->block_seen & (1U << (CRYO_RANK_PROCESS + i)))
+			continue;
+		if (img->section >= 0)
 			return image_fail(img, -EPROTO, true,
+					  "the section of pid %d has no %s record",
+					  img->tree[img->section].pid,
+					  cryo_rec_name(types[i]));
+		return image_fail(img, -EPROTO, true,
 					  "the image has no %s record%s",
 					  cryo_rec_name(types[i]),
 					  img->block_seen ? "" :
 					  " (only an image without threads or files may lack the process records)");
+	}
 	return 0;
 }
 
@@ -161,15 +186,26 @@ static bool is_pow2(uint32_t v)
 	return v && !(v & (v - 1));
 }
 
+/* The HEADER's size in an image of format 2.@minor. */
+static size_t header_size(unsigned int minor)
+{
+	if (!minor)
+		return CRYO_IMAGE_HEADER_SIZE_2_0;
+	if (minor == 1)
+		return CRYO_IMAGE_HEADER_SIZE_2_1;
+	return sizeof(struct cryo_image_header);
+}
+
 static int check_header(struct cryoctl_image *img)
 {
 	const struct cryo_image_header *h = (const void *)img->buf;
 	int ret;
 
-	if (img->rec.len < sizeof(*h))
+	/* Each version's fields up to the boot id: 2.0's are the least. */
+	if (img->rec.len < CRYO_IMAGE_HEADER_SIZE_2_0)
 		return image_fail(img, -EPROTO, true,
-				  "payload of %u bytes is shorter than the %zu it needs",
-				  img->rec.len, sizeof(*h));
+				  "payload of %u bytes is shorter than the %u it needs",
+				  img->rec.len, CRYO_IMAGE_HEADER_SIZE_2_0);
 	if (memcmp(h->magic, CRYO_IMAGE_MAGIC, sizeof(h->magic)))
 		return image_fail(img, -EPROTO, true, "not a cryo image: bad magic");
 	if (le16toh(h->major) != CRYO_IMAGE_MAJOR)
@@ -178,8 +214,8 @@ static int check_header(struct cryoctl_image *img)
 				  le16toh(h->major), le16toh(h->minor),
 				  CRYO_IMAGE_MAJOR);
 	img->minor = le16toh(h->minor);
-	/* The boot id came with format 2.1. */
-	ret = check_len(img, img->minor ? sizeof(*h) : CRYO_IMAGE_HEADER_SIZE_2_0);
+	/* The boot id came with format 2.1, nr_processes with 2.2. */
+	ret = check_len(img, header_size(img->minor));
 	if (ret)
 		return ret;
 	if (le32toh(h->arch) != AUDIT_ARCH_X86_64)
@@ -196,6 +232,19 @@ static int check_header(struct cryoctl_image *img)
 		return image_fail(img, -EPROTO, true, "bad FPU state size %u",
 				  img->fpu_size);
 	img->nr_threads = le32toh(h->nr_threads);
+	if (img->minor >= 2) {
+		img->nr_processes = le32toh(h->nr_processes);
+		if (img->nr_processes > CRYO_IMAGE_MAX_PROCESSES)
+			return image_fail(img, -EPROTO, true,
+					  "%u processes, at most %u are allowed",
+					  img->nr_processes, CRYO_IMAGE_MAX_PROCESSES);
+		if (img->nr_threads && !img->nr_processes)
+			return image_fail(img, -EPROTO, true,
+					  "%u threads in no process", img->nr_threads);
+		if (img->minor <= CRYO_IMAGE_MINOR && h->__reserved)
+			return image_fail(img, -EPROTO, true,
+					  "reserved field is not 0");
+	}
 	memset(&img->hdr, 0, sizeof(img->hdr));
 	memcpy(&img->hdr, h, img->rec.len < sizeof(img->hdr) ?
 	       img->rec.len : sizeof(img->hdr));
@@ -203,15 +252,229 @@ static int check_header(struct cryoctl_image *img)
 	return 0;
 }
 
-static int check_process(struct cryoctl_image *img)
+/* One TREE member, @i, against those before it; @m in host byte order. */
+static int check_member(struct cryoctl_image *img, uint32_t i,
+			const struct cryo_image_member *m)
 {
-	int ret = check_once(img, CRYO_RANK_PROCESS);
+	const struct cryo_image_member *parent;
+	bool zombie = m->flags & CRYO_MEMBER_ZOMBIE;
+	uint32_t k;
+
+	if (m->pid <= 0)
+		return image_fail(img, -EPROTO, true, "member %u has pid %d", i,
+				  m->pid);
+	for (k = 0; k < i; k++)
+		if (img->tree[k].pid == m->pid)
+			return image_fail(img, -EPROTO, true,
+					  "members %u and %u are both pid %d", k, i,
+					  m->pid);
+	if (!i && m->parent != -1)
+		return image_fail(img, -EPROTO, true,
+				  "the root (pid %d) has parent index %d, not -1",
+				  m->pid, m->parent);
+	if (i && (m->parent < 0 || (uint32_t)m->parent >= i))
+		return image_fail(img, -EPROTO, true,
+				  "member %u (pid %d) has parent index %d, not one below its own",
+				  i, m->pid, m->parent);
+	if (img->minor <= CRYO_IMAGE_MINOR && (m->flags & ~CRYO_MEMBER_ALL))
+		return image_fail(img, -EPROTO, true,
+				  "member %u (pid %d) has unknown flags 0x%x", i,
+				  m->pid, m->flags);
+	if (i) {
+		parent = &img->tree[m->parent];
+		if (m->ppid != parent->pid)
+			return image_fail(img, -EPROTO, true,
+					  "member %u (pid %d) has ppid %d, but its parent (member %d) is pid %d",
+					  i, m->pid, m->ppid, m->parent, parent->pid);
+		if (parent->flags & CRYO_MEMBER_ZOMBIE)
+			return image_fail(img, -EPROTO, true,
+					  "member %u (pid %d) is the child of a zombie (pid %d)",
+					  i, m->pid, parent->pid);
+	}
+	if (zombie && !i)
+		return image_fail(img, -EPROTO, true,
+				  "the root (pid %d) is a zombie", m->pid);
+	if (zombie && m->nr_threads)
+		return image_fail(img, -EPROTO, true,
+				  "member %u (pid %d) is a zombie with %u threads",
+				  i, m->pid, m->nr_threads);
+	if (zombie && (m->exit_code & ~0xffff))
+		return image_fail(img, -EPROTO, true,
+				  "member %u (pid %d): 0x%x is not a wait status",
+				  i, m->pid, m->exit_code);
+	if (!zombie && !m->nr_threads)
+		return image_fail(img, -EPROTO, true,
+				  "member %u (pid %d) is no zombie, but has no threads",
+				  i, m->pid);
+	if (!zombie && m->exit_code)
+		return image_fail(img, -EPROTO, true,
+				  "member %u (pid %d) is no zombie, but has exit code %d",
+				  i, m->pid, m->exit_code);
+	return 0;
+}
+
+static int check_tree(struct cryoctl_image *img)
+{
+	const struct cryo_image_member *raw = (const void *)img->buf;
+	struct cryo_image_member *m;
+	uint64_t threads = 0;
+	uint32_t i, n = img->nr_processes;
+	int ret;
+
+	if (img->minor < 2)
+		return image_fail(img, -EPROTO, true,
+				  "a TREE record in a format %u.%u image",
+				  CRYO_IMAGE_MAJOR, img->minor);
+	if (img->tree_seen)
+		return image_fail(img, -EPROTO, true, "a second TREE");
+	ret = check_rank(img, CRYO_RANK_TREE);
+	if (ret)
+		return ret;
+	if (!n)
+		return image_fail(img, -EPROTO, true,
+				  "a TREE record, but the header announces no processes");
+	if (img->rec.len != (uint64_t)n * sizeof(*raw))
+		return image_fail(img, -EPROTO, true,
+				  "%u bytes are not the %u members the header announces",
+				  img->rec.len, n);
+	img->tree = calloc(n, sizeof(*img->tree));
+	if (!img->tree)
+		return image_fail(img, -ENOMEM, true, "out of memory");
+	for (i = 0; i < n; i++) {
+		m = &img->tree[i];
+		m->pid = (int32_t)le32toh(raw[i].pid);
+		m->ppid = (int32_t)le32toh(raw[i].ppid);
+		m->pgid = (int32_t)le32toh(raw[i].pgid);
+		m->sid = (int32_t)le32toh(raw[i].sid);
+		m->parent = (int32_t)le32toh(raw[i].parent);
+		m->flags = le32toh(raw[i].flags);
+		m->nr_threads = le32toh(raw[i].nr_threads);
+		m->exit_code = (int32_t)le32toh(raw[i].exit_code);
+		ret = check_member(img, i, m);
+		if (ret)
+			return ret;
+		threads += m->nr_threads;
+	}
+	if (threads != img->nr_threads)
+		return image_fail(img, -EPROTO, true,
+				  "the members have %llu threads, the header announces %u",
+				  (unsigned long long)threads, img->nr_threads);
+	img->tree_seen = true;
+	return 0;
+}
+
+/* The section being read is complete: its block, its files, its threads. */
+static int close_section(struct cryoctl_image *img)
+{
+	const struct cryo_image_member *m;
+	int ret;
+
+	if (img->section < 0)
+		return 0;
+	m = &img->tree[img->section];
+	if (!img->block_checked) {
+		ret = check_block(img, CRYO_RANK_VMA);
+		if (ret)
+			return ret;
+	}
+	ret = close_file(img, false, 0);
+	if (ret)
+		return ret;
+	if (img->section_threads != m->nr_threads)
+		return image_fail(img, -EPROTO, true,
+				  "the section of pid %d has %u THREAD records, the TREE says %u",
+				  m->pid, img->section_threads, m->nr_threads);
+	return 0;
+}
+
+/* A PROCESS in a tree: close the section before, start the next one. */
+static int next_section(struct cryoctl_image *img)
+{
+	int ret = close_section(img);
+	int i;
 
 	if (ret)
 		return ret;
-	/* securebits to dumpable came with format 2.1. */
-	return check_len(img, img->minor ? sizeof(struct cryo_image_process) :
-			 CRYO_IMAGE_PROCESS_SIZE_2_0);
+	for (i = img->section + 1; i < (int)img->nr_processes; i++)
+		if (!(img->tree[i].flags & CRYO_MEMBER_ZOMBIE))
+			break;
+	if (i == (int)img->nr_processes)
+		return image_fail(img, -EPROTO, true,
+				  "a section more than the TREE's %u living members",
+				  img->nr_sections);
+	img->section = i;
+	img->nr_sections++;
+	img->section_threads = 0;
+	img->rank = CRYO_RANK_TREE;
+	img->block_seen = 0;
+	img->block_checked = false;
+	img->last_fd = -1;
+	img->nr_vmas = 0;
+	img->vma_cursor = 0;
+	img->pages_end = 0;
+	return 0;
+}
+
+/* PROCESS 2.0 ends before securebits, 2.1 before pdeath_signal. */
+static size_t process_size(unsigned int minor)
+{
+	if (!minor)
+		return CRYO_IMAGE_PROCESS_SIZE_2_0;
+	if (minor == 1)
+		return CRYO_IMAGE_PROCESS_SIZE_2_1;
+	return sizeof(struct cryo_image_process);
+}
+
+/* A section's PROCESS says what the TREE says of its member. */
+static int check_process_ids(struct cryoctl_image *img,
+			     const struct cryo_image_process *p)
+{
+	const struct cryo_image_member *m = &img->tree[img->section];
+	int32_t pid = (int32_t)le32toh(p->pid), ppid = (int32_t)le32toh(p->ppid);
+	int32_t pgid = (int32_t)le32toh(p->pgid), sid = (int32_t)le32toh(p->sid);
+
+	if (pid != m->pid)
+		return image_fail(img, -EPROTO, true,
+				  "section %u is of pid %d, the TREE's member %d is pid %d",
+				  img->nr_sections, pid, img->section, m->pid);
+	if (ppid != m->ppid || pgid != m->pgid || sid != m->sid)
+		return image_fail(img, -EPROTO, true,
+				  "pid %d: ppid %d, pgid %d, sid %d; the TREE says %d, %d, %d",
+				  pid, ppid, pgid, sid, m->ppid, m->pgid, m->sid);
+	return 0;
+}
+
+static int check_process(struct cryoctl_image *img)
+{
+	const struct cryo_image_process *p = (const void *)img->buf;
+	uint32_t flags;
+	int ret;
+
+	if (img->tree_seen) {
+		ret = next_section(img);
+		if (ret)
+			return ret;
+	}
+	ret = check_once(img, CRYO_RANK_PROCESS);
+	if (!ret)
+		ret = check_len(img, process_size(img->minor));
+	if (ret)
+		return ret;
+	if (img->tree_seen) {
+		ret = check_process_ids(img, p);
+		if (ret)
+			return ret;
+	}
+	if (img->minor < 2 || img->minor > CRYO_IMAGE_MINOR)
+		return 0;
+	flags = le32toh(p->flags);
+	if (flags & ~CRYO_PROCESS_FLAGS_ALL)
+		return image_fail(img, -EPROTO, true, "unknown flags 0x%x", flags);
+	if (le32toh(p->pdeath_signal) > 64)
+		return image_fail(img, -EPROTO, true,
+				  "parent-death signal %u is no signal",
+				  le32toh(p->pdeath_signal));
+	return 0;
 }
 
 static int check_groups(struct cryoctl_image *img)
@@ -338,6 +601,12 @@ static int check_thread(struct cryoctl_image *img)
 		return image_fail(img, -EPROTO, true,
 				  "more THREAD records than the header's %u",
 				  img->nr_threads);
+	if (img->section >= 0 &&
+	    ++img->section_threads > img->tree[img->section].nr_threads)
+		return image_fail(img, -EPROTO, true,
+				  "more THREAD records than the %u of pid %d in the TREE",
+				  img->tree[img->section].nr_threads,
+				  img->tree[img->section].pid);
 	if (img->minor > CRYO_IMAGE_MINOR)
 		return 0;
 	fmt = le32toh(t->fpu_format);
@@ -626,6 +895,25 @@ static int check_pages(struct cryoctl_image *img)
 	return 0;
 }
 
+/* At the TRAILER of a tree: the last section is complete, none is missing. */
+static int check_sections(struct cryoctl_image *img)
+{
+	uint32_t i, living = 0;
+	int ret;
+
+	ret = close_section(img);
+	if (ret)
+		return ret;
+	for (i = 0; i < img->nr_processes; i++)
+		if (!(img->tree[i].flags & CRYO_MEMBER_ZOMBIE))
+			living++;
+	if (img->nr_sections != living)
+		return image_fail(img, -EPROTO, true,
+				  "the TREE has %u living members, the image holds %u sections",
+				  living, img->nr_sections);
+	return 0;
+}
+
 static int check_trailer(struct cryoctl_image *img)
 {
 	const struct cryo_image_trailer *t = (const void *)img->buf;
@@ -634,6 +922,8 @@ static int check_trailer(struct cryoctl_image *img)
 	int ret;
 
 	ret = check_len(img, sizeof(*t));
+	if (!ret && img->tree_seen)
+		ret = check_sections(img);
 	if (ret)
 		return ret;
 	if (img->threads_seen != img->nr_threads)
@@ -674,13 +964,38 @@ static int check_trailer(struct cryoctl_image *img)
 	return 0;
 }
 
+/*
+ * A 2.2 image with threads has its TREE before any section: a known
+ * record past the TREE's rank comes after it.
+ */
+static int check_tree_first(struct cryoctl_image *img)
+{
+	int rank = cryo_rec_rank(img->rec.type);
+
+	if (img->minor < 2 || !img->nr_threads || img->tree_seen ||
+	    rank <= CRYO_RANK_TREE)
+		return 0;
+	return image_fail(img, -EPROTO, true,
+			  "the header announces %u processes, but no TREE record precedes this one",
+			  img->nr_processes);
+}
+
 int image_check_record(struct cryoctl_image *img)
 {
+	int ret;
+
+	if (img->index) {
+		ret = check_tree_first(img);
+		if (ret)
+			return ret;
+	}
 	switch (img->rec.type) {
 	case CRYO_REC_HEADER:
 		if (img->index)
 			return image_fail(img, -EPROTO, true, "a second HEADER");
 		return check_header(img);
+	case CRYO_REC_TREE:
+		return check_tree(img);
 	case CRYO_REC_PROCESS:
 		return check_process(img);
 	case CRYO_REC_GROUPS:

@@ -98,7 +98,32 @@ void put_header(struct img *m, uint32_t nr_threads, uint16_t minor)
 
 	memcpy(h.magic, CRYO_IMAGE_MAGIC, sizeof(h.magic));
 	strcpy(h.release, "6.1.0-unit-test");
-	put_rec(m, CRYO_REC_HEADER, &h, sizeof(h), NULL, 0);
+	put_header_as(m, &h, nr_threads ? 1 : 0);
+}
+
+/* @h as the HEADER of its minor's size; 2.2 and later with @nr_processes. */
+void put_header_as(struct img *m, struct cryo_image_header *h,
+		   uint32_t nr_processes)
+{
+	size_t size = sizeof(*h);
+
+	if (h->minor == 0)
+		size = CRYO_IMAGE_HEADER_SIZE_2_0;
+	else if (h->minor == 1)
+		size = CRYO_IMAGE_HEADER_SIZE_2_1;
+	else
+		h->nr_processes = nr_processes;
+	put_rec(m, CRYO_REC_HEADER, h, size, NULL, 0);
+}
+
+/* The PROCESS record's size in an image of 2.@minor. */
+size_t process_size(uint16_t minor)
+{
+	if (minor == 0)
+		return CRYO_IMAGE_PROCESS_SIZE_2_0;
+	if (minor == 1)
+		return CRYO_IMAGE_PROCESS_SIZE_2_1;
+	return sizeof(struct cryo_image_process);
 }
 
 static void put_fs(struct img *m, const char *exe, const char *cwd,
@@ -265,7 +290,8 @@ void put_pages(struct img *m, uint64_t addr, uint64_t nr)
 #define FILE_DEV	encode_dev(0xfe, 0x01)
 
 /*
- * The reference image: HEADER, PROCESS, GROUPS, AUXV, FS, SIGNALS, 2
+ * The reference image: HEADER, TREE (of one process; not in an image
+ * older than 2.2), PROCESS, GROUPS, AUXV, FS, SIGNALS, 2
  * THREADs, the files of put_files(), 3 VMAs (a file, an anonymous
  * mapping, the stack), one PAGES record of 2 pages, TRAILER.  With
  * @extra_type, a record of that type goes between the VMAs and PAGES and
@@ -293,8 +319,15 @@ void build_image(struct img *m, uint32_t extra_type, uint16_t minor)
 	unsigned char fpu[FPU_SIZE];
 	int i, k;
 
+	struct cryo_image_member root = {
+		.pid = 4242, .ppid = 1, .pgid = 4242, .sid = 4000, .parent = -1,
+		.nr_threads = 2,
+	};
+
 	memset(m, 0, sizeof(*m));
 	put_header(m, 2, minor);
+	if (minor >= 2)
+		put_rec(m, CRYO_REC_TREE, &root, sizeof(root), NULL, 0);
 	strcpy(p.comm, "testproc");
 	for (i = 0; i < 16; i++) {
 		p.rlim[i][0] = UINT64_MAX;
@@ -302,7 +335,7 @@ void build_image(struct img *m, uint32_t extra_type, uint16_t minor)
 	}
 	p.rlim[7][0] = 1024;
 	p.rlim[7][1] = 4096;
-	put_rec(m, CRYO_REC_PROCESS, &p, sizeof(p), NULL, 0);
+	put_rec(m, CRYO_REC_PROCESS, &p, process_size(minor), NULL, 0);
 	put_block(m);
 
 	for (k = 0; k < 2; k++) {

@@ -188,11 +188,11 @@ static int vdso_pages(struct img *m)
 	return 2;
 }
 
-/* Fewer THREAD records than the header announces. */
+/* Fewer THREAD records than the header announces (2.1: no TREE). */
 static int missing_thread(struct img *m)
 {
 	memset(m, 0, sizeof(*m));
-	put_header(m, 1, CRYO_IMAGE_MINOR);
+	put_header(m, 1, 1);
 	put_trailer(m);
 	return -1;
 }
@@ -334,8 +334,8 @@ void test_process_block(void)
 	edit(&m, i, 1, 0, NULL, 0);
 	REFUSED(&m, i, "has no SIGNALS record", "no SIGNALS");
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
-	edit(&m, 1, 5, 0, NULL, 0);
-	REFUSED(&m, 1, "has no PROCESS record (only an image without threads",
+	edit(&m, 2, 5, 0, NULL, 0);
+	REFUSED(&m, 2, "has no PROCESS record (only an image without threads",
 		"no process records at all, with threads");
 
 	/* GROUPS: whole ids; none is fine. */

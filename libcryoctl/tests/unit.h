@@ -89,6 +89,9 @@ uint64_t encode_dev(unsigned int maj, unsigned int min);
 #define FPU_SIZE	64
 
 void put_header(struct img *m, uint32_t nr_threads, uint16_t minor);
+void put_header_as(struct img *m, struct cryo_image_header *h,
+		   uint32_t nr_processes);
+size_t process_size(uint16_t minor);
 #define REF_UNLINKED	123
 
 void put_block(struct img *m);
@@ -128,7 +131,7 @@ void test_xxh64(void);
 /* ---- reader.c ----------------------------------------------------------------- */
 
 /* Records of the reference image before its trailer. */
-#define REF_RECORDS	29
+#define REF_RECORDS	30
 
 void test_good(void);
 void test_bitflips(void);

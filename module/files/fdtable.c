@@ -59,14 +59,14 @@ static int cryo_fd_grab(const void *arg, struct file *file, unsigned int fd)
 }
 
 /*
- * The first open fd >= @from of the target, referenced in f->file.
+ * The first open fd >= @from of a member, referenced in f->file.
  * The fd table is the one of any thread still holding one (the leader
  * may have exited).  Returns false when there is none.
  */
-static bool cryo_next_fd(struct cryo_image *img, unsigned int from,
+static bool cryo_next_fd(struct cryo_member *m, unsigned int from,
 			 struct cryo_fd_found *f)
 {
-	struct cryo_park *park = img->park;
+	struct cryo_park *park = m->park;
 	unsigned int i;
 	int found = 0;
 
@@ -98,7 +98,7 @@ int cryo_fdtable_check(struct cryo_image *img, struct cryo_why *why)
 	unsigned int from = 0;
 	u32 code = CRYO_REFUSAL_NONE;
 
-	while (from != UINT_MAX && cryo_next_fd(img, from, &f)) {
+	while (from != UINT_MAX && cryo_next_fd(img->m, from, &f)) {
 		code = cryo_file_refusal(f.file);
 		if (code == CRYO_REFUSAL_NONE)
 			code = cryo_locks_held(f.file, f.files);
@@ -115,15 +115,47 @@ int cryo_fdtable_check(struct cryo_image *img, struct cryo_why *why)
 								  -EOPNOTSUPP);
 }
 
-/* Does the target hold a description that reads the pipe @pipe? */
+/* Does a member of the tree hold a description that reads the pipe @pipe? */
 bool cryo_fdtable_reads(struct cryo_image *img, struct inode *pipe)
 {
-	struct cryo_fd_found f = { .reader_of = pipe };
+	unsigned int i;
 
-	if (!cryo_next_fd(img, 0, &f))
-		return false;
-	fput(f.file);
-	return true;
+	for (i = 0; i < img->nr_members; i++) {
+		struct cryo_fd_found f = { .reader_of = pipe };
+
+		if (img->members[i].park &&
+		    cryo_next_fd(&img->members[i], 0, &f)) {
+			fput(f.file);
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * cryo_fdtable_walk() - call @fn for every fd of member @m, ascending
+ * @m: a parked member
+ * @fn: given each fd and its file (referenced for the call only); a
+ *	non-zero return stops the walk and is returned
+ * @arg: for @fn
+ *
+ * Return: 0, or what @fn returned.
+ */
+int cryo_fdtable_walk(struct cryo_member *m, cryo_fd_fn fn, void *arg)
+{
+	struct cryo_fd_found f = {};
+	unsigned int from = 0;
+	int ret = 0;
+
+	if (!m->park)
+		return 0;
+	while (!ret && from != UINT_MAX && cryo_next_fd(m, from, &f)) {
+		ret = fn(arg, f.file, f.fd);
+		fput(f.file);
+		from = f.fd + 1;
+		cond_resched();
+	}
+	return ret;
 }
 
 static void cryo_fdtable_save_fd(struct cryo_image *img)
@@ -152,7 +184,8 @@ int cryo_fdtable_save(struct cryo_image *img)
 
 	switch (fs->fd_step) {
 	case CRYO_FD_NEXT:
-		if (fs->fd_next == UINT_MAX || !cryo_next_fd(img, fs->fd_next, &f))
+		if (fs->fd_next == UINT_MAX ||
+		    !cryo_next_fd(img->m, fs->fd_next, &f))
 			return 0;
 		fs->fd_next = f.fd + 1;
 		fs->cur_fd = f.fd;

@@ -20,6 +20,7 @@ struct files_struct;
 
 /* fdtable.c: the fd table and the FD records */
 int cryo_fdtable_check(struct cryo_image *img, struct cryo_why *why);
+int cryo_pipe_check_outside(struct cryo_image *img, struct cryo_why *why);
 int cryo_fdtable_save(struct cryo_image *img);
 void cryo_fdtable_save_end(struct cryo_image *img);
 int cryo_fdtable_inherit(struct cryo_thawing *t,

@@ -23,6 +23,7 @@
 #include <linux/magic.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 
 #include "freezing.h"
 #include "thawing.h"
@@ -113,6 +114,129 @@ static int cryo_pipe_snapshot(struct cryo_image *img, struct file *file)
 	ret = 0;
 out_unlock:
 	mutex_unlock(&pipe->mutex);
+	return ret;
+}
+
+/* One fd of the tree on an anonymous pipe, for the census below. */
+struct cryo_pipe_fd {
+	struct file *file;		/* not referenced: the tree is parked */
+	struct inode *inode;
+	fmode_t mode;
+	s32 fd;
+	s32 pid;
+};
+
+struct cryo_pipe_census {
+	struct cryo_pipe_fd *fds;
+	unsigned int nr;
+	unsigned int max;
+	s32 pid;			/* of the member being walked */
+};
+
+static int cryo_pipe_census_fd(void *arg, struct file *file, unsigned int fd)
+{
+	struct cryo_pipe_census *c = arg;
+
+	if (!cryo_pipe_match(file) || (file->f_mode & FMODE_PATH))
+		return 0;
+	if (c->nr == c->max) {
+		unsigned int max = c->max ? 2 * c->max : 64;
+		struct cryo_pipe_fd *n;
+
+		n = kvrealloc_compat(c->fds, c->max * sizeof(*n),
+				     max * sizeof(*n), GFP_KERNEL_ACCOUNT);
+		if (!n)
+			return -ENOMEM;
+		c->fds = n;
+		c->max = max;
+	}
+	c->fds[c->nr++] = (struct cryo_pipe_fd) {
+		.file = file, .inode = file_inode(file),
+		.mode = file->f_mode, .fd = fd, .pid = c->pid,
+	};
+	return 0;
+}
+
+static int cryo_pipe_fd_cmp(const void *a, const void *b)
+{
+	const struct cryo_pipe_fd *x = a, *y = b;
+
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Is all of one pipe (@fds[0..n), sorted by file) in the tree?  Each
+ * description of it counts once in pipe->readers or ->writers, and each
+ * fd holds one reference to its description: more than the tree's mean
+ * a holder outside (an fd passed on, or another open of it).
+ */
+static bool cryo_pipe_all_inside(const struct cryo_pipe_fd *fds,
+				 unsigned int n)
+{
+	struct pipe_inode_info *pipe = fds[0].inode->i_pipe;
+	unsigned int i, j, readers = 0, writers = 0;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && fds[j].file == fds[i].file; j++)
+			;
+		if (file_count(fds[i].file) > j - i)
+			return false;
+		readers += !!(fds[i].mode & FMODE_READ);
+		writers += !!(fds[i].mode & FMODE_WRITE);
+	}
+	return READ_ONCE(pipe->readers) <= readers &&
+	       READ_ONCE(pipe->writers) <= writers;
+}
+
+/**
+ * cryo_pipe_check_outside() - refuse a pipe the tree shares with others
+ * @img: the image, every member parked
+ * @why: out: the refusal, naming the lowest fd on such a pipe of the first
+ *	member holding one
+ *
+ * What goes through a pipe between a member and a process outside the
+ * tree would be lost: the image holds its bytes once, and a thaw makes a
+ * new pipe that the outside process does not hold.  Only an anonymous
+ * pipe: a FIFO is opened again by its name, by anyone.
+ *
+ * Return: 0, -EOPNOTSUPP with @why set, -ENOMEM, -EINTR.
+ */
+int cryo_pipe_check_outside(struct cryo_image *img, struct cryo_why *why)
+{
+	struct cryo_pipe_census c = {};
+	const struct cryo_pipe_fd *bad = NULL;
+	unsigned int i, j;
+	int ret = 0;
+
+	for (i = 0; !ret && i < img->nr_members; i++) {
+		c.pid = img->members[i].rec.pid;
+		ret = cryo_fdtable_walk(&img->members[i], cryo_pipe_census_fd,
+					&c);
+	}
+	if (ret)
+		goto out;
+	sort(c.fds, c.nr, sizeof(*c.fds), cryo_pipe_fd_cmp, NULL);
+	for (i = 0; i < c.nr; i = j) {
+		const struct cryo_pipe_fd *first = &c.fds[i];
+
+		for (j = i; j < c.nr && c.fds[j].inode == c.fds[i].inode; j++)
+			if (c.fds[j].pid == first->pid && c.fds[j].fd < first->fd)
+				first = &c.fds[j];
+		if (!cryo_pipe_all_inside(&c.fds[i], j - i) &&
+		    (!bad || first->pid != bad->pid || first->fd < bad->fd))
+			bad = bad ?: first;
+	}
+	if (bad) {
+		why->pid = bad->pid;
+		ret = cryo_refuse(why, CRYO_REFUSAL_PIPE_OUTSIDE, bad->fd,
+				  -EOPNOTSUPP);
+	}
+out:
+	kvfree(c.fds);
 	return ret;
 }
 

@@ -32,11 +32,11 @@ int cryo_pages_save(struct cryo_image *img)
 	if (img->pg.snapped) {
 		nr = cryo_snapshot_next(img, &addr);
 	} else {
-		ret = mmap_read_lock_killable(img->mm);
+		ret = mmap_read_lock_killable(img->m->mm);
 		if (ret)
 			return ret;
 		nr = cryo_pin_run(img);
-		mmap_read_unlock(img->mm);
+		mmap_read_unlock(img->m->mm);
 		addr = img->pg.cursor;
 	}
 	if (nr <= 0)

@@ -236,7 +236,7 @@ void cryo_cpu_restore(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 /* Emit the next thread that parked; false when there is none left. */
 bool cryo_cpu_save(struct cryo_image *img)
 {
-	struct cryo_park *park = img->park;
+	struct cryo_park *park = img->m->park;
 	struct cryo_image_thread *r;
 
 	while (img->thread_idx < park->nr_threads) {

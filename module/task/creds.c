@@ -393,7 +393,7 @@ void cryo_creds_release(struct cryo_thawing *t)
 int cryo_creds_save_groups(struct cryo_image *img)
 {
 	struct user_namespace *uns = current_user_ns();
-	const struct cred *cred = get_task_cred(img->leader);
+	const struct cred *cred = get_task_cred(img->m->leader);
 	const struct group_info *gi = cred->group_info;
 	size_t len = gi->ngroups * sizeof(u32);
 	u32 *g;
@@ -403,7 +403,7 @@ int cryo_creds_save_groups(struct cryo_image *img)
 	if (sizeof(struct cryo_rec) + len > CRYO_STAGE_SIZE) {
 		put_cred(cred);
 		pr_info_ratelimited("pid %d: %d supplementary groups, at most %zu supported\n",
-				    task_tgid_vnr(img->leader), gi->ngroups,
+				    task_tgid_vnr(img->m->leader), gi->ngroups,
 				    (CRYO_STAGE_SIZE - sizeof(struct cryo_rec)) / sizeof(u32));
 		return -E2BIG;
 	}

@@ -29,10 +29,10 @@
 void cryo_proc_save(struct cryo_image *img)
 {
 	struct user_namespace *uns = current_user_ns();
-	struct task_struct *t = img->leader;
+	struct task_struct *t = img->m->leader;
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct cryo_image_process *p;
-	struct mm_struct *mm = img->mm;
+	struct mm_struct *mm = img->m->mm;
 	const struct cred *cred;
 	unsigned int i;
 
@@ -73,6 +73,10 @@ void cryo_proc_save(struct cryo_image *img)
 		p->sec_flags |= CRYO_PROCESS_NO_NEW_PRIVS;
 	p->oom_score_adj = READ_ONCE(t->signal->oom_score_adj);
 	p->dumpable = get_dumpable(mm);
+	/* Parked: neither changes but through prctl() of the process. */
+	p->pdeath_signal = READ_ONCE(t->pdeath_signal);
+	if (t->signal->is_child_subreaper)
+		p->flags |= CRYO_PROCESS_CHILD_SUBREAPER;
 
 	p->personality = t->personality;
 	task_lock(t);
@@ -99,7 +103,7 @@ void cryo_proc_save(struct cryo_image *img)
 
 void cryo_proc_save_auxv(struct cryo_image *img)
 {
-	const unsigned long *auxv = img->mm->saved_auxv;
+	const unsigned long *auxv = img->m->mm->saved_auxv;
 	unsigned int n = 0, i;
 	u64 *p;
 
@@ -131,7 +135,7 @@ static size_t cryo_path(const struct path *path, char *buf, size_t size,
 
 int cryo_proc_save_fs(struct cryo_image *img)
 {
-	struct task_struct *t = img->leader;
+	struct task_struct *t = img->m->leader;
 	const char *exe = NULL, *cwd = NULL, *root = NULL;
 	size_t exe_len = 0, cwd_len = 0, root_len = 0;
 	struct path pwd = {}, rootp = {};
@@ -146,7 +150,7 @@ int cryo_proc_save_fs(struct cryo_image *img)
 
 	/* The parked target cannot change its exe file under us. */
 	rcu_read_lock();
-	exe_file = rcu_dereference(img->mm->exe_file);
+	exe_file = rcu_dereference(img->m->mm->exe_file);
 	if (exe_file)
 		exe_len = cryo_path(&exe_file->f_path, buf, PATH_MAX, &exe);
 	rcu_read_unlock();

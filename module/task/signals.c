@@ -186,7 +186,7 @@ void cryo_signals_final(struct cryo_thawing *t)
 
 int cryo_signals_save(struct cryo_image *img)
 {
-	struct task_struct *t = img->leader;
+	struct task_struct *t = img->m->leader;
 	struct signal_struct *sig = t->signal;
 	struct cryo_image_signals *s;
 	struct sighand_struct *sh;
