@@ -604,7 +604,8 @@ int cryo_thaw_load_head(struct cryo_thawing *t)
 		return ret;
 	tree->hdr = t->hdr;
 	t->in->record = 1;
-	if (t->hdr.nr_processes) {
+	/* A layout (cryoctl layout) has its HEADER and VMAs only. */
+	if (t->hdr.nr_processes && !t->remap_only) {
 		ret = cryo_stream_record(t, &rec);
 		if (!ret)
 			ret = cryo_tree_load(t, &rec);
@@ -627,6 +628,10 @@ int cryo_thaw_load_section(struct cryo_thawing *t)
 {
 	int phase = CRYO_RANK_TREE, seen = 1 << CRYO_RANK_TREE, p, ret;
 	bool tree = t->tree->procs;
+
+	/* A remap skips a TREE record, and takes the first section's VMAs. */
+	if (t->remap_only)
+		seen = 0;
 	struct cryo_rec rec;
 
 	for (;;) {
@@ -646,7 +651,8 @@ int cryo_thaw_load_section(struct cryo_thawing *t)
 			continue;
 		}
 		/* The next member's section: this one has no pages. */
-		if (p == CRYO_RANK_PROCESS && tree && t->have_proc) {
+		if (p == CRYO_RANK_PROCESS && (tree || t->remap_only) &&
+		    (seen & (1 << CRYO_RANK_PROCESS))) {
 			t->in->next = rec;
 			t->in->have_next = true;
 			break;

@@ -313,6 +313,7 @@ int cryo_fdtable_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec)
 	struct cryo_files_restore *ft = &t->fdt;
 	struct cryo_files_shared *sh = &t->tree->files;
 	struct cryo_image_fd *r = t->in->buf;
+	struct cryo_thaw_file *f;
 	struct cryo_thaw_fd *fd;
 	unsigned long nofile;
 	int ret, i;
@@ -338,12 +339,21 @@ int cryo_fdtable_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec)
 	fd = &ft->fds[ft->nr_fds++];
 	fd->rec = *r;
 	fd->file = NULL;
-	/* The caller's --inherit-fd are the first member's (the root's). */
+	/*
+	 * The caller's --inherit-fd are the first member's (the root's); a
+	 * later member's fd on the same description (inherited across fork)
+	 * shares the inherited file as it shared the description.
+	 */
+	f = &sh->files[r->file_id - 1];
 	i = t->idx ? -1 : cryo_inherit_find(sh, r->fd);
+	if (i >= 0 && !f->inherited)
+		f->inherited = sh->inherit_files[i];
 	if (i >= 0)
 		fd->file = get_file(sh->inherit_files[i]);
+	else if (t->idx && f->inherited)
+		fd->file = get_file(f->inherited);
 	else
-		sh->files[r->file_id - 1].needed = true;
+		f->needed = true;
 	return 0;
 }
 

@@ -40,6 +40,7 @@ struct cryo_thaw_file {
 	u8 *data;			/* a pipe's or FIFO's bytes */
 	u64 data_got;			/* FILE_DATA bytes seen so far */
 	int pipe;			/* index of its pipe in the tree, or -1 */
+	struct file *inherited;		/* the root's --inherit-fd for it */
 	bool needed;			/* some fd uses it without --inherit-fd */
 	bool restored;			/* recreated (or its pipe counted) */
 };
