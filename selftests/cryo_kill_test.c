@@ -304,7 +304,7 @@ static int run_start(struct kill_ctx *k, struct run *r)
 	if (in < 0 || out < 0)
 		goto out;
 	if (r->pipe) {
-		r->helper = cryo_target_fork();
+		r->helper = cryo_target_fork_from(NULL);
 		if (r->helper < 0)
 			goto out;
 		if (!r->helper) {
@@ -319,7 +319,7 @@ static int run_start(struct kill_ctx *k, struct run *r)
 	}
 	if (pipe2(j, O_CLOEXEC))
 		goto out;
-	r->lead = cryo_target_fork();
+	r->lead = cryo_target_fork_from(NULL);
 	if (r->lead < 0)
 		goto out;
 	if (!r->lead)

@@ -38,7 +38,7 @@
 /* A target: fds 0-2 on /dev/null, nothing else open; counts in @cnt. */
 static pid_t spawn_target(volatile unsigned long *cnt)
 {
-	pid_t pid = cryo_target_fork();
+	pid_t pid = cryo_target_fork_from(NULL);
 	int fd;
 
 	if (pid)

@@ -18,6 +18,7 @@
 struct cryo_image;
 struct cryo_seen;
 struct cryo_thaw_file;
+struct cryo_thaw_tree;
 struct cryo_thawing;
 struct file;
 struct inode;
@@ -108,7 +109,7 @@ int cryo_file_save_data(struct cryo_image *img);
 void cryo_file_save_data_end(struct cryo_image *img);
 void cryo_file_save_end(struct cryo_image *img);
 int cryo_file_restore_all(struct cryo_thawing *t);
-void cryo_file_release(struct cryo_thawing *t);
+void cryo_file_release(struct cryo_thaw_tree *tree);
 char *cryo_file_what(struct cryo_thawing *t, struct cryo_thaw_file *f);
 struct file *cryo_file_reopen(struct cryo_thawing *t, struct cryo_thaw_file *f,
 			      const char *what, int flags,

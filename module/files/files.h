@@ -12,6 +12,7 @@
 struct cryo_image;
 struct cryo_rec;
 struct cryo_thaw_inherit;
+struct cryo_thaw_tree;
 struct cryo_thawing;
 struct cryo_why;
 struct file;
@@ -29,6 +30,7 @@ int cryo_fdtable_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_fdtable_open(struct cryo_thawing *t);
 int cryo_fdtable_install(struct cryo_thawing *t);
 void cryo_fdtable_release(struct cryo_thawing *t);
+void cryo_files_release(struct cryo_thaw_tree *tree);
 
 /* file.c: the FILE and FILE_DATA records */
 int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec);
@@ -36,6 +38,7 @@ int cryo_file_load_data(struct cryo_thawing *t, const struct cryo_rec *rec);
 
 /* pipe.c: the pipes the library made for the restored process */
 int cryo_pipe_attach(struct cryo_thawing *t, const s32 *fds, unsigned int nr);
+int cryo_pipe_check_tree(struct cryo_thawing *t);
 
 /* locks.c */
 u32 cryo_locks_held(struct file *file, struct files_struct *files);

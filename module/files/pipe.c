@@ -290,17 +290,28 @@ static bool cryo_pipe_same(const struct cryo_thaw_file *f,
 /*
  * An anonymous pipe is the library's to make: count it once, with every
  * description of it in the image (pipe(2) gives two; more come from
- * opening /proc/PID/fd/N), which must read it and write it both.
+ * opening /proc/PID/fd/N), which must read it and write it both.  In a
+ * tree, the member whose section meets the pipe first makes it, and a
+ * later member's description of it is opened on it (cryo_pipe_attach());
+ * whether the image holds both of its ends is known only once the last
+ * section is read (cryo_pipe_check_tree()).
  */
 static int cryo_pipe_restore(struct cryo_thawing *t, unsigned int idx)
 {
-	struct cryo_files_restore *ft = &t->fdt;
+	struct cryo_files_shared *ft = &t->tree->files;
 	struct cryo_thaw_file *f = &ft->files[idx];
 	bool reads = false, writes = false;
 	unsigned int j;
 
 	if (f->pipe >= 0)
 		return 0;
+	for (j = 0; j < idx; j++) {
+		if (!cryo_pipe_same(f, &ft->files[j]) || ft->files[j].pipe < 0)
+			continue;
+		/* An earlier member made it. */
+		f->pipe = ft->files[j].pipe;
+		return 0;
+	}
 	for (j = idx; j < ft->nr_files; j++) {
 		u32 acc = ft->files[j].rec.open_flags & O_ACCMODE;
 
@@ -309,7 +320,7 @@ static int cryo_pipe_restore(struct cryo_thawing *t, unsigned int idx)
 		reads |= acc != O_WRONLY;
 		writes |= acc != O_RDONLY;
 	}
-	if (!reads || !writes)
+	if ((!reads || !writes) && t->tree->nr_procs == 1)
 		return cryo_file_need_inherit(t, idx,
 					      "the other end of this pipe is not in the image");
 	for (j = idx; j < ft->nr_files; j++) {
@@ -319,6 +330,45 @@ static int cryo_pipe_restore(struct cryo_thawing *t, unsigned int idx)
 		ft->files[j].needed = true;
 	}
 	ft->nr_pipes++;
+	t->fdt.nr_pipes++;
+	return 0;
+}
+
+/**
+ * cryo_pipe_check_tree() - after the last section: both ends of each pipe
+ * @t: the last member
+ *
+ * A pipe one member made for a description whose other end a later member
+ * holds is checked here, once every section is read: an image whose pipe
+ * has only a reading or only a writing description needs --inherit-fd,
+ * as for one process.
+ *
+ * Return: 0, or -errno with the thaw failed.
+ */
+int cryo_pipe_check_tree(struct cryo_thawing *t)
+{
+	struct cryo_files_shared *ft = &t->tree->files;
+	unsigned int i, j;
+
+	for (i = 0; i < ft->nr_files; i++) {
+		struct cryo_thaw_file *f = &ft->files[i];
+		bool reads = false, writes = false;
+
+		if (f->pipe < 0)
+			continue;
+		for (j = 0; j < ft->nr_files; j++) {
+			u32 acc = ft->files[j].rec.open_flags & O_ACCMODE;
+
+			if (ft->files[j].pipe != f->pipe)
+				continue;
+			reads |= acc != O_WRONLY;
+			writes |= acc != O_RDONLY;
+		}
+		if (!reads || !writes)
+			return cryo_thaw_fail(t, -ENXIO,
+					      "FILE %u (%s): the other end of this pipe is not in the image",
+					      i + 1, f->name);
+	}
 	return 0;
 }
 
@@ -362,7 +412,7 @@ static struct file *cryo_pipe_end(struct cryo_thaw_file *f,
 static int cryo_pipe_fill(struct cryo_thawing *t, unsigned int p,
 			  struct file *ends[2])
 {
-	struct cryo_files_restore *ft = &t->fdt;
+	struct cryo_files_shared *ft = &t->tree->files;
 	bool used[2] = { false, false };
 	unsigned int i;
 	int ret = 0;
@@ -396,18 +446,46 @@ static int cryo_pipe_fill(struct cryo_thawing *t, unsigned int p,
 	return ret;
 }
 
+/* A description of a pipe an earlier member made, opened on it. */
+static int cryo_pipe_join(struct cryo_thawing *t, struct cryo_thaw_file *f)
+{
+	struct cryo_files_shared *ft = &t->tree->files;
+	struct file *ends[2] = { NULL, NULL };
+	bool used[2] = { true, true };
+	struct file *file;
+	unsigned int j;
+
+	for (j = 0; j < ft->nr_files && !ends[0]; j++)
+		if (ft->files[j].pipe == f->pipe && ft->files[j].file)
+			ends[0] = ft->files[j].file;
+	if (!ends[0])
+		return cryo_thaw_fail(t, -EBADMSG, "pipe %s: no earlier description of it",
+				      f->name);
+	file = cryo_pipe_end(f, ends, used);
+	if (IS_ERR(file))
+		return cryo_thaw_fail(t, PTR_ERR(file),
+				      "pipe %s: cannot open another description of it (error %ld)",
+				      f->name, -PTR_ERR(file));
+	f->file = file;
+	return 0;
+}
+
 /**
  * cryo_pipe_attach() - the library's fresh pipes become the image's
  * @t: the thaw
  * @fds: read and write end of each pipe, in the caller's fd table
  * @nr: pipes in @fds, t->fdt.nr_pipes
  *
+ * The descriptions this member needs of pipes an earlier member made are
+ * opened on them too.
+ *
  * Return: 0, or -errno with the thaw failed.
  */
 int cryo_pipe_attach(struct cryo_thawing *t, const s32 *fds, unsigned int nr)
 {
+	struct cryo_files_shared *ft = &t->tree->files;
 	struct file *ends[2];
-	unsigned int p, e;
+	unsigned int p, e, i;
 	int ret = 0;
 
 	if (nr != t->fdt.nr_pipes)
@@ -432,18 +510,25 @@ int cryo_pipe_attach(struct cryo_thawing *t, const s32 *fds, unsigned int nr)
 					     "pipe %u: the two fds are not one pipe",
 					     p);
 		if (!ret)
-			ret = cryo_pipe_fill(t, p, ends);
+			ret = cryo_pipe_fill(t, t->fdt.first_pipe + p, ends);
 		fput(ends[0]);
 		fput(ends[1]);
 		if (ret)
 			return ret;
 	}
-	return 0;
+	for (i = 0; !ret && i < ft->nr_files; i++) {
+		struct cryo_thaw_file *f = &ft->files[i];
+
+		if (f->pipe >= 0 && f->pipe < t->fdt.first_pipe && !f->file &&
+		    f->needed)
+			ret = cryo_pipe_join(t, f);
+	}
+	return ret;
 }
 
 static int cryo_fifo_restore(struct cryo_thawing *t, unsigned int idx)
 {
-	struct cryo_thaw_file *f = &t->fdt.files[idx];
+	struct cryo_thaw_file *f = &t->tree->files.files[idx];
 	struct file *file;
 	loff_t pos = 0;
 	char *what;

@@ -146,7 +146,7 @@ out_free:
 
 int cryo_vma_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
-	struct cryo_image_vma *r = t->in.buf;
+	struct cryo_image_vma *r = t->in->buf;
 	struct cryo_thaw_vma *v;
 	void *p;
 
@@ -192,7 +192,7 @@ int cryo_vma_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 		if (t->lay.nr_vmas >= CRYO_THAW_MAX_VMAS)
 			return cryo_thaw_fail(t, -EFBIG,
 					      "record %llu (VMA): more than %u mappings",
-					      t->in.record, CRYO_THAW_MAX_VMAS);
+					      t->in->record, CRYO_THAW_MAX_VMAS);
 		n = min_t(unsigned int, n, CRYO_THAW_MAX_VMAS);
 		p = kvrealloc_compat(t->lay.vmas, t->lay.max_vmas * sizeof(*t->lay.vmas),
 				     n * sizeof(*t->lay.vmas), GFP_KERNEL_ACCOUNT);

@@ -184,7 +184,7 @@ int cryo_creds_plan(struct cryo_thawing *t)
 	if (!t->have_proc)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu: a file before the PROCESS record",
-				      t->in.record);
+				      t->in->record);
 	/* prctl(PR_SET_SECUREBITS) needs it; without it they only tighten. */
 	t->cred.may_secbits = cryo_may_set_securebits(ns);
 	gi = cryo_creds_ids(t, uid, gid);
@@ -423,7 +423,7 @@ int cryo_creds_load_groups(struct cryo_thawing *t, const struct cryo_rec *rec)
 	t->cred.groups = kvmalloc(rec->len ?: 1, GFP_KERNEL_ACCOUNT);
 	if (!t->cred.groups)
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
-	memcpy(t->cred.groups, t->in.buf, rec->len);
+	memcpy(t->cred.groups, t->in->buf, rec->len);
 	t->cred.nr_groups = rec->len / sizeof(u32);
 	return 0;
 }

@@ -99,7 +99,7 @@ int cryo_signals_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	if (rec->len != sizeof(t->sig))
 		return cryo_bad(t, rec, "length %u, expected %zu", rec->len,
 				sizeof(t->sig));
-	memcpy(&t->sig, t->in.buf, sizeof(t->sig));
+	memcpy(&t->sig, t->in->buf, sizeof(t->sig));
 	t->have_sig = true;
 	if (cryo_signals_check(t))
 		return cryo_bad(t, rec, "invalid signal disposition or timer");

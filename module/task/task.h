@@ -20,6 +20,7 @@ struct cryo_image_thread;
 struct cryo_rec;
 struct cryo_thaw;
 struct cryo_thaw_cpu;
+struct cryo_thaw_tree;
 struct cryo_thawing;
 struct cryo_thawing_thread;
 struct cryo_thread;
@@ -33,6 +34,7 @@ int cryo_proc_load(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_proc_load_auxv(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_proc_load_fs(struct cryo_thawing *t, const struct cryo_rec *rec);
 void cryo_proc_restore(struct cryo_thawing *t);
+void cryo_proc_restore_leader(struct cryo_thawing *t);
 void cryo_proc_release(struct cryo_thawing *t);
 
 /* creds.c */
@@ -60,6 +62,7 @@ bool cryo_tree_changed(struct cryo_image *img);
 void cryo_tree_put(struct cryo_image *img);
 void cryo_tree_release(struct cryo_image *img);
 void cryo_tree_save(struct cryo_image *img);
+int cryo_tree_load(struct cryo_thawing *t, const struct cryo_rec *rec);
 
 /* cpu.c */
 int cryo_cpu_fpu_layout(unsigned int *note, unsigned int *size);
