@@ -143,8 +143,9 @@ static int cryo_restore_pipes(struct cryo_thawing *t, struct cryo_thaw_restore *
 	if (a->nr_pipes != t->fdt.nr_pipes)
 		return cryo_thaw_fail(t, -EINVAL, "%u pipes given, %u needed",
 				      a->nr_pipes, t->fdt.nr_pipes);
+	/* None of its own; an earlier member's it may still need. */
 	if (!t->fdt.nr_pipes)
-		return 0;
+		return cryo_pipe_attach(t, NULL, 0);
 	fds = memdup_user(u64_to_user_ptr(a->pipes),
 			  2 * sizeof(s32) * (size_t)t->fdt.nr_pipes);
 	if (IS_ERR(fds))

@@ -415,6 +415,7 @@ int cryo_fdtable_install(struct cryo_thawing *t)
 	struct cryo_files_restore *ft = &t->fdt;
 	struct files_struct *files = current->files;
 	unsigned int next = 0, found, i, k;
+	struct file *file;
 	int fd, ret = 0;
 	u32 max_fd;
 
@@ -441,8 +442,17 @@ int cryo_fdtable_install(struct cryo_thawing *t)
 		}
 		if (!here)
 			continue;
-		fd_install(k, get_file(d->file ? d->file :
-				       t->tree->files.files[d->rec.file_id - 1].file));
+		file = d->file ?: t->tree->files.files[d->rec.file_id - 1].file;
+		if (!file) {
+			/* Never made: an earlier member's pipe that was not. */
+			put_unused_fd(fd);
+			ret = cryo_thaw_fail(t, -ENXIO,
+					     "fd %u: its description %u was not recreated",
+					     k, d->rec.file_id);
+			max_fd = k;
+			break;
+		}
+		fd_install(k, get_file(file));
 		i++;
 	}
 	/* Give back the numbers that only held a gap. */

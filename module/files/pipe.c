@@ -329,6 +329,8 @@ static int cryo_pipe_restore(struct cryo_thawing *t, unsigned int idx)
 		ft->files[j].pipe = ft->nr_pipes;
 		ft->files[j].needed = true;
 	}
+	if (!t->fdt.nr_pipes)
+		t->fdt.first_pipe = ft->nr_pipes;
 	ft->nr_pipes++;
 	t->fdt.nr_pipes++;
 	return 0;
@@ -518,9 +520,10 @@ int cryo_pipe_attach(struct cryo_thawing *t, const s32 *fds, unsigned int nr)
 	}
 	for (i = 0; !ret && i < ft->nr_files; i++) {
 		struct cryo_thaw_file *f = &ft->files[i];
+		bool own = f->pipe >= (int)t->fdt.first_pipe &&
+			   f->pipe < (int)(t->fdt.first_pipe + nr);
 
-		if (f->pipe >= 0 && f->pipe < t->fdt.first_pipe && !f->file &&
-		    f->needed)
+		if (f->pipe >= 0 && !own && !f->file && f->needed)
 			ret = cryo_pipe_join(t, f);
 	}
 	return ret;
