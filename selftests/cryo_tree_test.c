@@ -101,10 +101,28 @@ static void kill_descendants(void)
 	}
 }
 
+/* CRYO_TREE_ONLY="zombie,churn" runs only those (6.1's harness has no -t). */
+static bool selected(const char *name)
+{
+	const char *only = getenv("CRYO_TREE_ONLY");
+	char pat[128];
+
+	if (!only || !*only)
+		return true;
+	snprintf(pat, sizeof(pat), ",%s,", name);
+	return strstr(only, pat) || !strncmp(only, pat + 1, strlen(pat + 1)) ||
+	       (strlen(only) >= strlen(name) &&
+		!strcmp(only + strlen(only) - strlen(name), name) &&
+		(strlen(only) == strlen(name) ||
+		 only[strlen(only) - strlen(name) - 1] == ','));
+}
+
 FIXTURE_SETUP(tree)
 {
 	self->root = 0;
 	self->dir[0] = 0;
+	if (!selected(_metadata->name))
+		CRYO_SETUP_SKIP("not in CRYO_TREE_ONLY");
 	if (access(CRYO_DEV, F_OK))
 		CRYO_SETUP_SKIP(CRYO_DEV " missing: module not loaded");
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
