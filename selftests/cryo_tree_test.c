@@ -105,16 +105,13 @@ static void kill_descendants(void)
 static bool selected(const char *name)
 {
 	const char *only = getenv("CRYO_TREE_ONLY");
-	char pat[128];
+	char list[512], pat[128];
 
 	if (!only || !*only)
 		return true;
+	snprintf(list, sizeof(list), ",%s,", only);
 	snprintf(pat, sizeof(pat), ",%s,", name);
-	return strstr(only, pat) || !strncmp(only, pat + 1, strlen(pat + 1)) ||
-	       (strlen(only) >= strlen(name) &&
-		!strcmp(only + strlen(only) - strlen(name), name) &&
-		(strlen(only) == strlen(name) ||
-		 only[strlen(only) - strlen(name) - 1] == ','));
+	return strstr(list, pat);
 }
 
 FIXTURE_SETUP(tree)
