@@ -153,20 +153,6 @@ static bool cryo_is_mem_of(struct file *file, struct mm_struct *mm)
 	       file->private_data == mm;
 }
 
-/**
- * cryo_kernel_may_attach() - the kernel's own ptrace attach check
- * @task: the target's thread-group leader, referenced
- * @mm: its memory, referenced
- * @why: out: %CRYO_REFUSAL_PTRACE for EPERM
- *
- * Opens the target's mem file in a private procfs instance of the
- * caller's pid namespace, with the caller's credentials, as a debugger
- * would.  Nothing is read through it.
- *
- * Return: 0; -EPERM when the open is refused (by ptrace's rule, an LSM,
- * or the file's own permission); -ESRCH when the target is gone or is not
- * visible in the caller's pid namespace; -ENOMEM and the like.
- */
 /* Open @name (a mem file) under @mnt as a debugger would; 0 or -errno. */
 static int cryo_open_mem(struct vfsmount *mnt, const char *name,
 			 struct mm_struct *mm, pid_t id, struct cryo_why *why)
@@ -191,18 +177,59 @@ static int cryo_open_mem(struct vfsmount *mnt, const char *name,
 	return ret;
 }
 
-int cryo_kernel_may_attach(struct task_struct *task, struct mm_struct *mm,
-			   struct cryo_why *why)
+/**
+ * cryo_access_mount() - a procfs of the caller's pid namespace for
+ * cryo_kernel_may_attach()
+ *
+ * A kernel-internal mount (SB_KERNMOUNT): attached nowhere, seen by
+ * nobody, gone at cryo_access_umount().  One per freeze: making one is
+ * slow, and a tree has many processes to check.
+ *
+ * Return: the mount, or ERR_PTR.
+ */
+struct vfsmount *cryo_access_mount(void)
+{
+	/* Built in: get_fs_type() takes no module reference to put back. */
+	struct file_system_type *proc = get_fs_type("proc");
+
+	if (!proc)
+		return ERR_PTR(-EOPNOTSUPP);
+	return vfs_kern_mount(proc, SB_KERNMOUNT, "proc", NULL);
+}
+
+void cryo_access_umount(struct vfsmount *mnt)
+{
+	if (!IS_ERR_OR_NULL(mnt))
+		mntput(mnt);
+}
+
+/**
+ * cryo_kernel_may_attach() - the kernel's own ptrace attach check
+ * @mnt: from cryo_access_mount() (an ERR_PTR is returned as the error)
+ * @task: the target's thread-group leader, referenced
+ * @mm: its memory, referenced
+ * @why: out: %CRYO_REFUSAL_PTRACE for EPERM
+ *
+ * Opens the target's mem file in a private procfs instance of the
+ * caller's pid namespace, with the caller's credentials, as a debugger
+ * would.  Nothing is read through it.
+ *
+ * Return: 0; -EPERM when the open is refused (by ptrace's rule, an LSM,
+ * or the file's own permission); -ESRCH when the target is gone or is not
+ * visible in the caller's pid namespace; -ENOMEM and the like.
+ */
+int cryo_kernel_may_attach(struct vfsmount *mnt, struct task_struct *task,
+			   struct mm_struct *mm, struct cryo_why *why)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
-	struct file_system_type *proc;
 	unsigned int nr = 0, max, i;
 	struct task_struct *t;
-	struct vfsmount *mnt;
 	char name[40];
 	pid_t pid, *tids;
 	int ret = 0;
 
+	if (IS_ERR(mnt))
+		return PTR_ERR(mnt);
 	pid = task_tgid_nr_ns(task, ns);
 	if (!pid)
 		return -ESRCH;
@@ -224,21 +251,6 @@ int cryo_kernel_may_attach(struct task_struct *task, struct mm_struct *mm,
 	}
 	rcu_read_unlock();
 
-	/* Built in: get_fs_type() takes no module reference to put back. */
-	proc = get_fs_type("proc");
-	if (!proc) {
-		kfree(tids);
-		return -EOPNOTSUPP;
-	}
-	/*
-	 * A kernel-internal mount (SB_KERNMOUNT) of the caller's pid
-	 * namespace: attached nowhere, seen by nobody, gone at mntput().
-	 */
-	mnt = vfs_kern_mount(proc, SB_KERNMOUNT, "proc", NULL);
-	if (IS_ERR(mnt)) {
-		kfree(tids);
-		return PTR_ERR(mnt);
-	}
 	snprintf(name, sizeof(name), "%d/mem", pid);
 	ret = cryo_open_mem(mnt, name, mm, pid, why);
 	for (i = 0; !ret && i < nr; i++) {
@@ -249,7 +261,6 @@ int cryo_kernel_may_attach(struct task_struct *task, struct mm_struct *mm,
 		if (ret == -ESRCH)	/* that thread exited meanwhile */
 			ret = 0;
 	}
-	mntput(mnt);
 	kfree(tids);
 	return ret;
 }

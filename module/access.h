@@ -9,6 +9,7 @@ struct cryo_why;
 struct group_info;
 struct sk_buff;
 struct user_namespace;
+struct vfsmount;
 
 int cryo_may_freeze(struct task_struct *task, struct cryo_why *why);
 bool cryo_may_query_sessions(const struct sk_buff *skb);
@@ -19,7 +20,9 @@ bool cryo_groups_equal(const struct group_info *a, const struct group_info *b);
 bool cryo_runs_as_planned(struct cryo_thawing *t);
 int cryo_may_restore(struct cryo_thawing *t);
 bool cryo_may_join_restore(struct cryo_thawing *t);
-int cryo_kernel_may_attach(struct task_struct *task, struct mm_struct *mm,
-			   struct cryo_why *why);
+struct vfsmount *cryo_access_mount(void);
+void cryo_access_umount(struct vfsmount *mnt);
+int cryo_kernel_may_attach(struct vfsmount *mnt, struct task_struct *task,
+			   struct mm_struct *mm, struct cryo_why *why);
 
 #endif /* _CRYO_ACCESS_H */

@@ -261,7 +261,8 @@ static struct cryo_image *cryo_freeze_new(u32 flags)
  * Before parking member @m: may it be frozen, and may the kernel let us
  * attach to it?  Not even parked for a moment otherwise.
  */
-static int cryo_member_prepare(struct cryo_member *m, struct cryo_why *why)
+static int cryo_member_prepare(struct cryo_image *img, struct cryo_member *m,
+			       struct cryo_why *why)
 {
 	int ret;
 
@@ -274,7 +275,7 @@ static int cryo_member_prepare(struct cryo_member *m, struct cryo_why *why)
 	/* Exiting, not yet a zombie: look again. */
 	if (!m->mm)
 		return -EAGAIN;
-	return cryo_kernel_may_attach(m->leader, m->mm, why);
+	return cryo_kernel_may_attach(img->proc_mnt, m->leader, m->mm, why);
 }
 
 /*
@@ -295,7 +296,7 @@ static int cryo_member_recheck(struct cryo_image *img, struct cryo_why *why)
 	if (!ret && READ_ONCE(task->mm) != m->mm)
 		ret = -EAGAIN;
 	if (!ret)
-		ret = cryo_kernel_may_attach(task, m->mm, why);
+		ret = cryo_kernel_may_attach(img->proc_mnt, task, m->mm, why);
 	if (!ret)
 		ret = cryo_refuse_unparkable(task, why);
 	if (!ret)
@@ -318,7 +319,7 @@ static int cryo_tree_park(struct cryo_image *img, unsigned int timeout_ms,
 	int ret;
 
 	for (i = 0; i < img->nr_members; i++) {
-		ret = cryo_member_prepare(&img->members[i], why);
+		ret = cryo_member_prepare(img, &img->members[i], why);
 		if (ret)
 			goto out_named;
 	}
@@ -432,6 +433,7 @@ static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,
 		return PTR_ERR(img);
 	}
 	cryo_nl_freeze_begin(&s->nl, task, arg->flags);
+	img->proc_mnt = cryo_access_mount();
 	for (try = 0; try < CRYO_TREE_TRIES; try++) {
 		ret = cryo_tree_find(img, task);
 		if (!ret)
@@ -448,6 +450,8 @@ static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,
 		why->code = CRYO_REFUSAL_NONE;
 	}
 	put_task_struct(task);
+	cryo_access_umount(img->proc_mnt);
+	img->proc_mnt = NULL;
 	if (ret) {
 		cryo_tree_unpark(img);
 		cryo_image_free(img);

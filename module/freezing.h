@@ -174,6 +174,7 @@ struct cryo_image {
 	unsigned int sec;		/* its index in @members */
 	u32 flags;
 	unsigned int nr_threads;	/* threads in the image, all members */
+	struct vfsmount *proc_mnt;	/* in CRYO_IOC_FREEZE only, access.c */
 
 	enum cryo_phase phase;
 	unsigned int thread_idx;

@@ -230,7 +230,9 @@ static int freeze(FIXTURE_DATA(tree) *self, unsigned int flags,
 		close(dev);
 		return ret;
 	}
-	ret = cryoctl_freeze_ex(dev, self->root, flags, 0, fd, NULL, NULL, res);
+	/* 60 s to park: a thousand threads under TCG take their time. */
+	ret = cryoctl_freeze_ex(dev, self->root, flags, 60000, fd, NULL, NULL,
+				res);
 	close(fd);
 	close(dev);
 	return ret;

@@ -463,7 +463,7 @@ static int churn(void)
 			_exit(0);
 		}
 		if (waitpid(c, &st, 0) != c || st)
-			die(11, "child %d: 0x%x", (int)c, st);
+			die(11, "child %d: 0x%x (%s)", (int)c, st, strerror(errno));
 		/* The grandchild is ours or init's (subreaper): reap if ours. */
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
