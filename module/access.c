@@ -208,6 +208,8 @@ void cryo_access_umount(struct vfsmount *mnt)
  * @mnt: from cryo_access_mount() (an ERR_PTR is returned as the error)
  * @task: the target's thread-group leader, referenced
  * @mm: its memory, referenced
+ * @threads: every thread's mem file, not only the leader's: once parked
+ *	(an open is slow, and a tree may have thousands of threads)
  * @why: out: %CRYO_REFUSAL_PTRACE for EPERM
  *
  * Opens the target's mem file in a private procfs instance of the
@@ -219,7 +221,8 @@ void cryo_access_umount(struct vfsmount *mnt)
  * visible in the caller's pid namespace; -ENOMEM and the like.
  */
 int cryo_kernel_may_attach(struct vfsmount *mnt, struct task_struct *task,
-			   struct mm_struct *mm, struct cryo_why *why)
+			   struct mm_struct *mm, bool threads,
+			   struct cryo_why *why)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	unsigned int nr = 0, max, i;
@@ -236,8 +239,9 @@ int cryo_kernel_may_attach(struct vfsmount *mnt, struct task_struct *task,
 	/*
 	 * Every thread's own mem file: an LSM label (AppArmor change_hat,
 	 * SELinux setcon) may differ from thread to thread.  Once parked,
-	 * the threads stay; before, a thread that comes later is checked
-	 * again after the parking.
+	 * the threads stay.  Before, only the leader's (its ids are checked
+	 * for every thread by cryo_may_freeze()): a thread the LSM refuses
+	 * is found once parked, and the whole tree resumes untouched.
 	 */
 	max = get_nr_threads(task) + 1;
 	tids = kmalloc_array(max, sizeof(*tids), GFP_KERNEL);
@@ -253,7 +257,7 @@ int cryo_kernel_may_attach(struct vfsmount *mnt, struct task_struct *task,
 
 	snprintf(name, sizeof(name), "%d/mem", pid);
 	ret = cryo_open_mem(mnt, name, mm, pid, why);
-	for (i = 0; !ret && i < nr; i++) {
+	for (i = 0; !ret && threads && i < nr; i++) {
 		if (!tids[i] || tids[i] == pid)
 			continue;
 		snprintf(name, sizeof(name), "%d/task/%d/mem", pid, tids[i]);

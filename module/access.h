@@ -23,6 +23,7 @@ bool cryo_may_join_restore(struct cryo_thawing *t);
 struct vfsmount *cryo_access_mount(void);
 void cryo_access_umount(struct vfsmount *mnt);
 int cryo_kernel_may_attach(struct vfsmount *mnt, struct task_struct *task,
-			   struct mm_struct *mm, struct cryo_why *why);
+			   struct mm_struct *mm, bool threads,
+			   struct cryo_why *why);
 
 #endif /* _CRYO_ACCESS_H */

@@ -275,7 +275,8 @@ static int cryo_member_prepare(struct cryo_image *img, struct cryo_member *m,
 	/* Exiting, not yet a zombie: look again. */
 	if (!m->mm)
 		return -EAGAIN;
-	return cryo_kernel_may_attach(img->proc_mnt, m->leader, m->mm, why);
+	return cryo_kernel_may_attach(img->proc_mnt, m->leader, m->mm, false,
+				      why);
 }
 
 /*
@@ -296,7 +297,8 @@ static int cryo_member_recheck(struct cryo_image *img, struct cryo_why *why)
 	if (!ret && READ_ONCE(task->mm) != m->mm)
 		ret = -EAGAIN;
 	if (!ret)
-		ret = cryo_kernel_may_attach(img->proc_mnt, task, m->mm, why);
+		ret = cryo_kernel_may_attach(img->proc_mnt, task, m->mm, true,
+					     why);
 	if (!ret)
 		ret = cryo_refuse_unparkable(task, why);
 	if (!ret)
