@@ -510,6 +510,11 @@ static int explain_failure(struct thaw_ctx *c, const struct r_report *rep,
 		return thaw_fail(res, -rep->step_err, "cannot map the stub region at 0x%llx: %s",
 				 (unsigned long long)c->t.stub_addr, strerror(rep->step_err));
 	default:
+		if (rep->step == STUB_ST_TREE && (c->flags & CRYO_THAW_SAME_PID) &&
+		    rep->step_err == EEXIST)
+			return thaw_fail(res, -rep->step_err,
+					 "cannot restore the pids of the tree's %u processes: one is in use",
+					 c->nr_procs);
 		if (rep->step == STUB_ST_CLONE && (c->flags & CRYO_THAW_SAME_PID) &&
 		    rep->step_err == EEXIST)
 			return thaw_fail(res, -rep->step_err,
