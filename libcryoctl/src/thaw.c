@@ -450,6 +450,7 @@ struct r_report {
  */
 static int read_reports(struct thaw_ctx *c, struct r_report *rep)
 {
+	bool ended = false;
 	struct stub_msg m;
 	int ret;
 
@@ -466,6 +467,17 @@ static int read_reports(struct thaw_ctx *c, struct r_report *rep)
 		} else if (!rep->step) {
 			rep->step = m.type;
 			rep->step_err = m.value > 0 ? m.value : EIO;
+		}
+		/*
+		 * In a tree, a process that gave up may leave others waiting
+		 * for it (in CRYO_IOC_THAW_MEMBER, before the module knows
+		 * it): end them all now, or the status pipe never closes.
+		 */
+		if (c->nr_procs > 1 && !ended && (rep->step || rep->r_err)) {
+			ended = true;
+			end_members(c);
+			if (c->pidfd >= 0)
+				syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
 		}
 	}
 	return ret < 0 ? ret : 0;
