@@ -591,7 +591,8 @@ TEST_F(frz, cryoctl_freeze_and_verify)
 	self->dev = -1;
 	snprintf(pidstr, sizeof(pidstr), "%d", self->pid);
 	{
-		const char *const freeze[] = { "cryoctl", "freeze", pidstr, NULL };
+		const char *const freeze[] = { "cryoctl", "freeze",
+					       "--accept-loss", pidstr, NULL };
 
 		ASSERT_EQ(0, cryo_cli_to("/tmp/cli.img", freeze));
 	}

@@ -206,9 +206,11 @@ lead_child(struct kill_ctx *k, struct run *r, int in, int out, int fd3,
 		break;
 	}
 	case OP_FREEZE: {
-		const char *const argv[] = { "cryoctl", "freeze", pid, NULL };
-		const char *const kargv[] = { "cryoctl", "freeze", "--kill", pid,
-					      NULL };
+		/* The target holds the test's pipes: an accepted loss. */
+		const char *const argv[] = { "cryoctl", "freeze",
+					     "--accept-loss", pid, NULL };
+		const char *const kargv[] = { "cryoctl", "freeze", "--kill",
+					      "--accept-loss", pid, NULL };
 
 		snprintf(pid, sizeof(pid), "%d", r->target);
 		if (r->kill_target)

@@ -191,6 +191,28 @@ static inline pid_t cryo_target_fork_from(struct __test_metadata *md)
 }
 #define cryo_target_fork() cryo_target_fork_from(_metadata)
 
+/*
+ * In a target: unmap the shared anonymous memory it inherited from the
+ * test (the "/dev/zero (deleted)" lines of its maps), which a freeze
+ * refuses as shared with a process outside the tree.  For targets forked
+ * after the test mapped such memory for itself.
+ */
+static inline void cryo_target_unshare(void)
+{
+	unsigned long start, end;
+	char line[512], perms[8];
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) == 3 &&
+		    perms[3] == 's' && strstr(line, "/dev/zero (deleted)"))
+			munmap((void *)start, end - start);
+	}
+	fclose(f);
+}
+
 /* How a target must end, for cryo_target_end(): a wait status. */
 #define CRYO_KILLED(sig)	W_EXITCODE(0, (sig))
 #define CRYO_EXITED(code)	W_EXITCODE((code), 0)

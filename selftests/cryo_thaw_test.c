@@ -1587,7 +1587,8 @@ TEST_F_TIMEOUT(thaw, cli_round_trip, 120)
 	CMD('c', "count ");
 	snprintf(pidstr, sizeof(pidstr), "%d", T->pid);
 	{
-		const char *const argv[] = { "cryoctl", "freeze", "--kill", pidstr, NULL };
+		const char *const argv[] = { "cryoctl", "freeze", "--kill",
+					     "--accept-loss", pidstr, NULL };
 
 		ASSERT_EQ(0, cryo_cli_to(T->img, argv));
 	}

@@ -182,6 +182,15 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 	int id = (int)pid, rid = res->refusal_id;
 	char path[256];
 
+	/*
+	 * Of a tree (ABI 1.6), an fd, thread or mapping is a member's: name
+	 * that member.  Before, it is PID's own.
+	 */
+	if (res->refusal_pid > 0) {
+		id = res->refusal_pid;
+		pid = res->refusal_pid;
+	}
+
 	switch (res->refusal) {
 	case CRYO_REFUSAL_ACCESS:
 		cli_err("freeze: not permitted to freeze PID %d: %s %d runs with uids or gids other than your real uid and gid, or PID %d is not dumpable (set-user-ID, PR_SET_DUMPABLE 0); that needs CAP_SYS_PTRACE",
@@ -248,6 +257,14 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 				id, what);
 		return EXIT_FAIL;
 	}
+	case CRYO_REFUSAL_PIPE_OUTSIDE:
+		cli_err("freeze: PID %d fd %d (%s): a pipe whose other end is held outside the tree; the image could not hold what goes through it, so it would not thaw; the tree keeps running (--accept-loss makes the image anyway; its thaw then needs --inherit-fd %d=FD)",
+			id, rid, fd_path(pid, rid, path, sizeof(path)), rid);
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_SHARED_MEMORY:
+		cli_err("freeze: PID %d maps shared anonymous memory (%s) that another process maps too; cryo cannot save memory shared between processes yet: a thaw would give each its own copy; the tree keeps running (--accept-loss makes the image anyway, each member with its own copy)",
+			id, maps_line(pid, rid, path, sizeof(path)));
+		return EXIT_FAIL;
 	default:
 		return -1;
 	}
@@ -301,7 +318,8 @@ static int report_error(int err, pid_t pid, const struct progress *p,
 				id);
 			return EXIT_FAIL;
 		}
-		describe_fd(pid, bad_fd, what, sizeof(what));
+		describe_fd(res->refusal_pid > 0 ? res->refusal_pid : pid, bad_fd,
+			    what, sizeof(what));
 		cli_err("freeze: %s, which cryo cannot save; pass --accept-loss to freeze without it",
 			what);
 		return EXIT_FAIL;
@@ -491,6 +509,13 @@ static int run_freeze(int argc, char **argv)
 	}
 	if (want_progress)
 		progress_print(&prog, now_ns(), true);
+	if (res.nr_processes)
+		fprintf(stderr, "cryoctl: PID %d: %u process%s (%u threads) %s\n",
+			(int)pid, res.nr_processes,
+			res.nr_processes == 1 ? "" : "es", res.nr_threads,
+			flags & CRYO_FREEZE_KILL ? "frozen and killed" :
+			flags & CRYO_FREEZE_LEAVE_FROZEN ? "frozen" :
+			"frozen and resumed");
 
 	if (flags & CRYO_FREEZE_LEAVE_FROZEN) {
 		/* Let a pipe's reader see EOF while the target stays parked. */
@@ -508,9 +533,16 @@ const struct cli_cmd cmd_freeze = {
 	"Usage: cryoctl freeze [--kill | --leave-frozen | --snapshot] [--accept-loss]\n"
 	"                      [--timeout MS] [--progress] PID > IMG\n"
 	"\n"
-	"Park every thread of process PID in the kernel and write its image to\n"
-	"stdout, which must be a file or a pipe, not a terminal.  Check it with\n"
-	"'cryoctl verify IMG'.\n"
+	"Park every thread of process PID and of all its descendants (the tree\n"
+	"of PID, zombies included) in the kernel, as one moment, and write its\n"
+	"image to stdout, which must be a file or a pipe, not a terminal.  Check\n"
+	"it with 'cryoctl verify IMG'.  On success cryoctl says on stderr how\n"
+	"many processes and threads it froze:\n"
+	"\n"
+	"  cryoctl: PID 100: 4 processes (7 threads) frozen and killed\n"
+	"\n"
+	"(with a module before ABI 1.6, which freezes PID alone, it says\n"
+	"nothing).\n"
 	"\n"
 	"What becomes of PID:\n"
 	"  (default)        it resumes as soon as the whole image is written: a\n"
@@ -536,19 +568,28 @@ const struct cli_cmd cmd_freeze = {
 	"  --accept-loss    do not refuse a process holding state cryo cannot\n"
 	"                   save (an open socket, eventfd, epoll, timerfd ...,\n"
 	"                   a deleted file you may not read, a file lock or\n"
-	"                   lease, a child process, a seccomp filter); freeze\n"
-	"                   without it ('cryoctl inspect' marks lost files\n"
-	"                   LOST; locks, children and filters are not in the\n"
-	"                   image at all).  Never lifts a refusal of access, or\n"
-	"                   of memory or files shared with another process.\n"
+	"                   lease, a seccomp filter, a pipe whose other end a\n"
+	"                   process outside the tree holds, anonymous memory\n"
+	"                   shared with another process); freeze without it\n"
+	"                   ('cryoctl inspect' marks lost files LOST; locks\n"
+	"                   and filters are not in the image at all; a thaw\n"
+	"                   needs --inherit-fd for such a pipe, and gives each\n"
+	"                   process its own copy of such memory).  Never lifts a\n"
+	"                   refusal of access, or of an mm, fd table or fs\n"
+	"                   shared with a process outside the tree.\n"
 	"  --timeout MS     how long each thread may take to park, 0 (default:\n"
 	"                   5000) to 60000 milliseconds\n"
 	"  --progress       show bytes written and MiB/s on stderr (the default\n"
 	"                   when stderr is a terminal)\n"
 	"  -h, --help       this text\n"
 	"\n"
-	"Without --accept-loss, such a process is not frozen: cryoctl names\n"
-	"the descriptor, thread or process, and PID keeps running.\n"
+	"Without --accept-loss, such a tree is not frozen: cryoctl names the\n"
+	"process and its descriptor, thread or mapping, for example\n"
+	"\n"
+	"  freeze: PID 123 fd 5 (pipe:[4567]): a pipe whose other end is held\n"
+	"  outside the tree; ...\n"
+	"\n"
+	"and the tree keeps running: nothing is killed that could not thaw.\n"
 	"\n"
 	"Exit status: 0 the image is complete; 1 the freeze failed (no such\n"
 	"process, busy, a file cryo cannot save, output error, ...; PID keeps\n"

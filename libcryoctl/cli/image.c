@@ -132,6 +132,7 @@ static int run_maps(int argc, char **argv)
 	struct cryoctl_image *img = NULL;
 	struct cryoctl_record rec;
 	struct cryo_image_vma v;
+	unsigned int sections = 0;
 	const char *name;
 	int fd, ret, status;
 
@@ -140,7 +141,9 @@ static int run_maps(int argc, char **argv)
 		return status;
 	ret = cryoctl_image_open(fd, &img);
 	while (!ret && (ret = cryoctl_image_next(img, &rec)) > 0) {
-		if (rec.type == CRYO_REC_VMA) {
+		if (rec.type == CRYO_REC_PROCESS)
+			sections++;
+		if (rec.type == CRYO_REC_VMA && sections <= 1) {
 			memcpy(&v, rec.payload, sizeof(v));
 			print_map_line(&v, (const char *)rec.payload + sizeof(v));
 		}
@@ -172,7 +175,9 @@ const struct cli_cmd cmd_maps = {
 	"PERMS is r, w, x and s (shared) or p (private); anonymous mappings\n"
 	"have 00:00 0 and no name, special ones [heap], [stack], [vdso],\n"
 	"[vvar] or [vsyscall].  The whole image is read and verified: lines\n"
-	"already printed stand, but a damaged image ends with an error.\n"
+	"already printed stand, but a damaged image ends with an error.  Of an\n"
+	"image of a process tree, the mappings of its root (the first\n"
+	"process; 'cryoctl inspect --json' lists every member's).\n"
 	"\n"
 	"Exit status: 0 the image is complete and verified; 1 it is damaged,\n"
 	"truncated or unreadable, or the output could not be written; 2 usage\n"
@@ -205,8 +210,9 @@ static int put_record(struct writer *w, uint32_t type, const void *payload,
 }
 
 /*
- * The HEADER as read, announcing no threads since none are copied (which
- * also lets the layout go without PROCESS, GROUPS, AUXV, FS and SIGNALS);
+ * The HEADER as read, announcing no threads and (2.2) no processes since
+ * none are copied (which also lets the layout go without TREE, PROCESS,
+ * GROUPS, AUXV, FS and SIGNALS);
  * any fields a newer minor version appends are kept.
  */
 static int put_header(struct writer *w, const struct cryoctl_record *rec)
@@ -219,6 +225,8 @@ static int put_header(struct writer *w, const struct cryoctl_record *rec)
 		return -1;
 	memcpy(h, rec->payload, rec->len);
 	h->nr_threads = htole32(0);
+	if (le16toh(h->minor) >= 2)
+		h->nr_processes = htole32(0);
 	ret = put_record(w, CRYO_REC_HEADER, h, rec->len);
 	free(h);
 	return ret;
@@ -230,6 +238,7 @@ static int run_layout(int argc, char **argv)
 	struct cryo_image_trailer t;
 	struct cryoctl_record rec;
 	struct writer w = { 0 };
+	unsigned int sections = 0;
 	const char *name;
 	int fd, ret, status;
 
@@ -243,9 +252,11 @@ static int run_layout(int argc, char **argv)
 	}
 	ret = cryoctl_image_open(fd, &img);
 	while (!ret && (ret = cryoctl_image_next(img, &rec)) > 0) {
+		if (rec.type == CRYO_REC_PROCESS)
+			sections++;
 		if (rec.type == CRYO_REC_HEADER)
 			ret = put_header(&w, &rec);
-		else if (rec.type == CRYO_REC_VMA)
+		else if (rec.type == CRYO_REC_VMA && sections <= 1)
 			ret = put_record(&w, rec.type, rec.payload, rec.len);
 		else
 			ret = 0;
@@ -285,10 +296,11 @@ const struct cli_cmd cmd_layout = {
 	"Read the image IMG (stdin when IMG is absent or '-'), verify it, and\n"
 	"write to stdout a valid image holding only its HEADER, its VMA records\n"
 	"and a new TRAILER: the memory layout without contents, process,\n"
-	"threads or files.  The header is copied except for nr_threads, which\n"
-	"becomes 0 (an image without threads is the only kind that may lack the\n"
-	"process records); the trailer's counts and every checksum are computed\n"
-	"afresh.\n"
+	"threads or files.  The header is copied except for nr_threads and\n"
+	"nr_processes, which become 0 (an image without threads is the only\n"
+	"kind that may lack the process records); the trailer's counts and\n"
+	"every checksum are computed afresh.  Of an image of a process tree,\n"
+	"the layout of its root (the first process).\n"
 	"'cryoctl maps LAYOUT' shows the same mappings as 'cryoctl maps IMG'.\n"
 	"\n"
 	"Nothing is written that has not been read and verified, and the\n"

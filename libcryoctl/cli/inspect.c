@@ -186,6 +186,184 @@ static void *grow(void *p, size_t *size, size_t n, size_t elem)
 	return p;
 }
 
+/* ---- what members share -------------------------------------------------- */
+
+static const struct summary *sort_summary;
+
+/* The pipe_id of the description fd @i refers to, 0 for none. */
+static uint64_t fd_pipe_id(const struct summary *s, size_t i)
+{
+	uint32_t id = s->fds[i].file_id;
+
+	if (!id || id > s->nr_files)
+		return 0;
+	return s->files[id - 1].f.pipe_id;
+}
+
+static int by_file(const void *a, const void *b)
+{
+	const struct holder *x = a, *y = b;
+	uint32_t fx = sort_summary->fds[x->fd].file_id;
+	uint32_t fy = sort_summary->fds[y->fd].file_id;
+
+	if (fx != fy)
+		return fx < fy ? -1 : 1;
+	return x->fd < y->fd ? -1 : x->fd > y->fd;
+}
+
+static int by_pipe(const void *a, const void *b)
+{
+	const struct holder *x = a, *y = b;
+	uint64_t px = fd_pipe_id(sort_summary, x->fd);
+	uint64_t py = fd_pipe_id(sort_summary, y->fd);
+
+	if (px != py)
+		return px < py ? -1 : 1;
+	return x->fd < y->fd ? -1 : x->fd > y->fd;
+}
+
+/*
+ * Note each run of @h[0 .. @n) (sorted, all of one object when @key
+ * says so) that more than one process holds, as a shared object.
+ */
+static int note_shared(struct summary *s, struct holder *h, size_t n, bool pipe)
+{
+	struct shared_obj *o;
+	size_t i, end, k;
+	uint64_t key;
+	bool many;
+
+	for (i = 0; i < n; i = end) {
+		key = pipe ? fd_pipe_id(s, h[i].fd) : s->fds[h[i].fd].file_id;
+		many = false;
+		for (end = i + 1; end < n; end++) {
+			if ((pipe ? fd_pipe_id(s, h[end].fd) :
+			     s->fds[h[end].fd].file_id) != key)
+				break;
+			if (h[end].proc != h[i].proc)
+				many = true;
+		}
+		if (!many || (pipe && !key))
+			continue;
+		o = grow(s->shared, &s->shared_size, s->nr_shared, sizeof(*o));
+		if (!o)
+			return -1;
+		s->shared = o;
+		o = &o[s->nr_shared++];
+		o->pipe = pipe;
+		o->id = key;
+		o->first = s->nr_holders;
+		o->n = end - i;
+		for (k = i; k < end; k++)
+			s->holders[s->nr_holders++] = h[k];
+	}
+	return 0;
+}
+
+/*
+ * The open file descriptions (same FILE id) and the pipes (same
+ * pipe_id) whose descriptors more than one process holds.
+ */
+static int find_shared(struct summary *s)
+{
+	struct holder *h;
+	size_t i, k, n = 0;
+	int ret;
+
+	if (s->nr_procs < 2 || !s->nr_fds)
+		return 0;
+	h = calloc(s->nr_fds, sizeof(*h));
+	s->holders = calloc(2 * s->nr_fds, sizeof(*s->holders));
+	if (!h || !s->holders) {
+		free(h);
+		return -1;
+	}
+	for (i = 0; i < s->nr_procs; i++)
+		for (k = 0; k < s->procs[i].nr_fds; k++) {
+			h[n].proc = i;
+			h[n++].fd = s->procs[i].first_fd + k;
+		}
+	sort_summary = s;
+	qsort(h, n, sizeof(*h), by_file);
+	ret = note_shared(s, h, n, false);
+	if (!ret) {
+		qsort(h, n, sizeof(*h), by_pipe);
+		ret = note_shared(s, h, n, true);
+	}
+	free(h);
+	return ret;
+}
+
+const struct proc_info *inspect_member_proc(const struct summary *s,
+					    const struct cryo_image_member *m)
+{
+	size_t i;
+
+	if (m->flags & CRYO_MEMBER_ZOMBIE)
+		return NULL;
+	for (i = 0; i < s->nr_procs; i++)
+		if (s->procs[i].have_process && s->procs[i].proc.pid == m->pid)
+			return &s->procs[i];
+	return NULL;
+}
+
+void inspect_wait_status(int32_t status, char *buf, size_t size)
+{
+	char sig[24];
+
+	if (!(status & 0x7f)) {
+		snprintf(buf, size, "exit %d", (status >> 8) & 0xff);
+		return;
+	}
+	inspect_sig_name(status & 0x7f, sig, sizeof(sig));
+	snprintf(buf, size, "killed by %s%s", sig,
+		 status & 0x80 ? " (core dumped)" : "");
+}
+
+/* The process whose section is being read. */
+static struct proc_info *cur_proc(struct summary *s)
+{
+	return &s->procs[s->nr_procs - 1];
+}
+
+/*
+ * A PROCESS starts the next process's section, unless nothing of the
+ * current one was read yet (the first).  Return: 0, or -1 (no memory).
+ */
+static int new_proc(struct summary *s)
+{
+	struct proc_info *p;
+
+	if (s->nr_procs) {
+		p = cur_proc(s);
+		if (!p->have_process && !p->have_groups && !p->have_auxv &&
+		    !p->have_fs && !p->have_signals && !p->nr_threads &&
+		    !p->nr_fds && !p->nr_vmas)
+			return 0;
+	}
+	p = grow(s->procs, &s->procs_size, s->nr_procs, sizeof(*p));
+	if (!p)
+		return -1;
+	s->procs = p;
+	p = &p[s->nr_procs++];
+	memset(p, 0, sizeof(*p));
+	p->first_thread = s->nr_threads;
+	p->first_fd = s->nr_fds;
+	p->first_vma = s->nr_vmas;
+	s->vma_cursor = s->nr_vmas;
+	return 0;
+}
+
+static int add_tree(struct summary *s, const struct cryoctl_record *rec)
+{
+	s->nr_members = rec->len / sizeof(*s->tree);
+	s->tree = malloc(rec->len ? rec->len : 1);
+	if (!s->tree)
+		return -1;
+	memcpy(s->tree, rec->payload, rec->len);
+	return 0;
+}
+
 static int add_thread(struct summary *s, const struct cryoctl_record *rec)
 {
 	struct cryo_image_thread *t;
@@ -195,6 +373,7 @@ static int add_thread(struct summary *s, const struct cryoctl_record *rec)
 		return -1;
 	s->threads = t;
 	memcpy(&t[s->nr_threads++], rec->payload, sizeof(*t));
+	cur_proc(s)->nr_threads++;
 	return 0;
 }
 
@@ -216,6 +395,7 @@ static int add_vma(struct summary *s, const struct cryoctl_record *rec)
 			return -1;
 	}
 	s->nr_vmas++;
+	cur_proc(s)->nr_vmas++;
 	return 0;
 }
 
@@ -226,31 +406,31 @@ static int dup_name(const void *p, size_t len, char **out)
 	return *out ? 0 : -1;
 }
 
-static int add_groups(struct summary *s, const struct cryoctl_record *rec)
+static int add_groups(struct proc_info *p, const struct cryoctl_record *rec)
 {
-	s->have_groups = true;
-	s->nr_groups = rec->len / sizeof(uint32_t);
+	p->have_groups = true;
+	p->nr_groups = rec->len / sizeof(uint32_t);
 	if (!rec->len)
 		return 0;
-	s->groups = malloc(rec->len);
-	if (!s->groups)
+	p->groups = malloc(rec->len);
+	if (!p->groups)
 		return -1;
-	memcpy(s->groups, rec->payload, rec->len);
+	memcpy(p->groups, rec->payload, rec->len);
 	return 0;
 }
 
-static int add_auxv(struct summary *s, const struct cryoctl_record *rec)
+static int add_auxv(struct proc_info *p, const struct cryoctl_record *rec)
 {
-	s->have_auxv = true;
-	s->nr_auxv = rec->len / 16;
-	s->auxv = malloc(rec->len);
-	if (!s->auxv)
+	p->have_auxv = true;
+	p->nr_auxv = rec->len / 16;
+	p->auxv = malloc(rec->len);
+	if (!p->auxv)
 		return -1;
-	memcpy(s->auxv, rec->payload, rec->len);
+	memcpy(p->auxv, rec->payload, rec->len);
 	return 0;
 }
 
-static int add_fs(struct summary *s, const struct cryoctl_record *rec)
+static int add_fs(struct proc_info *pi, const struct cryoctl_record *rec)
 {
 	const char *p = (const char *)rec->payload + sizeof(struct cryo_image_fs);
 	struct cryo_image_fs f;
@@ -261,9 +441,9 @@ static int add_fs(struct summary *s, const struct cryoctl_record *rec)
 	len[0] = f.exe_len;
 	len[1] = f.cwd_len;
 	len[2] = f.root_len;
-	s->have_fs = true;
+	pi->have_fs = true;
 	for (i = 0; i < 3; i++) {
-		if (dup_name(p, len[i], &s->fs[i]))
+		if (dup_name(p, len[i], &pi->fs[i]))
 			return -1;
 		p += len[i];
 	}
@@ -297,21 +477,63 @@ static int add_fd(struct summary *s, const struct cryoctl_record *rec)
 		return -1;
 	s->fds = fd;
 	memcpy(&fd[s->nr_fds++], rec->payload, sizeof(*fd));
+	cur_proc(s)->nr_fds++;
 	return 0;
 }
 
-/* PAGES come in ascending order, and the reader checked each is in a VMA. */
+/*
+ * PAGES come in ascending order within a section, and the reader checked
+ * each is in a VMA of it.
+ */
 static void add_pages(struct summary *s, const struct cryoctl_record *rec)
 {
-	struct cryo_image_pages p;
+	struct proc_info *p = cur_proc(s);
+	size_t end = p->first_vma + p->nr_vmas;
+	struct cryo_image_pages pg;
 
-	memcpy(&p, rec->payload, sizeof(p));
-	while (s->vma_cursor < s->nr_vmas &&
-	       s->vmas[s->vma_cursor].v.end <= p.addr)
+	memcpy(&pg, rec->payload, sizeof(pg));
+	while (s->vma_cursor < end && s->vmas[s->vma_cursor].v.end <= pg.addr)
 		s->vma_cursor++;
-	if (s->vma_cursor < s->nr_vmas)
-		s->vmas[s->vma_cursor].pages += p.nr_pages;
-	s->pages += p.nr_pages;
+	if (s->vma_cursor < end)
+		s->vmas[s->vma_cursor].pages += pg.nr_pages;
+	p->pages += pg.nr_pages;
+	s->pages += pg.nr_pages;
+}
+
+/* The records of a process's section. */
+static int add_proc_record(struct summary *s, const struct cryoctl_record *rec)
+{
+	struct proc_info *p = cur_proc(s);
+
+	switch (rec->type) {
+	case CRYO_REC_PROCESS:
+		/* A 2.0 or 2.1 image's is shorter: the rest reads as 0. */
+		memcpy(&p->proc, rec->payload, rec->len < sizeof(p->proc) ?
+		       rec->len : sizeof(p->proc));
+		p->have_process = true;
+		return 0;
+	case CRYO_REC_GROUPS:
+		return add_groups(p, rec);
+	case CRYO_REC_AUXV:
+		return add_auxv(p, rec);
+	case CRYO_REC_FS:
+		return add_fs(p, rec);
+	case CRYO_REC_SIGNALS:
+		memcpy(&p->sig, rec->payload, sizeof(p->sig));
+		p->have_signals = true;
+		return 0;
+	case CRYO_REC_THREAD:
+		return add_thread(s, rec);
+	case CRYO_REC_FD:
+		return add_fd(s, rec);
+	case CRYO_REC_VMA:
+		return add_vma(s, rec);
+	case CRYO_REC_PAGES:
+		add_pages(s, rec);
+		return 0;
+	default:
+		return 0;
+	}
 }
 
 /*
@@ -325,60 +547,47 @@ static int collect(struct cryoctl_image *img, struct summary *s)
 	int ret;
 
 	memcpy(&s->hdr, cryoctl_image_header(img), sizeof(s->hdr));
+	if (new_proc(s))
+		goto out_nomem;
 	while ((ret = cryoctl_image_next(img, &rec)) > 0) {
 		s->records++;
 		s->bytes = rec.offset + sizeof(struct cryo_rec) + rec.len;
 		switch (rec.type) {
 		case CRYO_REC_HEADER:
+		case CRYO_REC_FILE_DATA:
 			break;
-		case CRYO_REC_PROCESS:
-			/* A 2.0 image's is shorter: the rest reads as 0. */
-			memcpy(&s->proc, rec.payload, rec.len < sizeof(s->proc) ?
-			       rec.len : sizeof(s->proc));
-			s->have_process = true;
-			break;
-		case CRYO_REC_GROUPS:
-			if (add_groups(s, &rec))
-				goto out_nomem;
-			break;
-		case CRYO_REC_AUXV:
-			if (add_auxv(s, &rec))
-				goto out_nomem;
-			break;
-		case CRYO_REC_FS:
-			if (add_fs(s, &rec))
-				goto out_nomem;
-			break;
-		case CRYO_REC_SIGNALS:
-			memcpy(&s->sig, rec.payload, sizeof(s->sig));
-			s->have_signals = true;
-			break;
-		case CRYO_REC_THREAD:
-			if (add_thread(s, &rec))
+		case CRYO_REC_TREE:
+			if (add_tree(s, &rec))
 				goto out_nomem;
 			break;
 		case CRYO_REC_FILE:
 			if (add_file(s, &rec))
 				goto out_nomem;
 			break;
-		case CRYO_REC_FILE_DATA:
+		case CRYO_REC_PROCESS:
+			/* Starts a process's section: never fails (no memory). */
+			if (new_proc(s))
+				goto out_nomem;
+			add_proc_record(s, &rec);
 			break;
+		case CRYO_REC_GROUPS:
+		case CRYO_REC_AUXV:
+		case CRYO_REC_FS:
+		case CRYO_REC_SIGNALS:
+		case CRYO_REC_THREAD:
 		case CRYO_REC_FD:
-			if (add_fd(s, &rec))
-				goto out_nomem;
-			break;
 		case CRYO_REC_VMA:
-			if (add_vma(s, &rec))
-				goto out_nomem;
-			break;
 		case CRYO_REC_PAGES:
-			add_pages(s, &rec);
+			if (add_proc_record(s, &rec))
+				goto out_nomem;
 			break;
 		default:
 			s->unknown++;
 			break;
 		}
 	}
+	if (find_shared(s))
+		goto out_nomem;
 	if (ret == 0) {
 		t = cryoctl_image_trailer(img);
 		s->records = t->nr_records;
@@ -398,7 +607,8 @@ out_nomem:
 
 static void free_summary(struct summary *s)
 {
-	size_t i;
+	struct proc_info *p;
+	size_t i, k;
 
 	for (i = 0; i < s->nr_vmas; i++)
 		free(s->vmas[i].name);
@@ -408,10 +618,17 @@ static void free_summary(struct summary *s)
 		free(s->files[i].name);
 	free(s->files);
 	free(s->fds);
-	for (i = 0; i < ARRAY_SIZE(s->fs); i++)
-		free(s->fs[i]);
-	free(s->auxv);
-	free(s->groups);
+	for (i = 0; i < s->nr_procs; i++) {
+		p = &s->procs[i];
+		for (k = 0; k < ARRAY_SIZE(p->fs); k++)
+			free(p->fs[k]);
+		free(p->auxv);
+		free(p->groups);
+	}
+	free(s->procs);
+	free(s->tree);
+	free(s->shared);
+	free(s->holders);
 }
 
 void inspect_format_time(uint64_t ns, bool iso, char *buf, size_t size)
@@ -500,6 +717,22 @@ const struct cli_cmd cmd_inspect = {
 	"registers, FS/GS base, signal masks, sigaltstack, robust list, rseq,\n"
 	"FPU state format and size), the open files, and the memory: number of\n"
 	"mappings and pages saved.  'cryoctl maps' lists the mappings themselves.\n"
+	"\n"
+	"An image of a process tree (format 2.2) starts with the tree, one line\n"
+	"per process, children indented under their parent:\n"
+	"\n"
+	"  PID      PPID     PGID     SID      THREADS  COMM\n"
+	"  100      1        100      90       1        sh\n"
+	"  102      100      100      90       0          (zombie, exit 42)\n"
+	"\n"
+	"then what members share: an open file description several hold (the\n"
+	"same file N, inherited across fork: one offset) and the ends of one\n"
+	"pipe held by several:\n"
+	"\n"
+	"  file 2 PIPE pipe:[66]: pid 100 fd 1, pid 101 fd 1\n"
+	"  pipe 0xabc: pid 100 fd 1 (file 2 -w-), pid 101 fd 3 (file 3 r--)\n"
+	"\n"
+	"and then each process as above, in the tree's order.\n"
 	"\n"
 	"Open files are listed one line per descriptor:\n"
 	"\n"

@@ -26,9 +26,12 @@ struct file_info {
 	char *name;			/* NUL-terminated copy, or NULL */
 };
 
-/* Everything inspect reports, page contents aside. */
-struct summary {
-	struct cryo_image_header hdr;
+/*
+ * One process of the image: the records of its section (format 2.2; the
+ * whole image before), the threads, descriptors and mappings being
+ * ranges of the summary's arrays.
+ */
+struct proc_info {
 	bool have_process;
 	struct cryo_image_process proc;
 	bool have_groups;
@@ -41,6 +44,32 @@ struct summary {
 	char *fs[3];			/* exe, cwd, root */
 	bool have_signals;
 	struct cryo_image_signals sig;
+	size_t first_thread, nr_threads;
+	size_t first_fd, nr_fds;
+	size_t first_vma, nr_vmas;
+	uint64_t pages;
+};
+
+/* An object more than one member holds: its holders are descriptors. */
+struct shared_obj {
+	bool pipe;			/* a pipe by its pipe_id, else a FILE by id */
+	uint64_t id;
+	size_t first, n;		/* in summary.holders */
+};
+
+struct holder {
+	size_t proc;			/* index in summary.procs */
+	size_t fd;			/* index in summary.fds */
+};
+
+/* Everything inspect reports, page contents aside. */
+struct summary {
+	struct cryo_image_header hdr;
+	struct cryo_image_member *tree;	/* the TREE record, or NULL (2.1) */
+	size_t nr_members;
+	struct proc_info *procs;	/* at least one once collected */
+	size_t nr_procs;
+	size_t procs_size;
 	struct file_info *files;
 	size_t nr_files;
 	size_t files_size;
@@ -54,6 +83,11 @@ struct summary {
 	size_t nr_vmas;
 	size_t vmas_size;
 	size_t vma_cursor;
+	struct shared_obj *shared;
+	size_t nr_shared;
+	size_t shared_size;
+	struct holder *holders;
+	size_t nr_holders;
 	uint64_t records;
 	uint64_t pages;
 	uint64_t unknown;
@@ -76,6 +110,16 @@ void inspect_sig_name(unsigned int sig, char *buf, size_t size);
 
 /* "AT_PHDR" ..., NULL for a type cryoctl does not name. */
 const char *inspect_auxv_name(uint64_t type);
+
+/* The section of the TREE member @m, or NULL (a zombie, or none read). */
+const struct proc_info *inspect_member_proc(const struct summary *s,
+					    const struct cryo_image_member *m);
+
+/*
+ * A wait status as "exit 42", "killed by SIGTERM", "killed by SIGSEGV
+ * (core dumped)".
+ */
+void inspect_wait_status(int32_t status, char *buf, size_t size);
 
 /* Whether a signal's disposition is all default: neither output shows it. */
 bool inspect_sigaction_is_default(const struct cryo_image_sigaction *a);

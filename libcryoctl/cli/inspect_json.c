@@ -14,12 +14,16 @@
  *     page_size             bytes (number)
  *     freeze_flags          array of "kill", "leave_frozen", "accept_loss";
  *                           unknown bits as hex strings
- *     nr_threads            THREAD records announced (number)
+ *     nr_threads            THREAD records announced, all processes (number)
+ *     nr_processes          processes in the tree, zombies included; 1 for
+ *                           an image older than 2.2 (number)
  *     fpu_size              bytes of FPU state per thread (number)
  *     xfeatures             XSAVE feature mask (hex)
  *     time_ns               CLOCK_REALTIME of the freeze, ns (number)
  *     time                  the same, "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ"
  *     release               kernel release (string)
+ *   The fields from process to vmas (files aside) describe the image's
+ *   first process, the root of a tree; "processes" has every one's.
  *   process                 object, or null when the image has none
  *     pid, ppid, pgid, sid  numbers
  *     comm                  string
@@ -35,6 +39,8 @@
  *                           nproc, nofile, memlock, as, locks, sigpending,
  *                           msgqueue, nice, rtprio, rttime; each
  *                           {cur, max}: a number, or null for unlimited
+ *     pdeath_signal         the parent-death signal, 0 for none (number)
+ *     child_subreaper       boolean
  *   groups                  array of supplementary group ids (numbers), or
  *                           null when the image has no GROUPS record
  *   auxv                    array of objects, every pair as stored, the
@@ -119,8 +125,35 @@
  *     file_size, mtime_ns   numbers
  *     name                  path or name (string), or null
  *     pages                 pages of this VMA saved in the image (number)
+ *   tree                    array of objects, the image's TREE record in
+ *                           its order (root first, parents before their
+ *                           children); null in an image older than 2.2
+ *     pid, ppid, pgid, sid  numbers
+ *     parent                index of its parent in this array, -1 for the
+ *                           root (number)
+ *     comm                  string, from its PROCESS; null for a zombie
+ *     nr_threads            number (0: a process that exited)
+ *     zombie                boolean: it exited, not reaped yet
+ *     wait_status           a zombie's status as waitpid() gives it
+ *                           (number), else null
+ *     status                the same as text: "exit 42", "killed by
+ *                           SIGTERM", "killed by SIGSEGV (core dumped)";
+ *                           null for a living process
+ *   processes               array of objects, one per process that is not a
+ *                           zombie, in image order: process, groups, auxv,
+ *                           fs, signals, threads, fds, vmas as above, and
+ *     pages                 pages of its memory saved (number)
+ *   shared                  array of objects: what more than one process of
+ *                           the tree holds (empty for one process)
+ *     kind                  "file": an open file description (one offset,
+ *                           one set of flags: inherited across fork);
+ *                           "pipe": the ends of one pipe or FIFO
+ *     file_id               the description's id, with "file"
+ *     pipe_id               hex, with "pipe"
+ *     holders               array of {pid, fd, file_id}, ascending pid
  *   totals                  object
  *     records               records before the trailer (number)
+ *     processes             processes with a section (number)
  *     vmas                  number
  *     files                 open file descriptions (number)
  *     fds                   descriptors (number)
@@ -192,6 +225,7 @@ static void json_header(struct json *j, const struct cryo_image_header *h)
 	j_flags(j, "freeze_flags", h->freeze_flags, inspect_freeze_flag_names,
 		ARRAY_SIZE(inspect_freeze_flag_names));
 	j_u64(j, "nr_threads", h->nr_threads);
+	j_u64(j, "nr_processes", h->minor >= 2 ? h->nr_processes : 1);
 	j_u64(j, "fpu_size", h->fpu_size);
 	j_hex(j, "xfeatures", h->xfeatures);
 	j_u64(j, "time_ns", h->time_ns);
@@ -246,6 +280,8 @@ static void json_process(struct json *j, const struct cryo_image_process *p)
 		j_close(j, '}');
 	}
 	j_close(j, '}');
+	j_u64(j, "pdeath_signal", p->pdeath_signal);
+	j_bool(j, "child_subreaper", p->flags & CRYO_PROCESS_CHILD_SUBREAPER);
 	j_close(j, '}');
 }
 
@@ -348,7 +384,7 @@ static void j_open_flags(struct json *j, const char *key, uint32_t flags)
 	j_close(j, ']');
 }
 
-static void json_process_more(struct json *j, const struct summary *s)
+static void json_process_more(struct json *j, const struct proc_info *s)
 {
 	const char *name;
 	size_t i;
@@ -386,7 +422,7 @@ static void json_process_more(struct json *j, const struct summary *s)
 	}
 }
 
-static void json_signals(struct json *j, const struct summary *s)
+static void json_signals(struct json *j, const struct proc_info *s)
 {
 	const struct cryo_image_sigaction *a;
 	char name[24];
@@ -452,6 +488,116 @@ static void json_file(struct json *j, const struct file_info *fi)
 	j_close(j, '}');
 }
 
+/*
+ * One process's fields, as the top level has them for the first; there
+ * (@files) with the image's files between its threads and its fds.
+ */
+static void json_proc(struct json *j, const struct summary *s,
+		      const struct proc_info *p, bool files)
+{
+	size_t i;
+
+	if (p->have_process)
+		json_process(j, &p->proc);
+	else
+		j_lit(j, "process", "null");
+	json_process_more(j, p);
+	json_signals(j, p);
+	j_open(j, "threads", '[');
+	for (i = 0; i < p->nr_threads; i++)
+		json_thread(j, &s->threads[p->first_thread + i]);
+	j_close(j, ']');
+	if (files) {
+		j_open(j, "files", '[');
+		for (i = 0; i < s->nr_files; i++)
+			json_file(j, &s->files[i]);
+		j_close(j, ']');
+	}
+	j_open(j, "fds", '[');
+	for (i = p->first_fd; i < p->first_fd + p->nr_fds; i++) {
+		j_open(j, NULL, '{');
+		j_u64(j, "fd", s->fds[i].fd);
+		j_u64(j, "file_id", s->fds[i].file_id);
+		j_bool(j, "cloexec", s->fds[i].flags & CRYO_FD_CLOEXEC);
+		j_close(j, '}');
+	}
+	j_close(j, ']');
+	j_open(j, "vmas", '[');
+	for (i = p->first_vma; i < p->first_vma + p->nr_vmas; i++)
+		json_vma(j, &s->vmas[i]);
+	j_close(j, ']');
+}
+
+static void json_tree(struct json *j, const struct summary *s)
+{
+	const struct cryo_image_member *m;
+	const struct proc_info *p;
+	char status[48];
+	size_t i;
+
+	if (!s->tree) {
+		j_lit(j, "tree", "null");
+		return;
+	}
+	j_open(j, "tree", '[');
+	for (i = 0; i < s->nr_members; i++) {
+		m = &s->tree[i];
+		p = inspect_member_proc(s, m);
+		j_open(j, NULL, '{');
+		j_s64(j, "pid", m->pid);
+		j_s64(j, "ppid", m->ppid);
+		j_s64(j, "pgid", m->pgid);
+		j_s64(j, "sid", m->sid);
+		j_s64(j, "parent", m->parent);
+		if (p)
+			j_str(j, "comm", p->proc.comm, sizeof(p->proc.comm));
+		else
+			j_lit(j, "comm", "null");
+		j_u64(j, "nr_threads", m->nr_threads);
+		j_bool(j, "zombie", m->flags & CRYO_MEMBER_ZOMBIE);
+		if (m->flags & CRYO_MEMBER_ZOMBIE) {
+			j_s64(j, "wait_status", m->exit_code);
+			inspect_wait_status(m->exit_code, status, sizeof(status));
+			j_str(j, "status", status, sizeof(status));
+		} else {
+			j_lit(j, "wait_status", "null");
+			j_lit(j, "status", "null");
+		}
+		j_close(j, '}');
+	}
+	j_close(j, ']');
+}
+
+static void json_shared(struct json *j, const struct summary *s)
+{
+	const struct shared_obj *o;
+	const struct holder *h;
+	size_t i, k;
+
+	j_open(j, "shared", '[');
+	for (i = 0; i < s->nr_shared; i++) {
+		o = &s->shared[i];
+		j_open(j, NULL, '{');
+		j_str(j, "kind", o->pipe ? "pipe" : "file", 8);
+		if (o->pipe)
+			j_hex(j, "pipe_id", o->id);
+		else
+			j_u64(j, "file_id", o->id);
+		j_open(j, "holders", '[');
+		for (k = 0; k < o->n; k++) {
+			h = &s->holders[o->first + k];
+			j_open(j, NULL, '{');
+			j_s64(j, "pid", s->procs[h->proc].proc.pid);
+			j_u64(j, "fd", s->fds[h->fd].fd);
+			j_u64(j, "file_id", s->fds[h->fd].file_id);
+			j_close(j, '}');
+		}
+		j_close(j, ']');
+		j_close(j, '}');
+	}
+	j_close(j, ']');
+}
+
 void inspect_print_json(const struct summary *s)
 {
 	uint64_t mapped = 0;
@@ -460,37 +606,23 @@ void inspect_print_json(const struct summary *s)
 
 	j_begin(&j, false);
 	json_header(&j, &s->hdr);
-	if (s->have_process)
-		json_process(&j, &s->proc);
-	else
-		j_lit(&j, "process", "null");
-	json_process_more(&j, s);
-	json_signals(&j, s);
-	j_open(&j, "threads", '[');
-	for (i = 0; i < s->nr_threads; i++)
-		json_thread(&j, &s->threads[i]);
-	j_close(&j, ']');
-	j_open(&j, "files", '[');
-	for (i = 0; i < s->nr_files; i++)
-		json_file(&j, &s->files[i]);
-	j_close(&j, ']');
-	j_open(&j, "fds", '[');
-	for (i = 0; i < s->nr_fds; i++) {
+	/* The first process's, as before trees; "processes" has them all. */
+	json_proc(&j, s, &s->procs[0], true);
+	json_tree(&j, s);
+	j_open(&j, "processes", '[');
+	for (i = 0; i < s->nr_procs; i++) {
 		j_open(&j, NULL, '{');
-		j_u64(&j, "fd", s->fds[i].fd);
-		j_u64(&j, "file_id", s->fds[i].file_id);
-		j_bool(&j, "cloexec", s->fds[i].flags & CRYO_FD_CLOEXEC);
+		json_proc(&j, s, &s->procs[i], false);
+		j_u64(&j, "pages", s->procs[i].pages);
 		j_close(&j, '}');
 	}
 	j_close(&j, ']');
-	j_open(&j, "vmas", '[');
-	for (i = 0; i < s->nr_vmas; i++) {
-		json_vma(&j, &s->vmas[i]);
+	json_shared(&j, s);
+	for (i = 0; i < s->nr_vmas; i++)
 		mapped += s->vmas[i].v.end - s->vmas[i].v.start;
-	}
-	j_close(&j, ']');
 	j_open(&j, "totals", '{');
 	j_u64(&j, "records", s->records);
+	j_u64(&j, "processes", s->nr_procs);
 	j_u64(&j, "vmas", s->nr_vmas);
 	j_u64(&j, "files", s->nr_files);
 	j_u64(&j, "fds", s->nr_fds);

@@ -120,6 +120,8 @@ static void text_header(const struct cryo_image_header *h)
 	text_flags(h->freeze_flags, inspect_freeze_flag_names,
 		   ARRAY_SIZE(inspect_freeze_flag_names));
 	printf("\n%-16s%u\n", "threads", h->nr_threads);
+	if (h->minor >= 2 && h->nr_processes)
+		printf("%-16s%u\n", "processes", h->nr_processes);
 	printf("%-16s0x%llx, FPU state %u bytes per thread\n", "xfeatures",
 	       (unsigned long long)h->xfeatures, h->fpu_size);
 }
@@ -147,7 +149,7 @@ static void text_bits(uint64_t v, const struct flag_name *t, size_t n)
 		putchar('0');
 }
 
-static void text_groups(const struct summary *s)
+static void text_groups(const struct proc_info *s)
 {
 	size_t k;
 
@@ -159,7 +161,7 @@ static void text_groups(const struct summary *s)
 	printf("%s\n", s->nr_groups ? "" : "(none)");
 }
 
-static void text_fs(const struct summary *s)
+static void text_fs(const struct proc_info *s)
 {
 	static const char *const fs_names[3] = { "exe", "cwd", "root" };
 	unsigned int i;
@@ -174,13 +176,17 @@ static void text_fs(const struct summary *s)
 }
 
 /* PROCESS, with the groups and the paths of GROUPS and FS. */
-static void text_process(const struct summary *s)
+static void text_process(const struct proc_info *s, bool tree)
 {
 	const struct cryo_image_process *p = &s->proc;
 	uint64_t mm[ARRAY_SIZE(inspect_mm_names)];
 	unsigned int i;
+	char sig[24];
 
-	printf("\nprocess\n");
+	if (tree && s->have_process)
+		printf("\nprocess %d\n", s->proc.pid);
+	else
+		printf("\nprocess\n");
 	if (!s->have_process) {
 		/* A damaged image may hold the records after it. */
 		text_groups(s);
@@ -218,6 +224,12 @@ static void text_process(const struct summary *s)
 		text_rlimit(p->rlim[i][1]);
 		putchar('\n');
 	}
+	if (p->pdeath_signal) {
+		inspect_sig_name(p->pdeath_signal, sig, sizeof(sig));
+		printf("  %-16s%s\n", "pdeath_signal", sig);
+	}
+	if (p->flags & CRYO_PROCESS_CHILD_SUBREAPER)
+		printf("  %-16syes\n", "child_subreaper");
 }
 
 static void text_thread(const struct cryo_image_thread *t)
@@ -254,7 +266,7 @@ static void text_thread(const struct cryo_image_thread *t)
 }
 
 /* The vector without its AT_NULL end. */
-static void text_auxv(const struct summary *s)
+static void text_auxv(const struct proc_info *s)
 {
 	const char *name;
 	char num[24];
@@ -387,26 +399,137 @@ static void text_fd(const struct summary *s, const struct cryo_image_fd *fd)
 	putchar('\n');
 }
 
-static void text_files(const struct summary *s)
+/* The descriptors of @p; the descriptions' count when the image has one process. */
+static void text_files(const struct summary *s, const struct proc_info *p)
 {
 	size_t i, lost = 0;
 
-	for (i = 0; i < s->nr_files; i++)
-		if (s->files[i].f.flags & CRYO_FILE_LOST)
-			lost++;
-	printf("\n%-16s%zu open file descriptions", "files", s->nr_files);
-	if (lost)
-		printf(" (%zu LOST)", lost);
-	printf(", %zu descriptors\n", s->nr_fds);
-	for (i = 0; i < s->nr_fds; i++)
-		text_fd(s, &s->fds[i]);
+	if (s->nr_procs > 1) {
+		printf("\n%-16s%zu descriptors\n", "files", p->nr_fds);
+	} else {
+		for (i = 0; i < s->nr_files; i++)
+			if (s->files[i].f.flags & CRYO_FILE_LOST)
+				lost++;
+		printf("\n%-16s%zu open file descriptions", "files", s->nr_files);
+		if (lost)
+			printf(" (%zu LOST)", lost);
+		printf(", %zu descriptors\n", s->nr_fds);
+	}
+	for (i = 0; i < p->nr_fds; i++)
+		text_fd(s, &s->fds[p->first_fd + i]);
+}
+
+/* How deep member @i is in the tree (the root 0). */
+static unsigned int member_depth(const struct summary *s, size_t i)
+{
+	unsigned int depth = 0;
+
+	while (s->tree[i].parent >= 0 && (size_t)s->tree[i].parent < i &&
+	       depth < 64) {
+		i = s->tree[i].parent;
+		depth++;
+	}
+	return depth;
+}
+
+/*
+ * The tree, one line per member, children indented under their parent:
+ *
+ *   PID      PPID     PGID     SID      THREADS  COMM
+ *   100      1        100      90       1        sh
+ *   102      100      100      90       0          (zombie, exit 42)
+ */
+static void text_tree(const struct summary *s)
+{
+	const struct cryo_image_member *m;
+	const struct proc_info *p;
+	size_t i, zombies = 0;
+	char status[48];
+
+	for (i = 0; i < s->nr_members; i++)
+		if (s->tree[i].flags & CRYO_MEMBER_ZOMBIE)
+			zombies++;
+	printf("\n%-16s%zu processes", "tree", s->nr_members);
+	if (zombies)
+		printf(" (%zu zombie%s)", zombies, zombies == 1 ? "" : "s");
+	printf(", %u threads\n", s->hdr.nr_threads);
+	printf("  %-8s %-8s %-8s %-8s %-8s %s\n", "PID", "PPID", "PGID", "SID",
+	       "THREADS", "COMM");
+	for (i = 0; i < s->nr_members; i++) {
+		m = &s->tree[i];
+		printf("  %-8d %-8d %-8d %-8d %-8u %*s", m->pid, m->ppid, m->pgid,
+		       m->sid, m->nr_threads, 2 * member_depth(s, i), "");
+		p = inspect_member_proc(s, m);
+		if (m->flags & CRYO_MEMBER_ZOMBIE) {
+			inspect_wait_status(m->exit_code, status, sizeof(status));
+			printf("(zombie, %s)", status);
+		} else if (p) {
+			text_bytes(p->proc.comm, sizeof(p->proc.comm));
+		} else {
+			printf("?");
+		}
+		putchar('\n');
+	}
+}
+
+/* "pid 100 fd 1" for holder @h. */
+static void text_holder(const struct summary *s, const struct holder *h,
+			bool with_file)
+{
+	const struct cryo_image_fd *fd = &s->fds[h->fd];
+	const struct file_info *fi = fd_file(s, fd);
+	char acc[4];
+
+	printf("pid %d fd %u", s->procs[h->proc].proc.pid, fd->fd);
+	if (!with_file || !fi)
+		return;
+	file_access(fi->f.open_flags, acc);
+	printf(" (file %u %s)", fd->file_id, acc);
+}
+
+/*
+ * What members share:
+ *
+ *   file 2 PIPE pipe:[66]: pid 100 fd 1, pid 101 fd 1, pid 103 fd 1
+ *   pipe 0xabc00000042: pid 100 fd 1 (file 2 -w-), pid 101 fd 3 (file 3 r--)
+ */
+static void text_shared(const struct summary *s)
+{
+	const struct shared_obj *o;
+	const struct file_info *fi;
+	size_t i, k;
+
+	printf("\n%-16s%zu objects held by more than one process\n", "shared",
+	       s->nr_shared);
+	for (i = 0; i < s->nr_shared; i++) {
+		o = &s->shared[i];
+		if (o->pipe) {
+			printf("  pipe 0x%llx:", (unsigned long long)o->id);
+		} else {
+			printf("  file %llu", (unsigned long long)o->id);
+			fi = o->id && o->id <= s->nr_files ? &s->files[o->id - 1] : NULL;
+			if (fi && fi->f.kind < ARRAY_SIZE(file_kind_text) &&
+			    file_kind_text[fi->f.kind])
+				printf(" %s", file_kind_text[fi->f.kind]);
+			if (fi && fi->name) {
+				putchar(' ');
+				text_bytes(fi->name, SIZE_MAX);
+			}
+			putchar(':');
+		}
+		for (k = 0; k < o->n; k++) {
+			printf("%s", k ? ", " : " ");
+			text_holder(s, &s->holders[o->first + k], o->pipe);
+		}
+		putchar('\n');
+	}
 }
 
 static void text_totals(const struct summary *s)
 {
 	uint64_t mapped = 0, nr_file = 0, nr_anon = 0;
 	char a[32], b[32];
-	size_t i;
+	size_t i, lost = 0;
 
 	for (i = 0; i < s->nr_vmas; i++) {
 		mapped += s->vmas[i].v.end - s->vmas[i].v.start;
@@ -417,6 +540,17 @@ static void text_totals(const struct summary *s)
 	}
 	human_size(mapped, a, sizeof(a));
 	human_size(s->pages * s->hdr.page_size, b, sizeof(b));
+	if (s->nr_procs > 1) {
+		for (i = 0; i < s->nr_files; i++)
+			if (s->files[i].f.flags & CRYO_FILE_LOST)
+				lost++;
+		printf("\n%-16s%zu open file descriptions", "all files",
+		       s->nr_files);
+		if (lost)
+			printf(" (%zu LOST)", lost);
+		printf(", %zu descriptors in %zu processes\n", s->nr_fds,
+		       s->nr_procs);
+	}
 	printf("\n%-16s%zu VMAs (%llu file, %llu anonymous, %llu other), %s mapped\n",
 	       "memory", s->nr_vmas, (unsigned long long)nr_file,
 	       (unsigned long long)nr_anon,
@@ -429,21 +563,34 @@ static void text_totals(const struct summary *s)
 	printf(s->error ? ", DAMAGED\n" : ", verified\n");
 }
 
+/* One process: its records, threads and descriptors. */
+static void text_proc(const struct summary *s, const struct proc_info *p)
+{
+	size_t i;
+
+	if (p->have_process || p->have_groups || p->have_fs)
+		text_process(p, s->nr_procs > 1);
+	if (p->have_auxv)
+		text_auxv(p);
+	if (p->have_signals)
+		text_signals(&p->sig);
+	for (i = 0; i < p->nr_threads; i++)
+		text_thread(&s->threads[p->first_thread + i]);
+	if (p->have_process || p->nr_fds || (s->nr_procs == 1 && s->nr_files))
+		text_files(s, p);
+}
+
 void inspect_print_text(const struct summary *s)
 {
 	size_t i;
 
 	text_header(&s->hdr);
-	if (s->have_process || s->have_groups || s->have_fs)
-		text_process(s);
-	if (s->have_auxv)
-		text_auxv(s);
-	if (s->have_signals)
-		text_signals(&s->sig);
-	for (i = 0; i < s->nr_threads; i++)
-		text_thread(&s->threads[i]);
-	if (s->have_process || s->nr_files)
-		text_files(s);
+	if (s->tree) {
+		text_tree(s);
+		if (s->nr_procs > 1)
+			text_shared(s);
+	}
+	for (i = 0; i < s->nr_procs; i++)
+		text_proc(s, &s->procs[i]);
 	text_totals(s);
 }
-

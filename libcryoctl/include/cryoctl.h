@@ -185,6 +185,13 @@ int cryoctl_freeze(int devfd, pid_t pid, unsigned int flags,
  *          always with a module before ABI 1.4.  Since libcryoctl 1.4.1.
  * @refusal_id: out: the fd, thread or process id @refusal names
  *          (&cryo_freeze.refusal_id), 0 when none.  Since libcryoctl 1.4.1.
+ * @nr_processes: out: processes in the image, the tree of @pid (zombies
+ *          included); 0 with a module before ABI 1.6 (which freezes one
+ *          process) or when the freeze failed.  Since libcryoctl 1.5.
+ * @refusal_pid: out: the member of the tree whose fd, thread or mapping
+ *          @refusal_id is (&cryo_freeze.refusal_pid); 0 when the refusal
+ *          names none, or with a module before ABI 1.6 (then it is @pid's).
+ *          Since libcryoctl 1.5, as is @nr_processes.
  */
 struct cryoctl_freeze_result {
 	uint32_t size;
@@ -194,12 +201,16 @@ struct cryoctl_freeze_result {
 	uint64_t bytes;
 	uint32_t refusal;
 	int32_t refusal_id;
+	uint32_t nr_processes;
+	int32_t refusal_pid;
 };
 
 /** CRYOCTL_FREEZE_RESULT_SIZE_VER0 - first size of &struct cryoctl_freeze_result */
 #define CRYOCTL_FREEZE_RESULT_SIZE_VER0 24
 /** CRYOCTL_FREEZE_RESULT_SIZE_VER1 - with @refusal and @refusal_id */
 #define CRYOCTL_FREEZE_RESULT_SIZE_VER1 32
+/** CRYOCTL_FREEZE_RESULT_SIZE_VER2 - with @nr_processes and @refusal_pid */
+#define CRYOCTL_FREEZE_RESULT_SIZE_VER2 40
 
 /**
  * cryoctl_freeze_ex() - cryoctl_freeze(), telling more about the outcome

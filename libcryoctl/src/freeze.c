@@ -210,7 +210,8 @@ CRYOCTL_EXPORT int cryoctl_freeze_ex(int devfd, pid_t pid, unsigned int flags,
 	}
 
 	/*
-	 * bad_fd, refusal and refusal_id go in as 0: modules before them
+	 * bad_fd, refusal, refusal_id, nr_processes and refusal_pid go in
+	 * as 0: modules before them
 	 * took the fields for reserved, or for bytes they do not know, and
 	 * refuse anything else.  A module before ABI 1.4 copies back only
 	 * as far as bad_fd: refusal stays CRYO_REFUSAL_NONE.
@@ -221,9 +222,11 @@ CRYOCTL_EXPORT int cryoctl_freeze_ex(int devfd, pid_t pid, unsigned int flags,
 			r.bad_fd = f.bad_fd;
 		r.refusal = f.refusal;
 		r.refusal_id = f.refusal_id;
+		r.refusal_pid = f.refusal_pid;
 		goto out_free;
 	}
 	r.nr_threads = f.nr_threads;
+	r.nr_processes = f.nr_processes;
 	ret = copy_image(devfd, out_fd, buf, progress, arg, &r.bytes);
 	if (ret || !(flags & CRYO_FREEZE_KILL))
 		goto out_free;

@@ -391,6 +391,64 @@ void test_cli_image(void)
  * cryoctl maps gives it back byte for byte, including a path with a
  * newline, which /proc shows as "\012".
  */
+/* verify and inspect of the reference tree. */
+void test_cli_tree(void)
+{
+	struct cryo_image_member mem[TREE_MEMBERS];
+	static struct run r;
+	char want[256];
+	struct img m;
+
+	build_tree(&m);
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("verify"));
+	snprintf(want, sizeof(want), "stdin: ok, %d records, 3 pages, %zu bytes\n",
+		 m.nr - 1, m.off[m.nr - 1]);
+	CHECK(r.status == 0 && !strcmp(r.out, want), "verify tree: %d '%s'", r.status,
+	      r.out);
+
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect"));
+	if (getenv("UNIT_SHOW"))
+		fprintf(stderr, "%s", r.out);
+	CHECK(r.status == 0 &&
+	      strstr(r.out, "\ntree            4 processes (1 zombie), 4 threads\n"
+			 "  PID      PPID     PGID     SID      THREADS  COMM\n"
+			 "  100      1        100      90       1        member100\n"
+			 "  101      100      100      90       2          member101\n"
+			 "  102      100      100      90       0          (zombie, exit 42)\n"
+			 "  103      101      103      90       1            member103\n") &&
+	      strstr(r.out, "\nshared          3 objects held by more than one process\n"
+			 "  file 1 CHR /dev/null: pid 100 fd 0, pid 101 fd 0, pid 103 fd 0\n"
+			 "  file 2 PIPE pipe:[66]: pid 100 fd 1, pid 101 fd 1, pid 103 fd 1\n") &&
+	      strstr(r.out, "  pipe 0xabc00000042: pid 100 fd 1 (file 2 -w-), pid 101 fd 1") &&
+	      strstr(r.out, "pid 101 fd 3 (file 3 r--), pid 103 fd 1 (file 2 -w-), pid 103 fd 3") &&
+	      strstr(r.out, "thread 1101") && strstr(r.out, "pid 103, ppid 101, pgid 103"),
+	      "inspect tree: %d\n%s", r.status, r.out);
+
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect", "--json"));
+	if (getenv("UNIT_SHOW"))
+		fprintf(stderr, "%s", r.out);
+	CHECK(r.status == 0 && json_valid(r.out) &&
+	      strstr(r.out, "\"nr_processes\": 4,") &&
+	      strstr(r.out, "\"pid\": 102,\n      \"ppid\": 100,\n      \"pgid\": 100,\n"
+			 "      \"sid\": 90,\n      \"parent\": 0,\n      \"comm\": null,\n"
+			 "      \"nr_threads\": 0,\n      \"zombie\": true,\n"
+			 "      \"wait_status\": 10752,\n      \"status\": \"exit 42\"") &&
+	      strstr(r.out, "\"kind\": \"pipe\",\n      \"pipe_id\": \"0xabc00000042\",") &&
+	      strstr(r.out, "\"processes\": 3,"),
+	      "inspect --json tree: %d\n%s", r.status, r.out);
+	free(m.b.p);
+
+	/* A bad tree: the record is named. */
+	tree_members(mem);
+	mem[3].ppid = 100;
+	build_tree_from(&m, mem, TREE_MEMBERS, -1);
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("verify"));
+	CHECK(r.status == 1 && strstr(r.out, "stdin: record 1 (TREE) at byte ") &&
+	      strstr(r.out, "member 3 (pid 103) has ppid 100"),
+	      "verify bad tree: %d '%s'", r.status, r.out);
+	free(m.b.p);
+}
+
 void test_cli_maps_proc(void)
 {
 	static struct run r;

@@ -145,6 +145,11 @@ int ioctl(int fd, unsigned long req, ...)
 			f->refusal = fake_refusal;
 			f->refusal_id = 4321;
 		}
+		/* ABI 1.6: the member it is about. */
+		if (f->size >= CRYO_FREEZE_SIZE_VER2 && fake_refusal)
+			f->refusal_pid = 4322;
+		if (f->size >= CRYO_FREEZE_SIZE_VER2 && !fake_freeze_errno)
+			f->nr_processes = 2;
 		if (fake_freeze_errno) {
 			errno = fake_freeze_errno;
 			return -1;

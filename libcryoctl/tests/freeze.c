@@ -204,7 +204,8 @@ void test_freeze(void)
 		res.size = sizeof(res);
 		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, &res);
 		CHECK(ret == 0 && res.size == sizeof(res) && res.nr_threads == 3 &&
-		      res.bad_fd == -1 && res.bytes == 1000 && !res.__reserved,
+		      res.bad_fd == -1 && res.bytes == 1000 && !res.__reserved &&
+		      res.nr_processes == 2 && res.refusal_pid == 0,
 		      "freeze_ex: %d, %u threads, bad_fd %d, %llu bytes", ret,
 		      res.nr_threads, res.bad_fd, (unsigned long long)res.bytes);
 		close(outfd);
@@ -233,6 +234,7 @@ void test_freeze(void)
 		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, &res);
 		CHECK(ret == -EPERM && res.refusal == CRYO_REFUSAL_CAPS &&
 		      res.refusal_id == 4321 && res.bad_fd == -1 &&
+		      res.refusal_pid == 4322 && res.nr_processes == 0 &&
 		      fake_freeze_seen.size == sizeof(struct cryo_freeze) &&
 		      !fake_freeze_seen.refusal && !fake_freeze_seen.refusal_id,
 		      "freeze_ex refused with a reason: %d, refusal %u id %d", ret,
@@ -244,6 +246,13 @@ void test_freeze(void)
 		CHECK(ret == -EPERM && res.refusal == 0xa5a5a5a5,
 		      "freeze_ex, old result size: %d, refusal 0x%x", ret,
 		      res.refusal);
+		memset(&res, 0xa5, sizeof(res));
+		res.size = CRYOCTL_FREEZE_RESULT_SIZE_VER1;
+		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, &res);
+		CHECK(ret == -EPERM && res.refusal_id == 4321 &&
+		      res.refusal_pid == (int32_t)0xa5a5a5a5,
+		      "freeze_ex, result size 1: %d, refusal_pid 0x%x", ret,
+		      res.refusal_pid);
 		fake_refusal = 0;
 		fake_freeze_errno = ESRCH;
 		res.bad_fd = 9;
@@ -271,8 +280,8 @@ void test_freeze(void)
 		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, &res);
 		CHECK(ret == -EINVAL && !fake_freeze_seen.size,
 		      "freeze_ex with a short result: %d", ret);
-		CHECK(sizeof(struct cryoctl_freeze_result) == CRYOCTL_FREEZE_RESULT_SIZE_VER1,
-		      "CRYOCTL_FREEZE_RESULT_SIZE_VER1 is the size");
+		CHECK(sizeof(struct cryoctl_freeze_result) == CRYOCTL_FREEZE_RESULT_SIZE_VER2,
+		      "CRYOCTL_FREEZE_RESULT_SIZE_VER2 is the size");
 		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, NULL);
 		CHECK(ret == 0, "freeze_ex without a result: %d", ret);
 		close(outfd);

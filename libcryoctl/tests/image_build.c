@@ -365,6 +365,107 @@ void build_image(struct img *m, uint32_t extra_type, uint16_t minor)
 	put_trailer(m);
 }
 
+/* ---- a process tree (format 2.2) ------------------------------------------- */
+
+void tree_members(struct cryo_image_member mem[TREE_MEMBERS])
+{
+	static const struct cryo_image_member ref[TREE_MEMBERS] = {
+		{ .pid = 100, .ppid = 1, .pgid = 100, .sid = 90, .parent = -1,
+		  .nr_threads = 1 },
+		{ .pid = 101, .ppid = 100, .pgid = 100, .sid = 90, .parent = 0,
+		  .nr_threads = 2 },
+		{ .pid = 102, .ppid = 100, .pgid = 100, .sid = 90, .parent = 0,
+		  .flags = CRYO_MEMBER_ZOMBIE, .exit_code = 42 << 8 },
+		{ .pid = 103, .ppid = 101, .pgid = 103, .sid = 90, .parent = 1,
+		  .nr_threads = 1 },
+	};
+
+	memcpy(mem, ref, sizeof(ref));
+}
+
+/* One member's section: its process block, threads, files, memory. */
+static void put_section(struct img *m, const struct cryo_image_member *mem,
+			bool first, uint32_t *file_id)
+{
+	struct cryo_image_process p = {
+		.pid = mem->pid, .ppid = mem->ppid, .pgid = mem->pgid,
+		.sid = mem->sid, .uid = { 1000, 1000, 1000, 1000 },
+		.gid = { 1000, 1000, 1000, 1000 }, .umask = 022,
+	};
+	struct cryo_image_thread t = {
+		.fpu_format = CRYO_FPU_XSAVE, .fpu_size = FPU_SIZE,
+	};
+	unsigned char fpu[FPU_SIZE] = { 0 };
+	uint32_t k;
+
+	snprintf(p.comm, sizeof(p.comm), "member%d", mem->pid);
+	put_rec(m, CRYO_REC_PROCESS, &p, sizeof(p), NULL, 0);
+	put_block(m);
+	for (k = 0; k < mem->nr_threads; k++) {
+		t.tid = mem->pid + 1000 * k;
+		put_rec(m, CRYO_REC_THREAD, &t, sizeof(t), fpu, sizeof(fpu));
+	}
+	if (first) {
+		put_file(m, ++*file_id, CRYO_FILE_CHR, O_RDWR, S_IFCHR | 0666, 0, 0,
+			 "/dev/null");
+		put_fd(m, 0, *file_id, 0);
+		put_file(m, ++*file_id, CRYO_FILE_PIPE, O_WRONLY, S_IFIFO | 0600, 0,
+			 0, "pipe:[66]");
+		put_fd(m, 1, *file_id, 0);
+	} else {
+		/* Inherited from the root: its /dev/null and the pipe. */
+		put_fd(m, 0, 1, 0);
+		put_fd(m, 1, 2, 0);
+		put_file(m, ++*file_id, CRYO_FILE_PIPE, O_RDONLY, S_IFIFO | 0600, 0,
+			 0, "pipe:[66]");
+		put_fd(m, 3, *file_id, CRYO_FD_CLOEXEC);
+	}
+	put_vma(m, ANON_START, ANON_START + 4 * PAGE,
+		CRYO_VMA_READ | CRYO_VMA_WRITE, CRYO_VMA_ANON, 0, 0, 0, NULL);
+	put_pages(m, ANON_START + PAGE, 1);
+}
+
+/*
+ * An image of the tree @mem[@n]: HEADER (@hdr_procs processes, @n when
+ * negative), TREE, a section per member that is not a zombie, TRAILER.
+ */
+void build_tree_from(struct img *m, const struct cryo_image_member *mem,
+		     uint32_t n, int64_t hdr_procs)
+{
+	struct cryo_image_header h = {
+		.major = CRYO_IMAGE_MAJOR, .minor = CRYO_IMAGE_MINOR,
+		.arch = AUDIT_ARCH_X86_64, .page_size = PAGE,
+		.freeze_flags = CRYO_FREEZE_KILL, .fpu_size = FPU_SIZE,
+		.time_ns = 1700000000123456789ULL,
+	};
+	uint32_t i, file_id = 0;
+	bool first = true;
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < n; i++)
+		h.nr_threads += mem[i].nr_threads;
+	memcpy(h.magic, CRYO_IMAGE_MAGIC, sizeof(h.magic));
+	strcpy(h.release, "6.1.0-unit-test");
+	put_header_as(m, &h, hdr_procs < 0 ? n : (uint32_t)hdr_procs);
+	put_rec(m, CRYO_REC_TREE, mem, n * sizeof(*mem), NULL, 0);
+	for (i = 0; i < n; i++) {
+		if (mem[i].flags & CRYO_MEMBER_ZOMBIE)
+			continue;
+		put_section(m, &mem[i], first, &file_id);
+		first = false;
+	}
+	put_trailer(m);
+}
+
+/* The reference tree of tree_members(). */
+void build_tree(struct img *m)
+{
+	struct cryo_image_member mem[TREE_MEMBERS];
+
+	tree_members(mem);
+	build_tree_from(m, mem, TREE_MEMBERS, -1);
+}
+
 /* ---- editing an image ----------------------------------------------------- */
 
 /* The index of the @nth (from 0) record of @type, or abort. */

@@ -65,6 +65,7 @@ int main(int argc, char **argv)
 		  strerror(errno))) {
 		test_cli_usage();
 		test_cli_image();
+		test_cli_tree();
 		test_cli_maps_proc();
 	}
 	printf("%d passed, %d failed\n", passed, failed);

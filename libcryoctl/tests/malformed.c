@@ -206,6 +206,193 @@ static int header_trailer(struct img *m)
 	return -1;
 }
 
+/* ---- trees (format 2.2) -------------------------------------------------- */
+
+static int tree_good(struct img *m)
+{
+	build_tree(m);
+	return -1;
+}
+
+static int image_2_1(struct img *m)
+{
+	build_image(m, 0, 1);
+	return -1;
+}
+
+/* A 2.1 image knows no TREE. */
+static int tree_in_2_1(struct img *m)
+{
+	struct cryo_image_member root = {
+		.pid = 4242, .ppid = 1, .pgid = 4242, .sid = 4000, .parent = -1,
+		.nr_threads = 2,
+	};
+
+	build_image(m, 0, 1);
+	edit(m, 1, 0, CRYO_REC_TREE, &root, sizeof(root));
+	return 1;
+}
+
+static int tree_missing(struct img *m)
+{
+	build_tree(m);
+	edit(m, 1, 1, 0, NULL, 0);
+	return 1;
+}
+
+static int tree_twice(struct img *m)
+{
+	struct cryo_image_member mem[TREE_MEMBERS];
+
+	tree_members(mem);
+	build_tree(m);
+	edit(m, 2, 0, CRYO_REC_TREE, mem, sizeof(mem));
+	return 2;
+}
+
+static int tree_header_reserved(struct img *m)
+{
+	struct cryo_image_header h;
+
+	build_tree(m);
+	get_payload(m, 0, &h, sizeof(h));
+	h.__reserved = 1;
+	set_payload(m, 0, &h, sizeof(h));
+	return 0;
+}
+
+static int tree_too_many(struct img *m)
+{
+	struct cryo_image_member mem[TREE_MEMBERS];
+
+	tree_members(mem);
+	build_tree_from(m, mem, TREE_MEMBERS, CRYO_IMAGE_MAX_PROCESSES + 1);
+	return 0;
+}
+
+static int tree_count(struct img *m)
+{
+	struct cryo_image_member mem[TREE_MEMBERS];
+
+	tree_members(mem);
+	build_tree_from(m, mem, TREE_MEMBERS, TREE_MEMBERS - 1);
+	return 1;
+}
+
+/* The header announces a thread more than the members have. */
+static int tree_thread_sum(struct img *m)
+{
+	struct cryo_image_header h;
+
+	build_tree(m);
+	get_payload(m, 0, &h, sizeof(h));
+	h.nr_threads++;
+	set_payload(m, 0, &h, sizeof(h));
+	return 1;
+}
+
+#define PROC_OFF(field)	offsetof(struct cryo_image_process, field)
+
+/* The second section's PROCESS (pid 101) with @field set to @v. */
+static int tree_section_field(struct img *m, size_t off, uint32_t v)
+{
+	int i;
+
+	build_tree(m);
+	i = find_rec(m, CRYO_REC_PROCESS, 1);
+	poke32(payload(m, i), off, v);
+	fix_crc(m->b.p, m->off[i]);
+	return i;
+}
+
+static int tree_section_pid(struct img *m)
+{
+	return tree_section_field(m, PROC_OFF(pid), 103);
+}
+
+static int tree_section_sid(struct img *m)
+{
+	return tree_section_field(m, PROC_OFF(sid), 91);
+}
+
+static int tree_process_flags(struct img *m)
+{
+	return tree_section_field(m, PROC_OFF(flags), 2);
+}
+
+static int tree_pdeath_signal(struct img *m)
+{
+	return tree_section_field(m, PROC_OFF(pdeath_signal), 65);
+}
+
+/* Pid 101's second THREAD dropped: found at the next section. */
+static int tree_fewer_threads(struct img *m)
+{
+	build_tree(m);
+	edit(m, find_rec(m, CRYO_REC_THREAD, 2), 1, 0, NULL, 0);
+	return find_rec(m, CRYO_REC_PROCESS, 2);
+}
+
+/* A second THREAD in the root's section, where the TREE says one. */
+static int tree_more_threads(struct img *m)
+{
+	int i;
+
+	build_tree(m);
+	i = find_rec(m, CRYO_REC_THREAD, 0);
+	edit(m, i + 1, 0, CRYO_REC_THREAD, payload(m, i),
+	     peek32(m->b.p, m->off[i] + 4));
+	return i + 1;
+}
+
+/* Pid 103's section left out. */
+static int tree_missing_section(struct img *m)
+{
+	int i;
+
+	build_tree(m);
+	i = find_rec(m, CRYO_REC_PROCESS, 2);
+	edit(m, i, m->nr - 1 - i, 0, NULL, 0);
+	return i;
+}
+
+/* The TREE says pid 103 is a zombie (its threads off the header's). */
+static int tree_extra_section(struct img *m)
+{
+	struct cryo_image_member mem[TREE_MEMBERS];
+	struct cryo_image_header h;
+
+	build_tree(m);
+	tree_members(mem);
+	mem[3].flags = CRYO_MEMBER_ZOMBIE;
+	mem[3].nr_threads = 0;
+	set_payload(m, 1, mem, sizeof(mem));
+	get_payload(m, 0, &h, sizeof(h));
+	h.nr_threads--;
+	set_payload(m, 0, &h, sizeof(h));
+	return find_rec(m, CRYO_REC_PROCESS, 2);
+}
+
+/* Pid 101's section without its AUXV: found at its first THREAD. */
+static int tree_section_block(struct img *m)
+{
+	build_tree(m);
+	edit(m, find_rec(m, CRYO_REC_AUXV, 1), 1, 0, NULL, 0);
+	return find_rec(m, CRYO_REC_THREAD, 1);
+}
+
+/* An FD of pid 101 refers to the FILE of pid 103's section, after it. */
+static int tree_fd_later_file(struct img *m)
+{
+	int i;
+
+	build_tree(m);
+	i = find_rec(m, CRYO_REC_FD, 2);
+	poke32(payload(m, i), offsetof(struct cryo_image_fd, file_id), 4);
+	fix_crc(m->b.p, m->off[i]);
+	return i;
+}
+
 static const struct bad_image {
 	const char *what;
 	int (*build)(struct img *m);
@@ -235,7 +422,108 @@ static const struct bad_image {
 	{ "PAGES of the vdso", vdso_pages, -EPROTO, "never saved", -1, false },
 	{ "missing THREAD", missing_thread, -EPROTO, "announces 1 threads", -1, false },
 	{ "HEADER + TRAILER", header_trailer, 0, NULL, 1, false },
+	{ "tree: good", tree_good, 0, NULL, -1, false },
+	{ "2.1 image without TREE", image_2_1, 0, NULL, REF_RECORDS - 1, false },
+	{ "tree: TREE in a 2.1 image",
+	  tree_in_2_1, -EPROTO, "a TREE record in a format 2.1", -1, false },
+	{ "tree: no TREE",
+	  tree_missing, -EPROTO, "announces 4 processes, but no TREE record", -1, false },
+	{ "tree: a second TREE", tree_twice, -EPROTO, "a second TREE", -1, false },
+	{ "tree: header reserved", tree_header_reserved, -EPROTO, "reserved field", -1, false },
+	{ "tree: 4097 processes",
+	  tree_too_many, -EPROTO, "4097 processes, at most 4096", -1, false },
+	{ "tree: 4 members, 3 announced",
+	  tree_count, -EPROTO, "128 bytes are not the 3 members", -1, false },
+	{ "tree: threads do not add up",
+	  tree_thread_sum, -EPROTO, "members have 4 threads, the header announces 5", -1, false },
+	{ "tree: section of another pid",
+	  tree_section_pid, -EPROTO,
+	  "section 2 is of pid 103, the TREE's member 1 is pid 101", -1, false },
+	{ "tree: section's sid",
+	  tree_section_sid, -EPROTO,
+	  "pid 101: ppid 100, pgid 100, sid 91; the TREE says 100, 100, 90", -1, false },
+	{ "tree: PROCESS flags", tree_process_flags, -EPROTO, "unknown flags 0x2", -1, false },
+	{ "tree: PROCESS pdeath_signal",
+	  tree_pdeath_signal, -EPROTO, "parent-death signal 65", -1, false },
+	{ "tree: a THREAD short",
+	  tree_fewer_threads, -EPROTO,
+	  "section of pid 101 has 1 THREAD records, the TREE says 2", -1, false },
+	{ "tree: a THREAD more",
+	  tree_more_threads, -EPROTO, "more THREAD records than the 1 of pid 100", -1, false },
+	{ "tree: a section missing",
+	  tree_missing_section, -EPROTO,
+	  "TREE has 3 living members, the image holds 2 sections", -1, false },
+	{ "tree: a section more",
+	  tree_extra_section, -EPROTO,
+	  "a section more than the TREE's 2 living members", -1, false },
+	{ "tree: section without AUXV",
+	  tree_section_block, -EPROTO, "the section of pid 101 has no AUXV record", -1, false },
+	{ "tree: FD of a later section's FILE",
+	  tree_fd_later_file, -EPROTO,
+	  "fd 0 refers to file 4, but the files so far are 1 to 2", -1, false },
 };
+
+/*
+ * The TREE's members: the reference tree with one or two fields of a
+ * member changed, one row each; the TREE (record 1) is named.
+ */
+#define MEM_OFF(field)	offsetof(struct cryo_image_member, field)
+
+static const struct bad_member {
+	const char *what;
+	int member;
+	size_t off[2];
+	int32_t value[2];	/* a second field only with off[1] */
+	const char *msg;
+} bad_members[] = {
+	{ "root's parent 0", 0, { MEM_OFF(parent) }, { 0 },
+	  "the root (pid 100) has parent index 0, not -1" },
+	{ "parent index = own", 3, { MEM_OFF(parent) }, { 3 },
+	  "member 3 (pid 103) has parent index 3, not one below its own" },
+	{ "parent index -1 below the root", 3, { MEM_OFF(parent) }, { -1 },
+	  "member 3 (pid 103) has parent index -1" },
+	{ "ppid not the parent's pid", 3, { MEM_OFF(ppid) }, { 100 },
+	  "member 3 (pid 103) has ppid 100, but its parent (member 1) is pid 101" },
+	{ "unknown member flags", 1, { MEM_OFF(flags) }, { 2 },
+	  "member 1 (pid 101) has unknown flags 0x2" },
+	{ "zombie with threads", 2, { MEM_OFF(nr_threads) }, { 1 },
+	  "member 2 (pid 102) is a zombie with 1 threads" },
+	{ "zombie root", 0, { MEM_OFF(flags), MEM_OFF(nr_threads) },
+	  { CRYO_MEMBER_ZOMBIE, 0 }, "the root (pid 100) is a zombie" },
+	{ "child of a zombie", 3, { MEM_OFF(parent), MEM_OFF(ppid) }, { 2, 102 },
+	  "member 3 (pid 103) is the child of a zombie (pid 102)" },
+	{ "living member without threads", 1, { MEM_OFF(nr_threads) }, { 0 },
+	  "member 1 (pid 101) is no zombie, but has no threads" },
+	{ "living member's exit code", 1, { MEM_OFF(exit_code) }, { 1 },
+	  "member 1 (pid 101) is no zombie, but has exit code 1" },
+	{ "zombie's wait status", 2, { MEM_OFF(exit_code) }, { 0x10000 },
+	  "member 2 (pid 102): 0x10000 is not a wait status" },
+	{ "two members of one pid", 3, { MEM_OFF(pid) }, { 100 },
+	  "members 0 and 3 are both pid 100" },
+	{ "pid 0", 3, { MEM_OFF(pid) }, { 0 }, "member 3 has pid 0" },
+	{ "negative pid", 1, { MEM_OFF(pid) }, { -5 }, "member 1 has pid -5" },
+};
+
+static void test_bad_members(void)
+{
+	struct cryo_image_member mem[TREE_MEMBERS];
+	const struct bad_member *t;
+	struct result r;
+	struct img m;
+
+	for (t = bad_members; t < bad_members + ARRAY_SIZE(bad_members); t++) {
+		tree_members(mem);
+		memcpy((char *)&mem[t->member] + t->off[0], &t->value[0], 4);
+		if (t->off[1])
+			memcpy((char *)&mem[t->member] + t->off[1], &t->value[1], 4);
+		build_tree_from(&m, mem, TREE_MEMBERS, -1);
+		read_image(m.b.p, m.b.len, &r);
+		CHECK(r.ret == -EPROTO && r.index == 1 && strstr(r.msg, t->msg),
+		      "tree: %s: %d at %llu, %s", t->what, r.ret,
+		      (unsigned long long)r.index, r.msg);
+		free(m.b.p);
+	}
+}
 
 void test_malformed(void)
 {
@@ -254,6 +542,7 @@ void test_malformed(void)
 		      r.msg);
 		free(m.b.p);
 	}
+	test_bad_members();
 }
 
 /*

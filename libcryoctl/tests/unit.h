@@ -102,6 +102,18 @@ void put_vma(struct img *m, uint64_t start, uint64_t end, uint32_t flags,
 
 void put_pages(struct img *m, uint64_t addr, uint64_t nr);
 void build_image(struct img *m, uint32_t extra_type, uint16_t minor);
+/*
+ * The reference tree: root 100 (1 thread); its child 101 (2 threads);
+ * its child 102, a zombie (exit status 42); 101's child 103 (1 thread).
+ * The root's section opens file 1 (/dev/null, fd 0) and file 2 (a pipe's
+ * write end, fd 1); each other section has fds 0 and 1 on those (fork)
+ * and fd 3 on a new FILE, the pipe's read end.
+ */
+#define TREE_MEMBERS	4
+void tree_members(struct cryo_image_member mem[TREE_MEMBERS]);
+void build_tree_from(struct img *m, const struct cryo_image_member *mem,
+		     uint32_t n, int64_t hdr_procs);
+void build_tree(struct img *m);
 int find_rec(const struct img *m, uint32_t type, int nth);
 void *payload(struct img *m, int i);
 void get_payload(struct img *m, int i, void *dst, size_t size);
@@ -186,6 +198,7 @@ void test_thaw_traced(void);
 
 extern const char *cryoctl_bin;
 void test_cli_image(void);
+void test_cli_tree(void);
 void test_cli_maps_proc(void);
 void test_cli_usage(void);
 
