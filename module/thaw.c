@@ -651,8 +651,9 @@ int cryo_thaw_load_section(struct cryo_thawing *t)
 			continue;
 		}
 		/* The next member's section: this one has no pages. */
-		if (p == CRYO_RANK_PROCESS && (tree || t->remap_only) &&
-		    (seen & (1 << CRYO_RANK_PROCESS))) {
+		if (p == CRYO_RANK_PROCESS && (seen & (1 << CRYO_RANK_PROCESS)) &&
+		    (t->remap_only ||
+		     (tree && cryo_tree_next(t->tree, t->idx) < t->tree->nr_procs))) {
 			t->in->next = rec;
 			t->in->have_next = true;
 			break;

@@ -10,7 +10,9 @@
  * session, with its parent-death signal, and P is a child subreaper
  * again.  With --same-pid every member has its frozen pid.
  */
+#include <dirent.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 
 #include "kselftest_harness.h"
 #include "cryo_test.h"
@@ -184,6 +186,180 @@ TEST_F_TIMEOUT(tree, round_trip, 120)
 	EXPECT_TRUE(WIFEXITED(st)) TH_LOG("status %#x", st);
 	EXPECT_EQ(7, WEXITSTATUS(st));
 	T->pid = 0;
+}
+
+/* Start tree_target, check its first answers, freeze it with the kill. */
+static int tree_start_freeze(struct __test_metadata *_metadata, struct tgt *t,
+			     int *cpid, int *zpid, pid_t *ppid)
+{
+	const char *path = cryo_prog("tree_target");
+	const char *const argv[] = { "tree_target", t->dir, NULL };
+	int ret;
+
+	if (access(path, X_OK) || tgt_spawn(t, path, argv, NULL, 0) ||
+	    tgt_line(t, TGT_TIMEOUT) ||
+	    sscanf(t->line, "ready %d %d", cpid, zpid) != 2)
+		return -1;
+	*ppid = t->pid;
+	ret = tgt_freeze_kill(t);
+	if (ret)
+		TH_LOG("freeze: %s", strerror(-ret));
+	return ret;
+}
+
+/*
+ * A bad TREE record: refused before anything is made, naming the record
+ * (here member 2's parent is itself).
+ */
+TEST_F_TIMEOUT(tree, bad_tree_refused, 120)
+{
+	struct cryoctl_thaw_result res;
+	struct cryo_image_member *m;
+	struct cryo_rec *rec;
+	unsigned char *img;
+	unsigned int nr = 7;
+	size_t len, off;
+	pid_t ppid, pids[8];
+	int cpid, zpid, fd, ret;
+
+	if (variant->flags & CRYOCTL_THAW_SAME_PID)
+		SKIP(return, "one variant is enough");
+	ASSERT_EQ(0, tree_start_freeze(_metadata, T, &cpid, &zpid, &ppid));
+	img = cryo_slurp(T->img, &len);
+	ASSERT_NE(NULL, img);
+	rec = (struct cryo_rec *)img;
+	off = sizeof(*rec) + rec->len;
+	ASSERT_LT(off + sizeof(*rec), len);
+	rec = (struct cryo_rec *)(img + off);
+	ASSERT_EQ(CRYO_REC_TREE, rec->type);
+	ASSERT_EQ(3 * sizeof(*m), rec->len);
+	m = (struct cryo_image_member *)(rec + 1);
+	m[2].parent = 2;
+	rec->crc = cryoctl_record_crc(rec, m);
+	fd = open(T->img, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)len, write(fd, img, len));
+	close(fd);
+	free(img);
+
+	ret = tree_thaw(T, CRYOCTL_THAW_WAIT, pids, &nr, &res);
+	EXPECT_EQ(-EBADMSG, ret) TH_LOG("%s", res.message);
+	EXPECT_NE(NULL, strstr(res.message, "(TREE)")) TH_LOG("%s", res.message);
+	EXPECT_EQ(0, nr);
+	EXPECT_EQ(0, T->pid);
+}
+
+/*
+ * --same-pid with a member's pid taken: a clear failure, and nothing of
+ * the tree left behind (the root's process is gone, the holder runs on).
+ */
+TEST_F_TIMEOUT(tree, same_pid_taken, 120)
+{
+	struct cryoctl_thaw_result res;
+	struct stub_clone { uint64_t flags, pidfd, child_tid, parent_tid,
+			    exit_signal, stack, stack_size, tls, set_tid,
+			    set_tid_size; } ca = { .exit_signal = SIGCHLD };
+	unsigned int nr = 7;
+	pid_t ppid, holder, set, pids[8];
+	int cpid, zpid, ret, st;
+
+	if (!(variant->flags & CRYOCTL_THAW_SAME_PID))
+		SKIP(return, "one variant is enough");
+	ASSERT_EQ(0, tree_start_freeze(_metadata, T, &cpid, &zpid, &ppid));
+	ASSERT_EQ(0, pid_free(cpid, 10));
+	ASSERT_EQ(0, pid_free(ppid, 10));
+	set = cpid;
+	ca.set_tid = (uintptr_t)&set;
+	ca.set_tid_size = 1;
+	holder = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (!holder) {
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(cpid, holder) TH_LOG("clone3 set_tid %d: %s", cpid, strerror(errno));
+
+	ret = tree_thaw(T, variant->flags, pids, &nr, &res);
+	EXPECT_NE(0, ret);
+	EXPECT_NE(0, res.error);
+	TH_LOG("refused: %s", res.message);
+	EXPECT_EQ(0, nr);
+	/* The root's process (with its image pid) is gone; the holder is not. */
+	EXPECT_EQ(0, pid_free(ppid, 5)) TH_LOG("pid %d still in use", (int)ppid);
+	EXPECT_EQ(0, kill(holder, 0));
+	kill(holder, SIGKILL);
+	EXPECT_EQ(holder, wait_timeout(holder, &st, 10));
+}
+
+/* Processes of this test's program but us and our harness: the thaw's. */
+static int leftovers(void)
+{
+	char path[64], buf[512], *p;
+	struct dirent *d;
+	int n = 0;
+	DIR *dir = opendir("/proc");
+
+	while (dir && (d = readdir(dir))) {
+		pid_t pid = atoi(d->d_name);
+
+		if (pid <= 0 || pid == getpid() || pid == getppid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		if (cryo_read_file(path, buf, sizeof(buf)) <= 0)
+			continue;
+		p = strchr(buf, '(');
+		/* Alive, not a zombie waiting for init. */
+		if (p && !strncmp(p + 1, "cryo_tree_thaw_", 15) &&
+		    !strstr(buf, ") Z "))
+			n++;
+	}
+	if (dir)
+		closedir(dir);
+	return n;
+}
+
+/*
+ * A member fails after the root passed its point of no return (its
+ * section's PROCESS record is corrupt): the whole tree is killed, the
+ * message names the member, and no process of the thaw is left.
+ */
+TEST_F_TIMEOUT(tree, member_fails_all_killed, 120)
+{
+	struct cryoctl_thaw_result res;
+	struct cryo_rec *rec;
+	unsigned char *img;
+	unsigned int nr = 7, procs = 0;
+	size_t len, off;
+	pid_t ppid, pids[8];
+	int cpid, zpid, fd, ret, n;
+	double end;
+
+	if (variant->flags & CRYOCTL_THAW_SAME_PID)
+		SKIP(return, "one variant is enough");
+	ASSERT_EQ(0, tree_start_freeze(_metadata, T, &cpid, &zpid, &ppid));
+	img = cryo_slurp(T->img, &len);
+	ASSERT_NE(NULL, img);
+	for (off = 0; off + sizeof(*rec) <= len; off += sizeof(*rec) + rec->len) {
+		rec = (struct cryo_rec *)(img + off);
+		if (rec->type == CRYO_REC_PROCESS && ++procs == 2)
+			break;
+	}
+	ASSERT_EQ(2, procs);
+	/* Its pid: no longer the TREE's member 1 (or a bad checksum). */
+	((struct cryo_image_process *)(rec + 1))->pid ^= 0x4000;
+	fd = open(T->img, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)len, write(fd, img, len));
+	close(fd);
+	free(img);
+
+	ret = tree_thaw(T, CRYOCTL_THAW_WAIT, pids, &nr, &res);
+	EXPECT_EQ(-EBADMSG, ret) TH_LOG("%s", res.message);
+	EXPECT_EQ(0, strncmp(res.message, "member 1 (pid ", 14)) TH_LOG("%s", res.message);
+	EXPECT_EQ(0, nr);
+	end = cryo_now() + 10;
+	while ((n = leftovers()) && cryo_now() < end)
+		usleep(50000);
+	EXPECT_EQ(0, n) TH_LOG("%d processes of the thaw left", n);
 }
 
 TEST_HARNESS_MAIN

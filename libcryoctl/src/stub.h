@@ -61,6 +61,7 @@ enum stub_status {
 	STUB_ST_MEMBER	= 11,	/* a member's CRYO_IOC_THAW_MEMBER failed */
 	STUB_ST_TREE	= 12,	/* a member's process could not be made */
 	STUB_ST_MEMBER_PID = 13, /* a process made for a member: its pid */
+	STUB_ST_TREE_PID = 14,	/* the image pid of a member not made */
 };
 
 struct stub_msg {

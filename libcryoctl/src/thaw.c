@@ -367,6 +367,23 @@ static void end_members(struct thaw_ctx *c)
 		syscall(SYS_pidfd_send_signal, c->member_pidfds[i], SIGKILL, NULL, 0);
 }
 
+/*
+ * Once R is reaped: a caller that is a child subreaper got the members'
+ * processes (killed, or a zombie of the image) when their parents died;
+ * reap exactly those, parents first (their children come to us when
+ * they are reaped).  ECHILD at once for the others: they went to init.
+ */
+static void reap_members(struct thaw_ctx *c)
+{
+	siginfo_t si;
+	unsigned int i;
+
+	for (i = 0; i < c->nr_member_pidfds; i++)
+		while (waitid(P_PIDFD, c->member_pidfds[i], &si, WEXITED) < 0 &&
+		       errno == EINTR)
+			;
+}
+
 /* End R when a failed thaw leaves it alive; reap it when it is ours. */
 static void end_r(struct thaw_ctx *c)
 {
@@ -374,8 +391,10 @@ static void end_r(struct thaw_ctx *c)
 	int st;
 
 	end_members(c);
-	if (c->rpid <= 0 || c->reaped)
+	if (c->rpid <= 0 || c->reaped) {
+		reap_members(c);
 		return;
+	}
 	if (c->flags & CRYOCTL_THAW_WAIT) {
 		kill(c->rpid, SIGKILL);
 		while (waitpid(c->rpid, &st, 0) < 0 && errno == EINTR)
@@ -392,6 +411,7 @@ static void end_r(struct thaw_ctx *c)
 		while (waitid(P_PIDFD, c->pidfd, &si, WEXITED) < 0 && errno == EINTR)
 			;
 	}
+	reap_members(c);
 }
 
 /*
@@ -442,6 +462,7 @@ struct r_report {
 	int step;		/* STUB_ST_*, 0 when no step failed */
 	int step_err;
 	int r_err;		/* STUB_ST_ERROR's errno */
+	int tree_pid;		/* STUB_ST_TREE_PID: a member not made */
 };
 
 /*
@@ -450,6 +471,7 @@ struct r_report {
  */
 static int read_reports(struct thaw_ctx *c, struct r_report *rep)
 {
+	bool ended = false;
 	struct stub_msg m;
 	int ret;
 
@@ -461,11 +483,28 @@ static int read_reports(struct thaw_ctx *c, struct r_report *rep)
 				c->pidfd = syscall(SYS_pidfd_open, c->rpid, 0);
 		} else if (m.type == STUB_ST_MEMBER_PID) {
 			member_seen(c, m.value);
+			/* Reported after the failure: ended too. */
+			if (ended)
+				end_members(c);
+		} else if (m.type == STUB_ST_TREE_PID) {
+			if (!rep->tree_pid)
+				rep->tree_pid = m.value;
 		} else if (m.type == STUB_ST_ERROR) {
 			rep->r_err = m.value;
 		} else if (!rep->step) {
 			rep->step = m.type;
 			rep->step_err = m.value > 0 ? m.value : EIO;
+		}
+		/*
+		 * In a tree, a process that gave up may leave others waiting
+		 * for it (in CRYO_IOC_THAW_MEMBER, before the module knows
+		 * it): end them all now, or the status pipe never closes.
+		 */
+		if (c->nr_procs > 1 && !ended && (rep->step || rep->r_err)) {
+			ended = true;
+			end_members(c);
+			if (c->pidfd >= 0)
+				syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
 		}
 	}
 	return ret < 0 ? ret : 0;
@@ -510,6 +549,15 @@ static int explain_failure(struct thaw_ctx *c, const struct r_report *rep,
 		return thaw_fail(res, -rep->step_err, "cannot map the stub region at 0x%llx: %s",
 				 (unsigned long long)c->t.stub_addr, strerror(rep->step_err));
 	default:
+		if (rep->step == STUB_ST_TREE && (c->flags & CRYO_THAW_SAME_PID) &&
+		    rep->step_err == EEXIST)
+			return thaw_fail(res, -rep->step_err,
+					 "cannot restore pid %d of the tree: it is in use",
+					 rep->tree_pid);
+		if (rep->step == STUB_ST_TREE && rep->tree_pid)
+			return thaw_fail(res, -rep->step_err,
+					 "cannot create the process of the tree's pid %d: %s",
+					 rep->tree_pid, strerror(rep->step_err));
 		if (rep->step == STUB_ST_CLONE && (c->flags & CRYO_THAW_SAME_PID) &&
 		    rep->step_err == EEXIST)
 			return thaw_fail(res, -rep->step_err,

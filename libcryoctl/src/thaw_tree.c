@@ -118,8 +118,11 @@ static int tree_setup(struct thaw_ctx *c, unsigned int k)
 		pid = thaw_spawn(c->flags & CRYO_THAW_SAME_PID ? c->procs[j].pid : 0);
 		if (!pid)
 			tree_member(c, j);
-		if (pid < 0)
-			return -errno;
+		if (pid < 0) {
+			ret = -errno;
+			thaw_send_msg(c->status[1], STUB_ST_TREE_PID, c->procs[j].pid);
+			return ret;
+		}
 	}
 	ret = tree_barrier(c, &sh->created);
 	if (ret)
