@@ -32,21 +32,35 @@
 #include "task/task.h"
 
 /*
- * Targets held by some session, keyed by their signal_struct (one per
- * thread group), so that two sessions never freeze the same process.
+ * Trees held by some session, so that two sessions never freeze the same
+ * process: a process is known by its leader's signal_struct (one per
+ * thread group).
  */
 static DEFINE_MUTEX(cryo_registry_lock);
 static LIST_HEAD(cryo_registry);
 
+static bool cryo_holds(struct cryo_image *img, struct task_struct *leader)
+{
+	unsigned int i;
+
+	for (i = 0; i < img->nr_members; i++)
+		if (img->members[i].leader->signal == leader->signal)
+			return true;
+	return false;
+}
+
 static int cryo_register(struct cryo_image *img)
 {
 	struct cryo_image *it;
+	unsigned int i;
 
 	mutex_lock(&cryo_registry_lock);
 	list_for_each_entry(it, &cryo_registry, node) {
-		if (it->signal == img->signal) {
-			mutex_unlock(&cryo_registry_lock);
-			return -EBUSY;
+		for (i = 0; i < img->nr_members; i++) {
+			if (cryo_holds(it, img->members[i].leader)) {
+				mutex_unlock(&cryo_registry_lock);
+				return -EBUSY;
+			}
 		}
 	}
 	list_add(&img->node, &cryo_registry);
@@ -57,7 +71,7 @@ static int cryo_register(struct cryo_image *img)
 static void cryo_unregister(struct cryo_image *img)
 {
 	mutex_lock(&cryo_registry_lock);
-	list_del(&img->node);
+	list_del_init(&img->node);
 	mutex_unlock(&cryo_registry_lock);
 }
 
@@ -74,14 +88,18 @@ static bool cryo_traced(struct task_struct *leader)
 	return ret;
 }
 
-/* Hold nothing of the target any longer: pages, files, memory. */
+/* Hold nothing of the tree any longer: pages, files, memory. */
 static void cryo_image_drop(struct cryo_image *img)
 {
+	unsigned int i;
+
 	cryo_pin_drop(img);
 	cryo_fdtable_save_end(img);
-	if (img->mm)
-		mmput(img->mm);
-	img->mm = NULL;
+	for (i = 0; i < img->nr_members; i++) {
+		if (img->members[i].mm)
+			mmput(img->members[i].mm);
+		img->members[i].mm = NULL;
+	}
 }
 
 static void cryo_image_free(struct cryo_image *img)
@@ -90,25 +108,46 @@ static void cryo_image_free(struct cryo_image *img)
 	cryo_snapshot_free(img);
 	cryo_pin_release(img);
 	cryo_record_release(img);
-	put_task_struct(img->leader);
+	cryo_tree_release(img);
 	kfree(img);
 }
 
-/* Let the target go: resume it, or kill it first after a committed KILL. */
+/* Is any member of the tree parked? */
+static bool cryo_image_parked(struct cryo_image *img)
+{
+	return img->nr_members && img->members[0].park;
+}
+
+/* Let every member go, unless it is to be killed: then kill it first. */
+static void cryo_members_release(struct cryo_image *img, bool kill)
+{
+	unsigned int i;
+
+	for (i = 0; i < img->nr_members; i++) {
+		struct cryo_member *m = &img->members[i];
+
+		if (!m->park)
+			continue;
+		if (kill) {
+			rcu_read_lock();	/* the pid may be reaped meanwhile */
+			kill_pid(task_tgid(m->leader), SIGKILL, 1);
+			rcu_read_unlock();
+		}
+		cryo_park_release(m->park);
+		m->park = NULL;
+	}
+}
+
+/* Let the tree go: resume it, or kill it first after a committed KILL. */
 static void cryo_image_release(struct cryo_image *img)
 {
-	if (!img->park)
+	if (!cryo_image_parked(img))
 		return;
-	if (img->committed && img->flags & CRYO_FREEZE_KILL) {
-		rcu_read_lock();	/* the pid may be reaped meanwhile */
-		kill_pid(task_tgid(img->leader), SIGKILL, 1);
-		rcu_read_unlock();
-	}
-	cryo_park_release(img->park);
-	img->park = NULL;
+	cryo_members_release(img,
+			     img->committed && img->flags & CRYO_FREEZE_KILL);
 	/*
 	 * The image is complete or given up: its files must close and its
-	 * memory go when the target says, not when our file is closed.
+	 * memory go when the tree says, not when our file is closed.
 	 */
 	cryo_image_drop(img);
 }
@@ -131,9 +170,11 @@ static void cryo_freeze_report(struct cryo_freeze *arg,
 	case CRYO_REFUSAL_LOCK_OFD:
 	case CRYO_REFUSAL_LOCK_FLOCK:
 	case CRYO_REFUSAL_LEASE:
+	case CRYO_REFUSAL_PIPE_OUTSIDE:
 		arg->bad_fd = why->id;
 		break;
 	}
+	arg->refusal_pid = why->pid;
 	cryo_refusal_log(arg->pid, why, ret);
 }
 
@@ -157,6 +198,26 @@ static int cryo_freeze_args(struct cryo_session *s,
 	return 0;
 }
 
+/* How many times the tree is looked for again when it changed meanwhile. */
+#define CRYO_TREE_TRIES	5
+
+/*
+ * May the process of @task be frozen, as the root or a member of a tree?
+ * A stopped or traced thread cannot park: it sleeps where a TWA_SIGNAL
+ * does not reach it, and its tracer owns its registers.
+ */
+static int cryo_freeze_may(struct task_struct *task, struct cryo_why *why)
+{
+	int ret = cryo_may_freeze(task, why);
+
+	if (!ret)
+		ret = cryo_refuse_unparkable(task, why);
+	if (!ret && (task->signal->flags & SIGNAL_STOP_STOPPED ||
+		     cryo_traced(task)))
+		ret = -EBUSY;
+	return ret;
+}
+
 /* The thread-group leader of @pid, referenced, if it may be frozen. */
 static struct task_struct *cryo_freeze_target(pid_t pid, struct cryo_why *why)
 {
@@ -170,16 +231,8 @@ static struct task_struct *cryo_freeze_target(pid_t pid, struct cryo_why *why)
 	rcu_read_unlock();
 	if (!task)
 		return ERR_PTR(-ESRCH);
-	ret = cryo_may_freeze(task, why);
-	if (!ret)
-		ret = cryo_refuse_unparkable(task, why);
-	/*
-	 * A stopped or traced thread cannot park: it sleeps where a
-	 * TWA_SIGNAL does not reach it, and its tracer owns its registers.
-	 */
-	if (!ret && (task->signal->flags & SIGNAL_STOP_STOPPED ||
-		     cryo_traced(task)))
-		ret = -EBUSY;
+	/* The root is no zombie: a zombie is imaged by its parent's tree. */
+	ret = READ_ONCE(task->exit_state) ? -ESRCH : cryo_freeze_may(task, why);
 	if (ret) {
 		put_task_struct(task);
 		return ERR_PTR(ret);
@@ -187,64 +240,156 @@ static struct task_struct *cryo_freeze_target(pid_t pid, struct cryo_why *why)
 	return task;
 }
 
-/* A new image of @task, which it takes over; not yet parked. */
-static struct cryo_image *cryo_freeze_new(struct task_struct *task, u32 flags,
-					  struct cryo_why *why)
+/* A new image, with nothing found or parked yet. */
+static struct cryo_image *cryo_freeze_new(u32 flags)
 {
 	struct cryo_image *img;
-	int ret = -ENOMEM;
 
 	img = kzalloc(sizeof(*img), GFP_KERNEL_ACCOUNT);
-	if (!img) {
-		put_task_struct(task);
+	if (!img)
+		return ERR_PTR(-ENOMEM);
+	INIT_LIST_HEAD(&img->node);
+	img->flags = flags;
+	if (cryo_record_init(img) || cryo_pin_init(img)) {
+		cryo_image_free(img);
 		return ERR_PTR(-ENOMEM);
 	}
-	img->leader = task;
-	img->signal = task->signal;
-	img->flags = flags;
-	if (cryo_record_init(img) || cryo_pin_init(img))
-		goto out_free;
-	ret = -ESRCH;
-	img->mm = get_task_mm(task);
-	if (!img->mm)
-		goto out_free;
-	/* Not even parked for a moment unless the kernel lets us attach. */
-	ret = cryo_kernel_may_attach(task, img->mm, why);
-	if (ret)
-		goto out_free;
 	return img;
-out_free:
-	cryo_image_free(img);
-	return ERR_PTR(ret);
 }
 
 /*
- * Parked: the target may have exec'd, changed its credentials, or made
+ * Before parking member @m: may it be frozen, and may the kernel let us
+ * attach to it?  Not even parked for a moment otherwise.
+ */
+static int cryo_member_prepare(struct cryo_member *m, struct cryo_why *why)
+{
+	int ret;
+
+	if (m->rec.flags & CRYO_MEMBER_ZOMBIE)
+		return 0;
+	ret = cryo_freeze_may(m->leader, why);
+	if (ret)
+		return ret;
+	m->mm = get_task_mm(m->leader);
+	/* Exiting, not yet a zombie: look again. */
+	if (!m->mm)
+		return -EAGAIN;
+	return cryo_kernel_may_attach(m->leader, m->mm, why);
+}
+
+/*
+ * Parked: the member may have exec'd, changed its credentials, or made
  * itself non-dumpable, between the first checks and the parking.  Parked,
  * it can change nothing more.  Then what it holds is checked.
  */
-static int cryo_freeze_recheck(struct cryo_image *img, struct cryo_why *why)
+static int cryo_member_recheck(struct cryo_image *img, struct cryo_why *why)
 {
-	struct task_struct *task = img->leader;
+	struct cryo_member *m = img->m;
+	struct task_struct *task = m->leader;
 	unsigned int i;
 	int ret;
 
+	if (m->rec.flags & CRYO_MEMBER_ZOMBIE)
+		return 0;
 	ret = cryo_may_freeze(task, why);
-	if (!ret && READ_ONCE(task->mm) != img->mm)
+	if (!ret && READ_ONCE(task->mm) != m->mm)
 		ret = -EAGAIN;
 	if (!ret)
-		ret = cryo_kernel_may_attach(task, img->mm, why);
+		ret = cryo_kernel_may_attach(task, m->mm, why);
 	if (!ret)
 		ret = cryo_refuse_unparkable(task, why);
 	if (!ret)
 		ret = cryo_refuse_check(img, why);
 	if (ret)
 		return ret;
-	for (i = 0; i < img->park->nr_threads; i++)
-		if (cryo_thread_imaged(img->park->threads[i]))
-			img->nr_threads++;
+	for (i = 0; i < m->park->nr_threads; i++)
+		if (cryo_thread_imaged(m->park->threads[i]))
+			m->nr_threads++;
 	/* Every thread exited while we parked them. */
-	return img->nr_threads ? 0 : -ESRCH;
+	return m->nr_threads ? 0 : -EAGAIN;
+}
+
+/* Park every member of the tree but the zombies, within @timeout_ms. */
+static int cryo_tree_park(struct cryo_image *img, unsigned int timeout_ms,
+			  struct cryo_why *why)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < img->nr_members; i++) {
+		ret = cryo_member_prepare(&img->members[i], why);
+		if (ret)
+			goto out_named;
+	}
+	ret = cryo_register(img);
+	if (ret)
+		return ret;
+	for (i = 0; i < img->nr_members; i++) {
+		struct cryo_member *m = &img->members[i];
+		long left = (long)(deadline - jiffies);
+
+		if (m->rec.flags & CRYO_MEMBER_ZOMBIE)
+			continue;
+		ret = left <= 0 ? -EBUSY :
+			cryo_park_threads(m->leader, jiffies_to_msecs(left),
+					  &m->park);
+		/* A member exiting as we park it: the tree changed. */
+		if (ret == -ESRCH && i)
+			ret = -EAGAIN;
+		if (ret)
+			return ret;
+	}
+	return cryo_tree_changed(img) ? -EAGAIN : 0;
+
+out_named:
+	if (why->code != CRYO_REFUSAL_NONE)
+		why->pid = img->members[i].rec.pid;
+	return ret;
+}
+
+/* Check every member, parked; count the threads of the image. */
+static int cryo_tree_recheck(struct cryo_image *img, struct cryo_why *why)
+{
+	unsigned int i;
+	int ret;
+
+	img->nr_threads = 0;
+	for (i = 0; i < img->nr_members; i++) {
+		img->m = &img->members[i];
+		img->sec = i;
+		ret = cryo_member_recheck(img, why);
+		if (ret) {
+			if (why->code != CRYO_REFUSAL_NONE)
+				why->pid = img->m->rec.pid;
+			return ret;
+		}
+		img->nr_threads += img->m->nr_threads;
+	}
+	/* What no member alone can tell: who else holds their pipes. */
+	if (!(img->flags & CRYO_FREEZE_ACCEPT_LOSS)) {
+		ret = cryo_pipe_check_outside(img, why);
+		if (ret)
+			return ret;
+	}
+	img->m = &img->members[0];
+	img->sec = 0;
+	return 0;
+}
+
+/* Undo cryo_tree_park(): let the members go, forget them. */
+static void cryo_tree_unpark(struct cryo_image *img)
+{
+	unsigned int i;
+
+	cryo_members_release(img, false);
+	cryo_unregister(img);
+	for (i = 0; i < img->nr_members; i++) {
+		if (img->members[i].mm)
+			mmput(img->members[i].mm);
+		img->members[i].mm = NULL;
+	}
+	cryo_tree_put(img);
 }
 
 static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,
@@ -253,6 +398,7 @@ static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,
 	unsigned int timeout = arg->timeout_ms ?: CRYO_FREEZE_TIMEOUT_DEFAULT_MS;
 	struct cryo_image *img;
 	struct task_struct *task;
+	unsigned int try;
 	int ret;
 
 	ret = cryo_freeze_args(s, arg);
@@ -261,31 +407,37 @@ static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,
 	task = cryo_freeze_target(arg->pid, why);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
-	img = cryo_freeze_new(task, arg->flags, why);
-	if (IS_ERR(img))
+	img = cryo_freeze_new(arg->flags);
+	if (IS_ERR(img)) {
+		put_task_struct(task);
 		return PTR_ERR(img);
-	ret = cryo_register(img);
-	if (ret)
-		goto out_free;
+	}
 	cryo_nl_freeze_begin(&s->nl, task, arg->flags);
-	ret = cryo_park_threads(task, timeout, &img->park);
-	if (ret)
-		goto out_unregister;
-	ret = cryo_freeze_recheck(img, why);
-	if (ret)
-		goto out_release;
+	for (try = 0; try < CRYO_TREE_TRIES; try++) {
+		ret = cryo_tree_find(img, task);
+		if (!ret)
+			ret = cryo_tree_park(img, timeout, why);
+		if (!ret)
+			ret = cryo_tree_recheck(img, why);
+		/* A snapshot copies one process's memory before it resumes. */
+		if (!ret && img->nr_members > 1 &&
+		    (arg->flags & CRYO_FREEZE_SNAPSHOT))
+			ret = -EOPNOTSUPP;
+		if (ret != -EAGAIN || fatal_signal_pending(current))
+			break;
+		cryo_tree_unpark(img);
+		why->code = CRYO_REFUSAL_NONE;
+	}
+	put_task_struct(task);
+	if (ret) {
+		cryo_tree_unpark(img);
+		cryo_image_free(img);
+		return ret;
+	}
 	arg->nr_threads = img->nr_threads;
+	arg->nr_processes = img->nr_members;
 	s->img = img;
 	return 0;
-
-out_release:
-	cryo_park_release(img->park);
-	img->park = NULL;
-out_unregister:
-	cryo_unregister(img);
-out_free:
-	cryo_image_free(img);
-	return ret;
 }
 
 int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
@@ -297,6 +449,7 @@ int cryo_freeze_start(struct cryo_session *s, struct cryo_freeze *arg)
 	arg->bad_fd = -1;
 	arg->refusal = CRYO_REFUSAL_NONE;
 	arg->refusal_id = 0;
+	arg->refusal_pid = 0;
 	ret = cryo_freeze_begin(s, arg, &why);
 	cryo_freeze_report(arg, &why, ret);
 	return ret;
@@ -320,8 +473,41 @@ int cryo_freeze_commit(struct cryo_session *s, struct cryo_commit *arg)
 /* Is the target still parked, every thread of it, none of them exiting? */
 static bool cryo_image_target_held(struct cryo_image *img)
 {
-	return img->park && cryo_park_alive(img->park) &&
-	       !(img->leader->signal->flags & SIGNAL_GROUP_EXIT);
+	unsigned int i;
+
+	if (!cryo_image_parked(img))
+		return false;
+	for (i = 0; i < img->nr_members; i++) {
+		struct cryo_member *m = &img->members[i];
+
+		if (m->rec.flags & CRYO_MEMBER_ZOMBIE)
+			continue;
+		if (!m->park || !cryo_park_alive(m->park) ||
+		    (m->leader->signal->flags & SIGNAL_GROUP_EXIT))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Move to the next member with a section (not a zombie), from @from.
+ * Returns false past the last one.
+ */
+static bool cryo_freeze_section(struct cryo_image *img, unsigned int from)
+{
+	unsigned int i;
+
+	for (i = from; i < img->nr_members; i++) {
+		if (img->members[i].rec.flags & CRYO_MEMBER_ZOMBIE)
+			continue;
+		img->sec = i;
+		img->m = &img->members[i];
+		img->thread_idx = 0;
+		img->fdt.fd_next = 0;
+		img->pg.cursor = 0;
+		return true;
+	}
+	return false;
 }
 
 /**
@@ -346,7 +532,14 @@ static int cryo_freeze_next(struct cryo_image *img)
 
 	switch (img->phase) {
 	case CRYO_PH_HEADER:
-		cryo_record_header(img, img->park->fpu_size, cryo_cpu_xfeatures());
+		cryo_record_header(img, img->members[0].park->fpu_size,
+				   cryo_cpu_xfeatures());
+		img->phase = CRYO_PH_TREE;
+		return 1;
+	case CRYO_PH_TREE:
+		cryo_tree_save(img);
+		/* The root is no zombie: the first section is its own. */
+		cryo_freeze_section(img, 0);
 		img->phase = CRYO_PH_PROCESS;
 		return 1;
 	case CRYO_PH_PROCESS:
@@ -408,6 +601,10 @@ static int cryo_freeze_next(struct cryo_image *img)
 		ret = cryo_pages_save(img);
 		if (ret)
 			return ret;
+		if (cryo_freeze_section(img, img->sec + 1)) {
+			img->phase = CRYO_PH_PROCESS;
+			return cryo_freeze_next(img);
+		}
 		img->phase = CRYO_PH_TRAILER;
 		fallthrough;
 	case CRYO_PH_TRAILER:
@@ -563,13 +760,21 @@ void cryo_freeze_end(struct cryo_session *s)
 	s->img = NULL;
 }
 
-/* Has the freeze's target been killed, or has it exited? */
+/* Has a member of the freeze's tree been killed, or has it exited? */
 static bool cryo_freeze_target_gone(const struct cryo_image *img)
 {
-	struct task_struct *task = img->leader;
+	unsigned int i;
 
-	return (READ_ONCE(task->flags) & PF_EXITING) ||
-	       (READ_ONCE(task->signal->flags) & SIGNAL_GROUP_EXIT);
+	for (i = 0; i < img->nr_members; i++) {
+		struct task_struct *task = img->members[i].leader;
+
+		if (img->members[i].rec.flags & CRYO_MEMBER_ZOMBIE)
+			continue;
+		if ((READ_ONCE(task->flags) & PF_EXITING) ||
+		    (READ_ONCE(task->signal->flags) & SIGNAL_GROUP_EXIT))
+			return true;
+	}
+	return false;
 }
 
 /**
@@ -585,7 +790,7 @@ void cryo_freeze_report_read(struct cryo_session *s, ssize_t ret)
 	lockdep_assert_held(&s->lock);
 	if (img) {
 		st.eof = img->eof;
-		st.held = img->park;
+		st.held = cryo_image_parked(img);
 		st.err = img->error;
 		st.gone = img->error && cryo_freeze_target_gone(img);
 		st.pages = img->pg.nr_pages_total;
@@ -606,7 +811,7 @@ bool cryo_freeze_held(struct cryo_session *s, bool *gone)
 	struct cryo_image *img = s->img;
 
 	*gone = false;
-	if (!img || !img->park)
+	if (!img || !cryo_image_parked(img))
 		return false;
 	*gone = cryo_freeze_target_gone(img);
 	return true;

@@ -25,6 +25,7 @@ struct cryo_snap;
 
 enum cryo_phase {
 	CRYO_PH_HEADER,
+	CRYO_PH_TREE,
 	CRYO_PH_PROCESS,
 	CRYO_PH_GROUPS,
 	CRYO_PH_AUXV,
@@ -124,10 +125,12 @@ static inline bool cryo_thread_imaged(struct cryo_thread *th)
  * struct cryo_why - why a freeze is refused, for &cryo_freeze.refusal
  * @code: &enum cryo_refusal
  * @id: the fd, thread or process it names (caller's pid namespace), or -1
+ * @pid: the member of the tree it was found in (caller's pid namespace)
  */
 struct cryo_why {
 	u32 code;
 	s32 id;
+	s32 pid;
 };
 
 /* Record the first refusal met; returns @err for the caller to return. */
@@ -140,20 +143,37 @@ static inline int cryo_refuse(struct cryo_why *why, u32 code, s32 id,
 }
 
 /**
- * struct cryo_image - a freeze in progress: the parked target and where
+ * struct cryo_member - one process of the frozen tree (task/tree.c)
+ * @leader: its thread-group leader, referenced.
+ * @mm: its memory, mmget(); NULL for a zombie.
+ * @park: its parked threads; NULL for a zombie, or once let go.
+ * @nr_threads: its threads in the image.
+ * @rec: its entry of the TREE record.
+ */
+struct cryo_member {
+	struct task_struct *leader;
+	struct mm_struct *mm;
+	struct cryo_park *park;
+	unsigned int nr_threads;
+	struct cryo_image_member rec;
+};
+
+/**
+ * struct cryo_image - a freeze in progress: the parked tree and where
  * the read stream stands.  Owned by its session, under the session lock.
  * Its size does not depend on the target's memory: one staging buffer and
  * one record's worth of pinned pages (but for a snapshot, which the
- * caller asked for).
+ * caller asked for), and one &struct cryo_member per process.
  */
 struct cryo_image {
 	struct list_head node;		/* in the registry, see freeze.c */
-	struct task_struct *leader;	/* referenced */
-	struct signal_struct *signal;	/* registry key, not referenced */
-	struct mm_struct *mm;		/* mmget() */
-	struct cryo_park *park;
+	struct cryo_member *members;	/* the tree, root first */
+	unsigned int nr_members;
+	unsigned int max_members;
+	struct cryo_member *m;		/* the member being read or checked */
+	unsigned int sec;		/* its index in @members */
 	u32 flags;
-	unsigned int nr_threads;	/* threads in the image */
+	unsigned int nr_threads;	/* threads in the image, all members */
 
 	enum cryo_phase phase;
 	unsigned int thread_idx;

@@ -126,6 +126,13 @@ static int cryo_ioc_thaw_status(struct cryo_session *s,
 	return cryo_thaw_status(s, &buf->thaw_status);
 }
 
+/* Takes the session lock itself, once the members before it are read. */
+static int cryo_ioc_thaw_member(struct cryo_session *s,
+				union cryo_ioctl_buf *buf)
+{
+	return cryo_thaw_member(s, &buf->thaw);
+}
+
 static int cryo_ioc_remap(struct cryo_session *s, union cryo_ioctl_buf *buf)
 {
 	return cryo_remap(s, &buf->remap);
@@ -177,6 +184,14 @@ static const struct cryo_ioctl_op cryo_ioctl_ops[] = {
 		.unlocked = true,
 	},
 	CRYO_OP(REMAP, remap, 0, cryo_ioc_remap),
+	[CRYO_CMD_THAW_MEMBER] = {
+		.cmd = CRYO_IOC_THAW_MEMBER,
+		.size = sizeof(struct cryo_thaw),
+		.min_size = CRYO_THAW_SIZE_VER2,
+		.valid_flags = CRYO_THAW_ALL,
+		.execute = cryo_ioc_thaw_member,
+		.unlocked = true,
+	},
 };
 
 /* A structure may only grow past its first published size. */

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What a freeze refuses rather than lose silently: state of the parked
- * target that the image cannot carry, each refusal named (&enum
+ * What a freeze refuses rather than lose silently: state of a parked
+ * member of the tree that the image cannot carry, each refusal named (&enum
  * cryo_refusal) so that the caller can say which fd, thread or process.
  *
- * - Sharing with a process outside the image (a memory, fd table or
- *   fs_struct shared through CLONE_VM, CLONE_FILES or CLONE_FS without
- *   CLONE_THREAD), and threads of the target with an fd table or fs_struct
+ * - Sharing with another process, of the tree or not (a memory, fd table
+ *   or fs_struct shared through CLONE_VM, CLONE_FILES or CLONE_FS without
+ *   CLONE_THREAD, as vfork() does), and threads of the target with an fd table or fs_struct
  *   of their own: the image holds one of each, and a process outside
  *   would go on changing what the image says.  Refused even with
  *   CRYO_FREEZE_ACCEPT_LOSS: it is not a loss but a lie.
@@ -14,14 +14,16 @@
  *   process would run unconfined.  (A Landlock domain cannot be told from
  *   a module: its credential blob is reachable only through symbols that
  *   are not exported.  See Documentation/admin-guide.rst.)
- * - Children, running or zombies: the image holds one process.
+ * - Sharing memory (MAP_SHARED|MAP_ANONYMOUS) with another process, of
+ *   the tree or not: each would get a copy of its own (mm/vma.c).
+ * - A pipe whose other end is held outside the tree (files/pipe.c).
  * - Files: kinds cryo cannot save, unlinked files whose contents the
  *   caller may not read, locks and leases (files/).
  * - A mapping a thaw could not make again (of a deleted file, or of a
  *   device; mm/vma.c): the image would never thaw, and a freeze that
  *   killed its target would lose it.
  *
- * The last four are lifted by CRYO_FREEZE_ACCEPT_LOSS (an image for
+ * The last five are lifted by CRYO_FREEZE_ACCEPT_LOSS (an image for
  * forensics need not thaw).
  */
 #include "cryo.h"
@@ -61,6 +63,8 @@ static const struct {
 	[CRYO_REFUSAL_AMX]		= { "pid", "has enabled AMX tile data" },
 	[CRYO_REFUSAL_SQPOLL]		= { "thread", "is an io_uring SQPOLL thread" },
 	[CRYO_REFUSAL_MAPPING]		= { "mapping", "is of a deleted file or a device" },
+	[CRYO_REFUSAL_PIPE_OUTSIDE]	= { "fd", "is a pipe held outside the tree too" },
+	[CRYO_REFUSAL_SHARED_MEMORY]	= { "mapping", "is shared memory another process maps" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */
@@ -73,8 +77,8 @@ void cryo_refusal_log(pid_t pid, const struct cryo_why *why, int err)
 		noun = cryo_refusal_names[why->code].noun;
 		what = cryo_refusal_names[why->code].what;
 	}
-	pr_info_ratelimited("freeze of pid %d refused (%d): %s %d %s\n",
-			    pid, err, noun, why->id, what);
+	pr_info_ratelimited("freeze of pid %d refused (%d): pid %d: %s %d %s\n",
+			    pid, err, why->pid ?: pid, noun, why->id, what);
 }
 
 /*
@@ -135,7 +139,7 @@ static int cryo_threads_check(struct cryo_image *img, struct cryo_held *h,
 			      struct cryo_why *why)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
-	struct cryo_park *park = img->park;
+	struct cryo_park *park = img->m->park;
 	unsigned int i;
 
 	for (i = 0; i < park->nr_threads; i++) {
@@ -147,7 +151,7 @@ static int cryo_threads_check(struct cryo_image *img, struct cryo_held *h,
 		task_lock(t);
 		files = t->files;
 		fs = t->fs;
-		uses_mm = t->mm == img->mm;
+		uses_mm = t->mm == img->m->mm;
 		task_unlock(t);
 		h->nr_mm += uses_mm;
 		if (files && !h->files)
@@ -178,13 +182,13 @@ static int cryo_sharing_check(struct cryo_image *img, struct cryo_held *h,
 			      struct cryo_why *why)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
-	struct signal_struct *sig = img->leader->signal;
+	struct signal_struct *sig = img->m->leader->signal;
 	bool mm, files, fs;
 	struct task_struct *p, *t;
 	u32 code = CRYO_REFUSAL_NONE;
 	s32 id = 0;
 
-	mm = atomic_read(&img->mm->mm_users) > h->nr_mm + 1;
+	mm = atomic_read(&img->m->mm->mm_users) > h->nr_mm + 1;
 	files = h->files && atomic_read(&h->files->count) > h->nr_files;
 	fs = h->fs && READ_ONCE(h->fs->users) > h->nr_fs;
 	if (!mm && !files && !fs)
@@ -194,7 +198,7 @@ static int cryo_sharing_check(struct cryo_image *img, struct cryo_held *h,
 	for_each_process_thread(p, t) {
 		if (p->signal == sig)
 			continue;
-		if (mm && READ_ONCE(t->mm) == img->mm)
+		if (mm && READ_ONCE(t->mm) == img->m->mm)
 			code = CRYO_REFUSAL_SHARED_MM;
 		else if (files && READ_ONCE(t->files) == h->files)
 			code = CRYO_REFUSAL_SHARED_FILES;
@@ -212,7 +216,7 @@ static int cryo_sharing_check(struct cryo_image *img, struct cryo_held *h,
 static int cryo_seccomp_check(struct cryo_image *img, struct cryo_why *why)
 {
 #ifdef CONFIG_SECCOMP
-	struct cryo_park *park = img->park;
+	struct cryo_park *park = img->m->park;
 	unsigned int i;
 
 	/* A thread's mode only changes in its own context: parked, stable. */
@@ -225,35 +229,6 @@ static int cryo_seccomp_check(struct cryo_image *img, struct cryo_why *why)
 	}
 #endif
 	return 0;
-}
-
-/*
- * A child of any thread of the target, alive or a zombie not yet reaped:
- * found by its real_parent, RCU-protected, because the children lists
- * need tasklist_lock, which is not exported.
- */
-static int cryo_children_check(struct cryo_image *img,
-			       struct cryo_why *why)
-{
-	struct pid_namespace *ns = task_active_pid_ns(current);
-	struct signal_struct *sig = img->leader->signal;
-	struct task_struct *p;
-	s32 id = 0;
-	bool found = false;
-
-	rcu_read_lock();
-	for_each_process(p) {
-		if (p->signal == sig || READ_ONCE(p->exit_state) == EXIT_DEAD)
-			continue;
-		if (rcu_dereference(p->real_parent)->signal == sig) {
-			id = task_tgid_nr_ns(p, ns);
-			found = true;
-			break;
-		}
-	}
-	rcu_read_unlock();
-	return found ? cryo_refuse(why, CRYO_REFUSAL_CHILD, id, -EOPNOTSUPP) :
-		       0;
 }
 
 /**
@@ -275,8 +250,6 @@ int cryo_refuse_check(struct cryo_image *img, struct cryo_why *why)
 	if (ret || img->flags & CRYO_FREEZE_ACCEPT_LOSS)
 		return ret;
 	ret = cryo_seccomp_check(img, why);
-	if (!ret)
-		ret = cryo_children_check(img, why);
 	if (!ret)
 		ret = cryo_fdtable_check(img, why);
 	if (!ret)

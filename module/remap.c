@@ -32,7 +32,7 @@ int cryo_remap(struct cryo_session *s, struct cryo_remap *a)
 		return -EINVAL;
 	if (!current->mm)
 		return -EINVAL;
-	t = cryo_thaw_new(s, true);
+	t = cryo_thaw_new(s, true, 0);
 	if (!t)
 		return -ENOMEM;
 	if (get_nr_threads(current) != 1)

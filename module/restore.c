@@ -34,6 +34,36 @@ struct cryo_finish_work {
 	unsigned int idx;
 };
 
+/*
+ * The member the caller's process is being made into: the one it asked
+ * for with CRYO_IOC_THAW_MEMBER, or the root, which the first process
+ * that no member names claims with @claim (CRYO_IOC_THAW_RESTORE).
+ * NULL when there is none.
+ */
+static struct cryo_thawing *cryo_member_of(struct cryo_thaw_tree *tree,
+					   bool claim)
+{
+	struct pid *me = task_tgid(current);
+	struct cryo_thawing *t = NULL, *root;
+	unsigned int i;
+
+	spin_lock(&tree->lock);
+	for (i = 0; i < tree->nr_procs && !t; i++) {
+		struct cryo_thawing *m = tree->members[i];
+
+		if (m && (m->planned == me || m->leader_pid == me))
+			t = m;
+	}
+	root = tree->members[0];
+	if (!t && !root->planned && !root->leader_pid) {
+		t = root;
+		if (claim && tree->nr_procs > 1)
+			root->planned = get_pid(me);
+	}
+	spin_unlock(&tree->lock);
+	return t;
+}
+
 /* How long the leader waits for the other threads to arrive. */
 #define CRYO_THAW_ARRIVE_TIMEOUT	(5 * HZ)
 
@@ -74,7 +104,7 @@ static int cryo_wait_threads(struct cryo_thawing *t)
 	unsigned int i, want = t->nr_threads - 1;
 	long left;
 
-	left = wait_event_killable_timeout(t->wq, READ_ONCE(t->arrived) == want,
+	left = wait_event_killable_timeout(t->tree->wq, READ_ONCE(t->arrived) == want,
 					   CRYO_THAW_ARRIVE_TIMEOUT);
 	if (left < 0)
 		return cryo_thaw_fail(t, -EINTR, "interrupted");
@@ -113,8 +143,9 @@ static int cryo_restore_pipes(struct cryo_thawing *t, struct cryo_thaw_restore *
 	if (a->nr_pipes != t->fdt.nr_pipes)
 		return cryo_thaw_fail(t, -EINVAL, "%u pipes given, %u needed",
 				      a->nr_pipes, t->fdt.nr_pipes);
+	/* None of its own; an earlier member's it may still need. */
 	if (!t->fdt.nr_pipes)
-		return 0;
+		return cryo_pipe_attach(t, NULL, 0);
 	fds = memdup_user(u64_to_user_ptr(a->pipes),
 			  2 * sizeof(s32) * (size_t)t->fdt.nr_pipes);
 	if (IS_ERR(fds))
@@ -168,19 +199,23 @@ static int cryo_restore_process(struct cryo_thawing *t,
 
 int cryo_thaw_restore(struct cryo_session *s, struct cryo_thaw_restore *a)
 {
-	struct cryo_thawing *t = s->thaw;
+	struct cryo_thaw_tree *tree = s->thaw;
+	struct cryo_thawing *t;
 	int ret;
 
 	lockdep_assert_held(&s->lock);
-	if (!t || t->remap_only)
+	if (!tree || tree->remap_only)
 		return -ENOENT;
-	spin_lock(&t->lock);
+	t = cryo_member_of(tree, true);
+	if (!t)
+		return -EPERM;
+	spin_lock(&t->tree->lock);
 	ret = t->state == CRYO_THAW_PREPARED && !t->leader ? 0 : -EALREADY;
 	if (!ret) {
 		t->leader = get_task_struct(current);
 		t->leader_pid = get_pid(task_tgid(current));
 	}
-	spin_unlock(&t->lock);
+	spin_unlock(&t->tree->lock);
 	if (ret)
 		return ret;
 	if (a->__reserved || a->cpu.__reserved) {
@@ -208,10 +243,10 @@ int cryo_thaw_restore(struct cryo_session *s, struct cryo_thaw_restore *a)
 	ret = cryo_restore_process(t, a);
 	if (ret)
 		return cryo_thaw_kill(t, ret);
-	spin_lock(&t->lock);
+	spin_lock(&t->tree->lock);
 	t->released = true;
-	spin_unlock(&t->lock);
-	wake_up_all(&t->wq);
+	spin_unlock(&t->tree->lock);
+	wake_up_all(&t->tree->wq);
 	return 0;
 fail:
 	/* The caller is intact; its waiting threads are told to exit. */
@@ -228,15 +263,19 @@ static bool cryo_thread_may_go(struct cryo_thawing *t)
 int cryo_thaw_thread(struct cryo_session *s, struct cryo_thaw_thread *a)
 {
 	/* Pairs with cryo_thaw_new(): the thaw is seen whole. */
-	struct cryo_thawing *t = smp_load_acquire(&s->thaw);
+	struct cryo_thaw_tree *tree = smp_load_acquire(&s->thaw);
 	struct cryo_thawing_thread *th;
+	struct cryo_thawing *t;
 	int ret = 0;
 
-	if (!t || t->remap_only)
+	if (!tree || tree->remap_only)
 		return -ENOENT;
+	t = cryo_member_of(tree, false);
+	if (!t)
+		return -EPERM;
 	if (a->__reserved || a->cpu.__reserved)
 		return -EINVAL;
-	spin_lock(&t->lock);
+	spin_lock(&t->tree->lock);
 	if (t->state != CRYO_THAW_PREPARED)
 		ret = -ECANCELED;
 	else if (!a->index || a->index >= t->nr_threads)
@@ -249,14 +288,14 @@ int cryo_thaw_thread(struct cryo_session *s, struct cryo_thaw_thread *a)
 		t->threads[a->index].task = get_task_struct(current);
 		t->arrived++;
 	}
-	spin_unlock(&t->lock);
+	spin_unlock(&t->tree->lock);
 	if (ret)
 		return ret;
-	wake_up_all(&t->wq);
+	wake_up_all(&t->tree->wq);
 
 	/* A leader that is gone never releases us: look every 100 ms. */
 	for (;;) {
-		long left = wait_event_killable_timeout(t->wq,
+		long left = wait_event_killable_timeout(t->tree->wq,
 							cryo_thread_may_go(t),
 							HZ / 10);
 
@@ -344,7 +383,7 @@ static int cryo_wait_installed(struct cryo_thawing *t)
 	long left;
 
 	for (;;) {
-		left = wait_event_killable_timeout(t->wq, cryo_installed(t),
+		left = wait_event_killable_timeout(t->tree->wq, cryo_installed(t),
 						   HZ / 10);
 		if (left > 0)
 			return 0;
@@ -362,6 +401,42 @@ static int cryo_wait_installed(struct cryo_thawing *t)
 	}
 }
 
+static bool cryo_tree_installed(struct cryo_thaw_tree *tree)
+{
+	return READ_ONCE(tree->nr_installed) == tree->nr_live ||
+	       READ_ONCE(tree->failed);
+}
+
+/*
+ * Wait for every member of the tree to have its fds in (at once for a
+ * tree of one).  Killable, and checked every 100 ms for threads of this
+ * process that left and for members that died: -EINTR then, and a tree
+ * that failed meanwhile is -EINTR too.
+ */
+static int cryo_wait_tree(struct cryo_thawing *t)
+{
+	struct cryo_thaw_tree *tree = t->tree;
+	struct cryo_thawing *lost;
+	long left;
+
+	for (;;) {
+		left = wait_event_killable_timeout(tree->wq,
+						   cryo_tree_installed(tree),
+						   HZ / 10);
+		if (left < 0)
+			return -EINTR;
+		if (left)
+			return READ_ONCE(tree->failed) ? -EINTR : 0;
+		if (cryo_thaw_dying(t))
+			return -EINTR;
+		lost = cryo_thaw_lost(tree);
+		if (lost) {
+			cryo_thaw_fail_lost(lost);
+			return -EINTR;
+		}
+	}
+}
+
 static void cryo_finish_work_fn(struct callback_head *cb)
 {
 	struct cryo_finish_work *w = container_of(cb, struct cryo_finish_work, cb);
@@ -374,15 +449,17 @@ static void cryo_finish_work_fn(struct callback_head *cb)
 		cryo_thaw_abort(t);
 		goto out;
 	}
-	spin_lock(&t->lock);
+	spin_lock(&t->tree->lock);
 	last = ++t->finishing == t->nr_threads;
-	spin_unlock(&t->lock);
+	spin_unlock(&t->tree->lock);
 	if (last) {
 		ret = cryo_thaw_final(t);
-		spin_lock(&t->lock);
+		spin_lock(&t->tree->lock);
 		t->installed = true;
-		spin_unlock(&t->lock);
-		wake_up_all(&t->wq);
+		if (!ret)
+			t->tree->nr_installed++;
+		spin_unlock(&t->tree->lock);
+		wake_up_all(&t->tree->wq);
 		if (ret)
 			cryo_thaw_kill(t, ret);
 	} else if (cryo_wait_installed(t)) {
@@ -391,24 +468,29 @@ static void cryo_finish_work_fn(struct callback_head *cb)
 	}
 	if (READ_ONCE(t->state) != CRYO_THAW_RESTORING)
 		goto out;	/* failed */
+	/* No member runs the image's code before every member is in. */
+	if (cryo_wait_tree(t)) {
+		cryo_thaw_abort(t);
+		goto out;
+	}
 	cryo_cpu_restore(t, &t->threads[w->idx]);
 	/*
 	 * DONE only once every thread has its own state back: a caller
 	 * told the thaw is done must find the image's masks, names and
 	 * credentials in /proc, not the stub's.
 	 */
-	spin_lock(&t->lock);
+	spin_lock(&t->tree->lock);
 	done = ++t->applied == t->nr_threads &&
 	       t->state == CRYO_THAW_RESTORING;
 	if (done)
 		t->state = CRYO_THAW_DONE;
-	spin_unlock(&t->lock);
+	spin_unlock(&t->tree->lock);
 	if (done) {
-		cryo_thaw_report(t, false);
-		wake_up_all(&t->wq);
+		cryo_thaw_report(t->tree, false);
+		wake_up_all(&t->tree->wq);
 	}
 out:
-	cryo_thaw_put(t);
+	cryo_thaw_put(t->tree);
 	kfree(w);
 	/* As for parking (park.c): only the return runs after this. */
 	module_put(THIS_MODULE);
@@ -417,12 +499,16 @@ out:
 int cryo_thaw_finish(struct cryo_session *s, struct cryo_thaw_finish *a)
 {
 	/* Pairs with cryo_thaw_new(): the thaw is seen whole. */
-	struct cryo_thawing *t = smp_load_acquire(&s->thaw);
+	struct cryo_thaw_tree *tree = smp_load_acquire(&s->thaw);
+	struct cryo_thawing *t;
 	struct cryo_finish_work *w;
 	unsigned int i;
 	int ret;
 
-	if (!t || t->remap_only || !READ_ONCE(t->released) ||
+	if (!tree || tree->remap_only)
+		return -EPERM;
+	t = cryo_member_of(tree, false);
+	if (!t || !READ_ONCE(t->released) ||
 	    READ_ONCE(t->state) != CRYO_THAW_RESTORING)
 		return -EPERM;
 	for (i = 0; i < t->nr_threads; i++)
@@ -433,17 +519,17 @@ int cryo_thaw_finish(struct cryo_session *s, struct cryo_thaw_finish *a)
 	w = kzalloc(sizeof(*w), GFP_KERNEL);
 	if (!w)
 		return cryo_thaw_kill(t, -ENOMEM);
-	spin_lock(&t->lock);
+	spin_lock(&t->tree->lock);
 	ret = t->threads[i].finish_queued ? -EALREADY : 0;
 	t->threads[i].finish_queued = true;
-	spin_unlock(&t->lock);
+	spin_unlock(&t->tree->lock);
 	if (ret) {
 		kfree(w);
 		return ret;
 	}
 	w->t = t;
 	w->idx = i;
-	refcount_inc(&t->ref);
+	refcount_inc(&tree->ref);
 	/* The work may run after every /dev/cryo file is closed. */
 	__module_get(THIS_MODULE);
 	init_task_work(&w->cb, cryo_finish_work_fn);
@@ -451,7 +537,7 @@ int cryo_thaw_finish(struct cryo_session *s, struct cryo_thaw_finish *a)
 	ret = task_work_add(current, &w->cb, TWA_SIGNAL);
 	if (ret) {
 		module_put(THIS_MODULE);
-		cryo_thaw_put(t);
+		cryo_thaw_put(tree);
 		kfree(w);
 		return cryo_thaw_kill(t, ret);
 	}

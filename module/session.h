@@ -12,7 +12,7 @@
 #include "netlink_state.h"
 
 struct cryo_image;
-struct cryo_thawing;
+struct cryo_thaw_tree;
 
 /**
  * struct cryo_session - state of one open /dev/cryo file
@@ -30,7 +30,7 @@ struct cryo_thawing;
 struct cryo_session {
 	struct mutex lock;	/* see above */
 	struct cryo_image *img;	/* the freeze of this session, or NULL */
-	struct cryo_thawing *thaw;	/* the thaw of this session, or NULL */
+	struct cryo_thaw_tree *thaw;	/* the thaw of this session, or NULL */
 	struct cryo_nl_session nl;
 };
 

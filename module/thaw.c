@@ -43,30 +43,62 @@
 #include "mm/mm.h"
 #include "task/task.h"
 
+/*
+ * Every process made for a member dies: the tree is restored whole or not
+ * at all.  The caller of CRYO_IOC_THAW is not a member and stays.
+ */
+static void cryo_tree_kill_all(struct cryo_thaw_tree *tree)
+{
+	struct pid *pids[16];
+	unsigned int i = 0, n;
+
+	while (i < tree->nr_procs) {
+		spin_lock(&tree->lock);
+		for (n = 0; n < ARRAY_SIZE(pids) && i < tree->nr_procs; i++) {
+			struct cryo_thawing *m = tree->members[i];
+			struct pid *pid = m ? m->leader_pid ?: m->planned : NULL;
+
+			if (pid)
+				pids[n++] = get_pid(pid);
+		}
+		spin_unlock(&tree->lock);
+		while (n--) {
+			kill_pid(pids[n], SIGKILL, 1);
+			put_pid(pids[n]);
+		}
+	}
+}
+
 void cryo_thaw_set_state(struct cryo_thawing *t, u32 state)
 {
-	spin_lock(&t->lock);
+	struct cryo_thaw_tree *tree = t->tree;
+	bool kill_all = false;
+
+	spin_lock(&tree->lock);
 	t->state = state;
-	spin_unlock(&t->lock);
-	cryo_thaw_report(t, false);
-	wake_up_all(&t->wq);
+	if (state == CRYO_THAW_FAILED) {
+		kill_all = !tree->failed && tree->nr_procs > 1;
+		tree->failed = true;
+	}
+	spin_unlock(&tree->lock);
+	if (kill_all)
+		cryo_tree_kill_all(tree);
+	cryo_thaw_report(tree, false);
+	wake_up_all(&tree->wq);
 }
 
 /* After the point of no return: the process being built dies. */
 int cryo_thaw_kill(struct cryo_thawing *t, int err)
 {
-	if (!t->error)
+	if (!t->tree->error)
 		cryo_thaw_fail(t, err, "failed (error %d)", -err);
 	cryo_thaw_set_state(t, CRYO_THAW_FAILED);
 	kill_pid(task_tgid(current), SIGKILL, 1);
 	return err;
 }
 
-void cryo_thaw_put(struct cryo_thawing *t)
+static void cryo_thaw_free(struct cryo_thawing *t)
 {
-	if (!refcount_dec_and_test(&t->ref))
-		return;
-	cryo_stream_release(t);
 	cryo_proc_release(t);
 	cryo_fdtable_release(t);
 	cryo_vma_release(t);
@@ -75,7 +107,24 @@ void cryo_thaw_put(struct cryo_thawing *t)
 	if (t->leader)
 		put_task_struct(t->leader);
 	put_pid(t->leader_pid);
+	put_pid(t->planned);
 	kfree(t);
+}
+
+void cryo_thaw_put(struct cryo_thaw_tree *tree)
+{
+	unsigned int i;
+
+	if (!refcount_dec_and_test(&tree->ref))
+		return;
+	for (i = 0; i < tree->nr_procs; i++)
+		if (tree->members[i])
+			cryo_thaw_free(tree->members[i]);
+	cryo_files_release(tree);
+	cryo_stream_release(&tree->in);
+	kvfree(tree->members);
+	kvfree(tree->procs);
+	kfree(tree);
 }
 
 void cryo_thaw_end(struct cryo_session *s)
@@ -84,30 +133,112 @@ void cryo_thaw_end(struct cryo_session *s)
 		cryo_thaw_put(s->thaw);
 }
 
-struct cryo_thawing *cryo_thaw_new(struct cryo_session *s, bool remap)
+static struct cryo_thawing *cryo_member_new(struct cryo_thaw_tree *tree,
+					    unsigned int idx)
 {
 	struct cryo_thawing *t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 
 	if (!t)
 		return NULL;
-	refcount_set(&t->ref, 1);
-	spin_lock_init(&t->lock);
-	init_waitqueue_head(&t->wq);
-	t->remap_only = remap;
-	t->nl_session = s->nl.id;
-	t->nl_start_ns = ktime_get_ns();
-	if (!remap)
-		cryo_nl_thaw_begin(&s->nl, t->nl_start_ns);
-	/* Unlocked readers (THAW_THREAD, FINISH, STATUS) see it whole. */
-	smp_store_release(&s->thaw, t);
+	t->tree = tree;
+	t->idx = idx;
+	t->in = &tree->in;
+	t->remap_only = tree->remap_only;
+	t->flags = tree->flags;
 	return t;
+}
+
+/* A thaw of one member so far: the TREE record gives the others. */
+struct cryo_thawing *cryo_thaw_new(struct cryo_session *s, bool remap, u32 flags)
+{
+	struct cryo_thaw_tree *tree = kzalloc(sizeof(*tree), GFP_KERNEL_ACCOUNT);
+	struct cryo_thawing *t;
+
+	if (!tree)
+		return NULL;
+	tree->members = kvcalloc(1, sizeof(*tree->members), GFP_KERNEL_ACCOUNT);
+	tree->remap_only = remap;
+	tree->flags = flags;
+	t = tree->members ? cryo_member_new(tree, 0) : NULL;
+	if (!t) {
+		kvfree(tree->members);
+		kfree(tree);
+		return NULL;
+	}
+	tree->members[0] = t;
+	tree->nr_procs = 1;
+	tree->nr_live = 1;
+	refcount_set(&tree->ref, 1);
+	spin_lock_init(&tree->lock);
+	init_waitqueue_head(&tree->wq);
+	tree->nl_session = s->nl.id;
+	tree->nl_start_ns = ktime_get_ns();
+	if (!remap)
+		cryo_nl_thaw_begin(&s->nl, tree->nl_start_ns);
+	/* Unlocked readers (THAW_THREAD, FINISH, STATUS) see it whole. */
+	smp_store_release(&s->thaw, tree);
+	return t;
+}
+
+/* The tree as the TREE record has it (one entry without one). */
+static int cryo_thaw_procs_out(struct cryo_thawing *t, struct cryo_thaw *arg)
+{
+	const struct cryo_thaw_tree *tree = t->tree;
+	struct cryo_image_member one = {
+		.pid = t->proc.pid, .ppid = t->proc.ppid,
+		.pgid = t->proc.pgid, .sid = t->proc.sid, .parent = -1,
+		.nr_threads = t->nr_threads,
+	};
+	const struct cryo_image_member *m = tree->procs ?: &one;
+	size_t n = min(arg->procs_len, tree->nr_procs);
+
+	arg->nr_procs = tree->nr_procs;
+	if (n && copy_to_user(u64_to_user_ptr(arg->procs), m, n * sizeof(*m)))
+		return cryo_thaw_fail(t, -EFAULT, "bad procs buffer");
+	return 0;
+}
+
+/*
+ * After a member's section is read: its files, its plan, and what the
+ * library needs to know to make its process.
+ */
+static int cryo_thaw_plan(struct cryo_thawing *t, struct cryo_thaw *arg)
+{
+	s32 __user *tids = u64_to_user_ptr(arg->tids);
+	unsigned int i, n;
+	int ret;
+
+	ret = cryo_creds_plan(t);
+	if (!ret)
+		ret = cryo_fdtable_open(t);
+	if (!ret && t->tree->nr_procs > 1 &&
+	    cryo_tree_next(t->tree, t->idx) == t->tree->nr_procs)
+		ret = cryo_pipe_check_tree(t);
+	if (!ret)
+		ret = cryo_vma_open_files(t);
+	if (!ret)
+		ret = cryo_creds_out(t, arg);
+	if (!ret)
+		ret = cryo_stub_hint(t, arg->stub_size, &arg->stub_addr);
+	if (!ret && arg->size >= CRYO_THAW_SIZE_VER2)
+		ret = cryo_thaw_procs_out(t, arg);
+	if (ret)
+		return ret;
+
+	n = min(arg->tids_len, t->nr_threads);
+	for (i = 0; i < n; i++)
+		if (put_user(t->threads[i].rec.tid, tids + i))
+			return cryo_thaw_fail(t, -EFAULT, "bad tids buffer");
+	arg->pid = t->proc.pid;
+	arg->nr_threads = t->nr_threads;
+	arg->nr_pipes = t->fdt.nr_pipes;
+	arg->fpu_size = t->hdr.fpu_size;
+	return 0;
 }
 
 int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 {
 	struct cryo_thawing *t;
-	unsigned int i, n;
-	s32 __user *tids = u64_to_user_ptr(arg->tids);
 	int ret;
 
 	lockdep_assert_held(&s->lock);
@@ -115,40 +246,248 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 		return -EALREADY;
 	if (!current->mm)
 		return -EINVAL;
-	t = cryo_thaw_new(s, false);
+	if (arg->member || arg->__reserved ||
+	    arg->procs_len > CRYO_THAW_PROCS_MAX)
+		return -EINVAL;
+	t = cryo_thaw_new(s, false, arg->flags);
 	if (!t)
 		return -ENOMEM;
-	t->flags = arg->flags;
 	ret = cryo_stream_open(t, arg->image_fd);
 	if (!ret)
 		ret = cryo_fdtable_inherit(t, u64_to_user_ptr(arg->inherit),
 					   arg->nr_inherit);
 	if (!ret)
-		ret = cryo_thaw_load(t);
+		ret = cryo_thaw_load_head(t);
+	if (!ret && t->tree->nr_procs > 1 && arg->size < CRYO_THAW_SIZE_VER2)
+		ret = cryo_thaw_fail(t, -EOPNOTSUPP,
+				     "the image holds a tree of %u processes; this caller (struct cryo_thaw of %u bytes) would restore only the first",
+				     t->tree->nr_procs, arg->size);
 	if (!ret)
-		ret = cryo_creds_plan(t);
+		ret = cryo_thaw_load_section(t);
 	if (!ret)
-		ret = cryo_fdtable_open(t);
-	if (!ret)
-		ret = cryo_vma_open_files(t);
-	if (!ret)
-		ret = cryo_creds_out(t, arg);
-	if (!ret)
-		ret = cryo_stub_hint(t, arg->stub_size, &arg->stub_addr);
+		ret = cryo_thaw_plan(t, arg);
 	if (ret)
 		goto fail;
+	cryo_thaw_set_state(t, CRYO_THAW_PREPARED);
+	return 0;
+fail:
+	cryo_thaw_set_state(t, CRYO_THAW_FAILED);
+	return ret;
+}
 
-	n = min(arg->tids_len, t->nr_threads);
-	for (i = 0; i < n; i++) {
-		if (put_user(t->threads[i].rec.tid, tids + i)) {
-			ret = cryo_thaw_fail(t, -EFAULT, "bad tids buffer");
-			goto fail;
+/* Is @pid's process gone, or going? */
+static bool cryo_pid_gone(struct pid *pid)
+{
+	struct task_struct *task = get_pid_task(pid, PIDTYPE_TGID);
+	bool gone = !task || (task->flags & PF_EXITING) || task->exit_state;
+
+	if (task)
+		put_task_struct(task);
+	return gone;
+}
+
+/**
+ * cryo_thaw_lost() - did a member's process die before the tree was done?
+ * @tree: the thaw
+ *
+ * No member runs the image's code before every member is installed: until
+ * then a member that dies (killed, or its blank process gave up) fails
+ * the tree, which the others waiting for it would otherwise never learn.
+ *
+ * Return: the first such member, or NULL.
+ */
+struct cryo_thawing *cryo_thaw_lost(struct cryo_thaw_tree *tree)
+{
+	struct cryo_thawing *lost = NULL;
+	struct pid *pids[16];
+	unsigned int i = 0, n, j, first;
+
+	while (i < tree->nr_procs && !lost) {
+		first = i;
+		spin_lock(&tree->lock);
+		for (n = 0; n < ARRAY_SIZE(pids) && i < tree->nr_procs; i++) {
+			struct cryo_thawing *m = tree->members[i];
+			struct pid *pid = m ? m->leader_pid ?: m->planned : NULL;
+
+			pids[n++] = pid && m->state != CRYO_THAW_DONE ?
+				    get_pid(pid) : NULL;
+		}
+		spin_unlock(&tree->lock);
+		for (j = 0; j < n; j++) {
+			if (pids[j] && !lost && cryo_pid_gone(pids[j]))
+				lost = tree->members[first + j];
+			put_pid(pids[j]);
 		}
 	}
-	arg->pid = t->proc.pid;
-	arg->nr_threads = t->nr_threads;
-	arg->nr_pipes = t->fdt.nr_pipes;
-	arg->fpu_size = t->hdr.fpu_size;
+	return lost;
+}
+
+/* Fail the tree: @m's process died before the tree was done. */
+void cryo_thaw_fail_lost(struct cryo_thawing *m)
+{
+	bool going;
+
+	spin_lock(&m->tree->lock);
+	going = m->state == CRYO_THAW_PREPARED ||
+		m->state == CRYO_THAW_RESTORING || m->state == CRYO_THAW_NONE;
+	spin_unlock(&m->tree->lock);
+	if (!going)
+		return;
+	cryo_thaw_fail(m, -ECHILD, m->tree->nr_procs > 1 ?
+		       "its process died during the thaw" :
+		       "the restoring process died during the restore");
+	cryo_thaw_set_state(m, CRYO_THAW_FAILED);
+}
+
+/*
+ * The tree's state, under its lock: failed when a member failed, done
+ * when every member is, the root's otherwise (restoring when the root is
+ * done and others are not).
+ */
+static u32 cryo_tree_state(const struct cryo_thaw_tree *tree)
+{
+	u32 st = tree->members[0]->state;
+	unsigned int i;
+
+	lockdep_assert_held(&tree->lock);
+	if (tree->failed)
+		return CRYO_THAW_FAILED;
+	if (st != CRYO_THAW_DONE)
+		return st;
+	for (i = 1; i < tree->nr_procs; i++) {
+		const struct cryo_thawing *m = tree->members[i];
+
+		if (tree->procs[i].flags & CRYO_MEMBER_ZOMBIE)
+			continue;
+		if (!m || m->state != CRYO_THAW_DONE)
+			return CRYO_THAW_RESTORING;
+	}
+	return CRYO_THAW_DONE;
+}
+
+static u32 cryo_tree_state_now(struct cryo_thaw_tree *tree)
+{
+	u32 st;
+
+	spin_lock(&tree->lock);
+	st = cryo_tree_state(tree);
+	spin_unlock(&tree->lock);
+	return st;
+}
+
+static bool cryo_member_turn(struct cryo_thaw_tree *tree, unsigned int k)
+{
+	return READ_ONCE(tree->reading) == k || READ_ONCE(tree->failed);
+}
+
+/* Claim member @k for the caller, and the root for its parent. */
+static int cryo_member_claim(struct cryo_thaw_tree *tree, unsigned int k,
+			     struct cryo_thawing *t)
+{
+	struct pid *me = task_tgid(current), *parent;
+	struct cryo_thawing *root = tree->members[0];
+	unsigned int i;
+	int ret = 0;
+
+	rcu_read_lock();
+	parent = get_pid(task_tgid(rcu_dereference(current->real_parent)));
+	rcu_read_unlock();
+	spin_lock(&tree->lock);
+	if (tree->failed)
+		ret = -ECANCELED;
+	else if (tree->members[k])
+		ret = -EALREADY;
+	for (i = 0; !ret && i < tree->nr_procs; i++)
+		if (tree->members[i] && (tree->members[i]->planned == me ||
+					 tree->members[i]->leader_pid == me))
+			ret = -EALREADY;
+	if (!ret) {
+		t->planned = get_pid(me);
+		tree->members[k] = t;
+		/* The root's process forked the blanks of its children. */
+		if (tree->procs[k].parent == 0 && !root->planned &&
+		    !root->leader_pid) {
+			root->planned = parent;
+			parent = NULL;
+		}
+	}
+	spin_unlock(&tree->lock);
+	put_pid(parent);
+	return ret;
+}
+
+/**
+ * cryo_thaw_member() - CRYO_IOC_THAW_MEMBER: plan member @arg->member
+ * @s: the session of the tree's CRYO_IOC_THAW, inherited
+ * @arg: as for CRYO_IOC_THAW; @member the index
+ *
+ * Waits, killably and without the session lock, until the members before
+ * it have read their sections (the last one its pages, in its restore);
+ * then reads its own section under the lock.
+ *
+ * Return: 0, or -errno; a failure fails the whole tree.
+ */
+int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg)
+{
+	/* Pairs with cryo_thaw_new(): the thaw is seen whole. */
+	struct cryo_thaw_tree *tree = smp_load_acquire(&s->thaw);
+	unsigned int k = arg->member;
+	struct cryo_thawing *t;
+	long left;
+	int ret;
+
+	if (!tree || tree->remap_only || !tree->procs)
+		return -ENOENT;
+	if (arg->size < CRYO_THAW_SIZE_VER2 || arg->__reserved ||
+	    arg->procs_len > CRYO_THAW_PROCS_MAX)
+		return -EINVAL;
+	if (!k || k >= tree->nr_procs ||
+	    (tree->procs[k].flags & CRYO_MEMBER_ZOMBIE))
+		return -EINVAL;
+	if (!current->mm)
+		return -EINVAL;
+	t = cryo_member_new(tree, k);
+	if (!t)
+		return -ENOMEM;
+	ret = cryo_member_claim(tree, k, t);
+	if (ret) {
+		kfree(t);
+		return ret;
+	}
+	/* The member is the tree's now: freed with it. */
+	for (;;) {
+		left = wait_event_killable_timeout(tree->wq,
+						   cryo_member_turn(tree, k),
+						   HZ / 10);
+		if (left < 0) {
+			ret = cryo_thaw_fail(t, -EINTR, "interrupted");
+			goto fail;
+		}
+		if (left)
+			break;
+		t = cryo_thaw_lost(tree) ?: t;
+		if (t->idx != k) {
+			cryo_thaw_fail_lost(t);
+			return -ECANCELED;
+		}
+	}
+	if (READ_ONCE(tree->failed))
+		return -ECANCELED;
+	ret = mutex_lock_killable(&s->lock);
+	if (ret) {
+		ret = cryo_thaw_fail(t, -EINTR, "interrupted");
+		goto fail;
+	}
+	t->hdr = tree->hdr;
+	t->hdr.nr_threads = tree->procs[k].nr_threads;
+	ret = cryo_cpu_load_header(t);
+	if (!ret)
+		ret = cryo_thaw_load_section(t);
+	if (!ret)
+		ret = cryo_thaw_plan(t, arg);
+	mutex_unlock(&s->lock);
+	if (ret)
+		goto fail;
 	cryo_thaw_set_state(t, CRYO_THAW_PREPARED);
 	return 0;
 fail:
@@ -157,61 +496,58 @@ fail:
 }
 
 /*
- * Wait while the restore is under way.  If the restoring process dies
+ * Wait while the restore is under way.  If a restoring process dies
  * without having marked the outcome (killed from outside), say so.
  */
-static int cryo_thaw_wait_final(struct cryo_thawing *t)
+static int cryo_thaw_wait_final(struct cryo_thaw_tree *tree)
 {
 	for (;;) {
+		struct cryo_thawing *lost;
 		long left;
 
-		left = wait_event_killable_timeout(t->wq,
-						   READ_ONCE(t->state) !=
+		left = wait_event_killable_timeout(tree->wq,
+						   cryo_tree_state_now(tree) !=
 						   CRYO_THAW_RESTORING, HZ / 10);
 		if (left < 0)
 			return -EINTR;
 		if (left)
 			return 0;
-		if (t->leader->flags & PF_EXITING) {
-			cryo_thaw_fail(t, -ECHILD,
-				       "the restoring process died during the restore");
-			spin_lock(&t->lock);
-			if (t->state == CRYO_THAW_RESTORING)
-				t->state = CRYO_THAW_FAILED;
-			spin_unlock(&t->lock);
-			cryo_thaw_report(t, false);
-			return 0;
-		}
+		lost = cryo_thaw_lost(tree);
+		if (lost)
+			cryo_thaw_fail_lost(lost);
 	}
 }
 
 int cryo_thaw_status(struct cryo_session *s, struct cryo_thaw_status *a)
 {
 	/* Pairs with cryo_thaw_new(): the thaw is seen whole. */
-	struct cryo_thawing *t = smp_load_acquire(&s->thaw);
+	struct cryo_thaw_tree *tree = smp_load_acquire(&s->thaw);
+	struct pid *root;
 
 	if (a->__reserved)
 		return -EINVAL;
-	if (!t) {
+	if (!tree) {
 		a->state = CRYO_THAW_NONE;
 		return 0;
 	}
 	if (a->flags & CRYO_THAW_STATUS_WAIT) {
-		int ret = cryo_thaw_wait_final(t);
+		int ret = cryo_thaw_wait_final(tree);
 
 		if (ret)
 			return ret;
 	}
-	spin_lock(&t->lock);
-	a->state = t->state;
-	a->error = -t->error;
-	a->bytes = t->in.bytes;
-	a->record = t->in.record;
-	strscpy(a->message, t->msg, sizeof(a->message));
-	spin_unlock(&t->lock);
+	spin_lock(&tree->lock);
+	a->state = cryo_tree_state(tree);
+	a->error = -tree->error;
+	a->bytes = tree->in.bytes;
+	a->record = tree->in.record;
+	strscpy(a->message, tree->msg, sizeof(a->message));
+	root = get_pid(tree->members[0]->leader_pid);
+	spin_unlock(&tree->lock);
 	/* Also once the process is gone: it tells a failure after the restore began. */
-	a->pid = t->leader_pid && a->state >= CRYO_THAW_RESTORING ?
-		 pid_nr_ns(t->leader_pid, task_active_pid_ns(current)) : 0;
+	a->pid = root && a->state >= CRYO_THAW_RESTORING ?
+		 pid_nr_ns(root, task_active_pid_ns(current)) : 0;
+	put_pid(root);
 	return 0;
 }
 
@@ -246,11 +582,15 @@ static int cryo_thaw_load_one(struct cryo_thawing *t, const struct cryo_rec *rec
 	return 0;
 }
 
-/* Every record up to the first PAGES (or the TRAILER), checked. */
-int cryo_thaw_load(struct cryo_thawing *t)
+/*
+ * The HEADER, and the TREE record after it (2.2): what every member's
+ * section is read against.  In the first member, by CRYO_IOC_THAW.
+ */
+int cryo_thaw_load_head(struct cryo_thawing *t)
 {
-	int phase = 0, seen = 0, p, ret;
+	struct cryo_thaw_tree *tree = t->tree;
 	struct cryo_rec rec;
+	int ret;
 
 	ret = cryo_stream_init(t);
 	if (ret)
@@ -258,16 +598,41 @@ int cryo_thaw_load(struct cryo_thawing *t)
 	ret = cryo_stream_record(t, &rec);
 	if (ret)
 		return ret;
-	t->in.record = 0;
+	t->in->record = 0;
 	ret = cryo_stream_header(t, &rec);
 	if (ret)
 		return ret;
-	if (!t->remap_only) {
-		ret = cryo_cpu_load_header(t);
+	tree->hdr = t->hdr;
+	t->in->record = 1;
+	/* A layout (cryoctl layout) has its HEADER and VMAs only. */
+	if (t->hdr.nr_processes && !t->remap_only) {
+		ret = cryo_stream_record(t, &rec);
+		if (!ret)
+			ret = cryo_tree_load(t, &rec);
 		if (ret)
 			return ret;
+		t->in->record++;
+		t->hdr.nr_threads = tree->procs[0].nr_threads;
 	}
-	t->in.record = 1;
+	if (t->remap_only)
+		return 0;
+	return cryo_cpu_load_header(t);
+}
+
+/*
+ * A member's section: every record from its PROCESS up to its first PAGES
+ * record, or to the next member's PROCESS or the TRAILER when it has no
+ * pages, checked.
+ */
+int cryo_thaw_load_section(struct cryo_thawing *t)
+{
+	int phase = CRYO_RANK_TREE, seen = 1 << CRYO_RANK_TREE, p, ret;
+	bool tree = t->tree->procs;
+
+	/* A remap skips a TREE record, and takes the first section's VMAs. */
+	if (t->remap_only)
+		seen = 0;
+	struct cryo_rec rec;
 
 	for (;;) {
 		ret = cryo_stream_hdr(t, &rec);
@@ -282,9 +647,19 @@ int cryo_thaw_load(struct cryo_thawing *t)
 			ret = cryo_stream_payload(t, &rec);
 			if (ret)
 				return ret;
-			t->in.record++;
+			t->in->record++;
 			continue;
 		}
+		/* The next member's section: this one has no pages. */
+		if (p == CRYO_RANK_PROCESS && (tree || t->remap_only) &&
+		    (seen & (1 << CRYO_RANK_PROCESS))) {
+			t->in->next = rec;
+			t->in->have_next = true;
+			break;
+		}
+		if (tree && !t->have_proc && p != CRYO_RANK_PROCESS)
+			return cryo_bad(t, &rec, "member %u's section starts without PROCESS",
+					t->idx);
 		/* Up to SIGNALS each record comes once. */
 		if (p < phase || p == CRYO_RANK_HEADER ||
 		    (p <= CRYO_RANK_SIGNALS && p == phase && (seen & (1 << p))))
@@ -293,8 +668,8 @@ int cryo_thaw_load(struct cryo_thawing *t)
 		seen |= 1 << p;
 		if (p >= CRYO_RANK_PAGES) {
 			/* Left for the restore, which streams the pages. */
-			t->in.next = rec;
-			t->in.have_next = true;
+			t->in->next = rec;
+			t->in->have_next = true;
 			break;
 		}
 		ret = cryo_stream_payload(t, &rec);
@@ -303,7 +678,7 @@ int cryo_thaw_load(struct cryo_thawing *t)
 		ret = cryo_thaw_load_one(t, &rec);
 		if (ret)
 			return ret;
-		t->in.record++;
+		t->in->record++;
 	}
 
 	if (t->remap_only)
@@ -311,65 +686,78 @@ int cryo_thaw_load(struct cryo_thawing *t)
 	if (!t->have_proc || !t->auxv_len || !t->have_sig)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu: PROCESS, AUXV or SIGNALS missing",
-				      t->in.record);
+				      t->in->record);
 	if (t->nr_threads != t->hdr.nr_threads)
 		return cryo_thaw_fail(t, -EBADMSG,
-				      "record %llu: %u THREAD records, the header says %u",
-				      t->in.record, t->nr_threads, t->hdr.nr_threads);
+				      "record %llu: %u THREAD records, %s says %u",
+				      t->in->record, t->nr_threads,
+				      tree ? "the TREE" : "the header",
+				      t->hdr.nr_threads);
 	if (t->threads[0].rec.tid != t->proc.pid)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu: the first thread is not the leader",
-				      t->in.record);
+				      t->in->record);
 	return 0;
 }
 
+/* The HEADER, the TREE and the first member's section. */
+int cryo_thaw_load(struct cryo_thawing *t)
+{
+	int ret = cryo_thaw_load_head(t);
+
+	return ret ?: cryo_thaw_load_section(t);
+}
+
 /**
- * cryo_thaw_report() - tell the netlink family how @t ended, once
- * @t: the thaw
+ * cryo_thaw_report() - tell the netlink family how @tree ended, once
+ * @tree: the thaw
  * @cancel: its session is being closed
  *
- * Reports when @t is done or failed, or, with @cancel, when its session
- * is closed before the restore began.  Called without @t->lock, from the
- * tool or the restored process's threads.
+ * Reports when @tree is done or failed, or, with @cancel, when its
+ * session is closed before the restore began.  Called without the tree's
+ * lock, from the tool or the restored processes' threads.
  */
-void cryo_thaw_report(struct cryo_thawing *t, bool cancel)
+void cryo_thaw_report(struct cryo_thaw_tree *tree, bool cancel)
 {
 	struct cryo_nl_thaw_end end = {
-		.session = t->nl_session,
-		.start_ns = t->nl_start_ns,
+		.session = tree->nl_session,
+		.start_ns = tree->nl_start_ns,
 	};
+	const struct cryo_thawing *root;
 	char msg[CRYO_THAW_MSG_LEN];
 	bool report;
+	u32 state;
 
-	if (t->remap_only)
+	if (tree->remap_only)
 		return;
-	spin_lock(&t->lock);
+	spin_lock(&tree->lock);
+	root = tree->members[0];
+	state = cryo_tree_state(tree);
 	if (cancel)
-		report = t->state == CRYO_THAW_PREPARED && !t->leader;
+		report = state == CRYO_THAW_PREPARED && !root->leader;
 	else
-		report = t->state == CRYO_THAW_DONE ||
-			 t->state == CRYO_THAW_FAILED;
-	report = report && !t->nl_reported;
+		report = state == CRYO_THAW_DONE || state == CRYO_THAW_FAILED;
+	report = report && !tree->nl_reported;
 	if (!report) {
-		spin_unlock(&t->lock);
+		spin_unlock(&tree->lock);
 		return;
 	}
-	t->nl_reported = true;
+	tree->nl_reported = true;
 	if (cancel) {
 		end.err = -ECANCELED;
 		strscpy(msg, "the session was closed before the restore",
 			sizeof(msg));
 	} else {
-		end.err = t->state == CRYO_THAW_DONE ? 0 : (t->error ?: -EIO);
-		strscpy(msg, end.err ? t->msg : "", sizeof(msg));
+		end.err = state == CRYO_THAW_DONE ? 0 : (tree->error ?: -EIO);
+		strscpy(msg, end.err ? tree->msg : "", sizeof(msg));
 	}
 	end.msg = msg;
-	end.bytes = t->in.bytes;
-	if (t->have_proc)
-		end.image_pid = t->proc.pid;
-	if (t->leader_pid)
-		end.pid = pid_nr(t->leader_pid);
-	spin_unlock(&t->lock);
+	end.bytes = tree->in.bytes;
+	if (root->have_proc)
+		end.image_pid = root->proc.pid;
+	if (root->leader_pid)
+		end.pid = pid_nr(root->leader_pid);
+	spin_unlock(&tree->lock);
 	cryo_nl_thaw_end(&end);
 }
 
@@ -384,13 +772,15 @@ void cryo_thaw_view(struct cryo_nl_session *ns, struct cryo_nl_view *v)
 {
 	struct cryo_session *s = container_of(ns, struct cryo_session, nl);
 	/* Pairs with the release in cryo_thaw_new(). */
-	struct cryo_thawing *t = smp_load_acquire(&s->thaw);
+	struct cryo_thaw_tree *tree = smp_load_acquire(&s->thaw);
+	const struct cryo_thawing *root;
 
-	if (!t)
+	if (!tree)
 		return;
 	v->pid = 0;
-	spin_lock(&t->lock);
-	switch (t->state) {
+	spin_lock(&tree->lock);
+	root = tree->members[0];
+	switch (cryo_tree_state(tree)) {
 	case CRYO_THAW_DONE:
 		v->state = CRYO_NL_STATE_THAW_DONE;
 		break;
@@ -401,11 +791,11 @@ void cryo_thaw_view(struct cryo_nl_session *ns, struct cryo_nl_view *v)
 		v->state = CRYO_NL_STATE_THAWING;
 		break;
 	}
-	v->bytes = t->in.bytes;
+	v->bytes = tree->in.bytes;
 	/* The image's metadata is whole once CRYO_IOC_THAW is over. */
-	if (t->state != CRYO_THAW_NONE && t->have_proc)
-		v->image_pid = t->proc.pid;
-	if (t->leader_pid)
-		v->pid = pid_nr(t->leader_pid);
-	spin_unlock(&t->lock);
+	if (root->state != CRYO_THAW_NONE && root->have_proc)
+		v->image_pid = root->proc.pid;
+	if (root->leader_pid)
+		v->pid = pid_nr(root->leader_pid);
+	spin_unlock(&tree->lock);
 }

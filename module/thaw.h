@@ -17,16 +17,23 @@ struct cryo_thaw_finish;
 struct cryo_thaw_restore;
 struct cryo_thaw_status;
 struct cryo_thaw_thread;
+struct cryo_thaw_tree;
 struct cryo_thawing;
 
 /* thaw.c */
 int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg);
 int cryo_thaw_status(struct cryo_session *s, struct cryo_thaw_status *arg);
 void cryo_thaw_end(struct cryo_session *s);
-struct cryo_thawing *cryo_thaw_new(struct cryo_session *s, bool remap);
+int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg);
+struct cryo_thawing *cryo_thaw_new(struct cryo_session *s, bool remap,
+				   u32 flags);
+int cryo_thaw_load_head(struct cryo_thawing *t);
+int cryo_thaw_load_section(struct cryo_thawing *t);
 int cryo_thaw_load(struct cryo_thawing *t);
-void cryo_thaw_put(struct cryo_thawing *t);
-void cryo_thaw_report(struct cryo_thawing *t, bool cancel);
+void cryo_thaw_put(struct cryo_thaw_tree *tree);
+void cryo_thaw_report(struct cryo_thaw_tree *tree, bool cancel);
+struct cryo_thawing *cryo_thaw_lost(struct cryo_thaw_tree *tree);
+void cryo_thaw_fail_lost(struct cryo_thawing *m);
 void cryo_thaw_view(struct cryo_nl_session *ns, struct cryo_nl_view *v);
 void cryo_thaw_set_state(struct cryo_thawing *t, u32 state);
 int cryo_thaw_kill(struct cryo_thawing *t, int err);

@@ -13,33 +13,44 @@
 /* Bound what an image makes us hold in memory besides its records. */
 int cryo_thaw_hold(struct cryo_thawing *t, u64 bytes)
 {
-	t->held += bytes;
-	if (t->held > CRYO_THAW_MAX_HELD)
+	t->tree->held += bytes;
+	if (t->tree->held > CRYO_THAW_MAX_HELD)
 		return cryo_thaw_fail(t, -EFBIG,
 				      "record %llu: names and pipe contents exceed %u MiB",
-				      t->in.record, CRYO_THAW_MAX_HELD >> 20);
+				      t->in->record, CRYO_THAW_MAX_HELD >> 20);
 	return 0;
 }
 
+/*
+ * The first failure of a tree is its outcome; in a tree of more than one
+ * process it names the member: "member 3 (pid 1234): ...".
+ */
 int cryo_thaw_fail(struct cryo_thawing *t, int err, const char *fmt, ...)
 {
+	struct cryo_thaw_tree *tree = t->tree;
 	va_list ap;
 	bool first;
+	int n = 0;
 
-	spin_lock(&t->lock);
-	first = !t->error;
+	spin_lock(&tree->lock);
+	first = !tree->error;
 	if (first) {
-		t->error = err;
+		tree->error = err;
+		if (tree->nr_procs > 1)
+			n = scnprintf(tree->msg, sizeof(tree->msg),
+				      "member %u (pid %d): ", t->idx,
+				      tree->procs[t->idx].pid);
 		va_start(ap, fmt);
-		vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
+		vsnprintf(tree->msg + n, sizeof(tree->msg) - n, fmt, ap);
 		va_end(ap);
 	}
-	spin_unlock(&t->lock);
+	spin_unlock(&tree->lock);
 	/* The message may hold paths from the image: escape what is not printable. */
 	if (first)
 		pr_notice_ratelimited("thaw of pid %d failed: %*pE\n",
 				      task_pid_nr(current),
-				      (int)strnlen(t->msg, sizeof(t->msg)), t->msg);
+				      (int)strnlen(tree->msg, sizeof(tree->msg)),
+				      tree->msg);
 	return err;
 }
 
@@ -52,7 +63,7 @@ int cryo_thaw_badrec(struct cryo_thawing *t, u32 type, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return cryo_thaw_fail(t, -EBADMSG, "record %llu (%s): %s", t->in.record,
+	return cryo_thaw_fail(t, -EBADMSG, "record %llu (%s): %s", t->in->record,
 			      cryo_rec_name(type) ?: "unknown", what);
 }
 

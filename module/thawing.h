@@ -40,26 +40,31 @@ struct cryo_thawing_thread {
 	bool finish_queued;
 };
 
+struct cryo_thawing;
+
 /**
- * struct cryo_thawing - a thaw (or remap) in progress, one per session
+ * struct cryo_thaw_tree - what the members of a thaw share, one per session
  *
- * Everything up to @vmas is read and checked by CRYO_IOC_THAW under the
- * session lock and never changes afterwards.  The restore fields are
- * shared by the leader and the other threads of the process being
- * restored, which do not take the session lock: they are under @lock.
- * The structure is reference counted because the threads' last work runs
- * after the ioctl that queued it, possibly after the session is closed.
+ * A thaw restores a tree of processes (one, for an image before 2.2), each
+ * member by a &struct cryo_thawing of its own, one after the other from
+ * one image stream.  Everything here is shared: the stream (read by one
+ * member at a time, under the session lock), the outcome, the open file
+ * descriptions by their image id (a later member's FD may name an earlier
+ * member's FILE), the --inherit-fd list, and the members.  The structure
+ * is reference counted because the threads' last work runs after the
+ * ioctl that queued it, possibly after the session is closed; it frees
+ * its members.
  */
-struct cryo_thawing {
+struct cryo_thaw_tree {
 	refcount_t ref;
-	spinlock_t lock;		/* state, error, message, counters */
-	wait_queue_head_t wq;		/* threads wait for the restore */
+	spinlock_t lock;		/* outcome, members' restore fields */
+	wait_queue_head_t wq;		/* every wait of every member */
 	bool remap_only;
 
-	/* Outcome, see CRYO_IOC_THAW_STATUS. */
-	u32 state;			/* enum cryo_thaw_state */
+	/* Outcome, see CRYO_IOC_THAW_STATUS; the first failure wins. */
 	int error;
 	char msg[CRYO_THAW_MSG_LEN];
+	bool failed;			/* a member failed: all are killed */
 
 	/* Events (netlink.c): THAW_END sent, under @lock. */
 	u64 nl_session;			/* the session's id */
@@ -67,9 +72,39 @@ struct cryo_thawing {
 	bool nl_reported;
 
 	struct cryo_reader in;		/* the image stream, image/stream.c */
+	struct cryo_image_header hdr;	/* checked */
+	u64 held;			/* names and pipe bytes held */
+	u32 flags;			/* enum cryo_thaw_flags */
+	struct cryo_files_shared files;	/* descriptions by id, files/ */
+
+	/* The TREE record (one member without one), checked. */
+	struct cryo_image_member *procs;
+	unsigned int nr_procs;
+	struct cryo_thawing **members;	/* by index; NULL for zombies */
+	unsigned int nr_live;		/* members that are not zombies */
+	unsigned int reading;		/* the member whose section is next */
+	unsigned int nr_installed;	/* members whose fds are in, @lock */
+};
+
+/**
+ * struct cryo_thawing - one member of a thaw (or a remap) in progress
+ *
+ * Everything up to @lay is read and checked by CRYO_IOC_THAW (or
+ * CRYO_IOC_THAW_MEMBER) under the session lock and never changes
+ * afterwards.  The restore fields are shared by the leader and the other
+ * threads of the process being restored, which do not take the session
+ * lock: they are under the tree's lock.  Freed with its tree.
+ */
+struct cryo_thawing {
+	struct cryo_thaw_tree *tree;
+	unsigned int idx;		/* in tree->procs */
+	struct cryo_reader *in;		/* &tree->in */
+	bool remap_only;
+	u32 state;			/* enum cryo_thaw_state, tree's @lock */
+	struct pid *planned;		/* who asked THAW_MEMBER, referenced */
 
 	/* Checked metadata. */
-	struct cryo_image_header hdr;
+	struct cryo_image_header hdr;	/* the tree's; nr_threads: its own */
 	struct cryo_image_process proc;
 	bool have_proc;
 	u64 auxv[2 * 64];
@@ -78,16 +113,15 @@ struct cryo_thawing {
 	bool have_sig;
 	struct file *exe;		/* O_RDONLY, or NULL */
 	struct file *cwd;		/* O_PATH, or NULL */
-	u64 held;			/* names and pipe bytes held */
 	struct cryo_thawing_thread *threads;
 	unsigned int nr_threads;	/* THREAD records read */
-	struct cryo_files_restore fdt;	/* files, fds and pipes, files/ */
+	struct cryo_files_restore fdt;	/* fds and pipes, files/ */
 	struct cryo_layout lay;		/* the mappings, mm/vma.c */
 	bool proc_ext;			/* PROCESS has the 2.1 fields */
 	struct cryo_cred_plan cred;	/* credentials, task/creds.c */
 	u32 flags;			/* enum cryo_thaw_flags */
 
-	/* The restore, under @lock. */
+	/* The restore, under the tree's lock. */
 	struct task_struct *leader;	/* referenced */
 	struct pid *leader_pid;		/* referenced; outlives the process */
 	unsigned int arrived;		/* threads waiting in THAW_THREAD */
@@ -98,6 +132,18 @@ struct cryo_thawing {
 	unsigned long stub_start;
 	unsigned long stub_len;
 };
+
+/* The member after @idx that has a section, or tree->nr_procs. */
+static inline unsigned int cryo_tree_next(const struct cryo_thaw_tree *tree,
+					  unsigned int idx)
+{
+	if (!tree->procs)
+		return tree->nr_procs;
+	while (++idx < tree->nr_procs)
+		if (!(tree->procs[idx].flags & CRYO_MEMBER_ZOMBIE))
+			break;
+	return idx;
+}
 
 /* Could @a be a user-space address of the restored process? */
 static inline bool cryo_user_addr(u64 a)

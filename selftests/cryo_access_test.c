@@ -53,7 +53,8 @@ static int become_user(void)
  * exits), then parked in pause() until killed.  Returns its pid once it
  * is ready.
  */
-static pid_t spawn(int (*setup)(void *), void *arg)
+static pid_t spawn_from(struct __test_metadata *_metadata,
+			int (*setup)(void *), void *arg)
 {
 	int ready[2], rc;
 	pid_t pid;
@@ -66,6 +67,7 @@ static pid_t spawn(int (*setup)(void *), void *arg)
 		return -1;
 	if (pid == 0) {
 		close(ready[0]);
+		cryo_target_unshare();
 		rc = setup ? setup(arg) : 0;
 		if (rc)
 			_exit(rc);
@@ -86,6 +88,7 @@ static pid_t spawn(int (*setup)(void *), void *arg)
 	usleep(50000);
 	return pid;
 }
+#define spawn(setup, arg) spawn_from(_metadata, setup, arg)
 
 /* Kill a target and check it ended so (a test's body or teardown). */
 #define reap(pid) EXPECT_TARGET_KILLED(pid)
@@ -438,9 +441,20 @@ TEST(pipe_bytes_only_with_a_reader)
 		secret(want, sizeof(want), 10 + keep);
 		ASSERT_EQ(SECRET_LEN, write(pe.p[1], want, SECRET_LEN));
 		close(pe.p[1]);
+		/* Its reading end the target's alone: the pipe is all inside. */
+		if (keep)
+			close(pe.p[0]);
 		for (flags = 0; flags <= CRYO_FREEZE_ACCEPT_LOSS;
 		     flags += CRYO_FREEZE_ACCEPT_LOSS) {
 			ASSERT_EQ(0, freeze_as(0, pid, flags, o));
+			if (!keep && !flags) {
+				/* We read it: refused, naming the target's end. */
+				EXPECT_EQ(EOPNOTSUPP, o->err);
+				EXPECT_EQ(CRYO_REFUSAL_PIPE_OUTSIDE, o->f.refusal);
+				EXPECT_EQ(pe.p[1], o->f.refusal_id);
+				EXPECT_EQ(pid, o->f.refusal_pid);
+				continue;
+			}
 			ASSERT_EQ(0, o->err);
 			/* The bytes go with the first end of the pipe. */
 			find_fd(o, keep ? pe.p[0] : pe.p[1], &s);
@@ -459,7 +473,8 @@ TEST(pipe_bytes_only_with_a_reader)
 			EXPECT_EQ(SECRET_LEN, read(pe.p[0], got, sizeof(got)));
 			EXPECT_EQ(0, memcmp(got, want, SECRET_LEN));
 		}
-		close(pe.p[0]);
+		if (!keep)
+			close(pe.p[0]);
 		reap(pid);
 	}
 	outcome_free(o);
@@ -1016,7 +1031,7 @@ static int zombie_setup(void *arg)
 	if (child < 0)
 		return 3;
 	if (child == 0)
-		_exit(0);
+		_exit(42);
 	usleep(20000);	/* a zombie: never waited for */
 	return 0;
 }
@@ -1032,8 +1047,31 @@ static pid_t child_of(pid_t pid)
 	return atoi(buf);
 }
 
-TEST(child_refused_by_pid)
+/* The TREE record of an image, for children_are_members. */
+struct tree_seen {
+	struct cryo_image_member m[4];
+	int n;
+};
+
+static int tree_rec(const struct cryoctl_record *rec, void *arg)
 {
+	struct tree_seen *t = arg;
+
+	if (rec->type != CRYO_REC_TREE)
+		return 0;
+	t->n = rec->len / sizeof(t->m[0]);
+	memcpy(t->m, rec->payload,
+	       (t->n < 4 ? t->n : 4) * sizeof(t->m[0]));
+	return 0;
+}
+
+/*
+ * A child, running or a zombie, is a member of the tree: frozen with its
+ * parent, without asking; a zombie with the status its parent will reap.
+ */
+TEST(children_are_members)
+{
+	struct tree_seen t;
 	struct outcome *o;
 	pid_t pid, child;
 	int zombie;
@@ -1047,12 +1085,23 @@ TEST(child_refused_by_pid)
 		child = child_of(pid);
 		ASSERT_LT(0, child);
 		ASSERT_EQ(0, freeze_as(0, pid, 0, o));
-		EXPECT_EQ(EOPNOTSUPP, o->err);
-		EXPECT_EQ(CRYO_REFUSAL_CHILD, o->f.refusal);
-		EXPECT_EQ(child, o->f.refusal_id) TH_LOG("zombie: %d", zombie);
-		ASSERT_EQ(0, freeze_as(0, pid, CRYO_FREEZE_ACCEPT_LOSS, o));
-		EXPECT_EQ(0, o->err);
-		EXPECT_LT(0, o->len);
+		ASSERT_EQ(0, o->err) TH_LOG("refusal %u id %d pid %d",
+					    o->f.refusal, o->f.refusal_id,
+					    o->f.refusal_pid);
+		EXPECT_EQ(2, o->f.nr_processes);
+		EXPECT_EQ(1 + !zombie, o->f.nr_threads);
+		memset(&t, 0, sizeof(t));
+		ASSERT_LT(0, cryo_image_walk(o->img, o->len, tree_rec, &t,
+					     NULL, 0));
+		ASSERT_EQ(2, t.n);
+		EXPECT_EQ(pid, t.m[0].pid);
+		EXPECT_EQ(-1, t.m[0].parent);
+		EXPECT_EQ(child, t.m[1].pid);
+		EXPECT_EQ(pid, t.m[1].ppid);
+		EXPECT_EQ(0, t.m[1].parent);
+		EXPECT_EQ(zombie ? CRYO_MEMBER_ZOMBIE : 0, t.m[1].flags);
+		EXPECT_EQ(zombie ? 42 << 8 : 0, t.m[1].exit_code);
+		EXPECT_EQ(zombie ? 0 : 1, t.m[1].nr_threads);
 		reap(pid);
 		if (!zombie)
 			kill(child, SIGKILL);

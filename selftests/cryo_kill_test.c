@@ -206,9 +206,11 @@ lead_child(struct kill_ctx *k, struct run *r, int in, int out, int fd3,
 		break;
 	}
 	case OP_FREEZE: {
-		const char *const argv[] = { "cryoctl", "freeze", pid, NULL };
-		const char *const kargv[] = { "cryoctl", "freeze", "--kill", pid,
-					      NULL };
+		/* The target holds the test's pipes: an accepted loss. */
+		const char *const argv[] = { "cryoctl", "freeze",
+					     "--accept-loss", pid, NULL };
+		const char *const kargv[] = { "cryoctl", "freeze", "--kill",
+					      "--accept-loss", pid, NULL };
 
 		snprintf(pid, sizeof(pid), "%d", r->target);
 		if (r->kill_target)
@@ -304,7 +306,7 @@ static int run_start(struct kill_ctx *k, struct run *r)
 	if (in < 0 || out < 0)
 		goto out;
 	if (r->pipe) {
-		r->helper = cryo_target_fork();
+		r->helper = cryo_target_fork_from(NULL);
 		if (r->helper < 0)
 			goto out;
 		if (!r->helper) {
@@ -319,7 +321,7 @@ static int run_start(struct kill_ctx *k, struct run *r)
 	}
 	if (pipe2(j, O_CLOEXEC))
 		goto out;
-	r->lead = cryo_target_fork();
+	r->lead = cryo_target_fork_from(NULL);
 	if (r->lead < 0)
 		goto out;
 	if (!r->lead)

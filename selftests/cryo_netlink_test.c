@@ -38,7 +38,7 @@
 /* A target: fds 0-2 on /dev/null, nothing else open; counts in @cnt. */
 static pid_t spawn_target(volatile unsigned long *cnt)
 {
-	pid_t pid = cryo_target_fork();
+	pid_t pid = cryo_target_fork_from(NULL);
 	int fd;
 
 	if (pid)
@@ -332,8 +332,10 @@ TEST(freeze_thaw_events)
 	ASSERT_LE(0, img);
 	dev = cryoctl_open();
 	ASSERT_LE(0, dev);
-	ASSERT_EQ(0, cryoctl_freeze(dev, target, CRYO_FREEZE_KILL, 0, img, NULL,
-				    NULL));
+	/* The target shares memory with us: an accepted loss. */
+	ASSERT_EQ(0, cryoctl_freeze(dev, target,
+				    CRYO_FREEZE_KILL | CRYO_FREEZE_ACCEPT_LOSS,
+				    0, img, NULL, NULL));
 	close(dev);
 	ASSERT_EQ(target, waitpid(target, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
@@ -352,7 +354,7 @@ TEST(freeze_thaw_events)
 	ASSERT_EQ(CRYO_NL_CMD_FREEZE_BEGIN, begin.cmd);
 	EXPECT_EQ(target, begin.pid);
 	EXPECT_EQ(getpid(), begin.caller);
-	EXPECT_EQ(CRYO_FREEZE_KILL, begin.flags);
+	EXPECT_EQ(CRYO_FREEZE_KILL | CRYO_FREEZE_ACCEPT_LOSS, begin.flags);
 	EXPECT_NE(0, begin.session);
 
 	end = sub_wait(&sub, CRYO_NL_CMD_FREEZE_END, begin.session);
@@ -548,7 +550,7 @@ TEST(ps_shows_leave_frozen)
 		dup2(img, 1);
 		dup2(null, 2);
 		execl(cryo_cryoctl_path(), "cryoctl", "freeze", "--leave-frozen",
-		      pidarg, (char *)NULL);
+		      "--accept-loss", pidarg, (char *)NULL);
 		_exit(127);
 	}
 	ASSERT_TRUE(WAIT_FOR(find_state(target) == CRYO_NL_STATE_FROZEN, 30))
@@ -573,7 +575,7 @@ TEST(ps_shows_leave_frozen)
 		EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
 		snprintf(want, sizeof(want), "\"caller_pid\":%d,", cli);
 		EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
-		EXPECT_NE(NULL, strstr(out, "\"flags\":2,")) TH_LOG("%s", out);
+		EXPECT_NE(NULL, strstr(out, "\"flags\":6,")) TH_LOG("%s", out);
 		/* One session: one line, one object. */
 		EXPECT_EQ('{', out[0]);
 		EXPECT_EQ(strchr(out, '\n'), out + strlen(out) - 1) TH_LOG("%s", out);
@@ -1037,7 +1039,8 @@ TEST(cli_events_json)
 	for (i = 0; i < 40 && !seen; i++) {
 		dev = cryoctl_open();
 		ASSERT_LE(0, dev);
-		ASSERT_EQ(0, cryoctl_freeze(dev, target, 0, 0, devnull, NULL, NULL));
+		ASSERT_EQ(0, cryoctl_freeze(dev, target, CRYO_FREEZE_ACCEPT_LOSS,
+					    0, devnull, NULL, NULL));
 		close(dev);
 		seen = wait_line(&l, "{\"event\":\"freeze-begin\"", line,
 				 sizeof(line), 0.5);
@@ -1047,7 +1050,7 @@ TEST(cli_events_json)
 	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
 	snprintf(want, sizeof(want), "\"caller_pid\":%d,", getpid());
 	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
-	EXPECT_NE(NULL, strstr(line, "\"flags\":0}")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "\"flags\":4}")) TH_LOG("%s", line);
 	ASSERT_TRUE(wait_line(&l, "{\"event\":\"freeze-end\"", line,
 			      sizeof(line), 20)) TH_LOG("%s", l.buf);
 	EXPECT_NE(NULL, strstr(line, "\"errno\":0,")) TH_LOG("%s", line);

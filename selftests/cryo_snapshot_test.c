@@ -85,9 +85,12 @@ FIXTURE_TEARDOWN(snap)
 		close(self->dev);
 }
 
+/* The target shares its counter with us: an accepted loss. */
 static int freeze(int dev, pid_t pid, unsigned int flags)
 {
-	struct cryo_freeze f = { .size = sizeof(f), .flags = flags, .pid = pid };
+	struct cryo_freeze f = { .size = sizeof(f),
+				 .flags = flags | CRYO_FREEZE_ACCEPT_LOSS,
+				 .pid = pid };
 
 	return ioctl(dev, CRYO_IOC_FREEZE, &f) ? -errno : 0;
 }
@@ -272,7 +275,7 @@ TEST_F(snap, cryoctl_snapshot_verifies)
 	snprintf(pid, sizeof(pid), "%d", self->pid);
 	{
 		const char *const freeze[] = { "cryoctl", "freeze", "--snapshot",
-					       pid, NULL };
+					       "--accept-loss", pid, NULL };
 		const char *const verify[] = { "cryoctl", "verify", img, NULL };
 
 		ASSERT_EQ(0, cryo_cli_to(img, freeze));
@@ -283,7 +286,8 @@ TEST_F(snap, cryoctl_snapshot_verifies)
 	/* A snapshot is for a checkpoint only. */
 	{
 		const char *const kill_too[] = { "cryoctl", "freeze", "--snapshot",
-						 "--kill", pid, NULL };
+						 "--kill", "--accept-loss", pid,
+						 NULL };
 
 		EXPECT_EQ(2, cryo_cli_to(img, kill_too));
 	}

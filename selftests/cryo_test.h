@@ -172,9 +172,12 @@ static inline pid_t wait_timeout(pid_t pid, int *status, double sec)
 /*
  * fork() a target: in the child (0 returned) PR_SET_PDEATHSIG is SIGKILL,
  * so that a test that dies leaves no target behind.  The child's pid in
- * the parent, -1 on error.
+ * the parent, -1 on error.  The child drops the harness's page of results
+ * (MAP_SHARED, mapped by every test): memory shared with a process
+ * outside the tree is refused by a freeze (CRYO_REFUSAL_SHARED_MEMORY),
+ * and a target has no results of the harness's to give.
  */
-static inline pid_t cryo_target_fork(void)
+static inline pid_t cryo_target_fork_from(struct __test_metadata *md)
 {
 	pid_t parent = getpid(), pid;
 
@@ -182,7 +185,32 @@ static inline pid_t cryo_target_fork(void)
 	if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) ||
 			 getppid() != parent))
 		_exit(CRYO_TARGET_ORPHANED);
+	if (pid == 0 && md && md->results)
+		munmap(md->results, sizeof(*md->results));
 	return pid;
+}
+#define cryo_target_fork() cryo_target_fork_from(_metadata)
+
+/*
+ * In a target: unmap the shared anonymous memory it inherited from the
+ * test (the "/dev/zero (deleted)" lines of its maps), which a freeze
+ * refuses as shared with a process outside the tree.  For targets forked
+ * after the test mapped such memory for itself.
+ */
+static inline void cryo_target_unshare(void)
+{
+	unsigned long start, end;
+	char line[512], perms[8];
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) == 3 &&
+		    perms[3] == 's' && strstr(line, "/dev/zero (deleted)"))
+			munmap((void *)start, end - start);
+	}
+	fclose(f);
 }
 
 /* How a target must end, for cryo_target_end(): a wait status. */

@@ -210,7 +210,7 @@ static inline int tgt_spawn(struct tgt *t, const char *prog,
 
 	if (pipe2(c, O_CLOEXEC) || pipe2(r, O_CLOEXEC))
 		return -1;
-	t->pid = cryo_target_fork();
+	t->pid = cryo_target_fork_from(NULL);
 	if (t->pid < 0)
 		return -1;
 	if (t->pid == 0) {
@@ -311,7 +311,8 @@ static inline int tgt_freeze_kill(struct tgt *t)
 		close(dev);
 		return ret;
 	}
-	ret = cryoctl_freeze(dev, t->pid, CRYO_FREEZE_KILL, 0, fd, NULL, NULL);
+	ret = cryoctl_freeze(dev, t->pid, CRYO_FREEZE_KILL | CRYO_FREEZE_ACCEPT_LOSS,
+				     0, fd, NULL, NULL);
 	close(fd);
 	close(dev);
 	if (ret)

@@ -891,7 +891,9 @@ static int freeze_as_user(struct tgt *t)
 	if (child == 0) {
 		if (become_user(one, 1))
 			_exit(125);
-		ret = cryoctl_freeze(dev, t->pid, CRYO_FREEZE_KILL, 0, fd, NULL, NULL);
+		ret = cryoctl_freeze(dev, t->pid,
+				     CRYO_FREEZE_KILL | CRYO_FREEZE_ACCEPT_LOSS,
+				     0, fd, NULL, NULL);
 		_exit(ret < 0 ? -ret : 0);
 	}
 	close(fd);
@@ -1585,7 +1587,8 @@ TEST_F_TIMEOUT(thaw, cli_round_trip, 120)
 	CMD('c', "count ");
 	snprintf(pidstr, sizeof(pidstr), "%d", T->pid);
 	{
-		const char *const argv[] = { "cryoctl", "freeze", "--kill", pidstr, NULL };
+		const char *const argv[] = { "cryoctl", "freeze", "--kill",
+					     "--accept-loss", pidstr, NULL };
 
 		ASSERT_EQ(0, cryo_cli_to(T->img, argv));
 	}
@@ -1692,7 +1695,8 @@ TEST_F_TIMEOUT(thaw, remap_layout, 120)
 	ASSERT_LE(0, dev);
 	fd = open(T->img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, cryoctl_freeze(dev, T->pid, 0, 0, fd, NULL, NULL));
+	ASSERT_EQ(0, cryoctl_freeze(dev, T->pid, CRYO_FREEZE_ACCEPT_LOSS, 0, fd,
+				    NULL, NULL));
 	close(fd);
 	close(dev);
 	kill(T->pid, SIGKILL);

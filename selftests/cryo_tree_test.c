@@ -8,7 +8,7 @@
  * their parents reap, their pids, the tree still running after a
  * refusal.
  *
- * The targets are the modes of selftests/progs/tree_target (and busybox
+ * The targets are the modes of selftests/progs/family_target (and busybox
  * sh for the pipeline).  They talk to the test through files in a
  * scratch directory only: a pipe between the test and a member would be
  * a pipe held outside the tree, which a freeze refuses (one test wants
@@ -201,11 +201,11 @@ static pid_t spawn(FIXTURE_DATA(tree) *self, const char *const argv[], int fd3)
 	_exit(127);
 }
 
-/* Start tree_target in mode @mode with DIR and @args (up to two). */
+/* Start family_target in mode @mode with DIR and @args (up to two). */
 static pid_t spawn_target(FIXTURE_DATA(tree) *self, const char *mode,
 			  const char *a1, const char *a2, int fd3)
 {
-	const char *argv[] = { cryo_prog("tree_target"), mode, self->dir, a1, a2,
+	const char *argv[] = { cryo_prog("family_target"), mode, self->dir, a1, a2,
 			       NULL };
 
 	return spawn(self, argv, fd3);
@@ -389,7 +389,7 @@ static int thaw(FIXTURE_DATA(tree) *self, unsigned int flags,
 static pid_t spawn_pipeline(FIXTURE_DATA(tree) *self, const char *out,
 			    const char *st)
 {
-	const char *t = cryo_prog("tree_target");
+	const char *t = cryo_prog("family_target");
 	char cmd[1024];
 	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
 

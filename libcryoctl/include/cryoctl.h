@@ -340,6 +340,38 @@ int cryoctl_thaw(int devfd, int image_fd, unsigned int flags,
 		 struct cryoctl_thaw_result *res);
 
 /**
+ * cryoctl_thaw_tree() - cryoctl_thaw(), telling the processes of a tree
+ * @devfd: as for cryoctl_thaw()
+ * @image_fd: as for cryoctl_thaw()
+ * @flags: as for cryoctl_thaw(); %CRYOCTL_THAW_SAME_PID applies to every
+ *         member, %CRYOCTL_THAW_WAIT to the root
+ * @inherit: as for cryoctl_thaw(): fds of the root
+ * @nr_inherit: as for cryoctl_thaw()
+ * @res: as for cryoctl_thaw(); @res->pid is the root's
+ * @pids: NULL, or room for @pids_len pids: on success, the new pid of
+ *        each member of the image's tree, in the order of its TREE record
+ *        (a zombie's may be reaped already by its restored parent)
+ * @pids_len: entries of @pids
+ * @nr_procs: NULL, or on success the members of the tree (1 for an image
+ *            of one process), zombies included; 0 on failure
+ *
+ * An image of a process tree (format 2.2, a module of ABI 1.6) is
+ * restored whole or not at all: every member's process is made by its
+ * restored parent's (the root's by the caller, as for one process), gets
+ * its session and process group back where these are the tree's, a
+ * zombie exits again with its status for its parent to reap, and no
+ * member runs before all are restored.  When one fails, every one is
+ * killed and @res names the member.  cryoctl_thaw() does the same.
+ * Available since libcryoctl 1.5 (symbol version CRYOCTL_1.5).
+ *
+ * Return: as cryoctl_thaw().
+ */
+int cryoctl_thaw_tree(int devfd, int image_fd, unsigned int flags,
+		      const struct cryo_thaw_inherit *inherit, unsigned int nr_inherit,
+		      struct cryoctl_thaw_result *res, pid_t *pids,
+		      unsigned int pids_len, unsigned int *nr_procs);
+
+/**
  * cryoctl_thaw_status() - how the thaw or remap on a session went
  * @devfd: the session
  * @st: filled in (CRYO_IOC_THAW_STATUS, without waiting); @st->message

@@ -43,8 +43,9 @@ struct stub_clone_args {
  * What the stub writes on the status descriptor when something fails
  * after CRYO_IOC_THAW_RESTORE, where it cannot return, or when a thread
  * cannot be created: 8 bytes, the step and the positive errno.  The
- * library writes STUB_ST_PID, STUB_ST_ERROR, STUB_ST_SPAWN and STUB_ST_MAP
- * there itself.
+ * library writes STUB_ST_PID, STUB_ST_ERROR, STUB_ST_SPAWN, STUB_ST_MAP
+ * and, for the members of a tree, STUB_ST_MEMBER, STUB_ST_TREE and
+ * STUB_ST_MEMBER_PID there itself.
  */
 enum stub_status {
 	STUB_ST_PID	= 1,	/* the process R: its pid */
@@ -57,6 +58,9 @@ enum stub_status {
 	STUB_ST_SPAWN	= 7,	/* R could not be created */
 	STUB_ST_MAP	= 8,	/* R could not map the stub region */
 	STUB_ST_CREDS	= 10,	/* R could not take the planned ids */
+	STUB_ST_MEMBER	= 11,	/* a member's CRYO_IOC_THAW_MEMBER failed */
+	STUB_ST_TREE	= 12,	/* a member's process could not be made */
+	STUB_ST_MEMBER_PID = 13, /* a process made for a member: its pid */
 };
 
 struct stub_msg {

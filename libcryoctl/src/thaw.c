@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -111,6 +112,14 @@ static void close_pipes(struct thaw_ctx *c)
 
 static void thaw_cleanup(struct thaw_ctx *c)
 {
+	unsigned int i;
+
+	for (i = 0; i < c->nr_member_pidfds; i++)
+		close(c->member_pidfds[i]);
+	free(c->member_pidfds);
+	if (c->sh)
+		munmap(c->sh, sizeof(*c->sh));
+	free(c->procs);
 	close_pipes(c);
 	free(c->pipes);
 	if (c->status[0] >= 0)
@@ -124,7 +133,7 @@ static void thaw_cleanup(struct thaw_ctx *c)
 	free(c->init);
 }
 
-static void send_msg(int fd, int type, int value)
+void thaw_send_msg(int fd, int type, int value)
 {
 	struct stub_msg m = { .type = type, .value = value };
 
@@ -138,7 +147,7 @@ static void send_msg(int fd, int type, int value)
  * async-signal-safe calls.
  * Return: as fork(), with errno set on failure.
  */
-static pid_t spawn(pid_t pid)
+pid_t thaw_spawn(pid_t pid)
 {
 	struct stub_clone_args ca = { .exit_signal = SIGCHLD };
 	pid_t set_tid = pid;
@@ -159,30 +168,56 @@ static pid_t spawn(pid_t pid)
  */
 static __attribute__((noreturn)) void run_r(struct thaw_ctx *c)
 {
-	stub_thaw_fn *thaw;
 	uint64_t all = ~0ULL;
-	void *p;
 	long ret;
 
 	/* Every signal, the C library's internal ones too. */
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, sizeof(all));
 	if (!(c->flags & CRYOCTL_THAW_WAIT))
 		setsid();
-	send_msg(c->status[1], STUB_ST_PID, (int)getpid());
+	thaw_send_msg(c->status[1], STUB_ST_PID, (int)getpid());
+	/* The other members' processes: before R takes the user's ids. */
+	if (c->nr_procs > 1) {
+		ret = thaw_tree_spawn(c);
+		if (ret) {
+			thaw_send_msg(c->status[1], STUB_ST_TREE, (int)-ret);
+			_exit(1);
+		}
+	}
+	thaw_run_restore(c);
+}
+
+/*
+ * R, or a member's process, once planned: take the planned credentials,
+ * map the region, write the stub and its arguments (built beforehand,
+ * or, in a member's process, which may not allocate, in place) and run
+ * it.
+ */
+void thaw_run_restore(struct thaw_ctx *c)
+{
+	stub_thaw_fn *thaw;
+	void *p;
+	long ret;
+
 	ret = c->creds ? thaw_set_creds(&c->t, c->groups) : 0;
 	if (ret) {
-		send_msg(c->status[1], STUB_ST_CREDS, (int)-ret);
+		thaw_send_msg(c->status[1], STUB_ST_CREDS, (int)-ret);
 		_exit(1);
 	}
 	ret = region_map(c->t.stub_addr, c->stub_len, &p);
 	if (ret) {
-		send_msg(c->status[1], STUB_ST_MAP, (int)-ret);
+		thaw_send_msg(c->status[1], STUB_ST_MAP, (int)-ret);
 		_exit(1);
 	}
-	memcpy(p, c->init, c->r.init_len);
+	if (c->init) {
+		memcpy(p, c->init, c->r.init_len);
+	} else {
+		c->init = p;
+		region_build_thaw(c);
+	}
 	thaw = (stub_thaw_fn *)((char *)p + cryoctl_stub_thaw_off);
 	ret = thaw((struct stub_args *)((char *)p + c->r.args));
-	send_msg(c->status[1], STUB_ST_ERROR, ret < 0 ? (int)-ret : EPROTO);
+	thaw_send_msg(c->status[1], STUB_ST_ERROR, ret < 0 ? (int)-ret : EPROTO);
 	_exit(1);
 }
 
@@ -202,7 +237,7 @@ static int start_r(struct thaw_ctx *c)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	if (c->flags & CRYOCTL_THAW_WAIT) {
-		pid = spawn(pid0);
+		pid = thaw_spawn(pid0);
 		if (!pid) {
 			close(c->status[0]);
 			run_r(c);
@@ -215,15 +250,15 @@ static int start_r(struct thaw_ctx *c)
 		return ret;
 	}
 
-	pid = spawn(0);
+	pid = thaw_spawn(0);
 	if (!pid) {
 		close(c->status[0]);
-		r = spawn(pid0);
+		r = thaw_spawn(pid0);
 		if (!r)
 			run_r(c);
 		err = errno;
 		if (r < 0)
-			send_msg(c->status[1], STUB_ST_SPAWN, err);
+			thaw_send_msg(c->status[1], STUB_ST_SPAWN, err);
 		_exit(r < 0);
 	}
 	if (pid < 0) {
@@ -251,6 +286,10 @@ static const char *step_name(int type)
 		return "create its threads (clone3)";
 	case STUB_ST_CREDS:
 		return "take the image's uids, gids, groups and limits";
+	case STUB_ST_MEMBER:
+		return "be planned (CRYO_IOC_THAW_MEMBER)";
+	case STUB_ST_TREE:
+		return "make the processes of the tree";
 	default:
 		return "go on";
 	}
@@ -296,12 +335,45 @@ static int spawn_fail(struct thaw_ctx *c, int err, struct cryoctl_thaw_result *r
 			 strerror(-err));
 }
 
+/*
+ * A member's process reported its pid: a pidfd for it, to kill it if the
+ * thaw fails (the module kills the members it knows of; this is for the
+ * ones that never asked it).
+ */
+static void member_seen(struct thaw_ctx *c, pid_t pid)
+{
+	int fd, *p;
+
+	if (pid <= 0)
+		return;
+	fd = syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return;
+	p = realloc(c->member_pidfds, (c->nr_member_pidfds + 1) * sizeof(*p));
+	if (!p) {
+		close(fd);
+		return;
+	}
+	c->member_pidfds = p;
+	c->member_pidfds[c->nr_member_pidfds++] = fd;
+}
+
+/* The thaw failed: no member's process may live on. */
+static void end_members(struct thaw_ctx *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nr_member_pidfds; i++)
+		syscall(SYS_pidfd_send_signal, c->member_pidfds[i], SIGKILL, NULL, 0);
+}
+
 /* End R when a failed thaw leaves it alive; reap it when it is ours. */
 static void end_r(struct thaw_ctx *c)
 {
 	siginfo_t si;
 	int st;
 
+	end_members(c);
 	if (c->rpid <= 0 || c->reaped)
 		return;
 	if (c->flags & CRYOCTL_THAW_WAIT) {
@@ -387,6 +459,8 @@ static int read_reports(struct thaw_ctx *c, struct r_report *rep)
 				c->rpid = m.value;
 			if (c->pidfd < 0)
 				c->pidfd = syscall(SYS_pidfd_open, c->rpid, 0);
+		} else if (m.type == STUB_ST_MEMBER_PID) {
+			member_seen(c, m.value);
 		} else if (m.type == STUB_ST_ERROR) {
 			rep->r_err = m.value;
 		} else if (!rep->step) {
@@ -530,7 +604,8 @@ static int plan_thaw(struct thaw_ctx *c, int image_fd,
 
 	c->tids = calloc(THAW_TIDS_MAX, sizeof(*c->tids));
 	c->groups = calloc(CRYO_THAW_GROUPS_MAX, sizeof(*c->groups));
-	if (!c->tids || !c->groups)
+	c->procs = calloc(CRYO_THAW_PROCS_MAX, sizeof(*c->procs));
+	if (!c->tids || !c->groups || !c->procs)
 		return thaw_fail(res, -ENOMEM, "out of memory");
 	c->t = (struct cryo_thaw){
 		.size = sizeof(c->t),
@@ -543,8 +618,17 @@ static int plan_thaw(struct thaw_ctx *c, int image_fd,
 		.stub_size = c->stub_len,
 		.groups = (uintptr_t)c->groups,
 		.groups_len = CRYO_THAW_GROUPS_MAX,
+		.procs = (uintptr_t)c->procs,
+		.procs_len = CRYO_THAW_PROCS_MAX,
 	};
 	ret = ioctl(c->devfd, CRYO_IOC_THAW, &c->t);
+	if (ret < 0 && errno == E2BIG) {
+		/* A module before ABI 1.6 knows no trees (nor their images). */
+		c->t.size = CRYO_THAW_SIZE_VER1;
+		c->t.procs = 0;
+		c->t.procs_len = 0;
+		ret = ioctl(c->devfd, CRYO_IOC_THAW, &c->t);
+	}
 	if (ret < 0 && errno == E2BIG) {
 		/* A module before ABI 1.4 plans no credentials. */
 		c->t.size = CRYO_THAW_SIZE_VER0;
@@ -553,6 +637,8 @@ static int plan_thaw(struct thaw_ctx *c, int image_fd,
 		ret = ioctl(c->devfd, CRYO_IOC_THAW, &c->t);
 	}
 	c->creds = ret == 0 && c->t.size >= CRYO_THAW_SIZE_VER1;
+	c->nr_procs = ret == 0 && c->t.size >= CRYO_THAW_SIZE_VER2 && c->t.nr_procs ?
+		      c->t.nr_procs : 1;
 	if (ret < 0) {
 		ret = neg_errno();
 		if (cryoctl_thaw_status(c->devfd, &st) || !st.message[0])
@@ -569,6 +655,10 @@ static int plan_thaw(struct thaw_ctx *c, int image_fd,
 static int check_plan(struct thaw_ctx *c, size_t est_threads, size_t est_fpu,
 		      struct cryoctl_thaw_result *res)
 {
+	if (c->nr_procs < 1 || c->nr_procs > CRYO_THAW_PROCS_MAX ||
+	    (c->nr_procs > 1 && c->procs[0].parent != -1))
+		return thaw_fail(res, -EPROTO, "the module's answer makes no sense (%u processes)",
+				 c->nr_procs);
 	if (c->t.nr_threads < 1 || c->t.nr_threads > THAW_TIDS_MAX ||
 	    c->t.nr_pipes > THAW_PIPES_MAX || !c->t.stub_addr ||
 	    c->t.stub_addr & 4095)
@@ -595,19 +685,39 @@ static int check_plan(struct thaw_ctx *c, size_t est_threads, size_t est_fpu,
 	return 0;
 }
 
-/* The pipes the image's files need, R's status pipe, the region's contents. */
+/* A member's plan, in its process: does it fit the region?  0 or -errno. */
+int thaw_plan_fits(struct thaw_ctx *c)
+{
+	return check_plan(c, c->est_threads, c->est_fpu, NULL);
+}
+
+/*
+ * The pipes the image's files need, R's status pipe, the region's
+ * contents; for a tree, what the members' processes share, and room for
+ * the pipes of any member (they may not allocate).
+ */
 static int prepare_r(struct thaw_ctx *c, struct cryoctl_thaw_result *res)
 {
+	size_t room;
 	unsigned int i;
 	int ret;
 
 	c->nr_pipes = c->t.nr_pipes;
-	c->pipes = malloc((2 * c->nr_pipes + 1) * sizeof(*c->pipes));
+	room = c->nr_procs > 1 ? THAW_PIPES_MAX : c->nr_pipes;
+	c->pipes = malloc((2 * room + 1) * sizeof(*c->pipes));
 	c->init = calloc(1, c->r.init_len);
 	if (!c->pipes || !c->init)
 		return thaw_fail(res, -ENOMEM, "out of memory");
 	for (i = 0; i < 2 * c->nr_pipes; i++)
 		c->pipes[i] = -1;
+	if (c->nr_procs > 1) {
+		c->sh = mmap(NULL, sizeof(*c->sh), PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (c->sh == MAP_FAILED) {
+			c->sh = NULL;
+			return thaw_fail(res, -ENOMEM, "out of memory");
+		}
+	}
 	for (i = 0; i < c->nr_pipes; i++) {
 		if (pipe2(c->pipes + 2 * i, O_CLOEXEC)) {
 			ret = neg_errno();
@@ -623,10 +733,33 @@ static int prepare_r(struct thaw_ctx *c, struct cryoctl_thaw_result *res)
 	return 0;
 }
 
+/* The members' new pids, by TREE index, for cryoctl_thaw_tree(). */
+static void tree_result(const struct thaw_ctx *c, pid_t *pids, unsigned int pids_len,
+			unsigned int *nr_procs, pid_t root)
+{
+	unsigned int i;
+
+	if (nr_procs)
+		*nr_procs = c->nr_procs;
+	for (i = 0; pids && i < pids_len && i < c->nr_procs; i++)
+		pids[i] = c->sh ? c->sh->newpid[i] : root;
+}
+
 CRYOCTL_EXPORT int cryoctl_thaw(int devfd, int image_fd, unsigned int flags,
 				const struct cryo_thaw_inherit *inherit,
 				unsigned int nr_inherit,
 				struct cryoctl_thaw_result *res)
+{
+	return cryoctl_thaw_tree(devfd, image_fd, flags, inherit, nr_inherit,
+				 res, NULL, 0, NULL);
+}
+
+CRYOCTL_EXPORT int cryoctl_thaw_tree(int devfd, int image_fd, unsigned int flags,
+				     const struct cryo_thaw_inherit *inherit,
+				     unsigned int nr_inherit,
+				     struct cryoctl_thaw_result *res,
+				     pid_t *pids, unsigned int pids_len,
+				     unsigned int *nr_procs)
 {
 	struct thaw_ctx c = {
 		.devfd = devfd, .flags = flags, .status = { -1, -1 }, .pidfd = -1,
@@ -641,7 +774,11 @@ CRYOCTL_EXPORT int cryoctl_thaw(int devfd, int image_fd, unsigned int flags,
 	if (ret)
 		return ret;
 
+	if (nr_procs)
+		*nr_procs = 0;
 	region_estimate(image_fd, &est_threads, &est_fpu);
+	c.est_threads = est_threads;
+	c.est_fpu = est_fpu;
 	cryoctl_region_layout(&est, est_threads, THAW_PIPES_MAX, est_fpu, 0);
 	c.stub_len = est.len;
 	/* &cryo_thaw.stub_size is 32 bits wide. */
@@ -667,6 +804,8 @@ CRYOCTL_EXPORT int cryoctl_thaw(int devfd, int image_fd, unsigned int flags,
 		goto out;
 	}
 	ret = wait_outcome(&c, res);
+	if (!ret)
+		tree_result(&c, pids, pids_len, nr_procs, res ? res->pid : 0);
 out:
 	thaw_cleanup(&c);
 	return ret;

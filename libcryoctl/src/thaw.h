@@ -77,6 +77,19 @@ unsigned char *region_build_remap(const struct cryoctl_region *r, uint64_t base,
 
 /* ---- thaw.c ------------------------------------------------------------------ */
 
+/*
+ * What the processes made for the members of a tree share (a MAP_SHARED
+ * mapping the caller makes before it forks R): the pid each got, and
+ * three counters by which they wait for each other while they set up
+ * their sessions and groups (thaw_tree.c).
+ */
+struct thaw_tree_shared {
+	int created;		/* processes made, zombies included */
+	int leaders;		/* group leaders made leaders */
+	int joined;		/* the others in their groups */
+	pid_t newpid[CRYO_THAW_PROCS_MAX];	/* by member index, 0 until made */
+};
+
 /* Everything a thaw holds, released by thaw_cleanup(). */
 struct thaw_ctx {
 	int devfd;
@@ -91,6 +104,15 @@ struct thaw_ctx {
 	struct cryoctl_region r;
 	size_t stub_len;	/* what CRYO_IOC_THAW was given */
 	unsigned char *init;	/* the region's first r.init_len bytes */
+	/* A tree (ABI 1.6): R forks the processes of the other members. */
+	struct cryo_image_member *procs;	/* CRYO_THAW_PROCS_MAX entries */
+	unsigned int nr_procs;	/* 1 for an image of one process */
+	unsigned int member;	/* which member this process becomes */
+	struct thaw_tree_shared *sh;	/* MAP_SHARED, for a tree */
+	size_t est_threads;	/* what the region was sized for */
+	size_t est_fpu;
+	int *member_pidfds;	/* of what the members reported, for the kill */
+	unsigned int nr_member_pidfds;
 	pid_t rpid;		/* R, once known */
 	int pidfd;		/* R's, when the kernel has pidfd_open() */
 	bool reaped;		/* R was waited for (CRYOCTL_THAW_WAIT) */
@@ -98,5 +120,24 @@ struct thaw_ctx {
 
 /* stub_region.c: fill in c->init, the part of the region the library writes. */
 void region_build_thaw(struct thaw_ctx *c);
+
+/* thaw.c: a status message, from R or a member's process. */
+void thaw_send_msg(int fd, int type, int value);
+/* thaw.c: whether the plan fits the region, for a member's process (0 or -E2BIG). */
+int thaw_plan_fits(struct thaw_ctx *c);
+
+/*
+ * thaw_tree.c, in R (member 0) before it takes its credentials: make the
+ * processes of the other members (each forks its own children), set their
+ * sessions and groups, let the zombies exit.  Return: 0, or -errno (R
+ * then reports it and exits; the processes made are killed by the module
+ * or the caller).  Never returns in the processes it makes.
+ */
+int thaw_tree_spawn(struct thaw_ctx *c);
+
+/* thaw.c: fork(), or clone3 with set_tid = @pid when @pid > 0. */
+pid_t thaw_spawn(pid_t pid);
+/* thaw.c: the end of R, or of a member's process: credentials, region, stub. */
+__attribute__((noreturn)) void thaw_run_restore(struct thaw_ctx *c);
 
 #endif /* CRYOCTL_THAW_H */

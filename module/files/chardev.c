@@ -38,7 +38,7 @@ static bool cryo_chardev_match(struct file *file)
 
 static int cryo_chardev_restore(struct cryo_thawing *t, unsigned int idx)
 {
-	struct cryo_thaw_file *f = &t->fdt.files[idx];
+	struct cryo_thaw_file *f = &t->tree->files.files[idx];
 	bool opath = f->rec.open_flags & O_PATH;
 
 	/* An O_PATH open does nothing to the device. */

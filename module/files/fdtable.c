@@ -59,14 +59,14 @@ static int cryo_fd_grab(const void *arg, struct file *file, unsigned int fd)
 }
 
 /*
- * The first open fd >= @from of the target, referenced in f->file.
+ * The first open fd >= @from of a member, referenced in f->file.
  * The fd table is the one of any thread still holding one (the leader
  * may have exited).  Returns false when there is none.
  */
-static bool cryo_next_fd(struct cryo_image *img, unsigned int from,
+static bool cryo_next_fd(struct cryo_member *m, unsigned int from,
 			 struct cryo_fd_found *f)
 {
-	struct cryo_park *park = img->park;
+	struct cryo_park *park = m->park;
 	unsigned int i;
 	int found = 0;
 
@@ -98,7 +98,7 @@ int cryo_fdtable_check(struct cryo_image *img, struct cryo_why *why)
 	unsigned int from = 0;
 	u32 code = CRYO_REFUSAL_NONE;
 
-	while (from != UINT_MAX && cryo_next_fd(img, from, &f)) {
+	while (from != UINT_MAX && cryo_next_fd(img->m, from, &f)) {
 		code = cryo_file_refusal(f.file);
 		if (code == CRYO_REFUSAL_NONE)
 			code = cryo_locks_held(f.file, f.files);
@@ -115,15 +115,47 @@ int cryo_fdtable_check(struct cryo_image *img, struct cryo_why *why)
 								  -EOPNOTSUPP);
 }
 
-/* Does the target hold a description that reads the pipe @pipe? */
+/* Does a member of the tree hold a description that reads the pipe @pipe? */
 bool cryo_fdtable_reads(struct cryo_image *img, struct inode *pipe)
 {
-	struct cryo_fd_found f = { .reader_of = pipe };
+	unsigned int i;
 
-	if (!cryo_next_fd(img, 0, &f))
-		return false;
-	fput(f.file);
-	return true;
+	for (i = 0; i < img->nr_members; i++) {
+		struct cryo_fd_found f = { .reader_of = pipe };
+
+		if (img->members[i].park &&
+		    cryo_next_fd(&img->members[i], 0, &f)) {
+			fput(f.file);
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * cryo_fdtable_walk() - call @fn for every fd of member @m, ascending
+ * @m: a parked member
+ * @fn: given each fd and its file (referenced for the call only); a
+ *	non-zero return stops the walk and is returned
+ * @arg: for @fn
+ *
+ * Return: 0, or what @fn returned.
+ */
+int cryo_fdtable_walk(struct cryo_member *m, cryo_fd_fn fn, void *arg)
+{
+	struct cryo_fd_found f = {};
+	unsigned int from = 0;
+	int ret = 0;
+
+	if (!m->park)
+		return 0;
+	while (!ret && from != UINT_MAX && cryo_next_fd(m, from, &f)) {
+		ret = fn(arg, f.file, f.fd);
+		fput(f.file);
+		from = f.fd + 1;
+		cond_resched();
+	}
+	return ret;
 }
 
 static void cryo_fdtable_save_fd(struct cryo_image *img)
@@ -152,7 +184,8 @@ int cryo_fdtable_save(struct cryo_image *img)
 
 	switch (fs->fd_step) {
 	case CRYO_FD_NEXT:
-		if (fs->fd_next == UINT_MAX || !cryo_next_fd(img, fs->fd_next, &f))
+		if (fs->fd_next == UINT_MAX ||
+		    !cryo_next_fd(img->m, fs->fd_next, &f))
 			return 0;
 		fs->fd_next = f.fd + 1;
 		fs->cur_fd = f.fd;
@@ -209,7 +242,7 @@ int cryo_fdtable_inherit(struct cryo_thawing *t,
 			 const struct cryo_thaw_inherit __user *uin,
 			 unsigned int nr)
 {
-	struct cryo_files_restore *ft = &t->fdt;
+	struct cryo_files_shared *ft = &t->tree->files;
 	unsigned int i, j;
 
 	if (!nr)
@@ -258,7 +291,7 @@ int cryo_fdtable_inherit(struct cryo_thawing *t,
 	return 0;
 }
 
-static int cryo_inherit_find(struct cryo_files_restore *ft, u32 fd)
+static int cryo_inherit_find(struct cryo_files_shared *ft, u32 fd)
 {
 	unsigned int i;
 
@@ -271,14 +304,16 @@ static int cryo_inherit_find(struct cryo_files_restore *ft, u32 fd)
 /**
  * cryo_fdtable_load_fd() - an FD record, checked and kept
  * @t: the thaw
- * @rec: the record, its payload in t->in.buf
+ * @rec: the record, its payload in t->in->buf
  *
  * Return: 0, or -errno with the thaw failed.
  */
 int cryo_fdtable_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
 	struct cryo_files_restore *ft = &t->fdt;
-	struct cryo_image_fd *r = t->in.buf;
+	struct cryo_files_shared *sh = &t->tree->files;
+	struct cryo_image_fd *r = t->in->buf;
+	struct cryo_thaw_file *f;
 	struct cryo_thaw_fd *fd;
 	unsigned long nofile;
 	int ret, i;
@@ -286,7 +321,7 @@ int cryo_fdtable_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec)
 	if (rec->len != sizeof(*r) || r->__reserved ||
 	    (r->flags & ~CRYO_FD_CLOEXEC))
 		return cryo_file_bad(t, "FD: bad length or flags");
-	if (!r->file_id || r->file_id > ft->nr_files)
+	if (!r->file_id || r->file_id > sh->nr_files)
 		return cryo_file_bad(t, "FD %u: no FILE %u", r->fd, r->file_id);
 	if (ft->nr_fds && r->fd <= ft->fds[ft->nr_fds - 1].rec.fd)
 		return cryo_file_bad(t, "FD %u: not in ascending order", r->fd);
@@ -300,15 +335,25 @@ int cryo_fdtable_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec)
 			     sizeof(*ft->fds), CRYO_THAW_MAX_FILES);
 	if (ret)
 		return cryo_thaw_fail(t, ret, "record %llu: too many fds",
-				      t->in.record);
+				      t->in->record);
 	fd = &ft->fds[ft->nr_fds++];
 	fd->rec = *r;
 	fd->file = NULL;
-	i = cryo_inherit_find(ft, r->fd);
+	/*
+	 * The caller's --inherit-fd are the first member's (the root's); a
+	 * later member's fd on the same description (inherited across fork)
+	 * shares the inherited file as it shared the description.
+	 */
+	f = &sh->files[r->file_id - 1];
+	i = t->idx ? -1 : cryo_inherit_find(sh, r->fd);
+	if (i >= 0 && !f->inherited)
+		f->inherited = sh->inherit_files[i];
 	if (i >= 0)
-		fd->file = get_file(ft->inherit_files[i]);
+		fd->file = get_file(sh->inherit_files[i]);
+	else if (t->idx && f->inherited)
+		fd->file = get_file(f->inherited);
 	else
-		ft->files[r->file_id - 1].needed = true;
+		f->needed = true;
 	return 0;
 }
 
@@ -337,16 +382,17 @@ int cryo_fdtable_fd_of(struct cryo_thawing *t, unsigned int idx)
 int cryo_fdtable_open(struct cryo_thawing *t)
 {
 	struct cryo_files_restore *ft = &t->fdt;
+	struct cryo_files_shared *sh = &t->tree->files;
 	unsigned int i, j;
 
-	for (i = 0; i < ft->nr_inherit; i++) {
+	for (i = 0; !t->idx && i < sh->nr_inherit; i++) {
 		for (j = 0; j < ft->nr_fds; j++)
-			if (ft->fds[j].rec.fd == ft->inherit[i].fd)
+			if (ft->fds[j].rec.fd == sh->inherit[i].fd)
 				break;
 		if (j == ft->nr_fds)
 			return cryo_thaw_fail(t, -EINVAL,
 					      "--inherit-fd %d: the image has no fd %d",
-					      ft->inherit[i].fd, ft->inherit[i].fd);
+					      sh->inherit[i].fd, sh->inherit[i].fd);
 	}
 	return cryo_file_restore_all(t);
 }
@@ -369,6 +415,7 @@ int cryo_fdtable_install(struct cryo_thawing *t)
 	struct cryo_files_restore *ft = &t->fdt;
 	struct files_struct *files = current->files;
 	unsigned int next = 0, found, i, k;
+	struct file *file;
 	int fd, ret = 0;
 	u32 max_fd;
 
@@ -395,8 +442,17 @@ int cryo_fdtable_install(struct cryo_thawing *t)
 		}
 		if (!here)
 			continue;
-		fd_install(k, get_file(d->file ? d->file :
-				       ft->files[d->rec.file_id - 1].file));
+		file = d->file ?: t->tree->files.files[d->rec.file_id - 1].file;
+		if (!file) {
+			/* Never made: an earlier member's pipe that was not. */
+			put_unused_fd(fd);
+			ret = cryo_thaw_fail(t, -ENXIO,
+					     "fd %u: its description %u was not recreated",
+					     k, d->rec.file_id);
+			max_fd = k;
+			break;
+		}
+		fd_install(k, get_file(file));
 		i++;
 	}
 	/* Give back the numbers that only held a gap. */
@@ -410,17 +466,25 @@ int cryo_fdtable_install(struct cryo_thawing *t)
 	return ret;
 }
 
-/* The thaw is over: its files, fds and inherited files are let go. */
+/* A member is freed: its fds are let go. */
 void cryo_fdtable_release(struct cryo_thawing *t)
 {
 	struct cryo_files_restore *ft = &t->fdt;
 	unsigned int i;
 
-	cryo_file_release(t);
 	for (i = 0; i < ft->nr_fds; i++)
 		if (ft->fds[i].file)
 			fput(ft->fds[i].file);
 	kvfree(ft->fds);
+}
+
+/* The thaw is over: its descriptions and inherited files are let go. */
+void cryo_files_release(struct cryo_thaw_tree *tree)
+{
+	struct cryo_files_shared *ft = &tree->files;
+	unsigned int i;
+
+	cryo_file_release(tree);
 	for (i = 0; i < ft->nr_inherit; i++)
 		if (ft->inherit_files && ft->inherit_files[i])
 			fput(ft->inherit_files[i]);

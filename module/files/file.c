@@ -290,14 +290,14 @@ void cryo_file_save_end(struct cryo_image *img)
 /**
  * cryo_file_load() - a FILE record, checked and kept
  * @t: the thaw
- * @rec: the record, its payload in t->in.buf
+ * @rec: the record, its payload in t->in->buf
  *
  * Return: 0, or -errno with the thaw failed.
  */
 int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
-	struct cryo_files_restore *ft = &t->fdt;
-	struct cryo_image_file *r = t->in.buf;
+	struct cryo_files_shared *ft = &t->tree->files;
+	struct cryo_image_file *r = t->in->buf;
 	const struct cryo_file_ops *ops;
 	struct cryo_thaw_file *f;
 	u64 max_data = 0;
@@ -334,7 +334,7 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 			     CRYO_THAW_MAX_FILES);
 	if (ret)
 		return cryo_thaw_fail(t, ret, "record %llu: too many files",
-				      t->in.record);
+				      t->in->record);
 	f = &ft->files[ft->nr_files];
 	memset(f, 0, sizeof(*f));
 	f->rec = *r;
@@ -351,7 +351,7 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 /**
  * cryo_file_load_data() - a FILE_DATA record, for the last FILE
  * @t: the thaw
- * @rec: the record, its payload in t->in.buf
+ * @rec: the record, its payload in t->in->buf
  *
  * The bytes go into the buffer the kind's load() made, or are written
  * into the file it created.
@@ -360,8 +360,8 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
  */
 int cryo_file_load_data(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
-	struct cryo_files_restore *ft = &t->fdt;
-	struct cryo_image_file_data *d = t->in.buf;
+	struct cryo_files_shared *ft = &t->tree->files;
+	struct cryo_image_file_data *d = t->in->buf;
 	u64 len = rec->len - sizeof(*d);
 	struct cryo_thaw_file *f;
 	loff_t pos;
@@ -395,7 +395,7 @@ int cryo_file_load_data(struct cryo_thawing *t, const struct cryo_rec *rec)
 int cryo_file_need_inherit(struct cryo_thawing *t, unsigned int idx,
 			   const char *why)
 {
-	struct cryo_thaw_file *f = &t->fdt.files[idx];
+	struct cryo_thaw_file *f = &t->tree->files.files[idx];
 	int fd = cryo_fdtable_fd_of(t, idx);
 
 	return cryo_thaw_fail(t, -ENXIO,
@@ -473,7 +473,7 @@ int cryo_file_reopen_alone(struct cryo_thawing *t, struct cryo_thaw_file *f,
  */
 int cryo_file_restore_all(struct cryo_thawing *t)
 {
-	struct cryo_files_restore *ft = &t->fdt;
+	struct cryo_files_shared *ft = &t->tree->files;
 	unsigned int i;
 	int ret;
 
@@ -485,7 +485,8 @@ int cryo_file_restore_all(struct cryo_thawing *t)
 			return cryo_file_bad(t, "FILE %u: %llu of %llu bytes",
 					     i + 1, f->data_got,
 					     f->rec.data_size);
-		if (!f->needed)
+		/* An earlier member's, or needed by no fd (yet). */
+		if (!f->needed || f->restored)
 			continue;
 		/*
 		 * Given up at the freeze: an unlinked file whose contents
@@ -501,14 +502,15 @@ int cryo_file_restore_all(struct cryo_thawing *t)
 		ret = ops->restore(t, i);
 		if (ret)
 			return ret;
+		f->restored = true;
 	}
 	return 0;
 }
 
 /* The thaw is over: its descriptions are let go (installed ones stay). */
-void cryo_file_release(struct cryo_thawing *t)
+void cryo_file_release(struct cryo_thaw_tree *tree)
 {
-	struct cryo_files_restore *ft = &t->fdt;
+	struct cryo_files_shared *ft = &tree->files;
 	unsigned int i;
 
 	for (i = 0; i < ft->nr_files; i++) {

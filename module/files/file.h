@@ -18,6 +18,7 @@
 struct cryo_image;
 struct cryo_seen;
 struct cryo_thaw_file;
+struct cryo_thaw_tree;
 struct cryo_thawing;
 struct file;
 struct inode;
@@ -108,7 +109,7 @@ int cryo_file_save_data(struct cryo_image *img);
 void cryo_file_save_data_end(struct cryo_image *img);
 void cryo_file_save_end(struct cryo_image *img);
 int cryo_file_restore_all(struct cryo_thawing *t);
-void cryo_file_release(struct cryo_thawing *t);
+void cryo_file_release(struct cryo_thaw_tree *tree);
 char *cryo_file_what(struct cryo_thawing *t, struct cryo_thaw_file *f);
 struct file *cryo_file_reopen(struct cryo_thawing *t, struct cryo_thaw_file *f,
 			      const char *what, int flags,
@@ -118,8 +119,11 @@ int cryo_file_reopen_alone(struct cryo_thawing *t, struct cryo_thaw_file *f,
 int cryo_file_need_inherit(struct cryo_thawing *t, unsigned int idx,
 			   const char *why);
 
-/* fdtable.c: the target's fds, for the kinds */
+/* fdtable.c: the tree's fds, for the kinds */
+struct cryo_member;
+typedef int (*cryo_fd_fn)(void *arg, struct file *file, unsigned int fd);
 bool cryo_fdtable_reads(struct cryo_image *img, struct inode *pipe);
+int cryo_fdtable_walk(struct cryo_member *m, cryo_fd_fn fn, void *arg);
 int cryo_fdtable_fd_of(struct cryo_thawing *t, unsigned int idx);
 
 #endif /* _CRYO_FILES_FILE_H */

@@ -12,6 +12,7 @@
 struct cryo_image;
 struct cryo_rec;
 struct cryo_thaw_inherit;
+struct cryo_thaw_tree;
 struct cryo_thawing;
 struct cryo_why;
 struct file;
@@ -19,6 +20,7 @@ struct files_struct;
 
 /* fdtable.c: the fd table and the FD records */
 int cryo_fdtable_check(struct cryo_image *img, struct cryo_why *why);
+int cryo_pipe_check_outside(struct cryo_image *img, struct cryo_why *why);
 int cryo_fdtable_save(struct cryo_image *img);
 void cryo_fdtable_save_end(struct cryo_image *img);
 int cryo_fdtable_inherit(struct cryo_thawing *t,
@@ -28,6 +30,7 @@ int cryo_fdtable_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_fdtable_open(struct cryo_thawing *t);
 int cryo_fdtable_install(struct cryo_thawing *t);
 void cryo_fdtable_release(struct cryo_thawing *t);
+void cryo_files_release(struct cryo_thaw_tree *tree);
 
 /* file.c: the FILE and FILE_DATA records */
 int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec);
@@ -35,6 +38,7 @@ int cryo_file_load_data(struct cryo_thawing *t, const struct cryo_rec *rec);
 
 /* pipe.c: the pipes the library made for the restored process */
 int cryo_pipe_attach(struct cryo_thawing *t, const s32 *fds, unsigned int nr);
+int cryo_pipe_check_tree(struct cryo_thawing *t);
 
 /* locks.c */
 u32 cryo_locks_held(struct file *file, struct files_struct *files);

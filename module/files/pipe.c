@@ -23,6 +23,7 @@
 #include <linux/magic.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 
 #include "freezing.h"
 #include "thawing.h"
@@ -116,6 +117,129 @@ out_unlock:
 	return ret;
 }
 
+/* One fd of the tree on an anonymous pipe, for the census below. */
+struct cryo_pipe_fd {
+	struct file *file;		/* not referenced: the tree is parked */
+	struct inode *inode;
+	fmode_t mode;
+	s32 fd;
+	s32 pid;
+};
+
+struct cryo_pipe_census {
+	struct cryo_pipe_fd *fds;
+	unsigned int nr;
+	unsigned int max;
+	s32 pid;			/* of the member being walked */
+};
+
+static int cryo_pipe_census_fd(void *arg, struct file *file, unsigned int fd)
+{
+	struct cryo_pipe_census *c = arg;
+
+	if (!cryo_pipe_match(file) || (file->f_mode & FMODE_PATH))
+		return 0;
+	if (c->nr == c->max) {
+		unsigned int max = c->max ? 2 * c->max : 64;
+		struct cryo_pipe_fd *n;
+
+		n = kvrealloc_compat(c->fds, c->max * sizeof(*n),
+				     max * sizeof(*n), GFP_KERNEL_ACCOUNT);
+		if (!n)
+			return -ENOMEM;
+		c->fds = n;
+		c->max = max;
+	}
+	c->fds[c->nr++] = (struct cryo_pipe_fd) {
+		.file = file, .inode = file_inode(file),
+		.mode = file->f_mode, .fd = fd, .pid = c->pid,
+	};
+	return 0;
+}
+
+static int cryo_pipe_fd_cmp(const void *a, const void *b)
+{
+	const struct cryo_pipe_fd *x = a, *y = b;
+
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Is all of one pipe (@fds[0..n), sorted by file) in the tree?  Each
+ * description of it counts once in pipe->readers or ->writers, and each
+ * fd holds one reference to its description: more than the tree's mean
+ * a holder outside (an fd passed on, or another open of it).
+ */
+static bool cryo_pipe_all_inside(const struct cryo_pipe_fd *fds,
+				 unsigned int n)
+{
+	struct pipe_inode_info *pipe = fds[0].inode->i_pipe;
+	unsigned int i, j, readers = 0, writers = 0;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && fds[j].file == fds[i].file; j++)
+			;
+		if (file_count(fds[i].file) > j - i)
+			return false;
+		readers += !!(fds[i].mode & FMODE_READ);
+		writers += !!(fds[i].mode & FMODE_WRITE);
+	}
+	return READ_ONCE(pipe->readers) <= readers &&
+	       READ_ONCE(pipe->writers) <= writers;
+}
+
+/**
+ * cryo_pipe_check_outside() - refuse a pipe the tree shares with others
+ * @img: the image, every member parked
+ * @why: out: the refusal, naming the lowest fd on such a pipe of the first
+ *	member holding one
+ *
+ * What goes through a pipe between a member and a process outside the
+ * tree would be lost: the image holds its bytes once, and a thaw makes a
+ * new pipe that the outside process does not hold.  Only an anonymous
+ * pipe: a FIFO is opened again by its name, by anyone.
+ *
+ * Return: 0, -EOPNOTSUPP with @why set, -ENOMEM, -EINTR.
+ */
+int cryo_pipe_check_outside(struct cryo_image *img, struct cryo_why *why)
+{
+	struct cryo_pipe_census c = {};
+	const struct cryo_pipe_fd *bad = NULL;
+	unsigned int i, j;
+	int ret = 0;
+
+	for (i = 0; !ret && i < img->nr_members; i++) {
+		c.pid = img->members[i].rec.pid;
+		ret = cryo_fdtable_walk(&img->members[i], cryo_pipe_census_fd,
+					&c);
+	}
+	if (ret)
+		goto out;
+	sort(c.fds, c.nr, sizeof(*c.fds), cryo_pipe_fd_cmp, NULL);
+	for (i = 0; i < c.nr; i = j) {
+		const struct cryo_pipe_fd *first = &c.fds[i];
+
+		for (j = i; j < c.nr && c.fds[j].inode == c.fds[i].inode; j++)
+			if (c.fds[j].pid == first->pid && c.fds[j].fd < first->fd)
+				first = &c.fds[j];
+		if (!cryo_pipe_all_inside(&c.fds[i], j - i) &&
+		    (!bad || first->pid != bad->pid || first->fd < bad->fd))
+			bad = bad ?: first;
+	}
+	if (bad) {
+		why->pid = bad->pid;
+		ret = cryo_refuse(why, CRYO_REFUSAL_PIPE_OUTSIDE, bad->fd,
+				  -EOPNOTSUPP);
+	}
+out:
+	kvfree(c.fds);
+	return ret;
+}
+
 static int cryo_pipe_save(struct cryo_image *img, struct cryo_seen *seen,
 			  struct file *file, struct cryo_file_out *out)
 {
@@ -166,17 +290,28 @@ static bool cryo_pipe_same(const struct cryo_thaw_file *f,
 /*
  * An anonymous pipe is the library's to make: count it once, with every
  * description of it in the image (pipe(2) gives two; more come from
- * opening /proc/PID/fd/N), which must read it and write it both.
+ * opening /proc/PID/fd/N), which must read it and write it both.  In a
+ * tree, the member whose section meets the pipe first makes it, and a
+ * later member's description of it is opened on it (cryo_pipe_attach());
+ * whether the image holds both of its ends is known only once the last
+ * section is read (cryo_pipe_check_tree()).
  */
 static int cryo_pipe_restore(struct cryo_thawing *t, unsigned int idx)
 {
-	struct cryo_files_restore *ft = &t->fdt;
+	struct cryo_files_shared *ft = &t->tree->files;
 	struct cryo_thaw_file *f = &ft->files[idx];
 	bool reads = false, writes = false;
 	unsigned int j;
 
 	if (f->pipe >= 0)
 		return 0;
+	for (j = 0; j < idx; j++) {
+		if (!cryo_pipe_same(f, &ft->files[j]) || ft->files[j].pipe < 0)
+			continue;
+		/* An earlier member made it. */
+		f->pipe = ft->files[j].pipe;
+		return 0;
+	}
 	for (j = idx; j < ft->nr_files; j++) {
 		u32 acc = ft->files[j].rec.open_flags & O_ACCMODE;
 
@@ -185,7 +320,7 @@ static int cryo_pipe_restore(struct cryo_thawing *t, unsigned int idx)
 		reads |= acc != O_WRONLY;
 		writes |= acc != O_RDONLY;
 	}
-	if (!reads || !writes)
+	if ((!reads || !writes) && t->tree->nr_procs == 1)
 		return cryo_file_need_inherit(t, idx,
 					      "the other end of this pipe is not in the image");
 	for (j = idx; j < ft->nr_files; j++) {
@@ -194,7 +329,48 @@ static int cryo_pipe_restore(struct cryo_thawing *t, unsigned int idx)
 		ft->files[j].pipe = ft->nr_pipes;
 		ft->files[j].needed = true;
 	}
+	if (!t->fdt.nr_pipes)
+		t->fdt.first_pipe = ft->nr_pipes;
 	ft->nr_pipes++;
+	t->fdt.nr_pipes++;
+	return 0;
+}
+
+/**
+ * cryo_pipe_check_tree() - after the last section: both ends of each pipe
+ * @t: the last member
+ *
+ * A pipe one member made for a description whose other end a later member
+ * holds is checked here, once every section is read: an image whose pipe
+ * has only a reading or only a writing description needs --inherit-fd,
+ * as for one process.
+ *
+ * Return: 0, or -errno with the thaw failed.
+ */
+int cryo_pipe_check_tree(struct cryo_thawing *t)
+{
+	struct cryo_files_shared *ft = &t->tree->files;
+	unsigned int i, j;
+
+	for (i = 0; i < ft->nr_files; i++) {
+		struct cryo_thaw_file *f = &ft->files[i];
+		bool reads = false, writes = false;
+
+		if (f->pipe < 0)
+			continue;
+		for (j = 0; j < ft->nr_files; j++) {
+			u32 acc = ft->files[j].rec.open_flags & O_ACCMODE;
+
+			if (ft->files[j].pipe != f->pipe)
+				continue;
+			reads |= acc != O_WRONLY;
+			writes |= acc != O_RDONLY;
+		}
+		if (!reads || !writes)
+			return cryo_thaw_fail(t, -ENXIO,
+					      "FILE %u (%s): the other end of this pipe is not in the image",
+					      i + 1, f->name);
+	}
 	return 0;
 }
 
@@ -238,7 +414,7 @@ static struct file *cryo_pipe_end(struct cryo_thaw_file *f,
 static int cryo_pipe_fill(struct cryo_thawing *t, unsigned int p,
 			  struct file *ends[2])
 {
-	struct cryo_files_restore *ft = &t->fdt;
+	struct cryo_files_shared *ft = &t->tree->files;
 	bool used[2] = { false, false };
 	unsigned int i;
 	int ret = 0;
@@ -272,18 +448,46 @@ static int cryo_pipe_fill(struct cryo_thawing *t, unsigned int p,
 	return ret;
 }
 
+/* A description of a pipe an earlier member made, opened on it. */
+static int cryo_pipe_join(struct cryo_thawing *t, struct cryo_thaw_file *f)
+{
+	struct cryo_files_shared *ft = &t->tree->files;
+	struct file *ends[2] = { NULL, NULL };
+	bool used[2] = { true, true };
+	struct file *file;
+	unsigned int j;
+
+	for (j = 0; j < ft->nr_files && !ends[0]; j++)
+		if (ft->files[j].pipe == f->pipe && ft->files[j].file)
+			ends[0] = ft->files[j].file;
+	if (!ends[0])
+		return cryo_thaw_fail(t, -EBADMSG, "pipe %s: no earlier description of it",
+				      f->name);
+	file = cryo_pipe_end(f, ends, used);
+	if (IS_ERR(file))
+		return cryo_thaw_fail(t, PTR_ERR(file),
+				      "pipe %s: cannot open another description of it (error %ld)",
+				      f->name, -PTR_ERR(file));
+	f->file = file;
+	return 0;
+}
+
 /**
  * cryo_pipe_attach() - the library's fresh pipes become the image's
  * @t: the thaw
  * @fds: read and write end of each pipe, in the caller's fd table
  * @nr: pipes in @fds, t->fdt.nr_pipes
  *
+ * The descriptions this member needs of pipes an earlier member made are
+ * opened on them too.
+ *
  * Return: 0, or -errno with the thaw failed.
  */
 int cryo_pipe_attach(struct cryo_thawing *t, const s32 *fds, unsigned int nr)
 {
+	struct cryo_files_shared *ft = &t->tree->files;
 	struct file *ends[2];
-	unsigned int p, e;
+	unsigned int p, e, i;
 	int ret = 0;
 
 	if (nr != t->fdt.nr_pipes)
@@ -308,18 +512,26 @@ int cryo_pipe_attach(struct cryo_thawing *t, const s32 *fds, unsigned int nr)
 					     "pipe %u: the two fds are not one pipe",
 					     p);
 		if (!ret)
-			ret = cryo_pipe_fill(t, p, ends);
+			ret = cryo_pipe_fill(t, t->fdt.first_pipe + p, ends);
 		fput(ends[0]);
 		fput(ends[1]);
 		if (ret)
 			return ret;
 	}
-	return 0;
+	for (i = 0; !ret && i < ft->nr_files; i++) {
+		struct cryo_thaw_file *f = &ft->files[i];
+		bool own = f->pipe >= (int)t->fdt.first_pipe &&
+			   f->pipe < (int)(t->fdt.first_pipe + nr);
+
+		if (f->pipe >= 0 && !own && !f->file && f->needed)
+			ret = cryo_pipe_join(t, f);
+	}
+	return ret;
 }
 
 static int cryo_fifo_restore(struct cryo_thawing *t, unsigned int idx)
 {
-	struct cryo_thaw_file *f = &t->fdt.files[idx];
+	struct cryo_thaw_file *f = &t->tree->files.files[idx];
 	struct file *file;
 	loff_t pos = 0;
 	char *what;

@@ -173,7 +173,7 @@ static int cryo_regular_reopen(struct cryo_thawing *t, struct cryo_thaw_file *f,
 
 static int cryo_regular_restore(struct cryo_thawing *t, unsigned int idx)
 {
-	struct cryo_thaw_file *f = &t->fdt.files[idx];
+	struct cryo_thaw_file *f = &t->tree->files.files[idx];
 
 	if (f->file)	/* unlinked: created while reading */
 		return cryo_regular_seek(t, f);
@@ -200,7 +200,7 @@ static bool cryo_dir_match(struct file *file)
 
 static int cryo_dir_restore(struct cryo_thawing *t, unsigned int idx)
 {
-	struct cryo_thaw_file *f = &t->fdt.files[idx];
+	struct cryo_thaw_file *f = &t->tree->files.files[idx];
 
 	return cryo_regular_reopen(t, f, (f->rec.open_flags & O_PATH ?
 					  O_PATH : O_RDONLY) | O_DIRECTORY);

@@ -39,8 +39,10 @@ struct cryo_thaw_file {
 	struct file *anchor;		/* a FIFO's O_RDWR end while filling */
 	u8 *data;			/* a pipe's or FIFO's bytes */
 	u64 data_got;			/* FILE_DATA bytes seen so far */
-	int pipe;			/* index of its pipe, or -1 */
+	int pipe;			/* index of its pipe in the tree, or -1 */
+	struct file *inherited;		/* the root's --inherit-fd for it */
 	bool needed;			/* some fd uses it without --inherit-fd */
+	bool restored;			/* recreated (or its pipe counted) */
 };
 
 struct cryo_thaw_fd {
@@ -48,18 +50,29 @@ struct cryo_thaw_fd {
 	struct file *file;		/* inherited file, or NULL */
 };
 
-/* The files of a thaw, as the FILE and FD records gave them. */
-struct cryo_files_restore {
+/*
+ * The open file descriptions of a thaw, by image id over the whole image
+ * (a member's FD may name a description an earlier member's section
+ * gave), and the caller's --inherit-fd list (for the first member): in
+ * struct cryo_thaw_tree.
+ */
+struct cryo_files_shared {
 	struct cryo_thaw_file *files;	/* by id - 1 */
 	unsigned int nr_files;
 	unsigned int max_files;
-	struct cryo_thaw_fd *fds;	/* ascending fd numbers */
-	unsigned int nr_fds;
-	unsigned int max_fds;
-	unsigned int nr_pipes;		/* pipes the library makes */
+	unsigned int nr_pipes;		/* pipes of the members so far */
 	struct cryo_thaw_inherit *inherit;	/* --inherit-fd */
 	struct file **inherit_files;	/* their files, referenced */
 	unsigned int nr_inherit;
+};
+
+/* One member's fds, as its FD records gave them; in struct cryo_thawing. */
+struct cryo_files_restore {
+	struct cryo_thaw_fd *fds;	/* ascending fd numbers */
+	unsigned int nr_fds;
+	unsigned int max_fds;
+	unsigned int first_pipe;	/* its pipes' indexes in the tree... */
+	unsigned int nr_pipes;		/* ...those the library makes for it */
 };
 
 #endif /* _CRYO_FILES_STATE_H */

@@ -82,6 +82,7 @@ void cryo_record_header(struct cryo_image *img, u32 fpu_size, u64 xfeatures)
 	 */
 	h->freeze_flags = img->flags & ~CRYO_FREEZE_SNAPSHOT;
 	h->nr_threads = img->nr_threads;
+	h->nr_processes = img->nr_members;
 	h->fpu_size = fpu_size;
 	h->xfeatures = xfeatures;
 	h->time_ns = ktime_get_real_ns();

@@ -34,21 +34,21 @@ int cryo_stream_read(struct cryo_thawing *t, void *buf, size_t len)
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = kernel_read(t->in.image, buf + done, len - done,
-					&t->in.pos);
+		ssize_t n = kernel_read(t->in->image, buf + done, len - done,
+					&t->in->pos);
 
 		if (n == -ERESTARTSYS || n == -EINTR)
 			return cryo_thaw_fail(t, -EINTR, "interrupted");
 		if (n < 0)
 			return cryo_thaw_fail(t, n, "record %llu: read error",
-					      t->in.record);
+					      t->in->record);
 		if (n == 0)
 			return cryo_thaw_fail(t, -ENODATA,
 					      "record %llu: the image ends early (truncated after %llu bytes)",
-					      t->in.record, t->in.bytes + done);
+					      t->in->record, t->in->bytes + done);
 		done += n;
 	}
-	t->in.bytes += len;
+	t->in->bytes += len;
 	return 0;
 }
 
@@ -62,17 +62,17 @@ int cryo_stream_end(struct cryo_thawing *t)
 	ssize_t n;
 	u8 b;
 
-	n = kernel_read(t->in.image, &b, 1, &t->in.pos);
+	n = kernel_read(t->in->image, &b, 1, &t->in->pos);
 	if (n == -ERESTARTSYS || n == -EINTR)
 		return cryo_thaw_fail(t, -EINTR, "interrupted");
 	if (n < 0)
 		return cryo_thaw_fail(t, n,
 				      "record %llu (TRAILER): read error %zd after it",
-				      t->in.record, -n);
+				      t->in->record, -n);
 	if (n > 0)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu (TRAILER): the image goes on after it (byte %llu)",
-				      t->in.record, t->in.bytes);
+				      t->in->record, t->in->bytes);
 	return 0;
 }
 
@@ -94,20 +94,20 @@ int cryo_stream_to_user(struct cryo_thawing *t, unsigned long uaddr, size_t len)
 		ssize_t n;
 
 		iov_iter_init(&it, READ, &iov, 1, len - done);
-		n = vfs_iter_read(t->in.image, &it, &t->in.pos, 0);
+		n = vfs_iter_read(t->in->image, &it, &t->in->pos, 0);
 		if (n == -ERESTARTSYS || n == -EINTR)
 			return cryo_thaw_fail(t, -EINTR, "interrupted");
 		if (n < 0)
 			return cryo_thaw_fail(t, n,
 					      "record %llu: read into 0x%lx failed (error %zd)",
-					      t->in.record, uaddr + done, -n);
+					      t->in->record, uaddr + done, -n);
 		if (n == 0)
 			return cryo_thaw_fail(t, -ENODATA,
 					      "record %llu: the image ends early (truncated after %llu bytes)",
-					      t->in.record, t->in.bytes + done);
+					      t->in->record, t->in->bytes + done);
 		done += n;
 	}
-	t->in.bytes += len;
+	t->in->bytes += len;
 	return 0;
 }
 
@@ -116,9 +116,9 @@ int cryo_stream_hdr(struct cryo_thawing *t, struct cryo_rec *rec)
 {
 	int ret;
 
-	if (t->in.have_next) {
-		*rec = t->in.next;
-		t->in.have_next = false;
+	if (t->in->have_next) {
+		*rec = t->in->next;
+		t->in->have_next = false;
 		return 0;
 	}
 	ret = cryo_stream_read(t, rec, sizeof(*rec));
@@ -127,22 +127,22 @@ int cryo_stream_hdr(struct cryo_thawing *t, struct cryo_rec *rec)
 	if (rec->len > CRYO_REC_MAX_LEN || rec->__reserved)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu (%s): bad length %u",
-				      t->in.record, cryo_rec_name(rec->type) ?: "unknown",
+				      t->in->record, cryo_rec_name(rec->type) ?: "unknown",
 				      rec->len);
 	return 0;
 }
 
 int cryo_stream_payload(struct cryo_thawing *t, struct cryo_rec *rec)
 {
-	struct cryo_image_header *h = t->in.buf;
+	struct cryo_image_header *h = t->in->buf;
 	struct xxh64_state st;
 	int ret;
 
-	ret = cryo_stream_read(t, t->in.buf, rec->len);
+	ret = cryo_stream_read(t, t->in->buf, rec->len);
 	if (ret)
 		return ret;
 	/* Another major may checksum differently: name the version first. */
-	if (t->in.record == 0 && rec->type == CRYO_REC_HEADER &&
+	if (t->in->record == 0 && rec->type == CRYO_REC_HEADER &&
 	    rec->len >= CRYO_IMAGE_HEADER_SIZE_2_0 &&
 	    !memcmp(h->magic, CRYO_IMAGE_MAGIC, sizeof(h->magic)) &&
 	    h->major != CRYO_IMAGE_MAJOR)
@@ -150,16 +150,16 @@ int cryo_stream_payload(struct cryo_thawing *t, struct cryo_rec *rec)
 				      "record 0 (HEADER): image format %u.%u, this module reads %u.x",
 				      h->major, h->minor, CRYO_IMAGE_MAJOR);
 	cryo_csum_start(&st, rec);
-	cryo_csum_add(&st, t->in.buf, rec->len);
+	cryo_csum_add(&st, t->in->buf, rec->len);
 	if (cryo_csum_end(&st) != rec->crc)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu (%s): checksum mismatch",
-				      t->in.record, cryo_rec_name(rec->type) ?: "unknown");
+				      t->in->record, cryo_rec_name(rec->type) ?: "unknown");
 	return 0;
 }
 
 /*
- * Read one whole record into t->in.buf, the header into @rec.  t->in.record
+ * Read one whole record into t->in->buf, the header into @rec.  t->in->record
  * stays its index until the caller is done with it.
  */
 int cryo_stream_record(struct cryo_thawing *t, struct cryo_rec *rec)
@@ -172,26 +172,36 @@ int cryo_stream_record(struct cryo_thawing *t, struct cryo_rec *rec)
 }
 
 /*
- * A record that grew in a minor version: as long as the image's minor
- * version made it (@old in 2.0, @now since), or longer in a newer minor.
+ * A record that grew in minor versions: exactly as long as the image's
+ * minor version made it (@sizes[minor], for minor versions up to
+ * @nr_sizes - 1, which is this module's), or longer in a newer minor.
  * What an older image lacks reads as zero.
  */
 int cryo_stream_grown(struct cryo_thawing *t, const struct cryo_rec *rec,
-		      u16 minor, size_t old, size_t now)
+		      u16 minor, const size_t *sizes, unsigned int nr_sizes)
 {
-	size_t want = minor ? now : old;
+	size_t now = sizes[nr_sizes - 1];
+	size_t want = sizes[min_t(unsigned int, minor, nr_sizes - 1)];
 
 	if (minor <= CRYO_IMAGE_MINOR ? rec->len != want : rec->len < want)
 		return cryo_bad(t, rec, "length %u, expected %zu", rec->len,
 				want);
 	if (rec->len < now)
-		memset(t->in.buf + rec->len, 0, now - rec->len);
+		memset(t->in->buf + rec->len, 0, now - rec->len);
 	return 0;
 }
 
+/* The HEADER's length in each minor version, 2.0 on. */
+static const size_t header_sizes[] = {
+	CRYO_IMAGE_HEADER_SIZE_2_0, CRYO_IMAGE_HEADER_SIZE_2_1,
+	sizeof(struct cryo_image_header),
+};
+
+static_assert(ARRAY_SIZE(header_sizes) == CRYO_IMAGE_MINOR + 1);
+
 int cryo_stream_header(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
-	struct cryo_image_header *h = t->in.buf;
+	struct cryo_image_header *h = t->in->buf;
 	int ret;
 
 	if (rec->type != CRYO_REC_HEADER)
@@ -207,8 +217,8 @@ int cryo_stream_header(struct cryo_thawing *t, const struct cryo_rec *rec)
 		return cryo_thaw_fail(t, -EPROTO,
 				      "record 0 (HEADER): image format %u.%u, this module reads %u.x",
 				      h->major, h->minor, CRYO_IMAGE_MAJOR);
-	ret = cryo_stream_grown(t, rec, h->minor, CRYO_IMAGE_HEADER_SIZE_2_0,
-				sizeof(*h));
+	ret = cryo_stream_grown(t, rec, h->minor, header_sizes,
+				ARRAY_SIZE(header_sizes));
 	if (ret)
 		return ret;
 	if (h->arch != AUDIT_ARCH_X86_64)
@@ -230,6 +240,10 @@ int cryo_stream_header(struct cryo_thawing *t, const struct cryo_rec *rec)
 	if (h->freeze_flags & ~CRYO_FREEZE_ALL)
 		return cryo_bad(t, rec, "unknown freeze flags %#x",
 				h->freeze_flags);
+	/* 0 (before 2.2, or a layout): no TREE, one process. */
+	if (h->nr_processes > CRYO_IMAGE_MAX_PROCESSES || h->__reserved)
+		return cryo_bad(t, rec, "%u processes (at most %u), or reserved field set",
+				h->nr_processes, CRYO_IMAGE_MAX_PROCESSES);
 	t->hdr = *h;
 	if (t->remap_only)
 		return 0;
@@ -244,14 +258,14 @@ int cryo_stream_header(struct cryo_thawing *t, const struct cryo_rec *rec)
 
 int cryo_stream_trailer(struct cryo_thawing *t, u64 records, u64 bytes)
 {
-	struct cryo_image_trailer *tr = t->in.buf;
+	struct cryo_image_trailer *tr = t->in->buf;
 
-	if (tr->nr_records != records || tr->nr_pages != t->in.nr_pages ||
+	if (tr->nr_records != records || tr->nr_pages != t->in->nr_pages ||
 	    tr->bytes != bytes)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu (TRAILER): counts differ (records %llu/%llu, pages %llu/%llu, bytes %llu/%llu)",
 				      records, tr->nr_records, records,
-				      tr->nr_pages, t->in.nr_pages, tr->bytes,
+				      tr->nr_pages, t->in->nr_pages, tr->bytes,
 				      bytes);
 	return 0;
 }
@@ -259,40 +273,40 @@ int cryo_stream_trailer(struct cryo_thawing *t, u64 records, u64 bytes)
 /* The image is read from the caller's @fd, from where it stands. */
 int cryo_stream_open(struct cryo_thawing *t, int fd)
 {
-	t->in.image = fget(fd);
-	if (!t->in.image || !(t->in.image->f_mode & FMODE_READ))
+	t->in->image = fget(fd);
+	if (!t->in->image || !(t->in->image->f_mode & FMODE_READ))
 		return cryo_thaw_fail(t, -EBADF, "image fd %d is not open for reading",
 				      fd);
 	/*
 	 * A session is no image: reading our own would wait for the lock we
 	 * hold, and holding any would keep it, and the module, alive for ever.
 	 */
-	if (cryo_is_session_file(t->in.image)) {
-		fput(t->in.image);
-		t->in.image = NULL;
+	if (cryo_is_session_file(t->in->image)) {
+		fput(t->in->image);
+		t->in->image = NULL;
 		return cryo_thaw_fail(t, -EINVAL,
 				      "image fd %d is a /dev/cryo session, not an image",
 				      fd);
 	}
-	t->in.pos = (t->in.image->f_mode & FMODE_STREAM) ? 0 : t->in.image->f_pos;
+	t->in->pos = (t->in->image->f_mode & FMODE_STREAM) ? 0 : t->in->image->f_pos;
 	return 0;
 }
 
 /* Room for one record's payload and one PAGES record's pages. */
 int cryo_stream_init(struct cryo_thawing *t)
 {
-	t->in.buf = kvmalloc(CRYO_REC_MAX_LEN, GFP_KERNEL_ACCOUNT);
-	t->in.pages = kvcalloc(CRYO_REC_MAX_LEN / PAGE_SIZE,
-			       sizeof(*t->in.pages), GFP_KERNEL_ACCOUNT);
-	if (!t->in.buf || !t->in.pages)
+	t->in->buf = kvmalloc(CRYO_REC_MAX_LEN, GFP_KERNEL_ACCOUNT);
+	t->in->pages = kvcalloc(CRYO_REC_MAX_LEN / PAGE_SIZE,
+				sizeof(*t->in->pages), GFP_KERNEL_ACCOUNT);
+	if (!t->in->buf || !t->in->pages)
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
 	return 0;
 }
 
-void cryo_stream_release(struct cryo_thawing *t)
+void cryo_stream_release(struct cryo_reader *in)
 {
-	if (t->in.image)
-		fput(t->in.image);
-	kvfree(t->in.buf);
-	kvfree(t->in.pages);
+	if (in->image)
+		fput(in->image);
+	kvfree(in->buf);
+	kvfree(in->pages);
 }

@@ -32,11 +32,11 @@ int cryo_pages_save(struct cryo_image *img)
 	if (img->pg.snapped) {
 		nr = cryo_snapshot_next(img, &addr);
 	} else {
-		ret = mmap_read_lock_killable(img->mm);
+		ret = mmap_read_lock_killable(img->m->mm);
 		if (ret)
 			return ret;
 		nr = cryo_pin_run(img);
-		mmap_read_unlock(img->mm);
+		mmap_read_unlock(img->m->mm);
 		addr = img->pg.cursor;
 	}
 	if (nr <= 0)
@@ -128,16 +128,16 @@ static int cryo_put_pages(struct cryo_thawing *t, u64 addr, unsigned int nr,
 	unsigned int i;
 	int ret;
 
-	ret = cryo_pin_user(t, addr, nr, FOLL_WRITE | FOLL_FORCE, t->in.pages);
+	ret = cryo_pin_user(t, addr, nr, FOLL_WRITE | FOLL_FORCE, t->in->pages);
 	if (ret)
 		return ret;
 	for (i = 0; i < nr; i++) {
-		void *dst = kmap_local_page(t->in.pages[i]);
+		void *dst = kmap_local_page(t->in->pages[i]);
 
 		memcpy(dst, src + (size_t)i * PAGE_SIZE, PAGE_SIZE);
 		kunmap_local(dst);
-		set_page_dirty_lock(t->in.pages[i]);
-		put_page(t->in.pages[i]);
+		set_page_dirty_lock(t->in->pages[i]);
+		put_page(t->in->pages[i]);
 	}
 	return 0;
 }
@@ -178,30 +178,30 @@ static int cryo_fill_one(struct cryo_thawing *t, struct cryo_rec *rec,
 					"0x%llx+%llu pages is not inside one mapping",
 					p.addr, nr);
 	*last_end = p.addr + len;
-	t->in.nr_pages += nr;
+	t->in->nr_pages += nr;
 
 	cryo_csum_start(&st, rec);
 	cryo_csum_add(&st, &p, sizeof(p));
 	if (v->rec.flags & CRYO_VMA_WRITE) {
 		unsigned int i;
 
-		ret = cryo_pin_user(t, p.addr, nr, FOLL_WRITE, t->in.pages);
+		ret = cryo_pin_user(t, p.addr, nr, FOLL_WRITE, t->in->pages);
 		if (ret)
 			return ret;
 		ret = cryo_stream_to_user(t, p.addr, len);
 		for (i = 0; i < nr; i++) {
-			void *kaddr = kmap_local_page(t->in.pages[i]);
+			void *kaddr = kmap_local_page(t->in->pages[i]);
 
 			if (!ret)
 				cryo_csum_add(&st, kaddr, PAGE_SIZE);
 			kunmap_local(kaddr);
-			put_page(t->in.pages[i]);
+			put_page(t->in->pages[i]);
 		}
 	} else {
-		ret = cryo_stream_read(t, t->in.buf, len);
+		ret = cryo_stream_read(t, t->in->buf, len);
 		if (!ret) {
-			cryo_csum_add(&st, t->in.buf, len);
-			ret = cryo_put_pages(t, p.addr, nr, t->in.buf);
+			cryo_csum_add(&st, t->in->buf, len);
+			ret = cryo_put_pages(t, p.addr, nr, t->in->buf);
 		}
 	}
 	if (ret)
@@ -211,21 +211,50 @@ static int cryo_fill_one(struct cryo_thawing *t, struct cryo_rec *rec,
 	return 0;
 }
 
-/* Stream the PAGES records into place, up to and including the TRAILER. */
+/*
+ * The next member's PROCESS ends this member's pages: it is left for that
+ * member's CRYO_IOC_THAW_MEMBER, which may go on now.
+ */
+static int cryo_pages_next_member(struct cryo_thawing *t, struct cryo_rec *rec)
+{
+	struct cryo_thaw_tree *tree = t->tree;
+	unsigned int next = cryo_tree_next(tree, t->idx);
+
+	if (next >= tree->nr_procs)
+		return cryo_thaw_badrec(t, rec->type,
+					"a section after the last member's");
+	t->in->next = *rec;
+	t->in->have_next = true;
+	spin_lock(&tree->lock);
+	tree->reading = next;
+	spin_unlock(&tree->lock);
+	wake_up_all(&tree->wq);
+	return 0;
+}
+
+/*
+ * Stream the PAGES records into place, up to and including the TRAILER
+ * (the last member), or up to the next member's PROCESS.
+ */
 int cryo_pages_restore(struct cryo_thawing *t)
 {
+	unsigned int next = cryo_tree_next(t->tree, t->idx);
 	u64 last_end = 0, records, bytes;
 	unsigned int hint = 0;
 	struct cryo_rec rec;
 	int ret;
 
 	for (;;) {
-		records = t->in.record;
-		bytes = t->in.have_next ? t->in.bytes - sizeof(rec) : t->in.bytes;
+		records = t->in->record;
+		bytes = t->in->have_next ? t->in->bytes - sizeof(rec) : t->in->bytes;
 		ret = cryo_stream_hdr(t, &rec);
 		if (ret)
 			return ret;
 		if (rec.type == CRYO_REC_TRAILER) {
+			if (next < t->tree->nr_procs)
+				return cryo_thaw_badrec(t, rec.type,
+							"member %u has no section",
+							next);
 			if (rec.len != sizeof(struct cryo_image_trailer))
 				return cryo_thaw_badrec(t, rec.type, "bad length");
 			ret = cryo_stream_payload(t, &rec);
@@ -235,12 +264,14 @@ int cryo_pages_restore(struct cryo_thawing *t)
 				ret = cryo_stream_end(t);
 			return ret;
 		}
+		if (rec.type == CRYO_REC_PROCESS)
+			return cryo_pages_next_member(t, &rec);
 		if (rec.type != CRYO_REC_PAGES)
 			return cryo_thaw_badrec(t, rec.type,
 						"out of order among the pages");
 		ret = cryo_fill_one(t, &rec, &hint, &last_end);
 		if (ret)
 			return ret;
-		t->in.record++;
+		t->in->record++;
 	}
 }

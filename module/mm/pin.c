@@ -140,7 +140,7 @@ static unsigned long cryo_next_populated(struct mm_struct *mm,
 long cryo_pin_run(struct cryo_image *img)
 {
 	const unsigned int gup = FOLL_FORCE | FOLL_DUMP;
-	struct mm_struct *mm = img->mm;
+	struct mm_struct *mm = img->m->mm;
 	struct vm_area_struct *vma;
 	long got, keep;
 

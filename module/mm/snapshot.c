@@ -142,11 +142,11 @@ int cryo_snapshot_take(struct cryo_image *img)
 		return -ENOMEM;
 	img->pg.cursor = 0;
 	for (;;) {
-		ret = mmap_read_lock_killable(img->mm);
+		ret = mmap_read_lock_killable(img->m->mm);
 		if (ret)
 			break;
 		nr = cryo_pin_run(img);
-		mmap_read_unlock(img->mm);
+		mmap_read_unlock(img->m->mm);
 		ret = nr;
 		if (nr <= 0)
 			break;

@@ -61,7 +61,7 @@ bool cryo_vma_shared_anon(struct vm_area_struct *vma)
 static u32 cryo_vma_kind(struct cryo_image *img, struct vm_area_struct *vma,
 			 char *buf, size_t size, const char **name)
 {
-	struct mm_struct *mm = img->mm;
+	struct mm_struct *mm = img->m->mm;
 
 	*name = NULL;
 	if (vma->vm_file) {
@@ -107,10 +107,10 @@ int cryo_vma_save(struct cryo_image *img)
 	path = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!path)
 		return -ENOMEM;
-	ret = mmap_read_lock_killable(img->mm);
+	ret = mmap_read_lock_killable(img->m->mm);
 	if (ret)
 		goto out_free;
-	vma = find_vma(img->mm, img->pg.cursor);
+	vma = find_vma(img->m->mm, img->pg.cursor);
 	if (!vma) {
 		ret = 0;
 		goto out_unlock;
@@ -138,7 +138,7 @@ int cryo_vma_save(struct cryo_image *img)
 	img->pg.cursor = vma->vm_end;
 	ret = 1;
 out_unlock:
-	mmap_read_unlock(img->mm);
+	mmap_read_unlock(img->m->mm);
 out_free:
 	kfree(path);
 	return ret;
@@ -146,7 +146,7 @@ out_free:
 
 int cryo_vma_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
-	struct cryo_image_vma *r = t->in.buf;
+	struct cryo_image_vma *r = t->in->buf;
 	struct cryo_thaw_vma *v;
 	void *p;
 
@@ -192,7 +192,7 @@ int cryo_vma_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 		if (t->lay.nr_vmas >= CRYO_THAW_MAX_VMAS)
 			return cryo_thaw_fail(t, -EFBIG,
 					      "record %llu (VMA): more than %u mappings",
-					      t->in.record, CRYO_THAW_MAX_VMAS);
+					      t->in->record, CRYO_THAW_MAX_VMAS);
 		n = min_t(unsigned int, n, CRYO_THAW_MAX_VMAS);
 		p = kvrealloc_compat(t->lay.vmas, t->lay.max_vmas * sizeof(*t->lay.vmas),
 				     n * sizeof(*t->lay.vmas), GFP_KERNEL_ACCOUNT);
@@ -417,6 +417,24 @@ static bool cryo_vma_remappable(struct vm_area_struct *vma)
 	       !d_unlinked(f->f_path.dentry);
 }
 
+/*
+ * Does a mapping outside @mm use the shared anonymous memory @f?  Each
+ * mapping of it holds a reference to its file (a split or a fork takes
+ * one more): more references than @mm's mappings of it mean another
+ * process maps it, which the image would part from its copy.
+ */
+static bool cryo_vma_shared_elsewhere(struct mm_struct *mm, struct file *f)
+{
+	struct vm_area_struct *vma;
+	long n = 0;
+
+	VMA_ITERATOR(vmi, mm, 0);
+	mmap_assert_locked(mm);
+	for_each_vma(vmi, vma)
+		n += vma->vm_file == f;
+	return file_count(f) > n;
+}
+
 /**
  * cryo_vma_check() - refuse mappings a thaw could not make again
  * @img: the image, its target parked
@@ -432,8 +450,8 @@ int cryo_vma_check(struct cryo_image *img, struct cryo_why *why)
 	struct vm_area_struct *vma;
 	int i = 0, ret = 0;
 
-	VMA_ITERATOR(vmi, img->mm, 0);
-	if (mmap_read_lock_killable(img->mm))
+	VMA_ITERATOR(vmi, img->m->mm, 0);
+	if (mmap_read_lock_killable(img->m->mm))
 		return -EINTR;
 	for_each_vma(vmi, vma) {
 		if (!cryo_vma_remappable(vma)) {
@@ -441,8 +459,14 @@ int cryo_vma_check(struct cryo_image *img, struct cryo_why *why)
 					  -EOPNOTSUPP);
 			break;
 		}
+		if (cryo_vma_shared_anon(vma) &&
+		    cryo_vma_shared_elsewhere(img->m->mm, vma->vm_file)) {
+			ret = cryo_refuse(why, CRYO_REFUSAL_SHARED_MEMORY, i,
+					  -EOPNOTSUPP);
+			break;
+		}
 		i++;
 	}
-	mmap_read_unlock(img->mm);
+	mmap_read_unlock(img->m->mm);
 	return ret;
 }

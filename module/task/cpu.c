@@ -165,6 +165,8 @@ void cryo_cpu_restore(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 	const u64 *g = r->regs;
 
 	cryo_creds_apply(t);
+	if (th == t->threads)
+		cryo_proc_restore_leader(t);
 	/* Per thread in the kernel; the image has the process's only. */
 	current->personality = t->proc.personality;
 	task_lock(current);
@@ -234,7 +236,7 @@ void cryo_cpu_restore(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 /* Emit the next thread that parked; false when there is none left. */
 bool cryo_cpu_save(struct cryo_image *img)
 {
-	struct cryo_park *park = img->park;
+	struct cryo_park *park = img->m->park;
 	struct cryo_image_thread *r;
 
 	while (img->thread_idx < park->nr_threads) {
@@ -267,11 +269,11 @@ int cryo_cpu_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 		return cryo_bad(t, rec, "length %u, expected %zu", rec->len,
 				sizeof(th->rec) + t->hdr.fpu_size);
 	th = &t->threads[t->nr_threads];
-	memcpy(&th->rec, t->in.buf, sizeof(th->rec));
+	memcpy(&th->rec, t->in->buf, sizeof(th->rec));
 	th->fpu = kvmalloc(t->hdr.fpu_size, GFP_KERNEL_ACCOUNT);
 	if (!th->fpu)
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
-	memcpy(th->fpu, t->in.buf + sizeof(th->rec), t->hdr.fpu_size);
+	memcpy(th->fpu, t->in->buf + sizeof(th->rec), t->hdr.fpu_size);
 	/* Count it now so that it is freed whatever happens next. */
 	t->nr_threads++;
 	for (i = 0; i + 1 < t->nr_threads; i++)

@@ -184,7 +184,7 @@ int cryo_creds_plan(struct cryo_thawing *t)
 	if (!t->have_proc)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu: a file before the PROCESS record",
-				      t->in.record);
+				      t->in->record);
 	/* prctl(PR_SET_SECUREBITS) needs it; without it they only tighten. */
 	t->cred.may_secbits = cryo_may_set_securebits(ns);
 	gi = cryo_creds_ids(t, uid, gid);
@@ -393,7 +393,7 @@ void cryo_creds_release(struct cryo_thawing *t)
 int cryo_creds_save_groups(struct cryo_image *img)
 {
 	struct user_namespace *uns = current_user_ns();
-	const struct cred *cred = get_task_cred(img->leader);
+	const struct cred *cred = get_task_cred(img->m->leader);
 	const struct group_info *gi = cred->group_info;
 	size_t len = gi->ngroups * sizeof(u32);
 	u32 *g;
@@ -403,7 +403,7 @@ int cryo_creds_save_groups(struct cryo_image *img)
 	if (sizeof(struct cryo_rec) + len > CRYO_STAGE_SIZE) {
 		put_cred(cred);
 		pr_info_ratelimited("pid %d: %d supplementary groups, at most %zu supported\n",
-				    task_tgid_vnr(img->leader), gi->ngroups,
+				    task_tgid_vnr(img->m->leader), gi->ngroups,
 				    (CRYO_STAGE_SIZE - sizeof(struct cryo_rec)) / sizeof(u32));
 		return -E2BIG;
 	}
@@ -423,7 +423,7 @@ int cryo_creds_load_groups(struct cryo_thawing *t, const struct cryo_rec *rec)
 	t->cred.groups = kvmalloc(rec->len ?: 1, GFP_KERNEL_ACCOUNT);
 	if (!t->cred.groups)
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
-	memcpy(t->cred.groups, t->in.buf, rec->len);
+	memcpy(t->cred.groups, t->in->buf, rec->len);
 	t->cred.nr_groups = rec->len / sizeof(u32);
 	return 0;
 }

@@ -29,10 +29,10 @@
 void cryo_proc_save(struct cryo_image *img)
 {
 	struct user_namespace *uns = current_user_ns();
-	struct task_struct *t = img->leader;
+	struct task_struct *t = img->m->leader;
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct cryo_image_process *p;
-	struct mm_struct *mm = img->mm;
+	struct mm_struct *mm = img->m->mm;
 	const struct cred *cred;
 	unsigned int i;
 
@@ -73,6 +73,10 @@ void cryo_proc_save(struct cryo_image *img)
 		p->sec_flags |= CRYO_PROCESS_NO_NEW_PRIVS;
 	p->oom_score_adj = READ_ONCE(t->signal->oom_score_adj);
 	p->dumpable = get_dumpable(mm);
+	/* Parked: neither changes but through prctl() of the process. */
+	p->pdeath_signal = READ_ONCE(t->pdeath_signal);
+	if (t->signal->is_child_subreaper)
+		p->flags |= CRYO_PROCESS_CHILD_SUBREAPER;
 
 	p->personality = t->personality;
 	task_lock(t);
@@ -99,7 +103,7 @@ void cryo_proc_save(struct cryo_image *img)
 
 void cryo_proc_save_auxv(struct cryo_image *img)
 {
-	const unsigned long *auxv = img->mm->saved_auxv;
+	const unsigned long *auxv = img->m->mm->saved_auxv;
 	unsigned int n = 0, i;
 	u64 *p;
 
@@ -131,7 +135,7 @@ static size_t cryo_path(const struct path *path, char *buf, size_t size,
 
 int cryo_proc_save_fs(struct cryo_image *img)
 {
-	struct task_struct *t = img->leader;
+	struct task_struct *t = img->m->leader;
 	const char *exe = NULL, *cwd = NULL, *root = NULL;
 	size_t exe_len = 0, cwd_len = 0, root_len = 0;
 	struct path pwd = {}, rootp = {};
@@ -146,7 +150,7 @@ int cryo_proc_save_fs(struct cryo_image *img)
 
 	/* The parked target cannot change its exe file under us. */
 	rcu_read_lock();
-	exe_file = rcu_dereference(img->mm->exe_file);
+	exe_file = rcu_dereference(img->m->mm->exe_file);
 	if (exe_file)
 		exe_len = cryo_path(&exe_file->f_path, buf, PATH_MAX, &exe);
 	rcu_read_unlock();
@@ -181,14 +185,23 @@ int cryo_proc_save_fs(struct cryo_image *img)
 	return 0;
 }
 
+/* The PROCESS record's length in each minor version, 2.0 on. */
+static const size_t process_sizes[] = {
+	CRYO_IMAGE_PROCESS_SIZE_2_0, CRYO_IMAGE_PROCESS_SIZE_2_1,
+	sizeof(struct cryo_image_process),
+};
+
+static_assert(ARRAY_SIZE(process_sizes) == CRYO_IMAGE_MINOR + 1);
+
 int cryo_proc_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
-	struct cryo_image_process *p = t->in.buf;
+	struct cryo_image_process *p = t->in->buf;
+	const struct cryo_thaw_tree *tree = t->tree;
 	u64 top = TASK_SIZE_MAX;
 	int ret;
 
-	ret = cryo_stream_grown(t, rec, t->hdr.minor, CRYO_IMAGE_PROCESS_SIZE_2_0,
-				sizeof(*p));
+	ret = cryo_stream_grown(t, rec, t->hdr.minor, process_sizes,
+				ARRAY_SIZE(process_sizes));
 	if (ret)
 		return ret;
 	if (p->start_code > p->end_code || p->end_code > top ||
@@ -215,7 +228,15 @@ int cryo_proc_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	    p->oom_score_adj > OOM_SCORE_ADJ_MAX ||
 	    p->dumpable > SUID_DUMP_ROOT)
 		return cryo_bad(t, rec, "securebits, flags, oom_score_adj or dumpable");
-	t->proc_ext = rec->len >= sizeof(*p);
+	if (!valid_signal(p->pdeath_signal) ||
+	    (p->flags & ~CRYO_PROCESS_FLAGS_ALL))
+		return cryo_bad(t, rec, "parent-death signal %u or flags %#x",
+				p->pdeath_signal, p->flags);
+	/* In a tree, the section of the member whose turn it is. */
+	if (tree->procs && p->pid != tree->procs[t->idx].pid)
+		return cryo_bad(t, rec, "pid %d, member %u of the TREE is %d",
+				p->pid, t->idx, tree->procs[t->idx].pid);
+	t->proc_ext = rec->len >= CRYO_IMAGE_PROCESS_SIZE_2_1;
 	t->proc = *p;
 	t->have_proc = true;
 	return 0;
@@ -223,7 +244,7 @@ int cryo_proc_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 
 int cryo_proc_load_auxv(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
-	const u64 *v = t->in.buf;
+	const u64 *v = t->in->buf;
 	unsigned int n = rec->len / sizeof(u64);
 	struct mm_struct *mm = current->mm;
 
@@ -254,7 +275,7 @@ static struct file *cryo_proc_open_path(struct cryo_thawing *t, const char *what
 
 int cryo_proc_load_fs(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
-	struct cryo_image_fs *fs = t->in.buf;
+	struct cryo_image_fs *fs = t->in->buf;
 	char *exe, *cwd, *p;
 	struct file *f;
 	int ret = 0;
@@ -299,7 +320,9 @@ out:
 	return ret;
 }
 
-/* The leader, after the mappings: mm bounds, auxv and umask. */
+static void cryo_proc_restore_subreaper(struct cryo_thawing *t);
+
+/* The leader, after the mappings: mm bounds, auxv, umask, subreaper. */
 void cryo_proc_restore(struct cryo_thawing *t)
 {
 	const struct cryo_image_process *p = &t->proc;
@@ -323,6 +346,39 @@ void cryo_proc_restore(struct cryo_thawing *t)
 	memcpy(mm->saved_auxv, t->auxv, t->auxv_len);
 	mmap_write_unlock(mm);
 	current->fs->umask = p->umask;
+	cryo_proc_restore_subreaper(t);
+}
+
+/*
+ * PR_SET_CHILD_SUBREAPER, as prctl() sets it, and the mark every process
+ * below a subreaper carries (prctl() walks the tree with
+ * walk_process_tree(), not exported; fork copies it).  The blank
+ * processes of the members were forked before any of this was set: each
+ * member looks up its ancestors in the TREE instead.
+ */
+static void cryo_proc_restore_subreaper(struct cryo_thawing *t)
+{
+	const struct cryo_thaw_tree *tree = t->tree;
+	struct signal_struct *sig = current->signal;
+	int i;
+
+	if (t->proc.flags & CRYO_PROCESS_CHILD_SUBREAPER)
+		sig->is_child_subreaper = 1;
+	if (!tree->procs)
+		return;
+	for (i = tree->procs[t->idx].parent; i >= 0; i = tree->procs[i].parent)
+		if (tree->members[i] &&
+		    (tree->members[i]->proc.flags & CRYO_PROCESS_CHILD_SUBREAPER))
+			sig->has_child_subreaper = 1;
+}
+
+/*
+ * The leader's last step, after its credentials: a change of them clears
+ * the parent-death signal (commit_creds()).
+ */
+void cryo_proc_restore_leader(struct cryo_thawing *t)
+{
+	current->pdeath_signal = t->proc.pdeath_signal;
 }
 
 /* The thaw is over: the exe and cwd it opened. */

@@ -99,7 +99,7 @@ int cryo_signals_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	if (rec->len != sizeof(t->sig))
 		return cryo_bad(t, rec, "length %u, expected %zu", rec->len,
 				sizeof(t->sig));
-	memcpy(&t->sig, t->in.buf, sizeof(t->sig));
+	memcpy(&t->sig, t->in->buf, sizeof(t->sig));
 	t->have_sig = true;
 	if (cryo_signals_check(t))
 		return cryo_bad(t, rec, "invalid signal disposition or timer");
@@ -186,7 +186,7 @@ void cryo_signals_final(struct cryo_thawing *t)
 
 int cryo_signals_save(struct cryo_image *img)
 {
-	struct task_struct *t = img->leader;
+	struct task_struct *t = img->m->leader;
 	struct signal_struct *sig = t->signal;
 	struct cryo_image_signals *s;
 	struct sighand_struct *sh;

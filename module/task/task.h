@@ -7,6 +7,7 @@
  *   creds.c    GROUPS and the credentials of the restored process
  *   signals.c  SIGNALS: dispositions, ITIMER_REAL, pending signals
  *   cpu.c      THREAD: registers, FPU state, per-thread kernel state
+ *   tree.c     TREE: the members of the tree, and how they are related
  */
 #ifndef _CRYO_TASK_H
 #define _CRYO_TASK_H
@@ -19,6 +20,7 @@ struct cryo_image_thread;
 struct cryo_rec;
 struct cryo_thaw;
 struct cryo_thaw_cpu;
+struct cryo_thaw_tree;
 struct cryo_thawing;
 struct cryo_thawing_thread;
 struct cryo_thread;
@@ -32,6 +34,7 @@ int cryo_proc_load(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_proc_load_auxv(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_proc_load_fs(struct cryo_thawing *t, const struct cryo_rec *rec);
 void cryo_proc_restore(struct cryo_thawing *t);
+void cryo_proc_restore_leader(struct cryo_thawing *t);
 void cryo_proc_release(struct cryo_thawing *t);
 
 /* creds.c */
@@ -52,6 +55,14 @@ void cryo_signals_restore(struct cryo_thawing *t);
 void cryo_signals_restore_thread(const struct cryo_image_thread *r);
 void cryo_signals_final(struct cryo_thawing *t);
 void cryo_signals_keep_sigkill(void);
+
+/* tree.c */
+int cryo_tree_find(struct cryo_image *img, struct task_struct *root);
+bool cryo_tree_changed(struct cryo_image *img);
+void cryo_tree_put(struct cryo_image *img);
+void cryo_tree_release(struct cryo_image *img);
+void cryo_tree_save(struct cryo_image *img);
+int cryo_tree_load(struct cryo_thawing *t, const struct cryo_rec *rec);
 
 /* cpu.c */
 int cryo_cpu_fpu_layout(unsigned int *note, unsigned int *size);

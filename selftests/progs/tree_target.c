@@ -1,578 +1,181 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The targets of the process tree selftests (cryo_tree_test): one
- * program, a mode per test, each making a small tree of processes that
- * talk to the test through files in a scratch directory only (a pipe to
- * the test would be an end held outside the tree, which a freeze
- * refuses).  The test waits for "ready" (or other) files, freezes, thaws,
- * creates "go", and checks what the members write then.
+ * tree_target: a small process tree for cryo_tree_thaw_test.
  *
- *   tree_target produce N         N lines "%06d\n" on stdout, 1 ms apart
- *   tree_target filter            each stdin line with a running hash
- *   tree_target consume CODE      stdin to stdout, numbered; exit CODE
- *   tree_target jobs DIR N        a job server: N jobs, two at a time,
- *                                 a token pipe ("jobserver") for them
- *   tree_target job DIR I R W     one job: take a token from fd R, build
- *                                 DIR/objI.o once, give the token to fd W
- *   tree_target dupfd DIR         parent and child write one description
- *                                 in turns: "AB" before, "CDE" after go
- *   tree_target zombie DIR        a child that exited 42, reaped after go
- *   tree_target family DIR        root, two children (one its own group),
- *                                 a grandchild: ids before and after go
- *   tree_target wide DIR P T      P processes of T threads each
- *   tree_target churn DIR         forks and reaps without end, until stop
- *   tree_target outside DIR       a child writing to fd 3 (a pipe to the
- *                                 test, outside the tree) every 10 ms
- *   tree_target shm DIR           4 children counting in a shared
- *                                 anonymous mapping and a SysV segment
+ * The parent P (argv[1] its scratch directory) opens DIR/shared at fd 5,
+ * becomes a child subreaper and forks:
+ *   - C, which puts itself in a process group of its own, sets its
+ *     parent-death signal to SIGUSR2 and serves P over two pipes (P -> C
+ *     commands, C -> P replies), at fds 6 and 7 of each;
+ *   - Z, which exits with status 42 at once: P does not reap it (the test
+ *     freezes it as a zombie) until asked.
+ * fd 5 is one open file description shared by both: its offset is one.
  *
- * Exit status 0 when all went as it should; 2 for a usage error, 3 and
- * up for what went wrong (the log on stderr says).
+ * Protocol with the test as in thaw_target: one-byte commands on P's fd
+ * 0, one reply line each on fd 1.  At start "ready <C's pid> <Z's pid>".
+ *   'w'  P writes "P\n" at fd 5, then C writes "C\n" at its fd 5:
+ *        "w <offset of fd 5 after both>"
+ *   'g'  "g <P pid> <P ppid> <P pgid> <P sid> <P subreaper> <C pid>
+ *        <C ppid> <C pgid> <C sid> <C pdeathsig>"
+ *   'z'  P reaps the child that exited (Z): "z <pid> <exit status>", or
+ *        "z 0 0" (none), "z -1 <errno>"
+ *   'q'  <byte>: C is killed and reaped, P exits with that status.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/ipc.h>
-#include <sys/mman.h>
-#include <sys/shm.h>
-#include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
-static const char *dir = ".";
-
-static void __attribute__((noreturn, format(printf, 2, 3)))
-die(int code, const char *fmt, ...)
+static void reply(int fd, const char *s)
 {
-	va_list ap;
+	size_t len = strlen(s);
 
-	fprintf(stderr, "tree_target %d: ", (int)getpid());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	_exit(code);
+	if (write(fd, s, len) != (ssize_t)len)
+		_exit(3);
 }
 
-static void path_of(char *buf, size_t size, const char *name)
+static int getline_fd(int fd, char *buf, size_t cap)
 {
-	snprintf(buf, size, "%s/%s", dir, name);
-}
+	size_t n = 0;
 
-/* Write DIR/@name whole, through a rename: a reader sees all or nothing. */
-static void __attribute__((format(printf, 2, 3)))
-put(const char *name, const char *fmt, ...)
-{
-	char path[512], tmp[540], text[512];
-	va_list ap;
-	int fd, n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	path_of(path, sizeof(path), name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, text, n) != n || close(fd) || rename(tmp, path))
-		die(3, "put %s: %s", name, strerror(errno));
-}
-
-static int exists(const char *name)
-{
-	char path[512];
-
-	path_of(path, sizeof(path), name);
-	return !access(path, F_OK);
-}
-
-/* Poll for DIR/@name, 1 ms at a time (a sleep a thaw restarts). */
-static void wait_file(const char *name)
-{
-	while (!exists(name))
-		usleep(1000);
-}
-
-static void write_all(int fd, const void *p, size_t len)
-{
-	const char *c = p;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, c, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			die(4, "write fd %d: %s", fd, strerror(errno));
-		c += n;
-		len -= n;
+	while (n + 1 < cap) {
+		if (read(fd, buf + n, 1) != 1)
+			return -1;
+		if (buf[n] == '\n')
+			break;
+		n++;
 	}
+	buf[n] = '\0';
+	return 0;
 }
 
-/* One line of @fd (at most @size - 1 bytes), read a byte at a time. */
-static int read_line(int fd, char *buf, size_t size)
+/* C: commands on fd 6, replies on fd 7. */
+static void child(void)
 {
-	size_t len = 0;
-	ssize_t n;
-	char c;
+	char c, out[256];
+	int sig = 0;
 
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGUSR2);
 	for (;;) {
-		n = read(fd, &c, 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			die(4, "read fd %d: %s", fd, strerror(errno));
-		if (!n)
+		if (read(6, &c, 1) != 1)
+			_exit(0);
+		switch (c) {
+		case 'w':
+			if (write(5, "C\n", 2) != 2)
+				_exit(4);
+			reply(7, "ok\n");
 			break;
-		if (len < size - 1)
-			buf[len++] = c;
-		if (c == '\n')
+		case 'g':
+			prctl(PR_GET_PDEATHSIG, &sig);
+			snprintf(out, sizeof(out), "%d %d %d %d %d\n", (int)getpid(),
+				 (int)getppid(), (int)getpgid(0), (int)getsid(0), sig);
+			reply(7, out);
 			break;
-	}
-	buf[len] = 0;
-	return len;
-}
-
-/* ---- the pipeline -------------------------------------------------------- */
-
-static int produce(int n)
-{
-	char line[16];
-	int i;
-
-	for (i = 0; i < n; i++) {
-		snprintf(line, sizeof(line), "%06d\n", i);
-		write_all(1, line, 7);
-		usleep(1000);
-	}
-	return 0;
-}
-
-static int filter(void)
-{
-	char line[256], out[300];
-	uint32_t h = 2166136261u;
-	size_t i;
-	int len;
-
-	while ((len = read_line(0, line, sizeof(line))) > 0) {
-		for (i = 0; i < (size_t)len; i++)
-			h = (h ^ (unsigned char)line[i]) * 16777619u;
-		if (line[len - 1] == '\n')
-			line[--len] = 0;
-		len = snprintf(out, sizeof(out), "%s %08x\n", line, h);
-		write_all(1, out, len);
-	}
-	return 0;
-}
-
-static int consume(int code)
-{
-	char line[300], out[320];
-	int len, nr = 0;
-
-	while ((len = read_line(0, line, sizeof(line))) > 0) {
-		len = snprintf(out, sizeof(out), "%d:%s", ++nr, line);
-		write_all(1, out, len);
-	}
-	return code;
-}
-
-/* ---- a job server --------------------------------------------------------- */
-
-static int job(int i, int rfd, int wfd)
-{
-	char name[64], path[512], tok;
-	int fd, k;
-
-	while (read(rfd, &tok, 1) != 1)
-		if (errno != EINTR)
-			die(5, "job %d: no token: %s", i, strerror(errno));
-	for (k = 0; k < 50; k++)
-		usleep(2000);
-	snprintf(name, sizeof(name), "obj%d.o", i);
-	path_of(path, sizeof(path), name);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		die(6, "job %d: %s: %s (built twice?)", i, name, strerror(errno));
-	dprintf(fd, "object %d\n", i);
-	close(fd);
-	path_of(path, sizeof(path), "log");
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
-		die(3, "log: %s", strerror(errno));
-	dprintf(fd, "%d\n", i);
-	close(fd);
-	write_all(wfd, &tok, 1);
-	return 0;
-}
-
-static int jobs(const char *self, int n)
-{
-	int js[2], running = 0, failed = 0, i, st;
-	char a[16], r[16], w[16];
-	pid_t pid;
-
-	/* Two tokens: at most two jobs build at once (make -j2). */
-	if (pipe(js))
-		die(3, "pipe: %s", strerror(errno));
-	write_all(js[1], "++", 2);
-	snprintf(r, sizeof(r), "%d", js[0]);
-	snprintf(w, sizeof(w), "%d", js[1]);
-	put("ready", "%d\n", (int)getpid());
-	for (i = 0; i < n; i++) {
-		if (running == 2) {
-			if (waitpid(-1, &st, 0) < 0)
-				die(3, "waitpid: %s", strerror(errno));
-			failed += st != 0;
-			running--;
-		}
-		snprintf(a, sizeof(a), "%d", i);
-		pid = fork();
-		if (pid < 0)
-			die(3, "fork: %s", strerror(errno));
-		if (!pid) {
-			execl(self, self, "job", dir, a, r, w, (char *)NULL);
-			die(3, "exec: %s", strerror(errno));
-		}
-		running++;
-	}
-	while (running--) {
-		if (waitpid(-1, &st, 0) < 0)
-			die(3, "waitpid: %s", strerror(errno));
-		failed += st != 0;
-	}
-	put("done", "%d failed\n", failed);
-	return failed ? 7 : 0;
-}
-
-/* ---- one description, two processes ------------------------------------- */
-
-static int dupfd(void)
-{
-	int fd, pc[2], cp[2], st;
-	char path[512], c;
-	pid_t child;
-
-	path_of(path, sizeof(path), "shared");
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0 || pipe(pc) || pipe(cp))
-		die(3, "setup: %s", strerror(errno));
-	if (fd != 3)
-		die(3, "the shared file is fd %d, not 3", fd);
-	write_all(fd, "A", 1);
-	child = fork();
-	if (child < 0)
-		die(3, "fork: %s", strerror(errno));
-	if (!child) {
-		write_all(fd, "B", 1);
-		put("child_ready", "%d\n", (int)getpid());
-		wait_file("go");
-		if (read(pc[0], &c, 1) != 1)
-			die(8, "child: no turn");
-		write_all(fd, "D", 1);
-		write_all(cp[1], "c", 1);
-		_exit(0);
-	}
-	wait_file("child_ready");
-	put("ready", "%d %d\n", (int)getpid(), (int)child);
-	wait_file("go");
-	write_all(fd, "C", 1);
-	write_all(pc[1], "p", 1);
-	if (read(cp[0], &c, 1) != 1)
-		die(8, "parent: no turn");
-	write_all(fd, "E", 1);
-	if (waitpid(-1, &st, 0) < 0 || st)
-		die(9, "child: status 0x%x (%s)", st, strerror(errno));
-	return 0;
-}
-
-/* ---- a zombie ------------------------------------------------------------- */
-
-static int zombie(void)
-{
-	pid_t child, r;
-	int st = -1;
-
-	child = fork();
-	if (child < 0)
-		die(3, "fork: %s", strerror(errno));
-	if (!child)
-		_exit(42);
-	put("ready", "%d %d\n", (int)getpid(), (int)child);
-	wait_file("go");
-	r = waitpid(-1, &st, 0);
-	put("result", "%d %d %d\n", r < 0 ? errno : 0, st, (int)r);
-	return 0;
-}
-
-/* ---- a family: ids before and after ---------------------------------------- */
-
-static void ids(const char *what, int k)
-{
-	char name[32];
-
-	snprintf(name, sizeof(name), "%s.%d", what, k);
-	put(name, "%d %d %d %d\n", (int)getpid(), (int)getppid(),
-	    (int)getpgrp(), (int)getsid(0));
-}
-
-/* Member @k: note its ids, wait for go, note them again. */
-static void member(int k)
-{
-	ids("before", k);
-	wait_file("go");
-	ids("after", k);
-}
-
-static int reap_all(void)
-{
-	int st, bad = 0;
-
-	while (waitpid(-1, &st, 0) > 0)
-		bad += st != 0;
-	return bad;
-}
-
-static int family(void)
-{
-	pid_t c;
-
-	c = fork();
-	if (!c) {
-		if (!fork()) {
-			member(3);
-			_exit(0);
-		}
-		member(1);
-		_exit(reap_all() ? 10 : 0);
-	}
-	c = fork();
-	if (!c) {
-		setpgid(0, 0);
-		member(2);
-		_exit(0);
-	}
-	while (!exists("before.1") || !exists("before.2") || !exists("before.3"))
-		usleep(1000);
-	put("ready", "%d\n", (int)getpid());
-	member(0);
-	return reap_all() ? 10 : 0;
-}
-
-/* ---- wide: many processes, many threads ------------------------------------- */
-
-static void *sleeper(void *arg)
-{
-	(void)arg;
-	for (;;)
-		pause();
-	return NULL;
-}
-
-/* Threads of this process: the entries of /proc/self/task. */
-static int nr_tasks(void)
-{
-	struct dirent *de;
-	DIR *d = opendir("/proc/self/task");
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-static int wide_member(int idx, int threads)
-{
-	pthread_attr_t attr;
-	pthread_t th;
-	char name[32];
-	int i;
-
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
-	for (i = 1; i < threads; i++)
-		if (pthread_create(&th, &attr, sleeper, NULL))
-			die(3, "thread %d of %d", i, idx);
-	snprintf(name, sizeof(name), "up.%d", idx);
-	put(name, "%d %d\n", (int)getpid(), nr_tasks());
-	wait_file("go");
-	snprintf(name, sizeof(name), "alive.%d", idx);
-	put(name, "%d %d %d\n", (int)getpid(), (int)getppid(), nr_tasks());
-	return 0;
-}
-
-/*
- * The root (index 0), @fan children (1 to @fan) and their children (the
- * indexes after), @procs processes in all.
- */
-static int wide(int procs, int threads)
-{
-	int fan = 1, per, c, g, idx, kids, first;
-
-	while (1 + fan + fan * fan < procs)
-		fan++;
-	if (fan > procs - 1)
-		fan = procs - 1;
-	per = fan ? (procs - 1 - fan + fan - 1) / fan : 0;
-	idx = 1 + fan;
-	for (c = 0; c < fan; c++) {
-		first = idx;
-		kids = procs - idx < per ? procs - idx : per;
-		idx += kids;
-		if (fork())
-			continue;
-		for (g = 0; g < kids; g++)
-			if (!fork())
-				_exit(wide_member(first + g, threads));
-		wide_member(1 + c, threads);
-		_exit(reap_all() ? 10 : 0);
-	}
-	wide_member(0, threads);
-	return reap_all() ? 10 : 0;
-}
-
-/* ---- churn: members come and go ------------------------------------------------ */
-
-static int churn(void)
-{
-	long n = 0;
-	pid_t c;
-	int st;
-
-	put("ready", "%d\n", (int)getpid());
-	while (!exists("stop")) {
-		c = fork();
-		if (c < 0)
-			die(3, "fork: %s", strerror(errno));
-		if (!c) {
-			if (!fork())
-				_exit(0);
-			if (n % 2)
-				usleep(500);
-			_exit(0);
-		}
-		if (waitpid(c, &st, 0) != c || st)
-			die(11, "child %d: 0x%x", (int)c, st);
-		/* The grandchild is ours or init's (subreaper): reap if ours. */
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		if (!(++n % 16))
-			put("count", "%ld\n", n);
-	}
-	return 0;
-}
-
-/* ---- a pipe to outside ------------------------------------------------------------ */
-
-static int outside(void)
-{
-	char line[32];
-	pid_t c;
-	long n;
-
-	c = fork();
-	if (c < 0)
-		die(3, "fork: %s", strerror(errno));
-	if (!c) {
-		for (n = 0; !exists("stop"); n++) {
-			snprintf(line, sizeof(line), "%ld\n", n);
-			write_all(3, line, strlen(line));
-			usleep(10000);
-		}
-		_exit(0);
-	}
-	close(3);
-	put("ready", "%d %d\n", (int)getpid(), (int)c);
-	return reap_all() ? 10 : 0;
-}
-
-/* ---- shared memory ------------------------------------------------------------------ */
-
-static int shm(void)
-{
-	volatile uint64_t *anon, *sysv;
-	pid_t kids[4];
-	int id, i;
-
-	anon = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-		    -1, 0);
-	id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
-	if (anon == MAP_FAILED || id < 0)
-		die(3, "shared memory: %s", strerror(errno));
-	sysv = shmat(id, NULL, 0);
-	if (sysv == (void *)-1)
-		die(3, "shmat: %s", strerror(errno));
-	/* Gone once the last member detaches. */
-	shmctl(id, IPC_RMID, NULL);
-	for (i = 0; i < 4; i++) {
-		kids[i] = fork();
-		if (kids[i] < 0)
-			die(3, "fork: %s", strerror(errno));
-		if (!kids[i]) {
-			while (!exists("stop")) {
-				anon[i]++;
-				sysv[i]++;
-				usleep(1000);
-			}
-			_exit(0);
 		}
 	}
-	put("ready", "%d %d %d %d %d\n", (int)getpid(), (int)kids[0],
-	    (int)kids[1], (int)kids[2], (int)kids[3]);
-	while (!exists("stop")) {
-		/* What the children wrote, as this process sees it. */
-		put("counts", "%llu %llu %llu %llu %llu %llu %llu %llu\n",
-		    (unsigned long long)anon[0], (unsigned long long)anon[1],
-		    (unsigned long long)anon[2], (unsigned long long)anon[3],
-		    (unsigned long long)sysv[0], (unsigned long long)sysv[1],
-		    (unsigned long long)sysv[2], (unsigned long long)sysv[3]);
-		usleep(5000);
-	}
-	return reap_all() ? 10 : 0;
 }
 
 int main(int argc, char **argv)
 {
-	const char *mode = argc > 1 ? argv[1] : "";
+	int p2c[2], c2p[2], fd, st, sub = 0;
+	char path[512], c, out[512], line[256];
+	pid_t cpid, zpid;
+	siginfo_t si;
 
-	signal(SIGPIPE, SIG_DFL);
-	if (!strcmp(mode, "produce") && argc == 3)
-		return produce(atoi(argv[2]));
-	if (!strcmp(mode, "filter") && argc == 2)
-		return filter();
-	if (!strcmp(mode, "consume") && argc == 3)
-		return consume(atoi(argv[2]));
-	if (argc < 3)
-		die(2, "usage: tree_target MODE [DIR] ...");
-	dir = argv[2];
-	if (!strcmp(mode, "jobs") && argc == 4)
-		return jobs(argv[0], atoi(argv[3]));
-	if (!strcmp(mode, "job") && argc == 6)
-		return job(atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
-	if (!strcmp(mode, "dupfd"))
-		return dupfd();
-	if (!strcmp(mode, "zombie"))
-		return zombie();
-	if (!strcmp(mode, "family"))
-		return family();
-	if (!strcmp(mode, "wide") && argc == 5)
-		return wide(atoi(argv[3]), atoi(argv[4]));
-	if (!strcmp(mode, "churn"))
-		return churn();
-	if (!strcmp(mode, "outside"))
-		return outside();
-	if (!strcmp(mode, "shm"))
-		return shm();
-	die(2, "unknown mode '%s'", mode);
+	if (argc < 2)
+		return 2;
+	snprintf(path, sizeof(path), "%s/shared", argv[1]);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || dup2(fd, 5) != 5 || pipe(p2c) || pipe(c2p))
+		return 2;
+	close(fd);
+	/* Out of the way of 5, 6 and 7. */
+	for (fd = 0; fd < 2; fd++) {
+		p2c[fd] = fcntl(p2c[fd], F_DUPFD, 20);
+		c2p[fd] = fcntl(c2p[fd], F_DUPFD, 20);
+		if (p2c[fd] < 0 || c2p[fd] < 0)
+			return 2;
+	}
+	for (fd = 6; fd < 20; fd++)
+		close(fd);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	cpid = fork();
+	if (cpid < 0)
+		return 2;
+	if (!cpid) {
+		if (dup2(p2c[0], 6) != 6 || dup2(c2p[1], 7) != 7)
+			_exit(2);
+		close(p2c[0]);
+		close(p2c[1]);
+		close(c2p[0]);
+		close(c2p[1]);
+		child();
+	}
+	if (dup2(p2c[1], 6) != 6 || dup2(c2p[0], 7) != 7)
+		return 2;
+	close(p2c[0]);
+	close(p2c[1]);
+	close(c2p[0]);
+	close(c2p[1]);
+	zpid = fork();
+	if (zpid < 0)
+		return 2;
+	if (!zpid)
+		_exit(42);
+	/* A zombie, not reaped: WNOWAIT. */
+	if (waitid(P_PID, zpid, &si, WEXITED | WNOWAIT))
+		return 2;
+	snprintf(out, sizeof(out), "ready %d %d\n", (int)cpid, (int)zpid);
+	reply(1, out);
+
+	for (;;) {
+		if (read(0, &c, 1) != 1)
+			return 0;
+		switch (c) {
+		case 'w':
+			if (write(5, "P\n", 2) != 2 || write(6, "w", 1) != 1 ||
+			    getline_fd(7, line, sizeof(line))) {
+				fprintf(stderr, "tree_target: 'w' failed: %s\n",
+					strerror(errno));
+				return 4;
+			}
+			snprintf(out, sizeof(out), "w %lld\n",
+				 (long long)lseek(5, 0, SEEK_CUR));
+			reply(1, out);
+			break;
+		case 'g':
+			if (write(6, "g", 1) != 1 || getline_fd(7, line, sizeof(line)))
+				return 4;
+			prctl(PR_GET_CHILD_SUBREAPER, &sub);
+			snprintf(out, sizeof(out), "g %d %d %d %d %d %s\n",
+				 (int)getpid(), (int)getppid(), (int)getpgid(0),
+				 (int)getsid(0), sub, line);
+			reply(1, out);
+			break;
+		case 'z': {
+			/*
+			 * The child that exited, whatever its pid (a thaw
+			 * without --same-pid gives it another one).
+			 */
+			pid_t r = waitpid(-1, &st, WNOHANG);
+
+			snprintf(out, sizeof(out), "z %d %d\n", (int)r,
+				 r < 0 ? errno : st);
+			reply(1, out);
+			break;
+		}
+		case 'q':
+			if (read(0, &c, 1) != 1)
+				c = 0;
+			kill(cpid, SIGKILL);
+			waitpid(cpid, &st, 0);
+			return (unsigned char)c;
+		}
+	}
 }
