@@ -702,7 +702,7 @@ TEST_F_TIMEOUT(tree, same_pid_taken, 120)
 	ASSERT_EQ(before[2].pid, taker) TH_LOG("clone3: %s", strerror(errno));
 
 	r = thaw(self, CRYOCTL_THAW_SAME_PID, &tres);
-	EXPECT_GT(0, r);
+	EXPECT_EQ(-EEXIST, r);
 	snprintf(pidstr, sizeof(pidstr), "%d", before[2].pid);
 	EXPECT_NE(NULL, strstr(tres.message, pidstr)) TH_LOG("message: %s", tres.message);
 	if (!r)
