@@ -325,15 +325,31 @@ static int cryo_tree_park(struct cryo_image *img, unsigned int timeout_ms,
 	ret = cryo_register(img);
 	if (ret)
 		return ret;
+	/* Every member is asked at once, then each waited for. */
+	for (i = 0; i < img->nr_members; i++) {
+		struct cryo_member *m = &img->members[i];
+
+		if (m->rec.flags & CRYO_MEMBER_ZOMBIE)
+			continue;
+		ret = cryo_park_begin(m->leader, &m->park);
+		if (ret)
+			return ret;
+	}
 	for (i = 0; i < img->nr_members; i++) {
 		struct cryo_member *m = &img->members[i];
 		long left = (long)(deadline - jiffies);
 
 		if (m->rec.flags & CRYO_MEMBER_ZOMBIE)
 			continue;
-		ret = left <= 0 ? -EBUSY :
-			cryo_park_threads(m->leader, jiffies_to_msecs(left),
-					  &m->park);
+		if (left <= 0) {
+			ret = -EBUSY;
+		} else {
+			ret = cryo_park_finish(m->park, m->leader,
+					       jiffies_to_msecs(left));
+			/* Released on failure. */
+			if (ret)
+				m->park = NULL;
+		}
 		/* A member exiting as we park it: the tree changed. */
 		if (ret == -ESRCH && i)
 			ret = -EAGAIN;
@@ -343,6 +359,9 @@ static int cryo_tree_park(struct cryo_image *img, unsigned int timeout_ms,
 	return cryo_tree_changed(img) ? -EAGAIN : 0;
 
 out_named:
+	/* A member exiting as we look at it: the tree changed. */
+	if (ret == -ESRCH && i)
+		return -EAGAIN;
 	if (why->code != CRYO_REFUSAL_NONE)
 		why->pid = img->members[i].rec.pid;
 	return ret;

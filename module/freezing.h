@@ -87,7 +87,7 @@ struct cryo_thread {
  * @threads: the threads.
  *
  * @nr_threads and @threads are only changed by the freezer before
- * cryo_park_threads() returns; the threads only write their own entry.
+ * cryo_park_finish() returns; the threads only write their own entry.
  */
 struct cryo_park {
 	refcount_t ref;

@@ -399,19 +399,17 @@ static int cryo_park_all(struct cryo_park *park, struct task_struct *leader,
 }
 
 /**
- * cryo_park_threads() - park every thread of @leader's thread group
+ * cryo_park_begin() - start parking every thread of @leader's group
  * @leader: the target, referenced
- * @timeout_ms: how long parking may take
- * @parkp: out: the park, to be released with cryo_park_release()
+ * @parkp: out: the park, to be finished with cryo_park_finish(), or
+ *	released with cryo_park_release()
  *
- * Return: 0 with every live thread parked; -EBUSY when some thread did not
- * park in time (all are resumed), -EAGAIN when a thread was inside a
- * system call that ran its work (an io_uring wait, an exec) each time it
- * was tried until the timeout (all are resumed), -ESRCH when the target
- * exits meanwhile, -EINTR when the caller is killed, -ENOMEM.
+ * Queues the parking work on the threads found now, without waiting: a
+ * tree's members are all asked at once, then waited for one by one.
+ *
+ * Return: 0, -EBUSY (too many threads), -ENOMEM.
  */
-int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
-		      struct cryo_park **parkp)
+int cryo_park_begin(struct task_struct *leader, struct cryo_park **parkp)
 {
 	struct cryo_park *park;
 	int ret;
@@ -419,16 +417,39 @@ int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
 	park = cryo_park_new(leader);
 	if (IS_ERR(park))
 		return PTR_ERR(park);
+	ret = cryo_park_add(park, leader);
+	if (ret < 0) {
+		cryo_park_release(park);
+		return ret;
+	}
+	*parkp = park;
+	return 0;
+}
+
+/**
+ * cryo_park_finish() - wait until every thread of @leader's group parked
+ * @park: from cryo_park_begin(); released on failure
+ * @leader: the target, referenced
+ * @timeout_ms: how long parking may take from now
+ *
+ * Return: 0 with every live thread parked; -EBUSY when some thread did not
+ * park in time (all are resumed), -EAGAIN when a thread was inside a
+ * system call that ran its work (an io_uring wait, an exec) each time it
+ * was tried until the timeout (all are resumed), -ESRCH when the target
+ * exits meanwhile, -EINTR when the caller is killed, -ENOMEM.
+ */
+int cryo_park_finish(struct cryo_park *park, struct task_struct *leader,
+		     unsigned int timeout_ms)
+{
+	int ret;
+
 	ret = cryo_park_all(park, leader, msecs_to_jiffies(timeout_ms));
 	if (!ret && (!cryo_park_alive(park) ||
 		     (leader->signal->flags & SIGNAL_GROUP_EXIT)))
 		ret = -ESRCH;
 	if (!ret && READ_ONCE(park->failed))
 		ret = READ_ONCE(park->foreign) ? -EOPNOTSUPP : -EIO;
-	if (ret) {
+	if (ret)
 		cryo_park_release(park);
-		return ret;
-	}
-	*parkp = park;
-	return 0;
+	return ret;
 }

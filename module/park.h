@@ -17,8 +17,9 @@ struct task_struct;
 int cryo_cpu_fpu_layout(unsigned int *note, unsigned int *size);
 u64 cryo_cpu_xfeatures(void);
 bool cryo_cpu_fpu_dynamic(struct task_struct *leader);
-int cryo_park_threads(struct task_struct *leader, unsigned int timeout_ms,
-		      struct cryo_park **parkp);
+int cryo_park_begin(struct task_struct *leader, struct cryo_park **parkp);
+int cryo_park_finish(struct cryo_park *park, struct task_struct *leader,
+		     unsigned int timeout_ms);
 void cryo_park_release(struct cryo_park *park);
 bool cryo_park_alive(struct cryo_park *park);
 

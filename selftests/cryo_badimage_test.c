@@ -586,19 +586,21 @@ TEST_F_TIMEOUT(bad, header, 120)
 /* Record framing: lengths, reserved fields, types, order. */
 TEST_F_TIMEOUT(bad, framing, 120)
 {
+	/* PROCESS, after HEADER and TREE, then GROUPS. */
+	const int P = find_rec(&self->b, CRYO_REC_PROCESS, 0);
 	struct cryo_rec *r;
 	struct outcome o;
 	size_t off;
 
 	/* A length beyond CRYO_REC_MAX_LEN, and a huge one. */
-	r = (void *)(fresh(self) + self->b.r[1].off);
+	r = (void *)(fresh(self) + self->b.r[P].off);
 	r->len = CRYO_REC_MAX_LEN + 1;
 	TRY(0, &o);
-	EXPECT_FAIL(&o, EBADMSG, PRE, 1, "PROCESS of CRYO_REC_MAX_LEN + 1 bytes");
-	r = (void *)(fresh(self) + self->b.r[1].off);
+	EXPECT_FAIL(&o, EBADMSG, PRE, P, "PROCESS of CRYO_REC_MAX_LEN + 1 bytes");
+	r = (void *)(fresh(self) + self->b.r[P].off);
 	r->len = 0xffffffff;
 	TRY(0, &o);
-	EXPECT_FAIL(&o, EBADMSG, PRE, 1, "PROCESS of 4 GiB");
+	EXPECT_FAIL(&o, EBADMSG, PRE, P, "PROCESS of 4 GiB");
 
 	/* The HEADER payload one field short (CRC right). */
 	r = (void *)fresh(self);
@@ -610,46 +612,46 @@ TEST_F_TIMEOUT(bad, framing, 120)
 	EXPECT_FAIL(&o, EBADMSG, PRE, 0, "HEADER 8 bytes short");
 
 	/* A nonzero reserved field in a record header. */
-	r = (void *)(fresh(self) + self->b.r[1].off);
+	r = (void *)(fresh(self) + self->b.r[P].off);
 	r->__reserved = 1;
-	fix(self, 1);
+	fix(self, P);
 	TRY(0, &o);
-	EXPECT_FAIL(&o, EBADMSG, PRE, 1, "reserved field of PROCESS");
+	EXPECT_FAIL(&o, EBADMSG, PRE, P, "reserved field of PROCESS");
 
 	/* An unknown record type in an image of the module's own minor. */
-	r = (void *)(fresh(self) + self->b.r[1].off);
+	r = (void *)(fresh(self) + self->b.r[P].off);
 	r->type = 0x70;
-	fix(self, 1);
+	fix(self, P);
 	TRY(0, &o);
-	EXPECT_FAIL(&o, EBADMSG, PRE, 1, "unknown type 0x70 in place of PROCESS");
+	EXPECT_FAIL(&o, EBADMSG, PRE, P, "unknown type 0x70 in place of PROCESS");
 
 	/* Out of order: PROCESS and GROUPS swapped (all CRCs right). */
 	{
 		int g = find_rec(&self->b, CRYO_REC_GROUPS, 0);
-		size_t lp = sizeof(*r) + self->b.r[1].len;
+		size_t lp = sizeof(*r) + self->b.r[P].len;
 		size_t lg;
 
-		ASSERT_EQ(2, g);
-		lg = sizeof(*r) + self->b.r[2].len;
+		ASSERT_EQ(P + 1, g);
+		lg = sizeof(*r) + self->b.r[P + 1].len;
 		fresh(self);
-		memcpy(self->buf + self->b.r[1].off, self->b.img + self->b.r[2].off, lg);
-		memcpy(self->buf + self->b.r[1].off + lg, self->b.img + self->b.r[1].off, lp);
+		memcpy(self->buf + self->b.r[P].off, self->b.img + self->b.r[P + 1].off, lg);
+		memcpy(self->buf + self->b.r[P].off + lg, self->b.img + self->b.r[P].off, lp);
 		TRY(0, &o);
 		/* Refused at GROUPS or at the PROCESS after it. */
 		EXPECT_FAIL(&o, EBADMSG, PRE, ANY_REC, "GROUPS before PROCESS");
-		EXPECT_TRUE(o.st.record == 1 || o.st.record == 2);
+		EXPECT_TRUE(o.st.record == P || o.st.record == P + 1);
 	}
 
 	/* PROCESS twice. */
 	{
-		size_t lp = sizeof(*r) + self->b.r[1].len;
+		size_t lp = sizeof(*r) + self->b.r[P].len;
 
 		fresh(self);
-		off = self->b.r[2].off;
+		off = self->b.r[P + 1].off;
 		memmove(self->buf + off + lp, self->buf + off, self->b.len - off);
-		memcpy(self->buf + off, self->b.img + self->b.r[1].off, lp);
+		memcpy(self->buf + off, self->b.img + self->b.r[P].off, lp);
 		TRY(self->b.len + lp, &o);
-		EXPECT_FAIL(&o, EBADMSG, PRE, 2, "a second PROCESS");
+		EXPECT_FAIL(&o, EBADMSG, PRE, P + 1, "a second PROCESS");
 	}
 }
 
@@ -895,9 +897,9 @@ TEST_F_TIMEOUT(bad, files, 120)
 	 * restored process gets the image's, see thaw.credentials.)
 	 */
 	fresh(self);
-	proc = payload(self, 1);
+	proc = payload(self, find_rec(&self->b, CRYO_REC_PROCESS, 0));
 	proc->rlim[RLIMIT_NOFILE][0] = HIGH_FD;
-	fix(self, 1);
+	fix(self, find_rec(&self->b, CRYO_REC_PROCESS, 0));
 	TRY(0, &o);
 	EXPECT_FAIL(&o, EMFILE, PRE, logfd_rec, "fd %d with RLIMIT_NOFILE %d", HIGH_FD,
 		    HIGH_FD);
@@ -1026,8 +1028,10 @@ TEST_F_TIMEOUT(bad, same_pid_taken, 120)
 	struct outcome o;
 	int ret, status;
 
-	p = (const void *)(self->b.img + self->b.r[1].off + sizeof(struct cryo_rec));
-	ASSERT_EQ(CRYO_REC_PROCESS, self->b.r[1].type);
+	const int P = find_rec(&self->b, CRYO_REC_PROCESS, 0);
+
+	p = (const void *)(self->b.img + self->b.r[P].off + sizeof(struct cryo_rec));
+	ASSERT_EQ(CRYO_REC_PROCESS, self->b.r[P].type);
 	memset(&t, 0, sizeof(t));
 	t.cmd = t.rep = -1;
 	snprintf(t.img, sizeof(t.img), "%s", BASE_IMG);

@@ -33,7 +33,7 @@
  * Start a record of @type with @len payload bytes, the first @staged of
  * which are built in the staging buffer (all of them but for PAGES).
  * Callers keep @staged within CRYO_STAGE_SIZE (for THREAD records
- * cryo_park_threads() checks the FPU size).
+ * cryo_park_finish() checks the FPU size).
  */
 void *cryo_record_start_partial(struct cryo_image *img, u32 type, u32 len,
 				u32 staged)

@@ -423,6 +423,20 @@ static bool cryo_vma_remappable(struct vm_area_struct *vma)
  * one more): more references than @mm's mappings of it mean another
  * process maps it, which the image would part from its copy.
  */
+/*
+ * A SysV shared memory segment: its file is shmem's "SYSV<key>" (the
+ * file_operations that would say so are not exported).  Each shmat()
+ * makes a file of its own, which a fork shares, as for shared anonymous
+ * memory.
+ */
+static bool cryo_vma_sysv(struct vm_area_struct *vma)
+{
+	struct file *f = vma->vm_file;
+
+	return f && (vma->vm_flags & VM_SHARED) && !file_inode(f)->i_nlink &&
+	       !strncmp(f->f_path.dentry->d_name.name, "SYSV", 4);
+}
+
 static bool cryo_vma_shared_elsewhere(struct mm_struct *mm, struct file *f)
 {
 	struct vm_area_struct *vma;
@@ -454,14 +468,21 @@ int cryo_vma_check(struct cryo_image *img, struct cryo_why *why)
 	if (mmap_read_lock_killable(img->m->mm))
 		return -EINTR;
 	for_each_vma(vmi, vma) {
-		if (!cryo_vma_remappable(vma)) {
-			ret = cryo_refuse(why, CRYO_REFUSAL_MAPPING, i,
+		bool remappable = cryo_vma_remappable(vma);
+
+		/*
+		 * Memory of no file a thaw could open (shared anonymous, a
+		 * SysV segment) that another process maps too is named as
+		 * such first: its sharing is what would be lost.
+		 */
+		if ((cryo_vma_shared_anon(vma) || cryo_vma_sysv(vma)) &&
+		    cryo_vma_shared_elsewhere(img->m->mm, vma->vm_file)) {
+			ret = cryo_refuse(why, CRYO_REFUSAL_SHARED_MEMORY, i,
 					  -EOPNOTSUPP);
 			break;
 		}
-		if (cryo_vma_shared_anon(vma) &&
-		    cryo_vma_shared_elsewhere(img->m->mm, vma->vm_file)) {
-			ret = cryo_refuse(why, CRYO_REFUSAL_SHARED_MEMORY, i,
+		if (!remappable) {
+			ret = cryo_refuse(why, CRYO_REFUSAL_MAPPING, i,
 					  -EOPNOTSUPP);
 			break;
 		}
