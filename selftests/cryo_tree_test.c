@@ -352,13 +352,18 @@ static int thaw(FIXTURE_DATA(tree) *self, unsigned int flags,
 
 /*
  * Freeze with --kill: the whole tree goes, @want_ members (or any number,
- * when negative: a tree whose members come and go), as the image's TREE
- * (into @tree_) says.
+ * when negative: a tree whose members come and go, whose freeze may
+ * then be a clean EAGAIN, tried again), as the image's TREE (into
+ * @tree_) says.
  */
 #define FREEZE_KILL(res_, tree_, want_) do {				\
 		pid_t __pids[TREE_MAX];					\
 		char __why[256];					\
 		int __r = freeze(self, CRYO_FREEZE_KILL, (res_)), __k;	\
+									\
+		/* A tree that changes while parking: EAGAIN, try again. */ \
+		for (__k = 0; (want_) < 0 && __r == -EAGAIN && __k < 10; __k++) \
+			__r = freeze(self, CRYO_FREEZE_KILL, (res_));	\
 									\
 		ASSERT_EQ(0, __r) TH_LOG("freeze: %s, refusal %u id %d pid %d", \
 					 strerror(-__r), (res_)->refusal, \
