@@ -39,6 +39,7 @@ FIXTURE(tree) {
 	char img[96];
 	char log[96];
 	pid_t root;		/* our child: the original, then the restored */
+	unsigned int timeout_ms;	/* of the freezes; 0: the default */
 };
 
 /* Our descendants, @root first: their number (at most @max), or -1. */
@@ -230,11 +231,54 @@ static int freeze(FIXTURE_DATA(tree) *self, unsigned int flags,
 		close(dev);
 		return ret;
 	}
-	/* 60 s to park: a thousand threads under TCG take their time. */
-	ret = cryoctl_freeze_ex(dev, self->root, flags, 60000, fd, NULL, NULL,
-				res);
+	ret = cryoctl_freeze_ex(dev, self->root, flags, self->timeout_ms, fd, NULL,
+				NULL, res);
 	close(fd);
 	close(dev);
+	return ret;
+}
+
+struct image_tree {
+	struct cryo_image_member m[TREE_MAX];
+	int n;
+	int sections;
+};
+
+static int tree_rec(const struct cryoctl_record *rec, void *arg)
+{
+	struct image_tree *t = arg;
+
+	if (rec->type == CRYO_REC_TREE) {
+		t->n = rec->len / sizeof(t->m[0]);
+		if (t->n > TREE_MAX)
+			return -E2BIG;
+		memcpy(t->m, rec->payload, t->n * sizeof(t->m[0]));
+	}
+	if (rec->type == CRYO_REC_PROCESS)
+		t->sections++;
+	return 0;
+}
+
+/*
+ * Read self->img with libcryoctl's reader (which checks every TREE field
+ * and that every section matches its member) into @t.  The number of
+ * records, or -errno with @err.
+ */
+static long read_tree(FIXTURE_DATA(tree) *self, struct image_tree *t,
+		      char *err, size_t size)
+{
+	unsigned char *img;
+	size_t len;
+	long ret;
+
+	memset(t, 0, sizeof(*t));
+	img = cryo_slurp(self->img, &len);
+	if (!img) {
+		snprintf(err, size, "%s: %s", self->img, strerror(errno));
+		return -EIO;
+	}
+	ret = cryo_image_walk(img, len, tree_rec, t, err, size);
+	free(img);
 	return ret;
 }
 
@@ -295,50 +339,6 @@ static int thaw(FIXTURE_DATA(tree) *self, unsigned int flags,
 	return ret;
 }
 
-struct image_tree {
-	struct cryo_image_member m[TREE_MAX];
-	int n;
-	int sections;
-};
-
-static int tree_rec(const struct cryoctl_record *rec, void *arg)
-{
-	struct image_tree *t = arg;
-
-	if (rec->type == CRYO_REC_TREE) {
-		t->n = rec->len / sizeof(t->m[0]);
-		if (t->n > TREE_MAX)
-			return -E2BIG;
-		memcpy(t->m, rec->payload, t->n * sizeof(t->m[0]));
-	}
-	if (rec->type == CRYO_REC_PROCESS)
-		t->sections++;
-	return 0;
-}
-
-/*
- * Read self->img with libcryoctl's reader (which checks every TREE field
- * and that every section matches its member) into @t.  The number of
- * records, or -errno with @err.
- */
-static long read_tree(FIXTURE_DATA(tree) *self, struct image_tree *t,
-		      char *err, size_t size)
-{
-	unsigned char *img;
-	size_t len;
-	long ret;
-
-	memset(t, 0, sizeof(*t));
-	img = cryo_slurp(self->img, &len);
-	if (!img) {
-		snprintf(err, size, "%s: %s", self->img, strerror(errno));
-		return -EIO;
-	}
-	ret = cryo_image_walk(img, len, tree_rec, t, err, size);
-	free(img);
-	return ret;
-}
-
 /* The root ends by itself within @sec seconds, as @want. */
 #define EXPECT_ROOT_END(want, sec) do {					\
 		char __why[256];					\
@@ -350,16 +350,32 @@ static long read_tree(FIXTURE_DATA(tree) *self, struct image_tree *t,
 		self->root = 0;						\
 	} while (0)
 
-/* Freeze with --kill: the whole tree of @n members @pids goes. */
-#define FREEZE_KILL(res, pids, n) do {					\
+/*
+ * Freeze with --kill: the whole tree goes, @want_ members (or any number,
+ * when negative: a tree whose members come and go, whose freeze may
+ * then be a clean EAGAIN, tried again), as the image's TREE (into
+ * @tree_) says.
+ */
+#define FREEZE_KILL(res_, tree_, want_) do {				\
+		pid_t __pids[TREE_MAX];					\
 		char __why[256];					\
-		int __r = freeze(self, CRYO_FREEZE_KILL, (res));	\
+		int __r = freeze(self, CRYO_FREEZE_KILL, (res_)), __k;	\
+									\
+		/* A tree that changes while parking: EAGAIN, try again. */ \
+		for (__k = 0; (want_) < 0 && __r == -EAGAIN && __k < 10; __k++) \
+			__r = freeze(self, CRYO_FREEZE_KILL, (res_));	\
 									\
 		ASSERT_EQ(0, __r) TH_LOG("freeze: %s, refusal %u id %d pid %d", \
-					 strerror(-__r), (res)->refusal, \
-					 (res)->refusal_id, (res)->refusal_pid); \
-		EXPECT_EQ((unsigned int)(n), (res)->nr_processes);	\
-		ASSERT_EQ(0, reap_killed(self, (pids), (n), __why,	\
+					 strerror(-__r), (res_)->refusal, \
+					 (res_)->refusal_id, (res_)->refusal_pid); \
+		ASSERT_LT(0, read_tree(self, (tree_), __why, sizeof(__why))) \
+			TH_LOG("image: %s", __why);			\
+		EXPECT_EQ((unsigned int)(tree_)->n, (res_)->nr_processes); \
+		if ((want_) >= 0)					\
+			EXPECT_EQ((want_), (tree_)->n);			\
+		for (__k = 0; __k < (tree_)->n; __k++)			\
+			__pids[__k] = (tree_)->m[__k].pid;		\
+		ASSERT_EQ(0, reap_killed(self, __pids, (tree_)->n, __why, \
 					 sizeof(__why))) TH_LOG("%s", __why); \
 	} while (0)
 
@@ -397,6 +413,7 @@ static pid_t spawn_pipeline(FIXTURE_DATA(tree) *self, const char *out,
 TEST_F_TIMEOUT(tree, pipeline, 240)
 {
 	struct cryoctl_freeze_result res;
+	struct image_tree t;
 	unsigned char *want, *got;
 	size_t want_len, got_len;
 	pid_t pids[TREE_MAX], orig_root;
@@ -421,7 +438,7 @@ TEST_F_TIMEOUT(tree, pipeline, 240)
 	ASSERT_LE(4, n) TH_LOG("the shell and its three children");
 	ASSERT_FALSE(dir_has(self, "st")) TH_LOG("the pipeline ended before the freeze");
 	threads = nr_threads(pids, n);
-	FREEZE_KILL(&res, pids, n);
+	FREEZE_KILL(&res, &t, n);
 	EXPECT_EQ(threads, res.nr_threads);
 
 	THAW(CRYOCTL_THAW_SAME_PID);
@@ -449,6 +466,7 @@ TEST_F_TIMEOUT(tree, pipeline, 240)
 TEST_F_TIMEOUT(tree, jobserver, 240)
 {
 	struct cryoctl_freeze_result res;
+	struct image_tree t;
 	char buf[1024], name[32], want[32];
 	int n, i, lines, seen[NR_JOBS] = { 0 };
 	pid_t pids[TREE_MAX];
@@ -461,18 +479,8 @@ TEST_F_TIMEOUT(tree, jobserver, 240)
 	n = descendants(self->root, pids, TREE_MAX);
 	ASSERT_LE(2, n) TH_LOG("the server and at least one job");
 	ASSERT_FALSE(dir_has(self, "done")) TH_LOG("the build ended before the freeze");
-	/* Jobs come and go until it is parked: the count is the freeze's. */
-	{
-		char why[256];
-		int r = freeze(self, CRYO_FREEZE_KILL, &res);
-
-		ASSERT_EQ(0, r) TH_LOG("freeze: %s, refusal %u id %d pid %d",
-				       strerror(-r), res.refusal, res.refusal_id,
-				       res.refusal_pid);
-		EXPECT_LE(2, res.nr_processes);
-		ASSERT_EQ(0, reap_killed(self, pids, n, why, sizeof(why)))
-			TH_LOG("%s", why);
-	}
+	FREEZE_KILL(&res, &t, -1);
+	EXPECT_LE(n, t.n);
 
 	THAW(0);
 	EXPECT_ROOT_END(CRYO_EXITED(0), 120);
@@ -512,6 +520,7 @@ static long kcmp_file(pid_t a, pid_t b, int fd)
 TEST_F_TIMEOUT(tree, shared_offset, 120)
 {
 	struct cryoctl_freeze_result res;
+	struct image_tree t;
 	unsigned int flags;
 	pid_t pids[TREE_MAX];
 	long long pos;
@@ -524,7 +533,7 @@ TEST_F_TIMEOUT(tree, shared_offset, 120)
 	ASSERT_TRUE(WAIT_FOR(dir_has(self, "ready"), 30));
 	n = descendants(self->root, pids, TREE_MAX);
 	ASSERT_EQ(2, n);
-	FREEZE_KILL(&res, pids, n);
+	FREEZE_KILL(&res, &t, n);
 	EXPECT_EQ(2, res.nr_threads);
 
 	THAW(0);
@@ -566,7 +575,7 @@ TEST_F_TIMEOUT(tree, zombie, 120)
 	ASSERT_TRUE(WAIT_FOR(cryo_stat_field(child, 0) == 'Z', 30));
 	n = descendants(self->root, pids, TREE_MAX);
 	ASSERT_EQ(2, n);
-	FREEZE_KILL(&res, pids, n);
+	FREEZE_KILL(&res, &t, n);
 	EXPECT_EQ(1, res.nr_threads);
 
 	r = read_tree(self, &t, buf, sizeof(buf));
@@ -618,6 +627,7 @@ static int read_ids(FIXTURE_DATA(tree) *self, const char *what, int k,
 TEST_F_TIMEOUT(tree, same_pid, 120)
 {
 	struct cryoctl_freeze_result res;
+	struct image_tree t;
 	struct ids before[4], after;
 	pid_t pids[TREE_MAX];
 	int n, k;
@@ -630,7 +640,7 @@ TEST_F_TIMEOUT(tree, same_pid, 120)
 	EXPECT_EQ(before[2].pid, before[2].pgid);
 	n = descendants(self->root, pids, TREE_MAX);
 	ASSERT_EQ(4, n);
-	FREEZE_KILL(&res, pids, n);
+	FREEZE_KILL(&res, &t, n);
 
 	THAW(CRYOCTL_THAW_SAME_PID);
 	EXPECT_EQ(before[0].pid, self->root);
@@ -675,6 +685,7 @@ static pid_t take_pid(pid_t pid)
 TEST_F_TIMEOUT(tree, same_pid_taken, 120)
 {
 	struct cryoctl_freeze_result res;
+	struct image_tree t;
 	struct cryoctl_thaw_result tres;
 	pid_t pids[TREE_MAX], taker;
 	struct ids before[4];
@@ -688,7 +699,7 @@ TEST_F_TIMEOUT(tree, same_pid_taken, 120)
 		ASSERT_EQ(0, read_ids(self, "before", k, &before[k]));
 	n = descendants(self->root, pids, TREE_MAX);
 	ASSERT_EQ(4, n);
-	FREEZE_KILL(&res, pids, n);
+	FREEZE_KILL(&res, &t, n);
 
 	taker = take_pid(before[2].pid);
 	if (taker < 0 && (errno == EPERM || errno == ENOSYS))
@@ -696,12 +707,18 @@ TEST_F_TIMEOUT(tree, same_pid_taken, 120)
 	ASSERT_EQ(before[2].pid, taker) TH_LOG("clone3: %s", strerror(errno));
 
 	r = thaw(self, CRYOCTL_THAW_SAME_PID, &tres);
-	EXPECT_GT(0, r);
+	EXPECT_EQ(-EEXIST, r);
 	snprintf(pidstr, sizeof(pidstr), "%d", before[2].pid);
 	EXPECT_NE(NULL, strstr(tres.message, pidstr)) TH_LOG("message: %s", tres.message);
 	if (!r)
 		return;
-	/* Nothing of the thaw: we have one child, the taker, alive. */
+	/*
+	 * Nothing of the thaw: once what it killed is reaped (by us, the
+	 * subreaper), our one descendant is the taker, alive.
+	 */
+	EXPECT_TRUE(WAIT_FOR((({ while (waitpid(-1, NULL, WNOHANG) > 0)
+					;
+				 }), descendants(getpid(), pids, TREE_MAX) == 2), 10));
 	n = descendants(getpid(), pids, TREE_MAX);
 	EXPECT_EQ(2, n);
 	EXPECT_EQ(taker, pids[1]);
@@ -824,10 +841,13 @@ static int count_prefix(FIXTURE_DATA(tree) *self, const char *prefix)
 TEST_F_TIMEOUT(tree, hundred, 600)
 {
 	struct cryoctl_freeze_result res;
+	struct image_tree t;
 	pid_t pids[TREE_MAX];
 	int n, k, pid, ppid, threads;
 	char name[32], buf[128];
 
+	/* 1000 threads to park, in an emulated VM: the most time allowed. */
+	self->timeout_ms = CRYO_FREEZE_TIMEOUT_MAX_MS;
 	self->root = spawn_target(self, "wide", "100", "10", -1);
 	ASSERT_LT(0, self->root);
 	ASSERT_TRUE(WAIT_FOR(count_prefix(self, "up.") == WIDE_PROCS, 240))
@@ -835,7 +855,7 @@ TEST_F_TIMEOUT(tree, hundred, 600)
 	n = descendants(self->root, pids, TREE_MAX);
 	ASSERT_EQ(WIDE_PROCS, n);
 	ASSERT_EQ(WIDE_PROCS * WIDE_THREADS, nr_threads(pids, n));
-	FREEZE_KILL(&res, pids, n);
+	FREEZE_KILL(&res, &t, n);
 	EXPECT_EQ(WIDE_PROCS * WIDE_THREADS, res.nr_threads);
 
 	THAW(0);
@@ -866,14 +886,15 @@ static long count_of(FIXTURE_DATA(tree) *self)
  * A tree forking and reaping without pause: each freeze gives a
  * consistent image (the reader checks every TREE field, every section
  * against its member) of the whole tree, or a clean EAGAIN, never half a
- * tree; the tree runs on after each.  Then one --kill and thaw: the
+ * tree; the tree runs on after each.  Then one --kill and thaw (with
+ * the same pids: the root may be in waitpid() for a child's): the
  * restored tree goes on forking.
  */
 TEST_F_TIMEOUT(tree, churn, 600)
 {
 	struct cryoctl_freeze_result res;
 	struct image_tree t;
-	int i, r, ok = 0, again = 0, n, k, up;
+	int i, r, ok = 0, again = 0, k, up;
 	pid_t pids[TREE_MAX];
 	char err[256];
 	long c0, c1, rec;
@@ -907,16 +928,19 @@ TEST_F_TIMEOUT(tree, churn, 600)
 	EXPECT_LT(0, ok);
 
 	for (i = 0; i < 20; i++) {
-		n = descendants(self->root, pids, TREE_MAX);
 		r = freeze(self, CRYO_FREEZE_KILL, &res);
 		if (r != -EAGAIN)
 			break;
 	}
 	ASSERT_EQ(0, r) TH_LOG("freeze --kill: %s", strerror(-r));
-	ASSERT_EQ(0, reap_killed(self, pids, n, err, sizeof(err))) TH_LOG("%s", err);
 	ASSERT_LT(0, read_tree(self, &t, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(res.nr_processes, (unsigned int)t.n);
+	for (k = 0; k < t.n; k++)
+		pids[k] = t.m[k].pid;
+	ASSERT_EQ(0, reap_killed(self, pids, t.n, err, sizeof(err))) TH_LOG("%s", err);
 	c0 = count_of(self);
-	THAW(0);
+	/* Its root may be waiting for a child by pid: the same pids. */
+	THAW(CRYOCTL_THAW_SAME_PID);
 	EXPECT_TRUE(WAIT_FOR(count_of(self) > c0 + 16, 60)) TH_LOG("count %ld", count_of(self));
 	c1 = count_of(self);
 	EXPECT_LT(c0, c1);
