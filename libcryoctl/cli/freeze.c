@@ -346,7 +346,7 @@ static int report_error(int err, pid_t pid, const struct progress *p,
 	case -EAGAIN:
 	case -ENOENT:
 		if (err == -EAGAIN && !res->nr_threads) {
-			cli_err("freeze: a thread of PID %d stayed inside a system call that cannot be left for a freeze (an io_uring wait, an exec) for %u ms; it keeps running untouched, try again",
+			cli_err("freeze: the tree of PID %d kept changing (processes forking or exiting as it was parked), or a thread stayed inside a system call that cannot be left for a freeze (an io_uring wait, an exec) for %u ms; it keeps running untouched, try again",
 				id, timeout_ms ? timeout_ms : CRYO_FREEZE_TIMEOUT_DEFAULT_MS);
 			return EXIT_FAIL;
 		}
