@@ -133,6 +133,8 @@ int cryo_tree_find(struct cryo_image *img, struct task_struct *root)
 		if (ret)
 			return ret;
 	}
+	/* A try before may have left its counts here. */
+	memset(&img->members[0], 0, sizeof(img->members[0]));
 	img->members[0].leader = get_task_struct(root);
 	rcu_read_lock();
 	cryo_tree_describe(&img->members[0], -1);
