@@ -820,6 +820,7 @@ void cryo_freeze_report_read(struct cryo_session *s, ssize_t ret)
 		st.gone = img->error && cryo_freeze_target_gone(img);
 		st.pages = img->pg.nr_pages_total;
 		st.nr_threads = img->nr_threads;
+		st.nr_processes = img->nr_members;
 	}
 	cryo_nl_freeze_read(&s->nl, ret, img ? &st : NULL);
 }

@@ -89,6 +89,7 @@ struct cryo_nl_ev {
 	u32 reason;
 	u32 err;
 	u32 nr_threads;
+	u32 nr_processes;
 	u64 bytes;
 	u64 pages;
 	u64 duration;
@@ -119,6 +120,7 @@ static int cryo_nl_put_ev(struct sk_buff *skb, const struct cryo_nl_ev *ev)
 		F(CRYO_NL_A_REASON, 0, reason),
 		F(CRYO_NL_A_ERRNO, 0, err),
 		F(CRYO_NL_A_NR_THREADS, 0, nr_threads),
+		F(CRYO_NL_A_NR_PROCESSES, 0, nr_processes),
 		F(CRYO_NL_A_BYTES, 1, bytes),
 		F(CRYO_NL_A_PAGES, 1, pages),
 		F(CRYO_NL_A_DURATION_NS, 1, duration),
@@ -186,24 +188,26 @@ static void cryo_nl_freeze_ev(struct cryo_nl_ev *ev, struct cryo_nl_session *ns,
 
 /* FREEZE_END, and the session's state after it. */
 static void cryo_nl_freeze_end(struct cryo_nl_session *ns, int err, u32 target,
-			       u64 pages, u32 nr_threads)
+			       const struct cryo_nl_stream *st)
 {
 	struct cryo_nl_ev ev;
 
 	cryo_nl_freeze_ev(&ev, ns, CRYO_NL_CMD_FREEZE_END);
 	ev.err = abs(err);
 	ev.bytes = ns->bytes;
-	ev.pages = pages;
-	ev.nr_threads = nr_threads;
+	ev.pages = err ? 0 : st->pages;	/* as before: none of a failure */
+	ev.nr_threads = st->nr_threads;
+	ev.nr_processes = st->nr_processes;
 	ev.duration = cryo_nl_since(ns);
 	ev.target = target;
 	ev.has |= BIT(CRYO_NL_A_ERRNO) | BIT(CRYO_NL_A_BYTES) |
 		  BIT(CRYO_NL_A_PAGES) | BIT(CRYO_NL_A_NR_THREADS) |
+		  BIT(CRYO_NL_A_NR_PROCESSES) |
 		  BIT(CRYO_NL_A_DURATION_NS) | BIT(CRYO_NL_A_TARGET);
 	if (!err) {
 		cryo_stat_add(CRYO_NL_A_STAT_FREEZES_DONE, 1);
 		cryo_stat_add(CRYO_NL_A_STAT_FREEZE_BYTES, ns->bytes);
-		cryo_stat_add(CRYO_NL_A_STAT_FREEZE_PAGES, pages);
+		cryo_stat_add(CRYO_NL_A_STAT_FREEZE_PAGES, st->pages);
 		WRITE_ONCE(ns->state, target == CRYO_NL_TARGET_HELD ?
 			   CRYO_NL_STATE_FROZEN : CRYO_NL_STATE_FREEZE_DONE);
 	}
@@ -317,7 +321,7 @@ void cryo_nl_freeze_started(struct cryo_nl_session *ns, int ret, bool held)
 		return;
 	}
 	cryo_nl_freeze_abort(ns, cryo_nl_reason(ret), ret, target);
-	cryo_nl_freeze_end(ns, ret, target, 0, 0);
+	cryo_nl_freeze_end(ns, ret, target, &(struct cryo_nl_stream){});
 }
 
 /**
@@ -340,8 +344,7 @@ void cryo_nl_freeze_read(struct cryo_nl_session *ns, ssize_t ret,
 		return;
 	if (st->eof) {
 		cryo_nl_freeze_end(ns, 0, st->held ? CRYO_NL_TARGET_HELD :
-				   CRYO_NL_TARGET_RESUMED,
-				   st->pages, st->nr_threads);
+				   CRYO_NL_TARGET_RESUMED, st);
 	} else if (st->err) {
 		target = CRYO_NL_TARGET_RESUMED;
 		if (st->err == -ESRCH || st->gone)
@@ -350,7 +353,7 @@ void cryo_nl_freeze_read(struct cryo_nl_session *ns, ssize_t ret,
 				     CRYO_NL_REASON_TARGET_EXITED :
 				     cryo_nl_reason(st->err),
 				     st->err, target);
-		cryo_nl_freeze_end(ns, st->err, target, 0, st->nr_threads);
+		cryo_nl_freeze_end(ns, st->err, target, st);
 	}
 }
 
@@ -506,8 +509,8 @@ void cryo_nl_session_free(struct cryo_nl_session *ns)
 		cryo_nl_freeze_abort(ns, ns->close_reason, ns->close_err,
 				     ns->close_target);
 		if (freezing)
-			cryo_nl_freeze_end(ns, ns->close_err,
-					   ns->close_target, 0, 0);
+			cryo_nl_freeze_end(ns, ns->close_err, ns->close_target,
+					   &(struct cryo_nl_stream){});
 		break;
 	case CRYO_NL_CMD_FREEZE_RELEASE:
 		cryo_nl_freeze_let_go(ns, CRYO_NL_CMD_FREEZE_RELEASE,

@@ -77,6 +77,7 @@ struct cryo_nl_stream {
 	int err;		/* the error that broke the stream, or 0 */
 	u64 pages;		/* pages in the image */
 	u32 nr_threads;		/* threads in the image */
+	u32 nr_processes;	/* processes in the image */
 };
 
 /* How a thaw ended, see cryo_nl_thaw_end(). */

@@ -69,7 +69,7 @@ struct tev {
 	int cmd;
 	uint64_t session;
 	int32_t pid, caller, image_pid;
-	uint32_t flags, target, reason, err, nr_threads;
+	uint32_t flags, target, reason, err, nr_threads, nr_processes;
 	uint64_t bytes, pages;
 	bool has_image_pid, has_pid;
 };
@@ -129,6 +129,7 @@ static int tev_parse(struct nl_msg *msg, void *arg)
 	e->reason = U32(CRYO_NL_A_REASON);
 	e->err = U32(CRYO_NL_A_ERRNO);
 	e->nr_threads = U32(CRYO_NL_A_NR_THREADS);
+	e->nr_processes = U32(CRYO_NL_A_NR_PROCESSES);
 	e->bytes = U64(CRYO_NL_A_BYTES);
 	e->pages = U64(CRYO_NL_A_PAGES);
 #undef U32
@@ -364,6 +365,7 @@ TEST(freeze_thaw_events)
 	EXPECT_EQ((uint64_t)st.st_size, end.bytes);
 	EXPECT_LT(0, end.pages);
 	EXPECT_EQ(1, end.nr_threads);
+	EXPECT_EQ(1, end.nr_processes);
 	EXPECT_EQ(CRYO_NL_TARGET_HELD, end.target);
 
 	commit = sub_wait(&sub, CRYO_NL_CMD_FREEZE_COMMIT, begin.session);
@@ -1061,6 +1063,7 @@ TEST(cli_events_json)
 	EXPECT_NE(NULL, strstr(line, "\"errno\":0,")) TH_LOG("%s", line);
 	EXPECT_NE(NULL, strstr(line, "\"target\":\"resumed\"}")) TH_LOG("%s", line);
 	EXPECT_NE(NULL, strstr(line, "\"nr_threads\":1,")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "\"nr_processes\":1,")) TH_LOG("%s", line);
 
 	/* SIGTERM ends it cleanly. */
 	kill(cli, SIGTERM);

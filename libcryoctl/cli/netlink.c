@@ -12,7 +12,7 @@
  *   events   event, type, time_ns, session, then per event:
  *            freeze-begin    pid, caller_pid, flags
  *            freeze-end      pid, errno, bytes, pages, nr_threads,
- *                            duration_ns, target
+ *                            nr_processes, duration_ns, target
  *            freeze-abort    pid, reason, errno, bytes, duration_ns, target
  *            freeze-commit   pid, bytes, duration_ns, target
  *            freeze-release  pid, bytes, duration_ns, target
@@ -271,6 +271,7 @@ static void print_event(const struct cryoctl_event *e, bool json)
 		if (e->type == CRYO_NL_CMD_FREEZE_END) {
 			l_u64(&l, "pages", e->pages);
 			l_u64(&l, "nr_threads", e->nr_threads);
+			l_u64(&l, "nr_processes", e->nr_processes);
 		}
 		l_u64(&l, "duration_ns", e->duration_ns);
 		l_word(&l, "target", cryoctl_target_name(e->target));

@@ -610,6 +610,8 @@ struct cryoctl_events;
  * @pages: pages in the image (FREEZE_END)
  * @duration_ns: how long the freeze or thaw took so far
  * @message: why a thaw failed, NUL-terminated; empty if none
+ * @nr_processes: processes in the image (FREEZE_END; modules since ABI
+ *	1.6); past %CRYOCTL_EVENT_SIZE_VER0
  *
  * The kernel documents which attribute each event carries; what an event
  * lacks is 0 here.
@@ -631,10 +633,14 @@ struct cryoctl_event {
 	uint64_t pages;
 	uint64_t duration_ns;
 	char message[CRYO_THAW_MSG_LEN];
+	uint32_t nr_processes;
+	uint32_t __reserved;
 };
 
 /** CRYOCTL_EVENT_SIZE_VER0 - first size of &struct cryoctl_event */
 #define CRYOCTL_EVENT_SIZE_VER0	(80 + CRYO_THAW_MSG_LEN)
+/** CRYOCTL_EVENT_SIZE_VER1 - with @nr_processes (libcryoctl 1.5) */
+#define CRYOCTL_EVENT_SIZE_VER1	(88 + CRYO_THAW_MSG_LEN)
 
 /**
  * cryoctl_events_open() - subscribe to the module's events

@@ -37,7 +37,7 @@
 #define SOL_NETLINK 270
 #endif
 
-static_assert(sizeof(struct cryoctl_event) == CRYOCTL_EVENT_SIZE_VER0,
+static_assert(sizeof(struct cryoctl_event) == CRYOCTL_EVENT_SIZE_VER1,
 	      "struct cryoctl_event grew: add a CRYOCTL_EVENT_SIZE_VER1");
 static_assert(sizeof(struct cryoctl_stats) == CRYOCTL_STATS_SIZE_VER0,
 	      "struct cryoctl_stats grew: add a CRYOCTL_STATS_SIZE_VER1");
@@ -101,6 +101,7 @@ static struct nla_policy cryo_policy[CRYO_NL_A_MAX + 1] = {
 	[CRYO_NL_A_BYTES]		= { .type = NLA_U64 },
 	[CRYO_NL_A_PAGES]		= { .type = NLA_U64 },
 	[CRYO_NL_A_NR_THREADS]		= { .type = NLA_U32 },
+	[CRYO_NL_A_NR_PROCESSES]	= { .type = NLA_U32 },
 	[CRYO_NL_A_DURATION_NS]		= { .type = NLA_U64 },
 	[CRYO_NL_A_START_TIME_NS]	= { .type = NLA_U64 },
 	[CRYO_NL_A_OPEN_TIME_NS]	= { .type = NLA_U64 },
@@ -445,6 +446,7 @@ static void event_fill(struct nlattr **tb, uint8_t cmd, struct cryoctl_event *e)
 	e->reason = get_u32(tb, CRYO_NL_A_REASON);
 	e->error = (int32_t)get_u32(tb, CRYO_NL_A_ERRNO);
 	e->nr_threads = get_u32(tb, CRYO_NL_A_NR_THREADS);
+	e->nr_processes = get_u32(tb, CRYO_NL_A_NR_PROCESSES);
 	e->bytes = get_u64(tb, CRYO_NL_A_BYTES);
 	e->pages = get_u64(tb, CRYO_NL_A_PAGES);
 	e->duration_ns = get_u64(tb, CRYO_NL_A_DURATION_NS);

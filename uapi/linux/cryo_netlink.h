@@ -84,6 +84,7 @@
  *	%CRYO_NL_A_SESSION_ID, %CRYO_NL_A_PID, %CRYO_NL_A_ERRNO,
  *	%CRYO_NL_A_BYTES (read by the caller: for a complete image, its
  *	size), %CRYO_NL_A_PAGES (pages in the image), %CRYO_NL_A_NR_THREADS,
+ *	%CRYO_NL_A_NR_PROCESSES (since ABI 1.6),
  *	%CRYO_NL_A_DURATION_NS (since FREEZE_BEGIN), %CRYO_NL_A_TARGET (how
  *	the target was left: %CRYO_NL_TARGET_RESUMED for a checkpoint or a
  *	failure, %CRYO_NL_TARGET_HELD with %CRYO_FREEZE_KILL or
@@ -171,6 +172,8 @@ enum cryo_nl_cmd {
  * @CRYO_NL_A_BYTES: u64: image bytes read.
  * @CRYO_NL_A_PAGES: u64: pages of memory in the image.
  * @CRYO_NL_A_NR_THREADS: u32: threads in the image.
+ * @CRYO_NL_A_NR_PROCESSES: u32: processes in the image (the frozen tree's
+ *	members, zombies included), in FREEZE_END.  Since ABI 1.6.
  * @CRYO_NL_A_DURATION_NS: u64: how long the operation took, in ns of
  *	CLOCK_MONOTONIC.
  * @CRYO_NL_A_START_TIME_NS: u64: CLOCK_REALTIME when the session's freeze
@@ -248,6 +251,7 @@ enum cryo_nl_attr {
 	CRYO_NL_A_STAT_THAW_ERRORS,
 	CRYO_NL_A_STAT_ERROR,
 	CRYO_NL_A_STAT_COUNT,
+	CRYO_NL_A_NR_PROCESSES,
 
 	__CRYO_NL_A_MAX,
 	CRYO_NL_A_MAX = __CRYO_NL_A_MAX - 1
