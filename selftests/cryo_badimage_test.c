@@ -642,15 +642,19 @@ TEST_F_TIMEOUT(bad, framing, 120)
 		EXPECT_TRUE(o.st.record == P || o.st.record == P + 1);
 	}
 
-	/* PROCESS twice. */
+	/* PROCESS twice, in an image of one process. */
 	{
 		size_t lp = sizeof(*r) + self->b.r[P].len;
+		unsigned char *two = malloc(self->b.len + lp);
 
-		fresh(self);
+		ASSERT_NE(NULL, two);
 		off = self->b.r[P + 1].off;
-		memmove(self->buf + off + lp, self->buf + off, self->b.len - off);
-		memcpy(self->buf + off, self->b.img + self->b.r[P].off, lp);
-		TRY(self->b.len + lp, &o);
+		memcpy(two, self->b.img, off);
+		memcpy(two + off, self->b.img + self->b.r[P].off, lp);
+		memcpy(two + off + lp, self->b.img + off, self->b.len - off);
+		thaw_bytes(self, two, self->b.len + lp, CRYOCTL_THAW_WAIT,
+			   self->inh, 2, &o);
+		free(two);
 		EXPECT_FAIL(&o, EBADMSG, PRE, P + 1, "a second PROCESS");
 	}
 }
