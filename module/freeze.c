@@ -200,6 +200,13 @@ static int cryo_freeze_args(struct cryo_session *s,
 
 /* How many times the tree is looked for again when it changed meanwhile. */
 #define CRYO_TREE_TRIES	5
+/*
+ * Internal: the tree changed as it was parked (a member forked, exited,
+ * or was gone): look again.  EAGAIN once the tries are spent.  Not
+ * EAGAIN itself, which parking gives for a thread that stayed in a
+ * system call all the time allowed: no use trying that again at once.
+ */
+#define CRYO_TREE_CHANGED	ECHILD
 
 /*
  * May the process of @task be frozen, as the root or a member of a tree?
@@ -274,7 +281,7 @@ static int cryo_member_prepare(struct cryo_image *img, struct cryo_member *m,
 	m->mm = get_task_mm(m->leader);
 	/* Exiting, not yet a zombie: look again. */
 	if (!m->mm)
-		return -EAGAIN;
+		return -CRYO_TREE_CHANGED;
 	return cryo_kernel_may_attach(img->proc_mnt, m->leader, m->mm, false,
 				      why);
 }
@@ -309,7 +316,7 @@ static int cryo_member_recheck(struct cryo_image *img, struct cryo_why *why)
 		if (cryo_thread_imaged(m->park->threads[i]))
 			m->nr_threads++;
 	/* Every thread exited while we parked them. */
-	return m->nr_threads ? 0 : -EAGAIN;
+	return m->nr_threads ? 0 : -CRYO_TREE_CHANGED;
 }
 
 /* Park every member of the tree but the zombies, within @timeout_ms. */
@@ -355,16 +362,16 @@ static int cryo_tree_park(struct cryo_image *img, unsigned int timeout_ms,
 		}
 		/* A member exiting as we park it: the tree changed. */
 		if (ret == -ESRCH && i)
-			ret = -EAGAIN;
+			ret = -CRYO_TREE_CHANGED;
 		if (ret)
 			return ret;
 	}
-	return cryo_tree_changed(img) ? -EAGAIN : 0;
+	return cryo_tree_changed(img) ? -CRYO_TREE_CHANGED : 0;
 
 out_named:
 	/* A member exiting as we look at it: the tree changed. */
 	if (ret == -ESRCH && i)
-		return -EAGAIN;
+		return -CRYO_TREE_CHANGED;
 	if (why->code != CRYO_REFUSAL_NONE)
 		why->pid = img->members[i].rec.pid;
 	return ret;
@@ -446,11 +453,13 @@ static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,
 		if (!ret && img->nr_members > 1 &&
 		    (arg->flags & CRYO_FREEZE_SNAPSHOT))
 			ret = -EOPNOTSUPP;
-		if (ret != -EAGAIN || fatal_signal_pending(current))
+		if (ret != -CRYO_TREE_CHANGED || fatal_signal_pending(current))
 			break;
 		cryo_tree_unpark(img);
 		why->code = CRYO_REFUSAL_NONE;
 	}
+	if (ret == -CRYO_TREE_CHANGED)
+		ret = -EAGAIN;
 	put_task_struct(task);
 	cryo_access_umount(img->proc_mnt);
 	img->proc_mnt = NULL;
