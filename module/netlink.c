@@ -76,10 +76,13 @@ static void cryo_stat_err(atomic64_t *slots, int err)
 
 /* ---- events ---------------------------------------------------------- */
 
-/* One event; @has says which attributes it carries (BIT(attr)). */
+/*
+ * One event; @has says which attributes it carries (BIT_ULL(attr)): 64
+ * bits, as attributes number past 31 (CRYO_NL_A_NR_PROCESSES).
+ */
 struct cryo_nl_ev {
 	u8 cmd;
-	u32 has;
+	u64 has;
 	u64 session;
 	s32 pid;
 	s32 caller;
@@ -96,7 +99,8 @@ struct cryo_nl_ev {
 	const char *msg;
 };
 
-#define EV_HAS(ev, attr)	((ev)->has & BIT(attr))
+#define EV_HAS(ev, attr)	((ev)->has & BIT_ULL(attr))
+static_assert(CRYO_NL_A_MAX < 64, "cryo_nl_ev.has holds one bit per attribute");
 
 static int cryo_nl_put_u64(struct sk_buff *skb, int attr, u64 val)
 {
@@ -183,7 +187,7 @@ static void cryo_nl_freeze_ev(struct cryo_nl_ev *ev, struct cryo_nl_session *ns,
 	ev->cmd = cmd;
 	ev->session = ns->id;
 	ev->pid = pid_nr(ns->pid);
-	ev->has = BIT(CRYO_NL_A_SESSION_ID) | BIT(CRYO_NL_A_PID);
+	ev->has = BIT_ULL(CRYO_NL_A_SESSION_ID) | BIT_ULL(CRYO_NL_A_PID);
 }
 
 /* FREEZE_END, and the session's state after it. */
@@ -200,10 +204,10 @@ static void cryo_nl_freeze_end(struct cryo_nl_session *ns, int err, u32 target,
 	ev.nr_processes = st->nr_processes;
 	ev.duration = cryo_nl_since(ns);
 	ev.target = target;
-	ev.has |= BIT(CRYO_NL_A_ERRNO) | BIT(CRYO_NL_A_BYTES) |
-		  BIT(CRYO_NL_A_PAGES) | BIT(CRYO_NL_A_NR_THREADS) |
-		  BIT(CRYO_NL_A_NR_PROCESSES) |
-		  BIT(CRYO_NL_A_DURATION_NS) | BIT(CRYO_NL_A_TARGET);
+	ev.has |= BIT_ULL(CRYO_NL_A_ERRNO) | BIT_ULL(CRYO_NL_A_BYTES) |
+		  BIT_ULL(CRYO_NL_A_PAGES) | BIT_ULL(CRYO_NL_A_NR_THREADS) |
+		  BIT_ULL(CRYO_NL_A_NR_PROCESSES) |
+		  BIT_ULL(CRYO_NL_A_DURATION_NS) | BIT_ULL(CRYO_NL_A_TARGET);
 	if (!err) {
 		cryo_stat_add(CRYO_NL_A_STAT_FREEZES_DONE, 1);
 		cryo_stat_add(CRYO_NL_A_STAT_FREEZE_BYTES, ns->bytes);
@@ -226,9 +230,9 @@ static void cryo_nl_freeze_abort(struct cryo_nl_session *ns, u32 reason, int err
 	ev.bytes = ns->bytes;
 	ev.duration = cryo_nl_since(ns);
 	ev.target = target;
-	ev.has |= BIT(CRYO_NL_A_REASON) | BIT(CRYO_NL_A_ERRNO) |
-		  BIT(CRYO_NL_A_BYTES) | BIT(CRYO_NL_A_DURATION_NS) |
-		  BIT(CRYO_NL_A_TARGET);
+	ev.has |= BIT_ULL(CRYO_NL_A_REASON) | BIT_ULL(CRYO_NL_A_ERRNO) |
+		  BIT_ULL(CRYO_NL_A_BYTES) | BIT_ULL(CRYO_NL_A_DURATION_NS) |
+		  BIT_ULL(CRYO_NL_A_TARGET);
 	cryo_stat_add(CRYO_NL_A_STAT_FREEZES_ABORTED, 1);
 	cryo_stat_err(cryo_stats.freeze_err, err);
 	WRITE_ONCE(ns->state, CRYO_NL_STATE_FREEZE_FAILED);
@@ -244,8 +248,8 @@ static void cryo_nl_freeze_let_go(struct cryo_nl_session *ns, u8 cmd, u32 target
 	ev.bytes = ns->bytes;
 	ev.duration = cryo_nl_since(ns);
 	ev.target = target;
-	ev.has |= BIT(CRYO_NL_A_BYTES) | BIT(CRYO_NL_A_DURATION_NS) |
-		  BIT(CRYO_NL_A_TARGET);
+	ev.has |= BIT_ULL(CRYO_NL_A_BYTES) | BIT_ULL(CRYO_NL_A_DURATION_NS) |
+		  BIT_ULL(CRYO_NL_A_TARGET);
 	WRITE_ONCE(ns->state, CRYO_NL_STATE_FREEZE_DONE);
 	cryo_nl_send(&ev);
 }
@@ -295,7 +299,7 @@ void cryo_nl_freeze_begin(struct cryo_nl_session *ns, struct task_struct *task,
 	cryo_nl_freeze_ev(&ev, ns, CRYO_NL_CMD_FREEZE_BEGIN);
 	ev.caller = ns->caller;
 	ev.flags = flags;
-	ev.has |= BIT(CRYO_NL_A_CALLER_PID) | BIT(CRYO_NL_A_FLAGS);
+	ev.has |= BIT_ULL(CRYO_NL_A_CALLER_PID) | BIT_ULL(CRYO_NL_A_FLAGS);
 	cryo_nl_send(&ev);
 }
 
@@ -386,8 +390,8 @@ void cryo_nl_thaw_begin(struct cryo_nl_session *ns, u64 start_ns)
 {
 	struct cryo_nl_ev ev = {
 		.cmd = CRYO_NL_CMD_THAW_BEGIN,
-		.has = BIT(CRYO_NL_A_SESSION_ID) | BIT(CRYO_NL_A_CALLER_PID) |
-		       BIT(CRYO_NL_A_FLAGS),
+		.has = BIT_ULL(CRYO_NL_A_SESSION_ID) | BIT_ULL(CRYO_NL_A_CALLER_PID) |
+		       BIT_ULL(CRYO_NL_A_FLAGS),
 	};
 
 	WRITE_ONCE(ns->flags, ns->thaw_flags);
@@ -414,8 +418,8 @@ void cryo_nl_thaw_end(const struct cryo_nl_thaw_end *end)
 {
 	struct cryo_nl_ev ev = {
 		.cmd = CRYO_NL_CMD_THAW_END,
-		.has = BIT(CRYO_NL_A_SESSION_ID) | BIT(CRYO_NL_A_ERRNO) |
-		       BIT(CRYO_NL_A_BYTES) | BIT(CRYO_NL_A_DURATION_NS),
+		.has = BIT_ULL(CRYO_NL_A_SESSION_ID) | BIT_ULL(CRYO_NL_A_ERRNO) |
+		       BIT_ULL(CRYO_NL_A_BYTES) | BIT_ULL(CRYO_NL_A_DURATION_NS),
 		.session = end->session,
 		.err = -end->err,
 		.bytes = end->bytes,
@@ -425,11 +429,11 @@ void cryo_nl_thaw_end(const struct cryo_nl_thaw_end *end)
 
 	if (end->image_pid) {
 		ev.image_pid = end->image_pid;
-		ev.has |= BIT(CRYO_NL_A_IMAGE_PID);
+		ev.has |= BIT_ULL(CRYO_NL_A_IMAGE_PID);
 	}
 	if (end->pid) {
 		ev.pid = end->pid;
-		ev.has |= BIT(CRYO_NL_A_PID);
+		ev.has |= BIT_ULL(CRYO_NL_A_PID);
 	}
 	if (end->err) {
 		cryo_stat_add(CRYO_NL_A_STAT_THAWS_FAILED, 1);
