@@ -119,7 +119,7 @@ out_unlock:
 
 /* One fd of the tree on an anonymous pipe, for the census below. */
 struct cryo_pipe_fd {
-	struct file *file;		/* not referenced: the tree is parked */
+	struct file *file;		/* referenced: a member may be killed */
 	struct inode *inode;
 	fmode_t mode;
 	s32 fd;
@@ -151,7 +151,7 @@ static int cryo_pipe_census_fd(void *arg, struct file *file, unsigned int fd)
 		c->max = max;
 	}
 	c->fds[c->nr++] = (struct cryo_pipe_fd) {
-		.file = file, .inode = file_inode(file),
+		.file = get_file(file), .inode = file_inode(file),
 		.mode = file->f_mode, .fd = fd, .pid = c->pid,
 	};
 	return 0;
@@ -171,8 +171,9 @@ static int cryo_pipe_fd_cmp(const void *a, const void *b)
 /*
  * Is all of one pipe (@fds[0..n), sorted by file) in the tree?  Each
  * description of it counts once in pipe->readers or ->writers, and each
- * fd holds one reference to its description: more than the tree's mean
- * a holder outside (an fd passed on, or another open of it).
+ * fd holds one reference to its description (and the census one more):
+ * more than those mean a holder outside (an fd passed on, or another
+ * open of it).
  */
 static bool cryo_pipe_all_inside(const struct cryo_pipe_fd *fds,
 				 unsigned int n)
@@ -183,7 +184,7 @@ static bool cryo_pipe_all_inside(const struct cryo_pipe_fd *fds,
 	for (i = 0; i < n; i = j) {
 		for (j = i; j < n && fds[j].file == fds[i].file; j++)
 			;
-		if (file_count(fds[i].file) > j - i)
+		if (file_count(fds[i].file) > 2 * (j - i))
 			return false;
 		readers += !!(fds[i].mode & FMODE_READ);
 		writers += !!(fds[i].mode & FMODE_WRITE);
@@ -236,6 +237,8 @@ int cryo_pipe_check_outside(struct cryo_image *img, struct cryo_why *why)
 				  -EOPNOTSUPP);
 	}
 out:
+	for (i = 0; i < c.nr; i++)
+		fput(c.fds[i].file);
 	kvfree(c.fds);
 	return ret;
 }
