@@ -385,12 +385,12 @@ static bool cryo_pipe_is_fresh(struct file *f, int end)
 }
 
 /*
- * Description @f of a pipe the library made: the end of @ends with its
- * access mode, the first time; a new description of the same pipe
- * otherwise, or for O_RDWR (as opening /proc/PID/fd/N makes one).
+ * Description @f of a pipe the library made, into f->file: the end of
+ * @ends with its access mode, the first time; a new description of the
+ * same pipe otherwise, or for O_RDWR (as opening /proc/PID/fd/N makes one).
  */
-static struct file *cryo_pipe_end(struct cryo_thaw_file *f,
-				  struct file *ends[2], bool used[2])
+static int cryo_pipe_open(struct cryo_thawing *t, struct cryo_thaw_file *f,
+			  struct file *ends[2], bool used[2])
 {
 	u32 acc = f->rec.open_flags & O_ACCMODE;
 	int e = acc != O_RDONLY;
@@ -404,13 +404,16 @@ static struct file *cryo_pipe_end(struct cryo_thaw_file *f,
 		file = dentry_open(&ends[0]->f_path, acc | O_NONBLOCK,
 				   current_cred());
 		if (IS_ERR(file))
-			return file;
+			return cryo_thaw_fail(t, PTR_ERR(file),
+					      "pipe %s: cannot open another description of it (error %ld)",
+					      f->name, -PTR_ERR(file));
 	}
 	spin_lock(&file->f_lock);
 	file->f_flags = (file->f_flags & ~O_NONBLOCK) |
 			(f->rec.open_flags & O_NONBLOCK);
 	spin_unlock(&file->f_lock);
-	return file;
+	f->file = file;
+	return 0;
 }
 
 /* The descriptions of pipe @p of the image, from @ends; refilled. */
@@ -424,7 +427,6 @@ static int cryo_pipe_fill(struct cryo_thawing *t, unsigned int p,
 
 	for (i = 0; !ret && i < ft->nr_files; i++) {
 		struct cryo_thaw_file *f = &ft->files[i];
-		struct file *file;
 		loff_t pos = 0;
 
 		if (f->pipe != p || f->file)
@@ -441,12 +443,7 @@ static int cryo_pipe_fill(struct cryo_thawing *t, unsigned int p,
 						     f->name, f->rec.data_size);
 			ends[1]->f_flags = old;
 		}
-		file = cryo_pipe_end(f, ends, used);
-		if (IS_ERR(file))
-			return cryo_thaw_fail(t, PTR_ERR(file),
-					      "pipe %s: cannot open another description of it (error %ld)",
-					      f->name, -PTR_ERR(file));
-		f->file = file;
+		ret = cryo_pipe_open(t, f, ends, used) ?: ret;
 	}
 	return ret;
 }
@@ -457,7 +454,6 @@ static int cryo_pipe_join(struct cryo_thawing *t, struct cryo_thaw_file *f)
 	struct cryo_files_shared *ft = &t->tree->files;
 	struct file *ends[2] = { NULL, NULL };
 	bool used[2] = { true, true };
-	struct file *file;
 	unsigned int j;
 
 	for (j = 0; j < ft->nr_files && !ends[0]; j++)
@@ -466,13 +462,7 @@ static int cryo_pipe_join(struct cryo_thawing *t, struct cryo_thaw_file *f)
 	if (!ends[0])
 		return cryo_thaw_fail(t, -EBADMSG, "pipe %s: no earlier description of it",
 				      f->name);
-	file = cryo_pipe_end(f, ends, used);
-	if (IS_ERR(file))
-		return cryo_thaw_fail(t, PTR_ERR(file),
-				      "pipe %s: cannot open another description of it (error %ld)",
-				      f->name, -PTR_ERR(file));
-	f->file = file;
-	return 0;
+	return cryo_pipe_open(t, f, ends, used);
 }
 
 /**
