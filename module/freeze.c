@@ -88,18 +88,24 @@ static bool cryo_traced(struct task_struct *leader)
 	return ret;
 }
 
-/* Hold nothing of the tree any longer: pages, files, memory. */
-static void cryo_image_drop(struct cryo_image *img)
+/* Let go of the members' memory. */
+static void cryo_members_put_mm(struct cryo_image *img)
 {
 	unsigned int i;
 
-	cryo_pin_drop(img);
-	cryo_fdtable_save_end(img);
 	for (i = 0; i < img->nr_members; i++) {
 		if (img->members[i].mm)
 			mmput(img->members[i].mm);
 		img->members[i].mm = NULL;
 	}
+}
+
+/* Hold nothing of the tree any longer: pages, files, memory. */
+static void cryo_image_drop(struct cryo_image *img)
+{
+	cryo_pin_drop(img);
+	cryo_fdtable_save_end(img);
+	cryo_members_put_mm(img);
 }
 
 static void cryo_image_free(struct cryo_image *img)
@@ -409,15 +415,9 @@ static int cryo_tree_recheck(struct cryo_image *img, struct cryo_why *why)
 /* Undo cryo_tree_park(): let the members go, forget them. */
 static void cryo_tree_unpark(struct cryo_image *img)
 {
-	unsigned int i;
-
 	cryo_members_release(img, false);
 	cryo_unregister(img);
-	for (i = 0; i < img->nr_members; i++) {
-		if (img->members[i].mm)
-			mmput(img->members[i].mm);
-		img->members[i].mm = NULL;
-	}
+	cryo_members_put_mm(img);
 	cryo_tree_put(img);
 }
 
