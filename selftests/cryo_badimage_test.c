@@ -170,15 +170,6 @@ static uint64_t sig_mask(void)
 	return m;
 }
 
-static long last_pid(void)
-{
-	char buf[32];
-
-	if (cryo_read_file("/proc/sys/kernel/ns_last_pid", buf, sizeof(buf)) <= 0)
-		return -1;
-	return strtol(buf, NULL, 10);
-}
-
 FIXTURE(bad) {
 	struct base b;
 	unsigned char *buf;	/* a copy to edit: len + room to grow */
@@ -284,9 +275,9 @@ static void thaw_bytes(FIXTURE_DATA(bad) *self, const unsigned char *img,
 	fd = open(self->mut, O_RDONLY | O_CLOEXEC);
 	dev = cryoctl_open();
 	if (fd >= 0 && dev >= 0) {
-		o->pid0 = last_pid();
+		o->pid0 = cryo_last_pid();
 		o->ret = cryoctl_thaw(dev, fd, flags, inh, ninh, &o->res);
-		o->pid1 = last_pid();
+		o->pid1 = cryo_last_pid();
 		o->st.size = sizeof(o->st);
 		o->st_ret = cryoctl_thaw_status(dev, &o->st);
 	}
@@ -1252,10 +1243,10 @@ TEST_F_TIMEOUT(bad, session_fd, 120)
 		dev2 = ret ? dup(dev) : cryoctl_open();
 		ASSERT_LE(0, dev);
 		ASSERT_LE(0, dev2);
-		o.pid0 = last_pid();
+		o.pid0 = cryo_last_pid();
 		o.ret = cryoctl_thaw(dev, dev2, CRYOCTL_THAW_WAIT, self->inh, 2,
 				     &o.res);
-		o.pid1 = last_pid();
+		o.pid1 = cryo_last_pid();
 		o.st.size = sizeof(o.st);
 		o.st_ret = cryoctl_thaw_status(dev, &o.st);
 		close(dev2);

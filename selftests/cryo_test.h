@@ -461,6 +461,16 @@ static inline ssize_t cryo_read_file(const char *path, char *buf, size_t cap)
 	return len;
 }
 
+/* The last pid handed out in our pid namespace: did anything fork? */
+static inline long cryo_last_pid(void)
+{
+	char buf[32];
+
+	if (cryo_read_file("/proc/sys/kernel/ns_last_pid", buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
 static inline int cryo_write_file(const char *path, const void *buf, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -250,6 +250,75 @@ TEST_F_TIMEOUT(tree, bad_tree_refused, 120)
 }
 
 /*
+ * CRYO_IOC_THAW_MEMBER's arguments: without a tree ENOENT; once THAW has
+ * planned the root, the root's index (0), one past the tree, a zombie's,
+ * a short structure and a reserved field set are EINVAL, and none of them
+ * changes the plan (the tree is still PREPARED, no process made).
+ */
+TEST_F_TIMEOUT(tree, member_args_refused, 120)
+{
+	struct cryo_image_member procs[8];
+	struct cryo_thaw_inherit inh[2];
+	struct cryo_thaw_status st = { .size = sizeof(st) };
+	struct cryo_thaw t, m;
+	int cpid, zpid, dev, img, c[2], k, zombie = -1;
+	long before;
+	pid_t ppid;
+
+	if (variant->flags & CRYOCTL_THAW_SAME_PID)
+		SKIP(return, "one variant is enough");
+	ASSERT_EQ(0, tree_start_freeze(_metadata, T, &cpid, &zpid, &ppid));
+	dev = cryoctl_open();
+	ASSERT_LE(0, dev);
+	memset(&m, 0, sizeof(m));
+	m.size = sizeof(m);
+	m.member = 1;
+	EXPECT_ERRNO(ENOENT, ioctl(dev, CRYO_IOC_THAW_MEMBER, &m));
+
+	ASSERT_EQ(0, pipe2(c, O_CLOEXEC));
+	inh[0] = (struct cryo_thaw_inherit){ .fd = 0, .source_fd = c[0] };
+	inh[1] = (struct cryo_thaw_inherit){ .fd = 1, .source_fd = c[1] };
+	img = open(T->img, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, img);
+	memset(&t, 0, sizeof(t));
+	t.size = sizeof(t);
+	t.image_fd = img;
+	t.nr_inherit = 2;
+	t.inherit = (uintptr_t)inh;
+	t.stub_size = 1 << 20;
+	t.procs = (uintptr_t)procs;
+	t.procs_len = 8;
+	ASSERT_EQ(0, ioctl(dev, CRYO_IOC_THAW, &t)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(3, t.nr_procs);
+	for (k = 0; k < 3; k++)
+		if (procs[k].flags & CRYO_MEMBER_ZOMBIE)
+			zombie = k;
+	ASSERT_LT(0, zombie);
+	before = cryo_last_pid();
+
+	m.member = 0;
+	EXPECT_ERRNO(EINVAL, ioctl(dev, CRYO_IOC_THAW_MEMBER, &m));
+	m.member = 3;
+	EXPECT_ERRNO(EINVAL, ioctl(dev, CRYO_IOC_THAW_MEMBER, &m));
+	m.member = zombie;
+	EXPECT_ERRNO(EINVAL, ioctl(dev, CRYO_IOC_THAW_MEMBER, &m));
+	m.member = 1;
+	m.size = CRYO_THAW_SIZE_VER1;
+	EXPECT_ERRNO(EINVAL, ioctl(dev, CRYO_IOC_THAW_MEMBER, &m));
+	m.size = sizeof(m);
+	m.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(dev, CRYO_IOC_THAW_MEMBER, &m));
+
+	ASSERT_EQ(0, ioctl(dev, CRYO_IOC_THAW_STATUS, &st));
+	EXPECT_EQ(CRYO_THAW_PREPARED, st.state) TH_LOG("%s", st.message);
+	EXPECT_EQ(before, cryo_last_pid());
+	close(img);
+	close(c[0]);
+	close(c[1]);
+	close(dev);
+}
+
+/*
  * --same-pid with a member's pid taken: a clear failure, and nothing of
  * the tree left behind (the root's process is gone, the holder runs on).
  */
