@@ -836,7 +836,7 @@ static int check_vma(struct cryoctl_image *img)
 		return image_fail(img, -EPROTO, true,
 				  "0x%llx-0x%llx overlaps or precedes the previous VMA",
 				  (unsigned long long)start, (unsigned long long)end);
-	if (v->__reserved)
+	if (img->minor < 3 && v->shm)
 		return image_fail(img, -EPROTO, true, "reserved field is not 0");
 	kind = le32toh(v->kind);
 	flags = le32toh(v->flags);

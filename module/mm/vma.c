@@ -152,7 +152,7 @@ int cryo_vma_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 
 #define bad(fmt, ...) cryo_thaw_badrec(t, CRYO_REC_VMA, fmt, ##__VA_ARGS__)
 	if (rec->len < sizeof(*r) || r->name_len > PATH_MAX ||
-	    rec->len != sizeof(*r) + r->name_len || r->__reserved)
+	    rec->len != sizeof(*r) + r->name_len || r->shm)
 		return bad("bad length %u", rec->len);
 	if (r->start >= r->end || !PAGE_ALIGNED(r->start) ||
 	    !PAGE_ALIGNED(r->end) || !PAGE_ALIGNED(r->pgoff))

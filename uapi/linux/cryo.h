@@ -37,7 +37,7 @@
  * with any module whose major is M.
  */
 #define CRYO_ABI_MAJOR		1
-#define CRYO_ABI_MINOR		6
+#define CRYO_ABI_MINOR		7
 
 /**
  * enum cryo_feature - capabilities a module reports in &cryo_version.features
@@ -85,6 +85,7 @@ enum {
 	CRYO_CMD_THAW_STATUS	= 0x07,
 	CRYO_CMD_REMAP		= 0x08,
 	CRYO_CMD_THAW_MEMBER	= 0x09,
+	CRYO_CMD_THAW_SHM	= 0x0a,
 };
 
 /**
@@ -778,5 +779,53 @@ struct cryo_remap {
  * (the tree's thaw failed).
  */
 #define CRYO_IOC_THAW_MEMBER	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_MEMBER)
+
+/**
+ * struct cryo_thaw_shm - a System V segment of the image, made by the
+ * caller of %CRYO_IOC_THAW (since ABI 1.7)
+ * @size: sizeof(struct cryo_thaw_shm); at least %CRYO_THAW_SHM_SIZE_VER0.
+ * @index: the segment: 0, 1, 2... among the image's System V segments.
+ * @addr: in: 0 to learn the segment, or where the caller attached the
+ *	segment it made for it (shmat(2), read-write).
+ * @seg_size: out: its size, for shmget(2).
+ * @key: out: its key, %IPC_PRIVATE for a private or removed one.
+ * @shmid: out: its id at the freeze.
+ * @mode: out: its permission bits.
+ * @uid: out: its owner uid, as the caller's user namespace sees it.
+ * @gid: out: its owner gid.
+ * @flags: out: &enum cryo_shm_flags.
+ *
+ * The module cannot make a System V segment: the caller of
+ * %CRYO_IOC_THAW makes each, after that call and before the members'
+ * processes are made.  For each index from 0 it issues
+ * ``ioctl(fd, CRYO_IOC_THAW_SHM, &s)`` with @addr 0 to learn the segment
+ * (ENOENT past the last one), makes it (shmget(2) with @key, @seg_size
+ * and IPC_CREAT | IPC_EXCL, then IPC_SET of @uid, @gid and @mode where
+ * it may), attaches it and issues the call again with @addr: the module
+ * keeps a reference to it, for the members that map it and for its
+ * contents.  Once the thaw is over the caller detaches it, and removes
+ * it (IPC_RMID) if the thaw failed or @flags has %CRYO_SHM_REMOVED.
+ *
+ * Errors: ENOENT (no such segment, or no thaw in this session), EINVAL
+ * (@size, or @addr is not the start of a mapping of a System V segment
+ * of @key and @seg_size), EALREADY (the segment was given already).
+ */
+struct cryo_thaw_shm {
+	__u32 size;
+	__u32 index;
+	__u64 addr;
+	__u64 seg_size;
+	__s32 key;
+	__s32 shmid;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 flags;
+};
+
+#define CRYO_THAW_SHM_SIZE_VER0	48
+
+/** CRYO_IOC_THAW_SHM - a System V segment of a thaw, see &struct cryo_thaw_shm */
+#define CRYO_IOC_THAW_SHM	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_SHM)
 
 #endif /* _UAPI_LINUX_CRYO_H */

@@ -20,7 +20,8 @@
  * The first record is %CRYO_REC_HEADER, the last %CRYO_REC_TRAILER; a
  * stream that ends without a trailer is truncated.  Since format 2.2 an
  * image holds a process tree: HEADER, TREE (the members, parents before
- * children), then one section per member that is not a zombie, in the
+ * children), since 2.3 one SHM record per shared memory object the
+ * members map, then one section per member that is not a zombie, in the
  * TREE's order, then TRAILER.  A section is, in the order of
  * cryo_rec_rank(): PROCESS, GROUPS, AUXV, FS, SIGNALS, THREAD (one per
  * thread), then the files, walked in ascending fd order: an fd whose open
@@ -29,7 +30,9 @@
  * that file's FILE_DATA records, then the FD record; an fd sharing a
  * description already met, in this section or an earlier one (dup,
  * inherited across fork), gives only its FD record.  Then VMA (one per
- * mapping, ascending), PAGES (ascending addresses).  The next PROCESS
+ * mapping, ascending), PAGES (ascending addresses), then SHM_PAGES for
+ * the shared memory objects whose owner the member is (by id, each by
+ * ascending page offset).  The next PROCESS
  * starts the next section; the ranks start again from it.  A 2.1 image
  * has no TREE record and one section.  A reader
  * skips record types it does not know when the image's minor version is
@@ -40,7 +43,7 @@
 /** CRYO_IMAGE_MAGIC - &cryo_image_header.magic, "CRYOIMG" and a NUL */
 #define CRYO_IMAGE_MAGIC	"CRYOIMG"
 #define CRYO_IMAGE_MAJOR	2
-#define CRYO_IMAGE_MINOR	2
+#define CRYO_IMAGE_MINOR	3
 
 /**
  * enum cryo_rec_type - &cryo_rec.type
@@ -60,6 +63,10 @@
  *	freezer's user namespace sees them
  * @CRYO_REC_TREE: &struct cryo_image_member, one per process of the
  *	tree, root first and every parent before its children (since 2.2)
+ * @CRYO_REC_SHM: &struct cryo_image_shm, one per shared memory object
+ *	(since 2.3)
+ * @CRYO_REC_SHM_PAGES: &struct cryo_image_shm_pages, then the page
+ *	contents (since 2.3)
  * @CRYO_REC_TRAILER: &struct cryo_image_trailer
  */
 enum cryo_rec_type {
@@ -76,6 +83,8 @@ enum cryo_rec_type {
 	CRYO_REC_FS		= 11,
 	CRYO_REC_GROUPS		= 12,
 	CRYO_REC_TREE		= 13,
+	CRYO_REC_SHM		= 14,
+	CRYO_REC_SHM_PAGES	= 15,
 	CRYO_REC_TRAILER	= 0xff,
 };
 
@@ -580,7 +589,9 @@ enum cryo_vma_flags {
  * @file_size: the file's size at the freeze.
  * @mtime_ns: the file's mtime at the freeze.
  * @name_len: bytes of path that follow.
- * @__reserved: 0.
+ * @shm: the id of the &struct cryo_image_shm this mapping maps (since
+ *	2.3), 0 for none.  Such a mapping's contents are the object's, saved
+ *	once in SHM_PAGES records, never in PAGES.
  */
 struct cryo_image_vma {
 	__u64 start;
@@ -593,7 +604,81 @@ struct cryo_image_vma {
 	__u64 file_size;
 	__s64 mtime_ns;
 	__u32 name_len;
+	__u32 shm;
+};
+
+/**
+ * enum cryo_shm_kind - &cryo_image_shm.kind
+ * @CRYO_SHM_ANON: shared anonymous memory (``MAP_SHARED|MAP_ANONYMOUS``,
+ *	inherited across fork); its mappings have kind %CRYO_VMA_ANON.
+ * @CRYO_SHM_SYSV: a System V shared memory segment (shmget(2)); its
+ *	mappings (shmat(2)) have kind %CRYO_VMA_FILE.
+ */
+enum cryo_shm_kind {
+	CRYO_SHM_ANON		= 0,
+	CRYO_SHM_SYSV		= 1,
+};
+
+/**
+ * enum cryo_shm_flags - &cryo_image_shm.flags
+ * @CRYO_SHM_REMOVED: a System V segment marked for removal (IPC_RMID):
+ *	it goes when its last mapping does, and no shmget(2) finds it.
+ * @CRYO_SHM_ALL: all valid flags.
+ */
+enum cryo_shm_flags {
+	CRYO_SHM_REMOVED	= 1 << 0,
+	CRYO_SHM_ALL		= CRYO_SHM_REMOVED,
+};
+
+/**
+ * struct cryo_image_shm - %CRYO_REC_SHM: a shared memory object mapped by
+ * members of the tree, saved once and restored shared (since 2.3)
+ * @id: 1, 2, 3... in the order of the SHM records; &cryo_image_vma.shm.
+ * @kind: &enum cryo_shm_kind.
+ * @size: the object's size in bytes (for a segment, shmget(2)'s size).
+ * @owner: index in the TREE of the member whose section holds its
+ *	SHM_PAGES records: the first member that maps it.
+ * @flags: &enum cryo_shm_flags.
+ * @key: a segment's key, %IPC_PRIVATE (0) for a private or removed one.
+ * @shmid: a segment's id at the freeze.
+ * @mode: a segment's permission bits (0777 at most).
+ * @uid: a segment's owner uid, as the freezer's user namespace sees it.
+ * @gid: its owner gid.
+ * @__reserved: 0.
+ *
+ * Every process that maps the object is a member of the tree: the freeze
+ * refuses one mapped outside it (%CRYO_REFUSAL_SHARED_MEMORY).
+ */
+struct cryo_image_shm {
+	__u32 id;
+	__u32 kind;
+	__u64 size;
+	__u32 owner;
+	__u32 flags;
+	__s32 key;
+	__s32 shmid;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
 	__u32 __reserved;
+};
+
+/**
+ * struct cryo_image_shm_pages - %CRYO_REC_SHM_PAGES, followed by
+ * @nr_pages pages of a shared memory object's contents (since 2.3)
+ * @shm: &cryo_image_shm.id.
+ * @__reserved: 0.
+ * @pgoff: index of the first page in the object.
+ * @nr_pages: number of contiguous pages whose contents follow.
+ *
+ * Only the object's pages that exist are saved (in memory or in swap);
+ * every other page is a hole.
+ */
+struct cryo_image_shm_pages {
+	__u32 shm;
+	__u32 __reserved;
+	__u64 pgoff;
+	__u64 nr_pages;
 };
 
 /**
