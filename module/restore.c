@@ -231,6 +231,8 @@ int cryo_thaw_restore(struct cryo_session *s, struct cryo_thaw_restore *a)
 	if (!ret)
 		ret = cryo_restore_pipes(t, a);
 	if (!ret)
+		ret = cryo_vma_open_shm(t);
+	if (!ret)
 		ret = cryo_wait_threads(t);
 	/* The wait above returns at once when all had arrived, killed or not. */
 	if (!ret && cryo_being_killed())

@@ -38,6 +38,7 @@ int cryo_vma_save(struct cryo_image *img);
 bool cryo_vma_shared_anon(struct vm_area_struct *vma);
 int cryo_vma_load(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_vma_open_files(struct cryo_thawing *t);
+int cryo_vma_open_shm(struct cryo_thawing *t);
 int cryo_vma_restore(struct cryo_thawing *t, unsigned long keep_start,
 		     unsigned long keep_len);
 void cryo_vma_release(struct cryo_thawing *t);
@@ -79,7 +80,8 @@ int cryo_shm_pages_save(struct cryo_image *img);
 void cryo_shm_release(struct cryo_image *img);
 int cryo_shm_load_all(struct cryo_thawing *t);
 int cryo_shm_give(struct cryo_thaw_tree *tree, struct cryo_thaw_shm *arg);
-struct file *cryo_shm_file(struct cryo_thawing *t, struct cryo_thaw_vma *v);
+struct file *cryo_shm_file(struct cryo_thawing *t, struct cryo_thaw_vma *v,
+			   bool need);
 int cryo_shm_fill(struct cryo_thawing *t, struct cryo_rec *rec);
 void cryo_shm_thaw_release(struct cryo_shm_thaw *st);
 

@@ -563,10 +563,15 @@ int cryo_shm_give(struct cryo_thaw_tree *tree, struct cryo_thaw_shm *arg)
  * cryo_shm_file() - the file a thaw maps for an image VMA of an object
  * @t: the member's thaw
  * @v: its VMA, with a shm id
+ * @need: the restore is about to map it.  A System V segment is given
+ *	(CRYO_IOC_THAW_SHM) only after CRYO_IOC_THAW planned the root: until
+ *	the restore, one not given yet is no error.
  *
- * Return: a new reference, or ERR_PTR with the thaw failed.
+ * Return: a new reference, NULL (a segment not given yet, without @need),
+ * or ERR_PTR with the thaw failed.
  */
-struct file *cryo_shm_file(struct cryo_thawing *t, struct cryo_thaw_vma *v)
+struct file *cryo_shm_file(struct cryo_thawing *t, struct cryo_thaw_vma *v,
+			   bool need)
 {
 	struct cryo_shm_thaw *st = &t->tree->shm;
 	struct cryo_thaw_shm_obj *o;
@@ -586,6 +591,8 @@ struct file *cryo_shm_file(struct cryo_thawing *t, struct cryo_thaw_vma *v)
 						"0x%llx-0x%llx: not a shared mapping of shared memory %u",
 						v->rec.start, v->rec.end,
 						v->rec.shm));
+	if (!o->file && !need)
+		return NULL;
 	if (!o->file)
 		return ERR_PTR(cryo_thaw_fail(t, -ENOENT,
 					      "mapping 0x%llx-0x%llx: System V segment key 0x%08x was not made by the caller (CRYO_IOC_THAW_SHM)",

@@ -239,7 +239,7 @@ int cryo_vma_open_files(struct cryo_thawing *t)
 		char *what;
 
 		if (v->rec.shm) {
-			f = cryo_shm_file(t, v);
+			f = cryo_shm_file(t, v, false);
 			if (IS_ERR(f))
 				return PTR_ERR(f);
 			v->file = f;
@@ -273,6 +273,28 @@ int cryo_vma_open_files(struct cryo_thawing *t)
 		kfree(what);
 		if (ret)
 			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Before the restore's point of no return: the System V segments the
+ * caller made since the plan, for the mappings that still lack one.
+ */
+int cryo_vma_open_shm(struct cryo_thawing *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->lay.nr_vmas; i++) {
+		struct cryo_thaw_vma *v = &t->lay.vmas[i];
+		struct file *f;
+
+		if (!v->rec.shm || v->file)
+			continue;
+		f = cryo_shm_file(t, v, true);
+		if (IS_ERR(f))
+			return PTR_ERR(f);
+		v->file = f;
 	}
 	return 0;
 }
