@@ -271,6 +271,11 @@ int cryoctl_commit(int devfd);
 
 /** CRYOCTL_THAW_SAME_PID - restore the original pid and tids (clone3 set_tid) */
 #define CRYOCTL_THAW_SAME_PID	CRYO_THAW_SAME_PID
+/**
+ * CRYOCTL_THAW_NEW_PIDNS - restore in a new pid namespace, where every
+ * process and thread has its original id (libcryoctl 1.6, module ABI 1.7)
+ */
+#define CRYOCTL_THAW_NEW_PIDNS	CRYO_THAW_NEW_PIDNS
 /** CRYOCTL_THAW_WAIT - the restored process stays the caller's child */
 #define CRYOCTL_THAW_WAIT	0x10000u
 
