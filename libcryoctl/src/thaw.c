@@ -436,10 +436,12 @@ static int spawn_fail(struct thaw_ctx *c, int err, struct cryoctl_thaw_result *r
 /* The new pid namespace (CRYOCTL_THAW_NEW_PIDNS) could not be made. */
 static int pidns_fail(int err, struct cryoctl_thaw_result *res)
 {
-	return thaw_fail(res, err, "cannot create a new pid namespace: %s%s",
-			 strerror(-err), err == -EPERM ?
-			 " (it needs CAP_SYS_ADMIN, and CAP_CHECKPOINT_RESTORE for the image's pids in it)" :
-			 "");
+	if (err == -EPERM)
+		return thaw_fail(res, err,
+				 "cannot create a new pid namespace: %s (it needs CAP_SYS_ADMIN, and CAP_CHECKPOINT_RESTORE for the image's pids in it)",
+				 strerror(-err));
+	return thaw_fail(res, err, "cannot create a new pid namespace: %s",
+			 strerror(-err));
 }
 
 /*
