@@ -316,20 +316,56 @@ bool cryo_groups_equal(const struct group_info *a, const struct group_info *b)
 	return true;
 }
 
+/*
+ * Is current in the pid namespace @t's process must run in?  Its
+ * planner's (the caller of CRYO_IOC_THAW for the root, the member's own
+ * process for the others), except that with CRYO_THAW_NEW_PIDNS the
+ * root's is a new one, a child of its caller's.
+ */
+static bool cryo_in_planned_pid_ns(const struct cryo_thawing *t)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+
+	if (t->idx || !(t->flags & CRYO_THAW_NEW_PIDNS))
+		return ns == t->cred.pid_ns;
+	return ns->parent == t->cred.pid_ns;
+}
+
+/**
+ * cryo_member_pid_ns_ok() - may current's process be a member of @tree?
+ * @tree: the tree, its root planned
+ *
+ * A member's process runs in the pid namespace of the caller of
+ * CRYO_IOC_THAW, or with CRYO_THAW_NEW_PIDNS in a child of it, as the
+ * root's.  Its own plan then holds it there (cryo_runs_as_planned()).
+ */
+bool cryo_member_pid_ns_ok(const struct cryo_thaw_tree *tree)
+{
+	const struct cryo_thawing *root = tree->members[0];
+	struct pid_namespace *ns = task_active_pid_ns(current);
+
+	if (!root || !root->cred.pid_ns)
+		return false;
+	if (tree->flags & CRYO_THAW_NEW_PIDNS)
+		return ns->parent == root->cred.pid_ns;
+	return ns == root->cred.pid_ns;
+}
+
 /**
  * cryo_runs_as_planned() - does current run as the thaw planned?
  * @t: the thaw, planned
  *
  * For the process being restored and each of its threads: the same user
- * and pid namespaces as the caller of CRYO_IOC_THAW, and exactly the
- * planned uids, gids and groups.  Takes no lock and fails nothing.
+ * namespace as the caller of CRYO_IOC_THAW, the pid namespace
+ * cryo_in_planned_pid_ns() says, and exactly the planned uids, gids and
+ * groups.  Takes no lock and fails nothing.
  */
 bool cryo_runs_as_planned(struct cryo_thawing *t)
 {
 	const struct cred *c = current_cred(), *oc = t->cred.open_cred;
 
 	return oc && c->user_ns == t->cred.user_ns &&
-	       task_active_pid_ns(current) == t->cred.pid_ns &&
+	       cryo_in_planned_pid_ns(t) &&
 	       uid_eq(c->uid, oc->uid) && uid_eq(c->euid, oc->euid) &&
 	       uid_eq(c->suid, oc->suid) && uid_eq(c->fsuid, oc->fsuid) &&
 	       gid_eq(c->gid, oc->gid) && gid_eq(c->egid, oc->egid) &&

@@ -4,6 +4,7 @@
 
 #include <linux/sched.h>
 
+struct cryo_thaw_tree;
 struct cryo_thawing;
 struct cryo_why;
 struct group_info;
@@ -17,6 +18,7 @@ bool cryo_may_set_ids(struct user_namespace *ns);
 bool cryo_may_set_securebits(struct user_namespace *ns);
 bool cryo_may_raise_nofile(u64 max);
 bool cryo_groups_equal(const struct group_info *a, const struct group_info *b);
+bool cryo_member_pid_ns_ok(const struct cryo_thaw_tree *tree);
 bool cryo_runs_as_planned(struct cryo_thawing *t);
 int cryo_may_restore(struct cryo_thawing *t);
 bool cryo_may_join_restore(struct cryo_thawing *t);

@@ -124,7 +124,8 @@ static int cryo_wait_threads(struct cryo_thawing *t)
 			return cryo_thaw_fail(t, -EPERM,
 					      "thread %u is not of the restoring process",
 					      i);
-	if (!(t->flags & CRYO_THAW_SAME_PID))
+	/* In a new pid namespace, ids are seen from inside: current is in it. */
+	if (!(t->flags & (CRYO_THAW_SAME_PID | CRYO_THAW_NEW_PIDNS)))
 		return 0;
 	for (i = 0; i < t->nr_threads; i++) {
 		struct task_struct *task = i ? t->threads[i].task : current;

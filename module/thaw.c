@@ -34,6 +34,7 @@
 #include <linux/task_work.h>
 #include <linux/uaccess.h>
 
+#include "access.h"
 #include "session.h"
 #include "thaw.h"
 #include "thawing.h"
@@ -508,6 +509,14 @@ int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg)
 	ret = mutex_lock_killable(&s->lock);
 	if (ret) {
 		ret = cryo_thaw_fail(t, -EINTR, "interrupted");
+		goto fail;
+	}
+	if (!cryo_member_pid_ns_ok(tree)) {
+		mutex_unlock(&s->lock);
+		ret = cryo_thaw_fail(t, -EPERM,
+				     "the process made for it is not in the pid namespace %s",
+				     tree->flags & CRYO_THAW_NEW_PIDNS ?
+				     "the root's runs in" : "of the caller of CRYO_IOC_THAW");
 		goto fail;
 	}
 	t->hdr = tree->hdr;

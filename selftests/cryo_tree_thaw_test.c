@@ -8,9 +8,15 @@
  * description land one after the other (one offset), P's waitpid() gets
  * Z's status 42, C's parent is P again, in its own group and P's
  * session, with its parent-death signal, and P is a child subreaper
- * again.  With --same-pid every member has its frozen pid.
+ * again.  With --same-pid every member has its frozen pid.  With
+ * --new-pidns (CRYOCTL_THAW_NEW_PIDNS) the tree is thawed a second time
+ * while the first thaw holds its pids, and every member and thread has its
+ * frozen id inside the new namespace.
+ *
+ * CRYO_TREE_ONLY="round_trip,new_pidns_taken" runs only those.
  */
 #include <dirent.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
@@ -34,9 +40,24 @@ FIXTURE_VARIANT_ADD(tree, same_pids) {
 	.flags = CRYOCTL_THAW_WAIT | CRYOCTL_THAW_SAME_PID,
 };
 
+/* CRYO_TREE_ONLY="a,b" runs only those (6.1's harness has no -t). */
+static bool selected(const char *name)
+{
+	const char *only = getenv("CRYO_TREE_ONLY");
+	char list[512], pat[128];
+
+	if (!only || !*only)
+		return true;
+	snprintf(list, sizeof(list), ",%s,", only);
+	snprintf(pat, sizeof(pat), ",%s,", name);
+	return strstr(list, pat);
+}
+
 FIXTURE_SETUP(tree)
 {
 	self->t.cmd = self->t.rep = -1;
+	if (!selected(_metadata->name))
+		CRYO_SETUP_SKIP("not in CRYO_TREE_ONLY");
 	if (access(CRYO_DEV, F_OK))
 		CRYO_SETUP_SKIP(CRYO_DEV " missing: module not loaded");
 	ASSERT_EQ(0, tgt_init(&self->t, "tree")) TH_LOG("scratch dir: %s",
@@ -429,6 +450,276 @@ TEST_F_TIMEOUT(tree, member_fails_all_killed, 120)
 	while ((n = leftovers()) && cryo_now() < end)
 		usleep(50000);
 	EXPECT_EQ(0, n) TH_LOG("%d processes of the thaw left", n);
+}
+
+/* The NSpid: fields of a /proc status file, outermost first; how many. */
+static int ns_pids(const char *path, int *ids, int max)
+{
+	char buf[4096], *p;
+	int n = 0, off;
+
+	if (cryo_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	p = strstr(buf, "\nNSpid:");
+	if (!p)
+		return -1;
+	p += strlen("\nNSpid:");
+	while (n < max && sscanf(p, "%d%n", &ids[n], &off) == 1) {
+		n++;
+		p += off;
+		if (*p == '\n')
+			break;
+	}
+	return n;
+}
+
+/* @pid's innermost pid when it is in a child of our namespace, or -1. */
+static int inner_pid(pid_t pid)
+{
+	char path[64];
+	int ids[4];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	return ns_pids(path, ids, 4) == 2 && ids[0] == pid ? ids[1] : -1;
+}
+
+/* The children of @pid, as our namespace sees them; how many, -1. */
+static int children_of(pid_t pid, pid_t *out, int max)
+{
+	char path[64], buf[512], *p = buf;
+	int n = 0, off;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	if (cryo_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	while (n < max && sscanf(p, "%d%n", &out[n], &off) == 1) {
+		n++;
+		p += off;
+	}
+	return n;
+}
+
+/*
+ * --new-pidns while the tree's pids are taken (by a --same-pid thaw of
+ * the same image, which runs on): it succeeds, and inside the namespace
+ * P and C have their frozen pids (their getpid(), and the NSpid: line
+ * /proc shows us), P's parent is the namespace's init, C's P, C is in its
+ * own group in P's session, P reaps Z with status 42 under Z's frozen pid.
+ * The pid returned is the init's, our child: it exits with P's status,
+ * and the namespace goes with it; the first thaw runs on untouched.
+ */
+TEST_F_TIMEOUT(tree, new_pidns_taken, 180)
+{
+	const char *path = cryo_prog("tree_target");
+	const char *const argv[] = { "tree_target", T->dir, NULL };
+	struct cryoctl_thaw_result res;
+	pid_t pids[8] = { 0 }, kids[8], rout = 0, cout = 0;
+	struct tgt u;
+	struct ids a, b, c;
+	unsigned int nr = 0;
+	int cpid, zpid, ret, st, i, n;
+	char buf[64];
+
+	if (!(variant->flags & CRYOCTL_THAW_SAME_PID))
+		SKIP(return, "one variant is enough");
+	ASSERT_EQ(0, access(path, X_OK)) TH_LOG("%s: %s", path, strerror(errno));
+	ASSERT_EQ(0, tgt_spawn(T, path, argv, NULL, 0));
+	ASSERT_EQ(0, tgt_line(T, TGT_TIMEOUT)) TH_LOG("%s; log: %s", T->line,
+						       tgt_log(T));
+	ASSERT_EQ(2, sscanf(T->line, "ready %d %d", &cpid, &zpid)) TH_LOG("%s", T->line);
+	CMD('g', "g ");
+	ASSERT_EQ(0, ids_parse(T->line, &a)) TH_LOG("%s", T->line);
+	ret = tgt_freeze_kill(T);
+	ASSERT_EQ(0, ret) TH_LOG("freeze: %s", strerror(-ret));
+	ASSERT_EQ(0, pid_free(cpid, 10));
+	ASSERT_EQ(0, pid_free(zpid, 10));
+
+	/* The first thaw takes the pids, and keeps them. */
+	ret = tree_thaw(T, CRYOCTL_THAW_WAIT | CRYOCTL_THAW_SAME_PID, pids, &nr, &res);
+	ASSERT_EQ(0, ret) TH_LOG("thaw: %s: %s", strerror(-ret), res.message);
+	ASSERT_EQ(a.p, res.pid);
+
+	/* The second one, in a namespace of its own. */
+	u = *T;
+	u.pid = 0;
+	u.cmd = u.rep = -1;
+	memset(pids, 0, sizeof(pids));
+	ret = tree_thaw(&u, CRYOCTL_THAW_WAIT | CRYOCTL_THAW_NEW_PIDNS, pids, &nr, &res);
+	ASSERT_EQ(0, ret) TH_LOG("thaw --new-pidns: %s: %s", strerror(-ret), res.message);
+	ASSERT_EQ(3, nr);
+	/* The pids inside: the image's. */
+	EXPECT_EQ(a.p, pids[0]);
+	EXPECT_EQ(a.c, pids[1]);
+	EXPECT_EQ(zpid, pids[2]);
+	/* The init is pid 1 there, and our child; its one child is P. */
+	EXPECT_EQ(1, inner_pid(res.pid));
+	ASSERT_EQ(1, children_of(res.pid, &rout, 1));
+	EXPECT_NE(a.p, rout);
+	EXPECT_EQ(a.p, inner_pid(rout));
+
+	u.buflen = 0;
+	ASSERT_EQ(0, tgt_cmd(&u, 'w')) TH_LOG("%s; log: %s", u.line, tgt_log(&u));
+	EXPECT_STREQ("w 4", u.line);	/* frozen at 0, as P and C left it */
+	ASSERT_EQ(0, tgt_cmd(&u, 'g')) TH_LOG("%s; log: %s", u.line, tgt_log(&u));
+	ASSERT_EQ(0, ids_parse(u.line, &b)) TH_LOG("%s", u.line);
+	EXPECT_EQ(a.p, b.p) TH_LOG("P's getpid() in the namespace");
+	EXPECT_EQ(1, b.pp) TH_LOG("P's parent is not the namespace's init");
+	EXPECT_EQ(a.c, b.c) TH_LOG("C's getpid() in the namespace");
+	EXPECT_EQ(b.p, b.cpp) TH_LOG("C's parent is not P");
+	EXPECT_EQ(b.c, b.cpgid) TH_LOG("C is not in a group of its own");
+	EXPECT_EQ(b.sid, b.csid) TH_LOG("C is not in P's session");
+	EXPECT_EQ(1, b.sub) TH_LOG("P is no child subreaper");
+	EXPECT_EQ(SIGUSR2, b.cdeath) TH_LOG("C's parent-death signal");
+	/* C and Z, seen from here: children of P, with their frozen pids inside. */
+	n = children_of(rout, kids, 8);
+	for (i = 0; i < n; i++)
+		if (inner_pid(kids[i]) == a.c)
+			cout = kids[i];
+	EXPECT_NE(0, cout) TH_LOG("no child of P has pid %d inside", a.c);
+	EXPECT_NE(a.c, cout);
+
+	ASSERT_EQ(0, tgt_cmd(&u, 'z')) TH_LOG("%s; log: %s", u.line, tgt_log(&u));
+	snprintf(buf, sizeof(buf), "z %d %d", zpid, W_EXITCODE(42, 0));
+	EXPECT_STREQ(buf, u.line);
+
+	/* The first thaw's tree is untouched. */
+	CMD('g', "g ");
+	ASSERT_EQ(0, ids_parse(T->line, &c)) TH_LOG("%s", T->line);
+	EXPECT_EQ(a.p, c.p);
+	EXPECT_EQ(a.c, c.c);
+
+	/* P exits: the init with its status, the namespace with it. */
+	ASSERT_EQ(0, tgt_quit(&u, 9));
+	ASSERT_EQ(u.pid, wait_timeout(u.pid, &st, TGT_TIMEOUT));
+	EXPECT_TRUE(WIFEXITED(st)) TH_LOG("status %#x", st);
+	EXPECT_EQ(9, WEXITSTATUS(st));
+	EXPECT_EQ(0, pid_free(rout, 10));
+	if (cout)
+		EXPECT_EQ(0, pid_free(cout, 10));
+	close(u.cmd);
+	close(u.rep);
+
+	ASSERT_EQ(0, tgt_quit(T, 7));
+	ASSERT_EQ(T->pid, wait_timeout(T->pid, &st, TGT_TIMEOUT));
+	EXPECT_TRUE(WIFEXITED(st)) TH_LOG("status %#x", st);
+	EXPECT_EQ(7, WEXITSTATUS(st));
+	T->pid = 0;
+}
+
+/*
+ * One process in a new pid namespace, its pid held here: it has its pid
+ * and every thread its id inside (NSpid: of each), its parent is the
+ * init there; killed by SIGTERM, the init (our child) exits with 128+15,
+ * as cryoctl --wait would.
+ */
+TEST_F_TIMEOUT(tree, new_pidns_one, 120)
+{
+	const char *path = cryo_prog("thaw_target");
+	const char *const argv[] = { "thaw_target", "threads", "3", NULL };
+	struct stub_clone { uint64_t flags, pidfd, child_tid, parent_tid,
+			    exit_signal, stack, stack_size, tls, set_tid,
+			    set_tid_size; } ca = { .exit_signal = SIGCHLD };
+	struct cryoctl_thaw_result res;
+	int before[8], after[8], ids[4], nb, na, i, j, st, ppid, pid;
+	pid_t holder, set, rout = 0;
+	char file[96], want[64];
+
+	if (variant->flags & CRYOCTL_THAW_SAME_PID)
+		SKIP(return, "one variant is enough");
+	ASSERT_EQ(0, access(path, X_OK)) TH_LOG("%s: %s", path, strerror(errno));
+	ASSERT_EQ(0, tgt_spawn(T, path, argv, NULL, 0));
+	ASSERT_EQ(0, tgt_line(T, TGT_TIMEOUT)) TH_LOG("%s; log: %s", T->line,
+						       tgt_log(T));
+	pid = T->pid;
+	nb = cryo_tids(pid, before, 8);
+	ASSERT_EQ(4, nb);
+	ASSERT_EQ(0, tgt_freeze_kill(T));
+	ASSERT_EQ(0, pid_free(pid, 10));
+	set = pid;
+	ca.set_tid = (uintptr_t)&set;
+	ca.set_tid_size = 1;
+	holder = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (!holder) {
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(pid, holder) TH_LOG("clone3 set_tid %d: %s", pid, strerror(errno));
+
+	ASSERT_EQ(0, tgt_thaw(T, CRYOCTL_THAW_WAIT | CRYOCTL_THAW_NEW_PIDNS, NULL, 0, &res))
+		TH_LOG("%s", res.message);
+	EXPECT_EQ(1, inner_pid(T->pid));
+	ASSERT_EQ(1, children_of(T->pid, &rout, 1));
+	EXPECT_EQ(pid, inner_pid(rout));
+	CMD('p', "pid ");
+	snprintf(want, sizeof(want), "pid %d 1", pid);
+	EXPECT_STREQ(want, T->line);
+	ASSERT_EQ(2, sscanf(T->line, "pid %d %d", &i, &ppid));
+	/* Every thread's id inside is its frozen one. */
+	na = cryo_tids(rout, after, 8);
+	ASSERT_EQ(nb, na);
+	for (i = 0; i < na; i++) {
+		snprintf(file, sizeof(file), "/proc/%d/task/%d/status", (int)rout, after[i]);
+		ASSERT_EQ(2, ns_pids(file, ids, 4)) TH_LOG("%s", file);
+		for (j = 0; j < nb && before[j] != ids[1]; j++)
+			;
+		EXPECT_LT(j, nb) TH_LOG("thread id %d inside is not the image's", ids[1]);
+	}
+	CMD('g', "round ");
+
+	ASSERT_EQ(0, kill(rout, SIGTERM));
+	ASSERT_EQ(T->pid, wait_timeout(T->pid, &st, TGT_TIMEOUT));
+	EXPECT_TRUE(WIFEXITED(st)) TH_LOG("status %#x", st);
+	EXPECT_EQ(128 + SIGTERM, WEXITSTATUS(st));
+	T->pid = 0;
+	EXPECT_EQ(0, pid_free(rout, 10));
+	EXPECT_EQ(0, kill(holder, 0));
+	kill(holder, SIGKILL);
+	EXPECT_EQ(holder, wait_timeout(holder, &st, 10));
+}
+
+/*
+ * Without CAP_SYS_ADMIN (uid 0 otherwise) no namespace can be made:
+ * EPERM, a message that says what is missing, and nothing made.
+ */
+TEST_F_TIMEOUT(tree, new_pidns_needs_sys_admin, 120)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = {};
+	struct cryoctl_thaw_result res;
+	pid_t ppid, pids[8], child;
+	unsigned int nr = 7;
+	int cpid, zpid, p[2], st, ret;
+	char msg[CRYO_THAW_MSG_LEN + 16] = "";
+
+	if (variant->flags & CRYOCTL_THAW_SAME_PID)
+		SKIP(return, "one variant is enough");
+	ASSERT_EQ(0, tree_start_freeze(_metadata, T, &cpid, &zpid, &ppid));
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		close(p[0]);
+		if (syscall(SYS_capget, &h, d))
+			_exit(2);
+		d[0].effective &= ~(1U << CAP_SYS_ADMIN);
+		d[0].permitted &= ~(1U << CAP_SYS_ADMIN);
+		if (syscall(SYS_capset, &h, d))
+			_exit(3);
+		ret = tree_thaw(T, CRYOCTL_THAW_WAIT | CRYOCTL_THAW_NEW_PIDNS,
+				pids, &nr, &res);
+		dprintf(p[1], "%d %u %d %s", -ret, nr, (int)res.pid, res.message);
+		_exit(0);
+	}
+	close(p[1]);
+	ASSERT_LT(0, read(p[0], msg, sizeof(msg) - 1));
+	close(p[0]);
+	ASSERT_EQ(child, wait_timeout(child, &st, 60));
+	EXPECT_EQ(0, st);
+	TH_LOG("refused: %s", msg);
+	EXPECT_EQ(0, strncmp(msg, "1 0 0 cannot create a new pid namespace", 39)) TH_LOG("%s", msg);
+	EXPECT_NE(NULL, strstr(msg, "CAP_SYS_ADMIN")) TH_LOG("%s", msg);
+	/* Nothing of the thaw is left: the caller's children reaped. */
+	EXPECT_EQ(-1, waitpid(-1, &st, WNOHANG));
 }
 
 TEST_HARNESS_MAIN

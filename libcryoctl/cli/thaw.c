@@ -169,6 +169,7 @@ static int wait_restored(pid_t pid)
 static const struct option thaw_opts[] = {
 	{ "wait",		no_argument,		NULL, 'w' },
 	{ "same-pid",		no_argument,		NULL, 's' },
+	{ "new-pidns",		no_argument,		NULL, 'n' },
 	{ "inherit-fd",		required_argument,	NULL, 'i' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -199,6 +200,9 @@ static int run_thaw(int argc, char **argv)
 			break;
 		case 's':
 			flags |= CRYOCTL_THAW_SAME_PID;
+			break;
+		case 'n':
+			flags |= CRYOCTL_THAW_NEW_PIDNS;
 			break;
 		case 'i':
 			if (add_inherit(optarg, inh, &nr))
@@ -246,7 +250,8 @@ const struct cli_cmd cmd_thaw = {
 	.name = "thaw",
 	.summary = "restore an image as a running process",
 	.usage =
-	"Usage: cryoctl thaw [--wait] [--same-pid] [--inherit-fd N=FD]... [IMG]\n"
+	"Usage: cryoctl thaw [--wait] [--same-pid | --new-pidns] [--inherit-fd N=FD]...\n"
+	"                    [IMG]\n"
 	"\n"
 	"Turn the image IMG (stdin when IMG is absent or '-') into a running\n"
 	"process with the image's memory, threads, registers, open files and\n"
@@ -263,6 +268,13 @@ const struct cli_cmd cmd_thaw = {
 	"  --same-pid         give it the image's PID and its threads the image's\n"
 	"                     thread ids; they must be free (needs\n"
 	"                     CAP_CHECKPOINT_RESTORE)\n"
+	"  --new-pidns        restore in a new pid namespace, where every process\n"
+	"                     and thread has the image's id, whoever holds them\n"
+	"                     here (needs CAP_SYS_ADMIN).  Its init, which makes\n"
+	"                     the root and ends with it (killing the rest), is\n"
+	"                     the process whose PID (in cryoctl's namespace) is\n"
+	"                     printed and waited for; the root killed by signal N\n"
+	"                     makes it exit with 128+N.  /proc stays cryoctl's.\n"
 	"  --inherit-fd N=FD  the image's descriptor N becomes cryoctl's open\n"
 	"                     descriptor FD: for what cannot be recreated, such\n"
 	"                     as a pipe whose other end was not frozen with the\n"

@@ -271,13 +271,20 @@ int cryoctl_commit(int devfd);
 
 /** CRYOCTL_THAW_SAME_PID - restore the original pid and tids (clone3 set_tid) */
 #define CRYOCTL_THAW_SAME_PID	CRYO_THAW_SAME_PID
+/**
+ * CRYOCTL_THAW_NEW_PIDNS - restore in a new pid namespace, where every
+ * process and thread has its original id (libcryoctl 1.6, module ABI 1.7)
+ */
+#define CRYOCTL_THAW_NEW_PIDNS	CRYO_THAW_NEW_PIDNS
 /** CRYOCTL_THAW_WAIT - the restored process stays the caller's child */
 #define CRYOCTL_THAW_WAIT	0x10000u
 
 /**
  * struct cryoctl_thaw_result - what cryoctl_thaw() reports
  * @pid: the restored process's pid, in the caller's pid namespace (0 on
- *       failure)
+ *       failure); with %CRYOCTL_THAW_NEW_PIDNS the pid of the new
+ *       namespace's init there (the restored root's parent, or the root
+ *       itself when its image pid is 1)
  * @error: the positive errno of a failure, 0 on success
  * @message: on failure, a NUL-terminated human-readable reason: the
  *           module's (it names the record, fd or mapping at fault) or the
@@ -293,7 +300,7 @@ struct cryoctl_thaw_result {
  * cryoctl_thaw() - turn an image into a running process
  * @devfd: a fresh session from cryoctl_open(), used for nothing else
  * @image_fd: the image, read from its current position; a file or a pipe
- * @flags: %CRYOCTL_THAW_SAME_PID, %CRYOCTL_THAW_WAIT
+ * @flags: %CRYOCTL_THAW_SAME_PID, %CRYOCTL_THAW_NEW_PIDNS, %CRYOCTL_THAW_WAIT
  * @inherit: @nr_inherit entries: the image's fd &cryo_thaw_inherit.fd
  *           becomes the caller's &cryo_thaw_inherit.source_fd (for the
  *           fds the module cannot recreate: a pipe whose other end is not
@@ -309,6 +316,14 @@ struct cryoctl_thaw_result {
  * must waitpid() for it.  %CRYOCTL_THAW_SAME_PID gives it the image's pid
  * and its threads the image's tids, which must be free in the caller's
  * pid namespace and needs CAP_CHECKPOINT_RESTORE.
+ * %CRYOCTL_THAW_NEW_PIDNS (libcryoctl 1.6, module ABI 1.7) gives them in a
+ * new pid namespace instead, where they are always free; it needs
+ * CAP_SYS_ADMIN too.  The namespace's first process, its init, is what
+ * the caller sees: detached, or with %CRYOCTL_THAW_WAIT the caller's
+ * child; it makes the restored process, reaps the namespace's orphans
+ * and exits with the restored process's status when that exits (128 + N
+ * as an exit code when signal N killed it), which ends the namespace and
+ * every process left in it.  The processes in it see the caller's /proc.
  *
  * The caller's signal mask is kept; for the fork its signals are blocked
  * for a moment, so that the new process never runs a handler of the
@@ -331,7 +346,9 @@ struct cryoctl_thaw_result {
  * -ENODATA, -ESTALE, -ENXIO for an fd that needs @inherit ...) and of
  * CRYO_IOC_THAW_RESTORE (-EBUSY, -ESRCH, ...), the errno the module
  * reports for a failure after the point of no return, -EEXIST or -EPERM
- * (%CRYOCTL_THAW_SAME_PID: the pid is taken, or not allowed), -E2BIG (see
+ * (%CRYOCTL_THAW_SAME_PID: the pid is taken, or not allowed;
+ * %CRYOCTL_THAW_NEW_PIDNS: no CAP_SYS_ADMIN), -EOPNOTSUPP (also
+ * %CRYOCTL_THAW_NEW_PIDNS with a module before ABI 1.7), -E2BIG (see
  * above), -EIO (the process died before the end), -ETIMEDOUT (the module
  * never reported the outcome), -ENOMEM, -EMFILE.
  */
@@ -350,6 +367,8 @@ int cryoctl_thaw(int devfd, int image_fd, unsigned int flags,
  * @res: as for cryoctl_thaw(); @res->pid is the root's
  * @pids: NULL, or room for @pids_len pids: on success, the new pid of
  *        each member of the image's tree, in the order of its TREE record
+ *        (with %CRYOCTL_THAW_NEW_PIDNS, as the new namespace sees them:
+ *        the image's)
  *        (a zombie's may be reaped already by its restored parent)
  * @pids_len: entries of @pids
  * @nr_procs: NULL, or on success the members of the tree (1 for an image

@@ -43,9 +43,9 @@ struct stub_clone_args {
  * What the stub writes on the status descriptor when something fails
  * after CRYO_IOC_THAW_RESTORE, where it cannot return, or when a thread
  * cannot be created: 8 bytes, the step and the positive errno.  The
- * library writes STUB_ST_PID, STUB_ST_ERROR, STUB_ST_SPAWN, STUB_ST_MAP
- * and, for the members of a tree, STUB_ST_MEMBER, STUB_ST_TREE and
- * STUB_ST_MEMBER_PID there itself.
+ * library writes STUB_ST_PID, STUB_ST_ERROR, STUB_ST_SPAWN, STUB_ST_MAP,
+ * STUB_ST_PIDNS and, for the members of a tree, STUB_ST_MEMBER,
+ * STUB_ST_TREE and STUB_ST_MEMBER_PID there itself.
  */
 enum stub_status {
 	STUB_ST_PID	= 1,	/* the process R: its pid */
@@ -62,6 +62,7 @@ enum stub_status {
 	STUB_ST_TREE	= 12,	/* a member's process could not be made */
 	STUB_ST_MEMBER_PID = 13, /* a process made for a member: its pid */
 	STUB_ST_TREE_PID = 14,	/* the image pid of a member not made */
+	STUB_ST_PIDNS	= 15,	/* the new pid namespace could not be made */
 };
 
 struct stub_msg {

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -42,6 +43,12 @@
 
 #ifndef P_PIDFD
 #define P_PIDFD			3
+#endif
+#ifndef CLONE_NEWPID
+#define CLONE_NEWPID		0x20000000
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range		436
 #endif
 static __attribute__((format(printf, 3, 4))) int
 thaw_fail(struct cryoctl_thaw_result *res, int err, const char *fmt, ...)
@@ -149,7 +156,17 @@ void thaw_send_msg(int fd, int type, int value)
  */
 pid_t thaw_spawn(pid_t pid)
 {
-	struct stub_clone_args ca = { .exit_signal = SIGCHLD };
+	return thaw_clone(0, pid);
+}
+
+/*
+ * thaw_spawn() with clone3 @flags: CLONE_NEWPID makes the child the first
+ * process (pid 1) of a new pid namespace, which needs CAP_SYS_ADMIN.
+ * Return: as fork(), with errno set on failure.
+ */
+pid_t thaw_clone(uint64_t flags, pid_t pid)
+{
+	struct stub_clone_args ca = { .flags = flags, .exit_signal = SIGCHLD };
 	pid_t set_tid = pid;
 	long ret;
 
@@ -175,7 +192,9 @@ static __attribute__((noreturn)) void run_r(struct thaw_ctx *c)
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, sizeof(all));
 	if (!(c->flags & CRYOCTL_THAW_WAIT))
 		setsid();
-	thaw_send_msg(c->status[1], STUB_ST_PID, (int)getpid());
+	/* In a new pid namespace its creator tells the pid the caller sees. */
+	if (!(c->flags & CRYOCTL_THAW_NEW_PIDNS))
+		thaw_send_msg(c->status[1], STUB_ST_PID, (int)getpid());
 	/* The other members' processes: before R takes the user's ids. */
 	if (c->nr_procs > 1) {
 		ret = thaw_tree_spawn(c);
@@ -221,14 +240,89 @@ void thaw_run_restore(struct thaw_ctx *c)
 	_exit(1);
 }
 
+/* Every descriptor of the caller's, as far as the kernel lets us. */
+static void close_all_fds(void)
+{
+	int fd;
+
+	if (!syscall(SYS_close_range, 0U, ~0U, 0U))
+		return;
+	for (fd = 0; fd < 4096; fd++)
+		close(fd);
+}
+
+/*
+ * The init of a new pid namespace (CRYOCTL_THAW_NEW_PIDNS), pid 1 there:
+ * it makes R with the root's image pid, lets go of every descriptor,
+ * reaps whatever is orphaned in the namespace and, when R ends, ends
+ * with R's status (128 + N when a signal N killed R: an init cannot die
+ * of a signal of its own).  Its end kills every process in the
+ * namespace.  Every signal stays blocked: none is for it (only SIGKILL
+ * from outside reaches it).  Async-signal-safe calls only.
+ */
+static __attribute__((noreturn)) void run_init(struct thaw_ctx *c)
+{
+	struct sigaction sa;
+	pid_t r, pid;
+	int st = 0;
+
+	/* An ignored SIGCHLD would reap R unseen. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	if (!(c->flags & CRYOCTL_THAW_WAIT))
+		setsid();
+	r = thaw_spawn(c->tids[0]);
+	if (!r)
+		run_r(c);
+	if (r < 0) {
+		thaw_send_msg(c->status[1], STUB_ST_SPAWN, errno);
+		_exit(1);
+	}
+	/* The session, the status pipe, the image: R's alone now. */
+	close_all_fds();
+	prctl(PR_SET_NAME, (unsigned long)"cryo-pidns-init", 0, 0, 0);
+	for (;;) {
+		pid = waitpid(-1, &st, __WALL);
+		if (pid == r)
+			break;
+		if (pid < 0 && errno != EINTR)
+			_exit(1);
+	}
+	if (WIFSIGNALED(st))
+		_exit(128 + WTERMSIG(st));
+	_exit(WEXITSTATUS(st));
+}
+
+/*
+ * The process the caller's side sees: R, or with CRYOCTL_THAW_NEW_PIDNS
+ * the first process of a new pid namespace, the init that makes R there
+ * (R itself when the root's image pid is 1).
+ */
+static pid_t spawn_top(struct thaw_ctx *c)
+{
+	if (c->flags & CRYOCTL_THAW_NEW_PIDNS)
+		return thaw_clone(CLONE_NEWPID, 0);
+	return thaw_spawn(c->flags & CRYO_THAW_SAME_PID ? c->tids[0] : 0);
+}
+
+static __attribute__((noreturn)) void run_top(struct thaw_ctx *c)
+{
+	close(c->status[0]);
+	if ((c->flags & CRYOCTL_THAW_NEW_PIDNS) && c->tids[0] != 1)
+		run_init(c);
+	run_r(c);
+}
+
 /*
  * Create R.  With CRYOCTL_THAW_WAIT it is our child; otherwise a child of
- * ours creates it and exits at once, and is reaped here.
+ * ours creates it and exits at once, and is reaped here.  With
+ * CRYOCTL_THAW_NEW_PIDNS the same goes for the namespace's init.
  * Return: 0, or -errno with nothing left behind.
  */
 static int start_r(struct thaw_ctx *c)
 {
-	pid_t pid0 = c->flags & CRYO_THAW_SAME_PID ? c->tids[0] : 0;
+	bool newns = c->flags & CRYOCTL_THAW_NEW_PIDNS;
 	sigset_t all, old;
 	pid_t pid, r;
 	int ret = 0, st, err;
@@ -237,28 +331,32 @@ static int start_r(struct thaw_ctx *c)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	if (c->flags & CRYOCTL_THAW_WAIT) {
-		pid = thaw_spawn(pid0);
-		if (!pid) {
-			close(c->status[0]);
-			run_r(c);
-		}
-		if (pid < 0)
+		pid = spawn_top(c);
+		if (!pid)
+			run_top(c);
+		if (pid < 0) {
 			ret = neg_errno();
-		else
+		} else {
 			c->rpid = pid;
+			/* No STUB_ST_PID comes from inside a new namespace. */
+			if (newns)
+				c->pidfd = syscall(SYS_pidfd_open, pid, 0);
+		}
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		return ret;
 	}
 
 	pid = thaw_spawn(0);
 	if (!pid) {
-		close(c->status[0]);
-		r = thaw_spawn(pid0);
+		r = spawn_top(c);
 		if (!r)
-			run_r(c);
+			run_top(c);
 		err = errno;
 		if (r < 0)
-			thaw_send_msg(c->status[1], STUB_ST_SPAWN, err);
+			thaw_send_msg(c->status[1], newns ? STUB_ST_PIDNS : STUB_ST_SPAWN,
+				      err);
+		else if (newns)
+			thaw_send_msg(c->status[1], STUB_ST_PID, (int)r);
 		_exit(r < 0);
 	}
 	if (pid < 0) {
@@ -332,6 +430,17 @@ static int spawn_fail(struct thaw_ctx *c, int err, struct cryoctl_thaw_result *r
 		return thaw_fail(res, err, "restoring the same pid %d needs CAP_CHECKPOINT_RESTORE",
 				 (int)c->tids[0]);
 	return thaw_fail(res, err, "cannot create the process to restore: %s",
+			 strerror(-err));
+}
+
+/* The new pid namespace (CRYOCTL_THAW_NEW_PIDNS) could not be made. */
+static int pidns_fail(int err, struct cryoctl_thaw_result *res)
+{
+	if (err == -EPERM)
+		return thaw_fail(res, err,
+				 "cannot create a new pid namespace: %s (it needs CAP_SYS_ADMIN, and CAP_CHECKPOINT_RESTORE for the image's pids in it)",
+				 strerror(-err));
+	return thaw_fail(res, err, "cannot create a new pid namespace: %s",
 			 strerror(-err));
 }
 
@@ -414,19 +523,46 @@ static void end_r(struct thaw_ctx *c)
 	reap_members(c);
 }
 
+/* The first number in the file @path: 0, or -1. */
+static int read_first_pid(const char *path, pid_t *pid)
+{
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	*pid = (pid_t)atoi(buf);
+	return *pid > 0 ? 0 : -1;
+}
+
 /*
  * R stopped (SIGSTOP, SIGTSTP ...): once it has taken the user's ids, the
  * user may stop it, and the thaw would wait for it forever.
  */
 static bool r_stopped(struct thaw_ctx *c)
 {
-	char path[32], buf[512], *p;
+	char path[64], buf[512], *p;
+	pid_t pid = c->rpid;
 	ssize_t n;
 	int fd;
 
 	if (c->rpid <= 0 || c->reaped)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)c->rpid);
+	/* In a new namespace R is its init's one child (or the init itself). */
+	if ((c->flags & CRYOCTL_THAW_NEW_PIDNS) && c->tids[0] != 1) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children",
+			 (int)c->rpid, (int)c->rpid);
+		if (read_first_pid(path, &pid))
+			return false;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
@@ -482,7 +618,12 @@ static int read_reports(struct thaw_ctx *c, struct r_report *rep)
 			if (c->pidfd < 0)
 				c->pidfd = syscall(SYS_pidfd_open, c->rpid, 0);
 		} else if (m.type == STUB_ST_MEMBER_PID) {
-			member_seen(c, m.value);
+			/*
+			 * A pid in the new namespace means nothing here;
+			 * the end of its init kills them all.
+			 */
+			if (!(c->flags & CRYOCTL_THAW_NEW_PIDNS))
+				member_seen(c, m.value);
 			/* Reported after the failure: ended too. */
 			if (ended)
 				end_members(c);
@@ -545,6 +686,8 @@ static int explain_failure(struct thaw_ctx *c, const struct r_report *rep,
 		break;
 	case STUB_ST_SPAWN:
 		return spawn_fail(c, -rep->step_err, res);
+	case STUB_ST_PIDNS:
+		return pidns_fail(-rep->step_err, res);
 	case STUB_ST_MAP:
 		return thaw_fail(res, -rep->step_err, "cannot map the stub region at 0x%llx: %s",
 				 (unsigned long long)c->t.stub_addr, strerror(rep->step_err));
@@ -598,7 +741,8 @@ static int wait_outcome(struct thaw_ctx *c, struct cryoctl_thaw_result *res)
 	}
 	if (st.state == CRYO_THAW_DONE) {
 		if (res) {
-			res->pid = st.pid;
+			/* In a new namespace: its init, the one to wait for. */
+			res->pid = c->flags & CRYOCTL_THAW_NEW_PIDNS ? c->rpid : st.pid;
 			res->error = 0;
 			res->message[0] = 0;
 		}
@@ -614,6 +758,21 @@ static int wait_outcome(struct thaw_ctx *c, struct cryoctl_thaw_result *res)
 	return explain_failure(c, &rep, &st, res);
 }
 
+#define THAW_FLAGS	(CRYOCTL_THAW_SAME_PID | CRYOCTL_THAW_NEW_PIDNS | CRYOCTL_THAW_WAIT)
+
+/* Does the module speak ABI 1.@minor at least, for @what? */
+static int need_abi(int devfd, unsigned int minor, const char *what,
+		    struct cryoctl_thaw_result *res)
+{
+	struct cryoctl_version v = { 0 };
+
+	if (cryoctl_version(devfd, &v) || v.abi_minor >= minor)
+		return 0;
+	return thaw_fail(res, -EOPNOTSUPP,
+			 "the loaded cryo module cannot %s (module ABI %u.%u, needs %u.%u)",
+			 what, v.abi_major, v.abi_minor, CRYO_ABI_MAJOR, minor);
+}
+
 /* The arguments of cryoctl_thaw(), and whether the module can thaw. */
 static int check_args(int devfd, int image_fd, unsigned int flags,
 		      const struct cryo_thaw_inherit *inherit, unsigned int nr_inherit,
@@ -623,9 +782,8 @@ static int check_args(int devfd, int image_fd, unsigned int flags,
 	int ret;
 
 	static_assert(!(CRYOCTL_THAW_WAIT & CRYO_THAW_ALL), "CRYOCTL_THAW_WAIT");
-	if (flags & ~(CRYOCTL_THAW_SAME_PID | CRYOCTL_THAW_WAIT))
-		return thaw_fail(res, -EINVAL, "unknown flags 0x%x",
-				 flags & ~(CRYOCTL_THAW_SAME_PID | CRYOCTL_THAW_WAIT));
+	if (flags & ~THAW_FLAGS)
+		return thaw_fail(res, -EINVAL, "unknown flags 0x%x", flags & ~THAW_FLAGS);
 	if (devfd < 0 || image_fd < 0)
 		return thaw_fail(res, -EBADF, "%s descriptor %d",
 				 devfd < 0 ? "device" : "image",
@@ -636,6 +794,8 @@ static int check_args(int devfd, int image_fd, unsigned int flags,
 	ret = cryoctl_need_feature(devfd, CRYO_FEATURE_THAW, "thaw", msg, sizeof(msg));
 	if (ret)
 		return thaw_fail(res, ret, "%s", msg);
+	if (flags & CRYOCTL_THAW_NEW_PIDNS)
+		return need_abi(devfd, 7, "thaw into a new pid namespace", res);
 	return 0;
 }
 
@@ -821,6 +981,9 @@ CRYOCTL_EXPORT int cryoctl_thaw_tree(int devfd, int image_fd, unsigned int flags
 	ret = check_args(devfd, image_fd, flags, inherit, nr_inherit, res);
 	if (ret)
 		return ret;
+	/* In a new pid namespace every id is the image's. */
+	if (flags & CRYOCTL_THAW_NEW_PIDNS)
+		c.flags |= CRYO_THAW_SAME_PID;
 
 	if (nr_procs)
 		*nr_procs = 0;
@@ -848,7 +1011,11 @@ CRYOCTL_EXPORT int cryoctl_thaw_tree(int devfd, int image_fd, unsigned int flags
 	c.status[1] = -1;
 	close_pipes(&c);
 	if (ret) {
-		spawn_fail(&c, ret, res);
+		/* With a new namespace, that is what could not be made. */
+		if (flags & CRYOCTL_THAW_NEW_PIDNS)
+			pidns_fail(ret, res);
+		else
+			spawn_fail(&c, ret, res);
 		goto out;
 	}
 	ret = wait_outcome(&c, res);

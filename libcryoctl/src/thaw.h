@@ -113,8 +113,13 @@ struct thaw_ctx {
 	size_t est_fpu;
 	int *member_pidfds;	/* of what the members reported, for the kill */
 	unsigned int nr_member_pidfds;
-	pid_t rpid;		/* R, once known */
-	int pidfd;		/* R's, when the kernel has pidfd_open() */
+	/*
+	 * R, once known, in the caller's pid namespace; with
+	 * CRYOCTL_THAW_NEW_PIDNS the namespace's init (R itself when the
+	 * root's image pid is 1), whose end ends every process in it.
+	 */
+	pid_t rpid;
+	int pidfd;		/* @rpid's, when the kernel has pidfd_open() */
 	bool reaped;		/* R was waited for (CRYOCTL_THAW_WAIT) */
 };
 
@@ -137,6 +142,8 @@ int thaw_tree_spawn(struct thaw_ctx *c);
 
 /* thaw.c: fork(), or clone3 with set_tid = @pid when @pid > 0. */
 pid_t thaw_spawn(pid_t pid);
+/* thaw.c: as thaw_spawn(), with clone3 @flags (CLONE_NEWPID). */
+pid_t thaw_clone(uint64_t flags, pid_t pid);
 /* thaw.c: the end of R, or of a member's process: credentials, region, stub. */
 __attribute__((noreturn)) void thaw_run_restore(struct thaw_ctx *c);
 

@@ -395,11 +395,19 @@ struct cryo_commit {
  * @CRYO_THAW_SAME_PID: the caller will create the restored process and its
  *	threads with their original ids (clone3 set_tid); %CRYO_IOC_THAW_RESTORE
  *	then checks that they match.
+ * @CRYO_THAW_NEW_PIDNS: the caller will create the restored processes in a
+ *	new pid namespace, a child of its own (clone3 CLONE_NEWPID), each
+ *	process and thread with its original id there.  The root's process
+ *	must run in a pid namespace whose parent is the caller's, every other
+ *	member's in one too (EPERM otherwise), and %CRYO_IOC_THAW_RESTORE
+ *	checks the ids, as with %CRYO_THAW_SAME_PID, in that namespace.
+ *	Since ABI 1.7.
  * @CRYO_THAW_ALL: all valid flags.
  */
 enum cryo_thaw_flags {
 	CRYO_THAW_SAME_PID	= 1 << 0,
-	CRYO_THAW_ALL		= CRYO_THAW_SAME_PID,
+	CRYO_THAW_NEW_PIDNS	= 1 << 1,
+	CRYO_THAW_ALL		= CRYO_THAW_SAME_PID | CRYO_THAW_NEW_PIDNS,
 };
 
 /**
