@@ -987,13 +987,21 @@ static int read_counts(FIXTURE_DATA(tree) *self, unsigned long long c[8])
  * anything is killed: the counters go on, each child's writes seen by
  * the parent.
  */
+/*
+ * The test maps the tree's shared anonymous memory too (through
+ * /proc/PID/map_files): what it wrote after a thaw would no longer reach
+ * the members, so the freeze is refused, and the tree runs on.  (The
+ * tree's own sharing, without an outsider, is cryo_shm_test's.)
+ */
 TEST_F_TIMEOUT(tree, shared_memory_refused, 120)
 {
 	struct cryoctl_freeze_result res;
-	unsigned long long c0[8], c1[8];
+	unsigned long long c0[8], c1[8], start = 0, end = 0;
 	pid_t m[5];
-	char buf[256];
-	int r, k, found = 0;
+	char buf[256], line[512], path[128];
+	int r, k, fd, found = 0;
+	void *outside;
+	FILE *maps;
 
 	self->root = spawn_target(self, "shm", NULL, NULL, -1);
 	ASSERT_LT(0, self->root);
@@ -1002,7 +1010,23 @@ TEST_F_TIMEOUT(tree, shared_memory_refused, 120)
 			    &m[0], &m[1], &m[2], &m[3], &m[4]));
 	ASSERT_EQ(0, read_counts(self, c0));
 
+	snprintf(path, sizeof(path), "/proc/%d/maps", m[1]);
+	maps = fopen(path, "r");
+	ASSERT_NE(NULL, maps);
+	while (!start && fgets(line, sizeof(line), maps))
+		if (strstr(line, "/dev/zero (deleted)"))
+			sscanf(line, "%llx-%llx", &start, &end);
+	fclose(maps);
+	ASSERT_NE(0, start) TH_LOG("member %d maps no shared anonymous memory", m[1]);
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", m[1], start, end);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", path, strerror(errno));
+	outside = mmap(NULL, end - start, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	ASSERT_NE(MAP_FAILED, outside);
+
 	r = freeze(self, CRYO_FREEZE_KILL, &res);
+	munmap(outside, end - start);
 	EXPECT_EQ(-EOPNOTSUPP, r);
 	EXPECT_EQ(CRYO_REFUSAL_SHARED_MEMORY, res.refusal);
 	for (k = 0; k < 5; k++)

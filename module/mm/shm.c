@@ -33,6 +33,8 @@
 #include <linux/nsproxy.h>
 #include <linux/pagemap.h>
 #include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/uio.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
@@ -217,6 +219,26 @@ static void cryo_shm_sysv_line(struct cryo_image *img, const char *line)
 }
 
 /*
+ * /proc/sysvipc/shm has no read_iter (kernel_read() refuses it): read it
+ * through its seq_file, as its read would.
+ */
+static ssize_t cryo_shm_proc_read(struct file *f, char *buf, size_t len,
+				  loff_t *pos)
+{
+	struct kvec kv = { .iov_base = buf, .iov_len = len };
+	struct iov_iter iter;
+	struct kiocb kiocb;
+	ssize_t ret;
+
+	init_sync_kiocb(&kiocb, f);
+	kiocb.ki_pos = *pos;
+	iov_iter_kvec(&iter, READ, &kv, 1, len);
+	ret = seq_read_iter(&kiocb, &iter);
+	*pos = kiocb.ki_pos;
+	return ret;
+}
+
+/*
  * A segment's key, mode, owner and removal are in its kern_ipc_perm,
  * which nothing exported reads: /proc/sysvipc/shm shows them, in the
  * reader's IPC and user namespaces (the freezer's, checked above).
@@ -240,7 +262,7 @@ static int cryo_shm_sysv_describe(struct cryo_image *img)
 		return PTR_ERR(f);
 	}
 	for (;;) {
-		n = kernel_read(f, buf + len, size - len, &pos);
+		n = cryo_shm_proc_read(f, buf + len, size - len, &pos);
 		if (n < 0) {
 			ret = n;
 			break;
