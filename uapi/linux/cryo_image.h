@@ -115,7 +115,9 @@ enum cryo_rec_rank {
  * section, but for the PROCESS record that starts the next one (after
  * the previous section's VMA or PAGES records); records of equal rank (a
  * file's FILE, FILE_DATA and FD) may interleave.  HEADER comes first and
- * only once, then TREE once (2.2), TRAILER last.
+ * only once, then TREE once (2.2) followed by the SHM records (2.3, of
+ * TREE's rank), TRAILER last.  SHM_PAGES records have the rank of PAGES
+ * and come after a section's PAGES records.
  *
  * Return: its &enum cryo_rec_rank, -1 for a type this header does not
  * know.
@@ -126,6 +128,7 @@ static inline int cryo_rec_rank(__u32 type)
 	case CRYO_REC_HEADER:
 		return CRYO_RANK_HEADER;
 	case CRYO_REC_TREE:
+	case CRYO_REC_SHM:
 		return CRYO_RANK_TREE;
 	case CRYO_REC_PROCESS:
 		return CRYO_RANK_PROCESS;
@@ -146,6 +149,7 @@ static inline int cryo_rec_rank(__u32 type)
 	case CRYO_REC_VMA:
 		return CRYO_RANK_VMA;
 	case CRYO_REC_PAGES:
+	case CRYO_REC_SHM_PAGES:
 		return CRYO_RANK_PAGES;
 	case CRYO_REC_TRAILER:
 		return CRYO_RANK_TRAILER;
@@ -190,6 +194,10 @@ static inline const char *cryo_rec_name(__u32 type)
 		return "VMA";
 	case CRYO_REC_PAGES:
 		return "PAGES";
+	case CRYO_REC_SHM:
+		return "SHM";
+	case CRYO_REC_SHM_PAGES:
+		return "SHM_PAGES";
 	case CRYO_REC_TRAILER:
 		return "TRAILER";
 	default:
