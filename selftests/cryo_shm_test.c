@@ -315,6 +315,16 @@ static int thaw(FIXTURE_DATA(shm) *self, unsigned int flags,
 		self->root = 0;						\
 	} while (0)
 
+/* Reap what came back to us: are we without descendants then? */
+static bool alone(void)
+{
+	pid_t pids[MAX_MEMBERS];
+
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	return descendants(getpid(), pids, MAX_MEMBERS) == 1;
+}
+
 /* ---- the image ------------------------------------------------------------- */
 
 #define MAX_SHM		4
@@ -973,7 +983,6 @@ TEST_F_TIMEOUT(shm, key_taken, 300)
 	struct count_tree ct;
 	struct shmid_ds ds;
 	struct sysv_line sl;
-	pid_t pids[MAX_MEMBERS];
 	char hex[16], dec[16];
 	int blocker, nr0, nr1, r, k, ia, is, id;
 
@@ -998,9 +1007,7 @@ TEST_F_TIMEOUT(shm, key_taken, 300)
 		TH_LOG("message: %s", tres.message);
 	ASSERT_NE(0, r);
 	/* Nothing of it: we have no descendant once we reaped what it left. */
-	EXPECT_TRUE(WAIT_FOR((({ while (waitpid(-1, NULL, WNOHANG) > 0)
-					;
-				 }), descendants(getpid(), pids, MAX_MEMBERS) == 1), 10));
+	EXPECT_TRUE(WAIT_FOR(alone(), 10)) TH_LOG("the failed thaw left processes");
 	for (k = 0; k < 5; k++) {
 		pid_t pid = ct.m[k];
 
