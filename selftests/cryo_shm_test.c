@@ -407,14 +407,26 @@ static const struct cryo_image_shm *image_shm(const struct shm_image *si,
 
 /* ---- the running tree ----------------------------------------------------------- */
 
-/* The slots DIR/counts shows; how many, -1 when there is no file. */
-static int read_counts(FIXTURE_DATA(shm) *self, unsigned long long *c, int max)
+/*
+ * The slots DIR/counts shows (after the probe the parent had handed on
+ * when it read them, into *@probe if not NULL); how many, -1 when there
+ * is no file.
+ */
+static int read_counts_p(FIXTURE_DATA(shm) *self, unsigned long long *c, int max,
+			 unsigned long long *probe)
 {
 	char buf[512], *p = buf, *end;
+	unsigned long long pr;
 	int n = 0;
 
 	if (!dir_text(self, "counts", buf, sizeof(buf))[0])
 		return -1;
+	pr = strtoull(p, &end, 10);
+	if (end == p)
+		return -1;
+	p = end;
+	if (probe)
+		*probe = pr;
 	while (n < max) {
 		c[n] = strtoull(p, &end, 10);
 		if (end == p)
@@ -423,6 +435,20 @@ static int read_counts(FIXTURE_DATA(shm) *self, unsigned long long *c, int max)
 		n++;
 	}
 	return n;
+}
+
+static int read_counts(FIXTURE_DATA(shm) *self, unsigned long long *c, int max)
+{
+	return read_counts_p(self, c, max, NULL);
+}
+
+/* DIR/counts read after the parent handed probe @v on: its @n slots. */
+static bool counts_after(FIXTURE_DATA(shm) *self, unsigned long long v,
+			 unsigned long long *c, int n)
+{
+	unsigned long long probe;
+
+	return read_counts_p(self, c, n, &probe) == n && probe == v;
 }
 
 /* Every one of @n slots of DIR/counts above @floor. */
@@ -710,16 +736,19 @@ TEST_F_TIMEOUT(shm, shared_counters, 300)
 	THAW();
 	EXPECT_EQ(ct.m[0], self->root);
 	EXPECT_EQ(5, descendants(self->root, kids, MAX_MEMBERS));
-	/* The parent's first view: no slot behind its frozen value. */
-	ASSERT_TRUE(WAIT_FOR(dir_has(self, "counts"), 60)) TH_LOG("log: %s", log_text(self));
-	ASSERT_EQ(8, read_counts(self, c, 8));
+	/*
+	 * What the parent writes the children see; what they write it sees,
+	 * no slot behind its frozen value, then all beyond it.
+	 */
+	EXPECT_PROBE(4, 2002);
+	ASSERT_TRUE(WAIT_FOR(counts_after(self, 2002, c, 8), 60))
+		TH_LOG("log: %s", log_text(self));
 	for (k = 0; k < 8; k++)
 		EXPECT_LE(frozen[k], c[k]) TH_LOG("slot %d: %llu after thaw, %llu frozen",
 						  k, c[k], frozen[k]);
 	EXPECT_TRUE(WAIT_FOR(counts_above(self, frozen, 8), 60))
 		TH_LOG("the parent does not see the children count on; log: %s",
 		       log_text(self));
-	EXPECT_PROBE(4, 2002);
 	check_maps(_metadata, &ct, before, &ino_anon, &ino_sysv);
 
 	/* The segment, found by its key: as it was, mapped by all five. */

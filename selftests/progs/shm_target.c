@@ -18,8 +18,8 @@
  *
  * count and posix: child i increments slot i of each region, checking
  * against a private copy that nobody else changed it (else it writes
- * DIR/bad.i and exits 5).  The parent writes what it sees of all slots
- * to DIR/counts, and copies the number in DIR/probe to the probe word of
+ * DIR/bad.i and exits 5).  The parent writes the last probe it handed on
+ * and what it sees of all slots to DIR/counts, and copies the number in DIR/probe to the probe word of
  * each region; each child writes what it sees of the probe words to
  * DIR/seen.i.  DIR/stop ends them all.
  *
@@ -188,7 +188,8 @@ static int watch(volatile uint64_t **reg, int nreg, int nkids)
 				reg[r][PROBE] = p;
 			probe = p;
 		}
-		len = 0;
+		/* The probe first: these values were read after it was set. */
+		len = snprintf(text, sizeof(text), "%llu ", (unsigned long long)probe);
 		for (r = 0; r < nreg; r++)
 			for (i = 0; i < nkids; i++)
 				len += snprintf(text + len, sizeof(text) - len, "%llu ",
