@@ -105,6 +105,7 @@ static void cryo_image_drop(struct cryo_image *img)
 {
 	cryo_pin_drop(img);
 	cryo_fdtable_save_end(img);
+	cryo_shm_release(img);
 	cryo_members_put_mm(img);
 }
 
@@ -409,7 +410,9 @@ static int cryo_tree_recheck(struct cryo_image *img, struct cryo_why *why)
 	}
 	img->m = &img->members[0];
 	img->sec = 0;
-	return 0;
+	/* The shared memory the members map, each object once. */
+	ret = cryo_shm_collect(img);
+	return ret == -EAGAIN ? -CRYO_TREE_CHANGED : ret;
 }
 
 /* Undo cryo_tree_park(): let the members go, forget them. */
@@ -572,10 +575,15 @@ static int cryo_freeze_next(struct cryo_image *img)
 		return 1;
 	case CRYO_PH_TREE:
 		cryo_tree_save(img);
+		img->phase = CRYO_PH_SHM;
+		return 1;
+	case CRYO_PH_SHM:
+		if (cryo_shm_save(img))
+			return 1;
 		/* The root is no zombie: the first section is its own. */
 		cryo_freeze_section(img, 0);
 		img->phase = CRYO_PH_PROCESS;
-		return 1;
+		fallthrough;
 	case CRYO_PH_PROCESS:
 		cryo_proc_save(img);
 		img->phase = CRYO_PH_GROUPS;
@@ -633,6 +641,12 @@ static int cryo_freeze_next(struct cryo_image *img)
 			cryo_image_release(img);
 		}
 		ret = cryo_pages_save(img);
+		if (ret)
+			return ret;
+		img->phase = CRYO_PH_SHM_PAGES;
+		fallthrough;
+	case CRYO_PH_SHM_PAGES:
+		ret = cryo_shm_pages_save(img);
 		if (ret)
 			return ret;
 		if (cryo_freeze_section(img, img->sec + 1)) {

@@ -26,6 +26,7 @@ struct cryo_snap;
 enum cryo_phase {
 	CRYO_PH_HEADER,
 	CRYO_PH_TREE,
+	CRYO_PH_SHM,
 	CRYO_PH_PROCESS,
 	CRYO_PH_GROUPS,
 	CRYO_PH_AUXV,
@@ -35,6 +36,7 @@ enum cryo_phase {
 	CRYO_PH_FILES,
 	CRYO_PH_VMAS,
 	CRYO_PH_PAGES,
+	CRYO_PH_SHM_PAGES,
 	CRYO_PH_TRAILER,
 	CRYO_PH_DONE,
 };
@@ -186,6 +188,7 @@ struct cryo_image {
 
 	struct cryo_writer out;		/* records staged, image/record.c */
 	struct cryo_pages_save pg;	/* pages pinned or copied, mm/ */
+	struct cryo_shm_save shm;	/* shared memory objects, mm/shm.c */
 	struct cryo_files_save fdt;	/* the files section, files/ */
 
 };

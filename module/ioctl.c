@@ -46,6 +46,7 @@ union cryo_ioctl_buf {
 	struct cryo_thaw_finish thaw_finish;
 	struct cryo_thaw_status thaw_status;
 	struct cryo_remap remap;
+	struct cryo_thaw_shm thaw_shm;
 };
 
 struct cryo_ioctl_op {
@@ -133,6 +134,11 @@ static int cryo_ioc_thaw_member(struct cryo_session *s,
 	return cryo_thaw_member(s, &buf->thaw);
 }
 
+static int cryo_ioc_thaw_shm(struct cryo_session *s, union cryo_ioctl_buf *buf)
+{
+	return cryo_thaw_shm(s, &buf->thaw_shm);
+}
+
 static int cryo_ioc_remap(struct cryo_session *s, union cryo_ioctl_buf *buf)
 {
 	return cryo_remap(s, &buf->remap);
@@ -192,6 +198,7 @@ static const struct cryo_ioctl_op cryo_ioctl_ops[] = {
 		.execute = cryo_ioc_thaw_member,
 		.unlocked = true,
 	},
+	CRYO_OP(THAW_SHM, thaw_shm, 0, cryo_ioc_thaw_shm),
 };
 
 /* A structure may only grow past its first published size. */
@@ -204,6 +211,7 @@ static_assert(sizeof(struct cryo_thaw_thread) >= CRYO_THAW_THREAD_SIZE_VER0);
 static_assert(sizeof(struct cryo_thaw_finish) >= CRYO_THAW_FINISH_SIZE_VER0);
 static_assert(sizeof(struct cryo_thaw_status) >= CRYO_THAW_STATUS_SIZE_VER0);
 static_assert(sizeof(struct cryo_remap) >= CRYO_REMAP_SIZE_VER0);
+static_assert(sizeof(struct cryo_thaw_shm) >= CRYO_THAW_SHM_SIZE_VER0);
 
 long cryo_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {

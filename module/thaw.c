@@ -121,6 +121,7 @@ void cryo_thaw_put(struct cryo_thaw_tree *tree)
 		if (tree->members[i])
 			cryo_thaw_free(tree->members[i]);
 	cryo_files_release(tree);
+	cryo_shm_thaw_release(&tree->shm);
 	cryo_stream_release(&tree->in);
 	kvfree(tree->members);
 	kvfree(tree->procs);
@@ -273,6 +274,37 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 fail:
 	cryo_thaw_set_state(t, CRYO_THAW_FAILED);
 	return ret;
+}
+
+/**
+ * cryo_thaw_shm() - CRYO_IOC_THAW_SHM: the System V segments the caller
+ * of CRYO_IOC_THAW makes for the image (mm/shm.c)
+ * @s: the session
+ * @arg: the call
+ *
+ * Only between CRYO_IOC_THAW and the first member's process: the caller
+ * gives its own attachments, before any process of the image exists.
+ *
+ * Return: 0, -ENOENT (no thaw), -EBUSY (too late), or cryo_shm_give()'s.
+ */
+int cryo_thaw_shm(struct cryo_session *s, struct cryo_thaw_shm *arg)
+{
+	struct cryo_thaw_tree *tree = s->thaw;
+	struct cryo_thawing *root;
+	bool started = false;
+	unsigned int i;
+
+	lockdep_assert_held(&s->lock);
+	if (!tree || tree->remap_only || !tree->members[0])
+		return -ENOENT;
+	root = tree->members[0];
+	spin_lock(&tree->lock);
+	started = tree->failed || root->state != CRYO_THAW_PREPARED ||
+		  root->leader_pid || root->planned;
+	for (i = 1; i < tree->nr_procs && !started; i++)
+		started = tree->members[i];
+	spin_unlock(&tree->lock);
+	return started ? -EBUSY : cryo_shm_give(tree, arg);
 }
 
 /* Is @pid's process gone, or going? */
@@ -613,6 +645,10 @@ int cryo_thaw_load_head(struct cryo_thawing *t)
 			return ret;
 		t->in->record++;
 		t->hdr.nr_threads = tree->procs[0].nr_threads;
+		/* The shared memory objects, made before any member maps one. */
+		ret = cryo_shm_load_all(t);
+		if (ret)
+			return ret;
 	}
 	if (t->remap_only)
 		return 0;

@@ -16,6 +16,7 @@ struct cryo_thaw;
 struct cryo_thaw_finish;
 struct cryo_thaw_restore;
 struct cryo_thaw_status;
+struct cryo_thaw_shm;
 struct cryo_thaw_thread;
 struct cryo_thaw_tree;
 struct cryo_thawing;
@@ -25,6 +26,7 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg);
 int cryo_thaw_status(struct cryo_session *s, struct cryo_thaw_status *arg);
 void cryo_thaw_end(struct cryo_session *s);
 int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg);
+int cryo_thaw_shm(struct cryo_session *s, struct cryo_thaw_shm *arg);
 struct cryo_thawing *cryo_thaw_new(struct cryo_session *s, bool remap,
 				   u32 flags);
 int cryo_thaw_load_head(struct cryo_thawing *t);

@@ -76,6 +76,7 @@ struct cryo_thaw_tree {
 	u64 held;			/* names and pipe bytes held */
 	u32 flags;			/* enum cryo_thaw_flags */
 	struct cryo_files_shared files;	/* descriptions by id, files/ */
+	struct cryo_shm_thaw shm;	/* shared memory by id, mm/shm.c */
 
 	/* The TREE record (one member without one), checked. */
 	struct cryo_image_member *procs;

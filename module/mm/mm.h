@@ -51,6 +51,8 @@ struct cryo_range *cryo_vma_ranges(struct mm_struct *mm, unsigned int extra,
 				   unsigned int *nr);
 
 /* pages.c */
+void cryo_pages_stage(struct cryo_image *img, u32 type, const void *hdr,
+		      size_t hdr_len, unsigned int nr);
 int cryo_pages_save(struct cryo_image *img);
 int cryo_pages_restore(struct cryo_thawing *t);
 
@@ -59,6 +61,27 @@ int cryo_pin_init(struct cryo_image *img);
 long cryo_pin_run(struct cryo_image *img);
 void cryo_pin_drop(struct cryo_image *img);
 void cryo_pin_release(struct cryo_image *img);
+
+/* shm.c */
+struct cryo_thaw_tree;
+struct cryo_thaw_shm;
+struct cryo_thaw_vma;
+struct cryo_shm_thaw;
+struct file;
+
+bool cryo_shm_is_sysv(struct vm_area_struct *vma);
+bool cryo_shm_outside(struct cryo_image *img, struct vm_area_struct *vma);
+bool cryo_shm_sysv_here(struct cryo_image *img, struct vm_area_struct *vma);
+u32 cryo_shm_id(struct cryo_image *img, struct vm_area_struct *vma);
+int cryo_shm_collect(struct cryo_image *img);
+int cryo_shm_save(struct cryo_image *img);
+int cryo_shm_pages_save(struct cryo_image *img);
+void cryo_shm_release(struct cryo_image *img);
+int cryo_shm_load_all(struct cryo_thawing *t);
+int cryo_shm_give(struct cryo_thaw_tree *tree, struct cryo_thaw_shm *arg);
+struct file *cryo_shm_file(struct cryo_thawing *t, struct cryo_thaw_vma *v);
+int cryo_shm_fill(struct cryo_thawing *t, struct cryo_rec *rec);
+void cryo_shm_thaw_release(struct cryo_shm_thaw *st);
 
 /* snapshot.c */
 int cryo_snapshot_take(struct cryo_image *img);

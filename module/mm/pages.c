@@ -20,13 +20,49 @@
 #include "image/csum.h"
 #include "mm/mm.h"
 
+/**
+ * cryo_pages_stage() - stage a record of pinned pages
+ * @img: the image, @nr pages pinned in img->pg.pages
+ * @type: %CRYO_REC_PAGES or %CRYO_REC_SHM_PAGES
+ * @hdr: the record's fixed part
+ * @hdr_len: its length
+ * @nr: pages that follow it
+ *
+ * Only the fixed part is staged; the pinned pages follow it, copied out
+ * by read() straight from the pages.
+ */
+void cryo_pages_stage(struct cryo_image *img, u32 type, const void *hdr,
+		      size_t hdr_len, unsigned int nr)
+{
+	struct xxh64_state st;
+	unsigned int i;
+	void *p;
+
+	p = cryo_record_start_partial(img, type, hdr_len + nr * PAGE_SIZE,
+				      hdr_len);
+	memcpy(p, hdr, hdr_len);
+	cryo_csum_start(&st, (struct cryo_rec *)img->out.stage);
+	cryo_csum_add(&st, p, hdr_len);
+	for (i = 0; i < nr; i++) {
+		void *kaddr = kmap_local_page(img->pg.pages[i]);
+
+		cryo_csum_add(&st, kaddr, PAGE_SIZE);
+		kunmap_local(kaddr);
+	}
+	((struct cryo_rec *)img->out.stage)->crc = cryo_csum_end(&st);
+	img->out.nr_records++;
+	img->out.bytes += img->out.stage_len + nr * PAGE_SIZE;
+	img->pg.nr_pages_total += nr;
+	img->pg.nr_pages = nr;
+	img->pg.page_idx = 0;
+	img->pg.page_off = 0;
+}
+
 int cryo_pages_save(struct cryo_image *img)
 {
-	struct cryo_image_pages *p;
+	struct cryo_image_pages p;
 	unsigned long addr;
-	unsigned int i;
 	long nr;
-	struct xxh64_state st;
 	int ret;
 
 	if (img->pg.snapped) {
@@ -42,27 +78,9 @@ int cryo_pages_save(struct cryo_image *img)
 	if (nr <= 0)
 		return nr;
 
-	/* Only the fixed part is staged; the pinned pages follow it. */
-	p = cryo_record_start_partial(img, CRYO_REC_PAGES,
-				      sizeof(*p) + nr * PAGE_SIZE, sizeof(*p));
-	p->addr = addr;
-	p->nr_pages = nr;
-
-	cryo_csum_start(&st, (struct cryo_rec *)img->out.stage);
-	cryo_csum_add(&st, p, sizeof(*p));
-	for (i = 0; i < nr; i++) {
-		void *kaddr = kmap_local_page(img->pg.pages[i]);
-
-		cryo_csum_add(&st, kaddr, PAGE_SIZE);
-		kunmap_local(kaddr);
-	}
-	((struct cryo_rec *)img->out.stage)->crc = cryo_csum_end(&st);
-	img->out.nr_records++;
-	img->out.bytes += img->out.stage_len + nr * PAGE_SIZE;
-	img->pg.nr_pages_total += nr;
-	img->pg.nr_pages = nr;
-	img->pg.page_idx = 0;
-	img->pg.page_off = 0;
+	p.addr = addr;
+	p.nr_pages = nr;
+	cryo_pages_stage(img, CRYO_REC_PAGES, &p, sizeof(p), nr);
 	img->pg.cursor = addr + nr * PAGE_SIZE;
 	return 1;
 }
@@ -242,6 +260,7 @@ int cryo_pages_restore(struct cryo_thawing *t)
 	u64 last_end = 0, records, bytes;
 	unsigned int hint = 0;
 	struct cryo_rec rec;
+	bool shm = false;
 	int ret;
 
 	for (;;) {
@@ -266,10 +285,15 @@ int cryo_pages_restore(struct cryo_thawing *t)
 		}
 		if (rec.type == CRYO_REC_PROCESS)
 			return cryo_pages_next_member(t, &rec);
-		if (rec.type != CRYO_REC_PAGES)
+		if (rec.type == CRYO_REC_SHM_PAGES) {
+			ret = cryo_shm_fill(t, &rec);
+			shm = true;
+		} else if (rec.type != CRYO_REC_PAGES || shm) {
 			return cryo_thaw_badrec(t, rec.type,
 						"out of order among the pages");
-		ret = cryo_fill_one(t, &rec, &hint, &last_end);
+		} else {
+			ret = cryo_fill_one(t, &rec, &hint, &last_end);
+		}
 		if (ret)
 			return ret;
 		t->in->record++;

@@ -29,15 +29,18 @@ void cryo_pin_drop(struct cryo_image *img)
 	img->pg.page_idx = 0;
 }
 
-static enum cryo_dump cryo_vma_dump(struct vm_area_struct *vma)
+static enum cryo_dump cryo_vma_dump(struct cryo_image *img,
+				    struct vm_area_struct *vma)
 {
 	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
 		return CRYO_DUMP_NONE;
 	if (!vma->vm_file)	/* [vdso], [vvar] and friends have a name */
 		return vma->vm_ops && vma->vm_ops->name ? CRYO_DUMP_NONE :
 							  CRYO_DUMP_ALL;
+	/* A shared memory object's pages are its own (SHM_PAGES, shm.c). */
 	if (vma->vm_flags & VM_SHARED)
-		return cryo_vma_shared_anon(vma) ? CRYO_DUMP_ALL : CRYO_DUMP_NONE;
+		return cryo_vma_shared_anon(vma) && !cryo_shm_id(img, vma) ?
+		       CRYO_DUMP_ALL : CRYO_DUMP_NONE;
 	/* Private file mapping: only its copy-on-write copies. */
 	return vma->anon_vma ? CRYO_DUMP_ANON : CRYO_DUMP_NONE;
 }
@@ -146,7 +149,7 @@ long cryo_pin_run(struct cryo_image *img)
 
 	mmap_assert_locked(mm);
 	while ((vma = find_vma(mm, img->pg.cursor))) {
-		enum cryo_dump dump = cryo_vma_dump(vma);
+		enum cryo_dump dump = cryo_vma_dump(img, vma);
 		unsigned long addr = max(img->pg.cursor, vma->vm_start);
 		unsigned long nr;
 

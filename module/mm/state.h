@@ -15,6 +15,40 @@ struct cryo_snap;
 struct file;
 struct page;
 
+/* A shared memory object a freeze found (mm/shm.c). */
+struct cryo_shm_obj {
+	struct file *file;		/* a mapping's, referenced */
+	struct cryo_image_shm rec;
+	bool described;			/* a segment's attributes were found */
+};
+
+/* The shared memory objects of a freeze, and how far they were saved. */
+struct cryo_shm_save {
+	struct cryo_shm_obj *objs;	/* in the order of their owners */
+	unsigned int nr;
+	unsigned int max;
+	unsigned int next;		/* SHM records staged */
+	unsigned int obj;		/* SHM_PAGES: the object being saved */
+	unsigned long pgoff;		/* its next page */
+};
+
+/* A shared memory object of a thaw, for every member that maps it. */
+struct cryo_thaw_shm_obj {
+	struct cryo_image_shm rec;
+	struct file *file;		/* made, or given: referenced */
+	u64 next;			/* SHM_PAGES: the next page offset */
+};
+
+/* The shared memory objects of a thaw, in the tree (never reallocated
+ * once CRYO_IOC_THAW has read them).
+ */
+struct cryo_shm_thaw {
+	struct cryo_thaw_shm_obj *objs;
+	unsigned int nr;
+	unsigned int max;
+	unsigned int nr_sysv;
+};
+
 /* One mapping of the image, and the file behind it once opened. */
 struct cryo_thaw_vma {
 	struct cryo_image_vma rec;

@@ -133,6 +133,7 @@ int cryo_vma_save(struct cryo_image *img)
 		v->mtime_ns = timespec64_to_ns(&mt);
 	}
 	v->name_len = len;
+	v->shm = cryo_shm_id(img, vma);
 	memcpy(v + 1, name, len);
 	cryo_record_finish(img);
 	img->pg.cursor = vma->vm_end;
@@ -152,7 +153,8 @@ int cryo_vma_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 
 #define bad(fmt, ...) cryo_thaw_badrec(t, CRYO_REC_VMA, fmt, ##__VA_ARGS__)
 	if (rec->len < sizeof(*r) || r->name_len > PATH_MAX ||
-	    rec->len != sizeof(*r) + r->name_len || r->shm)
+	    rec->len != sizeof(*r) + r->name_len ||
+	    (r->shm && t->hdr.minor < 3))
 		return bad("bad length %u", rec->len);
 	if (r->start >= r->end || !PAGE_ALIGNED(r->start) ||
 	    !PAGE_ALIGNED(r->end) || !PAGE_ALIGNED(r->pgoff))
@@ -236,6 +238,13 @@ int cryo_vma_open_files(struct cryo_thawing *t)
 		struct file *f;
 		char *what;
 
+		if (v->rec.shm) {
+			f = cryo_shm_file(t, v);
+			if (IS_ERR(f))
+				return PTR_ERR(f);
+			v->file = f;
+			continue;
+		}
 		if (v->rec.kind != CRYO_VMA_FILE)
 			continue;
 		if (strstr(v->name, " (deleted)"))
@@ -412,41 +421,9 @@ static bool cryo_vma_remappable(struct vm_area_struct *vma)
 
 	if (!f || cryo_vma_shared_anon(vma))
 		return true;
-	/* A memfd's or a SysV segment's dentry is a root: check the links. */
+	/* A memfd's dentry is a root: check the links. */
 	return S_ISREG(file_inode(f)->i_mode) && file_inode(f)->i_nlink &&
 	       !d_unlinked(f->f_path.dentry);
-}
-
-/*
- * Does a mapping outside @mm use the shared anonymous memory @f?  Each
- * mapping of it holds a reference to its file (a split or a fork takes
- * one more): more references than @mm's mappings of it mean another
- * process maps it, which the image would part from its copy.
- */
-/*
- * A SysV shared memory segment: its file is shmem's "SYSV<key>" (the
- * file_operations that would say so are not exported).  Each shmat()
- * makes a file of its own, which a fork shares, as for shared anonymous
- * memory.
- */
-static bool cryo_vma_sysv(struct vm_area_struct *vma)
-{
-	struct file *f = vma->vm_file;
-
-	return f && (vma->vm_flags & VM_SHARED) && !file_inode(f)->i_nlink &&
-	       !strncmp(f->f_path.dentry->d_name.name, "SYSV", 4);
-}
-
-static bool cryo_vma_shared_elsewhere(struct mm_struct *mm, struct file *f)
-{
-	struct vm_area_struct *vma;
-	long n = 0;
-
-	VMA_ITERATOR(vmi, mm, 0);
-	mmap_assert_locked(mm);
-	for_each_vma(vmi, vma)
-		n += vma->vm_file == f;
-	return file_count(f) > n;
 }
 
 /**
@@ -468,15 +445,17 @@ int cryo_vma_check(struct cryo_image *img, struct cryo_why *why)
 	if (mmap_read_lock_killable(img->m->mm))
 		return -EINTR;
 	for_each_vma(vmi, vma) {
-		bool remappable = cryo_vma_remappable(vma);
+		bool sysv = cryo_shm_is_sysv(vma);
+		bool remappable = sysv ? cryo_shm_sysv_here(img, vma) :
+					 cryo_vma_remappable(vma);
 
 		/*
-		 * Memory of no file a thaw could open (shared anonymous, a
-		 * SysV segment) that another process maps too is named as
-		 * such first: its sharing is what would be lost.
+		 * Shared memory (anonymous, a SysV segment) that a process
+		 * outside the tree maps too is named as such first: its
+		 * sharing is what would be lost.
 		 */
-		if ((cryo_vma_shared_anon(vma) || cryo_vma_sysv(vma)) &&
-		    cryo_vma_shared_elsewhere(img->m->mm, vma->vm_file)) {
+		if ((cryo_vma_shared_anon(vma) || sysv) &&
+		    cryo_shm_outside(img, vma)) {
 			ret = cryo_refuse(why, CRYO_REFUSAL_SHARED_MEMORY, i,
 					  -EOPNOTSUPP);
 			break;
