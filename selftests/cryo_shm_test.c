@@ -1,0 +1,1157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shared memory in a process tree (issue 12: "saved once and restored
+ * shared"): shared anonymous memory and System V segments that only
+ * members of the tree map are frozen once and thawed as one object that
+ * every member maps again, at the same addresses, with the same contents
+ * and, for a segment, the same key, size, mode, owner and removed state.
+ * POSIX shm is a named file the members map again by path.  Memory
+ * shared with a process outside the tree still refuses the freeze.
+ *
+ * Each test is a full freeze -> kill -> thaw of a tree of
+ * selftests/progs/shm_target, checking the restored state itself: the
+ * counters the members keep in the shared memory go on from where they
+ * were (each child checks that its slot holds what it stored last), a
+ * word one member writes is seen by the others, /proc/PID/maps shows
+ * one object (one inode) at the old addresses in every member,
+ * shmctl(IPC_STAT) and /proc/sysvipc/shm the segment as it was.  The
+ * targets talk to the test through files in a scratch directory (a pipe
+ * to the test would be held outside the tree).  The test is a child
+ * subreaper: the members a freeze kills come back to it to be reaped,
+ * and their pids are free again for --same-pid.
+ *
+ * CRYO_SHM_ONLY="removed,posix" runs only those tests.
+ */
+#include <dirent.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+
+#include "kselftest_harness.h"
+#include "cryo_test.h"
+#include "cryo_thaw.h"
+
+#define MAX_MEMBERS	16
+
+FIXTURE(shm) {
+	char dir[64];
+	char img[96];
+	char log[96];
+	pid_t root;		/* our child: the original, then the restored */
+	key_t key;		/* of the test's SysV segment, 0 for none */
+	char posix[64];		/* the test's POSIX shm object, "" for none */
+};
+
+/* Our descendants, @root first: their number (at most @max), or -1. */
+static int descendants(pid_t root, pid_t *out, int max)
+{
+	static pid_t pid[8192], ppid[8192];
+	struct dirent *de;
+	int n = 0, nr = 0, i, k;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) && n < 8192) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		pid[n] = atoi(de->d_name);
+		ppid[n] = cryo_stat_field(pid[n], 1);
+		n++;
+	}
+	closedir(d);
+	if (max < 1)
+		return 0;
+	out[nr++] = root;
+	for (i = 0; i < nr; i++)
+		for (k = 0; k < n; k++)
+			if (ppid[k] == out[i] && pid[k] != root && nr < max)
+				out[nr++] = pid[k];
+	return nr;
+}
+
+/* Kill everything below us and reap it (we are a subreaper). */
+static void kill_descendants(void)
+{
+	pid_t pids[MAX_MEMBERS * 4];
+	int i, n, round;
+
+	for (round = 0; round < 500; round++) {
+		n = descendants(getpid(), pids, MAX_MEMBERS * 4);
+		for (i = 1; i < n; i++)
+			kill(pids[i], SIGKILL);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (n <= 1)
+			return;
+		usleep(10000);
+	}
+}
+
+static bool selected(const char *name)
+{
+	const char *only = getenv("CRYO_SHM_ONLY");
+	char list[512], pat[128];
+
+	if (!only || !*only)
+		return true;
+	snprintf(list, sizeof(list), ",%s,", only);
+	snprintf(pat, sizeof(pat), ",%s,", name);
+	return strstr(list, pat);
+}
+
+FIXTURE_SETUP(shm)
+{
+	self->root = 0;
+	self->dir[0] = 0;
+	self->posix[0] = 0;
+	/* A key of this test alone: the harness runs each in its own process. */
+	self->key = 0x43520000 | (getpid() & 0xffff);
+	if (!selected(_metadata->name))
+		CRYO_SETUP_SKIP("not in CRYO_SHM_ONLY");
+	if (access(CRYO_DEV, F_OK))
+		CRYO_SETUP_SKIP(CRYO_DEV " missing: module not loaded");
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	snprintf(self->dir, sizeof(self->dir), "/tmp/cryo_shm.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir)) TH_LOG("mkdtemp: %s", strerror(errno));
+	ASSERT_EQ(0, chmod(self->dir, 0755));
+	snprintf(self->img, sizeof(self->img), "%s/image", self->dir);
+	snprintf(self->log, sizeof(self->log), "%s/log.err", self->dir);
+	ASSERT_EQ(-1, shmget(self->key, 0, 0)) TH_LOG("key %#x taken", self->key);
+}
+
+FIXTURE_TEARDOWN(shm)
+{
+	int id;
+
+	kill_descendants();
+	id = shmget(self->key, 0, 0);
+	if (id >= 0)
+		shmctl(id, IPC_RMID, NULL);
+	if (self->posix[0])
+		shm_unlink(self->posix);
+	if (self->dir[0])
+		cryo_rm_rf(self->dir);
+}
+
+/* DIR/@name. */
+static const char *in_dir(FIXTURE_DATA(shm) *self, const char *name)
+{
+	static char path[4][160];
+	static int next;
+	char *p = path[next++ % 4];
+
+	snprintf(p, sizeof(path[0]), "%s/%s", self->dir, name);
+	return p;
+}
+
+/* The text of DIR/@name into @buf ("" when absent). */
+static const char *dir_text(FIXTURE_DATA(shm) *self, const char *name,
+			    char *buf, size_t size)
+{
+	if (cryo_read_file(in_dir(self, name), buf, size) < 0)
+		buf[0] = 0;
+	return buf;
+}
+
+static bool dir_has(FIXTURE_DATA(shm) *self, const char *name)
+{
+	return !access(in_dir(self, name), F_OK);
+}
+
+/* The target's log, for TH_LOG. */
+static const char *log_text(FIXTURE_DATA(shm) *self)
+{
+	static char buf[2048];
+
+	return dir_text(self, "log.err", buf, sizeof(buf));
+}
+
+/*
+ * Start shm_target @mode DIR @arg [@arg2]: fds 0 and 1 /dev/null, 2 the
+ * log, every other fd closed, tied to our life.  The exec drops the
+ * harness's shared page of results (shared with us: refused).
+ */
+static pid_t spawn(FIXTURE_DATA(shm) *self, const char *mode, const char *arg,
+		   const char *arg2)
+{
+	const char *argv[] = { cryo_prog("shm_target"), mode, self->dir, arg, arg2,
+			       NULL };
+	int fd, null, log;
+	pid_t pid;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() == 1)
+		_exit(CRYO_TARGET_ORPHANED);
+	null = open("/dev/null", O_RDWR);
+	log = open(self->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	if (null < 0 || log < 0 || chdir(self->dir) || cryo_move_fd(null, 0) ||
+	    cryo_move_fd(null, 1) || cryo_move_fd(log, 2))
+		_exit(125);
+	for (fd = 3; fd < 1024; fd++)
+		close(fd);
+	execv(argv[0], (char *const *)argv);
+	_exit(127);
+}
+
+/* shm_target count with our key. */
+static pid_t spawn_count(FIXTURE_DATA(shm) *self, int rmid)
+{
+	char key[16];
+
+	snprintf(key, sizeof(key), "%x", self->key);
+	return spawn(self, "count", key, rmid ? "1" : "0");
+}
+
+/* Freeze the tree of self->root with @flags into self->img. */
+static int freeze(FIXTURE_DATA(shm) *self, unsigned int flags,
+		  struct cryoctl_freeze_result *res)
+{
+	int dev, fd, ret;
+
+	memset(res, 0, sizeof(*res));
+	res->size = sizeof(*res);
+	dev = cryoctl_open();
+	if (dev < 0)
+		return dev;
+	fd = open(self->img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		close(dev);
+		return ret;
+	}
+	ret = cryoctl_freeze_ex(dev, self->root, flags, 0, fd, NULL, NULL, res);
+	close(fd);
+	close(dev);
+	return ret;
+}
+
+/*
+ * After a freeze with CRYO_FREEZE_KILL: the root (our child) died of
+ * SIGKILL and every one of @pids[@n] is gone.  0, or -1 with @why.
+ */
+static int reap_killed(FIXTURE_DATA(shm) *self, const pid_t *pids, int n,
+		       char *why, size_t size)
+{
+	double end = cryo_now() + 30;
+	int status, i, left;
+
+	if (wait_timeout(self->root, &status, 10) != self->root) {
+		snprintf(why, size, "root %d not ended", self->root);
+		return -1;
+	}
+	self->root = 0;
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
+		snprintf(why, size, "root ended with status 0x%x, not SIGKILL", status);
+		return -1;
+	}
+	do {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		for (i = 0, left = 0; i < n; i++)
+			left += !kill(pids[i], 0) || errno != ESRCH;
+		if (!left)
+			return 0;
+		usleep(2000);
+	} while (cryo_now() < end);
+	snprintf(why, size, "%d members still there after the kill", left);
+	return -1;
+}
+
+/* Thaw self->img with @flags | CRYOCTL_THAW_WAIT: the root is our child. */
+static int thaw(FIXTURE_DATA(shm) *self, unsigned int flags,
+		struct cryoctl_thaw_result *res)
+{
+	int dev, img, ret;
+
+	memset(res, 0, sizeof(*res));
+	dev = cryoctl_open();
+	img = open(self->img, O_RDONLY | O_CLOEXEC);
+	if (dev < 0 || img < 0)
+		ret = dev < 0 ? dev : -errno;
+	else
+		ret = cryoctl_thaw(dev, img, flags | CRYOCTL_THAW_WAIT, NULL, 0, res);
+	if (img >= 0)
+		close(img);
+	if (dev >= 0)
+		close(dev);
+	if (!ret)
+		self->root = res->pid;
+	return ret;
+}
+
+/* Freeze --kill the tree of the @n_ members @pids_; all of them gone. */
+#define FREEZE_KILL(pids_, n_) do {					\
+		struct cryoctl_freeze_result __res;			\
+		char __why[256];					\
+		int __r = freeze(self, CRYO_FREEZE_KILL, &__res);	\
+									\
+		ASSERT_EQ(0, __r) TH_LOG("freeze: %s, refusal %u id %d pid %d", \
+					 strerror(-__r), __res.refusal,	\
+					 __res.refusal_id, __res.refusal_pid); \
+		EXPECT_EQ((unsigned int)(n_), __res.nr_processes);	\
+		ASSERT_EQ(0, reap_killed(self, (pids_), (n_), __why,	\
+					 sizeof(__why))) TH_LOG("%s", __why); \
+	} while (0)
+
+/* Thaw with the same pids (a parent reaps its children by pid). */
+#define THAW() do {							\
+		struct cryoctl_thaw_result __res;			\
+		int __r = thaw(self, CRYOCTL_THAW_SAME_PID, &__res);	\
+									\
+		ASSERT_EQ(0, __r) TH_LOG("thaw: %s: %s", strerror(-__r),	\
+					 __res.message);		\
+		ASSERT_LT(0, self->root);				\
+	} while (0)
+
+/* The root ends by itself within @sec seconds, as @want. */
+#define EXPECT_ROOT_END(want, sec) do {					\
+		char __why[256];					\
+									\
+		EXPECT_EQ(0, cryo_target_end(self->root, 0, (want), (sec), \
+					     __why, sizeof(__why)))	\
+			TH_LOG("%s; log: %s", __why, log_text(self));	\
+		self->root = 0;						\
+	} while (0)
+
+/* Reap what came back to us: are we without descendants then? */
+static bool alone(void)
+{
+	pid_t pids[MAX_MEMBERS];
+
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	return descendants(getpid(), pids, MAX_MEMBERS) == 1;
+}
+
+/* ---- the image ------------------------------------------------------------- */
+
+#define MAX_SHM		4
+
+/* What an image holds of shared memory. */
+struct shm_image {
+	int nr_shm;
+	struct cryo_image_shm shm[MAX_SHM];
+	uint64_t pages[MAX_SHM];	/* SHM_PAGES pages of each */
+	int vmas[MAX_SHM];		/* VMA records mapping each */
+	uint64_t first[MAX_SHM][17];	/* the first words of its page 0 */
+	int bad;			/* records that name no SHM */
+};
+
+/*
+ * Walk self->img by its framing alone (the library's reader is not what
+ * is tested here) and gather its SHM, SHM_PAGES and VMA records.  0 or
+ * -1 when the image cannot be read.
+ */
+static int scan_image(FIXTURE_DATA(shm) *self, struct shm_image *si)
+{
+	size_t len, off = 0;
+	unsigned char *img = cryo_slurp(self->img, &len);
+	const struct cryo_image_shm_pages *sp;
+	const struct cryo_image_vma *v;
+	struct cryo_rec r;
+	const void *p;
+
+	memset(si, 0, sizeof(*si));
+	if (!img)
+		return -1;
+	while (off + sizeof(r) <= len) {
+		memcpy(&r, img + off, sizeof(r));
+		p = img + off + sizeof(r);
+		if (off + sizeof(r) + r.len > len)
+			break;
+		if (r.type == CRYO_REC_SHM && r.len >= sizeof(si->shm[0]) &&
+		    si->nr_shm < MAX_SHM)
+			memcpy(&si->shm[si->nr_shm++], p, sizeof(si->shm[0]));
+		if (r.type == CRYO_REC_SHM_PAGES && r.len >= sizeof(*sp)) {
+			sp = p;
+			if (sp->shm < 1 || sp->shm > (unsigned int)si->nr_shm) {
+				si->bad++;
+			} else {
+				si->pages[sp->shm - 1] += sp->nr_pages;
+				if (!sp->pgoff && r.len >= sizeof(*sp) + 17 * 8)
+					memcpy(si->first[sp->shm - 1], sp + 1,
+					       sizeof(si->first[0]));
+			}
+		}
+		if (r.type == CRYO_REC_VMA && r.len >= sizeof(*v)) {
+			v = p;
+			if (v->shm > (unsigned int)si->nr_shm)
+				si->bad++;
+			else if (v->shm)
+				si->vmas[v->shm - 1]++;
+		}
+		off += sizeof(r) + r.len;
+	}
+	free(img);
+	return off == len ? 0 : -1;
+}
+
+/* The image's object of @kind, NULL when it has none or more than one. */
+static const struct cryo_image_shm *image_shm(const struct shm_image *si,
+					      unsigned int kind, int *idx)
+{
+	int i, found = -1;
+
+	for (i = 0; i < si->nr_shm; i++) {
+		if (si->shm[i].kind != kind)
+			continue;
+		if (found >= 0)
+			return NULL;
+		found = i;
+	}
+	*idx = found;
+	return found < 0 ? NULL : &si->shm[found];
+}
+
+/* ---- the running tree ----------------------------------------------------------- */
+
+/*
+ * The slots DIR/counts shows (after the probe the parent had handed on
+ * when it read them, into *@probe if not NULL); how many, -1 when there
+ * is no file.
+ */
+static int read_counts_p(FIXTURE_DATA(shm) *self, unsigned long long *c, int max,
+			 unsigned long long *probe)
+{
+	char buf[512], *p = buf, *end;
+	unsigned long long pr;
+	int n = 0;
+
+	if (!dir_text(self, "counts", buf, sizeof(buf))[0])
+		return -1;
+	pr = strtoull(p, &end, 10);
+	if (end == p)
+		return -1;
+	p = end;
+	if (probe)
+		*probe = pr;
+	while (n < max) {
+		c[n] = strtoull(p, &end, 10);
+		if (end == p)
+			break;
+		p = end;
+		n++;
+	}
+	return n;
+}
+
+static int read_counts(FIXTURE_DATA(shm) *self, unsigned long long *c, int max)
+{
+	return read_counts_p(self, c, max, NULL);
+}
+
+/* DIR/counts read after the parent handed probe @v on: its @n slots. */
+static bool counts_after(FIXTURE_DATA(shm) *self, unsigned long long v,
+			 unsigned long long *c, int n)
+{
+	unsigned long long probe;
+
+	return read_counts_p(self, c, n, &probe) == n && probe == v;
+}
+
+/* Every one of @n slots of DIR/counts above @floor. */
+static bool counts_above(FIXTURE_DATA(shm) *self, const unsigned long long *floor,
+			 int n)
+{
+	unsigned long long c[8];
+	int i;
+
+	if (read_counts(self, c, 8) != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (c[i] <= floor[i])
+			return false;
+	return true;
+}
+
+/* Every child of @nkids saw @v in every region (DIR/seen.i). */
+static bool all_seen(FIXTURE_DATA(shm) *self, int nkids, unsigned long long v)
+{
+	char name[32], buf[64], want[64];
+	int i;
+
+	snprintf(want, sizeof(want), "%llu %llu\n", v, v);
+	for (i = 0; i < nkids; i++) {
+		snprintf(name, sizeof(name), "seen.%d", i);
+		if (strcmp(dir_text(self, name, buf, sizeof(buf)), want))
+			return false;
+	}
+	return true;
+}
+
+/* The parent writes @v to each region's probe word, every child sees it. */
+#define EXPECT_PROBE(nkids, v) do {					\
+		char __p[32];						\
+									\
+		snprintf(__p, sizeof(__p), "%llu\n", (unsigned long long)(v)); \
+		ASSERT_EQ(0, cryo_write_file(in_dir(self, "probe"), __p, \
+					     strlen(__p)));		\
+		EXPECT_TRUE(WAIT_FOR(all_seen(self, (nkids), (v)), 60))	\
+			TH_LOG("probe %llu not seen by every child; log: %s", \
+			       (unsigned long long)(v), log_text(self)); \
+	} while (0)
+
+/* No child found its slot changed under it (DIR/bad.i). */
+#define EXPECT_NO_BAD(nkids) do {					\
+		char __n[32], __b[256];					\
+		int __i;						\
+									\
+		for (__i = 0; __i < (nkids); __i++) {			\
+			snprintf(__n, sizeof(__n), "bad.%d", __i);	\
+			EXPECT_FALSE(dir_has(self, __n))		\
+				TH_LOG("child %d: %s", __i,		\
+				       dir_text(self, __n, __b, sizeof(__b))); \
+		}							\
+	} while (0)
+
+/* A mapping as /proc/PID/maps shows it. */
+struct map {
+	unsigned long start, end, off, ino;
+	char perms[8];
+	char name[256];
+};
+
+/* The line of /proc/@pid/maps that starts at @addr; 0 or -1. */
+static int map_at(pid_t pid, unsigned long addr, struct map *m)
+{
+	static char buf[1 << 16];
+	char *line, *nl;
+	int used;
+
+	memset(m, 0, sizeof(*m));
+	if (cryo_maps(pid, buf, sizeof(buf)) <= 0)
+		return -1;
+	for (line = buf; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = 0;
+		if (sscanf(line, "%lx-%lx %7s %lx %*s %lu %n", &m->start, &m->end,
+			   m->perms, &m->off, &m->ino, &used) >= 5 &&
+		    m->start == addr) {
+			snprintf(m->name, sizeof(m->name), "%s", line + used);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Line @idx (from 0) of /proc/@pid/maps into @out. */
+static int maps_line(pid_t pid, int idx, char *out, size_t n)
+{
+	static char buf[1 << 16];
+	char *line = buf, *nl;
+
+	if (cryo_maps(pid, buf, sizeof(buf)) <= 0)
+		return -1;
+	for (; idx > 0 && line; idx--) {
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	if (!line || !*line)
+		return -1;
+	nl = strchr(line, '\n');
+	if (nl)
+		*nl = 0;
+	snprintf(out, n, "%s", line);
+	return 0;
+}
+
+/* A segment as /proc/sysvipc/shm shows it. */
+struct sysv_line {
+	int key, shmid;
+	unsigned int perms, uid, gid;
+	unsigned long size, nattch;
+};
+
+/*
+ * The line of /proc/sysvipc/shm of @shmid (or of @key when @shmid is -1);
+ * 0, or -1 when there is none.  @nr (may be NULL): how many segments the
+ * system has.
+ */
+static int sysv_find(int key, int shmid, struct sysv_line *s, int *nr)
+{
+	static char buf[1 << 16];
+	struct sysv_line l;
+	char *line, *nl;
+	int found = -1;
+
+	if (nr)
+		*nr = 0;
+	if (cryo_read_file("/proc/sysvipc/shm", buf, sizeof(buf)) <= 0)
+		return -1;
+	line = strchr(buf, '\n');
+	for (; line && *++line; line = nl) {
+		nl = strchr(line, '\n');
+		if (sscanf(line, "%d %d %o %lu %*d %*d %lu %u %u", &l.key, &l.shmid,
+			   &l.perms, &l.size, &l.nattch, &l.uid, &l.gid) != 7)
+			continue;
+		if (nr)
+			(*nr)++;
+		if (shmid >= 0 ? l.shmid == shmid : l.key == key) {
+			*s = l;
+			found = 0;
+		}
+		if (!nl)
+			break;
+	}
+	return found;
+}
+
+/* ---- the issue's check ---------------------------------------------------------- */
+
+#define COUNT_ANON	8192
+#define COUNT_SYSV	10000
+
+/* What a count tree tells in DIR/ready. */
+struct count_tree {
+	pid_t m[5];
+	unsigned long anon, sysv;
+	int shmid;
+};
+
+static int read_ready(FIXTURE_DATA(shm) *self, struct count_tree *ct)
+{
+	char buf[256];
+
+	return sscanf(dir_text(self, "ready", buf, sizeof(buf)), "%d %d %d %d %d %lx %lx %d",
+		      &ct->m[0], &ct->m[1], &ct->m[2], &ct->m[3], &ct->m[4],
+		      &ct->anon, &ct->sysv, &ct->shmid) == 8 ? 0 : -1;
+}
+
+/* Start a count tree, wait until it counts and a probe goes round. */
+#define START_COUNT(ct, rmid) do {					\
+		pid_t __pids[MAX_MEMBERS];				\
+									\
+		self->root = spawn_count(self, (rmid));			\
+		ASSERT_LT(0, self->root);				\
+		ASSERT_TRUE(WAIT_FOR(dir_has(self, "ready") &&		\
+				     dir_has(self, "counts"), 60))	\
+			TH_LOG("log: %s", log_text(self));		\
+		ASSERT_EQ(0, read_ready(self, (ct)));			\
+		EXPECT_PROBE(4, 1001);					\
+		ASSERT_EQ(5, descendants(self->root, __pids, MAX_MEMBERS)); \
+	} while (0)
+
+/*
+ * The members' mappings of the anon object and of the segment, after
+ * thaw: at the addresses they had (@before), one object each (one inode
+ * in all members), named as before.  @ino_anon, @ino_sysv: the inodes.
+ */
+static void check_maps(struct __test_metadata *_metadata, const struct count_tree *ct,
+		       struct map before[5][2], unsigned long *ino_anon,
+		       unsigned long *ino_sysv)
+{
+	struct map m;
+	int k, r;
+
+	for (k = 0; k < 5; k++) {
+		for (r = 0; r < 2; r++) {
+			unsigned long addr = r ? ct->sysv : ct->anon;
+			unsigned long *ino = r ? ino_sysv : ino_anon;
+
+			ASSERT_EQ(0, map_at(ct->m[k], addr, &m))
+				TH_LOG("member %d: nothing at %#lx", ct->m[k], addr);
+			EXPECT_EQ(before[k][r].end, m.end) TH_LOG("member %d", ct->m[k]);
+			EXPECT_STREQ(before[k][r].perms, m.perms);
+			EXPECT_EQ(before[k][r].off, m.off);
+			if (before[k][r].name[0])
+				EXPECT_STREQ(before[k][r].name, m.name);
+			if (!k)
+				*ino = m.ino;
+			EXPECT_EQ(*ino, m.ino)
+				TH_LOG("member %d maps another object at %#lx (inode %lu, not %lu)",
+				       ct->m[k], addr, m.ino, *ino);
+		}
+	}
+}
+
+/*
+ * Issue 12's check: a parent and 4 children counting, each child in its
+ * own slot of a shared anonymous mapping and of a SysV segment (key,
+ * mode 0640, owner nobody).  The image holds each object once; after the
+ * thaw the counters go on from their frozen values (each child checks
+ * its slot still holds what it stored), what the children write the
+ * parent sees and what the parent writes every child sees, every member
+ * maps one object of each at the old addresses, and the segment has its
+ * key, size, mode and owner, 5 attaches.
+ */
+TEST_F_TIMEOUT(shm, shared_counters, 300)
+{
+	unsigned long long frozen[8], c[8];
+	unsigned long ino_anon, ino_sysv;
+	const struct cryo_image_shm *a, *s;
+	struct map before[5][2];
+	struct count_tree ct;
+	struct shm_image si;
+	struct sysv_line sl;
+	struct shmid_ds ds;
+	pid_t kids[MAX_MEMBERS];
+	char name[48];
+	int k, ia, is, id;
+
+	START_COUNT(&ct, 0);
+	for (k = 0; k < 5; k++) {
+		ASSERT_EQ(0, map_at(ct.m[k], ct.anon, &before[k][0]));
+		ASSERT_EQ(0, map_at(ct.m[k], ct.sysv, &before[k][1]));
+	}
+	snprintf(name, sizeof(name), "/SYSV%08x", self->key);
+	EXPECT_NE(NULL, strstr(before[0][1].name, name)) TH_LOG("%s", before[0][1].name);
+	FREEZE_KILL(ct.m, 5);
+
+	/* Saved once each, with every member's mapping naming it. */
+	ASSERT_EQ(0, scan_image(self, &si));
+	EXPECT_EQ(0, si.bad);
+	EXPECT_EQ(2, si.nr_shm);
+	a = image_shm(&si, CRYO_SHM_ANON, &ia);
+	s = image_shm(&si, CRYO_SHM_SYSV, &is);
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(COUNT_ANON, a->size);
+	EXPECT_EQ(5, si.vmas[ia]);
+	EXPECT_EQ(COUNT_SYSV, s->size);
+	EXPECT_EQ(self->key, s->key);
+	EXPECT_EQ(ct.shmid, s->shmid);
+	EXPECT_EQ(0640, s->mode);
+	EXPECT_EQ(65534, s->uid);
+	EXPECT_EQ(65534, s->gid);
+	EXPECT_EQ(0, s->flags);
+	EXPECT_EQ(5, si.vmas[is]);
+	for (k = 0; k < 4; k++) {
+		frozen[k] = si.first[ia][k];
+		frozen[4 + k] = si.first[is][k];
+		EXPECT_LT(0, frozen[k]) TH_LOG("anon slot %d not saved", k);
+		EXPECT_LT(0, frozen[4 + k]) TH_LOG("SysV slot %d not saved", k);
+	}
+	EXPECT_EQ(1001, si.first[ia][16]);
+	EXPECT_EQ(1001, si.first[is][16]);
+	/* The tree is gone, and its segment with it: the key is free. */
+	EXPECT_EQ(-1, shmget(self->key, 0, 0));
+	EXPECT_EQ(ENOENT, errno);
+	unlink(in_dir(self, "counts"));
+
+	THAW();
+	EXPECT_EQ(ct.m[0], self->root);
+	EXPECT_EQ(5, descendants(self->root, kids, MAX_MEMBERS));
+	/*
+	 * What the parent writes the children see; what they write it sees,
+	 * no slot behind its frozen value, then all beyond it.
+	 */
+	EXPECT_PROBE(4, 2002);
+	ASSERT_TRUE(WAIT_FOR(counts_after(self, 2002, c, 8), 60))
+		TH_LOG("log: %s", log_text(self));
+	for (k = 0; k < 8; k++)
+		EXPECT_LE(frozen[k], c[k]) TH_LOG("slot %d: %llu after thaw, %llu frozen",
+						  k, c[k], frozen[k]);
+	EXPECT_TRUE(WAIT_FOR(counts_above(self, frozen, 8), 60))
+		TH_LOG("the parent does not see the children count on; log: %s",
+		       log_text(self));
+	check_maps(_metadata, &ct, before, &ino_anon, &ino_sysv);
+
+	/* The segment, found by its key: as it was, mapped by all five. */
+	id = shmget(self->key, 0, 0);
+	ASSERT_LE(0, id) TH_LOG("key %#x: %s", self->key, strerror(errno));
+	EXPECT_EQ((unsigned long)id, ino_sysv);
+	ASSERT_EQ(0, shmctl(id, IPC_STAT, &ds));
+	EXPECT_EQ(COUNT_SYSV, ds.shm_segsz);
+	EXPECT_EQ(0640, ds.shm_perm.mode & 0777);
+	EXPECT_EQ(0, ds.shm_perm.mode & SHM_DEST);
+	EXPECT_EQ(65534, ds.shm_perm.uid);
+	EXPECT_EQ(65534, ds.shm_perm.gid);
+	EXPECT_EQ(self->key, ds.shm_perm.__key);
+	EXPECT_TRUE(WAIT_FOR(!shmctl(id, IPC_STAT, &ds) && ds.shm_nattch == 5, 10))
+		TH_LOG("nattch %lu", (unsigned long)ds.shm_nattch);
+	ASSERT_EQ(0, sysv_find(self->key, -1, &sl, NULL));
+	EXPECT_EQ(id, sl.shmid);
+	EXPECT_EQ(0640, sl.perms);
+	EXPECT_EQ(COUNT_SYSV, sl.size);
+	EXPECT_EQ(5, sl.nattch);
+	EXPECT_EQ(65534, sl.uid);
+
+	ASSERT_EQ(0, cryo_write_file(in_dir(self, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+	EXPECT_NO_BAD(4);
+}
+
+/*
+ * A segment removed (IPC_RMID) once the children attached it: after the
+ * thaw it is still one object shared by all five, still found by no key,
+ * still marked for removal, and it goes away when the tree exits.
+ */
+TEST_F_TIMEOUT(shm, removed, 300)
+{
+	unsigned long long frozen[8];
+	unsigned long ino_anon, ino_sysv;
+	const struct cryo_image_shm *s;
+	struct map before[5][2];
+	struct count_tree ct;
+	struct shm_image si;
+	struct sysv_line sl;
+	int k, is, ia;
+
+	START_COUNT(&ct, 1);
+	EXPECT_EQ(-1, shmget(self->key, 0, 0));
+	ASSERT_EQ(0, sysv_find(0, ct.shmid, &sl, NULL));
+	EXPECT_EQ(SHM_DEST | 0640, sl.perms);
+	EXPECT_EQ(5, sl.nattch);
+	for (k = 0; k < 5; k++) {
+		ASSERT_EQ(0, map_at(ct.m[k], ct.anon, &before[k][0]));
+		ASSERT_EQ(0, map_at(ct.m[k], ct.sysv, &before[k][1]));
+	}
+	FREEZE_KILL(ct.m, 5);
+	/* Gone with the tree. */
+	EXPECT_NE(0, sysv_find(0, ct.shmid, &sl, NULL));
+
+	ASSERT_EQ(0, scan_image(self, &si));
+	s = image_shm(&si, CRYO_SHM_SYSV, &is);
+	ASSERT_NE(NULL, image_shm(&si, CRYO_SHM_ANON, &ia));
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(CRYO_SHM_REMOVED, s->flags);
+	EXPECT_EQ(IPC_PRIVATE, s->key);
+	EXPECT_EQ(0640, s->mode);
+	EXPECT_EQ(5, si.vmas[is]);
+	for (k = 0; k < 4; k++) {
+		frozen[k] = si.first[ia][k];
+		frozen[4 + k] = si.first[is][k];
+	}
+	unlink(in_dir(self, "counts"));
+
+	THAW();
+	EXPECT_EQ(ct.m[0], self->root);
+	EXPECT_TRUE(WAIT_FOR(counts_above(self, frozen, 8), 60))
+		TH_LOG("the parent does not see the children count on; log: %s",
+		       log_text(self));
+	EXPECT_PROBE(4, 2002);
+	/* Names are the segment's own ("/SYSV00000000" for a private one). */
+	for (k = 0; k < 5; k++)
+		before[k][1].name[0] = 0;
+	check_maps(_metadata, &ct, before, &ino_anon, &ino_sysv);
+	EXPECT_EQ(-1, shmget(self->key, 0, 0)) TH_LOG("a removed segment found by key");
+	EXPECT_EQ(ENOENT, errno);
+	ASSERT_EQ(0, sysv_find(0, (int)ino_sysv, &sl, NULL))
+		TH_LOG("no segment %lu in /proc/sysvipc/shm", ino_sysv);
+	EXPECT_EQ(SHM_DEST | 0640, sl.perms);
+	EXPECT_EQ(IPC_PRIVATE, sl.key);
+	EXPECT_EQ(COUNT_SYSV, sl.size);
+	EXPECT_EQ(5, sl.nattch);
+	EXPECT_EQ(65534, sl.uid);
+
+	ASSERT_EQ(0, cryo_write_file(in_dir(self, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+	EXPECT_NO_BAD(4);
+	EXPECT_NE(0, sysv_find(0, (int)ino_sysv, &sl, NULL))
+		TH_LOG("segment %lu outlived the tree", ino_sysv);
+}
+
+/* ---- contents ----------------------------------------------------------------------- */
+
+#define PAGE		4096UL
+#define BIG_ANON_PAGES	2048
+#define BIG_SYSV	((3UL << 20) + 100)
+
+/*
+ * 8 MiB of shared anonymous memory (more than any record holds) and a
+ * SysV segment of 3 MiB and 100 bytes, written in sparse pages: the
+ * image holds the written pages only; after thaw every byte of both is
+ * right in parent and child, the pages never written are still holes
+ * (mincore), and the parent's three VMAs of the anon object (its middle
+ * read-only) and the child's one (the first half: it unmapped the rest)
+ * are one object: a word each writes, the other reads.
+ */
+TEST_F_TIMEOUT(shm, contents, 300)
+{
+	unsigned long anon, sysv, nwa, ra, wa, nws, rs, ws;
+	const struct cryo_image_shm *a, *s;
+	struct shm_image si;
+	struct map m, mc;
+	pid_t pids[2], kids[4];
+	char key[16], buf[256];
+	int ia, is, id;
+
+	snprintf(key, sizeof(key), "%x", self->key);
+	self->root = spawn(self, "big", key, NULL);
+	ASSERT_LT(0, self->root);
+	ASSERT_TRUE(WAIT_FOR(dir_has(self, "ready"), 120)) TH_LOG("log: %s", log_text(self));
+	ASSERT_EQ(11, sscanf(dir_text(self, "ready", buf, sizeof(buf)),
+			     "%d %d %lx %lx %d %lu %lu %lu %lu %lu %lu", &pids[0],
+			     &pids[1], &anon, &sysv, &id, &nwa, &ra, &wa, &nws, &rs, &ws));
+	/* Before the freeze mincore tells the pages written, and only them. */
+	EXPECT_EQ(nwa, ra);
+	EXPECT_EQ(0, wa);
+	EXPECT_EQ(nws, rs);
+	EXPECT_EQ(0, ws);
+	ASSERT_EQ(2, descendants(self->root, kids, 4));
+	FREEZE_KILL(pids, 2);
+
+	ASSERT_EQ(0, scan_image(self, &si));
+	EXPECT_EQ(0, si.bad);
+	EXPECT_EQ(2, si.nr_shm);
+	a = image_shm(&si, CRYO_SHM_ANON, &ia);
+	s = image_shm(&si, CRYO_SHM_SYSV, &is);
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(BIG_ANON_PAGES * PAGE, a->size);
+	EXPECT_EQ(BIG_SYSV, s->size);
+	/* The pages that exist, once: */
+	EXPECT_EQ(nwa, si.pages[ia]);
+	EXPECT_EQ(nws, si.pages[is]);
+	/* Parent: three VMAs of the anon object, one of the segment; child: two. */
+	EXPECT_EQ(4, si.vmas[ia]);
+	EXPECT_EQ(2, si.vmas[is]);
+
+	THAW();
+	EXPECT_EQ(pids[0], self->root);
+	ASSERT_EQ(0, cryo_write_file(in_dir(self, "go"), "", 0));
+	EXPECT_TRUE(WAIT_FOR(dir_has(self, "pdone") && dir_has(self, "cdone"), 120))
+		TH_LOG("the word trade did not end; log: %s", log_text(self));
+	EXPECT_STREQ("ok\nok\n", dir_text(self, "verify.0", buf, sizeof(buf)));
+	EXPECT_STREQ("ok\nok\n", dir_text(self, "verify.1", buf, sizeof(buf)));
+	ASSERT_EQ(4, sscanf(dir_text(self, "resident", buf, sizeof(buf)), "%lu %lu %lu %lu",
+			    &ra, &wa, &rs, &ws));
+	EXPECT_EQ(nwa, ra) TH_LOG("anon: %lu pages, %lu wrong", ra, wa);
+	EXPECT_EQ(0, wa);
+	EXPECT_EQ(nws, rs) TH_LOG("SysV: %lu pages, %lu wrong", rs, ws);
+	EXPECT_EQ(0, ws);
+	EXPECT_STREQ("0x6368696c64\n", dir_text(self, "pdone", buf, sizeof(buf)));
+	EXPECT_STREQ("0x7061726e74\n", dir_text(self, "cdone", buf, sizeof(buf)));
+
+	/* The VMAs as they were, of one object. */
+	ASSERT_EQ(0, map_at(pids[0], anon, &m));
+	EXPECT_EQ(anon + 512 * PAGE, m.end);
+	EXPECT_STREQ("rw-s", m.perms);
+	ASSERT_EQ(0, map_at(pids[0], anon + 512 * PAGE, &mc));
+	EXPECT_EQ(anon + 1024 * PAGE, mc.end);
+	EXPECT_STREQ("r--s", mc.perms);
+	EXPECT_EQ(512 * PAGE, mc.off);
+	EXPECT_EQ(m.ino, mc.ino);
+	ASSERT_EQ(0, map_at(pids[0], anon + 1024 * PAGE, &mc));
+	EXPECT_EQ(anon + 2048 * PAGE, mc.end);
+	EXPECT_EQ(1024 * PAGE, mc.off);
+	EXPECT_EQ(m.ino, mc.ino);
+	ASSERT_EQ(0, map_at(pids[1], anon, &mc));
+	EXPECT_EQ(anon + 1024 * PAGE, mc.end);
+	EXPECT_STREQ("rw-s", mc.perms);
+	EXPECT_EQ(m.ino, mc.ino);
+	EXPECT_NE(0, map_at(pids[1], anon + 1024 * PAGE, &mc));
+	ASSERT_EQ(0, map_at(pids[0], sysv, &m));
+	ASSERT_EQ(0, map_at(pids[1], sysv, &mc));
+	EXPECT_EQ(m.ino, mc.ino);
+	EXPECT_EQ(sysv + 769 * PAGE, m.end);
+
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+}
+
+/* ---- refusals ---------------------------------------------------------------------- */
+
+/*
+ * We (no member) attach the tree's segment: the freeze is refused,
+ * naming a member and its mapping of the segment, before anything is
+ * killed; the tree counts on.  Once we detach it, the same freeze is
+ * made (the tree's own sharing is no reason to refuse).
+ */
+TEST_F_TIMEOUT(shm, refused_sysv_outsider, 300)
+{
+	struct cryoctl_freeze_result res;
+	unsigned long long c0[8];
+	struct count_tree ct;
+	char line[512], name[32];
+	int r, k, found = 0, id;
+	void *p;
+
+	START_COUNT(&ct, 0);
+	id = shmget(self->key, 0, 0);
+	ASSERT_LE(0, id);
+	p = shmat(id, NULL, SHM_RDONLY);
+	ASSERT_NE((void *)-1, p) TH_LOG("shmat: %s", strerror(errno));
+
+	r = freeze(self, CRYO_FREEZE_KILL, &res);
+	EXPECT_EQ(-EOPNOTSUPP, r);
+	EXPECT_EQ(CRYO_REFUSAL_SHARED_MEMORY, res.refusal);
+	for (k = 0; k < 5; k++)
+		found |= res.refusal_pid == ct.m[k];
+	EXPECT_TRUE(found) TH_LOG("refusal_pid %d is no member", res.refusal_pid);
+	EXPECT_EQ(0, res.bytes);
+	if (found) {
+		snprintf(name, sizeof(name), "/SYSV%08x", self->key);
+		ASSERT_EQ(0, maps_line(res.refusal_pid, res.refusal_id, line, sizeof(line)));
+		EXPECT_NE(NULL, strstr(line, name)) TH_LOG("refusal names %s", line);
+	}
+	for (k = 0; k < 5; k++) {
+		EXPECT_EQ(0, kill(ct.m[k], 0)) TH_LOG("member %d", ct.m[k]);
+		EXPECT_NE('Z', cryo_stat_field(ct.m[k], 0));
+	}
+	ASSERT_EQ(8, read_counts(self, c0, 8));
+	EXPECT_TRUE(WAIT_FOR(counts_above(self, c0, 8), 30)) TH_LOG("the counters stopped");
+	EXPECT_PROBE(4, 3003);
+
+	ASSERT_EQ(0, shmdt(p));
+	r = freeze(self, 0, &res);
+	EXPECT_EQ(0, r) TH_LOG("freeze: %s, refusal %u id %d pid %d", strerror(-r),
+			       res.refusal, res.refusal_id, res.refusal_pid);
+	EXPECT_EQ(5, res.nr_processes);
+	ASSERT_EQ(8, read_counts(self, c0, 8));
+	EXPECT_TRUE(WAIT_FOR(counts_above(self, c0, 8), 30)) TH_LOG("the counters stopped");
+	ASSERT_EQ(0, cryo_write_file(in_dir(self, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+	EXPECT_NO_BAD(4);
+}
+
+/*
+ * The segment's key taken when the thaw comes: the thaw fails naming
+ * the key, and leaves no process and no segment behind.  Once the key is
+ * free again the same image thaws.
+ */
+TEST_F_TIMEOUT(shm, key_taken, 300)
+{
+	unsigned long long frozen[8];
+	struct cryoctl_thaw_result tres;
+	struct shm_image si;
+	struct count_tree ct;
+	struct shmid_ds ds;
+	struct sysv_line sl;
+	char hex[16], dec[16];
+	int blocker, nr0, nr1, r, k, ia, is, id;
+
+	START_COUNT(&ct, 0);
+	FREEZE_KILL(ct.m, 5);
+	ASSERT_EQ(0, scan_image(self, &si));
+	ASSERT_NE(NULL, image_shm(&si, CRYO_SHM_ANON, &ia));
+	ASSERT_NE(NULL, image_shm(&si, CRYO_SHM_SYSV, &is));
+	for (k = 0; k < 4; k++) {
+		frozen[k] = si.first[ia][k];
+		frozen[4 + k] = si.first[is][k];
+	}
+
+	blocker = shmget(self->key, 4096, IPC_CREAT | IPC_EXCL | 0600);
+	ASSERT_LE(0, blocker) TH_LOG("key %#x: %s", self->key, strerror(errno));
+	ASSERT_EQ(0, sysv_find(self->key, -1, &sl, &nr0));
+	r = thaw(self, CRYOCTL_THAW_SAME_PID, &tres);
+	EXPECT_NE(0, r);
+	snprintf(hex, sizeof(hex), "%x", self->key);
+	snprintf(dec, sizeof(dec), "%d", self->key);
+	EXPECT_TRUE(strcasestr(tres.message, hex) || strstr(tres.message, dec))
+		TH_LOG("message: %s", tres.message);
+	ASSERT_NE(0, r);
+	/* Nothing of it: we have no descendant once we reaped what it left. */
+	EXPECT_TRUE(WAIT_FOR(alone(), 10)) TH_LOG("the failed thaw left processes");
+	for (k = 0; k < 5; k++) {
+		pid_t pid = ct.m[k];
+
+		EXPECT_NE(0, kill(pid, 0)) TH_LOG("pid %d", pid);
+	}
+	ASSERT_EQ(0, sysv_find(self->key, -1, &sl, &nr1));
+	EXPECT_EQ(nr0, nr1) TH_LOG("the thaw left a segment");
+	EXPECT_EQ(blocker, sl.shmid);
+	ASSERT_EQ(0, shmctl(blocker, IPC_STAT, &ds));
+	EXPECT_EQ(4096, ds.shm_segsz);
+	EXPECT_EQ(0, ds.shm_nattch);
+
+	ASSERT_EQ(0, shmctl(blocker, IPC_RMID, NULL));
+	THAW();
+	EXPECT_EQ(ct.m[0], self->root);
+	EXPECT_TRUE(WAIT_FOR(counts_above(self, frozen, 8), 60))
+		TH_LOG("the parent does not see the children count on; log: %s",
+		       log_text(self));
+	EXPECT_PROBE(4, 2002);
+	id = shmget(self->key, 0, 0);
+	ASSERT_LE(0, id);
+	ASSERT_EQ(0, shmctl(id, IPC_STAT, &ds));
+	EXPECT_EQ(COUNT_SYSV, ds.shm_segsz);
+	EXPECT_EQ(5, ds.shm_nattch);
+	ASSERT_EQ(0, cryo_write_file(in_dir(self, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+	EXPECT_NO_BAD(4);
+}
+
+/* ---- POSIX shm ----------------------------------------------------------------------- */
+
+#define POSIX_SIZE	8192
+
+/* Slot @i of the POSIX object, read through its file. */
+static unsigned long long posix_word(FIXTURE_DATA(shm) *self, int i)
+{
+	char path[96];
+	uint64_t v = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/shm%s", self->posix);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &v, 8, i * 8) != 8)
+		v = 0;
+	close(fd);
+	return v;
+}
+
+/*
+ * A parent and 2 children counting in a POSIX shm object (shm_open, the
+ * fd closed: the mappings alone hold it): after the thaw each member maps
+ * the same file at the same address again, the counters go on, and a
+ * word written to the file by us is seen by both children.
+ */
+TEST_F_TIMEOUT(shm, posix, 300)
+{
+	unsigned long long frozen[2];
+	char path[96], buf[256];
+	struct map before[3], m;
+	unsigned long addr;
+	struct stat st;
+	pid_t pids[3], kids[4];
+	uint64_t v = 4004;
+	int k, fd;
+
+	snprintf(self->posix, sizeof(self->posix), "/cryo_shm_test.%d", (int)getpid());
+	snprintf(path, sizeof(path), "/dev/shm%s", self->posix);
+	self->root = spawn(self, "posix", self->posix, NULL);
+	ASSERT_LT(0, self->root);
+	ASSERT_TRUE(WAIT_FOR(dir_has(self, "ready") && dir_has(self, "counts"), 60))
+		TH_LOG("log: %s", log_text(self));
+	ASSERT_EQ(4, sscanf(dir_text(self, "ready", buf, sizeof(buf)), "%d %d %d %lx",
+			    &pids[0], &pids[1], &pids[2], &addr));
+	EXPECT_PROBE(2, 1001);
+	ASSERT_EQ(3, descendants(self->root, kids, 4));
+	for (k = 0; k < 3; k++)
+		ASSERT_EQ(0, map_at(pids[k], addr, &before[k]));
+	FREEZE_KILL(pids, 3);
+
+	/* The file is the object: what the members wrote last. */
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(POSIX_SIZE, st.st_size);
+	for (k = 0; k < 2; k++) {
+		frozen[k] = posix_word(self, k);
+		EXPECT_LT(0, frozen[k]);
+	}
+	unlink(in_dir(self, "counts"));
+
+	THAW();
+	EXPECT_EQ(pids[0], self->root);
+	EXPECT_TRUE(WAIT_FOR(counts_above(self, frozen, 2), 60))
+		TH_LOG("the parent does not see the children count on; log: %s",
+		       log_text(self));
+	EXPECT_TRUE(WAIT_FOR(posix_word(self, 0) > frozen[0] &&
+			     posix_word(self, 1) > frozen[1], 60))
+		TH_LOG("the file does not count on");
+	EXPECT_PROBE(2, 2002);
+	/* A word written to the file: both children see it. */
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(8, pwrite(fd, &v, 8, 16 * 8));
+	close(fd);
+	EXPECT_TRUE(WAIT_FOR(all_seen(self, 2, v), 60)) TH_LOG("4004 not seen");
+	for (k = 0; k < 3; k++) {
+		ASSERT_EQ(0, map_at(pids[k], addr, &m)) TH_LOG("member %d", pids[k]);
+		EXPECT_EQ(before[k].end, m.end);
+		EXPECT_STREQ(before[k].perms, m.perms);
+		EXPECT_STREQ(path, m.name);
+		EXPECT_EQ(st.st_ino, m.ino);
+	}
+	ASSERT_EQ(0, cryo_write_file(in_dir(self, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+	EXPECT_NO_BAD(2);
+}
+
+TEST_HARNESS_MAIN

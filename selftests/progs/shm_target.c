@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The targets of the shared memory selftests (cryo_shm_test): a parent
+ * and its children sharing memory, talking to the test through files in
+ * a scratch directory only (a pipe to the test would be held outside the
+ * tree).
+ *
+ *   shm_target count DIR KEY RMID   4 children counting in a shared
+ *                                   anonymous mapping and a SysV segment
+ *                                   of KEY (hex, mode 0640, owned by
+ *                                   65534:65534), removed (IPC_RMID)
+ *                                   once attached when RMID is 1
+ *   shm_target posix DIR NAME       2 children counting in a POSIX shm
+ *                                   object NAME (shm_open)
+ *   shm_target big DIR KEY          one child; 8 MiB of shared anonymous
+ *                                   memory and a SysV segment of 3 MiB
+ *                                   and 100 bytes, written in sparse pages
+ *
+ * count and posix: child i increments slot i of each region, checking
+ * against a private copy that nobody else changed it (else it writes
+ * DIR/bad.i and exits 5).  The parent writes the last probe it handed on
+ * and what it sees of all slots to DIR/counts, and copies the number in DIR/probe to the probe word of
+ * each region; each child writes what it sees of the probe words to
+ * DIR/seen.i.  DIR/stop ends them all.
+ *
+ * big: after DIR/go the parent checks which pages of each object exist
+ * (mincore) and every byte of them, the child its part; then they trade
+ * a word each through the anonymous object (DIR/verify.N, DIR/pdone, DIR/cdone).
+ *
+ * Exit status 0 when all went as it should; 2 for a usage error, 3 and
+ * up for what went wrong (the log on stderr says).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+static const char *dir = ".";
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "shm_target %d: ", (int)getpid());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	_exit(code);
+}
+
+static void path_of(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", dir, name);
+}
+
+/* Write DIR/@name whole, through a rename: a reader sees all or nothing. */
+static void __attribute__((format(printf, 2, 3)))
+put(const char *name, const char *fmt, ...)
+{
+	char path[512], tmp[540], text[1024];
+	va_list ap;
+	int fd, n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	path_of(path, sizeof(path), name);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, n) != n || close(fd) || rename(tmp, path))
+		die(3, "put %s: %s", name, strerror(errno));
+}
+
+static int exists(const char *name)
+{
+	char path[512];
+
+	path_of(path, sizeof(path), name);
+	return !access(path, F_OK);
+}
+
+/* Poll for DIR/@name, 1 ms at a time (a sleep a thaw restarts). */
+static void wait_file(const char *name)
+{
+	while (!exists(name))
+		usleep(1000);
+}
+
+/* The number in DIR/@name, 0 when there is none. */
+static uint64_t number_in(const char *name)
+{
+	char path[512], buf[64];
+	ssize_t n;
+	int fd;
+
+	path_of(path, sizeof(path), name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	return strtoull(buf, NULL, 0);
+}
+
+static int reap_all(void)
+{
+	int st, bad = 0;
+
+	while (waitpid(-1, &st, 0) > 0) {
+		if (st)
+			fprintf(stderr, "shm_target: a child ended with status 0x%x\n", st);
+		bad += st != 0;
+	}
+	return bad;
+}
+
+/* ---- count and posix -------------------------------------------------------- */
+
+/* The words of a counting region: slots 0..7, then the probe. */
+#define PROBE		16
+#define MAX_REGIONS	2
+#define MAX_KIDS	4
+
+/*
+ * Child @i: count in slot @i of each region until stop; the slot must
+ * always hold what this child stored last.
+ */
+static void counter(int i, volatile uint64_t **reg, int nreg)
+{
+	uint64_t mine[MAX_REGIONS], seen[MAX_REGIONS] = { 0 }, v;
+	char name[32];
+	int r, changed;
+
+	for (r = 0; r < nreg; r++)
+		mine[r] = reg[r][i];
+	while (!exists("stop")) {
+		changed = 0;
+		for (r = 0; r < nreg; r++) {
+			v = reg[r][i];
+			if (v != mine[r]) {
+				snprintf(name, sizeof(name), "bad.%d", i);
+				put(name, "region %d slot %d holds %llu, not %llu\n", r, i,
+				    (unsigned long long)v, (unsigned long long)mine[r]);
+				_exit(5);
+			}
+			reg[r][i] = v + 1;
+			mine[r] = v + 1;
+			if (reg[r][PROBE] != seen[r]) {
+				seen[r] = reg[r][PROBE];
+				changed = 1;
+			}
+		}
+		if (changed) {
+			snprintf(name, sizeof(name), "seen.%d", i);
+			put(name, "%llu %llu\n", (unsigned long long)seen[0],
+			    (unsigned long long)(nreg > 1 ? seen[1] : seen[0]));
+		}
+		usleep(1000);
+	}
+	_exit(0);
+}
+
+/* The parent: report what it sees, hand the probe on, until stop. */
+static int watch(volatile uint64_t **reg, int nreg, int nkids)
+{
+	uint64_t probe = 0, p;
+	char text[512];
+	int r, i, len;
+
+	while (!exists("stop")) {
+		p = number_in("probe");
+		if (p != probe) {
+			for (r = 0; r < nreg; r++)
+				reg[r][PROBE] = p;
+			probe = p;
+		}
+		/* The probe first: these values were read after it was set. */
+		len = snprintf(text, sizeof(text), "%llu ", (unsigned long long)probe);
+		for (r = 0; r < nreg; r++)
+			for (i = 0; i < nkids; i++)
+				len += snprintf(text + len, sizeof(text) - len, "%llu ",
+						(unsigned long long)reg[r][i]);
+		put("counts", "%s\n", text);
+		usleep(5000);
+	}
+	return reap_all() ? 10 : 0;
+}
+
+static pid_t spawn_counters(volatile uint64_t **reg, int nreg, int nkids,
+			    pid_t *kids)
+{
+	int i;
+
+	for (i = 0; i < nkids; i++) {
+		kids[i] = fork();
+		if (kids[i] < 0)
+			die(3, "fork: %s", strerror(errno));
+		if (!kids[i])
+			counter(i, reg, nreg);
+	}
+	return 0;
+}
+
+#define COUNT_ANON	8192
+#define COUNT_SYSV	10000
+
+static int count(key_t key, int rmid)
+{
+	volatile uint64_t *reg[2];
+	struct shmid_ds ds;
+	pid_t kids[4];
+	void *anon, *sysv;
+	int id;
+
+	anon = mmap(NULL, COUNT_ANON, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	id = shmget(key, COUNT_SYSV, IPC_CREAT | IPC_EXCL | 0640);
+	if (anon == MAP_FAILED || id < 0)
+		die(3, "shared memory: %s", strerror(errno));
+	/* Owned by nobody: an owner the thaw must give back. */
+	if (shmctl(id, IPC_STAT, &ds))
+		die(3, "IPC_STAT: %s", strerror(errno));
+	ds.shm_perm.uid = 65534;
+	ds.shm_perm.gid = 65534;
+	if (shmctl(id, IPC_SET, &ds))
+		die(3, "IPC_SET: %s", strerror(errno));
+	sysv = shmat(id, NULL, 0);
+	if (sysv == (void *)-1)
+		die(3, "shmat: %s", strerror(errno));
+	reg[0] = anon;
+	reg[1] = sysv;
+	spawn_counters(reg, 2, 4, kids);
+	/* The children attached it (across fork): remove it now. */
+	if (rmid && shmctl(id, IPC_RMID, NULL))
+		die(3, "IPC_RMID: %s", strerror(errno));
+	put("ready", "%d %d %d %d %d %lx %lx %d\n", (int)getpid(), (int)kids[0],
+	    (int)kids[1], (int)kids[2], (int)kids[3], (unsigned long)anon,
+	    (unsigned long)sysv, id);
+	return watch(reg, 2, 4);
+}
+
+#define POSIX_SIZE	8192
+
+static int posix(const char *name)
+{
+	volatile uint64_t *reg[1];
+	pid_t kids[2];
+	void *p;
+	int fd;
+
+	fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+	if (fd < 0 || ftruncate(fd, POSIX_SIZE))
+		die(3, "shm_open %s: %s", name, strerror(errno));
+	p = mmap(NULL, POSIX_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die(3, "mmap: %s", strerror(errno));
+	/* Only the mapping holds it from here. */
+	close(fd);
+	reg[0] = p;
+	spawn_counters(reg, 1, 2, kids);
+	put("ready", "%d %d %d %lx\n", (int)getpid(), (int)kids[0], (int)kids[1],
+	    (unsigned long)p);
+	return watch(reg, 1, 2);
+}
+
+/* ---- big ------------------------------------------------------------------------ */
+
+#define PAGE		4096UL
+#define BIG_ANON	(8UL << 20)
+#define BIG_SYSV	((3UL << 20) + 100)
+#define WORDS		(PAGE / 8)
+/* Pages of the anon object the parent maps read-only, the child not at all. */
+#define RO_FIRST	512
+#define RO_END		1024
+/* Where they trade a word each (holes until then). */
+#define PARENT_WORD	100
+#define CHILD_WORD	700
+#define PARENT_TOKEN	0x7061726e74ULL
+#define CHILD_TOKEN	0x6368696c64ULL
+
+static int anon_written(unsigned long pg)
+{
+	return pg % 7 == 3 || (pg >= 600 && pg < 616) || pg == 2047;
+}
+
+static int sysv_written(unsigned long pg)
+{
+	return pg % 5 == 1 || pg == (BIG_SYSV - 1) / PAGE;
+}
+
+static uint64_t pattern(int obj, unsigned long pg, unsigned long w)
+{
+	return 0x9e3779b97f4a7c15ULL * (((uint64_t)obj << 40) + pg * WORDS + w + 1);
+}
+
+static void fill(int obj, uint64_t *base, size_t size,
+		 int (*written)(unsigned long))
+{
+	unsigned long pg, w;
+
+	for (pg = 0; pg * PAGE < size; pg++)
+		if (written(pg))
+			for (w = 0; w < WORDS && pg * PAGE + w * 8 + 8 <= size; w++)
+				base[pg * WORDS + w] = pattern(obj, pg, w);
+}
+
+/*
+ * Every byte of pages [0, @pages) of @base: the pattern or 0.  The first
+ * wrong one into @why; 0 or -1.
+ */
+static int check(int obj, const uint64_t *base, size_t size, unsigned long pages,
+		 int (*written)(unsigned long), char *why, size_t n)
+{
+	unsigned long pg, w;
+	uint64_t want;
+
+	for (pg = 0; pg < pages; pg++)
+		for (w = 0; w < WORDS && pg * PAGE + w * 8 + 8 <= size; w++) {
+			want = written(pg) ? pattern(obj, pg, w) : 0;
+			if (base[pg * WORDS + w] != want) {
+				snprintf(why, n, "object %d page %lu word %lu: %#llx, not %#llx",
+					 obj, pg, w, (unsigned long long)base[pg * WORDS + w],
+					 (unsigned long long)want);
+				return -1;
+			}
+		}
+	snprintf(why, n, "ok");
+	return 0;
+}
+
+/*
+ * Pages of @base the object has (mincore: in its page cache), and how
+ * many of them are not @written or the other way round.
+ */
+static unsigned long resident(void *base, size_t size, int (*written)(unsigned long),
+			      unsigned long *wrong)
+{
+	static unsigned char vec[BIG_ANON / PAGE];
+	unsigned long pg, pages = (size + PAGE - 1) / PAGE, n = 0;
+
+	*wrong = 0;
+	if (mincore(base, size, vec))
+		die(3, "mincore: %s", strerror(errno));
+	for (pg = 0; pg < pages; pg++) {
+		n += vec[pg] & 1;
+		*wrong += !(vec[pg] & 1) != !written(pg);
+	}
+	return n;
+}
+
+static unsigned long nr_written(size_t size, int (*written)(unsigned long))
+{
+	unsigned long pg, n = 0;
+
+	for (pg = 0; pg * PAGE < size; pg++)
+		n += !!written(pg);
+	return n;
+}
+
+static int big(key_t key)
+{
+	unsigned long ra, rs, wa, ws;
+	volatile uint64_t *word;
+	char why_a[160], why_s[160];
+	uint64_t *anon, *sysv;
+	pid_t kid;
+	int id;
+
+	anon = mmap(NULL, BIG_ANON, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	id = shmget(key, BIG_SYSV, IPC_CREAT | IPC_EXCL | 0600);
+	if (anon == MAP_FAILED || id < 0)
+		die(3, "shared memory: %s", strerror(errno));
+	sysv = shmat(id, NULL, 0);
+	if (sysv == (void *)-1)
+		die(3, "shmat: %s", strerror(errno));
+	fill(0, anon, BIG_ANON, anon_written);
+	fill(1, sysv, BIG_SYSV, sysv_written);
+	/* Three VMAs of one object in the parent. */
+	if (mprotect((char *)anon + RO_FIRST * PAGE, (RO_END - RO_FIRST) * PAGE,
+		     PROT_READ))
+		die(3, "mprotect: %s", strerror(errno));
+	kid = fork();
+	if (kid < 0)
+		die(3, "fork: %s", strerror(errno));
+	if (!kid) {
+		/* The child maps the first half only, read-write. */
+		if (munmap((char *)anon + RO_END * PAGE, BIG_ANON - RO_END * PAGE) ||
+		    mprotect((char *)anon + RO_FIRST * PAGE,
+			     (RO_END - RO_FIRST) * PAGE, PROT_READ | PROT_WRITE))
+			die(3, "munmap: %s", strerror(errno));
+		put("cready", "\n");
+		wait_file("pverified");
+		check(0, anon, RO_END * PAGE, RO_END, anon_written, why_a, sizeof(why_a));
+		check(1, sysv, BIG_SYSV, (BIG_SYSV + PAGE - 1) / PAGE, sysv_written,
+		      why_s, sizeof(why_s));
+		put("verify.1", "%s\n%s\n", why_a, why_s);
+		word = &anon[CHILD_WORD * WORDS];
+		*word = CHILD_TOKEN;
+		word = &anon[PARENT_WORD * WORDS];
+		while (*word != PARENT_TOKEN)
+			usleep(1000);
+		put("cdone", "%#llx\n", (unsigned long long)*word);
+		_exit(0);
+	}
+	wait_file("cready");
+	ra = resident(anon, BIG_ANON, anon_written, &wa);
+	rs = resident(sysv, BIG_SYSV, sysv_written, &ws);
+	put("ready", "%d %d %lx %lx %d %lu %lu %lu %lu %lu %lu\n", (int)getpid(),
+	    (int)kid, (unsigned long)anon, (unsigned long)sysv, id,
+	    nr_written(BIG_ANON, anon_written), ra, wa,
+	    nr_written(BIG_SYSV, sysv_written), rs, ws);
+	wait_file("go");
+	/* Before anything reads a hole (which would fill it). */
+	ra = resident(anon, BIG_ANON, anon_written, &wa);
+	rs = resident(sysv, BIG_SYSV, sysv_written, &ws);
+	put("resident", "%lu %lu %lu %lu\n", ra, wa, rs, ws);
+	check(0, anon, BIG_ANON, BIG_ANON / PAGE, anon_written, why_a, sizeof(why_a));
+	check(1, sysv, BIG_SYSV, (BIG_SYSV + PAGE - 1) / PAGE, sysv_written,
+	      why_s, sizeof(why_s));
+	put("verify.0", "%s\n%s\n", why_a, why_s);
+	put("pverified", "\n");
+	/* The child checks the same pages before the parent writes one. */
+	wait_file("verify.1");
+	word = &anon[PARENT_WORD * WORDS];
+	*word = PARENT_TOKEN;
+	word = &anon[CHILD_WORD * WORDS];
+	while (*word != CHILD_TOKEN)
+		usleep(1000);
+	put("pdone", "%#llx\n", (unsigned long long)*word);
+	return reap_all() ? 10 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+
+	if (argc < 4)
+		die(2, "usage: shm_target MODE DIR ...");
+	dir = argv[2];
+	if (!strcmp(mode, "count") && argc == 5)
+		return count(strtol(argv[3], NULL, 16), atoi(argv[4]));
+	if (!strcmp(mode, "posix") && argc == 4)
+		return posix(argv[3]);
+	if (!strcmp(mode, "big") && argc == 4)
+		return big(strtol(argv[3], NULL, 16));
+	die(2, "unknown mode '%s'", mode);
+}
