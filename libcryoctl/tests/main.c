@@ -16,9 +16,9 @@
  *
  * The library is compiled in, so this program's ioctl() replaces the C
  * library's for it: CRYO_IOC_FREEZE, CRYO_IOC_COMMIT, CRYO_IOC_VERSION,
- * CRYO_IOC_THAW and CRYO_IOC_THAW_STATUS on the fake device descriptor
- * are answered here, anything else goes to the kernel (the stub's raw
- * system calls always do).
+ * CRYO_IOC_THAW, CRYO_IOC_THAW_SHM and CRYO_IOC_THAW_STATUS on the fake
+ * device descriptor are answered here, anything else goes to the kernel
+ * (the stub's raw system calls always do).
  *
  * The last line is "N passed, M failed"; the exit status is 0 only when
  * nothing failed.
@@ -61,6 +61,7 @@ int main(int argc, char **argv)
 	test_big_record();
 	test_freeze();
 	test_thaw();
+	test_thaw_shm();
 	if (CHECK(!access(cryoctl_bin, X_OK), "cryoctl at %s: %s", cryoctl_bin,
 		  strerror(errno))) {
 		test_cli_usage();
