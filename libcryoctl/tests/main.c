@@ -2,7 +2,8 @@
 /*
  * Host-side unit tests of libcryoctl and cryoctl that need no cryo module:
  * CRC32C, the image reader on synthetic images (good, corrupted,
- * truncated, malformed; the process records, files and their order),
+ * truncated, malformed; the process records, files and their order,
+ * shared memory objects),
  * cryoctl_freeze() and cryoctl_freeze_ex() against a fake device,
  * cryoctl_thaw() and cryoctl_remap_maps() against a fake device with the
  * real stub (up to its ioctls, and, under ptrace playing the module, past
@@ -58,6 +59,7 @@ int main(int argc, char **argv)
 	test_unknown_types();
 	test_process_block();
 	test_files();
+	test_shm_image();
 	test_big_record();
 	test_freeze();
 	test_thaw();

@@ -157,6 +157,10 @@ void test_malformed(void);
 void test_process_block(void);
 void test_files(void);
 
+/* ---- shm_image.c -------------------------------------------------------------- */
+
+void test_shm_image(void);
+
 /* ---- fake_device.c ------------------------------------------------------------ */
 
 extern int fake_dev;

@@ -190,6 +190,10 @@ static inline const char *cryo_rec_name(__u32 type)
 		return "VMA";
 	case CRYO_REC_PAGES:
 		return "PAGES";
+	case CRYO_REC_SHM:
+		return "SHM";
+	case CRYO_REC_SHM_PAGES:
+		return "SHM_PAGES";
 	case CRYO_REC_TRAILER:
 		return "TRAILER";
 	default:
