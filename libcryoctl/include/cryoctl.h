@@ -336,6 +336,13 @@ struct cryoctl_thaw_result {
  * thread than this CPU's XSAVE area (which is what the module reports on
  * this machine); a thaw is refused with -E2BIG otherwise, on any CPU the
  * same way, before anything is created.
+ * The System V shared memory segments of the image (module ABI 1.7) are
+ * made by the caller, with the image's key, owner, mode and size, before
+ * the processes are: a key another segment has fails the thaw with
+ * -EEXIST before anything runs.  A segment gets a new id; the ones the
+ * image says were removed (IPC_RMID) are removed again once the thaw
+ * succeeded, and a failed thaw removes every one it made (since
+ * libcryoctl 1.5.1).
  * Available since libcryoctl 1.3 (symbol version CRYOCTL_1.3).
  *
  * Return: 0 with @res->pid; or -errno, with @res->error and
@@ -347,7 +354,8 @@ struct cryoctl_thaw_result {
  * CRYO_IOC_THAW_RESTORE (-EBUSY, -ESRCH, ...), the errno the module
  * reports for a failure after the point of no return, -EEXIST or -EPERM
  * (%CRYOCTL_THAW_SAME_PID: the pid is taken, or not allowed;
- * %CRYOCTL_THAW_NEW_PIDNS: no CAP_SYS_ADMIN), -EOPNOTSUPP (also
+ * %CRYOCTL_THAW_NEW_PIDNS: no CAP_SYS_ADMIN; a System V segment's key is
+ * taken, or its owner cannot be given), -EOPNOTSUPP (also
  * %CRYOCTL_THAW_NEW_PIDNS with a module before ABI 1.7), -E2BIG (see
  * above), -EIO (the process died before the end), -ETIMEDOUT (the module
  * never reported the outcome), -ENOMEM, -EMFILE.

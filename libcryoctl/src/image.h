@@ -18,6 +18,16 @@ struct vma_span {
 	uint64_t start;
 	uint64_t end;
 	uint32_t kind;
+	uint32_t shm;		/* the shared memory object it maps, 0 for none */
+};
+
+/* A shared memory object (format 2.3), for its mappings and its pages. */
+struct image_shm {
+	uint32_t kind;
+	uint32_t owner;		/* TREE index of the member with its pages */
+	uint64_t nr_pages;	/* its size in pages, rounded up */
+	uint64_t pages_end;	/* past its last SHM_PAGES so far */
+	bool mapped;		/* a VMA maps it (the owner's first) */
 };
 
 enum image_state {
@@ -71,6 +81,11 @@ struct cryoctl_image {
 	uint64_t data_size;		/* of the last FILE */
 	uint64_t data_seen;
 	int64_t last_fd;		/* -1 before the first FD */
+
+	/* Shared memory objects (2.3): SHM ids so far, their pages. */
+	struct image_shm *shms;
+	uint32_t nr_shms;
+	uint32_t shm_last;		/* object of the section's last SHM_PAGES */
 
 	/* VMA bounds, for the PAGES placement check. */
 	struct vma_span *vmas;

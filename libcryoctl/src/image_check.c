@@ -13,9 +13,9 @@
  *     it announces, exactly);
  *  5. its place.  The order is
  *
- *	HEADER [TREE] SECTION* TRAILER, each SECTION being
+ *	HEADER [TREE SHM*] SECTION* TRAILER, each SECTION being
  *	PROCESS GROUPS AUXV FS SIGNALS THREAD*
- *	(FILE FILE_DATA* FD FD*)* VMA* PAGES*
+ *	(FILE FILE_DATA* FD FD*)* VMA* PAGES* SHM_PAGES*
  *
  *     HEADER first and once.  A 2.1 image has one section and no TREE.
  *     A 2.2 image whose header announces threads has a TREE right after
@@ -46,7 +46,15 @@
  *     earlier section: ids count over the whole image), and fd numbers
  *     strictly ascend over a section.
  *     VMAs ascending and disjoint, page-aligned; PAGES ascending, each run
- *     inside one VMA that is not a [vdso], [vvar] or [vsyscall];
+ *     inside one VMA that is not a [vdso], [vvar] or [vsyscall] and maps
+ *     no shared memory object.
+ *     Shared memory (format 2.3 only): SHM records right after the TREE,
+ *     ids 1, 2, 3 ... in order, each owned by a living member; a VMA's
+ *     shm names one of them, with the VMA kind of the object's kind (ANON
+ *     for shared anonymous memory, FILE for a System V segment), shared,
+ *     and for a segment inside it; SHM_PAGES only in the owner's section,
+ *     after its PAGES, by ascending object id and, for each, ascending
+ *     page offset, inside the object;
  *  6. its contents: reserved fields zero; GROUPS a whole number of
  *     __u32 ids (at most NGROUPS_MAX); AUXV whole (type, value) pairs
  *     ending with the only AT_NULL; FS and FILE paths without NUL bytes;
@@ -56,7 +64,10 @@
  *     UNLINKED only for a regular file, data only for an unlinked regular
  *     file or a pipe or FIFO, a pipe_id only for pipes and FIFOs, kind
  *     OTHER only LOST, and LOST only in an image taken with
- *     CRYO_FREEZE_ACCEPT_LOSS;
+ *     CRYO_FREEZE_ACCEPT_LOSS; a SHM of a known kind and known flags,
+ *     not empty nor larger than an address space, a mode of permission
+ *     bits only, no key for shared anonymous memory nor for a removed
+ *     segment;
  *  7. for the TRAILER: exactly nr_threads THREAD records were seen, the
  *     last file is complete, every living member of the TREE had its
  *     section, the counts match, and nothing follows it.
@@ -412,6 +423,7 @@ static int next_section(struct cryoctl_image *img)
 	img->nr_vmas = 0;
 	img->vma_cursor = 0;
 	img->pages_end = 0;
+	img->shm_last = 0;
 	return 0;
 }
 
@@ -789,7 +801,7 @@ static int check_fd(struct cryoctl_image *img)
 }
 
 static int add_vma(struct cryoctl_image *img, uint64_t start, uint64_t end,
-		   uint32_t kind)
+		   uint32_t kind, uint32_t shm)
 {
 	struct vma_span *p;
 	size_t size;
@@ -805,11 +817,66 @@ static int add_vma(struct cryoctl_image *img, uint64_t start, uint64_t end,
 	img->vmas[img->nr_vmas].start = start;
 	img->vmas[img->nr_vmas].end = end;
 	img->vmas[img->nr_vmas].kind = kind;
+	img->vmas[img->nr_vmas].shm = shm;
 	img->nr_vmas++;
 	return 0;
 }
 
 #define VMA_KNOWN_FLAGS	(((uint32_t)CRYO_VMA_MAYSHARE << 1) - 1)
+
+/* The VMA kind the mappings of a shared memory object of @kind have. */
+static uint32_t shm_vma_kind(uint32_t kind)
+{
+	return kind == CRYO_SHM_ANON ? CRYO_VMA_ANON : CRYO_VMA_FILE;
+}
+
+/* A VMA that maps shared memory object v->shm (format 2.3). */
+static int check_vma_shm(struct cryoctl_image *img, const struct cryo_image_vma *v,
+			 uint32_t kind, uint32_t flags)
+{
+	uint32_t id = le32toh(v->shm);
+	uint64_t len = le64toh(v->end) - le64toh(v->start);
+	uint64_t pgoff = le64toh(v->pgoff);
+	struct image_shm *o;
+
+	if (!id || id > img->nr_shms)
+		return image_fail(img, -EPROTO, true,
+				  "0x%llx-0x%llx maps shared memory object %u, but the objects are 1 to %u",
+				  (unsigned long long)le64toh(v->start),
+				  (unsigned long long)le64toh(v->end), id, img->nr_shms);
+	o = &img->shms[id - 1];
+	/* Its owner is the first member that maps it: its pages follow. */
+	if (!o->mapped && o->owner != (uint32_t)img->section)
+		return image_fail(img, -EPROTO, true,
+				  "the first mapping of shared memory object %u is in the section of pid %d, but its owner is member %u (pid %d)",
+				  id, img->tree[img->section].pid, o->owner,
+				  img->tree[o->owner].pid);
+	o->mapped = true;
+	if (img->minor > CRYO_IMAGE_MINOR || o->kind > CRYO_SHM_SYSV)
+		return 0;
+	if (kind != shm_vma_kind(o->kind) ||
+	    !(flags & (CRYO_VMA_SHARED | CRYO_VMA_MAYSHARE)))
+		return image_fail(img, -EPROTO, true,
+				  "0x%llx-0x%llx (kind %u, flags 0x%x) maps shared memory object %u of kind %u: not a shared mapping of kind %u",
+				  (unsigned long long)le64toh(v->start),
+				  (unsigned long long)le64toh(v->end), kind, flags, id,
+				  o->kind, shm_vma_kind(o->kind));
+	/*
+	 * shmat() maps a whole segment, and only munmap() makes a part of
+	 * it: a mapping never reaches past its end.  (Shared anonymous
+	 * memory may: mremap() grows the mapping, not the object.)
+	 */
+	if (o->kind == CRYO_SHM_SYSV &&
+	    (pgoff / img->page_size > o->nr_pages ||
+	     len / img->page_size > o->nr_pages - pgoff / img->page_size))
+		return image_fail(img, -EPROTO, true,
+				  "0x%llx-0x%llx at offset %llu maps past the end of System V segment %u (%llu pages)",
+				  (unsigned long long)le64toh(v->start),
+				  (unsigned long long)le64toh(v->end),
+				  (unsigned long long)pgoff, id,
+				  (unsigned long long)o->nr_pages);
+	return 0;
+}
 
 static int check_vma(struct cryoctl_image *img)
 {
@@ -844,29 +911,47 @@ static int check_vma(struct cryoctl_image *img)
 	    (kind > CRYO_VMA_SPECIAL || (flags & ~VMA_KNOWN_FLAGS)))
 		return image_fail(img, -EPROTO, true,
 				  "unknown kind %u or flags 0x%x", kind, flags);
-	return add_vma(img, start, end, kind);
+	if (v->shm) {
+		ret = check_vma_shm(img, v, kind, flags);
+		if (ret)
+			return ret;
+	}
+	return add_vma(img, start, end, kind, le32toh(v->shm));
+}
+
+/*
+ * A PAGES or SHM_PAGES record: @nr pages follow its @hdr bytes, whole,
+ * and nothing else (in an image not newer than us).
+ */
+static int check_page_run(struct cryoctl_image *img, size_t hdr, uint64_t nr)
+{
+	uint64_t room = (img->rec.len - hdr) / img->page_size;
+
+	if (!nr || nr > room)
+		return image_fail(img, -EPROTO, true,
+				  "%llu pages do not fit in %u bytes",
+				  (unsigned long long)nr, img->rec.len);
+	return check_len(img, hdr + nr * img->page_size);
 }
 
 static int check_pages(struct cryoctl_image *img)
 {
 	const struct cryo_image_pages *p = (const void *)img->buf;
-	uint64_t addr, nr, end, room;
+	uint64_t addr, nr, end;
 	const struct vma_span *v;
 	int ret;
 
 	ret = check_rank(img, CRYO_RANK_PAGES);
 	if (ret)
 		return ret;
+	if (img->shm_last)
+		return image_fail(img, -EPROTO, true,
+				  "out of order: PAGES after the section's SHM_PAGES");
 	if (img->rec.len < sizeof(*p))
 		return check_len(img, sizeof(*p));
 	addr = le64toh(p->addr);
 	nr = le64toh(p->nr_pages);
-	room = (img->rec.len - sizeof(*p)) / img->page_size;
-	if (!nr || nr > room)
-		return image_fail(img, -EPROTO, true,
-				  "%llu pages do not fit in %u bytes",
-				  (unsigned long long)nr, img->rec.len);
-	ret = check_len(img, sizeof(*p) + nr * img->page_size);
+	ret = check_page_run(img, sizeof(*p), nr);
 	if (ret)
 		return ret;
 	end = addr + nr * img->page_size;
@@ -890,8 +975,162 @@ static int check_pages(struct cryoctl_image *img)
 		return image_fail(img, -EPROTO, true,
 				  "pages 0x%llx-0x%llx of a [vdso], [vvar] or [vsyscall], which are never saved",
 				  (unsigned long long)addr, (unsigned long long)end);
+	if (v->shm)
+		return image_fail(img, -EPROTO, true,
+				  "pages 0x%llx-0x%llx of a mapping of shared memory object %u, whose pages are its SHM_PAGES",
+				  (unsigned long long)addr, (unsigned long long)end, v->shm);
 	img->pages_end = end;
 	img->nr_pages += nr;
+	return 0;
+}
+
+/* No object is larger than x86-64's user address space, which maps it. */
+#define SHM_SIZE_MAX	0x800000000000ULL
+
+/* What a SHM of an image not newer than us says about itself must agree. */
+static int check_shm_fields(struct cryoctl_image *img, const struct cryo_image_shm *o,
+			    uint32_t id)
+{
+	uint32_t kind = le32toh(o->kind), flags = le32toh(o->flags);
+	uint32_t mode = le32toh(o->mode);
+	int32_t key = (int32_t)le32toh(o->key);
+
+	if (kind > CRYO_SHM_SYSV)
+		return image_fail(img, -EPROTO, true, "unknown kind %u", kind);
+	if (flags & ~CRYO_SHM_ALL)
+		return image_fail(img, -EPROTO, true, "unknown flags 0x%x", flags);
+	if (o->__reserved)
+		return image_fail(img, -EPROTO, true, "reserved field is not 0");
+	if (mode & ~0777U)
+		return image_fail(img, -EPROTO, true,
+				  "shared memory object %u has mode 0%o, more than permission bits",
+				  id, mode);
+	if (kind == CRYO_SHM_ANON && (key || flags))
+		return image_fail(img, -EPROTO, true,
+				  "shared anonymous memory %u has key 0x%08x or flags 0x%x, which only System V segments have",
+				  id, (uint32_t)key, flags);
+	/* IPC_RMID makes a segment's key IPC_PRIVATE. */
+	if ((flags & CRYO_SHM_REMOVED) && key)
+		return image_fail(img, -EPROTO, true,
+				  "System V segment %u is removed but keeps key 0x%08x",
+				  id, (uint32_t)key);
+	return 0;
+}
+
+/* A SHM: between the TREE and the first section, ids in order. */
+static int check_shm(struct cryoctl_image *img)
+{
+	const struct cryo_image_shm *o = (const void *)img->buf;
+	uint32_t id, owner;
+	struct image_shm *p;
+	uint64_t size;
+	int ret;
+
+	if (img->minor < 3)
+		return image_fail(img, -EPROTO, true,
+				  "a SHM record in a format %u.%u image",
+				  CRYO_IMAGE_MAJOR, img->minor);
+	if (!img->tree_seen || img->section >= 0)
+		return image_fail(img, -EPROTO, true,
+				  "out of order: SHM records come after the TREE, before the first PROCESS");
+	ret = check_len(img, sizeof(*o));
+	if (ret)
+		return ret;
+	id = le32toh(o->id);
+	owner = le32toh(o->owner);
+	size = le64toh(o->size);
+	if (id != img->nr_shms + 1)
+		return image_fail(img, -EPROTO, true,
+				  "SHM id %u, expected %u (ids count from 1 in order)",
+				  id, img->nr_shms + 1);
+	if (owner >= img->nr_processes)
+		return image_fail(img, -EPROTO, true,
+				  "shared memory object %u is owned by member %u, but the TREE has %u",
+				  id, owner, img->nr_processes);
+	if (img->tree[owner].flags & CRYO_MEMBER_ZOMBIE)
+		return image_fail(img, -EPROTO, true,
+				  "shared memory object %u is owned by member %u (pid %d), a zombie",
+				  id, owner, img->tree[owner].pid);
+	if (!size || size > SHM_SIZE_MAX)
+		return image_fail(img, -EPROTO, true,
+				  "shared memory object %u of %llu bytes", id,
+				  (unsigned long long)size);
+	if (img->minor <= CRYO_IMAGE_MINOR) {
+		ret = check_shm_fields(img, o, id);
+		if (ret)
+			return ret;
+	}
+	p = realloc(img->shms, (img->nr_shms + 1) * sizeof(*p));
+	if (!p)
+		return image_fail(img, -ENOMEM, true, "out of memory");
+	img->shms = p;
+	img->shms[img->nr_shms++] = (struct image_shm){
+		.kind = le32toh(o->kind),
+		.owner = owner,
+		.nr_pages = (size + img->page_size - 1) / img->page_size,
+	};
+	return 0;
+}
+
+/*
+ * A SHM_PAGES: in its object's owner's section, after its PAGES; by
+ * ascending object, and page offset within each, inside the object.
+ */
+static int check_shm_pages(struct cryoctl_image *img)
+{
+	const struct cryo_image_shm_pages *p = (const void *)img->buf;
+	const struct cryo_image_member *owner;
+	uint64_t pgoff, nr;
+	struct image_shm *o;
+	uint32_t id;
+	int ret;
+
+	if (img->minor < 3)
+		return image_fail(img, -EPROTO, true,
+				  "a SHM_PAGES record in a format %u.%u image",
+				  CRYO_IMAGE_MAJOR, img->minor);
+	if (img->section < 0)
+		return image_fail(img, -EPROTO, true,
+				  "out of order: a SHM_PAGES record outside a member's section");
+	ret = check_rank(img, CRYO_RANK_PAGES);
+	if (ret)
+		return ret;
+	if (img->rec.len < sizeof(*p))
+		return check_len(img, sizeof(*p));
+	nr = le64toh(p->nr_pages);
+	ret = check_page_run(img, sizeof(*p), nr);
+	if (ret)
+		return ret;
+	if (p->__reserved)
+		return image_fail(img, -EPROTO, true, "reserved field is not 0");
+	id = le32toh(p->shm);
+	pgoff = le64toh(p->pgoff);
+	if (!id || id > img->nr_shms)
+		return image_fail(img, -EPROTO, true,
+				  "pages of shared memory object %u, but the objects are 1 to %u",
+				  id, img->nr_shms);
+	o = &img->shms[id - 1];
+	owner = &img->tree[o->owner];
+	if (o->owner != (uint32_t)img->section)
+		return image_fail(img, -EPROTO, true,
+				  "pages of shared memory object %u in the section of pid %d, but its owner is member %u (pid %d)",
+				  id, img->tree[img->section].pid, o->owner, owner->pid);
+	if (id < img->shm_last)
+		return image_fail(img, -EPROTO, true,
+				  "pages of shared memory object %u after those of object %u (ids ascend)",
+				  id, img->shm_last);
+	if (pgoff < o->pages_end)
+		return image_fail(img, -EPROTO, true,
+				  "pages of shared memory object %u at page %llu overlap or precede the previous SHM_PAGES",
+				  id, (unsigned long long)pgoff);
+	if (pgoff > o->nr_pages || nr > o->nr_pages - pgoff)
+		return image_fail(img, -EPROTO, true,
+				  "pages %llu-%llu of shared memory object %u are past its end (%llu pages)",
+				  (unsigned long long)pgoff,
+				  (unsigned long long)(pgoff + nr - 1), id,
+				  (unsigned long long)o->nr_pages);
+	o->pages_end = pgoff + nr;
+	img->shm_last = id;
 	return 0;
 }
 
@@ -911,6 +1150,10 @@ static int check_sections(struct cryoctl_image *img)
 		return image_fail(img, -EPROTO, true,
 				  "the TREE has %u living members, the image holds %u sections",
 				  living, img->nr_sections);
+	for (i = 0; i < img->nr_shms; i++)
+		if (!img->shms[i].mapped)
+			return image_fail(img, -EPROTO, true,
+					  "shared memory object %u is mapped by no member", i + 1);
 	return 0;
 }
 
@@ -1018,6 +1261,10 @@ int image_check_record(struct cryoctl_image *img)
 		return check_vma(img);
 	case CRYO_REC_PAGES:
 		return check_pages(img);
+	case CRYO_REC_SHM:
+		return check_shm(img);
+	case CRYO_REC_SHM_PAGES:
+		return check_shm_pages(img);
 	case CRYO_REC_TRAILER:
 		return check_trailer(img);
 	default:

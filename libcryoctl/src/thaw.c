@@ -50,7 +50,7 @@
 #ifndef SYS_close_range
 #define SYS_close_range		436
 #endif
-static __attribute__((format(printf, 3, 4))) int
+__attribute__((format(printf, 3, 4))) int
 thaw_fail(struct cryoctl_thaw_result *res, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -1003,6 +1003,8 @@ CRYOCTL_EXPORT int cryoctl_thaw_tree(int devfd, int image_fd, unsigned int flags
 		ret = check_plan(&c, est_threads, est_fpu, res);
 	if (!ret)
 		ret = prepare_r(&c, res);
+	if (!ret)
+		ret = thaw_shm_make(&c, res);
 	if (ret)
 		goto out;
 
@@ -1022,6 +1024,7 @@ CRYOCTL_EXPORT int cryoctl_thaw_tree(int devfd, int image_fd, unsigned int flags
 	if (!ret)
 		tree_result(&c, pids, pids_len, nr_procs, res ? res->pid : 0);
 out:
+	thaw_shm_end(&c, !ret);
 	thaw_cleanup(&c);
 	return ret;
 }

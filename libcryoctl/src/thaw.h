@@ -90,6 +90,13 @@ struct thaw_tree_shared {
 	pid_t newpid[CRYO_THAW_PROCS_MAX];	/* by member index, 0 until made */
 };
 
+/* A System V segment the caller made for a thaw (thaw_shm.c). */
+struct thaw_shm {
+	int shmid;
+	void *addr;		/* where the caller attached it, NULL if not */
+	uint32_t flags;		/* &enum cryo_shm_flags */
+};
+
 /* Everything a thaw holds, released by thaw_cleanup(). */
 struct thaw_ctx {
 	int devfd;
@@ -121,7 +128,28 @@ struct thaw_ctx {
 	pid_t rpid;
 	int pidfd;		/* @rpid's, when the kernel has pidfd_open() */
 	bool reaped;		/* R was waited for (CRYOCTL_THAW_WAIT) */
+	struct thaw_shm *shms;	/* the System V segments made (ABI 1.7) */
+	unsigned int nr_shms;
 };
+
+struct cryoctl_thaw_result;
+
+/* thaw.c: fail with -@err and a message in @res (when not NULL).  Return: @err. */
+__attribute__((format(printf, 3, 4))) int
+thaw_fail(struct cryoctl_thaw_result *res, int err, const char *fmt, ...);
+
+/*
+ * thaw_shm.c, in the caller once the thaw is planned and before R is
+ * made: make, attach and give the module each System V segment of the
+ * image (CRYO_IOC_THAW_SHM).  Return: 0, or -errno with the reason in
+ * @res (the segments made so far are in c->shms, for thaw_shm_end()).
+ */
+int thaw_shm_make(struct thaw_ctx *c, struct cryoctl_thaw_result *res);
+/*
+ * thaw_shm.c, once the thaw's outcome is known (@ok: it succeeded):
+ * detach every segment made; remove the removed ones, or all on failure.
+ */
+void thaw_shm_end(struct thaw_ctx *c, bool ok);
 
 /* stub_region.c: fill in c->init, the part of the region the library writes. */
 void region_build_thaw(struct thaw_ctx *c);

@@ -16,10 +16,10 @@ int fake_commits;
 bool fake_commit_at_eof;
 
 /*
- * The thaw side of the fake device: VERSION, THAW and THAW_STATUS.  The
- * stub in the process being restored issues its ioctls with raw system
- * calls, so they reach the kernel: on /dev/null as the fake device they
- * fail with ENOTTY, as a module would refuse them.
+ * The thaw side of the fake device: VERSION, THAW, THAW_SHM and
+ * THAW_STATUS.  The stub in the process being restored issues its ioctls
+ * with raw system calls, so they reach the kernel: on /dev/null as the
+ * fake device they fail with ENOTTY, as a module would refuse them.
  */
 uint64_t fake_features = CRYO_FEATURE_ALL;
 uint32_t fake_abi_major = CRYO_ABI_MAJOR;
@@ -59,6 +59,43 @@ static void fake_thaw_creds(struct cryo_thaw *t)
 	t->cred_flags = 0;
 }
 
+/*
+ * ABI 1.7: the System V segments CRYO_IOC_THAW_SHM gives, the address
+ * the caller attached each at (0 until given), and an errno for the call
+ * that gives one.
+ */
+uint32_t fake_abi_minor = 1;
+struct cryo_thaw_shm fake_shm[4];
+unsigned int fake_nr_shm;
+uint64_t fake_shm_addr[4];
+int fake_shm_errno;
+void (*fake_shm_given)(unsigned int index);	/* looks at it, once given */
+
+static int fake_thaw_shm(struct cryo_thaw_shm *s)
+{
+	if (s->size < CRYO_THAW_SHM_SIZE_VER0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (s->index >= fake_nr_shm) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (s->addr && fake_shm_errno) {
+		errno = fake_shm_errno;
+		return -1;
+	}
+	if (s->addr && fake_shm_addr[s->index]) {
+		errno = EALREADY;
+		return -1;
+	}
+	fake_shm_addr[s->index] = s->addr;
+	if (s->addr && fake_shm_given)
+		fake_shm_given(s->index);
+	memcpy(s, &fake_shm[s->index], sizeof(*s));
+	return 0;
+}
+
 __s32 fake_tid0;
 struct cryo_thaw_status fake_status;
 bool fake_status_wait = true;	/* knows CRYO_THAW_STATUS_WAIT */
@@ -70,7 +107,7 @@ static int fake_thaw_ioctl(unsigned long req, void *arg)
 		struct cryo_version *v = arg;
 
 		v->abi_major = fake_abi_major;
-		v->abi_minor = 1;
+		v->abi_minor = fake_abi_minor;
 		v->features = fake_features;
 		return 0;
 	}
@@ -106,6 +143,8 @@ static int fake_thaw_ioctl(unsigned long req, void *arg)
 			fake_thaw_creds(t);
 		return 0;
 	}
+	if (req == CRYO_IOC_THAW_SHM && fake_abi_minor >= 7)
+		return fake_thaw_shm(arg);
 	if (req == CRYO_IOC_THAW_STATUS) {
 		struct cryo_thaw_status *st = arg;
 

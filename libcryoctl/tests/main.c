@@ -2,7 +2,8 @@
 /*
  * Host-side unit tests of libcryoctl and cryoctl that need no cryo module:
  * CRC32C, the image reader on synthetic images (good, corrupted,
- * truncated, malformed; the process records, files and their order),
+ * truncated, malformed; the process records, files and their order,
+ * shared memory objects),
  * cryoctl_freeze() and cryoctl_freeze_ex() against a fake device,
  * cryoctl_thaw() and cryoctl_remap_maps() against a fake device with the
  * real stub (up to its ioctls, and, under ptrace playing the module, past
@@ -16,9 +17,9 @@
  *
  * The library is compiled in, so this program's ioctl() replaces the C
  * library's for it: CRYO_IOC_FREEZE, CRYO_IOC_COMMIT, CRYO_IOC_VERSION,
- * CRYO_IOC_THAW and CRYO_IOC_THAW_STATUS on the fake device descriptor
- * are answered here, anything else goes to the kernel (the stub's raw
- * system calls always do).
+ * CRYO_IOC_THAW, CRYO_IOC_THAW_SHM and CRYO_IOC_THAW_STATUS on the fake
+ * device descriptor are answered here, anything else goes to the kernel
+ * (the stub's raw system calls always do).
  *
  * The last line is "N passed, M failed"; the exit status is 0 only when
  * nothing failed.
@@ -58,9 +59,11 @@ int main(int argc, char **argv)
 	test_unknown_types();
 	test_process_block();
 	test_files();
+	test_shm_image();
 	test_big_record();
 	test_freeze();
 	test_thaw();
+	test_thaw_shm();
 	if (CHECK(!access(cryoctl_bin, X_OK), "cryoctl at %s: %s", cryoctl_bin,
 		  strerror(errno))) {
 		test_cli_usage();

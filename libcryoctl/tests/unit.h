@@ -157,6 +157,10 @@ void test_malformed(void);
 void test_process_block(void);
 void test_files(void);
 
+/* ---- shm_image.c -------------------------------------------------------------- */
+
+void test_shm_image(void);
+
 /* ---- fake_device.c ------------------------------------------------------------ */
 
 extern int fake_dev;
@@ -175,6 +179,12 @@ extern struct cryo_thaw_inherit fake_inherit_seen[4];
 extern unsigned int fake_thaw_threads;
 extern unsigned int fake_thaw_pipes;
 extern unsigned int fake_fpu_size;
+extern uint32_t fake_abi_minor;
+extern struct cryo_thaw_shm fake_shm[4];
+extern unsigned int fake_nr_shm;
+extern uint64_t fake_shm_addr[4];
+extern int fake_shm_errno;
+extern void (*fake_shm_given)(unsigned int index);
 extern __s32 fake_tid0;
 extern struct cryo_thaw_status fake_status;
 extern bool fake_status_wait;
@@ -189,6 +199,10 @@ void test_freeze(void);
 bool no_children(void);
 void reset_fake_thaw(void);
 void test_thaw(void);
+
+/* ---- thaw_shm.c ---------------------------------------------------------------- */
+
+void test_thaw_shm(void);
 
 /* ---- thaw_traced.c ------------------------------------------------------------ */
 
