@@ -342,7 +342,7 @@ struct cryoctl_thaw_result {
  * -EEXIST before anything runs.  A segment gets a new id; the ones the
  * image says were removed (IPC_RMID) are removed again once the thaw
  * succeeded, and a failed thaw removes every one it made (since
- * libcryoctl 1.5.1).
+ * libcryoctl 1.6.0).
  * Available since libcryoctl 1.3 (symbol version CRYOCTL_1.3).
  *
  * Return: 0 with @res->pid; or -errno, with @res->error and
