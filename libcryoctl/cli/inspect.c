@@ -294,6 +294,44 @@ static int find_shared(struct summary *s)
 	return ret;
 }
 
+const char *inspect_shm_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case CRYO_SHM_ANON:
+		return "anonymous";
+	case CRYO_SHM_SYSV:
+		return "SysV";
+	default:
+		return NULL;
+	}
+}
+
+/* A SHM: the reader checked its id is the next one. */
+static int add_shm(struct summary *s, const struct cryoctl_record *rec)
+{
+	struct shm_info *o;
+
+	o = grow(s->shms, &s->shms_size, s->nr_shms, sizeof(*o));
+	if (!o)
+		return -1;
+	s->shms = o;
+	o = &o[s->nr_shms++];
+	memset(o, 0, sizeof(*o));
+	memcpy(&o->o, rec->payload, sizeof(o->o));
+	return 0;
+}
+
+/* A SHM_PAGES: the object's pages, not its mappers' (they map them). */
+static void add_shm_pages(struct summary *s, const struct cryoctl_record *rec)
+{
+	struct cryo_image_shm_pages pg;
+
+	memcpy(&pg, rec->payload, sizeof(pg));
+	if (pg.shm && pg.shm <= s->nr_shms)
+		s->shms[pg.shm - 1].pages += pg.nr_pages;
+	s->shm_pages += pg.nr_pages;
+}
+
 const struct proc_info *inspect_member_proc(const struct summary *s,
 					    const struct cryo_image_member *m)
 {
@@ -560,6 +598,13 @@ static int collect(struct cryoctl_image *img, struct summary *s)
 			if (add_tree(s, &rec))
 				goto out_nomem;
 			break;
+		case CRYO_REC_SHM:
+			if (add_shm(s, &rec))
+				goto out_nomem;
+			break;
+		case CRYO_REC_SHM_PAGES:
+			add_shm_pages(s, &rec);
+			break;
 		case CRYO_REC_FILE:
 			if (add_file(s, &rec))
 				goto out_nomem;
@@ -629,6 +674,7 @@ static void free_summary(struct summary *s)
 	free(s->tree);
 	free(s->shared);
 	free(s->holders);
+	free(s->shms);
 }
 
 void inspect_format_time(uint64_t ns, bool iso, char *buf, size_t size)

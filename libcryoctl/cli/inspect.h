@@ -57,6 +57,12 @@ struct shared_obj {
 	size_t first, n;		/* in summary.holders */
 };
 
+/* A shared memory object (format 2.3), and its pages saved. */
+struct shm_info {
+	struct cryo_image_shm o;
+	uint64_t pages;			/* in its SHM_PAGES records */
+};
+
 struct holder {
 	size_t proc;			/* index in summary.procs */
 	size_t fd;			/* index in summary.fds */
@@ -88,6 +94,10 @@ struct summary {
 	size_t shared_size;
 	struct holder *holders;
 	size_t nr_holders;
+	struct shm_info *shms;		/* by id - 1 */
+	size_t nr_shms;
+	size_t shms_size;
+	uint64_t shm_pages;
 	uint64_t records;
 	uint64_t pages;
 	uint64_t unknown;
@@ -110,6 +120,9 @@ void inspect_sig_name(unsigned int sig, char *buf, size_t size);
 
 /* "AT_PHDR" ..., NULL for a type cryoctl does not name. */
 const char *inspect_auxv_name(uint64_t type);
+
+/* "anonymous", "SysV", or NULL for a kind cryoctl does not name. */
+const char *inspect_shm_kind_name(uint32_t kind);
 
 /* The section of the TREE member @m, or NULL (a zombie, or none read). */
 const struct proc_info *inspect_member_proc(const struct summary *s,

@@ -125,6 +125,8 @@
  *     file_size, mtime_ns   numbers
  *     name                  path or name (string), or null
  *     pages                 pages of this VMA saved in the image (number)
+ *     shm                   the id of the shared memory object it maps
+ *                           (see "shm"), 0 for none (number)
  *   tree                    array of objects, the image's TREE record in
  *                           its order (root first, parents before their
  *                           children); null in an image older than 2.2
@@ -151,6 +153,22 @@
  *     file_id               the description's id, with "file"
  *     pipe_id               hex, with "pipe"
  *     holders               array of {pid, fd, file_id}, ascending pid
+ *   shm                     array of objects: the shared memory objects
+ *                           (format 2.3), each saved once; empty before
+ *     id                    number, as "shm" of a VMA
+ *     kind                  "anonymous" (MAP_SHARED|MAP_ANONYMOUS), "SysV"
+ *                           (a System V segment), else a number
+ *     size                  bytes (number)
+ *     owner                 index in "tree" of the member whose section
+ *                           holds its pages (number)
+ *     owner_pid             that member's pid (number)
+ *     key                   hex, a segment's; null for anonymous memory
+ *     shmid, uid, gid       numbers, a segment's; null for anonymous
+ *     mode                  octal string ("0640"), a segment's; null else
+ *     removed               true: a segment removed (IPC_RMID) at the freeze
+ *     pages                 pages of its contents saved (number)
+ *     mappers               array of {pid, start, end}: the members' VMAs
+ *                           that map it, in image order
  *   totals                  object
  *     records               records before the trailer (number)
  *     processes             processes with a section (number)
@@ -158,6 +176,7 @@
  *     files                 open file descriptions (number)
  *     fds                   descriptors (number)
  *     pages                 pages saved (number)
+ *     shm_pages             pages of shared memory objects saved (number)
  *     page_bytes            pages * page_size (number)
  *     mapped_bytes          sum of the VMAs' sizes (number)
  *     unknown_records       records of types this cryoctl does not know
@@ -353,6 +372,7 @@ static void json_vma(struct json *j, const struct vma_info *vi)
 	else
 		j_lit(j, "name", "null");
 	j_u64(j, "pages", vi->pages);
+	j_u64(j, "shm", v->shm);
 	j_close(j, '}');
 }
 
@@ -598,6 +618,73 @@ static void json_shared(struct json *j, const struct summary *s)
 	j_close(j, ']');
 }
 
+/* The members' VMAs that map shared memory object @id. */
+static void json_shm_mappers(struct json *j, const struct summary *s, uint32_t id)
+{
+	const struct proc_info *p;
+	size_t i, k;
+
+	j_open(j, "mappers", '[');
+	for (i = 0; i < s->nr_procs; i++) {
+		p = &s->procs[i];
+		for (k = p->first_vma; k < p->first_vma + p->nr_vmas; k++) {
+			if (s->vmas[k].v.shm != id)
+				continue;
+			j_open(j, NULL, '{');
+			j_s64(j, "pid", p->proc.pid);
+			j_hex(j, "start", s->vmas[k].v.start);
+			j_hex(j, "end", s->vmas[k].v.end);
+			j_close(j, '}');
+		}
+	}
+	j_close(j, ']');
+}
+
+static void json_shm(struct json *j, const struct summary *s)
+{
+	const struct cryo_image_shm *o;
+	const char *kind;
+	char mode[8];
+	size_t i;
+
+	j_open(j, "shm", '[');
+	for (i = 0; i < s->nr_shms; i++) {
+		o = &s->shms[i].o;
+		kind = inspect_shm_kind_name(o->kind);
+		j_open(j, NULL, '{');
+		j_u64(j, "id", o->id);
+		if (kind)
+			j_str(j, "kind", kind, SIZE_MAX);
+		else
+			j_u64(j, "kind", o->kind);
+		j_u64(j, "size", o->size);
+		j_u64(j, "owner", o->owner);
+		if (o->owner < s->nr_members)
+			j_s64(j, "owner_pid", s->tree[o->owner].pid);
+		else
+			j_lit(j, "owner_pid", "null");
+		if (o->kind == CRYO_SHM_SYSV) {
+			j_hex(j, "key", (uint32_t)o->key);
+			j_s64(j, "shmid", o->shmid);
+			snprintf(mode, sizeof(mode), "0%03o", o->mode & 07777);
+			j_str(j, "mode", mode, sizeof(mode));
+			j_u64(j, "uid", o->uid);
+			j_u64(j, "gid", o->gid);
+		} else {
+			j_lit(j, "key", "null");
+			j_lit(j, "shmid", "null");
+			j_lit(j, "mode", "null");
+			j_lit(j, "uid", "null");
+			j_lit(j, "gid", "null");
+		}
+		j_bool(j, "removed", o->flags & CRYO_SHM_REMOVED);
+		j_u64(j, "pages", s->shms[i].pages);
+		json_shm_mappers(j, s, o->id);
+		j_close(j, '}');
+	}
+	j_close(j, ']');
+}
+
 void inspect_print_json(const struct summary *s)
 {
 	uint64_t mapped = 0;
@@ -618,6 +705,7 @@ void inspect_print_json(const struct summary *s)
 	}
 	j_close(&j, ']');
 	json_shared(&j, s);
+	json_shm(&j, s);
 	for (i = 0; i < s->nr_vmas; i++)
 		mapped += s->vmas[i].v.end - s->vmas[i].v.start;
 	j_open(&j, "totals", '{');
@@ -627,6 +715,7 @@ void inspect_print_json(const struct summary *s)
 	j_u64(&j, "files", s->nr_files);
 	j_u64(&j, "fds", s->nr_fds);
 	j_u64(&j, "pages", s->pages);
+	j_u64(&j, "shm_pages", s->shm_pages);
 	j_u64(&j, "page_bytes", s->pages * s->hdr.page_size);
 	j_u64(&j, "mapped_bytes", mapped);
 	j_u64(&j, "unknown_records", s->unknown);

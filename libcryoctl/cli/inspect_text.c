@@ -525,6 +525,69 @@ static void text_shared(const struct summary *s)
 	}
 }
 
+/* The mappings of shared memory object @id: "pid 100 0x7f00-0x7f02". */
+static void text_shm_mappers(const struct summary *s, uint32_t id)
+{
+	const struct proc_info *p;
+	const struct vma_info *v;
+	size_t i, k, n = 0;
+
+	for (i = 0; i < s->nr_procs; i++) {
+		p = &s->procs[i];
+		for (k = p->first_vma; k < p->first_vma + p->nr_vmas; k++) {
+			v = &s->vmas[k];
+			if (v->v.shm != id)
+				continue;
+			printf("%s pid %d 0x%llx-0x%llx", n++ ? "," : ":", p->proc.pid,
+			       (unsigned long long)v->v.start,
+			       (unsigned long long)v->v.end);
+		}
+	}
+	if (!n)
+		printf(": mapped by none");
+}
+
+/*
+ * The shared memory objects (format 2.3), saved once each, and the
+ * members that map them:
+ *
+ *   shm 1 anonymous 8.0 KiB, owner pid 100, 2 pages saved: pid 100 0x7f...
+ *   shm 2 SysV key 0x00001234 shmid 7 mode 0640 uid 1000 gid 1000 removed
+ *     9.8 KiB, owner pid 101, 2 pages saved: pid 101 0x..., pid 103 0x...
+ */
+static void text_shm(const struct summary *s)
+{
+	const struct cryo_image_shm *o;
+	const char *kind;
+	char size[32];
+	size_t i;
+
+	printf("\n%-16s%zu objects, %llu pages saved\n", "shared memory",
+	       s->nr_shms, (unsigned long long)s->shm_pages);
+	for (i = 0; i < s->nr_shms; i++) {
+		o = &s->shms[i].o;
+		kind = inspect_shm_kind_name(o->kind);
+		printf("  shm %u ", o->id);
+		if (kind)
+			printf("%s", kind);
+		else
+			printf("kind %u", o->kind);
+		if (o->kind == CRYO_SHM_SYSV)
+			printf(" key 0x%08x shmid %d mode 0%03o uid %u gid %u%s",
+			       (uint32_t)o->key, o->shmid, o->mode, o->uid, o->gid,
+			       o->flags & CRYO_SHM_REMOVED ? " removed" : "");
+		human_size(o->size, size, sizeof(size));
+		printf(" %s, owner", size);
+		if (o->owner < s->nr_members)
+			printf(" pid %d", s->tree[o->owner].pid);
+		else
+			printf(" member %u", o->owner);
+		printf(", %llu pages saved", (unsigned long long)s->shms[i].pages);
+		text_shm_mappers(s, o->id);
+		putchar('\n');
+	}
+}
+
 static void text_totals(const struct summary *s)
 {
 	uint64_t mapped = 0, nr_file = 0, nr_anon = 0;
@@ -589,6 +652,8 @@ void inspect_print_text(const struct summary *s)
 		text_tree(s);
 		if (s->nr_procs > 1)
 			text_shared(s);
+		if (s->nr_shms)
+			text_shm(s);
 	}
 	for (i = 0; i < s->nr_procs; i++)
 		text_proc(s, &s->procs[i]);

@@ -449,6 +449,43 @@ void test_cli_tree(void)
 	free(m.b.p);
 }
 
+/* verify and inspect of the reference tree with shared memory. */
+void test_cli_shm(void)
+{
+	static struct run r;
+	struct img m;
+
+	build_shm(&m);
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("verify"));
+	CHECK(r.status == 0 && strstr(r.out, "stdin: ok"), "verify shm: %d '%s'", r.status,
+	      r.out);
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect"));
+	if (getenv("UNIT_SHOW"))
+		fprintf(stderr, "%s", r.out);
+	CHECK(r.status == 0 &&
+	      strstr(r.out, "\nshared memory   3 objects, 5 pages saved\n"
+			 "  shm 1 anonymous 8.0 KiB, owner pid 100, 2 pages saved: ") &&
+	      strstr(r.out, ": pid 100 0x7f0000010000-0x7f0000012000, pid 101 0x7f0000010000-") &&
+	      strstr(r.out, "\n  shm 2 SysV key 0x00001234 shmid 7 mode 0640 uid 1000 gid 1000 ") &&
+	      strstr(r.out, " 9.8 KiB, owner pid 101, 2 pages saved: pid 101 0x7f0000020000-") &&
+	      strstr(r.out, ", pid 103 0x7f0000020000-0x7f0000023000\n") &&
+	      strstr(r.out, "\n  shm 3 SysV key 0x00000000 shmid 8 mode 0600 uid 1000 gid 1000 ") &&
+	      strstr(r.out, " removed 100 bytes, owner pid 100, 1 pages saved: pid 100 0x7f00000"),
+	      "inspect shm: %d\n%s", r.status, r.out);
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect", "--json"));
+	if (getenv("UNIT_SHOW"))
+		fprintf(stderr, "%s", r.out);
+	CHECK(r.status == 0 && json_valid(r.out) &&
+	      strstr(r.out, "\"id\": 2,\n      \"kind\": \"SysV\",\n      \"size\": 10000,\n"
+			 "      \"owner\": 1,\n      \"owner_pid\": 101,\n"
+			 "      \"key\": \"0x1234\",\n      \"shmid\": 7,\n"
+			 "      \"mode\": \"0640\",") &&
+	      strstr(r.out, "\"removed\": true,") && strstr(r.out, "\"shm_pages\": 5,") &&
+	      strstr(r.out, "\"shm\": 3\n"),
+	      "inspect --json shm: %d\n%s", r.status, r.out);
+	free(m.b.p);
+}
+
 void test_cli_maps_proc(void)
 {
 	static struct run r;

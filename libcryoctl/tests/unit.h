@@ -159,6 +159,13 @@ void test_files(void);
 
 /* ---- shm_image.c -------------------------------------------------------------- */
 
+/*
+ * The reference tree with three shared memory objects: 1, anonymous, 2
+ * pages, owner pid 100, mapped by 100 and 101; 2, a System V segment of
+ * key 0x1234, 10000 bytes, owner 101, mapped by 101 and 103; 3, a removed
+ * segment of 100 bytes, owner and mapper 100.
+ */
+void build_shm(struct img *m);
 void test_shm_image(void);
 
 /* ---- fake_device.c ------------------------------------------------------------ */
@@ -213,6 +220,7 @@ void test_thaw_traced(void);
 extern const char *cryoctl_bin;
 void test_cli_image(void);
 void test_cli_tree(void);
+void test_cli_shm(void);
 void test_cli_maps_proc(void);
 void test_cli_usage(void);
 
