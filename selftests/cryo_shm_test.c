@@ -728,9 +728,14 @@ TEST_F_TIMEOUT(shm, shared_counters, 300)
 	}
 	EXPECT_EQ(1001, si.first[ia][16]);
 	EXPECT_EQ(1001, si.first[is][16]);
-	/* The tree is gone, and its segment with it: the key is free. */
-	EXPECT_EQ(-1, shmget(self->key, 0, 0));
-	EXPECT_EQ(ENOENT, errno);
+	/*
+	 * The tree is gone; its segment outlives it unattached, as after
+	 * any exit: the thaw on this machine finds it again, by its key and
+	 * its id, and takes it back.
+	 */
+	ASSERT_EQ(0, sysv_find(self->key, -1, &sl, NULL));
+	EXPECT_EQ(si.shm[is].shmid, sl.shmid);
+	EXPECT_EQ(0, sl.nattch);
 	unlink(in_dir(self, "counts"));
 
 	THAW();
@@ -755,6 +760,7 @@ TEST_F_TIMEOUT(shm, shared_counters, 300)
 	id = shmget(self->key, 0, 0);
 	ASSERT_LE(0, id) TH_LOG("key %#x: %s", self->key, strerror(errno));
 	EXPECT_EQ((unsigned long)id, ino_sysv);
+	EXPECT_EQ(si.shm[is].shmid, id) TH_LOG("not the segment that outlived the tree");
 	ASSERT_EQ(0, shmctl(id, IPC_STAT, &ds));
 	EXPECT_EQ(COUNT_SYSV, ds.shm_segsz);
 	EXPECT_EQ(0640, ds.shm_perm.mode & 0777);
@@ -1025,6 +1031,10 @@ TEST_F_TIMEOUT(shm, key_taken, 300)
 		frozen[4 + k] = si.first[is][k];
 	}
 
+	/* What outlived the tree goes: another segment takes its key. */
+	id = shmget(self->key, 0, 0);
+	ASSERT_LE(0, id);
+	ASSERT_EQ(0, shmctl(id, IPC_RMID, NULL));
 	blocker = shmget(self->key, 4096, IPC_CREAT | IPC_EXCL | 0600);
 	ASSERT_LE(0, blocker) TH_LOG("key %#x: %s", self->key, strerror(errno));
 	ASSERT_EQ(0, sysv_find(self->key, -1, &sl, &nr0));

@@ -1131,6 +1131,8 @@ static int check_shm_pages(struct cryoctl_image *img)
 				  (unsigned long long)o->nr_pages);
 	o->pages_end = pgoff + nr;
 	img->shm_last = id;
+	/* The TRAILER counts them with the PAGES records' pages. */
+	img->nr_pages += nr;
 	return 0;
 }
 

@@ -95,6 +95,7 @@ struct thaw_shm {
 	int shmid;
 	void *addr;		/* where the caller attached it, NULL if not */
 	uint32_t flags;		/* &enum cryo_shm_flags */
+	bool made;		/* by this thaw (else the image's, left) */
 };
 
 /* Everything a thaw holds, released by thaw_cleanup(). */

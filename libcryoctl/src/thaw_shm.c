@@ -83,6 +83,27 @@ static int shm_set_perm(int shmid, const struct cryo_thaw_shm *s)
 	return shmctl(shmid, IPC_SET, &ds) < 0 ? neg_errno() : 0;
 }
 
+/*
+ * The image's own segment, still there: a freeze that killed its
+ * processes leaves a segment, as any exit does, and a thaw on the same
+ * machine finds it under its key, with its id, its size and nobody
+ * attached.  Another segment that took the key since is not it.
+ * Return: its id, or -1.
+ */
+static int shm_survivor(const struct cryo_thaw_shm *s)
+{
+	struct shmid_ds ds;
+	int id;
+
+	if (!s->key)
+		return -1;
+	id = shmget(s->key, 0, 0);
+	if (id < 0 || id != s->shmid || shmctl(id, IPC_STAT, &ds) < 0 ||
+	    ds.shm_segsz != s->seg_size || ds.shm_nattch)
+		return -1;
+	return id;
+}
+
 /* Room for one more segment in c->shms. */
 static int shm_grow(struct thaw_ctx *c)
 {
@@ -103,21 +124,26 @@ static int make_one(struct thaw_ctx *c, uint32_t index, struct cryo_thaw_shm *s,
 	struct cryo_thaw_status st;
 	struct thaw_shm *m;
 	key_t key = s->key ? s->key : IPC_PRIVATE;
+	bool made;
 	void *addr;
 	int id, ret;
 
-	if (!s->seg_size || (s->flags & ~CRYO_SHM_ALL))
+	if (!s->seg_size || (s->shm_flags & ~CRYO_SHM_ALL))
 		return thaw_fail(res, -EPROTO,
 				 "the module's System V segment %u makes no sense (%llu bytes, flags 0x%x)",
-				 index, (unsigned long long)s->seg_size, s->flags);
+				 index, (unsigned long long)s->seg_size, s->shm_flags);
 	if (shm_grow(c))
 		return thaw_fail(res, -ENOMEM, "out of memory");
 	/* Owner rw for the attach below; shm_set_perm() sets the image's. */
 	id = shmget(key, s->seg_size, IPC_CREAT | IPC_EXCL | 0600 | (s->mode & 0777));
-	if (id < 0 && errno == EEXIST)
-		return thaw_fail(res, -EEXIST,
-				 "System V segment key 0x%08x exists: the image's segment (id %d at the freeze) cannot be made again while another has its key (ipcrm -M 0x%08x, if it may go)",
-				 (unsigned int)s->key, s->shmid, (unsigned int)s->key);
+	made = id >= 0;
+	if (id < 0 && errno == EEXIST) {
+		id = shm_survivor(s);
+		if (id < 0)
+			return thaw_fail(res, -EEXIST,
+					 "System V segment key 0x%08x exists: the image's segment (id %d at the freeze) cannot be made again while another has its key (ipcrm -M 0x%08x, if it may go)",
+					 (unsigned int)s->key, s->shmid, (unsigned int)s->key);
+	}
 	if (id < 0) {
 		ret = neg_errno();
 		return thaw_fail(res, ret,
@@ -128,7 +154,8 @@ static int make_one(struct thaw_ctx *c, uint32_t index, struct cryo_thaw_shm *s,
 	m = &c->shms[c->nr_shms++];
 	m->shmid = id;
 	m->addr = NULL;
-	m->flags = s->flags;
+	m->flags = s->shm_flags;
+	m->made = made;
 
 	addr = shmat(id, NULL, 0);
 	if (addr == (void *)-1) {
@@ -184,7 +211,8 @@ void thaw_shm_end(struct thaw_ctx *c, bool ok)
 	for (i = 0; i < c->nr_shms; i++) {
 		if (c->shms[i].addr)
 			shmdt(c->shms[i].addr);
-		if (!ok || (c->shms[i].flags & CRYO_SHM_REMOVED))
+		if ((!ok && c->shms[i].made) ||
+		    (c->shms[i].flags & CRYO_SHM_REMOVED))
 			shmctl(c->shms[i].shmid, IPC_RMID, NULL);
 	}
 	free(c->shms);

@@ -501,32 +501,50 @@ void set_payload(struct img *m, int i, const void *src, size_t size)
  * NULL, a record of @type with @len bytes of @p put there; the other
  * records keep their bytes, the TRAILER (the last record) is made anew.
  */
+/* Pages a PAGES or SHM_PAGES payload @p carries, which the TRAILER counts. */
+static uint64_t rec_pages(uint32_t type, const void *p, size_t len)
+{
+	struct cryo_image_shm_pages sp;
+	struct cryo_image_pages pg;
+
+	if (type == CRYO_REC_PAGES && len >= sizeof(pg)) {
+		memcpy(&pg, p, sizeof(pg));
+		return pg.nr_pages;
+	}
+	if (type == CRYO_REC_SHM_PAGES && len >= sizeof(sp)) {
+		memcpy(&sp, p, sizeof(sp));
+		return sp.nr_pages;
+	}
+	return 0;
+}
+
 void edit(struct img *m, int at, int del, uint32_t type,
 	  const void *p, size_t len)
 {
 	struct img *n = calloc(1, sizeof(*n));
-	struct cryo_image_pages pg;
 	size_t end;
 	int i;
 
 	if (!n)
 		abort();
 	for (i = 0; i < m->nr - 1; i++) {
-		if (i == at && p)
+		if (i == at && p) {
 			put_rec(n, type, p, len, NULL, 0);
+			n->pages += rec_pages(type, p, len);
+		}
 		if (i >= at && i < at + del)
 			continue;
 		end = m->off[i + 1];
 		n->off[n->nr] = n->b.len;
 		n->type[n->nr++] = m->type[i];
 		buf_put(&n->b, m->b.p + m->off[i], end - m->off[i]);
-		if (m->type[i] == CRYO_REC_PAGES) {
-			get_payload(m, i, &pg, sizeof(pg));
-			n->pages += pg.nr_pages;
-		}
+		n->pages += rec_pages(m->type[i], m->b.p + m->off[i] + sizeof(struct cryo_rec),
+				      end - m->off[i] - sizeof(struct cryo_rec));
 	}
-	if (at >= m->nr - 1 && p)
+	if (at >= m->nr - 1 && p) {
 		put_rec(n, type, p, len, NULL, 0);
+		n->pages += rec_pages(type, p, len);
+	}
 	put_trailer(n);
 	free(m->b.p);
 	memcpy(m, n, sizeof(*m));

@@ -87,7 +87,7 @@ static void set_seg(unsigned int i, key_t key, uint64_t size, uint32_t mode,
 	fake_shm[i] = (struct cryo_thaw_shm){
 		.size = sizeof(fake_shm[i]), .index = i, .seg_size = size,
 		.key = key, .shmid = 1000 + i, .mode = mode, .uid = uid,
-		.gid = gid, .flags = flags,
+		.gid = gid, .shm_flags = flags,
 	};
 	fake_nr_shm = i + 1;
 }

@@ -550,6 +550,8 @@ int cryo_shm_give(struct cryo_thaw_tree *tree, struct cryo_thaw_shm *arg)
 	char name[16];
 	int ret = -EINVAL;
 
+	if (arg->__reserved)
+		return -EINVAL;
 	if (!o)
 		return -ENOENT;
 	if (!arg->addr) {
@@ -559,7 +561,7 @@ int cryo_shm_give(struct cryo_thaw_tree *tree, struct cryo_thaw_shm *arg)
 		arg->mode = o->rec.mode;
 		arg->uid = o->rec.uid;
 		arg->gid = o->rec.gid;
-		arg->flags = o->rec.flags;
+		arg->shm_flags = o->rec.flags;
 		return 0;
 	}
 	if (o->file)

@@ -792,6 +792,7 @@ struct cryo_remap {
  * struct cryo_thaw_shm - a System V segment of the image, made by the
  * caller of %CRYO_IOC_THAW (since ABI 1.7)
  * @size: sizeof(struct cryo_thaw_shm); at least %CRYO_THAW_SHM_SIZE_VER0.
+ * @flags: must be 0.
  * @index: the segment: 0, 1, 2... among the image's System V segments.
  * @addr: in: 0 to learn the segment, or where the caller attached the
  *	segment it made for it (shmat(2), read-write).
@@ -801,7 +802,8 @@ struct cryo_remap {
  * @mode: out: its permission bits.
  * @uid: out: its owner uid, as the caller's user namespace sees it.
  * @gid: out: its owner gid.
- * @flags: out: &enum cryo_shm_flags.
+ * @shm_flags: out: &enum cryo_shm_flags.
+ * @__reserved: 0.
  *
  * The module cannot make a System V segment: the caller of
  * %CRYO_IOC_THAW makes each, after that call and before the members'
@@ -811,8 +813,12 @@ struct cryo_remap {
  * and IPC_CREAT | IPC_EXCL, then IPC_SET of @uid, @gid and @mode where
  * it may), attaches it and issues the call again with @addr: the module
  * keeps a reference to it, for the members that map it and for its
- * contents.  Once the thaw is over the caller detaches it, and removes
- * it (IPC_RMID) if the thaw failed or @flags has %CRYO_SHM_REMOVED.
+ * contents.  A segment of the image that outlived its processes (a
+ * freeze that killed them leaves it, as any exit does) has @key and
+ * @shmid still: the caller may give it again if nobody attaches it.
+ * Once the thaw is over the caller detaches it, and removes it
+ * (IPC_RMID) if the thaw failed and it made it, or if @shm_flags has
+ * %CRYO_SHM_REMOVED.
  *
  * Errors: ENOENT (no such segment, or no thaw in this session), EINVAL
  * (@size, or @addr is not the start of a mapping of a System V segment
@@ -820,18 +826,20 @@ struct cryo_remap {
  */
 struct cryo_thaw_shm {
 	__u32 size;
+	__u32 flags;
 	__u32 index;
+	__s32 key;
 	__u64 addr;
 	__u64 seg_size;
-	__s32 key;
 	__s32 shmid;
 	__u32 mode;
 	__u32 uid;
 	__u32 gid;
-	__u32 flags;
+	__u32 shm_flags;
+	__u32 __reserved;
 };
 
-#define CRYO_THAW_SHM_SIZE_VER0	48
+#define CRYO_THAW_SHM_SIZE_VER0	56
 
 /** CRYO_IOC_THAW_SHM - a System V segment of a thaw, see &struct cryo_thaw_shm */
 #define CRYO_IOC_THAW_SHM	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_SHM)

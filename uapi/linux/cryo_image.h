@@ -873,7 +873,8 @@ struct cryo_image_fs {
 /**
  * struct cryo_image_trailer - %CRYO_REC_TRAILER, the last record
  * @nr_records: records before the trailer.
- * @nr_pages: pages in all PAGES records.
+ * @nr_pages: pages in all PAGES records, and since 2.3 in all SHM_PAGES
+ *	records.
  * @bytes: bytes of the image before the trailer record.
  */
 struct cryo_image_trailer {
