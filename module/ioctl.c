@@ -84,7 +84,7 @@ static int cryo_ioc_freeze(struct cryo_session *s, union cryo_ioctl_buf *buf)
 {
 	int ret = cryo_freeze_start(s, &buf->freeze);
 
-	cryo_nl_freeze_started(&s->nl, ret, s->img);
+	cryo_nl_freeze_started(&s->nl, ret, s->img, buf->freeze.nr_processes);
 	return ret;
 }
 

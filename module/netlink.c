@@ -291,6 +291,7 @@ void cryo_nl_freeze_begin(struct cryo_nl_session *ns, struct task_struct *task,
 	WRITE_ONCE(ns->flags, flags);
 	WRITE_ONCE(ns->caller, task_tgid_nr(current));
 	WRITE_ONCE(ns->bytes, 0);
+	WRITE_ONCE(ns->nr_processes, 0);
 	WRITE_ONCE(ns->start_real_ns, ktime_get_real_ns());
 	ns->start_ns = ktime_get_ns();
 	WRITE_ONCE(ns->state, CRYO_NL_STATE_FREEZING);
@@ -308,17 +309,22 @@ void cryo_nl_freeze_begin(struct cryo_nl_session *ns, struct task_struct *task,
  * @ns: the session's part, its session locked
  * @ret: what it returned
  * @held: the session holds a freeze (it failed after publishing it)
+ * @nr_processes: the processes of the tree it parked, when it succeeded
  *
- * A failure after cryo_nl_freeze_begin() aborted the freeze (the target
- * is resumed by now); one before it is a refusal.
+ * A success tells GET_SESSION how many processes the freeze holds.  A
+ * failure after cryo_nl_freeze_begin() aborted the freeze (the target is
+ * resumed by now); one before it is a refusal.
  */
-void cryo_nl_freeze_started(struct cryo_nl_session *ns, int ret, bool held)
+void cryo_nl_freeze_started(struct cryo_nl_session *ns, int ret, bool held,
+			    u32 nr_processes)
 {
 	u32 target = ret == -ESRCH ? CRYO_NL_TARGET_EXITED :
 				     CRYO_NL_TARGET_RESUMED;
 
-	if (!ret)
+	if (!ret) {
+		WRITE_ONCE(ns->nr_processes, nr_processes);
 		return;
+	}
 	if (held || ns->state != CRYO_NL_STATE_FREEZING) {
 		cryo_stat_add(CRYO_NL_A_STAT_FREEZES_REFUSED, 1);
 		cryo_stat_err(cryo_stats.freeze_err, ret);
@@ -435,6 +441,10 @@ void cryo_nl_thaw_end(const struct cryo_nl_thaw_end *end)
 		ev.pid = end->pid;
 		ev.has |= BIT_ULL(CRYO_NL_A_PID);
 	}
+	if (end->nr_processes) {
+		ev.nr_processes = end->nr_processes;
+		ev.has |= BIT_ULL(CRYO_NL_A_NR_PROCESSES);
+	}
 	if (end->err) {
 		cryo_stat_add(CRYO_NL_A_STAT_THAWS_FAILED, 1);
 		cryo_stat_err(cryo_stats.thaw_err, end->err);
@@ -540,6 +550,7 @@ static void cryo_nl_view(struct cryo_nl_session *ns, struct cryo_nl_view *v)
 	v->bytes = READ_ONCE(ns->bytes);
 	v->pid = pid_nr(READ_ONCE(ns->pid));
 	v->image_pid = 0;
+	v->nr_processes = READ_ONCE(ns->nr_processes);
 	/* A thaw's state lives with the thaw, which may outlive us. */
 	cryo_nl_thaw_view(ns, v);
 }
@@ -571,6 +582,9 @@ static int cryo_nl_fill_session(struct sk_buff *skb, struct cryo_nl_session *ns,
 	if (v->pid && nla_put_s32(skb, CRYO_NL_A_PID, v->pid))
 		goto cancel;
 	if (v->image_pid && nla_put_s32(skb, CRYO_NL_A_IMAGE_PID, v->image_pid))
+		goto cancel;
+	if (v->nr_processes &&
+	    nla_put_u32(skb, CRYO_NL_A_NR_PROCESSES, v->nr_processes))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;

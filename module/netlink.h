@@ -19,7 +19,8 @@ void cryo_nl_session_free(struct cryo_nl_session *ns);
 /* freeze.c and ioctl.c: a freeze's events */
 void cryo_nl_freeze_begin(struct cryo_nl_session *ns, struct task_struct *task,
 			  u32 flags);
-void cryo_nl_freeze_started(struct cryo_nl_session *ns, int ret, bool held);
+void cryo_nl_freeze_started(struct cryo_nl_session *ns, int ret, bool held,
+			    u32 nr_processes);
 void cryo_nl_freeze_read(struct cryo_nl_session *ns, ssize_t ret,
 			 const struct cryo_nl_stream *st);
 void cryo_nl_freeze_commit(struct cryo_nl_session *ns);

@@ -23,6 +23,8 @@ struct pid;
  * @opener: the global tgid of the process that opened the session.
  * @caller: the global tgid of the process that began the freeze or thaw.
  * @bytes: image bytes read so far by the freeze's reader.
+ * @nr_processes: the processes of the freeze's tree once CRYO_IOC_FREEZE
+ *	found and parked it, 0 before.
  * @open_real_ns: CLOCK_REALTIME of the open.
  * @start_real_ns: CLOCK_REALTIME when the freeze or thaw began.
  * @start_ns: CLOCK_MONOTONIC when the freeze or thaw began.
@@ -33,7 +35,7 @@ struct pid;
  *
  * Written under the session lock (or, at open and release, by the only
  * user of the session); the registry's readers take none of it and read
- * @state, @bytes and @pid with READ_ONCE().
+ * @state, @bytes, @nr_processes and @pid with READ_ONCE().
  */
 struct cryo_nl_session {
 	struct list_head node;
@@ -45,6 +47,7 @@ struct cryo_nl_session {
 	pid_t opener;
 	pid_t caller;
 	u64 bytes;
+	u32 nr_processes;
 	u64 open_real_ns;
 	u64 start_real_ns;
 	u64 start_ns;
@@ -60,6 +63,7 @@ struct cryo_nl_view {
 	u64 bytes;
 	s32 pid;
 	s32 image_pid;
+	u32 nr_processes;	/* of the freeze or the image, 0 if not known */
 };
 
 /*
@@ -89,6 +93,7 @@ struct cryo_nl_thaw_end {
 	u64 bytes;		/* of the image read */
 	s32 pid;		/* the restored process, 0 if none */
 	s32 image_pid;		/* its pid in the image, 0 if not known */
+	u32 nr_processes;	/* in the image's tree, 0 if not known */
 };
 
 #endif /* _CRYO_NETLINK_STATE_H */

@@ -754,6 +754,22 @@ int cryo_thaw_load(struct cryo_thawing *t)
 	return ret ?: cryo_thaw_load_section(t);
 }
 
+/*
+ * The processes of @tree's image, zombies included, once its TREE record
+ * was read whole (one, for an image without a TREE, once its PROCESS
+ * was); 0 before, and for a remap (which skips the TREE).  Under the
+ * tree's lock.
+ */
+static u32 cryo_tree_nr_known(const struct cryo_thaw_tree *tree)
+{
+	if (tree->remap_only)
+		return 0;
+	if (tree->members[0]->have_proc ||
+	    (tree->procs && tree->nr_procs == tree->hdr.nr_processes))
+		return tree->nr_procs;
+	return 0;
+}
+
 /**
  * cryo_thaw_report() - tell the netlink family how @tree ended, once
  * @tree: the thaw
@@ -801,6 +817,7 @@ void cryo_thaw_report(struct cryo_thaw_tree *tree, bool cancel)
 	end.bytes = tree->in.bytes;
 	if (root->have_proc)
 		end.image_pid = root->proc.pid;
+	end.nr_processes = cryo_tree_nr_known(tree);
 	if (root->leader_pid)
 		end.pid = pid_nr(root->leader_pid);
 	spin_unlock(&tree->lock);
@@ -841,6 +858,8 @@ void cryo_thaw_view(struct cryo_nl_session *ns, struct cryo_nl_view *v)
 	/* The image's metadata is whole once CRYO_IOC_THAW is over. */
 	if (root->state != CRYO_THAW_NONE && root->have_proc)
 		v->image_pid = root->proc.pid;
+	if (root->state != CRYO_THAW_NONE)
+		v->nr_processes = cryo_tree_nr_known(tree);
 	if (root->leader_pid)
 		v->pid = pid_nr(root->leader_pid);
 	spin_unlock(&tree->lock);

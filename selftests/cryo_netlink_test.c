@@ -71,7 +71,7 @@ struct tev {
 	int32_t pid, caller, image_pid;
 	uint32_t flags, target, reason, err, nr_threads, nr_processes;
 	uint64_t bytes, pages;
-	bool has_image_pid, has_pid;
+	bool has_image_pid, has_pid, has_nr_processes;
 };
 
 struct sub {
@@ -130,6 +130,7 @@ static int tev_parse(struct nl_msg *msg, void *arg)
 	e->err = U32(CRYO_NL_A_ERRNO);
 	e->nr_threads = U32(CRYO_NL_A_NR_THREADS);
 	e->nr_processes = U32(CRYO_NL_A_NR_PROCESSES);
+	e->has_nr_processes = tb[CRYO_NL_A_NR_PROCESSES];
 	e->bytes = U64(CRYO_NL_A_BYTES);
 	e->pages = U64(CRYO_NL_A_PAGES);
 #undef U32
@@ -604,6 +605,211 @@ TEST(ps_shows_leave_frozen)
 	kill_wait(target);
 	cryoctl_events_close(events);
 	close(img);
+}
+
+/*
+ * A tree of three: a root and its two children, each on /dev/null with
+ * nothing else open, counting time.  The root's pid once all three are
+ * set up (each closed its end of a pipe the test reads to EOF), -1 on
+ * error.
+ */
+static pid_t spawn_tree(struct __test_metadata *md)
+{
+	pid_t root;
+	int p[2], fd, i;
+	ssize_t n;
+	char c;
+
+	if (pipe(p))
+		return -1;
+	root = cryo_target_fork_from(md);
+	if (root < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (!root) {
+		for (i = 0; i < 2; i++) {
+			if (fork() == 0) {
+				prctl(PR_SET_PDEATHSIG, SIGKILL);
+				break;
+			}
+		}
+		fd = open("/dev/null", O_RDWR);
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		syscall(SYS_close_range, 3, ~0U, 0);
+		for (;;)
+			usleep(10000);
+	}
+	close(p[1]);
+	n = read(p[0], &c, 1);
+	close(p[0]);
+	if (n) {
+		kill_wait(root);
+		return -1;
+	}
+	return root;
+}
+
+/* The one session of @pid in the dump, in *@s; -1 if not exactly one. */
+static int find_session(pid_t pid, struct cryoctl_session *s)
+{
+	struct find f = { .pid = pid };
+
+	if (cryoctl_sessions(pid, find_fn, &f) || f.found != 1)
+		return -1;
+	*s = f.s;
+	return 0;
+}
+
+/*
+ * A tree of three frozen and thawed: the session dump says 3 processes
+ * from CRYO_IOC_FREEZE on (streaming, then held for the commit), and so
+ * does cryoctl ps; the thaw's session says 3 once CRYO_IOC_THAW read the
+ * TREE, and THAW_END too, as FREEZE_END does.
+ */
+TEST(tree_processes_counted)
+{
+	struct cryo_freeze f = {
+		.size = sizeof(f),
+		.flags = CRYO_FREEZE_KILL | CRYO_FREEZE_ACCEPT_LOSS,
+	};
+	struct cryo_commit c = { .size = sizeof(c) };
+	struct cryoctl_thaw_result res;
+	struct cryoctl_session s;
+	struct sub sub = { 0 };
+	struct tev begin, end, tb, te;
+	char out[8192], pidarg[16], want[128];
+	pid_t root, pids[8] = { 0 };
+	unsigned char *image = NULL;
+	unsigned int nr = 0, i;
+	size_t len;
+	int dev, img, status;
+
+	NEED_FAMILY();
+	root = spawn_tree(_metadata);
+	ASSERT_LT(0, root);
+	ASSERT_EQ(0, sub_open(&sub));
+	dev = cryoctl_open();
+	ASSERT_LE(0, dev);
+
+	/* Parked, nothing streamed yet: three processes already. */
+	f.pid = root;
+	ASSERT_EQ(0, ioctl(dev, CRYO_IOC_FREEZE, &f))
+		TH_LOG("freeze: %s, refusal %u of pid %d", strerror(errno),
+		       f.refusal, f.refusal_pid);
+	ASSERT_EQ(3, f.nr_processes);
+	ASSERT_EQ(0, find_session(root, &s));
+	EXPECT_EQ(CRYO_NL_STATE_FREEZING, s.state);
+	EXPECT_EQ(3, s.nr_processes);
+
+	/* The image read whole: held for the commit, still three. */
+	len = cryo_read_stream(dev, &image);
+	ASSERT_LT(0, len);
+	ASSERT_EQ(0, find_session(root, &s));
+	EXPECT_EQ(CRYO_NL_STATE_FROZEN, s.state);
+	EXPECT_EQ(3, s.nr_processes);
+	EXPECT_EQ(len, s.bytes);
+	{
+		const char *const argv[] = { "cryoctl", "ps", NULL };
+
+		EXPECT_EQ(0, cryo_run_cli(out, sizeof(out), 0, argv)) TH_LOG("%s", out);
+		EXPECT_NE(NULL, strstr(out, " PROCS ")) TH_LOG("%s", out);
+		snprintf(want, sizeof(want), "%-13s %7d %7d %7d %5u ", "frozen",
+			 root, 0, getpid(), 3);
+		EXPECT_NE(NULL, strstr(out, want)) TH_LOG("want '%s' in %s", want, out);
+	}
+	snprintf(pidarg, sizeof(pidarg), "%d", root);
+	{
+		const char *const argv[] = { "cryoctl", "ps", "--json", "--pid",
+					     pidarg, NULL };
+
+		EXPECT_EQ(0, cryo_run_cli(out, sizeof(out), 0, argv)) TH_LOG("%s", out);
+		EXPECT_NE(NULL, strstr(out, "\"nr_processes\":3,")) TH_LOG("%s", out);
+	}
+	ASSERT_EQ(0, ioctl(dev, CRYO_IOC_COMMIT, &c));
+	close(dev);
+	ASSERT_EQ(root, waitpid(root, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+	begin = sub_wait(&sub, CRYO_NL_CMD_FREEZE_BEGIN, 0);
+	ASSERT_EQ(CRYO_NL_CMD_FREEZE_BEGIN, begin.cmd);
+	EXPECT_EQ(root, begin.pid);
+	end = sub_wait(&sub, CRYO_NL_CMD_FREEZE_END, begin.session);
+	ASSERT_EQ(CRYO_NL_CMD_FREEZE_END, end.cmd);
+	EXPECT_EQ(0, end.err);
+	EXPECT_EQ(3, end.nr_processes);
+	EXPECT_EQ(3, end.nr_threads);
+
+	/* The thaw: the image's three, in its session and its THAW_END. */
+	img = make_image("tree");
+	ASSERT_LE(0, img);
+	ASSERT_EQ((ssize_t)len, write(img, image, len));
+	free(image);
+	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
+	dev = cryoctl_open();
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, cryoctl_thaw_tree(dev, img, CRYOCTL_THAW_WAIT, NULL, 0,
+				       &res, pids, 8, &nr))
+		TH_LOG("thaw: %s", res.message);
+	close(img);
+	EXPECT_EQ(3, nr);
+	ASSERT_EQ(0, find_session(res.pid, &s));
+	EXPECT_EQ(CRYO_NL_STATE_THAW_DONE, s.state);
+	EXPECT_EQ(root, s.image_pid);
+	EXPECT_EQ(3, s.nr_processes);
+	close(dev);
+
+	tb = sub_wait(&sub, CRYO_NL_CMD_THAW_BEGIN, 0);
+	ASSERT_EQ(CRYO_NL_CMD_THAW_BEGIN, tb.cmd);
+	te = sub_wait(&sub, CRYO_NL_CMD_THAW_END, tb.session);
+	ASSERT_EQ(CRYO_NL_CMD_THAW_END, te.cmd);
+	EXPECT_EQ(0, te.err);
+	EXPECT_EQ(res.pid, te.pid);
+	EXPECT_EQ(root, te.image_pid);
+	EXPECT_EQ(3, te.nr_processes);
+	EXPECT_EQ(len, te.bytes);
+
+	for (i = 1; i < nr && i < 8; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGKILL);
+	kill_wait(res.pid);
+	sub_close(&sub);
+}
+
+/*
+ * A thaw that fails before the image's tree is read (a truncated
+ * HEADER): THAW_END leaves CRYO_NL_A_NR_PROCESSES out.
+ */
+TEST(thaw_end_count_unknown)
+{
+	struct cryo_thaw t = { .size = sizeof(t) };
+	struct sub sub = { 0 };
+	struct tev tb, te;
+	int dev, img;
+
+	NEED_FAMILY();
+	ASSERT_EQ(0, sub_open(&sub));
+	img = make_image("short");
+	ASSERT_LE(0, img);
+	ASSERT_EQ(4, write(img, "CRYO", 4));
+	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
+	dev = cryoctl_open();
+	ASSERT_LE(0, dev);
+	t.image_fd = img;
+	EXPECT_NE(0, ioctl(dev, CRYO_IOC_THAW, &t));
+	close(dev);
+	close(img);
+	tb = sub_wait(&sub, CRYO_NL_CMD_THAW_BEGIN, 0);
+	ASSERT_EQ(CRYO_NL_CMD_THAW_BEGIN, tb.cmd);
+	te = sub_wait(&sub, CRYO_NL_CMD_THAW_END, tb.session);
+	ASSERT_EQ(CRYO_NL_CMD_THAW_END, te.cmd);
+	EXPECT_NE(0, te.err);
+	EXPECT_FALSE(te.has_nr_processes);
+	EXPECT_FALSE(te.has_pid);
+	sub_close(&sub);
 }
 
 static uint64_t errno_count(const struct cryoctl_errno_count *e,

@@ -17,11 +17,11 @@
  *            freeze-commit   pid, bytes, duration_ns, target
  *            freeze-release  pid, bytes, duration_ns, target
  *            thaw-begin      caller_pid, flags
- *            thaw-end        errno, image_pid, pid, bytes, duration_ns,
- *                            message
+ *            thaw-end        errno, image_pid, pid, nr_processes, bytes,
+ *                            duration_ns, message
  *            {"event":"lost"} when events were lost
  *   ps       session, state, pid, image_pid, caller_pid, opener_pid,
- *            flags, bytes, open_time_ns, start_time_ns
+ *            flags, nr_processes, bytes, open_time_ns, start_time_ns
  *   stats    load_time_ns, sessions, freezes, freezes_done,
  *            freezes_aborted, freezes_refused, commits, kills,
  *            freeze_bytes, freeze_pages, thaws, thaws_done, thaws_failed,
@@ -282,6 +282,8 @@ static void print_event(const struct cryoctl_event *e, bool json)
 			l_s64(&l, "image_pid", e->image_pid);
 		if (e->pid)
 			l_s64(&l, "pid", e->pid);
+		if (e->nr_processes)
+			l_u64(&l, "nr_processes", e->nr_processes);
 		l_u64(&l, "bytes", e->bytes);
 		l_u64(&l, "duration_ns", e->duration_ns);
 		if (e->message[0])
@@ -422,8 +424,10 @@ const struct cli_cmd cmd_events = {
 	"Subscribe to the cryo module's events and print one line per event\n"
 	"until interrupted (SIGINT, SIGTERM, SIGHUP), or until N events with\n"
 	"--count: every freeze begun, ended, aborted, committed or released,\n"
-	"and every thaw begun and ended, on this machine.  Pids are in the\n"
-	"initial pid namespace.  --json prints one JSON object per line.\n"
+	"and every thaw begun and ended, on this machine; freeze-end and\n"
+	"thaw-end tell how many processes the image holds (nr_processes).\n"
+	"Pids are in the initial pid namespace.  --json prints one JSON object\n"
+	"per line.\n"
 	"\n"
 	"Needs CAP_SYS_ADMIN.  Exit status: 0 when interrupted, 3 if the\n"
 	"module is not there, 4 without the capability, 1 on other errors.\n",
@@ -471,6 +475,7 @@ static int ps_one(const struct cryoctl_session *s, void *arg)
 		l_s64(&l, "caller_pid", s->caller_pid);
 		l_s64(&l, "opener_pid", s->opener_pid);
 		l_u64(&l, "flags", s->flags);
+		l_u64(&l, "nr_processes", s->nr_processes);
 		l_u64(&l, "bytes", s->bytes);
 		l_u64(&l, "open_time_ns", s->open_time_ns);
 		l_u64(&l, "start_time_ns", s->start_time_ns);
@@ -482,9 +487,9 @@ static int ps_one(const struct cryoctl_session *s, void *arg)
 			snprintf(flags, sizeof(flags), "-");
 		else
 			fmt_flags(thaw, s->flags, flags, sizeof(flags));
-		printf("%7llu  %-13s %7d %7d %7d %12llu %6s  %s\n",
+		printf("%7llu  %-13s %7d %7d %7d %5u %12llu %6s  %s\n",
 		       (unsigned long long)s->id, cryoctl_state_name(s->state),
-		       s->pid, s->image_pid, s->caller_pid,
+		       s->pid, s->image_pid, s->caller_pid, s->nr_processes,
 		       (unsigned long long)s->bytes, age, flags);
 	}
 	ctx->shown++;
@@ -536,8 +541,9 @@ static int run_ps(int argc, char **argv)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ctx.now_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 	if (!ctx.json)
-		printf("%7s  %-13s %7s %7s %7s %12s %6s  %s\n", "SESSION", "STATE",
-		       "PID", "IMAGE", "CALLER", "BYTES", "AGE", "FLAGS");
+		printf("%7s  %-13s %7s %7s %7s %5s %12s %6s  %s\n", "SESSION",
+		       "STATE", "PID", "IMAGE", "CALLER", "PROCS", "BYTES", "AGE",
+		       "FLAGS");
 	ret = cryoctl_sessions((pid_t)pid, ps_one, &ctx);
 	if (ret)
 		return report("ps", ret);
@@ -553,8 +559,10 @@ const struct cli_cmd cmd_ps = {
 	"List the open /dev/cryo sessions that froze or thaw something: session\n"
 	"id, state (freezing, frozen, freeze-done, freeze-failed, thawing,\n"
 	"thaw-done, thaw-failed), the target or restored process, the image's\n"
-	"pid, who began it, image bytes so far, how long ago it began, and its\n"
-	"flags.  --all adds the idle sessions; --pid only those of that process.\n"
+	"pid, who began it, its number of processes (PROCS: the frozen tree's\n"
+	"or the thawed image's; 0 until known), image bytes so far, how long\n"
+	"ago it began, and its flags.  --all adds the idle sessions; --pid only\n"
+	"those of that process.\n"
 	"--json prints one JSON object per session and line.  Pids are in the\n"
 	"initial pid namespace.\n"
 	"\n"

@@ -637,8 +637,9 @@ struct cryoctl_events;
  * @pages: pages in the image (FREEZE_END)
  * @duration_ns: how long the freeze or thaw took so far
  * @message: why a thaw failed, NUL-terminated; empty if none
- * @nr_processes: processes in the image (FREEZE_END; modules since ABI
- *	1.6); past %CRYOCTL_EVENT_SIZE_VER0
+ * @nr_processes: processes in the image, zombies included (FREEZE_END,
+ *	modules since ABI 1.6; THAW_END, since ABI 1.7, 0 if the image was
+ *	not read as far as its TREE record); past %CRYOCTL_EVENT_SIZE_VER0
  *
  * The kernel documents which attribute each event carries; what an event
  * lacks is 0 here.
@@ -726,7 +727,11 @@ void cryoctl_events_close(struct cryoctl_events *ev);
  * @caller_pid: who began the freeze or thaw; 0 for an idle session
  * @opener_pid: who opened the session
  * @flags: the freeze's or thaw's flags
- * @__reserved: 0
+ * @nr_processes: the processes of the freeze's tree, once
+ *	%CRYO_IOC_FREEZE parked it, or of a thaw's image, zombies included,
+ *	once %CRYO_IOC_THAW read it; 0 if not known (an idle session, a
+ *	module older than ABI 1.7, a library older than the field, which
+ *	was @__reserved and 0 there)
  * @bytes: image bytes read so far
  * @open_time_ns: when the session was opened, CLOCK_REALTIME in ns
  * @start_time_ns: when its freeze or thaw began; 0 for an idle session
@@ -740,7 +745,7 @@ struct cryoctl_session {
 	int32_t caller_pid;
 	int32_t opener_pid;
 	uint32_t flags;
-	uint32_t __reserved;
+	uint32_t nr_processes;
 	uint64_t bytes;
 	uint64_t open_time_ns;
 	uint64_t start_time_ns;

@@ -39,6 +39,10 @@
 
 static_assert(sizeof(struct cryoctl_event) == CRYOCTL_EVENT_SIZE_VER1,
 	      "struct cryoctl_event grew: add a CRYOCTL_EVENT_SIZE_VER1");
+/* nr_processes took the place of a __reserved field that was 0. */
+static_assert(sizeof(struct cryoctl_session) == 64 &&
+	      offsetof(struct cryoctl_session, nr_processes) == 36,
+	      "struct cryoctl_session: its layout is ABI");
 static_assert(sizeof(struct cryoctl_stats) == CRYOCTL_STATS_SIZE_VER0,
 	      "struct cryoctl_stats grew: add a CRYOCTL_STATS_SIZE_VER1");
 
@@ -270,6 +274,7 @@ static int session_parse(struct nlattr **tb, struct request *req)
 	s.caller_pid = (int32_t)get_u32(tb, CRYO_NL_A_CALLER_PID);
 	s.opener_pid = (int32_t)get_u32(tb, CRYO_NL_A_OPENER_PID);
 	s.flags = get_u32(tb, CRYO_NL_A_FLAGS);
+	s.nr_processes = get_u32(tb, CRYO_NL_A_NR_PROCESSES);
 	s.bytes = get_u64(tb, CRYO_NL_A_BYTES);
 	s.open_time_ns = get_u64(tb, CRYO_NL_A_OPEN_TIME_NS);
 	s.start_time_ns = get_u64(tb, CRYO_NL_A_START_TIME_NS);

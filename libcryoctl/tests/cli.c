@@ -563,6 +563,7 @@ void test_cli_usage(void)
 {
 	static const char *const cmds[] = {
 		"freeze", "inspect", "maps", "layout", "verify", "thaw", "remap",
+		"ps", "events", "stats",
 	};
 	static const char *const bad_inherit[] = {
 		"1", "=1", "1=", "-1=2", "1=-2", "1=2x", "x=1", "1=2=3", " 1=2",
@@ -586,6 +587,11 @@ void test_cli_usage(void)
 		CHECK(r.status == 2 && strstr(r.err, "--no-such-option"),
 		      "%s --no-such-option: %d", cmds[i], r.status);
 	}
+	run_cli(&r, NULL, 0, -1, -1, ARGS("ps", "--help"));
+	CHECK(strstr(r.out, "number of processes (PROCS"), "ps --help tells PROCS");
+	run_cli(&r, NULL, 0, -1, -1, ARGS("events", "--help"));
+	CHECK(strstr(r.out, "thaw-end tell how many processes"),
+	      "events --help tells thaw-end's count");
 	run_cli(&r, NULL, 0, -1, -1, ARGS("--help"));
 	CHECK(r.status == 0 && strstr(r.out, "  freeze") && strstr(r.out, "  inspect") &&
 	      strstr(r.out, "  thaw") && strstr(r.out, "  remap") &&

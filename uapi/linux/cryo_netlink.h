@@ -69,7 +69,12 @@
  *	%CRYO_NL_A_CALLER_PID, %CRYO_NL_A_FLAGS, %CRYO_NL_A_START_TIME_NS,
  *	%CRYO_NL_A_BYTES (image bytes read so far), %CRYO_NL_A_PID (the
  *	freeze's target, or the process a thaw restores once it exists)
- *	and, for a thaw, %CRYO_NL_A_IMAGE_PID.
+ *	and, for a thaw, %CRYO_NL_A_IMAGE_PID.  Since ABI 1.7 a reply also
+ *	carries %CRYO_NL_A_NR_PROCESSES once it is known: for a freeze, the
+ *	processes of the tree %CRYO_IOC_FREEZE found and parked (from its
+ *	return on, whatever becomes of the freeze); for a thaw, those of the
+ *	image's tree, once %CRYO_IOC_THAW is over and has read the TREE
+ *	record (1 for an image of one process without one).
  * @CRYO_NL_CMD_GET_STATS: request, no attributes.  The reply carries the
  *	%CRYO_NL_A_STAT_* counters, %CRYO_NL_A_STAT_FREEZE_ERRORS and
  *	%CRYO_NL_A_STAT_THAW_ERRORS.
@@ -120,6 +125,9 @@
  *	out if the image was not read that far), %CRYO_NL_A_PID (the restored
  *	process; left out if none was created), %CRYO_NL_A_BYTES (image bytes
  *	read: for a successful thaw, the image's size),
+ *	%CRYO_NL_A_NR_PROCESSES (since ABI 1.7: the processes of the image's
+ *	tree, zombies included, which a successful thaw restored all; left
+ *	out if the image was not read as far as its TREE record),
  *	%CRYO_NL_A_DURATION_NS (since THAW_BEGIN), %CRYO_NL_A_MESSAGE (the
  *	reason of a failure, as %CRYO_IOC_THAW_STATUS gives it; ECANCELED
  *	when the session was closed before the restore began),
@@ -173,7 +181,8 @@ enum cryo_nl_cmd {
  * @CRYO_NL_A_PAGES: u64: pages of memory in the image.
  * @CRYO_NL_A_NR_THREADS: u32: threads in the image.
  * @CRYO_NL_A_NR_PROCESSES: u32: processes in the image (the frozen tree's
- *	members, zombies included), in FREEZE_END.  Since ABI 1.6.
+ *	members, zombies included), in FREEZE_END (since ABI 1.6), THAW_END
+ *	and GET_SESSION replies (since ABI 1.7).
  * @CRYO_NL_A_DURATION_NS: u64: how long the operation took, in ns of
  *	CLOCK_MONOTONIC.
  * @CRYO_NL_A_START_TIME_NS: u64: CLOCK_REALTIME when the session's freeze
