@@ -262,7 +262,7 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 			id, rid, fd_path(pid, rid, path, sizeof(path)), rid);
 		return EXIT_FAIL;
 	case CRYO_REFUSAL_SHARED_MEMORY:
-		cli_err("freeze: PID %d maps shared anonymous memory (%s) that another process maps too; cryo cannot save memory shared between processes yet: a thaw would give each its own copy; the tree keeps running (--accept-loss makes the image anyway, each member with its own copy)",
+		cli_err("freeze: PID %d maps shared memory (%s) that a process outside the tree maps too; after a thaw what that process writes would no longer reach the tree; the tree keeps running (freeze the process that shares it with the tree, or --accept-loss to make the image anyway, the tree keeping the memory to itself)",
 			id, maps_line(pid, rid, path, sizeof(path)));
 		return EXIT_FAIL;
 	default:
