@@ -910,21 +910,7 @@ TEST_F_TIMEOUT(shm, contents, 300)
 
 	THAW();
 	EXPECT_EQ(pids[0], self->root);
-	ASSERT_EQ(0, cryo_write_file(in_dir(self, "go"), "", 0));
-	EXPECT_TRUE(WAIT_FOR(dir_has(self, "pdone") && dir_has(self, "cdone"), 120))
-		TH_LOG("the word trade did not end; log: %s", log_text(self));
-	EXPECT_STREQ("ok\nok\n", dir_text(self, "verify.0", buf, sizeof(buf)));
-	EXPECT_STREQ("ok\nok\n", dir_text(self, "verify.1", buf, sizeof(buf)));
-	ASSERT_EQ(4, sscanf(dir_text(self, "resident", buf, sizeof(buf)), "%lu %lu %lu %lu",
-			    &ra, &wa, &rs, &ws));
-	EXPECT_EQ(nwa, ra) TH_LOG("anon: %lu pages, %lu wrong", ra, wa);
-	EXPECT_EQ(0, wa);
-	EXPECT_EQ(nws, rs) TH_LOG("SysV: %lu pages, %lu wrong", rs, ws);
-	EXPECT_EQ(0, ws);
-	EXPECT_STREQ("0x6368696c64\n", dir_text(self, "pdone", buf, sizeof(buf)));
-	EXPECT_STREQ("0x7061726e74\n", dir_text(self, "cdone", buf, sizeof(buf)));
-
-	/* The VMAs as they were, of one object. */
+	/* The VMAs as they were, of one object (before the parent ends). */
 	ASSERT_EQ(0, map_at(pids[0], anon, &m));
 	EXPECT_EQ(anon + 512 * PAGE, m.end);
 	EXPECT_STREQ("rw-s", m.perms);
@@ -946,6 +932,21 @@ TEST_F_TIMEOUT(shm, contents, 300)
 	ASSERT_EQ(0, map_at(pids[1], sysv, &mc));
 	EXPECT_EQ(m.ino, mc.ino);
 	EXPECT_EQ(sysv + 769 * PAGE, m.end);
+
+	ASSERT_EQ(0, cryo_write_file(in_dir(self, "go"), "", 0));
+	EXPECT_TRUE(WAIT_FOR(dir_has(self, "pdone") && dir_has(self, "cdone"), 120))
+		TH_LOG("the word trade did not end; log: %s", log_text(self));
+	EXPECT_STREQ("ok\nok\n", dir_text(self, "verify.0", buf, sizeof(buf)));
+	EXPECT_STREQ("ok\nok\n", dir_text(self, "verify.1", buf, sizeof(buf)));
+	ASSERT_EQ(4, sscanf(dir_text(self, "resident", buf, sizeof(buf)), "%lu %lu %lu %lu",
+			    &ra, &wa, &rs, &ws));
+	EXPECT_EQ(nwa, ra) TH_LOG("anon: %lu pages, %lu wrong", ra, wa);
+	EXPECT_EQ(0, wa);
+	EXPECT_EQ(nws, rs) TH_LOG("SysV: %lu pages, %lu wrong", rs, ws);
+	EXPECT_EQ(0, ws);
+	EXPECT_STREQ("0x6368696c64\n", dir_text(self, "pdone", buf, sizeof(buf)));
+	EXPECT_STREQ("0x7061726e74\n", dir_text(self, "cdone", buf, sizeof(buf)));
+
 
 	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
 }
