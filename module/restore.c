@@ -147,15 +147,18 @@ static int cryo_restore_pipes(struct cryo_thawing *t, struct cryo_thaw_restore *
 		return cryo_thaw_fail(t, -EINVAL, "%u pipes given, %u needed",
 				      a->nr_pipes, t->fdt.nr_pipes);
 	/* None of its own; an earlier member's it may still need. */
-	if (!t->fdt.nr_pipes)
-		return cryo_pipe_attach(t, NULL, 0);
-	fds = memdup_user(u64_to_user_ptr(a->pipes),
-			  2 * sizeof(s32) * (size_t)t->fdt.nr_pipes);
-	if (IS_ERR(fds))
-		return cryo_thaw_fail(t, PTR_ERR(fds), "bad pipes array");
-	ret = cryo_pipe_attach(t, fds, t->fdt.nr_pipes);
-	kfree(fds);
-	return ret;
+	if (!t->fdt.nr_pipes) {
+		ret = cryo_pipe_attach(t, NULL, 0);
+	} else {
+		fds = memdup_user(u64_to_user_ptr(a->pipes),
+				  2 * sizeof(s32) * (size_t)t->fdt.nr_pipes);
+		if (IS_ERR(fds))
+			return cryo_thaw_fail(t, PTR_ERR(fds), "bad pipes array");
+		ret = cryo_pipe_attach(t, fds, t->fdt.nr_pipes);
+		kfree(fds);
+	}
+	/* Its fds' descriptions, referenced while the lock keeps them. */
+	return ret ?: cryo_fdtable_resolve(t);
 }
 
 static int cryo_install_tmp(struct file *f)
