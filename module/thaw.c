@@ -45,7 +45,11 @@
 
 /*
  * Every process made for a member dies: the tree is restored whole or not
- * at all.  The caller of CRYO_IOC_THAW is not a member and stays.
+ * at all.  The caller of CRYO_IOC_THAW is not a member and stays.  Only
+ * processes that claimed a member themselves are ever named here (@planned
+ * by their own CRYO_IOC_THAW_MEMBER or CRYO_IOC_THAW_RESTORE, @leader_pid
+ * by their RESTORE): never one inferred from another's ancestry, so the
+ * forced SIGKILL reaches no process that did not ask to become a member.
  */
 static void cryo_tree_kill_all(struct cryo_thaw_tree *tree)
 {
@@ -380,18 +384,19 @@ static bool cryo_member_turn(struct cryo_thaw_tree *tree, unsigned int k)
 	return READ_ONCE(tree->reading) == k || READ_ONCE(tree->failed);
 }
 
-/* Claim member @k for the caller, and the root for its parent. */
+/*
+ * Claim member @k for the caller, and for the caller only: the root is
+ * claimed by its own process's CRYO_IOC_THAW_RESTORE (cryo_member_of()),
+ * never inferred from a claimer's parent, which may be any process (the
+ * caller's subreaper, a privileged parent of the claimer).
+ */
 static int cryo_member_claim(struct cryo_thaw_tree *tree, unsigned int k,
 			     struct cryo_thawing *t)
 {
-	struct pid *me = task_tgid(current), *parent;
-	struct cryo_thawing *root = tree->members[0];
+	struct pid *me = task_tgid(current);
 	unsigned int i;
 	int ret = 0;
 
-	rcu_read_lock();
-	parent = get_pid(task_tgid(rcu_dereference(current->real_parent)));
-	rcu_read_unlock();
 	spin_lock(&tree->lock);
 	if (tree->failed)
 		ret = -ECANCELED;
@@ -404,16 +409,36 @@ static int cryo_member_claim(struct cryo_thaw_tree *tree, unsigned int k,
 	if (!ret) {
 		t->planned = get_pid(me);
 		tree->members[k] = t;
-		/* The root's process forked the blanks of its children. */
-		if (tree->procs[k].parent == 0 && !root->planned &&
-		    !root->leader_pid) {
-			root->planned = parent;
-			parent = NULL;
-		}
 	}
 	spin_unlock(&tree->lock);
-	put_pid(parent);
 	return ret;
+}
+
+/*
+ * Member @k's process must be a child of its parent member's, as the TREE
+ * has it: checked when @k's turn comes, once every member before it (its
+ * parent among them, the root too) has passed its CRYO_IOC_THAW_RESTORE
+ * and so is known by the process that claimed it itself.
+ */
+static int cryo_member_check_parent(struct cryo_thaw_tree *tree,
+				    struct cryo_thawing *t)
+{
+	s32 p = tree->procs[t->idx].parent;
+	struct cryo_thawing *pm;
+	bool ok;
+
+	spin_lock(&tree->lock);
+	pm = tree->members[p];
+	rcu_read_lock();
+	ok = pm && pm->leader_pid &&
+	     task_tgid(rcu_dereference(current->real_parent)) == pm->leader_pid;
+	rcu_read_unlock();
+	spin_unlock(&tree->lock);
+	if (!ok)
+		return cryo_thaw_fail(t, -EPERM,
+				      "its process is not a child of the process of member %d (its parent in the TREE)",
+				      p);
+	return 0;
 }
 
 /**
@@ -473,6 +498,9 @@ int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg)
 	}
 	if (READ_ONCE(tree->failed))
 		return -ECANCELED;
+	ret = cryo_member_check_parent(tree, t);
+	if (ret)
+		goto fail;
 	ret = mutex_lock_killable(&s->lock);
 	if (ret) {
 		ret = cryo_thaw_fail(t, -EINTR, "interrupted");
