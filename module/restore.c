@@ -64,12 +64,6 @@ static struct cryo_thawing *cryo_member_of(struct cryo_thaw_tree *tree,
 	return t;
 }
 
-/*
- * How long the leader waits for the other threads to arrive: they are
- * being made by its stub, but a tree makes thousands at once.
- */
-#define CRYO_THAW_ARRIVE_TIMEOUT	(30 * HZ)
-
 /* R must be a process of its own, made for this: nobody shares its mm. */
 int cryo_check_fresh(struct cryo_thawing *t)
 {
@@ -440,6 +434,8 @@ static int cryo_wait_tree(struct cryo_thawing *t)
 			cryo_thaw_fail_lost(lost);
 			return -EINTR;
 		}
+		if (cryo_thaw_overdue(tree))
+			return -EINTR;
 	}
 }
 

@@ -73,13 +73,15 @@ static void cryo_tree_kill_all(struct cryo_thaw_tree *tree)
 	}
 }
 
-void cryo_thaw_set_state(struct cryo_thawing *t, u32 state)
+/* @t (NULL: no member in particular) goes to @state; FAILED fails the tree. */
+static void cryo_tree_set_state(struct cryo_thaw_tree *tree,
+				struct cryo_thawing *t, u32 state)
 {
-	struct cryo_thaw_tree *tree = t->tree;
 	bool kill_all = false;
 
 	spin_lock(&tree->lock);
-	t->state = state;
+	if (t)
+		t->state = state;
 	if (state == CRYO_THAW_FAILED) {
 		kill_all = !tree->failed && tree->nr_procs > 1;
 		tree->failed = true;
@@ -89,6 +91,11 @@ void cryo_thaw_set_state(struct cryo_thawing *t, u32 state)
 		cryo_tree_kill_all(tree);
 	cryo_thaw_report(tree, false);
 	wake_up_all(&tree->wq);
+}
+
+void cryo_thaw_set_state(struct cryo_thawing *t, u32 state)
+{
+	cryo_tree_set_state(t->tree, t, state);
 }
 
 /* After the point of no return: the process being built dies. */
@@ -326,6 +333,61 @@ struct cryo_thawing *cryo_thaw_lost(struct cryo_thaw_tree *tree)
 	return lost;
 }
 
+/**
+ * cryo_thaw_overdue() - fail the tree when the member next in turn never came
+ * @tree: the thaw
+ *
+ * The member whose section is next (@tree->reading) is the one everything
+ * waits for: the members after it in their CRYO_IOC_THAW_MEMBER, those
+ * before it in their last step, CRYO_IOC_THAW_STATUS with WAIT.  Its
+ * process may never claim it (its blank died or was stopped before its
+ * call: cryo_thaw_lost() cannot know a process that never called), or
+ * stop before its CRYO_IOC_THAW_RESTORE.  So once seen waited for (by the
+ * 100 ms polls of those waits), it has CRYO_THAW_ARRIVE_TIMEOUT to reach
+ * its RESTORE, the root included (its RESTORE claims it); past that the
+ * tree fails with ETIMEDOUT naming it, and every claimed member is killed.
+ *
+ * Return: true when the tree failed here.
+ */
+bool cryo_thaw_overdue(struct cryo_thaw_tree *tree)
+{
+	const struct cryo_thawing *m;
+	unsigned int k;
+	bool late;
+
+	if (tree->nr_procs < 2)
+		return false;
+	spin_lock(&tree->lock);
+	k = tree->reading;
+	m = tree->members[k];
+	if (tree->failed || (m && m->leader_pid)) {
+		spin_unlock(&tree->lock);
+		return false;
+	}
+	if (tree->late_idx != k + 1) {
+		tree->late_idx = k + 1;
+		tree->late_since = jiffies;
+	}
+	late = time_after(jiffies, tree->late_since + CRYO_THAW_ARRIVE_TIMEOUT);
+	if (late && !tree->error) {
+		tree->error = -ETIMEDOUT;
+		scnprintf(tree->msg, sizeof(tree->msg),
+			  "member %u (pid %d): its process did not %s within %d s",
+			  k, tree->procs ? tree->procs[k].pid : 0,
+			  m ? "reach CRYO_IOC_THAW_RESTORE" :
+			  k ? "claim it (CRYO_IOC_THAW_MEMBER)" :
+			      "claim it (CRYO_IOC_THAW_RESTORE)",
+			  CRYO_THAW_ARRIVE_TIMEOUT / HZ);
+	}
+	spin_unlock(&tree->lock);
+	if (!late)
+		return false;
+	pr_notice_ratelimited("thaw of a tree failed: member %u did not come in time\n",
+			      k);
+	cryo_tree_set_state(tree, NULL, CRYO_THAW_FAILED);
+	return true;
+}
+
 /* Fail the tree: @m's process died before the tree was done. */
 void cryo_thaw_fail_lost(struct cryo_thawing *m)
 {
@@ -495,6 +557,8 @@ int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg)
 			cryo_thaw_fail_lost(t);
 			return -ECANCELED;
 		}
+		/* Failed: the next wait sees it. */
+		cryo_thaw_overdue(tree);
 	}
 	if (READ_ONCE(tree->failed))
 		return -ECANCELED;
@@ -543,6 +607,8 @@ static int cryo_thaw_wait_final(struct cryo_thaw_tree *tree)
 		lost = cryo_thaw_lost(tree);
 		if (lost)
 			cryo_thaw_fail_lost(lost);
+		else
+			cryo_thaw_overdue(tree);
 	}
 }
 

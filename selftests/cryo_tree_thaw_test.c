@@ -419,6 +419,54 @@ TEST_F_TIMEOUT(tree, foreign_claim_kills_no_other, 120)
 }
 
 /*
+ * The root's process never comes (nobody issues its RESTORE), while a
+ * member's waits for its turn: the tree fails within the 30 s the next
+ * member in turn has, ETIMEDOUT naming the root, and the waiting
+ * member's process is killed -- no wait of the tree is unbounded.
+ */
+TEST_F_TIMEOUT(tree, member_never_comes_times_out, 120)
+{
+	struct cryo_thaw_status st = { .size = sizeof(st) };
+	struct cryo_image_member procs[8];
+	int cpid, zpid, dev, img = -1, c[2], ret, status;
+	struct cryo_thaw m;
+	double start;
+	pid_t ppid, x;
+
+	if (variant->flags & CRYOCTL_THAW_SAME_PID)
+		SKIP(return, "one variant is enough");
+	ASSERT_EQ(0, tree_start_freeze(_metadata, T, &cpid, &zpid, &ppid));
+	dev = cryoctl_open();
+	ASSERT_LE(0, dev);
+	ret = raw_thaw(T, dev, c, &img, procs);
+	ASSERT_EQ(0, ret) TH_LOG("THAW: %s", strerror(-ret));
+
+	start = cryo_now();
+	x = fork();
+	ASSERT_LE(0, x);
+	if (!x) {
+		memset(&m, 0, sizeof(m));
+		m.size = sizeof(m);
+		m.member = 1;
+		ioctl(dev, CRYO_IOC_THAW_MEMBER, &m);
+		_exit(3);
+	}
+	ASSERT_EQ(x, wait_timeout(x, &status, 60)) TH_LOG("still waiting after 60 s");
+	EXPECT_GT(cryo_now() - start, 25);
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		TH_LOG("status %#x", status);
+	ASSERT_EQ(0, ioctl(dev, CRYO_IOC_THAW_STATUS, &st));
+	EXPECT_EQ(CRYO_THAW_FAILED, st.state);
+	EXPECT_EQ(ETIMEDOUT, st.error) TH_LOG("%s", st.message);
+	EXPECT_EQ(0, strncmp(st.message, "member 0 (pid ", 14)) TH_LOG("%s", st.message);
+	EXPECT_NE(NULL, strstr(st.message, "within 30 s")) TH_LOG("%s", st.message);
+	close(img);
+	close(c[0]);
+	close(c[1]);
+	close(dev);
+}
+
+/*
  * --same-pid with a member's pid taken: a clear failure, and nothing of
  * the tree left behind (the root's process is gone, the holder runs on).
  */

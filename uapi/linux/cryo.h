@@ -777,6 +777,9 @@ struct cryo_remap {
  * %CRYO_IOC_THAW_RESTORE), never another.  When its turn comes the
  * caller's parent must be the process of its parent member (that member's
  * %CRYO_IOC_THAW_RESTORE caller; the root's for a child of the root).
+ * The member next in turn has 30 s, from when it is first waited for, to
+ * reach its %CRYO_IOC_THAW_RESTORE (the root included); past that the tree
+ * fails with ETIMEDOUT in %CRYO_IOC_THAW_STATUS, naming the member.
  * Errors: those of %CRYO_IOC_THAW, and EINVAL (@member out of range, or a
  * zombie's), EALREADY (that member is planned already), ENOENT (no tree
  * thaw in this session), EPERM (the caller is not a child of its parent
