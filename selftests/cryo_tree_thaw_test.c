@@ -467,6 +467,61 @@ TEST_F_TIMEOUT(tree, member_never_comes_times_out, 120)
 }
 
 /*
+ * A zombie whose wait status in the TREE is no death -- a stop signal
+ * (its process would stop, holding the tool's descriptors), an ignored
+ * one, the core-dump bit with a signal that dumps none -- is refused
+ * before anything is made: EBADMSG naming the TREE and the member.
+ */
+TEST_F_TIMEOUT(tree, zombie_status_no_death_refused, 120)
+{
+	static const int bad[] = { SIGSTOP, SIGTSTP, SIGTTOU, SIGCHLD,
+				   SIGCONT, SIGWINCH, 0x80 | SIGTERM,
+				   0x80 | SIGKILL };
+	struct cryoctl_thaw_result res;
+	struct cryo_image_member *m;
+	struct cryo_rec *rec;
+	unsigned char *img;
+	unsigned int nr, i;
+	size_t len, off;
+	pid_t ppid, pids[8];
+	int cpid, zpid, fd, ret, z = -1;
+	char want[32];
+
+	if (variant->flags & CRYOCTL_THAW_SAME_PID)
+		SKIP(return, "one variant is enough");
+	ASSERT_EQ(0, tree_start_freeze(_metadata, T, &cpid, &zpid, &ppid));
+	img = cryo_slurp(T->img, &len);
+	ASSERT_NE(NULL, img);
+	rec = (struct cryo_rec *)img;
+	off = sizeof(*rec) + rec->len;
+	ASSERT_LT(off + sizeof(*rec), len);
+	rec = (struct cryo_rec *)(img + off);
+	ASSERT_EQ(CRYO_REC_TREE, rec->type);
+	m = (struct cryo_image_member *)(rec + 1);
+	for (i = 0; i < 3; i++)
+		if (m[i].flags & CRYO_MEMBER_ZOMBIE)
+			z = i;
+	ASSERT_LT(0, z);
+	snprintf(want, sizeof(want), "member %d: exit status", z);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		m[z].exit_code = bad[i];
+		rec->crc = cryoctl_record_crc(rec, m);
+		fd = open(T->img, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ((ssize_t)len, write(fd, img, len));
+		close(fd);
+		nr = 7;
+		ret = tree_thaw(T, CRYOCTL_THAW_WAIT, pids, &nr, &res);
+		EXPECT_EQ(-EBADMSG, ret) TH_LOG("status %#x: %s", bad[i], res.message);
+		EXPECT_NE(NULL, strstr(res.message, "(TREE)")) TH_LOG("%s", res.message);
+		EXPECT_NE(NULL, strstr(res.message, want)) TH_LOG("%s", res.message);
+		EXPECT_EQ(0, nr);
+		EXPECT_EQ(0, T->pid);
+	}
+	free(img);
+}
+
+/*
  * --same-pid with a member's pid taken: a clear failure, and nothing of
  * the tree left behind (the root's process is gone, the holder runs on).
  */

@@ -238,7 +238,14 @@ void cryo_tree_save(struct cryo_image *img)
 
 /* ---- the thaw ------------------------------------------------------------ */
 
-/* A wait status exit() or a deadly signal gives, as waitpid(2) has it. */
+/*
+ * A wait status of a real death, as waitpid(2) has it: an exit code, or a
+ * signal whose default action ends the process, with the core-dump bit
+ * only for one that dumps core.  The zombie's process dies of that signal
+ * at the thaw (libcryoctl's tree_die_as()): a stop signal would stop it
+ * instead, holding the thawing tool's descriptors, and an ignored one
+ * would not end it.
+ */
 static bool cryo_tree_status_ok(s32 st)
 {
 	int sig = st & 0x7f;
@@ -247,7 +254,10 @@ static bool cryo_tree_status_ok(s32 st)
 		return false;
 	if (!sig)
 		return !(st & 0x80) && st >> 8 <= 0xff;
-	return st >> 8 == 0 && sig != 0x7f && valid_signal(sig);
+	if (st >> 8 || sig == 0x7f || !valid_signal(sig) ||
+	    sig_kernel_stop(sig) || sig_kernel_ignore(sig))
+		return false;
+	return !(st & 0x80) || sig_kernel_coredump(sig);
 }
 
 static int cryo_tree_check(struct cryo_thawing *t, const struct cryo_rec *rec,
@@ -280,8 +290,8 @@ static int cryo_tree_check(struct cryo_thawing *t, const struct cryo_rec *rec,
 					i, p->nr_threads, p->exit_code,
 					zombie ? " (a zombie)" : "");
 		if (zombie && !cryo_tree_status_ok(p->exit_code))
-			return cryo_bad(t, rec, "member %u: exit status %#x", i,
-					p->exit_code);
+			return cryo_bad(t, rec, "member %u: exit status %#x is no death",
+					i, p->exit_code);
 		for (j = 0; j < i; j++)
 			if (m[j].pid == p->pid)
 				return cryo_bad(t, rec, "member %u: pid %d twice",
