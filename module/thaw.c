@@ -523,7 +523,8 @@ int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg)
 	long left;
 	int ret;
 
-	if (!tree || tree->remap_only || !tree->procs)
+	/* Pairs with cryo_tree_load(): nr_procs and members are set. */
+	if (!tree || tree->remap_only || !smp_load_acquire(&tree->procs))
 		return -ENOENT;
 	if (arg->size < CRYO_THAW_SIZE_VER2 || arg->__reserved ||
 	    arg->procs_len > CRYO_THAW_PROCS_MAX)

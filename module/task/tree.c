@@ -315,8 +315,9 @@ int cryo_tree_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
 	struct cryo_thaw_tree *tree = t->tree;
 	const struct cryo_image_member *m = t->in->buf;
-	unsigned int n = t->hdr.nr_processes, i;
-	struct cryo_thawing **members;
+	unsigned int n = t->hdr.nr_processes, i, live = 0;
+	struct cryo_thawing **members, **old;
+	struct cryo_image_member *procs;
 	int ret;
 
 	if (rec->type != CRYO_REC_TREE)
@@ -327,22 +328,31 @@ int cryo_tree_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	ret = cryo_tree_check(t, rec, m, n);
 	if (ret)
 		return ret;
-	tree->procs = kvmalloc(rec->len, GFP_KERNEL_ACCOUNT);
+	procs = kvmalloc(rec->len, GFP_KERNEL_ACCOUNT);
 	members = kvcalloc(n, sizeof(*members), GFP_KERNEL_ACCOUNT);
-	if (!tree->procs || !members) {
+	if (!procs || !members) {
+		kvfree(procs);
 		kvfree(members);
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
 	}
-	memcpy(tree->procs, m, rec->len);
+	memcpy(procs, m, rec->len);
 	members[0] = t;
-	/* Under the lock: THAW_STATUS and the netlink view walk them. */
+	for (i = 0; i < n; i++)
+		live += !(m[i].flags & CRYO_MEMBER_ZOMBIE);
+	/*
+	 * Filled, then published whole under the lock (THAW_STATUS and the
+	 * netlink view walk them): @procs last, with a release, for
+	 * CRYO_IOC_THAW_MEMBER, which reads it without the lock.  The old
+	 * array is freed after the unlock (kvfree may sleep).
+	 */
 	spin_lock(&tree->lock);
-	kvfree(tree->members);
+	old = tree->members;
 	tree->members = members;
 	tree->nr_procs = n;
-	tree->nr_live = 0;
-	for (i = 0; i < n; i++)
-		tree->nr_live += !(m[i].flags & CRYO_MEMBER_ZOMBIE);
+	tree->nr_live = live;
+	/* Pairs with the acquire in cryo_thaw_member(). */
+	smp_store_release(&tree->procs, procs);
 	spin_unlock(&tree->lock);
+	kvfree(old);
 	return 0;
 }
