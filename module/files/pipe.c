@@ -30,6 +30,7 @@
 #include "files/file.h"
 #include "files/files.h"
 #include "files/reopen.h"
+#include "task/task.h"
 
 static bool cryo_pipe_fed_by_kernel(struct file *file)
 {
@@ -400,9 +401,16 @@ static int cryo_pipe_open(struct cryo_thawing *t, struct cryo_thaw_file *f,
 		used[e] = true;
 		file = get_file(ends[e]);
 	} else {
-		/* A writer and a reader exist: this open never waits. */
-		file = dentry_open(&ends[0]->f_path, acc | O_NONBLOCK,
-				   current_cred());
+		/*
+		 * A writer and a reader exist: this open never waits.  Under
+		 * the plan's credentials, as every open of the thaw (the
+		 * process's ids are those, its capabilities not checked).
+		 */
+		const struct cred *cred = cryo_creds_open_cred(t);
+
+		if (IS_ERR(cred))
+			return PTR_ERR(cred);
+		file = dentry_open(&ends[0]->f_path, acc | O_NONBLOCK, cred);
 		if (IS_ERR(file))
 			return cryo_thaw_fail(t, PTR_ERR(file),
 					      "pipe %s: cannot open another description of it (error %ld)",
