@@ -309,10 +309,15 @@ static int cryo_pipe_restore(struct cryo_thawing *t, unsigned int idx)
 
 	if (f->pipe >= 0)
 		return 0;
-	for (j = 0; j < idx; j++) {
+	/*
+	 * An earlier member made it: any description of it has its index,
+	 * also one after this in the image (that member's section may hold
+	 * this description unused, and a later one).  A pipe's index is set
+	 * once: never moved to a new pipe below.
+	 */
+	for (j = 0; j < ft->nr_files; j++) {
 		if (!cryo_pipe_same(f, &ft->files[j]) || ft->files[j].pipe < 0)
 			continue;
-		/* An earlier member made it. */
 		f->pipe = ft->files[j].pipe;
 		return 0;
 	}
