@@ -64,12 +64,6 @@ static struct cryo_thawing *cryo_member_of(struct cryo_thaw_tree *tree,
 	return t;
 }
 
-/*
- * How long the leader waits for the other threads to arrive: they are
- * being made by its stub, but a tree makes thousands at once.
- */
-#define CRYO_THAW_ARRIVE_TIMEOUT	(30 * HZ)
-
 /* R must be a process of its own, made for this: nobody shares its mm. */
 int cryo_check_fresh(struct cryo_thawing *t)
 {
@@ -148,15 +142,18 @@ static int cryo_restore_pipes(struct cryo_thawing *t, struct cryo_thaw_restore *
 		return cryo_thaw_fail(t, -EINVAL, "%u pipes given, %u needed",
 				      a->nr_pipes, t->fdt.nr_pipes);
 	/* None of its own; an earlier member's it may still need. */
-	if (!t->fdt.nr_pipes)
-		return cryo_pipe_attach(t, NULL, 0);
-	fds = memdup_user(u64_to_user_ptr(a->pipes),
-			  2 * sizeof(s32) * (size_t)t->fdt.nr_pipes);
-	if (IS_ERR(fds))
-		return cryo_thaw_fail(t, PTR_ERR(fds), "bad pipes array");
-	ret = cryo_pipe_attach(t, fds, t->fdt.nr_pipes);
-	kfree(fds);
-	return ret;
+	if (!t->fdt.nr_pipes) {
+		ret = cryo_pipe_attach(t, NULL, 0);
+	} else {
+		fds = memdup_user(u64_to_user_ptr(a->pipes),
+				  2 * sizeof(s32) * (size_t)t->fdt.nr_pipes);
+		if (IS_ERR(fds))
+			return cryo_thaw_fail(t, PTR_ERR(fds), "bad pipes array");
+		ret = cryo_pipe_attach(t, fds, t->fdt.nr_pipes);
+		kfree(fds);
+	}
+	/* Its fds' descriptions, referenced while the lock keeps them. */
+	return ret ?: cryo_fdtable_resolve(t);
 }
 
 static int cryo_install_tmp(struct file *f)
@@ -440,6 +437,8 @@ static int cryo_wait_tree(struct cryo_thawing *t)
 			cryo_thaw_fail_lost(lost);
 			return -EINTR;
 		}
+		if (cryo_thaw_overdue(tree))
+			return -EINTR;
 	}
 }
 

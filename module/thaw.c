@@ -46,7 +46,11 @@
 
 /*
  * Every process made for a member dies: the tree is restored whole or not
- * at all.  The caller of CRYO_IOC_THAW is not a member and stays.
+ * at all.  The caller of CRYO_IOC_THAW is not a member and stays.  Only
+ * processes that claimed a member themselves are ever named here (@planned
+ * by their own CRYO_IOC_THAW_MEMBER or CRYO_IOC_THAW_RESTORE, @leader_pid
+ * by their RESTORE): never one inferred from another's ancestry, so the
+ * forced SIGKILL reaches no process that did not ask to become a member.
  */
 static void cryo_tree_kill_all(struct cryo_thaw_tree *tree)
 {
@@ -70,13 +74,15 @@ static void cryo_tree_kill_all(struct cryo_thaw_tree *tree)
 	}
 }
 
-void cryo_thaw_set_state(struct cryo_thawing *t, u32 state)
+/* @t (NULL: no member in particular) goes to @state; FAILED fails the tree. */
+static void cryo_tree_set_state(struct cryo_thaw_tree *tree,
+				struct cryo_thawing *t, u32 state)
 {
-	struct cryo_thaw_tree *tree = t->tree;
 	bool kill_all = false;
 
 	spin_lock(&tree->lock);
-	t->state = state;
+	if (t)
+		t->state = state;
 	if (state == CRYO_THAW_FAILED) {
 		kill_all = !tree->failed && tree->nr_procs > 1;
 		tree->failed = true;
@@ -86,6 +92,11 @@ void cryo_thaw_set_state(struct cryo_thawing *t, u32 state)
 		cryo_tree_kill_all(tree);
 	cryo_thaw_report(tree, false);
 	wake_up_all(&tree->wq);
+}
+
+void cryo_thaw_set_state(struct cryo_thawing *t, u32 state)
+{
+	cryo_tree_set_state(t->tree, t, state);
 }
 
 /* After the point of no return: the process being built dies. */
@@ -355,6 +366,61 @@ struct cryo_thawing *cryo_thaw_lost(struct cryo_thaw_tree *tree)
 	return lost;
 }
 
+/**
+ * cryo_thaw_overdue() - fail the tree when the member next in turn never came
+ * @tree: the thaw
+ *
+ * The member whose section is next (@tree->reading) is the one everything
+ * waits for: the members after it in their CRYO_IOC_THAW_MEMBER, those
+ * before it in their last step, CRYO_IOC_THAW_STATUS with WAIT.  Its
+ * process may never claim it (its blank died or was stopped before its
+ * call: cryo_thaw_lost() cannot know a process that never called), or
+ * stop before its CRYO_IOC_THAW_RESTORE.  So once seen waited for (by the
+ * 100 ms polls of those waits), it has CRYO_THAW_ARRIVE_TIMEOUT to reach
+ * its RESTORE, the root included (its RESTORE claims it); past that the
+ * tree fails with ETIMEDOUT naming it, and every claimed member is killed.
+ *
+ * Return: true when the tree failed here.
+ */
+bool cryo_thaw_overdue(struct cryo_thaw_tree *tree)
+{
+	const struct cryo_thawing *m;
+	unsigned int k;
+	bool late;
+
+	if (tree->nr_procs < 2)
+		return false;
+	spin_lock(&tree->lock);
+	k = tree->reading;
+	m = tree->members[k];
+	if (tree->failed || (m && m->leader_pid)) {
+		spin_unlock(&tree->lock);
+		return false;
+	}
+	if (tree->late_idx != k + 1) {
+		tree->late_idx = k + 1;
+		tree->late_since = jiffies;
+	}
+	late = time_after(jiffies, tree->late_since + CRYO_THAW_ARRIVE_TIMEOUT);
+	if (late && !tree->error) {
+		tree->error = -ETIMEDOUT;
+		scnprintf(tree->msg, sizeof(tree->msg),
+			  "member %u (pid %d): its process did not %s within %d s",
+			  k, tree->procs ? tree->procs[k].pid : 0,
+			  m ? "reach CRYO_IOC_THAW_RESTORE" :
+			  k ? "claim it (CRYO_IOC_THAW_MEMBER)" :
+			      "claim it (CRYO_IOC_THAW_RESTORE)",
+			  CRYO_THAW_ARRIVE_TIMEOUT / HZ);
+	}
+	spin_unlock(&tree->lock);
+	if (!late)
+		return false;
+	pr_notice_ratelimited("thaw of a tree failed: member %u did not come in time\n",
+			      k);
+	cryo_tree_set_state(tree, NULL, CRYO_THAW_FAILED);
+	return true;
+}
+
 /* Fail the tree: @m's process died before the tree was done. */
 void cryo_thaw_fail_lost(struct cryo_thawing *m)
 {
@@ -413,18 +479,19 @@ static bool cryo_member_turn(struct cryo_thaw_tree *tree, unsigned int k)
 	return READ_ONCE(tree->reading) == k || READ_ONCE(tree->failed);
 }
 
-/* Claim member @k for the caller, and the root for its parent. */
+/*
+ * Claim member @k for the caller, and for the caller only: the root is
+ * claimed by its own process's CRYO_IOC_THAW_RESTORE (cryo_member_of()),
+ * never inferred from a claimer's parent, which may be any process (the
+ * caller's subreaper, a privileged parent of the claimer).
+ */
 static int cryo_member_claim(struct cryo_thaw_tree *tree, unsigned int k,
 			     struct cryo_thawing *t)
 {
-	struct pid *me = task_tgid(current), *parent;
-	struct cryo_thawing *root = tree->members[0];
+	struct pid *me = task_tgid(current);
 	unsigned int i;
 	int ret = 0;
 
-	rcu_read_lock();
-	parent = get_pid(task_tgid(rcu_dereference(current->real_parent)));
-	rcu_read_unlock();
 	spin_lock(&tree->lock);
 	if (tree->failed)
 		ret = -ECANCELED;
@@ -437,16 +504,36 @@ static int cryo_member_claim(struct cryo_thaw_tree *tree, unsigned int k,
 	if (!ret) {
 		t->planned = get_pid(me);
 		tree->members[k] = t;
-		/* The root's process forked the blanks of its children. */
-		if (tree->procs[k].parent == 0 && !root->planned &&
-		    !root->leader_pid) {
-			root->planned = parent;
-			parent = NULL;
-		}
 	}
 	spin_unlock(&tree->lock);
-	put_pid(parent);
 	return ret;
+}
+
+/*
+ * Member @k's process must be a child of its parent member's, as the TREE
+ * has it: checked when @k's turn comes, once every member before it (its
+ * parent among them, the root too) has passed its CRYO_IOC_THAW_RESTORE
+ * and so is known by the process that claimed it itself.
+ */
+static int cryo_member_check_parent(struct cryo_thaw_tree *tree,
+				    struct cryo_thawing *t)
+{
+	s32 p = tree->procs[t->idx].parent;
+	struct cryo_thawing *pm;
+	bool ok;
+
+	spin_lock(&tree->lock);
+	pm = tree->members[p];
+	rcu_read_lock();
+	ok = pm && pm->leader_pid &&
+	     task_tgid(rcu_dereference(current->real_parent)) == pm->leader_pid;
+	rcu_read_unlock();
+	spin_unlock(&tree->lock);
+	if (!ok)
+		return cryo_thaw_fail(t, -EPERM,
+				      "its process is not a child of the process of member %d (its parent in the TREE)",
+				      p);
+	return 0;
 }
 
 /**
@@ -469,7 +556,8 @@ int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg)
 	long left;
 	int ret;
 
-	if (!tree || tree->remap_only || !tree->procs)
+	/* Pairs with cryo_tree_load(): nr_procs and members are set. */
+	if (!tree || tree->remap_only || !smp_load_acquire(&tree->procs))
 		return -ENOENT;
 	if (arg->size < CRYO_THAW_SIZE_VER2 || arg->__reserved ||
 	    arg->procs_len > CRYO_THAW_PROCS_MAX)
@@ -503,9 +591,14 @@ int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg)
 			cryo_thaw_fail_lost(t);
 			return -ECANCELED;
 		}
+		/* Failed: the next wait sees it. */
+		cryo_thaw_overdue(tree);
 	}
 	if (READ_ONCE(tree->failed))
 		return -ECANCELED;
+	ret = cryo_member_check_parent(tree, t);
+	if (ret)
+		goto fail;
 	ret = mutex_lock_killable(&s->lock);
 	if (ret) {
 		ret = cryo_thaw_fail(t, -EINTR, "interrupted");
@@ -556,6 +649,8 @@ static int cryo_thaw_wait_final(struct cryo_thaw_tree *tree)
 		lost = cryo_thaw_lost(tree);
 		if (lost)
 			cryo_thaw_fail_lost(lost);
+		else
+			cryo_thaw_overdue(tree);
 	}
 }
 

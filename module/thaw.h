@@ -36,6 +36,7 @@ void cryo_thaw_put(struct cryo_thaw_tree *tree);
 void cryo_thaw_report(struct cryo_thaw_tree *tree, bool cancel);
 struct cryo_thawing *cryo_thaw_lost(struct cryo_thaw_tree *tree);
 void cryo_thaw_fail_lost(struct cryo_thawing *m);
+bool cryo_thaw_overdue(struct cryo_thaw_tree *tree);
 void cryo_thaw_view(struct cryo_nl_session *ns, struct cryo_nl_view *v);
 void cryo_thaw_set_state(struct cryo_thawing *t, u32 state);
 int cryo_thaw_kill(struct cryo_thawing *t, int err);

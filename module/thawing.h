@@ -28,6 +28,12 @@ struct task_struct;
 #define CRYO_THAW_MAX_THREADS	8192
 #define CRYO_THAW_MAX_VMAS	65536
 #define CRYO_THAW_MAX_FILES	65536
+/*
+ * How long the leader waits for the other threads to arrive (they are
+ * being made by its stub, but a tree makes thousands at once), and a
+ * tree for the member next in turn to reach its RESTORE.
+ */
+#define CRYO_THAW_ARRIVE_TIMEOUT	(30 * HZ)
 /* The image format's limit, the same for the freeze (uapi). */
 #define CRYO_THAW_MAX_PIPE_DATA	CRYO_PIPE_DATA_MAX
 /* All pipes' bytes, and all names of files and mappings, held at once. */
@@ -84,6 +90,8 @@ struct cryo_thaw_tree {
 	struct cryo_thawing **members;	/* by index; NULL for zombies */
 	unsigned int nr_live;		/* members that are not zombies */
 	unsigned int reading;		/* the member whose section is next */
+	unsigned int late_idx;		/* @reading + 1 when @late_since is its */
+	unsigned long late_since;	/* jiffies: seen waited for, @lock */
 	unsigned int nr_installed;	/* members whose fds are in, @lock */
 };
 

@@ -339,6 +339,209 @@ TEST_F_TIMEOUT(tree, member_args_refused, 120)
 	close(dev);
 }
 
+/* CRYO_IOC_THAW of T's image on @dev, by the caller: 0 or -errno. */
+static int raw_thaw(struct tgt *t, int dev, int c[2], int *img,
+		    struct cryo_image_member *procs)
+{
+	struct cryo_thaw_inherit inh[2];
+	struct cryo_thaw th;
+
+	if (pipe2(c, O_CLOEXEC))
+		return -errno;
+	inh[0] = (struct cryo_thaw_inherit){ .fd = 0, .source_fd = c[0] };
+	inh[1] = (struct cryo_thaw_inherit){ .fd = 1, .source_fd = c[1] };
+	*img = open(t->img, O_RDONLY | O_CLOEXEC);
+	if (*img < 0)
+		return -errno;
+	memset(&th, 0, sizeof(th));
+	th.size = sizeof(th);
+	th.image_fd = *img;
+	th.nr_inherit = 2;
+	th.inherit = (uintptr_t)inh;
+	th.stub_size = 1 << 20;
+	th.procs = (uintptr_t)procs;
+	th.procs_len = 8;
+	if (ioctl(dev, CRYO_IOC_THAW, &th))
+		return -errno;
+	return th.nr_procs == 3 ? 0 : -EPROTO;
+}
+
+/* @pid's state letter in /proc/PID/stat, or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (cryo_read_file(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * A process X of ours claims member 1 (a child of the root) before any
+ * root exists, then is killed: the tree fails, and the module kills no
+ * one but the claimer -- not X's parent (this test, the caller of THAW),
+ * which an earlier module took for the root's process and SIGKILLed.
+ */
+TEST_F_TIMEOUT(tree, foreign_claim_kills_no_other, 120)
+{
+	struct cryo_thaw_status st = { .size = sizeof(st) };
+	struct cryo_image_member procs[8];
+	int cpid, zpid, dev, img = -1, c[2], ret, status;
+	struct cryo_thaw m;
+	double end;
+	pid_t ppid, x;
+
+	if (variant->flags & CRYOCTL_THAW_SAME_PID)
+		SKIP(return, "one variant is enough");
+	ASSERT_EQ(0, tree_start_freeze(_metadata, T, &cpid, &zpid, &ppid));
+	dev = cryoctl_open();
+	ASSERT_LE(0, dev);
+	ret = raw_thaw(T, dev, c, &img, procs);
+	ASSERT_EQ(0, ret) TH_LOG("THAW: %s", strerror(-ret));
+	ASSERT_EQ(0, procs[1].parent);
+
+	x = fork();
+	ASSERT_LE(0, x);
+	if (!x) {
+		memset(&m, 0, sizeof(m));
+		m.size = sizeof(m);
+		m.member = 1;
+		ioctl(dev, CRYO_IOC_THAW_MEMBER, &m);
+		_exit(3);
+	}
+	/* Claimed and waiting for its turn, which never comes: D. */
+	end = cryo_now() + 10;
+	while (proc_state(x) != 'D' && cryo_now() < end)
+		usleep(20000);
+	ASSERT_EQ('D', proc_state(x)) TH_LOG("the claimer never waited");
+	ASSERT_EQ(0, kill(x, SIGKILL));
+	ASSERT_EQ(x, wait_timeout(x, &status, 10));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		TH_LOG("status %#x", status);
+
+	/* The tree failed; we are alive to see it, and stay so. */
+	end = cryo_now() + 10;
+	do {
+		ASSERT_EQ(0, ioctl(dev, CRYO_IOC_THAW_STATUS, &st));
+		if (st.state == CRYO_THAW_FAILED)
+			break;
+		usleep(20000);
+	} while (cryo_now() < end);
+	EXPECT_EQ(CRYO_THAW_FAILED, st.state) TH_LOG("%s", st.message);
+	EXPECT_NE(NULL, strstr(st.message, "member 1 ")) TH_LOG("%s", st.message);
+	usleep(200000);
+	EXPECT_EQ(0, kill(getpid(), 0));
+	close(img);
+	close(c[0]);
+	close(c[1]);
+	close(dev);
+}
+
+/*
+ * The root's process never comes (nobody issues its RESTORE), while a
+ * member's waits for its turn: the tree fails within the 30 s the next
+ * member in turn has, ETIMEDOUT naming the root, and the waiting
+ * member's process is killed -- no wait of the tree is unbounded.
+ */
+TEST_F_TIMEOUT(tree, member_never_comes_times_out, 120)
+{
+	struct cryo_thaw_status st = { .size = sizeof(st) };
+	struct cryo_image_member procs[8];
+	int cpid, zpid, dev, img = -1, c[2], ret, status;
+	struct cryo_thaw m;
+	double start;
+	pid_t ppid, x;
+
+	if (variant->flags & CRYOCTL_THAW_SAME_PID)
+		SKIP(return, "one variant is enough");
+	ASSERT_EQ(0, tree_start_freeze(_metadata, T, &cpid, &zpid, &ppid));
+	dev = cryoctl_open();
+	ASSERT_LE(0, dev);
+	ret = raw_thaw(T, dev, c, &img, procs);
+	ASSERT_EQ(0, ret) TH_LOG("THAW: %s", strerror(-ret));
+
+	start = cryo_now();
+	x = fork();
+	ASSERT_LE(0, x);
+	if (!x) {
+		memset(&m, 0, sizeof(m));
+		m.size = sizeof(m);
+		m.member = 1;
+		ioctl(dev, CRYO_IOC_THAW_MEMBER, &m);
+		_exit(3);
+	}
+	ASSERT_EQ(x, wait_timeout(x, &status, 60)) TH_LOG("still waiting after 60 s");
+	EXPECT_GT(cryo_now() - start, 25);
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		TH_LOG("status %#x", status);
+	ASSERT_EQ(0, ioctl(dev, CRYO_IOC_THAW_STATUS, &st));
+	EXPECT_EQ(CRYO_THAW_FAILED, st.state);
+	EXPECT_EQ(ETIMEDOUT, st.error) TH_LOG("%s", st.message);
+	EXPECT_EQ(0, strncmp(st.message, "member 0 (pid ", 14)) TH_LOG("%s", st.message);
+	EXPECT_NE(NULL, strstr(st.message, "within 30 s")) TH_LOG("%s", st.message);
+	close(img);
+	close(c[0]);
+	close(c[1]);
+	close(dev);
+}
+
+/*
+ * A zombie whose wait status in the TREE is no death -- a stop signal
+ * (its process would stop, holding the tool's descriptors), an ignored
+ * one, the core-dump bit with a signal that dumps none -- is refused
+ * before anything is made: EBADMSG naming the TREE and the member.
+ */
+TEST_F_TIMEOUT(tree, zombie_status_no_death_refused, 120)
+{
+	static const int bad[] = { SIGSTOP, SIGTSTP, SIGTTOU, SIGCHLD,
+				   SIGCONT, SIGWINCH, 0x80 | SIGTERM,
+				   0x80 | SIGKILL };
+	struct cryoctl_thaw_result res;
+	struct cryo_image_member *m;
+	struct cryo_rec *rec;
+	unsigned char *img;
+	unsigned int nr, i;
+	size_t len, off;
+	pid_t ppid, pids[8];
+	int cpid, zpid, fd, ret, z = -1;
+	char want[32];
+
+	if (variant->flags & CRYOCTL_THAW_SAME_PID)
+		SKIP(return, "one variant is enough");
+	ASSERT_EQ(0, tree_start_freeze(_metadata, T, &cpid, &zpid, &ppid));
+	img = cryo_slurp(T->img, &len);
+	ASSERT_NE(NULL, img);
+	rec = (struct cryo_rec *)img;
+	off = sizeof(*rec) + rec->len;
+	ASSERT_LT(off + sizeof(*rec), len);
+	rec = (struct cryo_rec *)(img + off);
+	ASSERT_EQ(CRYO_REC_TREE, rec->type);
+	m = (struct cryo_image_member *)(rec + 1);
+	for (i = 0; i < 3; i++)
+		if (m[i].flags & CRYO_MEMBER_ZOMBIE)
+			z = i;
+	ASSERT_LT(0, z);
+	snprintf(want, sizeof(want), "member %d: exit status", z);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		m[z].exit_code = bad[i];
+		rec->crc = cryoctl_record_crc(rec, m);
+		fd = open(T->img, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ((ssize_t)len, write(fd, img, len));
+		close(fd);
+		nr = 7;
+		ret = tree_thaw(T, CRYOCTL_THAW_WAIT, pids, &nr, &res);
+		EXPECT_EQ(-EBADMSG, ret) TH_LOG("status %#x: %s", bad[i], res.message);
+		EXPECT_NE(NULL, strstr(res.message, "(TREE)")) TH_LOG("%s", res.message);
+		EXPECT_NE(NULL, strstr(res.message, want)) TH_LOG("%s", res.message);
+		EXPECT_EQ(0, nr);
+		EXPECT_EQ(0, T->pid);
+	}
+	free(img);
+}
+
 /*
  * --same-pid with a member's pid taken: a clear failure, and nothing of
  * the tree left behind (the root's process is gone, the holder runs on).

@@ -590,6 +590,14 @@ static int next_msg(struct thaw_ctx *c, struct stub_msg *m)
 			return 0;
 		if (!n && r_stopped(c))
 			return -EINTR;
+		/*
+		 * R gone before the status pipe closed: the tree failed (its
+		 * image runs only once every member closed the pipe), and a
+		 * member's process that never asked the module (stopped, say)
+		 * may hold the pipe: read no more, the module's status says why.
+		 */
+		if (!n && c->nr_procs > 1 && c->rpid > 0 && r_gone(c))
+			return 0;
 	}
 }
 

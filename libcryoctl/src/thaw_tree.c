@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -70,18 +71,29 @@ static int tree_find(const struct thaw_ctx *c, pid_t pid)
 	return -1;
 }
 
-/* A zombie: end as the image says it ended, for its parent to reap. */
+/*
+ * A zombie: end as the image says it ended, for its parent to reap.  The
+ * module refuses a status that is no death (a stop signal, an ignored
+ * one); this process is a fork of the caller (root's, for a scheduler),
+ * so it never stops for one, and never dumps core (the image's core-dump
+ * bit is not honoured).
+ */
 static __attribute__((noreturn)) void tree_die_as(int status)
 {
+	struct rlimit no_core = { 0, 0 };
 	int sig = status & 0x7f;
 	uint64_t mask;
 	struct sigaction sa;
 
 	if (!sig)
 		_exit((status >> 8) & 0xff);
-	/* No core file, unless it dumped one. */
-	if (!(status & 0x80))
-		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	setrlimit(RLIMIT_CORE, &no_core);
+	switch (sig) {
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
+		_exit(128 + sig);
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigaction(sig, &sa, NULL);

@@ -397,6 +397,48 @@ int cryo_fdtable_open(struct cryo_thawing *t)
 	return cryo_file_restore_all(t);
 }
 
+/**
+ * cryo_fdtable_resolve() - every fd of a member takes its description
+ * @t: the member, in CRYO_IOC_THAW_RESTORE (under the session lock), its
+ *     pipes attached
+ *
+ * The descriptions by image id (tree->files) are shared by the members
+ * and grow (are reallocated, the old array freed) while a later member's
+ * CRYO_IOC_THAW_MEMBER reads its FILE records, under the session lock
+ * only; this member's install runs later, in its restored process's
+ * task_work, without that lock.  So the install must never look at the
+ * shared array: here, under the lock and once every description this
+ * member needs exists (its own pipes and those of earlier members are
+ * attached just before), each fd takes a reference of its own to its
+ * file, and the install uses only those (cryo_fdtable_release() puts
+ * them).
+ *
+ * Return: 0, or -ENXIO with the thaw failed (a description that was not
+ * recreated).
+ */
+int cryo_fdtable_resolve(struct cryo_thawing *t)
+{
+	struct cryo_files_restore *ft = &t->fdt;
+	struct cryo_files_shared *sh = &t->tree->files;
+	unsigned int i;
+
+	for (i = 0; i < ft->nr_fds; i++) {
+		struct cryo_thaw_fd *d = &ft->fds[i];
+		struct file *file;
+
+		if (d->file)
+			continue;
+		file = sh->files[d->rec.file_id - 1].file;
+		/* Never made: an earlier member's pipe that was not. */
+		if (!file)
+			return cryo_thaw_fail(t, -ENXIO,
+					      "fd %u: its description %u was not recreated",
+					      d->rec.fd, d->rec.file_id);
+		d->file = get_file(file);
+	}
+	return 0;
+}
+
 static int cryo_fd_any(const void *p, struct file *file, unsigned int fd)
 {
 	*(unsigned int *)p = fd;
@@ -442,9 +484,9 @@ int cryo_fdtable_install(struct cryo_thawing *t)
 		}
 		if (!here)
 			continue;
-		file = d->file ?: t->tree->files.files[d->rec.file_id - 1].file;
+		/* Resolved at RESTORE: never the shared array, see above. */
+		file = d->file;
 		if (!file) {
-			/* Never made: an earlier member's pipe that was not. */
 			put_unused_fd(fd);
 			ret = cryo_thaw_fail(t, -ENXIO,
 					     "fd %u: its description %u was not recreated",

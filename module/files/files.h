@@ -28,6 +28,7 @@ int cryo_fdtable_inherit(struct cryo_thawing *t,
 			 unsigned int nr);
 int cryo_fdtable_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_fdtable_open(struct cryo_thawing *t);
+int cryo_fdtable_resolve(struct cryo_thawing *t);
 int cryo_fdtable_install(struct cryo_thawing *t);
 void cryo_fdtable_release(struct cryo_thawing *t);
 void cryo_files_release(struct cryo_thaw_tree *tree);

@@ -30,6 +30,7 @@
 #include "files/file.h"
 #include "files/files.h"
 #include "files/reopen.h"
+#include "task/task.h"
 
 static bool cryo_pipe_fed_by_kernel(struct file *file)
 {
@@ -308,10 +309,15 @@ static int cryo_pipe_restore(struct cryo_thawing *t, unsigned int idx)
 
 	if (f->pipe >= 0)
 		return 0;
-	for (j = 0; j < idx; j++) {
+	/*
+	 * An earlier member made it: any description of it has its index,
+	 * also one after this in the image (that member's section may hold
+	 * this description unused, and a later one).  A pipe's index is set
+	 * once: never moved to a new pipe below.
+	 */
+	for (j = 0; j < ft->nr_files; j++) {
 		if (!cryo_pipe_same(f, &ft->files[j]) || ft->files[j].pipe < 0)
 			continue;
-		/* An earlier member made it. */
 		f->pipe = ft->files[j].pipe;
 		return 0;
 	}
@@ -400,9 +406,16 @@ static int cryo_pipe_open(struct cryo_thawing *t, struct cryo_thaw_file *f,
 		used[e] = true;
 		file = get_file(ends[e]);
 	} else {
-		/* A writer and a reader exist: this open never waits. */
-		file = dentry_open(&ends[0]->f_path, acc | O_NONBLOCK,
-				   current_cred());
+		/*
+		 * A writer and a reader exist: this open never waits.  Under
+		 * the plan's credentials, as every open of the thaw (the
+		 * process's ids are those, its capabilities not checked).
+		 */
+		const struct cred *cred = cryo_creds_open_cred(t);
+
+		if (IS_ERR(cred))
+			return PTR_ERR(cred);
+		file = dentry_open(&ends[0]->f_path, acc | O_NONBLOCK, cred);
 		if (IS_ERR(file))
 			return cryo_thaw_fail(t, PTR_ERR(file),
 					      "pipe %s: cannot open another description of it (error %ld)",

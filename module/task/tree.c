@@ -238,7 +238,14 @@ void cryo_tree_save(struct cryo_image *img)
 
 /* ---- the thaw ------------------------------------------------------------ */
 
-/* A wait status exit() or a deadly signal gives, as waitpid(2) has it. */
+/*
+ * A wait status of a real death, as waitpid(2) has it: an exit code, or a
+ * signal whose default action ends the process, with the core-dump bit
+ * only for one that dumps core.  The zombie's process dies of that signal
+ * at the thaw (libcryoctl's tree_die_as()): a stop signal would stop it
+ * instead, holding the thawing tool's descriptors, and an ignored one
+ * would not end it.
+ */
 static bool cryo_tree_status_ok(s32 st)
 {
 	int sig = st & 0x7f;
@@ -247,7 +254,10 @@ static bool cryo_tree_status_ok(s32 st)
 		return false;
 	if (!sig)
 		return !(st & 0x80) && st >> 8 <= 0xff;
-	return st >> 8 == 0 && sig != 0x7f && valid_signal(sig);
+	if (st >> 8 || sig == 0x7f || !valid_signal(sig) ||
+	    sig_kernel_stop(sig) || sig_kernel_ignore(sig))
+		return false;
+	return !(st & 0x80) || sig_kernel_coredump(sig);
 }
 
 static int cryo_tree_check(struct cryo_thawing *t, const struct cryo_rec *rec,
@@ -280,8 +290,8 @@ static int cryo_tree_check(struct cryo_thawing *t, const struct cryo_rec *rec,
 					i, p->nr_threads, p->exit_code,
 					zombie ? " (a zombie)" : "");
 		if (zombie && !cryo_tree_status_ok(p->exit_code))
-			return cryo_bad(t, rec, "member %u: exit status %#x", i,
-					p->exit_code);
+			return cryo_bad(t, rec, "member %u: exit status %#x is no death",
+					i, p->exit_code);
 		for (j = 0; j < i; j++)
 			if (m[j].pid == p->pid)
 				return cryo_bad(t, rec, "member %u: pid %d twice",
@@ -305,8 +315,9 @@ int cryo_tree_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
 	struct cryo_thaw_tree *tree = t->tree;
 	const struct cryo_image_member *m = t->in->buf;
-	unsigned int n = t->hdr.nr_processes, i;
-	struct cryo_thawing **members;
+	unsigned int n = t->hdr.nr_processes, i, live = 0;
+	struct cryo_thawing **members, **old;
+	struct cryo_image_member *procs;
 	int ret;
 
 	if (rec->type != CRYO_REC_TREE)
@@ -317,22 +328,31 @@ int cryo_tree_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	ret = cryo_tree_check(t, rec, m, n);
 	if (ret)
 		return ret;
-	tree->procs = kvmalloc(rec->len, GFP_KERNEL_ACCOUNT);
+	procs = kvmalloc(rec->len, GFP_KERNEL_ACCOUNT);
 	members = kvcalloc(n, sizeof(*members), GFP_KERNEL_ACCOUNT);
-	if (!tree->procs || !members) {
+	if (!procs || !members) {
+		kvfree(procs);
 		kvfree(members);
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
 	}
-	memcpy(tree->procs, m, rec->len);
+	memcpy(procs, m, rec->len);
 	members[0] = t;
-	/* Under the lock: THAW_STATUS and the netlink view walk them. */
+	for (i = 0; i < n; i++)
+		live += !(m[i].flags & CRYO_MEMBER_ZOMBIE);
+	/*
+	 * Filled, then published whole under the lock (THAW_STATUS and the
+	 * netlink view walk them): @procs last, with a release, for
+	 * CRYO_IOC_THAW_MEMBER, which reads it without the lock.  The old
+	 * array is freed after the unlock (kvfree may sleep).
+	 */
 	spin_lock(&tree->lock);
-	kvfree(tree->members);
+	old = tree->members;
 	tree->members = members;
 	tree->nr_procs = n;
-	tree->nr_live = 0;
-	for (i = 0; i < n; i++)
-		tree->nr_live += !(m[i].flags & CRYO_MEMBER_ZOMBIE);
+	tree->nr_live = live;
+	/* Pairs with the acquire in cryo_thaw_member(). */
+	smp_store_release(&tree->procs, procs);
 	spin_unlock(&tree->lock);
+	kvfree(old);
 	return 0;
 }

@@ -781,10 +781,18 @@ struct cryo_remap {
  * are ignored (the tree's).  The member's thaw then goes on as a thaw of
  * one process: its pipes, stub, %CRYO_IOC_THAW_RESTORE and so on.  No
  * member runs the image's code before every member has finished; when
- * one fails, every member is killed.  Errors: those of %CRYO_IOC_THAW,
- * and EINVAL (@member out of range, or a zombie's), EALREADY (that member
- * is planned already), ENOENT (no tree thaw in this session), ECANCELED
- * (the tree's thaw failed).
+ * one fails, every member's process is killed: only the processes that
+ * claimed a member themselves (by this call, or the root's by its
+ * %CRYO_IOC_THAW_RESTORE), never another.  When its turn comes the
+ * caller's parent must be the process of its parent member (that member's
+ * %CRYO_IOC_THAW_RESTORE caller; the root's for a child of the root).
+ * The member next in turn has 30 s, from when it is first waited for, to
+ * reach its %CRYO_IOC_THAW_RESTORE (the root included); past that the tree
+ * fails with ETIMEDOUT in %CRYO_IOC_THAW_STATUS, naming the member.
+ * Errors: those of %CRYO_IOC_THAW, and EINVAL (@member out of range, or a
+ * zombie's), EALREADY (that member is planned already), ENOENT (no tree
+ * thaw in this session), EPERM (the caller is not a child of its parent
+ * member's process; the tree fails), ECANCELED (the tree's thaw failed).
  */
 #define CRYO_IOC_THAW_MEMBER	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_MEMBER)
 

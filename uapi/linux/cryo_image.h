@@ -282,6 +282,8 @@ struct cryo_image_header {
  * @nr_threads: THREAD records of its section (0 for a zombie).
  * @exit_code: a zombie's wait status, as waitpid(2) gives it (the exit
  *	code << 8, or the signal, | 0x80 with a core dump); 0 for others.
+ *	A real death only: a signal whose default action ends a process,
+ *	0x80 only with one that dumps core.
  */
 struct cryo_image_member {
 	__s32 pid;
