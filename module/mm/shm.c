@@ -671,7 +671,8 @@ int cryo_shm_fill(struct cryo_thawing *t, struct cryo_rec *rec)
 	if (!o || o->rec.owner != t->idx || p.__reserved || !nr ||
 	    nr > (CRYO_REC_MAX_LEN - sizeof(p)) / PAGE_SIZE ||
 	    rec->len != sizeof(p) + nr * PAGE_SIZE || p.pgoff < o->next ||
-	    p.pgoff + nr > DIV_ROUND_UP(o->rec.size, PAGE_SIZE) || !o->file)
+	    p.pgoff > DIV_ROUND_UP(o->rec.size, PAGE_SIZE) ||
+	    nr > DIV_ROUND_UP(o->rec.size, PAGE_SIZE) - p.pgoff || !o->file)
 		return cryo_bad(t, rec,
 				"shared memory %u: bad object, owner, offset %llu or count %llu",
 				p.shm, p.pgoff, nr);
