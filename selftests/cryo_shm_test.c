@@ -1165,4 +1165,135 @@ TEST_F_TIMEOUT(shm, posix, 300)
 	EXPECT_NO_BAD(2);
 }
 
+/* ---- untrusted records ------------------------------------------------------------ */
+
+/* One field of the first record of @type (a VMA: the first naming an object). */
+struct shm_patch {
+	uint32_t type;
+	size_t off;
+	int width;
+	uint64_t val;
+	const char *what;
+};
+
+static const struct shm_patch shm_patches[] = {
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, kind), 4, 7, "SHM kind 7" },
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, id), 4, 9, "SHM id out of order" },
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, owner), 4, 99,
+	  "SHM owner past the tree" },
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, size), 8, 0, "SHM size 0" },
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, size), 8, 1ULL << 62,
+	  "SHM size 2^62" },
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, flags), 4, 0x80, "SHM unknown flag" },
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, mode), 4, 01777,
+	  "SHM mode beyond 0777" },
+	{ CRYO_REC_VMA, offsetof(struct cryo_image_vma, shm), 4, 99, "VMA naming no SHM" },
+	{ CRYO_REC_SHM_PAGES, offsetof(struct cryo_image_shm_pages, shm), 4, 99,
+	  "SHM_PAGES of no SHM" },
+	{ CRYO_REC_SHM_PAGES, offsetof(struct cryo_image_shm_pages, pgoff), 8, ~0ULL - 1,
+	  "SHM_PAGES offset near 2^64" },
+	{ CRYO_REC_SHM_PAGES, offsetof(struct cryo_image_shm_pages, pgoff), 8, 1ULL << 40,
+	  "SHM_PAGES past the object" },
+};
+
+/* self->img with @p applied (checksum made right) into @out; 0 or -1. */
+static int write_patched(FIXTURE_DATA(shm) *self, const struct shm_patch *p,
+			 const char *out)
+{
+	size_t len, off = 0;
+	unsigned char *img = cryo_slurp(self->img, &len);
+	struct cryo_image_vma v;
+	struct cryo_rec r;
+	int ret = -1;
+
+	if (!img)
+		return -1;
+	while (off + sizeof(r) <= len && ret) {
+		unsigned char *pl = img + off + sizeof(r);
+
+		memcpy(&r, img + off, sizeof(r));
+		if (r.type == p->type && r.len >= p->off + p->width) {
+			if (r.type == CRYO_REC_VMA)
+				memcpy(&v, pl, sizeof(v));
+			if (r.type != CRYO_REC_VMA || v.shm) {
+				memcpy(pl + p->off, &p->val, p->width);
+				r.crc = cryoctl_record_crc(&r, pl);
+				memcpy(img + off, &r, sizeof(r));
+				ret = cryo_write_file(out, img, len);
+			}
+		}
+		off += sizeof(r) + r.len;
+	}
+	free(img);
+	return ret;
+}
+
+/*
+ * An image's SHM, SHM_PAGES and VMA.shm fields are untrusted: each bad
+ * value fails the thaw (EBADMSG), before its point of no return or after
+ * it, and leaves nothing: no process, no segment made, the image's own
+ * segment (which outlived the tree) as it was.  Then the image as it was
+ * thaws, and counts on.
+ */
+TEST_F_TIMEOUT(shm, bad_records, 600)
+{
+	unsigned long long frozen[8];
+	char pristine[sizeof(self->img)], bad[sizeof(self->img)];
+	struct cryoctl_thaw_result tres;
+	struct shm_image si;
+	struct count_tree ct;
+	struct sysv_line sl;
+	int nr0, nr1, r, k, ia, is;
+	size_t i;
+
+	START_COUNT(&ct, 0);
+	FREEZE_KILL(ct.m, 5);
+	ASSERT_EQ(0, scan_image(self, &si));
+	ASSERT_NE(NULL, image_shm(&si, CRYO_SHM_ANON, &ia));
+	ASSERT_NE(NULL, image_shm(&si, CRYO_SHM_SYSV, &is));
+	for (k = 0; k < 4; k++) {
+		frozen[k] = si.first[ia][k];
+		frozen[4 + k] = si.first[is][k];
+	}
+	ASSERT_EQ(0, sysv_find(self->key, -1, &sl, &nr0));
+	EXPECT_EQ(si.shm[is].shmid, sl.shmid);
+
+	snprintf(pristine, sizeof(pristine), "%s", self->img);
+	ASSERT_GT(sizeof(bad), strlen(pristine) + 4);
+	memcpy(bad, pristine, strlen(pristine));
+	memcpy(bad + strlen(pristine), ".bad", 5);
+	for (i = 0; i < ARRAY_SIZE(shm_patches); i++) {
+		const struct shm_patch *p = &shm_patches[i];
+
+		ASSERT_EQ(0, write_patched(self, p, bad)) TH_LOG("%s: no such record", p->what);
+		snprintf(self->img, sizeof(self->img), "%s", bad);
+		r = thaw(self, CRYOCTL_THAW_SAME_PID, &tres);
+		snprintf(self->img, sizeof(self->img), "%s", pristine);
+		self->root = 0;
+		EXPECT_EQ(-EBADMSG, r) TH_LOG("%s: %s (%s)", p->what, strerror(-r),
+					     tres.message);
+		EXPECT_NE(0, tres.message[0]) TH_LOG("%s: no message", p->what);
+		EXPECT_TRUE(WAIT_FOR(alone(), 10)) TH_LOG("%s: processes left", p->what);
+		for (k = 0; k < 5; k++) {
+			pid_t pid = ct.m[k];
+
+			EXPECT_NE(0, kill(pid, 0)) TH_LOG("%s: pid %d", p->what, pid);
+		}
+		ASSERT_EQ(0, sysv_find(self->key, -1, &sl, &nr1)) TH_LOG("%s", p->what);
+		EXPECT_EQ(nr0, nr1) TH_LOG("%s: segments made or lost", p->what);
+		EXPECT_EQ(si.shm[is].shmid, sl.shmid) TH_LOG("%s", p->what);
+		EXPECT_EQ(0, sl.nattch) TH_LOG("%s", p->what);
+	}
+	unlink(bad);
+
+	THAW();
+	EXPECT_EQ(ct.m[0], self->root);
+	EXPECT_TRUE(WAIT_FOR(counts_above(self, frozen, 8), 60))
+		TH_LOG("the parent does not see the children count on; log: %s",
+		       log_text(self));
+	ASSERT_EQ(0, cryo_write_file(in_dir(self, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+	EXPECT_NO_BAD(4);
+}
+
 TEST_HARNESS_MAIN
