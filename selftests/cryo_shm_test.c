@@ -29,6 +29,7 @@
 #include "kselftest_harness.h"
 #include "cryo_test.h"
 #include "cryo_thaw.h"
+#include "cryo_tree.h"
 
 #define MAX_MEMBERS	16
 
@@ -41,64 +42,6 @@ FIXTURE(shm) {
 	char posix[64];		/* the test's POSIX shm object, "" for none */
 };
 
-/* Our descendants, @root first: their number (at most @max), or -1. */
-static int descendants(pid_t root, pid_t *out, int max)
-{
-	static pid_t pid[8192], ppid[8192];
-	struct dirent *de;
-	int n = 0, nr = 0, i, k;
-	DIR *d = opendir("/proc");
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)) && n < 8192) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		pid[n] = atoi(de->d_name);
-		ppid[n] = cryo_stat_field(pid[n], 1);
-		n++;
-	}
-	closedir(d);
-	if (max < 1)
-		return 0;
-	out[nr++] = root;
-	for (i = 0; i < nr; i++)
-		for (k = 0; k < n; k++)
-			if (ppid[k] == out[i] && pid[k] != root && nr < max)
-				out[nr++] = pid[k];
-	return nr;
-}
-
-/* Kill everything below us and reap it (we are a subreaper). */
-static void kill_descendants(void)
-{
-	pid_t pids[MAX_MEMBERS * 4];
-	int i, n, round;
-
-	for (round = 0; round < 500; round++) {
-		n = descendants(getpid(), pids, MAX_MEMBERS * 4);
-		for (i = 1; i < n; i++)
-			kill(pids[i], SIGKILL);
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		if (n <= 1)
-			return;
-		usleep(10000);
-	}
-}
-
-static bool selected(const char *name)
-{
-	const char *only = getenv("CRYO_SHM_ONLY");
-	char list[512], pat[128];
-
-	if (!only || !*only)
-		return true;
-	snprintf(list, sizeof(list), ",%s,", only);
-	snprintf(pat, sizeof(pat), ",%s,", name);
-	return strstr(list, pat);
-}
-
 FIXTURE_SETUP(shm)
 {
 	self->root = 0;
@@ -106,7 +49,7 @@ FIXTURE_SETUP(shm)
 	self->posix[0] = 0;
 	/* A key of this test alone: the harness runs each in its own process. */
 	self->key = 0x43520000 | (getpid() & 0xffff);
-	if (!selected(_metadata->name))
+	if (!cryo_selected("CRYO_SHM_ONLY", _metadata->name))
 		CRYO_SETUP_SKIP("not in CRYO_SHM_ONLY");
 	if (access(CRYO_DEV, F_OK))
 		CRYO_SETUP_SKIP(CRYO_DEV " missing: module not loaded");
@@ -123,7 +66,7 @@ FIXTURE_TEARDOWN(shm)
 {
 	int id;
 
-	kill_descendants();
+	tree_kill_descendants();
 	id = shmget(self->key, 0, 0);
 	if (id >= 0)
 		shmctl(id, IPC_RMID, NULL);
@@ -133,37 +76,12 @@ FIXTURE_TEARDOWN(shm)
 		cryo_rm_rf(self->dir);
 }
 
-/* DIR/@name. */
-static const char *in_dir(FIXTURE_DATA(shm) *self, const char *name)
-{
-	static char path[4][160];
-	static int next;
-	char *p = path[next++ % 4];
-
-	snprintf(p, sizeof(path[0]), "%s/%s", self->dir, name);
-	return p;
-}
-
-/* The text of DIR/@name into @buf ("" when absent). */
-static const char *dir_text(FIXTURE_DATA(shm) *self, const char *name,
-			    char *buf, size_t size)
-{
-	if (cryo_read_file(in_dir(self, name), buf, size) < 0)
-		buf[0] = 0;
-	return buf;
-}
-
-static bool dir_has(FIXTURE_DATA(shm) *self, const char *name)
-{
-	return !access(in_dir(self, name), F_OK);
-}
-
 /* The target's log, for TH_LOG. */
 static const char *log_text(FIXTURE_DATA(shm) *self)
 {
 	static char buf[2048];
 
-	return dir_text(self, "log.err", buf, sizeof(buf));
+	return tree_text(self->dir, "log.err", buf, sizeof(buf));
 }
 
 /*
@@ -176,23 +94,8 @@ static pid_t spawn(FIXTURE_DATA(shm) *self, const char *mode, const char *arg,
 {
 	const char *argv[] = { cryo_prog("shm_target"), mode, self->dir, arg, arg2,
 			       NULL };
-	int fd, null, log;
-	pid_t pid;
 
-	pid = fork();
-	if (pid)
-		return pid;
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() == 1)
-		_exit(CRYO_TARGET_ORPHANED);
-	null = open("/dev/null", O_RDWR);
-	log = open(self->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-	if (null < 0 || log < 0 || chdir(self->dir) || cryo_move_fd(null, 0) ||
-	    cryo_move_fd(null, 1) || cryo_move_fd(log, 2))
-		_exit(125);
-	for (fd = 3; fd < 1024; fd++)
-		close(fd);
-	execv(argv[0], (char *const *)argv);
-	_exit(127);
+	return tree_spawn(self->dir, self->log, argv, -1);
 }
 
 /* shm_target count with our key. */
@@ -204,116 +107,28 @@ static pid_t spawn_count(FIXTURE_DATA(shm) *self, int rmid)
 	return spawn(self, "count", key, rmid ? "1" : "0");
 }
 
-/* Freeze the tree of self->root with @flags into self->img. */
-static int freeze(FIXTURE_DATA(shm) *self, unsigned int flags,
-		  struct cryoctl_freeze_result *res)
-{
-	int dev, fd, ret;
-
-	memset(res, 0, sizeof(*res));
-	res->size = sizeof(*res);
-	dev = cryoctl_open();
-	if (dev < 0)
-		return dev;
-	fd = open(self->img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		ret = -errno;
-		close(dev);
-		return ret;
-	}
-	ret = cryoctl_freeze_ex(dev, self->root, flags, 0, fd, NULL, NULL, res);
-	close(fd);
-	close(dev);
-	return ret;
-}
-
-/*
- * After a freeze with CRYO_FREEZE_KILL: the root (our child) died of
- * SIGKILL and every one of @pids[@n] is gone.  0, or -1 with @why.
- */
-static int reap_killed(FIXTURE_DATA(shm) *self, const pid_t *pids, int n,
-		       char *why, size_t size)
-{
-	double end = cryo_now() + 30;
-	int status, i, left;
-
-	if (wait_timeout(self->root, &status, 10) != self->root) {
-		snprintf(why, size, "root %d not ended", self->root);
-		return -1;
-	}
-	self->root = 0;
-	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
-		snprintf(why, size, "root ended with status 0x%x, not SIGKILL", status);
-		return -1;
-	}
-	do {
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		for (i = 0, left = 0; i < n; i++)
-			left += !kill(pids[i], 0) || errno != ESRCH;
-		if (!left)
-			return 0;
-		usleep(2000);
-	} while (cryo_now() < end);
-	snprintf(why, size, "%d members still there after the kill", left);
-	return -1;
-}
-
-/* Thaw self->img with @flags | CRYOCTL_THAW_WAIT: the root is our child. */
-static int thaw(FIXTURE_DATA(shm) *self, unsigned int flags,
-		struct cryoctl_thaw_result *res)
-{
-	int dev, img, ret;
-
-	memset(res, 0, sizeof(*res));
-	dev = cryoctl_open();
-	img = open(self->img, O_RDONLY | O_CLOEXEC);
-	if (dev < 0 || img < 0)
-		ret = dev < 0 ? dev : -errno;
-	else
-		ret = cryoctl_thaw(dev, img, flags | CRYOCTL_THAW_WAIT, NULL, 0, res);
-	if (img >= 0)
-		close(img);
-	if (dev >= 0)
-		close(dev);
-	if (!ret)
-		self->root = res->pid;
-	return ret;
-}
-
 /* Freeze --kill the tree of the @n_ members @pids_; all of them gone. */
 #define FREEZE_KILL(pids_, n_) do {					\
 		struct cryoctl_freeze_result __res;			\
 		char __why[256];					\
-		int __r = freeze(self, CRYO_FREEZE_KILL, &__res);	\
+		int __r = tree_freeze(self->img, self->root,		\
+				      CRYO_FREEZE_KILL, 0, &__res);	\
 									\
 		ASSERT_EQ(0, __r) TH_LOG("freeze: %s, refusal %u id %d pid %d", \
 					 strerror(-__r), __res.refusal,	\
 					 __res.refusal_id, __res.refusal_pid); \
 		EXPECT_EQ((unsigned int)(n_), __res.nr_processes);	\
-		ASSERT_EQ(0, reap_killed(self, (pids_), (n_), __why,	\
-					 sizeof(__why))) TH_LOG("%s", __why); \
+		ASSERT_EQ(0, tree_reap_killed(&self->root, (pids_), (n_), \
+					      __why, sizeof(__why)))	\
+			TH_LOG("%s", __why);				\
 	} while (0)
 
 /* Thaw with the same pids (a parent reaps its children by pid). */
-#define THAW() do {							\
-		struct cryoctl_thaw_result __res;			\
-		int __r = thaw(self, CRYOCTL_THAW_SAME_PID, &__res);	\
-									\
-		ASSERT_EQ(0, __r) TH_LOG("thaw: %s: %s", strerror(-__r),	\
-					 __res.message);		\
-		ASSERT_LT(0, self->root);				\
-	} while (0)
+#define THAW() ASSERT_TREE_THAW(self->img, self->root, CRYOCTL_THAW_SAME_PID)
 
 /* The root ends by itself within @sec seconds, as @want. */
-#define EXPECT_ROOT_END(want, sec) do {					\
-		char __why[256];					\
-									\
-		EXPECT_EQ(0, cryo_target_end(self->root, 0, (want), (sec), \
-					     __why, sizeof(__why)))	\
-			TH_LOG("%s; log: %s", __why, log_text(self));	\
-		self->root = 0;						\
-	} while (0)
+#define EXPECT_ROOT_END(want, sec) \
+	EXPECT_TREE_ROOT_END(self->root, self->dir, (want), (sec))
 
 /* Reap what came back to us: are we without descendants then? */
 static bool alone(void)
@@ -322,7 +137,7 @@ static bool alone(void)
 
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
-	return descendants(getpid(), pids, MAX_MEMBERS) == 1;
+	return tree_descendants(getpid(), pids, MAX_MEMBERS) == 1;
 }
 
 /* ---- the image ------------------------------------------------------------- */
@@ -419,7 +234,7 @@ static int read_counts_p(FIXTURE_DATA(shm) *self, unsigned long long *c, int max
 	unsigned long long pr;
 	int n = 0;
 
-	if (!dir_text(self, "counts", buf, sizeof(buf))[0])
+	if (!tree_text(self->dir, "counts", buf, sizeof(buf))[0])
 		return -1;
 	pr = strtoull(p, &end, 10);
 	if (end == p)
@@ -475,7 +290,7 @@ static bool all_seen(FIXTURE_DATA(shm) *self, int nkids, unsigned long long v)
 	snprintf(want, sizeof(want), "%llu %llu\n", v, v);
 	for (i = 0; i < nkids; i++) {
 		snprintf(name, sizeof(name), "seen.%d", i);
-		if (strcmp(dir_text(self, name, buf, sizeof(buf)), want))
+		if (strcmp(tree_text(self->dir, name, buf, sizeof(buf)), want))
 			return false;
 	}
 	return true;
@@ -486,7 +301,7 @@ static bool all_seen(FIXTURE_DATA(shm) *self, int nkids, unsigned long long v)
 		char __p[32];						\
 									\
 		snprintf(__p, sizeof(__p), "%llu\n", (unsigned long long)(v)); \
-		ASSERT_EQ(0, cryo_write_file(in_dir(self, "probe"), __p, \
+		ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "probe"), __p, \
 					     strlen(__p)));		\
 		EXPECT_TRUE(WAIT_FOR(all_seen(self, (nkids), (v)), 60))	\
 			TH_LOG("probe %llu not seen by every child; log: %s", \
@@ -500,9 +315,9 @@ static bool all_seen(FIXTURE_DATA(shm) *self, int nkids, unsigned long long v)
 									\
 		for (__i = 0; __i < (nkids); __i++) {			\
 			snprintf(__n, sizeof(__n), "bad.%d", __i);	\
-			EXPECT_FALSE(dir_has(self, __n))		\
+			EXPECT_FALSE(tree_has(self->dir, __n))		\
 				TH_LOG("child %d: %s", __i,		\
-				       dir_text(self, __n, __b, sizeof(__b))); \
+				       tree_text(self->dir, __n, __b, sizeof(__b))); \
 		}							\
 	} while (0)
 
@@ -617,7 +432,7 @@ static int read_ready(FIXTURE_DATA(shm) *self, struct count_tree *ct)
 {
 	char buf[256];
 
-	return sscanf(dir_text(self, "ready", buf, sizeof(buf)), "%d %d %d %d %d %lx %lx %d",
+	return sscanf(tree_text(self->dir, "ready", buf, sizeof(buf)), "%d %d %d %d %d %lx %lx %d",
 		      &ct->m[0], &ct->m[1], &ct->m[2], &ct->m[3], &ct->m[4],
 		      &ct->anon, &ct->sysv, &ct->shmid) == 8 ? 0 : -1;
 }
@@ -628,12 +443,12 @@ static int read_ready(FIXTURE_DATA(shm) *self, struct count_tree *ct)
 									\
 		self->root = spawn_count(self, (rmid));			\
 		ASSERT_LT(0, self->root);				\
-		ASSERT_TRUE(WAIT_FOR(dir_has(self, "ready") &&		\
-				     dir_has(self, "counts"), 60))	\
+		ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready") &&		\
+				     tree_has(self->dir, "counts"), 60))	\
 			TH_LOG("log: %s", log_text(self));		\
 		ASSERT_EQ(0, read_ready(self, (ct)));			\
 		EXPECT_PROBE(4, 1001);					\
-		ASSERT_EQ(5, descendants(self->root, __pids, MAX_MEMBERS)); \
+		ASSERT_EQ(5, tree_descendants(self->root, __pids, MAX_MEMBERS)); \
 	} while (0)
 
 /*
@@ -736,11 +551,11 @@ TEST_F_TIMEOUT(shm, shared_counters, 300)
 	ASSERT_EQ(0, sysv_find(self->key, -1, &sl, NULL));
 	EXPECT_EQ(si.shm[is].shmid, sl.shmid);
 	EXPECT_EQ(0, sl.nattch);
-	unlink(in_dir(self, "counts"));
+	unlink(tree_path(self->dir, "counts"));
 
 	THAW();
 	EXPECT_EQ(ct.m[0], self->root);
-	EXPECT_EQ(5, descendants(self->root, kids, MAX_MEMBERS));
+	EXPECT_EQ(5, tree_descendants(self->root, kids, MAX_MEMBERS));
 	/*
 	 * What the parent writes the children see; what they write it sees,
 	 * no slot behind its frozen value, then all beyond it.
@@ -777,7 +592,7 @@ TEST_F_TIMEOUT(shm, shared_counters, 300)
 	EXPECT_EQ(5, sl.nattch);
 	EXPECT_EQ(65534, sl.uid);
 
-	ASSERT_EQ(0, cryo_write_file(in_dir(self, "stop"), "", 0));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
 	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
 	EXPECT_NO_BAD(4);
 }
@@ -823,7 +638,7 @@ TEST_F_TIMEOUT(shm, removed, 300)
 		frozen[k] = si.first[ia][k];
 		frozen[4 + k] = si.first[is][k];
 	}
-	unlink(in_dir(self, "counts"));
+	unlink(tree_path(self->dir, "counts"));
 
 	THAW();
 	EXPECT_EQ(ct.m[0], self->root);
@@ -845,7 +660,7 @@ TEST_F_TIMEOUT(shm, removed, 300)
 	EXPECT_EQ(5, sl.nattch);
 	EXPECT_EQ(65534, sl.uid);
 
-	ASSERT_EQ(0, cryo_write_file(in_dir(self, "stop"), "", 0));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
 	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
 	EXPECT_NO_BAD(4);
 	EXPECT_NE(0, sysv_find(0, (int)ino_sysv, &sl, NULL))
@@ -880,8 +695,8 @@ TEST_F_TIMEOUT(shm, contents, 300)
 	snprintf(key, sizeof(key), "%x", self->key);
 	self->root = spawn(self, "big", key, NULL);
 	ASSERT_LT(0, self->root);
-	ASSERT_TRUE(WAIT_FOR(dir_has(self, "ready"), 120)) TH_LOG("log: %s", log_text(self));
-	ASSERT_EQ(11, sscanf(dir_text(self, "ready", buf, sizeof(buf)),
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready"), 120)) TH_LOG("log: %s", log_text(self));
+	ASSERT_EQ(11, sscanf(tree_text(self->dir, "ready", buf, sizeof(buf)),
 			     "%d %d %lx %lx %d %lu %lu %lu %lu %lu %lu", &pids[0],
 			     &pids[1], &anon, &sysv, &id, &nwa, &ra, &wa, &nws, &rs, &ws));
 	/* Before the freeze mincore tells the pages written, and only them. */
@@ -889,7 +704,7 @@ TEST_F_TIMEOUT(shm, contents, 300)
 	EXPECT_EQ(0, wa);
 	EXPECT_EQ(nws, rs);
 	EXPECT_EQ(0, ws);
-	ASSERT_EQ(2, descendants(self->root, kids, 4));
+	ASSERT_EQ(2, tree_descendants(self->root, kids, 4));
 	FREEZE_KILL(pids, 2);
 
 	ASSERT_EQ(0, scan_image(self, &si));
@@ -933,19 +748,19 @@ TEST_F_TIMEOUT(shm, contents, 300)
 	EXPECT_EQ(m.ino, mc.ino);
 	EXPECT_EQ(sysv + 769 * PAGE, m.end);
 
-	ASSERT_EQ(0, cryo_write_file(in_dir(self, "go"), "", 0));
-	EXPECT_TRUE(WAIT_FOR(dir_has(self, "pdone") && dir_has(self, "cdone"), 120))
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "go"), "", 0));
+	EXPECT_TRUE(WAIT_FOR(tree_has(self->dir, "pdone") && tree_has(self->dir, "cdone"), 120))
 		TH_LOG("the word trade did not end; log: %s", log_text(self));
-	EXPECT_STREQ("ok\nok\n", dir_text(self, "verify.0", buf, sizeof(buf)));
-	EXPECT_STREQ("ok\nok\n", dir_text(self, "verify.1", buf, sizeof(buf)));
-	ASSERT_EQ(4, sscanf(dir_text(self, "resident", buf, sizeof(buf)), "%lu %lu %lu %lu",
+	EXPECT_STREQ("ok\nok\n", tree_text(self->dir, "verify.0", buf, sizeof(buf)));
+	EXPECT_STREQ("ok\nok\n", tree_text(self->dir, "verify.1", buf, sizeof(buf)));
+	ASSERT_EQ(4, sscanf(tree_text(self->dir, "resident", buf, sizeof(buf)), "%lu %lu %lu %lu",
 			    &ra, &wa, &rs, &ws));
 	EXPECT_EQ(nwa, ra) TH_LOG("anon: %lu pages, %lu wrong", ra, wa);
 	EXPECT_EQ(0, wa);
 	EXPECT_EQ(nws, rs) TH_LOG("SysV: %lu pages, %lu wrong", rs, ws);
 	EXPECT_EQ(0, ws);
-	EXPECT_STREQ("0x6368696c64\n", dir_text(self, "pdone", buf, sizeof(buf)));
-	EXPECT_STREQ("0x7061726e74\n", dir_text(self, "cdone", buf, sizeof(buf)));
+	EXPECT_STREQ("0x6368696c64\n", tree_text(self->dir, "pdone", buf, sizeof(buf)));
+	EXPECT_STREQ("0x7061726e74\n", tree_text(self->dir, "cdone", buf, sizeof(buf)));
 
 
 	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
@@ -974,7 +789,7 @@ TEST_F_TIMEOUT(shm, refused_sysv_outsider, 300)
 	p = shmat(id, NULL, SHM_RDONLY);
 	ASSERT_NE((void *)-1, p) TH_LOG("shmat: %s", strerror(errno));
 
-	r = freeze(self, CRYO_FREEZE_KILL, &res);
+	r = tree_freeze(self->img, self->root, CRYO_FREEZE_KILL, 0, &res);
 	EXPECT_EQ(-EOPNOTSUPP, r);
 	EXPECT_EQ(CRYO_REFUSAL_SHARED_MEMORY, res.refusal);
 	for (k = 0; k < 5; k++)
@@ -995,13 +810,13 @@ TEST_F_TIMEOUT(shm, refused_sysv_outsider, 300)
 	EXPECT_PROBE(4, 3003);
 
 	ASSERT_EQ(0, shmdt(p));
-	r = freeze(self, 0, &res);
+	r = tree_freeze(self->img, self->root, 0, 0, &res);
 	EXPECT_EQ(0, r) TH_LOG("freeze: %s, refusal %u id %d pid %d", strerror(-r),
 			       res.refusal, res.refusal_id, res.refusal_pid);
 	EXPECT_EQ(5, res.nr_processes);
 	ASSERT_EQ(8, read_counts(self, c0, 8));
 	EXPECT_TRUE(WAIT_FOR(counts_above(self, c0, 8), 30)) TH_LOG("the counters stopped");
-	ASSERT_EQ(0, cryo_write_file(in_dir(self, "stop"), "", 0));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
 	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
 	EXPECT_NO_BAD(4);
 }
@@ -1039,7 +854,7 @@ TEST_F_TIMEOUT(shm, key_taken, 300)
 	blocker = shmget(self->key, 4096, IPC_CREAT | IPC_EXCL | 0600);
 	ASSERT_LE(0, blocker) TH_LOG("key %#x: %s", self->key, strerror(errno));
 	ASSERT_EQ(0, sysv_find(self->key, -1, &sl, &nr0));
-	r = thaw(self, CRYOCTL_THAW_SAME_PID, &tres);
+	r = tree_thaw_wait(self->img, &self->root, CRYOCTL_THAW_SAME_PID, &tres);
 	EXPECT_NE(0, r);
 	snprintf(hex, sizeof(hex), "%x", self->key);
 	snprintf(dec, sizeof(dec), "%d", self->key);
@@ -1072,7 +887,7 @@ TEST_F_TIMEOUT(shm, key_taken, 300)
 	ASSERT_EQ(0, shmctl(id, IPC_STAT, &ds));
 	EXPECT_EQ(COUNT_SYSV, ds.shm_segsz);
 	EXPECT_EQ(5, ds.shm_nattch);
-	ASSERT_EQ(0, cryo_write_file(in_dir(self, "stop"), "", 0));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
 	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
 	EXPECT_NO_BAD(4);
 }
@@ -1119,12 +934,12 @@ TEST_F_TIMEOUT(shm, posix, 300)
 	snprintf(path, sizeof(path), "/dev/shm%s", self->posix);
 	self->root = spawn(self, "posix", self->posix, NULL);
 	ASSERT_LT(0, self->root);
-	ASSERT_TRUE(WAIT_FOR(dir_has(self, "ready") && dir_has(self, "counts"), 60))
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready") && tree_has(self->dir, "counts"), 60))
 		TH_LOG("log: %s", log_text(self));
-	ASSERT_EQ(4, sscanf(dir_text(self, "ready", buf, sizeof(buf)), "%d %d %d %lx",
+	ASSERT_EQ(4, sscanf(tree_text(self->dir, "ready", buf, sizeof(buf)), "%d %d %d %lx",
 			    &pids[0], &pids[1], &pids[2], &addr));
 	EXPECT_PROBE(2, 1001);
-	ASSERT_EQ(3, descendants(self->root, kids, 4));
+	ASSERT_EQ(3, tree_descendants(self->root, kids, 4));
 	for (k = 0; k < 3; k++)
 		ASSERT_EQ(0, map_at(pids[k], addr, &before[k]));
 	FREEZE_KILL(pids, 3);
@@ -1136,7 +951,7 @@ TEST_F_TIMEOUT(shm, posix, 300)
 		frozen[k] = posix_word(self, k);
 		EXPECT_LT(0, frozen[k]);
 	}
-	unlink(in_dir(self, "counts"));
+	unlink(tree_path(self->dir, "counts"));
 
 	THAW();
 	EXPECT_EQ(pids[0], self->root);
@@ -1160,7 +975,7 @@ TEST_F_TIMEOUT(shm, posix, 300)
 		EXPECT_STREQ(path, m.name);
 		EXPECT_EQ(st.st_ino, m.ino);
 	}
-	ASSERT_EQ(0, cryo_write_file(in_dir(self, "stop"), "", 0));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
 	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
 	EXPECT_NO_BAD(2);
 }

@@ -30,6 +30,7 @@
 #include "kselftest_harness.h"
 #include "cryo_test.h"
 #include "cryo_thaw.h"
+#include "cryo_tree.h"
 
 /* Most processes a test's tree has (the wide one: 100). */
 #define TREE_MAX	256
@@ -41,34 +42,6 @@ FIXTURE(tree) {
 	pid_t root;		/* our child: the original, then the restored */
 	unsigned int timeout_ms;	/* of the freezes; 0: the default */
 };
-
-/* Our descendants, @root first: their number (at most @max), or -1. */
-static int descendants(pid_t root, pid_t *out, int max)
-{
-	static pid_t pid[8192], ppid[8192];
-	struct dirent *de;
-	int n = 0, nr = 0, i, k;
-	DIR *d = opendir("/proc");
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)) && n < 8192) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		pid[n] = atoi(de->d_name);
-		ppid[n] = cryo_stat_field(pid[n], 1);
-		n++;
-	}
-	closedir(d);
-	if (max < 1)
-		return 0;
-	out[nr++] = root;
-	for (i = 0; i < nr; i++)
-		for (k = 0; k < n; k++)
-			if (ppid[k] == out[i] && pid[k] != root && nr < max)
-				out[nr++] = pid[k];
-	return nr;
-}
 
 /* Threads of the processes @pids[@n]. */
 static int nr_threads(const pid_t *pids, int n)
@@ -84,42 +57,11 @@ static int nr_threads(const pid_t *pids, int n)
 	return sum;
 }
 
-/* Kill everything below us and reap it (we are a subreaper). */
-static void kill_descendants(void)
-{
-	pid_t pids[TREE_MAX * 4];
-	int i, n, round;
-
-	for (round = 0; round < 500; round++) {
-		n = descendants(getpid(), pids, TREE_MAX * 4);
-		for (i = 1; i < n; i++)
-			kill(pids[i], SIGKILL);
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		if (n <= 1)
-			return;
-		usleep(10000);
-	}
-}
-
-/* CRYO_TREE_ONLY="zombie,churn" runs only those (6.1's harness has no -t). */
-static bool selected(const char *name)
-{
-	const char *only = getenv("CRYO_TREE_ONLY");
-	char list[512], pat[128];
-
-	if (!only || !*only)
-		return true;
-	snprintf(list, sizeof(list), ",%s,", only);
-	snprintf(pat, sizeof(pat), ",%s,", name);
-	return strstr(list, pat);
-}
-
 FIXTURE_SETUP(tree)
 {
 	self->root = 0;
 	self->dir[0] = 0;
-	if (!selected(_metadata->name))
+	if (!cryo_selected("CRYO_TREE_ONLY", _metadata->name))
 		CRYO_SETUP_SKIP("not in CRYO_TREE_ONLY");
 	if (access(CRYO_DEV, F_OK))
 		CRYO_SETUP_SKIP(CRYO_DEV " missing: module not loaded");
@@ -133,34 +75,9 @@ FIXTURE_SETUP(tree)
 
 FIXTURE_TEARDOWN(tree)
 {
-	kill_descendants();
+	tree_kill_descendants();
 	if (self->dir[0])
 		cryo_rm_rf(self->dir);
-}
-
-/* DIR/@name. */
-static const char *in_dir(FIXTURE_DATA(tree) *self, const char *name)
-{
-	static char path[4][160];
-	static int next;
-	char *p = path[next++ % 4];
-
-	snprintf(p, sizeof(path[0]), "%s/%s", self->dir, name);
-	return p;
-}
-
-/* The text of DIR/@name into @buf ("" when absent). */
-static const char *dir_text(FIXTURE_DATA(tree) *self, const char *name,
-			    char *buf, size_t size)
-{
-	if (cryo_read_file(in_dir(self, name), buf, size) < 0)
-		buf[0] = 0;
-	return buf;
-}
-
-static bool dir_has(FIXTURE_DATA(tree) *self, const char *name)
-{
-	return !access(in_dir(self, name), F_OK);
 }
 
 /* The size of DIR/@name, -1 when absent. */
@@ -168,37 +85,7 @@ static long long dir_size(FIXTURE_DATA(tree) *self, const char *name)
 {
 	struct stat st;
 
-	return stat(in_dir(self, name), &st) ? -1 : st.st_size;
-}
-
-/*
- * Start the root of a tree: @argv in DIR, fds 0 and 1 /dev/null, 2 the
- * log, and fd 3 @fd3 when not -1; every other fd closed.  Its pid, or -1.
- */
-static pid_t spawn(FIXTURE_DATA(tree) *self, const char *const argv[], int fd3)
-{
-	int fd, null, log;
-	pid_t pid;
-
-	/*
-	 * As cryo_target_fork(): tied to our life.  The exec drops what the
-	 * harness maps shared (memory shared with us would be refused).
-	 */
-	pid = fork();
-	if (pid)
-		return pid;
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() == 1)
-		_exit(CRYO_TARGET_ORPHANED);
-	null = open("/dev/null", O_RDWR);
-	log = open(self->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-	if (null < 0 || log < 0 || chdir(self->dir) ||
-	    (fd3 >= 0 && cryo_move_fd(fd3, 3)) || cryo_move_fd(null, 0) ||
-	    cryo_move_fd(null, 1) || cryo_move_fd(log, 2))
-		_exit(125);
-	for (fd = fd3 >= 0 ? 4 : 3; fd < 1024; fd++)
-		close(fd);
-	execv(argv[0], (char *const *)argv);
-	_exit(127);
+	return stat(tree_path(self->dir, name), &st) ? -1 : st.st_size;
 }
 
 /* Start family_target in mode @mode with DIR and @args (up to two). */
@@ -208,34 +95,7 @@ static pid_t spawn_target(FIXTURE_DATA(tree) *self, const char *mode,
 	const char *argv[] = { cryo_prog("family_target"), mode, self->dir, a1, a2,
 			       NULL };
 
-	return spawn(self, argv, fd3);
-}
-
-/*
- * Freeze the tree of self->root with @flags into self->img; @res filled
- * in.  cryoctl_freeze_ex()'s result.
- */
-static int freeze(FIXTURE_DATA(tree) *self, unsigned int flags,
-		  struct cryoctl_freeze_result *res)
-{
-	int dev, fd, ret;
-
-	memset(res, 0, sizeof(*res));
-	res->size = sizeof(*res);
-	dev = cryoctl_open();
-	if (dev < 0)
-		return dev;
-	fd = open(self->img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		ret = -errno;
-		close(dev);
-		return ret;
-	}
-	ret = cryoctl_freeze_ex(dev, self->root, flags, self->timeout_ms, fd, NULL,
-				NULL, res);
-	close(fd);
-	close(dev);
-	return ret;
+	return tree_spawn(self->dir, self->log, argv, fd3);
 }
 
 struct image_tree {
@@ -282,73 +142,9 @@ static long read_tree(FIXTURE_DATA(tree) *self, struct image_tree *t,
 	return ret;
 }
 
-/*
- * After a freeze with CRYO_FREEZE_KILL: the root (our child) died of
- * SIGKILL, and every one of @pids[@n] is gone (reaped by us, the
- * subreaper, if it came to us).  0, or -1 with @why.
- */
-static int reap_killed(FIXTURE_DATA(tree) *self, const pid_t *pids, int n,
-		       char *why, size_t size)
-{
-	double end = cryo_now() + 30;
-	int status, i, left;
-
-	why[0] = 0;
-	if (wait_timeout(self->root, &status, 10) != self->root) {
-		snprintf(why, size, "root %d not ended", self->root);
-		return -1;
-	}
-	self->root = 0;
-	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
-		snprintf(why, size, "root ended with status 0x%x, not SIGKILL",
-			 status);
-		return -1;
-	}
-	do {
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		for (i = 0, left = 0; i < n; i++)
-			left += !kill(pids[i], 0) || errno != ESRCH;
-		if (!left)
-			return 0;
-		usleep(2000);
-	} while (cryo_now() < end);
-	snprintf(why, size, "%d members still there after the kill", left);
-	return -1;
-}
-
-/* Thaw self->img with @flags | CRYOCTL_THAW_WAIT: the root is our child. */
-static int thaw(FIXTURE_DATA(tree) *self, unsigned int flags,
-		struct cryoctl_thaw_result *res)
-{
-	int dev, img, ret;
-
-	memset(res, 0, sizeof(*res));
-	dev = cryoctl_open();
-	img = open(self->img, O_RDONLY | O_CLOEXEC);
-	if (dev < 0 || img < 0)
-		ret = dev < 0 ? dev : -errno;
-	else
-		ret = cryoctl_thaw(dev, img, flags | CRYOCTL_THAW_WAIT, NULL, 0, res);
-	if (img >= 0)
-		close(img);
-	if (dev >= 0)
-		close(dev);
-	if (!ret)
-		self->root = res->pid;
-	return ret;
-}
-
 /* The root ends by itself within @sec seconds, as @want. */
-#define EXPECT_ROOT_END(want, sec) do {					\
-		char __why[256];					\
-									\
-		EXPECT_EQ(0, cryo_target_end(self->root, 0, (want), (sec), \
-					     __why, sizeof(__why)))	\
-			TH_LOG("%s; log: %s", __why, dir_text(self, "log.err", \
-				(char[2048]){ 0 }, 2048));		\
-		self->root = 0;						\
-	} while (0)
+#define EXPECT_ROOT_END(want, sec) \
+	EXPECT_TREE_ROOT_END(self->root, self->dir, (want), (sec))
 
 /*
  * Freeze with --kill: the whole tree goes, @want_ members (or any number,
@@ -359,11 +155,14 @@ static int thaw(FIXTURE_DATA(tree) *self, unsigned int flags,
 #define FREEZE_KILL(res_, tree_, want_) do {				\
 		pid_t __pids[TREE_MAX];					\
 		char __why[256];					\
-		int __r = freeze(self, CRYO_FREEZE_KILL, (res_)), __k;	\
+		int __r = tree_freeze(self->img, self->root, CRYO_FREEZE_KILL, \
+				      self->timeout_ms, (res_)), __k;	\
 									\
 		/* A tree that changes while parking: EAGAIN, try again. */ \
 		for (__k = 0; (want_) < 0 && __r == -EAGAIN && __k < 10; __k++) \
-			__r = freeze(self, CRYO_FREEZE_KILL, (res_));	\
+			__r = tree_freeze(self->img, self->root,	\
+					  CRYO_FREEZE_KILL, self->timeout_ms, \
+					  (res_));			\
 									\
 		ASSERT_EQ(0, __r) TH_LOG("freeze: %s, refusal %u id %d pid %d", \
 					 strerror(-__r), (res_)->refusal, \
@@ -375,18 +174,13 @@ static int thaw(FIXTURE_DATA(tree) *self, unsigned int flags,
 			EXPECT_EQ((want_), (tree_)->n);			\
 		for (__k = 0; __k < (tree_)->n; __k++)			\
 			__pids[__k] = (tree_)->m[__k].pid;		\
-		ASSERT_EQ(0, reap_killed(self, __pids, (tree_)->n, __why, \
-					 sizeof(__why))) TH_LOG("%s", __why); \
+		ASSERT_EQ(0, tree_reap_killed(&self->root, __pids,	\
+					      (tree_)->n, __why,	\
+					      sizeof(__why)))		\
+			TH_LOG("%s", __why);				\
 	} while (0)
 
-#define THAW(flags) do {						\
-		struct cryoctl_thaw_result __res;			\
-		int __r = thaw(self, (flags), &__res);			\
-									\
-		ASSERT_EQ(0, __r) TH_LOG("thaw: %s: %s", strerror(-__r),	\
-					 __res.message);		\
-		ASSERT_LT(0, self->root);				\
-	} while (0)
+#define THAW(flags) ASSERT_TREE_THAW(self->img, self->root, (flags))
 
 /* ---- a shell pipeline --------------------------------------------------- */
 
@@ -401,7 +195,7 @@ static pid_t spawn_pipeline(FIXTURE_DATA(tree) *self, const char *out,
 	snprintf(cmd, sizeof(cmd),
 		 "%s produce 2000 | %s filter | %s consume 7 > %s; echo \"status $?\" > %s",
 		 t, t, t, out, st);
-	return spawn(self, argv, -1);
+	return tree_spawn(self->dir, self->log, argv, -1);
 }
 
 /*
@@ -425,8 +219,8 @@ TEST_F_TIMEOUT(tree, pipeline, 240)
 	self->root = spawn_pipeline(self, "out0", "st0");
 	ASSERT_LT(0, self->root);
 	EXPECT_ROOT_END(CRYO_EXITED(0), 120);
-	EXPECT_STREQ("status 7\n", dir_text(self, "st0", st, sizeof(st)));
-	want = cryo_slurp(in_dir(self, "out0"), &want_len);
+	EXPECT_STREQ("status 7\n", tree_text(self->dir, "st0", st, sizeof(st)));
+	want = cryo_slurp(tree_path(self->dir, "out0"), &want_len);
 	ASSERT_NE(NULL, want);
 	ASSERT_LT(2000 * 10, want_len);
 
@@ -434,9 +228,9 @@ TEST_F_TIMEOUT(tree, pipeline, 240)
 	ASSERT_LT(0, self->root);
 	orig_root = self->root;
 	ASSERT_TRUE(WAIT_FOR(dir_size(self, "out") >= 50 * 20, 60));
-	n = descendants(self->root, pids, TREE_MAX);
+	n = tree_descendants(self->root, pids, TREE_MAX);
 	ASSERT_LE(4, n) TH_LOG("the shell and its three children");
-	ASSERT_FALSE(dir_has(self, "st")) TH_LOG("the pipeline ended before the freeze");
+	ASSERT_FALSE(tree_has(self->dir, "st")) TH_LOG("the pipeline ended before the freeze");
 	threads = nr_threads(pids, n);
 	FREEZE_KILL(&res, &t, n);
 	EXPECT_EQ(threads, res.nr_threads);
@@ -444,8 +238,8 @@ TEST_F_TIMEOUT(tree, pipeline, 240)
 	THAW(CRYOCTL_THAW_SAME_PID);
 	EXPECT_EQ(orig_root, self->root);
 	EXPECT_ROOT_END(CRYO_EXITED(0), 120);
-	EXPECT_STREQ("status 7\n", dir_text(self, "st", st, sizeof(st)));
-	got = cryo_slurp(in_dir(self, "out"), &got_len);
+	EXPECT_STREQ("status 7\n", tree_text(self->dir, "st", st, sizeof(st)));
+	got = cryo_slurp(tree_path(self->dir, "out"), &got_len);
 	ASSERT_NE(NULL, got);
 	EXPECT_EQ(want_len, got_len);
 	EXPECT_EQ(0, memcmp(want, got, got_len < want_len ? got_len : want_len))
@@ -475,22 +269,22 @@ TEST_F_TIMEOUT(tree, jobserver, 240)
 	self->root = spawn_target(self, "jobs", "12", NULL, -1);
 	ASSERT_LT(0, self->root);
 	ASSERT_TRUE(WAIT_FOR(dir_size(self, "log") >= 6, 60))
-		TH_LOG("no jobs built; log: %s", dir_text(self, "log.err", buf, sizeof(buf)));
-	n = descendants(self->root, pids, TREE_MAX);
+		TH_LOG("no jobs built; log: %s", tree_text(self->dir, "log.err", buf, sizeof(buf)));
+	n = tree_descendants(self->root, pids, TREE_MAX);
 	ASSERT_LE(2, n) TH_LOG("the server and at least one job");
-	ASSERT_FALSE(dir_has(self, "done")) TH_LOG("the build ended before the freeze");
+	ASSERT_FALSE(tree_has(self->dir, "done")) TH_LOG("the build ended before the freeze");
 	FREEZE_KILL(&res, &t, -1);
 	EXPECT_LE(n, t.n);
 
 	THAW(0);
 	EXPECT_ROOT_END(CRYO_EXITED(0), 120);
-	EXPECT_STREQ("0 failed\n", dir_text(self, "done", buf, sizeof(buf)));
+	EXPECT_STREQ("0 failed\n", tree_text(self->dir, "done", buf, sizeof(buf)));
 	for (i = 0; i < NR_JOBS; i++) {
 		snprintf(name, sizeof(name), "obj%d.o", i);
 		snprintf(want, sizeof(want), "object %d\n", i);
-		EXPECT_STREQ(want, dir_text(self, name, buf, sizeof(buf)));
+		EXPECT_STREQ(want, tree_text(self->dir, name, buf, sizeof(buf)));
 	}
-	dir_text(self, "log", buf, sizeof(buf));
+	tree_text(self->dir, "log", buf, sizeof(buf));
 	for (lines = 0, p = buf; *p; lines++) {
 		i = atoi(p);
 		if (i >= 0 && i < NR_JOBS)
@@ -530,14 +324,14 @@ TEST_F_TIMEOUT(tree, shared_offset, 120)
 
 	self->root = spawn_target(self, "dupfd", NULL, NULL, -1);
 	ASSERT_LT(0, self->root);
-	ASSERT_TRUE(WAIT_FOR(dir_has(self, "ready"), 30));
-	n = descendants(self->root, pids, TREE_MAX);
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready"), 30));
+	n = tree_descendants(self->root, pids, TREE_MAX);
 	ASSERT_EQ(2, n);
 	FREEZE_KILL(&res, &t, n);
 	EXPECT_EQ(2, res.nr_threads);
 
 	THAW(0);
-	n = descendants(self->root, pids, TREE_MAX);
+	n = tree_descendants(self->root, pids, TREE_MAX);
 	ASSERT_EQ(2, n) TH_LOG("the restored tree");
 	ASSERT_EQ(0, cryo_fdinfo(pids[0], 3, &pos, &flags));
 	EXPECT_EQ(2, pos);
@@ -546,9 +340,9 @@ TEST_F_TIMEOUT(tree, shared_offset, 120)
 	same = kcmp_file(pids[0], pids[1], 3);
 	if (same >= 0 || errno != ENOSYS)
 		EXPECT_EQ(0, same) TH_LOG("parent and child hold two descriptions");
-	ASSERT_EQ(0, cryo_write_file(in_dir(self, "go"), "", 0));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "go"), "", 0));
 	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
-	EXPECT_STREQ("ABCDE", dir_text(self, "shared", buf, sizeof(buf)));
+	EXPECT_STREQ("ABCDE", tree_text(self->dir, "shared", buf, sizeof(buf)));
 }
 
 /* ---- a zombie -------------------------------------------------------------- */
@@ -569,11 +363,11 @@ TEST_F_TIMEOUT(tree, zombie, 120)
 
 	self->root = spawn_target(self, "zombie", NULL, NULL, -1);
 	ASSERT_LT(0, self->root);
-	ASSERT_TRUE(WAIT_FOR(dir_has(self, "ready"), 30));
-	ASSERT_EQ(2, sscanf(dir_text(self, "ready", buf, sizeof(buf)), "%d %d",
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready"), 30));
+	ASSERT_EQ(2, sscanf(tree_text(self->dir, "ready", buf, sizeof(buf)), "%d %d",
 			    &root, &child));
 	ASSERT_TRUE(WAIT_FOR(cryo_stat_field(child, 0) == 'Z', 30));
-	n = descendants(self->root, pids, TREE_MAX);
+	n = tree_descendants(self->root, pids, TREE_MAX);
 	ASSERT_EQ(2, n);
 	FREEZE_KILL(&res, &t, n);
 	EXPECT_EQ(1, res.nr_threads);
@@ -591,12 +385,12 @@ TEST_F_TIMEOUT(tree, zombie, 120)
 	EXPECT_EQ(42 << 8, t.m[1].exit_code);
 
 	THAW(0);
-	n = descendants(self->root, pids, TREE_MAX);
+	n = tree_descendants(self->root, pids, TREE_MAX);
 	ASSERT_EQ(2, n) TH_LOG("the restored parent and its zombie");
 	EXPECT_EQ('Z', cryo_stat_field(pids[1], 0));
-	ASSERT_EQ(0, cryo_write_file(in_dir(self, "go"), "", 0));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "go"), "", 0));
 	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
-	ASSERT_EQ(3, sscanf(dir_text(self, "result", buf, sizeof(buf)), "%d %d %d",
+	ASSERT_EQ(3, sscanf(tree_text(self->dir, "result", buf, sizeof(buf)), "%d %d %d",
 			    &err, &status, &got)) TH_LOG("result: %s", buf);
 	EXPECT_EQ(0, err) TH_LOG("waitpid: %s", strerror(err));
 	EXPECT_TRUE(WIFEXITED(status));
@@ -616,7 +410,7 @@ static int read_ids(FIXTURE_DATA(tree) *self, const char *what, int k,
 	char name[32], buf[128];
 
 	snprintf(name, sizeof(name), "%s.%d", what, k);
-	return sscanf(dir_text(self, name, buf, sizeof(buf)), "%d %d %d %d",
+	return sscanf(tree_text(self->dir, name, buf, sizeof(buf)), "%d %d %d %d",
 		      &ids->pid, &ids->ppid, &ids->pgid, &ids->sid) == 4 ? 0 : -1;
 }
 
@@ -634,11 +428,11 @@ TEST_F_TIMEOUT(tree, same_pid, 120)
 
 	self->root = spawn_target(self, "family", NULL, NULL, -1);
 	ASSERT_LT(0, self->root);
-	ASSERT_TRUE(WAIT_FOR(dir_has(self, "ready") && dir_has(self, "before.0"), 30));
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready") && tree_has(self->dir, "before.0"), 30));
 	for (k = 0; k < 4; k++)
 		ASSERT_EQ(0, read_ids(self, "before", k, &before[k]));
 	EXPECT_EQ(before[2].pid, before[2].pgid);
-	n = descendants(self->root, pids, TREE_MAX);
+	n = tree_descendants(self->root, pids, TREE_MAX);
 	ASSERT_EQ(4, n);
 	FREEZE_KILL(&res, &t, n);
 
@@ -650,7 +444,7 @@ TEST_F_TIMEOUT(tree, same_pid, 120)
 		EXPECT_EQ(before[k].pgid, cryo_stat_field(before[k].pid, 2));
 		EXPECT_EQ(before[k].sid, cryo_stat_field(before[k].pid, 3));
 	}
-	ASSERT_EQ(0, cryo_write_file(in_dir(self, "go"), "", 0));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "go"), "", 0));
 	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
 	for (k = 0; k < 4; k++) {
 		ASSERT_EQ(0, read_ids(self, "after", k, &after)) TH_LOG("member %d", k);
@@ -694,10 +488,10 @@ TEST_F_TIMEOUT(tree, same_pid_taken, 120)
 
 	self->root = spawn_target(self, "family", NULL, NULL, -1);
 	ASSERT_LT(0, self->root);
-	ASSERT_TRUE(WAIT_FOR(dir_has(self, "ready") && dir_has(self, "before.0"), 30));
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready") && tree_has(self->dir, "before.0"), 30));
 	for (k = 0; k < 4; k++)
 		ASSERT_EQ(0, read_ids(self, "before", k, &before[k]));
-	n = descendants(self->root, pids, TREE_MAX);
+	n = tree_descendants(self->root, pids, TREE_MAX);
 	ASSERT_EQ(4, n);
 	FREEZE_KILL(&res, &t, n);
 
@@ -706,7 +500,7 @@ TEST_F_TIMEOUT(tree, same_pid_taken, 120)
 		SKIP(return, "clone3 set_tid: %s", strerror(errno));
 	ASSERT_EQ(before[2].pid, taker) TH_LOG("clone3: %s", strerror(errno));
 
-	r = thaw(self, CRYOCTL_THAW_SAME_PID, &tres);
+	r = tree_thaw_wait(self->img, &self->root, CRYOCTL_THAW_SAME_PID, &tres);
 	EXPECT_EQ(-EEXIST, r);
 	snprintf(pidstr, sizeof(pidstr), "%d", before[2].pid);
 	EXPECT_NE(NULL, strstr(tres.message, pidstr)) TH_LOG("message: %s", tres.message);
@@ -718,8 +512,8 @@ TEST_F_TIMEOUT(tree, same_pid_taken, 120)
 	 */
 	EXPECT_TRUE(WAIT_FOR((({ while (waitpid(-1, NULL, WNOHANG) > 0)
 					;
-				 }), descendants(getpid(), pids, TREE_MAX) == 2), 10));
-	n = descendants(getpid(), pids, TREE_MAX);
+				 }), tree_descendants(getpid(), pids, TREE_MAX) == 2), 10));
+	n = tree_descendants(getpid(), pids, TREE_MAX);
 	EXPECT_EQ(2, n);
 	EXPECT_EQ(taker, pids[1]);
 	EXPECT_EQ('S', cryo_stat_field(taker, 0));
@@ -779,13 +573,14 @@ TEST_F_TIMEOUT(tree, refused_pipe_outside, 120)
 	self->root = spawn_target(self, "outside", NULL, NULL, p[1]);
 	close(p[1]);
 	ASSERT_LT(0, self->root);
-	ASSERT_TRUE(WAIT_FOR(dir_has(self, "ready"), 30));
-	ASSERT_EQ(2, sscanf(dir_text(self, "ready", buf, sizeof(buf)), "%d %d",
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready"), 30));
+	ASSERT_EQ(2, sscanf(tree_text(self->dir, "ready", buf, sizeof(buf)), "%d %d",
 			    &root, &child));
 	t1 = last_tick(p[0]);
 	ASSERT_LE(0, t1);
 
-	r = freeze(self, CRYO_FREEZE_KILL, &res);
+	r = tree_freeze(self->img, self->root, CRYO_FREEZE_KILL,
+			self->timeout_ms, &res);
 	EXPECT_EQ(-EOPNOTSUPP, r);
 	EXPECT_EQ(CRYO_REFUSAL_PIPE_OUTSIDE, res.refusal);
 	EXPECT_EQ(child, res.refusal_pid);
@@ -809,7 +604,7 @@ TEST_F_TIMEOUT(tree, refused_pipe_outside, 120)
 	t3 = last_tick(p[0]);
 	EXPECT_LT(t2, t3);
 
-	ASSERT_EQ(0, cryo_write_file(in_dir(self, "stop"), "", 0));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
 	EXPECT_ROOT_END(CRYO_EXITED(0), 30);
 	close(p[0]);
 }
@@ -873,22 +668,22 @@ TEST_F_TIMEOUT(tree, hundred, 600)
 	ASSERT_LT(0, self->root);
 	ASSERT_TRUE(WAIT_FOR(count_prefix(self, "up.") == WIDE_PROCS, 240))
 		TH_LOG("%d of %d up", count_prefix(self, "up."), WIDE_PROCS);
-	n = descendants(self->root, pids, TREE_MAX);
+	n = tree_descendants(self->root, pids, TREE_MAX);
 	ASSERT_EQ(WIDE_PROCS, n);
 	ASSERT_EQ(WIDE_PROCS * WIDE_THREADS, nr_threads(pids, n));
 	FREEZE_KILL(&res, &t, n);
 	EXPECT_EQ(WIDE_PROCS * WIDE_THREADS, res.nr_threads);
 
 	THAW(0);
-	n = descendants(self->root, pids, TREE_MAX);
+	n = tree_descendants(self->root, pids, TREE_MAX);
 	EXPECT_EQ(WIDE_PROCS, n);
 	EXPECT_EQ(WIDE_PROCS * WIDE_THREADS, nr_threads(pids, n));
-	ASSERT_EQ(0, cryo_write_file(in_dir(self, "go"), "", 0));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "go"), "", 0));
 	EXPECT_ROOT_END(CRYO_EXITED(0), 240);
 	EXPECT_EQ(WIDE_PROCS, count_prefix(self, "alive."));
 	for (k = 0; k < WIDE_PROCS; k++) {
 		snprintf(name, sizeof(name), "alive.%d", k);
-		ASSERT_EQ(3, sscanf(dir_text(self, name, buf, sizeof(buf)), "%d %d %d",
+		ASSERT_EQ(3, sscanf(tree_text(self->dir, name, buf, sizeof(buf)), "%d %d %d",
 				    &pid, &ppid, &threads)) TH_LOG("%s", name);
 		EXPECT_EQ(WIDE_THREADS, threads) TH_LOG("%s", name);
 	}
@@ -900,7 +695,7 @@ static long count_of(FIXTURE_DATA(tree) *self)
 {
 	char buf[64];
 
-	return atol(dir_text(self, "count", buf, sizeof(buf)));
+	return atol(tree_text(self->dir, "count", buf, sizeof(buf)));
 }
 
 /*
@@ -924,7 +719,8 @@ TEST_F_TIMEOUT(tree, churn, 600)
 	ASSERT_LT(0, self->root);
 	ASSERT_TRUE(WAIT_FOR(count_of(self) > 0, 30));
 	for (i = 0; i < 20; i++) {
-		r = freeze(self, 0, &res);
+		r = tree_freeze(self->img, self->root, 0, self->timeout_ms,
+				&res);
 		if (r == -EAGAIN) {
 			again++;
 			continue;
@@ -949,7 +745,8 @@ TEST_F_TIMEOUT(tree, churn, 600)
 	EXPECT_LT(0, ok);
 
 	for (i = 0; i < 20; i++) {
-		r = freeze(self, CRYO_FREEZE_KILL, &res);
+		r = tree_freeze(self->img, self->root, CRYO_FREEZE_KILL,
+				self->timeout_ms, &res);
 		if (r != -EAGAIN)
 			break;
 	}
@@ -958,14 +755,14 @@ TEST_F_TIMEOUT(tree, churn, 600)
 	EXPECT_EQ(res.nr_processes, (unsigned int)t.n);
 	for (k = 0; k < t.n; k++)
 		pids[k] = t.m[k].pid;
-	ASSERT_EQ(0, reap_killed(self, pids, t.n, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, tree_reap_killed(&self->root, pids, t.n, err, sizeof(err))) TH_LOG("%s", err);
 	c0 = count_of(self);
 	/* Its root may be waiting for a child by pid: the same pids. */
 	THAW(CRYOCTL_THAW_SAME_PID);
 	EXPECT_TRUE(WAIT_FOR(count_of(self) > c0 + 16, 60)) TH_LOG("count %ld", count_of(self));
 	c1 = count_of(self);
 	EXPECT_LT(c0, c1);
-	ASSERT_EQ(0, cryo_write_file(in_dir(self, "stop"), "", 0));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
 	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
 }
 
@@ -975,7 +772,7 @@ static int read_counts(FIXTURE_DATA(tree) *self, unsigned long long c[8])
 {
 	char buf[256];
 
-	return sscanf(dir_text(self, "counts", buf, sizeof(buf)),
+	return sscanf(tree_text(self->dir, "counts", buf, sizeof(buf)),
 		      "%llu %llu %llu %llu %llu %llu %llu %llu", &c[0], &c[1],
 		      &c[2], &c[3], &c[4], &c[5], &c[6], &c[7]) == 8 ? 0 : -1;
 }
@@ -1005,8 +802,8 @@ TEST_F_TIMEOUT(tree, shared_memory_refused, 120)
 
 	self->root = spawn_target(self, "shm", NULL, NULL, -1);
 	ASSERT_LT(0, self->root);
-	ASSERT_TRUE(WAIT_FOR(dir_has(self, "ready") && dir_has(self, "counts"), 30));
-	ASSERT_EQ(5, sscanf(dir_text(self, "ready", buf, sizeof(buf)), "%d %d %d %d %d",
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready") && tree_has(self->dir, "counts"), 30));
+	ASSERT_EQ(5, sscanf(tree_text(self->dir, "ready", buf, sizeof(buf)), "%d %d %d %d %d",
 			    &m[0], &m[1], &m[2], &m[3], &m[4]));
 	ASSERT_EQ(0, read_counts(self, c0));
 
@@ -1025,7 +822,8 @@ TEST_F_TIMEOUT(tree, shared_memory_refused, 120)
 	close(fd);
 	ASSERT_NE(MAP_FAILED, outside);
 
-	r = freeze(self, CRYO_FREEZE_KILL, &res);
+	r = tree_freeze(self->img, self->root, CRYO_FREEZE_KILL,
+			self->timeout_ms, &res);
 	munmap(outside, end - start);
 	EXPECT_EQ(-EOPNOTSUPP, r);
 	EXPECT_EQ(CRYO_REFUSAL_SHARED_MEMORY, res.refusal);
@@ -1042,7 +840,7 @@ TEST_F_TIMEOUT(tree, shared_memory_refused, 120)
 			     c1[2] > c0[2] && c1[3] > c0[3] && c1[4] > c0[4] &&
 			     c1[5] > c0[5] && c1[6] > c0[6] && c1[7] > c0[7], 30))
 		TH_LOG("the counters stopped");
-	ASSERT_EQ(0, cryo_write_file(in_dir(self, "stop"), "", 0));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
 	EXPECT_ROOT_END(CRYO_EXITED(0), 30);
 }
 

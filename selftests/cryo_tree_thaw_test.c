@@ -23,6 +23,7 @@
 #include "kselftest_harness.h"
 #include "cryo_test.h"
 #include "cryo_thaw.h"
+#include "cryo_tree.h"
 
 FIXTURE(tree) {
 	struct tgt t;
@@ -40,23 +41,10 @@ FIXTURE_VARIANT_ADD(tree, same_pids) {
 	.flags = CRYOCTL_THAW_WAIT | CRYOCTL_THAW_SAME_PID,
 };
 
-/* CRYO_TREE_ONLY="a,b" runs only those (6.1's harness has no -t). */
-static bool selected(const char *name)
-{
-	const char *only = getenv("CRYO_TREE_ONLY");
-	char list[512], pat[128];
-
-	if (!only || !*only)
-		return true;
-	snprintf(list, sizeof(list), ",%s,", only);
-	snprintf(pat, sizeof(pat), ",%s,", name);
-	return strstr(list, pat);
-}
-
 FIXTURE_SETUP(tree)
 {
 	self->t.cmd = self->t.rep = -1;
-	if (!selected(_metadata->name))
+	if (!cryo_selected("CRYO_TREE_ONLY", _metadata->name))
 		CRYO_SETUP_SKIP("not in CRYO_TREE_ONLY");
 	if (access(CRYO_DEV, F_OK))
 		CRYO_SETUP_SKIP(CRYO_DEV " missing: module not loaded");

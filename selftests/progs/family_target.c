@@ -46,58 +46,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-static const char *dir = ".";
-
-static void __attribute__((noreturn, format(printf, 2, 3)))
-die(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "tree_target %d: ", (int)getpid());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	_exit(code);
-}
-
-static void path_of(char *buf, size_t size, const char *name)
-{
-	snprintf(buf, size, "%s/%s", dir, name);
-}
-
-/* Write DIR/@name whole, through a rename: a reader sees all or nothing. */
-static void __attribute__((format(printf, 2, 3)))
-put(const char *name, const char *fmt, ...)
-{
-	char path[512], tmp[540], text[512];
-	va_list ap;
-	int fd, n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	path_of(path, sizeof(path), name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, text, n) != n || close(fd) || rename(tmp, path))
-		die(3, "put %s: %s", name, strerror(errno));
-}
-
-static int exists(const char *name)
-{
-	char path[512];
-
-	path_of(path, sizeof(path), name);
-	return !access(path, F_OK);
-}
-
-/* Poll for DIR/@name, 1 ms at a time (a sleep a thaw restarts). */
-static void wait_file(const char *name)
-{
-	while (!exists(name))
-		usleep(1000);
-}
+#define TARGET_NAME "tree_target"
+#include "target_util.h"
 
 static void write_all(int fd, const void *p, size_t len)
 {
