@@ -199,6 +199,10 @@ static int sum_fn(const struct cryoctl_record *r, void *arg)
 	case CRYO_REC_VMA:
 		s->vmas++;
 		break;
+	case CRYO_REC_SHM_PAGES:
+		/* Counted by the TRAILER with the PAGES records' (2.3). */
+		s->pages += ((const struct cryo_image_shm_pages *)p)->nr_pages;
+		break;
 	case CRYO_REC_PAGES: {
 		const struct cryo_image_pages *pg = p;
 		const unsigned char *data = (const void *)(pg + 1);

@@ -356,6 +356,16 @@ static int parse_record(struct image *im, const struct cryoctl_record *r,
 		im->npages += pg.nr_pages;
 		return 0;
 	}
+	case CRYO_REC_SHM_PAGES: {
+		struct cryo_image_shm_pages sp;
+
+		/* The TRAILER counts a shared memory object's pages too (2.3). */
+		if (r->len < sizeof(sp))
+			return img_fail(im, "SHM_PAGES of %u bytes", r->len);
+		memcpy(&sp, p, sizeof(sp));
+		im->npages += sp.nr_pages;
+		return 0;
+	}
 	case CRYO_REC_TRAILER:
 		if (r->len != sizeof(im->trailer))
 			return img_fail(im, "TRAILER of %u bytes", r->len);
