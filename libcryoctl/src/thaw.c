@@ -700,6 +700,13 @@ static int explain_failure(struct thaw_ctx *c, const struct r_report *rep,
 		return thaw_fail(res, -rep->step_err, "cannot map the stub region at 0x%llx: %s",
 				 (unsigned long long)c->t.stub_addr, strerror(rep->step_err));
 	default:
+		/*
+		 * A member told that the tree had failed (ECANCELED) is not
+		 * why: the module's status has the first failure.
+		 */
+		if (rep->step_err == ECANCELED && st->state == CRYO_THAW_FAILED &&
+		    st->error)
+			break;
 		if (rep->step == STUB_ST_TREE && (c->flags & CRYO_THAW_SAME_PID) &&
 		    rep->step_err == EEXIST)
 			return thaw_fail(res, -rep->step_err,
