@@ -339,7 +339,9 @@ struct cryoctl_thaw_result {
  * The System V shared memory segments of the image (module ABI 1.7) are
  * made by the caller, with the image's key, owner, mode and size, before
  * the processes are: a key another segment has fails the thaw with
- * -EEXIST before anything runs.  A segment gets a new id; the ones the
+ * -EEXIST before anything runs, unless it is the image's own segment
+ * still there (its key, id and size, nobody attached), which is taken
+ * back.  A segment made anew gets a new id; the ones the
  * image says were removed (IPC_RMID) are removed again once the thaw
  * succeeded, and a failed thaw removes every one it made (since
  * libcryoctl 1.6.0).
