@@ -516,9 +516,8 @@ int cryo_shm_load_all(struct cryo_thawing *t)
 						      "shared memory %u (%llu bytes): cannot make it (error %ld)",
 						      r->id, r->size, -PTR_ERR(f));
 			o->file = f;
-		} else {
-			st->nr_sysv++;
 		}
+		/* A segment waits for the caller's (CRYO_IOC_THAW_SHM). */
 		t->in->record++;
 	}
 }
@@ -625,7 +624,7 @@ struct file *cryo_shm_file(struct cryo_thawing *t, struct cryo_thaw_vma *v,
 	return get_file(o->file);
 }
 
-/* Read @len bytes of the stream into page @index of @mapping. */
+/* Copy the page at @src into page @index of @mapping. */
 static int cryo_shm_put(struct cryo_thawing *t, struct address_space *mapping,
 			pgoff_t index, const u8 *src)
 {

@@ -46,7 +46,6 @@ struct cryo_shm_thaw {
 	struct cryo_thaw_shm_obj *objs;
 	unsigned int nr;
 	unsigned int max;
-	unsigned int nr_sysv;
 };
 
 /* One mapping of the image, and the file behind it once opened. */
