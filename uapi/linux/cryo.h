@@ -37,7 +37,7 @@
  * with any module whose major is M.
  */
 #define CRYO_ABI_MAJOR		1
-#define CRYO_ABI_MINOR		7
+#define CRYO_ABI_MINOR		8
 
 /**
  * enum cryo_feature - capabilities a module reports in &cryo_version.features
@@ -198,9 +198,14 @@ enum cryo_freeze_flags {
  *	%CRYO_FREEZE_ACCEPT_LOSS: process @refusal_id, outside the target,
  *	shares its memory (clone(CLONE_VM) without CLONE_THREAD, vfork).
  * @CRYO_REFUSAL_SHARED_FILES: EOPNOTSUPP, even with
- *	%CRYO_FREEZE_ACCEPT_LOSS: process @refusal_id shares the target's
- *	fd table (CLONE_FILES), or thread @refusal_id of the target has an fd
- *	table of its own (unshare(CLONE_FILES)).
+ *	%CRYO_FREEZE_ACCEPT_LOSS: process @refusal_id shares the fd table
+ *	(CLONE_FILES) of process &cryo_freeze.refusal_pid of the tree, or
+ *	thread @refusal_id of the target has an fd table of its own
+ *	(unshare(CLONE_FILES)).  Since ABI 1.8 members of the tree may share
+ *	one when they are a chain of parent and child members, as clone()
+ *	made them (&enum cryo_member_flags): refused is a sharer outside
+ *	the tree, or a member whose parent member does not share it while
+ *	another member up its chain does (@refusal_id: that member).
  * @CRYO_REFUSAL_SHARED_FS: EOPNOTSUPP, even with
  *	%CRYO_FREEZE_ACCEPT_LOSS: as %CRYO_REFUSAL_SHARED_FILES, for the
  *	root, working directory and umask (CLONE_FS).

@@ -33,8 +33,11 @@
  * mapping, ascending), PAGES (ascending addresses), then SHM_PAGES for
  * the shared memory objects whose owner the member is (by id, each by
  * ascending page offset).  The next PROCESS
- * starts the next section; the ranks start again from it.  A 2.1 image
- * has no TREE record and one section.  A reader
+ * starts the next section; the ranks start again from it.  Since 2.4 a
+ * member that shares its parent member's fd table
+ * (%CRYO_MEMBER_SHARES_FILES) has no FILE, FILE_DATA or FD record: the
+ * table is saved once, in the section of the first member that uses it.
+ * A 2.1 image has no TREE record and one section.  A reader
  * skips record types it does not know when the image's minor version is
  * newer than its own, and refuses an image of another major version.
  * Documentation/image-format.rst describes every byte.
@@ -43,7 +46,7 @@
 /** CRYO_IMAGE_MAGIC - &cryo_image_header.magic, "CRYOIMG" and a NUL */
 #define CRYO_IMAGE_MAGIC	"CRYOIMG"
 #define CRYO_IMAGE_MAJOR	2
-#define CRYO_IMAGE_MINOR	3
+#define CRYO_IMAGE_MINOR	4
 
 /**
  * enum cryo_rec_type - &cryo_rec.type
@@ -301,12 +304,35 @@ struct cryo_image_member {
  * @CRYO_MEMBER_ZOMBIE: exited, not yet reaped by its parent: it has no
  *	section; a thaw makes it exit again with @exit_code, for its parent
  *	to reap.
+ * @CRYO_MEMBER_SHARES_FILES: uses the fd table of its parent member, as
+ *	clone(%CLONE_FILES) made it (since 2.4).  Its section has no FILE,
+ *	FILE_DATA or FD record: the table is the one saved in the section
+ *	of the first member up the chain of sharers (its owner), and a
+ *	thaw makes the process with %CLONE_FILES from its parent's.  Not
+ *	with %CRYO_MEMBER_ZOMBIE, nor on the root.
+ * @CRYO_MEMBER_SHARES_FS: uses the fs_struct (working directory, root,
+ *	umask) of its parent member, as clone(%CLONE_FS) made it (since
+ *	2.4).  Its FS record and umask are its parent's; a thaw makes the
+ *	process with %CLONE_FS from its parent's.  Not with
+ *	%CRYO_MEMBER_ZOMBIE, nor on the root.
  * @CRYO_MEMBER_ALL: all valid flags.
+ *
+ * A freeze takes members that share a table only when the sharers are a
+ * chain of parent and child members, as clone() makes them: every sharer
+ * but the first has its parent among them.  Any other sharing, or one
+ * with a process outside the tree, is refused
+ * (%CRYO_REFUSAL_SHARED_FILES, %CRYO_REFUSAL_SHARED_FS).
  */
 enum cryo_member_flags {
 	CRYO_MEMBER_ZOMBIE	= 1 << 0,
-	CRYO_MEMBER_ALL		= CRYO_MEMBER_ZOMBIE,
+	CRYO_MEMBER_SHARES_FILES = 1 << 1,
+	CRYO_MEMBER_SHARES_FS	= 1 << 2,
+	CRYO_MEMBER_ALL		= CRYO_MEMBER_ZOMBIE | CRYO_MEMBER_SHARES_FILES |
+				  CRYO_MEMBER_SHARES_FS,
 };
+
+/* CRYO_MEMBER_SHARES - either kind of sharing with the parent member */
+#define CRYO_MEMBER_SHARES	(CRYO_MEMBER_SHARES_FILES | CRYO_MEMBER_SHARES_FS)
 
 /**
  * struct cryo_image_process - %CRYO_REC_PROCESS
