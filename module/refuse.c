@@ -4,12 +4,16 @@
  * member of the tree that the image cannot carry, each refusal named (&enum
  * cryo_refusal) so that the caller can say which fd, thread or process.
  *
- * - Sharing with another process, of the tree or not (a memory, fd table
- *   or fs_struct shared through CLONE_VM, CLONE_FILES or CLONE_FS without
- *   CLONE_THREAD, as vfork() does), and threads of the target with an fd table or fs_struct
+ * - Sharing with another process (a memory, fd table or fs_struct shared
+ *   through CLONE_VM, CLONE_FILES or CLONE_FS without CLONE_THREAD, as
+ *   vfork() does), and threads of the target with an fd table or fs_struct
  *   of their own: the image holds one of each, and a process outside
  *   would go on changing what the image says.  Refused even with
- *   CRYO_FREEZE_ACCEPT_LOSS: it is not a loss but a lie.
+ *   CRYO_FREEZE_ACCEPT_LOSS: it is not a loss but a lie.  Members of the
+ *   tree may share an fd table or an fs_struct (not a memory) when the
+ *   sharers are a chain of parent and child members, as clone() made
+ *   them: each is then marked as sharing its parent member's
+ *   (CRYO_MEMBER_SHARES_FILES, _FS), and a thaw makes it so again.
  * - A seccomp filter (or strict mode): a thaw cannot restore it, and the
  *   process would run unconfined.  (A Landlock domain cannot be told from
  *   a module: its credential blob is reachable only through symbols that
@@ -89,6 +93,7 @@ struct cryo_held {
 	struct files_struct *files;
 	struct fs_struct *fs;
 	unsigned int nr_mm, nr_files, nr_fs;
+	bool tree_files, tree_fs;	/* other members use them too */
 };
 
 /**
@@ -170,20 +175,33 @@ static int cryo_threads_check(struct cryo_image *img, struct cryo_held *h,
 	return 0;
 }
 
+/* Is process @p a member of the tree?  Under RCU. */
+static bool cryo_in_tree(struct cryo_image *img, struct task_struct *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < img->nr_members; i++)
+		if (same_thread_group(p, img->members[i].leader))
+			return true;
+	return false;
+}
+
 /*
  * Does a process outside the target use its mm, fd table or fs_struct?
  * The counts say when nobody can: each user holds one reference (our own
  * mmget() adds one to mm_users).  Above that, a transient user (a reader
  * of /proc/PID/cmdline, get_user_pages_remote()) or a real sharer: walk
  * every thread of the system to tell, as the OOM killer's
- * process_shares_mm() does.  Pointers are only compared, under RCU.
+ * process_shares_mm() does.  Pointers are only compared, under RCU.  An
+ * fd table or fs_struct another member uses is noted, for
+ * cryo_tree_shape_check() to judge; a memory never is shared.
  */
 static int cryo_sharing_check(struct cryo_image *img, struct cryo_held *h,
 			      struct cryo_why *why)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct signal_struct *sig = img->m->leader->signal;
-	bool mm, files, fs;
+	bool mm, files, fs, on_files, on_fs;
 	struct task_struct *p, *t;
 	u32 code = CRYO_REFUSAL_NONE;
 	s32 id = 0;
@@ -198,19 +216,101 @@ static int cryo_sharing_check(struct cryo_image *img, struct cryo_held *h,
 	for_each_process_thread(p, t) {
 		if (p->signal == sig)
 			continue;
-		if (mm && READ_ONCE(t->mm) == img->m->mm)
+		if (mm && READ_ONCE(t->mm) == img->m->mm) {
 			code = CRYO_REFUSAL_SHARED_MM;
-		else if (files && READ_ONCE(t->files) == h->files)
-			code = CRYO_REFUSAL_SHARED_FILES;
-		else if (fs && READ_ONCE(t->fs) == h->fs)
-			code = CRYO_REFUSAL_SHARED_FS;
-		else
-			continue;
+		} else {
+			on_files = files && READ_ONCE(t->files) == h->files;
+			on_fs = fs && READ_ONCE(t->fs) == h->fs;
+			if (!on_files && !on_fs)
+				continue;
+			if (cryo_in_tree(img, p)) {
+				h->tree_files |= on_files;
+				h->tree_fs |= on_fs;
+				continue;
+			}
+			code = on_files ? CRYO_REFUSAL_SHARED_FILES :
+					  CRYO_REFUSAL_SHARED_FS;
+		}
 		id = task_tgid_nr_ns(p, ns);
 		break;
 	}
 	rcu_read_unlock();
 	return code ? cryo_refuse(why, code, id, -EOPNOTSUPP) : 0;
+}
+
+/* The fd table and fs_struct of parked member @m (NULL for a zombie). */
+static void cryo_member_tables(struct cryo_member *m,
+			       struct files_struct **files,
+			       struct fs_struct **fs)
+{
+	unsigned int i;
+
+	*files = NULL;
+	*fs = NULL;
+	for (i = 0; m->park && i < m->park->nr_threads; i++) {
+		struct task_struct *t = m->park->threads[i]->task;
+
+		task_lock(t);
+		*files = *files ?: t->files;
+		*fs = *fs ?: t->fs;
+		task_unlock(t);
+	}
+}
+
+/* Does member @k use @files (or @fs), its parent member not? */
+static bool cryo_member_heads(struct cryo_image *img, unsigned int k,
+			      struct files_struct *files, struct fs_struct *fs)
+{
+	struct files_struct *kf, *pf = NULL;
+	struct fs_struct *ks, *ps = NULL;
+	s32 parent = img->members[k].rec.parent;
+
+	cryo_member_tables(&img->members[k], &kf, &ks);
+	if (parent >= 0)
+		cryo_member_tables(&img->members[parent], &pf, &ps);
+	if (files)
+		return kf == files && pf != files;
+	return ks == fs && ps != fs;
+}
+
+/*
+ * The fd table or fs_struct of the member being checked is used by other
+ * members (and only by members, cryo_sharing_check() saw to that).  A
+ * thaw makes each sharer from its parent's process with CLONE_FILES or
+ * CLONE_FS, so the sharers must be a chain of parent and child members:
+ * one of them (the first in the tree's order) has no sharer for a
+ * parent, every other one has.  The members are all parked: none can
+ * change its tables.  Marks the member as sharing its parent's.
+ */
+static int cryo_tree_shape_check(struct cryo_image *img, struct cryo_held *h,
+				 struct cryo_why *why)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct cryo_member *m = img->m;
+	struct files_struct *pf = NULL;
+	struct fs_struct *ps = NULL;
+	unsigned int k;
+
+	if (m->rec.parent >= 0)
+		cryo_member_tables(&img->members[m->rec.parent], &pf, &ps);
+	if (h->tree_files && pf == h->files)
+		m->rec.flags |= CRYO_MEMBER_SHARES_FILES;
+	if (h->tree_fs && ps == h->fs)
+		m->rec.flags |= CRYO_MEMBER_SHARES_FS;
+	/* The first of its sharers: no later one may head a chain too. */
+	for (k = img->sec + 1; k < img->nr_members; k++) {
+		struct task_struct *p = img->members[k].leader;
+
+		if (h->tree_files && !(m->rec.flags & CRYO_MEMBER_SHARES_FILES) &&
+		    cryo_member_heads(img, k, h->files, NULL))
+			return cryo_refuse(why, CRYO_REFUSAL_SHARED_FILES,
+					   task_tgid_nr_ns(p, ns), -EOPNOTSUPP);
+		if (h->tree_fs && !(m->rec.flags & CRYO_MEMBER_SHARES_FS) &&
+		    cryo_member_heads(img, k, NULL, h->fs))
+			return cryo_refuse(why, CRYO_REFUSAL_SHARED_FS,
+					   task_tgid_nr_ns(p, ns), -EOPNOTSUPP);
+	}
+	return 0;
 }
 
 static int cryo_seccomp_check(struct cryo_image *img, struct cryo_why *why)
@@ -247,6 +347,8 @@ int cryo_refuse_check(struct cryo_image *img, struct cryo_why *why)
 	ret = cryo_threads_check(img, &held, why);
 	if (!ret)
 		ret = cryo_sharing_check(img, &held, why);
+	if (!ret && (held.tree_files || held.tree_fs))
+		ret = cryo_tree_shape_check(img, &held, why);
 	if (ret || img->flags & CRYO_FREEZE_ACCEPT_LOSS)
 		return ret;
 	ret = cryo_seccomp_check(img, why);

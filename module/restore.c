@@ -76,7 +76,7 @@ int cryo_check_fresh(struct cryo_thawing *t)
 	    current->vfork_done)
 		return cryo_thaw_fail(t, -EBUSY,
 				      "the restoring process shares its memory with another process");
-	return 0;
+	return cryo_tree_check_shared(t);
 }
 
 /* The state a process's libc set up points into memory about to go. */
@@ -318,10 +318,18 @@ int cryo_thaw_thread(struct cryo_session *s, struct cryo_thaw_thread *a)
 	return ret;
 }
 
-/* The last thread in: fds, timer and signals, the stub goes. */
+static int cryo_wait_sharers(struct cryo_thawing *t);
+
+/*
+ * The last thread in: fds, timer and signals, the stub goes.  An fd
+ * table shared by members (CRYO_MEMBER_SHARES_FILES) is installed once,
+ * by its owner, once no sharer needs the library's fds any more.
+ */
 static int cryo_thaw_final(struct cryo_thawing *t)
 {
 	struct mm_struct *mm = current->mm;
+	bool sharer = t->tree->procs &&
+		      (t->tree->procs[t->idx].flags & CRYO_MEMBER_SHARES_FILES);
 	int ret;
 
 	if (t->lay.vdso_start &&
@@ -332,7 +340,9 @@ static int cryo_thaw_final(struct cryo_thawing *t)
 	ret = vm_munmap(t->stub_start, t->stub_len);
 	if (ret)
 		return cryo_thaw_fail(t, ret, "cannot unmap the stub");
-	ret = cryo_fdtable_install(t);
+	ret = sharer ? 0 : cryo_wait_sharers(t);
+	if (!ret && !sharer)
+		ret = cryo_fdtable_install(t);
 	if (ret)
 		return ret;
 	cryo_signals_final(t);
@@ -428,6 +438,63 @@ static int cryo_wait_tree(struct cryo_thawing *t)
 						   HZ / 10);
 		if (left < 0)
 			return -EINTR;
+		if (left)
+			return READ_ONCE(tree->failed) ? -EINTR : 0;
+		if (cryo_thaw_dying(t))
+			return -EINTR;
+		lost = cryo_thaw_lost(tree);
+		if (lost) {
+			cryo_thaw_fail_lost(lost);
+			return -EINTR;
+		}
+		if (cryo_thaw_overdue(tree))
+			return -EINTR;
+	}
+}
+
+/*
+ * Has every member that shares @t's fd table passed its last step?  Until
+ * then its stub uses the library's fds in that table (/dev/cryo, its
+ * status pipe), which the install closes.  The sharers come after their
+ * owner in the tree's order, each made from its parent's process.
+ */
+static bool cryo_sharers_done(struct cryo_thawing *t)
+{
+	struct cryo_thaw_tree *tree = t->tree;
+	unsigned int k, owner;
+	bool done = true;
+
+	if (READ_ONCE(tree->failed))
+		return true;
+	spin_lock(&tree->lock);
+	for (k = t->idx + 1; k < tree->nr_procs && done; k++) {
+		for (owner = k; tree->procs[owner].flags & CRYO_MEMBER_SHARES_FILES;)
+			owner = tree->procs[owner].parent;
+		if (owner == t->idx && k != owner)
+			done = tree->members[k] && tree->members[k]->installed;
+	}
+	spin_unlock(&tree->lock);
+	return done;
+}
+
+/*
+ * Wait for the sharers of @t's fd table (at once when it has none), as
+ * cryo_wait_tree() waits for the tree: -EINTR when the wait is
+ * interrupted, a thread of @t left, a member died or the tree failed.
+ */
+static int cryo_wait_sharers(struct cryo_thawing *t)
+{
+	struct cryo_thaw_tree *tree = t->tree;
+	struct cryo_thawing *lost;
+	long left;
+
+	if (!tree->procs)
+		return 0;
+	for (;;) {
+		left = wait_event_killable_timeout(tree->wq, cryo_sharers_done(t),
+						   HZ / 10);
+		if (left < 0)
+			return cryo_thaw_fail(t, -EINTR, "interrupted");
 		if (left)
 			return READ_ONCE(tree->failed) ? -EINTR : 0;
 		if (cryo_thaw_dying(t))

@@ -221,7 +221,9 @@ static int cryo_thaw_plan(struct cryo_thawing *t, struct cryo_thaw *arg)
 	unsigned int i, n;
 	int ret;
 
-	ret = cryo_creds_plan(t);
+	ret = cryo_proc_check_shared(t);
+	if (!ret)
+		ret = cryo_creds_plan(t);
 	if (!ret)
 		ret = cryo_fdtable_open(t);
 	if (!ret && t->tree->nr_procs > 1 &&
@@ -692,6 +694,11 @@ static int cryo_thaw_load_one(struct cryo_thawing *t, const struct cryo_rec *rec
 	/* A layout carries only the header and the VMAs that matter here. */
 	if (t->remap_only && rec->type != CRYO_REC_VMA)
 		return 0;
+	/* A sharer's fd table is saved once, in its owner's section. */
+	if (cryo_rec_rank(rec->type) == CRYO_RANK_FILES && t->tree->procs &&
+	    (t->tree->procs[t->idx].flags & CRYO_MEMBER_SHARES_FILES))
+		return cryo_bad(t, rec, "member %u shares its parent's fd table",
+				t->idx);
 
 	switch (rec->type) {
 	case CRYO_REC_PROCESS:

@@ -139,6 +139,10 @@ bool cryo_fdtable_reads(struct cryo_image *img, struct inode *pipe)
  *	non-zero return stops the walk and is returned
  * @arg: for @fn
  *
+ * A member that shares its parent member's fd table has none of its own
+ * to walk: its fds are walked with the first member that uses the table,
+ * each once.
+ *
  * Return: 0, or what @fn returned.
  */
 int cryo_fdtable_walk(struct cryo_member *m, cryo_fd_fn fn, void *arg)
@@ -147,7 +151,7 @@ int cryo_fdtable_walk(struct cryo_member *m, cryo_fd_fn fn, void *arg)
 	unsigned int from = 0;
 	int ret = 0;
 
-	if (!m->park)
+	if (!m->park || (m->rec.flags & CRYO_MEMBER_SHARES_FILES))
 		return 0;
 	while (!ret && from != UINT_MAX && cryo_next_fd(m, from, &f)) {
 		ret = fn(arg, f.file, f.fd);
@@ -174,6 +178,10 @@ static void cryo_fdtable_save_fd(struct cryo_image *img)
  * cryo_fdtable_save() - stage the next record of the files section
  * @img: the image
  *
+ * A member that shares its parent member's fd table
+ * (%CRYO_MEMBER_SHARES_FILES) has no files section: the table is saved
+ * once, with the first member that uses it.
+ *
  * Return: 1 when a record was staged, 0 past the last fd, -errno.
  */
 int cryo_fdtable_save(struct cryo_image *img)
@@ -184,7 +192,9 @@ int cryo_fdtable_save(struct cryo_image *img)
 
 	switch (fs->fd_step) {
 	case CRYO_FD_NEXT:
-		if (fs->fd_next == UINT_MAX ||
+		/* A table shared with its parent member is in an earlier section. */
+		if ((img->m->rec.flags & CRYO_MEMBER_SHARES_FILES) ||
+		    fs->fd_next == UINT_MAX ||
 		    !cryo_next_fd(img->m, fs->fd_next, &f))
 			return 0;
 		fs->fd_next = f.fd + 1;

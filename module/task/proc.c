@@ -189,6 +189,7 @@ int cryo_proc_save_fs(struct cryo_image *img)
 static const size_t process_sizes[] = {
 	CRYO_IMAGE_PROCESS_SIZE_2_0, CRYO_IMAGE_PROCESS_SIZE_2_1,
 	sizeof(struct cryo_image_process), sizeof(struct cryo_image_process),
+	sizeof(struct cryo_image_process),
 };
 
 static_assert(ARRAY_SIZE(process_sizes) == CRYO_IMAGE_MINOR + 1);
@@ -318,6 +319,37 @@ out:
 	kfree(exe);
 	kfree(cwd);
 	return ret;
+}
+
+/**
+ * cryo_proc_check_shared() - a member that shares its parent member's
+ * fs_struct has its parent's umask and working directory
+ * @t: the member, its section read; its parent's read before
+ *
+ * Each member of a shared fs_struct sets its working directory (the
+ * stub's fchdir) and umask in its own restore, into the one fs_struct:
+ * the last one in wins, and all must say the same.  A working directory
+ * that could not be named (not absolute) is left alone by every one.
+ *
+ * Return: 0, or -EBADMSG with the thaw failed.
+ */
+int cryo_proc_check_shared(struct cryo_thawing *t)
+{
+	const struct cryo_thaw_tree *tree = t->tree;
+	const struct cryo_thawing *p;
+	bool same;
+
+	if (!tree->procs || !(tree->procs[t->idx].flags & CRYO_MEMBER_SHARES_FS))
+		return 0;
+	/* Its parent is no zombie (the TREE was checked), and came first. */
+	p = tree->members[tree->procs[t->idx].parent];
+	same = p && p->proc.umask == t->proc.umask && !p->cwd == !t->cwd &&
+	       (!p->cwd || path_equal(&p->cwd->f_path, &t->cwd->f_path));
+	if (!same)
+		return cryo_thaw_fail(t, -EBADMSG,
+				      "record %llu: its umask or working directory is not its parent's, whose fs_struct it shares",
+				      t->in->record);
+	return 0;
 }
 
 static void cryo_proc_restore_subreaper(struct cryo_thawing *t);

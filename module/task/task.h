@@ -36,6 +36,7 @@ int cryo_proc_load_fs(struct cryo_thawing *t, const struct cryo_rec *rec);
 void cryo_proc_restore(struct cryo_thawing *t);
 void cryo_proc_restore_leader(struct cryo_thawing *t);
 void cryo_proc_release(struct cryo_thawing *t);
+int cryo_proc_check_shared(struct cryo_thawing *t);
 
 /* creds.c */
 int cryo_creds_save_groups(struct cryo_image *img);
@@ -63,6 +64,7 @@ void cryo_tree_put(struct cryo_image *img);
 void cryo_tree_release(struct cryo_image *img);
 void cryo_tree_save(struct cryo_image *img);
 int cryo_tree_load(struct cryo_thawing *t, const struct cryo_rec *rec);
+int cryo_tree_check_shared(struct cryo_thawing *t);
 
 /* cpu.c */
 int cryo_cpu_fpu_layout(unsigned int *note, unsigned int *size);

@@ -16,6 +16,8 @@
  */
 #include "cryo.h"
 
+#include <linux/fdtable.h>
+#include <linux/fs_struct.h>
 #include <linux/pid_namespace.h>
 #include <linux/signal.h>
 #include <linux/rcupdate.h>
@@ -273,6 +275,13 @@ static int cryo_tree_check(struct cryo_thawing *t, const struct cryo_rec *rec,
 		if (p->flags & ~CRYO_MEMBER_ALL)
 			return cryo_bad(t, rec, "member %u: flags %#x", i,
 					p->flags);
+		/* Only a living child shares its (living) parent's tables. */
+		if ((p->flags & CRYO_MEMBER_SHARES) &&
+		    (t->hdr.minor < 4 || i == 0 || zombie))
+			return cryo_bad(t, rec, "member %u: flags %#x: shares its parent's tables, but %s",
+					i, p->flags,
+					t->hdr.minor < 4 ? "the image is older than 2.4" :
+					i ? "is a zombie" : "is the root");
 		if (p->pid <= 0 || p->ppid < 0 || p->pgid < 0 || p->sid < 0)
 			return cryo_bad(t, rec, "member %u: pid %d, ppid %d, pgid %d or sid %d",
 					i, p->pid, p->ppid, p->pgid, p->sid);
@@ -354,5 +363,54 @@ int cryo_tree_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	smp_store_release(&tree->procs, procs);
 	spin_unlock(&tree->lock);
 	kvfree(old);
+	return 0;
+}
+
+/**
+ * cryo_tree_check_shared() - does the restoring process share its
+ * parent member's fd table and fs_struct as the TREE says?
+ * @t: the member, in CRYO_IOC_THAW_RESTORE; its parent member (every
+ *     member before it) is past its own
+ *
+ * The library makes a sharer with CLONE_FILES or CLONE_FS from its
+ * parent member's process (a library older than the image would not).
+ * A sharer skips the fd table install its owner does for it; one that
+ * had a table of its own would keep the library's fds, and a member that
+ * is no sharer but shared its parent's table would close the parent's.
+ *
+ * Return: 0, or -EINVAL with the thaw failed.
+ */
+int cryo_tree_check_shared(struct cryo_thawing *t)
+{
+	struct cryo_thaw_tree *tree = t->tree;
+	struct task_struct *parent = NULL;
+	bool files, fs, want_files, want_fs;
+	s32 p;
+
+	if (!tree->procs || !t->idx)
+		return 0;
+	p = tree->procs[t->idx].parent;
+	want_files = tree->procs[t->idx].flags & CRYO_MEMBER_SHARES_FILES;
+	want_fs = tree->procs[t->idx].flags & CRYO_MEMBER_SHARES_FS;
+	spin_lock(&tree->lock);
+	if (tree->members[p] && tree->members[p]->leader)
+		parent = get_task_struct(tree->members[p]->leader);
+	spin_unlock(&tree->lock);
+	/* Checked at THAW_MEMBER: its parent's process restored before it. */
+	if (!parent)
+		return cryo_thaw_fail(t, -EINVAL, "member %d (its parent) has no process",
+				      p);
+	task_lock(parent);
+	files = parent->files && parent->files == current->files;
+	fs = parent->fs && parent->fs == current->fs;
+	task_unlock(parent);
+	put_task_struct(parent);
+	if (files != want_files || fs != want_fs)
+		return cryo_thaw_fail(t, -EINVAL,
+				      "its process %s the fd table and %s the fs_struct of member %d's; the image says it %s and %s (made by a libcryoctl older than 1.7?)",
+				      files ? "shares" : "does not share",
+				      fs ? "shares" : "does not share", p,
+				      want_files ? "shares it" : "does not",
+				      want_fs ? "shares it" : "does not");
 	return 0;
 }
