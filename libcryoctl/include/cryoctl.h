@@ -389,7 +389,12 @@ int cryoctl_thaw(int devfd, int image_fd, unsigned int flags,
  * restored parent's (the root's by the caller, as for one process), gets
  * its session and process group back where these are the tree's, a
  * zombie exits again with its status for its parent to reap, and no
- * member runs before all are restored.  When one fails, every one is
+ * member runs before all are restored.  Members that shared an fd table
+ * or an fs_struct (format 2.4, a module of ABI 1.8: clone() with
+ * CLONE_FILES or CLONE_FS, &enum cryo_member_flags) share them again:
+ * each sharer's process is made from its parent's with the same flag
+ * (since libcryoctl 1.7.0; an older one fails such an image with
+ * -EINVAL).  When one fails, every one is
  * killed and @res names the member.  cryoctl_thaw() does the same.
  * Available since libcryoctl 1.5 (symbol version CRYOCTL_1.5).
  *

@@ -289,6 +289,7 @@ CRYOCTL_EXPORT void cryoctl_image_close(struct cryoctl_image *img)
 	if (!img)
 		return;
 	free(img->tree);
+	free(img->fs_sums);
 	free(img->vmas);
 	free(img->shms);
 	free(img->buf);

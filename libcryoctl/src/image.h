@@ -30,6 +30,17 @@ struct image_shm {
 	bool mapped;		/* a VMA maps it (the owner's first) */
 };
 
+/*
+ * What a member's section says of its fs_struct (format 2.4): a member
+ * that shares its parent's (CRYO_MEMBER_SHARES_FS) must say the same.
+ */
+struct image_fs_sum {
+	uint32_t umask;
+	uint32_t cwd_len;
+	uint32_t cwd_crc;	/* cryoctl_crc32c() of the working directory */
+	bool have_fs;
+};
+
 enum image_state {
 	IMAGE_OPEN,		/* more records to come */
 	IMAGE_DONE,		/* trailer verified, EOF seen */
@@ -61,6 +72,7 @@ struct cryoctl_image {
 	 * section being read (one per member that is not a zombie).
 	 */
 	struct cryo_image_member *tree;
+	struct image_fs_sum *fs_sums;	/* by TREE index, for the fs sharers */
 	bool tree_seen;
 	int section;			/* its member's index, -1 before the first */
 	uint32_t nr_sections;		/* sections started */

@@ -28,9 +28,14 @@
  *     (index 0) with parent -1 and every other member's parent index
  *     below its own, its ppid the pid of that parent, which is no zombie;
  *     flags known; a zombie with no threads and a wait status (never the
- *     root), a living member with threads and exit code 0; the threads
+ *     root), a living member with threads and exit code 0; the sharing
+ *     flags (SHARES_FILES, SHARES_FS, format 2.4) only on a living member
+ *     that is not the root; the threads
  *     add up to the header's nr_threads.  A section holds exactly its
  *     member's nr_threads THREAD records; every living member has one.
+ *     The section of a member that shares its parent's fd table has no
+ *     FILE, FILE_DATA or FD record; one that shares its parent's
+ *     fs_struct has its parent's umask and working directory.
  *     In each section PROCESS, GROUPS, AUXV, FS and SIGNALS (the process
  *     block) at most once each and in that order.  The block is
  *     required when the header announces threads or the image has files;
@@ -291,6 +296,13 @@ static int check_member(struct cryoctl_image *img, uint32_t i,
 		return image_fail(img, -EPROTO, true,
 				  "member %u (pid %d) has unknown flags 0x%x", i,
 				  m->pid, m->flags);
+	/* Only a living child shares its (living) parent's tables. */
+	if ((m->flags & CRYO_MEMBER_SHARES) &&
+	    (img->minor < 4 || !i || zombie))
+		return image_fail(img, -EPROTO, true,
+				  "member %u (pid %d) shares its parent's fd table or fs_struct, but %s",
+				  i, m->pid, img->minor < 4 ? "the image is older than 2.4" :
+				  i ? "is a zombie" : "is the root");
 	if (i) {
 		parent = &img->tree[m->parent];
 		if (m->ppid != parent->pid)
@@ -349,7 +361,8 @@ static int check_tree(struct cryoctl_image *img)
 				  "%u bytes are not the %u members the header announces",
 				  img->rec.len, n);
 	img->tree = calloc(n, sizeof(*img->tree));
-	if (!img->tree)
+	img->fs_sums = calloc(n, sizeof(*img->fs_sums));
+	if (!img->tree || !img->fs_sums)
 		return image_fail(img, -ENOMEM, true, "out of memory");
 	for (i = 0; i < n; i++) {
 		m = &img->tree[i];
@@ -374,6 +387,42 @@ static int check_tree(struct cryoctl_image *img)
 	return 0;
 }
 
+/*
+ * A member that shares its parent's fs_struct: its umask and working
+ * directory are its parent's (whose section came first).
+ */
+static int check_fs_shared(struct cryoctl_image *img)
+{
+	const struct cryo_image_member *m = &img->tree[img->section];
+	const struct image_fs_sum *me = &img->fs_sums[img->section];
+	const struct image_fs_sum *p;
+
+	if (!(m->flags & CRYO_MEMBER_SHARES_FS))
+		return 0;
+	p = &img->fs_sums[m->parent];
+	if (me->umask != p->umask || me->have_fs != p->have_fs ||
+	    me->cwd_len != p->cwd_len || me->cwd_crc != p->cwd_crc)
+		return image_fail(img, -EPROTO, true,
+				  "pid %d shares the fs_struct of pid %d, but not its umask or working directory",
+				  m->pid, img->tree[m->parent].pid);
+	return 0;
+}
+
+/* A member that shares its parent's fd table has no files of its own. */
+static int check_files_owner(struct cryoctl_image *img)
+{
+	const struct cryo_image_member *m;
+
+	if (!img->tree_seen || img->section < 0)
+		return 0;
+	m = &img->tree[img->section];
+	if (m->flags & CRYO_MEMBER_SHARES_FILES)
+		return image_fail(img, -EPROTO, true,
+				  "pid %d shares the fd table of pid %d: its section has no files",
+				  m->pid, img->tree[m->parent].pid);
+	return 0;
+}
+
 /* The section being read is complete: its block, its files, its threads. */
 static int close_section(struct cryoctl_image *img)
 {
@@ -389,6 +438,8 @@ static int close_section(struct cryoctl_image *img)
 			return ret;
 	}
 	ret = close_file(img, false, 0);
+	if (!ret)
+		ret = check_fs_shared(img);
 	if (ret)
 		return ret;
 	if (img->section_threads != m->nr_threads)
@@ -476,6 +527,7 @@ static int check_process(struct cryoctl_image *img)
 		ret = check_process_ids(img, p);
 		if (ret)
 			return ret;
+		img->fs_sums[img->section].umask = le32toh(p->umask);
 	}
 	if (img->minor < 2 || img->minor > CRYO_IMAGE_MINOR)
 		return 0;
@@ -565,6 +617,13 @@ static int check_fs(struct cryoctl_image *img)
 		ret = check_no_nul(img, path + exe, cwd, "working directory");
 	if (!ret)
 		ret = check_no_nul(img, path + exe + cwd, root, "root directory");
+	if (!ret && img->tree_seen && img->section >= 0) {
+		struct image_fs_sum *sum = &img->fs_sums[img->section];
+
+		sum->have_fs = true;
+		sum->cwd_len = cwd;
+		sum->cwd_crc = cryoctl_crc32c(~0U, path + exe, cwd);
+	}
 	return ret;
 }
 
@@ -700,6 +759,8 @@ static int check_file(struct cryoctl_image *img)
 
 	ret = check_rank(img, CRYO_RANK_FILES);
 	if (!ret)
+		ret = check_files_owner(img);
+	if (!ret)
 		ret = close_file(img, false, 0);
 	if (ret)
 		return ret;
@@ -737,6 +798,8 @@ static int check_file_data(struct cryoctl_image *img)
 	int ret;
 
 	ret = check_rank(img, CRYO_RANK_FILES);
+	if (!ret)
+		ret = check_files_owner(img);
 	if (ret)
 		return ret;
 	if (img->rec.len < sizeof(*d))
@@ -772,6 +835,8 @@ static int check_fd(struct cryoctl_image *img)
 	int ret;
 
 	ret = check_rank(img, CRYO_RANK_FILES);
+	if (!ret)
+		ret = check_files_owner(img);
 	if (!ret)
 		ret = check_len(img, sizeof(*f));
 	if (ret)

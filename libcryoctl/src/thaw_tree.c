@@ -9,7 +9,13 @@
  * session leader calls setsid() before it forks its children, who must
  * inherit the session; then, once every process exists, group leaders
  * make their groups and the others join them, the groups of members only
- * (a group outside the tree is inherited).  A zombie exits as it did, and
+ * (a group outside the tree is inherited).  A member that shares its
+ * parent's fd table or fs_struct (CRYO_MEMBER_SHARES_FILES, _FS) is made
+ * with CLONE_FILES or CLONE_FS, and shares it from then on: an fd one of
+ * them closes is closed for all, so none closes an fd it did not open
+ * itself, and none changes its directory or umask before its restore.
+ * The module closes the library's fds of a shared table once, when no
+ * sharer needs them.  A zombie exits as it did, and
  * its parent, once restored, reaps it.  Every other one asks the module
  * for its plan (CRYO_IOC_THAW_MEMBER, which waits for the members before
  * it) and goes on as R does: its pipes, its credentials, its stub.
@@ -19,6 +25,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -107,6 +114,18 @@ static __attribute__((noreturn)) void tree_die_as(int status)
 static __attribute__((noreturn)) void tree_member(struct thaw_ctx *c,
 						   unsigned int k);
 
+/* The clone3 flags that make member @m share what it shared with its parent. */
+static uint64_t tree_clone_flags(const struct cryo_image_member *m)
+{
+	uint64_t flags = 0;
+
+	if (m->flags & CRYO_MEMBER_SHARES_FILES)
+		flags |= CLONE_FILES;
+	if (m->flags & CRYO_MEMBER_SHARES_FS)
+		flags |= CLONE_FS;
+	return flags;
+}
+
 /*
  * This process is member @k's (R for 0): its session, its children, its
  * group.  Return: 0, or -errno.
@@ -127,7 +146,8 @@ static int tree_setup(struct thaw_ctx *c, unsigned int k)
 
 		if (c->procs[j].parent != (int)k)
 			continue;
-		pid = thaw_spawn(c->flags & CRYO_THAW_SAME_PID ? c->procs[j].pid : 0);
+		pid = thaw_clone(tree_clone_flags(&c->procs[j]),
+				 c->flags & CRYO_THAW_SAME_PID ? c->procs[j].pid : 0);
 		if (!pid)
 			tree_member(c, j);
 		if (pid < 0) {
