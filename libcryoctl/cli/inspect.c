@@ -345,6 +345,15 @@ const struct proc_info *inspect_member_proc(const struct summary *s,
 	return NULL;
 }
 
+size_t inspect_member_owner(const struct summary *s, size_t i, uint32_t flag)
+{
+	/* The reader checked the TREE: parents come first. */
+	while ((s->tree[i].flags & flag) && s->tree[i].parent >= 0 &&
+	       (size_t)s->tree[i].parent < i)
+		i = s->tree[i].parent;
+	return i;
+}
+
 void inspect_wait_status(int32_t status, char *buf, size_t size)
 {
 	char sig[24];

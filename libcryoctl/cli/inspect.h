@@ -133,6 +133,11 @@ const struct proc_info *inspect_member_proc(const struct summary *s,
  * (core dumped)".
  */
 void inspect_wait_status(int32_t status, char *buf, size_t size);
+/*
+ * The member whose fd table (@flag CRYO_MEMBER_SHARES_FILES) or fs_struct
+ * (CRYO_MEMBER_SHARES_FS) member @i uses: up the chain of sharers.
+ */
+size_t inspect_member_owner(const struct summary *s, size_t i, uint32_t flag);
 
 /* Whether a signal's disposition is all default: neither output shows it. */
 bool inspect_sigaction_is_default(const struct cryo_image_sigaction *a);

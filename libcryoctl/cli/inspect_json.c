@@ -141,6 +141,14 @@
  *     status                the same as text: "exit 42", "killed by
  *                           SIGTERM", "killed by SIGSEGV (core dumped)";
  *                           null for a living process
+ *     shares_files          boolean: it uses its parent's fd table
+ *                           (clone() with CLONE_FILES; format 2.4)
+ *     shares_fs             boolean: it uses its parent's fs_struct
+ *                           (CLONE_FS; format 2.4)
+ *     files_pid, fs_pid     the pid of the member whose section holds the
+ *                           fd table it uses, and of the first member of
+ *                           the fs_struct it uses (its own pid when it
+ *                           shares none); null for a zombie
  *   processes               array of objects, one per process that is not a
  *                           zombie, in image order: process, groups, auxv,
  *                           fs, signals, threads, fds, vmas as above, and
@@ -582,6 +590,17 @@ static void json_tree(struct json *j, const struct summary *s)
 		} else {
 			j_lit(j, "wait_status", "null");
 			j_lit(j, "status", "null");
+		}
+		j_bool(j, "shares_files", m->flags & CRYO_MEMBER_SHARES_FILES);
+		j_bool(j, "shares_fs", m->flags & CRYO_MEMBER_SHARES_FS);
+		if (m->flags & CRYO_MEMBER_ZOMBIE) {
+			j_lit(j, "files_pid", "null");
+			j_lit(j, "fs_pid", "null");
+		} else {
+			j_s64(j, "files_pid", s->tree[inspect_member_owner(s, i,
+					CRYO_MEMBER_SHARES_FILES)].pid);
+			j_s64(j, "fs_pid", s->tree[inspect_member_owner(s, i,
+					CRYO_MEMBER_SHARES_FS)].pid);
 		}
 		j_close(j, '}');
 	}

@@ -433,12 +433,33 @@ static unsigned int member_depth(const struct summary *s, size_t i)
 }
 
 /*
- * The tree, one line per member, children indented under their parent:
+ * The tree, one line per member, children indented under their parent;
+ * a member that shares an fd table or fs_struct (clone() with CLONE_FILES
+ * or CLONE_FS) names the member whose section holds it:
  *
  *   PID      PPID     PGID     SID      THREADS  COMM
  *   100      1        100      90       1        sh
+ *   101      100      100      90       1          worker [fd table of 100, fs of 100]
  *   102      100      100      90       0          (zombie, exit 42)
  */
+static void text_member_shares(const struct summary *s, size_t i)
+{
+	uint32_t f = s->tree[i].flags;
+
+	if (!(f & CRYO_MEMBER_SHARES))
+		return;
+	printf(" [");
+	if (f & CRYO_MEMBER_SHARES_FILES)
+		printf("fd table of %d", s->tree[inspect_member_owner(s, i,
+					CRYO_MEMBER_SHARES_FILES)].pid);
+	if ((f & CRYO_MEMBER_SHARES) == CRYO_MEMBER_SHARES)
+		printf(", ");
+	if (f & CRYO_MEMBER_SHARES_FS)
+		printf("fs of %d", s->tree[inspect_member_owner(s, i,
+					CRYO_MEMBER_SHARES_FS)].pid);
+	printf("]");
+}
+
 static void text_tree(const struct summary *s)
 {
 	const struct cryo_image_member *m;
@@ -468,6 +489,7 @@ static void text_tree(const struct summary *s)
 		} else {
 			printf("?");
 		}
+		text_member_shares(s, i);
 		putchar('\n');
 	}
 }
