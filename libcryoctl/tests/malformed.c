@@ -393,6 +393,54 @@ static int tree_fd_later_file(struct img *m)
 	return i;
 }
 
+/* The reference tree with member @k's flags set to @flags. */
+static void build_tree_flags(struct img *m, int k, uint32_t flags)
+{
+	struct cryo_image_member mem[TREE_MEMBERS];
+
+	tree_members(mem);
+	mem[k].flags = flags;
+	build_tree_from(m, mem, TREE_MEMBERS, -1);
+}
+
+/* Pid 101 shares the root's fs_struct (same umask, same FS record). */
+static int tree_shares_fs(struct img *m)
+{
+	build_tree_flags(m, 1, CRYO_MEMBER_SHARES_FS);
+	return -1;
+}
+
+/* Pid 101 shares the root's fd table, but its section has fds. */
+static int tree_sharer_fds(struct img *m)
+{
+	build_tree_flags(m, 1, CRYO_MEMBER_SHARES_FILES);
+	return find_rec(m, CRYO_REC_FD, 2);
+}
+
+/* Pid 103 shares pid 101's fs_struct, but has another umask. */
+static int tree_sharer_umask(struct img *m)
+{
+	int i;
+
+	build_tree_flags(m, 3, CRYO_MEMBER_SHARES_FS);
+	i = find_rec(m, CRYO_REC_PROCESS, 2);
+	poke32(payload(m, i), offsetof(struct cryo_image_process, umask), 077);
+	fix_crc(m->b.p, m->off[i]);
+	return -1;
+}
+
+/* A 2.3 image cannot say that a member shares. */
+static int tree_shares_2_3(struct img *m)
+{
+	struct cryo_image_header h;
+
+	build_tree_flags(m, 1, CRYO_MEMBER_SHARES_FS);
+	get_payload(m, 0, &h, sizeof(h));
+	h.minor = 3;
+	set_payload(m, 0, &h, sizeof(h));
+	return 1;
+}
+
 static const struct bad_image {
 	const char *what;
 	int (*build)(struct img *m);
@@ -458,6 +506,16 @@ static const struct bad_image {
 	  "a section more than the TREE's 2 living members", -1, false },
 	{ "tree: section without AUXV",
 	  tree_section_block, -EPROTO, "the section of pid 101 has no AUXV record", -1, false },
+	{ "tree: good, pid 101 shares the root's fs_struct",
+	  tree_shares_fs, 0, NULL, -1, false },
+	{ "tree: a sharer of the fd table with fds",
+	  tree_sharer_fds, -EPROTO,
+	  "pid 101 shares the fd table of pid 100: its section has no files", -1, false },
+	{ "tree: a sharer of the fs_struct with another umask",
+	  tree_sharer_umask, -EPROTO,
+	  "pid 103 shares the fs_struct of pid 101, but not its umask", -1, false },
+	{ "tree: sharing in a 2.3 image",
+	  tree_shares_2_3, -EPROTO, "but the image is older than 2.4", -1, false },
 	{ "tree: FD of a later section's FILE",
 	  tree_fd_later_file, -EPROTO,
 	  "fd 0 refers to file 4, but the files so far are 1 to 2", -1, false },
@@ -484,8 +542,13 @@ static const struct bad_member {
 	  "member 3 (pid 103) has parent index -1" },
 	{ "ppid not the parent's pid", 3, { MEM_OFF(ppid) }, { 100 },
 	  "member 3 (pid 103) has ppid 100, but its parent (member 1) is pid 101" },
-	{ "unknown member flags", 1, { MEM_OFF(flags) }, { 2 },
-	  "member 1 (pid 101) has unknown flags 0x2" },
+	{ "unknown member flags", 1, { MEM_OFF(flags) }, { 8 },
+	  "member 1 (pid 101) has unknown flags 0x8" },
+	{ "the root shares", 0, { MEM_OFF(flags) }, { CRYO_MEMBER_SHARES_FILES },
+	  "member 0 (pid 100) shares its parent's fd table or fs_struct, but is the root" },
+	{ "a zombie shares", 2, { MEM_OFF(flags) },
+	  { CRYO_MEMBER_ZOMBIE | CRYO_MEMBER_SHARES_FS },
+	  "member 2 (pid 102) shares its parent's fd table or fs_struct, but is a zombie" },
 	{ "zombie with threads", 2, { MEM_OFF(nr_threads) }, { 1 },
 	  "member 2 (pid 102) is a zombie with 1 threads" },
 	{ "zombie root", 0, { MEM_OFF(flags), MEM_OFF(nr_threads) },
