@@ -16,6 +16,11 @@
  * a tree killed by a freeze come back to it to be reaped and their pids
  * are free again for --same-pid.
  *
+ * Members made by clone() with CLONE_FILES or CLONE_FS share their fd
+ * table or fs_struct again after thaw (clone_shared); sharing that a thaw
+ * could not make again is refused (clone_refused), and an image that
+ * lies about it too (clone_bad_images).
+ *
  * Memory shared between members (MAP_SHARED|MAP_ANONYMOUS across fork,
  * SysV segments) is not saved yet: its test expects the refusal
  * (CRYO_REFUSAL_SHARED_MEMORY) and a tree that runs on.
@@ -102,11 +107,15 @@ struct image_tree {
 	struct cryo_image_member m[TREE_MAX];
 	int n;
 	int sections;
+	int fds[TREE_MAX];	/* FD records of each section */
 };
 
 static int tree_rec(const struct cryoctl_record *rec, void *arg)
 {
 	struct image_tree *t = arg;
+
+	if (rec->type == CRYO_REC_FD && t->sections > 0 && t->sections <= TREE_MAX)
+		t->fds[t->sections - 1]++;
 
 	if (rec->type == CRYO_REC_TREE) {
 		t->n = rec->len / sizeof(t->m[0]);
@@ -348,6 +357,307 @@ TEST_F_TIMEOUT(tree, shared_offset, 120)
 	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "go"), "", 0));
 	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
 	EXPECT_STREQ("ABCDE", tree_text(self->dir, "shared", buf, sizeof(buf)));
+}
+
+/* ---- fd tables and fs_structs shared by clone() ------------------------------ */
+
+/* The roles of tree_target clone: the root, A and B (files and fs), F, S. */
+enum { CL_ROOT, CL_A, CL_B, CL_F, CL_S, CL_N };
+
+static const uint32_t clone_shares[CL_N] = {
+	[CL_A] = CRYO_MEMBER_SHARES_FILES | CRYO_MEMBER_SHARES_FS,
+	[CL_B] = CRYO_MEMBER_SHARES_FILES | CRYO_MEMBER_SHARES_FS,
+	[CL_F] = CRYO_MEMBER_SHARES_FILES,
+	[CL_S] = CRYO_MEMBER_SHARES_FS,
+};
+
+/* Start tree_target clone; its pids by role in @p. */
+static int spawn_clone(FIXTURE_DATA(tree) *self, pid_t *p)
+{
+	char buf[256];
+	int n;
+
+	self->root = spawn_target(self, "clone", NULL, NULL, -1);
+	if (self->root <= 0 || !WAIT_FOR(tree_has(self->dir, "ready"), 30))
+		return -1;
+	n = sscanf(tree_text(self->dir, "ready", buf, sizeof(buf)), "%d %d %d %d %d",
+		   &p[CL_ROOT], &p[CL_A], &p[CL_B], &p[CL_F], &p[CL_S]);
+	return n == CL_N ? 0 : -1;
+}
+
+/*
+ * What the kernel says the processes of tree_target clone share with the
+ * root: kcmp(KCMP_FILES) and kcmp(KCMP_FS) 0 for a sharer, not for the
+ * others; a sharer of the fd table lists the root's fds.
+ */
+static void expect_clone_sharing(struct __test_metadata *_metadata, const pid_t *p)
+{
+	char fds0[1024], fds[1024];
+	long files, fs;
+	int i;
+
+	ASSERT_EQ(0, cryo_fd_list(p[CL_ROOT], fds0, sizeof(fds0)) < 0);
+	for (i = CL_A; i < CL_N; i++) {
+		bool sh_files = clone_shares[i] & CRYO_MEMBER_SHARES_FILES;
+		bool sh_fs = clone_shares[i] & CRYO_MEMBER_SHARES_FS;
+
+		if (sh_files) {
+			ASSERT_EQ(0, cryo_fd_list(p[i], fds, sizeof(fds)) < 0);
+			EXPECT_STREQ(fds0, fds) TH_LOG("pid %d's fds", p[i]);
+		}
+		files = syscall(SYS_kcmp, p[CL_ROOT], p[i], KCMP_FILES, 0, 0);
+		fs = syscall(SYS_kcmp, p[CL_ROOT], p[i], KCMP_FS, 0, 0);
+		if (files < 0 && errno == ENOSYS)
+			continue;
+		ASSERT_LE(0, files) TH_LOG("kcmp: %s", strerror(errno));
+		ASSERT_LE(0, fs) TH_LOG("kcmp: %s", strerror(errno));
+		EXPECT_EQ(sh_files, files == 0) TH_LOG("pid %d: fd table", p[i]);
+		EXPECT_EQ(sh_fs, fs == 0) TH_LOG("pid %d: fs_struct", p[i]);
+	}
+}
+
+/* /proc/@pid/cwd, "" when unreadable. */
+static const char *cwd_of(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/cwd", pid);
+	n = readlink(path, buf, size - 1);
+	buf[n > 0 ? n : 0] = 0;
+	return buf;
+}
+
+/* The Umask of /proc/@pid/status, -1 when unreadable. */
+static int umask_of(pid_t pid)
+{
+	char path[64], buf[4096], *u;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (cryo_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	u = strstr(buf, "Umask:");
+	return u ? (int)strtol(u + 6, NULL, 8) : -1;
+}
+
+/*
+ * Children made by the clone system call: A and B with CLONE_FILES |
+ * CLONE_FS, F with CLONE_FILES, S with CLONE_FS.  The image marks each,
+ * holds the fd table once (the root's section; S has its own copy) and
+ * the thaw makes them share again, as the kernel says (kcmp, /proc) and
+ * as they see: an fd A opens is B's to write and F's to close, and A then
+ * finds it closed; S's chdir and umask are the root's, A's and B's, not
+ * F's; fd 3 keeps one offset.
+ */
+TEST_F_TIMEOUT(tree, clone_shared, 180)
+{
+	struct cryoctl_freeze_result res;
+	char buf[256], sub[160], want[160];
+	struct image_tree t;
+	unsigned int flags;
+	pid_t p[CL_N];
+	long long pos;
+	int i, k;
+
+	ASSERT_EQ(0, spawn_clone(self, p));
+	expect_clone_sharing(_metadata, p);
+	FREEZE_KILL(&res, &t, CL_N);
+	EXPECT_EQ(CL_N, t.sections);
+	for (i = 0; i < CL_N; i++) {
+		for (k = 0; k < t.n && t.m[k].pid != p[i]; k++)
+			;
+		ASSERT_LT(k, t.n) TH_LOG("pid %d not in the TREE", p[i]);
+		EXPECT_EQ(clone_shares[i], t.m[k].flags) TH_LOG("pid %d", p[i]);
+		/* The table once, in the root's section; S has its own. */
+		if (clone_shares[i] & CRYO_MEMBER_SHARES_FILES) {
+			EXPECT_EQ(0, t.fds[k]) TH_LOG("pid %d", p[i]);
+		} else {
+			EXPECT_EQ(4, t.fds[k]) TH_LOG("pid %d", p[i]);
+		}
+	}
+
+	THAW(CRYOCTL_THAW_SAME_PID);
+	ASSERT_EQ(p[CL_ROOT], self->root);
+	expect_clone_sharing(_metadata, p);
+	for (i = 0; i < CL_N; i++) {
+		ASSERT_EQ(0, cryo_fdinfo(p[i], 3, &pos, &flags));
+		EXPECT_EQ(2, pos) TH_LOG("pid %d", p[i]);
+	}
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "go"), "", 0));
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "s_cd"), 60))
+		TH_LOG("log: %s", tree_text(self->dir, "log.err", buf, sizeof(buf)));
+	EXPECT_STREQ("2\n", tree_text(self->dir, "b_wrote", buf, sizeof(buf)));
+	EXPECT_STREQ("B\n", tree_text(self->dir, "opened", buf, sizeof(buf)));
+	EXPECT_STREQ("0\n", tree_text(self->dir, "f_closed", buf, sizeof(buf)));
+	EXPECT_STREQ("closed\n", tree_text(self->dir, "a_sees", buf, sizeof(buf)));
+	EXPECT_STREQ("ABCD", tree_text(self->dir, "shared", buf, sizeof(buf)));
+	ASSERT_EQ(0, cryo_fdinfo(p[CL_S], 3, &pos, &flags));
+	EXPECT_EQ(4, pos);
+	snprintf(sub, sizeof(sub), "%s/sub", self->dir);
+	for (i = 0; i < CL_N; i++) {
+		bool fs = i == CL_ROOT || (clone_shares[i] & CRYO_MEMBER_SHARES_FS);
+
+		snprintf(want, sizeof(want), "%s", fs ? sub : self->dir);
+		EXPECT_STREQ(want, cwd_of(p[i], buf, sizeof(buf))) TH_LOG("pid %d", p[i]);
+		EXPECT_EQ(fs ? 077 : 022, umask_of(p[i])) TH_LOG("pid %d", p[i]);
+	}
+	expect_clone_sharing(_metadata, p);
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+}
+
+/*
+ * Sharing the tree cannot make again is refused, naming the process, and
+ * the tree runs on: a sharer of the root's fd table outside the tree (a
+ * clone with CLONE_PARENT), and two children of the root sharing a table
+ * the root does not (the second one named).
+ */
+TEST_F_TIMEOUT(tree, clone_refused, 120)
+{
+	struct cryoctl_freeze_result res;
+	pid_t root, c1, c2;
+	char buf[256];
+	int r;
+
+	self->root = spawn_target(self, "clone_outside", NULL, NULL, -1);
+	ASSERT_LT(0, self->root);
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready"), 30));
+	ASSERT_EQ(2, sscanf(tree_text(self->dir, "ready", buf, sizeof(buf)), "%d %d",
+			    &root, &c1));
+	r = tree_freeze(self->img, self->root, CRYO_FREEZE_KILL, self->timeout_ms, &res);
+	EXPECT_EQ(-EOPNOTSUPP, r);
+	EXPECT_EQ(CRYO_REFUSAL_SHARED_FILES, res.refusal);
+	EXPECT_EQ(c1, res.refusal_id);
+	EXPECT_EQ(root, res.refusal_pid);
+	EXPECT_EQ(0, dir_size(self, "image"));
+	EXPECT_EQ(0, kill(root, 0));
+	EXPECT_EQ(0, kill(c1, 0));
+	EXPECT_NE('Z', cryo_stat_field(root, 0));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 30);
+	tree_kill_descendants();
+	ASSERT_EQ(0, unlink(tree_path(self->dir, "stop")));
+	ASSERT_EQ(0, unlink(tree_path(self->dir, "ready")));
+
+	self->root = spawn_target(self, "clone_siblings", NULL, NULL, -1);
+	ASSERT_LT(0, self->root);
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready"), 30));
+	ASSERT_EQ(3, sscanf(tree_text(self->dir, "ready", buf, sizeof(buf)), "%d %d %d",
+			    &root, &c1, &c2));
+	r = tree_freeze(self->img, self->root, CRYO_FREEZE_KILL, self->timeout_ms, &res);
+	EXPECT_EQ(-EOPNOTSUPP, r);
+	EXPECT_EQ(CRYO_REFUSAL_SHARED_FILES, res.refusal);
+	EXPECT_EQ(c2, res.refusal_id);
+	EXPECT_EQ(c1, res.refusal_pid);
+	EXPECT_EQ(0, dir_size(self, "image"));
+	EXPECT_EQ(0, kill(c1, 0));
+	EXPECT_EQ(0, kill(c2, 0));
+	EXPECT_NE('Z', cryo_stat_field(c2, 0));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 30);
+}
+
+/* Record @type's @nth (from 0) in @img[@len]: its offset, or @len. */
+static size_t rec_find(const unsigned char *img, size_t len, uint32_t type, int nth)
+{
+	size_t off = 0;
+
+	while (off + sizeof(struct cryo_rec) <= len) {
+		struct cryo_rec r;
+
+		memcpy(&r, img + off, sizeof(r));
+		if (r.type == type && !nth--)
+			return off;
+		if (r.len > CRYO_REC_MAX_LEN)
+			break;
+		off += sizeof(r) + r.len;
+	}
+	return len;
+}
+
+/* Recompute the CRC of the record at @off of @img. */
+static void rec_fix(unsigned char *img, size_t off)
+{
+	struct cryo_rec r;
+
+	memcpy(&r, img + off, sizeof(r));
+	r.crc = cryoctl_record_crc(&r, img + off + sizeof(r));
+	memcpy(img + off, &r, sizeof(r));
+}
+
+/*
+ * Thaw the edited image @img[@len]: -EBADMSG, a message with @what, and
+ * nothing of it left running (the members made before the bad record
+ * are killed; they come to us, the subreaper, to be reaped).
+ */
+static void expect_bad_clone(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(tree) *self, const unsigned char *img,
+			     size_t len, const char *what)
+{
+	struct cryoctl_thaw_result res;
+	char bad[128];
+	pid_t root = 0, left[8];
+	int r;
+
+	snprintf(bad, sizeof(bad), "%s/bad.img", self->dir);
+	ASSERT_EQ(0, cryo_write_file(bad, img, len));
+	r = tree_thaw_wait(bad, &root, 0, &res);
+	EXPECT_EQ(-EBADMSG, r) TH_LOG("%s: %s", what, res.message);
+	EXPECT_NE(NULL, strstr(res.message, what)) TH_LOG("\"%s\"", res.message);
+	EXPECT_TRUE(WAIT_FOR((waitpid(-1, NULL, WNOHANG),
+			      tree_descendants(getpid(), left, 8) == 1), 10))
+		TH_LOG("%s: processes left", what);
+}
+
+/*
+ * Images that lie about sharing are refused with EBADMSG, naming what:
+ * the root marked a sharer, a sharer of the fd table with FD records of
+ * its own (S), a sharer of the fs_struct with another umask (A).
+ */
+TEST_F_TIMEOUT(tree, clone_bad_images, 180)
+{
+	struct cryoctl_freeze_result res;
+	struct cryo_image_member *m;
+	struct cryo_image_process *proc;
+	struct image_tree t;
+	unsigned char *img;
+	pid_t p[CL_N];
+	size_t len, off;
+	int k, sec;
+
+	ASSERT_EQ(0, spawn_clone(self, p));
+	FREEZE_KILL(&res, &t, CL_N);
+	img = cryo_slurp(self->img, &len);
+	ASSERT_NE(NULL, img);
+	off = rec_find(img, len, CRYO_REC_TREE, 0);
+	ASSERT_GT(len, off);
+	m = (struct cryo_image_member *)(img + off + sizeof(struct cryo_rec));
+
+	m[0].flags = CRYO_MEMBER_SHARES_FILES;
+	rec_fix(img, off);
+	expect_bad_clone(_metadata, self, img, len, "is the root");
+	m[0].flags = 0;
+
+	for (k = 0; k < t.n && m[k].pid != p[CL_S]; k++)
+		;
+	ASSERT_LT(k, t.n);
+	m[k].flags |= CRYO_MEMBER_SHARES_FILES;
+	rec_fix(img, off);
+	expect_bad_clone(_metadata, self, img, len, "shares its parent's fd table");
+	m[k].flags = clone_shares[CL_S];
+	rec_fix(img, off);
+
+	/* A's PROCESS: sections come in the TREE's order, none a zombie. */
+	for (sec = 0; sec < t.n && m[sec].pid != p[CL_A]; sec++)
+		;
+	ASSERT_LT(sec, t.n);
+	off = rec_find(img, len, CRYO_REC_PROCESS, sec);
+	ASSERT_GT(len, off);
+	proc = (struct cryo_image_process *)(img + off + sizeof(struct cryo_rec));
+	proc->umask = 0077;
+	rec_fix(img, off);
+	expect_bad_clone(_metadata, self, img, len, "umask or working directory");
+	free(img);
 }
 
 /* ---- a zombie -------------------------------------------------------------- */

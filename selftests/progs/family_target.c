@@ -25,6 +25,17 @@
  *                                 test, outside the tree) every 10 ms
  *   tree_target shm DIR           4 children counting in a shared
  *                                 anonymous mapping and a SysV segment
+ *   tree_target clone DIR         children made by the clone system call
+ *                                 sharing the root's fd table and
+ *                                 fs_struct (A, B), its fd table only
+ *                                 (F), its fs_struct only (S); after go
+ *                                 they open, write, close, chdir and
+ *                                 umask in turns, see clone_tree()
+ *   tree_target clone_outside DIR a clone(CLONE_FILES | CLONE_PARENT)
+ *                                 of the root: a sharer outside the tree
+ *   tree_target clone_siblings DIR a child and its clone(CLONE_FILES |
+ *                                 CLONE_PARENT): two children of the
+ *                                 root share a table the root does not
  *
  * Exit status 0 when all went as it should; 2 for a usage error, 3 and
  * up for what went wrong (the log on stderr says).
@@ -43,7 +54,9 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sched.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #define TARGET_NAME "tree_target"
@@ -492,6 +505,168 @@ static int shm(void)
 	return reap_all() ? 10 : 0;
 }
 
+/* ---- fd tables and fs_structs shared by clone() ------------------------------- */
+
+/* The clone system call with @flags, as fork() otherwise (no pthread). */
+static pid_t clone_with(unsigned long flags)
+{
+	return syscall(SYS_clone, flags | SIGCHLD, 0UL, NULL, NULL, 0UL);
+}
+
+/* The number DIR/@name holds, once it exists. */
+static int wait_number(const char *name)
+{
+	char path[512], buf[32];
+	int fd, n;
+
+	wait_file(name);
+	path_of(path, sizeof(path), name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(3, "%s: %s", name, strerror(errno));
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		die(3, "%s: empty", name);
+	buf[n] = 0;
+	return atoi(buf);
+}
+
+/*
+ * One sharer's part after go, in turns (each waits for the file the one
+ * before writes; nobody else opens an fd meanwhile, so the numbers are
+ * the ones meant):
+ *   P writes "C" at fd 3 ("p_wrote");
+ *   A writes "D" at fd 3, opens DIR/opened ("a_fd": its number);
+ *   B writes "B\n" at A's fd ("b_wrote": the bytes written, or -errno);
+ *   F closes A's fd ("f_closed": 0, or -errno);
+ *   A looks at its fd ("a_sees": "closed" or "open");
+ *   S makes DIR/sub, enters it and sets umask 077 ("s_cd").
+ * Then each waits for stop.
+ */
+static void clone_kid(char role)
+{
+	char path[512];
+	int fd, r;
+
+	wait_file("go");
+	switch (role) {
+	case 'a':
+		wait_file("p_wrote");
+		write_all(3, "D", 1);
+		path_of(path, sizeof(path), "opened");
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0)
+			die(3, "open %s: %s", path, strerror(errno));
+		put("a_fd", "%d\n", fd);
+		wait_file("f_closed");
+		r = fcntl(fd, F_GETFD);
+		put("a_sees", "%s\n", r < 0 && errno == EBADF ? "closed" : "open");
+		break;
+	case 'b':
+		fd = wait_number("a_fd");
+		r = write(fd, "B\n", 2);
+		put("b_wrote", "%d\n", r < 0 ? -errno : r);
+		break;
+	case 'f':
+		fd = wait_number("a_fd");
+		wait_file("b_wrote");
+		r = close(fd);
+		put("f_closed", "%d\n", r < 0 ? -errno : 0);
+		break;
+	case 's':
+		wait_file("a_sees");
+		path_of(path, sizeof(path), "sub");
+		if (mkdir(path, 0755) || chdir(path))
+			die(3, "%s: %s", path, strerror(errno));
+		umask(077);
+		put("s_cd", "ok\n");
+		break;
+	}
+	wait_file("stop");
+	_exit(0);
+}
+
+static int clone_tree(void)
+{
+	static const struct {
+		char role;
+		unsigned long flags;
+	} kids[] = {
+		{ 'a', CLONE_FILES | CLONE_FS }, { 'b', CLONE_FILES | CLONE_FS },
+		{ 'f', CLONE_FILES }, { 's', CLONE_FS },
+	};
+	pid_t pids[4];
+	char path[512];
+	unsigned int i;
+	int fd;
+
+	umask(022);
+	path_of(path, sizeof(path), "shared");
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd != 3)
+		die(3, "the shared file is fd %d, not 3: %s", fd, strerror(errno));
+	write_all(fd, "AB", 2);
+	for (i = 0; i < 4; i++) {
+		pids[i] = clone_with(kids[i].flags);
+		if (pids[i] < 0)
+			die(3, "clone: %s", strerror(errno));
+		if (!pids[i])
+			clone_kid(kids[i].role);
+	}
+	put("ready", "%d %d %d %d %d\n", (int)getpid(), (int)pids[0],
+	    (int)pids[1], (int)pids[2], (int)pids[3]);
+	wait_file("go");
+	write_all(3, "C", 1);
+	put("p_wrote", "ok\n");
+	return reap_all() ? 10 : 0;
+}
+
+/* A sharer of the root's fd table that is not in its tree. */
+static int clone_outside(void)
+{
+	pid_t c = clone_with(CLONE_FILES | CLONE_PARENT);
+
+	if (c < 0)
+		die(3, "clone: %s", strerror(errno));
+	if (!c) {
+		wait_file("stop");
+		_exit(0);
+	}
+	put("ready", "%d %d\n", (int)getpid(), (int)c);
+	wait_file("stop");
+	return 0;
+}
+
+/* Two children of the root share a table (C2 cloned by C1 as a sibling). */
+static int clone_siblings(void)
+{
+	pid_t c1, c2;
+	int p[2];
+
+	if (pipe(p))
+		die(3, "pipe: %s", strerror(errno));
+	c1 = fork();
+	if (c1 < 0)
+		die(3, "fork: %s", strerror(errno));
+	if (!c1) {
+		c2 = clone_with(CLONE_FILES | CLONE_PARENT);
+		if (!c2) {
+			wait_file("stop");
+			_exit(0);
+		}
+		write_all(p[1], &c2, sizeof(c2));
+		wait_file("stop");
+		_exit(c2 < 0 ? 3 : 0);
+	}
+	if (read(p[0], &c2, sizeof(c2)) != sizeof(c2) || c2 < 0)
+		die(3, "no sibling");
+	close(p[0]);
+	close(p[1]);
+	put("ready", "%d %d %d\n", (int)getpid(), (int)c1, (int)c2);
+	return reap_all() ? 10 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -524,5 +699,11 @@ int main(int argc, char **argv)
 		return outside();
 	if (!strcmp(mode, "shm"))
 		return shm();
+	if (!strcmp(mode, "clone"))
+		return clone_tree();
+	if (!strcmp(mode, "clone_outside"))
+		return clone_outside();
+	if (!strcmp(mode, "clone_siblings"))
+		return clone_siblings();
 	die(2, "unknown mode '%s'", mode);
 }
