@@ -172,6 +172,33 @@ static bool is_thread_of(pid_t pid, int id)
 	return !access(path, F_OK);
 }
 
+/* Is process @id @root or one of its descendants (by /proc ppids)? */
+static bool in_tree_of(pid_t root, int id)
+{
+	char path[64], buf[512], *p;
+	int depth, ppid;
+	size_t n;
+	FILE *f;
+
+	for (depth = 0; id > 0 && depth < 4096; depth++) {
+		if (id == (int)root)
+			return true;
+		snprintf(path, sizeof(path), "/proc/%d/stat", id);
+		f = fopen(path, "re");
+		if (!f)
+			return false;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		/* After the command name, which may hold anything: state, ppid. */
+		p = strrchr(buf, ')');
+		if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+			return false;
+		id = ppid;
+	}
+	return false;
+}
+
 /*
  * A refusal the module named (ABI 1.4): say what, which fd, thread or
  * process, and what to do.  Returns the exit status, or -1 for a reason
@@ -246,9 +273,13 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 				   "its root, cwd and umask (CLONE_FS)";
 
 		if (rid && res->refusal != CRYO_REFUSAL_SHARED_MM &&
-		    is_thread_of(pid, rid))
+		    is_thread_of(id, rid))
 			cli_err("freeze: PID %d: its thread %d does not share %s with the others; cryo cannot freeze it",
 				id, rid, what);
+		else if (rid && res->refusal != CRYO_REFUSAL_SHARED_MM &&
+			 in_tree_of(pid, rid))
+			cli_err("freeze: PID %d of the tree shares %s with PID %d, but not as clone() makes it (each sharer a child of another); a thaw could not share it again, cryo cannot freeze it",
+				rid, what, id);
 		else if (rid)
 			cli_err("freeze: PID %d shares %s with PID %d, which is not being frozen; cryo cannot freeze it",
 				id, what, rid);
