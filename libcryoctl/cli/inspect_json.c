@@ -597,10 +597,11 @@ static void json_tree(struct json *j, const struct summary *s)
 			j_lit(j, "files_pid", "null");
 			j_lit(j, "fs_pid", "null");
 		} else {
-			j_s64(j, "files_pid", s->tree[inspect_member_owner(s, i,
-					CRYO_MEMBER_SHARES_FILES)].pid);
-			j_s64(j, "fs_pid", s->tree[inspect_member_owner(s, i,
-					CRYO_MEMBER_SHARES_FS)].pid);
+			size_t fo = inspect_member_owner(s, i, CRYO_MEMBER_SHARES_FILES);
+			size_t so = inspect_member_owner(s, i, CRYO_MEMBER_SHARES_FS);
+
+			j_s64(j, "files_pid", s->tree[fo].pid);
+			j_s64(j, "fs_pid", s->tree[so].pid);
 		}
 		j_close(j, '}');
 	}

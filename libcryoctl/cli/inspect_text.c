@@ -444,19 +444,19 @@ static unsigned int member_depth(const struct summary *s, size_t i)
  */
 static void text_member_shares(const struct summary *s, size_t i)
 {
+	size_t fo = inspect_member_owner(s, i, CRYO_MEMBER_SHARES_FILES);
+	size_t so = inspect_member_owner(s, i, CRYO_MEMBER_SHARES_FS);
 	uint32_t f = s->tree[i].flags;
 
 	if (!(f & CRYO_MEMBER_SHARES))
 		return;
 	printf(" [");
 	if (f & CRYO_MEMBER_SHARES_FILES)
-		printf("fd table of %d", s->tree[inspect_member_owner(s, i,
-					CRYO_MEMBER_SHARES_FILES)].pid);
+		printf("fd table of %d", s->tree[fo].pid);
 	if ((f & CRYO_MEMBER_SHARES) == CRYO_MEMBER_SHARES)
 		printf(", ");
 	if (f & CRYO_MEMBER_SHARES_FS)
-		printf("fs of %d", s->tree[inspect_member_owner(s, i,
-					CRYO_MEMBER_SHARES_FS)].pid);
+		printf("fs of %d", s->tree[so].pid);
 	printf("]");
 }
 

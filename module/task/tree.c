@@ -278,7 +278,8 @@ static int cryo_tree_check(struct cryo_thawing *t, const struct cryo_rec *rec,
 		/* Only a living child shares its (living) parent's tables. */
 		if ((p->flags & CRYO_MEMBER_SHARES) &&
 		    (t->hdr.minor < 4 || i == 0 || zombie))
-			return cryo_bad(t, rec, "member %u: flags %#x: shares its parent's tables, but %s",
+			return cryo_bad(t, rec,
+					"member %u: flags %#x: shares its parent's tables, but %s",
 					i, p->flags,
 					t->hdr.minor < 4 ? "the image is older than 2.4" :
 					i ? "is a zombie" : "is the root");
