@@ -438,6 +438,27 @@ void test_cli_tree(void)
 	      "inspect --json tree: %d\n%s", r.status, r.out);
 	free(m.b.p);
 
+	/* Members sharing an fs_struct: each names the first of the chain. */
+	tree_members(mem);
+	mem[1].flags = CRYO_MEMBER_SHARES_FS;
+	mem[3].flags = CRYO_MEMBER_SHARES_FS;
+	build_tree_from(&m, mem, TREE_MEMBERS, -1);
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect"));
+	CHECK(r.status == 0 &&
+	      strstr(r.out, "  101      100      100      90       2          member101 [fs of 100]\n") &&
+	      strstr(r.out, "  103      101      103      90       1            member103 [fs of 100]\n") &&
+	      strstr(r.out, "  100      1        100      90       1        member100\n"),
+	      "inspect tree with sharers: %d\n%s", r.status, r.out);
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect", "--json"));
+	CHECK(r.status == 0 && json_valid(r.out) &&
+	      strstr(r.out, "\"status\": null,\n      \"shares_files\": false,\n"
+			 "      \"shares_fs\": true,\n      \"files_pid\": 103,\n"
+			 "      \"fs_pid\": 100\n") &&
+	      strstr(r.out, "\"shares_fs\": false,\n      \"files_pid\": 100,\n"
+			 "      \"fs_pid\": 100\n"),
+	      "inspect --json tree with sharers: %d\n%s", r.status, r.out);
+	free(m.b.p);
+
 	/* A bad tree: the record is named. */
 	tree_members(mem);
 	mem[3].ppid = 100;
