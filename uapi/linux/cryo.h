@@ -204,8 +204,9 @@ enum cryo_freeze_flags {
  *	(unshare(CLONE_FILES)).  Since ABI 1.8 members of the tree may share
  *	one when they are a chain of parent and child members, as clone()
  *	made them (&enum cryo_member_flags): refused is a sharer outside
- *	the tree, or a member whose parent member does not share it while
- *	another member up its chain does (@refusal_id: that member).
+ *	the tree, or two members sharing it whose parents do not (children
+ *	of one parent after CLONE_PARENT: @refusal_id is the later one in
+ *	the tree, &cryo_freeze.refusal_pid the first).
  * @CRYO_REFUSAL_SHARED_FS: EOPNOTSUPP, even with
  *	%CRYO_FREEZE_ACCEPT_LOSS: as %CRYO_REFUSAL_SHARED_FILES, for the
  *	root, working directory and umask (CLONE_FS).
