@@ -612,13 +612,15 @@ static void expect_bad_clone(struct __test_metadata *_metadata,
 /*
  * Images that lie about sharing are refused with EBADMSG, naming what:
  * the root marked a sharer, a sharer of the fd table with FD records of
- * its own (S), a sharer of the fs_struct with another umask (A).
+ * its own (S), a sharer of the fs_struct with another umask (A), sharers
+ * in an image of format 2.3.
  */
 TEST_F_TIMEOUT(tree, clone_bad_images, 180)
 {
 	struct cryoctl_freeze_result res;
 	struct cryo_image_member *m;
 	struct cryo_image_process *proc;
+	struct cryo_image_header *hdr;
 	struct image_tree t;
 	unsigned char *img;
 	pid_t p[CL_N];
@@ -657,6 +659,16 @@ TEST_F_TIMEOUT(tree, clone_bad_images, 180)
 	proc->umask = 0077;
 	rec_fix(img, off);
 	expect_bad_clone(_metadata, self, img, len, "umask or working directory");
+	proc->umask = 022;
+	rec_fix(img, off);
+
+	/* A 2.3 image has no sharers: the HEADER says 2.3, the TREE has them. */
+	off = rec_find(img, len, CRYO_REC_HEADER, 0);
+	ASSERT_GT(len, off);
+	hdr = (struct cryo_image_header *)(img + off + sizeof(struct cryo_rec));
+	hdr->minor = 3;
+	rec_fix(img, off);
+	expect_bad_clone(_metadata, self, img, len, "the image is older than 2.4");
 	free(img);
 }
 
