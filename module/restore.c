@@ -231,6 +231,8 @@ int cryo_thaw_restore(struct cryo_session *s, struct cryo_thaw_restore *a)
 	if (!ret)
 		ret = cryo_vma_open_shm(t);
 	if (!ret)
+		ret = cryo_locks_restore(t);
+	if (!ret)
 		ret = cryo_wait_threads(t);
 	/* The wait above returns at once when all had arrived, killed or not. */
 	if (!ret && cryo_being_killed())
@@ -333,6 +335,8 @@ static int cryo_thaw_final(struct cryo_thawing *t)
 	if (ret)
 		return cryo_thaw_fail(t, ret, "cannot unmap the stub");
 	ret = cryo_fdtable_install(t);
+	if (!ret)
+		ret = cryo_locks_install(t);
 	if (ret)
 		return ret;
 	cryo_signals_final(t);

@@ -290,6 +290,7 @@ CRYOCTL_EXPORT void cryoctl_image_close(struct cryoctl_image *img)
 		return;
 	free(img->tree);
 	free(img->vmas);
+	free(img->sec_files);
 	free(img->shms);
 	free(img->buf);
 	free(img);
