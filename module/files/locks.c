@@ -171,6 +171,7 @@ static int cryo_locks_of_fd(void *arg, struct file *file, unsigned int fd)
 	u32 id = cryo_file_id(w->img, file);
 	int ret;
 
+	/* As in cryo_locks_held(). */
 	ctx = smp_load_acquire(&file_inode(file)->i_flctx);
 	if (!ctx || !id)
 		return 0;
