@@ -156,6 +156,19 @@ static inline bool cryo_flc_match(fl_owner_t owner, unsigned int flags,
 }
 
 /*
+ * A struct file_lock's core fields (@f: owner, flags, type, pid, file),
+ * and a walk of the struct file_locks on a list of a struct
+ * file_lock_context (POSIX or flock, not leases).
+ */
+#if CRYO_SINCE(6, 9)
+#define CRYO_FL(fl, f)			((fl)->c.flc_##f)
+#define cryo_for_each_fl(fl, head)	list_for_each_entry(fl, head, c.flc_list)
+#else
+#define CRYO_FL(fl, f)			((fl)->fl_##f)
+#define cryo_for_each_fl(fl, head)	list_for_each_entry(fl, head, fl_list)
+#endif
+
+/*
  * The flags of the first lock or lease on @head (a list of a struct
  * file_lock_context, under its flc_lock) that @file or @files holds;
  * 0 when there is none.

@@ -231,6 +231,8 @@ int cryo_thaw_restore(struct cryo_session *s, struct cryo_thaw_restore *a)
 	if (!ret)
 		ret = cryo_vma_open_shm(t);
 	if (!ret)
+		ret = cryo_locks_restore(t);
+	if (!ret)
 		ret = cryo_wait_threads(t);
 	/* The wait above returns at once when all had arrived, killed or not. */
 	if (!ret && cryo_being_killed())
@@ -343,6 +345,9 @@ static int cryo_thaw_final(struct cryo_thawing *t)
 	ret = sharer ? 0 : cryo_wait_sharers(t);
 	if (!ret && !sharer)
 		ret = cryo_fdtable_install(t);
+	/* A sharer's section has none: its table's are its owner's. */
+	if (!ret)
+		ret = cryo_locks_install(t);
 	if (ret)
 		return ret;
 	cryo_signals_final(t);

@@ -719,6 +719,8 @@ static int cryo_thaw_load_one(struct cryo_thawing *t, const struct cryo_rec *rec
 		return cryo_file_load_data(t, rec);
 	case CRYO_REC_FD:
 		return cryo_fdtable_load_fd(t, rec);
+	case CRYO_REC_LOCK:
+		return cryo_locks_load(t, rec);
 	case CRYO_REC_VMA:
 		return cryo_vma_load(t, rec);
 	}
@@ -786,17 +788,10 @@ int cryo_thaw_load_section(struct cryo_thawing *t)
 		if (ret)
 			return ret;
 		p = cryo_rec_rank(rec.type);
-		if (p < 0) {
-			/* Newer minor versions may add records: skip them. */
-			if (t->hdr.minor <= CRYO_IMAGE_MINOR)
-				return cryo_bad(t, &rec, "unknown record type %u",
-						rec.type);
-			ret = cryo_stream_payload(t, &rec);
-			if (ret)
-				return ret;
-			t->in->record++;
-			continue;
-		}
+		/* The HEADER's minor is this module's or older. */
+		if (p < 0)
+			return cryo_bad(t, &rec, "unknown record type %u",
+					rec.type);
 		/* The next member's section: this one has no pages. */
 		if (p == CRYO_RANK_PROCESS && (seen & (1 << CRYO_RANK_PROCESS)) &&
 		    (t->remap_only ||

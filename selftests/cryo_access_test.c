@@ -864,54 +864,33 @@ TEST(seccomp_filter_refused)
 	reap(pid);
 }
 
-/* ---- item 14: locks and children --------------------------------------- */
+/* ---- item 14: leases and children --------------------------------------- */
 
+/* Locks are saved (cryo_locks_test); a lease is refused. */
 FIXTURE(lock) {
 	pid_t pid;
 	struct outcome *o;
 };
 
-FIXTURE_VARIANT(lock) {
-	int kind;		/* CRYO_REFUSAL_LOCK_* or _LEASE */
-};
-
-FIXTURE_VARIANT_ADD(lock, posix) { .kind = CRYO_REFUSAL_LOCK_POSIX };
-FIXTURE_VARIANT_ADD(lock, ofd) { .kind = CRYO_REFUSAL_LOCK_OFD };
-FIXTURE_VARIANT_ADD(lock, flock) { .kind = CRYO_REFUSAL_LOCK_FLOCK };
-FIXTURE_VARIANT_ADD(lock, lease) { .kind = CRYO_REFUSAL_LEASE };
-
 #define LOCK_FD	9
 
-static int take_lock(void *arg)
+static int take_lease(void *arg)
 {
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	int kind = *(const int *)arg, fd;
+	int fd;
 
-	fd = open("/tmp/cryo_access_lock", O_CREAT |
-		  (kind == CRYO_REFUSAL_LEASE ? O_RDONLY : O_RDWR), 0600);
+	fd = open("/tmp/cryo_access_lock", O_CREAT | O_RDONLY, 0600);
 	if (fd < 0 || dup2(fd, LOCK_FD) != LOCK_FD)
 		return 3;
 	close(fd);
-	switch (kind) {
-	case CRYO_REFUSAL_LOCK_POSIX:
-		return fcntl(LOCK_FD, F_SETLK, &fl) ? 4 : 0;
-	case CRYO_REFUSAL_LOCK_OFD:
-		return fcntl(LOCK_FD, F_OFD_SETLK, &fl) ? 4 : 0;
-	case CRYO_REFUSAL_LOCK_FLOCK:
-		return flock(LOCK_FD, LOCK_EX) ? 4 : 0;
-	default:
-		return fcntl(LOCK_FD, F_SETLEASE, F_RDLCK) ? 4 : 0;
-	}
+	return fcntl(LOCK_FD, F_SETLEASE, F_RDLCK) ? 4 : 0;
 }
 
 FIXTURE_SETUP(lock)
 {
-	int kind = variant->kind;
-
 	if (access(CRYO_DEV, F_OK) || geteuid())
 		CRYO_SETUP_SKIP("needs root and " CRYO_DEV);
 	unlink("/tmp/cryo_access_lock");
-	self->pid = spawn(take_lock, &kind);
+	self->pid = spawn(take_lease, NULL);
 	ASSERT_LT(0, self->pid);
 	self->o = outcome_new();
 	ASSERT_NE(NULL, self->o);
@@ -930,11 +909,11 @@ TEST_F(lock, refused_by_fd_and_kind)
 
 	ASSERT_EQ(0, freeze_as(0, self->pid, 0, self->o));
 	EXPECT_EQ(EOPNOTSUPP, self->o->err);
-	EXPECT_EQ(variant->kind, self->o->f.refusal);
+	EXPECT_EQ(CRYO_REFUSAL_LEASE, self->o->f.refusal);
 	EXPECT_EQ(LOCK_FD, self->o->f.refusal_id);
 	EXPECT_EQ(LOCK_FD, self->o->f.bad_fd);
 	EXPECT_EQ(0, self->o->len);
-	/* Accepted loss: frozen, the file in the image, the lock not. */
+	/* Accepted loss: frozen, the file in the image, the lease not. */
 	ASSERT_EQ(0, freeze_as(0, self->pid, CRYO_FREEZE_ACCEPT_LOSS, self->o));
 	ASSERT_EQ(0, self->o->err);
 	find_fd(self->o, LOCK_FD, &s);
@@ -965,7 +944,7 @@ TEST_F(lock, old_struct_size_gets_bad_fd)
 	close(dev);
 }
 
-/* cryoctl names the PID, the fd, the kind of lock and the path. */
+/* cryoctl names the PID, the fd, the lease and the path. */
 TEST_F(lock, cryoctl_says_which)
 {
 	const char *const argv[] = { "cryoctl", "freeze", NULL, NULL };
@@ -979,11 +958,7 @@ TEST_F(lock, cryoctl_says_which)
 	EXPECT_NE(NULL, strstr(out, "fd 9 holds")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "/tmp/cryo_access_lock")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "--accept-loss")) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out,
-			       variant->kind == CRYO_REFUSAL_LOCK_POSIX ? "POSIX" :
-			       variant->kind == CRYO_REFUSAL_LOCK_OFD ? "F_OFD_SETLK" :
-			       variant->kind == CRYO_REFUSAL_LOCK_FLOCK ? "flock" :
-			       "lease")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "lease")) TH_LOG("%s", out);
 }
 
 /* A POSIX lock of the parent on a description the target inherited. */

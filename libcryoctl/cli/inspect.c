@@ -147,6 +147,19 @@ const struct flag_name inspect_open_flag_names[17] = {
 	{ OPEN_PATH, "O_PATH" },
 };
 
+const char *inspect_lock_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case CRYO_LOCK_POSIX:
+		return "POSIX";
+	case CRYO_LOCK_OFD:
+		return "OFD";
+	case CRYO_LOCK_FLOCK:
+		return "flock";
+	}
+	return NULL;
+}
+
 const char *const inspect_accmode_names[4] = {
 	"O_RDONLY", "O_WRONLY", "O_RDWR", "0x3",
 };
@@ -396,6 +409,7 @@ static int new_proc(struct summary *s)
 	memset(p, 0, sizeof(*p));
 	p->first_thread = s->nr_threads;
 	p->first_fd = s->nr_fds;
+	p->first_lock = s->nr_locks;
 	p->first_vma = s->nr_vmas;
 	s->vma_cursor = s->nr_vmas;
 	return 0;
@@ -528,6 +542,19 @@ static int add_fd(struct summary *s, const struct cryoctl_record *rec)
 	return 0;
 }
 
+static int add_lock(struct summary *s, const struct cryoctl_record *rec)
+{
+	struct cryo_image_lock *l;
+
+	l = grow(s->locks, &s->locks_size, s->nr_locks, sizeof(*l));
+	if (!l)
+		return -1;
+	s->locks = l;
+	memcpy(&l[s->nr_locks++], rec->payload, sizeof(*l));
+	cur_proc(s)->nr_locks++;
+	return 0;
+}
+
 /*
  * PAGES come in ascending order within a section, and the reader checked
  * each is in a VMA of it.
@@ -573,6 +600,8 @@ static int add_proc_record(struct summary *s, const struct cryoctl_record *rec)
 		return add_thread(s, rec);
 	case CRYO_REC_FD:
 		return add_fd(s, rec);
+	case CRYO_REC_LOCK:
+		return add_lock(s, rec);
 	case CRYO_REC_VMA:
 		return add_vma(s, rec);
 	case CRYO_REC_PAGES:
@@ -630,6 +659,7 @@ static int collect(struct cryoctl_image *img, struct summary *s)
 		case CRYO_REC_SIGNALS:
 		case CRYO_REC_THREAD:
 		case CRYO_REC_FD:
+		case CRYO_REC_LOCK:
 		case CRYO_REC_VMA:
 		case CRYO_REC_PAGES:
 			if (add_proc_record(s, &rec))
@@ -672,6 +702,7 @@ static void free_summary(struct summary *s)
 		free(s->files[i].name);
 	free(s->files);
 	free(s->fds);
+	free(s->locks);
 	for (i = 0; i < s->nr_procs; i++) {
 		p = &s->procs[i];
 		for (k = 0; k < ARRAY_SIZE(p->fs); k++)

@@ -46,6 +46,7 @@ struct proc_info {
 	struct cryo_image_signals sig;
 	size_t first_thread, nr_threads;
 	size_t first_fd, nr_fds;
+	size_t first_lock, nr_locks;	/* its LOCK records (2.6) */
 	size_t first_vma, nr_vmas;
 	uint64_t pages;
 };
@@ -82,6 +83,9 @@ struct summary {
 	struct cryo_image_fd *fds;
 	size_t nr_fds;
 	size_t fds_size;
+	struct cryo_image_lock *locks;
+	size_t nr_locks;
+	size_t locks_size;
 	struct cryo_image_thread *threads;
 	size_t nr_threads;
 	size_t threads_size;
@@ -120,6 +124,9 @@ void inspect_sig_name(unsigned int sig, char *buf, size_t size);
 
 /* "AT_PHDR" ..., NULL for a type cryoctl does not name. */
 const char *inspect_auxv_name(uint64_t type);
+
+/* "POSIX", "OFD", "flock", or NULL for a kind cryoctl does not name. */
+const char *inspect_lock_kind_name(uint32_t kind);
 
 /* "anonymous", "SysV", or NULL for a kind cryoctl does not name. */
 const char *inspect_shm_kind_name(uint32_t kind);

@@ -312,6 +312,26 @@ static void json_process(struct json *j, const struct cryo_image_process *p)
 	j_close(j, '}');
 }
 
+/* Unknown kinds by number, as the reader lets a newer minor version through. */
+static void json_lock(struct json *j, const struct cryo_image_lock *l)
+{
+	const char *kind = inspect_lock_kind_name(l->kind);
+
+	j_open(j, NULL, '{');
+	j_u64(j, "file_id", l->file_id);
+	if (kind)
+		j_str(j, "kind", kind, SIZE_MAX);
+	else
+		j_u64(j, "kind", l->kind);
+	j_str(j, "type", l->type == CRYO_LOCK_WRITE ? "write" : "read", SIZE_MAX);
+	j_u64(j, "start", l->start);
+	if (l->end == CRYO_LOCK_EOF)
+		j_lit(j, "end", "null");
+	else
+		j_u64(j, "end", l->end);
+	j_close(j, '}');
+}
+
 static void json_thread(struct json *j, const struct cryo_image_thread *t)
 {
 	unsigned int i;
@@ -549,6 +569,10 @@ static void json_proc(struct json *j, const struct summary *s,
 		j_bool(j, "cloexec", s->fds[i].flags & CRYO_FD_CLOEXEC);
 		j_close(j, '}');
 	}
+	j_close(j, ']');
+	j_open(j, "locks", '[');
+	for (i = p->first_lock; i < p->first_lock + p->nr_locks; i++)
+		json_lock(j, &s->locks[i]);
 	j_close(j, ']');
 	j_open(j, "vmas", '[');
 	for (i = p->first_vma; i < p->first_vma + p->nr_vmas; i++)

@@ -399,6 +399,25 @@ static void text_fd(const struct summary *s, const struct cryo_image_fd *fd)
 	putchar('\n');
 }
 
+/* "  lock POSIX write 0-EOF on file 3" */
+static void text_lock(const struct cryo_image_lock *l)
+{
+	const char *kind = inspect_lock_kind_name(l->kind);
+
+	printf("  lock ");
+	if (kind)
+		printf("%s", kind);
+	else
+		printf("kind %u", l->kind);
+	printf(" %s %llu-", l->type == CRYO_LOCK_WRITE ? "write" : "read",
+	       (unsigned long long)l->start);
+	if (l->end == CRYO_LOCK_EOF)
+		printf("EOF");
+	else
+		printf("%llu", (unsigned long long)l->end);
+	printf(" on file %u\n", l->file_id);
+}
+
 /* The descriptors of @p; the descriptions' count when the image has one process. */
 static void text_files(const struct summary *s, const struct proc_info *p)
 {
@@ -417,6 +436,8 @@ static void text_files(const struct summary *s, const struct proc_info *p)
 	}
 	for (i = 0; i < p->nr_fds; i++)
 		text_fd(s, &s->fds[p->first_fd + i]);
+	for (i = 0; i < p->nr_locks; i++)
+		text_lock(&s->locks[p->first_lock + i]);
 }
 
 /* How deep member @i is in the tree (the root 0). */

@@ -291,6 +291,7 @@ CRYOCTL_EXPORT void cryoctl_image_close(struct cryoctl_image *img)
 	free(img->tree);
 	free(img->fs_sums);
 	free(img->vmas);
+	free(img->sec_files);
 	free(img->shms);
 	free(img->buf);
 	free(img);

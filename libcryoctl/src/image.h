@@ -93,6 +93,10 @@ struct cryoctl_image {
 	uint64_t data_size;		/* of the last FILE */
 	uint64_t data_seen;
 	int64_t last_fd;		/* -1 before the first FD */
+	uint32_t *sec_files;		/* FILE ids of the section's FDs */
+	size_t nr_sec_files;
+	size_t sec_files_size;
+	uint32_t sec_locks;		/* LOCK records of the section (2.6) */
 
 	/* Shared memory objects (2.3): SHM ids so far, their pages. */
 	struct image_shm *shms;

@@ -471,6 +471,8 @@ static int next_section(struct cryoctl_image *img)
 	img->block_seen = 0;
 	img->block_checked = false;
 	img->last_fd = -1;
+	img->nr_sec_files = 0;
+	img->sec_locks = 0;
 	img->nr_vmas = 0;
 	img->vma_cursor = 0;
 	img->pages_end = 0;
@@ -861,7 +863,65 @@ static int check_fd(struct cryoctl_image *img)
 		return image_fail(img, -EPROTO, true,
 				  "fd %u does not ascend from the previous fd %lld",
 				  fd, (long long)img->last_fd);
+	if (img->sec_locks)
+		return image_fail(img, -EPROTO, true,
+				  "fd %u comes after a LOCK record", fd);
 	img->last_fd = fd;
+	if (img->nr_sec_files == img->sec_files_size) {
+		size_t size = img->sec_files_size ? img->sec_files_size * 2 : 64;
+		uint32_t *p = realloc(img->sec_files, size * sizeof(*p));
+
+		if (!p)
+			return image_fail(img, -ENOMEM, true, "out of memory");
+		img->sec_files = p;
+		img->sec_files_size = size;
+	}
+	img->sec_files[img->nr_sec_files++] = file_id;
+	return 0;
+}
+
+/* A LOCK (2.6): after its section's FDs, on a description one of them has. */
+static int check_lock(struct cryoctl_image *img)
+{
+	const struct cryo_image_lock *l = (const void *)img->buf;
+	uint32_t file_id, kind, type;
+	uint64_t start, end;
+	size_t i;
+	int ret;
+
+	ret = check_rank(img, CRYO_RANK_FILES);
+	if (!ret)
+		ret = check_len(img, sizeof(*l));
+	if (!ret)
+		ret = close_file(img, false, 0);
+	if (ret)
+		return ret;
+	file_id = le32toh(l->file_id);
+	kind = le32toh(l->kind);
+	type = le32toh(l->type);
+	start = le64toh(l->start);
+	end = le64toh(l->end);
+	if (l->__reserved)
+		return image_fail(img, -EPROTO, true, "reserved field is not 0");
+	if (kind < CRYO_LOCK_POSIX || kind > CRYO_LOCK_FLOCK)
+		return image_fail(img, -EPROTO, true, "unknown lock kind %u", kind);
+	if (type != CRYO_LOCK_READ && type != CRYO_LOCK_WRITE)
+		return image_fail(img, -EPROTO, true, "unknown lock type %u", type);
+	if (start > end || end > CRYO_LOCK_EOF ||
+	    (kind == CRYO_LOCK_FLOCK && (start || end != CRYO_LOCK_EOF)))
+		return image_fail(img, -EPROTO, true,
+				  "bad lock range %llu-%llu",
+				  (unsigned long long)start,
+				  (unsigned long long)end);
+	for (i = 0; i < img->nr_sec_files; i++)
+		if (img->sec_files[i] == file_id)
+			break;
+	if (i == img->nr_sec_files)
+		return image_fail(img, -EPROTO, true,
+				  "a lock on file %u, which no fd of this process has",
+				  file_id);
+	if (++img->sec_locks > 4096)
+		return image_fail(img, -EPROTO, true, "more than 4096 locks");
 	return 0;
 }
 
@@ -1324,6 +1384,8 @@ int image_check_record(struct cryoctl_image *img)
 		return check_file_data(img);
 	case CRYO_REC_FD:
 		return check_fd(img);
+	case CRYO_REC_LOCK:
+		return check_lock(img);
 	case CRYO_REC_VMA:
 		return check_vma(img);
 	case CRYO_REC_PAGES:

@@ -167,6 +167,7 @@ void test_files(void);
  */
 void build_shm(struct img *m);
 void test_shm_image(void);
+void test_lock_image(void);
 
 /* ---- fake_device.c ------------------------------------------------------------ */
 

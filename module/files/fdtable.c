@@ -34,7 +34,7 @@
 #include "task/task.h"
 
 /* What the current fd needs next, see cryo_fdtable_save(). */
-enum { CRYO_FD_NEXT, CRYO_FD_DATA, CRYO_FD_RECORD };
+enum { CRYO_FD_NEXT, CRYO_FD_DATA, CRYO_FD_RECORD, CRYO_FD_LOCKS };
 
 struct cryo_fd_found {
 	struct files_struct *files;
@@ -95,13 +95,13 @@ static bool cryo_next_fd(struct cryo_member *m, unsigned int from,
 int cryo_fdtable_check(struct cryo_image *img, struct cryo_why *why)
 {
 	struct cryo_fd_found f = {};
-	unsigned int from = 0;
+	unsigned int from = 0, locks = 0;
 	u32 code = CRYO_REFUSAL_NONE;
 
 	while (from != UINT_MAX && cryo_next_fd(img->m, from, &f)) {
 		code = cryo_file_refusal(f.file);
 		if (code == CRYO_REFUSAL_NONE)
-			code = cryo_locks_held(f.file, f.files);
+			code = cryo_locks_held(f.file, f.files, &locks);
 		fput(f.file);
 		if (code != CRYO_REFUSAL_NONE)
 			break;
@@ -192,11 +192,24 @@ int cryo_fdtable_save(struct cryo_image *img)
 
 	switch (fs->fd_step) {
 	case CRYO_FD_NEXT:
-		/* A table shared with its parent member is in an earlier section. */
-		if ((img->m->rec.flags & CRYO_MEMBER_SHARES_FILES) ||
-		    fs->fd_next == UINT_MAX ||
-		    !cryo_next_fd(img->m, fs->fd_next, &f))
+		/*
+		 * A table shared with its parent member is in an earlier
+		 * section, and so are the locks held through it.
+		 */
+		if (img->m->rec.flags & CRYO_MEMBER_SHARES_FILES)
 			return 0;
+		/* The descriptions met from here on are this section's. */
+		if (!fs->fd_next)
+			fs->section_base = fs->nr_seen;
+		if (fs->fd_next == UINT_MAX ||
+		    !cryo_next_fd(img->m, fs->fd_next, &f)) {
+			/* After the last FD: the section's locks. */
+			fs->fd_step = CRYO_FD_LOCKS;
+			ret = cryo_locks_save(img, true);
+			if (ret <= 0)
+				fs->fd_step = CRYO_FD_NEXT;
+			return ret;
+		}
 		fs->fd_next = f.fd + 1;
 		fs->cur_fd = f.fd;
 		fs->cur_cloexec = f.cloexec;
@@ -227,6 +240,11 @@ int cryo_fdtable_save(struct cryo_image *img)
 		cryo_fdtable_save_fd(img);
 		fs->fd_step = CRYO_FD_NEXT;
 		return 1;
+	case CRYO_FD_LOCKS:
+		ret = cryo_locks_save(img, false);
+		if (ret <= 0)
+			fs->fd_step = CRYO_FD_NEXT;
+		return ret;
 	}
 	return -EINVAL;
 }
@@ -234,6 +252,7 @@ int cryo_fdtable_save(struct cryo_image *img)
 /* The freeze is over: what the files section held is let go. */
 void cryo_fdtable_save_end(struct cryo_image *img)
 {
+	cryo_locks_save_end(&img->fdt);
 	cryo_file_save_end(img);
 }
 
@@ -333,6 +352,8 @@ int cryo_fdtable_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec)
 		return cryo_file_bad(t, "FD: bad length or flags");
 	if (!r->file_id || r->file_id > sh->nr_files)
 		return cryo_file_bad(t, "FD %u: no FILE %u", r->fd, r->file_id);
+	if (ft->nr_locks)
+		return cryo_file_bad(t, "FD %u: after a LOCK record", r->fd);
 	if (ft->nr_fds && r->fd <= ft->fds[ft->nr_fds - 1].rec.fd)
 		return cryo_file_bad(t, "FD %u: not in ascending order", r->fd);
 	/* The image's limit, as far as the restored process gets it. */
@@ -524,6 +545,7 @@ void cryo_fdtable_release(struct cryo_thawing *t)
 	struct cryo_files_restore *ft = &t->fdt;
 	unsigned int i;
 
+	cryo_locks_release(ft);
 	for (i = 0; i < ft->nr_fds; i++)
 		if (ft->fds[i].file)
 			fput(ft->fds[i].file);

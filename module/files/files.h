@@ -41,7 +41,17 @@ int cryo_file_load_data(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_pipe_attach(struct cryo_thawing *t, const s32 *fds, unsigned int nr);
 int cryo_pipe_check_tree(struct cryo_thawing *t);
 
-/* locks.c */
-u32 cryo_locks_held(struct file *file, struct files_struct *files);
+/* locks.c: the LOCK records; at most this many per member */
+#define CRYO_LOCKS_MAX	4096
+struct cryo_files_restore;
+struct cryo_files_save;
+u32 cryo_locks_held(struct file *file, struct files_struct *files,
+		    unsigned int *count);
+int cryo_locks_save(struct cryo_image *img, bool first);
+void cryo_locks_save_end(struct cryo_files_save *fs);
+int cryo_locks_load(struct cryo_thawing *t, const struct cryo_rec *rec);
+int cryo_locks_restore(struct cryo_thawing *t);
+int cryo_locks_install(struct cryo_thawing *t);
+void cryo_locks_release(struct cryo_files_restore *ft);
 
 #endif /* _CRYO_FILES_H */

@@ -11,6 +11,7 @@
 #include <linux/cryo_image.h>
 #include <linux/types.h>
 
+struct cryo_lock_saved;
 struct cryo_seen;
 struct file;
 
@@ -29,6 +30,10 @@ struct cryo_files_save {
 	struct file *data_file;		/* an unlinked file to read, or NULL */
 	u64 data_off;
 	u64 data_size;
+	u32 section_base;		/* descriptions of earlier sections */
+	struct cryo_lock_saved *locks;	/* the section's locks (locks.c) */
+	unsigned int nr_locks;
+	unsigned int next_lock;		/* the next to stage */
 };
 
 /* One open file description of the image. */
@@ -71,6 +76,9 @@ struct cryo_files_restore {
 	struct cryo_thaw_fd *fds;	/* ascending fd numbers */
 	unsigned int nr_fds;
 	unsigned int max_fds;
+	struct cryo_image_lock *locks;	/* its LOCK records (locks.c) */
+	unsigned int nr_locks;
+	unsigned int max_locks;
 	unsigned int first_pipe;	/* its pipes' indexes in the tree... */
 	unsigned int nr_pipes;		/* ...those the library makes for it */
 };

@@ -218,6 +218,16 @@ int cryo_stream_header(struct cryo_thawing *t, const struct cryo_rec *rec)
 		return cryo_thaw_fail(t, -EPROTO,
 				      "record 0 (HEADER): image format %u.%u, this module reads %u.x",
 				      h->major, h->minor, CRYO_IMAGE_MAJOR);
+	/*
+	 * A newer minor may hold state in records or fields this module
+	 * does not know (a lock, a setting): skipping them would thaw the
+	 * process without it.  Nothing is lost: refused.
+	 */
+	if (h->minor > CRYO_IMAGE_MINOR)
+		return cryo_thaw_fail(t, -EPROTO,
+				      "record 0 (HEADER): image format %u.%u is newer than this module's %u.%u, which would lose what it does not know; thaw it with a newer module",
+				      h->major, h->minor, CRYO_IMAGE_MAJOR,
+				      CRYO_IMAGE_MINOR);
 	ret = cryo_stream_grown(t, rec, h->minor, header_sizes,
 				ARRAY_SIZE(header_sizes));
 	if (ret)

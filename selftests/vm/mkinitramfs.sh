@@ -192,6 +192,12 @@ if [ -d "$BUILD/examples" ]; then
 	mkdir -p "$root/cryo/examples"
 	cp -a "$BUILD/examples/." "$root/cryo/examples/"
 fi
+# Real programs some selftests run, when the host has them (deps.sh
+# installs them): their libraries come in with cryo's below.
+for b in sqlite3; do
+	p=$(command -v "$b" 2>/dev/null) || continue
+	cp "$p" "$root/cryo/bin/$b"
+done
 if [ -d "$BUILD/selftests" ]; then
 	mkdir -p "$root/cryo/selftests"
 	cp -a "$BUILD/selftests/." "$root/cryo/selftests/"

@@ -70,6 +70,8 @@
  *	(since 2.3)
  * @CRYO_REC_SHM_PAGES: &struct cryo_image_shm_pages, then the page
  *	contents (since 2.3)
+ * @CRYO_REC_LOCK: &struct cryo_image_lock, one per file lock a member
+ *	holds (since 2.6)
  * @CRYO_REC_TRAILER: &struct cryo_image_trailer
  */
 enum cryo_rec_type {
@@ -88,6 +90,7 @@ enum cryo_rec_type {
 	CRYO_REC_TREE		= 13,
 	CRYO_REC_SHM		= 14,
 	CRYO_REC_SHM_PAGES	= 15,
+	CRYO_REC_LOCK		= 18,
 	CRYO_REC_TRAILER	= 0xff,
 };
 
@@ -148,6 +151,7 @@ static inline int cryo_rec_rank(__u32 type)
 	case CRYO_REC_FILE:
 	case CRYO_REC_FILE_DATA:
 	case CRYO_REC_FD:
+	case CRYO_REC_LOCK:
 		return CRYO_RANK_FILES;
 	case CRYO_REC_VMA:
 		return CRYO_RANK_VMA;
@@ -201,6 +205,8 @@ static inline const char *cryo_rec_name(__u32 type)
 		return "SHM";
 	case CRYO_REC_SHM_PAGES:
 		return "SHM_PAGES";
+	case CRYO_REC_LOCK:
+		return "LOCK";
 	case CRYO_REC_TRAILER:
 		return "TRAILER";
 	default:
@@ -879,6 +885,62 @@ struct cryo_image_fd {
 	__u32 flags;
 	__u32 file_id;
 	__u32 __reserved;
+};
+
+/**
+ * enum cryo_lock_kind - &cryo_image_lock.kind
+ * @CRYO_LOCK_POSIX: a POSIX record lock (fcntl F_SETLK): owned by the
+ *	member's fd table, on the file's inode, whichever description of it
+ *	the member closes first releases it.
+ * @CRYO_LOCK_OFD: an open file description lock (F_OFD_SETLK): owned by
+ *	the description, whoever holds it.
+ * @CRYO_LOCK_FLOCK: a flock(2) lock: owned by the description; it
+ *	covers the whole file (@start 0, @end %CRYO_LOCK_EOF).
+ */
+enum cryo_lock_kind {
+	CRYO_LOCK_POSIX		= 1,
+	CRYO_LOCK_OFD		= 2,
+	CRYO_LOCK_FLOCK		= 3,
+};
+
+/**
+ * enum cryo_lock_type - &cryo_image_lock.type
+ * @CRYO_LOCK_READ: shared (F_RDLCK, LOCK_SH).
+ * @CRYO_LOCK_WRITE: exclusive (F_WRLCK, LOCK_EX).
+ */
+enum cryo_lock_type {
+	CRYO_LOCK_READ		= 1,
+	CRYO_LOCK_WRITE		= 2,
+};
+
+/** CRYO_LOCK_EOF - &cryo_image_lock.end of a lock that runs to the end of the file, and beyond */
+#define CRYO_LOCK_EOF		0x7fffffffffffffffULL
+
+/**
+ * struct cryo_image_lock - %CRYO_REC_LOCK: one file lock (since 2.6)
+ * @file_id: the &cryo_image_file.id of a description one of the
+ *	section's FD records names: the description that owns an OFD or
+ *	flock lock, or one through which the member holds the file of a
+ *	POSIX lock.
+ * @kind: &enum cryo_lock_kind.
+ * @type: &enum cryo_lock_type.
+ * @__reserved: 0.
+ * @start: first byte locked.
+ * @end: last byte locked, inclusive; %CRYO_LOCK_EOF for "to the end of
+ *	the file, however long it grows" (a length of 0 in fcntl(2)).
+ *
+ * A section's LOCK records come after its last FD record.  A POSIX lock
+ * is in the section of the member whose fd table owns it; an OFD or
+ * flock lock is in the section that gave its description's FILE record,
+ * once.  Leases are not saved: a freeze refuses them.
+ */
+struct cryo_image_lock {
+	__u32 file_id;
+	__u32 kind;
+	__u32 type;
+	__u32 __reserved;
+	__u64 start;
+	__u64 end;
 };
 
 /**
