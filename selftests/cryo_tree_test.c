@@ -1158,4 +1158,95 @@ TEST_F_TIMEOUT(tree, snapshot_refused, 120)
 	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
 }
 
+/*
+ * A snapshot of a tree that does not fit the reader's memory cgroup (the
+ * last child has 8 MiB more, the cgroup room for 2): read() fails with
+ * ENOMEM once the copy of the other members' records and pages is under
+ * way, nothing is OOM-killed or left charged, and the tree runs on, each
+ * member's memory whole.
+ */
+TEST_F_TIMEOUT(tree, snapshot_enomem, 120)
+{
+	const char *cg = "/sys/fs/cgroup/cryo-snaptree";
+	unsigned long long live[SNAP_MEMBERS] = { 0 };
+	char text[512], name[32], path[256], *p;
+	int status, fd, k;
+	pid_t reader;
+
+	if (access("/sys/fs/cgroup/cgroup.subtree_control", W_OK))
+		SKIP(return, "no cgroup2 at /sys/fs/cgroup");
+	fd = open("/sys/fs/cgroup/cgroup.subtree_control", O_WRONLY);
+	ASSERT_LE(0, fd);
+	if (write(fd, "+memory", 7) != 7) {
+		close(fd);
+		SKIP(return, "memory controller not available");
+	}
+	close(fd);
+	rmdir(cg);
+	ASSERT_EQ(0, mkdir(cg, 0755));
+
+	self->root = spawn_target(self, "snap", "big", NULL, -1);
+	ASSERT_LT(0, self->root);
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready"), 30));
+	ASSERT_TRUE(WAIT_FOR(snap_heads(self), 30));
+	ASSERT_TRUE(WAIT_FOR(snap_ran(self, live, 1), 60));
+
+	reader = fork();
+	ASSERT_LE(0, reader);
+	if (!reader) {
+		struct cryo_freeze f = { .size = sizeof(f),
+					 .flags = CRYO_FREEZE_SNAPSHOT,
+					 .pid = self->root };
+		static char buf[65536];
+		ssize_t r;
+		int dev;
+
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+		fd = open(path, O_WRONLY);
+		if (fd < 0 || write(fd, "0", 1) != 1)
+			_exit(10);
+		close(fd);
+		snprintf(path, sizeof(path), "%s/memory.max", cg);
+		fd = open(path, O_WRONLY);
+		if (fd < 0 || write(fd, "2M", 2) != 2)
+			_exit(11);
+		close(fd);
+		dev = open(CRYO_DEV, O_RDWR);
+		if (dev < 0 || ioctl(dev, CRYO_IOC_FREEZE, &f))
+			_exit(12);
+		while ((r = read(dev, buf, sizeof(buf))) > 0)
+			;
+		_exit(r < 0 && errno == ENOMEM ? 0 : 13);
+	}
+	ASSERT_EQ(reader, waitpid(reader, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status)) TH_LOG("reader killed: signal %d", WTERMSIG(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	snprintf(path, sizeof(path), "%s/memory.events", cg);
+	ASSERT_LT(0, cryo_read_file(path, text, sizeof(text)));
+	p = strstr(text, "oom_kill ");
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(0, strtol(p + 9, NULL, 10)) TH_LOG("%s", text);
+	/* The partial copy went back: nothing stays charged to the group. */
+	snprintf(path, sizeof(path), "%s/memory.current", cg);
+	ASSERT_LT(0, cryo_read_file(path, text, sizeof(text)));
+	EXPECT_GT(512 * 1024, strtol(text, NULL, 10)) TH_LOG("memory.current %s", text);
+	rmdir(cg);
+
+	/* The tree goes on, untouched: each member's memory is whole. */
+	for (k = 0; k < SNAP_MEMBERS; k++)
+		live[k] = snap_live(self, k);
+	EXPECT_TRUE(WAIT_FOR(snap_ran(self, live, 2), 60)) TH_LOG("the tree stopped");
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "hold"), "", 0));
+	for (k = 0; k < SNAP_MEMBERS; k++) {
+		snprintf(name, sizeof(name), "rep.%d", k);
+		ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, name), 60)) TH_LOG("%s", name);
+		EXPECT_NE(NULL, strstr(tree_text(self->dir, name, text, sizeof(text)), " ok\n"))
+			TH_LOG("%s: %s", name, text);
+	}
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "probe"), "", 0));
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "pipe.got"), 60));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+}
+
 TEST_HARNESS_MAIN

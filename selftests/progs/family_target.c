@@ -31,7 +31,8 @@
  *                                 "hold"; then each checks its memory
  *                                 (rep.K), child 2 empties the pipe
  *                                 (pipe.got); "probe" checks the sharing.
- *                                 With "bad" child 3 holds an eventfd.
+ *                                 With "bad" child 3 holds an eventfd,
+ *                                 with "big" 8 MiB of memory more.
  *
  * Exit status 0 when all went as it should; 2 for a usage error, 3 and
  * up for what went wrong (the log on stderr says).
@@ -641,7 +642,7 @@ static int snap_member(struct snap_shared *sh, int k, int wfd, int rfd)
 	return bad ? 6 : 0;
 }
 
-static int snap(int bad)
+static int snap(int bad, int big)
 {
 	struct snap_shared *sh;
 	pid_t kids[SNAP_MEMBERS];
@@ -668,6 +669,14 @@ static int snap(int bad)
 			if (efd < 0)
 				die(3, "eventfd: %s", strerror(errno));
 			put("badfd", "%d\n", efd);
+		}
+		if (k == 3 && big) {
+			void *b = mmap(NULL, 8 << 20, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (b == MAP_FAILED)
+				die(3, "big: %s", strerror(errno));
+			memset(b, 0x5a, 8 << 20);
 		}
 		_exit(snap_member(sh, k, k == 1 ? p[1] : -1,
 				  k == 2 ? p[0] : -1));
@@ -713,6 +722,7 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "shm"))
 		return shm();
 	if (!strcmp(mode, "snap") && argc <= 4)
-		return snap(argc == 4 && !strcmp(argv[3], "bad"));
+		return snap(argc == 4 && !strcmp(argv[3], "bad"),
+			    argc == 4 && !strcmp(argv[3], "big"));
 	die(2, "unknown mode '%s'", mode);
 }
