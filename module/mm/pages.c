@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * PAGES: page contents.  At the freeze, pinned runs of the target's
- * populated pages (pin.c) or the snapshot's copies (snapshot.c) go out
- * without a copy in the kernel; at the thaw each record's pages are
- * read straight into the restored mappings.
+ * populated pages (pin.c) go out without a copy in the kernel (but for a
+ * snapshot, which keeps copies of them: snapshot.c); at the thaw each
+ * record's pages are read straight into the restored mappings.
  */
 #include "cryo.h"
 
