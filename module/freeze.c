@@ -452,10 +452,6 @@ static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,
 			ret = cryo_tree_park(img, timeout, why);
 		if (!ret)
 			ret = cryo_tree_recheck(img, why);
-		/* A snapshot copies one process's memory before it resumes. */
-		if (!ret && img->nr_members > 1 &&
-		    (arg->flags & CRYO_FREEZE_SNAPSHOT))
-			ret = -EOPNOTSUPP;
 		if (ret != -CRYO_TREE_CHANGED || fatal_signal_pending(current))
 			break;
 		cryo_tree_unpark(img);
@@ -547,6 +543,69 @@ static bool cryo_freeze_section(struct cryo_image *img, unsigned int from)
 	return false;
 }
 
+static int cryo_freeze_next(struct cryo_image *img);
+
+/* Does a member after the current one have a section of its own? */
+static bool cryo_freeze_more_sections(struct cryo_image *img)
+{
+	unsigned int i;
+
+	for (i = img->sec + 1; i < img->nr_members; i++)
+		if (!(img->members[i].rec.flags & CRYO_MEMBER_ZOMBIE))
+			return true;
+	return false;
+}
+
+/*
+ * CRYO_FREEZE_SNAPSHOT, at the root's PAGES (every member parked): build
+ * the rest of the image now and keep it (mm/snapshot.c), then let the
+ * tree go and stage the first record kept.  Any failure breaks the stream
+ * and lets the tree go untouched: what was built cannot be built again.
+ */
+static int cryo_freeze_snapshot(struct cryo_image *img)
+{
+	int ret;
+
+	/*
+	 * The other members' FILE records of pipes take the pipes' mutexes,
+	 * which splice() may only try (splice.c): from read(), then.
+	 */
+	if (img->splicing && cryo_freeze_more_sections(img))
+		return -EDEADLK;
+	ret = cryo_snapshot_start(img);
+	while (!ret) {
+		ret = cryo_freeze_next(img);
+		if (ret <= 0)
+			break;
+		ret = cryo_snapshot_keep(img);
+		if (!ret && fatal_signal_pending(current))
+			ret = -EINTR;
+		cond_resched();
+	}
+	/*
+	 * A SIGKILL during the copy wakes the threads, which exit writing
+	 * their futex words: not one moment.
+	 */
+	if (!ret && !cryo_image_target_held(img))
+		ret = -ESRCH;
+	if (ret) {
+		/* Not to be taken up again: no code that says so. */
+		if (ret == -EDEADLK || ret == -ERESTARTSYS ||
+		    ret == -ERESTARTNOINTR || ret == -ERESTARTNOHAND ||
+		    ret == -ERESTART_RESTARTBLOCK)
+			ret = -EINTR;
+		img->error = ret;
+		cryo_image_release(img);
+		cryo_pin_drop(img);
+		cryo_snapshot_free(img);
+		return ret;
+	}
+	img->pg.snapped = true;
+	/* The whole image has been read: the tree may go on. */
+	cryo_image_release(img);
+	return cryo_snapshot_next(img);
+}
+
 /**
  * cryo_freeze_next() - stage the next record (one piece: the image's
  * parts in their order, one case each, so that the order reads here)
@@ -558,13 +617,13 @@ static int cryo_freeze_next(struct cryo_image *img)
 {
 	int ret;
 
+	/* What a snapshot kept has been read while the tree was parked. */
+	if (img->pg.snapped)
+		return cryo_snapshot_next(img);
 	if (img->phase == CRYO_PH_DONE)
 		return 0;
-	/*
-	 * The target must still be parked for every record, pages included,
-	 * unless they come from a snapshot.
-	 */
-	if (!img->pg.snapped && !cryo_image_target_held(img))
+	/* The target must still be parked for every record, pages included. */
+	if (!cryo_image_target_held(img))
 		return -ESRCH;
 
 	switch (img->phase) {
@@ -624,22 +683,8 @@ static int cryo_freeze_next(struct cryo_image *img)
 		img->pg.cursor = 0;
 		fallthrough;
 	case CRYO_PH_PAGES:
-		if (img->flags & CRYO_FREEZE_SNAPSHOT && !img->pg.snapped) {
-			ret = cryo_snapshot_take(img);
-			if (ret)
-				return ret;
-			/*
-			 * A SIGKILL during the copy wakes the threads, which
-			 * exit writing their futex words: not one moment.
-			 */
-			if (!cryo_image_target_held(img)) {
-				cryo_snapshot_free(img);
-				return -ESRCH;
-			}
-			img->pg.snapped = true;
-			/* All the rest has been read: the target may go on. */
-			cryo_image_release(img);
-		}
+		if (img->flags & CRYO_FREEZE_SNAPSHOT && !img->pg.snap)
+			return cryo_freeze_snapshot(img);
 		ret = cryo_pages_save(img);
 		if (ret)
 			return ret;

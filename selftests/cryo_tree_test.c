@@ -1171,4 +1171,427 @@ TEST_F_TIMEOUT(tree, shared_memory_refused, 120)
 	EXPECT_ROOT_END(CRYO_EXITED(0), 30);
 }
 
+/* ---- a snapshot of the tree ---------------------------------------------------------- */
+
+/* What family_target's "snap" mode writes (see it). */
+#define SNAP_MEMBERS	4
+#define SNAP_MAGIC	0x31656572746e7073ULL
+#define SNAP_SHM_MAGIC	0x316d6873746e7073ULL
+#define SNAP_PROBE	0x5eedf00dULL
+#define SNAP_PIPE_EVERY	8
+#define SNAP_PAGE	4096
+
+/* What the image holds of the snap tree. */
+struct snap_image {
+	unsigned long long next[SNAP_MEMBERS];	/* the step each was at */
+	unsigned long long count[SNAP_MEMBERS];	/* the last it finished */
+	unsigned long long shared[SNAP_MEMBERS];	/* the shared page's */
+	int heads, shm_pages;
+	unsigned long long pipe[8192];		/* the pipe's bytes */
+	int nr_pipe, data_records;
+};
+
+static void snap_page(struct snap_image *si, const unsigned char *page, bool shm)
+{
+	unsigned long long w[6];
+
+	memcpy(w, page, sizeof(w));
+	if (!shm && w[0] == SNAP_MAGIC && w[1] < SNAP_MEMBERS) {
+		si->next[w[1]] = w[2];
+		si->count[w[1]] = w[3];
+		si->heads++;
+	}
+	if (shm && w[0] == SNAP_SHM_MAGIC) {
+		memcpy(si->shared, w + 1, sizeof(si->shared));
+		si->shm_pages++;
+	}
+}
+
+static int snap_rec(const struct cryoctl_record *rec, void *arg)
+{
+	const unsigned char *p = rec->payload;
+	struct snap_image *si = arg;
+	unsigned long long i, n;
+
+	if (rec->type == CRYO_REC_PAGES) {
+		n = ((const struct cryo_image_pages *)p)->nr_pages;
+		for (i = 0; i < n; i++)
+			snap_page(si, p + sizeof(struct cryo_image_pages) + i * SNAP_PAGE,
+				  false);
+	}
+	if (rec->type == CRYO_REC_SHM_PAGES) {
+		n = ((const struct cryo_image_shm_pages *)p)->nr_pages;
+		for (i = 0; i < n; i++)
+			snap_page(si, p + sizeof(struct cryo_image_shm_pages) + i * SNAP_PAGE,
+				  true);
+	}
+	if (rec->type == CRYO_REC_FILE_DATA) {
+		/* The tree's only pipe with bytes in it: child 1's counts. */
+		n = (rec->len - sizeof(struct cryo_image_file_data)) / 8;
+		si->data_records++;
+		for (i = 0; i < n && si->nr_pipe < 8192; i++)
+			memcpy(&si->pipe[si->nr_pipe++],
+			       p + sizeof(struct cryo_image_file_data) + i * 8, 8);
+	}
+	return 0;
+}
+
+/* Where each member keeps its count (DIR/head.K: its pid, the address). */
+static pid_t snap_pid[SNAP_MEMBERS];
+static unsigned long snap_addr[SNAP_MEMBERS];
+
+static bool snap_heads(FIXTURE_DATA(tree) *self)
+{
+	char name[32], buf[64];
+	int k;
+
+	for (k = 0; k < SNAP_MEMBERS; k++) {
+		snprintf(name, sizeof(name), "head.%d", k);
+		if (sscanf(tree_text(self->dir, name, buf, sizeof(buf)), "%d %lx",
+			   &snap_pid[k], &snap_addr[k]) != 2)
+			return false;
+	}
+	return true;
+}
+
+/* The last step member @k finished, read from its memory; 0 if none. */
+static unsigned long long snap_live(FIXTURE_DATA(tree) *self, int k)
+{
+	unsigned long long c = 0;
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", snap_pid[k]);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &c, sizeof(c), snap_addr[k]) != sizeof(c))
+		c = 0;
+	close(fd);
+	return c;
+}
+
+/* Has every member gone at least @by steps beyond @since? */
+static bool snap_ran(FIXTURE_DATA(tree) *self, const unsigned long long *since,
+		     unsigned long long by)
+{
+	int k;
+
+	for (k = 0; k < SNAP_MEMBERS; k++)
+		if (snap_live(self, k) < since[k] + by)
+			return false;
+	return true;
+}
+
+/* Read exactly @n more bytes of the stream of @dev; false on error or EOF. */
+static bool snap_take(int dev, unsigned char *img, size_t *len, size_t cap,
+		      size_t n)
+{
+	ssize_t r;
+
+	if (*len + n > cap)
+		return false;
+	while (n) {
+		r = read(dev, img + *len, n);
+		if (r <= 0)
+			return false;
+		*len += r;
+		n -= r;
+	}
+	return true;
+}
+
+/*
+ * A parent and 3 children, each stepping a counter through private pages,
+ * a shared anonymous page and (child 1 to child 2) a pipe, frozen with
+ * CRYO_FREEZE_SNAPSHOT: the tree runs on while the image streams (the
+ * test reads it slowly, waiting for every member to step on once the
+ * first PAGES record is out) and after; the image is one moment of the
+ * whole tree (each member's pages, the shared page and the pipe agree,
+ * and hold no step the members took after the first PAGES record); then
+ * the tree is killed and the image thawed, held before its next step:
+ * each member's memory is whole at exactly the step the image has it at,
+ * the pipe holds exactly the counts written up to then, and the shared
+ * page is shared again.
+ */
+TEST_F_TIMEOUT(tree, snapshot, 240)
+{
+	struct cryo_freeze f = { .size = sizeof(f), .flags = CRYO_FREEZE_SNAPSHOT };
+	unsigned long long live1[SNAP_MEMBERS], live2[SNAP_MEMBERS], c, last;
+	static unsigned char img[16 << 20];
+	static struct snap_image si;
+	struct cryoctl_freeze_result res;
+	unsigned char *img_file;
+	size_t len = 0, cap = sizeof(img);
+	char buf[16384], name[32], want[64], *p;
+	pid_t m[SNAP_MEMBERS];
+	int dev, k, n;
+	ssize_t r;
+
+	self->root = spawn_target(self, "snap", NULL, NULL, -1);
+	ASSERT_LT(0, self->root);
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready"), 30));
+	ASSERT_EQ(4, sscanf(tree_text(self->dir, "ready", buf, sizeof(buf)), "%d %d %d %d",
+			    &m[0], &m[1], &m[2], &m[3]));
+	ASSERT_TRUE(WAIT_FOR(snap_heads(self), 30));
+	memset(live1, 0, sizeof(live1));
+	/* Child 1 has put a few counts into the pipe. */
+	ASSERT_TRUE(WAIT_FOR(snap_ran(self, live1, 3 * SNAP_PIPE_EVERY), 60));
+
+	/*
+	 * libcryoctl splices into a file: splice() stops before the copy,
+	 * read() makes it.  A whole image of the 4 members, as one moment.
+	 */
+	r = tree_freeze(self->img, self->root, CRYO_FREEZE_SNAPSHOT, self->timeout_ms, &res);
+	ASSERT_EQ(0, r) TH_LOG("freeze: %s", strerror(-r));
+	EXPECT_EQ(SNAP_MEMBERS, res.nr_processes);
+	img_file = cryo_slurp(self->img, &len);
+	ASSERT_NE(NULL, img_file);
+	ASSERT_LT(0, cryo_image_walk(img_file, len, snap_rec, &si, buf, sizeof(buf)))
+		TH_LOG("image: %s", buf);
+	free(img_file);
+	EXPECT_EQ(SNAP_MEMBERS, si.heads);
+	EXPECT_EQ(1, si.shm_pages);
+	for (k = 0; k < SNAP_MEMBERS; k++) {
+		EXPECT_LE(si.shared[k], si.count[k]) TH_LOG("member %d", k);
+		EXPECT_LE(si.count[k], si.shared[k] + 1) TH_LOG("member %d", k);
+	}
+	memset(&si, 0, sizeof(si));
+	len = 0;
+
+	dev = open(CRYO_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dev);
+	f.pid = self->root;
+	ASSERT_EQ(0, ioctl(dev, CRYO_IOC_FREEZE, &f)) TH_LOG("freeze: %s, refusal %u id %d pid %d",
+							      strerror(errno), f.refusal,
+							      f.refusal_id, f.refusal_pid);
+	EXPECT_EQ(SNAP_MEMBERS, f.nr_processes);
+	/* The root's records up to its pages: then the snapshot is taken. */
+	for (;;) {
+		const struct cryo_rec *rec;
+
+		ASSERT_TRUE(snap_take(dev, img, &len, cap, sizeof(*rec)));
+		rec = (const void *)(img + len - sizeof(*rec));
+		if (rec->type == CRYO_REC_PAGES)
+			break;
+		ASSERT_NE(CRYO_REC_TRAILER, rec->type);
+		ASSERT_TRUE(snap_take(dev, img, &len, cap, rec->len));
+	}
+	/* Every member runs on while the rest of the image waits. */
+	for (k = 0; k < SNAP_MEMBERS; k++)
+		live1[k] = snap_live(self, k);
+	EXPECT_TRUE(WAIT_FOR(snap_ran(self, live1, 2), 60)) TH_LOG("the tree is held");
+	for (k = 0; k < SNAP_MEMBERS; k++)
+		live2[k] = snap_live(self, k);
+	while ((r = read(dev, img + len, cap - len < 65536 ? cap - len : 65536)) > 0)
+		len += r;
+	ASSERT_EQ(0, r) TH_LOG("read: %s", strerror(errno));
+	close(dev);
+	ASSERT_EQ(0, cryo_write_file(self->img, img, len));
+	/* And after. */
+	EXPECT_TRUE(WAIT_FOR(snap_ran(self, live2, 2), 60)) TH_LOG("the tree stopped");
+
+	ASSERT_LT(0, cryo_image_walk(img, len, snap_rec, &si, buf, sizeof(buf)))
+		TH_LOG("image: %s", buf);
+	ASSERT_EQ(SNAP_MEMBERS, si.heads);
+	ASSERT_EQ(1, si.shm_pages) TH_LOG("the shared page is saved once");
+	ASSERT_EQ(1, si.data_records);
+	for (k = 0; k < SNAP_MEMBERS; k++) {
+		/* At most one step begun and not finished... */
+		EXPECT_LE(si.next[k], si.count[k] + 1) TH_LOG("member %d", k);
+		EXPECT_LE(si.count[k], si.next[k]) TH_LOG("member %d", k);
+		/* ...which the shared page shows as its own memory does... */
+		EXPECT_LE(si.shared[k], si.count[k]) TH_LOG("member %d", k);
+		EXPECT_LE(si.count[k], si.shared[k] + 1) TH_LOG("member %d: shared page %llu, own %llu",
+								k, si.shared[k], si.count[k]);
+		/* ...and none taken once the tree ran again. */
+		EXPECT_LE(si.next[k], live1[k] + 1) TH_LOG("member %d: image at %llu, running at %llu",
+							   k, si.next[k], live1[k]);
+	}
+	/*
+	 * The pipe: every count child 1 wrote, each once, up to its own (but
+	 * the one of a step it was parked in, after its count).
+	 */
+	ASSERT_LT(0, si.nr_pipe);
+	last = si.pipe[si.nr_pipe - 1];
+	c = si.count[1] / SNAP_PIPE_EVERY * SNAP_PIPE_EVERY;
+	EXPECT_TRUE(last == c || (last + SNAP_PIPE_EVERY == c && c == si.count[1]))
+		TH_LOG("last count in the pipe %llu, child 1 at %llu", last, si.count[1]);
+	for (k = 0; k < si.nr_pipe; k++)
+		EXPECT_EQ((k + 1) * SNAP_PIPE_EVERY, si.pipe[k]);
+
+	/* The original tree goes; its image comes back, held at once. */
+	tree_kill_descendants();
+	self->root = 0;
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "hold"), "", 0));
+	THAW(0);
+	for (k = 0; k < SNAP_MEMBERS; k++) {
+		snprintf(name, sizeof(name), "rep.%d", k);
+		ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, name), 60)) TH_LOG("%s", name);
+		/* The step begun in the image, finished: no other. */
+		snprintf(want, sizeof(want), "%llu ok\n", si.next[k]);
+		EXPECT_STREQ(want, tree_text(self->dir, name, buf, sizeof(buf)));
+	}
+	/*
+	 * Child 2 takes what the pipe holds: the image's counts, and the
+	 * one child 1 wrote finishing its step, if that was one to write.
+	 */
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "pipe.got"), 60));
+	tree_text(self->dir, "pipe.got", buf, sizeof(buf));
+	c = si.next[1] / SNAP_PIPE_EVERY * SNAP_PIPE_EVERY;
+	for (n = 0, p = buf; *p; n++, p++) {
+		unsigned long long v = strtoull(p, &p, 10);
+
+		if (n < si.nr_pipe) {
+			EXPECT_EQ(si.pipe[n], v) TH_LOG("pipe count %d", n);
+		} else {
+			EXPECT_EQ(c, v) TH_LOG("pipe count %d", n);
+		}
+		if (*p != '\n')
+			break;
+	}
+	EXPECT_EQ(si.nr_pipe + (c != last), n) TH_LOG("pipe: %s", buf);
+
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "probe"), "", 0));
+	for (k = 0; k < SNAP_MEMBERS; k++) {
+		snprintf(name, sizeof(name), "probe.%d", k);
+		ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, name), 60)) TH_LOG("%s", name);
+		snprintf(want, sizeof(want), "%llx\n", SNAP_PROBE);
+		EXPECT_STREQ(want, tree_text(self->dir, name, buf, sizeof(buf)));
+	}
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+}
+
+/*
+ * A member holds what no image can (an eventfd): the snapshot is refused
+ * naming it and its fd, before anything is copied, and the tree runs on.
+ */
+TEST_F_TIMEOUT(tree, snapshot_refused, 120)
+{
+	struct cryoctl_freeze_result res;
+	unsigned long long live[SNAP_MEMBERS] = { 0 };
+	char buf[256];
+	pid_t m[SNAP_MEMBERS];
+	int r, k;
+
+	self->root = spawn_target(self, "snap", "bad", NULL, -1);
+	ASSERT_LT(0, self->root);
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready") && tree_has(self->dir, "badfd"), 30));
+	ASSERT_TRUE(WAIT_FOR(snap_heads(self), 30));
+	ASSERT_EQ(4, sscanf(tree_text(self->dir, "ready", buf, sizeof(buf)), "%d %d %d %d",
+			    &m[0], &m[1], &m[2], &m[3]));
+	ASSERT_TRUE(WAIT_FOR(snap_ran(self, live, 1), 60));
+
+	r = tree_freeze(self->img, self->root, CRYO_FREEZE_SNAPSHOT,
+			self->timeout_ms, &res);
+	EXPECT_EQ(-EOPNOTSUPP, r);
+	EXPECT_EQ(CRYO_REFUSAL_FD_KIND, res.refusal);
+	EXPECT_EQ(m[3], res.refusal_pid);
+	EXPECT_EQ(atoi(tree_text(self->dir, "badfd", buf, sizeof(buf))), res.refusal_id);
+	EXPECT_EQ(0, res.bytes);
+	EXPECT_EQ(0, dir_size(self, "image"));
+	for (k = 0; k < SNAP_MEMBERS; k++) {
+		live[k] = snap_live(self, k);
+		EXPECT_EQ(0, kill(m[k], 0)) TH_LOG("member %d", m[k]);
+	}
+	EXPECT_TRUE(WAIT_FOR(snap_ran(self, live, 2), 60)) TH_LOG("the tree stopped");
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "hold"), "", 0));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "probe"), "", 0));
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "pipe.got"), 60));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+}
+
+/*
+ * A snapshot of a tree that does not fit the reader's memory cgroup (the
+ * last child has 8 MiB more, the cgroup room for 2): read() fails with
+ * ENOMEM once the copy of the other members' records and pages is under
+ * way, nothing is OOM-killed or left charged, and the tree runs on, each
+ * member's memory whole.
+ */
+TEST_F_TIMEOUT(tree, snapshot_enomem, 120)
+{
+	const char *cg = "/sys/fs/cgroup/cryo-snaptree";
+	unsigned long long live[SNAP_MEMBERS] = { 0 };
+	char text[512], name[32], path[256], *p;
+	int status, fd, k;
+	pid_t reader;
+
+	if (access("/sys/fs/cgroup/cgroup.subtree_control", W_OK))
+		SKIP(return, "no cgroup2 at /sys/fs/cgroup");
+	fd = open("/sys/fs/cgroup/cgroup.subtree_control", O_WRONLY);
+	ASSERT_LE(0, fd);
+	if (write(fd, "+memory", 7) != 7) {
+		close(fd);
+		SKIP(return, "memory controller not available");
+	}
+	close(fd);
+	rmdir(cg);
+	ASSERT_EQ(0, mkdir(cg, 0755));
+
+	self->root = spawn_target(self, "snap", "big", NULL, -1);
+	ASSERT_LT(0, self->root);
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready"), 30));
+	ASSERT_TRUE(WAIT_FOR(snap_heads(self), 30));
+	ASSERT_TRUE(WAIT_FOR(snap_ran(self, live, 1), 60));
+
+	reader = fork();
+	ASSERT_LE(0, reader);
+	if (!reader) {
+		struct cryo_freeze f = { .size = sizeof(f),
+					 .flags = CRYO_FREEZE_SNAPSHOT,
+					 .pid = self->root };
+		static char buf[65536];
+		ssize_t r;
+		int dev;
+
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+		fd = open(path, O_WRONLY);
+		if (fd < 0 || write(fd, "0", 1) != 1)
+			_exit(10);
+		close(fd);
+		snprintf(path, sizeof(path), "%s/memory.max", cg);
+		fd = open(path, O_WRONLY);
+		if (fd < 0 || write(fd, "2M", 2) != 2)
+			_exit(11);
+		close(fd);
+		dev = open(CRYO_DEV, O_RDWR);
+		if (dev < 0 || ioctl(dev, CRYO_IOC_FREEZE, &f))
+			_exit(12);
+		while ((r = read(dev, buf, sizeof(buf))) > 0)
+			;
+		_exit(r < 0 && errno == ENOMEM ? 0 : 13);
+	}
+	ASSERT_EQ(reader, waitpid(reader, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status)) TH_LOG("reader killed: signal %d", WTERMSIG(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	snprintf(path, sizeof(path), "%s/memory.events", cg);
+	ASSERT_LT(0, cryo_read_file(path, text, sizeof(text)));
+	p = strstr(text, "oom_kill ");
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(0, strtol(p + 9, NULL, 10)) TH_LOG("%s", text);
+	/* The partial copy went back: nothing stays charged to the group. */
+	snprintf(path, sizeof(path), "%s/memory.current", cg);
+	ASSERT_LT(0, cryo_read_file(path, text, sizeof(text)));
+	EXPECT_GT(512 * 1024, strtol(text, NULL, 10)) TH_LOG("memory.current %s", text);
+	rmdir(cg);
+
+	/* The tree goes on, untouched: each member's memory is whole. */
+	for (k = 0; k < SNAP_MEMBERS; k++)
+		live[k] = snap_live(self, k);
+	EXPECT_TRUE(WAIT_FOR(snap_ran(self, live, 2), 60)) TH_LOG("the tree stopped");
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "hold"), "", 0));
+	for (k = 0; k < SNAP_MEMBERS; k++) {
+		snprintf(name, sizeof(name), "rep.%d", k);
+		ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, name), 60)) TH_LOG("%s", name);
+		EXPECT_NE(NULL, strstr(tree_text(self->dir, name, text, sizeof(text)), " ok\n"))
+			TH_LOG("%s: %s", name, text);
+	}
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "probe"), "", 0));
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "pipe.got"), 60));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+}
+
 TEST_HARNESS_MAIN

@@ -86,8 +86,9 @@ int cryo_shm_fill(struct cryo_thawing *t, struct cryo_rec *rec);
 void cryo_shm_thaw_release(struct cryo_shm_thaw *st);
 
 /* snapshot.c */
-int cryo_snapshot_take(struct cryo_image *img);
-long cryo_snapshot_next(struct cryo_image *img, unsigned long *addr);
+int cryo_snapshot_start(struct cryo_image *img);
+int cryo_snapshot_keep(struct cryo_image *img);
+int cryo_snapshot_next(struct cryo_image *img);
 void cryo_snapshot_free(struct cryo_image *img);
 
 /* stub.c */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * PAGES: page contents.  At the freeze, pinned runs of the target's
- * populated pages (pin.c) or the snapshot's copies (snapshot.c) go out
- * without a copy in the kernel; at the thaw each record's pages are
- * read straight into the restored mappings.
+ * populated pages (pin.c) go out without a copy in the kernel (but for a
+ * snapshot, which keeps copies of them: snapshot.c); at the thaw each
+ * record's pages are read straight into the restored mappings.
  */
 #include "cryo.h"
 
@@ -61,27 +61,21 @@ void cryo_pages_stage(struct cryo_image *img, u32 type, const void *hdr,
 int cryo_pages_save(struct cryo_image *img)
 {
 	struct cryo_image_pages p;
-	unsigned long addr;
 	long nr;
 	int ret;
 
-	if (img->pg.snapped) {
-		nr = cryo_snapshot_next(img, &addr);
-	} else {
-		ret = mmap_read_lock_killable(img->m->mm);
-		if (ret)
-			return ret;
-		nr = cryo_pin_run(img);
-		mmap_read_unlock(img->m->mm);
-		addr = img->pg.cursor;
-	}
+	ret = mmap_read_lock_killable(img->m->mm);
+	if (ret)
+		return ret;
+	nr = cryo_pin_run(img);
+	mmap_read_unlock(img->m->mm);
 	if (nr <= 0)
 		return nr;
 
-	p.addr = addr;
+	p.addr = img->pg.cursor;
 	p.nr_pages = nr;
 	cryo_pages_stage(img, CRYO_REC_PAGES, &p, sizeof(p), nr);
-	img->pg.cursor = addr + nr * PAGE_SIZE;
+	img->pg.cursor += nr * PAGE_SIZE;
 	return 1;
 }
 

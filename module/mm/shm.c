@@ -121,17 +121,14 @@ bool cryo_shm_outside(struct cryo_image *img, struct vm_area_struct *vma)
  * @vma: a mapping of a System V segment of img->m
  *
  * A segment is described through the freezer's /proc/sysvipc/shm, which
- * shows the freezer's IPC namespace; a segment of another one, or one in
- * an image whose pages a snapshot copies (it would leave the segment out
- * of that copy), is not saved.
+ * shows the freezer's IPC namespace; a segment of another one is not
+ * saved.
  */
 bool cryo_shm_sysv_here(struct cryo_image *img, struct vm_area_struct *vma)
 {
 	struct task_struct *task = img->m->leader;
 	bool same;
 
-	if (img->flags & CRYO_FREEZE_SNAPSHOT)
-		return false;
 	task_lock(task);
 	same = task->nsproxy &&
 	       task->nsproxy->ipc_ns == current->nsproxy->ipc_ns;
@@ -292,9 +289,8 @@ static int cryo_shm_sysv_describe(struct cryo_image *img)
  * cryo_shm_collect() - find the shared memory objects the members map
  * @img: the image, every member parked and checked
  *
- * Not for a snapshot, whose pages are copied from the members' mappings
- * before they resume: its shared anonymous mappings keep their contents
- * as PAGES of each mapping, as in a format 2.2 image.
+ * A snapshot copies their pages too before the members resume (its
+ * SHM_PAGES are kept with the rest of the image, mm/snapshot.c).
  *
  * Return: 0, -ENOMEM, -EFBIG, -EINTR, -EAGAIN (a segment went away:
  * the tree changed), or the error of reading /proc/sysvipc/shm.
@@ -307,8 +303,6 @@ int cryo_shm_collect(struct cryo_image *img)
 	int ret = 0;
 
 	cryo_shm_release(img);
-	if (img->flags & CRYO_FREEZE_SNAPSHOT)
-		return 0;
 	for (i = 0; !ret && i < img->nr_members; i++) {
 		struct mm_struct *mm = img->members[i].mm;
 

@@ -59,8 +59,8 @@ struct cryo_thaw_vma {
 struct cryo_pages_save {
 	unsigned long cursor;		/* next address, VMA and PAGES phases */
 	struct page **pages;		/* pinned page contents not yet read */
-	struct cryo_snap *snap;		/* CRYO_FREEZE_SNAPSHOT's copies */
-	bool snapped;			/* pages come from @snap, target resumed */
+	struct cryo_snap *snap;		/* CRYO_FREEZE_SNAPSHOT's records kept */
+	bool snapped;			/* records come from @snap, tree resumed */
 	unsigned int nr_pages;
 	unsigned int page_idx;
 	size_t page_off;

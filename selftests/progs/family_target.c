@@ -36,6 +36,14 @@
  *   tree_target clone_siblings DIR a child and its clone(CLONE_FILES |
  *                                 CLONE_PARENT): two children of the
  *                                 root share a table the root does not
+ *   tree_target snap DIR [bad]    root and 3 children counting in private
+ *                                 memory, a shared anonymous page and a
+ *                                 pipe from child 1 to child 2, until
+ *                                 "hold"; then each checks its memory
+ *                                 (rep.K), child 2 empties the pipe
+ *                                 (pipe.got); "probe" checks the sharing.
+ *                                 With "bad" child 3 holds an eventfd,
+ *                                 with "big" 8 MiB of memory more.
  *
  * Exit status 0 when all went as it should; 2 for a usage error, 3 and
  * up for what went wrong (the log on stderr says).
@@ -51,6 +59,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
@@ -665,6 +675,191 @@ static int clone_siblings(void)
 	close(p[1]);
 	put("ready", "%d %d %d\n", (int)getpid(), (int)c1, (int)c2);
 	return reap_all() ? 10 : 0;
+/* ---- a snapshot of a tree ----------------------------------------------------------- */
+
+#define SNAP_MEMBERS	4
+#define SNAP_PAGES	8
+#define SNAP_PAGE	4096
+#define SNAP_MAGIC	0x31656572746e7073ULL	/* "sptntree1" */
+#define SNAP_SHM_MAGIC	0x316d6873746e7073ULL
+#define SNAP_PROBE	0x5eedf00dULL
+/* Child 1 writes its count into the pipe every SNAP_PIPE_EVERY steps. */
+#define SNAP_PIPE_EVERY	8
+
+/* Page 0 of a member's private buffer; the test finds it in the image. */
+struct snap_head {
+	uint64_t magic;
+	uint64_t member;
+	volatile uint64_t next;		/* the step being written */
+	volatile uint64_t count;	/* the last step written whole */
+};
+
+/* The shared anonymous page. */
+struct snap_shared {
+	uint64_t magic;
+	volatile uint64_t count[SNAP_MEMBERS];
+	volatile uint64_t probe;
+};
+
+static uint64_t snap_word(uint64_t c, int k, int p, int i)
+{
+	return c * 1000003 + k * 10007 + p * 1009 + i;
+}
+
+#define snap_barrier() __asm__ volatile("" ::: "memory")
+
+/* One step: the pages, then the count, the shared count, the pipe. */
+static void snap_step(struct snap_head *h, struct snap_shared *sh, int k,
+		      int wfd)
+{
+	uint64_t c = h->count + 1;
+	int p, i;
+
+	h->next = c;
+	snap_barrier();
+	for (p = 1; p < SNAP_PAGES; p++) {
+		uint64_t *w = (uint64_t *)((char *)h + p * SNAP_PAGE);
+
+		for (i = 0; i < SNAP_PAGE / 8; i++)
+			w[i] = snap_word(c, k, p, i);
+	}
+	snap_barrier();
+	h->count = c;
+	sh->count[k] = c;
+	snap_barrier();
+	if (wfd >= 0 && !(c % SNAP_PIPE_EVERY))
+		write_all(wfd, &c, sizeof(c));
+}
+
+/* Is the member's memory the whole step it is at?  NULL, or what is not. */
+static const char *snap_check(struct snap_head *h, struct snap_shared *sh,
+			      int k)
+{
+	uint64_t c = h->count;
+	int p, i;
+
+	if (h->magic != SNAP_MAGIC || h->member != (uint64_t)k)
+		return "head";
+	if (h->next != c)
+		return "next";
+	if (sh->magic != SNAP_SHM_MAGIC || sh->count[k] != c)
+		return "shared";
+	for (p = 1; p < SNAP_PAGES; p++) {
+		uint64_t *w = (uint64_t *)((char *)h + p * SNAP_PAGE);
+
+		for (i = 0; i < SNAP_PAGE / 8; i++)
+			if (w[i] != snap_word(c, k, p, i))
+				return "pages";
+	}
+	return NULL;
+}
+
+/* Child 2, held: what child 1 left in the pipe, one count a line. */
+static void snap_drain(int rfd)
+{
+	char text[16384];
+	uint64_t v;
+	size_t len = 0;
+	int n = 0;
+
+	wait_file("rep.1");
+	if (ioctl(rfd, FIONREAD, &n))
+		die(5, "FIONREAD: %s", strerror(errno));
+	text[0] = 0;
+	while (n >= (int)sizeof(v) && len < sizeof(text) - 32) {
+		if (read(rfd, &v, sizeof(v)) != sizeof(v))
+			die(5, "pipe: %s", strerror(errno));
+		len += snprintf(text + len, sizeof(text) - len, "%llu\n",
+				(unsigned long long)v);
+		n -= sizeof(v);
+	}
+	put("pipe.got", "%s", text);
+}
+
+static int snap_member(struct snap_shared *sh, int k, int wfd, int rfd)
+{
+	struct snap_head *h;
+	const char *bad;
+	char name[32];
+
+	h = mmap(NULL, SNAP_PAGES * SNAP_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (h == MAP_FAILED)
+		die(3, "member %d: %s", k, strerror(errno));
+	h->magic = SNAP_MAGIC;
+	h->member = k;
+	/*
+	 * The test reads the count from our memory: a file written at every
+	 * step would have changed since the freeze, which a thaw refuses.
+	 */
+	snprintf(name, sizeof(name), "head.%d", k);
+	put(name, "%d %lx\n", (int)getpid(), (unsigned long)&h->count);
+	while (!exists("hold")) {
+		snap_step(h, sh, k, wfd);
+		usleep(2000);
+	}
+	bad = snap_check(h, sh, k);
+	snprintf(name, sizeof(name), "rep.%d", k);
+	put(name, "%llu %s\n", (unsigned long long)h->count, bad ? bad : "ok");
+	if (rfd >= 0)
+		snap_drain(rfd);
+	/* The sharing itself: the root writes, the others see it. */
+	wait_file("probe");
+	if (!k)
+		sh->probe = SNAP_PROBE;
+	while (sh->probe != SNAP_PROBE && !exists("stop"))
+		usleep(1000);
+	snprintf(name, sizeof(name), "probe.%d", k);
+	put(name, "%llx\n", (unsigned long long)sh->probe);
+	wait_file("stop");
+	return bad ? 6 : 0;
+}
+
+static int snap(int bad, int big)
+{
+	struct snap_shared *sh;
+	pid_t kids[SNAP_MEMBERS];
+	int p[2], k, efd = -1;
+
+	sh = mmap(NULL, SNAP_PAGE, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED || pipe(p))
+		die(3, "setup: %s", strerror(errno));
+	sh->magic = SNAP_SHM_MAGIC;
+	kids[0] = getpid();
+	for (k = 1; k < SNAP_MEMBERS; k++) {
+		kids[k] = fork();
+		if (kids[k] < 0)
+			die(3, "fork: %s", strerror(errno));
+		if (kids[k])
+			continue;
+		if (k != 1)
+			close(p[1]);
+		if (k != 2)
+			close(p[0]);
+		if (k == 3 && bad) {
+			efd = eventfd(0, 0);
+			if (efd < 0)
+				die(3, "eventfd: %s", strerror(errno));
+			put("badfd", "%d\n", efd);
+		}
+		if (k == 3 && big) {
+			void *b = mmap(NULL, 8 << 20, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (b == MAP_FAILED)
+				die(3, "big: %s", strerror(errno));
+			memset(b, 0x5a, 8 << 20);
+		}
+		_exit(snap_member(sh, k, k == 1 ? p[1] : -1,
+				  k == 2 ? p[0] : -1));
+	}
+	close(p[0]);
+	close(p[1]);
+	put("ready", "%d %d %d %d\n", (int)kids[0], (int)kids[1], (int)kids[2],
+	    (int)kids[3]);
+	k = snap_member(sh, 0, -1, -1);
+	return reap_all() ? 10 : k;
 }
 
 int main(int argc, char **argv)
@@ -705,5 +900,8 @@ int main(int argc, char **argv)
 		return clone_outside();
 	if (!strcmp(mode, "clone_siblings"))
 		return clone_siblings();
+	if (!strcmp(mode, "snap") && argc <= 4)
+		return snap(argc == 4 && !strcmp(argv[3], "bad"),
+			    argc == 4 && !strcmp(argv[3], "big"));
 	die(2, "unknown mode '%s'", mode);
 }

@@ -133,20 +133,28 @@ struct cryo_version {
  *	(EPERM), nor one of sharing (a memory, fd table or fs_struct shared
  *	with a process outside the image).
  * @CRYO_FREEZE_SNAPSHOT: a checkpoint that holds the target for less:
- *	once the stream reaches the page contents (every other record has
- *	been read), copy every page to save into memory of the caller's
- *	(charged to its memory cgroup), resume the target, and stream the
- *	pages from the copy.  The target is then held for the metadata and
- *	one page copy instead of the whole stream, at the price of as much
- *	memory as the pages saved, freed as they are read.  If that memory
- *	cannot be had, read() fails with ENOMEM and the target is resumed
- *	untouched.  Only for a checkpoint: with %CRYO_FREEZE_KILL or
- *	%CRYO_FREEZE_LEAVE_FROZEN it is refused (EINVAL).  Since ABI 1.3.
+ *	once the stream reaches the root's page contents (every record
+ *	before them has been read), build the rest of the image into memory
+ *	of the caller's (charged to its memory cgroup) while the whole tree
+ *	is still parked: a copy of every page to save, the members' and the
+ *	shared memory objects', and, for a tree, every record of the other
+ *	members (registers, signals, files, the bytes in pipes...).  Then
+ *	resume the tree and stream the rest from that copy: the image is one
+ *	moment of the whole tree, as without the flag.  The tree is then
+ *	held for the root's metadata and one in-kernel copy instead of the
+ *	whole stream, at the price of as much memory as the pages saved
+ *	(and the other members' records), freed as they are read.  If that
+ *	memory cannot be had, read() fails with ENOMEM and the tree is
+ *	resumed untouched.  Only for a checkpoint: with %CRYO_FREEZE_KILL or
+ *	%CRYO_FREEZE_LEAVE_FROZEN it is refused (EINVAL).  Since ABI 1.3;
+ *	of a tree of more than one process since ABI 1.7 (EOPNOTSUPP
+ *	before).
  * @CRYO_FREEZE_ALL: all valid flags.
  *
  * Without %CRYO_FREEZE_KILL or %CRYO_FREEZE_LEAVE_FROZEN the target is
  * resumed as soon as the last byte of the image has been read (a
- * checkpoint), or with %CRYO_FREEZE_SNAPSHOT once its pages are copied.
+ * checkpoint), or with %CRYO_FREEZE_SNAPSHOT once the rest of its image
+ * is copied.
  * KILL and LEAVE_FROZEN together are refused (EINVAL).
  */
 enum cryo_freeze_flags {
