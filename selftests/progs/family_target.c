@@ -675,6 +675,8 @@ static int clone_siblings(void)
 	close(p[1]);
 	put("ready", "%d %d %d\n", (int)getpid(), (int)c1, (int)c2);
 	return reap_all() ? 10 : 0;
+}
+
 /* ---- a snapshot of a tree ----------------------------------------------------------- */
 
 #define SNAP_MEMBERS	4
