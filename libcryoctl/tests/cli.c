@@ -314,10 +314,11 @@ void test_cli_image(void)
 			 "      \"dev\": \"00:05\",\n      \"ino\": 1003,\n"
 			 "      \"size\": 123,\n      \"mtime_ns\": 1234567,\n"
 			 "      \"rdev\": \"00:00\",\n      \"pipe_id\": \"0x0\",\n"
-			 "      \"data_size\": 123,\n      \"name\": \"/tmp/x\",\n"
+			 "      \"shm\": 0,\n      \"data_size\": 123,\n      \"name\": \"/tmp/x\",\n"
 			 "      \"unlinked\": true,\n      \"lost\": false\n") &&
 	      strstr(r.out, "\"kind\": \"pipe\"") &&
-	      strstr(r.out, "\"pipe_id\": \"0xabc00000042\",\n      \"data_size\": 5,") &&
+	      strstr(r.out, "\"pipe_id\": \"0xabc00000042\",\n      \"shm\": 0,\n"
+			 "      \"data_size\": 5,") &&
 	      strstr(r.out, "\"name\": \"socket:[5678]\",\n      \"unlinked\": false,\n"
 			 "      \"lost\": true") &&
 	      strstr(r.out, "\"fd\": 7,\n      \"file_id\": 5,\n      \"cloexec\": true") &&
