@@ -1310,8 +1310,9 @@ static const struct shm_patch memfd_patches[] = {
 	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, kind), 4, 3, "SHM kind 3", EBADMSG },
 	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, key), 4, 0x1234,
 	  "memfd with a key", EBADMSG },
-	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, size), 8, 1ULL << 62,
-	  "memfd of 2^62 bytes", EBADMSG },
+	/* Past MAX_LFS_FILESIZE (2^62 is a size ftruncate(2) gives). */
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, size), 8, 1ULL << 63,
+	  "memfd of 2^63 bytes", EBADMSG },
 	{ CRYO_REC_FILE, offsetof(struct cryo_image_file, shm), 8, 99,
 	  "memfd FILE naming no object", EBADMSG },
 	{ CRYO_REC_FILE, offsetof(struct cryo_image_file, shm), 8, 0,

@@ -1025,8 +1025,12 @@ static int check_pages(struct cryoctl_image *img)
 	return 0;
 }
 
-/* No object is larger than x86-64's user address space, which maps it. */
+/*
+ * No object is larger than x86-64's user address space, which maps it;
+ * but a memfd, whose size ftruncate(2) sets, up to MAX_LFS_FILESIZE.
+ */
 #define SHM_SIZE_MAX	0x800000000000ULL
+#define MEMFD_SIZE_MAX	0x7fffffffffffffffULL
 
 /* What a SHM of an image not newer than us says about itself must agree. */
 static int check_shm_fields(struct cryoctl_image *img, const struct cryo_image_shm *o,
@@ -1118,7 +1122,8 @@ static int check_shm(struct cryoctl_image *img)
 		return image_fail(img, -EPROTO, true,
 				  "shared memory object %u is owned by member %u (pid %d), a zombie",
 				  id, owner, img->tree[owner].pid);
-	if ((!size && kind != CRYO_SHM_MEMFD) || size > SHM_SIZE_MAX)
+	if ((!size && kind != CRYO_SHM_MEMFD) ||
+	    size > (kind == CRYO_SHM_MEMFD ? MEMFD_SIZE_MAX : SHM_SIZE_MAX))
 		return image_fail(img, -EPROTO, true,
 				  "shared memory object %u of %llu bytes", id,
 				  (unsigned long long)size);

@@ -451,6 +451,12 @@ static void test_memfd(struct img *m)
 	i = find_rec(m, CRYO_REC_SHM_PAGES, 4);		/* object 4's */
 	edit(m, i, 1, 0, NULL, 0);
 	expect(m, 0, 0, NULL, __LINE__, "an empty memfd");
+	build_memfd(m);
+	shm_set64(m, 5, SHM_OFF(size), 1ULL << 62);
+	expect(m, 0, 0, NULL, __LINE__, "a memfd of 2^62 bytes");
+	build_memfd(m);
+	shm_set64(m, 5, SHM_OFF(size), 1ULL << 63);
+	REFUSED(m, 5, "object 4 of 9223372036854775808 bytes", "a memfd of 2^63 bytes");
 	build_shm(m);
 	make_2_4(m);
 	shm_set32(m, 2, SHM_OFF(kind), CRYO_SHM_MEMFD);
