@@ -2,8 +2,8 @@
 /*
  * The image reader on shared memory objects (format 2.3): SHM records,
  * the VMAs that map them (cryo_image_vma.shm) and SHM_PAGES, good and
- * bad; memfds (2.5), their names, seals and descriptions.  The images are the reference tree (build_tree()) with objects
- * added by edit().
+ * bad; memfds (2.5), their names, seals and descriptions.  The images
+ * are the reference tree (build_tree()) with objects added by edit().
  */
 #include "unit.h"
 

@@ -56,7 +56,8 @@ static int cryo_memfd_load(struct cryo_thawing *t, struct cryo_thaw_file *f)
 
 	if (lost ? f->rec.shm != 0 :
 		   !cryo_shm_memfd_check(t->tree, f->rec.shm))
-		return cryo_file_bad(t, "FILE %u (%s): shared memory %llu is not a memfd of the image",
+		return cryo_file_bad(t,
+				     "FILE %u (%s): shared memory %llu is not a memfd of the image",
 				     f->rec.id, f->name, f->rec.shm);
 	return 0;
 }
