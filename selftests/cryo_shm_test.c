@@ -5,7 +5,9 @@
  * members of the tree map are frozen once and thawed as one object that
  * every member maps again, at the same addresses, with the same contents
  * and, for a segment, the same key, size, mode, owner and removed state.
- * POSIX shm is a named file the members map again by path.  Memory
+ * POSIX shm is a named file the members map again by path.  memfds
+ * (image format 2.5), mapped and held, come back as one memfd each with
+ * their names, sizes, contents, holes, seals and descriptions.  Memory
  * shared with a process outside the tree still refuses the freeze.
  *
  * Each test is a full freeze -> kill -> thaw of a tree of
@@ -25,6 +27,7 @@
 #include <dirent.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 
 #include "kselftest_harness.h"
 #include "cryo_test.h"
@@ -1149,6 +1152,59 @@ TEST_F_TIMEOUT(shm, memfd_refused, 300)
 		ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
 		EXPECT_ROOT_END(CRYO_EXITED(0), 60);
 	}
+}
+
+/*
+ * A memfd of the tree that we (no member) hold too -- another
+ * description of it, opened through /proc/PID/fd, or the members' own
+ * description, taken with pidfd_getfd() -- is refused, naming the
+ * member's fd, before anything is killed.  Once we let go, the freeze is
+ * made.
+ */
+TEST_F_TIMEOUT(shm, memfd_outside, 300)
+{
+	struct cryoctl_freeze_result res;
+	char path[64], buf[256];
+	int k, r, fd, pidfd;
+	pid_t pids[2];
+
+	self->root = spawn(self, "memfd", NULL, NULL);
+	ASSERT_LT(0, self->root);
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready"), 120)) TH_LOG("log: %s", log_text(self));
+	ASSERT_EQ(2, sscanf(tree_text(self->dir, "ready", buf, sizeof(buf)), "%d %d",
+			    &pids[0], &pids[1]));
+	pidfd = syscall(SYS_pidfd_open, self->root, 0);
+	ASSERT_LE(0, pidfd) TH_LOG("pidfd_open: %s", strerror(errno));
+	for (k = 0; k < 2; k++) {
+		if (!k) {
+			snprintf(path, sizeof(path), "/proc/%d/fd/11", self->root);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+		} else {
+			fd = syscall(SYS_pidfd_getfd, pidfd, 12, 0);
+		}
+		ASSERT_LE(0, fd) TH_LOG("%d: %s", k, strerror(errno));
+		r = tree_freeze(self->img, self->root, CRYO_FREEZE_KILL, 0, &res);
+		EXPECT_EQ(-EOPNOTSUPP, r) TH_LOG("%d", k);
+		EXPECT_EQ(CRYO_REFUSAL_MEMFD_OUTSIDE, res.refusal) TH_LOG("%d", k);
+		EXPECT_EQ(k ? 12 : 11, res.refusal_id);
+		EXPECT_EQ(self->root, res.refusal_pid);
+		EXPECT_EQ(0, res.bytes);
+		EXPECT_EQ(0, kill(pids[0], 0));
+		EXPECT_EQ(0, kill(pids[1], 0));
+		close(fd);
+	}
+	close(pidfd);
+	r = tree_freeze(self->img, self->root, 0, 0, &res);
+	EXPECT_EQ(0, r) TH_LOG("freeze: %s, refusal %u id %d pid %d", strerror(-r),
+			       res.refusal, res.refusal_id, res.refusal_pid);
+	EXPECT_EQ(2, res.nr_processes);
+	/* Untouched: the members check their memfds as after a thaw. */
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "go"), "", 0));
+	EXPECT_TRUE(WAIT_FOR(tree_has(self->dir, "pdone"), 120))
+		TH_LOG("the members did not end their checks; log: %s", log_text(self));
+	EXPECT_STREQ("ok\n", tree_text(self->dir, "verify.0", buf, sizeof(buf)));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
 }
 
 /* ---- untrusted records ------------------------------------------------------------ */

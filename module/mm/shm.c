@@ -44,6 +44,7 @@
 #include <linux/uio.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/xarray.h>
 
 #include "freezing.h"
@@ -389,6 +390,185 @@ static int cryo_shm_sysv_describe(struct cryo_image *img)
 	return ret;
 }
 
+/* ---- memfds held outside the tree ---- */
+
+/* One fd or mapping of a member on a memfd, for the census below. */
+struct cryo_memfd_use {
+	struct file *file;		/* referenced: a member may be killed */
+	struct inode *inode;
+	s32 pid;
+	s32 fd;				/* -1 for a mapping */
+	s32 line;			/* a mapping's line in /proc/PID/maps */
+};
+
+struct cryo_memfd_census {
+	struct cryo_memfd_use *uses;
+	unsigned int nr;
+	unsigned int max;
+	s32 pid;			/* of the member being walked */
+};
+
+static int cryo_memfd_note(struct cryo_memfd_census *c, struct file *file,
+			   s32 fd, s32 line)
+{
+	if (c->nr == c->max) {
+		unsigned int max = c->max ? 2 * c->max : 32;
+		struct cryo_memfd_use *n;
+
+		if (c->nr >= CRYO_SHM_MAX * 16)
+			return -EFBIG;
+		n = kvrealloc_compat(c->uses, c->max * sizeof(*n),
+				     max * sizeof(*n), GFP_KERNEL_ACCOUNT);
+		if (!n)
+			return -ENOMEM;
+		c->uses = n;
+		c->max = max;
+	}
+	c->uses[c->nr++] = (struct cryo_memfd_use) {
+		.file = get_file(file), .inode = file_inode(file),
+		.pid = c->pid, .fd = fd, .line = line,
+	};
+	return 0;
+}
+
+static int cryo_memfd_census_fd(void *arg, struct file *file, unsigned int fd)
+{
+	return cryo_shm_is_memfd(file) ? cryo_memfd_note(arg, file, fd, -1) : 0;
+}
+
+static int cryo_memfd_census_vmas(struct cryo_memfd_census *c,
+				  struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+	int line = 0, ret = 0;
+
+	VMA_ITERATOR(vmi, mm, 0);
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	for_each_vma(vmi, vma) {
+		if (vma->vm_file && cryo_shm_is_memfd(vma->vm_file))
+			ret = cryo_memfd_note(c, vma->vm_file, -1, line);
+		if (ret)
+			break;
+		line++;
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+static int cryo_memfd_use_cmp(const void *a, const void *b)
+{
+	const struct cryo_memfd_use *x = a, *y = b;
+
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Is all of one memfd (@u[0..n), sorted by file) the tree's?  Every
+ * description of it holds its dentry once: more than the descriptions
+ * the members use means another (an open of /proc/PID/fd/N elsewhere).
+ * Every fd and mapping holds its description once, the census once
+ * more, and the image's own object once: more means a holder outside (a
+ * descriptor passed on, or inherited by a process outside the tree).
+ */
+static bool cryo_memfd_all_inside(struct cryo_image *img,
+				  const struct cryo_memfd_use *u, unsigned int n)
+{
+	struct cryo_shm_obj *o = cryo_shm_find(img, u[0].inode);
+	unsigned int i, j, files = 0;
+
+	for (i = 0; i < n; i = j) {
+		long refs;
+
+		for (j = i; j < n && u[j].file == u[i].file; j++)
+			;
+		refs = 2 * (j - i) + (o && o->file == u[i].file);
+		if (file_count(u[i].file) > refs)
+			return false;
+		files++;
+	}
+	return d_count(u[0].file->f_path.dentry) <= files;
+}
+
+/* The use of @u[0..n) a refusal names: a member's lowest fd, or mapping. */
+static const struct cryo_memfd_use *
+cryo_memfd_named(const struct cryo_memfd_use *u, unsigned int n)
+{
+	const struct cryo_memfd_use *best = &u[0];
+	unsigned int i;
+
+	for (i = 1; i < n; i++) {
+		const struct cryo_memfd_use *x = &u[i];
+
+		/* The census is in the tree's order: a lower pid came first. */
+		if ((x->fd >= 0) != (best->fd >= 0)) {
+			if (x->fd >= 0)
+				best = x;
+			continue;
+		}
+		if (x->pid == best->pid &&
+		    (x->fd >= 0 ? x->fd < best->fd : x->line < best->line))
+			best = x;
+	}
+	return best;
+}
+
+/*
+ * cryo_shm_memfd_outside() - refuse a memfd the tree shares with others
+ * @img: the image, every member parked, its objects collected
+ * @why: out: the refusal, naming a member's fd on it (or its mapping)
+ *
+ * A process outside the tree holding one of the tree's memfds, or a
+ * description of it, would keep the old memfd while the thawed tree has
+ * a new one: what either writes would no longer reach the other.  (A
+ * mapping outside is refused by cryo_vma_check().)
+ *
+ * Return: 0, -EOPNOTSUPP with @why set, -ENOMEM, -EFBIG, -EINTR.
+ */
+static int cryo_shm_memfd_outside(struct cryo_image *img, struct cryo_why *why)
+{
+	struct cryo_memfd_census c = {};
+	const struct cryo_memfd_use *bad = NULL;
+	unsigned int i, j;
+	int ret = 0;
+
+	for (i = 0; !ret && i < img->nr_members; i++) {
+		if (!img->members[i].mm)
+			continue;
+		c.pid = img->members[i].rec.pid;
+		ret = cryo_fdtable_walk(&img->members[i], cryo_memfd_census_fd,
+					&c);
+		if (!ret)
+			ret = cryo_memfd_census_vmas(&c, img->members[i].mm);
+	}
+	if (ret)
+		goto out;
+	sort(c.uses, c.nr, sizeof(*c.uses), cryo_memfd_use_cmp, NULL);
+	for (i = 0; i < c.nr && !bad; i = j) {
+		for (j = i; j < c.nr && c.uses[j].inode == c.uses[i].inode; j++)
+			;
+		if (!cryo_memfd_all_inside(img, &c.uses[i], j - i))
+			bad = cryo_memfd_named(&c.uses[i], j - i);
+	}
+	if (bad) {
+		why->pid = bad->pid;
+		ret = bad->fd >= 0 ?
+		      cryo_refuse(why, CRYO_REFUSAL_MEMFD_OUTSIDE, bad->fd,
+				  -EOPNOTSUPP) :
+		      cryo_refuse(why, CRYO_REFUSAL_SHARED_MEMORY, bad->line,
+				  -EOPNOTSUPP);
+	}
+out:
+	for (i = 0; i < c.nr; i++)
+		fput(c.uses[i].file);
+	kvfree(c.uses);
+	return ret;
+}
+
 /* The objects member @i maps that no earlier member does. */
 static int cryo_shm_collect_vmas(struct cryo_image *img, unsigned int i,
 				 bool *sysv)
@@ -425,6 +605,9 @@ static int cryo_shm_collect_vmas(struct cryo_image *img, unsigned int i,
  * as PAGES of each mapping, as in a format 2.2 image, and a memfd it
  * holds is refused (its mappings are, by cryo_vma_check()).
  *
+ * A memfd a process outside the tree holds is refused (unless the loss is
+ * accepted).
+ *
  * Return: 0, -EOPNOTSUPP with @why set, -ENOMEM, -EFBIG, -EINTR, -EAGAIN
  * (a segment went away: the tree changed), or the error of reading
  * /proc/sysvipc/shm.
@@ -447,6 +630,8 @@ int cryo_shm_collect(struct cryo_image *img, struct cryo_why *why)
 		if (!ret)
 			ret = cryo_fdtable_walk(&img->members[i], cryo_shm_fd, &w);
 	}
+	if (!ret && !(img->flags & CRYO_FREEZE_ACCEPT_LOSS))
+		ret = cryo_shm_memfd_outside(img, why);
 	if (ret || !sysv)
 		return ret;
 	ret = cryo_shm_sysv_describe(img);

@@ -238,6 +238,13 @@ enum cryo_freeze_flags {
  *	/proc/PID/maps of process &cryo_freeze.refusal_pid maps such a
  *	memfd.  With %CRYO_FREEZE_ACCEPT_LOSS the image is made, and a thaw
  *	of it fails.  Since ABI 1.9.
+ * @CRYO_REFUSAL_MEMFD_OUTSIDE: EOPNOTSUPP: file descriptor @refusal_id
+ *	of process &cryo_freeze.refusal_pid is a memfd that a process
+ *	outside the tree holds too (its descriptor passed on, or another
+ *	description of it): the thawed tree would have a memfd of its own.
+ *	A memfd only mapped by the members is named by
+ *	%CRYO_REFUSAL_SHARED_MEMORY and its mapping.  With
+ *	%CRYO_FREEZE_ACCEPT_LOSS the image is made.  Since ABI 1.9.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -265,6 +272,7 @@ enum cryo_refusal {
 	CRYO_REFUSAL_SHARED_MEMORY	= 19,
 	CRYO_REFUSAL_MEMFD_FD		= 20,
 	CRYO_REFUSAL_MEMFD_MAPPING	= 21,
+	CRYO_REFUSAL_MEMFD_OUTSIDE	= 22,
 };
 
 /**
