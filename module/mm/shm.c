@@ -396,7 +396,7 @@ static int cryo_shm_sysv_describe(struct cryo_image *img)
 struct cryo_memfd_use {
 	struct file *file;		/* referenced: a member may be killed */
 	struct inode *inode;
-	s32 pid;
+	unsigned int member;		/* its index in the tree */
 	s32 fd;				/* -1 for a mapping */
 	s32 line;			/* a mapping's line in /proc/PID/maps */
 };
@@ -405,7 +405,7 @@ struct cryo_memfd_census {
 	struct cryo_memfd_use *uses;
 	unsigned int nr;
 	unsigned int max;
-	s32 pid;			/* of the member being walked */
+	unsigned int member;		/* the member being walked */
 };
 
 static int cryo_memfd_note(struct cryo_memfd_census *c, struct file *file,
@@ -426,7 +426,7 @@ static int cryo_memfd_note(struct cryo_memfd_census *c, struct file *file,
 	}
 	c->uses[c->nr++] = (struct cryo_memfd_use) {
 		.file = get_file(file), .inode = file_inode(file),
-		.pid = c->pid, .fd = fd, .line = line,
+		.member = c->member, .fd = fd, .line = line,
 	};
 	return 0;
 }
@@ -494,7 +494,10 @@ static bool cryo_memfd_all_inside(struct cryo_image *img,
 	return d_count(u[0].file->f_path.dentry) <= files;
 }
 
-/* The use of @u[0..n) a refusal names: a member's lowest fd, or mapping. */
+/*
+ * The use of @u[0..n) a refusal names: the first member's lowest fd, or
+ * without fds the first member's first mapping.
+ */
 static const struct cryo_memfd_use *
 cryo_memfd_named(const struct cryo_memfd_use *u, unsigned int n)
 {
@@ -503,15 +506,16 @@ cryo_memfd_named(const struct cryo_memfd_use *u, unsigned int n)
 
 	for (i = 1; i < n; i++) {
 		const struct cryo_memfd_use *x = &u[i];
+		bool x_fd = x->fd >= 0, best_fd = best->fd >= 0;
 
-		/* The census is in the tree's order: a lower pid came first. */
-		if ((x->fd >= 0) != (best->fd >= 0)) {
-			if (x->fd >= 0)
+		if (x_fd != best_fd) {
+			if (x_fd)
 				best = x;
 			continue;
 		}
-		if (x->pid == best->pid &&
-		    (x->fd >= 0 ? x->fd < best->fd : x->line < best->line))
+		if (x->member < best->member ||
+		    (x->member == best->member &&
+		     (x_fd ? x->fd < best->fd : x->line < best->line)))
 			best = x;
 	}
 	return best;
@@ -539,7 +543,7 @@ static int cryo_shm_memfd_outside(struct cryo_image *img, struct cryo_why *why)
 	for (i = 0; !ret && i < img->nr_members; i++) {
 		if (!img->members[i].mm)
 			continue;
-		c.pid = img->members[i].rec.pid;
+		c.member = i;
 		ret = cryo_fdtable_walk(&img->members[i], cryo_memfd_census_fd,
 					&c);
 		if (!ret)
@@ -555,7 +559,7 @@ static int cryo_shm_memfd_outside(struct cryo_image *img, struct cryo_why *why)
 			bad = cryo_memfd_named(&c.uses[i], j - i);
 	}
 	if (bad) {
-		why->pid = bad->pid;
+		why->pid = img->members[bad->member].rec.pid;
 		ret = bad->fd >= 0 ?
 		      cryo_refuse(why, CRYO_REFUSAL_MEMFD_OUTSIDE, bad->fd,
 				  -EOPNOTSUPP) :
