@@ -485,6 +485,29 @@ void test_cli_shm(void)
 	      strstr(r.out, "\"shm\": 3\n"),
 	      "inspect --json shm: %d\n%s", r.status, r.out);
 	free(m.b.p);
+
+	/* A memfd (2.5): its name, mode and seals; its description's object. */
+	build_memfd(&m);
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect"));
+	if (getenv("UNIT_SHOW"))
+		fprintf(stderr, "%s", r.out);
+	CHECK(r.status == 0 &&
+	      strstr(r.out, "\nshared memory   4 objects, 6 pages saved\n") &&
+	      strstr(r.out, "\n  shm 4 memfd \"ring\" mode 0777 seals shrink,grow 12.0 KiB, "
+			 "owner pid 103, 1 pages saved: pid 103 "
+			 "0x7f0000040000-0x7f0000042000\n") &&
+	      strstr(r.out, "fd 4 -> file 5 MEMFD rw- pos 5 ") &&
+	      strstr(r.out, " shm 4"),
+	      "inspect memfd: %d\n%s", r.status, r.out);
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect", "--json"));
+	if (getenv("UNIT_SHOW"))
+		fprintf(stderr, "%s", r.out);
+	CHECK(r.status == 0 && json_valid(r.out) &&
+	      strstr(r.out, "\"kind\": \"memfd\",\n      \"size\": 12288,") &&
+	      strstr(r.out, "\"name\": \"ring\",\n      \"seals\": \"0x6\",") &&
+	      strstr(r.out, "\"pipe_id\": \"0x0\",\n      \"shm\": 4,"),
+	      "inspect --json memfd: %d\n%s", r.status, r.out);
+	free(m.b.p);
 }
 
 void test_cli_maps_proc(void)

@@ -385,7 +385,7 @@ static void build_memfd_as(struct img *m, uint32_t owner, uint32_t seals,
 	edit(m, i, 0, CRYO_REC_VMA, buf, sizeof(v) + v.name_len);
 }
 
-static void build_memfd(struct img *m)
+void build_memfd(struct img *m)
 {
 	build_memfd_as(m, 3, CRYO_SEAL_GROW | CRYO_SEAL_SHRINK, "ring", 4);
 }
