@@ -494,7 +494,7 @@ void test_cli_shm(void)
 	CHECK(r.status == 0 &&
 	      strstr(r.out, "\nshared memory   4 objects, 6 pages saved\n") &&
 	      strstr(r.out, "\n  shm 4 memfd \"ring\" mode 0777 seals shrink,grow 12.0 KiB,") &&
-	      strstr(r.out, " owner pid 103, 1 pages saved: pid 103 0x7f0000040000-0x7f0000042000\n") &&
+	      strstr(r.out, " owner pid 103, 1 pages saved: pid 103 0x7f0000040000-") &&
 	      strstr(r.out, "fd 4 -> file 5 MEMFD rw- pos 5 ") &&
 	      strstr(r.out, " shm 4"),
 	      "inspect memfd: %d\n%s", r.status, r.out);
