@@ -44,9 +44,14 @@ static int cryo_memfd_save(struct cryo_image *img, struct cryo_seen *seen,
 		out->flags |= CRYO_FILE_LOST;
 		return 0;
 	}
-	/* Every memfd a member holds was found (refused in a snapshot). */
+	/* Every memfd a member holds was found but in a snapshot. */
 	out->pipe_id = cryo_shm_memfd_id(img, file);
-	return out->pipe_id ? 0 : -EOPNOTSUPP;
+	if (out->pipe_id)
+		return 0;
+	if (!(img->flags & CRYO_FREEZE_ACCEPT_LOSS))
+		return -EOPNOTSUPP;
+	out->flags |= CRYO_FILE_LOST;
+	return 0;
 }
 
 /* Its object: a memfd of the image, but for a lost one (none). */

@@ -284,8 +284,13 @@ static int cryo_shm_fd(void *arg, struct file *file, unsigned int fd)
 	if (!cryo_shm_is_memfd(file) ||
 	    cryo_shm_find(w->img, file_inode(file)))
 		return 0;
-	/* A snapshot's memory is a copy: a memfd is no part of it. */
+	/*
+	 * A snapshot's memory is a copy: a memfd is no part of it (lost,
+	 * if the loss is accepted: files/memfd.c).
+	 */
 	if (w->img->flags & CRYO_FREEZE_SNAPSHOT) {
+		if (w->img->flags & CRYO_FREEZE_ACCEPT_LOSS)
+			return 0;
 		w->why->pid = w->img->members[w->owner].rec.pid;
 		return cryo_refuse(w->why, CRYO_REFUSAL_FD_KIND, fd,
 				   -EOPNOTSUPP);
