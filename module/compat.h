@@ -69,6 +69,16 @@ static inline u32 cryo_rseq_len(struct task_struct *t)
 #endif
 }
 
+/* 6.3 introduced F_SEAL_EXEC (and MFD_NOEXEC_SEAL, which sets it). */
+#include <uapi/linux/fcntl.h>
+#ifdef F_SEAL_EXEC
+#define CRYO_SEALS_KNOWN	(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | \
+				 F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_EXEC)
+#else
+#define CRYO_SEALS_KNOWN	(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | \
+				 F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)
+#endif
+
 /* 6.6 hid inode->i_mtime behind accessors. */
 #include <linux/fs.h>
 #if CRYO_SINCE(6, 7)

@@ -411,7 +411,7 @@ static int cryo_tree_recheck(struct cryo_image *img, struct cryo_why *why)
 	img->m = &img->members[0];
 	img->sec = 0;
 	/* The shared memory the members map, each object once. */
-	ret = cryo_shm_collect(img);
+	ret = cryo_shm_collect(img, why);
 	return ret == -EAGAIN ? -CRYO_TREE_CHANGED : ret;
 }
 

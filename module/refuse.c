@@ -69,6 +69,9 @@ static const struct {
 	[CRYO_REFUSAL_MAPPING]		= { "mapping", "is of a deleted file or a device" },
 	[CRYO_REFUSAL_PIPE_OUTSIDE]	= { "fd", "is a pipe held outside the tree too" },
 	[CRYO_REFUSAL_SHARED_MEMORY]	= { "mapping", "is shared memory another process maps" },
+	[CRYO_REFUSAL_MEMFD_FD]		= { "fd", "is a hugetlb memfd or secret memory" },
+	[CRYO_REFUSAL_MEMFD_MAPPING]	= { "mapping", "is of a hugetlb memfd or secret memory" },
+	[CRYO_REFUSAL_MEMFD_OUTSIDE]	= { "fd", "is a memfd held outside the tree too" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */

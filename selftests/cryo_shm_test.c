@@ -5,7 +5,9 @@
  * members of the tree map are frozen once and thawed as one object that
  * every member maps again, at the same addresses, with the same contents
  * and, for a segment, the same key, size, mode, owner and removed state.
- * POSIX shm is a named file the members map again by path.  Memory
+ * POSIX shm is a named file the members map again by path.  memfds
+ * (image format 2.5), mapped and held, come back as one memfd each with
+ * their names, sizes, contents, holes, seals and descriptions.  Memory
  * shared with a process outside the tree still refuses the freeze.
  *
  * Each test is a full freeze -> kill -> thaw of a tree of
@@ -25,6 +27,7 @@
 #include <dirent.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 
 #include "kselftest_harness.h"
 #include "cryo_test.h"
@@ -980,9 +983,236 @@ TEST_F_TIMEOUT(shm, posix, 300)
 	EXPECT_NO_BAD(2);
 }
 
+/* ---- memfds -------------------------------------------------------------------- */
+
+#define RING_SIZE	(3UL << 20)
+#define RING_SEALS	(F_SEAL_GROW | F_SEAL_SHRINK)
+
+/* Link and inode of /proc/@pid/fd/@fd; 0 or -1. */
+static int fd_of(pid_t pid, int fd, char *link, size_t n, ino_t *ino)
+{
+	char path[64];
+	struct stat st;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+	len = readlink(path, link, n - 1);
+	if (len < 0 || stat(path, &st))
+		return -1;
+	link[len] = 0;
+	*ino = st.st_ino;
+	return 0;
+}
+
+/*
+ * Three memfds of a parent and its child (shm_target memfd): "cryo-ring"
+ * (3 MiB, sparse pages written, sealed against growing and shrinking,
+ * mapped shared by both, its offset moved), "cryo-open" (2 pages, no
+ * seal, mapped shared by both and privately by the parent, which wrote
+ * to its private copy), "cryo-default" (a page, held only, sealed
+ * against sealing), and a read-only description of the ring.  Each is
+ * one SHM record; after the thaw both members hold and map the same
+ * objects (one inode, the same /proc/PID/fd names), the contents and
+ * holes are as they were, the seals too and they hold (no ftruncate,
+ * no new seal), the read-only description does not write, the offset
+ * is kept and shared, the private copy is still the parent's own, and a
+ * word the child writes through its mapping the parent reads through its
+ * mapping and its fd.
+ */
+TEST_F_TIMEOUT(shm, memfd, 300)
+{
+	unsigned long ring, open_, priv, nw, hw;
+	const struct cryo_image_shm *o;
+	struct shm_image si;
+	struct map m, mc;
+	char buf[256], link[128], link1[128], v1[256], pd[256];
+	int i, ir = -1, io = -1, id = -1;
+	ino_t ino[2][4];
+	pid_t pids[2];
+
+	self->root = spawn(self, "memfd", NULL, NULL);
+	ASSERT_LT(0, self->root);
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready"), 120)) TH_LOG("log: %s", log_text(self));
+	ASSERT_EQ(7, sscanf(tree_text(self->dir, "ready", buf, sizeof(buf)),
+			    "%d %d %lx %lx %lx %lu %lu", &pids[0], &pids[1], &ring,
+			    &open_, &priv, &nw, &hw));
+	EXPECT_EQ(0, hw) TH_LOG("SEEK_DATA does not tell the pages written");
+	FREEZE_KILL(pids, 2);
+
+	ASSERT_EQ(0, scan_image(self, &si));
+	EXPECT_EQ(0, si.bad);
+	ASSERT_EQ(3, si.nr_shm);
+	for (i = 0; i < si.nr_shm; i++) {
+		o = &si.shm[i];
+		EXPECT_EQ(CRYO_SHM_MEMFD, o->kind);
+		if (o->size == RING_SIZE)
+			ir = i;
+		else if (o->size == 2 * PAGE)
+			io = i;
+		else if (o->size == PAGE)
+			id = i;
+	}
+	ASSERT_LE(0, ir);
+	ASSERT_LE(0, io);
+	ASSERT_LE(0, id);
+	EXPECT_EQ(RING_SEALS, si.shm[ir].seals);
+	EXPECT_EQ(strlen("cryo-ring"), si.shm[ir].name_len);
+	EXPECT_EQ(0, si.shm[io].seals);
+	EXPECT_EQ(F_SEAL_SEAL, si.shm[id].seals);
+	EXPECT_EQ(0777, si.shm[ir].mode);
+	/* The pages that exist, once; the held-only one is no mapping. */
+	EXPECT_EQ(nw, si.pages[ir]);
+	EXPECT_EQ(2, si.pages[io]);
+	EXPECT_EQ(1, si.pages[id]);
+	EXPECT_EQ(2, si.vmas[ir]);
+	EXPECT_EQ(3, si.vmas[io]);
+	EXPECT_EQ(0, si.vmas[id]);
+
+	THAW();
+	EXPECT_EQ(pids[0], self->root);
+	/* The mappings, of one object each, as they were. */
+	ASSERT_EQ(0, map_at(pids[0], ring, &m));
+	ASSERT_EQ(0, map_at(pids[1], ring, &mc));
+	EXPECT_EQ(m.ino, mc.ino);
+	EXPECT_STREQ("rw-s", m.perms);
+	EXPECT_STREQ("rw-s", mc.perms);
+	EXPECT_STREQ("/memfd:cryo-ring (deleted)", m.name);
+	EXPECT_EQ(ring + RING_SIZE, m.end);
+	ASSERT_EQ(0, map_at(pids[0], open_, &m));
+	ASSERT_EQ(0, map_at(pids[0], priv, &mc));
+	EXPECT_EQ(m.ino, mc.ino);
+	EXPECT_STREQ("rw-p", mc.perms);
+	EXPECT_STREQ("/memfd:cryo-open (deleted)", mc.name);
+	/* The fds: the same names and inodes in both members. */
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, fd_of(pids[0], 10 + i, link, sizeof(link), &ino[0][i]))
+			TH_LOG("fd %d", 10 + i);
+		ASSERT_EQ(0, fd_of(pids[1], 10 + i, link1, sizeof(link1), &ino[1][i]))
+			TH_LOG("fd %d", 10 + i);
+		EXPECT_STREQ(link, link1) TH_LOG("fd %d", 10 + i);
+		EXPECT_EQ(ino[0][i], ino[1][i]) TH_LOG("fd %d", 10 + i);
+	}
+	EXPECT_EQ(ino[0][0], ino[0][3]);
+	EXPECT_NE(ino[0][0], ino[0][1]);
+	EXPECT_EQ(m.ino, ino[0][1]);
+	ASSERT_EQ(0, fd_of(pids[0], 12, link, sizeof(link), &ino[0][2]));
+	EXPECT_STREQ("/memfd:cryo-default (deleted)", link);
+
+	/* What the members see themselves. */
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "go"), "", 0));
+	EXPECT_TRUE(WAIT_FOR(tree_has(self->dir, "pdone"), 120))
+		TH_LOG("the members did not end their checks; log: %s", log_text(self));
+	EXPECT_STREQ("ok\n", tree_text(self->dir, "verify.0", buf, sizeof(buf)));
+	tree_text(self->dir, "verify.1", v1, sizeof(v1));
+	tree_text(self->dir, "pdone", pd, sizeof(pd));
+	EXPECT_EQ(0, strncmp(v1, "ok\n", 3)) TH_LOG("child: %s", v1);
+	EXPECT_EQ(0, strncmp(pd, "ok\n", 3)) TH_LOG("parent: %s", pd);
+	/* The inodes each member fstat()s, the same. */
+	EXPECT_STREQ(strchr(v1, '\n'), strchr(pd, '\n'));
+
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+}
+
+/*
+ * A memfd of hugetlbfs (MFD_HUGETLB) or of memfd_secret(2) is refused by
+ * name, naming the fd, before anything is touched: the target runs on.
+ * Skipped for a kind the kernel does not make.
+ */
+TEST_F_TIMEOUT(shm, memfd_refused, 300)
+{
+	static const char *const modes[] = { "memfd-huge", "memfd-secret" };
+	struct cryoctl_freeze_result res;
+	char buf[128];
+	unsigned int k;
+	int r;
+
+	for (k = 0; k < ARRAY_SIZE(modes); k++) {
+		unlink(tree_path(self->dir, "ready"));
+		unlink(tree_path(self->dir, "stop"));
+		self->root = spawn(self, modes[k], NULL, NULL);
+		ASSERT_LT(0, self->root);
+		ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready") ||
+				     tree_has(self->dir, "skip"), 60))
+			TH_LOG("%s: log: %s", modes[k], log_text(self));
+		if (tree_has(self->dir, "skip")) {
+			TH_LOG("%s: not made by this kernel: %s", modes[k],
+			       tree_text(self->dir, "skip", buf, sizeof(buf)));
+			unlink(tree_path(self->dir, "skip"));
+			EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+			continue;
+		}
+		r = tree_freeze(self->img, self->root, CRYO_FREEZE_KILL, 0, &res);
+		EXPECT_EQ(-EOPNOTSUPP, r) TH_LOG("%s", modes[k]);
+		EXPECT_EQ(CRYO_REFUSAL_MEMFD_FD, res.refusal) TH_LOG("%s", modes[k]);
+		EXPECT_EQ(10, res.refusal_id);
+		EXPECT_EQ(self->root, res.refusal_pid);
+		EXPECT_EQ(0, res.bytes);
+		EXPECT_EQ(0, kill(self->root, 0)) TH_LOG("%s: not running", modes[k]);
+		ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
+		EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+	}
+}
+
+/*
+ * A memfd of the tree that we (no member) hold too -- another
+ * description of it, opened through /proc/PID/fd, or the members' own
+ * description, taken with pidfd_getfd() -- is refused, naming the
+ * member's fd, before anything is killed.  Once we let go, the freeze is
+ * made.
+ */
+TEST_F_TIMEOUT(shm, memfd_outside, 300)
+{
+	struct cryoctl_freeze_result res;
+	char path[64], buf[256];
+	int k, r, fd, pidfd;
+	pid_t pids[2];
+
+	self->root = spawn(self, "memfd", NULL, NULL);
+	ASSERT_LT(0, self->root);
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready"), 120)) TH_LOG("log: %s", log_text(self));
+	ASSERT_EQ(2, sscanf(tree_text(self->dir, "ready", buf, sizeof(buf)), "%d %d",
+			    &pids[0], &pids[1]));
+	pidfd = syscall(SYS_pidfd_open, self->root, 0);
+	ASSERT_LE(0, pidfd) TH_LOG("pidfd_open: %s", strerror(errno));
+	for (k = 0; k < 2; k++) {
+		if (!k) {
+			snprintf(path, sizeof(path), "/proc/%d/fd/11", self->root);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+		} else {
+			fd = syscall(SYS_pidfd_getfd, pidfd, 12, 0);
+		}
+		ASSERT_LE(0, fd) TH_LOG("%d: %s", k, strerror(errno));
+		r = tree_freeze(self->img, self->root, CRYO_FREEZE_KILL, 0, &res);
+		EXPECT_EQ(-EOPNOTSUPP, r) TH_LOG("%d", k);
+		EXPECT_EQ(CRYO_REFUSAL_MEMFD_OUTSIDE, res.refusal) TH_LOG("%d", k);
+		EXPECT_EQ(k ? 12 : 11, res.refusal_id);
+		EXPECT_EQ(self->root, res.refusal_pid);
+		EXPECT_EQ(0, res.bytes);
+		EXPECT_EQ(0, kill(pids[0], 0));
+		EXPECT_EQ(0, kill(pids[1], 0));
+		close(fd);
+	}
+	close(pidfd);
+	r = tree_freeze(self->img, self->root, 0, 0, &res);
+	EXPECT_EQ(0, r) TH_LOG("freeze: %s, refusal %u id %d pid %d", strerror(-r),
+			       res.refusal, res.refusal_id, res.refusal_pid);
+	EXPECT_EQ(2, res.nr_processes);
+	/* Untouched: the members check their memfds as after a thaw. */
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "go"), "", 0));
+	EXPECT_TRUE(WAIT_FOR(tree_has(self->dir, "pdone"), 120))
+		TH_LOG("the members did not end their checks; log: %s", log_text(self));
+	EXPECT_STREQ("ok\n", tree_text(self->dir, "verify.0", buf, sizeof(buf)));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+}
+
 /* ---- untrusted records ------------------------------------------------------------ */
 
-/* One field of the first record of @type (a VMA: the first naming an object). */
+/*
+ * One field of the first record of @type (a VMA: the first naming an
+ * object; a FILE: the first of a memfd).
+ */
 struct shm_patch {
 	uint32_t type;
 	size_t off;
@@ -1019,6 +1249,7 @@ static int write_patched(FIXTURE_DATA(shm) *self, const struct shm_patch *p,
 {
 	size_t len, off = 0;
 	unsigned char *img = cryo_slurp(self->img, &len);
+	struct cryo_image_file f;
 	struct cryo_image_vma v;
 	struct cryo_rec r;
 	int ret = -1;
@@ -1032,7 +1263,10 @@ static int write_patched(FIXTURE_DATA(shm) *self, const struct shm_patch *p,
 		if (r.type == p->type && r.len >= p->off + p->width) {
 			if (r.type == CRYO_REC_VMA)
 				memcpy(&v, pl, sizeof(v));
-			if (r.type != CRYO_REC_VMA || v.shm) {
+			if (r.type == CRYO_REC_FILE)
+				memcpy(&f, pl, sizeof(f));
+			if ((r.type != CRYO_REC_VMA || v.shm) &&
+			    (r.type != CRYO_REC_FILE || f.kind == CRYO_FILE_MEMFD)) {
 				memcpy(pl + p->off, &p->val, p->width);
 				r.crc = cryoctl_record_crc(&r, pl);
 				memcpy(img + off, &r, sizeof(r));
@@ -1112,6 +1346,77 @@ TEST_F_TIMEOUT(shm, bad_records, 600)
 	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
 	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
 	EXPECT_NO_BAD(4);
+}
+
+/*
+ * A memfd's SHM fields (seals, name, kind, attributes of other kinds, a
+ * write seal on an object with a writable shared mapping) and its
+ * description's object are untrusted too: each bad value fails the thaw
+ * (EBADMSG) and leaves nothing.  Then the image as it was thaws.
+ */
+static const struct shm_patch memfd_patches[] = {
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, seals), 4, 0x40,
+	  "memfd unknown seal", EBADMSG },
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, seals), 4, F_SEAL_WRITE,
+	  "memfd sealed against writes, mapped writable", EBADMSG },
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, name_len), 4, 250,
+	  "memfd name of 250 bytes", EBADMSG },
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, name_len), 4, 1,
+	  "memfd name_len short of its record", EBADMSG },
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, kind), 4, 3, "SHM kind 3", EBADMSG },
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, key), 4, 0x1234,
+	  "memfd with a key", EBADMSG },
+	/* Past MAX_LFS_FILESIZE (2^62 is a size ftruncate(2) gives). */
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, size), 8, 1ULL << 63,
+	  "memfd of 2^63 bytes", EBADMSG },
+	{ CRYO_REC_FILE, offsetof(struct cryo_image_file, shm), 8, 99,
+	  "memfd FILE naming no object", EBADMSG },
+	{ CRYO_REC_FILE, offsetof(struct cryo_image_file, shm), 8, 0,
+	  "memfd FILE naming none", EBADMSG },
+};
+
+TEST_F_TIMEOUT(shm, memfd_bad_records, 600)
+{
+	char bad[sizeof(self->img)], buf[256];
+	struct cryoctl_thaw_result tres;
+	pid_t pids[2];
+	size_t i;
+	int r;
+
+	self->root = spawn(self, "memfd", NULL, NULL);
+	ASSERT_LT(0, self->root);
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready"), 120)) TH_LOG("log: %s", log_text(self));
+	ASSERT_EQ(2, sscanf(tree_text(self->dir, "ready", buf, sizeof(buf)), "%d %d",
+			    &pids[0], &pids[1]));
+	FREEZE_KILL(pids, 2);
+
+	ASSERT_GT(sizeof(bad), strlen(self->img) + 4);
+	memcpy(bad, self->img, strlen(self->img));
+	memcpy(bad + strlen(self->img), ".bad", 5);
+	for (i = 0; i < ARRAY_SIZE(memfd_patches); i++) {
+		const struct shm_patch *p = &memfd_patches[i];
+
+		ASSERT_EQ(0, write_patched(self, p, bad)) TH_LOG("%s: no such record", p->what);
+		r = tree_thaw_wait(bad, &self->root, CRYOCTL_THAW_SAME_PID, &tres);
+		self->root = 0;
+		EXPECT_EQ(-p->err, r) TH_LOG("%s: %s (%s)", p->what, strerror(-r), tres.message);
+		EXPECT_NE(0, tres.message[0]) TH_LOG("%s: no message", p->what);
+		EXPECT_TRUE(WAIT_FOR(alone(), 10)) TH_LOG("%s: processes left", p->what);
+		EXPECT_NE(0, kill(pids[0], 0)) TH_LOG("%s", p->what);
+		EXPECT_NE(0, kill(pids[1], 0)) TH_LOG("%s", p->what);
+	}
+	unlink(bad);
+
+	THAW();
+	EXPECT_EQ(pids[0], self->root);
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "go"), "", 0));
+	EXPECT_TRUE(WAIT_FOR(tree_has(self->dir, "pdone"), 120))
+		TH_LOG("the members did not end their checks; log: %s", log_text(self));
+	EXPECT_STREQ("ok\n", tree_text(self->dir, "verify.0", buf, sizeof(buf)));
+	EXPECT_EQ(0, strncmp(tree_text(self->dir, "pdone", buf, sizeof(buf)), "ok\n", 3))
+		TH_LOG("parent: %s", buf);
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
 }
 
 TEST_HARNESS_MAIN

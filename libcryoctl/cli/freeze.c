@@ -296,6 +296,18 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 		cli_err("freeze: PID %d maps shared memory (%s) that a process outside the tree maps too; after a thaw what that process writes would no longer reach the tree; the tree keeps running (freeze the process that shares it with the tree, or --accept-loss to make the image anyway, the tree keeping the memory to itself)",
 			id, maps_line(pid, rid, path, sizeof(path)));
 		return EXIT_FAIL;
+	case CRYO_REFUSAL_MEMFD_FD:
+		cli_err("freeze: PID %d fd %d (%s) is a memfd of huge pages (MFD_HUGETLB) or secret memory (memfd_secret), whose contents cryo cannot save; it keeps running (--accept-loss freezes without it: a thaw then needs --inherit-fd %d=FD)",
+			id, rid, fd_path(pid, rid, path, sizeof(path)), rid);
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_MEMFD_OUTSIDE:
+		cli_err("freeze: PID %d fd %d (%s) is a memfd that a process outside the tree holds too; after a thaw the tree would have a memfd of its own, and what one writes would no longer reach the other; the tree keeps running (--accept-loss makes the image anyway)",
+			id, rid, fd_path(pid, rid, path, sizeof(path)));
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_MEMFD_MAPPING:
+		cli_err("freeze: PID %d maps %s, a memfd of huge pages (MFD_HUGETLB) or secret memory (memfd_secret), whose contents cryo cannot save; it keeps running (--accept-loss makes the image anyway, for forensics)",
+			id, maps_line(pid, rid, path, sizeof(path)));
+		return EXIT_FAIL;
 	default:
 		return -1;
 	}

@@ -314,6 +314,8 @@ const char *inspect_shm_kind_name(uint32_t kind)
 		return "anonymous";
 	case CRYO_SHM_SYSV:
 		return "SysV";
+	case CRYO_SHM_MEMFD:
+		return "memfd";
 	default:
 		return NULL;
 	}
@@ -323,6 +325,7 @@ const char *inspect_shm_kind_name(uint32_t kind)
 static int add_shm(struct summary *s, const struct cryoctl_record *rec)
 {
 	struct shm_info *o;
+	size_t len, name_len;
 
 	o = grow(s->shms, &s->shms_size, s->nr_shms, sizeof(*o));
 	if (!o)
@@ -330,7 +333,17 @@ static int add_shm(struct summary *s, const struct cryoctl_record *rec)
 	s->shms = o;
 	o = &o[s->nr_shms++];
 	memset(o, 0, sizeof(*o));
-	memcpy(&o->o, rec->payload, sizeof(o->o));
+	len = s->hdr.minor < 5 ? CRYO_IMAGE_SHM_SIZE_2_3 : sizeof(o->o);
+	memcpy(&o->o, rec->payload, len);
+	/* The reader checked the length (of a newer minor: at least it). */
+	if (o->o.kind == CRYO_SHM_MEMFD && s->hdr.minor >= 5) {
+		name_len = o->o.name_len;
+		if (name_len > CRYO_MEMFD_NAME_MAX ||
+		    name_len > rec->len - sizeof(o->o))
+			name_len = 0;
+		memcpy(o->name, (const char *)rec->payload + sizeof(o->o),
+		       name_len);
+	}
 	return 0;
 }
 

@@ -60,8 +60,9 @@ struct shared_obj {
 
 /* A shared memory object (format 2.3), and its pages saved. */
 struct shm_info {
-	struct cryo_image_shm o;
+	struct cryo_image_shm o;	/* a 2.3 or 2.4 one ends in zeroes */
 	uint64_t pages;			/* in its SHM_PAGES records */
+	char name[CRYO_MEMFD_NAME_MAX + 1];	/* a memfd's (2.5) */
 };
 
 struct holder {

@@ -85,7 +85,8 @@
  *   files                   array of objects, the open file descriptions
  *                           in image order (id 1, 2, ...)
  *     id                    number; fds refer to it
- *     kind                  "reg", "dir", "chr", "pipe", "fifo", "other"
+ *     kind                  "reg", "dir", "chr", "pipe", "fifo", "other",
+ *                           "memfd"
  *                           (else a number)
  *     open_flags            array: the access mode "O_RDONLY", "O_WRONLY",
  *                           "O_RDWR" (or "0x3"), then "O_APPEND",
@@ -100,6 +101,8 @@
  *     rdev                  "MM:mm", of a device file
  *     pipe_id               hex, shared by both ends of a pipe; "0x0"
  *                           for other kinds
+ *     shm                   a memfd's object (see "shm"), 0 for other
+ *                           kinds (number)
  *     data_size             bytes saved with it: an unlinked file's
  *                           contents or a pipe's buffer (number)
  *     name                  path, or the kernel's description of a lost
@@ -165,7 +168,8 @@
  *                           (format 2.3), each saved once; empty before
  *     id                    number, as "shm" of a VMA
  *     kind                  "anonymous" (MAP_SHARED|MAP_ANONYMOUS), "SysV"
- *                           (a System V segment), else a number
+ *                           (a System V segment), "memfd" (format 2.5),
+ *                           else a number
  *     size                  bytes (number)
  *     owner                 index in "tree" of the member whose section
  *                           holds its pages (number)
@@ -173,7 +177,10 @@
  *     key                   hex, a segment's; null for anonymous memory
  *     shmid, uid, gid       numbers, a segment's; null for anonymous
  *     mode                  octal string ("0640"), a segment's; null else
+ *                           (a memfd's mode is in "text")
  *     removed               true: a segment removed (IPC_RMID) at the freeze
+ *     name                  a memfd's name, without "memfd:"; null else
+ *     seals                 hex, a memfd's F_SEAL_* bits; null else
  *     pages                 pages of its contents saved (number)
  *     mappers               array of {pid, start, end}: the members' VMAs
  *                           that map it, in image order
@@ -228,7 +235,7 @@ static const char *const vma_kind_names[] = {
 static const char *const id_names[4] = { "real", "effective", "saved", "fs" };
 
 static const char *const file_kind_names[] = {
-	NULL, "reg", "dir", "chr", "pipe", "fifo", "other",
+	NULL, "reg", "dir", "chr", "pipe", "fifo", "other", "memfd",
 };
 
 static void j_rlimit(struct json *j, const char *key, uint64_t v)
@@ -528,7 +535,9 @@ static void json_file(struct json *j, const struct file_info *fi)
 	cli_dev_split(f->rdev, &maj, &min);
 	snprintf(buf, sizeof(buf), "%02x:%02x", maj, min);
 	j_str(j, "rdev", buf, sizeof(buf));
-	j_hex(j, "pipe_id", f->pipe_id);
+	/* A memfd's field is its object's id, not a pipe's. */
+	j_hex(j, "pipe_id", f->kind == CRYO_FILE_MEMFD ? 0 : f->pipe_id);
+	j_u64(j, "shm", f->kind == CRYO_FILE_MEMFD ? f->shm : 0);
 	j_u64(j, "data_size", f->data_size);
 	j_str_or_null(j, "name", fi->name);
 	j_bool(j, "unlinked", f->flags & CRYO_FILE_UNLINKED);
@@ -722,6 +731,13 @@ static void json_shm(struct json *j, const struct summary *s)
 			j_lit(j, "gid", "null");
 		}
 		j_bool(j, "removed", o->flags & CRYO_SHM_REMOVED);
+		if (o->kind == CRYO_SHM_MEMFD) {
+			j_str(j, "name", s->shms[i].name, SIZE_MAX);
+			j_hex(j, "seals", o->seals);
+		} else {
+			j_lit(j, "name", "null");
+			j_lit(j, "seals", "null");
+		}
 		j_u64(j, "pages", s->shms[i].pages);
 		json_shm_mappers(j, s, o->id);
 		j_close(j, '}');

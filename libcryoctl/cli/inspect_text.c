@@ -16,7 +16,7 @@
 #include "inspect.h"
 
 static const char *const file_kind_text[] = {
-	NULL, "REG", "DIR", "CHR", "PIPE", "FIFO", "OTHER",
+	NULL, "REG", "DIR", "CHR", "PIPE", "FIFO", "OTHER", "MEMFD",
 };
 
 /* Auxv values that are counts or ids, printed in decimal as text. */
@@ -389,6 +389,8 @@ static void text_fd(const struct summary *s, const struct cryo_image_fd *fd)
 			printf(" [%llu bytes buffered]",
 			       (unsigned long long)f->data_size);
 	}
+	if (f->kind == CRYO_FILE_MEMFD && !(f->flags & CRYO_FILE_LOST))
+		printf(" shm %llu", (unsigned long long)f->shm);
 	if (f->flags & CRYO_FILE_UNLINKED)
 		printf(" [unlinked, %llu bytes saved]",
 		       (unsigned long long)f->data_size);
@@ -597,7 +599,40 @@ static void text_shm_mappers(const struct summary *s, uint32_t id)
  *   shm 1 anonymous 8.0 KiB, owner pid 100, 2 pages saved: pid 100 0x7f...
  *   shm 2 SysV key 0x00001234 shmid 7 mode 0640 uid 1000 gid 1000 removed
  *     9.8 KiB, owner pid 101, 2 pages saved: pid 101 0x..., pid 103 0x...
+ *   shm 3 memfd "ring" mode 0777 seals grow,shrink 3.0 MiB, owner pid 100,
+ *     9 pages saved: pid 100 0x...
+ *
+ * (A memfd's descriptions are in the files of each process: kind memfd.)
  */
+/* The seals of a memfd, by name: "grow,shrink", or "none". */
+static void text_seals(uint32_t seals)
+{
+	static const char *const names[] = {
+		"seal", "shrink", "grow", "write", "future-write", "exec",
+	};
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!(seals & (1U << i)))
+			continue;
+		printf("%s%s", any ? "," : "", names[i]);
+		any = true;
+	}
+	if (seals & ~(uint32_t)CRYO_SEAL_ALL)
+		printf("%s0x%x", any ? "," : "", seals & ~(uint32_t)CRYO_SEAL_ALL);
+	else if (!any)
+		printf("none");
+}
+
+static void text_memfd(const struct shm_info *m)
+{
+	printf(" \"");
+	text_bytes(m->name, strlen(m->name));
+	printf("\" mode 0%03o seals ", m->o.mode);
+	text_seals(m->o.seals);
+}
+
 static void text_shm(const struct summary *s)
 {
 	const struct cryo_image_shm *o;
@@ -619,6 +654,8 @@ static void text_shm(const struct summary *s)
 			printf(" key 0x%08x shmid %d mode 0%03o uid %u gid %u%s",
 			       (uint32_t)o->key, o->shmid, o->mode, o->uid, o->gid,
 			       o->flags & CRYO_SHM_REMOVED ? " removed" : "");
+		if (o->kind == CRYO_SHM_MEMFD)
+			text_memfd(&s->shms[i]);
 		human_size(o->size, size, sizeof(size));
 		printf(" %s, owner", size);
 		if (o->owner < s->nr_members)

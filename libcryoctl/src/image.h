@@ -102,6 +102,7 @@ struct cryoctl_image {
 	struct image_shm *shms;
 	uint32_t nr_shms;
 	uint32_t shm_last;		/* object of the section's last SHM_PAGES */
+	struct cryo_image_shm shm_rec;	/* the SHM being checked, 2.5's size */
 
 	/* VMA bounds, for the PAGES placement check. */
 	struct vma_span *vmas;

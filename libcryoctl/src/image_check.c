@@ -53,11 +53,13 @@
  *     VMAs ascending and disjoint, page-aligned; PAGES ascending, each run
  *     inside one VMA that is not a [vdso], [vvar] or [vsyscall] and maps
  *     no shared memory object.
- *     Shared memory (format 2.3 only): SHM records right after the TREE,
+ *     Shared memory (format 2.3 on): SHM records right after the TREE,
  *     ids 1, 2, 3 ... in order, each owned by a living member; a VMA's
  *     shm names one of them, with the VMA kind of the object's kind (ANON
- *     for shared anonymous memory, FILE for a System V segment), shared,
- *     and for a segment inside it; SHM_PAGES only in the owner's section,
+ *     for shared anonymous memory, FILE for a System V segment or a
+ *     memfd), shared (a memfd's may be private), and for a segment inside
+ *     it; a memfd FILE's (2.5) names a memfd; the first VMA or FILE of an
+ *     object is in its owner's section; SHM_PAGES only in the owner's section,
  *     after its PAGES, by ascending object id and, for each, ascending
  *     page offset, inside the object;
  *  6. its contents: reserved fields zero; GROUPS a whole number of
@@ -70,9 +72,10 @@
  *     file or a pipe or FIFO, a pipe_id only for pipes and FIFOs, kind
  *     OTHER only LOST, and LOST only in an image taken with
  *     CRYO_FREEZE_ACCEPT_LOSS; a SHM of a known kind and known flags,
- *     not empty nor larger than an address space, a mode of permission
- *     bits only, no key for shared anonymous memory nor for a removed
- *     segment;
+ *     not empty (but a memfd) nor larger than an address space, a mode of
+ *     permission bits only, no key for shared anonymous memory nor for a
+ *     removed segment, a memfd's known seals and a name of at most 249
+ *     bytes without NUL, no seals nor name for other kinds;
  *  7. for the TRAILER: exactly nr_threads THREAD records were seen, the
  *     last file is complete, every living member of the TREE had its
  *     section, the counts match, and nothing follows it.
@@ -699,6 +702,7 @@ static uint32_t kind_ifmt(uint32_t kind)
 {
 	switch (kind) {
 	case CRYO_FILE_REG:
+	case CRYO_FILE_MEMFD:
 		return S_IFREG;
 	case CRYO_FILE_DIR:
 		return S_IFDIR;
@@ -712,6 +716,38 @@ static uint32_t kind_ifmt(uint32_t kind)
 	}
 }
 
+/*
+ * A memfd's description names a memfd of the image (a lost one none);
+ * the first use of a memfd, a FILE or a VMA, is in its owner's section.
+ */
+static int check_file_memfd(struct cryoctl_image *img,
+			    const struct cryo_image_file *f)
+{
+	uint64_t id = le64toh(f->shm);
+	struct image_shm *o;
+
+	if (le32toh(f->flags) & CRYO_FILE_LOST) {
+		if (id)
+			return image_fail(img, -EPROTO, true,
+					  "a lost memfd names shared memory object %llu",
+					  (unsigned long long)id);
+		return 0;
+	}
+	if (!id || id > img->nr_shms ||
+	    img->shms[id - 1].kind != CRYO_SHM_MEMFD)
+		return image_fail(img, -EPROTO, true,
+				  "a memfd's description names shared memory object %llu, which is no memfd of the image",
+				  (unsigned long long)id);
+	o = &img->shms[id - 1];
+	if (!o->mapped && o->owner != (uint32_t)img->section)
+		return image_fail(img, -EPROTO, true,
+				  "the first use of memfd %llu is in the section of pid %d, but its owner is member %u (pid %d)",
+				  (unsigned long long)id, img->tree[img->section].pid,
+				  o->owner, img->tree[o->owner].pid);
+	o->mapped = true;
+	return 0;
+}
+
 /* What a FILE of a known kind says about itself must agree. */
 static int check_file_fields(struct cryoctl_image *img,
 			     const struct cryo_image_file *f)
@@ -720,7 +756,8 @@ static int check_file_fields(struct cryoctl_image *img,
 	uint32_t mode = le32toh(f->mode);
 	bool pipe = kind == CRYO_FILE_PIPE || kind == CRYO_FILE_FIFO;
 
-	if (kind < CRYO_FILE_REG || kind > CRYO_FILE_OTHER)
+	if (kind < CRYO_FILE_REG || kind > CRYO_FILE_MEMFD ||
+	    (kind == CRYO_FILE_MEMFD && img->minor < 5))
 		return image_fail(img, -EPROTO, true, "unknown kind %u", kind);
 	if (flags & ~FILE_KNOWN_FLAGS)
 		return image_fail(img, -EPROTO, true, "unknown flags 0x%x", flags);
@@ -746,6 +783,8 @@ static int check_file_fields(struct cryoctl_image *img,
 				  "%llu bytes of data for a file that has none (kind %u, flags 0x%x)",
 				  (unsigned long long)le64toh(f->data_size), kind,
 				  flags);
+	if (kind == CRYO_FILE_MEMFD)
+		return check_file_memfd(img, f);
 	if (f->pipe_id && !pipe)
 		return image_fail(img, -EPROTO, true,
 				  "a pipe_id on a file that is not a pipe (kind %u)",
@@ -889,6 +928,9 @@ static int check_lock(struct cryoctl_image *img)
 	size_t i;
 	int ret;
 
+	if (img->minor < 6)
+		return image_fail(img, -EPROTO, true,
+				  "a LOCK record in a format 2.%u image", img->minor);
 	ret = check_rank(img, CRYO_RANK_FILES);
 	if (!ret)
 		ret = check_len(img, sizeof(*l));
@@ -977,10 +1019,12 @@ static int check_vma_shm(struct cryoctl_image *img, const struct cryo_image_vma 
 				  id, img->tree[img->section].pid, o->owner,
 				  img->tree[o->owner].pid);
 	o->mapped = true;
-	if (img->minor > CRYO_IMAGE_MINOR || o->kind > CRYO_SHM_SYSV)
+	if (img->minor > CRYO_IMAGE_MINOR || o->kind > CRYO_SHM_MEMFD)
 		return 0;
+	/* A memfd may be mapped privately: its pages are the object's. */
 	if (kind != shm_vma_kind(o->kind) ||
-	    !(flags & (CRYO_VMA_SHARED | CRYO_VMA_MAYSHARE)))
+	    (o->kind != CRYO_SHM_MEMFD &&
+	     !(flags & (CRYO_VMA_SHARED | CRYO_VMA_MAYSHARE))))
 		return image_fail(img, -EPROTO, true,
 				  "0x%llx-0x%llx (kind %u, flags 0x%x) maps shared memory object %u of kind %u: not a shared mapping of kind %u",
 				  (unsigned long long)le64toh(v->start),
@@ -1109,18 +1153,23 @@ static int check_pages(struct cryoctl_image *img)
 	return 0;
 }
 
-/* No object is larger than x86-64's user address space, which maps it. */
+/*
+ * No object is larger than x86-64's user address space, which maps it;
+ * but a memfd, whose size ftruncate(2) sets, up to MAX_LFS_FILESIZE.
+ */
 #define SHM_SIZE_MAX	0x800000000000ULL
+#define MEMFD_SIZE_MAX	0x7fffffffffffffffULL
 
 /* What a SHM of an image not newer than us says about itself must agree. */
 static int check_shm_fields(struct cryoctl_image *img, const struct cryo_image_shm *o,
 			    uint32_t id)
 {
 	uint32_t kind = le32toh(o->kind), flags = le32toh(o->flags);
-	uint32_t mode = le32toh(o->mode);
+	uint32_t mode = le32toh(o->mode), seals = le32toh(o->seals);
+	uint32_t name_len = le32toh(o->name_len);
 	int32_t key = (int32_t)le32toh(o->key);
 
-	if (kind > CRYO_SHM_SYSV)
+	if (kind > CRYO_SHM_MEMFD || (kind == CRYO_SHM_MEMFD && img->minor < 5))
 		return image_fail(img, -EPROTO, true, "unknown kind %u", kind);
 	if (flags & ~CRYO_SHM_ALL)
 		return image_fail(img, -EPROTO, true, "unknown flags 0x%x", flags);
@@ -1139,16 +1188,35 @@ static int check_shm_fields(struct cryoctl_image *img, const struct cryo_image_s
 		return image_fail(img, -EPROTO, true,
 				  "System V segment %u is removed but keeps key 0x%08x",
 				  id, (uint32_t)key);
-	return 0;
+	if (kind != CRYO_SHM_MEMFD && (seals || name_len))
+		return image_fail(img, -EPROTO, true,
+				  "shared memory object %u of kind %u has seals 0x%x or a name, which only memfds have",
+				  id, kind, seals);
+	if (kind != CRYO_SHM_MEMFD)
+		return 0;
+	if (key || flags || o->shmid || o->uid || o->gid)
+		return image_fail(img, -EPROTO, true,
+				  "memfd %u has a key, flags, id or owner, which only System V segments have",
+				  id);
+	if (seals & ~(uint32_t)CRYO_SEAL_ALL)
+		return image_fail(img, -EPROTO, true,
+				  "memfd %u has unknown seals 0x%x", id, seals);
+	if (name_len > CRYO_MEMFD_NAME_MAX)
+		return image_fail(img, -EPROTO, true,
+				  "memfd %u has a name of %u bytes, more than %u", id,
+				  name_len, CRYO_MEMFD_NAME_MAX);
+	/* Only in a 2.5 record, after the whole structure. */
+	return check_no_nul(img, img->buf + sizeof(*o), name_len, "memfd name");
 }
 
 /* A SHM: between the TREE and the first section, ids in order. */
 static int check_shm(struct cryoctl_image *img)
 {
-	const struct cryo_image_shm *o = (const void *)img->buf;
-	uint32_t id, owner;
+	/* A 2.3 or 2.4 record ends before the seals: zeroes. */
+	struct cryo_image_shm *o = &img->shm_rec;
+	uint32_t id, owner, kind;
 	struct image_shm *p;
-	uint64_t size;
+	uint64_t size, len;
 	int ret;
 
 	if (img->minor < 3)
@@ -1158,12 +1226,18 @@ static int check_shm(struct cryoctl_image *img)
 	if (!img->tree_seen || img->section >= 0)
 		return image_fail(img, -EPROTO, true,
 				  "out of order: SHM records come after the TREE, before the first PROCESS");
-	ret = check_len(img, sizeof(*o));
+	len = img->minor < 5 ? CRYO_IMAGE_SHM_SIZE_2_3 : sizeof(*o);
+	if (img->rec.len < len)
+		return check_len(img, len);
+	memset(o, 0, sizeof(*o));
+	memcpy(o, img->buf, len);
+	ret = check_len(img, len + (img->minor < 5 ? 0 : le32toh(o->name_len)));
 	if (ret)
 		return ret;
 	id = le32toh(o->id);
 	owner = le32toh(o->owner);
 	size = le64toh(o->size);
+	kind = le32toh(o->kind);
 	if (id != img->nr_shms + 1)
 		return image_fail(img, -EPROTO, true,
 				  "SHM id %u, expected %u (ids count from 1 in order)",
@@ -1176,7 +1250,8 @@ static int check_shm(struct cryoctl_image *img)
 		return image_fail(img, -EPROTO, true,
 				  "shared memory object %u is owned by member %u (pid %d), a zombie",
 				  id, owner, img->tree[owner].pid);
-	if (!size || size > SHM_SIZE_MAX)
+	if ((!size && kind != CRYO_SHM_MEMFD) ||
+	    size > (kind == CRYO_SHM_MEMFD ? MEMFD_SIZE_MAX : SHM_SIZE_MAX))
 		return image_fail(img, -EPROTO, true,
 				  "shared memory object %u of %llu bytes", id,
 				  (unsigned long long)size);

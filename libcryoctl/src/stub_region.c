@@ -129,11 +129,7 @@ static size_t cpu_fpu_size(void)
 	return size;
 }
 
-/*
- * The image's HEADER when the image is a file we can pread() without
- * moving it, else the defaults.
- */
-void region_estimate(int image_fd, size_t *nr_threads, size_t *fpu_size)
+int image_peek_header(int image_fd, struct cryo_image_header *h)
 {
 	struct {
 		struct cryo_rec rec;
@@ -141,20 +137,34 @@ void region_estimate(int image_fd, size_t *nr_threads, size_t *fpu_size)
 	} __attribute__((packed)) hd;
 	off_t pos;
 
-	*nr_threads = THAW_PIPE_THREADS;
-	*fpu_size = cpu_fpu_size();
 	pos = lseek(image_fd, 0, SEEK_CUR);
 	if (pos < 0 || pread(image_fd, &hd, sizeof(hd), pos) != sizeof(hd))
-		return;
+		return -1;
 	if (le32toh(hd.rec.type) != CRYO_REC_HEADER ||
 	    memcmp(hd.h.magic, CRYO_IMAGE_MAGIC, sizeof(hd.h.magic)))
+		return -1;
+	memcpy(h, &hd.h, sizeof(*h));
+	return 0;
+}
+
+/*
+ * The image's HEADER when the image is a file we can pread() without
+ * moving it, else the defaults.
+ */
+void region_estimate(int image_fd, size_t *nr_threads, size_t *fpu_size)
+{
+	struct cryo_image_header h;
+
+	*nr_threads = THAW_PIPE_THREADS;
+	*fpu_size = cpu_fpu_size();
+	if (image_peek_header(image_fd, &h))
 		return;
 	/* A bogus header is the module's to refuse; it must only fit. */
-	if (le32toh(hd.h.nr_threads) >= 1 && le32toh(hd.h.nr_threads) <= THAW_TIDS_MAX)
-		*nr_threads = le32toh(hd.h.nr_threads);
-	if (le32toh(hd.h.fpu_size) > *fpu_size &&
-	    le32toh(hd.h.fpu_size) <= 1024 * 1024)
-		*fpu_size = le32toh(hd.h.fpu_size);
+	if (le32toh(h.nr_threads) >= 1 && le32toh(h.nr_threads) <= THAW_TIDS_MAX)
+		*nr_threads = le32toh(h.nr_threads);
+	if (le32toh(h.fpu_size) > *fpu_size &&
+	    le32toh(h.fpu_size) <= 1024 * 1024)
+		*fpu_size = le32toh(h.fpu_size);
 }
 
 /* A thaw's region, for the address the module chose, c->t.stub_addr. */

@@ -775,6 +775,14 @@ static int wait_outcome(struct thaw_ctx *c, struct cryoctl_thaw_result *res)
 
 #define THAW_FLAGS	(CRYOCTL_THAW_SAME_PID | CRYOCTL_THAW_NEW_PIDNS | CRYOCTL_THAW_WAIT)
 
+/* The HEADER's minor version of a file image, or -1. */
+static int image_minor(int image_fd)
+{
+	struct cryo_image_header h;
+
+	return image_peek_header(image_fd, &h) ? -1 : le16toh(h.minor);
+}
+
 /* Does the module speak ABI 1.@minor at least, for @what? */
 static int need_abi(int devfd, unsigned int minor, const char *what,
 		    struct cryoctl_thaw_result *res)
@@ -809,8 +817,21 @@ static int check_args(int devfd, int image_fd, unsigned int flags,
 	ret = cryoctl_need_feature(devfd, CRYO_FEATURE_THAW, "thaw", msg, sizeof(msg));
 	if (ret)
 		return thaw_fail(res, ret, "%s", msg);
-	if (flags & CRYOCTL_THAW_NEW_PIDNS)
-		return need_abi(devfd, 7, "thaw into a new pid namespace", res);
+	if (flags & CRYOCTL_THAW_NEW_PIDNS) {
+		ret = need_abi(devfd, 7, "thaw into a new pid namespace", res);
+		if (ret)
+			return ret;
+	}
+	/*
+	 * A module before ABI 1.10 skips the records of a newer format than
+	 * its own: it would thaw a 2.6 image without its file locks.  Only
+	 * an image that can be read in place is looked at (a pipe's bytes
+	 * are the module's to read).
+	 */
+	if (image_minor(image_fd) >= 6)
+		return need_abi(devfd, 10,
+				"thaw an image of format 2.6 or newer without losing its file locks",
+				res);
 	return 0;
 }
 

@@ -56,6 +56,12 @@ void cryoctl_region_layout(struct cryoctl_region *r, size_t nr_threads,
 extern size_t cryoctl_thaw_fake_cpu_fpu_size;
 
 /*
+ * The HEADER of an image that is a file, read at its position without
+ * moving it (pread()): 0, or -1 when it is no file or no image.
+ */
+int image_peek_header(int image_fd, struct cryo_image_header *h);
+
+/*
  * What the region of a thaw from @image_fd must hold, before
  * CRYO_IOC_THAW says it: threads and FPU state per thread.
  */

@@ -314,10 +314,11 @@ void test_cli_image(void)
 			 "      \"dev\": \"00:05\",\n      \"ino\": 1003,\n"
 			 "      \"size\": 123,\n      \"mtime_ns\": 1234567,\n"
 			 "      \"rdev\": \"00:00\",\n      \"pipe_id\": \"0x0\",\n"
-			 "      \"data_size\": 123,\n      \"name\": \"/tmp/x\",\n"
+			 "      \"shm\": 0,\n      \"data_size\": 123,\n      \"name\": \"/tmp/x\",\n"
 			 "      \"unlinked\": true,\n      \"lost\": false\n") &&
 	      strstr(r.out, "\"kind\": \"pipe\"") &&
-	      strstr(r.out, "\"pipe_id\": \"0xabc00000042\",\n      \"data_size\": 5,") &&
+	      strstr(r.out, "\"pipe_id\": \"0xabc00000042\",\n      \"shm\": 0,\n"
+			 "      \"data_size\": 5,") &&
 	      strstr(r.out, "\"name\": \"socket:[5678]\",\n      \"unlinked\": false,\n"
 			 "      \"lost\": true") &&
 	      strstr(r.out, "\"fd\": 7,\n      \"file_id\": 5,\n      \"cloexec\": true") &&
@@ -504,6 +505,28 @@ void test_cli_shm(void)
 	      strstr(r.out, "\"removed\": true,") && strstr(r.out, "\"shm_pages\": 5,") &&
 	      strstr(r.out, "\"shm\": 3\n"),
 	      "inspect --json shm: %d\n%s", r.status, r.out);
+	free(m.b.p);
+
+	/* A memfd (2.5): its name, mode and seals; its description's object. */
+	build_memfd(&m);
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect"));
+	if (getenv("UNIT_SHOW"))
+		fprintf(stderr, "%s", r.out);
+	CHECK(r.status == 0 &&
+	      strstr(r.out, "\nshared memory   4 objects, 6 pages saved\n") &&
+	      strstr(r.out, "\n  shm 4 memfd \"ring\" mode 0777 seals shrink,grow 12.0 KiB,") &&
+	      strstr(r.out, " owner pid 103, 1 pages saved: pid 103 0x7f0000040000-") &&
+	      strstr(r.out, "fd 4 -> file 5 MEMFD rw- pos 5 ") &&
+	      strstr(r.out, " shm 4"),
+	      "inspect memfd: %d\n%s", r.status, r.out);
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect", "--json"));
+	if (getenv("UNIT_SHOW"))
+		fprintf(stderr, "%s", r.out);
+	CHECK(r.status == 0 && json_valid(r.out) &&
+	      strstr(r.out, "\"kind\": \"memfd\",\n      \"size\": 12288,") &&
+	      strstr(r.out, "\"name\": \"ring\",\n      \"seals\": \"0x6\",") &&
+	      strstr(r.out, "\"pipe_id\": \"0x0\",\n      \"shm\": 4,"),
+	      "inspect --json memfd: %d\n%s", r.status, r.out);
 	free(m.b.p);
 }
 

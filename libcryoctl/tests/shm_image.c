@@ -2,8 +2,8 @@
 /*
  * The image reader on shared memory objects (format 2.3): SHM records,
  * the VMAs that map them (cryo_image_vma.shm) and SHM_PAGES, good and
- * bad.  The images are the reference tree (build_tree()) with objects
- * added by edit().
+ * bad; memfds (2.5), their names, seals and descriptions.  The images
+ * are the reference tree (build_tree()) with objects added by edit().
  */
 #include "unit.h"
 
@@ -322,6 +322,159 @@ static void test_shm_pages(struct img *m)
 	expect(m, -EBADMSG, i, "checksum mismatch", __LINE__, "a flipped bit in SHM_PAGES");
 }
 
+/* ---- memfds (format 2.5) ---- */
+
+#define SHM_D	(0x7f0000000000ULL + 64 * PAGE)	/* object 4, a memfd */
+#define MEMFD_NAME	"/memfd:ring (deleted)"
+
+static void insert_memfd(struct img *m, int at, uint32_t owner, uint32_t seals,
+			 const char *name)
+{
+	struct cryo_image_shm o = {
+		.id = 4, .kind = CRYO_SHM_MEMFD, .size = 3 * PAGE, .owner = owner,
+		.mode = 0777, .seals = seals, .name_len = strlen(name),
+	};
+	unsigned char buf[sizeof(o) + 300];
+
+	memcpy(buf, &o, sizeof(o));
+	memcpy(buf + sizeof(o), name, o.name_len);
+	edit(m, at, 0, CRYO_REC_SHM, buf, sizeof(o) + o.name_len);
+}
+
+/* A description of memfd @shm, file 5 at fd 4, before record @at. */
+static void insert_memfd_file(struct img *m, int at, uint64_t shm)
+{
+	struct cryo_image_file f = {
+		.id = 5, .kind = CRYO_FILE_MEMFD, .open_flags = O_RDWR | O_LARGEFILE,
+		.mode = S_IFREG | 0777, .pos = 5, .size = 3 * PAGE, .shm = shm,
+		.name_len = strlen(MEMFD_NAME),
+	};
+	struct cryo_image_fd fd = { .fd = 4, .file_id = 5 };
+	unsigned char buf[sizeof(f) + sizeof(MEMFD_NAME)];
+
+	memcpy(buf, &f, sizeof(f));
+	memcpy(buf + sizeof(f), MEMFD_NAME, f.name_len);
+	edit(m, at, 0, CRYO_REC_FD, &fd, sizeof(fd));
+	edit(m, at, 0, CRYO_REC_FILE, buf, sizeof(f) + f.name_len);
+}
+
+/*
+ * build_shm() and a memfd, object 4, of 3 pages sealed against growing
+ * and shrinking, owned by member 3 (pid 103): held there as fd 4 (file
+ * 5), mapped privately, its second page saved.
+ */
+static void build_memfd_as(struct img *m, uint32_t owner, uint32_t seals,
+			   const char *name, uint64_t file_shm)
+{
+	struct cryo_image_vma v = {
+		.start = SHM_D, .end = SHM_D + 2 * PAGE,
+		.flags = CRYO_VMA_READ | CRYO_VMA_WRITE, .kind = CRYO_VMA_FILE,
+		.name_len = strlen(MEMFD_NAME), .shm = 4,
+	};
+	unsigned char buf[sizeof(v) + sizeof(MEMFD_NAME)];
+	int i;
+
+	build_shm(m);
+	insert_memfd(m, 5, owner, seals, name);
+	i = find_rec(m, CRYO_REC_FILE, 3);		/* pid 103's own */
+	insert_memfd_file(m, i + 2, file_shm);
+	i = find_rec(m, CRYO_REC_PAGES, 2);		/* pid 103 */
+	insert_shm_pages(m, i + 1, 4, 1, 1);
+	memcpy(buf, &v, sizeof(v));
+	memcpy(buf + sizeof(v), MEMFD_NAME, v.name_len);
+	edit(m, i, 0, CRYO_REC_VMA, buf, sizeof(v) + v.name_len);
+}
+
+void build_memfd(struct img *m)
+{
+	build_memfd_as(m, 3, CRYO_SEAL_GROW | CRYO_SEAL_SHRINK, "ring", 4);
+}
+
+/* The records of a 2.4 image: SHM records of 2.3's size, and no memfd. */
+static void make_2_4(struct img *m)
+{
+	struct cryo_image_header h;
+	struct cryo_image_shm o;
+	int i;
+
+	get_payload(m, 0, &h, sizeof(h));
+	h.minor = 4;
+	set_payload(m, 0, &h, sizeof(h));
+	for (i = 0; i < m->nr; i++) {
+		if (m->type[i] != CRYO_REC_SHM)
+			continue;
+		get_payload(m, i, &o, sizeof(o));
+		edit(m, i, 1, 0, NULL, 0);
+		edit(m, i, 0, CRYO_REC_SHM, &o, CRYO_IMAGE_SHM_SIZE_2_3);
+	}
+}
+
+static void test_memfd(struct img *m)
+{
+	char name[CRYO_MEMFD_NAME_MAX + 2];
+	int i;
+
+	build_memfd(m);
+	expect(m, 0, 0, NULL, __LINE__, "a memfd held and mapped privately");
+	build_memfd_as(m, 3, CRYO_SEAL_ALL, "", 4);
+	expect(m, 0, 0, NULL, __LINE__, "a memfd with every seal and no name");
+	memset(name, 'n', CRYO_MEMFD_NAME_MAX);
+	name[CRYO_MEMFD_NAME_MAX] = '\0';
+	build_memfd_as(m, 3, 0, name, 4);
+	expect(m, 0, 0, NULL, __LINE__, "a memfd of the longest name");
+	build_shm(m);
+	make_2_4(m);
+	expect(m, 0, 0, NULL, __LINE__, "a 2.4 image's SHM records");
+
+	/* The SHM record. */
+	build_memfd_as(m, 3, 0x40, "ring", 4);
+	REFUSED(m, 5, "memfd 4 has unknown seals 0x40", "memfd seals 0x40");
+	name[CRYO_MEMFD_NAME_MAX] = 'n';
+	name[CRYO_MEMFD_NAME_MAX + 1] = '\0';
+	build_memfd_as(m, 3, 0, name, 4);
+	REFUSED(m, 5, "a name of 250 bytes, more than 249", "memfd name of 250 bytes");
+	build_memfd_as(m, 3, 0, "ri\001g", 4);
+	((char *)payload(m, 5))[sizeof(struct cryo_image_shm) + 2] = '\0';
+	fix_crc(m->b.p, m->off[5]);
+	REFUSED(m, 5, "the memfd name holds a NUL byte", "NUL in a memfd's name");
+	build_memfd(m);
+	shm_set32(m, 5, SHM_OFF(key), 7);
+	REFUSED(m, 5, "memfd 4 has a key", "memfd with a key");
+	build_memfd(m);
+	shm_set32(m, 5, SHM_OFF(name_len), 3);
+	REFUSED(m, 5, "payload of 60 bytes, expected 59", "memfd name_len short");
+	build_shm(m);
+	shm_set32(m, 2, SHM_OFF(seals), CRYO_SEAL_GROW);
+	REFUSED(m, 2, "seals 0x4 or a name, which only memfds have", "anonymous memory sealed");
+	build_memfd(m);
+	shm_set64(m, 5, SHM_OFF(size), 0);
+	i = find_rec(m, CRYO_REC_SHM_PAGES, 4);		/* object 4's */
+	edit(m, i, 1, 0, NULL, 0);
+	expect(m, 0, 0, NULL, __LINE__, "an empty memfd");
+	build_memfd(m);
+	shm_set64(m, 5, SHM_OFF(size), 1ULL << 62);
+	expect(m, 0, 0, NULL, __LINE__, "a memfd of 2^62 bytes");
+	build_memfd(m);
+	shm_set64(m, 5, SHM_OFF(size), 1ULL << 63);
+	REFUSED(m, 5, "object 4 of 9223372036854775808 bytes", "a memfd of 2^63 bytes");
+	build_shm(m);
+	make_2_4(m);
+	shm_set32(m, 2, SHM_OFF(kind), CRYO_SHM_MEMFD);
+	REFUSED(m, 2, "unknown kind 2", "a memfd in a 2.4 image");
+
+	/* Its description. */
+	build_memfd_as(m, 3, 0, "ring", 1);
+	REFUSED(m, find_rec(m, CRYO_REC_FILE, 4), "names shared memory object 1, which is no memfd",
+		"a memfd's FILE naming anonymous memory");
+	build_memfd_as(m, 3, 0, "ring", 9);
+	REFUSED(m, find_rec(m, CRYO_REC_FILE, 4), "names shared memory object 9",
+		"a memfd's FILE naming no object");
+	build_memfd_as(m, 0, 0, "ring", 4);
+	REFUSED(m, find_rec(m, CRYO_REC_FILE, 4),
+		"the first use of memfd 4 is in the section of pid 103, but its owner is member 0",
+		"a memfd first used outside its owner");
+}
+
 void test_shm_image(void)
 {
 	struct img *m = calloc(1, sizeof(*m));
@@ -331,5 +484,6 @@ void test_shm_image(void)
 	test_shm_records(m);
 	test_shm_vmas(m);
 	test_shm_pages(m);
+	test_memfd(m);
 	free(m);
 }

@@ -86,6 +86,7 @@ void reset_fake_thaw(void)
 	fake_fpu_size = 832;
 	fake_features = CRYO_FEATURE_ALL;
 	fake_abi_major = CRYO_ABI_MAJOR;
+	fake_abi_minor = CRYO_ABI_MINOR;
 	fake_thaw_errno = 0;
 	fake_thaw_calls = 0;
 	fake_thaw_threads = 3;
@@ -392,6 +393,35 @@ static void test_remap_maps(void)
 	free(m.b.p);
 }
 
+/*
+ * A module before ABI 1.10 would skip a 2.6 image's LOCK records: the
+ * library refuses such a file image up front, and lets an older one, or
+ * one in a pipe (the module's to read), through.
+ */
+static void test_thaw_old_module(void)
+{
+	struct cryoctl_thaw_result res;
+	int file, ret;
+
+	reset_fake_thaw();
+	fake_abi_minor = 9;
+	file = header_file(3);
+	ret = cryoctl_thaw(fake_dev, file, 0, NULL, 0, &res);
+	close(file);
+	CHECK(ret == -EOPNOTSUPP && !fake_thaw_calls &&
+	      strstr(res.message, "file locks") && strstr(res.message, "1.10") &&
+	      no_children(), "a 2.6 image, a module of ABI 1.9: %d '%s'", ret,
+	      res.message);
+	reset_fake_thaw();
+	fake_abi_minor = 10;
+	file = header_file(3);
+	ret = cryoctl_thaw(fake_dev, file, 0, NULL, 0, &res);
+	close(file);
+	CHECK(ret == -ENOTTY && fake_thaw_calls && no_children(),
+	      "a 2.6 image, a module of ABI 1.10: %d '%s'", ret, res.message);
+	reset_fake_thaw();
+}
+
 void test_thaw(void)
 {
 	struct cryo_thaw_status st;
@@ -403,6 +433,7 @@ void test_thaw(void)
 	test_thaw_args(img);
 	test_thaw_stub(img);
 	test_thaw_fpu_sizes(img);
+	test_thaw_old_module();
 	close(img);
 	test_remap_maps();
 	close(fake_dev);

@@ -166,6 +166,7 @@ void test_files(void);
  * segment of 100 bytes, owner and mapper 100.
  */
 void build_shm(struct img *m);
+void build_memfd(struct img *m);
 void test_shm_image(void);
 void test_lock_image(void);
 

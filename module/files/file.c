@@ -37,8 +37,12 @@ static const struct cryo_file_ops cryo_other_ops = {
 	.name		= "file",
 };
 
-/* Every kind cryo saves, tried in this order at the freeze. */
+/*
+ * Every kind cryo saves, tried in this order at the freeze: a memfd
+ * before regular files (memfd_secret(2)'s is a nameless regular file).
+ */
 static const struct cryo_file_ops *const cryo_file_kinds[] = {
+	&cryo_memfd_ops,
 	&cryo_regular_ops,
 	&cryo_dir_ops,
 	&cryo_chardev_ops,
@@ -309,7 +313,8 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	if (r->id != ft->nr_files + 1)
 		return cryo_file_bad(t, "FILE: id %u, expected %u", r->id,
 				     ft->nr_files + 1);
-	if (r->kind < CRYO_FILE_REG || r->kind > CRYO_FILE_OTHER ||
+	if (r->kind < CRYO_FILE_REG || r->kind > CRYO_FILE_MEMFD ||
+	    (r->kind == CRYO_FILE_MEMFD && t->hdr.minor < 5) ||
 	    (r->flags & ~(CRYO_FILE_UNLINKED | CRYO_FILE_LOST)) ||
 	    ((r->flags & CRYO_FILE_UNLINKED) && r->kind != CRYO_FILE_REG) ||
 	    r->pos < 0)

@@ -47,7 +47,7 @@ struct cryo_seen {
 /**
  * struct cryo_file_out - what a kind adds to its FILE record
  * @flags: %CRYO_FILE_UNLINKED, %CRYO_FILE_LOST
- * @pipe_id: &cryo_image_file.pipe_id
+ * @pipe_id: &cryo_image_file.pipe_id, or a memfd's &cryo_image_file.shm
  */
 struct cryo_file_out {
 	u32 flags;
@@ -96,6 +96,8 @@ extern const struct cryo_file_ops cryo_regular_ops;
 extern const struct cryo_file_ops cryo_dir_ops;
 /* chardev.c */
 extern const struct cryo_file_ops cryo_chardev_ops;
+/* memfd.c */
+extern const struct cryo_file_ops cryo_memfd_ops;
 /* pipe.c */
 extern const struct cryo_file_ops cryo_pipe_ops;
 extern const struct cryo_file_ops cryo_fifo_ops;

@@ -314,6 +314,8 @@ int cryo_locks_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	struct cryo_image_lock *r = t->in->buf;
 	int ret;
 
+	if (t->hdr.minor < 6)
+		return cryo_file_bad(t, "LOCK: in a format 2.%u image", t->hdr.minor);
 	if (rec->len != sizeof(*r) || r->__reserved)
 		return cryo_file_bad(t, "LOCK: bad length or reserved field");
 	if (r->kind < CRYO_LOCK_POSIX || r->kind > CRYO_LOCK_FLOCK ||

@@ -195,6 +195,7 @@ int cryo_stream_grown(struct cryo_thawing *t, const struct cryo_rec *rec,
 static const size_t header_sizes[] = {
 	CRYO_IMAGE_HEADER_SIZE_2_0, CRYO_IMAGE_HEADER_SIZE_2_1,
 	sizeof(struct cryo_image_header), sizeof(struct cryo_image_header),
+	sizeof(struct cryo_image_header), sizeof(struct cryo_image_header),
 	sizeof(struct cryo_image_header),
 };
 

@@ -71,10 +71,13 @@ struct cryo_shm_thaw;
 struct file;
 
 bool cryo_shm_is_sysv(struct vm_area_struct *vma);
+bool cryo_shm_is_memfd(struct file *f);
+bool cryo_shm_memfd_unsaveable(struct file *f);
+u32 cryo_shm_memfd_id(struct cryo_image *img, struct file *file);
 bool cryo_shm_outside(struct cryo_image *img, struct vm_area_struct *vma);
 bool cryo_shm_sysv_here(struct cryo_image *img, struct vm_area_struct *vma);
 u32 cryo_shm_id(struct cryo_image *img, struct vm_area_struct *vma);
-int cryo_shm_collect(struct cryo_image *img);
+int cryo_shm_collect(struct cryo_image *img, struct cryo_why *why);
 int cryo_shm_save(struct cryo_image *img);
 int cryo_shm_pages_save(struct cryo_image *img);
 void cryo_shm_release(struct cryo_image *img);
@@ -83,6 +86,9 @@ int cryo_shm_give(struct cryo_thaw_tree *tree, struct cryo_thaw_shm *arg);
 struct file *cryo_shm_file(struct cryo_thawing *t, struct cryo_thaw_vma *v,
 			   bool need);
 int cryo_shm_fill(struct cryo_thawing *t, struct cryo_rec *rec);
+bool cryo_shm_memfd_check(struct cryo_thaw_tree *tree, u64 id);
+struct file *cryo_shm_memfd_open(struct cryo_thawing *t, u64 id, int flags);
+int cryo_shm_seal(struct cryo_thawing *t);
 void cryo_shm_thaw_release(struct cryo_shm_thaw *st);
 
 /* snapshot.c */

@@ -275,6 +275,9 @@ int cryo_pages_restore(struct cryo_thawing *t)
 				ret = cryo_stream_trailer(t, records, bytes);
 			if (!ret)
 				ret = cryo_stream_end(t);
+			/* Every member has mapped its memfds: seal them. */
+			if (!ret)
+				ret = cryo_shm_seal(t);
 			return ret;
 		}
 		if (rec.type == CRYO_REC_PROCESS)

@@ -36,6 +36,8 @@ struct cryo_shm_save {
 struct cryo_thaw_shm_obj {
 	struct cryo_image_shm rec;
 	struct file *file;		/* made, or given: referenced */
+	struct file *ro_file;		/* a memfd's read-only open, or NULL */
+	char *name;			/* a memfd's "memfd:NAME" */
 	u64 next;			/* SHM_PAGES: the next page offset */
 };
 

@@ -435,7 +435,8 @@ struct cryo_range *cryo_vma_ranges(struct mm_struct *mm, unsigned int extra,
 /*
  * Could a thaw map @vma again?  It reopens a mapped file by its name: the
  * file must still have one, and be a regular file (a device's mapping is
- * the driver's).  Shared anonymous memory is no file to it.
+ * the driver's).  Shared anonymous memory is no file to it; a memfd is
+ * not asked here (shm.c makes it again).
  */
 static bool cryo_vma_remappable(struct vm_area_struct *vma)
 {
@@ -468,17 +469,28 @@ int cryo_vma_check(struct cryo_image *img, struct cryo_why *why)
 		return -EINTR;
 	for_each_vma(vmi, vma) {
 		bool sysv = cryo_shm_is_sysv(vma);
-		bool remappable = sysv ? cryo_shm_sysv_here(img, vma) :
-					 cryo_vma_remappable(vma);
+		bool memfd = vma->vm_file && cryo_shm_is_memfd(vma->vm_file);
+		bool remappable;
 
+		if (sysv)
+			remappable = cryo_shm_sysv_here(img, vma);
+		else if (memfd)
+			remappable = true;
+		else
+			remappable = cryo_vma_remappable(vma);
 		/*
-		 * Shared memory (anonymous, a SysV segment) that a process
-		 * outside the tree maps too is named as such first: its
-		 * sharing is what would be lost.
+		 * Shared memory (anonymous, a SysV segment, a memfd) that a
+		 * process outside the tree maps too is named as such first:
+		 * its sharing is what would be lost.
 		 */
-		if ((cryo_vma_shared_anon(vma) || sysv) &&
+		if ((cryo_vma_shared_anon(vma) || sysv || memfd) &&
 		    cryo_shm_outside(img, vma)) {
 			ret = cryo_refuse(why, CRYO_REFUSAL_SHARED_MEMORY, i,
+					  -EOPNOTSUPP);
+			break;
+		}
+		if (vma->vm_file && cryo_shm_memfd_unsaveable(vma->vm_file)) {
+			ret = cryo_refuse(why, CRYO_REFUSAL_MEMFD_MAPPING, i,
 					  -EOPNOTSUPP);
 			break;
 		}

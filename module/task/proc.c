@@ -189,6 +189,7 @@ int cryo_proc_save_fs(struct cryo_image *img)
 static const size_t process_sizes[] = {
 	CRYO_IMAGE_PROCESS_SIZE_2_0, CRYO_IMAGE_PROCESS_SIZE_2_1,
 	sizeof(struct cryo_image_process), sizeof(struct cryo_image_process),
+	sizeof(struct cryo_image_process), sizeof(struct cryo_image_process),
 	sizeof(struct cryo_image_process),
 };
 

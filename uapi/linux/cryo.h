@@ -37,7 +37,7 @@
  * with any module whose major is M.
  */
 #define CRYO_ABI_MAJOR		1
-#define CRYO_ABI_MINOR		8
+#define CRYO_ABI_MINOR		10
 
 /**
  * enum cryo_feature - capabilities a module reports in &cryo_version.features
@@ -228,6 +228,7 @@ enum cryo_freeze_flags {
  *	not map again: one that was deleted (an executable or library
  *	replaced since it was mapped, a memfd, a SysV shared memory segment)
  *	or one that is not a regular file (a device, an io_uring ring).
+ *	Since ABI 1.9 a memfd's mapping is saved (but in a snapshot).
  *	With %CRYO_FREEZE_ACCEPT_LOSS the image is made (for forensics) and
  *	a thaw of it fails, naming the mapping.  @refusal_id: the mapping's
  *	line in /proc/PID/maps, from 0.  Since ABI 1.5.
@@ -242,7 +243,22 @@ enum cryo_freeze_flags {
  *	@refusal_id of its /proc/PID/maps) that another process maps too: a
  *	thaw would give each its own copy, and their writes would no longer
  *	meet.  With %CRYO_FREEZE_ACCEPT_LOSS each gets its copy.  Since ABI
- *	1.6.
+ *	1.6.  Since ABI 1.9 a mapping of a memfd too.
+ * @CRYO_REFUSAL_MEMFD_FD: EOPNOTSUPP: file descriptor @refusal_id is a
+ *	memfd made with ``MFD_HUGETLB`` or by memfd_secret(2), whose pages
+ *	cryo cannot save.  With %CRYO_FREEZE_ACCEPT_LOSS it is saved as lost.
+ *	Since ABI 1.9.
+ * @CRYO_REFUSAL_MEMFD_MAPPING: EOPNOTSUPP: line @refusal_id of the
+ *	/proc/PID/maps of process &cryo_freeze.refusal_pid maps such a
+ *	memfd.  With %CRYO_FREEZE_ACCEPT_LOSS the image is made, and a thaw
+ *	of it fails.  Since ABI 1.9.
+ * @CRYO_REFUSAL_MEMFD_OUTSIDE: EOPNOTSUPP: file descriptor @refusal_id
+ *	of process &cryo_freeze.refusal_pid is a memfd that a process
+ *	outside the tree holds too (its descriptor passed on, or another
+ *	description of it): the thawed tree would have a memfd of its own.
+ *	A memfd only mapped by the members is named by
+ *	%CRYO_REFUSAL_SHARED_MEMORY and its mapping.  With
+ *	%CRYO_FREEZE_ACCEPT_LOSS the image is made.  Since ABI 1.9.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -268,6 +284,9 @@ enum cryo_refusal {
 	CRYO_REFUSAL_MAPPING		= 17,
 	CRYO_REFUSAL_PIPE_OUTSIDE	= 18,
 	CRYO_REFUSAL_SHARED_MEMORY	= 19,
+	CRYO_REFUSAL_MEMFD_FD		= 20,
+	CRYO_REFUSAL_MEMFD_MAPPING	= 21,
+	CRYO_REFUSAL_MEMFD_OUTSIDE	= 22,
 };
 
 /**

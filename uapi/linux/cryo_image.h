@@ -46,7 +46,7 @@
 /** CRYO_IMAGE_MAGIC - &cryo_image_header.magic, "CRYOIMG" and a NUL */
 #define CRYO_IMAGE_MAGIC	"CRYOIMG"
 #define CRYO_IMAGE_MAJOR	2
-#define CRYO_IMAGE_MINOR	4
+#define CRYO_IMAGE_MINOR	6
 
 /**
  * enum cryo_rec_type - &cryo_rec.type
@@ -655,11 +655,44 @@ struct cryo_image_vma {
  *	inherited across fork); its mappings have kind %CRYO_VMA_ANON.
  * @CRYO_SHM_SYSV: a System V shared memory segment (shmget(2)); its
  *	mappings (shmat(2)) have kind %CRYO_VMA_FILE.
+ * @CRYO_SHM_MEMFD: a memfd (memfd_create(2)) mapped or held as a file
+ *	descriptor by members (since 2.5): its name, size, permission bits
+ *	and seals are in the record.  Its mappings, shared or private, have
+ *	kind %CRYO_VMA_FILE; its descriptions are FILE records of kind
+ *	%CRYO_FILE_MEMFD naming it.  A private mapping's copy-on-write pages
+ *	are that mapping's own PAGES.
  */
 enum cryo_shm_kind {
 	CRYO_SHM_ANON		= 0,
 	CRYO_SHM_SYSV		= 1,
+	CRYO_SHM_MEMFD		= 2,
 };
+
+/**
+ * enum cryo_shm_seals - &cryo_image_shm.seals: a memfd's seals, the
+ * F_SEAL_* values of fcntl(2) F_GET_SEALS
+ * @CRYO_SEAL_SEAL: F_SEAL_SEAL, no seal may be added.
+ * @CRYO_SEAL_SHRINK: F_SEAL_SHRINK.
+ * @CRYO_SEAL_GROW: F_SEAL_GROW.
+ * @CRYO_SEAL_WRITE: F_SEAL_WRITE: no writable shared mapping of it is in
+ *	the image.
+ * @CRYO_SEAL_FUTURE_WRITE: F_SEAL_FUTURE_WRITE.
+ * @CRYO_SEAL_EXEC: F_SEAL_EXEC (Linux 6.3 and later; a thaw on an older
+ *	kernel refuses an image with it).
+ * @CRYO_SEAL_ALL: all seals the format knows.
+ */
+enum cryo_shm_seals {
+	CRYO_SEAL_SEAL		= 0x0001,
+	CRYO_SEAL_SHRINK	= 0x0002,
+	CRYO_SEAL_GROW		= 0x0004,
+	CRYO_SEAL_WRITE		= 0x0008,
+	CRYO_SEAL_FUTURE_WRITE	= 0x0010,
+	CRYO_SEAL_EXEC		= 0x0020,
+	CRYO_SEAL_ALL		= 0x003f,
+};
+
+/* CRYO_MEMFD_NAME_MAX - the longest memfd name, without "memfd:" */
+#define CRYO_MEMFD_NAME_MAX	249
 
 /**
  * enum cryo_shm_flags - &cryo_image_shm.flags
@@ -674,22 +707,32 @@ enum cryo_shm_flags {
 
 /**
  * struct cryo_image_shm - %CRYO_REC_SHM: a shared memory object mapped by
- * members of the tree, saved once and restored shared (since 2.3)
+ * members of the tree, saved once and restored shared (since 2.3),
+ * followed by @name_len bytes of a memfd's name (since 2.5)
  * @id: 1, 2, 3... in the order of the SHM records; &cryo_image_vma.shm.
  * @kind: &enum cryo_shm_kind.
- * @size: the object's size in bytes (for a segment, shmget(2)'s size).
+ * @size: the object's size in bytes (for a segment, shmget(2)'s size;
+ *	for a memfd its file size, which may be 0 and need not match any
+ *	mapping of it).  Not 0 but for a memfd.
  * @owner: index in the TREE of the member whose section holds its
- *	SHM_PAGES records: the first member that maps it.
+ *	SHM_PAGES records: the first member that maps it (or, for a
+ *	memfd, maps it or holds it as a file descriptor).
  * @flags: &enum cryo_shm_flags.
  * @key: a segment's key, %IPC_PRIVATE (0) for a private or removed one.
  * @shmid: a segment's id at the freeze.
- * @mode: a segment's permission bits (0777 at most).
+ * @mode: a segment's or a memfd's permission bits (0777 at most).
  * @uid: a segment's owner uid, as the freezer's user namespace sees it.
  * @gid: its owner gid.
  * @__reserved: 0.
+ * @seals: a memfd's &enum cryo_shm_seals, 0 for other kinds (since 2.5).
+ * @name_len: bytes of a memfd's name that follow (no NUL, without
+ *	memfd_create(2)'s "memfd:" prefix, at most %CRYO_MEMFD_NAME_MAX;
+ *	since 2.5), 0 for other kinds.
  *
- * Every process that maps the object is a member of the tree: the freeze
- * refuses one mapped outside it (%CRYO_REFUSAL_SHARED_MEMORY).
+ * A record of a 2.3 or 2.4 image ends before @seals
+ * (%CRYO_IMAGE_SHM_SIZE_2_3 bytes).  Every process that maps the object
+ * is a member of the tree: the freeze refuses one mapped outside it
+ * (%CRYO_REFUSAL_SHARED_MEMORY).
  */
 struct cryo_image_shm {
 	__u32 id;
@@ -703,7 +746,11 @@ struct cryo_image_shm {
 	__u32 uid;
 	__u32 gid;
 	__u32 __reserved;
+	__u32 seals;
+	__u32 name_len;
 };
+
+#define CRYO_IMAGE_SHM_SIZE_2_3	48
 
 /**
  * struct cryo_image_shm_pages - %CRYO_REC_SHM_PAGES, followed by
@@ -774,11 +821,15 @@ struct cryo_image_signals {
  * @CRYO_FILE_PIPE: one end of an anonymous pipe.
  * @CRYO_FILE_FIFO: one end of a named FIFO.
  * @CRYO_FILE_OTHER: a kind cryo cannot save (socket, eventfd, epoll,
- *	signalfd, timerfd, inotify, memfd, block and other character
- *	devices ...);
+ *	signalfd, timerfd, inotify, a hugetlb memfd, secret memory, block
+ *	and other character devices ...);
  *	only present in images taken with %CRYO_FREEZE_ACCEPT_LOSS, with
  *	%CRYO_FILE_LOST set and the kernel's description as its name (such
  *	as "socket:[1234]" or "anon_inode:[eventfd]").
+ * @CRYO_FILE_MEMFD: a description of a memfd (since 2.5): its object
+ *	(name, size, contents, seals) is the &struct cryo_image_shm @shm
+ *	names; the FILE record has its position and open flags, and its
+ *	name as /proc/PID/fd shows it ("/memfd:NAME (deleted)").
  */
 enum cryo_file_kind {
 	CRYO_FILE_REG	= 1,
@@ -787,6 +838,7 @@ enum cryo_file_kind {
 	CRYO_FILE_PIPE	= 4,
 	CRYO_FILE_FIFO	= 5,
 	CRYO_FILE_OTHER	= 6,
+	CRYO_FILE_MEMFD	= 7,
 };
 
 /**
@@ -828,6 +880,8 @@ enum cryo_file_flags {
  * @rdev: the device number of a device file, new_encode_dev().
  * @pipe_id: for pipes and FIFOs, the pipe's inode number, shared by
  *	both ends (with @dev it identifies a FIFO), 0 otherwise.
+ * @shm: for a memfd (%CRYO_FILE_MEMFD, since 2.5), the
+ *	&cryo_image_shm.id of its object (the same field as @pipe_id).
  * @data_size: bytes that follow in FILE_DATA records: the contents of an
  *	unlinked regular file, or the bytes buffered in a pipe or FIFO (sent
  *	with the first end of it in the image, and only when some
@@ -847,7 +901,10 @@ struct cryo_image_file {
 	__u64 size;
 	__s64 mtime_ns;
 	__u64 rdev;
-	__u64 pipe_id;
+	union {
+		__u64 pipe_id;
+		__u64 shm;
+	};
 	__u64 data_size;
 	__u32 name_len;
 	__u32 flags;
