@@ -40,6 +40,7 @@
 #include "refuse.h"
 #include "files/files.h"
 #include "mm/mm.h"
+#include "task/task.h"
 
 /* How the log names a refusal: "<noun> <id> <what>". */
 static const struct {
@@ -65,6 +66,7 @@ static const struct {
 	[CRYO_REFUSAL_MAPPING]		= { "mapping", "is of a deleted file or a device" },
 	[CRYO_REFUSAL_PIPE_OUTSIDE]	= { "fd", "is a pipe held outside the tree too" },
 	[CRYO_REFUSAL_SHARED_MEMORY]	= { "mapping", "is shared memory another process maps" },
+	[CRYO_REFUSAL_SCHED_DEADLINE]	= { "thread", "runs under SCHED_DEADLINE" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */
@@ -250,6 +252,8 @@ int cryo_refuse_check(struct cryo_image *img, struct cryo_why *why)
 	if (ret || img->flags & CRYO_FREEZE_ACCEPT_LOSS)
 		return ret;
 	ret = cryo_seccomp_check(img, why);
+	if (!ret)
+		ret = cryo_sched_refuse(img, why);
 	if (!ret)
 		ret = cryo_fdtable_check(img, why);
 	if (!ret)

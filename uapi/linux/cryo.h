@@ -229,6 +229,11 @@ enum cryo_freeze_flags {
  *	thaw would give each its own copy, and their writes would no longer
  *	meet.  With %CRYO_FREEZE_ACCEPT_LOSS each gets its copy.  Since ABI
  *	1.6.
+ * @CRYO_REFUSAL_SCHED_DEADLINE: EOPNOTSUPP: thread @refusal_id runs under
+ *	SCHED_DEADLINE, which a thaw cannot give back without an admission
+ *	test that may fail after the point of no return.  With
+ *	%CRYO_FREEZE_ACCEPT_LOSS the image holds it as SCHED_OTHER.  Since
+ *	image format 2.7.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -254,6 +259,7 @@ enum cryo_refusal {
 	CRYO_REFUSAL_MAPPING		= 17,
 	CRYO_REFUSAL_PIPE_OUTSIDE	= 18,
 	CRYO_REFUSAL_SHARED_MEMORY	= 19,
+	CRYO_REFUSAL_SCHED_DEADLINE	= 20,
 };
 
 /**
