@@ -92,6 +92,7 @@ void put_header(struct img *m, uint32_t nr_threads, uint16_t minor);
 void put_header_as(struct img *m, struct cryo_image_header *h,
 		   uint32_t nr_processes);
 size_t process_size(uint16_t minor);
+size_t thread_size(uint16_t minor);
 #define REF_UNLINKED	123
 
 void put_block(struct img *m);
