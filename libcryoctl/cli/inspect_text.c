@@ -241,8 +241,10 @@ static void text_sched(const struct cryo_image_thread *t)
 			  inspect_sched_names[t->sched_policy] : NULL;
 	char cpus[512];
 
-	printf("  %-16s%s%s, nice %d", "sched", pol ? "SCHED_" : "policy ",
-	       pol ? pol : "?", t->nice);
+	if (pol)
+		printf("  %-16s%s, nice %d", "sched", pol, t->nice);
+	else
+		printf("  %-16spolicy %u, nice %d", "sched", t->sched_policy, t->nice);
 	if (t->rt_priority)
 		printf(", priority %u", t->rt_priority);
 	if (t->sched_flags & CRYO_THREAD_RESET_ON_FORK)

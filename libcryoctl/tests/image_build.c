@@ -416,7 +416,7 @@ static void put_section(struct img *m, const struct cryo_image_member *mem,
 	put_block(m);
 	for (k = 0; k < mem->nr_threads; k++) {
 		t.tid = mem->pid + 1000 * k;
-		put_rec(m, CRYO_REC_THREAD, &t, thread_size(CRYO_IMAGE_MINOR),
+		put_rec(m, CRYO_REC_THREAD, &t, thread_size(tree_minor),
 			fpu, sizeof(fpu));
 	}
 	if (first) {
@@ -439,6 +439,9 @@ static void put_section(struct img *m, const struct cryo_image_member *mem,
 	put_pages(m, ANON_START + PAGE, 1);
 }
 
+/* The minor version build_tree_from() writes; tests of older ones set it. */
+uint16_t tree_minor = CRYO_IMAGE_MINOR;
+
 /*
  * An image of the tree @mem[@n]: HEADER (@hdr_procs processes, @n when
  * negative), TREE, a section per member that is not a zombie, TRAILER.
@@ -447,7 +450,7 @@ void build_tree_from(struct img *m, const struct cryo_image_member *mem,
 		     uint32_t n, int64_t hdr_procs)
 {
 	struct cryo_image_header h = {
-		.major = CRYO_IMAGE_MAJOR, .minor = CRYO_IMAGE_MINOR,
+		.major = CRYO_IMAGE_MAJOR, .minor = tree_minor,
 		.arch = AUDIT_ARCH_X86_64, .page_size = PAGE,
 		.freeze_flags = CRYO_FREEZE_KILL, .fpu_size = FPU_SIZE,
 		.time_ns = 1700000000123456789ULL,

@@ -115,6 +115,7 @@ void tree_members(struct cryo_image_member mem[TREE_MEMBERS]);
 void build_tree_from(struct img *m, const struct cryo_image_member *mem,
 		     uint32_t n, int64_t hdr_procs);
 void build_tree(struct img *m);
+extern uint16_t tree_minor;
 int find_rec(const struct img *m, uint32_t type, int nth);
 void *payload(struct img *m, int i);
 void get_payload(struct img *m, int i, void *dst, size_t size);
