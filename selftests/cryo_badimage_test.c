@@ -16,6 +16,7 @@
  * records get a correct CRC (cryoctl_record_crc()), so that the module's
  * semantic checks are what refuses them, not the checksum.
  */
+#include <sched.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/resource.h>

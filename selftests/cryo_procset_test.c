@@ -85,12 +85,12 @@ TEST_F_TIMEOUT(procset, mixed_settings_restored, 300)
 {
 	struct cryoctl_thaw_result res;
 	struct settings a, b;
-	char before[256];
+	static char before[sizeof(((struct tgt *)0)->line)];
 	int r, i;
 
 	SPAWN("mixed");
 	REPORT(&a);
-	snprintf(before, sizeof(before), "%s", T->line);
+	memcpy(before, T->line, sizeof(before));
 	EXPECT_EQ(SCHED_BATCH, a.policy[0]);
 	EXPECT_EQ(5, a.nice[0]);
 	EXPECT_EQ(SCHED_IDLE | SCHED_RESET_ON_FORK, a.policy[1]);
