@@ -609,7 +609,8 @@ static int check_thread_sched(struct cryoctl_image *img,
 
 	if (policy > 5 || policy == 4)
 		return image_fail(img, -EPROTO, true,
-				  "thread %d: scheduling policy %u", (int32_t)le32toh(t->tid), policy);
+				  "thread %d: scheduling policy %u",
+				  (int32_t)le32toh(t->tid), policy);
 	if (flags & ~CRYO_THREAD_SCHED_ALL)
 		return image_fail(img, -EPROTO, true,
 				  "thread %d: unknown scheduling flags 0x%x",

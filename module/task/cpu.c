@@ -315,7 +315,8 @@ int cryo_cpu_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 		return cryo_bad(t, rec, "thread %d: invalid %s", th->rec.tid,
 				ret == -EDOM ? "FPU state" : "registers or state");
 	if (cryo_sched_load(th))
-		return cryo_bad(t, rec, "thread %d: policy %u, flags %#x, nice %d, priority %u or affinity",
+		return cryo_bad(t, rec,
+				"thread %d: policy %u, flags %#x, nice %d, priority %u or affinity",
 				th->rec.tid, th->rec.sched_policy,
 				th->rec.sched_flags, th->rec.nice,
 				th->rec.rt_priority);

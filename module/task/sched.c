@@ -258,9 +258,12 @@ void cryo_sched_restore(struct cryo_thawing_thread *th)
 		pr_warn_ratelimited("thread %d: %s could not be restored\n",
 				    task_pid_nr(current),
 				    cryo_sched_name(r->sched_policy));
-	/* The nice value a real-time thread goes back to. */
-	if (cryo_sched_rt(r->sched_policy))
-		set_user_nice(current, r->nice);
+	/*
+	 * sched_setattr() takes the nice value of SCHED_OTHER and
+	 * SCHED_BATCH only; a SCHED_IDLE or real-time thread keeps one too,
+	 * for when it leaves its policy.
+	 */
+	set_user_nice(current, r->nice);
 	if (th->affinity && !cpumask_empty(th->affinity) &&
 	    set_cpus_allowed_ptr(current, th->affinity))
 		pr_notice_ratelimited("thread %d: its CPUs went offline during the thaw; affinity left as the thawing process has it\n",
