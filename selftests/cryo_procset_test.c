@@ -6,12 +6,14 @@
  * each read back by the thread itself inside the restored process
  * (progs/procset_target.c); and the rights a thaw checks: a real-time
  * policy the caller may not set refuses the thaw before the point of no
- * return.  Malformed values are cryo_badimage_test's (thread_sched).
+ * return; a SCHED_DEADLINE thread refuses the freeze.  Malformed values
+ * are cryo_badimage_test's (thread_sched).
  *
  * The VM has two CPUs (selftests/vm/run.sh, -smp 2): the target pins
  * itself to CPU 0, an affinity narrower than the CPUs online.
  */
 #include <grp.h>
+#include <stdint.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -201,6 +203,69 @@ TEST_F_TIMEOUT(procset, fifo_refused_to_user, 300)
 	EXPECT_EQ(SCHED_FIFO, s.policy[0]);
 	EXPECT_EQ(10, s.prio[0]);
 	EXPECT_EQ(0, tgt_quit(T, 0));
+}
+
+/* struct sched_attr, which glibc does not declare. */
+struct procset_sched_attr {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+};
+
+/*
+ * A SCHED_DEADLINE thread refuses the freeze, named: a thaw could not
+ * pass its admission test before the point of no return.  The process
+ * keeps running, untouched.
+ */
+TEST(deadline_refused)
+{
+	struct cryoctl_freeze_result res = { .size = sizeof(res) };
+	int ready[2], dev, out, r, status;
+	char c;
+	pid_t pid;
+
+	dev = cryoctl_open();
+	if (dev < 0)
+		SKIP(return, CRYO_DEV " missing: module not loaded");
+	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct procset_sched_attr a = {
+			.size = sizeof(a), .sched_policy = 6 /* SCHED_DEADLINE */,
+			.sched_runtime = 10000000, .sched_deadline = 100000000,
+			.sched_period = 100000000,
+		};
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		c = syscall(SYS_sched_setattr, 0, &a, 0) ? 'e' : 'r';
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	close(ready[0]);
+	if (c != 'r') {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		SKIP(return, "SCHED_DEADLINE not available here");
+	}
+	out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, out);
+	r = cryoctl_freeze_ex(dev, pid, CRYO_FREEZE_KILL, 0, out, NULL, NULL, &res);
+	EXPECT_EQ(-EOPNOTSUPP, r);
+	EXPECT_EQ(CRYO_REFUSAL_SCHED_DEADLINE, res.refusal);
+	EXPECT_EQ(pid, res.refusal_id);
+	/* Not killed: the freeze was refused before it. */
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));
+	EXPECT_EQ(0, kill(pid, SIGKILL));
+	EXPECT_EQ(pid, waitpid(pid, &status, 0));
+	close(out);
+	close(dev);
 }
 
 TEST_HARNESS_MAIN
