@@ -604,8 +604,9 @@ struct cryo_thaw_cpu {
  * thaw), EPERM (a thread's scheduling policy, priority or nice value,
  * since image format 2.7, is more than the process may set itself:
  * RLIMIT_RTPRIO, RLIMIT_NICE, CAP_SYS_NICE), EINTR.  After it the
- * process is killed: the errno reported by %CRYO_IOC_THAW_STATUS is EBADMSG (a corrupt record), ENODATA (a
- * truncated image), ENOMEM or the error of a failed mapping.
+ * process is killed: the errno reported by %CRYO_IOC_THAW_STATUS is
+ * EBADMSG (a corrupt record), ENODATA (a truncated image), ENOMEM or the
+ * error of a failed mapping.
  */
 struct cryo_thaw_restore {
 	__u32 size;
