@@ -133,32 +133,38 @@ int cryo_sched_load(struct cryo_thawing_thread *th)
 	return 0;
 }
 
-/* May the caller, current, make itself what @r says? */
-static bool cryo_sched_permitted(const struct cryo_image_thread *r)
+/*
+ * Would sched_setscheduler(2) of what @r says need CAP_SYS_NICE in
+ * current?  Its rules for an unprivileged caller, beside the nice value.
+ */
+static bool cryo_sched_needs_priv(const struct cryo_image_thread *r)
 {
 	struct task_struct *p = current;
 	u32 policy = r->sched_policy;
 	unsigned long rtprio;
 
-	/* setpriority(2); under sched_setscheduler(2) too for the fair ones. */
-	if (r->nice < task_nice(p) && !can_nice(p, r->nice))
-		return false;
-	if (capable(CAP_SYS_NICE))
-		return true;
 	if (cryo_sched_rt(policy)) {
 		rtprio = task_rlimit(p, RLIMIT_RTPRIO);
 		if (policy != p->policy && !rtprio)
-			return false;
+			return true;
 		if (r->rt_priority > p->rt_priority && r->rt_priority > rtprio)
-			return false;
+			return true;
 	}
 	/* SCHED_IDLE counts as nice 20: leaving it needs RLIMIT_NICE. */
 	if (p->policy == SCHED_IDLE && policy != SCHED_IDLE &&
 	    20 - task_nice(p) > task_rlimit(p, RLIMIT_NICE))
+		return true;
+	return p->sched_reset_on_fork &&
+	       !(r->sched_flags & CRYO_THREAD_RESET_ON_FORK);
+}
+
+/* May the caller, current, make itself what @r says? */
+static bool cryo_sched_permitted(const struct cryo_image_thread *r)
+{
+	/* setpriority(2); under sched_setscheduler(2) too for the fair ones. */
+	if (r->nice < task_nice(current) && !can_nice(current, r->nice))
 		return false;
-	if (p->sched_reset_on_fork && !(r->sched_flags & CRYO_THREAD_RESET_ON_FORK))
-		return false;
-	return true;
+	return !cryo_sched_needs_priv(r) || capable(CAP_SYS_NICE);
 }
 
 static const char *cryo_sched_name(u32 policy)
