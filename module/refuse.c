@@ -44,6 +44,7 @@
 #include "refuse.h"
 #include "files/files.h"
 #include "mm/mm.h"
+#include "task/task.h"
 
 /* How the log names a refusal: "<noun> <id> <what>". */
 static const struct {
@@ -72,6 +73,7 @@ static const struct {
 	[CRYO_REFUSAL_MEMFD_FD]		= { "fd", "is a hugetlb memfd or secret memory" },
 	[CRYO_REFUSAL_MEMFD_MAPPING]	= { "mapping", "is of a hugetlb memfd or secret memory" },
 	[CRYO_REFUSAL_MEMFD_OUTSIDE]	= { "fd", "is a memfd held outside the tree too" },
+	[CRYO_REFUSAL_SCHED_DEADLINE]	= { "thread", "runs under SCHED_DEADLINE" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */
@@ -355,6 +357,8 @@ int cryo_refuse_check(struct cryo_image *img, struct cryo_why *why)
 	if (ret || img->flags & CRYO_FREEZE_ACCEPT_LOSS)
 		return ret;
 	ret = cryo_seccomp_check(img, why);
+	if (!ret)
+		ret = cryo_sched_refuse(img, why);
 	if (!ret)
 		ret = cryo_fdtable_check(img, why);
 	if (!ret)

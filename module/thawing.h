@@ -20,6 +20,7 @@
 #include "mm/state.h"
 #include "task/state.h"
 
+struct cpumask;
 struct cryo_session;
 struct file;
 struct task_struct;
@@ -44,6 +45,8 @@ struct cryo_thawing_thread {
 	void *fpu;			/* hdr.fpu_size bytes, checked */
 	struct task_struct *task;	/* the thread becoming it, referenced */
 	bool finish_queued;
+	bool sched_ext;			/* @rec has the 2.7 fields, task/sched.c */
+	struct cpumask *affinity;	/* to apply, or NULL: task/sched.c */
 };
 
 struct cryo_thawing;

@@ -16,6 +16,7 @@
  * records get a correct CRC (cryoctl_record_crc()), so that the module's
  * semantic checks are what refuses them, not the checksum.
  */
+#include <sched.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -1154,6 +1155,58 @@ TEST_F_TIMEOUT(bad, remap_layout, 120)
 	EXPECT_EQ(-1, waitpid(-1, &status, WNOHANG));
 	free(l);
 	unlink(layout);
+}
+
+/*
+ * Scheduling fields (format 2.7) no thread can have: a policy 99,
+ * SCHED_DEADLINE, nice 40, a real-time priority under SCHED_OTHER, an
+ * empty affinity, an unknown flag.
+ */
+TEST_F_TIMEOUT(bad, thread_sched, 300)
+{
+	static const struct {
+		size_t off;
+		uint32_t v;
+		const char *what;
+	} cases[] = {
+		{ offsetof(struct cryo_image_thread, sched_policy), 99, "policy 99" },
+		{ offsetof(struct cryo_image_thread, sched_policy), 6, "SCHED_DEADLINE" },
+		{ offsetof(struct cryo_image_thread, nice), 40, "nice 40" },
+		{ offsetof(struct cryo_image_thread, nice), (uint32_t)-21, "nice -21" },
+		{ offsetof(struct cryo_image_thread, rt_priority), 10,
+		  "priority 10 under SCHED_OTHER" },
+		{ offsetof(struct cryo_image_thread, sched_flags), 4, "flag 4" },
+	};
+	int t = find_rec(&self->b, CRYO_REC_THREAD, 0);
+	struct cryo_image_thread *th;
+	struct outcome o;
+	unsigned int i;
+
+	ASSERT_LT(0, t);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		fresh(self);
+		th = payload(self, t);
+		ASSERT_EQ(SCHED_OTHER, th->sched_policy);
+		memcpy((char *)th + cases[i].off, &cases[i].v, sizeof(cases[i].v));
+		fix(self, t);
+		TRY(0, &o);
+		EXPECT_FAIL(&o, EBADMSG, PRE, t, "THREAD %s", cases[i].what);
+	}
+	/* An affinity of no CPU, and one of every CPU that names some. */
+	fresh(self);
+	th = payload(self, t);
+	th->sched_flags &= ~CRYO_THREAD_AFFINITY_ALL;
+	memset(th->affinity, 0, sizeof(th->affinity));
+	fix(self, t);
+	TRY(0, &o);
+	EXPECT_FAIL(&o, EBADMSG, PRE, t, "THREAD with no CPU");
+	fresh(self);
+	th = payload(self, t);
+	th->sched_flags |= CRYO_THREAD_AFFINITY_ALL;
+	th->affinity[0] = 1;
+	fix(self, t);
+	TRY(0, &o);
+	EXPECT_FAIL(&o, EBADMSG, PRE, t, "THREAD with all CPUs and CPU 0");
 }
 
 /* An altstack whose end wraps around the top of the address space. */

@@ -263,6 +263,10 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 		cli_err("freeze: PID %d: thread %d runs under a seccomp filter, which cryo cannot restore; pass --accept-loss to freeze without it (a thaw runs unfiltered)",
 			id, rid);
 		return EXIT_FAIL;
+	case CRYO_REFUSAL_SCHED_DEADLINE:
+		cli_err("freeze: PID %d: thread %d runs under SCHED_DEADLINE, which cryo cannot restore; it keeps running (--accept-loss freezes it, a thaw giving it SCHED_OTHER)",
+			id, rid);
+		return EXIT_FAIL;
 	case CRYO_REFUSAL_SHARED_MM:
 	case CRYO_REFUSAL_SHARED_FILES:
 	case CRYO_REFUSAL_SHARED_FS: {

@@ -44,6 +44,38 @@ const char *const inspect_freeze_flag_names[3] = {
 
 const char *const inspect_restart_names[3] = { "none", "syscall", "block" };
 
+const char *const inspect_sched_names[6] = {
+	"other", "fifo", "rr", "batch", NULL, "idle",
+};
+
+static bool cpu_set_in(const struct cryo_image_thread *t, unsigned int cpu)
+{
+	return cpu < CRYO_THREAD_MAX_CPUS &&
+	       (t->affinity[cpu / 64] >> (cpu % 64)) & 1;
+}
+
+void inspect_cpulist(const struct cryo_image_thread *t, char *buf, size_t size)
+{
+	unsigned int cpu, end;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (t->sched_flags & CRYO_THREAD_AFFINITY_ALL) {
+		snprintf(buf, size, "all");
+		return;
+	}
+	for (cpu = 0; cpu < CRYO_THREAD_MAX_CPUS && n < size; cpu = end + 1) {
+		if (!cpu_set_in(t, cpu)) {
+			end = cpu;
+			continue;
+		}
+		for (end = cpu; cpu_set_in(t, end + 1); end++)
+			;
+		n += snprintf(buf + n, size - n, end > cpu ? "%s%u-%u" : "%s%u",
+			      n ? "," : "", cpu, end);
+	}
+}
+
 const char *const inspect_mm_names[11] = {
 	"start_code", "end_code", "start_data", "end_data", "start_brk", "brk",
 	"start_stack", "arg_start", "arg_end", "env_start", "env_end",
@@ -441,12 +473,17 @@ static int add_tree(struct summary *s, const struct cryoctl_record *rec)
 static int add_thread(struct summary *s, const struct cryoctl_record *rec)
 {
 	struct cryo_image_thread *t;
+	/* The FPU state is last; an image before 2.7 ends the fields early. */
+	size_t len = rec->len > s->hdr.fpu_size ? rec->len - s->hdr.fpu_size : 0;
 
 	t = grow(s->threads, &s->threads_size, s->nr_threads, sizeof(*t));
 	if (!t)
 		return -1;
 	s->threads = t;
-	memcpy(&t[s->nr_threads++], rec->payload, sizeof(*t));
+	t = &t[s->nr_threads++];
+	memset(t, 0, sizeof(*t));
+	memcpy(t, rec->payload, len < sizeof(*t) ? len : sizeof(*t));
+	s->thread_sched = len >= sizeof(*t);
 	cur_proc(s)->nr_threads++;
 	return 0;
 }

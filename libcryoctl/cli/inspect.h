@@ -88,6 +88,7 @@ struct summary {
 	size_t nr_locks;
 	size_t locks_size;
 	struct cryo_image_thread *threads;
+	bool thread_sched;		/* THREAD records have the 2.7 fields */
 	size_t nr_threads;
 	size_t threads_size;
 	struct vma_info *vmas;
@@ -115,6 +116,10 @@ struct summary {
 extern const char *const inspect_rlimit_names[16];
 extern const char *const inspect_freeze_flag_names[3];
 extern const char *const inspect_restart_names[3];
+/* "other", "fifo", "rr", "batch", NULL, "idle", by SCHED_* number. */
+extern const char *const inspect_sched_names[6];
+/* A THREAD's affinity as a CPU list ("0-3,8"), "all" when not narrowed. */
+void inspect_cpulist(const struct cryo_image_thread *t, char *buf, size_t size);
 extern const char *const inspect_mm_names[11];
 
 /* The mm bounds of @p, in the order of inspect_mm_names[]. */

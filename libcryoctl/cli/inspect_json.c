@@ -41,6 +41,7 @@
  *                           {cur, max}: a number, or null for unlimited
  *     pdeath_signal         the parent-death signal, 0 for none (number)
  *     child_subreaper       boolean
+ *     thp_disable           boolean (PR_SET_THP_DISABLE, format 2.7)
  *   groups                  array of supplementary group ids (numbers), or
  *                           null when the image has no GROUPS record
  *   auxv                    array of objects, every pair as stored, the
@@ -82,6 +83,14 @@
  *     clear_child_tid       hex
  *     robust_list           {head (hex), len (number)}
  *     rseq                  {addr (hex), len (number), sig (hex)}
+ *     sched                 object, null before format 2.7:
+ *       policy              "other", "fifo", "rr", "batch", "idle" (else
+ *                           a number)
+ *       nice                number, -20 to 19
+ *       priority            real-time priority, 0 for the others (number)
+ *       reset_on_fork       boolean
+ *       affinity            CPU list "0-3,8", or "all" when not narrowed
+ *       timer_slack_ns, default_timer_slack_ns   numbers
  *   files                   array of objects, the open file descriptions
  *                           in image order (id 1, 2, ...)
  *     id                    number; fds refer to it
@@ -316,6 +325,7 @@ static void json_process(struct json *j, const struct cryo_image_process *p)
 	j_close(j, '}');
 	j_u64(j, "pdeath_signal", p->pdeath_signal);
 	j_bool(j, "child_subreaper", p->flags & CRYO_PROCESS_CHILD_SUBREAPER);
+	j_bool(j, "thp_disable", p->flags & CRYO_PROCESS_THP_DISABLE);
 	j_close(j, '}');
 }
 
@@ -339,7 +349,35 @@ static void json_lock(struct json *j, const struct cryo_image_lock *l)
 	j_close(j, '}');
 }
 
-static void json_thread(struct json *j, const struct cryo_image_thread *t)
+/* Scheduling, affinity and timer slack (format 2.7), else null. */
+static void json_sched(struct json *j, const struct cryo_image_thread *t,
+		       bool sched)
+{
+	const char *pol = t->sched_policy < ARRAY_SIZE(inspect_sched_names) ?
+			  inspect_sched_names[t->sched_policy] : NULL;
+	char cpus[512];
+
+	if (!sched) {
+		j_lit(j, "sched", "null");
+		return;
+	}
+	j_open(j, "sched", '{');
+	if (pol)
+		j_str(j, "policy", pol, 8);
+	else
+		j_u64(j, "policy", t->sched_policy);
+	j_s64(j, "nice", t->nice);
+	j_u64(j, "priority", t->rt_priority);
+	j_bool(j, "reset_on_fork", t->sched_flags & CRYO_THREAD_RESET_ON_FORK);
+	inspect_cpulist(t, cpus, sizeof(cpus));
+	j_str(j, "affinity", cpus, sizeof(cpus));
+	j_u64(j, "timer_slack_ns", t->timer_slack_ns);
+	j_u64(j, "default_timer_slack_ns", t->default_timer_slack_ns);
+	j_close(j, '}');
+}
+
+static void json_thread(struct json *j, const struct cryo_image_thread *t,
+			bool sched)
 {
 	unsigned int i;
 
@@ -379,6 +417,7 @@ static void json_thread(struct json *j, const struct cryo_image_thread *t)
 	j_u64(j, "len", t->rseq_len);
 	j_hex(j, "sig", t->rseq_sig);
 	j_close(j, '}');
+	json_sched(j, t, sched);
 	j_close(j, '}');
 }
 
@@ -562,7 +601,7 @@ static void json_proc(struct json *j, const struct summary *s,
 	json_signals(j, p);
 	j_open(j, "threads", '[');
 	for (i = 0; i < p->nr_threads; i++)
-		json_thread(j, &s->threads[p->first_thread + i]);
+		json_thread(j, &s->threads[p->first_thread + i], s->thread_sched);
 	j_close(j, ']');
 	if (files) {
 		j_open(j, "files", '[');

@@ -230,9 +230,34 @@ static void text_process(const struct proc_info *s, bool tree)
 	}
 	if (p->flags & CRYO_PROCESS_CHILD_SUBREAPER)
 		printf("  %-16syes\n", "child_subreaper");
+	if (p->flags & CRYO_PROCESS_THP_DISABLE)
+		printf("  %-16syes\n", "thp_disable");
 }
 
-static void text_thread(const struct cryo_image_thread *t)
+/* Scheduling, affinity and timer slack (format 2.7). */
+static void text_sched(const struct cryo_image_thread *t)
+{
+	const char *pol = t->sched_policy < ARRAY_SIZE(inspect_sched_names) ?
+			  inspect_sched_names[t->sched_policy] : NULL;
+	char cpus[512];
+
+	if (pol)
+		printf("  %-16s%s, nice %d", "sched", pol, t->nice);
+	else
+		printf("  %-16spolicy %u, nice %d", "sched", t->sched_policy, t->nice);
+	if (t->rt_priority)
+		printf(", priority %u", t->rt_priority);
+	if (t->sched_flags & CRYO_THREAD_RESET_ON_FORK)
+		printf(", reset on fork");
+	putchar('\n');
+	inspect_cpulist(t, cpus, sizeof(cpus));
+	printf("  %-16s%s\n", "affinity", cpus);
+	printf("  %-16s%llu ns (default %llu ns)\n", "timer_slack",
+	       (unsigned long long)t->timer_slack_ns,
+	       (unsigned long long)t->default_timer_slack_ns);
+}
+
+static void text_thread(const struct cryo_image_thread *t, bool sched)
 {
 	unsigned int i;
 
@@ -263,6 +288,8 @@ static void text_thread(const struct cryo_image_thread *t)
 	       t->fpu_format == CRYO_FPU_FXSAVE ? "fxsave" :
 	       t->fpu_format == CRYO_FPU_XSAVE ? "xsave" : "unknown format",
 	       t->fpu_size);
+	if (sched)
+		text_sched(t);
 }
 
 /* The vector without its AT_NULL end. */
@@ -718,7 +745,7 @@ static void text_proc(const struct summary *s, const struct proc_info *p)
 	if (p->have_signals)
 		text_signals(&p->sig);
 	for (i = 0; i < p->nr_threads; i++)
-		text_thread(&s->threads[p->first_thread + i]);
+		text_thread(&s->threads[p->first_thread + i], s->thread_sched);
 	if (p->have_process || p->nr_fds || (s->nr_procs == 1 && s->nr_files))
 		text_files(s, p);
 }

@@ -537,7 +537,8 @@ static int check_process(struct cryoctl_image *img)
 	if (img->minor < 2 || img->minor > CRYO_IMAGE_MINOR)
 		return 0;
 	flags = le32toh(p->flags);
-	if (flags & ~CRYO_PROCESS_FLAGS_ALL)
+	if (flags & ~(img->minor >= 7 ? CRYO_PROCESS_FLAGS_ALL :
+		      CRYO_PROCESS_CHILD_SUBREAPER))
 		return image_fail(img, -EPROTO, true, "unknown flags 0x%x", flags);
 	if (le32toh(p->pdeath_signal) > 64)
 		return image_fail(img, -EPROTO, true,
@@ -652,6 +653,49 @@ static int check_signals(struct cryoctl_image *img)
 	return 0;
 }
 
+/* THREAD before 2.7 ends before sched_policy (its FPU state follows). */
+static size_t thread_size(unsigned int minor)
+{
+	return minor >= 7 ? sizeof(struct cryo_image_thread) :
+			    CRYO_IMAGE_THREAD_SIZE_2_0;
+}
+
+/* Scheduling fields a thread can have (format 2.7). */
+static int check_thread_sched(struct cryoctl_image *img,
+			      const struct cryo_image_thread *t)
+{
+	uint32_t policy = le32toh(t->sched_policy), flags = le32toh(t->sched_flags);
+	uint32_t prio = le32toh(t->rt_priority);
+	int32_t nice = (int32_t)le32toh(t->nice);
+	bool rt = policy == 1 || policy == 2;
+	uint64_t any = 0;
+	unsigned int i;
+
+	if (policy > 5 || policy == 4)
+		return image_fail(img, -EPROTO, true,
+				  "thread %d: scheduling policy %u",
+				  (int32_t)le32toh(t->tid), policy);
+	if (flags & ~CRYO_THREAD_SCHED_ALL)
+		return image_fail(img, -EPROTO, true,
+				  "thread %d: unknown scheduling flags 0x%x",
+				  (int32_t)le32toh(t->tid), flags);
+	if (nice < -20 || nice > 19)
+		return image_fail(img, -EPROTO, true, "thread %d: nice %d",
+				  (int32_t)le32toh(t->tid), nice);
+	if (rt ? prio < 1 || prio > 99 : prio != 0)
+		return image_fail(img, -EPROTO, true,
+				  "thread %d: real-time priority %u under policy %u",
+				  (int32_t)le32toh(t->tid), prio, policy);
+	for (i = 0; i < CRYO_THREAD_MAX_CPUS / 64; i++)
+		any |= t->affinity[i];
+	if ((flags & CRYO_THREAD_AFFINITY_ALL) ? any != 0 : any == 0)
+		return image_fail(img, -EPROTO, true,
+				  "thread %d: %s CPU affinity",
+				  (int32_t)le32toh(t->tid),
+				  any ? "a narrowed and unnarrowed" : "an empty");
+	return 0;
+}
+
 static int check_thread(struct cryoctl_image *img)
 {
 	const struct cryo_image_thread *t = (const void *)img->buf;
@@ -661,14 +705,14 @@ static int check_thread(struct cryoctl_image *img)
 	ret = check_rank(img, CRYO_RANK_THREAD);
 	if (ret)
 		return ret;
-	if (img->rec.len < sizeof(*t))
-		return check_len(img, sizeof(*t));
+	if (img->rec.len < CRYO_IMAGE_THREAD_SIZE_2_0)
+		return check_len(img, CRYO_IMAGE_THREAD_SIZE_2_0);
 	fpu_size = le32toh(t->fpu_size);
 	if (fpu_size != img->fpu_size)
 		return image_fail(img, -EPROTO, true,
 				  "FPU state of %u bytes, the header says %u",
 				  fpu_size, img->fpu_size);
-	ret = check_len(img, sizeof(*t) + (uint64_t)fpu_size);
+	ret = check_len(img, thread_size(img->minor) + (uint64_t)fpu_size);
 	if (ret)
 		return ret;
 	if (t->__reserved)
@@ -692,6 +736,8 @@ static int check_thread(struct cryoctl_image *img)
 	if (restart > CRYO_RESTART_BLOCK)
 		return image_fail(img, -EPROTO, true, "unknown restart state %u",
 				  restart);
+	if (thread_size(img->minor) == sizeof(*t))
+		return check_thread_sched(img, t);
 	return 0;
 }
 

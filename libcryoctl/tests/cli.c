@@ -263,6 +263,10 @@ void test_cli_image(void)
 	      "inspect text, process records:\n%s", r.out);
 	for (i = 0; i < ARRAY_SIZE(sigactions); i++)
 		CHECK(strstr(r.out, sigactions[i]), "inspect text: %s", sigactions[i]);
+	CHECK(strstr(r.out, "  sched           batch, nice 5\n"
+			 "  affinity        0,2\n"
+			 "  timer_slack     50000 ns (default 50000 ns)\n"),
+	      "inspect text, scheduling:\n%s", r.out);
 	CHECK(strstr(r.out, "files           6 open file descriptions (1 LOST), 8 descriptors\n"
 			 "  fd 0 -> file 1 CHR rw- pos 0 flags O_RDWR path /dev/null rdev 1:3\n"
 			 "  fd 1 -> file 2 PIPE -w- pos 0 flags O_WRONLY pipe:[66] pipe 0xabc00000042 [5 bytes buffered]\n"
@@ -308,6 +312,13 @@ void test_cli_image(void)
 	      strstr(r.out, "\"name\": \"SIGRTMIN+2\"") &&
 	      !strstr(r.out, "\"name\": \"SIGHUP\""),
 	      "inspect --json, process records:\n%s", r.out);
+	CHECK(strstr(r.out, "\"sched\": {\n        \"policy\": \"batch\",\n"
+			 "        \"nice\": 5,\n        \"priority\": 0,\n"
+			 "        \"reset_on_fork\": false,\n"
+			 "        \"affinity\": \"0,2\",\n"
+			 "        \"timer_slack_ns\": 50000,") &&
+	      strstr(r.out, "\"thp_disable\": false"),
+	      "inspect --json, scheduling:\n%s", r.out);
 	CHECK(strstr(r.out, "\"id\": 3,\n      \"kind\": \"reg\",\n"
 			 "      \"open_flags\": [\n        \"O_RDWR\",\n        \"O_APPEND\"\n      ],\n"
 			 "      \"mode\": \"0100644\",\n      \"pos\": 4096,\n"

@@ -126,6 +126,13 @@ size_t process_size(uint16_t minor)
 	return sizeof(struct cryo_image_process);
 }
 
+/* The THREAD record's size before its FPU state in an image of 2.@minor. */
+size_t thread_size(uint16_t minor)
+{
+	return minor >= 7 ? sizeof(struct cryo_image_thread) :
+			    CRYO_IMAGE_THREAD_SIZE_2_0;
+}
+
 static void put_fs(struct img *m, const char *exe, const char *cwd,
 		   const char *root)
 {
@@ -315,6 +322,11 @@ void build_image(struct img *m, uint32_t extra_type, uint16_t minor)
 		.fpu_size = FPU_SIZE,
 		.sas_flags = 2,
 		.rseq_sig = 0x53053053,
+		.sched_policy = 3,	/* SCHED_BATCH */
+		.nice = 5,
+		.timer_slack_ns = 50000,
+		.default_timer_slack_ns = 50000,
+		.affinity = { 0x5 },
 	};
 	unsigned char fpu[FPU_SIZE];
 	int i, k;
@@ -348,7 +360,7 @@ void build_image(struct img *m, uint32_t extra_type, uint16_t minor)
 		t.blocked = (1ULL << (SIGINT - 1)) | (1ULL << (SIGTERM - 1));
 		for (i = 0; i < FPU_SIZE; i++)
 			fpu[i] = i + k;
-		put_rec(m, CRYO_REC_THREAD, &t, sizeof(t), fpu, sizeof(fpu));
+		put_rec(m, CRYO_REC_THREAD, &t, thread_size(minor), fpu, sizeof(fpu));
 	}
 	put_files(m);
 
@@ -394,6 +406,7 @@ static void put_section(struct img *m, const struct cryo_image_member *mem,
 	};
 	struct cryo_image_thread t = {
 		.fpu_format = CRYO_FPU_XSAVE, .fpu_size = FPU_SIZE,
+		.sched_flags = CRYO_THREAD_AFFINITY_ALL,
 	};
 	unsigned char fpu[FPU_SIZE] = { 0 };
 	uint32_t k;
@@ -403,7 +416,8 @@ static void put_section(struct img *m, const struct cryo_image_member *mem,
 	put_block(m);
 	for (k = 0; k < mem->nr_threads; k++) {
 		t.tid = mem->pid + 1000 * k;
-		put_rec(m, CRYO_REC_THREAD, &t, sizeof(t), fpu, sizeof(fpu));
+		put_rec(m, CRYO_REC_THREAD, &t, thread_size(tree_minor),
+			fpu, sizeof(fpu));
 	}
 	if (first) {
 		put_file(m, ++*file_id, CRYO_FILE_CHR, O_RDWR, S_IFCHR | 0666, 0, 0,
@@ -425,6 +439,9 @@ static void put_section(struct img *m, const struct cryo_image_member *mem,
 	put_pages(m, ANON_START + PAGE, 1);
 }
 
+/* The minor version build_tree_from() writes; tests of older ones set it. */
+uint16_t tree_minor = CRYO_IMAGE_MINOR;
+
 /*
  * An image of the tree @mem[@n]: HEADER (@hdr_procs processes, @n when
  * negative), TREE, a section per member that is not a zombie, TRAILER.
@@ -433,7 +450,7 @@ void build_tree_from(struct img *m, const struct cryo_image_member *mem,
 		     uint32_t n, int64_t hdr_procs)
 {
 	struct cryo_image_header h = {
-		.major = CRYO_IMAGE_MAJOR, .minor = CRYO_IMAGE_MINOR,
+		.major = CRYO_IMAGE_MAJOR, .minor = tree_minor,
 		.arch = AUDIT_ARCH_X86_64, .page_size = PAGE,
 		.freeze_flags = CRYO_FREEZE_KILL, .fpu_size = FPU_SIZE,
 		.time_ns = 1700000000123456789ULL,

@@ -317,7 +317,7 @@ static int tree_section_sid(struct img *m)
 
 static int tree_process_flags(struct img *m)
 {
-	return tree_section_field(m, PROC_OFF(flags), 2);
+	return tree_section_field(m, PROC_OFF(flags), 4);
 }
 
 static int tree_pdeath_signal(struct img *m)
@@ -331,6 +331,55 @@ static int tree_fewer_threads(struct img *m)
 	build_tree(m);
 	edit(m, find_rec(m, CRYO_REC_THREAD, 2), 1, 0, NULL, 0);
 	return find_rec(m, CRYO_REC_PROCESS, 2);
+}
+
+#define THREAD_OFF(field)	offsetof(struct cryo_image_thread, field)
+
+/* The reference image's first THREAD with @field set to @v. */
+static int thread_field(struct img *m, size_t off, uint32_t v)
+{
+	int i;
+
+	build_image(m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(m, CRYO_REC_THREAD, 0);
+	poke32(payload(m, i), off, v);
+	fix_crc(m->b.p, m->off[i]);
+	return i;
+}
+
+static int thread_policy(struct img *m)
+{
+	return thread_field(m, THREAD_OFF(sched_policy), 99);
+}
+
+static int thread_deadline(struct img *m)
+{
+	return thread_field(m, THREAD_OFF(sched_policy), 6);
+}
+
+static int thread_nice(struct img *m)
+{
+	return thread_field(m, THREAD_OFF(nice), 40);
+}
+
+static int thread_rt_prio(struct img *m)
+{
+	return thread_field(m, THREAD_OFF(rt_priority), 10);
+}
+
+static int thread_sched_flags(struct img *m)
+{
+	return thread_field(m, THREAD_OFF(sched_flags), 4);
+}
+
+static int thread_no_cpu(struct img *m)
+{
+	return thread_field(m, THREAD_OFF(affinity), 0);
+}
+
+static int thread_all_and_cpus(struct img *m)
+{
+	return thread_field(m, THREAD_OFF(sched_flags), CRYO_THREAD_AFFINITY_ALL);
 }
 
 /* A second THREAD in the root's section, where the TREE says one. */
@@ -490,7 +539,17 @@ static const struct bad_image {
 	{ "tree: section's sid",
 	  tree_section_sid, -EPROTO,
 	  "pid 101: ppid 100, pgid 100, sid 91; the TREE says 100, 100, 90", -1, false },
-	{ "tree: PROCESS flags", tree_process_flags, -EPROTO, "unknown flags 0x2", -1, false },
+	{ "tree: PROCESS flags", tree_process_flags, -EPROTO, "unknown flags 0x4", -1, false },
+	{ "THREAD policy 99", thread_policy, -EPROTO, "scheduling policy 99", -1, false },
+	{ "THREAD SCHED_DEADLINE", thread_deadline, -EPROTO, "scheduling policy 6", -1, false },
+	{ "THREAD nice 40", thread_nice, -EPROTO, "nice 40", -1, false },
+	{ "THREAD priority under SCHED_BATCH",
+	  thread_rt_prio, -EPROTO, "real-time priority 10 under policy 3", -1, false },
+	{ "THREAD sched flags", thread_sched_flags, -EPROTO,
+	  "unknown scheduling flags 0x4", -1, false },
+	{ "THREAD no CPU", thread_no_cpu, -EPROTO, "an empty CPU affinity", -1, false },
+	{ "THREAD all CPUs and some", thread_all_and_cpus, -EPROTO,
+	  "a narrowed and unnarrowed CPU affinity", -1, false },
 	{ "tree: PROCESS pdeath_signal",
 	  tree_pdeath_signal, -EPROTO, "parent-death signal 65", -1, false },
 	{ "tree: a THREAD short",

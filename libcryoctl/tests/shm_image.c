@@ -141,6 +141,7 @@ static void test_shm_records(struct img *m)
 	expect(m, 0, 0, NULL, __LINE__, "the reference tree with three objects");
 
 	/* Format 2.2 knows none of them. */
+	tree_minor = 2;
 	build_shm(m);
 	get_payload(m, 0, &h, sizeof(h));
 	h.minor = 2;
@@ -160,6 +161,7 @@ static void test_shm_records(struct img *m)
 	i = find_rec(m, CRYO_REC_VMA, 0);
 	shm_set32(m, i, VMA_OFF(shm), 1);
 	REFUSED(m, i, "reserved field is not 0", "VMA.shm in 2.2");
+	tree_minor = CRYO_IMAGE_MINOR;
 
 	/* Place: after the TREE, before the first PROCESS. */
 	build_tree(m);
@@ -422,7 +424,10 @@ static void test_memfd(struct img *m)
 	name[CRYO_MEMFD_NAME_MAX] = '\0';
 	build_memfd_as(m, 3, 0, name, 4);
 	expect(m, 0, 0, NULL, __LINE__, "a memfd of the longest name");
+	/* Its THREAD records too are of their minor's size. */
+	tree_minor = 4;
 	build_shm(m);
+	tree_minor = CRYO_IMAGE_MINOR;
 	make_2_4(m);
 	expect(m, 0, 0, NULL, __LINE__, "a 2.4 image's SHM records");
 

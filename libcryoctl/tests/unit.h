@@ -92,6 +92,7 @@ void put_header(struct img *m, uint32_t nr_threads, uint16_t minor);
 void put_header_as(struct img *m, struct cryo_image_header *h,
 		   uint32_t nr_processes);
 size_t process_size(uint16_t minor);
+size_t thread_size(uint16_t minor);
 #define REF_UNLINKED	123
 
 void put_block(struct img *m);
@@ -114,6 +115,7 @@ void tree_members(struct cryo_image_member mem[TREE_MEMBERS]);
 void build_tree_from(struct img *m, const struct cryo_image_member *mem,
 		     uint32_t n, int64_t hdr_procs);
 void build_tree(struct img *m);
+extern uint16_t tree_minor;
 int find_rec(const struct img *m, uint32_t type, int nth);
 void *payload(struct img *m, int i);
 void get_payload(struct img *m, int i, void *dst, size_t size);

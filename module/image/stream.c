@@ -196,7 +196,7 @@ static const size_t header_sizes[] = {
 	CRYO_IMAGE_HEADER_SIZE_2_0, CRYO_IMAGE_HEADER_SIZE_2_1,
 	sizeof(struct cryo_image_header), sizeof(struct cryo_image_header),
 	sizeof(struct cryo_image_header), sizeof(struct cryo_image_header),
-	sizeof(struct cryo_image_header),
+	sizeof(struct cryo_image_header), sizeof(struct cryo_image_header),
 };
 
 static_assert(ARRAY_SIZE(header_sizes) == CRYO_IMAGE_MINOR + 1);

@@ -165,6 +165,7 @@ void cryo_cpu_restore(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 	const u64 *g = r->regs;
 
 	cryo_creds_apply(t);
+	cryo_sched_restore(th);
 	if (th == t->threads)
 		cryo_proc_restore_leader(t);
 	/* Per thread in the kernel; the image has the process's only. */
@@ -233,6 +234,26 @@ void cryo_cpu_restore(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 	cryo_signals_restore_thread(r);
 }
 
+/*
+ * The THREAD record's length before its FPU state, in each minor version,
+ * 2.0 on.  A freeze writes this module's minor version's: a field is
+ * saved only once its version is.
+ */
+static const size_t thread_sizes[] = {
+	CRYO_IMAGE_THREAD_SIZE_2_0, CRYO_IMAGE_THREAD_SIZE_2_0,
+	CRYO_IMAGE_THREAD_SIZE_2_0, CRYO_IMAGE_THREAD_SIZE_2_0,
+	CRYO_IMAGE_THREAD_SIZE_2_0, CRYO_IMAGE_THREAD_SIZE_2_0,
+	CRYO_IMAGE_THREAD_SIZE_2_0, sizeof(struct cryo_image_thread),
+};
+
+static_assert(ARRAY_SIZE(thread_sizes) == CRYO_IMAGE_MINOR + 1);
+
+/* Does this module's image hold the 2.7 scheduling fields? */
+bool cryo_cpu_saves_sched(void)
+{
+	return thread_sizes[CRYO_IMAGE_MINOR] == sizeof(struct cryo_image_thread);
+}
+
 /* Emit the next thread that parked; false when there is none left. */
 bool cryo_cpu_save(struct cryo_image *img)
 {
@@ -244,12 +265,14 @@ bool cryo_cpu_save(struct cryo_image *img)
 
 		if (!cryo_thread_imaged(th))
 			continue;
+		size_t len = thread_sizes[CRYO_IMAGE_MINOR];
+
 		r = cryo_record_start(img, CRYO_REC_THREAD,
-				      sizeof(*r) + park->fpu_size);
-		*r = th->rec;
+				      len + park->fpu_size);
+		memcpy(r, &th->rec, len);
 		/* In the freezer's pid namespace, as the PROCESS record. */
 		r->tid = task_pid_nr_ns(th->task, task_active_pid_ns(current));
-		memcpy(r + 1, th->fpu, park->fpu_size);
+		memcpy((u8 *)r + len, th->fpu, park->fpu_size);
 		cryo_record_finish(img);
 		return true;
 	}
@@ -258,22 +281,27 @@ bool cryo_cpu_save(struct cryo_image *img)
 
 int cryo_cpu_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
+	size_t want = thread_sizes[min_t(unsigned int, t->hdr.minor,
+					 CRYO_IMAGE_MINOR)] + t->hdr.fpu_size;
 	struct cryo_thawing_thread *th;
+	size_t len;
 	unsigned int i;
 	int ret;
 
 	if (t->nr_threads >= t->hdr.nr_threads)
 		return cryo_bad(t, rec, "more threads than the header's %u",
 				t->hdr.nr_threads);
-	if (rec->len != sizeof(th->rec) + t->hdr.fpu_size)
-		return cryo_bad(t, rec, "length %u, expected %zu", rec->len,
-				sizeof(th->rec) + t->hdr.fpu_size);
+	/* A newer minor version may have grown it: the FPU state is last. */
+	if (t->hdr.minor <= CRYO_IMAGE_MINOR ? rec->len != want : rec->len < want)
+		return cryo_bad(t, rec, "length %u, expected %zu", rec->len, want);
+	len = rec->len - t->hdr.fpu_size;
 	th = &t->threads[t->nr_threads];
-	memcpy(&th->rec, t->in->buf, sizeof(th->rec));
+	memcpy(&th->rec, t->in->buf, min(len, sizeof(th->rec)));
+	th->sched_ext = len >= sizeof(th->rec);
 	th->fpu = kvmalloc(t->hdr.fpu_size, GFP_KERNEL_ACCOUNT);
 	if (!th->fpu)
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
-	memcpy(th->fpu, t->in->buf + sizeof(th->rec), t->hdr.fpu_size);
+	memcpy(th->fpu, t->in->buf + len, t->hdr.fpu_size);
 	/* Count it now so that it is freed whatever happens next. */
 	t->nr_threads++;
 	for (i = 0; i + 1 < t->nr_threads; i++)
@@ -288,6 +316,12 @@ int cryo_cpu_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	if (ret)
 		return cryo_bad(t, rec, "thread %d: invalid %s", th->rec.tid,
 				ret == -EDOM ? "FPU state" : "registers or state");
+	if (cryo_sched_load(th))
+		return cryo_bad(t, rec,
+				"thread %d: policy %u, flags %#x, nice %d, priority %u or affinity",
+				th->rec.tid, th->rec.sched_policy,
+				th->rec.sched_flags, th->rec.nice,
+				th->rec.rt_priority);
 	return 0;
 }
 
@@ -412,6 +446,7 @@ int cryo_cpu_capture(struct cryo_thread *th)
 	r->rseq_sig = current->rseq_sig;
 #endif
 	r->rseq_len = cryo_rseq_len(current);
+	cryo_sched_capture(r);
 	return 0;
 }
 
@@ -449,6 +484,7 @@ void cryo_cpu_release(struct cryo_thawing *t)
 		if (t->threads[i].task)
 			put_task_struct(t->threads[i].task);
 		kvfree(t->threads[i].fpu);
+		cryo_sched_release(&t->threads[i]);
 	}
 	kvfree(t->threads);
 }

@@ -77,6 +77,8 @@ void cryo_proc_save(struct cryo_image *img)
 	p->pdeath_signal = READ_ONCE(t->pdeath_signal);
 	if (t->signal->is_child_subreaper)
 		p->flags |= CRYO_PROCESS_CHILD_SUBREAPER;
+	if (cryo_cpu_saves_sched())
+		p->flags |= cryo_sched_save_thp(mm);
 
 	p->personality = t->personality;
 	task_lock(t);
@@ -190,7 +192,7 @@ static const size_t process_sizes[] = {
 	CRYO_IMAGE_PROCESS_SIZE_2_0, CRYO_IMAGE_PROCESS_SIZE_2_1,
 	sizeof(struct cryo_image_process), sizeof(struct cryo_image_process),
 	sizeof(struct cryo_image_process), sizeof(struct cryo_image_process),
-	sizeof(struct cryo_image_process),
+	sizeof(struct cryo_image_process), sizeof(struct cryo_image_process),
 };
 
 static_assert(ARRAY_SIZE(process_sizes) == CRYO_IMAGE_MINOR + 1);
@@ -377,6 +379,7 @@ void cryo_proc_restore(struct cryo_thawing *t)
 	spin_unlock(&mm->arg_lock);
 	memset(mm->saved_auxv, 0, sizeof(mm->saved_auxv));
 	memcpy(mm->saved_auxv, t->auxv, t->auxv_len);
+	cryo_sched_restore_thp(t, mm);
 	mmap_write_unlock(mm);
 	current->fs->umask = p->umask;
 	cryo_proc_restore_subreaper(t);

@@ -8,6 +8,7 @@
  *   signals.c  SIGNALS: dispositions, ITIMER_REAL, pending signals
  *   cpu.c      THREAD: registers, FPU state, per-thread kernel state
  *   tree.c     TREE: the members of the tree, and how they are related
+ *   sched.c    THREAD's scheduling, affinity and timer slack; THP disable
  */
 #ifndef _CRYO_TASK_H
 #define _CRYO_TASK_H
@@ -78,5 +79,18 @@ int cryo_cpu_out(struct cryo_thawing *t, struct cryo_thawing_thread *th,
 		 struct cryo_thaw_cpu *cpu);
 void cryo_cpu_restore(struct cryo_thawing *t, struct cryo_thawing_thread *th);
 void cryo_cpu_release(struct cryo_thawing *t);
+bool cryo_cpu_saves_sched(void);
+
+/* sched.c */
+struct cryo_why;
+struct mm_struct;
+void cryo_sched_capture(struct cryo_image_thread *r);
+int cryo_sched_refuse(struct cryo_image *img, struct cryo_why *why);
+int cryo_sched_load(struct cryo_thawing_thread *th);
+int cryo_sched_check(struct cryo_thawing *t);
+void cryo_sched_restore(struct cryo_thawing_thread *th);
+void cryo_sched_release(struct cryo_thawing_thread *th);
+u32 cryo_sched_save_thp(struct mm_struct *mm);
+void cryo_sched_restore_thp(struct cryo_thawing *t, struct mm_struct *mm);
 
 #endif /* _CRYO_TASK_H */

@@ -37,7 +37,7 @@
  * with any module whose major is M.
  */
 #define CRYO_ABI_MAJOR		1
-#define CRYO_ABI_MINOR		10
+#define CRYO_ABI_MINOR		11
 
 /**
  * enum cryo_feature - capabilities a module reports in &cryo_version.features
@@ -259,6 +259,11 @@ enum cryo_freeze_flags {
  *	A memfd only mapped by the members is named by
  *	%CRYO_REFUSAL_SHARED_MEMORY and its mapping.  With
  *	%CRYO_FREEZE_ACCEPT_LOSS the image is made.  Since ABI 1.9.
+ * @CRYO_REFUSAL_SCHED_DEADLINE: EOPNOTSUPP: thread @refusal_id runs under
+ *	SCHED_DEADLINE, which a thaw cannot give back without an admission
+ *	test that may fail after the point of no return.  With
+ *	%CRYO_FREEZE_ACCEPT_LOSS the image holds it as SCHED_OTHER.  Since
+ *	image format 2.7 and ABI 1.11.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -287,6 +292,7 @@ enum cryo_refusal {
 	CRYO_REFUSAL_MEMFD_FD		= 20,
 	CRYO_REFUSAL_MEMFD_MAPPING	= 21,
 	CRYO_REFUSAL_MEMFD_OUTSIDE	= 22,
+	CRYO_REFUSAL_SCHED_DEADLINE	= 23,
 };
 
 /**
@@ -628,9 +634,12 @@ struct cryo_thaw_cpu {
  * Errors before the point of no return (the caller is intact): EINVAL
  * (the stub region or pipes), EBUSY (the threads did not arrive), ESRCH
  * (with %CRYO_THAW_SAME_PID, a thread id differs), ENOENT (no prepared
- * thaw), EINTR.  After it the process is killed: the errno reported by
- * %CRYO_IOC_THAW_STATUS is EBADMSG (a corrupt record), ENODATA (a
- * truncated image), ENOMEM or the error of a failed mapping.
+ * thaw), EPERM (a thread's scheduling policy, priority or nice value,
+ * since image format 2.7, is more than the process may set itself:
+ * RLIMIT_RTPRIO, RLIMIT_NICE, CAP_SYS_NICE), EINTR.  After it the
+ * process is killed: the errno reported by %CRYO_IOC_THAW_STATUS is
+ * EBADMSG (a corrupt record), ENODATA (a truncated image), ENOMEM or the
+ * error of a failed mapping.
  */
 struct cryo_thaw_restore {
 	__u32 size;

@@ -46,7 +46,7 @@
 /** CRYO_IMAGE_MAGIC - &cryo_image_header.magic, "CRYOIMG" and a NUL */
 #define CRYO_IMAGE_MAGIC	"CRYOIMG"
 #define CRYO_IMAGE_MAJOR	2
-#define CRYO_IMAGE_MINOR	6
+#define CRYO_IMAGE_MINOR	7
 
 /**
  * enum cryo_rec_type - &cryo_rec.type
@@ -422,11 +422,17 @@ struct cryo_image_process {
 /**
  * enum cryo_process_flags - &cryo_image_process.flags
  * @CRYO_PROCESS_CHILD_SUBREAPER: prctl(PR_SET_CHILD_SUBREAPER) was set.
+ * @CRYO_PROCESS_THP_DISABLE: prctl(PR_SET_THP_DISABLE) was set.  Since
+ *	image format 2.7: a thaw of an older image (whose THREAD records
+ *	end at %CRYO_IMAGE_THREAD_SIZE_2_0) leaves it as the thawing process
+ *	has it.
  * @CRYO_PROCESS_FLAGS_ALL: all valid flags.
  */
 enum cryo_process_flags {
 	CRYO_PROCESS_CHILD_SUBREAPER	= 1 << 0,
-	CRYO_PROCESS_FLAGS_ALL		= CRYO_PROCESS_CHILD_SUBREAPER,
+	CRYO_PROCESS_THP_DISABLE	= 1 << 1,
+	CRYO_PROCESS_FLAGS_ALL		= CRYO_PROCESS_CHILD_SUBREAPER |
+					  CRYO_PROCESS_THP_DISABLE,
 };
 
 /**
@@ -495,6 +501,25 @@ enum cryo_restart {
  * @rseq_len: its length.
  * @rseq_sig: its signature.
  * @__reserved: 0.
+ * @sched_policy: the thread's scheduling policy, sched_getscheduler(2)
+ *	without %SCHED_RESET_ON_FORK: SCHED_OTHER (0), SCHED_FIFO (1),
+ *	SCHED_RR (2), SCHED_BATCH (3) or SCHED_IDLE (5).  A thread under
+ *	SCHED_DEADLINE refuses the freeze (%CRYO_REFUSAL_SCHED_DEADLINE).
+ *	Since image format 2.7, as are the fields after it: a THREAD record
+ *	of an older image ends before it (%CRYO_IMAGE_THREAD_SIZE_2_0 bytes
+ *	before its FPU state) and a thaw then leaves the scheduling
+ *	settings, affinity and timer slack as the thawing process has them.
+ * @sched_flags: &enum cryo_thread_sched_flags.
+ * @nice: its nice value, -20 to 19 (kept under a real-time policy too,
+ *	for when it leaves it).
+ * @rt_priority: its real-time priority, 1 to 99 under SCHED_FIFO and
+ *	SCHED_RR, 0 under the others.
+ * @timer_slack_ns: prctl(PR_GET_TIMERSLACK).
+ * @default_timer_slack_ns: the slack PR_SET_TIMERSLACK of 0 goes back to
+ *	(its creator's slack when it was made).
+ * @affinity: sched_getaffinity(2): bit n % 64 of word n / 64 set when it
+ *	may run on CPU n; CPUs 0 to 1023 only.  Meaningless, all zero, with
+ *	%CRYO_THREAD_AFFINITY_ALL.
  */
 /**
  * enum cryo_reg - index of each register in &cryo_image_thread.regs
@@ -562,6 +587,33 @@ struct cryo_image_thread {
 	__u64 rseq;
 	__u32 rseq_sig;
 	__u32 __reserved;
+	__u32 sched_policy;
+	__u32 sched_flags;
+	__s32 nice;
+	__u32 rt_priority;
+	__u64 timer_slack_ns;
+	__u64 default_timer_slack_ns;
+	__u64 affinity[16];
+};
+
+#define CRYO_IMAGE_THREAD_SIZE_2_0	336
+/* CRYO_THREAD_MAX_CPUS - CPUs a THREAD record's affinity can name */
+#define CRYO_THREAD_MAX_CPUS		1024
+
+/**
+ * enum cryo_thread_sched_flags - &cryo_image_thread.sched_flags
+ * @CRYO_THREAD_RESET_ON_FORK: %SCHED_RESET_ON_FORK was set: its children
+ *	start under SCHED_OTHER, nice 0 at most.
+ * @CRYO_THREAD_AFFINITY_ALL: it may run on every CPU that is online
+ *	(its affinity was not narrowed below them); a thaw leaves it as
+ *	the thawing process has it.
+ * @CRYO_THREAD_SCHED_ALL: all valid flags.
+ */
+enum cryo_thread_sched_flags {
+	CRYO_THREAD_RESET_ON_FORK	= 1 << 0,
+	CRYO_THREAD_AFFINITY_ALL	= 1 << 1,
+	CRYO_THREAD_SCHED_ALL		= CRYO_THREAD_RESET_ON_FORK |
+					  CRYO_THREAD_AFFINITY_ALL,
 };
 
 /**
