@@ -135,6 +135,8 @@ void cryo_thaw_put(struct cryo_thaw_tree *tree)
 	cryo_files_release(tree);
 	cryo_shm_thaw_release(&tree->shm);
 	cryo_stream_release(&tree->in);
+	if (tree->cred)
+		put_cred(tree->cred);
 	kvfree(tree->members);
 	kvfree(tree->procs);
 	kfree(tree);
@@ -265,6 +267,8 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 	t = cryo_thaw_new(s, false, arg->flags);
 	if (!t)
 		return -ENOMEM;
+	/* Whoever claims a member must be this caller (cryo_claimer_differs()). */
+	t->tree->cred = get_current_cred();
 	ret = cryo_stream_open(t, arg->image_fd);
 	if (!ret)
 		ret = cryo_fdtable_inherit(t, u64_to_user_ptr(arg->inherit),
@@ -553,6 +557,7 @@ int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg)
 	struct cryo_thaw_tree *tree = smp_load_acquire(&s->thaw);
 	unsigned int k = arg->member;
 	struct cryo_thawing *t;
+	const char *why;
 	long left;
 	int ret;
 
@@ -570,6 +575,21 @@ int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg)
 	t = cryo_member_new(tree, k);
 	if (!t)
 		return -ENOMEM;
+	/*
+	 * Before the plan changes anything: its process is a fork of the
+	 * caller's R, with the caller's credentials, not a process of
+	 * another subject that was handed the session fd.  Such a claim
+	 * fails the tree: its fd went where it must not.
+	 */
+	why = cryo_claimer_differs(tree->cred, false);
+	if (why) {
+		ret = cryo_thaw_fail(t, -EPERM,
+				     "its process's credentials are not those of the caller of CRYO_IOC_THAW (%s)",
+				     why);
+		kfree(t);
+		cryo_tree_set_state(tree, NULL, CRYO_THAW_FAILED);
+		return ret;
+	}
 	ret = cryo_member_claim(tree, k, t);
 	if (ret) {
 		kfree(t);

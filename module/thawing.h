@@ -20,6 +20,7 @@
 #include "mm/state.h"
 #include "task/state.h"
 
+struct cred;
 struct cryo_session;
 struct file;
 struct task_struct;
@@ -81,6 +82,8 @@ struct cryo_thaw_tree {
 	struct cryo_image_header hdr;	/* checked */
 	u64 held;			/* names and pipe bytes held */
 	u32 flags;			/* enum cryo_thaw_flags */
+	/* The caller of CRYO_IOC_THAW's (not of a remap), referenced. */
+	const struct cred *cred;
 	struct cryo_files_shared files;	/* descriptions by id, files/ */
 	struct cryo_shm_thaw shm;	/* shared memory by id, mm/shm.c */
 

@@ -791,8 +791,11 @@ struct cryo_remap {
  * fails with ETIMEDOUT in %CRYO_IOC_THAW_STATUS, naming the member.
  * Errors: those of %CRYO_IOC_THAW, and EINVAL (@member out of range, or a
  * zombie's), EALREADY (that member is planned already), ENOENT (no tree
- * thaw in this session), EPERM (the caller is not a child of its parent
- * member's process; the tree fails), ECANCELED (the tree's thaw failed).
+ * thaw in this session), EPERM (the caller's credentials are not those of
+ * the caller of %CRYO_IOC_THAW: user namespace, effective and filesystem
+ * ids, groups, effective capabilities, or permitted ones beyond its; or it
+ * is not a child of its parent member's process; the tree fails),
+ * ECANCELED (the tree's thaw failed).
  */
 #define CRYO_IOC_THAW_MEMBER	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_MEMBER)
 
