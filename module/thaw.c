@@ -74,7 +74,22 @@ static void cryo_tree_kill_all(struct cryo_thaw_tree *tree)
 	}
 }
 
-/* @t (NULL: no member in particular) goes to @state; FAILED fails the tree. */
+/*
+ * A tree of more than one process whose members may run the image's code
+ * (a process of its own fails whole, as before: nothing else runs).
+ * Under the tree's lock.
+ */
+static bool cryo_tree_committed(const struct cryo_thaw_tree *tree)
+{
+	return tree->committed && tree->nr_procs > 1;
+}
+
+/*
+ * @t (NULL: no member in particular) goes to @state; FAILED fails the
+ * tree, unless it is committed: then only @t failed (its process is
+ * killed by its own cryo_thaw_kill()), and the members that may already
+ * run the image's code are left alone (review 12 #6).
+ */
 static void cryo_tree_set_state(struct cryo_thaw_tree *tree,
 				struct cryo_thawing *t, u32 state)
 {
@@ -83,7 +98,7 @@ static void cryo_tree_set_state(struct cryo_thaw_tree *tree,
 	spin_lock(&tree->lock);
 	if (t)
 		t->state = state;
-	if (state == CRYO_THAW_FAILED) {
+	if (state == CRYO_THAW_FAILED && !(cryo_tree_committed(tree) && t)) {
 		kill_all = !tree->failed && tree->nr_procs > 1;
 		tree->failed = true;
 	}
@@ -455,6 +470,9 @@ static u32 cryo_tree_state(const struct cryo_thaw_tree *tree)
 	lockdep_assert_held(&tree->lock);
 	if (tree->failed)
 		return CRYO_THAW_FAILED;
+	/* Once committed, a member that failed is over as well as a done one. */
+	if (cryo_tree_committed(tree) && st == CRYO_THAW_FAILED)
+		st = CRYO_THAW_DONE;
 	if (st != CRYO_THAW_DONE)
 		return st;
 	for (i = 1; i < tree->nr_procs; i++) {
@@ -462,7 +480,9 @@ static u32 cryo_tree_state(const struct cryo_thaw_tree *tree)
 
 		if (tree->procs[i].flags & CRYO_MEMBER_ZOMBIE)
 			continue;
-		if (!m || m->state != CRYO_THAW_DONE)
+		if (!m || (m->state != CRYO_THAW_DONE &&
+			   !(cryo_tree_committed(tree) &&
+			     m->state == CRYO_THAW_FAILED)))
 			return CRYO_THAW_RESTORING;
 	}
 	return CRYO_THAW_DONE;

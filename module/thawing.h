@@ -96,6 +96,12 @@ struct cryo_thaw_tree {
 	unsigned int late_idx;		/* @reading + 1 when @late_since is its */
 	unsigned long late_since;	/* jiffies: seen waited for, @lock */
 	unsigned int nr_installed;	/* members whose fds are in, @lock */
+	/*
+	 * Every member installed, none failed, under @lock: members may run
+	 * the image's code from now on, so a later failure is its member's
+	 * alone (nobody else is killed, the tree does not fail).
+	 */
+	bool committed;
 };
 
 /**
