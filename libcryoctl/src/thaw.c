@@ -179,6 +179,28 @@ pid_t thaw_clone(uint64_t flags, pid_t pid)
 }
 
 /*
+ * Out of the caller's session, and so away from its controlling terminal,
+ * whether the caller waits for us or not: the restored processes run the
+ * image's code, possibly as another user (a root thaw of a user's job),
+ * and on a terminal of root's they could inject its input (TIOCSTI) or
+ * read it.  Waiting needs only that we stay the caller's child.  A fresh
+ * process is never a group leader, so setsid() succeeds; should it not,
+ * the terminal is given up alone.
+ */
+static void leave_session(void)
+{
+	int fd;
+
+	if (setsid() >= 0)
+		return;
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ioctl(fd, TIOCNOTTY);
+	close(fd);
+}
+
+/*
  * The process R: map the region at the address the module chose, copy
  * the stub and its arguments in and run it.  Only async-signal-safe
  * calls: the caller may have other threads.
@@ -190,8 +212,8 @@ static __attribute__((noreturn)) void run_r(struct thaw_ctx *c)
 
 	/* Every signal, the C library's internal ones too. */
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, sizeof(all));
-	if (!(c->flags & CRYOCTL_THAW_WAIT))
-		setsid();
+	/* Before any member exists: they inherit R's session. */
+	leave_session();
 	/* In a new pid namespace its creator tells the pid the caller sees. */
 	if (!(c->flags & CRYOCTL_THAW_NEW_PIDNS))
 		thaw_send_msg(c->status[1], STUB_ST_PID, (int)getpid());
@@ -270,8 +292,7 @@ static __attribute__((noreturn)) void run_init(struct thaw_ctx *c)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
-	if (!(c->flags & CRYOCTL_THAW_WAIT))
-		setsid();
+	leave_session();
 	r = thaw_spawn(c->tids[0]);
 	if (!r)
 		run_r(c);
