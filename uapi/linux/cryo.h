@@ -826,7 +826,9 @@ struct cryo_remap {
  * keeps a reference to it, for the members that map it and for its
  * contents.  A segment of the image that outlived its processes (a
  * freeze that killed them leaves it, as any exit does) has @key and
- * @shmid still: the caller may give it again if nobody attaches it.
+ * @shmid still: the caller may give it again if nobody attaches it and
+ * its owner and mode are still @uid, @gid and @mode (libcryoctl then
+ * changes nothing of it, and never removes it).
  * Once the thaw is over the caller detaches it, and removes it
  * (IPC_RMID) if the thaw failed and it made it, or if @shm_flags has
  * %CRYO_SHM_REMOVED.
