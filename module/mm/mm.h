@@ -83,6 +83,7 @@ int cryo_shm_give(struct cryo_thaw_tree *tree, struct cryo_thaw_shm *arg);
 struct file *cryo_shm_file(struct cryo_thawing *t, struct cryo_thaw_vma *v,
 			   bool need);
 int cryo_shm_fill(struct cryo_thawing *t, struct cryo_rec *rec);
+int cryo_shm_may_map(struct cryo_thawing *t, const struct cryo_thaw_vma *v);
 void cryo_shm_thaw_release(struct cryo_shm_thaw *st);
 
 /* snapshot.c */
