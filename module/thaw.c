@@ -315,8 +315,10 @@ fail:
  *
  * Only between CRYO_IOC_THAW and the first member's process: the caller
  * gives its own attachments, before any process of the image exists.
+ * Only the caller of CRYO_IOC_THAW (credentials-wise) gives them.
  *
- * Return: 0, -ENOENT (no thaw), -EBUSY (too late), or cryo_shm_give()'s.
+ * Return: 0, -ENOENT (no thaw), -EBUSY (too late), -EPERM (another
+ * caller), or cryo_shm_give()'s.
  */
 int cryo_thaw_shm(struct cryo_session *s, struct cryo_thaw_shm *arg)
 {
@@ -328,6 +330,8 @@ int cryo_thaw_shm(struct cryo_session *s, struct cryo_thaw_shm *arg)
 	lockdep_assert_held(&s->lock);
 	if (!tree || tree->remap_only || !tree->members[0])
 		return -ENOENT;
+	if (cryo_claimer_differs(tree->cred, false))
+		return -EPERM;
 	root = tree->members[0];
 	spin_lock(&tree->lock);
 	started = tree->failed || root->state != CRYO_THAW_PREPARED ||
