@@ -833,9 +833,16 @@ struct cryo_remap {
  * (IPC_RMID) if the thaw failed and it made it, or if @shm_flags has
  * %CRYO_SHM_REMOVED.
  *
- * Errors: ENOENT (no such segment, or no thaw in this session), EINVAL
- * (@size, or @addr is not the start of a mapping of a System V segment
- * of @key and @seg_size), EALREADY (the segment was given already).
+ * The module reads the segment's owner, creator and mode when it is
+ * given: each member mapping it (and the one filling it) must be allowed
+ * to attach it read-write with its planned credentials, as shmat(2)
+ * decides, or its %CRYO_IOC_THAW_RESTORE fails with EACCES.
+ *
+ * Errors: ENOENT (no such segment, or no thaw in this session, or the
+ * segment given was removed meanwhile), EINVAL (@size, or @addr is not
+ * the start of a mapping of a System V segment of @key and @seg_size),
+ * EALREADY (the segment was given already), EPERM (the caller's
+ * credentials are not those of the caller of %CRYO_IOC_THAW).
  */
 struct cryo_thaw_shm {
 	__u32 size;
