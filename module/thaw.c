@@ -389,6 +389,27 @@ struct cryo_thawing *cryo_thaw_lost(struct cryo_thaw_tree *tree)
 	return lost;
 }
 
+/*
+ * Once the last section is read (its member released from its RESTORE),
+ * the first live member whose fds are not in yet, or @tree->nr_procs.
+ * Under the tree's lock.
+ */
+static unsigned int cryo_tree_not_installed(const struct cryo_thaw_tree *tree)
+{
+	const struct cryo_thawing *m = tree->members[tree->reading];
+	unsigned int i;
+
+	if (!m || !m->released ||
+	    cryo_tree_next(tree, tree->reading) < tree->nr_procs)
+		return tree->nr_procs;
+	for (i = 0; i < tree->nr_procs; i++) {
+		m = tree->members[i];
+		if (m && !m->installed)
+			return i;
+	}
+	return tree->nr_procs;
+}
+
 /**
  * cryo_thaw_overdue() - fail the tree when the member next in turn never came
  * @tree: the thaw
@@ -402,13 +423,17 @@ struct cryo_thawing *cryo_thaw_lost(struct cryo_thaw_tree *tree)
  * 100 ms polls of those waits), it has CRYO_THAW_ARRIVE_TIMEOUT to reach
  * its RESTORE, the root included (its RESTORE claims it); past that the
  * tree fails with ETIMEDOUT naming it, and every claimed member is killed.
+ * Once the last member is restored, the members have as long again to
+ * install their descriptors (a process may stop between its RESTORE and
+ * its FINISH), the first not installed named.
  *
  * Return: true when the tree failed here.
  */
 bool cryo_thaw_overdue(struct cryo_thaw_tree *tree)
 {
 	const struct cryo_thawing *m;
-	unsigned int k;
+	const char *what;
+	unsigned int k, mark;
 	bool late;
 
 	if (tree->nr_procs < 2)
@@ -416,12 +441,28 @@ bool cryo_thaw_overdue(struct cryo_thaw_tree *tree)
 	spin_lock(&tree->lock);
 	k = tree->reading;
 	m = tree->members[k];
-	if (tree->failed || (m && m->leader_pid)) {
+	mark = k + 1;
+	what = m ? "reach CRYO_IOC_THAW_RESTORE" :
+	       k ? "claim it (CRYO_IOC_THAW_MEMBER)" :
+		   "claim it (CRYO_IOC_THAW_RESTORE)";
+	/*
+	 * Every member restored: each has CRYO_THAW_ARRIVE_TIMEOUT from the
+	 * last one's release to install its fds.  A process stopped between
+	 * its RESTORE and its FINISH (once it runs with its user's ids, its
+	 * user may stop it) would otherwise hold every other member, and the
+	 * tool, for ever (review 12 #4b).
+	 */
+	if (m && m->leader_pid) {
+		k = tree->committed ? tree->nr_procs : cryo_tree_not_installed(tree);
+		mark = tree->nr_procs + 1;
+		what = "install its descriptors (CRYO_IOC_THAW_FINISH)";
+	}
+	if (tree->failed || k == tree->nr_procs) {
 		spin_unlock(&tree->lock);
 		return false;
 	}
-	if (tree->late_idx != k + 1) {
-		tree->late_idx = k + 1;
+	if (tree->late_idx != mark) {
+		tree->late_idx = mark;
 		tree->late_since = jiffies;
 	}
 	late = time_after(jiffies, tree->late_since + CRYO_THAW_ARRIVE_TIMEOUT);
@@ -429,10 +470,7 @@ bool cryo_thaw_overdue(struct cryo_thaw_tree *tree)
 		tree->error = -ETIMEDOUT;
 		scnprintf(tree->msg, sizeof(tree->msg),
 			  "member %u (pid %d): its process did not %s within %d s",
-			  k, tree->procs ? tree->procs[k].pid : 0,
-			  m ? "reach CRYO_IOC_THAW_RESTORE" :
-			  k ? "claim it (CRYO_IOC_THAW_MEMBER)" :
-			      "claim it (CRYO_IOC_THAW_RESTORE)",
+			  k, tree->procs ? tree->procs[k].pid : 0, what,
 			  CRYO_THAW_ARRIVE_TIMEOUT / HZ);
 	}
 	spin_unlock(&tree->lock);

@@ -93,7 +93,8 @@ struct cryo_thaw_tree {
 	struct cryo_thawing **members;	/* by index; NULL for zombies */
 	unsigned int nr_live;		/* members that are not zombies */
 	unsigned int reading;		/* the member whose section is next */
-	unsigned int late_idx;		/* @reading + 1 when @late_since is its */
+	/* @reading + 1 when @late_since is its; nr_procs + 1: the install's */
+	unsigned int late_idx;
 	unsigned long late_since;	/* jiffies: seen waited for, @lock */
 	unsigned int nr_installed;	/* members whose fds are in, @lock */
 	/*
