@@ -1108,6 +1108,9 @@ TEST_F_TIMEOUT(thaw, root_gives_no_more, 120)
 	FREEZE();
 	THAW(CRYOCTL_THAW_WAIT);
 	expect_user(_metadata, T->pid, "1000 1001");
+	/* Another user's: never in our session, even as our child (--wait). */
+	EXPECT_EQ(T->pid, cryo_stat_field(T->pid, 3)) TH_LOG("a session of its own");
+	EXPECT_EQ(0, cryo_stat_field(T->pid, 4));
 	CMD('o', "opath ");
 	EXPECT_STREQ("opath 1 9", T->line);	/* O_PATH; read(): EBADF */
 	CMD('m', "unl ");
@@ -1649,9 +1652,10 @@ TEST_F_TIMEOUT(thaw, cli_round_trip, 120)
 	close(T->rep);
 
 	/*
-	 * From a terminal: cryoctl's session and controlling terminal are
-	 * not the restored process's (review 12 #9: it could TIOCSTI into
-	 * the terminal's shell), though it is still cryoctl's child.
+	 * From a terminal: cryoctl's controlling terminal is not the
+	 * restored process's (review 12 #9: it could TIOCSTI into the
+	 * terminal's shell), though it is still cryoctl's child, in its
+	 * session (the same ids: no new session needed).
 	 */
 	ptm = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	ASSERT_LE(0, ptm);
@@ -1665,7 +1669,7 @@ TEST_F_TIMEOUT(thaw, cli_round_trip, 120)
 	EXPECT_EQ(cli, ppid);
 	EXPECT_EQ(cli, cryo_stat_field(cli, 3)) TH_LOG("cryoctl leads its session");
 	EXPECT_NE(0, cryo_stat_field(cli, 4)) TH_LOG("cryoctl has the pty");
-	EXPECT_EQ(pid, cryo_stat_field(pid, 3)) TH_LOG("a session of its own");
+	EXPECT_EQ(cli, cryo_stat_field(pid, 3)) TH_LOG("cryoctl's session");
 	EXPECT_EQ(0, cryo_stat_field(pid, 4)) TH_LOG("no controlling terminal");
 	ASSERT_EQ(0, tgt_quit(T, 5));
 	ASSERT_EQ(cli, wait_timeout(cli, &status, TGT_TIMEOUT));

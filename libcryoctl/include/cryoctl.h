@@ -311,11 +311,13 @@ struct cryoctl_thaw_result {
  * The restored process is a new process, with the image's memory,
  * threads, registers, files and signal state.  Without
  * %CRYOCTL_THAW_WAIT it is detached: created by a short-lived child of
- * the caller (reaped before return), it becomes an orphan.  With
+ * the caller (reaped before return), it becomes an orphan in a session
+ * of its own.  With
  * %CRYOCTL_THAW_WAIT it is the caller's child: the caller must waitpid()
- * for it.  Either way it is in a session of its own (earlier versions
- * left it in the caller's with %CRYOCTL_THAW_WAIT), without the caller's
- * controlling terminal, which it could otherwise use to inject input.
+ * for it: in the caller's session and process group when it runs with
+ * the caller's ids, else in a session of its own.  Either way it has no
+ * controlling terminal (earlier versions left it the caller's with
+ * %CRYOCTL_THAW_WAIT), which it could otherwise use to inject input.
  * %CRYOCTL_THAW_SAME_PID gives it the image's pid and its threads the
  * image's tids, which must be free in the caller's pid namespace and needs
  * CAP_CHECKPOINT_RESTORE.
