@@ -376,7 +376,9 @@ struct cryo_thawing *cryo_thaw_lost(struct cryo_thaw_tree *tree)
 			struct cryo_thawing *m = tree->members[i];
 			struct pid *pid = m ? m->leader_pid ?: m->planned : NULL;
 
-			pids[n++] = pid && m->state != CRYO_THAW_DONE ?
+			/* A failed one is known (alone once committed). */
+			pids[n++] = pid && m->state != CRYO_THAW_DONE &&
+				    m->state != CRYO_THAW_FAILED ?
 				    get_pid(pid) : NULL;
 		}
 		spin_unlock(&tree->lock);
