@@ -374,16 +374,61 @@ bool cryo_runs_as_planned(struct cryo_thawing *t)
 }
 
 /**
+ * cryo_claimer_differs() - is current the same subject as the caller of
+ * CRYO_IOC_THAW, credentials-wise?
+ * @thawer: that caller's credentials, taken at CRYO_IOC_THAW
+ * @planned_ids: current already took ids the plan chose for it (an R or
+ *	member process past its set*id(), CRYO_THAW_CRED_SET_IDS): its ids
+ *	are the plan's, checked by cryo_runs_as_planned(), not the caller's
+ *
+ * A member's process plans with its own credentials and receives what
+ * earlier members opened with theirs (shared descriptions, the root's
+ * --inherit-fd files): so whoever holds the session fd may claim only as
+ * the caller of CRYO_IOC_THAW, never as someone else to whom the fd was
+ * passed.  Same user namespace; the same effective and filesystem ids
+ * and groups (unless @planned_ids); capabilities: the same effective set
+ * (the plan's decisions use it) and a permitted set within the caller's
+ * (the plan narrows to it), where @planned_ids leaves only the latter
+ * (R keeps just what it still needs once it changed ids).
+ *
+ * Return: NULL, or what differs, for a message.
+ */
+const char *cryo_claimer_differs(const struct cred *thawer, bool planned_ids)
+{
+	const struct cred *c = current_cred();
+
+	if (c->user_ns != thawer->user_ns)
+		return "user namespace";
+	if (!cap_issubset(c->cap_permitted, thawer->cap_permitted))
+		return "permitted capabilities";
+	if (planned_ids)
+		return NULL;
+	if (!uid_eq(c->euid, thawer->euid) || !uid_eq(c->fsuid, thawer->fsuid))
+		return "effective or filesystem uid";
+	if (!gid_eq(c->egid, thawer->egid) || !gid_eq(c->fsgid, thawer->fsgid) ||
+	    !cryo_groups_equal(c->group_info, thawer->group_info))
+		return "effective or filesystem gid, or groups";
+	if (!cap_issubset(c->cap_effective, thawer->cap_effective) ||
+	    !cap_issubset(thawer->cap_effective, c->cap_effective))
+		return "effective capabilities";
+	return NULL;
+}
+
+/**
  * cryo_may_restore() - may current drive the restore of @t?
  * @t: the thaw, prepared
  *
  * Only the leader of the process the thaw planned: running with the
- * planned ids (a remap changes no ids), in the caller's namespaces.
+ * planned ids (a remap changes no ids), in the caller's namespaces, with
+ * the credentials of the caller of CRYO_IOC_THAW as far as the plan left
+ * them (cryo_claimer_differs()).
  *
  * Return: 0, or -EPERM with the thaw failed.
  */
 int cryo_may_restore(struct cryo_thawing *t)
 {
+	const char *why;
+
 	if (!t->remap_only && !cryo_runs_as_planned(t))
 		return cryo_thaw_fail(t, -EPERM,
 				      "the restoring process does not run with the ids planned for it (uid %u, gid %u and their groups; libcryoctl 1.4 sets them) or is in another namespace",
@@ -392,6 +437,12 @@ int cryo_may_restore(struct cryo_thawing *t)
 	if (!thread_group_leader(current))
 		return cryo_thaw_fail(t, -EPERM,
 				      "RESTORE must come from the leader");
+	why = t->remap_only ? NULL :
+	      cryo_claimer_differs(t->tree->cred, t->cred.set_ids);
+	if (why)
+		return cryo_thaw_fail(t, -EPERM,
+				      "the restoring process's credentials are not those of the caller of CRYO_IOC_THAW (%s)",
+				      why);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <linux/sched.h>
 
+struct cred;
 struct cryo_thaw_tree;
 struct cryo_thawing;
 struct cryo_why;
@@ -20,6 +21,7 @@ bool cryo_may_raise_nofile(u64 max);
 bool cryo_groups_equal(const struct group_info *a, const struct group_info *b);
 bool cryo_member_pid_ns_ok(const struct cryo_thaw_tree *tree);
 bool cryo_runs_as_planned(struct cryo_thawing *t);
+const char *cryo_claimer_differs(const struct cred *thawer, bool planned_ids);
 int cryo_may_restore(struct cryo_thawing *t);
 bool cryo_may_join_restore(struct cryo_thawing *t);
 struct vfsmount *cryo_access_mount(void);

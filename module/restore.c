@@ -423,15 +423,16 @@ static int cryo_wait_installed(struct cryo_thawing *t)
 
 static bool cryo_tree_installed(struct cryo_thaw_tree *tree)
 {
-	return READ_ONCE(tree->nr_installed) == tree->nr_live ||
-	       READ_ONCE(tree->failed);
+	return READ_ONCE(tree->committed) || READ_ONCE(tree->failed);
 }
 
 /*
  * Wait for every member of the tree to have its fds in (at once for a
  * tree of one).  Killable, and checked every 100 ms for threads of this
  * process that left and for members that died: -EINTR then, and a tree
- * that failed meanwhile is -EINTR too.
+ * that failed meanwhile is -EINTR too.  Once committed (every member
+ * installed, none failed) it is 0 whatever fails later: that is the
+ * failing member's alone.
  */
 static int cryo_wait_tree(struct cryo_thawing *t)
 {
@@ -445,17 +446,20 @@ static int cryo_wait_tree(struct cryo_thawing *t)
 						   HZ / 10);
 		if (left < 0)
 			return -EINTR;
+		/* Committed: whatever fails now is not this member's concern. */
 		if (left)
-			return READ_ONCE(tree->failed) ? -EINTR : 0;
+			return READ_ONCE(tree->committed) ? 0 : -EINTR;
 		if (cryo_thaw_dying(t))
 			return -EINTR;
+		/*
+		 * Either fails the tree, or, committed meanwhile, only the
+		 * lost member: the next wait tells which.
+		 */
 		lost = cryo_thaw_lost(tree);
-		if (lost) {
+		if (lost)
 			cryo_thaw_fail_lost(lost);
-			return -EINTR;
-		}
-		if (cryo_thaw_overdue(tree))
-			return -EINTR;
+		else
+			cryo_thaw_overdue(tree);
 	}
 }
 
@@ -535,8 +539,9 @@ static void cryo_finish_work_fn(struct callback_head *cb)
 		ret = cryo_thaw_final(t);
 		spin_lock(&t->tree->lock);
 		t->installed = true;
-		if (!ret)
-			t->tree->nr_installed++;
+		if (!ret && ++t->tree->nr_installed == t->tree->nr_live &&
+		    !t->tree->failed)
+			t->tree->committed = true;
 		spin_unlock(&t->tree->lock);
 		wake_up_all(&t->tree->wq);
 		if (ret)

@@ -74,7 +74,22 @@ static void cryo_tree_kill_all(struct cryo_thaw_tree *tree)
 	}
 }
 
-/* @t (NULL: no member in particular) goes to @state; FAILED fails the tree. */
+/*
+ * A tree of more than one process whose members may run the image's code
+ * (a process of its own fails whole, as before: nothing else runs).
+ * Under the tree's lock.
+ */
+static bool cryo_tree_committed(const struct cryo_thaw_tree *tree)
+{
+	return tree->committed && tree->nr_procs > 1;
+}
+
+/*
+ * @t (NULL: no member in particular) goes to @state; FAILED fails the
+ * tree, unless it is committed: then only @t failed (its process is
+ * killed by its own cryo_thaw_kill()), and the members that may already
+ * run the image's code are left alone (review 12 #6).
+ */
 static void cryo_tree_set_state(struct cryo_thaw_tree *tree,
 				struct cryo_thawing *t, u32 state)
 {
@@ -83,7 +98,7 @@ static void cryo_tree_set_state(struct cryo_thaw_tree *tree,
 	spin_lock(&tree->lock);
 	if (t)
 		t->state = state;
-	if (state == CRYO_THAW_FAILED) {
+	if (state == CRYO_THAW_FAILED && !(cryo_tree_committed(tree) && t)) {
 		kill_all = !tree->failed && tree->nr_procs > 1;
 		tree->failed = true;
 	}
@@ -135,6 +150,8 @@ void cryo_thaw_put(struct cryo_thaw_tree *tree)
 	cryo_files_release(tree);
 	cryo_shm_thaw_release(&tree->shm);
 	cryo_stream_release(&tree->in);
+	if (tree->cred)
+		put_cred(tree->cred);
 	kvfree(tree->members);
 	kvfree(tree->procs);
 	kfree(tree);
@@ -267,6 +284,8 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 	t = cryo_thaw_new(s, false, arg->flags);
 	if (!t)
 		return -ENOMEM;
+	/* Whoever claims a member must be this caller (cryo_claimer_differs()). */
+	t->tree->cred = get_current_cred();
 	ret = cryo_stream_open(t, arg->image_fd);
 	if (!ret)
 		ret = cryo_fdtable_inherit(t, u64_to_user_ptr(arg->inherit),
@@ -298,8 +317,10 @@ fail:
  *
  * Only between CRYO_IOC_THAW and the first member's process: the caller
  * gives its own attachments, before any process of the image exists.
+ * Only the caller of CRYO_IOC_THAW (credentials-wise) gives them.
  *
- * Return: 0, -ENOENT (no thaw), -EBUSY (too late), or cryo_shm_give()'s.
+ * Return: 0, -ENOENT (no thaw), -EBUSY (too late), -EPERM (another
+ * caller), or cryo_shm_give()'s.
  */
 int cryo_thaw_shm(struct cryo_session *s, struct cryo_thaw_shm *arg)
 {
@@ -311,6 +332,8 @@ int cryo_thaw_shm(struct cryo_session *s, struct cryo_thaw_shm *arg)
 	lockdep_assert_held(&s->lock);
 	if (!tree || tree->remap_only || !tree->members[0])
 		return -ENOENT;
+	if (cryo_claimer_differs(tree->cred, false))
+		return -EPERM;
 	root = tree->members[0];
 	spin_lock(&tree->lock);
 	started = tree->failed || root->state != CRYO_THAW_PREPARED ||
@@ -355,7 +378,9 @@ struct cryo_thawing *cryo_thaw_lost(struct cryo_thaw_tree *tree)
 			struct cryo_thawing *m = tree->members[i];
 			struct pid *pid = m ? m->leader_pid ?: m->planned : NULL;
 
-			pids[n++] = pid && m->state != CRYO_THAW_DONE ?
+			/* A failed one is known (alone once committed). */
+			pids[n++] = pid && m->state != CRYO_THAW_DONE &&
+				    m->state != CRYO_THAW_FAILED ?
 				    get_pid(pid) : NULL;
 		}
 		spin_unlock(&tree->lock);
@@ -366,6 +391,27 @@ struct cryo_thawing *cryo_thaw_lost(struct cryo_thaw_tree *tree)
 		}
 	}
 	return lost;
+}
+
+/*
+ * Once the last section is read (its member released from its RESTORE),
+ * the first live member whose fds are not in yet, or @tree->nr_procs.
+ * Under the tree's lock.
+ */
+static unsigned int cryo_tree_not_installed(const struct cryo_thaw_tree *tree)
+{
+	const struct cryo_thawing *m = tree->members[tree->reading];
+	unsigned int i;
+
+	if (!m || !m->released ||
+	    cryo_tree_next(tree, tree->reading) < tree->nr_procs)
+		return tree->nr_procs;
+	for (i = 0; i < tree->nr_procs; i++) {
+		m = tree->members[i];
+		if (m && !m->installed)
+			return i;
+	}
+	return tree->nr_procs;
 }
 
 /**
@@ -381,13 +427,17 @@ struct cryo_thawing *cryo_thaw_lost(struct cryo_thaw_tree *tree)
  * 100 ms polls of those waits), it has CRYO_THAW_ARRIVE_TIMEOUT to reach
  * its RESTORE, the root included (its RESTORE claims it); past that the
  * tree fails with ETIMEDOUT naming it, and every claimed member is killed.
+ * Once the last member is restored, the members have as long again to
+ * install their descriptors (a process may stop between its RESTORE and
+ * its FINISH), the first not installed named.
  *
  * Return: true when the tree failed here.
  */
 bool cryo_thaw_overdue(struct cryo_thaw_tree *tree)
 {
 	const struct cryo_thawing *m;
-	unsigned int k;
+	const char *what;
+	unsigned int k, mark;
 	bool late;
 
 	if (tree->nr_procs < 2)
@@ -395,12 +445,28 @@ bool cryo_thaw_overdue(struct cryo_thaw_tree *tree)
 	spin_lock(&tree->lock);
 	k = tree->reading;
 	m = tree->members[k];
-	if (tree->failed || (m && m->leader_pid)) {
+	mark = k + 1;
+	what = m ? "reach CRYO_IOC_THAW_RESTORE" :
+	       k ? "claim it (CRYO_IOC_THAW_MEMBER)" :
+		   "claim it (CRYO_IOC_THAW_RESTORE)";
+	/*
+	 * Every member restored: each has CRYO_THAW_ARRIVE_TIMEOUT from the
+	 * last one's release to install its fds.  A process stopped between
+	 * its RESTORE and its FINISH (once it runs with its user's ids, its
+	 * user may stop it) would otherwise hold every other member, and the
+	 * tool, for ever (review 12 #4b).
+	 */
+	if (m && m->leader_pid) {
+		k = tree->committed ? tree->nr_procs : cryo_tree_not_installed(tree);
+		mark = tree->nr_procs + 1;
+		what = "install its descriptors (CRYO_IOC_THAW_FINISH)";
+	}
+	if (tree->failed || k == tree->nr_procs) {
 		spin_unlock(&tree->lock);
 		return false;
 	}
-	if (tree->late_idx != k + 1) {
-		tree->late_idx = k + 1;
+	if (tree->late_idx != mark) {
+		tree->late_idx = mark;
 		tree->late_since = jiffies;
 	}
 	late = time_after(jiffies, tree->late_since + CRYO_THAW_ARRIVE_TIMEOUT);
@@ -408,10 +474,7 @@ bool cryo_thaw_overdue(struct cryo_thaw_tree *tree)
 		tree->error = -ETIMEDOUT;
 		scnprintf(tree->msg, sizeof(tree->msg),
 			  "member %u (pid %d): its process did not %s within %d s",
-			  k, tree->procs ? tree->procs[k].pid : 0,
-			  m ? "reach CRYO_IOC_THAW_RESTORE" :
-			  k ? "claim it (CRYO_IOC_THAW_MEMBER)" :
-			      "claim it (CRYO_IOC_THAW_RESTORE)",
+			  k, tree->procs ? tree->procs[k].pid : 0, what,
 			  CRYO_THAW_ARRIVE_TIMEOUT / HZ);
 	}
 	spin_unlock(&tree->lock);
@@ -453,6 +516,9 @@ static u32 cryo_tree_state(const struct cryo_thaw_tree *tree)
 	lockdep_assert_held(&tree->lock);
 	if (tree->failed)
 		return CRYO_THAW_FAILED;
+	/* Once committed, a member that failed is over as well as a done one. */
+	if (cryo_tree_committed(tree) && st == CRYO_THAW_FAILED)
+		st = CRYO_THAW_DONE;
 	if (st != CRYO_THAW_DONE)
 		return st;
 	for (i = 1; i < tree->nr_procs; i++) {
@@ -460,7 +526,9 @@ static u32 cryo_tree_state(const struct cryo_thaw_tree *tree)
 
 		if (tree->procs[i].flags & CRYO_MEMBER_ZOMBIE)
 			continue;
-		if (!m || m->state != CRYO_THAW_DONE)
+		if (!m || (m->state != CRYO_THAW_DONE &&
+			   !(cryo_tree_committed(tree) &&
+			     m->state == CRYO_THAW_FAILED)))
 			return CRYO_THAW_RESTORING;
 	}
 	return CRYO_THAW_DONE;
@@ -555,6 +623,7 @@ int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg)
 	struct cryo_thaw_tree *tree = smp_load_acquire(&s->thaw);
 	unsigned int k = arg->member;
 	struct cryo_thawing *t;
+	const char *why;
 	long left;
 	int ret;
 
@@ -572,6 +641,21 @@ int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg)
 	t = cryo_member_new(tree, k);
 	if (!t)
 		return -ENOMEM;
+	/*
+	 * Before the plan changes anything: its process is a fork of the
+	 * caller's R, with the caller's credentials, not a process of
+	 * another subject that was handed the session fd.  Such a claim
+	 * fails the tree: its fd went where it must not.
+	 */
+	why = cryo_claimer_differs(tree->cred, false);
+	if (why) {
+		ret = cryo_thaw_fail(t, -EPERM,
+				     "its process's credentials are not those of the caller of CRYO_IOC_THAW (%s)",
+				     why);
+		kfree(t);
+		cryo_tree_set_state(tree, NULL, CRYO_THAW_FAILED);
+		return ret;
+	}
 	ret = cryo_member_claim(tree, k, t);
 	if (ret) {
 		kfree(t);

@@ -21,6 +21,7 @@
 #include "task/state.h"
 
 struct cpumask;
+struct cred;
 struct cryo_session;
 struct file;
 struct task_struct;
@@ -84,6 +85,8 @@ struct cryo_thaw_tree {
 	struct cryo_image_header hdr;	/* checked */
 	u64 held;			/* names and pipe bytes held */
 	u32 flags;			/* enum cryo_thaw_flags */
+	/* The caller of CRYO_IOC_THAW's (not of a remap), referenced. */
+	const struct cred *cred;
 	struct cryo_files_shared files;	/* descriptions by id, files/ */
 	struct cryo_shm_thaw shm;	/* shared memory by id, mm/shm.c */
 
@@ -93,9 +96,16 @@ struct cryo_thaw_tree {
 	struct cryo_thawing **members;	/* by index; NULL for zombies */
 	unsigned int nr_live;		/* members that are not zombies */
 	unsigned int reading;		/* the member whose section is next */
-	unsigned int late_idx;		/* @reading + 1 when @late_since is its */
+	/* @reading + 1 when @late_since is its; nr_procs + 1: the install's */
+	unsigned int late_idx;
 	unsigned long late_since;	/* jiffies: seen waited for, @lock */
 	unsigned int nr_installed;	/* members whose fds are in, @lock */
+	/*
+	 * Every member installed, none failed, under @lock: members may run
+	 * the image's code from now on, so a later failure is its member's
+	 * alone (nobody else is killed, the tree does not fail).
+	 */
+	bool committed;
 };
 
 /**

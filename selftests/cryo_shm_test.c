@@ -895,6 +895,62 @@ TEST_F_TIMEOUT(shm, key_taken, 300)
 	EXPECT_NO_BAD(4);
 }
 
+/*
+ * The image's segment outlived the tree, but its mode changed since: it
+ * is not taken back (its key, id and size are anyone's to read, so an
+ * image could name another user's segment), nor is its mode set back:
+ * EEXIST, the segment as it is.  With its mode as frozen, it is taken
+ * back (review 13 shm #1).
+ */
+TEST_F_TIMEOUT(shm, survivor_changed_not_taken, 300)
+{
+	struct cryoctl_thaw_result tres;
+	struct shm_image si;
+	struct count_tree ct;
+	struct shmid_ds ds;
+	struct sysv_line sl;
+	unsigned int mode;
+	int r, k, is, id;
+
+	START_COUNT(&ct, 0);
+	FREEZE_KILL(ct.m, 5);
+	ASSERT_EQ(0, scan_image(self, &si));
+	ASSERT_NE(NULL, image_shm(&si, CRYO_SHM_SYSV, &is));
+	id = shmget(self->key, 0, 0);
+	ASSERT_LE(0, id);
+	ASSERT_EQ(si.shm[is].shmid, id);
+	ASSERT_EQ(0, shmctl(id, IPC_STAT, &ds));
+	mode = ds.shm_perm.mode & 0777;
+	ds.shm_perm.mode = mode ^ 0040;
+	ASSERT_EQ(0, shmctl(id, IPC_SET, &ds));
+
+	r = tree_thaw_wait(self->img, &self->root, CRYOCTL_THAW_SAME_PID, &tres);
+	self->root = 0;
+	EXPECT_EQ(-EEXIST, r) TH_LOG("%s", tres.message);
+	EXPECT_TRUE(WAIT_FOR(alone(), 10)) TH_LOG("the failed thaw left processes");
+	for (k = 0; k < 5; k++) {
+		pid_t pid = ct.m[k];
+
+		EXPECT_NE(0, kill(pid, 0)) TH_LOG("pid %d", pid);
+	}
+	ASSERT_EQ(0, sysv_find(self->key, -1, &sl, NULL));
+	EXPECT_EQ(id, sl.shmid);
+	EXPECT_EQ(mode ^ 0040, sl.perms & 0777) TH_LOG("its mode was set back");
+	EXPECT_EQ(0, sl.nattch);
+
+	ASSERT_EQ(0, shmctl(id, IPC_STAT, &ds));
+	ds.shm_perm.mode = mode;
+	ASSERT_EQ(0, shmctl(id, IPC_SET, &ds));
+	THAW();
+	EXPECT_EQ(ct.m[0], self->root);
+	ASSERT_EQ(0, sysv_find(self->key, -1, &sl, NULL));
+	EXPECT_EQ(id, sl.shmid) TH_LOG("not taken back");
+	EXPECT_EQ(5, sl.nattch);
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+	EXPECT_NO_BAD(4);
+}
+
 /* ---- POSIX shm ----------------------------------------------------------------------- */
 
 #define POSIX_SIZE	8192
@@ -1220,27 +1276,34 @@ struct shm_patch {
 	uint64_t val;
 	const char *what;
 	int err;		/* the thaw's errno; 0: any */
+	int sysv;		/* a SHM: the first of a System V segment */
 };
 
 static const struct shm_patch shm_patches[] = {
-	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, kind), 4, 7, "SHM kind 7", EBADMSG },
-	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, id), 4, 9, "SHM id out of order", EBADMSG },
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, kind), 4, 7, "SHM kind 7", EBADMSG, 0 },
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, id), 4, 9, "SHM id out of order", EBADMSG, 0 },
 	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, owner), 4, 99,
-	  "SHM owner past the tree", EBADMSG },
-	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, size), 8, 0, "SHM size 0", EBADMSG },
+	  "SHM owner past the tree", EBADMSG, 0 },
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, size), 8, 0, "SHM size 0", EBADMSG, 0 },
 	/* A segment's size the library asks shmget(2) for: any refusal. */
 	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, size), 8, 1ULL << 62,
-	  "SHM size 2^62", 0 },
-	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, flags), 4, 0x80, "SHM unknown flag", EBADMSG },
+	  "SHM size 2^62", 0, 0 },
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, flags), 4, 0x80, "SHM unknown flag", EBADMSG, 0 },
 	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, mode), 4, 01777,
-	  "SHM mode beyond 0777", EBADMSG },
-	{ CRYO_REC_VMA, offsetof(struct cryo_image_vma, shm), 4, 99, "VMA naming no SHM", EBADMSG },
+	  "SHM mode beyond 0777", EBADMSG, 0 },
+	/*
+	 * IPC_RMID makes a key IPC_PRIVATE; with its key, the library's
+	 * removal of it would hit whoever holds that key now.
+	 */
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, flags), 4, CRYO_SHM_REMOVED,
+	  "SHM removed with a key", EBADMSG, 1 },
+	{ CRYO_REC_VMA, offsetof(struct cryo_image_vma, shm), 4, 99, "VMA naming no SHM", EBADMSG, 0 },
 	{ CRYO_REC_SHM_PAGES, offsetof(struct cryo_image_shm_pages, shm), 4, 99,
-	  "SHM_PAGES of no SHM", EBADMSG },
+	  "SHM_PAGES of no SHM", EBADMSG, 0 },
 	{ CRYO_REC_SHM_PAGES, offsetof(struct cryo_image_shm_pages, pgoff), 8, ~0ULL - 1,
-	  "SHM_PAGES offset near 2^64", EBADMSG },
+	  "SHM_PAGES offset near 2^64", EBADMSG, 0 },
 	{ CRYO_REC_SHM_PAGES, offsetof(struct cryo_image_shm_pages, pgoff), 8, 1ULL << 40,
-	  "SHM_PAGES past the object", EBADMSG },
+	  "SHM_PAGES past the object", EBADMSG, 0 },
 };
 
 /* self->img with @p applied (checksum made right) into @out; 0 or -1. */
@@ -1250,6 +1313,7 @@ static int write_patched(FIXTURE_DATA(shm) *self, const struct shm_patch *p,
 	size_t len, off = 0;
 	unsigned char *img = cryo_slurp(self->img, &len);
 	struct cryo_image_file f;
+	struct cryo_image_shm sh;
 	struct cryo_image_vma v;
 	struct cryo_rec r;
 	int ret = -1;
@@ -1265,8 +1329,11 @@ static int write_patched(FIXTURE_DATA(shm) *self, const struct shm_patch *p,
 				memcpy(&v, pl, sizeof(v));
 			if (r.type == CRYO_REC_FILE)
 				memcpy(&f, pl, sizeof(f));
+			if (r.type == CRYO_REC_SHM)
+				memcpy(&sh, pl, sizeof(sh));
 			if ((r.type != CRYO_REC_VMA || v.shm) &&
-			    (r.type != CRYO_REC_FILE || f.kind == CRYO_FILE_MEMFD)) {
+			    (r.type != CRYO_REC_FILE || f.kind == CRYO_FILE_MEMFD) &&
+			    (!p->sysv || sh.kind == CRYO_SHM_SYSV)) {
 				memcpy(pl + p->off, &p->val, p->width);
 				r.crc = cryoctl_record_crc(&r, pl);
 				memcpy(img + off, &r, sizeof(r));
@@ -1356,23 +1423,23 @@ TEST_F_TIMEOUT(shm, bad_records, 600)
  */
 static const struct shm_patch memfd_patches[] = {
 	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, seals), 4, 0x40,
-	  "memfd unknown seal", EBADMSG },
+	  "memfd unknown seal", EBADMSG, 0 },
 	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, seals), 4, F_SEAL_WRITE,
-	  "memfd sealed against writes, mapped writable", EBADMSG },
+	  "memfd sealed against writes, mapped writable", EBADMSG, 0 },
 	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, name_len), 4, 250,
-	  "memfd name of 250 bytes", EBADMSG },
+	  "memfd name of 250 bytes", EBADMSG, 0 },
 	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, name_len), 4, 1,
-	  "memfd name_len short of its record", EBADMSG },
-	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, kind), 4, 3, "SHM kind 3", EBADMSG },
+	  "memfd name_len short of its record", EBADMSG, 0 },
+	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, kind), 4, 3, "SHM kind 3", EBADMSG, 0 },
 	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, key), 4, 0x1234,
-	  "memfd with a key", EBADMSG },
+	  "memfd with a key", EBADMSG, 0 },
 	/* Past MAX_LFS_FILESIZE (2^62 is a size ftruncate(2) gives). */
 	{ CRYO_REC_SHM, offsetof(struct cryo_image_shm, size), 8, 1ULL << 63,
-	  "memfd of 2^63 bytes", EBADMSG },
+	  "memfd of 2^63 bytes", EBADMSG, 0 },
 	{ CRYO_REC_FILE, offsetof(struct cryo_image_file, shm), 8, 99,
-	  "memfd FILE naming no object", EBADMSG },
+	  "memfd FILE naming no object", EBADMSG, 0 },
 	{ CRYO_REC_FILE, offsetof(struct cryo_image_file, shm), 8, 0,
-	  "memfd FILE naming none", EBADMSG },
+	  "memfd FILE naming none", EBADMSG, 0 },
 };
 
 TEST_F_TIMEOUT(shm, memfd_bad_records, 600)

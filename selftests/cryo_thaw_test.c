@@ -1108,6 +1108,9 @@ TEST_F_TIMEOUT(thaw, root_gives_no_more, 120)
 	FREEZE();
 	THAW(CRYOCTL_THAW_WAIT);
 	expect_user(_metadata, T->pid, "1000 1001");
+	/* Another user's: never in our session, even as our child (--wait). */
+	EXPECT_EQ(T->pid, cryo_stat_field(T->pid, 3)) TH_LOG("a session of its own");
+	EXPECT_EQ(0, cryo_stat_field(T->pid, 4));
 	CMD('o', "opath ");
 	EXPECT_STREQ("opath 1 9", T->line);	/* O_PATH; read(): EBADF */
 	CMD('m', "unl ");
@@ -1515,10 +1518,11 @@ static void drain(int fd, char *buf, size_t cap)
 /*
  * cryoctl thaw --wait --inherit-fd 0=5 --inherit-fd 1=6 [IMG] in a child
  * whose fds 5 and 6 are fresh pipes; T gets our ends.  With @from_pipe the
- * image comes on stdin, through a pipe fed by another child.  Returns
- * cryoctl's pid.
+ * image comes on stdin, through a pipe fed by another child.  With @ptm
+ * >= 0 (a pty master we keep open) cryoctl runs as a session leader whose
+ * controlling terminal is that pty's slave.  Returns cryoctl's pid.
  */
-static pid_t cli_thaw(struct tgt *t, int *out, int from_pipe)
+static pid_t cli_thaw(struct tgt *t, int *out, int from_pipe, int ptm)
 {
 	int c[2], r[2], o[2], in[2] = { -1, -1 };
 	pid_t cli, feeder;
@@ -1553,6 +1557,10 @@ static pid_t cli_thaw(struct tgt *t, int *out, int from_pipe)
 		    cryo_move_fd(o[1], 1) || cryo_move_fd(log, 2) ||
 		    (from_pipe && cryo_move_fd(in[0], 0)))
 			_exit(126);
+		/* The first terminal a session leader opens is its own. */
+		if (ptm >= 0 && (setsid() < 0 ||
+				 open(ptsname(ptm), O_RDWR | O_CLOEXEC) < 0))
+			_exit(125);
 		execl(cryo_cryoctl_path(), "cryoctl", "thaw", "--wait",
 		      "--inherit-fd", "0=5", "--inherit-fd", "1=6",
 		      from_pipe ? NULL : t->img, NULL);
@@ -1578,7 +1586,7 @@ TEST_F_TIMEOUT(thaw, cli_round_trip, 120)
 {
 	char pidstr[16], out[256], want[64];
 	long pid, ppid;
-	int status, ofd;
+	int status, ofd, ptm;
 	pid_t cli;
 
 	if (access(cryo_cryoctl_path(), X_OK))
@@ -1600,7 +1608,7 @@ TEST_F_TIMEOUT(thaw, cli_round_trip, 120)
 	close(T->rep);
 
 	/* Exit status passed through. */
-	cli = cli_thaw(T, &ofd, 0);
+	cli = cli_thaw(T, &ofd, 0, -1);
 	ASSERT_LT(0, cli);
 	CMD('p', "pid ");
 	own_ids(T, &pid, &ppid);
@@ -1623,7 +1631,7 @@ TEST_F_TIMEOUT(thaw, cli_round_trip, 120)
 	 * The same image again, streamed through a pipe on stdin; killed
 	 * by a signal: 128 + SIGTERM.
 	 */
-	cli = cli_thaw(T, &ofd, 1);
+	cli = cli_thaw(T, &ofd, 1, -1);
 	ASSERT_LT(0, cli);
 	CMD('p', "pid ");
 	own_ids(T, &pid, &ppid);
@@ -1640,6 +1648,37 @@ TEST_F_TIMEOUT(thaw, cli_round_trip, 120)
 	/* The feeder. */
 	while (waitpid(-1, &status, WNOHANG) > 0)
 		;
+	close(T->cmd);
+	close(T->rep);
+
+	/*
+	 * From a terminal: cryoctl's controlling terminal is not the
+	 * restored process's (review 12 #9: it could TIOCSTI into the
+	 * terminal's shell), though it is still cryoctl's child, in its
+	 * session (the same ids: no new session needed).
+	 */
+	ptm = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	ASSERT_LE(0, ptm);
+	ASSERT_EQ(0, grantpt(ptm));
+	ASSERT_EQ(0, unlockpt(ptm));
+	cli = cli_thaw(T, &ofd, 0, ptm);
+	ASSERT_LT(0, cli);
+	CMD('p', "pid ");
+	own_ids(T, &pid, &ppid);
+	T->pid = pid;
+	EXPECT_EQ(cli, ppid);
+	EXPECT_EQ(cli, cryo_stat_field(cli, 3)) TH_LOG("cryoctl leads its session");
+	EXPECT_NE(0, cryo_stat_field(cli, 4)) TH_LOG("cryoctl has the pty");
+	EXPECT_EQ(cli, cryo_stat_field(pid, 3)) TH_LOG("cryoctl's session");
+	EXPECT_EQ(0, cryo_stat_field(pid, 4)) TH_LOG("no controlling terminal");
+	ASSERT_EQ(0, tgt_quit(T, 5));
+	ASSERT_EQ(cli, wait_timeout(cli, &status, TGT_TIMEOUT));
+	T->pid = 0;
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 5)
+		TH_LOG("status %#x", status);
+	drain(ofd, out, sizeof(out));
+	close(ofd);
+	close(ptm);
 }
 
 /* One line of /proc/PID/maps, split. */

@@ -427,6 +427,80 @@ TEST_F_TIMEOUT(tree, foreign_claim_kills_no_other, 120)
 	close(dev);
 }
 
+/* Drop @cap from our effective set (raw capset: no libcap here). */
+static int drop_effective(int cap)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[CAP_TO_INDEX(cap)].effective &= ~CAP_TO_MASK(cap);
+	return syscall(SYS_capset, &h, d) ? -1 : 0;
+}
+
+/*
+ * A process the session fd reached that is not the caller of
+ * CRYO_IOC_THAW credentials-wise (another effective uid; the same uid
+ * without one of its capabilities) may not claim a member: EPERM, the
+ * tree failed with a message saying so, and nothing was claimed (review
+ * 12 #5).  The legitimate members, forks of the caller, are the other
+ * tests' round trips.
+ */
+TEST_F_TIMEOUT(tree, foreign_creds_claim_refused, 120)
+{
+	static const char *const want[] = {
+		"effective or filesystem uid", "effective capabilities",
+	};
+	struct cryo_image_member procs[8];
+	int cpid, zpid, i, ret, status;
+	pid_t ppid, x;
+
+	if (variant->flags & CRYOCTL_THAW_SAME_PID)
+		SKIP(return, "one variant is enough");
+	if (geteuid())
+		SKIP(return, "needs root to change ids and drop a capability");
+	ASSERT_EQ(0, tree_start_freeze(_metadata, T, &cpid, &zpid, &ppid));
+	for (i = 0; i < 2; i++) {
+		struct cryo_thaw_status st = { .size = sizeof(st) };
+		int dev, img = -1, c[2];
+		struct cryo_thaw m;
+
+		dev = cryoctl_open();
+		ASSERT_LE(0, dev);
+		ret = raw_thaw(T, dev, c, &img, procs);
+		ASSERT_EQ(0, ret) TH_LOG("THAW: %s", strerror(-ret));
+		x = fork();
+		ASSERT_LE(0, x);
+		if (!x) {
+			if (i == 0 && setresuid(0, 65534, 0))
+				_exit(10);
+			if (i == 1 && drop_effective(CAP_SYS_NICE))
+				_exit(11);
+			memset(&m, 0, sizeof(m));
+			m.size = sizeof(m);
+			m.member = 1;
+			if (!ioctl(dev, CRYO_IOC_THAW_MEMBER, &m))
+				_exit(0);
+			_exit(errno == EPERM ? 1 : 2);
+		}
+		ASSERT_EQ(x, wait_timeout(x, &status, 20)) TH_LOG("case %d: still waiting", i);
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1)
+			TH_LOG("case %d: status %#x (1: EPERM)", i, status);
+		ASSERT_EQ(0, ioctl(dev, CRYO_IOC_THAW_STATUS, &st));
+		EXPECT_EQ(CRYO_THAW_FAILED, st.state) TH_LOG("case %d: %s", i, st.message);
+		EXPECT_EQ(EPERM, st.error) TH_LOG("case %d: %s", i, st.message);
+		EXPECT_EQ(0, strncmp(st.message, "member 1 (pid ", 14)) TH_LOG("%s", st.message);
+		EXPECT_NE(NULL, strstr(st.message, want[i])) TH_LOG("%s", st.message);
+		close(img);
+		close(c[0]);
+		close(c[1]);
+		close(dev);
+	}
+}
+
 /*
  * The root's process never comes (nobody issues its RESTORE), while a
  * member's waits for its turn: the tree fails within the 30 s the next

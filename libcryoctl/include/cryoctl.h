@@ -311,11 +311,16 @@ struct cryoctl_thaw_result {
  * The restored process is a new process, with the image's memory,
  * threads, registers, files and signal state.  Without
  * %CRYOCTL_THAW_WAIT it is detached: created by a short-lived child of
- * the caller (reaped before return), it becomes an orphan in a session of
- * its own.  With %CRYOCTL_THAW_WAIT it is the caller's child: the caller
- * must waitpid() for it.  %CRYOCTL_THAW_SAME_PID gives it the image's pid
- * and its threads the image's tids, which must be free in the caller's
- * pid namespace and needs CAP_CHECKPOINT_RESTORE.
+ * the caller (reaped before return), it becomes an orphan in a session
+ * of its own.  With
+ * %CRYOCTL_THAW_WAIT it is the caller's child: the caller must waitpid()
+ * for it: in the caller's session and process group when it runs with
+ * the caller's ids, else in a session of its own.  Either way it has no
+ * controlling terminal (earlier versions left it the caller's with
+ * %CRYOCTL_THAW_WAIT), which it could otherwise use to inject input.
+ * %CRYOCTL_THAW_SAME_PID gives it the image's pid and its threads the
+ * image's tids, which must be free in the caller's pid namespace and needs
+ * CAP_CHECKPOINT_RESTORE.
  * %CRYOCTL_THAW_NEW_PIDNS (libcryoctl 1.6, module ABI 1.7) gives them in a
  * new pid namespace instead, where they are always free; it needs
  * CAP_SYS_ADMIN too.  The namespace's first process, its init, is what

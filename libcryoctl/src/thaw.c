@@ -179,6 +179,35 @@ pid_t thaw_clone(uint64_t flags, pid_t pid)
 }
 
 /*
+ * Away from the caller's controlling terminal, whether the caller waits
+ * for us or not: the restored processes run the image's code, possibly as
+ * another user (a root thaw of a user's job), and with a terminal of
+ * root's as theirs they could inject its input (TIOCSTI) or read it.
+ * Detached, or taking other ids, R leaves the caller's session too
+ * (waiting needs only that it stays the caller's child); a thaw that
+ * waits, as the caller, stays in its session and process group, as a
+ * tree's root not leading its own expects, but without the terminal:
+ * TIOCNOTTY from a process that is not the session's leader drops only
+ * its own (and so its children's) tie to it, and /dev/tty opens no more.
+ * A fresh process is never a group leader, so setsid() succeeds; should
+ * it not, the terminal is given up alone.
+ */
+static void leave_terminal(const struct thaw_ctx *c)
+{
+	int fd;
+
+	if ((!(c->flags & CRYOCTL_THAW_WAIT) ||
+	     (c->creds && (c->t.cred_flags & CRYO_THAW_CRED_SET_IDS))) &&
+	    setsid() >= 0)
+		return;
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ioctl(fd, TIOCNOTTY);
+	close(fd);
+}
+
+/*
  * The process R: map the region at the address the module chose, copy
  * the stub and its arguments in and run it.  Only async-signal-safe
  * calls: the caller may have other threads.
@@ -190,8 +219,8 @@ static __attribute__((noreturn)) void run_r(struct thaw_ctx *c)
 
 	/* Every signal, the C library's internal ones too. */
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, sizeof(all));
-	if (!(c->flags & CRYOCTL_THAW_WAIT))
-		setsid();
+	/* Before any member exists: they inherit R's session and terminal. */
+	leave_terminal(c);
 	/* In a new pid namespace its creator tells the pid the caller sees. */
 	if (!(c->flags & CRYOCTL_THAW_NEW_PIDNS))
 		thaw_send_msg(c->status[1], STUB_ST_PID, (int)getpid());
@@ -270,8 +299,7 @@ static __attribute__((noreturn)) void run_init(struct thaw_ctx *c)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
-	if (!(c->flags & CRYOCTL_THAW_WAIT))
-		setsid();
+	leave_terminal(c);
 	r = thaw_spawn(c->tids[0]);
 	if (!r)
 		run_r(c);

@@ -86,8 +86,14 @@ static int shm_set_perm(int shmid, const struct cryo_thaw_shm *s)
 /*
  * The image's own segment, still there: a freeze that killed its
  * processes leaves a segment, as any exit does, and a thaw on the same
- * machine finds it under its key, with its id, its size and nobody
- * attached.  Another segment that took the key since is not it.
+ * machine finds it under its key, with its id, its size, its owner and
+ * mode and nobody attached.  Another segment that took the key since is
+ * not it, nor one whose owner or mode changed since: key, id and size are
+ * anyone's to read in /proc/sysvipc/shm, and an image naming another
+ * user's segment must not have a root thaw hand it (or its ownership,
+ * IPC_SET) to the image's processes.  It is taken as it is (never
+ * IPC_SET), and the module still checks that each member may attach it.
+ * A removed segment has no key any more: none is taken back.
  * Return: its id, or -1.
  */
 static int shm_survivor(const struct cryo_thaw_shm *s)
@@ -95,11 +101,14 @@ static int shm_survivor(const struct cryo_thaw_shm *s)
 	struct shmid_ds ds;
 	int id;
 
-	if (!s->key)
+	if (!s->key || (s->shm_flags & CRYO_SHM_REMOVED))
 		return -1;
 	id = shmget(s->key, 0, 0);
 	if (id < 0 || id != s->shmid || shmctl(id, IPC_STAT, &ds) < 0 ||
-	    ds.shm_segsz != s->seg_size || ds.shm_nattch)
+	    ds.shm_segsz != s->seg_size || ds.shm_nattch ||
+	    ds.shm_perm.uid != s->uid || ds.shm_perm.gid != s->gid ||
+	    (ds.shm_perm.mode & 0777) != (s->mode & 0777) ||
+	    (ds.shm_perm.mode & SHM_DEST))
 		return -1;
 	return id;
 }
@@ -164,7 +173,7 @@ static int make_one(struct thaw_ctx *c, uint32_t index, struct cryo_thaw_shm *s,
 				 (unsigned int)s->key, id, strerror(-ret));
 	}
 	m->addr = addr;
-	ret = shm_set_perm(id, s);
+	ret = made ? shm_set_perm(id, s) : 0;
 	if (ret)
 		return thaw_fail(res, ret,
 				 "cannot give System V segment key 0x%08x (id %d) the image's owner %u:%u and mode 0%o: %s",
@@ -208,11 +217,15 @@ void thaw_shm_end(struct thaw_ctx *c, bool ok)
 {
 	unsigned int i;
 
+	/*
+	 * Only what this thaw made is removed: a segment taken back is never
+	 * marked removed (shm_survivor()), and must outlive a failure.
+	 */
 	for (i = 0; i < c->nr_shms; i++) {
 		if (c->shms[i].addr)
 			shmdt(c->shms[i].addr);
-		if ((!ok && c->shms[i].made) ||
-		    (c->shms[i].flags & CRYO_SHM_REMOVED))
+		if (c->shms[i].made &&
+		    (!ok || (c->shms[i].flags & CRYO_SHM_REMOVED)))
 			shmctl(c->shms[i].shmid, IPC_RMID, NULL);
 	}
 	free(c->shms);

@@ -197,12 +197,54 @@ static void test_end(void)
 	c.nr_shms = 2;
 	c.shms[0] = (struct thaw_shm){ .shmid = kept, .addr = shmat(kept, NULL, 0) };
 	c.shms[1] = (struct thaw_shm){ .shmid = gone, .addr = shmat(gone, NULL, 0),
-				       .flags = CRYO_SHM_REMOVED };
+				       .flags = CRYO_SHM_REMOVED, .made = true };
 	thaw_shm_end(&c, true);
 	CHECK(!c.shms && !c.nr_shms && !shmctl(kept, IPC_STAT, &ds) && !ds.shm_nattch &&
 	      shmctl(gone, IPC_STAT, &ds) < 0,
 	      "success: the kept segment detached, the removed one gone");
+
+	/* Taken back, not made: kept, whatever the image says, failed or not. */
+	c.shms = calloc(1, sizeof(*c.shms));
+	if (!c.shms)
+		abort();
+	c.nr_shms = 1;
+	c.shms[0] = (struct thaw_shm){ .shmid = kept, .addr = shmat(kept, NULL, 0),
+				       .flags = CRYO_SHM_REMOVED };
+	thaw_shm_end(&c, false);
+	CHECK(!shmctl(kept, IPC_STAT, &ds) && !ds.shm_nattch,
+	      "a segment taken back is never removed by the thaw");
 	shmctl(kept, IPC_RMID, NULL);
+}
+
+/*
+ * A segment with the image's key, id and size and nobody attached, but
+ * another mode (or owner) than the image's, is not the image's: EEXIST,
+ * and it is left as it is (no IPC_SET to the image's owner and mode).
+ */
+static void test_survivor_changed(int img)
+{
+	struct cryoctl_thaw_result res;
+	struct shmid_ds ds;
+	key_t k = test_key(5);
+	int other, ret;
+
+	other = shmget(k, PAGE, IPC_CREAT | IPC_EXCL | 0640);
+	CHECK(other >= 0, "a segment of key 0x%08x: %s", k, strerror(errno));
+	reset_fake_shm();
+	set_seg(0, k, PAGE, 0600, getuid(), getgid(), 0);
+	fake_shm[0].shmid = other;
+	ret = cryoctl_thaw(fake_dev, img, 0, NULL, 0, &res);
+	CHECK(ret == -EEXIST && !fake_shm_addr[0] && no_children() &&
+	      !shmctl(other, IPC_STAT, &ds) && (ds.shm_perm.mode & 0777) == 0640 &&
+	      !ds.shm_nattch,
+	      "another mode: not taken back, untouched: %d '%s'", ret, res.message);
+	/* Marked removed: it has no key any more, so it is not this one. */
+	set_seg(0, k, PAGE, 0640, getuid(), getgid(), CRYO_SHM_REMOVED);
+	fake_shm[0].shmid = other;
+	ret = cryoctl_thaw(fake_dev, img, 0, NULL, 0, &res);
+	CHECK(ret == -EEXIST && !shmctl(other, IPC_STAT, &ds) && !ds.shm_nattch,
+	      "removed with a key: not taken back, kept: %d '%s'", ret, res.message);
+	shmctl(other, IPC_RMID, NULL);
 }
 
 void test_thaw_shm(void)
@@ -216,6 +258,7 @@ void test_thaw_shm(void)
 	test_made_and_removed(img);
 	test_refused(img);
 	test_key_taken(img);
+	test_survivor_changed(img);
 	test_end();
 out:
 	reset_fake_shm();

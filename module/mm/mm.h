@@ -89,6 +89,7 @@ int cryo_shm_fill(struct cryo_thawing *t, struct cryo_rec *rec);
 bool cryo_shm_memfd_check(struct cryo_thaw_tree *tree, u64 id);
 struct file *cryo_shm_memfd_open(struct cryo_thawing *t, u64 id, int flags);
 int cryo_shm_seal(struct cryo_thawing *t);
+int cryo_shm_may_map(struct cryo_thawing *t, const struct cryo_thaw_vma *v);
 void cryo_shm_thaw_release(struct cryo_shm_thaw *st);
 
 /* snapshot.c */

@@ -29,6 +29,7 @@
  */
 #include "cryo.h"
 
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
@@ -47,6 +48,7 @@
 #include <linux/sort.h>
 #include <linux/xarray.h>
 
+#include "access.h"
 #include "freezing.h"
 #include "thawing.h"
 #include "files/file.h"
@@ -285,8 +287,9 @@ static int cryo_shm_fd(void *arg, struct file *file, unsigned int fd)
 }
 
 /* One line of /proc/sysvipc/shm, for the segments of the image it names. */
-static void cryo_shm_sysv_line(struct cryo_image *img, const char *line)
+static void cryo_shm_sysv_line(void *arg, const char *line)
 {
+	struct cryo_image *img = arg;
 	unsigned long size, nattch;
 	unsigned int perms, cpid, lpid, uid, gid, i;
 	int key, shmid;
@@ -334,9 +337,11 @@ static ssize_t cryo_shm_proc_read(struct file *f, char *buf, size_t len,
 /*
  * A segment's key, mode, owner and removal are in its kern_ipc_perm,
  * which nothing exported reads: /proc/sysvipc/shm shows them, in the
- * reader's IPC and user namespaces (the freezer's, checked above).
+ * reader's IPC and user namespaces (the freezer's, checked above; the
+ * thaw's caller's).  @fn is called with each line, NUL-terminated.
  */
-static int cryo_shm_sysv_describe(struct cryo_image *img)
+static int cryo_shm_sysv_read(struct vfsmount *mnt,
+			      void (*fn)(void *arg, const char *line), void *arg)
 {
 	const size_t size = PAGE_SIZE;
 	size_t len = 0;
@@ -349,7 +354,7 @@ static int cryo_shm_sysv_describe(struct cryo_image *img)
 	buf = kmalloc(size + 1, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	f = file_open_root_mnt(img->proc_mnt, "sysvipc/shm", O_RDONLY, 0);
+	f = file_open_root_mnt(mnt, "sysvipc/shm", O_RDONLY, 0);
 	if (IS_ERR(f)) {
 		kfree(buf);
 		return PTR_ERR(f);
@@ -364,7 +369,7 @@ static int cryo_shm_sysv_describe(struct cryo_image *img)
 		buf[len] = '\0';
 		while ((nl = strchr(buf, '\n'))) {
 			*nl = '\0';
-			cryo_shm_sysv_line(img, buf);
+			fn(arg, buf);
 			len -= nl + 1 - buf;
 			memmove(buf, nl + 1, len + 1);
 		}
@@ -627,7 +632,7 @@ int cryo_shm_collect(struct cryo_image *img, struct cryo_why *why)
 		ret = cryo_shm_memfd_outside(img, why);
 	if (ret || !sysv)
 		return ret;
-	ret = cryo_shm_sysv_describe(img);
+	ret = cryo_shm_sysv_read(img->proc_mnt, cryo_shm_sysv_line, img);
 	for (i = 0; !ret && i < img->shm.nr; i++)
 		if (img->shm.objs[i].rec.kind == CRYO_SHM_SYSV &&
 		    !img->shm.objs[i].described)
@@ -777,7 +782,9 @@ static bool cryo_shm_rec_ok(struct cryo_thawing *t,
 		return r->size && !r->key && !r->flags && !r->mode && !r->uid &&
 		       !r->gid && !r->shmid && !r->seals && !r->name_len;
 	case CRYO_SHM_SYSV:
-		return r->size && !r->seals && !r->name_len;
+		/* IPC_RMID makes a segment's key IPC_PRIVATE. */
+		return r->size && !r->seals && !r->name_len &&
+		       !((r->flags & CRYO_SHM_REMOVED) && r->key);
 	case CRYO_SHM_MEMFD:
 		/* Only the seals the format knows; the kernel's, below. */
 		return t->hdr.minor >= 5 && !r->key && !r->flags && !r->uid &&
@@ -1009,13 +1016,129 @@ static struct cryo_thaw_shm_obj *cryo_shm_sysv_nth(struct cryo_shm_thaw *st,
 	return NULL;
 }
 
+/* The line of /proc/sysvipc/shm of the segment whose id is @o's inode's. */
+struct cryo_shm_perm_look {
+	struct cryo_thaw_shm_obj *o;
+	bool found;
+};
+
+static void cryo_shm_perm_line(void *arg, const char *line)
+{
+	struct cryo_shm_perm_look *look = arg;
+	struct user_namespace *ns = current_user_ns();
+	struct cryo_thaw_shm_obj *o = look->o;
+	unsigned int perms, cpid, lpid, uid, gid, cuid, cgid;
+	unsigned long size, nattch;
+	int key, shmid;
+
+	if (sscanf(line, "%d %d %o %lu %u %u %lu %u %u %u %u", &key, &shmid,
+		   &perms, &size, &cpid, &lpid, &nattch, &uid, &gid, &cuid,
+		   &cgid) != 11 ||
+	    (unsigned long)shmid != file_inode(o->file)->i_ino)
+		return;
+	o->uid = make_kuid(ns, uid);
+	o->gid = make_kgid(ns, gid);
+	o->cuid = make_kuid(ns, cuid);
+	o->cgid = make_kgid(ns, cgid);
+	o->mode = perms & 0777;
+	look->found = true;
+}
+
+/*
+ * Who may attach the segment just given: its owner, creator and mode,
+ * read now in the caller's IPC namespace (where it attached it).
+ */
+static int cryo_shm_perm_read(struct cryo_thaw_shm_obj *o)
+{
+	struct cryo_shm_perm_look look = { .o = o };
+	struct vfsmount *mnt = cryo_access_mount();
+	int ret;
+
+	if (IS_ERR(mnt))
+		return PTR_ERR(mnt);
+	ret = cryo_shm_sysv_read(mnt, cryo_shm_perm_line, &look);
+	cryo_access_umount(mnt);
+	if (!ret && !look.found)
+		ret = -ENOENT;	/* removed meanwhile */
+	if (!ret)
+		o->ipc_user_ns = get_user_ns(current->nsproxy->ipc_ns->user_ns);
+	return ret;
+}
+
+static bool cryo_cred_in_group(const struct cred *c, kgid_t g)
+{
+	int i;
+
+	if (gid_eq(c->egid, g))
+		return true;
+	for (i = 0; i < c->group_info->ngroups; i++)
+		if (gid_eq(c->group_info->gid[i], g))
+			return true;
+	return false;
+}
+
+/*
+ * May a process with @c attach segment @o read-write, as shmat(2)
+ * without SHM_RDONLY decides (ipcperms())?  CAP_IPC_OWNER counts only in
+ * the segment's IPC namespace's own user namespace.
+ */
+static bool cryo_shm_may_attach(const struct cryo_thaw_shm_obj *o,
+				const struct cred *c)
+{
+	u32 granted = o->mode;
+
+	if (uid_eq(c->euid, o->cuid) || uid_eq(c->euid, o->uid))
+		granted >>= 6;
+	else if (cryo_cred_in_group(c, o->cgid) || cryo_cred_in_group(c, o->gid))
+		granted >>= 3;
+	if ((granted & 06) == 06)
+		return true;
+	return c->user_ns == o->ipc_user_ns &&
+	       cap_raised(c->cap_effective, CAP_IPC_OWNER);
+}
+
+/*
+ * A member that maps (or fills) segment @o must be allowed to attach it
+ * itself, with the credentials its files are opened with: a root thaw
+ * hands a user's process nothing of a segment the user could not
+ * shmat(), whatever the image names (another user's segment of that key
+ * and size, say).
+ */
+static int cryo_shm_check(struct cryo_thawing *t, const struct cryo_thaw_shm_obj *o,
+			  const char *what)
+{
+	if (o->rec.kind != CRYO_SHM_SYSV ||
+	    cryo_shm_may_attach(o, t->cred.open_cred))
+		return 0;
+	return cryo_thaw_fail(t, -EACCES,
+			      "%s System V segment key 0x%08x (owner %u:%u, mode 0%o): the restored process (uid %u) may not attach it read-write",
+			      what, o->rec.key,
+			      from_kuid_munged(current_user_ns(), o->uid),
+			      from_kgid_munged(current_user_ns(), o->gid), o->mode,
+			      from_kuid_munged(current_user_ns(),
+					       t->cred.open_cred->euid));
+}
+
+/**
+ * cryo_shm_may_map() - may @t's process map @v's object (mm/vma.c)?
+ * @t: the member's thaw, planned, in its CRYO_IOC_THAW_RESTORE
+ * @v: a VMA of a shared memory object, its file taken
+ *
+ * Return: 0, or -EACCES with the thaw failed.
+ */
+int cryo_shm_may_map(struct cryo_thawing *t, const struct cryo_thaw_vma *v)
+{
+	return cryo_shm_check(t, &t->tree->shm.objs[v->rec.shm - 1], "mapping of");
+}
+
 /**
  * cryo_shm_give() - CRYO_IOC_THAW_SHM: learn a segment, or take the
  * caller's attachment of the one it made for it
  * @tree: the thaw, planned, no member's process made yet
  * @arg: the call
  *
- * Return: 0, -ENOENT, -EINVAL, -EALREADY, -EINTR.
+ * Return: 0, -ENOENT (also: the segment went away meanwhile), -EINVAL,
+ * -EALREADY, -EINTR, or an error of reading /proc/sysvipc/shm.
  */
 int cryo_shm_give(struct cryo_thaw_tree *tree, struct cryo_thaw_shm *arg)
 {
@@ -1055,6 +1178,12 @@ int cryo_shm_give(struct cryo_thaw_tree *tree, struct cryo_thaw_shm *arg)
 		ret = 0;
 	}
 	mmap_read_unlock(mm);
+	if (!ret)
+		ret = cryo_shm_perm_read(o);
+	if (ret && o->file) {
+		fput(o->file);
+		o->file = NULL;
+	}
 	return ret;
 }
 
@@ -1204,6 +1333,10 @@ int cryo_shm_fill(struct cryo_thawing *t, struct cryo_rec *rec)
 		if (ret)
 			return ret;
 	}
+	/* The owner writes it: as if through a mapping of its own. */
+	ret = cryo_shm_check(t, o, "contents of");
+	if (ret)
+		return ret;
 	o->next = p.pgoff + nr;
 	ret = cryo_stream_read(t, t->in->buf, nr * PAGE_SIZE);
 	if (ret)
@@ -1233,6 +1366,8 @@ void cryo_shm_thaw_release(struct cryo_shm_thaw *st)
 		if (st->objs[i].ro_file)
 			fput(st->objs[i].ro_file);
 		kfree(st->objs[i].name);
+		if (st->objs[i].ipc_user_ns)
+			put_user_ns(st->objs[i].ipc_user_ns);
 	}
 	kvfree(st->objs);
 	memset(st, 0, sizeof(*st));

@@ -10,10 +10,12 @@
 
 #include <linux/cryo_image.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 
 struct cryo_snap;
 struct file;
 struct page;
+struct user_namespace;
 
 /* A shared memory object a freeze found (mm/shm.c). */
 struct cryo_shm_obj {
@@ -39,6 +41,14 @@ struct cryo_thaw_shm_obj {
 	struct file *ro_file;		/* a memfd's read-only open, or NULL */
 	char *name;			/* a memfd's "memfd:NAME" */
 	u64 next;			/* SHM_PAGES: the next page offset */
+	/*
+	 * A segment's permission as it was given (/proc/sysvipc/shm), which
+	 * every member mapping it must pass (cryo_shm_may_map()).
+	 */
+	kuid_t uid, cuid;
+	kgid_t gid, cgid;
+	u32 mode;
+	struct user_namespace *ipc_user_ns;	/* its IPC namespace's, referenced */
 };
 
 /* The shared memory objects of a thaw, in the tree (never reallocated

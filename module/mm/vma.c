@@ -279,22 +279,29 @@ int cryo_vma_open_files(struct cryo_thawing *t)
 
 /*
  * Before the restore's point of no return: the System V segments the
- * caller made since the plan, for the mappings that still lack one.
+ * caller made since the plan, for the mappings that still lack one; and
+ * every segment mapped must be one this process may attach.
  */
 int cryo_vma_open_shm(struct cryo_thawing *t)
 {
 	unsigned int i;
+	int ret;
 
 	for (i = 0; i < t->lay.nr_vmas; i++) {
 		struct cryo_thaw_vma *v = &t->lay.vmas[i];
 		struct file *f;
 
-		if (!v->rec.shm || v->file)
+		if (!v->rec.shm)
 			continue;
-		f = cryo_shm_file(t, v, true);
-		if (IS_ERR(f))
-			return PTR_ERR(f);
-		v->file = f;
+		if (!v->file) {
+			f = cryo_shm_file(t, v, true);
+			if (IS_ERR(f))
+				return PTR_ERR(f);
+			v->file = f;
+		}
+		ret = cryo_shm_may_map(t, v);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

@@ -833,8 +833,11 @@ struct cryo_remap {
  * fails with ETIMEDOUT in %CRYO_IOC_THAW_STATUS, naming the member.
  * Errors: those of %CRYO_IOC_THAW, and EINVAL (@member out of range, or a
  * zombie's), EALREADY (that member is planned already), ENOENT (no tree
- * thaw in this session), EPERM (the caller is not a child of its parent
- * member's process; the tree fails), ECANCELED (the tree's thaw failed).
+ * thaw in this session), EPERM (the caller's credentials are not those of
+ * the caller of %CRYO_IOC_THAW: user namespace, effective and filesystem
+ * ids, groups, effective capabilities, or permitted ones beyond its; or it
+ * is not a child of its parent member's process; the tree fails),
+ * ECANCELED (the tree's thaw failed).
  */
 #define CRYO_IOC_THAW_MEMBER	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_MEMBER)
 
@@ -865,14 +868,23 @@ struct cryo_remap {
  * keeps a reference to it, for the members that map it and for its
  * contents.  A segment of the image that outlived its processes (a
  * freeze that killed them leaves it, as any exit does) has @key and
- * @shmid still: the caller may give it again if nobody attaches it.
+ * @shmid still: the caller may give it again if nobody attaches it and
+ * its owner and mode are still @uid, @gid and @mode (libcryoctl then
+ * changes nothing of it, and never removes it).
  * Once the thaw is over the caller detaches it, and removes it
  * (IPC_RMID) if the thaw failed and it made it, or if @shm_flags has
  * %CRYO_SHM_REMOVED.
  *
- * Errors: ENOENT (no such segment, or no thaw in this session), EINVAL
- * (@size, or @addr is not the start of a mapping of a System V segment
- * of @key and @seg_size), EALREADY (the segment was given already).
+ * The module reads the segment's owner, creator and mode when it is
+ * given: each member mapping it (and the one filling it) must be allowed
+ * to attach it read-write with its planned credentials, as shmat(2)
+ * decides, or its %CRYO_IOC_THAW_RESTORE fails with EACCES.
+ *
+ * Errors: ENOENT (no such segment, or no thaw in this session, or the
+ * segment given was removed meanwhile), EINVAL (@size, or @addr is not
+ * the start of a mapping of a System V segment of @key and @seg_size),
+ * EALREADY (the segment was given already), EPERM (the caller's
+ * credentials are not those of the caller of %CRYO_IOC_THAW).
  */
 struct cryo_thaw_shm {
 	__u32 size;
