@@ -193,6 +193,7 @@ static const size_t process_sizes[] = {
 	sizeof(struct cryo_image_process), sizeof(struct cryo_image_process),
 	sizeof(struct cryo_image_process), sizeof(struct cryo_image_process),
 	sizeof(struct cryo_image_process), sizeof(struct cryo_image_process),
+	sizeof(struct cryo_image_process),
 };
 
 static_assert(ARRAY_SIZE(process_sizes) == CRYO_IMAGE_MINOR + 1);
