@@ -218,4 +218,16 @@ static inline bool cryo_group_exiting(struct task_struct *t)
 	       READ_ONCE(t->signal->group_exec_task);
 }
 
+#include <linux/ioprio.h>
+
+/*
+ * The largest I/O priority hint (the data bits above the level) ioprio_set(2)
+ * accepts: hints arrived in 6.9 (IOPRIO_HINT_DEV_DURATION_LIMIT_1..7).
+ */
+#ifdef IOPRIO_HINT_DEV_DURATION_LIMIT_7
+#define CRYO_IOPRIO_HINT_MAX		IOPRIO_HINT_DEV_DURATION_LIMIT_7
+#else
+#define CRYO_IOPRIO_HINT_MAX		0
+#endif
+
 #endif /* _CRYO_COMPAT_H */

@@ -278,7 +278,7 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 		return -EALREADY;
 	if (!current->mm)
 		return -EINVAL;
-	if (arg->member || arg->__reserved ||
+	if (arg->member ||
 	    arg->procs_len > CRYO_THAW_PROCS_MAX)
 		return -EINVAL;
 	t = cryo_thaw_new(s, false, arg->flags);
@@ -630,7 +630,7 @@ int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg)
 	/* Pairs with cryo_tree_load(): nr_procs and members are set. */
 	if (!tree || tree->remap_only || !smp_load_acquire(&tree->procs))
 		return -ENOENT;
-	if (arg->size < CRYO_THAW_SIZE_VER2 || arg->__reserved ||
+	if (arg->size < CRYO_THAW_SIZE_VER2 ||
 	    arg->procs_len > CRYO_THAW_PROCS_MAX)
 		return -EINVAL;
 	if (!k || k >= tree->nr_procs ||

@@ -47,6 +47,7 @@ struct cryo_thawing_thread {
 	struct task_struct *task;	/* the thread becoming it, referenced */
 	bool finish_queued;
 	bool sched_ext;			/* @rec has the 2.7 fields, task/sched.c */
+	bool ioprio_ext;		/* and the 2.8 I/O priority */
 	struct cpumask *affinity;	/* to apply, or NULL: task/sched.c */
 };
 
@@ -140,6 +141,7 @@ struct cryo_thawing {
 	struct cryo_files_restore fdt;	/* fds and pipes, files/ */
 	struct cryo_layout lay;		/* the mappings, mm/vma.c */
 	bool proc_ext;			/* PROCESS has the 2.1 fields */
+	bool proc_loginuid;		/* PROCESS has the 2.8 loginuid */
 	struct cryo_cred_plan cred;	/* credentials, task/creds.c */
 	u32 flags;			/* enum cryo_thaw_flags */
 

@@ -1176,6 +1176,13 @@ TEST_F_TIMEOUT(bad, thread_sched, 300)
 		{ offsetof(struct cryo_image_thread, rt_priority), 10,
 		  "priority 10 under SCHED_OTHER" },
 		{ offsetof(struct cryo_image_thread, sched_flags), 4, "flag 4" },
+		/* The I/O priority, format 2.8. */
+		{ offsetof(struct cryo_image_thread, ioprio), 5 << 13,
+		  "I/O class 5" },
+		{ offsetof(struct cryo_image_thread, ioprio), 7,
+		  "I/O class NONE with level 7" },
+		{ offsetof(struct cryo_image_thread, ioprio), 0x10000,
+		  "I/O priority past 16 bits" },
 	};
 	int t = find_rec(&self->b, CRYO_REC_THREAD, 0);
 	struct cryo_image_thread *th;
@@ -1207,6 +1214,13 @@ TEST_F_TIMEOUT(bad, thread_sched, 300)
 	fix(self, t);
 	TRY(0, &o);
 	EXPECT_FAIL(&o, EBADMSG, PRE, t, "THREAD with all CPUs and CPU 0");
+	/* PROCESS: the reserved word after the login uid (2.8). */
+	fresh(self);
+	t = find_rec(&self->b, CRYO_REC_PROCESS, 0);
+	((struct cryo_image_process *)payload(self, t))->__reserved = 1;
+	fix(self, t);
+	TRY(0, &o);
+	EXPECT_FAIL(&o, EBADMSG, PRE, t, "PROCESS reserved word");
 }
 
 /* An altstack whose end wraps around the top of the address space. */

@@ -57,20 +57,26 @@ FIXTURE_TEARDOWN(procset)
 			TH_LOG("%s; log: %s", T->line, tgt_log(T));	\
 	} while (0)
 
-/* The settings of each thread, as the target reports them. */
+/* The settings of each thread and of the process, as the target reports them. */
 struct settings {
-	int policy[2], nice[2], prio[2], slack[2], thp[2];
+	int policy[2], nice[2], prio[2], slack[2], thp[2], ioprio[2];
 	unsigned long long cpus[2];
+	long long loginuid, oom;
+	int subreaper;
 };
 
 static int parse(const char *line, struct settings *s)
 {
-	return sscanf(line, "T0 %d %d %d %llx %d %d T1 %d %d %d %llx %d %d",
+	return sscanf(line,
+		      "T0 %d %d %d %llx %d %d %d T1 %d %d %d %llx %d %d %d P %lld %lld %d",
 		      &s->policy[0], &s->nice[0], &s->prio[0], &s->cpus[0],
-		      &s->slack[0], &s->thp[0], &s->policy[1], &s->nice[1],
-		      &s->prio[1], &s->cpus[1], &s->slack[1], &s->thp[1]) == 12 ?
-	       0 : -1;
+		      &s->slack[0], &s->thp[0], &s->ioprio[0], &s->policy[1],
+		      &s->nice[1], &s->prio[1], &s->cpus[1], &s->slack[1],
+		      &s->thp[1], &s->ioprio[1], &s->loginuid, &s->oom,
+		      &s->subreaper) == 17 ? 0 : -1;
 }
+
+#define IOPRIO(class, level)	((class) << 13 | (level))
 
 #define REPORT(s) do {							\
 		ASSERT_EQ(0, tgt_cmd(T, 'r'))				\
@@ -80,8 +86,10 @@ static int parse(const char *line, struct settings *s)
 
 /*
  * SCHED_BATCH nice 5 and SCHED_IDLE with SCHED_RESET_ON_FORK, both on
- * CPU 0 with a timer slack of 123456 ns, THP disabled: all of it again in
- * the restored process, each thread as it was.
+ * CPU 0 with a timer slack of 123456 ns, THP disabled, I/O priorities
+ * best-effort 3 and idle; audit login uid 1234, oom_score_adj 400, child
+ * subreaper: all of it again in the restored process, each thread as it
+ * was.  The VM's tests run as root, which may set the login uid.
  */
 TEST_F_TIMEOUT(procset, mixed_settings_restored, 300)
 {
@@ -101,6 +109,11 @@ TEST_F_TIMEOUT(procset, mixed_settings_restored, 300)
 		EXPECT_EQ(123456, a.slack[i]);
 		EXPECT_EQ(1, a.thp[i]);
 	}
+	EXPECT_EQ(IOPRIO(2, 3), a.ioprio[0]);
+	EXPECT_EQ(IOPRIO(3, 0), a.ioprio[1]);
+	EXPECT_EQ(1234, a.loginuid);
+	EXPECT_EQ(400, a.oom);
+	EXPECT_EQ(1, a.subreaper);
 
 	r = tgt_freeze_kill(T);
 	ASSERT_EQ(0, r) TH_LOG("freeze: %s", strerror(-r));
@@ -119,6 +132,11 @@ TEST_F_TIMEOUT(procset, mixed_settings_restored, 300)
 		EXPECT_EQ(123456, b.slack[i]) TH_LOG("thread %d", i);
 		EXPECT_EQ(1, b.thp[i]) TH_LOG("thread %d", i);
 	}
+	EXPECT_EQ(IOPRIO(2, 3), b.ioprio[0]);
+	EXPECT_EQ(IOPRIO(3, 0), b.ioprio[1]);
+	EXPECT_EQ(1234, b.loginuid);
+	EXPECT_EQ(400, b.oom);
+	EXPECT_EQ(1, b.subreaper);
 	EXPECT_EQ(0, tgt_quit(T, 0));
 }
 
@@ -202,6 +220,36 @@ TEST_F_TIMEOUT(procset, fifo_refused_to_user, 300)
 	REPORT(&s);
 	EXPECT_EQ(SCHED_FIFO, s.policy[0]);
 	EXPECT_EQ(10, s.prio[0]);
+	EXPECT_EQ(0, tgt_quit(T, 0));
+}
+
+/*
+ * Root's process in the real-time I/O class thawed by a user without
+ * CAP_SYS_NICE or CAP_SYS_ADMIN: EPERM before the point of no return,
+ * naming the I/O priority; root's thaw gives it back.
+ */
+TEST_F_TIMEOUT(procset, ioprio_rt_refused_to_user, 300)
+{
+	struct cryoctl_thaw_result res;
+	struct settings s;
+	int r;
+
+	SPAWN("iort");
+	REPORT(&s);
+	ASSERT_EQ(IOPRIO(1, 4), s.ioprio[0]);
+	r = tgt_freeze_kill(T);
+	ASSERT_EQ(0, r) TH_LOG("freeze: %s", strerror(-r));
+
+	r = thaw_as_user(T, &res);
+	EXPECT_EQ(-EPERM, r) TH_LOG("thaw: %s: %s", strerror(-r), res.message);
+	EXPECT_NE(NULL, strstr(res.message, "real-time I/O priority 4"))
+		TH_LOG("message: %s", res.message);
+	EXPECT_GE(0, res.pid) TH_LOG("a process was made: %d", res.pid);
+
+	r = tgt_thaw(T, 0, NULL, 0, &res);
+	ASSERT_EQ(0, r) TH_LOG("root's thaw: %s: %s", strerror(-r), res.message);
+	REPORT(&s);
+	EXPECT_EQ(IOPRIO(1, 4), s.ioprio[0]);
 	EXPECT_EQ(0, tgt_quit(T, 0));
 }
 

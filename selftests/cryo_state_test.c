@@ -333,7 +333,7 @@ static int parse_record(struct image *im, const struct cryoctl_record *r,
 			return img_fail(im, "THREAD of %u bytes", r->len);
 		memcpy(&t->t, p, sizeof(t->t));
 		if (r->len != sizeof(t->t) + t->t.fpu_size ||
-		    t->t.fpu_size != im->hdr.fpu_size || t->t.__reserved)
+		    t->t.fpu_size != im->hdr.fpu_size)
 			return img_fail(im, "THREAD of %u bytes, fpu_size %u (header %u)",
 					r->len, t->t.fpu_size, im->hdr.fpu_size);
 		/* Into im->buf: the reader's copy does not last. */

@@ -631,7 +631,11 @@ static int add_proc_record(struct summary *s, const struct cryoctl_record *rec)
 
 	switch (rec->type) {
 	case CRYO_REC_PROCESS:
-		/* A 2.0 or 2.1 image's is shorter: the rest reads as 0. */
+		/*
+		 * An older image's is shorter: the rest reads as 0, but for
+		 * the login uid, which it did not record (2.8).
+		 */
+		p->proc.loginuid = CRYO_LOGINUID_UNSET;
 		memcpy(&p->proc, rec->payload, rec->len < sizeof(p->proc) ?
 		       rec->len : sizeof(p->proc));
 		p->have_process = true;

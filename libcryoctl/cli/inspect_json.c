@@ -42,6 +42,8 @@
  *     pdeath_signal         the parent-death signal, 0 for none (number)
  *     child_subreaper       boolean
  *     thp_disable           boolean (PR_SET_THP_DISABLE, format 2.7)
+ *     loginuid              the audit login uid (number), null for none
+ *                           or an image older than 2.8
  *   groups                  array of supplementary group ids (numbers), or
  *                           null when the image has no GROUPS record
  *   auxv                    array of objects, every pair as stored, the
@@ -91,6 +93,9 @@
  *       reset_on_fork       boolean
  *       affinity            CPU list "0-3,8", or "all" when not narrowed
  *       timer_slack_ns, default_timer_slack_ns   numbers
+ *       ioprio              the I/O priority as ioprio_get(2) gives it
+ *                           (class << 13 | level), 0 for none (number,
+ *                           format 2.8)
  *   files                   array of objects, the open file descriptions
  *                           in image order (id 1, 2, ...)
  *     id                    number; fds refer to it
@@ -326,6 +331,10 @@ static void json_process(struct json *j, const struct cryo_image_process *p)
 	j_u64(j, "pdeath_signal", p->pdeath_signal);
 	j_bool(j, "child_subreaper", p->flags & CRYO_PROCESS_CHILD_SUBREAPER);
 	j_bool(j, "thp_disable", p->flags & CRYO_PROCESS_THP_DISABLE);
+	if (p->loginuid == CRYO_LOGINUID_UNSET)
+		j_str_or_null(j, "loginuid", NULL);
+	else
+		j_u64(j, "loginuid", p->loginuid);
 	j_close(j, '}');
 }
 
@@ -373,6 +382,7 @@ static void json_sched(struct json *j, const struct cryo_image_thread *t,
 	j_str(j, "affinity", cpus, sizeof(cpus));
 	j_u64(j, "timer_slack_ns", t->timer_slack_ns);
 	j_u64(j, "default_timer_slack_ns", t->default_timer_slack_ns);
+	j_u64(j, "ioprio", t->ioprio);
 	j_close(j, '}');
 }
 

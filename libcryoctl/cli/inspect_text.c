@@ -232,6 +232,8 @@ static void text_process(const struct proc_info *s, bool tree)
 		printf("  %-16syes\n", "child_subreaper");
 	if (p->flags & CRYO_PROCESS_THP_DISABLE)
 		printf("  %-16syes\n", "thp_disable");
+	if (p->loginuid != CRYO_LOGINUID_UNSET)
+		printf("  %-16s%u\n", "loginuid", p->loginuid);
 }
 
 /* Scheduling, affinity and timer slack (format 2.7). */
@@ -255,6 +257,15 @@ static void text_sched(const struct cryo_image_thread *t)
 	printf("  %-16s%llu ns (default %llu ns)\n", "timer_slack",
 	       (unsigned long long)t->timer_slack_ns,
 	       (unsigned long long)t->default_timer_slack_ns);
+	/* Format 2.8; none (0) is the I/O priority that follows nice. */
+	if (t->ioprio) {
+		static const char *const io[] = { "none", "real-time",
+						   "best-effort", "idle" };
+		unsigned int class = t->ioprio >> 13;
+
+		printf("  %-16s%s %u\n", "io_priority",
+		       class < 4 ? io[class] : "class?", t->ioprio & 7);
+	}
 }
 
 static void text_thread(const struct cryo_image_thread *t, bool sched)

@@ -483,13 +483,18 @@ static int next_section(struct cryoctl_image *img)
 	return 0;
 }
 
-/* PROCESS 2.0 ends before securebits, 2.1 before pdeath_signal. */
+/*
+ * PROCESS 2.0 ends before securebits, 2.1 before pdeath_signal, 2.2 to
+ * 2.7 before loginuid.
+ */
 static size_t process_size(unsigned int minor)
 {
 	if (!minor)
 		return CRYO_IMAGE_PROCESS_SIZE_2_0;
 	if (minor == 1)
 		return CRYO_IMAGE_PROCESS_SIZE_2_1;
+	if (minor < 8)
+		return CRYO_IMAGE_PROCESS_SIZE_2_7;
 	return sizeof(struct cryo_image_process);
 }
 
@@ -544,6 +549,8 @@ static int check_process(struct cryoctl_image *img)
 		return image_fail(img, -EPROTO, true,
 				  "parent-death signal %u is no signal",
 				  le32toh(p->pdeath_signal));
+	if (img->minor >= 8 && p->__reserved)
+		return image_fail(img, -EPROTO, true, "reserved field is not 0");
 	return 0;
 }
 
@@ -715,8 +722,10 @@ static int check_thread(struct cryoctl_image *img)
 	ret = check_len(img, thread_size(img->minor) + (uint64_t)fpu_size);
 	if (ret)
 		return ret;
-	if (t->__reserved)
-		return image_fail(img, -EPROTO, true, "reserved field is not 0");
+	/* The I/O priority, since 2.8; the module checks its class and level. */
+	if (img->minor < 8 ? t->ioprio != 0 : le32toh(t->ioprio) > 0xffff)
+		return image_fail(img, -EPROTO, true, "I/O priority 0x%x",
+				  le32toh(t->ioprio));
 	if (++img->threads_seen > img->nr_threads)
 		return image_fail(img, -EPROTO, true,
 				  "more THREAD records than the header's %u",

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -72,6 +73,33 @@ static void set_oom_score_adj(int v)
 	if (fd < 0)
 		return;
 	syscall(SYS_write, fd, p, buf + sizeof(buf) - p);
+	syscall(SYS_close, fd);
+}
+
+/*
+ * The audit login uid, where the kernel lets us: CAP_AUDIT_CONTROL, or
+ * a process that has none yet (and audit does not make it immutable).
+ * Otherwise R keeps the thawing caller's: nobody may claim another's
+ * login.  Written only when it differs: a write, even of the same value,
+ * opens a new audit session.
+ */
+static void set_loginuid(uint32_t v)
+{
+	char buf[16], cur[16], *p = buf + sizeof(buf);
+	long n;
+	int fd;
+
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/loginuid",
+		     O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = syscall(SYS_read, fd, cur, sizeof(cur));
+	if (n != buf + sizeof(buf) - p || memcmp(cur, p, (size_t)n))
+		syscall(SYS_pwrite64, fd, p, buf + sizeof(buf) - p, 0);
 	syscall(SYS_close, fd);
 }
 
@@ -142,6 +170,8 @@ int thaw_set_creds(const struct cryo_thaw *t, const uint32_t *groups)
 	for (i = 0; i < NR_RLIMITS; i++)
 		set_limit(i, t->rlim[i]);
 	set_oom_score_adj(t->oom_score_adj);
+	if (t->cred_flags & CRYO_THAW_CRED_LOGINUID)
+		set_loginuid(t->loginuid);
 	if (!(t->cred_flags & CRYO_THAW_CRED_SET_IDS))
 		return 0;
 

@@ -123,6 +123,8 @@ size_t process_size(uint16_t minor)
 		return CRYO_IMAGE_PROCESS_SIZE_2_0;
 	if (minor == 1)
 		return CRYO_IMAGE_PROCESS_SIZE_2_1;
+	if (minor < 8)
+		return CRYO_IMAGE_PROCESS_SIZE_2_7;
 	return sizeof(struct cryo_image_process);
 }
 
@@ -412,7 +414,7 @@ static void put_section(struct img *m, const struct cryo_image_member *mem,
 	uint32_t k;
 
 	snprintf(p.comm, sizeof(p.comm), "member%d", mem->pid);
-	put_rec(m, CRYO_REC_PROCESS, &p, sizeof(p), NULL, 0);
+	put_rec(m, CRYO_REC_PROCESS, &p, process_size(tree_minor), NULL, 0);
 	put_block(m);
 	for (k = 0; k < mem->nr_threads; k++) {
 		t.tid = mem->pid + 1000 * k;

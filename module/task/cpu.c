@@ -94,7 +94,7 @@ static int cryo_cpu_check(struct cryo_thawing *t, struct cryo_thawing_thread *th
 	long ax = (long)g[CRYO_REG_RAX];
 	u64 sas_end;
 
-	if (r->tid <= 0 || r->__reserved || r->fpu_format != want ||
+	if (r->tid <= 0 || r->fpu_format != want ||
 	    r->fpu_size != t->hdr.fpu_size)
 		return -EINVAL;
 	if (g[CRYO_REG_CS] != __USER_CS || g[CRYO_REG_SS] != __USER_DS ||
@@ -299,6 +299,8 @@ int cryo_cpu_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	th = &t->threads[t->nr_threads];
 	memcpy(&th->rec, t->in->buf, min(len, sizeof(th->rec)));
 	th->sched_ext = len >= sizeof(th->rec);
+	/* Reserved, and 0, before 2.8. */
+	th->ioprio_ext = th->sched_ext && t->hdr.minor >= 8;
 	th->fpu = kvmalloc(t->hdr.fpu_size, GFP_KERNEL_ACCOUNT);
 	if (!th->fpu)
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");

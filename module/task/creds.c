@@ -263,6 +263,11 @@ int cryo_creds_out(struct cryo_thawing *t, struct cryo_thaw *arg)
 	arg->nr_groups = oc->group_info->ngroups;
 	arg->oom_score_adj = t->proc_ext ? t->proc.oom_score_adj :
 			     READ_ONCE(current->signal->oom_score_adj);
+	arg->loginuid = CRYO_LOGINUID_UNSET;
+	if (t->proc_loginuid) {
+		arg->cred_flags |= CRYO_THAW_CRED_LOGINUID;
+		arg->loginuid = t->proc.loginuid;
+	}
 	memcpy(arg->rlim, t->proc.rlim, sizeof(arg->rlim));
 	if (!arg->groups_len)
 		return 0;

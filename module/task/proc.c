@@ -7,6 +7,7 @@
  */
 #include "cryo.h"
 
+#include <linux/audit.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/oom.h>
@@ -25,6 +26,14 @@
 #include "image/stream.h"
 #include "files/reopen.h"
 #include "task/task.h"
+
+/* /proc/PID/loginuid as the freezer would read it. */
+static u32 cryo_proc_loginuid(struct task_struct *t, struct user_namespace *uns)
+{
+	kuid_t uid = audit_get_loginuid(t);
+
+	return uid_valid(uid) ? from_kuid(uns, uid) : CRYO_LOGINUID_UNSET;
+}
 
 void cryo_proc_save(struct cryo_image *img)
 {
@@ -77,6 +86,7 @@ void cryo_proc_save(struct cryo_image *img)
 	p->pdeath_signal = READ_ONCE(t->pdeath_signal);
 	if (t->signal->is_child_subreaper)
 		p->flags |= CRYO_PROCESS_CHILD_SUBREAPER;
+	p->loginuid = cryo_proc_loginuid(t, uns);
 	if (cryo_cpu_saves_sched())
 		p->flags |= cryo_sched_save_thp(mm);
 
@@ -190,9 +200,9 @@ int cryo_proc_save_fs(struct cryo_image *img)
 /* The PROCESS record's length in each minor version, 2.0 on. */
 static const size_t process_sizes[] = {
 	CRYO_IMAGE_PROCESS_SIZE_2_0, CRYO_IMAGE_PROCESS_SIZE_2_1,
-	sizeof(struct cryo_image_process), sizeof(struct cryo_image_process),
-	sizeof(struct cryo_image_process), sizeof(struct cryo_image_process),
-	sizeof(struct cryo_image_process), sizeof(struct cryo_image_process),
+	CRYO_IMAGE_PROCESS_SIZE_2_7, CRYO_IMAGE_PROCESS_SIZE_2_7,
+	CRYO_IMAGE_PROCESS_SIZE_2_7, CRYO_IMAGE_PROCESS_SIZE_2_7,
+	CRYO_IMAGE_PROCESS_SIZE_2_7, CRYO_IMAGE_PROCESS_SIZE_2_7,
 	sizeof(struct cryo_image_process),
 };
 
@@ -233,7 +243,7 @@ int cryo_proc_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	    p->oom_score_adj > OOM_SCORE_ADJ_MAX ||
 	    p->dumpable > SUID_DUMP_ROOT)
 		return cryo_bad(t, rec, "securebits, flags, oom_score_adj or dumpable");
-	if (!valid_signal(p->pdeath_signal) ||
+	if (!valid_signal(p->pdeath_signal) || p->__reserved ||
 	    (p->flags & ~CRYO_PROCESS_FLAGS_ALL))
 		return cryo_bad(t, rec, "parent-death signal %u or flags %#x",
 				p->pdeath_signal, p->flags);
@@ -242,6 +252,7 @@ int cryo_proc_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 		return cryo_bad(t, rec, "pid %d, member %u of the TREE is %d",
 				p->pid, t->idx, tree->procs[t->idx].pid);
 	t->proc_ext = rec->len >= CRYO_IMAGE_PROCESS_SIZE_2_1;
+	t->proc_loginuid = rec->len >= sizeof(*p);
 	t->proc = *p;
 	t->have_proc = true;
 	return 0;

@@ -2,14 +2,16 @@
 /*
  * How each thread is scheduled: its policy, real-time priority, nice
  * value and SCHED_RESET_ON_FORK, its CPU affinity and its timer slack
- * (THREAD records since image format 2.7), and the process's
- * PR_SET_THP_DISABLE (a PROCESS flag).
+ * (THREAD records since image format 2.7), its I/O priority (since 2.8)
+ * and the process's PR_SET_THP_DISABLE (a PROCESS flag).
  *
  * Saved by each thread itself while it parks.  A thaw checks the values
  * when the image is read, checks in the restored process R, before the
  * point of no return, that R may take them as sched_setscheduler(2) and
  * setpriority(2) would let it (its RLIMIT_RTPRIO and RLIMIT_NICE, which
- * R set to the image's as far as it could, or CAP_SYS_NICE), and applies
+ * R set to the image's as far as it could, or CAP_SYS_NICE) and
+ * ioprio_set(2) would (the real-time I/O class needs CAP_SYS_NICE or
+ * CAP_SYS_ADMIN), and applies
  * them in each thread after it, where nothing can fail any more: the
  * kernel's *_nocheck setters are used, the rights having been checked.
  * The LSM hook sched_setscheduler(2) runs (security_task_setscheduler())
@@ -25,6 +27,8 @@
 
 #include <linux/capability.h>
 #include <linux/cpumask.h>
+#include <linux/iocontext.h>
+#include <linux/ioprio.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/prio.h>
 #include <linux/sched/rt.h>
@@ -50,10 +54,28 @@ static bool cryo_sched_rt(u32 policy)
 	return policy == SCHED_FIFO || policy == SCHED_RR;
 }
 
+/*
+ * The I/O priority the thread set with ioprio_set(2), not the one the
+ * kernel derives from its nice value when it set none (class NONE): a
+ * thaw must leave that one derived.
+ */
+static u32 cryo_ioprio_get(void)
+{
+	u32 prio = IOPRIO_DEFAULT;
+
+	task_lock(current);
+	if (current->io_context)
+		prio = current->io_context->ioprio;
+	task_unlock(current);
+	return prio;
+}
+
 /* Runs in the parked thread: its settings into its THREAD record. */
 void cryo_sched_capture(struct cryo_image_thread *r)
 {
 	unsigned int cpu;
+
+	r->ioprio = cryo_ioprio_get();
 
 	r->sched_policy = current->policy;
 	/* Only with CRYO_FREEZE_ACCEPT_LOSS: refused otherwise. */
@@ -103,6 +125,30 @@ int cryo_sched_refuse(struct cryo_image *img, struct cryo_why *why)
 	return 0;
 }
 
+/*
+ * An I/O priority ioprio_set(2) accepts: a class, and a level of 0 to 7
+ * (none for class NONE); the hints of newer kernels only where this one
+ * knows them.
+ */
+static bool cryo_ioprio_valid(u32 prio)
+{
+	u32 class = prio >> IOPRIO_CLASS_SHIFT;
+	u32 data = prio & IOPRIO_PRIO_MASK;
+
+	if (prio > U16_MAX)
+		return false;
+	switch (class) {
+	case IOPRIO_CLASS_NONE:
+		return !data;
+	case IOPRIO_CLASS_RT:
+	case IOPRIO_CLASS_BE:
+	case IOPRIO_CLASS_IDLE:
+		return (data >> 3) <= CRYO_IOPRIO_HINT_MAX;
+	default:
+		return false;
+	}
+}
+
 /**
  * cryo_sched_load() - check a THREAD record's scheduling fields
  * @th: the thread, its record read (zero past a 2.0 record's end)
@@ -129,6 +175,8 @@ int cryo_sched_load(struct cryo_thawing_thread *th)
 		any |= r->affinity[i];
 	/* sched_getaffinity(2) never gives an empty mask. */
 	if ((r->sched_flags & CRYO_THREAD_AFFINITY_ALL) ? any : !any)
+		return -EINVAL;
+	if (th->ioprio_ext ? !cryo_ioprio_valid(r->ioprio) : r->ioprio)
 		return -EINVAL;
 	return 0;
 }
@@ -165,6 +213,14 @@ static bool cryo_sched_permitted(const struct cryo_image_thread *r)
 	if (r->nice < task_nice(current) && !can_nice(current, r->nice))
 		return false;
 	return !cryo_sched_needs_priv(r) || capable(CAP_SYS_NICE);
+}
+
+/* ioprio_set(2)'s rule: the real-time class is for the privileged. */
+static bool cryo_ioprio_permitted(u32 prio)
+{
+	if (prio >> IOPRIO_CLASS_SHIFT != IOPRIO_CLASS_RT)
+		return true;
+	return capable(CAP_SYS_NICE) || capable(CAP_SYS_ADMIN);
 }
 
 static const char *cryo_sched_name(u32 policy)
@@ -224,6 +280,10 @@ int cryo_sched_check(struct cryo_thawing *t)
 					      "thread %d: %s priority %u nice %d exceeds what the restored process may set (RLIMIT_RTPRIO, RLIMIT_NICE or CAP_SYS_NICE)",
 					      r->tid, cryo_sched_name(r->sched_policy),
 					      r->rt_priority, r->nice);
+		if (th->ioprio_ext && !cryo_ioprio_permitted(r->ioprio))
+			return cryo_thaw_fail(t, -EPERM,
+					      "thread %d: real-time I/O priority %u needs CAP_SYS_NICE or CAP_SYS_ADMIN, which the restored process lacks",
+					      r->tid, (u32)(r->ioprio & IOPRIO_PRIO_MASK));
 		if (r->sched_flags & CRYO_THREAD_AFFINITY_ALL)
 			continue;
 		if (!th->affinity) {
@@ -277,6 +337,14 @@ void cryo_sched_restore(struct cryo_thawing_thread *th)
 	/* After the policy: the kernel may reset the slack of a change. */
 	current->default_timer_slack_ns = r->default_timer_slack_ns;
 	current->timer_slack_ns = r->timer_slack_ns;
+	/* Only a change: the thread may have no I/O context, and need none. */
+	if (th->ioprio_ext && cryo_ioprio_get() != r->ioprio) {
+		int err = set_task_ioprio(current, r->ioprio);
+
+		if (err)
+			pr_warn_ratelimited("thread %d: its I/O priority could not be restored (error %d)\n",
+					    task_pid_nr(current), err);
+	}
 }
 
 /* The THREAD record is done with. */

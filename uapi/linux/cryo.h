@@ -506,11 +506,17 @@ struct cryo_thaw_inherit {
  *	restore only the first.
  * @member: in, for %CRYO_IOC_THAW_MEMBER only: the index of the member in
  *	@procs; 0 for %CRYO_IOC_THAW.
+ * @loginuid: out, with %CRYO_THAW_CRED_LOGINUID: the image's audit login
+ *	uid (&cryo_image_process.loginuid).  Since ABI 1.12 (in ABI 1.6 to
+ *	1.11 a reserved field that had to be 0).
  *
  * The process that becomes the restored one (R, created by the caller
  * after this call) must set these credentials on itself with the
  * ordinary system calls before it issues %CRYO_IOC_THAW_RESTORE:
- * setgroups(2), setresgid(2), setresuid(2), setfsgid(2), setfsuid(2),
+ * /proc/self/loginuid with @loginuid where it may (CAP_AUDIT_CONTROL,
+ * before it gives up its ids; the kernel's own rule, so that nobody
+ * claims another's login), setgroups(2), setresgid(2), setresuid(2),
+ * setfsgid(2), setfsuid(2),
  * so that the kernel's own rules apply (the user's RLIMIT_NPROC and
  * accounting, the LSM hooks); setrlimit(2) with the image's limits
  * where it may raise them (never above its hard limit without
@@ -563,7 +569,7 @@ struct cryo_thaw {
 	__u32 procs_len;
 	__u32 nr_procs;
 	__u32 member;
-	__u32 __reserved;
+	__u32 loginuid;
 };
 
 #define CRYO_THAW_SIZE_VER0	64
@@ -579,9 +585,12 @@ struct cryo_thaw {
  * @CRYO_THAW_CRED_SET_IDS: the caller may set ids (CAP_SETUID and
  *	CAP_SETGID) and the image's differ from its own: the restored process
  *	runs with the image's, not the caller's.
+ * @CRYO_THAW_CRED_LOGINUID: &cryo_thaw.loginuid holds the image's audit
+ *	login uid (an image of format 2.8 or newer).  Since ABI 1.12.
  */
 enum cryo_thaw_cred_flags {
 	CRYO_THAW_CRED_SET_IDS	= 1 << 0,
+	CRYO_THAW_CRED_LOGINUID	= 1 << 1,
 };
 
 /** CRYO_THAW_GROUPS_MAX - most entries in &cryo_thaw.groups */

@@ -376,6 +376,12 @@ enum cryo_member_flags {
  * @pdeath_signal: prctl(PR_GET_PDEATHSIG): the signal the process gets
  *	when its parent dies, 0 for none.  Since format 2.2, as is @flags.
  * @flags: &enum cryo_process_flags.
+ * @loginuid: the audit login uid (/proc/PID/loginuid) in the freezer's
+ *	user namespace, %CRYO_LOGINUID_UNSET for none.  Since format 2.8;
+ *	a thaw sets it only where the thawing process may (CAP_AUDIT_CONTROL,
+ *	see &cryo_thaw.loginuid), else the restored process keeps the
+ *	thawing caller's.
+ * @__reserved: 0.
  *
  * @securebits to @dumpable are since image format 2.1: a 2.0 PROCESS
  * record ends before them (%CRYO_IMAGE_PROCESS_SIZE_2_0 bytes), and a
@@ -414,10 +420,17 @@ struct cryo_image_process {
 	__u32 dumpable;
 	__u32 pdeath_signal;
 	__u32 flags;
+	__u32 loginuid;
+	__u32 __reserved;
 };
 
 #define CRYO_IMAGE_PROCESS_SIZE_2_0	456
 #define CRYO_IMAGE_PROCESS_SIZE_2_1	472
+/* CRYO_IMAGE_PROCESS_SIZE_2_7 - up to format 2.7, without @loginuid */
+#define CRYO_IMAGE_PROCESS_SIZE_2_7	480
+
+/* CRYO_LOGINUID_UNSET - &cryo_image_process.loginuid of a process with none */
+#define CRYO_LOGINUID_UNSET	0xffffffffU
 
 /**
  * enum cryo_process_flags - &cryo_image_process.flags
@@ -586,7 +599,7 @@ struct cryo_image_thread {
 	__u64 robust_list_len;
 	__u64 rseq;
 	__u32 rseq_sig;
-	__u32 __reserved;
+	__u32 ioprio;
 	__u32 sched_policy;
 	__u32 sched_flags;
 	__s32 nice;
