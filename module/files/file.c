@@ -61,6 +61,9 @@ static const struct cryo_file_ops *cryo_file_ops_of(u32 kind)
 	return &cryo_other_ops;
 }
 
+/* The magic of the mqueue file system; ipc/mqueue.c keeps it to itself. */
+#define CRYO_MQUEUE_MAGIC	0x19800202
+
 /* The kind of the target's @file. */
 static const struct cryo_file_ops *cryo_file_kind(struct file *file)
 {
@@ -73,6 +76,13 @@ static const struct cryo_file_ops *cryo_file_kind(struct file *file)
 	 */
 	if (magic == ANON_INODE_FS_MAGIC || magic == NSFS_MAGIC ||
 	    cryo_is_pidfs(magic) || cryo_is_session_file(file))
+		return &cryo_other_ops;
+	/*
+	 * A POSIX message queue looks like a regular file, but its messages
+	 * are not saved, and its path is in an mqueue mount the thaw may
+	 * not have: refused as a kind of its own.
+	 */
+	if (magic == CRYO_MQUEUE_MAGIC)
 		return &cryo_other_ops;
 	for (i = 0; i < ARRAY_SIZE(cryo_file_kinds); i++)
 		if (cryo_file_kinds[i]->match(file))
