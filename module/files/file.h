@@ -101,6 +101,8 @@ extern const struct cryo_file_ops cryo_memfd_ops;
 /* pipe.c */
 extern const struct cryo_file_ops cryo_pipe_ops;
 extern const struct cryo_file_ops cryo_fifo_ops;
+/* opath.c */
+extern const struct cryo_file_ops cryo_opath_ops;
 
 /* file.c: the descriptions, for the kinds and the fd table */
 u32 cryo_file_id(struct cryo_image *img, struct file *file);
