@@ -139,8 +139,9 @@ static const struct cryo_image_file *file_of(FIXTURE_DATA(opath) *self,
 
 	if (lstat(tree_path(self->dir, name), &st))
 		return NULL;
+	/* The target's fds 0-2 are on other devices: the mode tells them apart. */
 	for (i = 0; i < n; i++)
-		if (files[i].ino == st.st_ino)
+		if (files[i].ino == st.st_ino && files[i].mode == st.st_mode)
 			return &files[i];
 	return NULL;
 }
