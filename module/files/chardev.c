@@ -49,8 +49,9 @@ static int cryo_chardev_restore(struct cryo_thawing *t, unsigned int idx)
 	if (!opath && MAJOR(new_decode_dev(f->rec.rdev)) != MEM_MAJOR)
 		return cryo_file_need_inherit(t, idx,
 					      "a terminal is not reopened by name");
-	return cryo_file_reopen_alone(t, f, opath ? O_PATH :
-				      f->rec.open_flags & CRYO_REOPEN_FLAGS);
+	return cryo_file_reopen_alone(t, f, f->rec.open_flags &
+				      (opath ? CRYO_OPATH_FLAGS :
+					       CRYO_REOPEN_FLAGS));
 }
 
 const struct cryo_file_ops cryo_chardev_ops = {

@@ -82,8 +82,8 @@ static int cryo_opath_restore(struct cryo_thawing *t, unsigned int idx)
 	struct cryo_thaw_file *f = &t->tree->files.files[idx];
 
 	/* O_NOFOLLOW too if it had it: fcntl(F_GETFL) shows it. */
-	return cryo_file_reopen_alone(t, f, O_PATH |
-				      (f->rec.open_flags & O_NOFOLLOW));
+	return cryo_file_reopen_alone(t, f, f->rec.open_flags &
+				      CRYO_OPATH_FLAGS);
 }
 
 const struct cryo_file_ops cryo_opath_ops = {

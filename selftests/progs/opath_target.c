@@ -6,7 +6,9 @@
  * "sock" (the socket itself closed: only its inode stays), a symbolic
  * link "link" -> "reg", a character device node "chr" and a block device
  * node "blk" (never opened for I/O), and holds each O_PATH at a fixed fd:
- *   10 reg, 11 sub, 12 fifo, 13 sock, 14 link (O_NOFOLLOW), 15 chr, 16 blk.
+ *   10 reg (O_NOFOLLOW), 11 sub (no O_DIRECTORY), 12 fifo, 13 sock,
+ *   14 link (O_NOFOLLOW), 15 chr (O_NOFOLLOW), 16 blk;
+ * F_GETFL shows those flags, and must show them after the thaw too.
  * It writes what it sees through them into "before" and "ready"; on
  * "check" it writes the same into "after" (the test compares them),
  * then "checked"; on "stop" it exits 0.
@@ -122,12 +124,12 @@ int main(int argc, char **argv)
 		die(2, "usage: opath_target DIR [fanotify]");
 	dir = argv[1];
 	make_all();
-	hold("reg", 0, 10);
-	hold("sub", O_DIRECTORY, 11);
+	hold("reg", O_NOFOLLOW, 10);
+	hold("sub", 0, 11);
 	hold("fifo", 0, 12);
 	hold("sock", 0, 13);
 	hold("link", O_NOFOLLOW, 14);
-	hold("chr", 0, 15);
+	hold("chr", O_NOFOLLOW, 15);
 	hold("blk", 0, 16);
 	if (argc > 2 && !strcmp(argv[2], "fanotify")) {
 		fan = fanotify_init(FAN_CLASS_NOTIF, O_RDONLY);
