@@ -316,6 +316,27 @@ TEST_F_TIMEOUT(opath, fanotify, 300)
 	EXPECT_EQ(1, lost);
 }
 
+/*
+ * An O_PATH description reached through a fanotify group's /proc link
+ * is no group: refused as a kind cryo cannot save, not as fanotify.
+ */
+TEST_F_TIMEOUT(opath, fanotify_opath, 300)
+{
+	struct cryoctl_freeze_result res;
+	int r;
+
+	ASSERT_EQ(0, start_target(self, "fanotify-opath")) TH_LOG("log: %s", log_text(self));
+	r = tree_freeze(self->img, self->root, CRYO_FREEZE_KILL, 0, &res);
+	EXPECT_EQ(-EOPNOTSUPP, r);
+	EXPECT_EQ(CRYO_REFUSAL_FD_KIND, res.refusal);
+	EXPECT_EQ(18, res.refusal_id);
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "check"), "", 0));
+	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "checked"), 30))
+		TH_LOG("log: %s", log_text(self));
+	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "stop"), "", 0));
+	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
+}
+
 /* ---- untrusted records ----------------------------------------------------- */
 
 /* One field of the first O_PATH FILE record of an inode type. */

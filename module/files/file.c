@@ -87,9 +87,13 @@ u32 cryo_file_refusal(struct file *file)
 {
 	const struct cryo_file_ops *ops = cryo_file_kind(file);
 
-	/* fanotify has a reason of its own: its marks may watch the tree. */
+	/*
+	 * A fanotify group has a reason of its own (not an O_PATH reopen
+	 * of its /proc/PID/fd link: that is no group).
+	 */
 	if (ops == &cryo_other_ops)
-		return cryo_fdinfo_anon(file, "fanotify") ?
+		return !(file->f_mode & FMODE_PATH) &&
+		       cryo_fdinfo_anon(file, "fanotify") ?
 		       CRYO_REFUSAL_FANOTIFY : CRYO_REFUSAL_FD_KIND;
 	return ops->refuse ? ops->refuse(file) : CRYO_REFUSAL_NONE;
 }

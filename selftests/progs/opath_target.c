@@ -19,7 +19,8 @@
  * fstatat() size, and the link's target through readlinkat(14, "").
  *
  * With "fanotify" it holds a fanotify group at fd 17 too (for the
- * refusal test).
+ * refusal test); with "fanotify-opath" only an O_PATH description of
+ * that group's /proc/self/fd link, at fd 18.
  */
 #define TARGET_NAME "opath_target"
 #include <stdlib.h>
@@ -131,11 +132,19 @@ int main(int argc, char **argv)
 	hold("link", O_NOFOLLOW, 14);
 	hold("chr", O_NOFOLLOW, 15);
 	hold("blk", 0, 16);
-	if (argc > 2 && !strcmp(argv[2], "fanotify")) {
+	if (argc > 2 && !strncmp(argv[2], "fanotify", 8)) {
 		fan = fanotify_init(FAN_CLASS_NOTIF, O_RDONLY);
 		if (fan < 0 || dup2(fan, 17) != 17)
 			die(3, "fanotify_init: %s", strerror(errno));
 		close(fan);
+	}
+	/* Only an O_PATH reopen of the group's /proc link, at fd 18. */
+	if (argc > 2 && !strcmp(argv[2], "fanotify-opath")) {
+		fan = open("/proc/self/fd/17", O_PATH);
+		if (fan < 0 || dup2(fan, 18) != 18)
+			die(3, "open /proc/self/fd/17: %s", strerror(errno));
+		close(fan);
+		close(17);
 	}
 	report("before");
 	put("ready", "%d\n", (int)getpid());
