@@ -178,6 +178,8 @@ static void cryo_freeze_report(struct cryo_freeze *arg,
 	case CRYO_REFUSAL_LOCK_FLOCK:
 	case CRYO_REFUSAL_LEASE:
 	case CRYO_REFUSAL_PIPE_OUTSIDE:
+	case CRYO_REFUSAL_FANOTIFY:
+	case CRYO_REFUSAL_OPATH_UNLINKED:
 		arg->bad_fd = why->id;
 		break;
 	}

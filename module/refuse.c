@@ -74,6 +74,8 @@ static const struct {
 	[CRYO_REFUSAL_MEMFD_MAPPING]	= { "mapping", "is of a hugetlb memfd or secret memory" },
 	[CRYO_REFUSAL_MEMFD_OUTSIDE]	= { "fd", "is a memfd held outside the tree too" },
 	[CRYO_REFUSAL_SCHED_DEADLINE]	= { "thread", "runs under SCHED_DEADLINE" },
+	[CRYO_REFUSAL_FANOTIFY]		= { "fd", "is a fanotify group" },
+	[CRYO_REFUSAL_OPATH_UNLINKED]	= { "fd", "is O_PATH on an unlinked inode" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */

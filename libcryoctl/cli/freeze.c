@@ -312,6 +312,14 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 		cli_err("freeze: PID %d maps %s, a memfd of huge pages (MFD_HUGETLB) or secret memory (memfd_secret), whose contents cryo cannot save; it keeps running (--accept-loss makes the image anyway, for forensics)",
 			id, maps_line(pid, rid, path, sizeof(path)));
 		return EXIT_FAIL;
+	case CRYO_REFUSAL_FANOTIFY:
+		cli_err("freeze: PID %d fd %d is a fanotify group, whose marks and pending events cryo cannot save; it keeps running (--accept-loss freezes without it: a thaw then needs --inherit-fd %d=FD)",
+			id, rid, rid);
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_OPATH_UNLINKED:
+		cli_err("freeze: PID %d fd %d (%s) is an O_PATH descriptor of a symbolic link, socket or block device that has been deleted; a thaw could not open it again; it keeps running (--accept-loss freezes without it)",
+			id, rid, fd_path(pid, rid, path, sizeof(path)));
+		return EXIT_FAIL;
 	default:
 		return -1;
 	}

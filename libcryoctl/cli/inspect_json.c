@@ -100,7 +100,7 @@
  *                           in image order (id 1, 2, ...)
  *     id                    number; fds refer to it
  *     kind                  "reg", "dir", "chr", "pipe", "fifo", "other",
- *                           "memfd"
+ *                           "memfd", "opath"
  *                           (else a number)
  *     open_flags            array: the access mode "O_RDONLY", "O_WRONLY",
  *                           "O_RDWR" (or "0x3"), then "O_APPEND",
@@ -250,6 +250,7 @@ static const char *const id_names[4] = { "real", "effective", "saved", "fs" };
 
 static const char *const file_kind_names[] = {
 	NULL, "reg", "dir", "chr", "pipe", "fifo", "other", "memfd",
+	[CRYO_FILE_OPATH] = "opath",
 };
 
 static void j_rlimit(struct json *j, const char *key, uint64_t v)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <linux/audit.h>
 
 #include <linux/cryo.h>
@@ -17,6 +18,7 @@
 
 static const char *const file_kind_text[] = {
 	NULL, "REG", "DIR", "CHR", "PIPE", "FIFO", "OTHER", "MEMFD",
+	[CRYO_FILE_OPATH] = "OPATH",
 };
 
 /* Auxv values that are counts or ids, printed in decimal as text. */
@@ -417,7 +419,8 @@ static void text_fd(const struct summary *s, const struct cryo_image_fd *fd)
 			printf(" path ");
 		text_bytes(fi->name, SIZE_MAX);
 	}
-	if (f->kind == CRYO_FILE_CHR) {
+	if (f->kind == CRYO_FILE_CHR ||
+	    (f->kind == CRYO_FILE_OPATH && S_ISBLK(f->mode))) {
 		cli_dev_split(f->rdev, &maj, &min);
 		printf(" rdev %u:%u", maj, min);
 	}

@@ -82,6 +82,7 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -811,8 +812,10 @@ static int check_file_fields(struct cryoctl_image *img,
 	uint32_t mode = le32toh(f->mode);
 	bool pipe = kind == CRYO_FILE_PIPE || kind == CRYO_FILE_FIFO;
 
-	if (kind < CRYO_FILE_REG || kind > CRYO_FILE_MEMFD ||
-	    (kind == CRYO_FILE_MEMFD && img->minor < 5))
+	if (((kind < CRYO_FILE_REG || kind > CRYO_FILE_MEMFD) &&
+	     kind != CRYO_FILE_OPATH) ||
+	    (kind == CRYO_FILE_MEMFD && img->minor < 5) ||
+	    (kind == CRYO_FILE_OPATH && img->minor < 8))
 		return image_fail(img, -EPROTO, true, "unknown kind %u", kind);
 	if (flags & ~FILE_KNOWN_FLAGS)
 		return image_fail(img, -EPROTO, true, "unknown flags 0x%x", flags);
@@ -840,6 +843,12 @@ static int check_file_fields(struct cryoctl_image *img,
 				  flags);
 	if (kind == CRYO_FILE_MEMFD)
 		return check_file_memfd(img, f);
+	if (kind == CRYO_FILE_OPATH && (!(S_ISLNK(mode) || S_ISSOCK(mode) ||
+					  S_ISBLK(mode)) ||
+					!(le32toh(f->open_flags) & O_PATH)))
+		return image_fail(img, -EPROTO, true,
+				  "an O_PATH file of mode 0%o, flags 0x%x",
+				  mode, le32toh(f->open_flags));
 	if (f->pipe_id && !pipe)
 		return image_fail(img, -EPROTO, true,
 				  "a pipe_id on a file that is not a pipe (kind %u)",

@@ -393,6 +393,32 @@ void test_cli_image(void)
 	CHECK(r2.status == 1 && strstr(r2.err, "checksum mismatch"), "layout damaged: %d",
 	      r2.status);
 
+	/* An O_PATH block device node (2.8): its kind and rdev. */
+	{
+		size_t k = offsetof(struct cryo_image_file, kind);
+		size_t md = offsetof(struct cryo_image_file, mode);
+		size_t fl = offsetof(struct cryo_image_file, open_flags);
+		struct img o;
+		int f1;
+
+		build_image(&o, 0, CRYO_IMAGE_MINOR);
+		f1 = find_rec(&o, CRYO_REC_FILE, 0);
+		poke32(payload(&o, f1), k, CRYO_FILE_OPATH);
+		poke32(payload(&o, f1), md, S_IFBLK | 0600);
+		poke32(payload(&o, f1), fl, O_PATH);
+		fix_crc(o.b.p, o.off[f1]);
+		run_cli(&r, o.b.p, o.b.len, -1, -1, ARGS("inspect"));
+		CHECK(r.status == 0 &&
+		      strstr(r.out, "fd 0 -> file 1 OPATH --p pos 0 flags O_RDONLY|O_PATH path") &&
+		      strstr(r.out, "O_PATH path /dev/null rdev 1:3\n"),
+		      "inspect text, O_PATH:\n%s", r.out);
+		run_cli(&r, o.b.p, o.b.len, -1, -1, ARGS("inspect", "--json"));
+		CHECK(r.status == 0 && json_valid(r.out) &&
+		      strstr(r.out, "\"kind\": \"opath\""),
+		      "inspect --json, O_PATH:\n%s", r.out);
+		free(o.b.p);
+	}
+
 	unlink(path);
 	free(bad.b.p);
 	free(m.b.p);

@@ -1012,6 +1012,31 @@ void test_files(void)
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
 	set64(&m, file[0], FILE_OFF(pipe_id), 5);
 	REFUSED(&m, fd0 - 1, "a pipe_id on a file that is not a pipe", "pipe_id on a CHR");
+	/* O_PATH (2.8): a link, socket or block device, opened O_PATH. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[0], FILE_OFF(kind), CRYO_FILE_OPATH);
+	set32(&m, file[0], FILE_OFF(mode), S_IFLNK | 0777);
+	set32(&m, file[0], FILE_OFF(open_flags), O_PATH | O_NOFOLLOW);
+	ACCEPTED(&m, "an O_PATH symbolic link");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[0], FILE_OFF(kind), CRYO_FILE_OPATH);
+	set32(&m, file[0], FILE_OFF(open_flags), O_PATH);
+	REFUSED(&m, fd0 - 1, "an O_PATH file of mode 020", "O_PATH kind of a CHR");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[0], FILE_OFF(kind), CRYO_FILE_OPATH);
+	set32(&m, file[0], FILE_OFF(mode), S_IFSOCK | 0755);
+	REFUSED(&m, fd0 - 1, "an O_PATH file of mode 0140755", "O_PATH kind without O_PATH");
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[0], FILE_OFF(kind), CRYO_FILE_OPATH);
+	set32(&m, file[0], FILE_OFF(mode), S_IFBLK | 0600);
+	set32(&m, file[0], FILE_OFF(open_flags), O_PATH);
+	set64(&m, file[0], FILE_OFF(pipe_id), 5);
+	REFUSED(&m, fd0 - 1, "a pipe_id on a file that is not a pipe", "pipe_id on an O_PATH");
+	build_image(&m, 0, 7);
+	set32(&m, file[0], FILE_OFF(kind), CRYO_FILE_OPATH);
+	set32(&m, file[0], FILE_OFF(mode), S_IFLNK | 0777);
+	set32(&m, file[0], FILE_OFF(open_flags), O_PATH);
+	REFUSED(&m, fd0 - 1, "unknown kind 15", "O_PATH kind in a 2.7 image");
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
 	set32(&m, file[4], FILE_OFF(flags), 0);
 	REFUSED(&m, find_rec(&m, CRYO_REC_FILE, 4), "kind OTHER without the LOST flag",

@@ -3,7 +3,8 @@
  * Character devices whose open file holds no state a reopen would lose:
  * null, zero, full, random, urandom, and terminals.  Any other device
  * (/dev/fuse, /dev/net/tun, /dev/kmsg, a GPU ...) is not of this kind,
- * so it is refused (or lost, if the freeze accepts losses).
+ * so it is refused (or lost, if the freeze accepts losses), unless it is
+ * opened O_PATH: that open never reaches the driver, nor does its reopen.
  *
  * At the thaw the memory devices are reopened by their path; a terminal
  * is not (it would be another session's, or none): an fd on one must be
@@ -25,6 +26,9 @@ static bool cryo_chardev_match(struct file *file)
 
 	if (!S_ISCHR(inode->i_mode))
 		return false;
+	/* An O_PATH open, and its reopen, do nothing to any device. */
+	if (file->f_mode & FMODE_PATH)
+		return true;
 	if (major == MEM_MAJOR)
 		return minor == 3 || minor == 5 || minor == 7 || minor == 8 ||
 		       minor == 9;
@@ -45,8 +49,9 @@ static int cryo_chardev_restore(struct cryo_thawing *t, unsigned int idx)
 	if (!opath && MAJOR(new_decode_dev(f->rec.rdev)) != MEM_MAJOR)
 		return cryo_file_need_inherit(t, idx,
 					      "a terminal is not reopened by name");
-	return cryo_file_reopen_alone(t, f, opath ? O_PATH :
-				      f->rec.open_flags & CRYO_REOPEN_FLAGS);
+	return cryo_file_reopen_alone(t, f, f->rec.open_flags &
+				      (opath ? CRYO_OPATH_FLAGS :
+					       CRYO_REOPEN_FLAGS));
 }
 
 const struct cryo_file_ops cryo_chardev_ops = {

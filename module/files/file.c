@@ -24,6 +24,7 @@
 #include "session.h"
 #include "thawing.h"
 #include "files/file.h"
+#include "files/fdinfo.h"
 #include "files/files.h"
 #include "files/reopen.h"
 #include "image/record.h"
@@ -48,6 +49,7 @@ static const struct cryo_file_ops *const cryo_file_kinds[] = {
 	&cryo_chardev_ops,
 	&cryo_pipe_ops,
 	&cryo_fifo_ops,
+	&cryo_opath_ops,
 };
 
 /* The kind of a FILE record, checked to be one the format knows. */
@@ -95,8 +97,14 @@ u32 cryo_file_refusal(struct file *file)
 {
 	const struct cryo_file_ops *ops = cryo_file_kind(file);
 
+	/*
+	 * A fanotify group has a reason of its own (not an O_PATH reopen
+	 * of its /proc/PID/fd link: that is no group).
+	 */
 	if (ops == &cryo_other_ops)
-		return CRYO_REFUSAL_FD_KIND;
+		return !(file->f_mode & FMODE_PATH) &&
+		       cryo_fdinfo_anon(file, "fanotify") ?
+		       CRYO_REFUSAL_FANOTIFY : CRYO_REFUSAL_FD_KIND;
 	return ops->refuse ? ops->refuse(file) : CRYO_REFUSAL_NONE;
 }
 
@@ -323,8 +331,10 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	if (r->id != ft->nr_files + 1)
 		return cryo_file_bad(t, "FILE: id %u, expected %u", r->id,
 				     ft->nr_files + 1);
-	if (r->kind < CRYO_FILE_REG || r->kind > CRYO_FILE_MEMFD ||
+	if (((r->kind < CRYO_FILE_REG || r->kind > CRYO_FILE_MEMFD) &&
+	     r->kind != CRYO_FILE_OPATH) ||
 	    (r->kind == CRYO_FILE_MEMFD && t->hdr.minor < 5) ||
+	    (r->kind == CRYO_FILE_OPATH && t->hdr.minor < 8) ||
 	    (r->flags & ~(CRYO_FILE_UNLINKED | CRYO_FILE_LOST)) ||
 	    ((r->flags & CRYO_FILE_UNLINKED) && r->kind != CRYO_FILE_REG) ||
 	    r->pos < 0)

@@ -27,6 +27,12 @@ struct inode;
 #define CRYO_REOPEN_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECT | \
 				 O_NOATIME | O_LARGEFILE | O_SYNC | O_DSYNC)
 
+/*
+ * What an O_PATH description's reopen keeps of its flags: F_GETFL shows
+ * O_NOFOLLOW and O_DIRECTORY on one, and they are all it can have.
+ */
+#define CRYO_OPATH_FLAGS	(O_PATH | O_NOFOLLOW | O_DIRECTORY)
+
 /* A malformed FILE, FILE_DATA or FD record: EBADMSG, see cryo_thaw_badrec(). */
 #define cryo_file_bad(t, fmt, ...) \
 	cryo_thaw_badrec(t, CRYO_REC_FILE, fmt, ##__VA_ARGS__)
@@ -101,6 +107,8 @@ extern const struct cryo_file_ops cryo_memfd_ops;
 /* pipe.c */
 extern const struct cryo_file_ops cryo_pipe_ops;
 extern const struct cryo_file_ops cryo_fifo_ops;
+/* opath.c */
+extern const struct cryo_file_ops cryo_opath_ops;
 
 /* file.c: the descriptions, for the kinds and the fd table */
 u32 cryo_file_id(struct cryo_image *img, struct file *file);

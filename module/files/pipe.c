@@ -544,7 +544,8 @@ static int cryo_fifo_restore(struct cryo_thawing *t, unsigned int idx)
 	int ret = 0;
 
 	if (f->rec.open_flags & O_PATH)
-		return cryo_file_reopen_alone(t, f, O_PATH);
+		return cryo_file_reopen_alone(t, f, f->rec.open_flags &
+					      CRYO_OPATH_FLAGS);
 	what = cryo_file_what(t, f);
 	if (!what)
 		return -ENOMEM;

@@ -177,7 +177,8 @@ static int cryo_regular_restore(struct cryo_thawing *t, unsigned int idx)
 
 	if (f->file)	/* unlinked: created while reading */
 		return cryo_regular_seek(t, f);
-	return cryo_regular_reopen(t, f, f->rec.open_flags & O_PATH ? O_PATH :
+	return cryo_regular_reopen(t, f, f->rec.open_flags & O_PATH ?
+				   f->rec.open_flags & CRYO_OPATH_FLAGS :
 				   f->rec.open_flags & CRYO_REOPEN_FLAGS);
 }
 
@@ -202,8 +203,9 @@ static int cryo_dir_restore(struct cryo_thawing *t, unsigned int idx)
 {
 	struct cryo_thaw_file *f = &t->tree->files.files[idx];
 
-	return cryo_regular_reopen(t, f, (f->rec.open_flags & O_PATH ?
-					  O_PATH : O_RDONLY) | O_DIRECTORY);
+	return cryo_regular_reopen(t, f, f->rec.open_flags & O_PATH ?
+				   f->rec.open_flags & CRYO_OPATH_FLAGS :
+				   O_RDONLY | O_DIRECTORY);
 }
 
 const struct cryo_file_ops cryo_dir_ops = {

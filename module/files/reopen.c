@@ -160,7 +160,8 @@ int cryo_reopen_same(struct cryo_thawing *t, const char *what,
 					      "%s: changed since freeze (mtime differs)",
 					      what);
 	}
-	if (S_ISCHR(inode->i_mode) && new_encode_dev(inode->i_rdev) != id->rdev)
+	if ((S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode)) &&
+	    new_encode_dev(inode->i_rdev) != id->rdev)
 		return cryo_thaw_fail(t, -ESTALE,
 				      "%s: not the device frozen (device number differs)",
 				      what);

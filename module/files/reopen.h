@@ -18,7 +18,7 @@ struct cryo_file_id {
 	u32 mode;		/* S_IFMT bits */
 	u64 size;		/* regular files */
 	s64 mtime_ns;		/* regular files */
-	u64 rdev;		/* character devices */
+	u64 rdev;		/* device nodes */
 };
 
 struct file *cryo_reopen(struct cryo_thawing *t, const char *what,

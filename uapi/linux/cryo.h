@@ -264,6 +264,17 @@ enum cryo_freeze_flags {
  *	test that may fail after the point of no return.  With
  *	%CRYO_FREEZE_ACCEPT_LOSS the image holds it as SCHED_OTHER.  Since
  *	image format 2.7 and ABI 1.11.
+ * @CRYO_REFUSAL_FANOTIFY: EOPNOTSUPP: file descriptor @refusal_id of
+ *	process &cryo_freeze.refusal_pid is a fanotify group
+ *	(fanotify_init(2)), whose marks and permission events cryo cannot
+ *	save.  With %CRYO_FREEZE_ACCEPT_LOSS it is saved as lost (a thaw
+ *	then needs ``--inherit-fd``).  Since ABI 1.12; before, such an fd
+ *	was refused as %CRYO_REFUSAL_FD_KIND.
+ * @CRYO_REFUSAL_OPATH_UNLINKED: EOPNOTSUPP: file descriptor @refusal_id
+ *	of process &cryo_freeze.refusal_pid is an ``O_PATH`` description of
+ *	a symbolic link, socket or block device whose inode has no name left
+ *	(unlinked): a thaw could not open it again.  With
+ *	%CRYO_FREEZE_ACCEPT_LOSS it is saved as lost.  Since ABI 1.12.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -293,6 +304,8 @@ enum cryo_refusal {
 	CRYO_REFUSAL_MEMFD_MAPPING	= 21,
 	CRYO_REFUSAL_MEMFD_OUTSIDE	= 22,
 	CRYO_REFUSAL_SCHED_DEADLINE	= 23,
+	CRYO_REFUSAL_FANOTIFY		= 34,
+	CRYO_REFUSAL_OPATH_UNLINKED	= 35,
 };
 
 /**

@@ -882,7 +882,9 @@ struct cryo_image_signals {
  * @CRYO_FILE_REG: a regular file.
  * @CRYO_FILE_DIR: a directory.
  * @CRYO_FILE_CHR: a character device a reopen restores: /dev/null, zero,
- *	full, random, urandom, or a terminal; see @rdev.
+ *	full, random, urandom, or a terminal; see @rdev.  Since 2.8 any
+ *	character device opened ``O_PATH`` (such an open does nothing to
+ *	the device, and neither does its reopen).
  * @CRYO_FILE_PIPE: one end of an anonymous pipe.
  * @CRYO_FILE_FIFO: one end of a named FIFO.
  * @CRYO_FILE_OTHER: a kind cryo cannot save (socket, eventfd, epoll,
@@ -895,6 +897,12 @@ struct cryo_image_signals {
  *	(name, size, contents, seals) is the &struct cryo_image_shm @shm
  *	names; the FILE record has its position and open flags, and its
  *	name as /proc/PID/fd shows it ("/memfd:NAME (deleted)").
+ * @CRYO_FILE_OPATH: an ``O_PATH`` description (since 2.8) of a symbolic
+ *	link (opened ``O_PATH|O_NOFOLLOW``), a socket's inode (a bound unix
+ *	socket's path) or a block device node: reopened ``O_PATH`` by its
+ *	path, the same inode (@dev, @ino, the type of @mode, a device's
+ *	@rdev).  ``O_PATH`` descriptions of the other types keep their own
+ *	kind (REG, DIR, CHR, FIFO).  @open_flags has ``O_PATH``.
  */
 enum cryo_file_kind {
 	CRYO_FILE_REG	= 1,
@@ -904,6 +912,7 @@ enum cryo_file_kind {
 	CRYO_FILE_FIFO	= 5,
 	CRYO_FILE_OTHER	= 6,
 	CRYO_FILE_MEMFD	= 7,
+	CRYO_FILE_OPATH	= 15,
 };
 
 /**
