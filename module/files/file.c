@@ -48,6 +48,9 @@ static const struct cryo_file_ops *const cryo_file_kinds[] = {
 	&cryo_chardev_ops,
 	&cryo_pipe_ops,
 	&cryo_fifo_ops,
+	&cryo_eventfd_ops,
+	&cryo_signalfd_ops,
+	&cryo_timerfd_ops,
 };
 
 /* The kind of a FILE record, checked to be one the format knows. */

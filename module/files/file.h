@@ -130,6 +130,11 @@ extern const struct cryo_file_ops cryo_memfd_ops;
 extern const struct cryo_file_ops cryo_pipe_ops;
 extern const struct cryo_file_ops cryo_fifo_ops;
 
+/* eventfd.c, signalfd.c, timerfd.c */
+extern const struct cryo_file_ops cryo_eventfd_ops;
+extern const struct cryo_file_ops cryo_signalfd_ops;
+extern const struct cryo_file_ops cryo_timerfd_ops;
+
 /* object.c: the descriptions the library makes, for their kinds */
 int cryo_object_restore(struct cryo_thawing *t, unsigned int idx);
 
