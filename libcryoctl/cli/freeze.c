@@ -304,6 +304,18 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 		cli_err("freeze: PID %d fd %d (%s) is a memfd of huge pages (MFD_HUGETLB) or secret memory (memfd_secret), whose contents cryo cannot save; it keeps running (--accept-loss freezes without it: a thaw then needs --inherit-fd %d=FD)",
 			id, rid, fd_path(pid, rid, path, sizeof(path)), rid);
 		return EXIT_FAIL;
+	case CRYO_REFUSAL_EVENTFD_FLAGS:
+		cli_err("freeze: PID %d fd %d (%s) is an eventfd whose EFD_SEMAPHORE flag this kernel does not show where cryo can read it soundly; it keeps running (--accept-loss freezes without it: a thaw then needs --inherit-fd %d=FD)",
+			id, rid, fd_path(pid, rid, path, sizeof(path)), rid);
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_TIMERFD_ALARM:
+		cli_err("freeze: PID %d fd %d (%s) is a timerfd on an alarm clock, which only CAP_WAKE_ALARM makes again; it keeps running (--accept-loss freezes without it: a thaw then needs --inherit-fd %d=FD)",
+			id, rid, fd_path(pid, rid, path, sizeof(path)), rid);
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_TIMERFD_CANCEL:
+		cli_err("freeze: PID %d fd %d (%s) is a timerfd armed with TFD_TIMER_CANCEL_ON_SET, whose cancelled state cryo cannot read; it keeps running (--accept-loss freezes without it: a thaw then needs --inherit-fd %d=FD)",
+			id, rid, fd_path(pid, rid, path, sizeof(path)), rid);
+		return EXIT_FAIL;
 	case CRYO_REFUSAL_MEMFD_OUTSIDE:
 		cli_err("freeze: PID %d fd %d (%s) is a memfd that a process outside the tree holds too; after a thaw the tree would have a memfd of its own, and what one writes would no longer reach the other; the tree keeps running (--accept-loss makes the image anyway)",
 			id, rid, fd_path(pid, rid, path, sizeof(path)));

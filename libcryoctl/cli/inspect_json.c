@@ -101,6 +101,7 @@
  *     id                    number; fds refer to it
  *     kind                  "reg", "dir", "chr", "pipe", "fifo", "other",
  *                           "memfd", "opath"
+ *                           "memfd", "eventfd", "signalfd", "timerfd"
  *                           (else a number)
  *     open_flags            array: the access mode "O_RDONLY", "O_WRONLY",
  *                           "O_RDWR" (or "0x3"), then "O_APPEND",
@@ -123,6 +124,10 @@
  *                           file ("socket:[1234]"); null when absent
  *     unlinked              true: deleted, contents saved in the image
  *     lost                  true: not saved (taken with accept_loss)
+ *     state_flags, state_args   an eventfd's, signalfd's or timerfd's
+ *                           FILE_STATE (format 2.8): flags (number), and
+ *                           the six args as hex strings; absent for
+ *                           other kinds
  *   fds                     array of objects, ascending
  *     fd                    number
  *     file_id               the id of its file (number)
@@ -251,6 +256,7 @@ static const char *const id_names[4] = { "real", "effective", "saved", "fs" };
 static const char *const file_kind_names[] = {
 	NULL, "reg", "dir", "chr", "pipe", "fifo", "other", "memfd",
 	[CRYO_FILE_OPATH] = "opath",
+	"eventfd", "signalfd", "timerfd",
 };
 
 static void j_rlimit(struct json *j, const char *key, uint64_t v)
@@ -563,7 +569,7 @@ static void json_signals(struct json *j, const struct proc_info *s)
 static void json_file(struct json *j, const struct file_info *fi)
 {
 	const struct cryo_image_file *f = &fi->f;
-	unsigned int maj, min;
+	unsigned int maj, min, i;
 	char buf[32];
 
 	j_open(j, NULL, '{');
@@ -592,6 +598,13 @@ static void json_file(struct json *j, const struct file_info *fi)
 	j_str_or_null(j, "name", fi->name);
 	j_bool(j, "unlinked", f->flags & CRYO_FILE_UNLINKED);
 	j_bool(j, "lost", f->flags & CRYO_FILE_LOST);
+	if (fi->has_state) {
+		j_u64(j, "state_flags", fi->state.flags);
+		j_open(j, "state_args", '[');
+		for (i = 0; i < 6; i++)
+			j_hex(j, NULL, fi->state.args[i]);
+		j_close(j, ']');
+	}
 	j_close(j, '}');
 }
 

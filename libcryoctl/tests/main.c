@@ -65,6 +65,7 @@ int main(int argc, char **argv)
 	test_freeze();
 	test_thaw();
 	test_thaw_shm();
+	test_thaw_objects();
 	if (CHECK(!access(cryoctl_bin, X_OK), "cryoctl at %s: %s", cryoctl_bin,
 		  strerror(errno))) {
 		test_cli_usage();

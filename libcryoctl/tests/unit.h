@@ -214,6 +214,7 @@ void test_thaw(void);
 /* ---- thaw_shm.c ---------------------------------------------------------------- */
 
 void test_thaw_shm(void);
+void test_thaw_objects(void);
 
 /* ---- thaw_traced.c ------------------------------------------------------------ */
 
