@@ -218,4 +218,20 @@ static inline bool cryo_group_exiting(struct task_struct *t)
 	       READ_ONCE(t->signal->group_exec_task);
 }
 
+/*
+ * 6.3 gave notify_change() the mount's idmap where 6.1 gave its user
+ * namespace.  The caller holds the inode's lock.
+ */
+#include <linux/fs.h>
+static inline int cryo_notify_change(struct file *file, struct iattr *attr)
+{
+#if CRYO_SINCE(6, 3)
+	return notify_change(file_mnt_idmap(file), file->f_path.dentry, attr,
+			     NULL);
+#else
+	return notify_change(file_mnt_user_ns(file), file->f_path.dentry, attr,
+			     NULL);
+#endif
+}
+
 #endif /* _CRYO_COMPAT_H */

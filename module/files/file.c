@@ -160,6 +160,8 @@ static int cryo_file_record(struct cryo_image *img, struct cryo_seen *seen)
 
 	fs->data_size = 0;
 	fs->data_off = 0;
+	fs->data_pos = 0;
+	fs->data_end = 0;
 	if (ops->save) {
 		ret = ops->save(img, seen, file, &out);
 		if (ret)
@@ -231,12 +233,40 @@ int cryo_file_save(struct cryo_image *img, struct file *file)
 	return ret;
 }
 
+/*
+ * Where the next bytes of an unlinked file start: in the extent being
+ * read, or the next one.  The file changed since it was counted (a
+ * process outside wrote or truncated it): its extents no longer add up,
+ * the freeze fails rather than save something else.
+ */
+static int cryo_file_next_extent(struct cryo_files_save *fs)
+{
+	loff_t pos, end;
+
+	if (fs->data_pos < fs->data_end)
+		return 0;
+	pos = vfs_llseek(fs->data_file, fs->data_pos, SEEK_DATA);
+	if (pos == -ENXIO)
+		return -ESTALE;
+	if (pos < 0)
+		return pos;
+	end = vfs_llseek(fs->data_file, pos, SEEK_HOLE);
+	if (end < 0)
+		return end;
+	if (end <= pos)
+		return -ESTALE;
+	fs->data_pos = pos;
+	fs->data_end = end;
+	return 0;
+}
+
 /* Stage the next FILE_DATA record of the current description. */
 int cryo_file_save_data(struct cryo_image *img)
 {
 	struct cryo_files_save *fs = &img->fdt;
 	size_t n = min_t(u64, CRYO_DATA_CHUNK, fs->data_size - fs->data_off);
 	struct cryo_image_file_data *d;
+	u64 offset = fs->data_off;
 	u8 *p;
 
 	/* Read before staging: a failed read must leave nothing staged. */
@@ -244,9 +274,17 @@ int cryo_file_save_data(struct cryo_image *img)
 	if (fs->data) {
 		memcpy(p, fs->data + fs->data_off, n);
 	} else {
-		loff_t pos = fs->data_off;
-		ssize_t got = kernel_read(fs->data_file, p, n, &pos);
+		loff_t pos;
+		ssize_t got;
+		int ret = cryo_file_next_extent(fs);
 
+		if (ret)
+			return ret;
+		/* An unlinked file's data extents, at their offsets. */
+		n = min_t(u64, n, fs->data_end - fs->data_pos);
+		offset = fs->data_pos;
+		pos = offset;
+		got = kernel_read(fs->data_file, p, n, &pos);
 		if (got < 0)
 			return got;
 		/* The file shrank since: the size in FILE is what counts. */
@@ -256,10 +294,11 @@ int cryo_file_save_data(struct cryo_image *img)
 	d = cryo_record_start_partial(img, CRYO_REC_FILE_DATA, sizeof(*d) + n,
 				      sizeof(*d));
 	d->id = fs->cur_id;
-	d->offset = fs->data_off;
+	d->offset = offset;
 	img->out.stage_len += n;
 	cryo_record_finish(img);
 	fs->data_off += n;
+	fs->data_pos += n;
 	return 0;
 }
 
@@ -282,6 +321,9 @@ void cryo_file_save_end(struct cryo_image *img)
 	unsigned int i;
 
 	cryo_file_save_data_end(img);
+	kvfree(fs->counted);
+	fs->counted = NULL;
+	fs->nr_counted = 0;
 	for (i = 0; i < fs->nr_seen; i++)
 		fput(fs->seen[i].file);
 	kvfree(fs->seen);
@@ -353,6 +395,22 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	return ops->load ? ops->load(t, f) : 0;
 }
 
+/*
+ * Do @len bytes at @offset come next for @f?  Contiguous from 0, but
+ * since 2.8 an unlinked file's data extents: ascending, not
+ * overlapping, inside its size (the holes between stay holes).
+ */
+static bool cryo_file_data_fits(struct cryo_thawing *t,
+				struct cryo_thaw_file *f, u64 offset, u64 len)
+{
+	if (len > f->rec.data_size - f->data_got)
+		return false;
+	if (t->hdr.minor < 8 || !(f->rec.flags & CRYO_FILE_UNLINKED))
+		return offset == f->data_got;
+	return len && offset >= f->data_next &&
+	       offset <= f->rec.size && len <= f->rec.size - offset;
+}
+
 /**
  * cryo_file_load_data() - a FILE_DATA record, for the last FILE
  * @t: the thaw
@@ -376,10 +434,11 @@ int cryo_file_load_data(struct cryo_thawing *t, const struct cryo_rec *rec)
 	    d->id != ft->nr_files)
 		return cryo_file_bad(t, "FILE_DATA: not for the last FILE");
 	f = &ft->files[ft->nr_files - 1];
-	if (d->offset != f->data_got || len > f->rec.data_size - f->data_got)
+	if (!cryo_file_data_fits(t, f, d->offset, len))
 		return cryo_file_bad(t, "FILE_DATA %u: offset %llu, length %llu",
 				     d->id, d->offset, len);
 	f->data_got += len;
+	f->data_next = d->offset + len;
 	if (f->data) {
 		memcpy(f->data + d->offset, d + 1, len);
 		return 0;

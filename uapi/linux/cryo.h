@@ -264,6 +264,13 @@ enum cryo_freeze_flags {
  *	test that may fail after the point of no return.  With
  *	%CRYO_FREEZE_ACCEPT_LOSS the image holds it as SCHED_OTHER.  Since
  *	image format 2.7 and ABI 1.11.
+ * @CRYO_REFUSAL_DELETED_TOO_BIG: EFBIG: the contents of the unlinked
+ *	files the tree holds (the bytes of their data extents, each open
+ *	file description once) would exceed &cryo_freeze.max_deleted_data;
+ *	@refusal_id is the file descriptor of process
+ *	&cryo_freeze.refusal_pid at which the sum went over.  With
+ *	%CRYO_FREEZE_ACCEPT_LOSS the files past the limit are saved as lost.
+ *	Since ABI 1.12.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -293,6 +300,7 @@ enum cryo_refusal {
 	CRYO_REFUSAL_MEMFD_MAPPING	= 21,
 	CRYO_REFUSAL_MEMFD_OUTSIDE	= 22,
 	CRYO_REFUSAL_SCHED_DEADLINE	= 23,
+	CRYO_REFUSAL_DELETED_TOO_BIG	= 40,
 };
 
 /**
@@ -318,6 +326,11 @@ enum cryo_refusal {
  *	included).  Since ABI 1.6, as is @refusal_pid.
  * @refusal_pid: out: the member of the tree a refusal of an fd or a
  *	mapping is about (its pid in the caller's namespace), 0 for others.
+ * @max_deleted_data: the most bytes of unlinked files' contents the image
+ *	may carry, all files together (their data extents: holes are not
+ *	counted); 0 means the default, %CRYO_DELETED_DATA_DEFAULT.  Above
+ *	it the freeze is refused (%CRYO_REFUSAL_DELETED_TOO_BIG).  Since
+ *	ABI 1.12: an older caller's smaller structure gets the default.
  *
  * Issued as ``ioctl(fd, CRYO_IOC_FREEZE, &f)``.  On success every thread
  * of the target is parked in the kernel and read() on the same file
@@ -350,6 +363,7 @@ struct cryo_freeze {
 	__s32 refusal_id;
 	__u32 nr_processes;
 	__s32 refusal_pid;
+	__u64 max_deleted_data;
 };
 
 #define CRYO_FREEZE_SIZE_VER0		24
@@ -357,6 +371,13 @@ struct cryo_freeze {
 #define CRYO_FREEZE_SIZE_VER1		32
 /* CRYO_FREEZE_SIZE_VER2 - with @nr_processes and @refusal_pid (ABI 1.6) */
 #define CRYO_FREEZE_SIZE_VER2		40
+/* CRYO_FREEZE_SIZE_VER3 - with @max_deleted_data (ABI 1.12) */
+#define CRYO_FREEZE_SIZE_VER3		48
+/*
+ * CRYO_DELETED_DATA_DEFAULT - the unlinked files' contents an image may
+ * carry when the caller says nothing (&cryo_freeze.max_deleted_data 0).
+ */
+#define CRYO_DELETED_DATA_DEFAULT	(1024 * 1024)
 #define CRYO_FREEZE_TIMEOUT_DEFAULT_MS	5000
 #define CRYO_FREEZE_TIMEOUT_MAX_MS	60000
 
