@@ -359,6 +359,7 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	    (r->kind == CRYO_FILE_MEMFD && t->hdr.minor < 5) ||
 	    (r->flags & ~(CRYO_FILE_UNLINKED | CRYO_FILE_LOST)) ||
 	    ((r->flags & CRYO_FILE_UNLINKED) && r->kind != CRYO_FILE_REG) ||
+	    ((r->flags & CRYO_FILE_UNLINKED) && r->size > MAX_LFS_FILESIZE) ||
 	    r->pos < 0)
 		return cryo_file_bad(t, "FILE %u: bad kind, flags or position",
 				     r->id);

@@ -254,16 +254,18 @@ static int cryo_regular_load(struct cryo_thawing *t, struct cryo_thaw_file *f)
 
 /*
  * An unlinked file recreated (since 2.8): its size (the holes past its
- * last extent are not written) and its mtime, set as the restored
- * process, whose file it is.
+ * last extent are not written), its permission bits (the thawing
+ * caller's umask took some at the creation; never setuid, setgid or
+ * sticky) and its mtime, set as the restored process, whose file it is.
  */
 static int cryo_regular_attrs(struct cryo_thawing *t, struct cryo_thaw_file *f)
 {
 	struct inode *inode = file_inode(f->file);
 	struct iattr attr = {
-		.ia_valid = ATTR_SIZE | ATTR_FILE | ATTR_MTIME |
+		.ia_valid = ATTR_SIZE | ATTR_FILE | ATTR_MODE | ATTR_MTIME |
 			    ATTR_MTIME_SET | ATTR_CTIME,
 		.ia_size = f->rec.size,
+		.ia_mode = (f->rec.mode & 0777) | (inode->i_mode & ~S_IALLUGO),
 		.ia_file = f->file,
 		.ia_mtime = ns_to_timespec64(f->rec.mtime_ns),
 	};
@@ -280,7 +282,7 @@ static int cryo_regular_attrs(struct cryo_thawing *t, struct cryo_thaw_file *f)
 	revert_creds(old);
 	if (ret)
 		return cryo_thaw_fail(t, ret,
-				      "unlinked file %s: cannot set its size %llu (error %d)",
+				      "unlinked file %s: cannot set its size %llu, mode or mtime (error %d)",
 				      f->name, f->rec.size, -ret);
 	return 0;
 }
