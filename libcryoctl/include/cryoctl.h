@@ -174,7 +174,8 @@ int cryoctl_freeze(int devfd, pid_t pid, unsigned int flags,
  *        at least %CRYOCTL_FREEZE_RESULT_SIZE_VER0; later versions of the
  *        library append fields and fill in only as far as @size reaches
  * @nr_threads: out: threads parked (0 when the freeze failed)
- * @bad_fd: out: with -EOPNOTSUPP or -EACCES, the file descriptor of the
+ * @bad_fd: out: with -EOPNOTSUPP or -EACCES (or -EFBIG with
+ *          %CRYO_REFUSAL_DELETED_TOO_BIG), the file descriptor of the
  *          target the refusal is about (a socket, an eventfd, a locked or
  *          unreadable file ...), as the module reported it in
  *          &cryo_freeze.bad_fd; -1 with any other result

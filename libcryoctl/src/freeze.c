@@ -222,7 +222,8 @@ CRYOCTL_EXPORT int cryoctl_freeze_ex(int devfd, pid_t pid, unsigned int flags,
 	 */
 	if (ioctl(devfd, CRYO_IOC_FREEZE, &f) < 0) {
 		ret = neg_errno();
-		if (ret == -EOPNOTSUPP || ret == -EACCES)
+		if (ret == -EOPNOTSUPP || ret == -EACCES ||
+		    f.refusal == CRYO_REFUSAL_DELETED_TOO_BIG)
 			r.bad_fd = f.bad_fd;
 		r.refusal = f.refusal;
 		r.refusal_id = f.refusal_id;
