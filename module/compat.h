@@ -234,4 +234,36 @@ static inline int cryo_notify_change(struct file *file, struct iattr *attr)
 #endif
 }
 
+/*
+ * 6.3 gave vfs_mkdir(), vfs_mknod(), vfs_rmdir() and vfs_unlink() the
+ * idmap of the mount @parent is on where 6.1 gave its user namespace.
+ * The caller holds the lock of @parent's inode (kern_path_create()).
+ */
+#if CRYO_SINCE(6, 3)
+#define cryo_mnt_map(mnt)	mnt_idmap(mnt)
+#else
+#define cryo_mnt_map(mnt)	mnt_user_ns(mnt)
+#endif
+
+static inline int cryo_vfs_make(const struct path *parent,
+				struct dentry *dentry, umode_t mode)
+{
+	struct inode *dir = d_inode(parent->dentry);
+
+	if (S_ISDIR(mode))
+		return vfs_mkdir(cryo_mnt_map(parent->mnt), dir, dentry,
+				 mode & ~S_IFMT);
+	return vfs_mknod(cryo_mnt_map(parent->mnt), dir, dentry, mode, 0);
+}
+
+static inline int cryo_vfs_remove(const struct path *parent,
+				  struct dentry *dentry)
+{
+	struct inode *dir = d_inode(parent->dentry);
+
+	if (d_is_dir(dentry))
+		return vfs_rmdir(cryo_mnt_map(parent->mnt), dir, dentry);
+	return vfs_unlink(cryo_mnt_map(parent->mnt), dir, dentry, NULL);
+}
+
 #endif /* _CRYO_COMPAT_H */

@@ -185,6 +185,51 @@ TEST_F(del, attrs)
 	GO_AND_CHECK();
 }
 
+/* A deleted FIFO open O_RDWR, 1000 bytes in it: made again and refilled. */
+TEST_F(del, fifo)
+{
+	ASSERT_EQ(0, start(self, "fifo", NULL)) TH_LOG("%s", log_text(self));
+	FREEZE_KILL(0);
+	THAW();
+	EXPECT_TRUE(fd_deleted(self->root, 3));
+	GO_AND_CHECK();
+}
+
+/*
+ * A deleted working directory: getcwd(), fstat(".") and a create in it
+ * say after the thaw what they said before; /proc names it the same.
+ */
+TEST_F(del, cwd)
+{
+	char before[512], after[512], link[64];
+	ssize_t n;
+
+	ASSERT_EQ(0, start(self, "cwd", NULL)) TH_LOG("%s", log_text(self));
+	snprintf(link, sizeof(link), "/proc/%d/cwd", self->root);
+	n = readlink(link, before, sizeof(before) - 1);
+	ASSERT_LT(0, n);
+	before[n] = 0;
+	FREEZE_KILL(0);
+	THAW();
+	snprintf(link, sizeof(link), "/proc/%d/cwd", self->root);
+	n = readlink(link, after, sizeof(after) - 1);
+	ASSERT_LT(0, n);
+	after[n] = 0;
+	EXPECT_STREQ(before, after);
+	EXPECT_NE(NULL, strstr(after, " (deleted)"));
+	GO_AND_CHECK();
+}
+
+/* A deleted directory open O_RDONLY|O_DIRECTORY, the same way. */
+TEST_F(del, dirfd)
+{
+	ASSERT_EQ(0, start(self, "dirfd", NULL)) TH_LOG("%s", log_text(self));
+	FREEZE_KILL(0);
+	THAW();
+	EXPECT_TRUE(fd_deleted(self->root, 3));
+	GO_AND_CHECK();
+}
+
 /* MAP_SHARED of /dev/zero, a parent and child writing it: still shared. */
 TEST_F(del, zero)
 {

@@ -813,7 +813,10 @@ static int check_file_fields(struct cryoctl_image *img,
 		return image_fail(img, -EPROTO, true,
 				  "mode 0%o is not of the inode type of kind %u",
 				  mode, kind);
-	if ((flags & CRYO_FILE_UNLINKED) && kind != CRYO_FILE_REG)
+	/* Since 2.8 a deleted FIFO or directory is made again too. */
+	if ((flags & CRYO_FILE_UNLINKED) && kind != CRYO_FILE_REG &&
+	    (img->minor < 8 ||
+	     (kind != CRYO_FILE_FIFO && kind != CRYO_FILE_DIR)))
 		return image_fail(img, -EPROTO, true,
 				  "UNLINKED on a file that is not regular (kind %u)",
 				  kind);

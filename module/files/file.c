@@ -27,6 +27,7 @@
 #include "files/files.h"
 #include "files/reopen.h"
 #include "image/record.h"
+#include "task/task.h"
 
 /* Bytes of file contents per FILE_DATA record. */
 #define CRYO_DATA_CHUNK		(32 * 1024)
@@ -358,7 +359,9 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	if (r->kind < CRYO_FILE_REG || r->kind > CRYO_FILE_MEMFD ||
 	    (r->kind == CRYO_FILE_MEMFD && t->hdr.minor < 5) ||
 	    (r->flags & ~(CRYO_FILE_UNLINKED | CRYO_FILE_LOST)) ||
-	    ((r->flags & CRYO_FILE_UNLINKED) && r->kind != CRYO_FILE_REG) ||
+	    ((r->flags & CRYO_FILE_UNLINKED) && r->kind != CRYO_FILE_REG &&
+	     (t->hdr.minor < 8 || (r->kind != CRYO_FILE_FIFO &&
+				   r->kind != CRYO_FILE_DIR))) ||
 	    ((r->flags & CRYO_FILE_UNLINKED) && r->size > MAX_LFS_FILESIZE) ||
 	    r->pos < 0)
 		return cryo_file_bad(t, "FILE %u: bad kind, flags or position",
@@ -454,6 +457,62 @@ int cryo_file_load_data(struct cryo_thawing *t, const struct cryo_rec *rec)
 				      "unlinked file %s: cannot write its contents",
 				      f->name);
 	return 0;
+}
+
+/**
+ * cryo_file_twin() - an earlier description of a deleted file made again
+ * @t: the thaw
+ * @f: a FILE of a deleted FIFO or directory (%CRYO_FILE_UNLINKED)
+ *
+ * A deleted FIFO or directory that several descriptions (or a working
+ * directory) name is made again once, by the first: the others open the
+ * same inode (cryo_file_open_on()).
+ *
+ * Return: that first one's file (its FIFO's O_RDWR anchor), not
+ * referenced; NULL when @f is the first.
+ */
+struct file *cryo_file_twin(struct cryo_thawing *t, struct cryo_thaw_file *f)
+{
+	struct cryo_files_shared *ft = &t->tree->files;
+	unsigned int i;
+
+	for (i = 0; i < ft->nr_files && &ft->files[i] != f; i++) {
+		struct cryo_thaw_file *g = &ft->files[i];
+
+		if (g->rec.kind == f->rec.kind &&
+		    (g->rec.flags & CRYO_FILE_UNLINKED) &&
+		    g->rec.dev == f->rec.dev && g->rec.ino == f->rec.ino &&
+		    (g->anchor || g->file))
+			return g->anchor ?: g->file;
+	}
+	return NULL;
+}
+
+/**
+ * cryo_file_open_on() - a new description of @src's inode, for @f
+ * @t: the thaw
+ * @f: the FILE it is for (messages)
+ * @src: an open file of the inode
+ * @flags: open flags
+ *
+ * Opened as the restored process; dentry_open() works on a deleted inode.
+ *
+ * Return: the description, or an ERR_PTR with the thaw failed.
+ */
+struct file *cryo_file_open_on(struct cryo_thawing *t, struct cryo_thaw_file *f,
+			       struct file *src, int flags)
+{
+	const struct cred *cred = cryo_creds_open_cred(t);
+	struct file *file;
+
+	if (IS_ERR(cred))
+		return ERR_CAST(cred);
+	file = dentry_open(&src->f_path, flags | O_LARGEFILE, cred);
+	if (IS_ERR(file))
+		return ERR_PTR(cryo_thaw_fail(t, PTR_ERR(file),
+					      "%s: cannot open it again (error %ld)",
+					      f->name, -PTR_ERR(file)));
+	return file;
 }
 
 /* Fail the thaw: file @idx cannot be recreated; an fd may inherit one. */

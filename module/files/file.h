@@ -119,6 +119,9 @@ struct file *cryo_file_reopen(struct cryo_thawing *t, struct cryo_thaw_file *f,
 			      struct file *anchor);
 int cryo_file_reopen_alone(struct cryo_thawing *t, struct cryo_thaw_file *f,
 			   int flags);
+struct file *cryo_file_twin(struct cryo_thawing *t, struct cryo_thaw_file *f);
+struct file *cryo_file_open_on(struct cryo_thawing *t, struct cryo_thaw_file *f,
+			       struct file *src, int flags);
 int cryo_file_need_inherit(struct cryo_thawing *t, unsigned int idx,
 			   const char *why);
 

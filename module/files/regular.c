@@ -19,6 +19,7 @@
 #include "freezing.h"
 #include "thawing.h"
 #include "files/file.h"
+#include "files/reopen.h"
 #include "task/task.h"
 
 static bool cryo_regular_match(struct file *file)
@@ -296,7 +297,8 @@ static int cryo_regular_seek(struct cryo_thawing *t, struct cryo_thaw_file *f)
 	    f->data_got != f->rec.data_size)
 		return cryo_file_bad(t, "unlinked file %s: contents incomplete",
 				     f->name);
-	if ((f->rec.flags & CRYO_FILE_UNLINKED) && t->hdr.minor >= 8) {
+	if ((f->rec.flags & CRYO_FILE_UNLINKED) &&
+	    f->rec.kind == CRYO_FILE_REG && t->hdr.minor >= 8) {
 		ret = cryo_regular_attrs(t, f);
 		if (ret)
 			return ret;
@@ -350,12 +352,53 @@ static bool cryo_dir_match(struct file *file)
 	return S_ISDIR(file_inode(file)->i_mode);
 }
 
+/* A deleted directory (since 2.8) is made again, empty. */
+static int cryo_dir_save(struct cryo_image *img, struct cryo_seen *seen,
+			 struct file *file, struct cryo_file_out *out)
+{
+	if (d_unlinked(file->f_path.dentry))
+		out->flags |= CRYO_FILE_UNLINKED;
+	return 0;
+}
+
+/*
+ * A deleted directory: made again empty in its parent and removed, by
+ * the first description of it; the others open the same one.
+ */
+static int cryo_dir_recreate(struct cryo_thawing *t, struct cryo_thaw_file *f,
+			     int flags)
+{
+	struct file *twin = cryo_file_twin(t, f), *file;
+	char *what;
+
+	if (twin) {
+		file = cryo_file_open_on(t, f, twin, flags);
+	} else {
+		what = cryo_file_what(t, f);
+		if (!what)
+			return -ENOMEM;
+		file = cryo_reopen_deleted(t, what, f->name, flags,
+					   S_IFDIR | (f->rec.mode & 0777));
+		kfree(what);
+	}
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	f->file = file;
+	return 0;
+}
+
 static int cryo_dir_restore(struct cryo_thawing *t, unsigned int idx)
 {
 	struct cryo_thaw_file *f = &t->tree->files.files[idx];
+	int flags = (f->rec.open_flags & O_PATH ? O_PATH : O_RDONLY) |
+		    O_DIRECTORY;
+	int ret;
 
-	return cryo_regular_reopen(t, f, (f->rec.open_flags & O_PATH ?
-					  O_PATH : O_RDONLY) | O_DIRECTORY);
+	if (!(f->rec.flags & CRYO_FILE_UNLINKED))
+		return cryo_regular_reopen(t, f, flags);
+	ret = cryo_dir_recreate(t, f, flags);
+	/* An empty directory: its position does not matter. */
+	return ret;
 }
 
 const struct cryo_file_ops cryo_dir_ops = {
@@ -363,5 +406,6 @@ const struct cryo_file_ops cryo_dir_ops = {
 	.name		= "directory",
 	.type		= S_IFDIR,
 	.match		= cryo_dir_match,
+	.save		= cryo_dir_save,
 	.restore	= cryo_dir_restore,
 };

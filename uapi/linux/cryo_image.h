@@ -1058,7 +1058,9 @@ struct cryo_image_lock {
  * @exe_len: bytes of the executable's path (/proc/PID/exe).
  * @cwd_len: bytes of the working directory's path.
  * @root_len: bytes of the root directory's path.
- * @__reserved: 0.
+ * @cwd_mode: since 2.8, when the working directory was deleted (its path
+ *	then ends with " (deleted)"): its mode, S_IFDIR and its permission
+ *	bits; 0 when it was not.  Before 2.8 reserved, 0.
  *
  * Paths are as the freezer sees them (d_path() against its own root).
  */
@@ -1066,7 +1068,7 @@ struct cryo_image_fs {
 	__u32 exe_len;
 	__u32 cwd_len;
 	__u32 root_len;
-	__u32 __reserved;
+	__u32 cwd_mode;
 };
 
 /**
