@@ -618,8 +618,13 @@ static int check_fs(struct cryoctl_image *img)
 	ret = check_len(img, sizeof(*f) + (uint64_t)exe + cwd + root);
 	if (ret)
 		return ret;
-	if (f->__reserved)
-		return image_fail(img, -EPROTO, true, "reserved field is not 0");
+	/* Since 2.8 a deleted working directory's mode; before, reserved. */
+	if (f->cwd_mode &&
+	    (img->minor < 8 || (le32toh(f->cwd_mode) & 0170000) != 0040000 ||
+	     (le32toh(f->cwd_mode) & ~0170777U)))
+		return image_fail(img, -EPROTO, true,
+				  "cwd_mode 0%o is not a directory's mode (or before 2.8)",
+				  le32toh(f->cwd_mode));
 	ret = check_no_nul(img, path, exe, "exe path");
 	if (!ret)
 		ret = check_no_nul(img, path + exe, cwd, "working directory");
