@@ -885,6 +885,7 @@ static int check_file(struct cryoctl_image *img)
 	img->data_size = le64toh(f->data_size);
 	img->data_seen = 0;
 	img->data_sparse = img->minor >= 8 &&
+			   le32toh(f->kind) == CRYO_FILE_REG &&
 			   (le32toh(f->flags) & CRYO_FILE_UNLINKED);
 	img->data_next = 0;
 	img->file_size = le64toh(f->size);

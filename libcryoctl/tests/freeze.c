@@ -280,8 +280,8 @@ void test_freeze(void)
 		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, &res);
 		CHECK(ret == -EINVAL && !fake_freeze_seen.size,
 		      "freeze_ex with a short result: %d", ret);
-		CHECK(sizeof(struct cryoctl_freeze_result) == CRYOCTL_FREEZE_RESULT_SIZE_VER2,
-		      "CRYOCTL_FREEZE_RESULT_SIZE_VER2 is the size");
+		CHECK(sizeof(struct cryoctl_freeze_result) == CRYOCTL_FREEZE_RESULT_SIZE_VER3,
+		      "CRYOCTL_FREEZE_RESULT_SIZE_VER3 is the size");
 		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, NULL);
 		CHECK(ret == 0, "freeze_ex without a result: %d", ret);
 		close(outfd);

@@ -409,7 +409,8 @@ static bool cryo_file_data_fits(struct cryo_thawing *t,
 {
 	if (len > f->rec.data_size - f->data_got)
 		return false;
-	if (t->hdr.minor < 8 || !(f->rec.flags & CRYO_FILE_UNLINKED))
+	if (t->hdr.minor < 8 || !(f->rec.flags & CRYO_FILE_UNLINKED) ||
+	    f->rec.kind != CRYO_FILE_REG)
 		return offset == f->data_got;
 	return len && offset >= f->data_next &&
 	       offset <= f->rec.size && len <= f->rec.size - offset;

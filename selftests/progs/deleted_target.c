@@ -215,7 +215,7 @@ static void deleted_dir_state(int dfd, char *out, size_t size)
 	int fd, cwd_err, create_err;
 
 	cwd_err = getcwd(cwd, sizeof(cwd)) ? 0 : errno;
-	if (fstat(dfd, &st))
+	if (fstatat(dfd, ".", &st, 0))
 		die(3, "fstat: %s", strerror(errno));
 	fd = openat(dfd, "x", O_WRONLY | O_CREAT | O_EXCL, 0600);
 	create_err = fd < 0 ? errno : 0;
