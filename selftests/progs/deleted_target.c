@@ -178,7 +178,8 @@ static void fifo(void)
 	if (mkfifo(path, 0620))
 		die(3, "mkfifo: %s", strerror(errno));
 	fd = open(path, O_RDWR | O_NONBLOCK);
-	if (fd != 3 || unlink(path))
+	/* Its mode, whatever our umask. */
+	if (fd != 3 || fchmod(fd, 0620) || unlink(path))
 		die(3, "open %s: %s", path, strerror(errno));
 	for (i = 0; i < 1000; i++)
 		buf[i] = (char)(i * 7 + 1);
