@@ -74,7 +74,7 @@ static const struct {
 	[CRYO_REFUSAL_MEMFD_MAPPING]	= { "mapping", "is of a hugetlb memfd or secret memory" },
 	[CRYO_REFUSAL_MEMFD_OUTSIDE]	= { "fd", "is a memfd held outside the tree too" },
 	[CRYO_REFUSAL_SCHED_DEADLINE]	= { "thread", "runs under SCHED_DEADLINE" },
-	[CRYO_REFUSAL_DELETED_TOO_BIG]	= { "fd", "brings unlinked files' contents over the limit" },
+	[CRYO_REFUSAL_DELETED_TOO_BIG]	= { "fd", "takes deleted files' data over the limit" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */

@@ -176,7 +176,7 @@ int cryo_proc_save_fs(struct cryo_image *img)
 	/* A deleted one is made again at the thaw, with its mode (2.8). */
 	if (pwd.dentry && d_unlinked(pwd.dentry))
 		fs->cwd_mode = d_inode(pwd.dentry)->i_mode &
-			       (S_IFMT | S_IRWXUGO);
+			       (S_IFMT | 0777);
 	p = (char *)(fs + 1);
 	memcpy(p, exe, exe_len);
 	memcpy(p + exe_len, cwd, cwd_len);
@@ -317,7 +317,7 @@ static struct file *cryo_proc_make_cwd(struct cryo_thawing *t,
 	if (!what)
 		return ERR_PTR(cryo_thaw_fail(t, -ENOMEM, "out of memory"));
 	f = cryo_reopen_deleted(t, what, cwd, O_PATH | O_DIRECTORY,
-				S_IFDIR | (mode & S_IRWXUGO));
+				S_IFDIR | (mode & 0777));
 	kfree(what);
 	return f;
 }
@@ -331,7 +331,7 @@ int cryo_proc_load_fs(struct cryo_thawing *t, const struct cryo_rec *rec)
 
 	if (rec->len < sizeof(*fs) ||
 	    (fs->cwd_mode && (t->hdr.minor < 8 || !S_ISDIR(fs->cwd_mode) ||
-			      (fs->cwd_mode & ~(S_IFMT | S_IRWXUGO)))) ||
+			      (fs->cwd_mode & ~(S_IFMT | 0777)))) ||
 	    fs->exe_len > PATH_MAX || fs->cwd_len > PATH_MAX ||
 	    fs->root_len > PATH_MAX ||
 	    rec->len != sizeof(*fs) + fs->exe_len + fs->cwd_len + fs->root_len)
