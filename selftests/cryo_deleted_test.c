@@ -259,6 +259,8 @@ struct img {
 	size_t data[8];
 	int nr_data;
 	size_t file;		/* the FILE before them */
+	size_t first_file;	/* the first FILE: fd 0, /dev/null */
+	size_t fs;		/* the FS record */
 };
 
 static int img_load(FIXTURE_DATA(del) *self, struct img *m)
@@ -277,6 +279,10 @@ static int img_load(FIXTURE_DATA(del) *self, struct img *m)
 			m->data[m->nr_data++] = off;
 		if (r.type == CRYO_REC_FILE && !m->nr_data)
 			m->file = off;
+		if (r.type == CRYO_REC_FILE && !m->first_file)
+			m->first_file = off;
+		if (r.type == CRYO_REC_FS)
+			m->fs = off;
 		off += sizeof(r) + r.len;
 	}
 	return 0;
@@ -380,6 +386,39 @@ TEST_F(del, malformed)
 	f->data_size -= 8192;
 	img_fix(&m, m.file);
 	EXPECT_BAD(&m, "data_size too small");
+	f->data_size += 4096;
+	img_fix(&m, m.file);
+
+	/* UNLINKED on a character device. */
+	{
+		struct cryo_image_file *chr = (void *)(m.buf + m.first_file +
+						       sizeof(struct cryo_rec));
+
+		ASSERT_EQ(CRYO_FILE_CHR, chr->kind);
+		chr->flags |= CRYO_FILE_UNLINKED;
+		img_fix(&m, m.first_file);
+		EXPECT_BAD(&m, "UNLINKED on a device");
+		chr->flags &= ~CRYO_FILE_UNLINKED;
+		img_fix(&m, m.first_file);
+	}
+
+	/* FS cwd_mode: a directory's type and permission bits only. */
+	{
+		struct cryo_image_fs *fs = (void *)(m.buf + m.fs +
+						    sizeof(struct cryo_rec));
+
+		ASSERT_NE(0, m.fs);
+		ASSERT_EQ(0, fs->cwd_mode);
+		fs->cwd_mode = 0700;
+		img_fix(&m, m.fs);
+		EXPECT_BAD(&m, "cwd_mode without S_IFDIR");
+		fs->cwd_mode = S_IFDIR | S_ISGID | 0700;
+		img_fix(&m, m.fs);
+		EXPECT_BAD(&m, "cwd_mode setgid");
+		fs->cwd_mode = S_IFREG | 0700;
+		img_fix(&m, m.fs);
+		EXPECT_BAD(&m, "cwd_mode of a file");
+	}
 	free(m.buf);
 }
 

@@ -186,7 +186,8 @@ static int cryo_file_record(struct cryo_image *img, struct cryo_seen *seen)
 	r->pos = file->f_pos;
 	r->dev = new_encode_dev(inode->i_sb->s_dev);
 	r->ino = inode->i_ino;
-	r->size = i_size_read(inode);
+	/* An unlinked file's extents stay below the size it says. */
+	r->size = fs->data_file ? fs->data_limit : i_size_read(inode);
 	mt = cryo_inode_mtime(inode);
 	r->mtime_ns = timespec64_to_ns(&mt);
 	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode))
@@ -247,13 +248,14 @@ static int cryo_file_next_extent(struct cryo_files_save *fs)
 	if (fs->data_pos < fs->data_end)
 		return 0;
 	pos = vfs_llseek(fs->data_file, fs->data_pos, SEEK_DATA);
-	if (pos == -ENXIO)
+	if (pos == -ENXIO || (pos >= 0 && pos >= fs->data_limit))
 		return -ESTALE;
 	if (pos < 0)
 		return pos;
 	end = vfs_llseek(fs->data_file, pos, SEEK_HOLE);
 	if (end < 0)
 		return end;
+	end = min(end, fs->data_limit);
 	if (end <= pos)
 		return -ESTALE;
 	fs->data_pos = pos;

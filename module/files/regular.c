@@ -188,6 +188,7 @@ static int cryo_regular_save(struct cryo_image *img, struct cryo_seen *seen,
 	fs->saved_bytes += bytes;
 	fs->data_file = data;
 	fs->data_size = bytes;
+	fs->data_limit = i_size_read(file_inode(file));
 	return 0;
 }
 

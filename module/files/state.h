@@ -32,6 +32,7 @@ struct cryo_files_save {
 	u64 data_size;
 	loff_t data_pos;		/* data_file: the next byte's offset */
 	loff_t data_end;		/* data_file: its extent's end */
+	loff_t data_limit;		/* data_file: its size, FILE's */
 	u64 saved_bytes;		/* unlinked files' bytes in the image */
 	struct file **counted;		/* unlinked files counted (regular.c) */
 	unsigned int nr_counted;
