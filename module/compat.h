@@ -265,4 +265,52 @@ static inline void cryo_eventfd_layout(struct eventfd_ctx *ctx, u64 *count,
 }
 #endif
 
+/*
+ * 6.3 gave notify_change() the mount's idmap where 6.1 gave its user
+ * namespace.  The caller holds the inode's lock.
+ */
+#include <linux/fs.h>
+static inline int cryo_notify_change(struct file *file, struct iattr *attr)
+{
+#if CRYO_SINCE(6, 3)
+	return notify_change(file_mnt_idmap(file), file->f_path.dentry, attr,
+			     NULL);
+#else
+	return notify_change(file_mnt_user_ns(file), file->f_path.dentry, attr,
+			     NULL);
+#endif
+}
+
+/*
+ * 6.3 gave vfs_mkdir(), vfs_mknod(), vfs_rmdir() and vfs_unlink() the
+ * idmap of the mount @parent is on where 6.1 gave its user namespace.
+ * The caller holds the lock of @parent's inode (kern_path_create()).
+ */
+#if CRYO_SINCE(6, 3)
+#define cryo_mnt_map(mnt)	mnt_idmap(mnt)
+#else
+#define cryo_mnt_map(mnt)	mnt_user_ns(mnt)
+#endif
+
+static inline int cryo_vfs_make(const struct path *parent,
+				struct dentry *dentry, umode_t mode)
+{
+	struct inode *dir = d_inode(parent->dentry);
+
+	if (S_ISDIR(mode))
+		return vfs_mkdir(cryo_mnt_map(parent->mnt), dir, dentry,
+				 mode & ~S_IFMT);
+	return vfs_mknod(cryo_mnt_map(parent->mnt), dir, dentry, mode, 0);
+}
+
+static inline int cryo_vfs_remove(const struct path *parent,
+				  struct dentry *dentry)
+{
+	struct inode *dir = d_inode(parent->dentry);
+
+	if (d_is_dir(dentry))
+		return vfs_rmdir(cryo_mnt_map(parent->mnt), dir, dentry);
+	return vfs_unlink(cryo_mnt_map(parent->mnt), dir, dentry, NULL);
+}
+
 #endif /* _CRYO_COMPAT_H */

@@ -180,6 +180,7 @@ static void cryo_freeze_report(struct cryo_freeze *arg,
 	case CRYO_REFUSAL_PIPE_OUTSIDE:
 	case CRYO_REFUSAL_FANOTIFY:
 	case CRYO_REFUSAL_OPATH_UNLINKED:
+	case CRYO_REFUSAL_DELETED_TOO_BIG:
 		arg->bad_fd = why->id;
 		break;
 	}
@@ -446,6 +447,7 @@ static int cryo_freeze_begin(struct cryo_session *s, struct cryo_freeze *arg,
 		put_task_struct(task);
 		return PTR_ERR(img);
 	}
+	img->max_deleted = arg->max_deleted_data ?: CRYO_DELETED_DATA_DEFAULT;
 	cryo_nl_freeze_begin(&s->nl, task, arg->flags);
 	img->proc_mnt = cryo_access_mount();
 	for (try = 0; try < CRYO_TREE_TRIES; try++) {

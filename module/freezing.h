@@ -175,6 +175,7 @@ struct cryo_image {
 	struct cryo_member *m;		/* the member being read or checked */
 	unsigned int sec;		/* its index in @members */
 	u32 flags;
+	u64 max_deleted;		/* unlinked files' bytes at most */
 	unsigned int nr_threads;	/* threads in the image, all members */
 	struct vfsmount *proc_mnt;	/* in CRYO_IOC_FREEZE only, access.c */
 

@@ -76,6 +76,7 @@ static const struct {
 	[CRYO_REFUSAL_SCHED_DEADLINE]	= { "thread", "runs under SCHED_DEADLINE" },
 	[CRYO_REFUSAL_FANOTIFY]		= { "fd", "is a fanotify group" },
 	[CRYO_REFUSAL_OPATH_UNLINKED]	= { "fd", "is O_PATH on an unlinked inode" },
+	[CRYO_REFUSAL_DELETED_TOO_BIG]	= { "fd", "takes deleted files' data over the limit" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */

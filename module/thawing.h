@@ -136,6 +136,7 @@ struct cryo_thawing {
 	bool have_sig;
 	struct file *exe;		/* O_RDONLY, or NULL */
 	struct file *cwd;		/* O_PATH, or NULL */
+	bool cwd_made;			/* @cwd: a deleted one made again */
 	struct cryo_thawing_thread *threads;
 	unsigned int nr_threads;	/* THREAD records read */
 	struct cryo_files_restore fdt;	/* fds and pipes, files/ */

@@ -263,11 +263,11 @@ static int parse_fs(struct image *im, const unsigned char *p, uint32_t len)
 		return img_fail(im, "FS of %u bytes", len);
 	memcpy(fs, p, sizeof(*fs));
 	need = sizeof(*fs) + (uint64_t)fs->exe_len + fs->cwd_len + fs->root_len;
-	if (len != need || fs->__reserved || fs->exe_len >= PATH_MAX ||
+	if (len != need || fs->cwd_mode || fs->exe_len >= PATH_MAX ||
 	    fs->cwd_len >= PATH_MAX || fs->root_len >= PATH_MAX)
 		return img_fail(im, "FS of %u bytes: %u + %u + %u, reserved %u",
 				len, fs->exe_len, fs->cwd_len, fs->root_len,
-				fs->__reserved);
+				fs->cwd_mode);
 	p += sizeof(*fs);
 	memcpy(im->exe, p, fs->exe_len);
 	im->exe[fs->exe_len] = '\0';
@@ -649,6 +649,8 @@ static int tfreeze(struct st_tgt *t, unsigned int flags, struct cryo_freeze *f)
 	f->size = sizeof(*f);
 	f->flags = flags | CRYO_FREEZE_ACCEPT_LOSS;
 	f->pid = t->p.pid;
+	/* unlinked_large's file is over the default limit (ABI 1.12). */
+	f->max_deleted_data = 4 << 20;
 	return ioctl(t->dev, CRYO_IOC_FREEZE, f) ? -errno : 0;
 }
 

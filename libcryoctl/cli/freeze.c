@@ -92,6 +92,28 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return true;
 }
 
+/* Bytes: a decimal number, with K, M or G for KiB, MiB, GiB. */
+static bool parse_size(const char *s, uint64_t *out)
+{
+	char num[24];
+	size_t len = strlen(s);
+	unsigned int shift = 0;
+	unsigned long v;
+
+	if (len && strchr("KMG", s[len - 1])) {
+		shift = s[len - 1] == 'K' ? 10 : s[len - 1] == 'M' ? 20 : 30;
+		len--;
+	}
+	if (!len || len >= sizeof(num))
+		return false;
+	memcpy(num, s, len);
+	num[len] = '\0';
+	if (!parse_uint(num, ULONG_MAX >> shift, &v))
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
+}
+
 /* The path /proc/PID/fd/FD names, or "?" when it cannot be read. */
 static const char *fd_path(pid_t pid, int fd, char *buf, size_t size)
 {
@@ -262,6 +284,13 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 	case CRYO_REFUSAL_SECCOMP:
 		cli_err("freeze: PID %d: thread %d runs under a seccomp filter, which cryo cannot restore; pass --accept-loss to freeze without it (a thaw runs unfiltered)",
 			id, rid);
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_DELETED_TOO_BIG:
+		cli_err("freeze: PID %d fd %d (%s): the contents of the deleted files the tree holds would exceed %llu bytes; it keeps running (--max-deleted-data SIZE raises the limit, --accept-loss freezes without their contents: a thaw then needs --inherit-fd)",
+			id, rid, fd_path(pid, rid, path, sizeof(path)),
+			(unsigned long long)(res->max_deleted_data ?
+					     res->max_deleted_data :
+					     CRYO_DELETED_DATA_DEFAULT));
 		return EXIT_FAIL;
 	case CRYO_REFUSAL_SCHED_DEADLINE:
 		cli_err("freeze: PID %d: thread %d runs under SCHED_DEADLINE, which cryo cannot restore; it keeps running (--accept-loss freezes it, a thaw giving it SCHED_OTHER)",
@@ -448,6 +477,7 @@ static const struct option freeze_opts[] = {
 	{ "accept-loss",	no_argument,		NULL, 'a' },
 	{ "snapshot",		no_argument,		NULL, 's' },
 	{ "timeout",		required_argument,	NULL, 't' },
+	{ "max-deleted-data",	required_argument,	NULL, 'm' },
 	{ "progress",		no_argument,		NULL, 'p' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -498,6 +528,14 @@ static int run_freeze(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			timeout_ms = val;
+			break;
+		case 'm':
+			if (!parse_size(optarg, &res.max_deleted_data) ||
+			    !res.max_deleted_data) {
+				cli_err("freeze: --max-deleted-data '%s': give bytes, with K, M or G for KiB, MiB, GiB (not 0)",
+					optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		}
 	}
@@ -598,7 +636,8 @@ const struct cli_cmd cmd_freeze = {
 	.summary = "freeze a process and write its image to stdout",
 	.usage =
 	"Usage: cryoctl freeze [--kill | --leave-frozen | --snapshot] [--accept-loss]\n"
-	"                      [--timeout MS] [--progress] PID > IMG\n"
+	"                      [--timeout MS] [--max-deleted-data SIZE] [--progress]\n"
+	"                      PID > IMG\n"
 	"\n"
 	"Park every thread of process PID and of all its descendants (the tree\n"
 	"of PID, zombies included) in the kernel, as one moment, and write its\n"
@@ -647,6 +686,11 @@ const struct cli_cmd cmd_freeze = {
 	"                   shared with a process outside the tree.\n"
 	"  --timeout MS     how long each thread may take to park, 0 (default:\n"
 	"                   5000) to 60000 milliseconds\n"
+	"  --max-deleted-data SIZE\n"
+	"                   the most bytes of deleted files' contents (their data,\n"
+	"                   not their holes) the image may carry, all together;\n"
+	"                   K, M, G for KiB, MiB, GiB (default: 1M).  Above it\n"
+	"                   the freeze is refused, naming the descriptor\n"
 	"  --progress       show bytes written and MiB/s on stderr (the default\n"
 	"                   when stderr is a terminal)\n"
 	"  -h, --help       this text\n"

@@ -174,7 +174,8 @@ int cryoctl_freeze(int devfd, pid_t pid, unsigned int flags,
  *        at least %CRYOCTL_FREEZE_RESULT_SIZE_VER0; later versions of the
  *        library append fields and fill in only as far as @size reaches
  * @nr_threads: out: threads parked (0 when the freeze failed)
- * @bad_fd: out: with -EOPNOTSUPP or -EACCES, the file descriptor of the
+ * @bad_fd: out: with -EOPNOTSUPP or -EACCES (or -EFBIG with
+ *          %CRYO_REFUSAL_DELETED_TOO_BIG), the file descriptor of the
  *          target the refusal is about (a socket, an eventfd, a locked or
  *          unreadable file ...), as the module reported it in
  *          &cryo_freeze.bad_fd; -1 with any other result
@@ -192,6 +193,11 @@ int cryoctl_freeze(int devfd, pid_t pid, unsigned int flags,
  *          @refusal_id is (&cryo_freeze.refusal_pid); 0 when the refusal
  *          names none, or with a module before ABI 1.6 (then it is @pid's).
  *          Since libcryoctl 1.5, as is @nr_processes.
+ * @max_deleted_data: in: the most bytes of unlinked files' contents the
+ *          image may carry (&cryo_freeze.max_deleted_data); 0, or a
+ *          @size that does not reach it, for the module's default
+ *          (%CRYO_DELETED_DATA_DEFAULT).  A module before ABI 1.12 refuses
+ *          any other value (-E2BIG).  Since libcryoctl 1.11.0.
  */
 struct cryoctl_freeze_result {
 	uint32_t size;
@@ -203,6 +209,7 @@ struct cryoctl_freeze_result {
 	int32_t refusal_id;
 	uint32_t nr_processes;
 	int32_t refusal_pid;
+	uint64_t max_deleted_data;
 };
 
 /** CRYOCTL_FREEZE_RESULT_SIZE_VER0 - first size of &struct cryoctl_freeze_result */
@@ -211,6 +218,8 @@ struct cryoctl_freeze_result {
 #define CRYOCTL_FREEZE_RESULT_SIZE_VER1 32
 /** CRYOCTL_FREEZE_RESULT_SIZE_VER2 - with @nr_processes and @refusal_pid */
 #define CRYOCTL_FREEZE_RESULT_SIZE_VER2 40
+/** CRYOCTL_FREEZE_RESULT_SIZE_VER3 - with @max_deleted_data */
+#define CRYOCTL_FREEZE_RESULT_SIZE_VER3 48
 
 /**
  * cryoctl_freeze_ex() - cryoctl_freeze(), telling more about the outcome

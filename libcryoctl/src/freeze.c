@@ -191,6 +191,10 @@ CRYOCTL_EXPORT int cryoctl_freeze_ex(int devfd, pid_t pid, unsigned int flags,
 
 	if (res && res->size < CRYOCTL_FREEZE_RESULT_SIZE_VER0)
 		return -EINVAL;
+	/* In: the caller's limit, if its structure has the field. */
+	if (res && res->size >= CRYOCTL_FREEZE_RESULT_SIZE_VER3)
+		f.max_deleted_data = res->max_deleted_data;
+	r.max_deleted_data = f.max_deleted_data;
 
 	/* Never park the target for an output that cannot take the image. */
 	ret = fcntl(out_fd, F_GETFL);
@@ -218,7 +222,8 @@ CRYOCTL_EXPORT int cryoctl_freeze_ex(int devfd, pid_t pid, unsigned int flags,
 	 */
 	if (ioctl(devfd, CRYO_IOC_FREEZE, &f) < 0) {
 		ret = neg_errno();
-		if (ret == -EOPNOTSUPP || ret == -EACCES)
+		if (ret == -EOPNOTSUPP || ret == -EACCES ||
+		    f.refusal == CRYO_REFUSAL_DELETED_TOO_BIG)
 			r.bad_fd = f.bad_fd;
 		r.refusal = f.refusal;
 		r.refusal_id = f.refusal_id;

@@ -93,6 +93,9 @@ struct cryoctl_image {
 	bool state_due;			/* its FILE_STATE comes next (2.8) */
 	uint64_t data_size;		/* of the last FILE */
 	uint64_t data_seen;
+	bool data_sparse;		/* an unlinked file's extents (2.8) */
+	uint64_t data_next;		/* where its next extent may start */
+	uint64_t file_size;		/* its size */
 	int64_t last_fd;		/* -1 before the first FD */
 	uint32_t *sec_files;		/* FILE ids of the section's FDs */
 	size_t nr_sec_files;

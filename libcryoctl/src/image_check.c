@@ -44,7 +44,9 @@
  *     records, each with the header's fpu_size.
  *     Files: FILE ids are 1, 2, 3 ... in order of appearance; a FILE's
  *     FILE_DATA records follow it directly, carry its id, start at offset
- *     0, are contiguous, not empty, and total exactly its data_size; the
+ *     0, are contiguous, not empty, and total exactly its data_size (since
+ *     2.8 an unlinked file's are its data extents: ascending, not
+ *     overlapping, inside its size); the
  *     first record after them is an FD that refers to that FILE; every FD
  *     refers to a FILE already seen (a dup()ed descriptor may refer to an
  *     earlier one, a descriptor inherited across fork to one of an
@@ -624,8 +626,13 @@ static int check_fs(struct cryoctl_image *img)
 	ret = check_len(img, sizeof(*f) + (uint64_t)exe + cwd + root);
 	if (ret)
 		return ret;
-	if (f->__reserved)
-		return image_fail(img, -EPROTO, true, "reserved field is not 0");
+	/* Since 2.8 a deleted working directory's mode; before, reserved. */
+	if (f->cwd_mode &&
+	    (img->minor < 8 || (le32toh(f->cwd_mode) & 0170000) != 0040000 ||
+	     (le32toh(f->cwd_mode) & ~0170777U)))
+		return image_fail(img, -EPROTO, true,
+				  "cwd_mode 0%o is not a directory's mode (or before 2.8)",
+				  le32toh(f->cwd_mode));
 	ret = check_no_nul(img, path, exe, "exe path");
 	if (!ret)
 		ret = check_no_nul(img, path + exe, cwd, "working directory");
@@ -830,7 +837,10 @@ static int check_file_fields(struct cryoctl_image *img,
 		return image_fail(img, -EPROTO, true,
 				  "mode 0%o is not of the inode type of kind %u",
 				  mode, kind);
-	if ((flags & CRYO_FILE_UNLINKED) && kind != CRYO_FILE_REG)
+	/* Since 2.8 a deleted FIFO or directory is made again too. */
+	if ((flags & CRYO_FILE_UNLINKED) && kind != CRYO_FILE_REG &&
+	    (img->minor < 8 ||
+	     (kind != CRYO_FILE_FIFO && kind != CRYO_FILE_DIR)))
 		return image_fail(img, -EPROTO, true,
 				  "UNLINKED on a file that is not regular (kind %u)",
 				  kind);
@@ -901,6 +911,11 @@ static int check_file(struct cryoctl_image *img)
 			 !(le32toh(f->flags) & CRYO_FILE_LOST);
 	img->data_size = le64toh(f->data_size);
 	img->data_seen = 0;
+	img->data_sparse = img->minor >= 8 &&
+			   le32toh(f->kind) == CRYO_FILE_REG &&
+			   (le32toh(f->flags) & CRYO_FILE_UNLINKED);
+	img->data_next = 0;
+	img->file_size = le64toh(f->size);
 	return 0;
 }
 
@@ -927,7 +942,16 @@ static int check_file_data(struct cryoctl_image *img)
 		return image_fail(img, -EPROTO, true,
 				  "data of file %u does not follow that FILE or its data",
 				  id);
-	if (offset != img->data_seen)
+	if (img->data_sparse &&
+	    (offset < img->data_next || offset > img->file_size ||
+	     bytes > img->file_size - offset))
+		return image_fail(img, -EPROTO, true,
+				  "data of file %u at offset %llu (%llu bytes): before %llu or past its size %llu",
+				  id, (unsigned long long)offset,
+				  (unsigned long long)bytes,
+				  (unsigned long long)img->data_next,
+				  (unsigned long long)img->file_size);
+	if (!img->data_sparse && offset != img->data_seen)
 		return image_fail(img, -EPROTO, true,
 				  "data of file %u at offset %llu, expected %llu",
 				  id, (unsigned long long)offset,
@@ -939,6 +963,7 @@ static int check_file_data(struct cryoctl_image *img)
 				  (unsigned long long)offset, id,
 				  (unsigned long long)img->data_size);
 	img->data_seen += bytes;
+	img->data_next = offset + bytes;
 	return 0;
 }
 

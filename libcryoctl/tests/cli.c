@@ -703,6 +703,21 @@ void test_cli_usage(void)
 	run_cli(&r, NULL, 0, -1, -1, ARGS("freeze", "--timeout", "60000", "1"));
 	CHECK(r.status == 3 && strstr(r.err, "module loaded"),
 	      "no device: exit 3: %d %s", r.status, r.err);
+	{
+		static const char *const bad_size[] = { "", "0", "M", "1T", "-1",
+							"1.5M", "99999999999999999999" };
+
+		for (i = 0; i < ARRAY_SIZE(bad_size); i++) {
+			run_cli(&r, NULL, 0, -1, -1,
+				ARGS("freeze", "--max-deleted-data", bad_size[i], "1"));
+			CHECK(r.status == 2 && strstr(r.err, "--max-deleted-data"),
+			      "--max-deleted-data '%s': %d %s", bad_size[i], r.status,
+			      r.err);
+		}
+	}
+	run_cli(&r, NULL, 0, -1, -1, ARGS("freeze", "--max-deleted-data", "64M", "1"));
+	CHECK(r.status == 3 && strstr(r.err, "module loaded"),
+	      "--max-deleted-data 64M: exit 3: %d %s", r.status, r.err);
 
 	/* thaw: --inherit-fd N=FD, checked before anything is opened. */
 	for (i = 0; i < ARRAY_SIZE(bad_inherit); i++) {

@@ -280,8 +280,23 @@ void test_freeze(void)
 		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, &res);
 		CHECK(ret == -EINVAL && !fake_freeze_seen.size,
 		      "freeze_ex with a short result: %d", ret);
-		CHECK(sizeof(struct cryoctl_freeze_result) == CRYOCTL_FREEZE_RESULT_SIZE_VER2,
-		      "CRYOCTL_FREEZE_RESULT_SIZE_VER2 is the size");
+		CHECK(sizeof(struct cryoctl_freeze_result) == CRYOCTL_FREEZE_RESULT_SIZE_VER3,
+		      "CRYOCTL_FREEZE_RESULT_SIZE_VER3 is the size");
+
+		/* The deleted-data limit goes in; a result too short for it: 0. */
+		memset(&res, 0, sizeof(res));
+		res.size = sizeof(res);
+		res.max_deleted_data = 5 << 20;
+		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, &res);
+		CHECK(ret == 0 && fake_freeze_seen.max_deleted_data == 5 << 20 &&
+		      res.max_deleted_data == 5 << 20,
+		      "freeze_ex max_deleted_data: %d, %llu", ret,
+		      (unsigned long long)fake_freeze_seen.max_deleted_data);
+		res.size = CRYOCTL_FREEZE_RESULT_SIZE_VER2;
+		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, &res);
+		CHECK(ret == 0 && fake_freeze_seen.max_deleted_data == 0,
+		      "freeze_ex max_deleted_data beyond a VER2 result: %d, %llu", ret,
+		      (unsigned long long)fake_freeze_seen.max_deleted_data);
 		ret = cryoctl_freeze_ex(fake_dev, 42, 0, 0, outfd, NULL, NULL, NULL);
 		CHECK(ret == 0, "freeze_ex without a result: %d", ret);
 		close(outfd);

@@ -89,8 +89,9 @@ static bool cryo_next_fd(struct cryo_member *m, unsigned int from,
  * @img: the image, its target parked
  * @why: out: the refusal and the lowest fd concerned
  *
- * Return: 0; -EOPNOTSUPP (a kind cryo cannot save, a lock, a lease) or
- * -EACCES (an unlinked file that may not be read) with @why set.
+ * Return: 0; -EOPNOTSUPP (a kind cryo cannot save, a lock, a lease),
+ * -EACCES (an unlinked file that may not be read) or -EFBIG (unlinked
+ * files' contents over the image's limit) with @why set.
  */
 int cryo_fdtable_check(struct cryo_image *img, struct cryo_why *why)
 {
@@ -98,10 +99,17 @@ int cryo_fdtable_check(struct cryo_image *img, struct cryo_why *why)
 	unsigned int from = 0, locks = 0;
 	u32 code = CRYO_REFUSAL_NONE;
 
+	/* The unlinked files' bytes add up over the tree, each check anew. */
+	if (!img->sec) {
+		img->fdt.nr_counted = 0;
+		img->fdt.counted_bytes = 0;
+	}
 	while (from != UINT_MAX && cryo_next_fd(img->m, from, &f)) {
 		code = cryo_file_refusal(f.file);
 		if (code == CRYO_REFUSAL_NONE)
 			code = cryo_locks_held(f.file, f.files, &locks);
+		if (code == CRYO_REFUSAL_NONE)
+			code = cryo_regular_budget(img, f.file);
 		fput(f.file);
 		if (code != CRYO_REFUSAL_NONE)
 			break;
@@ -112,6 +120,7 @@ int cryo_fdtable_check(struct cryo_image *img, struct cryo_why *why)
 		return 0;
 	return cryo_refuse(why, code, f.fd,
 			   code == CRYO_REFUSAL_UNREADABLE_FILE ? -EACCES :
+			   code == CRYO_REFUSAL_DELETED_TOO_BIG ? -EFBIG :
 								  -EOPNOTSUPP);
 }
 

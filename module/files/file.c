@@ -28,6 +28,7 @@
 #include "files/files.h"
 #include "files/reopen.h"
 #include "image/record.h"
+#include "task/task.h"
 
 /* Bytes of file contents per FILE_DATA record. */
 #define CRYO_DATA_CHUNK		(32 * 1024)
@@ -205,6 +206,8 @@ static int cryo_file_record(struct cryo_image *img, struct cryo_seen *seen)
 			return ret;
 		fs->has_state = true;
 	}
+	fs->data_pos = 0;
+	fs->data_end = 0;
 	if (ops->save) {
 		ret = ops->save(img, seen, file, &out);
 		if (ret)
@@ -228,7 +231,8 @@ static int cryo_file_record(struct cryo_image *img, struct cryo_seen *seen)
 	r->pos = file->f_pos;
 	r->dev = new_encode_dev(inode->i_sb->s_dev);
 	r->ino = inode->i_ino;
-	r->size = i_size_read(inode);
+	/* An unlinked file's extents stay below the size it says. */
+	r->size = fs->data_file ? fs->data_limit : i_size_read(inode);
 	mt = cryo_inode_mtime(inode);
 	r->mtime_ns = timespec64_to_ns(&mt);
 	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode))
@@ -276,12 +280,41 @@ int cryo_file_save(struct cryo_image *img, struct file *file)
 	return ret;
 }
 
+/*
+ * Where the next bytes of an unlinked file start: in the extent being
+ * read, or the next one.  The file changed since it was counted (a
+ * process outside wrote or truncated it): its extents no longer add up,
+ * the freeze fails rather than save something else.
+ */
+static int cryo_file_next_extent(struct cryo_files_save *fs)
+{
+	loff_t pos, end;
+
+	if (fs->data_pos < fs->data_end)
+		return 0;
+	pos = vfs_llseek(fs->data_file, fs->data_pos, SEEK_DATA);
+	if (pos == -ENXIO || (pos >= 0 && pos >= fs->data_limit))
+		return -ESTALE;
+	if (pos < 0)
+		return pos;
+	end = vfs_llseek(fs->data_file, pos, SEEK_HOLE);
+	if (end < 0)
+		return end;
+	end = min(end, fs->data_limit);
+	if (end <= pos)
+		return -ESTALE;
+	fs->data_pos = pos;
+	fs->data_end = end;
+	return 0;
+}
+
 /* Stage the next FILE_DATA record of the current description. */
 int cryo_file_save_data(struct cryo_image *img)
 {
 	struct cryo_files_save *fs = &img->fdt;
 	size_t n = min_t(u64, CRYO_DATA_CHUNK, fs->data_size - fs->data_off);
 	struct cryo_image_file_data *d;
+	u64 offset = fs->data_off;
 	u8 *p;
 
 	/* Read before staging: a failed read must leave nothing staged. */
@@ -289,9 +322,17 @@ int cryo_file_save_data(struct cryo_image *img)
 	if (fs->data) {
 		memcpy(p, fs->data + fs->data_off, n);
 	} else {
-		loff_t pos = fs->data_off;
-		ssize_t got = kernel_read(fs->data_file, p, n, &pos);
+		loff_t pos;
+		ssize_t got;
+		int ret = cryo_file_next_extent(fs);
 
+		if (ret)
+			return ret;
+		/* An unlinked file's data extents, at their offsets. */
+		n = min_t(u64, n, fs->data_end - fs->data_pos);
+		offset = fs->data_pos;
+		pos = offset;
+		got = kernel_read(fs->data_file, p, n, &pos);
 		if (got < 0)
 			return got;
 		/* The file shrank since: the size in FILE is what counts. */
@@ -301,10 +342,11 @@ int cryo_file_save_data(struct cryo_image *img)
 	d = cryo_record_start_partial(img, CRYO_REC_FILE_DATA, sizeof(*d) + n,
 				      sizeof(*d));
 	d->id = fs->cur_id;
-	d->offset = fs->data_off;
+	d->offset = offset;
 	img->out.stage_len += n;
 	cryo_record_finish(img);
 	fs->data_off += n;
+	fs->data_pos += n;
 	return 0;
 }
 
@@ -327,6 +369,9 @@ void cryo_file_save_end(struct cryo_image *img)
 	unsigned int i;
 
 	cryo_file_save_data_end(img);
+	kvfree(fs->counted);
+	fs->counted = NULL;
+	fs->nr_counted = 0;
 	for (i = 0; i < fs->nr_seen; i++)
 		fput(fs->seen[i].file);
 	kvfree(fs->seen);
@@ -364,7 +409,10 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	    (r->kind == CRYO_FILE_MEMFD && t->hdr.minor < 5) ||
 	    (r->kind == CRYO_FILE_OPATH && t->hdr.minor < 8) ||
 	    (r->flags & ~(CRYO_FILE_UNLINKED | CRYO_FILE_LOST)) ||
-	    ((r->flags & CRYO_FILE_UNLINKED) && r->kind != CRYO_FILE_REG) ||
+	    ((r->flags & CRYO_FILE_UNLINKED) && r->kind != CRYO_FILE_REG &&
+	     (t->hdr.minor < 8 || (r->kind != CRYO_FILE_FIFO &&
+				   r->kind != CRYO_FILE_DIR))) ||
+	    ((r->flags & CRYO_FILE_UNLINKED) && r->size > MAX_LFS_FILESIZE) ||
 	    r->pos < 0)
 		return cryo_file_bad(t, "FILE %u: bad kind, flags or position",
 				     r->id);
@@ -402,6 +450,23 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	return ops->load ? ops->load(t, f) : 0;
 }
 
+/*
+ * Do @len bytes at @offset come next for @f?  Contiguous from 0, but
+ * since 2.8 an unlinked file's data extents: ascending, not
+ * overlapping, inside its size (the holes between stay holes).
+ */
+static bool cryo_file_data_fits(struct cryo_thawing *t,
+				struct cryo_thaw_file *f, u64 offset, u64 len)
+{
+	if (len > f->rec.data_size - f->data_got)
+		return false;
+	if (t->hdr.minor < 8 || !(f->rec.flags & CRYO_FILE_UNLINKED) ||
+	    f->rec.kind != CRYO_FILE_REG)
+		return offset == f->data_got;
+	return len && offset >= f->data_next &&
+	       offset <= f->rec.size && len <= f->rec.size - offset;
+}
+
 /**
  * cryo_file_load_data() - a FILE_DATA record, for the last FILE
  * @t: the thaw
@@ -425,10 +490,11 @@ int cryo_file_load_data(struct cryo_thawing *t, const struct cryo_rec *rec)
 	    d->id != ft->nr_files)
 		return cryo_file_bad(t, "FILE_DATA: not for the last FILE");
 	f = &ft->files[ft->nr_files - 1];
-	if (d->offset != f->data_got || len > f->rec.data_size - f->data_got)
+	if (!cryo_file_data_fits(t, f, d->offset, len))
 		return cryo_file_bad(t, "FILE_DATA %u: offset %llu, length %llu",
 				     d->id, d->offset, len);
 	f->data_got += len;
+	f->data_next = d->offset + len;
 	if (f->data) {
 		memcpy(f->data + d->offset, d + 1, len);
 		return 0;
@@ -443,6 +509,62 @@ int cryo_file_load_data(struct cryo_thawing *t, const struct cryo_rec *rec)
 				      "unlinked file %s: cannot write its contents",
 				      f->name);
 	return 0;
+}
+
+/**
+ * cryo_file_twin() - an earlier description of a deleted file made again
+ * @t: the thaw
+ * @f: a FILE of a deleted FIFO or directory (%CRYO_FILE_UNLINKED)
+ *
+ * A deleted FIFO or directory that several descriptions (or a working
+ * directory) name is made again once, by the first: the others open the
+ * same inode (cryo_file_open_on()).
+ *
+ * Return: that first one's file (its FIFO's O_RDWR anchor), not
+ * referenced; NULL when @f is the first.
+ */
+struct file *cryo_file_twin(struct cryo_thawing *t, struct cryo_thaw_file *f)
+{
+	struct cryo_files_shared *ft = &t->tree->files;
+	unsigned int i;
+
+	for (i = 0; i < ft->nr_files && &ft->files[i] != f; i++) {
+		struct cryo_thaw_file *g = &ft->files[i];
+
+		if (g->rec.kind == f->rec.kind &&
+		    (g->rec.flags & CRYO_FILE_UNLINKED) &&
+		    g->rec.dev == f->rec.dev && g->rec.ino == f->rec.ino &&
+		    (g->anchor || g->file))
+			return g->anchor ?: g->file;
+	}
+	return NULL;
+}
+
+/**
+ * cryo_file_open_on() - a new description of @src's inode, for @f
+ * @t: the thaw
+ * @f: the FILE it is for (messages)
+ * @src: an open file of the inode
+ * @flags: open flags
+ *
+ * Opened as the restored process; dentry_open() works on a deleted inode.
+ *
+ * Return: the description, or an ERR_PTR with the thaw failed.
+ */
+struct file *cryo_file_open_on(struct cryo_thawing *t, struct cryo_thaw_file *f,
+			       struct file *src, int flags)
+{
+	const struct cred *cred = cryo_creds_open_cred(t);
+	struct file *file;
+
+	if (IS_ERR(cred))
+		return ERR_CAST(cred);
+	file = dentry_open(&src->f_path, flags | O_LARGEFILE, cred);
+	if (IS_ERR(file))
+		return ERR_PTR(cryo_thaw_fail(t, PTR_ERR(file),
+					      "%s: cannot open it again (error %ld)",
+					      f->name, -PTR_ERR(file)));
+	return file;
 }
 
 /* Fail the thaw: file @idx cannot be recreated; an fd may inherit one. */

@@ -127,6 +127,7 @@ struct cryo_file_ops {
 
 /* regular.c */
 extern const struct cryo_file_ops cryo_regular_ops;
+u32 cryo_regular_budget(struct cryo_image *img, struct file *file);
 extern const struct cryo_file_ops cryo_dir_ops;
 /* chardev.c */
 extern const struct cryo_file_ops cryo_chardev_ops;
@@ -163,6 +164,9 @@ struct file *cryo_file_reopen(struct cryo_thawing *t, struct cryo_thaw_file *f,
 			      struct file *anchor);
 int cryo_file_reopen_alone(struct cryo_thawing *t, struct cryo_thaw_file *f,
 			   int flags);
+struct file *cryo_file_twin(struct cryo_thawing *t, struct cryo_thaw_file *f);
+struct file *cryo_file_open_on(struct cryo_thawing *t, struct cryo_thaw_file *f,
+			       struct file *src, int flags);
 int cryo_file_need_inherit(struct cryo_thawing *t, unsigned int idx,
 			   const char *why);
 

@@ -251,6 +251,9 @@ static int cryo_pipe_save(struct cryo_image *img, struct cryo_seen *seen,
 	int ret;
 
 	out->pipe_id = inode->i_ino;
+	/* A deleted FIFO is made again, in the same directory (2.8). */
+	if (inode->i_sb->s_magic != PIPEFS_MAGIC && !inode->i_nlink)
+		out->flags |= CRYO_FILE_UNLINKED;
 	if (file->f_mode & FMODE_PATH)
 		return 0;
 	/* A pipe's other end already in the image carries its data. */
@@ -535,6 +538,34 @@ int cryo_pipe_attach(struct cryo_thawing *t, const s32 *fds, unsigned int nr)
 	return ret;
 }
 
+/*
+ * A deleted FIFO: made again by its first description, through an O_RDWR
+ * end (its anchor) that the others open the inode from.
+ */
+static int cryo_fifo_recreate(struct cryo_thawing *t, struct cryo_thaw_file *f,
+			      const char *what)
+{
+	int flags = f->rec.open_flags & O_PATH ? O_PATH :
+		    f->rec.open_flags & CRYO_REOPEN_FLAGS;
+	struct file *file, *twin = cryo_file_twin(t, f);
+
+	if (twin)
+		file = cryo_file_open_on(t, f, twin, O_RDWR | O_NONBLOCK);
+	else
+		file = cryo_reopen_deleted(t, what, f->name,
+					   O_RDWR | O_NONBLOCK | O_LARGEFILE,
+					   S_IFIFO | (f->rec.mode & 0777));
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	f->anchor = file;
+	/* The anchor reads and writes it: this open does not wait. */
+	file = cryo_file_open_on(t, f, f->anchor, flags);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	f->file = file;
+	return 0;
+}
+
 static int cryo_fifo_restore(struct cryo_thawing *t, unsigned int idx)
 {
 	struct cryo_thaw_file *f = &t->tree->files.files[idx];
@@ -543,12 +574,19 @@ static int cryo_fifo_restore(struct cryo_thawing *t, unsigned int idx)
 	char *what;
 	int ret = 0;
 
-	if (f->rec.open_flags & O_PATH)
+	if (!(f->rec.flags & CRYO_FILE_UNLINKED) &&
+	    (f->rec.open_flags & O_PATH))
 		return cryo_file_reopen_alone(t, f, f->rec.open_flags &
 					      CRYO_OPATH_FLAGS);
 	what = cryo_file_what(t, f);
 	if (!what)
 		return -ENOMEM;
+	if (f->rec.flags & CRYO_FILE_UNLINKED) {
+		ret = cryo_fifo_recreate(t, f, what);
+		if (ret)
+			goto out;
+		goto fill;
+	}
 	/* An O_RDWR end first, so that no open blocks or fails. */
 	file = cryo_reopen(t, what, f->name, O_RDWR | O_NONBLOCK, S_IFIFO);
 	if (IS_ERR(file)) {
@@ -562,6 +600,7 @@ static int cryo_fifo_restore(struct cryo_thawing *t, unsigned int idx)
 		ret = PTR_ERR(file);
 		goto out;
 	}
+fill:
 	if (f->data &&
 	    kernel_write(f->anchor, f->data, f->rec.data_size, &pos) !=
 	    f->rec.data_size)

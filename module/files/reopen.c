@@ -30,6 +30,8 @@
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/namei.h>
+#include <linux/random.h>
+#include <linux/slab.h>
 #include <linux/uuid.h>
 
 #include "thawing.h"
@@ -119,6 +121,114 @@ out_put:
 	path_put(&p);
 	revert_creds(old);
 	return ERR_PTR(ret);
+}
+
+/*
+ * Make the node of @mode at @name (absolute), as the current (overridden)
+ * credentials, open it with @flags and remove it again.  -EEXIST when
+ * the name is taken.
+ */
+static struct file *cryo_reopen_make(const char *name, int flags,
+				     umode_t mode, const struct cred *cred)
+{
+	struct path parent, p;
+	struct dentry *dentry;
+	struct file *file;
+	int ret;
+
+	dentry = kern_path_create(AT_FDCWD, name, &parent,
+				  S_ISDIR(mode) ? LOOKUP_DIRECTORY : 0);
+	if (IS_ERR(dentry))
+		return ERR_CAST(dentry);
+	ret = cryo_vfs_make(&parent, dentry, mode);
+	/* Some file systems leave the dentry negative: no node to open. */
+	if (!ret && d_really_is_negative(dentry))
+		ret = -ENOENT;
+	if (ret) {
+		file = ERR_PTR(ret);
+		goto out;
+	}
+	p.mnt = parent.mnt;
+	p.dentry = dentry;
+	file = dentry_open(&p, flags, cred);
+	ret = cryo_vfs_remove(&parent, dentry);
+	if (ret && !IS_ERR(file)) {
+		fput(file);
+		file = ERR_PTR(ret);
+	}
+out:
+	done_path_create(&parent, dentry);
+	return file;
+}
+
+/**
+ * cryo_reopen_deleted() - make a deleted FIFO or directory again, for the
+ * process being restored
+ * @t: the thaw; its credentials for opens (cryo_creds_open_cred())
+ * @what: what the file is, for messages
+ * @path: its path as d_path() gave it, "/a/b (deleted)"
+ * @flags: open flags for it
+ * @mode: S_IFIFO or S_IFDIR, and the permission bits it had
+ *
+ * Made as the restored process (so owned by it, and only where it may
+ * create a file) in the same directory, under the same name when that is
+ * free, else a name of our own; opened, then removed again, so that it
+ * is deleted as frozen.  Its permission bits are set after (the caller's
+ * umask took some): never setuid, setgid or sticky.
+ *
+ * Return: the open file, or an ERR_PTR with the thaw failed.
+ */
+struct file *cryo_reopen_deleted(struct cryo_thawing *t, const char *what,
+				 const char *path, int flags, umode_t mode)
+{
+	const struct cred *cred = cryo_creds_open_cred(t), *old;
+	struct iattr attr = { .ia_valid = ATTR_MODE | ATTR_CTIME };
+	char *name, *del, *slash;
+	struct inode *inode;
+	struct file *file;
+	int ret;
+
+	if (IS_ERR(cred))
+		return ERR_CAST(cred);
+	name = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!name)
+		return ERR_PTR(cryo_thaw_fail(t, -ENOMEM, "out of memory"));
+	strscpy(name, path, PATH_MAX);
+	del = strstr(name, " (deleted)");
+	if (del)
+		*del = '\0';
+	slash = strrchr(name, '/');
+	if (name[0] != '/' || !slash || !slash[1]) {
+		kfree(name);
+		return ERR_PTR(cryo_thaw_fail(t, -EBADMSG,
+					      "%s: not an absolute path", what));
+	}
+	old = override_creds(cred);
+	file = cryo_reopen_make(name, flags, mode, cred);
+	if (PTR_ERR(file) == -EEXIST) {
+		/* Its name was taken since: a name of our own, removed too. */
+		snprintf(slash + 1, PATH_MAX - (slash + 1 - name),
+			 ".cryo-%08x", get_random_u32());
+		file = cryo_reopen_make(name, flags, mode, cred);
+	}
+	if (!IS_ERR(file)) {
+		inode = file_inode(file);
+		attr.ia_mode = (mode & 0777) | (inode->i_mode & ~S_IALLUGO);
+		inode_lock(inode);
+		ret = cryo_notify_change(file, &attr);
+		inode_unlock(inode);
+		if (ret) {
+			fput(file);
+			file = ERR_PTR(ret);
+		}
+	}
+	revert_creds(old);
+	kfree(name);
+	if (IS_ERR(file))
+		return ERR_PTR(cryo_thaw_fail(t, PTR_ERR(file),
+					      "%s: cannot make it again in its directory (error %ld)",
+					      what, -PTR_ERR(file)));
+	return file;
 }
 
 /**

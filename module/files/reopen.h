@@ -23,6 +23,8 @@ struct cryo_file_id {
 
 struct file *cryo_reopen(struct cryo_thawing *t, const char *what,
 			 const char *path, int flags, umode_t type);
+struct file *cryo_reopen_deleted(struct cryo_thawing *t, const char *what,
+				 const char *path, int flags, umode_t mode);
 int cryo_reopen_same(struct cryo_thawing *t, const char *what,
 		     struct file *file, const struct cryo_file_id *id);
 

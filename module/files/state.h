@@ -28,8 +28,16 @@ struct cryo_files_save {
 	unsigned int max_seen;
 	u8 *data;			/* a pipe's bytes, or NULL */
 	struct file *data_file;		/* an unlinked file to read, or NULL */
-	u64 data_off;
+	u64 data_off;			/* bytes of FILE_DATA staged */
 	u64 data_size;
+	loff_t data_pos;		/* data_file: the next byte's offset */
+	loff_t data_end;		/* data_file: its extent's end */
+	loff_t data_limit;		/* data_file: its size, FILE's */
+	u64 saved_bytes;		/* unlinked files' bytes in the image */
+	struct file **counted;		/* unlinked files counted (regular.c) */
+	unsigned int nr_counted;
+	unsigned int max_counted;
+	u64 counted_bytes;		/* their bytes, against the limit */
 	u32 section_base;		/* descriptions of earlier sections */
 	struct cryo_lock_saved *locks;	/* the section's locks (locks.c) */
 	unsigned int nr_locks;
@@ -46,6 +54,7 @@ struct cryo_thaw_file {
 	struct file *anchor;		/* a FIFO's O_RDWR end while filling */
 	u8 *data;			/* a pipe's or FIFO's bytes */
 	u64 data_got;			/* FILE_DATA bytes seen so far */
+	u64 data_next;			/* where the next FILE_DATA may start */
 	int pipe;			/* index of its pipe in the tree, or -1 */
 	struct file *inherited;		/* the root's --inherit-fd for it */
 	bool needed;			/* some fd uses it without --inherit-fd */

@@ -183,6 +183,10 @@ int cryo_proc_save_fs(struct cryo_image *img)
 	fs->exe_len = exe_len;
 	fs->cwd_len = cwd_len;
 	fs->root_len = root_len;
+	/* A deleted one is made again at the thaw, with its mode (2.8). */
+	if (pwd.dentry && d_unlinked(pwd.dentry))
+		fs->cwd_mode = d_inode(pwd.dentry)->i_mode &
+			       (S_IFMT | 0777);
 	p = (char *)(fs + 1);
 	memcpy(p, exe, exe_len);
 	memcpy(p + exe_len, cwd, cwd_len);
@@ -289,6 +293,46 @@ static struct file *cryo_proc_open_path(struct cryo_thawing *t, const char *what
 	return f;
 }
 
+/*
+ * A deleted working directory: made again, empty, in its parent and
+ * removed (reopen.c).  The members that were in it share it: those of
+ * one fs_struct (CLONE_FS) must, and a fork's child was in the same one
+ * (the image names it by its path only).
+ */
+static struct file *cryo_proc_make_cwd(struct cryo_thawing *t,
+				       const char *cwd, u32 mode)
+{
+	struct cryo_thaw_tree *tree = t->tree;
+	struct file *f = NULL;
+	char *what, *buf;
+	unsigned int i;
+
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return ERR_PTR(cryo_thaw_fail(t, -ENOMEM, "out of memory"));
+	for (i = 0; tree->members && i < tree->nr_procs && !f; i++) {
+		struct cryo_thawing *m = tree->members[i];
+		const char *name;
+
+		if (!m || m == t || !m->cwd_made || !m->cwd)
+			continue;
+		/* Made under its old name, it reads as the image says. */
+		name = d_path(&m->cwd->f_path, buf, PATH_MAX);
+		if (!IS_ERR(name) && !strcmp(name, cwd))
+			f = get_file(m->cwd);
+	}
+	kfree(buf);
+	if (f)
+		return f;
+	what = kasprintf(GFP_KERNEL, "working directory %s", cwd);
+	if (!what)
+		return ERR_PTR(cryo_thaw_fail(t, -ENOMEM, "out of memory"));
+	f = cryo_reopen_deleted(t, what, cwd, O_PATH | O_DIRECTORY,
+				S_IFDIR | (mode & 0777));
+	kfree(what);
+	return f;
+}
+
 int cryo_proc_load_fs(struct cryo_thawing *t, const struct cryo_rec *rec)
 {
 	struct cryo_image_fs *fs = t->in->buf;
@@ -296,7 +340,9 @@ int cryo_proc_load_fs(struct cryo_thawing *t, const struct cryo_rec *rec)
 	struct file *f;
 	int ret = 0;
 
-	if (rec->len < sizeof(*fs) || fs->__reserved ||
+	if (rec->len < sizeof(*fs) ||
+	    (fs->cwd_mode && (t->hdr.minor < 8 || !S_ISDIR(fs->cwd_mode) ||
+			      (fs->cwd_mode & ~(S_IFMT | 0777)))) ||
 	    fs->exe_len > PATH_MAX || fs->cwd_len > PATH_MAX ||
 	    fs->root_len > PATH_MAX ||
 	    rec->len != sizeof(*fs) + fs->exe_len + fs->cwd_len + fs->root_len)
@@ -312,7 +358,15 @@ int cryo_proc_load_fs(struct cryo_thawing *t, const struct cryo_rec *rec)
 		ret = cryo_bad(t, rec, "NUL in a path");
 		goto out;
 	}
-	if (cwd[0] == '/') {
+	if (cwd[0] == '/' && fs->cwd_mode) {
+		f = cryo_proc_make_cwd(t, cwd, fs->cwd_mode);
+		if (IS_ERR(f)) {
+			ret = PTR_ERR(f);
+			goto out;
+		}
+		t->cwd = f;
+		t->cwd_made = true;
+	} else if (cwd[0] == '/') {
 		f = cryo_proc_open_path(t, "working directory", cwd,
 					O_PATH | O_DIRECTORY, S_IFDIR);
 		if (IS_ERR(f)) {

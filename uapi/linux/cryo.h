@@ -286,6 +286,13 @@ enum cryo_freeze_flags {
  * @CRYO_REFUSAL_TIMERFD_CANCEL: EOPNOTSUPP: file descriptor @refusal_id
  *	is a timerfd armed with TFD_TIMER_CANCEL_ON_SET, whose cancelled
  *	state the kernel shows nowhere.
+ * @CRYO_REFUSAL_DELETED_TOO_BIG: EFBIG: the contents of the unlinked
+ *	files the tree holds (the bytes of their data extents, each open
+ *	file description once) would exceed &cryo_freeze.max_deleted_data;
+ *	@refusal_id is the file descriptor of process
+ *	&cryo_freeze.refusal_pid at which the sum went over.  With
+ *	%CRYO_FREEZE_ACCEPT_LOSS the files past the limit are saved as lost.
+ *	Since ABI 1.12.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -320,6 +327,7 @@ enum cryo_refusal {
 	CRYO_REFUSAL_EVENTFD_FLAGS	= 24,
 	CRYO_REFUSAL_TIMERFD_ALARM	= 25,
 	CRYO_REFUSAL_TIMERFD_CANCEL	= 26,
+	CRYO_REFUSAL_DELETED_TOO_BIG	= 40,
 };
 
 /**
@@ -345,6 +353,11 @@ enum cryo_refusal {
  *	included).  Since ABI 1.6, as is @refusal_pid.
  * @refusal_pid: out: the member of the tree a refusal of an fd or a
  *	mapping is about (its pid in the caller's namespace), 0 for others.
+ * @max_deleted_data: the most bytes of unlinked files' contents the image
+ *	may carry, all files together (their data extents: holes are not
+ *	counted); 0 means the default, %CRYO_DELETED_DATA_DEFAULT.  Above
+ *	it the freeze is refused (%CRYO_REFUSAL_DELETED_TOO_BIG).  Since
+ *	ABI 1.12: an older caller's smaller structure gets the default.
  *
  * Issued as ``ioctl(fd, CRYO_IOC_FREEZE, &f)``.  On success every thread
  * of the target is parked in the kernel and read() on the same file
@@ -377,6 +390,7 @@ struct cryo_freeze {
 	__s32 refusal_id;
 	__u32 nr_processes;
 	__s32 refusal_pid;
+	__u64 max_deleted_data;
 };
 
 #define CRYO_FREEZE_SIZE_VER0		24
@@ -384,6 +398,13 @@ struct cryo_freeze {
 #define CRYO_FREEZE_SIZE_VER1		32
 /* CRYO_FREEZE_SIZE_VER2 - with @nr_processes and @refusal_pid (ABI 1.6) */
 #define CRYO_FREEZE_SIZE_VER2		40
+/* CRYO_FREEZE_SIZE_VER3 - with @max_deleted_data (ABI 1.12) */
+#define CRYO_FREEZE_SIZE_VER3		48
+/*
+ * CRYO_DELETED_DATA_DEFAULT - the unlinked files' contents an image may
+ * carry when the caller says nothing (&cryo_freeze.max_deleted_data 0).
+ */
+#define CRYO_DELETED_DATA_DEFAULT	(1024 * 1024)
 #define CRYO_FREEZE_TIMEOUT_DEFAULT_MS	5000
 #define CRYO_FREEZE_TIMEOUT_MAX_MS	60000
 

@@ -940,7 +940,10 @@ enum cryo_file_kind {
 /**
  * enum cryo_file_flags - &cryo_image_file.flags
  * @CRYO_FILE_UNLINKED: the file has no name left; its contents follow in
- *	FILE_DATA records (regular files only).
+ *	FILE_DATA records (regular files; since 2.8 only their data
+ *	extents, at their offsets).  Since 2.8 also on a FIFO (its bytes
+ *	follow as any FIFO's) or a directory: a thaw makes it again in its
+ *	directory and removes it.
  * @CRYO_FILE_LOST: the file could not be saved and was given up under
  *	%CRYO_FREEZE_ACCEPT_LOSS: a kind cryo cannot save, or (with
  *	%CRYO_FILE_UNLINKED, and no FILE_DATA) an unlinked file the target
@@ -979,7 +982,8 @@ enum cryo_file_flags {
  * @shm: for a memfd (%CRYO_FILE_MEMFD, since 2.5), the
  *	&cryo_image_shm.id of its object (the same field as @pipe_id).
  * @data_size: bytes that follow in FILE_DATA records: the contents of an
- *	unlinked regular file, or the bytes buffered in a pipe or FIFO (sent
+ *	unlinked regular file (since 2.8 the sum of its data extents, at
+ *	most @size), or the bytes buffered in a pipe or FIFO (sent
  *	with the first end of it in the image, and only when some
  *	description in the image can read the pipe: the bytes of a pipe the
  *	image only writes to stay out; at most %CRYO_PIPE_DATA_MAX).
@@ -1131,7 +1135,9 @@ struct cryo_image_lock {
  * @exe_len: bytes of the executable's path (/proc/PID/exe).
  * @cwd_len: bytes of the working directory's path.
  * @root_len: bytes of the root directory's path.
- * @__reserved: 0.
+ * @cwd_mode: since 2.8, when the working directory was deleted (its path
+ *	then ends with " (deleted)"): its mode, S_IFDIR and its permission
+ *	bits; 0 when it was not.  Before 2.8 reserved, 0.
  *
  * Paths are as the freezer sees them (d_path() against its own root).
  */
@@ -1139,7 +1145,7 @@ struct cryo_image_fs {
 	__u32 exe_len;
 	__u32 cwd_len;
 	__u32 root_len;
-	__u32 __reserved;
+	__u32 cwd_mode;
 };
 
 /**
