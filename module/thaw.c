@@ -278,7 +278,8 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 		return -EALREADY;
 	if (!current->mm)
 		return -EINVAL;
-	if (arg->member || arg->__reserved ||
+	if (arg->member ||
+	    (arg->tty_fd && !(arg->flags & CRYO_THAW_SHELL_JOB)) ||
 	    arg->procs_len > CRYO_THAW_PROCS_MAX)
 		return -EINVAL;
 	t = cryo_thaw_new(s, false, arg->flags);
@@ -290,6 +291,8 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 	if (!ret)
 		ret = cryo_fdtable_inherit(t, u64_to_user_ptr(arg->inherit),
 					   arg->nr_inherit);
+	if (!ret && (arg->flags & CRYO_THAW_SHELL_JOB))
+		ret = cryo_tty_shell(t, arg->tty_fd);
 	if (!ret)
 		ret = cryo_thaw_load_head(t);
 	if (!ret && t->tree->nr_procs > 1 && arg->size < CRYO_THAW_SIZE_VER2)
@@ -630,7 +633,7 @@ int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg)
 	/* Pairs with cryo_tree_load(): nr_procs and members are set. */
 	if (!tree || tree->remap_only || !smp_load_acquire(&tree->procs))
 		return -ENOENT;
-	if (arg->size < CRYO_THAW_SIZE_VER2 || arg->__reserved ||
+	if (arg->size < CRYO_THAW_SIZE_VER2 || arg->tty_fd ||
 	    arg->procs_len > CRYO_THAW_PROCS_MAX)
 		return -EINVAL;
 	if (!k || k >= tree->nr_procs ||
