@@ -198,7 +198,8 @@ for b in sqlite3 top; do
 	p=$(command -v "$b" 2>/dev/null) || continue
 	cp "$(readlink -f "$p")" "$root/cryo/bin/$b"
 done
-# Their terminal descriptions (cryo_tty_test runs top with TERM=xterm): ncurses looks in /lib/terminfo and /usr/share/terminfo.
+# Their terminal descriptions (cryo_tty_test runs top with TERM=xterm),
+# where ncurses looks for them.
 for t in x/xterm v/vt100 l/linux d/dumb; do
 	for d in /lib/terminfo /usr/share/terminfo; do
 		[ -e "$d/$t" ] || continue
