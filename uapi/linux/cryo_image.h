@@ -910,7 +910,7 @@ enum cryo_tty_flags {
 
 /**
  * struct cryo_image_tty - a terminal's settings, the FILE_DATA of a
- *	%CRYO_FILE_CHR terminal (since 2.8)
+ *	%CRYO_FILE_CHR terminal (since 2.8), 68 bytes
  * @iflag: termios c_iflag.
  * @oflag: c_oflag.
  * @cflag: c_cflag.
