@@ -355,6 +355,7 @@ static int cryo_thaw_final(struct cryo_thawing *t)
 	if (ret)
 		return ret;
 	cryo_signals_final(t);
+	cryo_tty_final(t);
 	return 0;
 }
 

@@ -281,6 +281,7 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 	if (!current->mm)
 		return -EINVAL;
 	if (arg->member ||
+	    (arg->tty_fd && !(arg->flags & CRYO_THAW_SHELL_JOB)) ||
 	    arg->procs_len > CRYO_THAW_PROCS_MAX ||
 	    arg->objects_len > CRYO_THAW_OBJECTS_MAX)
 		return -EINVAL;
@@ -293,6 +294,8 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 	if (!ret)
 		ret = cryo_fdtable_inherit(t, u64_to_user_ptr(arg->inherit),
 					   arg->nr_inherit);
+	if (!ret && (arg->flags & CRYO_THAW_SHELL_JOB))
+		ret = cryo_tty_shell(t, arg->tty_fd);
 	if (!ret)
 		ret = cryo_thaw_load_head(t);
 	if (!ret && t->tree->nr_procs > 1 && arg->size < CRYO_THAW_SIZE_VER2)
@@ -633,7 +636,7 @@ int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg)
 	/* Pairs with cryo_tree_load(): nr_procs and members are set. */
 	if (!tree || tree->remap_only || !smp_load_acquire(&tree->procs))
 		return -ENOENT;
-	if (arg->size < CRYO_THAW_SIZE_VER2 ||
+	if (arg->size < CRYO_THAW_SIZE_VER2 || arg->tty_fd ||
 	    arg->procs_len > CRYO_THAW_PROCS_MAX ||
 	    arg->objects_len > CRYO_THAW_OBJECTS_MAX)
 		return -EINVAL;

@@ -450,6 +450,9 @@ static void text_fd(const struct summary *s, const struct cryo_image_fd *fd)
 	    (f->kind == CRYO_FILE_OPATH && S_ISBLK(f->mode))) {
 		cli_dev_split(f->rdev, &maj, &min);
 		printf(" rdev %u:%u", maj, min);
+		/* Since 2.8: a terminal's termios and window size. */
+		if (f->data_size)
+			printf(" [terminal settings saved]");
 	}
 	if (f->kind == CRYO_FILE_PIPE || f->kind == CRYO_FILE_FIFO) {
 		printf(" pipe 0x%llx", (unsigned long long)f->pipe_id);

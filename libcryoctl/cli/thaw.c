@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <linux/cryo.h>
@@ -166,11 +168,33 @@ static int wait_restored(pid_t pid)
 	return WEXITSTATUS(st);
 }
 
+/*
+ * A shell job is over: its terminal's foreground is ours again, as a
+ * shell takes it back from a job that ended (we are in the background
+ * now: SIGTTOU would stop us).
+ */
+static void take_foreground(void)
+{
+	struct sigaction sa = { .sa_handler = SIG_IGN }, old;
+	int fd;
+
+	for (fd = 0; fd < 3; fd++)
+		if (isatty(fd) && tcgetsid(fd) == getsid(0))
+			break;
+	if (fd == 3)
+		return;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTTOU, &sa, &old);
+	tcsetpgrp(fd, getpgrp());
+	sigaction(SIGTTOU, &old, NULL);
+}
+
 static const struct option thaw_opts[] = {
 	{ "wait",		no_argument,		NULL, 'w' },
 	{ "same-pid",		no_argument,		NULL, 's' },
 	{ "new-pidns",		no_argument,		NULL, 'n' },
 	{ "inherit-fd",		required_argument,	NULL, 'i' },
+	{ "shell-job",		no_argument,		NULL, 'j' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -208,6 +232,9 @@ static int run_thaw(int argc, char **argv)
 			if (add_inherit(optarg, inh, &nr))
 				goto out_free;
 			break;
+		case 'j':
+			flags |= CRYOCTL_THAW_SHELL_JOB | CRYOCTL_THAW_WAIT;
+			break;
 		}
 	}
 	if (argc - optind > 1) {
@@ -230,13 +257,19 @@ static int run_thaw(int argc, char **argv)
 		status = EXIT_FAIL;
 		goto out_close;
 	}
-	printf("%d\n", (int)res.pid);
-	status = cli_flush_stdout("thaw");
+	/* A shell job's screen is the terminal's: nothing of ours on it. */
+	if (!(flags & CRYOCTL_THAW_SHELL_JOB)) {
+		printf("%d\n", (int)res.pid);
+		status = cli_flush_stdout("thaw");
+	}
 	if (flags & CRYOCTL_THAW_WAIT) {
 		if (fd > STDIN_FILENO)
 			close(fd);
 		free(inh);
-		return wait_restored(res.pid);
+		status = wait_restored(res.pid);
+		if (flags & CRYOCTL_THAW_SHELL_JOB)
+			take_foreground();
+		return status;
 	}
 out_close:
 	if (fd > STDIN_FILENO)
@@ -251,7 +284,7 @@ const struct cli_cmd cmd_thaw = {
 	.summary = "restore an image as a running process",
 	.usage =
 	"Usage: cryoctl thaw [--wait] [--same-pid | --new-pidns] [--inherit-fd N=FD]...\n"
-	"                    [IMG]\n"
+	"                    [--shell-job] [IMG]\n"
 	"\n"
 	"Turn the image IMG (stdin when IMG is absent or '-') into a running\n"
 	"process with the image's memory, threads, registers, open files and\n"
@@ -265,7 +298,7 @@ const struct cli_cmd cmd_thaw = {
 	"                     exit status (128+N when killed by signal N).\n"
 	"                     Without --wait it is detached, in a session of its\n"
 	"                     own, and cryoctl exits at once.  Either way it\n"
-	"                     has no controlling terminal.\n"
+	"                     has no controlling terminal (but with --shell-job).\n"
 	"  --same-pid         give it the image's PID and its threads the image's\n"
 	"                     thread ids; they must be free (needs\n"
 	"                     CAP_CHECKPOINT_RESTORE)\n"
@@ -282,6 +315,17 @@ const struct cli_cmd cmd_thaw = {
 	"                     process, or a file lost at the freeze.  Repeat for\n"
 	"                     several descriptors; e.g. '--inherit-fd 1=1' hands\n"
 	"                     it cryoctl's stdout.\n"
+	"  --shell-job        a job frozen on a terminal runs on cryoctl's: each\n"
+	"                     descriptor of a terminal in the image is opened on\n"
+	"                     the controlling terminal cryoctl runs on (its fd\n"
+	"                     0, 1 or 2), which gets the frozen termios and\n"
+	"                     window size; the processes join cryoctl's session,\n"
+	"                     in a process group of their own that becomes the\n"
+	"                     terminal's foreground, and redraw (SIGWINCH).\n"
+	"                     Implies --wait (the PID is not printed); the\n"
+	"                     terminal comes back to cryoctl when the job ends.\n"
+	"                     Without it an image holding a terminal is refused\n"
+	"                     unless each such fd is given with --inherit-fd.\n"
 	"  -h, --help         this text\n"
 	"\n"
 	"Exit status: 0 the process runs (with --wait: its exit status); 1 the\n"

@@ -287,6 +287,16 @@ int cryoctl_commit(int devfd);
 #define CRYOCTL_THAW_NEW_PIDNS	CRYO_THAW_NEW_PIDNS
 /** CRYOCTL_THAW_WAIT - the restored process stays the caller's child */
 #define CRYOCTL_THAW_WAIT	0x10000u
+/**
+ * CRYOCTL_THAW_SHELL_JOB - a job of a shell: the image's terminals become
+ * the caller's controlling terminal (the first of its fds 0, 1, 2 open on
+ * it), with the frozen termios and window size; the restored processes
+ * stay in the caller's session, in a process group of their own (the
+ * root's), which becomes the terminal's foreground group.  The caller
+ * should wait for the root (%CRYOCTL_THAW_WAIT) and take the foreground
+ * back after, as a shell does.  Since libcryoctl 1.11 (module ABI 1.12).
+ */
+#define CRYOCTL_THAW_SHELL_JOB	CRYO_THAW_SHELL_JOB
 
 /**
  * struct cryoctl_thaw_result - what cryoctl_thaw() reports

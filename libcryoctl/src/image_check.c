@@ -818,6 +818,23 @@ static bool file_has_state(uint32_t kind)
 	       kind == CRYO_FILE_TIMERFD;
 }
 
+/*
+ * Since 2.8 a terminal's FILE (a tty major, not O_PATH) carries its
+ * settings, a struct cryo_image_tty, as its data.
+ */
+static bool check_file_tty(const struct cryoctl_image *img,
+			   const struct cryo_image_file *f)
+{
+	uint64_t rdev = le64toh(f->rdev);
+	unsigned int major = ((rdev & 0xfff00) >> 8);
+
+	if (le32toh(f->kind) != CRYO_FILE_CHR || img->minor < 8 ||
+	    (le32toh(f->open_flags) & O_PATH) ||
+	    le64toh(f->data_size) != sizeof(struct cryo_image_tty))
+		return false;
+	return major == 4 || major == 5 || (major >= 136 && major < 144);
+}
+
 /* What a FILE of a known kind says about itself must agree. */
 static int check_file_fields(struct cryoctl_image *img,
 			     const struct cryo_image_file *f)
@@ -851,7 +868,7 @@ static int check_file_fields(struct cryoctl_image *img,
 	    !(le32toh(img->hdr.freeze_flags) & CRYO_FREEZE_ACCEPT_LOSS))
 		return image_fail(img, -EPROTO, true,
 				  "a LOST file in an image taken without ACCEPT_LOSS");
-	if (f->data_size && !pipe &&
+	if (f->data_size && !pipe && !check_file_tty(img, f) &&
 	    (!(kind == CRYO_FILE_REG && (flags & CRYO_FILE_UNLINKED)) ||
 	     (flags & CRYO_FILE_LOST)))
 		return image_fail(img, -EPROTO, true,

@@ -28,6 +28,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <linux/cryo.h>
@@ -199,6 +200,9 @@ static void leave_terminal(const struct thaw_ctx *c)
 {
 	int fd;
 
+	/* A shell job keeps it: it is the job's (shell_job()). */
+	if (c->flags & CRYOCTL_THAW_SHELL_JOB)
+		return;
 	if ((!(c->flags & CRYOCTL_THAW_WAIT) ||
 	     (c->creds && (c->t.cred_flags & CRYO_THAW_CRED_SET_IDS))) &&
 	    setsid() >= 0)
@@ -208,6 +212,24 @@ static void leave_terminal(const struct thaw_ctx *c)
 		return;
 	ioctl(fd, TIOCNOTTY);
 	close(fd);
+}
+
+/*
+ * A shell job: R makes the job's process group (with the image's pgid
+ * when R has the root's pid and the root led its group), which every
+ * member made after inherits or joins, and makes it the terminal's
+ * foreground group.  R blocks every signal, so the SIGTTOU a background
+ * group's tcsetpgrp() would get is not sent.
+ */
+static int shell_job(const struct thaw_ctx *c)
+{
+	if (!(c->flags & CRYOCTL_THAW_SHELL_JOB))
+		return 0;
+	if (getpgrp() != getpid() && setpgid(0, 0))
+		return -errno;
+	if (tcsetpgrp(c->tty_fd, getpgrp()))
+		return -errno;
+	return 0;
 }
 
 /*
@@ -224,6 +246,11 @@ static __attribute__((noreturn)) void run_r(struct thaw_ctx *c)
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, sizeof(all));
 	/* Before any member exists: they inherit R's session and terminal. */
 	leave_terminal(c);
+	ret = shell_job(c);
+	if (ret) {
+		thaw_send_msg(c->status[1], STUB_ST_TREE, (int)-ret);
+		_exit(1);
+	}
 	/* In a new pid namespace its creator tells the pid the caller sees. */
 	if (!(c->flags & CRYOCTL_THAW_NEW_PIDNS))
 		thaw_send_msg(c->status[1], STUB_ST_PID, (int)getpid());
@@ -804,7 +831,8 @@ static int wait_outcome(struct thaw_ctx *c, struct cryoctl_thaw_result *res)
 	return explain_failure(c, &rep, &st, res);
 }
 
-#define THAW_FLAGS	(CRYOCTL_THAW_SAME_PID | CRYOCTL_THAW_NEW_PIDNS | CRYOCTL_THAW_WAIT)
+#define THAW_FLAGS	(CRYOCTL_THAW_SAME_PID | CRYOCTL_THAW_NEW_PIDNS | CRYOCTL_THAW_WAIT | \
+			 CRYOCTL_THAW_SHELL_JOB)
 
 /* The HEADER's minor version of a file image, or -1. */
 static int image_minor(int image_fd)
@@ -825,6 +853,18 @@ static int need_abi(int devfd, unsigned int minor, const char *what,
 	return thaw_fail(res, -EOPNOTSUPP,
 			 "the loaded cryo module cannot %s (module ABI %u.%u, needs %u.%u)",
 			 what, v.abi_major, v.abi_minor, CRYO_ABI_MAJOR, minor);
+}
+
+/* The first of fds 0, 1, 2 open on the caller's controlling terminal, or -1. */
+static int shell_terminal(void)
+{
+	pid_t sid = getsid(0);
+	int fd;
+
+	for (fd = 0; fd < 3; fd++)
+		if (isatty(fd) && tcgetsid(fd) == sid)
+			return fd;
+	return -1;
 }
 
 /* The arguments of cryoctl_thaw(), and whether the module can thaw. */
@@ -850,6 +890,11 @@ static int check_args(int devfd, int image_fd, unsigned int flags,
 		return thaw_fail(res, ret, "%s", msg);
 	if (flags & CRYOCTL_THAW_NEW_PIDNS) {
 		ret = need_abi(devfd, 7, "thaw into a new pid namespace", res);
+		if (ret)
+			return ret;
+	}
+	if (flags & CRYOCTL_THAW_SHELL_JOB) {
+		ret = need_abi(devfd, 12, "thaw a shell job", res);
 		if (ret)
 			return ret;
 	}
@@ -898,6 +943,7 @@ static int plan_thaw(struct thaw_ctx *c, int image_fd,
 		.procs_len = CRYO_THAW_PROCS_MAX,
 		.objects = (uintptr_t)c->objs,
 		.objects_len = THAW_OBJECTS_MAX,
+		.tty_fd = c->flags & CRYOCTL_THAW_SHELL_JOB ? c->tty_fd : 0,
 	};
 	ret = ioctl(c->devfd, CRYO_IOC_THAW, &c->t);
 	if (ret < 0 && errno == E2BIG) {
@@ -1073,6 +1119,12 @@ CRYOCTL_EXPORT int cryoctl_thaw_tree(int devfd, int image_fd, unsigned int flags
 	ret = check_args(devfd, image_fd, flags, inherit, nr_inherit, res);
 	if (ret)
 		return ret;
+	if (flags & CRYOCTL_THAW_SHELL_JOB) {
+		c.tty_fd = shell_terminal();
+		if (c.tty_fd < 0)
+			return thaw_fail(res, -ENOTTY,
+					 "a shell job needs the caller's controlling terminal open on fd 0, 1 or 2");
+	}
 	/* In a new pid namespace every id is the image's. */
 	if (flags & CRYOCTL_THAW_NEW_PIDNS)
 		c.flags |= CRYO_THAW_SAME_PID;

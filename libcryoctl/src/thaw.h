@@ -144,6 +144,7 @@ struct thaw_ctx {
 	bool reaped;		/* R was waited for (CRYOCTL_THAW_WAIT) */
 	struct thaw_shm *shms;	/* the System V segments made (ABI 1.7) */
 	unsigned int nr_shms;
+	int tty_fd;		/* CRYOCTL_THAW_SHELL_JOB: the terminal */
 };
 
 struct cryoctl_thaw_result;

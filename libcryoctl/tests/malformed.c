@@ -1029,6 +1029,34 @@ void test_files(void)
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
 	set64(&m, file[0], FILE_OFF(data_size), 1);
 	REFUSED(&m, fd0 - 1, "1 bytes of data for a file that has none", "data for a CHR");
+	/* Since 2.8 a terminal's FILE carries its settings. */
+	{
+		struct cryo_image_file_data d = { .id = 1 };
+		struct cryo_image_tty t = { .ws_row = 24, .ws_col = 80 };
+		unsigned char tty[sizeof(d) + sizeof(t)];
+		uint16_t minor;
+
+		memcpy(tty, &d, sizeof(d));
+		memcpy(tty + sizeof(d), &t, sizeof(t));
+
+		for (minor = 7; minor <= CRYO_IMAGE_MINOR; minor++) {
+			build_image(&m, 0, minor);
+			set64(&m, file[0], FILE_OFF(rdev), encode_dev(136, 2));
+			set64(&m, file[0], FILE_OFF(data_size), sizeof(t));
+			edit(&m, file[0] + 1, 0, CRYO_REC_FILE_DATA, &tty, sizeof(tty));
+			if (minor < 8) {
+				REFUSED(&m, file[0], "68 bytes of data for a file that has none",
+					"terminal settings in a 2.7 image");
+			} else {
+				ACCEPTED(&m, "terminal settings");
+			}
+		}
+		build_image(&m, 0, CRYO_IMAGE_MINOR);
+		set64(&m, file[0], FILE_OFF(data_size), sizeof(t));
+		edit(&m, file[0] + 1, 0, CRYO_REC_FILE_DATA, &tty, sizeof(tty));
+		REFUSED(&m, file[0], "68 bytes of data for a file that has none",
+			"terminal settings for /dev/null");
+	}
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
 	set64(&m, file[0], FILE_OFF(pipe_id), 5);
 	REFUSED(&m, fd0 - 1, "a pipe_id on a file that is not a pipe", "pipe_id on a CHR");

@@ -8,7 +8,8 @@
  *
  * At the thaw the memory devices are reopened by their path; a terminal
  * is not (it would be another session's, or none): an fd on one must be
- * given with --inherit-fd.
+ * given with --inherit-fd, or a thaw with --shell-job opens it on the
+ * caller's terminal (tty.c, which also saves its settings).
  */
 #include "cryo.h"
 
@@ -47,17 +48,26 @@ static int cryo_chardev_restore(struct cryo_thawing *t, unsigned int idx)
 
 	/* An O_PATH open does nothing to the device. */
 	if (!opath && MAJOR(new_decode_dev(f->rec.rdev)) != MEM_MAJOR)
-		return cryo_file_need_inherit(t, idx,
-					      "a terminal is not reopened by name");
+		return cryo_tty_restore(t, idx);
 	return cryo_file_reopen_alone(t, f, f->rec.open_flags &
 				      (opath ? CRYO_OPATH_FLAGS :
 					       CRYO_REOPEN_FLAGS));
+}
+
+static int cryo_chardev_save(struct cryo_image *img, struct cryo_seen *seen,
+			     struct file *file, struct cryo_file_out *out)
+{
+	return cryo_tty_save(img, file);
 }
 
 const struct cryo_file_ops cryo_chardev_ops = {
 	.kind		= CRYO_FILE_CHR,
 	.name		= "device",
 	.type		= S_IFCHR,
+	.holds_data	= true,
 	.match		= cryo_chardev_match,
+	.save		= cryo_chardev_save,
+	.max_data	= cryo_tty_max_data,
+	.load		= cryo_tty_load,
 	.restore	= cryo_chardev_restore,
 };

@@ -584,4 +584,7 @@ void cryo_files_release(struct cryo_thaw_tree *tree)
 			fput(ft->inherit_files[i]);
 	kfree(ft->inherit_files);
 	kfree(ft->inherit);
+	if (ft->shell_tty)
+		fput(ft->shell_tty);
+	ft->shell_tty = NULL;
 }

@@ -131,6 +131,12 @@ u32 cryo_regular_budget(struct cryo_image *img, struct file *file);
 extern const struct cryo_file_ops cryo_dir_ops;
 /* chardev.c */
 extern const struct cryo_file_ops cryo_chardev_ops;
+/* tty.c: a terminal's settings and the shell job */
+bool cryo_tty_dev(dev_t rdev);
+int cryo_tty_save(struct cryo_image *img, struct file *file);
+u64 cryo_tty_max_data(const struct cryo_image_file *r);
+int cryo_tty_load(struct cryo_thawing *t, struct cryo_thaw_file *f);
+int cryo_tty_restore(struct cryo_thawing *t, unsigned int idx);
 /* memfd.c */
 extern const struct cryo_file_ops cryo_memfd_ops;
 /* pipe.c */

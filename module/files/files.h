@@ -33,6 +33,10 @@ int cryo_fdtable_install(struct cryo_thawing *t);
 void cryo_fdtable_release(struct cryo_thawing *t);
 void cryo_files_release(struct cryo_thaw_tree *tree);
 
+/* tty.c: the caller's terminal for a shell job, and its SIGWINCH */
+int cryo_tty_shell(struct cryo_thawing *t, int fd);
+void cryo_tty_final(struct cryo_thawing *t);
+
 /* file.c: the FILE and FILE_DATA records */
 int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_file_load_data(struct cryo_thawing *t, const struct cryo_rec *rec);

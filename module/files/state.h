@@ -84,6 +84,7 @@ struct cryo_files_shared {
 	struct cryo_thaw_inherit *inherit;	/* --inherit-fd */
 	struct file **inherit_files;	/* their files, referenced */
 	unsigned int nr_inherit;
+	struct file *shell_tty;		/* CRYO_THAW_SHELL_JOB's, referenced */
 };
 
 /* One member's fds, as its FD records gave them; in struct cryo_thawing. */

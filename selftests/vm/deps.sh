@@ -12,7 +12,7 @@ set -euo pipefail
 
 PKGS="qemu-system-x86 qemu-utils busybox-static dwarves libnl-3-dev
 libnl-genl-3-dev linux-source-6.1 sparse criu iptables cpio xz-utils
-build-essential bc kmod pkg-config man-db dkms sqlite3"
+build-essential bc kmod pkg-config man-db dkms sqlite3 procps"
 
 BPO_LIST=/etc/apt/sources.list.d/cryo-backports.sources
 

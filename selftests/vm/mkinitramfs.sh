@@ -194,9 +194,19 @@ if [ -d "$BUILD/examples" ]; then
 fi
 # Real programs some selftests run, when the host has them (deps.sh
 # installs them): their libraries come in with cryo's below.
-for b in sqlite3; do
+for b in sqlite3 top; do
 	p=$(command -v "$b" 2>/dev/null) || continue
-	cp "$p" "$root/cryo/bin/$b"
+	cp "$(readlink -f "$p")" "$root/cryo/bin/$b"
+done
+# Their terminal descriptions (cryo_tty_test runs top with TERM=xterm),
+# where ncurses looks for them.
+for t in x/xterm v/vt100 l/linux d/dumb; do
+	for d in /lib/terminfo /usr/share/terminfo; do
+		[ -e "$d/$t" ] || continue
+		mkdir -p "$root/usr/share/terminfo/${t%/*}"
+		cp -L "$d/$t" "$root/usr/share/terminfo/$t"
+		break
+	done
 done
 if [ -d "$BUILD/selftests" ]; then
 	mkdir -p "$root/cryo/selftests"

@@ -490,12 +490,25 @@ struct cryo_commit {
  *	member's in one too (EPERM otherwise), and %CRYO_IOC_THAW_RESTORE
  *	checks the ids, as with %CRYO_THAW_SAME_PID, in that namespace.
  *	Since ABI 1.7.
+ * @CRYO_THAW_SHELL_JOB: the image's terminals (the %CRYO_FILE_CHR files
+ *	of a tty) become the caller's terminal, &cryo_thaw.tty_fd: each is
+ *	opened again on it, with the image's flags and the restored
+ *	process's credentials, and the frozen termios and window size (&struct
+ *	cryo_image_tty) are applied to it; once restored, each member whose
+ *	controlling terminal it is and whose process group is its foreground
+ *	one gets a SIGWINCH, to redraw.  Making it their controlling terminal
+ *	and their group the foreground one is the caller's part (they stay in
+ *	its session; cryoctl thaw --shell-job).  Without it a thaw of an image
+ *	with a terminal fails (ENXIO) unless each such fd is inherited.  Since
+ *	ABI 1.12.
  * @CRYO_THAW_ALL: all valid flags.
  */
 enum cryo_thaw_flags {
 	CRYO_THAW_SAME_PID	= 1 << 0,
 	CRYO_THAW_NEW_PIDNS	= 1 << 1,
-	CRYO_THAW_ALL		= CRYO_THAW_SAME_PID | CRYO_THAW_NEW_PIDNS,
+	CRYO_THAW_SHELL_JOB	= 1 << 2,
+	CRYO_THAW_ALL		= CRYO_THAW_SAME_PID | CRYO_THAW_NEW_PIDNS |
+				  CRYO_THAW_SHELL_JOB,
 };
 
 /**
@@ -570,6 +583,10 @@ struct cryo_thaw_inherit {
  *	%CRYO_THAW_OBJECTS_MAX); fewer than @nr_objects fails the thaw
  *	(ENOSPC).
  * @nr_objects: out: descriptions the caller must make.
+ * @tty_fd: in, with %CRYO_THAW_SHELL_JOB (%CRYO_IOC_THAW only): an fd of
+ *	the caller open on its terminal; 0 otherwise (and for
+ *	%CRYO_IOC_THAW_MEMBER).  Since ABI 1.12.
+ * @__reserved: 0.
  *
  * The process that becomes the restored one (R, created by the caller
  * after this call) must set these credentials on itself with the
@@ -634,14 +651,16 @@ struct cryo_thaw {
 	__u64 objects;
 	__u32 objects_len;
 	__u32 nr_objects;
+	__s32 tty_fd;
+	__u32 __reserved;
 };
 
 #define CRYO_THAW_SIZE_VER0	64
 #define CRYO_THAW_SIZE_VER1	376
 /* CRYO_THAW_SIZE_VER2 - with the process tree (ABI 1.6) */
 #define CRYO_THAW_SIZE_VER2	400
-/* CRYO_THAW_SIZE_VER3 - with the objects the caller makes (ABI 1.12) */
-#define CRYO_THAW_SIZE_VER3	416
+/* CRYO_THAW_SIZE_VER3 - objects to make, the shell job terminal (ABI 1.12) */
+#define CRYO_THAW_SIZE_VER3	424
 
 /** CRYO_THAW_OBJECTS_MAX - most objects one member's thaw needs */
 #define CRYO_THAW_OBJECTS_MAX	4096

@@ -890,7 +890,10 @@ struct cryo_image_signals {
  * @CRYO_FILE_CHR: a character device a reopen restores: /dev/null, zero,
  *	full, random, urandom, or a terminal; see @rdev.  Since 2.8 any
  *	character device opened ``O_PATH`` (such an open does nothing to
- *	the device, and neither does its reopen).
+ *	the device, and neither does its reopen).  Since 2.8 the
+ *	FILE of a terminal (a tty major, not opened O_PATH) has one
+ *	FILE_DATA of &struct cryo_image_tty: its settings, which a thaw
+ *	with %CRYO_THAW_SHELL_JOB applies to the terminal it runs on.
  * @CRYO_FILE_PIPE: one end of an anonymous pipe.
  * @CRYO_FILE_FIFO: one end of a named FIFO.
  * @CRYO_FILE_OTHER: a kind cryo cannot save (socket, epoll, inotify,
@@ -935,6 +938,59 @@ enum cryo_file_kind {
 	CRYO_FILE_EVENTFD	= 8,
 	CRYO_FILE_SIGNALFD	= 9,
 	CRYO_FILE_TIMERFD	= 10,
+};
+
+/**
+ * enum cryo_tty_flags - &cryo_image_tty.flags
+ * @CRYO_TTY_CTTY: the terminal is the controlling terminal of the
+ *	session of a member (@sid).
+ * @CRYO_TTY_FOREGROUND: its foreground process group (@fg_pgid) is a
+ *	member's group: the job was in the foreground.
+ */
+enum cryo_tty_flags {
+	CRYO_TTY_CTTY		= 1 << 0,
+	CRYO_TTY_FOREGROUND	= 1 << 1,
+};
+
+/**
+ * struct cryo_image_tty - a terminal's settings, the FILE_DATA of a
+ *	%CRYO_FILE_CHR terminal (since 2.8), 68 bytes
+ * @iflag: termios c_iflag.
+ * @oflag: c_oflag.
+ * @cflag: c_cflag.
+ * @lflag: c_lflag.
+ * @line: c_line, the line discipline (0, N_TTY: only that one is applied).
+ * @cc: c_cc, the special characters.
+ * @ispeed: input speed (baud).
+ * @ospeed: output speed (baud).
+ * @ws_row: window size: rows (TIOCGWINSZ).
+ * @ws_col: columns.
+ * @ws_xpixel: width in pixels.
+ * @ws_ypixel: height in pixels.
+ * @flags: &enum cryo_tty_flags.
+ * @sid: the session whose controlling terminal it is, as the freezer saw
+ *	it; 0 for none.
+ * @fg_pgid: its foreground process group, as the freezer saw it; 0 for
+ *	none.
+ * @__reserved: 0.
+ */
+struct cryo_image_tty {
+	__u32 iflag;
+	__u32 oflag;
+	__u32 cflag;
+	__u32 lflag;
+	__u8 line;
+	__u8 cc[19];
+	__u32 ispeed;
+	__u32 ospeed;
+	__u16 ws_row;
+	__u16 ws_col;
+	__u16 ws_xpixel;
+	__u16 ws_ypixel;
+	__u32 flags;
+	__s32 sid;
+	__s32 fg_pgid;
+	__u32 __reserved;
 };
 
 /**
