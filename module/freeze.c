@@ -181,6 +181,10 @@ static void cryo_freeze_report(struct cryo_freeze *arg,
 	case CRYO_REFUSAL_FANOTIFY:
 	case CRYO_REFUSAL_OPATH_UNLINKED:
 	case CRYO_REFUSAL_DELETED_TOO_BIG:
+	case CRYO_REFUSAL_EVENTFD_FLAGS:
+	case CRYO_REFUSAL_TIMERFD_ALARM:
+	case CRYO_REFUSAL_TIMERFD_CANCEL:
+	case CRYO_REFUSAL_PTY_MASTER:
 		arg->bad_fd = why->id;
 		break;
 	}

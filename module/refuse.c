@@ -74,6 +74,7 @@ static const struct {
 	[CRYO_REFUSAL_MEMFD_MAPPING]	= { "mapping", "is of a hugetlb memfd or secret memory" },
 	[CRYO_REFUSAL_MEMFD_OUTSIDE]	= { "fd", "is a memfd held outside the tree too" },
 	[CRYO_REFUSAL_SCHED_DEADLINE]	= { "thread", "runs under SCHED_DEADLINE" },
+	[CRYO_REFUSAL_PTY_MASTER]	= { "fd", "is a pseudo-terminal master" },
 	[CRYO_REFUSAL_FANOTIFY]		= { "fd", "is a fanotify group" },
 	[CRYO_REFUSAL_OPATH_UNLINKED]	= { "fd", "is O_PATH on an unlinked inode" },
 	[CRYO_REFUSAL_DELETED_TOO_BIG]	= { "fd", "takes deleted files' data over the limit" },

@@ -225,11 +225,15 @@ static void raw_job(void *arg)
  * maps the harness's shared memory, which a freeze refuses.
  */
 #define RAW_JOB_ENV	"CRYO_TTY_RAW_JOB"
+#define PTMX_ENV	"CRYO_TTY_PTMX"
 
 static void __attribute__((constructor)) raw_job_main(void)
 {
 	if (getenv(RAW_JOB_ENV)) {
 		unsetenv(RAW_JOB_ENV);
+		/* A pty pair of its own: the master refuses the freeze. */
+		if (getenv(PTMX_ENV) && open("/dev/ptmx", O_RDWR | O_NOCTTY) < 0)
+			_exit(14);
 		raw_job(NULL);
 	}
 }
@@ -462,6 +466,33 @@ TEST_F_TIMEOUT(tty, refused, 180)
 	from = 0;
 	EXPECT_EQ(0, pty_expect(&self->b, from, "--shell-job"));
 	EXPECT_EQ(1, thaw_status(&self->thaw));
+}
+
+/* A pty master in the job: the freeze is refused, naming it. */
+TEST_F_TIMEOUT(tty, ptmx_refused, 180)
+{
+	char pids[16], out[4096];
+	const char *const argv[] = { "cryoctl", "freeze", "--kill", pids, NULL };
+	size_t from;
+	int st;
+
+	TTY_ONLY();
+	setenv(PTMX_ENV, "1", 1);
+	self->shell = shell_start(&self->a, raw_exec, NULL, &self->job);
+	unsetenv(PTMX_ENV);
+	ASSERT_LT(0, self->job);
+	ASSERT_EQ(0, pty_expect(&self->a, 0, "raw-ready"));
+	snprintf(pids, sizeof(pids), "%d", (int)self->job);
+	EXPECT_EQ(1, cryo_run_cli(out, sizeof(out), 0, argv));
+	EXPECT_NE(NULL, strstr(out, "master side of a pseudo-terminal"))
+		TH_LOG("%s", out);
+	/* Left running: it still answers, and 'q' ends it. */
+	from = self->a.len;
+	ASSERT_EQ(0, pty_type(&self->a, "w"));
+	EXPECT_EQ(0, pty_expect(&self->a, from, "size 37x101"));
+	ASSERT_EQ(0, pty_type(&self->a, "q"));
+	EXPECT_EQ(self->shell, wait_timeout(self->shell, &st, TTY_WAIT));
+	self->shell = self->job = -1;
 }
 
 /* The image's FILE_DATA of a terminal: its offset in @img, or 0. */

@@ -292,6 +292,10 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 					     res->max_deleted_data :
 					     CRYO_DELETED_DATA_DEFAULT));
 		return EXIT_FAIL;
+	case CRYO_REFUSAL_PTY_MASTER:
+		cli_err("freeze: PID %d fd %d is the master side of a pseudo-terminal (%s), which cryo cannot save yet; it keeps running (--accept-loss makes the image anyway: a thaw then needs --inherit-fd %d=FD)",
+			id, rid, fd_path(pid, rid, path, sizeof(path)), rid);
+		return EXIT_FAIL;
 	case CRYO_REFUSAL_SCHED_DEADLINE:
 		cli_err("freeze: PID %d: thread %d runs under SCHED_DEADLINE, which cryo cannot restore; it keeps running (--accept-loss freezes it, a thaw giving it SCHED_OTHER)",
 			id, rid);

@@ -66,6 +66,7 @@ const struct cryo_file_ops cryo_chardev_ops = {
 	.type		= S_IFCHR,
 	.holds_data	= true,
 	.match		= cryo_chardev_match,
+	.refuse		= cryo_tty_refuse,
 	.save		= cryo_chardev_save,
 	.max_data	= cryo_tty_max_data,
 	.load		= cryo_tty_load,

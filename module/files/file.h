@@ -133,6 +133,7 @@ extern const struct cryo_file_ops cryo_dir_ops;
 extern const struct cryo_file_ops cryo_chardev_ops;
 /* tty.c: a terminal's settings and the shell job */
 bool cryo_tty_dev(dev_t rdev);
+u32 cryo_tty_refuse(struct file *file);
 int cryo_tty_save(struct cryo_image *img, struct file *file);
 u64 cryo_tty_max_data(const struct cryo_image_file *r);
 int cryo_tty_load(struct cryo_thawing *t, struct cryo_thaw_file *f);

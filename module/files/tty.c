@@ -67,6 +67,15 @@ static bool cryo_tty_master(struct tty_struct *tty)
 	       tty->driver->subtype == PTY_TYPE_MASTER;
 }
 
+/* Freeze: a pty master cannot be saved (its pair would be new). */
+u32 cryo_tty_refuse(struct file *file)
+{
+	struct tty_struct *tty = cryo_tty_of(file);
+
+	return tty && cryo_tty_master(tty) ? CRYO_REFUSAL_PTY_MASTER :
+					     CRYO_REFUSAL_NONE;
+}
+
 /**
  * cryo_tty_save() - a terminal's settings, as FILE_DATA
  * @img: the image; its current member holds @file

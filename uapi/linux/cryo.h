@@ -293,6 +293,12 @@ enum cryo_freeze_flags {
  *	&cryo_freeze.refusal_pid at which the sum went over.  With
  *	%CRYO_FREEZE_ACCEPT_LOSS the files past the limit are saved as lost.
  *	Since ABI 1.12.
+ * @CRYO_REFUSAL_PTY_MASTER: EOPNOTSUPP: file descriptor @refusal_id of
+ *	process &cryo_freeze.refusal_pid is the master side of a
+ *	pseudo-terminal (/dev/ptmx): its pair, the bytes buffered in it and
+ *	its slave's settings are not saved, and a thaw cannot open it again.
+ *	With %CRYO_FREEZE_ACCEPT_LOSS the image is made, and a thaw needs
+ *	``--inherit-fd`` for it.  Since ABI 1.12.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -322,6 +328,7 @@ enum cryo_refusal {
 	CRYO_REFUSAL_MEMFD_MAPPING	= 21,
 	CRYO_REFUSAL_MEMFD_OUTSIDE	= 22,
 	CRYO_REFUSAL_SCHED_DEADLINE	= 23,
+	CRYO_REFUSAL_PTY_MASTER		= 44,
 	CRYO_REFUSAL_FANOTIFY		= 34,
 	CRYO_REFUSAL_OPATH_UNLINKED	= 35,
 	CRYO_REFUSAL_EVENTFD_FLAGS	= 24,
