@@ -282,8 +282,9 @@ static inline int cryo_notify_change(struct file *file, struct iattr *attr)
 }
 
 /*
- * 6.3 gave vfs_mkdir(), vfs_mknod(), vfs_rmdir() and vfs_unlink() the
- * idmap of the mount @parent is on where 6.1 gave its user namespace.
+ * 6.3 gave vfs_mkdir(), vfs_create(), vfs_mknod(), vfs_rmdir() and
+ * vfs_unlink() the idmap of the mount @parent is on where 6.1 gave its
+ * user namespace.
  * The caller holds the lock of @parent's inode (kern_path_create()).
  */
 #if CRYO_SINCE(6, 3)
@@ -300,6 +301,9 @@ static inline int cryo_vfs_make(const struct path *parent,
 	if (S_ISDIR(mode))
 		return vfs_mkdir(cryo_mnt_map(parent->mnt), dir, dentry,
 				 mode & ~S_IFMT);
+	if (S_ISREG(mode))
+		return vfs_create(cryo_mnt_map(parent->mnt), dir, dentry,
+				  mode & ~S_IFMT, true);
 	return vfs_mknod(cryo_mnt_map(parent->mnt), dir, dentry, mode, 0);
 }
 

@@ -199,54 +199,26 @@ static u64 cryo_regular_max_data(const struct cryo_image_file *r)
 }
 
 /*
- * An unlinked file: a new nameless file in the same directory, made as
- * the restored process (so owned by it) with at most its permission bits:
- * never setuid, setgid or sticky.  FILE_DATA fills it.
+ * An unlinked file: made again in the same directory as the restored
+ * process (so owned by it) with at most its permission bits (never
+ * setuid, setgid or sticky), under its own name when that is free, then
+ * removed, so that /proc shows the name it had; FILE_DATA fills it.
  */
 static int cryo_regular_load(struct cryo_thawing *t, struct cryo_thaw_file *f)
 {
-	const struct cred *cred, *old;
-	char *dir, *slash, *del;
 	struct file *file;
 
 	if (!(f->rec.flags & CRYO_FILE_UNLINKED) ||
 	    (f->rec.flags & CRYO_FILE_LOST))
 		return 0;
-	dir = kstrdup(f->name, GFP_KERNEL);
-	cred = cryo_creds_open_cred(t);
-	if (IS_ERR(cred)) {
-		kfree(dir);
-		return PTR_ERR(cred);
-	}
-	if (!dir)
-		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
-	del = strstr(dir, " (deleted)");
-	if (del)
-		*del = '\0';
-	slash = strrchr(dir, '/');
-	if (!slash || dir[0] != '/') {
-		kfree(dir);
-		return cryo_file_bad(t, "unlinked file %s: not an absolute path",
-				     f->name);
-	}
-	slash[slash == dir ? 1 : 0] = '\0';
-	old = override_creds(cred);
-	file = filp_open(dir, O_TMPFILE | O_RDWR | O_LARGEFILE | O_NOCTTY,
-			 f->rec.mode & 0777);
-	revert_creds(old);
-	if (IS_ERR(file)) {
-		int err = PTR_ERR(file);
-
-		cryo_thaw_fail(t, err,
-			       "unlinked file %s: cannot create a file in %s (error %d)",
-			       f->name, dir, -err);
-		kfree(dir);
-		return err;
-	}
-	kfree(dir);
-	/* Its description is the frozen one's: no O_TMPFILE, its flags. */
+	file = cryo_reopen_deleted(t, "unlinked file", f->name,
+				   O_RDWR | O_LARGEFILE | O_NOCTTY,
+				   S_IFREG | (f->rec.mode & 0777));
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	/* Its description is the frozen one's: its flags. */
 	spin_lock(&file->f_lock);
-	file->f_flags = (file->f_flags & ~(O_TMPFILE | CRYO_REOPEN_FLAGS)) |
+	file->f_flags = (file->f_flags & ~CRYO_REOPEN_FLAGS) |
 			O_RDWR | (f->rec.open_flags & CRYO_REOPEN_FLAGS &
 				  ~O_ACCMODE);
 	spin_unlock(&file->f_lock);

@@ -162,13 +162,13 @@ out:
 }
 
 /**
- * cryo_reopen_deleted() - make a deleted FIFO or directory again, for the
- * process being restored
+ * cryo_reopen_deleted() - make a deleted regular file, FIFO or directory
+ * again, for the process being restored
  * @t: the thaw; its credentials for opens (cryo_creds_open_cred())
  * @what: what the file is, for messages
  * @path: its path as d_path() gave it, "/a/b (deleted)"
  * @flags: open flags for it
- * @mode: S_IFIFO or S_IFDIR, and the permission bits it had
+ * @mode: S_IFREG, S_IFIFO or S_IFDIR, and the permission bits it had
  *
  * Made as the restored process (so owned by it, and only where it may
  * create a file) in the same directory, under the same name when that is
