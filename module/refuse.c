@@ -74,6 +74,7 @@ static const struct {
 	[CRYO_REFUSAL_MEMFD_MAPPING]	= { "mapping", "is of a hugetlb memfd or secret memory" },
 	[CRYO_REFUSAL_MEMFD_OUTSIDE]	= { "fd", "is a memfd held outside the tree too" },
 	[CRYO_REFUSAL_SCHED_DEADLINE]	= { "thread", "runs under SCHED_DEADLINE" },
+	[CRYO_REFUSAL_SIGQUEUE]		= { "pid", "has too many signals queued" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */
@@ -359,6 +360,8 @@ int cryo_refuse_check(struct cryo_image *img, struct cryo_why *why)
 	ret = cryo_seccomp_check(img, why);
 	if (!ret)
 		ret = cryo_sched_refuse(img, why);
+	if (!ret)
+		ret = cryo_sigq_refuse(img, why);
 	if (!ret)
 		ret = cryo_fdtable_check(img, why);
 	if (!ret)

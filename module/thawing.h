@@ -48,6 +48,7 @@ struct cryo_thawing_thread {
 	bool finish_queued;
 	bool sched_ext;			/* @rec has the 2.7 fields, task/sched.c */
 	struct cpumask *affinity;	/* to apply, or NULL: task/sched.c */
+	u64 sigq_covered;		/* signals with a SIGINFO record */
 };
 
 struct cryo_thawing;
@@ -141,6 +142,7 @@ struct cryo_thawing {
 	struct cryo_layout lay;		/* the mappings, mm/vma.c */
 	bool proc_ext;			/* PROCESS has the 2.1 fields */
 	struct cryo_cred_plan cred;	/* credentials, task/creds.c */
+	struct cryo_sigq_thaw sigq;	/* queued signals, task/signals.c */
 	u32 flags;			/* enum cryo_thaw_flags */
 
 	/* The restore, under the tree's lock. */

@@ -264,6 +264,10 @@ enum cryo_freeze_flags {
  *	test that may fail after the point of no return.  With
  *	%CRYO_FREEZE_ACCEPT_LOSS the image holds it as SCHED_OTHER.  Since
  *	image format 2.7 and ABI 1.11.
+ * @CRYO_REFUSAL_SIGQUEUE: EOPNOTSUPP: process @refusal_id has more than
+ *	%CRYO_IMAGE_MAX_SIGINFO signals queued (its threads' queues and the
+ *	shared one together).  With %CRYO_FREEZE_ACCEPT_LOSS the image holds
+ *	the first ones of each queue.  Since image format 2.8 and ABI 1.12.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -293,6 +297,7 @@ enum cryo_refusal {
 	CRYO_REFUSAL_MEMFD_MAPPING	= 21,
 	CRYO_REFUSAL_MEMFD_OUTSIDE	= 22,
 	CRYO_REFUSAL_SCHED_DEADLINE	= 23,
+	CRYO_REFUSAL_SIGQUEUE		= 36,
 };
 
 /**
