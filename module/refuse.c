@@ -75,6 +75,8 @@ static const struct {
 	[CRYO_REFUSAL_MEMFD_OUTSIDE]	= { "fd", "is a memfd held outside the tree too" },
 	[CRYO_REFUSAL_SCHED_DEADLINE]	= { "thread", "runs under SCHED_DEADLINE" },
 	[CRYO_REFUSAL_SIGQUEUE]		= { "pid", "has too many signals queued" },
+	[CRYO_REFUSAL_POSIX_TIMER]	= { "timer", "is a POSIX timer" },
+	[CRYO_REFUSAL_CPU_ITIMER]	= { "pid", "has ITIMER_VIRTUAL or ITIMER_PROF armed" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */
@@ -361,7 +363,7 @@ int cryo_refuse_check(struct cryo_image *img, struct cryo_why *why)
 	if (!ret)
 		ret = cryo_sched_refuse(img, why);
 	if (!ret)
-		ret = cryo_sigq_refuse(img, why);
+		ret = cryo_signals_refuse(img, why);
 	if (!ret)
 		ret = cryo_fdtable_check(img, why);
 	if (!ret)

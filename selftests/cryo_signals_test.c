@@ -262,4 +262,155 @@ TEST_F_TIMEOUT(sig, too_many, 180)
 	QUIT(0);
 }
 
+/* Freeze without ACCEPT_LOSS: the refusal, and the target resumed. */
+static int freeze_refused(struct tgt *t, struct cryoctl_freeze_result *res)
+{
+	int dev, fd, ret;
+
+	memset(res, 0, sizeof(*res));
+	res->size = sizeof(*res);
+	dev = cryoctl_open();
+	if (dev < 0)
+		return dev;
+	fd = open(t->img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		close(dev);
+		return -errno;
+	}
+	ret = cryoctl_freeze_ex(dev, t->pid, CRYO_FREEZE_KILL, 0, fd, NULL,
+				NULL, res);
+	close(fd);
+	close(dev);
+	return ret;
+}
+
+/*
+ * A POSIX timer, then ITIMER_PROF: refused by name, not lost; the
+ * target goes on untouched.
+ */
+TEST_F_TIMEOUT(sig, timers_refused, 120)
+{
+	struct cryoctl_freeze_result res;
+	struct ent e[4];
+
+	ONLY("timers_refused");
+	SPAWN();
+	EXPECT_EQ(-EOPNOTSUPP, freeze_refused(T, &res));
+	EXPECT_EQ(CRYO_REFUSAL_POSIX_TIMER, res.refusal);
+	EXPECT_EQ(0, res.refusal_id);	/* its first timer */
+	EXPECT_EQ(T->pid, res.refusal_pid);
+	CMD('P', "prof");
+	EXPECT_EQ(-EOPNOTSUPP, freeze_refused(T, &res));
+	EXPECT_EQ(CRYO_REFUSAL_CPU_ITIMER, res.refusal);
+	EXPECT_EQ(T->pid, res.refusal_id);
+	CMD('l', "log ");
+	EXPECT_EQ(0, parse_log(T->line, e, 4));
+	QUIT(0);
+}
+
+/* Write @len bytes of @buf as t->img, and thaw it: the thaw's result. */
+static int thaw_buf(struct tgt *t, const unsigned char *buf, size_t len,
+		    struct cryoctl_thaw_result *res)
+{
+	if (cryo_write_file(t->img, buf, len))
+		return -EIO;
+	return tgt_thaw(t, CRYOCTL_THAW_WAIT, NULL, 0, res);
+}
+
+/* The index of the record at byte @at of @img. */
+static int rec_index(const unsigned char *img, size_t at)
+{
+	size_t off = 0;
+	int i = 0;
+
+	while (off < at) {
+		struct cryo_rec r;
+
+		memcpy(&r, img + off, sizeof(r));
+		off += sizeof(r) + r.len;
+		i++;
+	}
+	return i;
+}
+
+/*
+ * Each field of a SIGINFO record made wrong: EBADMSG naming the record,
+ * before the point of no return (nothing made, nothing left).  Then
+ * the image itself thaws.
+ */
+TEST_F_TIMEOUT(sig, malformed, 180)
+{
+	static const struct {
+		size_t off;
+		int32_t v;
+		const char *what;
+	} cases[] = {
+		{ offsetof(struct cryo_image_siginfo, signo), 0, "signal 0" },
+		{ offsetof(struct cryo_image_siginfo, signo), 65, "signal 65" },
+		{ offsetof(struct cryo_image_siginfo, signo), SIGKILL, "SIGKILL" },
+		{ offsetof(struct cryo_image_siginfo, signo), SIGSTOP, "SIGSTOP" },
+		{ offsetof(struct cryo_image_siginfo, tid), -1, "thread -1" },
+		{ offsetof(struct cryo_image_siginfo, tid), 0x7ffffff0,
+		  "a thread not in the image" },
+		{ offsetof(struct cryo_image_siginfo, __reserved), 1, "reserved" },
+		{ offsetof(struct cryo_image_siginfo, __pad), 1, "pad" },
+	};
+	struct cryoctl_thaw_result res;
+	unsigned char *img, *buf;
+	size_t len, at;
+	struct cryo_rec r;
+	unsigned int i;
+	int idx, ret;
+	char name[32];
+
+	ONLY("malformed");
+	SPAWN();
+	ASSERT_EQ(0, sigqueue(T->pid, SIGRTMIN + 1, (union sigval){ .sival_int = 42 }));
+	FREEZE();
+	img = cryo_slurp(T->img, &len);
+	ASSERT_NE(NULL, img);
+	buf = malloc(len + sizeof(r) + 64);
+	ASSERT_NE(NULL, buf);
+	at = cryo_frame_find(img, len, CRYO_REC_SIGINFO);
+	ASSERT_GT(len, at);
+	idx = rec_index(img, at);
+	snprintf(name, sizeof(name), "record %d (SIGINFO)", idx);
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		memcpy(buf, img, len);
+		memcpy(buf + at + sizeof(r) + cases[i].off, &cases[i].v,
+		       sizeof(cases[i].v));
+		memcpy(&r, buf + at, sizeof(r));
+		r.crc = cryoctl_record_crc(&r, buf + at + sizeof(r));
+		memcpy(buf + at, &r, sizeof(r));
+		ret = thaw_buf(T, buf, len, &res);
+		EXPECT_EQ(-EBADMSG, ret) TH_LOG("%s: %s", cases[i].what, res.message);
+		EXPECT_NE(NULL, strstr(res.message, name))
+			TH_LOG("%s: \"%s\" does not name %s", cases[i].what,
+			       res.message, name);
+		EXPECT_EQ(0, T->pid);
+		T->pid = 0;
+	}
+	/* A record one byte short. */
+	memcpy(buf, img, at);
+	memcpy(&r, img + at, sizeof(r));
+	r.len -= 1;
+	memcpy(buf + at + sizeof(r), img + at + sizeof(r), r.len);
+	r.crc = cryoctl_record_crc(&r, buf + at + sizeof(r));
+	memcpy(buf + at, &r, sizeof(r));
+	memcpy(buf + at + sizeof(r) + r.len, img + at + sizeof(r) + r.len + 1,
+	       len - at - sizeof(r) - r.len - 1);
+	ret = thaw_buf(T, buf, len - 1, &res);
+	EXPECT_EQ(-EBADMSG, ret) TH_LOG("short: %s", res.message);
+
+	/* The image itself thaws, the signal with it. */
+	ASSERT_EQ(0, thaw_buf(T, img, len, &res)) TH_LOG("%s", res.message);
+	ASSERT_LT(0, T->pid);
+	EXPECT_EQ(BIT(SIGRTMIN + 1) | BIT(SIGRTMIN + 4),
+		  cryo_status_mask(T->pid, "ShdPnd:"));
+	free(buf);
+	free(img);
+	QUIT(0);
+}
+
 TEST_HARNESS_MAIN

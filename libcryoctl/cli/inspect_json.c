@@ -118,6 +118,10 @@
  *                           file ("socket:[1234]"); null when absent
  *     unlinked              true: deleted, contents saved in the image
  *     lost                  true: not saved (taken with accept_loss)
+ *   fds                     array of objects, ascending
+ *     fd                    number
+ *     file_id               the id of its file (number)
+ *     cloexec               boolean
  *   queued_signals          array of objects, the SIGINFO records (format
  *                           2.8) in image order: each thread's queue, then
  *                           the process's
@@ -133,10 +137,6 @@
  *                           timer id and the overrun count)
  *     value                 si_value (hex)
  *     fields                the 32 bytes after si_code, as four hex words
- *   fds                     array of objects, ascending
- *     fd                    number
- *     file_id               the id of its file (number)
- *     cloexec               boolean
  *   vmas                    array of objects, ascending
  *     start, end            hex
  *     perms                 "rwxp" as in /proc/PID/maps
@@ -647,10 +647,6 @@ static void json_proc(struct json *j, const struct summary *s,
 			json_file(j, &s->files[i]);
 		j_close(j, ']');
 	}
-	j_open(j, "queued_signals", '[');
-	for (i = p->first_sigq; i < p->first_sigq + p->nr_sigq; i++)
-		json_siginfo(j, &s->sigq[i]);
-	j_close(j, ']');
 	j_open(j, "fds", '[');
 	for (i = p->first_fd; i < p->first_fd + p->nr_fds; i++) {
 		j_open(j, NULL, '{');
@@ -663,6 +659,10 @@ static void json_proc(struct json *j, const struct summary *s,
 	j_open(j, "locks", '[');
 	for (i = p->first_lock; i < p->first_lock + p->nr_locks; i++)
 		json_lock(j, &s->locks[i]);
+	j_close(j, ']');
+	j_open(j, "queued_signals", '[');
+	for (i = p->first_sigq; i < p->first_sigq + p->nr_sigq; i++)
+		json_siginfo(j, &s->sigq[i]);
 	j_close(j, ']');
 	j_open(j, "vmas", '[');
 	for (i = p->first_vma; i < p->first_vma + p->nr_vmas; i++)

@@ -328,26 +328,42 @@ static unsigned int cryo_sigq_walk(struct cryo_image *img,
 }
 
 /**
- * cryo_sigq_refuse() - refuse a member with more queued signals than an
- * image holds
+ * cryo_signals_refuse() - refuse signal state an image would lose
  * @img: the image, @img->m parked
  * @why: out: the refusal
  *
+ * More queued signals than an image holds; a POSIX timer
+ * (timer_create(2)) or an armed ITIMER_VIRTUAL or ITIMER_PROF, which a
+ * thaw cannot make again.  Under the siglock, which guards the queues,
+ * the list of timers and the CPU itimers; the parked process cannot
+ * change them itself.
+ *
  * Return: 0, -EOPNOTSUPP with @why set, -ESRCH.
  */
-int cryo_sigq_refuse(struct cryo_image *img, struct cryo_why *why)
+int cryo_signals_refuse(struct cryo_image *img, struct cryo_why *why)
 {
-	struct sighand_struct *sh = cryo_sigq_lock(img->m->leader);
+	struct task_struct *leader = img->m->leader;
+	struct sighand_struct *sh = cryo_sigq_lock(leader);
+	struct signal_struct *sig = leader->signal;
+	pid_t pid = task_tgid_nr_ns(leader, task_active_pid_ns(current));
+	bool cpu_itimer;
 	unsigned int n;
+	int timer;
 
 	if (!sh)
 		return -ESRCH;
 	n = cryo_sigq_walk(img, sh, NULL, 0);
+	timer = cryo_posix_timer_first(sig);
+	cpu_itimer = sig->it[CPUCLOCK_PROF].expires ||
+		     sig->it[CPUCLOCK_VIRT].expires;
 	cryo_sigq_unlock(sh);
 	if (n > CRYO_IMAGE_MAX_SIGINFO)
-		return cryo_refuse(why, CRYO_REFUSAL_SIGQUEUE,
-				   task_tgid_nr_ns(img->m->leader,
-						   task_active_pid_ns(current)),
+		return cryo_refuse(why, CRYO_REFUSAL_SIGQUEUE, pid, -EOPNOTSUPP);
+	if (timer >= 0)
+		return cryo_refuse(why, CRYO_REFUSAL_POSIX_TIMER, timer,
+				   -EOPNOTSUPP);
+	if (cpu_itimer)
+		return cryo_refuse(why, CRYO_REFUSAL_CPU_ITIMER, pid,
 				   -EOPNOTSUPP);
 	return 0;
 }

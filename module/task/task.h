@@ -58,7 +58,7 @@ void cryo_signals_restore(struct cryo_thawing *t);
 void cryo_signals_restore_thread(const struct cryo_thawing_thread *th);
 void cryo_signals_final(struct cryo_thawing *t);
 void cryo_signals_keep_sigkill(void);
-int cryo_sigq_refuse(struct cryo_image *img, struct cryo_why *why);
+int cryo_signals_refuse(struct cryo_image *img, struct cryo_why *why);
 int cryo_sigq_save(struct cryo_image *img);
 void cryo_sigq_save_end(struct cryo_image *img);
 int cryo_sigq_load(struct cryo_thawing *t, const struct cryo_rec *rec);

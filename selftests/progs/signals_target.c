@@ -19,6 +19,8 @@
  *   'u'  the main thread unblocks SIGUSR1 and SIGRTMIN+1, +2 and +4
  *        (every pending one runs before sigprocmask() returns), then 'l'.
  *   'U'  thread B unblocks SIGRTMIN+3 and waits for its handler, then 'l'.
+ *   'P'  deletes the POSIX timer (its queued signal stays) and arms
+ *        ITIMER_PROF for an hour: "prof".
  *   'p'  "pid <pid>"; 'q' <byte>: exit with that status.
  */
 #include <errno.h>
@@ -31,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 
 #define MAX_LOG	64
 
@@ -42,6 +45,7 @@ static struct entry log_[MAX_LOG];
 static volatile int nlog;
 static volatile int b_go, b_done;
 static volatile pid_t b_tid;
+static timer_t tm;
 
 static void handler(int sig, siginfo_t *si, void *uc)
 {
@@ -117,7 +121,6 @@ int main(void)
 	struct itimerspec its;
 	sigset_t set, pend;
 	pthread_t b;
-	timer_t tm;
 	int sig;
 	char c;
 
@@ -189,6 +192,16 @@ int main(void)
 			while (!__atomic_load_n(&b_done, __ATOMIC_ACQUIRE))
 				usleep(1000);
 			report();
+			break;
+		case 'P':
+			if (timer_delete(tm))
+				die("timer_delete");
+			memset(&its, 0, sizeof(its));
+			its.it_value.tv_sec = 3600;
+			if (setitimer(ITIMER_PROF, (struct itimerval *)&(struct itimerval){
+					.it_value = { .tv_sec = 3600 } }, NULL))
+				die("setitimer");
+			reply("prof");
 			break;
 		case 'p':
 			reply("pid %d", (int)getpid());
