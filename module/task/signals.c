@@ -250,33 +250,6 @@ static_assert(sizeof(((kernel_siginfo_t *)0)->_sifields) ==
 	      sizeof(((struct cryo_image_siginfo *)0)->fields));
 
 /*
- * Lock the signal queues of parked process @leader: its sighand, under
- * RCU (lock_task_sighand() is not exported; a parked target's sighand
- * only goes away if it dies).  NULL when it is gone.
- */
-static struct sighand_struct *cryo_sigq_lock(struct task_struct *leader)
-{
-	struct sighand_struct *sh;
-
-	rcu_read_lock();
-	sh = rcu_dereference(leader->sighand);
-	if (sh) {
-		spin_lock_irq(&sh->siglock);
-		if (sh == rcu_access_pointer(leader->sighand))
-			return sh;
-		spin_unlock_irq(&sh->siglock);
-	}
-	rcu_read_unlock();
-	return NULL;
-}
-
-static void cryo_sigq_unlock(struct sighand_struct *sh)
-{
-	spin_unlock_irq(&sh->siglock);
-	rcu_read_unlock();
-}
-
-/*
  * Walk the queues of the parked member: each imaged thread's, in the
  * park's order, then the shared one.  Fills @out (room for @room) when
  * not NULL; returns how many entries there are, SIGKILL and SIGSTOP
@@ -327,6 +300,42 @@ static unsigned int cryo_sigq_walk(struct cryo_image *img,
 	return n;
 }
 
+/*
+ * Under the parked member's siglock (lock_task_sighand() is not
+ * exported; a parked target's sighand only goes away if it dies, then we
+ * see NULL or another one): cryo_sigq_walk(), and with @timer the id of
+ * its first POSIX timer (-1 for none) and whether ITIMER_VIRTUAL or
+ * ITIMER_PROF is armed.  -ESRCH when the member is gone.
+ */
+static int cryo_sigq_locked(struct cryo_image *img,
+			    struct cryo_image_siginfo *out, unsigned int room,
+			    unsigned int *n, int *timer, bool *cpu_itimer)
+{
+	struct task_struct *leader = img->m->leader;
+	struct signal_struct *sig = leader->signal;
+	struct sighand_struct *sh;
+	int ret = -ESRCH;
+
+	rcu_read_lock();
+	sh = rcu_dereference(leader->sighand);
+	if (!sh)
+		goto out;
+	spin_lock_irq(&sh->siglock);
+	if (sh == rcu_access_pointer(leader->sighand)) {
+		*n = cryo_sigq_walk(img, sh, out, room);
+		if (timer) {
+			*timer = cryo_posix_timer_first(sig);
+			*cpu_itimer = sig->it[CPUCLOCK_PROF].expires ||
+				      sig->it[CPUCLOCK_VIRT].expires;
+		}
+		ret = 0;
+	}
+	spin_unlock_irq(&sh->siglock);
+out:
+	rcu_read_unlock();
+	return ret;
+}
+
 /**
  * cryo_signals_refuse() - refuse signal state an image would lose
  * @img: the image, @img->m parked
@@ -342,21 +351,15 @@ static unsigned int cryo_sigq_walk(struct cryo_image *img,
  */
 int cryo_signals_refuse(struct cryo_image *img, struct cryo_why *why)
 {
-	struct task_struct *leader = img->m->leader;
-	struct sighand_struct *sh = cryo_sigq_lock(leader);
-	struct signal_struct *sig = leader->signal;
-	pid_t pid = task_tgid_nr_ns(leader, task_active_pid_ns(current));
+	pid_t pid = task_tgid_nr_ns(img->m->leader,
+				    task_active_pid_ns(current));
 	bool cpu_itimer;
 	unsigned int n;
-	int timer;
+	int timer, ret;
 
-	if (!sh)
-		return -ESRCH;
-	n = cryo_sigq_walk(img, sh, NULL, 0);
-	timer = cryo_posix_timer_first(sig);
-	cpu_itimer = sig->it[CPUCLOCK_PROF].expires ||
-		     sig->it[CPUCLOCK_VIRT].expires;
-	cryo_sigq_unlock(sh);
+	ret = cryo_sigq_locked(img, NULL, 0, &n, &timer, &cpu_itimer);
+	if (ret)
+		return ret;
 	if (n > CRYO_IMAGE_MAX_SIGINFO)
 		return cryo_refuse(why, CRYO_REFUSAL_SIGQUEUE, pid, -EOPNOTSUPP);
 	if (timer >= 0)
@@ -372,17 +375,14 @@ int cryo_signals_refuse(struct cryo_image *img, struct cryo_why *why)
 static int cryo_sigq_take(struct cryo_image *img)
 {
 	struct cryo_sigq_save *sq = &img->sigq;
-	struct sighand_struct *sh;
 	unsigned int n, room = 0;
-	int tries;
+	int tries, ret;
 
 	/* Others may queue more meanwhile: a few tries, then the limit. */
 	for (tries = 0; ; tries++) {
-		sh = cryo_sigq_lock(img->m->leader);
-		if (!sh)
-			return -ESRCH;
-		n = cryo_sigq_walk(img, sh, sq->q, room);
-		cryo_sigq_unlock(sh);
+		ret = cryo_sigq_locked(img, sq->q, room, &n, NULL, NULL);
+		if (ret)
+			return ret;
 		if (n <= room || room == CRYO_IMAGE_MAX_SIGINFO)
 			break;
 		kvfree(sq->q);
