@@ -24,7 +24,8 @@
  * members map, then one section per member that is not a zombie, in the
  * TREE's order, then TRAILER.  A section is, in the order of
  * cryo_rec_rank(): PROCESS, GROUPS, AUXV, FS, SIGNALS, THREAD (one per
- * thread), then the files, walked in ascending fd order: an fd whose open
+ * thread), since 2.8 SIGINFO (one per queued signal), then the files,
+ * walked in ascending fd order: an fd whose open
  * file description is met for the first time in the image gives a FILE
  * record (ids 1, 2, 3... in order of appearance across the whole image),
  * that file's FILE_DATA records, then the FD record; an fd sharing a
@@ -862,7 +863,8 @@ struct cryo_image_sigaction {
  * @real_value_ns: ITIMER_REAL (and alarm(2)) time left, 0 if disarmed.
  * @real_interval_ns: ITIMER_REAL reload interval.
  *
- * ITIMER_VIRTUAL and ITIMER_PROF are not saved in this version.
+ * ITIMER_VIRTUAL and ITIMER_PROF are not saved in this version: since
+ * ABI 1.12 a freeze refuses them (%CRYO_REFUSAL_CPU_ITIMER).
  */
 struct cryo_image_signals {
 	struct cryo_image_sigaction action[64];
