@@ -315,6 +315,23 @@ static inline int cryo_vfs_remove(const struct path *parent,
 	if (d_is_dir(dentry))
 		return vfs_rmdir(cryo_mnt_map(parent->mnt), dir, dentry);
 	return vfs_unlink(cryo_mnt_map(parent->mnt), dir, dentry, NULL);
+/*
+ * 6.10 made a process's list of POSIX timers an hlist
+ * (signal_struct.posix_timers, k_itimer.list).  The id of its first
+ * timer, -1 for none.  Under the siglock, which guards the list (and an
+ * id never changes).
+ */
+#include <linux/posix-timers.h>
+static inline int cryo_posix_timer_first(struct signal_struct *sig)
+{
+#if CRYO_SINCE(6, 10)
+	struct k_itimer *k = hlist_entry_safe(sig->posix_timers.first,
+					      struct k_itimer, list);
+#else
+	struct k_itimer *k = list_first_entry_or_null(&sig->posix_timers,
+						      struct k_itimer, list);
+#endif
+	return k ? k->it_id : -1;
 }
 
 #endif /* _CRYO_COMPAT_H */

@@ -107,6 +107,7 @@ static void cryo_image_drop(struct cryo_image *img)
 	cryo_fdtable_save_end(img);
 	cryo_shm_release(img);
 	cryo_members_put_mm(img);
+	cryo_sigq_save_end(img);
 }
 
 static void cryo_image_free(struct cryo_image *img)
@@ -546,6 +547,7 @@ static bool cryo_freeze_section(struct cryo_image *img, unsigned int from)
 		img->thread_idx = 0;
 		img->fdt.fd_next = 0;
 		img->pg.cursor = 0;
+		cryo_sigq_save_end(img);
 		return true;
 	}
 	return false;
@@ -674,6 +676,12 @@ static int cryo_freeze_next(struct cryo_image *img)
 	case CRYO_PH_THREADS:
 		if (cryo_cpu_save(img))
 			return 1;
+		img->phase = CRYO_PH_SIGINFO;
+		fallthrough;
+	case CRYO_PH_SIGINFO:
+		ret = cryo_sigq_save(img);
+		if (ret)
+			return ret;
 		img->phase = CRYO_PH_FILES;
 		fallthrough;
 	case CRYO_PH_FILES:

@@ -20,6 +20,7 @@
 #include "files/state.h"
 #include "image/state.h"
 #include "mm/state.h"
+#include "task/state.h"
 
 struct cryo_snap;
 
@@ -33,6 +34,7 @@ enum cryo_phase {
 	CRYO_PH_FS,
 	CRYO_PH_SIGNALS,
 	CRYO_PH_THREADS,
+	CRYO_PH_SIGINFO,
 	CRYO_PH_FILES,
 	CRYO_PH_VMAS,
 	CRYO_PH_PAGES,
@@ -191,6 +193,7 @@ struct cryo_image {
 	struct cryo_pages_save pg;	/* pages pinned or copied, mm/ */
 	struct cryo_shm_save shm;	/* shared memory objects, mm/shm.c */
 	struct cryo_files_save fdt;	/* the files section, files/ */
+	struct cryo_sigq_save sigq;	/* queued signals, task/signals.c */
 
 };
 

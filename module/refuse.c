@@ -78,6 +78,9 @@ static const struct {
 	[CRYO_REFUSAL_FANOTIFY]		= { "fd", "is a fanotify group" },
 	[CRYO_REFUSAL_OPATH_UNLINKED]	= { "fd", "is O_PATH on an unlinked inode" },
 	[CRYO_REFUSAL_DELETED_TOO_BIG]	= { "fd", "takes deleted files' data over the limit" },
+	[CRYO_REFUSAL_SIGQUEUE]		= { "pid", "has too many signals queued" },
+	[CRYO_REFUSAL_POSIX_TIMER]	= { "timer", "is a POSIX timer" },
+	[CRYO_REFUSAL_CPU_ITIMER]	= { "pid", "has ITIMER_VIRTUAL or ITIMER_PROF armed" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */
@@ -363,6 +366,8 @@ int cryo_refuse_check(struct cryo_image *img, struct cryo_why *why)
 	ret = cryo_seccomp_check(img, why);
 	if (!ret)
 		ret = cryo_sched_refuse(img, why);
+	if (!ret)
+		ret = cryo_signals_refuse(img, why);
 	if (!ret)
 		ret = cryo_fdtable_check(img, why);
 	if (!ret)

@@ -352,6 +352,8 @@ static int cryo_thaw_final(struct cryo_thawing *t)
 	/* A sharer's section has none: its table's are its owner's. */
 	if (!ret)
 		ret = cryo_locks_install(t);
+	if (!ret)
+		ret = cryo_sigq_restore(t);
 	if (ret)
 		return ret;
 	cryo_signals_final(t);

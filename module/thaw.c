@@ -131,6 +131,7 @@ static void cryo_thaw_free(struct cryo_thawing *t)
 	cryo_vma_release(t);
 	cryo_cpu_release(t);
 	cryo_creds_release(t);
+	cryo_sigq_release(t);
 	if (t->leader)
 		put_task_struct(t->leader);
 	put_pid(t->leader_pid);
@@ -804,6 +805,8 @@ static int cryo_thaw_load_one(struct cryo_thawing *t, const struct cryo_rec *rec
 		return cryo_signals_load(t, rec);
 	case CRYO_REC_THREAD:
 		return cryo_cpu_load(t, rec);
+	case CRYO_REC_SIGINFO:
+		return cryo_sigq_load(t, rec);
 	case CRYO_REC_FILE:
 		return cryo_file_load(t, rec);
 	case CRYO_REC_FILE_DATA:

@@ -49,6 +49,7 @@ struct cryo_thawing_thread {
 	bool sched_ext;			/* @rec has the 2.7 fields, task/sched.c */
 	bool ioprio_ext;		/* and the 2.8 I/O priority */
 	struct cpumask *affinity;	/* to apply, or NULL: task/sched.c */
+	u64 sigq_covered;		/* signals with a SIGINFO record */
 };
 
 struct cryo_thawing;
@@ -144,6 +145,7 @@ struct cryo_thawing {
 	bool proc_ext;			/* PROCESS has the 2.1 fields */
 	bool proc_loginuid;		/* PROCESS has the 2.8 loginuid */
 	struct cryo_cred_plan cred;	/* credentials, task/creds.c */
+	struct cryo_sigq_thaw sigq;	/* queued signals, task/signals.c */
 	u32 flags;			/* enum cryo_thaw_flags */
 
 	/* The restore, under the tree's lock. */

@@ -455,6 +455,7 @@ static int new_proc(struct summary *s)
 	p->first_thread = s->nr_threads;
 	p->first_fd = s->nr_fds;
 	p->first_lock = s->nr_locks;
+	p->first_sigq = s->nr_sigq;
 	p->first_vma = s->nr_vmas;
 	s->vma_cursor = s->nr_vmas;
 	return 0;
@@ -486,6 +487,45 @@ static int add_thread(struct summary *s, const struct cryoctl_record *rec)
 	s->thread_sched = len >= sizeof(*t);
 	cur_proc(s)->nr_threads++;
 	return 0;
+}
+
+static int add_siginfo(struct summary *s, const struct cryoctl_record *rec)
+{
+	struct cryo_image_siginfo *q;
+
+	q = grow(s->sigq, &s->sigq_size, s->nr_sigq, sizeof(*q));
+	if (!q)
+		return -1;
+	s->sigq = q;
+	q = &q[s->nr_sigq++];
+	memset(q, 0, sizeof(*q));
+	memcpy(q, rec->payload, rec->len < sizeof(*q) ? rec->len : sizeof(*q));
+	cur_proc(s)->nr_sigq++;
+	return 0;
+}
+
+const char *inspect_si_code_name(int32_t code)
+{
+	switch (code) {
+	case 0:
+		return "SI_USER";
+	case -1:
+		return "SI_QUEUE";
+	case -2:
+		return "SI_TIMER";
+	case -3:
+		return "SI_MESGQ";
+	case -4:
+		return "SI_ASYNCIO";
+	case -5:
+		return "SI_SIGIO";
+	case -6:
+		return "SI_TKILL";
+	case 0x80:
+		return "SI_KERNEL";
+	default:
+		return NULL;
+	}
 }
 
 static int add_vma(struct summary *s, const struct cryoctl_record *rec)
@@ -668,6 +708,8 @@ static int add_proc_record(struct summary *s, const struct cryoctl_record *rec)
 		return 0;
 	case CRYO_REC_THREAD:
 		return add_thread(s, rec);
+	case CRYO_REC_SIGINFO:
+		return add_siginfo(s, rec);
 	case CRYO_REC_FD:
 		return add_fd(s, rec);
 	case CRYO_REC_LOCK:
@@ -731,6 +773,7 @@ static int collect(struct cryoctl_image *img, struct summary *s)
 		case CRYO_REC_FS:
 		case CRYO_REC_SIGNALS:
 		case CRYO_REC_THREAD:
+		case CRYO_REC_SIGINFO:
 		case CRYO_REC_FD:
 		case CRYO_REC_LOCK:
 		case CRYO_REC_VMA:
@@ -776,6 +819,7 @@ static void free_summary(struct summary *s)
 	free(s->files);
 	free(s->fds);
 	free(s->locks);
+	free(s->sigq);
 	for (i = 0; i < s->nr_procs; i++) {
 		p = &s->procs[i];
 		for (k = 0; k < ARRAY_SIZE(p->fs); k++)

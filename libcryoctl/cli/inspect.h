@@ -49,6 +49,7 @@ struct proc_info {
 	size_t first_thread, nr_threads;
 	size_t first_fd, nr_fds;
 	size_t first_lock, nr_locks;	/* its LOCK records (2.6) */
+	size_t first_sigq, nr_sigq;	/* its SIGINFO records (2.8) */
 	size_t first_vma, nr_vmas;
 	uint64_t pages;
 };
@@ -89,6 +90,9 @@ struct summary {
 	struct cryo_image_lock *locks;
 	size_t nr_locks;
 	size_t locks_size;
+	struct cryo_image_siginfo *sigq;
+	size_t nr_sigq;
+	size_t sigq_size;
 	struct cryo_image_thread *threads;
 	bool thread_sched;		/* THREAD records have the 2.7 fields */
 	size_t nr_threads;
@@ -132,6 +136,9 @@ void inspect_sig_name(unsigned int sig, char *buf, size_t size);
 
 /* "AT_PHDR" ..., NULL for a type cryoctl does not name. */
 const char *inspect_auxv_name(uint64_t type);
+
+/* "SI_USER", "SI_QUEUE", "SI_TIMER" ..., NULL for another si_code. */
+const char *inspect_si_code_name(int32_t code);
 
 /* "POSIX", "OFD", "flock", or NULL for a kind cryoctl does not name. */
 const char *inspect_lock_kind_name(uint32_t kind);

@@ -132,6 +132,21 @@
  *     fd                    number
  *     file_id               the id of its file (number)
  *     cloexec               boolean
+ *   queued_signals          array of objects, the SIGINFO records (format
+ *                           2.8) in image order: each thread's queue, then
+ *                           the process's
+ *     tid                   number, 0 for the process's shared queue
+ *     signal                number
+ *     name                  as in signals
+ *     code                  si_code (number)
+ *     code_name             "SI_USER", "SI_QUEUE", "SI_TIMER", "SI_MESGQ",
+ *                           "SI_ASYNCIO", "SI_SIGIO", "SI_TKILL",
+ *                           "SI_KERNEL", or null
+ *     errno                 si_errno (number)
+ *     pid, uid              si_pid and si_uid (numbers; for SI_TIMER the
+ *                           timer id and the overrun count)
+ *     value                 si_value (hex)
+ *     fields                the 32 bytes after si_code, as four hex words
  *   vmas                    array of objects, ascending
  *     start, end            hex
  *     perms                 "rwxp" as in /proc/PID/maps
@@ -342,6 +357,29 @@ static void json_process(struct json *j, const struct cryo_image_process *p)
 		j_str_or_null(j, "loginuid", NULL);
 	else
 		j_u64(j, "loginuid", p->loginuid);
+	j_close(j, '}');
+}
+
+static void json_siginfo(struct json *j, const struct cryo_image_siginfo *q)
+{
+	char name[16];
+	unsigned int i;
+
+	j_open(j, NULL, '{');
+	j_s64(j, "tid", q->tid);
+	j_s64(j, "signal", q->signo);
+	inspect_sig_name(q->signo, name, sizeof(name));
+	j_str(j, "name", name, SIZE_MAX);
+	j_s64(j, "code", q->code);
+	j_str_or_null(j, "code_name", inspect_si_code_name(q->code));
+	j_s64(j, "errno", q->errnum);
+	j_s64(j, "pid", (int32_t)q->fields[0]);
+	j_u64(j, "uid", (uint32_t)(q->fields[0] >> 32));
+	j_hex(j, "value", q->fields[1]);
+	j_open(j, "fields", '[');
+	for (i = 0; i < 4; i++)
+		j_hex(j, NULL, q->fields[i]);
+	j_close(j, ']');
 	j_close(j, '}');
 }
 
@@ -645,6 +683,10 @@ static void json_proc(struct json *j, const struct summary *s,
 	j_open(j, "locks", '[');
 	for (i = p->first_lock; i < p->first_lock + p->nr_locks; i++)
 		json_lock(j, &s->locks[i]);
+	j_close(j, ']');
+	j_open(j, "queued_signals", '[');
+	for (i = p->first_sigq; i < p->first_sigq + p->nr_sigq; i++)
+		json_siginfo(j, &s->sigq[i]);
 	j_close(j, ']');
 	j_open(j, "vmas", '[');
 	for (i = p->first_vma; i < p->first_vma + p->nr_vmas; i++)

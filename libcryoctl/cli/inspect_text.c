@@ -473,6 +473,40 @@ static void text_fd(const struct summary *s, const struct cryo_image_fd *fd)
 	putchar('\n');
 }
 
+/*
+ * "  queued SIGRTMIN+2 to thread 12: SI_QUEUE pid 10 uid 0 value 0x2a",
+ * "  queued SIGALRM to the process: SI_TIMER timer 0 overrun 0 value 0x7"
+ */
+static void text_siginfo(const struct cryo_image_siginfo *q)
+{
+	const char *code = inspect_si_code_name(q->code);
+	uint32_t lo = (uint32_t)q->fields[0], hi = (uint32_t)(q->fields[0] >> 32);
+	char sig[16];
+
+	inspect_sig_name(q->signo, sig, sizeof(sig));
+	printf("  queued %s to ", sig);
+	if (q->tid)
+		printf("thread %d: ", q->tid);
+	else
+		printf("the process: ");
+	if (code)
+		printf("%s", code);
+	else
+		printf("code %d", q->code);
+	if (q->code == -2)
+		printf(" timer %d overrun %d value 0x%llx", (int32_t)lo,
+		       (int32_t)hi, (unsigned long long)q->fields[1]);
+	else if (q->code <= 0)
+		printf(" pid %d uid %u value 0x%llx", (int32_t)lo, hi,
+		       (unsigned long long)q->fields[1]);
+	else
+		printf(" fields 0x%llx 0x%llx", (unsigned long long)q->fields[0],
+		       (unsigned long long)q->fields[1]);
+	if (q->errnum)
+		printf(" errno %d", q->errnum);
+	putchar('\n');
+}
+
 /* "  lock POSIX write 0-EOF on file 3" */
 static void text_lock(const struct cryo_image_lock *l)
 {
@@ -791,6 +825,10 @@ static void text_proc(const struct summary *s, const struct proc_info *p)
 		text_signals(&p->sig);
 	for (i = 0; i < p->nr_threads; i++)
 		text_thread(&s->threads[p->first_thread + i], s->thread_sched);
+	if (p->nr_sigq)
+		printf("\n%-16s%zu\n", "queued signals", p->nr_sigq);
+	for (i = 0; i < p->nr_sigq; i++)
+		text_siginfo(&s->sigq[p->first_sigq + i]);
 	if (p->have_process || p->nr_fds || (s->nr_procs == 1 && s->nr_files))
 		text_files(s, p);
 }

@@ -77,6 +77,7 @@ struct cryoctl_image {
 	int section;			/* its member's index, -1 before the first */
 	uint32_t nr_sections;		/* sections started */
 	uint32_t section_threads;	/* THREAD records of the current one */
+	uint32_t section_siginfo;	/* its SIGINFO records (2.8) */
 
 	/* Counts of what has been read, for the trailer. */
 	uint64_t offset;		/* bytes consumed */

@@ -14,7 +14,7 @@
  *  5. its place.  The order is
  *
  *	HEADER [TREE SHM*] SECTION* TRAILER, each SECTION being
- *	PROCESS GROUPS AUXV FS SIGNALS THREAD*
+ *	PROCESS GROUPS AUXV FS SIGNALS THREAD* SIGINFO*
  *	(FILE FILE_DATA* FD FD*)* VMA* PAGES* SHM_PAGES*
  *
  *     HEADER first and once.  A 2.1 image has one section and no TREE.
@@ -473,6 +473,7 @@ static int next_section(struct cryoctl_image *img)
 	img->section = i;
 	img->nr_sections++;
 	img->section_threads = 0;
+	img->section_siginfo = 0;
 	img->rank = CRYO_RANK_TREE;
 	img->block_seen = 0;
 	img->block_checked = false;
@@ -755,6 +756,46 @@ static int check_thread(struct cryoctl_image *img)
 				  restart);
 	if (thread_size(img->minor) == sizeof(*t))
 		return check_thread_sched(img, t);
+	return 0;
+}
+
+/*
+ * SIGINFO (2.8): after a THREAD of its section, a signal 1 to 64 but
+ * SIGKILL and SIGSTOP, reserved words 0, at most CRYO_IMAGE_MAX_SIGINFO
+ * in a section.  Its tid is checked against the THREAD records by a thaw.
+ */
+static int check_siginfo(struct cryoctl_image *img)
+{
+	const struct cryo_image_siginfo *r = (const void *)img->buf;
+	int32_t signo;
+	int ret;
+
+	ret = check_rank(img, CRYO_RANK_THREAD);
+	if (ret)
+		return ret;
+	if (img->minor < 8)
+		return image_fail(img, -EPROTO, true,
+				  "a SIGINFO record in a format %u.%u image",
+				  CRYO_IMAGE_MAJOR, img->minor);
+	ret = img->minor > CRYO_IMAGE_MINOR && img->rec.len > sizeof(*r) ? 0 :
+	      check_len(img, sizeof(*r));
+	if (ret)
+		return ret;
+	if (!img->section_threads)
+		return image_fail(img, -EPROTO, true,
+				  "a SIGINFO record before any THREAD");
+	if (++img->section_siginfo > CRYO_IMAGE_MAX_SIGINFO)
+		return image_fail(img, -EPROTO, true,
+				  "more than %u SIGINFO records in a section",
+				  CRYO_IMAGE_MAX_SIGINFO);
+	if (r->__reserved || r->__pad)
+		return image_fail(img, -EPROTO, true, "reserved field is not 0");
+	signo = (int32_t)le32toh(r->signo);
+	if (signo < 1 || signo > 64 || signo == 9 || signo == 19)
+		return image_fail(img, -EPROTO, true, "signal %d", signo);
+	if ((int32_t)le32toh(r->tid) < 0)
+		return image_fail(img, -EPROTO, true, "thread id %d",
+				  (int32_t)le32toh(r->tid));
 	return 0;
 }
 
@@ -1636,6 +1677,8 @@ int image_check_record(struct cryoctl_image *img)
 		return check_signals(img);
 	case CRYO_REC_THREAD:
 		return check_thread(img);
+	case CRYO_REC_SIGINFO:
+		return check_siginfo(img);
 	case CRYO_REC_FILE:
 		return check_file(img);
 	case CRYO_REC_FILE_DATA:

@@ -702,6 +702,63 @@ static void accepted(struct img *m, int line, const char *label)
 
 #define ACCEPTED(m, label) accepted(m, __LINE__, label)
 
+/* The reference image with @q as a SIGINFO record after its THREADs. */
+static int with_siginfo(struct img *m, const struct cryo_image_siginfo *q,
+			uint16_t minor)
+{
+	int i;
+
+	build_image(m, 0, minor);
+	for (i = m->nr - 1; i > 0 && m->type[i] != CRYO_REC_THREAD; i--)
+		;
+	i++;
+	edit(m, i, 0, CRYO_REC_SIGINFO, q, sizeof(*q));
+	return i;
+}
+
+/* SIGINFO (2.8): its place, size, signal and reserved words. */
+void test_siginfo(void)
+{
+	struct cryo_image_siginfo q = { .signo = 34, .code = -1 };
+	struct cryo_image_siginfo bad;
+	struct img m;
+	int i;
+
+	with_siginfo(&m, &q, CRYO_IMAGE_MINOR);
+	ACCEPTED(&m, "SIGINFO");
+	i = with_siginfo(&m, &q, 7);
+	REFUSED(&m, i, "a SIGINFO record in a format 2.7 image", "SIGINFO in 2.7");
+	bad = q;
+	bad.signo = 9;
+	i = with_siginfo(&m, &bad, CRYO_IMAGE_MINOR);
+	REFUSED(&m, i, "signal 9", "SIGINFO of SIGKILL");
+	bad.signo = 65;
+	i = with_siginfo(&m, &bad, CRYO_IMAGE_MINOR);
+	REFUSED(&m, i, "signal 65", "SIGINFO of signal 65");
+	bad = q;
+	bad.__reserved = 1;
+	i = with_siginfo(&m, &bad, CRYO_IMAGE_MINOR);
+	REFUSED(&m, i, "reserved field is not 0", "SIGINFO reserved");
+	bad = q;
+	bad.__pad = 1;
+	i = with_siginfo(&m, &bad, CRYO_IMAGE_MINOR);
+	REFUSED(&m, i, "reserved field is not 0", "SIGINFO pad");
+	bad = q;
+	bad.tid = -5;
+	i = with_siginfo(&m, &bad, CRYO_IMAGE_MINOR);
+	REFUSED(&m, i, "thread id -5", "SIGINFO tid -5");
+	/* One byte short. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_THREAD, 0) + 1;
+	edit(&m, i, 0, CRYO_REC_SIGINFO, &q, sizeof(q) - 1);
+	REFUSED(&m, i, "shorter than the 56", "SIGINFO of 55 bytes");
+	/* Before any THREAD. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_THREAD, 0);
+	edit(&m, i, 0, CRYO_REC_SIGINFO, &q, sizeof(q));
+	REFUSED(&m, i, "a SIGINFO record before any THREAD", "SIGINFO first");
+}
+
 /*
  * GROUPS, AUXV, FS, SIGNALS: contents, order, presence.
  * One piece: a flat list of edits of the reference image, one check each.

@@ -231,7 +231,7 @@ void cryo_cpu_restore(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 		break;
 	}
 
-	cryo_signals_restore_thread(r);
+	cryo_signals_restore_thread(th);
 }
 
 /*

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Signals: the dispositions and ITIMER_REAL of the process (SIGNALS) and,
- * through THREAD, each thread's mask and pending signals.  Saved from the
+ * Signals: the dispositions and ITIMER_REAL of the process (SIGNALS),
+ * through THREAD each thread's mask and pending signals, and since 2.8
+ * every queued signal with its whole siginfo (SIGINFO).  Saved from the
  * parked target; checked at the thaw; restored by the leader (the
- * dispositions) and by the last thread (the timer and the signals that
- * were pending, raised again once the fds are in).
+ * dispositions) and by the last thread (the timer, and the queued
+ * signals, queued again once the fds are in, while every thread still
+ * blocks them all).
  */
 #include "cryo.h"
 
@@ -13,6 +15,8 @@
 #include <linux/signal.h>
 #include <linux/uaccess.h>
 #include <linux/fs_struct.h>
+#include <linux/mm.h>
+#include <linux/pid_namespace.h>
 
 #include "freezing.h"
 #include "thawing.h"
@@ -63,14 +67,18 @@ static void cryo_signals_raise(u64 set, bool group)
 	}
 }
 
-/* A thread, on its way out: its mask, and the signals pending for it. */
-void cryo_signals_restore_thread(const struct cryo_image_thread *r)
+/*
+ * A thread, on its way out: its mask, and the signals pending for it
+ * that no SIGINFO record brought back (all of them, in an older image).
+ */
+void cryo_signals_restore_thread(const struct cryo_thawing_thread *th)
 {
+	const struct cryo_image_thread *r = &th->rec;
 	sigset_t set;
 
 	siginitset(&set, r->blocked & ~CRYO_UNBLOCKABLE);
 	sigprocmask(SIG_SETMASK, &set, NULL);
-	cryo_signals_raise(r->pending, false);
+	cryo_signals_raise(r->pending & ~th->sigq_covered, false);
 }
 
 static int cryo_signals_check(struct cryo_thawing *t)
@@ -181,7 +189,8 @@ void cryo_signals_final(struct cryo_thawing *t)
 			      HRTIMER_MODE_REL);
 		spin_unlock_irq(&sighand->siglock);
 	}
-	cryo_signals_raise(t->threads[0].rec.shared_pending, true);
+	cryo_signals_raise(t->threads[0].rec.shared_pending &
+			   ~t->sigq.shared_covered, true);
 }
 
 int cryo_signals_save(struct cryo_image *img)
@@ -231,4 +240,345 @@ int cryo_signals_save(struct cryo_image *img)
 	rcu_read_unlock();
 	cryo_record_finish(img);
 	return 0;
+}
+
+/* ---- SIGINFO: the queued signals, each with its siginfo ---- */
+
+/* The image holds the kernel's siginfo union as x86-64 lays it out. */
+static_assert(offsetof(kernel_siginfo_t, _sifields) == 16);
+static_assert(sizeof(((kernel_siginfo_t *)0)->_sifields) ==
+	      sizeof(((struct cryo_image_siginfo *)0)->fields));
+
+/*
+ * Walk the queues of the parked member: each imaged thread's, in the
+ * park's order, then the shared one.  Fills @out (room for @room) when
+ * not NULL; returns how many entries there are, SIGKILL and SIGSTOP
+ * left out (a thaw never queues them).
+ */
+static unsigned int cryo_sigq_walk(struct cryo_image *img,
+				   struct sighand_struct *sh,
+				   struct cryo_image_siginfo *out,
+				   unsigned int room)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct cryo_park *park = img->m->park;
+	struct sigpending *p;
+	struct sigqueue *q;
+	unsigned int i, n = 0;
+	s32 tid;
+
+	lockdep_assert_held(&sh->siglock);
+	for (i = 0; i <= park->nr_threads; i++) {
+		if (i < park->nr_threads) {
+			struct cryo_thread *th = park->threads[i];
+
+			if (!cryo_thread_imaged(th))
+				continue;
+			p = &th->task->pending;
+			tid = task_pid_nr_ns(th->task, ns);
+		} else {
+			p = &img->m->leader->signal->shared_pending;
+			tid = 0;
+		}
+		list_for_each_entry(q, &p->list, list) {
+			if (sig_kernel_only(q->info.si_signo))
+				continue;
+			if (out && n < room) {
+				struct cryo_image_siginfo *e = &out[n];
+
+				memset(e, 0, sizeof(*e));
+				e->tid = tid;
+				e->signo = q->info.si_signo;
+				e->errnum = q->info.si_errno;
+				e->code = q->info.si_code;
+				memcpy(e->fields, &q->info._sifields,
+				       sizeof(e->fields));
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * Under the parked member's siglock (lock_task_sighand() is not
+ * exported; a parked target's sighand only goes away if it dies, then we
+ * see NULL or another one): cryo_sigq_walk(), and with @timer the id of
+ * its first POSIX timer (-1 for none) and whether ITIMER_VIRTUAL or
+ * ITIMER_PROF is armed.  -ESRCH when the member is gone.
+ */
+static int cryo_sigq_locked(struct cryo_image *img,
+			    struct cryo_image_siginfo *out, unsigned int room,
+			    unsigned int *n, int *timer, bool *cpu_itimer)
+{
+	struct task_struct *leader = img->m->leader;
+	struct signal_struct *sig = leader->signal;
+	struct sighand_struct *sh;
+	int ret = -ESRCH;
+
+	rcu_read_lock();
+	sh = rcu_dereference(leader->sighand);
+	if (!sh)
+		goto out;
+	spin_lock_irq(&sh->siglock);
+	if (sh == rcu_access_pointer(leader->sighand)) {
+		*n = cryo_sigq_walk(img, sh, out, room);
+		if (timer) {
+			*timer = cryo_posix_timer_first(sig);
+			*cpu_itimer = sig->it[CPUCLOCK_PROF].expires ||
+				      sig->it[CPUCLOCK_VIRT].expires;
+		}
+		ret = 0;
+	}
+	spin_unlock_irq(&sh->siglock);
+out:
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * cryo_signals_refuse() - refuse signal state an image would lose
+ * @img: the image, @img->m parked
+ * @why: out: the refusal
+ *
+ * More queued signals than an image holds; a POSIX timer
+ * (timer_create(2)) or an armed ITIMER_VIRTUAL or ITIMER_PROF, which a
+ * thaw cannot make again.  Under the siglock, which guards the queues,
+ * the list of timers and the CPU itimers; the parked process cannot
+ * change them itself.
+ *
+ * Return: 0, -EOPNOTSUPP with @why set, -ESRCH.
+ */
+int cryo_signals_refuse(struct cryo_image *img, struct cryo_why *why)
+{
+	pid_t pid = task_tgid_nr_ns(img->m->leader,
+				    task_active_pid_ns(current));
+	bool cpu_itimer;
+	unsigned int n;
+	int timer, ret;
+
+	ret = cryo_sigq_locked(img, NULL, 0, &n, &timer, &cpu_itimer);
+	if (ret)
+		return ret;
+	if (n > CRYO_IMAGE_MAX_SIGINFO)
+		return cryo_refuse(why, CRYO_REFUSAL_SIGQUEUE, pid, -EOPNOTSUPP);
+	if (timer >= 0)
+		return cryo_refuse(why, CRYO_REFUSAL_POSIX_TIMER, timer,
+				   -EOPNOTSUPP);
+	if (cpu_itimer)
+		return cryo_refuse(why, CRYO_REFUSAL_CPU_ITIMER, pid,
+				   -EOPNOTSUPP);
+	return 0;
+}
+
+/* Take the section's queued signals, once; at most the image's limit. */
+static int cryo_sigq_take(struct cryo_image *img)
+{
+	struct cryo_sigq_save *sq = &img->sigq;
+	unsigned int n, room = 0;
+	int tries, ret;
+
+	/* Others may queue more meanwhile: a few tries, then the limit. */
+	for (tries = 0; ; tries++) {
+		ret = cryo_sigq_locked(img, sq->q, room, &n, NULL, NULL);
+		if (ret)
+			return ret;
+		if (n <= room || room == CRYO_IMAGE_MAX_SIGINFO)
+			break;
+		kvfree(sq->q);
+		room = tries < 3 ? min(n + 16, CRYO_IMAGE_MAX_SIGINFO) :
+				   CRYO_IMAGE_MAX_SIGINFO;
+		sq->q = kvmalloc_array(room, sizeof(*sq->q), GFP_KERNEL_ACCOUNT);
+		if (!sq->q)
+			return -ENOMEM;
+	}
+	sq->nr = min(n, room);
+	sq->next = 0;
+	sq->taken = true;
+	return 0;
+}
+
+/**
+ * cryo_sigq_save() - stage the section's next SIGINFO record
+ * @img: the image, its member parked
+ *
+ * Return: 1 when a record was staged, 0 when there is none left, -errno.
+ */
+int cryo_sigq_save(struct cryo_image *img)
+{
+	struct cryo_sigq_save *sq = &img->sigq;
+	struct cryo_image_siginfo *r;
+	int ret;
+
+	if (!sq->taken) {
+		ret = cryo_sigq_take(img);
+		if (ret)
+			return ret;
+	}
+	if (sq->next >= sq->nr)
+		return 0;
+	r = cryo_record_start(img, CRYO_REC_SIGINFO, sizeof(*r));
+	*r = sq->q[sq->next++];
+	cryo_record_finish(img);
+	return 1;
+}
+
+/* The section is done (or the image is): forget its queued signals. */
+void cryo_sigq_save_end(struct cryo_image *img)
+{
+	kvfree(img->sigq.q);
+	memset(&img->sigq, 0, sizeof(img->sigq));
+}
+
+int cryo_sigq_load(struct cryo_thawing *t, const struct cryo_rec *rec)
+{
+	struct cryo_sigq_thaw *sq = &t->sigq;
+	struct cryo_image_siginfo r;
+	struct cryo_sigq_entry *e;
+	int thread = -1, ret;
+	unsigned int i;
+
+	if (rec->len != sizeof(r))
+		return cryo_bad(t, rec, "length %u, expected %zu", rec->len,
+				sizeof(r));
+	if (t->hdr.minor < 8)
+		return cryo_bad(t, rec, "SIGINFO in an image of format 2.%u",
+				t->hdr.minor);
+	memcpy(&r, t->in->buf, sizeof(r));
+	if (r.__reserved || r.__pad)
+		return cryo_bad(t, rec, "reserved fields not zero");
+	if (r.signo < 1 || r.signo > 64 || sig_kernel_only(r.signo))
+		return cryo_bad(t, rec, "signal %d", r.signo);
+	if (r.tid) {
+		/* Its thread's record came before it. */
+		for (i = 0; i < t->nr_threads; i++)
+			if (t->threads[i].rec.tid == r.tid)
+				break;
+		if (r.tid < 0 || i == t->nr_threads)
+			return cryo_bad(t, rec, "thread %d is not in the section",
+					r.tid);
+		thread = i;
+	}
+	ret = cryo_thaw_grow((void **)&sq->q, &sq->max, sq->nr + 1,
+			     sizeof(*sq->q), CRYO_IMAGE_MAX_SIGINFO);
+	if (ret == -EFBIG)
+		return cryo_bad(t, rec, "more than %u SIGINFO records",
+				CRYO_IMAGE_MAX_SIGINFO);
+	if (ret)
+		return cryo_thaw_fail(t, ret, "out of memory");
+	e = &sq->q[sq->nr++];
+	e->thread = thread;
+	clear_siginfo(&e->info);
+	e->info.si_signo = r.signo;
+	e->info.si_errno = r.errnum;
+	e->info.si_code = r.code;
+	memcpy(&e->info._sifields, r.fields, sizeof(r.fields));
+	/*
+	 * The kernel's own: which rearm of a POSIX timer the signal was
+	 * for.  The timer is not this one: its delivery rearms nothing.
+	 */
+	if (r.code == SI_TIMER)
+		e->info.si_sys_private = 0;
+	if (thread < 0)
+		sq->shared_covered |= 1ULL << (r.signo - 1);
+	else
+		t->threads[thread].sigq_covered |= 1ULL << (r.signo - 1);
+	return 0;
+}
+
+/*
+ * Queue @info on the process's shared queue.  No exported function
+ * queues a siginfo there: send it to ourselves (our own queue: we block
+ * every signal, so nobody is woken and nothing is delivered), then move
+ * the entry it made to the shared queue, under the siglock that guards
+ * both.  A signal below SIGRTMIN already pending here or there is one
+ * instance already, as the kernel keeps it.
+ */
+static int cryo_sigq_shared(kernel_siginfo_t *info)
+{
+	/* Our own sighand only changes in our own exec. */
+	struct sighand_struct *sighand =
+		rcu_dereference_protected(current->sighand, 1);
+	struct sigpending *own = &current->pending;
+	struct sigpending *shared = &current->signal->shared_pending;
+	int sig = info->si_signo, ret;
+	struct sigqueue *q, *found = NULL;
+	bool more = false;
+
+	spin_lock_irq(&sighand->siglock);
+	ret = sig < SIGRTMIN && (sigismember(&own->signal, sig) ||
+				 sigismember(&shared->signal, sig));
+	spin_unlock_irq(&sighand->siglock);
+	if (ret)
+		return 0;
+	ret = send_sig_info(sig, info, current);
+	if (ret)
+		return ret;
+	spin_lock_irq(&sighand->siglock);
+	/* Ours is the last of its signal: send_sig_info() queues at the tail. */
+	list_for_each_entry_reverse(q, &own->list, list) {
+		if (q->info.si_signo != sig)
+			continue;
+		if (!found)
+			found = q;
+		else
+			more = true;
+	}
+	if (found)
+		list_move_tail(&found->list, &shared->list);
+	/* Queued without a siginfo (none could be had): the bit moves. */
+	if (found || sigismember(&own->signal, sig)) {
+		if (!more)
+			sigdelset(&own->signal, sig);
+		sigaddset(&shared->signal, sig);
+	}
+	recalc_sigpending();
+	spin_unlock_irq(&sighand->siglock);
+	return 0;
+}
+
+/**
+ * cryo_sigq_restore() - queue the SIGINFO records again
+ * @t: the thaw, in its last thread, every thread of the process still
+ *	blocking every signal (the stub's mask)
+ *
+ * The shared queue first: a thread's own pending signal below SIGRTMIN
+ * would hide the same signal sent to the process from the leader.  The
+ * order within each queue is the image's.  A signal the restored user's
+ * RLIMIT_SIGPENDING cannot hold fails the thaw, naming it.
+ *
+ * Return: 0, -errno with the thaw failed.
+ */
+int cryo_sigq_restore(struct cryo_thawing *t)
+{
+	struct cryo_sigq_thaw *sq = &t->sigq;
+	unsigned int pass, i;
+	int ret = 0;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < sq->nr && !ret; i++) {
+			struct cryo_sigq_entry *e = &sq->q[i];
+
+			bool shared = e->thread < 0;
+
+			if (shared != !pass)
+				continue;
+			if (e->thread < 0)
+				ret = cryo_sigq_shared(&e->info);
+			else
+				ret = send_sig_info(e->info.si_signo, &e->info,
+						    t->threads[e->thread].task);
+		}
+		if (ret)
+			return cryo_thaw_fail(t, ret,
+					      "signal %d (record %u of the SIGINFO records) cannot be queued again",
+					      sq->q[i - 1].info.si_signo, i - 1);
+	}
+	return 0;
+}
+
+void cryo_sigq_release(struct cryo_thawing *t)
+{
+	kvfree(t->sigq.q);
+	t->sigq.q = NULL;
 }

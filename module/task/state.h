@@ -7,6 +7,8 @@
 #ifndef _CRYO_TASK_STATE_H
 #define _CRYO_TASK_STATE_H
 
+#include <linux/cryo_image.h>
+#include <linux/signal_types.h>
 #include <linux/types.h>
 
 struct cred;
@@ -22,6 +24,31 @@ struct cryo_cred_plan {
 	const struct cred *open_cred;	/* the restored process's, planned */
 	struct user_namespace *user_ns;	/* the caller's, referenced */
 	struct pid_namespace *pid_ns;	/* the caller's, referenced */
+};
+
+/*
+ * The signals queued in a section being frozen, with their siginfo
+ * (task/signals.c): taken from the parked member once, at its first
+ * SIGINFO record, and given out one record at a time.
+ */
+struct cryo_sigq_save {
+	struct cryo_image_siginfo *q;	/* kvmalloc'ed, @nr entries */
+	unsigned int nr;
+	unsigned int next;		/* the next to stage */
+	bool taken;			/* @q holds this section's */
+};
+
+/* A queued signal of a thaw: which queue, and its siginfo. */
+struct cryo_sigq_entry {
+	int thread;			/* index in threads[], -1: shared */
+	kernel_siginfo_t info;
+};
+
+/* The SIGINFO records of a section being thawed (task/signals.c). */
+struct cryo_sigq_thaw {
+	struct cryo_sigq_entry *q;	/* checked, in image order */
+	unsigned int nr, max;
+	u64 shared_covered;		/* signals with a shared record */
 };
 
 #endif /* _CRYO_TASK_STATE_H */

@@ -25,6 +25,7 @@ struct cryo_thaw_tree;
 struct cryo_thawing;
 struct cryo_thawing_thread;
 struct cryo_thread;
+struct cryo_why;
 struct task_struct;
 
 /* proc.c */
@@ -54,9 +55,15 @@ int cryo_signals_save(struct cryo_image *img);
 int cryo_signals_load(struct cryo_thawing *t, const struct cryo_rec *rec);
 void cryo_signals_capture(struct cryo_image_thread *r);
 void cryo_signals_restore(struct cryo_thawing *t);
-void cryo_signals_restore_thread(const struct cryo_image_thread *r);
+void cryo_signals_restore_thread(const struct cryo_thawing_thread *th);
 void cryo_signals_final(struct cryo_thawing *t);
 void cryo_signals_keep_sigkill(void);
+int cryo_signals_refuse(struct cryo_image *img, struct cryo_why *why);
+int cryo_sigq_save(struct cryo_image *img);
+void cryo_sigq_save_end(struct cryo_image *img);
+int cryo_sigq_load(struct cryo_thawing *t, const struct cryo_rec *rec);
+int cryo_sigq_restore(struct cryo_thawing *t);
+void cryo_sigq_release(struct cryo_thawing *t);
 
 /* tree.c */
 int cryo_tree_find(struct cryo_image *img, struct task_struct *root);

@@ -299,6 +299,22 @@ enum cryo_freeze_flags {
  *	its slave's settings are not saved, and a thaw cannot open it again.
  *	With %CRYO_FREEZE_ACCEPT_LOSS the image is made, and a thaw needs
  *	``--inherit-fd`` for it.  Since ABI 1.12.
+ * @CRYO_REFUSAL_SIGQUEUE: EOPNOTSUPP: process @refusal_id has more than
+ *	%CRYO_IMAGE_MAX_SIGINFO signals queued (its threads' queues and the
+ *	shared one together).  With %CRYO_FREEZE_ACCEPT_LOSS the image holds
+ *	the first %CRYO_IMAGE_MAX_SIGINFO, thread by thread then the shared
+ *	queue.  Since image format 2.8 and ABI 1.12.
+ * @CRYO_REFUSAL_POSIX_TIMER: EOPNOTSUPP: the process
+ *	(&cryo_freeze.refusal_pid) has a POSIX timer (timer_create(2)),
+ *	@refusal_id its id, which a thaw cannot make again in this version.
+ *	With %CRYO_FREEZE_ACCEPT_LOSS the image has no timer; a signal of
+ *	it already queued is kept (SIGINFO, si_code SI_TIMER).  Since ABI
+ *	1.12; earlier modules lost the timers silently.
+ * @CRYO_REFUSAL_CPU_ITIMER: EOPNOTSUPP: process @refusal_id has
+ *	ITIMER_VIRTUAL or ITIMER_PROF armed (setitimer(2)), which the image
+ *	does not hold in this version (ITIMER_REAL it does).  With
+ *	%CRYO_FREEZE_ACCEPT_LOSS the timer is lost.  Since ABI 1.12; earlier
+ *	modules lost it silently.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -335,6 +351,9 @@ enum cryo_refusal {
 	CRYO_REFUSAL_TIMERFD_ALARM	= 25,
 	CRYO_REFUSAL_TIMERFD_CANCEL	= 26,
 	CRYO_REFUSAL_DELETED_TOO_BIG	= 40,
+	CRYO_REFUSAL_SIGQUEUE		= 36,
+	CRYO_REFUSAL_POSIX_TIMER	= 37,
+	CRYO_REFUSAL_CPU_ITIMER		= 38,
 };
 
 /**

@@ -24,7 +24,8 @@
  * members map, then one section per member that is not a zombie, in the
  * TREE's order, then TRAILER.  A section is, in the order of
  * cryo_rec_rank(): PROCESS, GROUPS, AUXV, FS, SIGNALS, THREAD (one per
- * thread), then the files, walked in ascending fd order: an fd whose open
+ * thread), since 2.8 SIGINFO (one per queued signal), then the files,
+ * walked in ascending fd order: an fd whose open
  * file description is met for the first time in the image gives a FILE
  * record (ids 1, 2, 3... in order of appearance across the whole image),
  * that file's FILE_DATA records, then the FD record; an fd sharing a
@@ -74,6 +75,8 @@
  *	holds (since 2.6)
  * @CRYO_REC_FILE_STATE: &struct cryo_image_file_state, right after the
  *	FILE record of an eventfd, signalfd or timerfd (since 2.8)
+ * @CRYO_REC_SIGINFO: &struct cryo_image_siginfo, one per signal queued
+ *	to a thread or to the process (since 2.8)
  * @CRYO_REC_TRAILER: &struct cryo_image_trailer
  */
 enum cryo_rec_type {
@@ -94,6 +97,7 @@ enum cryo_rec_type {
 	CRYO_REC_SHM_PAGES	= 15,
 	CRYO_REC_LOCK		= 18,
 	CRYO_REC_FILE_STATE	= 24,
+	CRYO_REC_SIGINFO	= 21,
 	CRYO_REC_TRAILER	= 0xff,
 };
 
@@ -150,6 +154,7 @@ static inline int cryo_rec_rank(__u32 type)
 	case CRYO_REC_SIGNALS:
 		return CRYO_RANK_SIGNALS;
 	case CRYO_REC_THREAD:
+	case CRYO_REC_SIGINFO:
 		return CRYO_RANK_THREAD;
 	case CRYO_REC_FILE:
 	case CRYO_REC_FILE_DATA:
@@ -213,6 +218,8 @@ static inline const char *cryo_rec_name(__u32 type)
 		return "LOCK";
 	case CRYO_REC_FILE_STATE:
 		return "FILE_STATE";
+	case CRYO_REC_SIGINFO:
+		return "SIGINFO";
 	case CRYO_REC_TRAILER:
 		return "TRAILER";
 	default:
@@ -875,13 +882,56 @@ struct cryo_image_sigaction {
  * @real_value_ns: ITIMER_REAL (and alarm(2)) time left, 0 if disarmed.
  * @real_interval_ns: ITIMER_REAL reload interval.
  *
- * ITIMER_VIRTUAL and ITIMER_PROF are not saved in this version.
+ * ITIMER_VIRTUAL and ITIMER_PROF are not saved in this version: since
+ * ABI 1.12 a freeze refuses them (%CRYO_REFUSAL_CPU_ITIMER).
  */
 struct cryo_image_signals {
 	struct cryo_image_sigaction action[64];
 	__u64 real_value_ns;
 	__u64 real_interval_ns;
 };
+
+/**
+ * struct cryo_image_siginfo - %CRYO_REC_SIGINFO: one signal queued and
+ * not yet delivered, with its whole siginfo (since 2.8)
+ * @tid: the thread whose own queue holds it (a THREAD record of the
+ *	section before this record names it), 0 for the process's shared
+ *	queue.
+ * @__reserved: 0.
+ * @signo: the signal, 1 to 64 but SIGKILL and SIGSTOP.
+ * @errnum: si_errno.
+ * @code: si_code (SI_USER, SI_QUEUE, SI_TKILL, SI_TIMER, a kernel code
+ *	such as CLD_EXITED...).
+ * @__pad: 0.
+ * @fields: the rest of the kernel's siginfo (the union after si_code:
+ *	si_pid and si_uid, si_value, si_int and si_ptr, the timer's id and
+ *	overrun, si_addr, si_status...), as x86-64 lays it out, bytes 16 to
+ *	47 of siginfo_t.
+ *
+ * A section's SIGINFO records follow its THREAD records: for each
+ * thread's queue then the shared queue, each in the order the kernel
+ * would deliver them (a real-time signal queued several times has one
+ * record per instance).  A signal pending with no siginfo (the kernel
+ * could not allocate one) is only in the THREAD record's masks.  A thaw
+ * queues every record again with its siginfo, into the same queue,
+ * before the threads leave the kernel; the masks' signals that have no
+ * record are raised as for an older image.  si_pid and si_uid are values
+ * only: a thaw gives the process no right of the sender.  At most
+ * %CRYO_IMAGE_MAX_SIGINFO records per section; a freeze refuses more
+ * (%CRYO_REFUSAL_SIGQUEUE).
+ */
+struct cryo_image_siginfo {
+	__s32 tid;
+	__u32 __reserved;
+	__s32 signo;
+	__s32 errnum;
+	__s32 code;
+	__u32 __pad;
+	__u64 fields[4];
+};
+
+/* CRYO_IMAGE_MAX_SIGINFO - most SIGINFO records in a section */
+#define CRYO_IMAGE_MAX_SIGINFO	4096
 
 /**
  * enum cryo_file_kind - &cryo_image_file.kind
