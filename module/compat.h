@@ -315,6 +315,8 @@ static inline int cryo_vfs_remove(const struct path *parent,
 	if (d_is_dir(dentry))
 		return vfs_rmdir(cryo_mnt_map(parent->mnt), dir, dentry);
 	return vfs_unlink(cryo_mnt_map(parent->mnt), dir, dentry, NULL);
+}
+
 /*
  * 6.10 made a process's list of POSIX timers an hlist
  * (signal_struct.posix_timers, k_itimer.list).  The id of its first
