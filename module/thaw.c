@@ -281,8 +281,10 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 		return -EALREADY;
 	if (!current->mm)
 		return -EINVAL;
-	if (arg->member ||
+	if (arg->member || arg->__reserved ||
 	    (arg->tty_fd && !(arg->flags & CRYO_THAW_SHELL_JOB)) ||
+	    ((arg->flags & CRYO_THAW_SHELL_JOB) &&
+	     arg->size < CRYO_THAW_SIZE_VER3) ||
 	    arg->procs_len > CRYO_THAW_PROCS_MAX ||
 	    arg->objects_len > CRYO_THAW_OBJECTS_MAX)
 		return -EINVAL;
@@ -305,6 +307,8 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 				     t->tree->nr_procs, arg->size);
 	if (!ret)
 		ret = cryo_thaw_load_section(t);
+	if (!ret && (arg->flags & CRYO_THAW_SHELL_JOB))
+		ret = cryo_tty_shell_check(t);
 	if (!ret)
 		ret = cryo_thaw_plan(t, arg);
 	if (ret)
@@ -637,7 +641,7 @@ int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg)
 	/* Pairs with cryo_tree_load(): nr_procs and members are set. */
 	if (!tree || tree->remap_only || !smp_load_acquire(&tree->procs))
 		return -ENOENT;
-	if (arg->size < CRYO_THAW_SIZE_VER2 || arg->tty_fd ||
+	if (arg->size < CRYO_THAW_SIZE_VER2 || arg->tty_fd || arg->__reserved ||
 	    arg->procs_len > CRYO_THAW_PROCS_MAX ||
 	    arg->objects_len > CRYO_THAW_OBJECTS_MAX)
 		return -EINVAL;

@@ -1473,7 +1473,7 @@ TEST_F_TIMEOUT(tree, snapshot, 240)
 }
 
 /*
- * A member holds what no image can (an eventfd): the snapshot is refused
+ * A member holds what no image can (an epoll): the snapshot is refused
  * naming it and its fd, before anything is copied, and the tree runs on.
  */
 TEST_F_TIMEOUT(tree, snapshot_refused, 120)

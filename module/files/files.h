@@ -35,6 +35,7 @@ void cryo_files_release(struct cryo_thaw_tree *tree);
 
 /* tty.c: the caller's terminal for a shell job, and its SIGWINCH */
 int cryo_tty_shell(struct cryo_thawing *t, int fd);
+int cryo_tty_shell_check(struct cryo_thawing *t);
 void cryo_tty_final(struct cryo_thawing *t);
 
 /* file.c: the FILE and FILE_DATA records */

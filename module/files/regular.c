@@ -364,9 +364,9 @@ static int cryo_dir_recreate(struct cryo_thawing *t, struct cryo_thaw_file *f,
 static int cryo_dir_restore(struct cryo_thawing *t, unsigned int idx)
 {
 	struct cryo_thaw_file *f = &t->tree->files.files[idx];
-	/* An O_PATH one keeps its O_NOFOLLOW, as it had it. */
+	/* An O_PATH one keeps its O_NOFOLLOW and O_DIRECTORY as it had them. */
 	int flags = f->rec.open_flags & O_PATH ?
-		    (f->rec.open_flags & CRYO_OPATH_FLAGS) | O_DIRECTORY :
+		    f->rec.open_flags & CRYO_OPATH_FLAGS :
 		    O_RDONLY | O_DIRECTORY;
 	int ret;
 

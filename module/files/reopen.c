@@ -184,6 +184,7 @@ struct file *cryo_reopen_deleted(struct cryo_thawing *t, const char *what,
 	const struct cred *cred = cryo_creds_open_cred(t), *old;
 	struct iattr attr = { .ia_valid = ATTR_MODE | ATTR_CTIME };
 	char *name, *del, *slash;
+	umode_t make;
 	struct inode *inode;
 	struct file *file;
 	int ret;
@@ -194,22 +195,29 @@ struct file *cryo_reopen_deleted(struct cryo_thawing *t, const char *what,
 	if (!name)
 		return ERR_PTR(cryo_thaw_fail(t, -ENOMEM, "out of memory"));
 	strscpy(name, path, PATH_MAX);
-	del = strstr(name, " (deleted)");
-	if (del)
-		*del = '\0';
+	/* Only the suffix d_path() adds: a directory may be named so too. */
+	del = name + strlen(name);
+	if (del - name >= 10 && !strcmp(del - 10, " (deleted)"))
+		del[-10] = '\0';
 	slash = strrchr(name, '/');
 	if (name[0] != '/' || !slash || !slash[1]) {
 		kfree(name);
 		return ERR_PTR(cryo_thaw_fail(t, -EBADMSG,
 					      "%s: not an absolute path", what));
 	}
+	/*
+	 * Made for its owner alone: until it is removed again, others who
+	 * may search the directory could open it by name and read what
+	 * FILE_DATA writes into it.  Its own bits are set once it is gone.
+	 */
+	make = (mode & S_IFMT) | (S_ISDIR(mode) ? 0700 : 0600);
 	old = override_creds(cred);
-	file = cryo_reopen_make(name, flags, mode, cred);
+	file = cryo_reopen_make(name, flags, make, cred);
 	if (PTR_ERR(file) == -EEXIST) {
 		/* Its name was taken since: a name of our own, removed too. */
 		snprintf(slash + 1, PATH_MAX - (slash + 1 - name),
 			 ".cryo-%08x", get_random_u32());
-		file = cryo_reopen_make(name, flags, mode, cred);
+		file = cryo_reopen_make(name, flags, make, cred);
 	}
 	if (!IS_ERR(file)) {
 		inode = file_inode(file);

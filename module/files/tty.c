@@ -21,6 +21,7 @@
  */
 #include "cryo.h"
 
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
@@ -36,6 +37,7 @@
 #include "files/file.h"
 #include "files/files.h"
 #include "files/reopen.h"
+#include "task/task.h"
 
 #define CRYO_TTY_KNOWN	(CRYO_TTY_CTTY | CRYO_TTY_FOREGROUND)
 
@@ -183,6 +185,49 @@ int cryo_tty_shell(struct cryo_thawing *t, int fd)
 				      "--shell-job: fd %d is not a terminal", fd);
 	}
 	t->tree->files.shell_tty = file;
+	return 0;
+}
+
+/**
+ * cryo_tty_shell_check() - may the restored process have the caller's
+ * terminal?
+ * @t: the thaw, in CRYO_IOC_THAW, its PROCESS read
+ *
+ * --shell-job makes the caller's terminal the restored process's
+ * controlling terminal, in the foreground, whether or not the image has
+ * a terminal fd: a root thaw of a user's image would let the user read
+ * what root types and push input into root's shell.  So the restored
+ * credentials must be able to open the terminal's own device node for
+ * reading and writing, as the user would need to; and it must be the
+ * terminal itself, not /dev/tty or /dev/console, whose nodes anyone
+ * may open.
+ *
+ * Return: 0, or -EPERM / -EINVAL with the thaw failed.
+ */
+int cryo_tty_shell_check(struct cryo_thawing *t)
+{
+	struct file *file = t->tree->files.shell_tty;
+	const struct cred *cred, *old;
+	dev_t rdev;
+	int ret;
+
+	if (!file)
+		return 0;
+	rdev = file_inode(file)->i_rdev;
+	if (MAJOR(rdev) == TTYAUX_MAJOR && MINOR(rdev) <= 1)
+		return cryo_thaw_fail(t, -EINVAL,
+				      "--shell-job: the caller's terminal is open as /dev/tty or /dev/console; give an fd of the terminal itself");
+	cred = cryo_creds_open_cred(t);
+	if (IS_ERR(cred))
+		return PTR_ERR(cred);
+	old = override_creds(cred);
+	ret = inode_permission(cryo_mnt_map(file->f_path.mnt),
+			       file_inode(file), MAY_READ | MAY_WRITE);
+	revert_creds(old);
+	if (ret)
+		return cryo_thaw_fail(t, -EPERM,
+				      "--shell-job: the restored process's user may not read and write the caller's terminal (error %d): it would get a terminal it cannot open",
+				      -ret);
 	return 0;
 }
 
