@@ -502,7 +502,9 @@ TEST_F_TIMEOUT(locks, sqlite_exclusive, 300)
 	snprintf(read, sizeof(read), ".read %s/script.sql", self->dir);
 	self->root = tree_spawn(self->dir, self->log, argv, -1);
 	ASSERT_LT(0, self->root);
-	ASSERT_TRUE(WAIT_FOR(tree_has(self->dir, "ready"), 30)) TH_LOG("log: %s", log_text(self));
+	/* The shell creates "ready" before echo writes to it: wait for the pid. */
+	ASSERT_TRUE(WAIT_FOR(atoi(tree_text(self->dir, "ready", buf, sizeof(buf))) > 0,
+			     30)) TH_LOG("log: %s", log_text(self));
 	EXPECT_EQ(self->root, atoi(tree_text(self->dir, "ready", buf, sizeof(buf))));
 
 	/* Locked before the freeze, as sqlite3 promises. */

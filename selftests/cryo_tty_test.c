@@ -468,6 +468,43 @@ TEST_F_TIMEOUT(tty, refused, 180)
 	EXPECT_EQ(1, thaw_status(&self->thaw));
 }
 
+/*
+ * --shell-job onto /dev/console, a node anyone may open that stands for
+ * another terminal: refused (EINVAL) before anything is made, naming it.
+ * The check that the restored user may open the terminal itself runs on
+ * the same path (cryo_tty_shell_check()).
+ */
+TEST_F_TIMEOUT(tty, console_refused, 180)
+{
+	struct cryo_thaw_status st = { .size = sizeof(st) };
+	struct cryo_thaw t = { .size = sizeof(t) };
+	int dev, img, con;
+
+	TTY_ONLY();
+	self->shell = shell_start(&self->a, raw_exec, NULL, &self->job);
+	ASSERT_LT(0, self->job);
+	ASSERT_EQ(0, pty_expect(&self->a, 0, "raw-ready"));
+	ASSERT_EQ(0, freeze_job(_metadata, self));
+	con = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (con < 0)
+		SKIP(return, "/dev/console: %s", strerror(errno));
+	dev = cryoctl_open();
+	ASSERT_LE(0, dev);
+	img = open(self->img, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, img);
+	t.flags = CRYO_THAW_SHELL_JOB;
+	t.image_fd = img;
+	t.tty_fd = con;
+	EXPECT_EQ(-1, ioctl(dev, CRYO_IOC_THAW, &t));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, ioctl(dev, CRYO_IOC_THAW_STATUS, &st));
+	EXPECT_NE(NULL, strstr(st.message, "/dev/tty or /dev/console"))
+		TH_LOG("%s", st.message);
+	close(img);
+	close(dev);
+	close(con);
+}
+
 /* A pty master in the job: the freeze is refused, naming it. */
 TEST_F_TIMEOUT(tty, ptmx_refused, 180)
 {
