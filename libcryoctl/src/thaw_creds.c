@@ -55,17 +55,23 @@ static void set_limit(unsigned int res, const __u64 lim[2])
 	syscall(SYS_prlimit64, 0, res, &want, NULL);
 }
 
+/* @u in decimal, ending just before @end: its first character. */
+static char *decimal(char *end, uint32_t u)
+{
+	do {
+		*--end = '0' + u % 10;
+		u /= 10;
+	} while (u);
+	return end;
+}
+
 /* Where the kernel lets us: lowering it needs CAP_SYS_RESOURCE. */
 static void set_oom_score_adj(int v)
 {
-	char buf[16], *p = buf + sizeof(buf);
-	unsigned int u = v < 0 ? -(unsigned int)v : (unsigned int)v;
+	char buf[16], *p;
 	int fd;
 
-	do {
-		*--p = '0' + u % 10;
-		u /= 10;
-	} while (u);
+	p = decimal(buf + sizeof(buf), v < 0 ? -(unsigned int)v : (unsigned int)v);
 	if (v < 0)
 		*--p = '-';
 	fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/oom_score_adj",
@@ -85,14 +91,10 @@ static void set_oom_score_adj(int v)
  */
 static void set_loginuid(uint32_t v)
 {
-	char buf[16], cur[16], *p = buf + sizeof(buf);
+	char buf[16], cur[16], *p = decimal(buf + sizeof(buf), v);
 	long n;
 	int fd;
 
-	do {
-		*--p = '0' + v % 10;
-		v /= 10;
-	} while (v);
 	fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/loginuid",
 		     O_RDWR | O_CLOEXEC);
 	if (fd < 0)
