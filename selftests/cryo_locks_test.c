@@ -63,9 +63,13 @@ static const char *log_text(FIXTURE_DATA(locks) *self)
 #define FREEZE_KILL(pids_, n_) do {					\
 		struct cryoctl_freeze_result __res;			\
 		char __why[256];					\
-		int __r = tree_freeze(self->img, self->root,		\
-				      CRYO_FREEZE_KILL, 0, &__res);	\
+		int __r, __try = 0;					\
 									\
+		/* EAGAIN: the tree changed (sqlite3's shell forks a sleep). */ \
+		do							\
+			__r = tree_freeze(self->img, self->root,	\
+					  CRYO_FREEZE_KILL, 0, &__res);	\
+		while (__r == -EAGAIN && ++__try < 5);			\
 		ASSERT_EQ(0, __r) TH_LOG("freeze: %s, refusal %u id %d pid %d", \
 					 strerror(-__r), __res.refusal,	\
 					 __res.refusal_id, __res.refusal_pid); \
