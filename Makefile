@@ -22,7 +22,7 @@ CPPFLAGS_ALL	:= -D_GNU_SOURCE -Iuapi -Ilibcryoctl/include
 CFLAGS_ALL	:= -std=gnu11 $(WARN) $(CFLAGS)
 
 LIB_MAJOR	:= 1
-LIB_VERSION	:= 1.11.0
+LIB_VERSION	:= 1.12.0
 
 # libnl-3 (generic netlink) is used inside libcryoctl only, and by the
 # netlink selftest.

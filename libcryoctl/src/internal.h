@@ -14,7 +14,7 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#define CRYOCTL_LIB_VERSION "1.11.0"
+#define CRYOCTL_LIB_VERSION "1.12.0"
 
 /* A call that failed with -1/errno, as the library's -errno convention. */
 static inline int neg_errno(void)

@@ -198,6 +198,7 @@ static const size_t header_sizes[] = {
 	sizeof(struct cryo_image_header), sizeof(struct cryo_image_header),
 	sizeof(struct cryo_image_header), sizeof(struct cryo_image_header),
 	sizeof(struct cryo_image_header),
+	sizeof(struct cryo_image_header),
 };
 
 static_assert(ARRAY_SIZE(header_sizes) == CRYO_IMAGE_MINOR + 1);

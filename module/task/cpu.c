@@ -245,6 +245,7 @@ static const size_t thread_sizes[] = {
 	CRYO_IMAGE_THREAD_SIZE_2_0, CRYO_IMAGE_THREAD_SIZE_2_0,
 	CRYO_IMAGE_THREAD_SIZE_2_0, sizeof(struct cryo_image_thread),
 	sizeof(struct cryo_image_thread),
+	sizeof(struct cryo_image_thread),
 };
 
 static_assert(ARRAY_SIZE(thread_sizes) == CRYO_IMAGE_MINOR + 1);

@@ -208,6 +208,7 @@ static const size_t process_sizes[] = {
 	CRYO_IMAGE_PROCESS_SIZE_2_7, CRYO_IMAGE_PROCESS_SIZE_2_7,
 	CRYO_IMAGE_PROCESS_SIZE_2_7, CRYO_IMAGE_PROCESS_SIZE_2_7,
 	sizeof(struct cryo_image_process),
+	sizeof(struct cryo_image_process),
 };
 
 static_assert(ARRAY_SIZE(process_sizes) == CRYO_IMAGE_MINOR + 1);

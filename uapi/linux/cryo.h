@@ -37,7 +37,7 @@
  * with any module whose major is M.
  */
 #define CRYO_ABI_MAJOR		1
-#define CRYO_ABI_MINOR		12
+#define CRYO_ABI_MINOR		13
 
 /**
  * enum cryo_feature - capabilities a module reports in &cryo_version.features

@@ -47,7 +47,7 @@
 /** CRYO_IMAGE_MAGIC - &cryo_image_header.magic, "CRYOIMG" and a NUL */
 #define CRYO_IMAGE_MAGIC	"CRYOIMG"
 #define CRYO_IMAGE_MAJOR	2
-#define CRYO_IMAGE_MINOR	8
+#define CRYO_IMAGE_MINOR	9
 
 /**
  * enum cryo_rec_type - &cryo_rec.type
