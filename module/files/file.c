@@ -48,6 +48,7 @@ static const struct cryo_file_ops *const cryo_file_kinds[] = {
 	&cryo_chardev_ops,
 	&cryo_pipe_ops,
 	&cryo_fifo_ops,
+	&cryo_epoll_ops,
 };
 
 /* The kind of a FILE record, checked to be one the format knows. */
@@ -67,8 +68,11 @@ static const struct cryo_file_ops *cryo_file_kind(struct file *file)
 	unsigned long magic = file_inode(file)->i_sb->s_magic;
 	unsigned int i;
 
+	/* The anonymous kinds cryo saves, known by their name. */
+	if (magic == ANON_INODE_FS_MAGIC && cryo_epoll_ops.match(file))
+		return &cryo_epoll_ops;
 	/*
-	 * eventfd, epoll, signalfd, timerfd, pidfd, namespaces ...; and our
+	 * eventfd, signalfd, timerfd, pidfd, namespaces ...; and our
 	 * own sessions (saving one would pin it in a reference cycle).
 	 */
 	if (magic == ANON_INODE_FS_MAGIC || magic == NSFS_MAGIC ||
@@ -313,7 +317,9 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	if (r->id != ft->nr_files + 1)
 		return cryo_file_bad(t, "FILE: id %u, expected %u", r->id,
 				     ft->nr_files + 1);
-	if (r->kind < CRYO_FILE_REG || r->kind > CRYO_FILE_MEMFD ||
+	if (r->kind < CRYO_FILE_REG ||
+	    (r->kind > CRYO_FILE_MEMFD &&
+	     !(r->kind == CRYO_FILE_EPOLL && t->hdr.minor >= 8)) ||
 	    (r->kind == CRYO_FILE_MEMFD && t->hdr.minor < 5) ||
 	    (r->flags & ~(CRYO_FILE_UNLINKED | CRYO_FILE_LOST)) ||
 	    ((r->flags & CRYO_FILE_UNLINKED) && r->kind != CRYO_FILE_REG) ||

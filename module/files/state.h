@@ -34,6 +34,11 @@ struct cryo_files_save {
 	struct cryo_lock_saved *locks;	/* the section's locks (locks.c) */
 	unsigned int nr_locks;
 	unsigned int next_lock;		/* the next to stage */
+	struct cryo_image_epoll_item *epoll;	/* the section's items (epoll.c) */
+	unsigned int nr_epoll;
+	unsigned int max_epoll;
+	unsigned int next_epoll;	/* the next to stage */
+	unsigned int first_epoll;	/* the current epoll's first */
 };
 
 /* One open file description of the image. */
@@ -69,6 +74,9 @@ struct cryo_files_shared {
 	struct cryo_thaw_inherit *inherit;	/* --inherit-fd */
 	struct file **inherit_files;	/* their files, referenced */
 	unsigned int nr_inherit;
+	struct cryo_image_epoll_item *nested;	/* items watching an epoll */
+	unsigned int nr_nested;
+	unsigned int max_nested;
 };
 
 /* One member's fds, as its FD records gave them; in struct cryo_thawing. */
@@ -79,6 +87,9 @@ struct cryo_files_restore {
 	struct cryo_image_lock *locks;	/* its LOCK records (locks.c) */
 	unsigned int nr_locks;
 	unsigned int max_locks;
+	struct cryo_image_epoll_item *epoll;	/* its EPOLL_ITEM records */
+	unsigned int nr_epoll;
+	unsigned int max_epoll;
 	unsigned int first_pipe;	/* its pipes' indexes in the tree... */
 	unsigned int nr_pipes;		/* ...those the library makes for it */
 };
