@@ -95,7 +95,7 @@
  *                           in image order (id 1, 2, ...)
  *     id                    number; fds refer to it
  *     kind                  "reg", "dir", "chr", "pipe", "fifo", "other",
- *                           "memfd"
+ *                           "memfd", "epoll" (2.8)
  *                           (else a number)
  *     open_flags            array: the access mode "O_RDONLY", "O_WRONLY",
  *                           "O_RDWR" (or "0x3"), then "O_APPEND",
@@ -122,6 +122,11 @@
  *     fd                    number
  *     file_id               the id of its file (number)
  *     cloexec               boolean
+ *   epoll_items             array of objects, the interest lists of the
+ *                           epolls whose FILE is in this section (2.8)
+ *     epoll_id, target_id   file ids (numbers)
+ *     tfd                   the fd number the item is keyed by (number)
+ *     events, data          hex
  *   vmas                    array of objects, ascending
  *     start, end            hex
  *     perms                 "rwxp" as in /proc/PID/maps
@@ -245,6 +250,7 @@ static const char *const id_names[4] = { "real", "effective", "saved", "fs" };
 
 static const char *const file_kind_names[] = {
 	NULL, "reg", "dir", "chr", "pipe", "fifo", "other", "memfd",
+	[CRYO_FILE_EPOLL] = "epoll",
 };
 
 static void j_rlimit(struct json *j, const char *key, uint64_t v)
@@ -621,6 +627,17 @@ static void json_proc(struct json *j, const struct summary *s,
 	j_open(j, "locks", '[');
 	for (i = p->first_lock; i < p->first_lock + p->nr_locks; i++)
 		json_lock(j, &s->locks[i]);
+	j_close(j, ']');
+	j_open(j, "epoll_items", '[');
+	for (i = p->first_epoll; i < p->first_epoll + p->nr_epoll; i++) {
+		j_open(j, NULL, '{');
+		j_u64(j, "epoll_id", s->epoll[i].epoll_id);
+		j_u64(j, "tfd", s->epoll[i].tfd);
+		j_u64(j, "target_id", s->epoll[i].target_id);
+		j_hex(j, "events", s->epoll[i].events);
+		j_hex(j, "data", s->epoll[i].data);
+		j_close(j, '}');
+	}
 	j_close(j, ']');
 	j_open(j, "vmas", '[');
 	for (i = p->first_vma; i < p->first_vma + p->nr_vmas; i++)

@@ -54,8 +54,8 @@
 				 CRYO_EPOLLONESHOT | CRYO_EPOLLET)
 /* What an EPOLLEXCLUSIVE item may hold besides (fs/eventpoll.c). */
 #define CRYO_EPOLL_EXCL_OK	(CRYO_EPOLLINOUT | CRYO_EPOLLERRHUP | \
-				 0x00c0U | 0x0300U | CRYO_EPOLLWAKEUP | \
-				 CRYO_EPOLLET | CRYO_EPOLLEXCLUSIVE)
+				 CRYO_EPOLLWAKEUP | CRYO_EPOLLET | \
+				 CRYO_EPOLLEXCLUSIVE)
 /* Items of an image that watch an epoll (their loops are looked for). */
 #define CRYO_EPOLL_NESTED_MAX	1024
 
