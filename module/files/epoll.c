@@ -357,28 +357,45 @@ void cryo_epoll_save_end(struct cryo_files_save *fs)
 	fs->max_epoll = 0;
 }
 
+struct cryo_epoll_look {
+	struct cryo_member *m;
+	unsigned int nr;
+};
+
+static int cryo_epoll_look_item(void *arg, const struct cryo_epoll_line *l)
+{
+	struct cryo_epoll_look *k = arg;
+	struct file *target;
+
+	if (++k->nr > CRYO_EPOLL_ITEMS_MAX)
+		return 1;
+	target = cryo_epoll_target(k->m, l);
+	if (!target)
+		return 1;
+	fput(target);
+	return 0;
+}
+
 /*
  * The FILE record of an epoll: lost when one of its items cannot be
- * saved (with --accept-loss; without it the freeze was refused).  The
- * items are read again for the EPOLL_ITEM records after the section's
- * FD records, the member still parked: the same list.
+ * saved (with --accept-loss; without it the freeze was refused).  Its
+ * targets at higher fds have no FILE record yet: only their place is
+ * looked at here.  The items are read again for the EPOLL_ITEM records
+ * after the section's FD records, the member still parked: the same
+ * list.
  */
 static int cryo_epoll_save(struct cryo_image *img, struct cryo_seen *seen,
 			   struct file *file, struct cryo_file_out *out)
 {
-	struct cryo_files_save *fs = &img->fdt;
-	unsigned int keep = fs->nr_epoll;
-	bool lost;
+	struct cryo_epoll_look k = { .m = img->m };
 	int ret;
 
-	ret = cryo_epoll_collect_one(img, file, seen->id, &lost);
-	/* Only looked at: the records are made after the FDs. */
-	fs->nr_epoll = keep;
-	if (ret)
-		return ret;
-	if (lost)
+	ret = cryo_epoll_lines(file, cryo_epoll_look_item, &k);
+	if (ret == 1 || ret == -E2BIG) {
 		out->flags |= CRYO_FILE_LOST;
-	return 0;
+		ret = 0;
+	}
+	return ret;
 }
 
 const struct cryo_file_ops cryo_epoll_ops = {
