@@ -74,7 +74,7 @@ static const struct {
 	[CRYO_REFUSAL_MEMFD_MAPPING]	= { "mapping", "is of a hugetlb memfd or secret memory" },
 	[CRYO_REFUSAL_MEMFD_OUTSIDE]	= { "fd", "is a memfd held outside the tree too" },
 	[CRYO_REFUSAL_SCHED_DEADLINE]	= { "thread", "runs under SCHED_DEADLINE" },
-	[CRYO_REFUSAL_EPOLL_TARGET]	= { "epoll fd", "watches a file no longer at its fd number" },
+	[CRYO_REFUSAL_EPOLL_TARGET]	= { "epoll fd", "watches a file no longer at its number" },
 	[CRYO_REFUSAL_EPOLL_TOO_MANY]	= { "epoll fd", "watches too many files" },
 };
 

@@ -1042,8 +1042,8 @@ static int check_lock(struct cryoctl_image *img)
 /* The epoll_ctl(2) bits an EPOLL_ITEM may hold (fs/eventpoll.c). */
 #define EPOLL_ERRHUP	0x18u
 #define EPOLL_PRIVATE	0xf0000000u	/* EXCLUSIVE, WAKEUP, ONESHOT, ET */
-#define EPOLL_EXCL	(1u << 28)
-#define EPOLL_ONESHOT	(1u << 30)
+#define EPOLL_EXCL	0x10000000u
+#define EPOLL_ONESHOT	0x40000000u
 #define EPOLL_EXCL_OK	(0x1du | 0xb0000000u)	/* IN OUT ERR HUP, WAKEUP ET EXCLUSIVE */
 
 /* The section's fd @fd names FILE @id? */

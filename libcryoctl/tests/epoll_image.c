@@ -58,9 +58,9 @@ static void expect_item(struct img *m, int index, const char *what, int line,
 
 /* EPOLLIN | EPOLLERR | EPOLLHUP, and the private bits */
 #define EV_IN		0x19u
-#define EV_ET		(1u << 31)
-#define EV_ONESHOT	(1u << 30)
-#define EV_EXCL		(1u << 28)
+#define EV_ET		0x80000000u
+#define EV_ONESHOT	0x40000000u
+#define EV_EXCL		0x10000000u
 
 void test_epoll_image(void)
 {

@@ -46,10 +46,10 @@
 /* The epoll_ctl(2) bits, as include/uapi/linux/eventpoll.h has them. */
 #define CRYO_EPOLLINOUT		0x0005U	/* EPOLLIN | EPOLLOUT */
 #define CRYO_EPOLLERRHUP	0x0018U	/* EPOLLERR | EPOLLHUP */
-#define CRYO_EPOLLEXCLUSIVE	(1U << 28)
-#define CRYO_EPOLLWAKEUP	(1U << 29)
-#define CRYO_EPOLLONESHOT	(1U << 30)
-#define CRYO_EPOLLET		(1U << 31)
+#define CRYO_EPOLLEXCLUSIVE	BIT(28)
+#define CRYO_EPOLLWAKEUP	BIT(29)
+#define CRYO_EPOLLONESHOT	BIT(30)
+#define CRYO_EPOLLET		BIT(31)
 #define CRYO_EPOLL_PRIVATE	(CRYO_EPOLLEXCLUSIVE | CRYO_EPOLLWAKEUP | \
 				 CRYO_EPOLLONESHOT | CRYO_EPOLLET)
 /* What an EPOLLEXCLUSIVE item may hold besides (fs/eventpoll.c). */

@@ -34,8 +34,10 @@
 #include "task/task.h"
 
 /* What the current fd needs next, see cryo_fdtable_save(). */
-enum { CRYO_FD_NEXT, CRYO_FD_DATA, CRYO_FD_RECORD, CRYO_FD_LOCKS,
-       CRYO_FD_EPOLL_FIRST, CRYO_FD_EPOLL };
+enum {
+	CRYO_FD_NEXT, CRYO_FD_DATA, CRYO_FD_RECORD, CRYO_FD_LOCKS,
+	CRYO_FD_EPOLL_FIRST, CRYO_FD_EPOLL,
+};
 
 struct cryo_fd_found {
 	struct files_struct *files;
