@@ -218,4 +218,39 @@ static inline bool cryo_group_exiting(struct task_struct *t)
 	       READ_ONCE(t->signal->group_exec_task);
 }
 
+/*
+ * 6.5 shows an eventfd's EFD_SEMAPHORE in fdinfo ("eventfd-semaphore:").
+ * Before, only its struct eventfd_ctx (private to fs/eventfd.c) has it:
+ * read through a copy of 6.1's layout, built of the same kernel types so
+ * that it follows the kernel's configuration, and never locked (a wrong
+ * layout must cost nothing but a refusal).  The caller checks the count
+ * and id read here against fdinfo's before it believes the flags.
+ */
+#if CRYO_SINCE(6, 5)
+#define CRYO_EVENTFD_FDINFO_FLAGS	1
+#else
+#define CRYO_EVENTFD_FDINFO_FLAGS	0
+#include <linux/eventfd.h>
+#include <linux/kref.h>
+#include <linux/wait.h>
+
+struct cryo_eventfd_ctx_61 {
+	struct kref kref;
+	wait_queue_head_t wqh;
+	__u64 count;
+	unsigned int flags;
+	int id;
+};
+
+static inline void cryo_eventfd_layout(struct eventfd_ctx *ctx, u64 *count,
+				       unsigned int *flags, int *id)
+{
+	struct cryo_eventfd_ctx_61 *c = (struct cryo_eventfd_ctx_61 *)ctx;
+
+	*count = READ_ONCE(c->count);
+	*flags = READ_ONCE(c->flags);
+	*id = READ_ONCE(c->id);
+}
+#endif
+
 #endif /* _CRYO_COMPAT_H */

@@ -152,6 +152,8 @@ static int cryo_restore_pipes(struct cryo_thawing *t, struct cryo_thaw_restore *
 		ret = cryo_pipe_attach(t, fds, t->fdt.nr_pipes);
 		kfree(fds);
 	}
+	if (!ret)
+		ret = cryo_object_attach(t, a);
 	/* Its fds' descriptions, referenced while the lock keeps them. */
 	return ret ?: cryo_fdtable_resolve(t);
 }

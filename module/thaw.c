@@ -254,6 +254,8 @@ static int cryo_thaw_plan(struct cryo_thawing *t, struct cryo_thaw *arg)
 		ret = cryo_stub_hint(t, arg->stub_size, &arg->stub_addr);
 	if (!ret && arg->size >= CRYO_THAW_SIZE_VER2)
 		ret = cryo_thaw_procs_out(t, arg);
+	if (!ret)
+		ret = cryo_object_out(t, arg);
 	if (ret)
 		return ret;
 
@@ -279,7 +281,8 @@ int cryo_thaw_prepare(struct cryo_session *s, struct cryo_thaw *arg)
 	if (!current->mm)
 		return -EINVAL;
 	if (arg->member || arg->__reserved ||
-	    arg->procs_len > CRYO_THAW_PROCS_MAX)
+	    arg->procs_len > CRYO_THAW_PROCS_MAX ||
+	    arg->objects_len > CRYO_THAW_OBJECTS_MAX)
 		return -EINVAL;
 	t = cryo_thaw_new(s, false, arg->flags);
 	if (!t)
@@ -631,7 +634,8 @@ int cryo_thaw_member(struct cryo_session *s, struct cryo_thaw *arg)
 	if (!tree || tree->remap_only || !smp_load_acquire(&tree->procs))
 		return -ENOENT;
 	if (arg->size < CRYO_THAW_SIZE_VER2 || arg->__reserved ||
-	    arg->procs_len > CRYO_THAW_PROCS_MAX)
+	    arg->procs_len > CRYO_THAW_PROCS_MAX ||
+	    arg->objects_len > CRYO_THAW_OBJECTS_MAX)
 		return -EINVAL;
 	if (!k || k >= tree->nr_procs ||
 	    (tree->procs[k].flags & CRYO_MEMBER_ZOMBIE))
@@ -807,6 +811,8 @@ static int cryo_thaw_load_one(struct cryo_thawing *t, const struct cryo_rec *rec
 		return cryo_locks_load(t, rec);
 	case CRYO_REC_EPOLL_ITEM:
 		return cryo_epoll_load(t, rec);
+	case CRYO_REC_FILE_STATE:
+		return cryo_file_state_load(t, rec);
 	case CRYO_REC_VMA:
 		return cryo_vma_load(t, rec);
 	}

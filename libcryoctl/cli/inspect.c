@@ -580,6 +580,22 @@ static int add_file(struct summary *s, const struct cryoctl_record *rec)
 	return 0;
 }
 
+/* A FILE_STATE goes with the FILE before it. */
+static void add_file_state(struct summary *s, const struct cryoctl_record *rec)
+{
+	struct cryo_image_file_state st;
+	struct file_info *f;
+
+	if (!s->nr_files || rec->len != sizeof(st))
+		return;
+	memcpy(&st, rec->payload, sizeof(st));
+	f = &s->files[s->nr_files - 1];
+	if (st.id != f->f.id)
+		return;
+	f->state = st;
+	f->has_state = true;
+}
+
 static int add_fd(struct summary *s, const struct cryoctl_record *rec)
 {
 	struct cryo_image_fd *fd;
@@ -712,6 +728,9 @@ static int collect(struct cryoctl_image *img, struct summary *s)
 		case CRYO_REC_FILE:
 			if (add_file(s, &rec))
 				goto out_nomem;
+			break;
+		case CRYO_REC_FILE_STATE:
+			add_file_state(s, &rec);
 			break;
 		case CRYO_REC_PROCESS:
 			/* Starts a process's section: never fails (no memory). */

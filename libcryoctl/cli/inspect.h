@@ -24,6 +24,8 @@ struct vma_info {
 struct file_info {
 	struct cryo_image_file f;
 	char *name;			/* NUL-terminated copy, or NULL */
+	struct cryo_image_file_state state;	/* its FILE_STATE (2.8) */
+	bool has_state;
 };
 
 /*

@@ -95,7 +95,8 @@
  *                           in image order (id 1, 2, ...)
  *     id                    number; fds refer to it
  *     kind                  "reg", "dir", "chr", "pipe", "fifo", "other",
- *                           "memfd", "epoll" (2.8)
+ *                           "memfd", "eventfd", "signalfd", "timerfd",
+ *                           "epoll" (2.8)
  *                           (else a number)
  *     open_flags            array: the access mode "O_RDONLY", "O_WRONLY",
  *                           "O_RDWR" (or "0x3"), then "O_APPEND",
@@ -118,6 +119,10 @@
  *                           file ("socket:[1234]"); null when absent
  *     unlinked              true: deleted, contents saved in the image
  *     lost                  true: not saved (taken with accept_loss)
+ *     state_flags, state_args   an eventfd's, signalfd's or timerfd's
+ *                           FILE_STATE (format 2.8): flags (number), and
+ *                           the six args as hex strings; absent for
+ *                           other kinds
  *   fds                     array of objects, ascending
  *     fd                    number
  *     file_id               the id of its file (number)
@@ -250,6 +255,7 @@ static const char *const id_names[4] = { "real", "effective", "saved", "fs" };
 
 static const char *const file_kind_names[] = {
 	NULL, "reg", "dir", "chr", "pipe", "fifo", "other", "memfd",
+	"eventfd", "signalfd", "timerfd",
 	[CRYO_FILE_EPOLL] = "epoll",
 };
 
@@ -558,7 +564,7 @@ static void json_signals(struct json *j, const struct proc_info *s)
 static void json_file(struct json *j, const struct file_info *fi)
 {
 	const struct cryo_image_file *f = &fi->f;
-	unsigned int maj, min;
+	unsigned int maj, min, i;
 	char buf[32];
 
 	j_open(j, NULL, '{');
@@ -587,6 +593,13 @@ static void json_file(struct json *j, const struct file_info *fi)
 	j_str_or_null(j, "name", fi->name);
 	j_bool(j, "unlinked", f->flags & CRYO_FILE_UNLINKED);
 	j_bool(j, "lost", f->flags & CRYO_FILE_LOST);
+	if (fi->has_state) {
+		j_u64(j, "state_flags", fi->state.flags);
+		j_open(j, "state_args", '[');
+		for (i = 0; i < 6; i++)
+			j_hex(j, NULL, fi->state.args[i]);
+		j_close(j, ']');
+	}
 	j_close(j, '}');
 }
 

@@ -17,8 +17,35 @@
 
 static const char *const file_kind_text[] = {
 	NULL, "REG", "DIR", "CHR", "PIPE", "FIFO", "OTHER", "MEMFD",
+	"EVENTFD", "SIGNALFD", "TIMERFD",
 	[CRYO_FILE_EPOLL] = "EPOLL",
 };
+
+/* " count 5 semaphore", " mask 0x...", " clock 1 ..." of a FILE_STATE. */
+static void text_file_state(const struct file_info *fi)
+{
+	const struct cryo_image_file_state *st = &fi->state;
+	const unsigned long long *a = (const unsigned long long *)st->args;
+
+	if (!fi->has_state)
+		return;
+	switch (fi->f.kind) {
+	case CRYO_FILE_EVENTFD:
+		printf(" count %llu%s", a[0],
+		       st->flags & CRYO_EVENTFD_SEMAPHORE ? " semaphore" : "");
+		break;
+	case CRYO_FILE_SIGNALFD:
+		printf(" mask 0x%llx", a[0]);
+		break;
+	case CRYO_FILE_TIMERFD:
+		printf(" clock %llu%s %s %llu ns interval %llu ns ticks %llu",
+		       a[0], a[1] & 1 ? " abstime" : "",
+		       a[1] & 1 ? "expiry" : "left", a[2], a[3], a[4]);
+		break;
+	default:
+		printf(" state flags 0x%x", st->flags);
+	}
+}
 
 /* Auxv values that are counts or ids, printed in decimal as text. */
 static bool auxv_decimal(uint64_t type)
@@ -419,6 +446,7 @@ static void text_fd(const struct summary *s, const struct cryo_image_fd *fd)
 	}
 	if (f->kind == CRYO_FILE_MEMFD && !(f->flags & CRYO_FILE_LOST))
 		printf(" shm %llu", (unsigned long long)f->shm);
+	text_file_state(fi);
 	if (f->flags & CRYO_FILE_UNLINKED)
 		printf(" [unlinked, %llu bytes saved]",
 		       (unsigned long long)f->data_size);

@@ -90,6 +90,7 @@ struct cryoctl_image {
 	/* Files: ids so far, the last FILE and its data, fd numbers. */
 	uint32_t nr_files;		/* highest FILE id seen */
 	bool file_open;			/* only its FILE_DATA since the FILE */
+	bool state_due;			/* its FILE_STATE comes next (2.8) */
 	uint64_t data_size;		/* of the last FILE */
 	uint64_t data_seen;
 	int64_t last_fd;		/* -1 before the first FD */

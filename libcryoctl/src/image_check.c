@@ -795,6 +795,13 @@ static int check_file_memfd(struct cryoctl_image *img,
 	return 0;
 }
 
+/* Is a FILE of @kind, not lost, followed by its FILE_STATE (2.8)? */
+static bool file_has_state(uint32_t kind)
+{
+	return kind == CRYO_FILE_EVENTFD || kind == CRYO_FILE_SIGNALFD ||
+	       kind == CRYO_FILE_TIMERFD;
+}
+
 /* What a FILE of a known kind says about itself must agree. */
 static int check_file_fields(struct cryoctl_image *img,
 			     const struct cryo_image_file *f)
@@ -804,9 +811,9 @@ static int check_file_fields(struct cryoctl_image *img,
 	bool pipe = kind == CRYO_FILE_PIPE || kind == CRYO_FILE_FIFO;
 
 	if (kind < CRYO_FILE_REG ||
-	    (kind > CRYO_FILE_MEMFD &&
-	     !(kind == CRYO_FILE_EPOLL && img->minor >= 8)) ||
-	    (kind == CRYO_FILE_MEMFD && img->minor < 5))
+	    (kind > CRYO_FILE_TIMERFD && kind != CRYO_FILE_EPOLL) ||
+	    (kind == CRYO_FILE_MEMFD && img->minor < 5) ||
+	    (kind > CRYO_FILE_MEMFD && img->minor < 8))
 		return image_fail(img, -EPROTO, true, "unknown kind %u", kind);
 	if (flags & ~FILE_KNOWN_FLAGS)
 		return image_fail(img, -EPROTO, true, "unknown flags 0x%x", flags);
@@ -887,6 +894,8 @@ static int check_file(struct cryoctl_image *img)
 	}
 	img->nr_files = id;
 	img->file_open = true;
+	img->state_due = file_has_state(le32toh(f->kind)) &&
+			 !(le32toh(f->flags) & CRYO_FILE_LOST);
 	img->data_size = le64toh(f->data_size);
 	img->data_seen = 0;
 	return 0;
@@ -989,6 +998,70 @@ static int check_fd(struct cryoctl_image *img)
 }
 
 /* A LOCK (2.6): after its section's FDs, on a description one of them has. */
+/* A FILE_STATE (2.8): right after the FILE of its description. */
+static int check_file_state(struct cryoctl_image *img)
+{
+	const struct cryo_image_file_state *s = (const void *)img->buf;
+	uint32_t kind, flags;
+	uint64_t a[6];
+	unsigned int i;
+	int ret;
+
+	ret = check_rank(img, CRYO_RANK_FILES);
+	if (ret)
+		return ret;
+	if (img->minor < 8)
+		return image_fail(img, -EPROTO, true,
+				  "a FILE_STATE record in a format 2.%u image", img->minor);
+	ret = check_len(img, sizeof(*s));
+	if (ret)
+		return ret;
+	kind = le32toh(s->kind);
+	flags = le32toh(s->flags);
+	for (i = 0; i < 6; i++)
+		a[i] = le64toh(s->args[i]);
+	if (!img->state_due || le32toh(s->id) != img->nr_files)
+		return image_fail(img, -EPROTO, true,
+				  "FILE_STATE %u does not follow the FILE of a description that has one",
+				  le32toh(s->id));
+	img->state_due = false;
+	if (s->__reserved)
+		return image_fail(img, -EPROTO, true, "reserved field not zero");
+	if (img->minor > CRYO_IMAGE_MINOR)
+		return 0;
+	switch (kind) {
+	case CRYO_FILE_EVENTFD:
+		if ((flags & ~CRYO_EVENTFD_SEMAPHORE) || a[0] == UINT64_MAX ||
+		    a[1] || a[2] || a[3] || a[4] || a[5])
+			return image_fail(img, -EPROTO, true,
+					  "eventfd %u: bad flags 0x%x or count %llu",
+					  img->nr_files, flags, (unsigned long long)a[0]);
+		break;
+	case CRYO_FILE_SIGNALFD:
+		/* Bits of SIGKILL (9) and SIGSTOP (19): a signalfd never has them. */
+		if (flags || (a[0] & ((1ULL << 8) | (1ULL << 18))) || a[1] ||
+		    a[2] || a[3] || a[4] || a[5])
+			return image_fail(img, -EPROTO, true,
+					  "signalfd %u: bad mask 0x%llx",
+					  img->nr_files, (unsigned long long)a[0]);
+		break;
+	case CRYO_FILE_TIMERFD:
+		/* CLOCK_REALTIME 0, CLOCK_MONOTONIC 1, CLOCK_BOOTTIME 7. */
+		if (flags || (a[0] != 0 && a[0] != 1 && a[0] != 7) ||
+		    (a[1] & ~1ULL) || a[2] > INT64_MAX || a[3] > INT64_MAX ||
+		    a[5])
+			return image_fail(img, -EPROTO, true,
+					  "timerfd %u: bad clock %llu, flags 0x%llx or times",
+					  img->nr_files, (unsigned long long)a[0],
+					  (unsigned long long)a[1]);
+		break;
+	default:
+		return image_fail(img, -EPROTO, true,
+				  "FILE_STATE %u of kind %u", img->nr_files, kind);
+	}
+	return 0;
+}
+
 static int check_lock(struct cryoctl_image *img)
 {
 	const struct cryo_image_lock *l = (const void *)img->buf;
@@ -1578,6 +1651,10 @@ int image_check_record(struct cryoctl_image *img)
 		if (ret)
 			return ret;
 	}
+	if (img->state_due && img->rec.type != CRYO_REC_FILE_STATE)
+		return image_fail(img, -EPROTO, true,
+				  "FILE %u has no FILE_STATE record after it",
+				  img->nr_files);
 	switch (img->rec.type) {
 	case CRYO_REC_HEADER:
 		if (img->index)
@@ -1607,6 +1684,8 @@ int image_check_record(struct cryoctl_image *img)
 		return check_lock(img);
 	case CRYO_REC_EPOLL_ITEM:
 		return check_epoll_item(img);
+	case CRYO_REC_FILE_STATE:
+		return check_file_state(img);
 	case CRYO_REC_VMA:
 		return check_vma(img);
 	case CRYO_REC_PAGES:

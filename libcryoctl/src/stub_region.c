@@ -11,6 +11,7 @@
  *	struct stub_thread [nr_threads]	threads[0] is the leader's
  *	__s32 tids[nr_threads]
  *	__s32 pipes[2 * nr_pipes]
+ *	__s32 objects[nr_objects]	the objects' fds (thaw_objects.c)
  *	FPU buffers [nr_threads]	64-byte aligned, fpu_size each
  *	stacks [nr_threads]		page aligned, stack_size each
  *	maps buffer			remap only
@@ -187,6 +188,12 @@ void region_build_thaw(struct thaw_ctx *c)
 	a->restore.stub_len = c->stub_len;
 	a->restore.pipes = base + r->pipes;
 	a->restore.nr_pipes = c->nr_pipes;
+	/* None for a module before ABI 1.12, which must see zeros here. */
+	if (c->nr_objects) {
+		a->restore.objects = base + r->pipes +
+				     2 * c->nr_pipes * sizeof(__s32);
+		a->restore.nr_objects = c->nr_objects;
+	}
 	a->restore.cpu.fpu = base + r->fpu;
 	a->restore.exe_fd = -1;		/* out fields: none until the module says */
 	a->restore.cwd_fd = -1;
@@ -215,6 +222,9 @@ void region_build_thaw(struct thaw_ctx *c)
 	}
 	memcpy(c->init + r->tids, c->tids, n * sizeof(__s32));
 	memcpy(c->init + r->pipes, c->pipes, 2 * c->nr_pipes * sizeof(__s32));
+	if (c->nr_objects)
+		memcpy(c->init + r->pipes + 2 * c->nr_pipes * sizeof(__s32),
+		       c->obj_fds, c->nr_objects * sizeof(__s32));
 }
 
 int region_map(uint64_t base, size_t len, void **p)

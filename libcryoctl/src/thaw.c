@@ -115,6 +115,7 @@ static void close_pipes(struct thaw_ctx *c)
 			close(c->pipes[i]);
 		c->pipes[i] = -1;
 	}
+	thaw_close_objects(c);
 }
 
 static void thaw_cleanup(struct thaw_ctx *c)
@@ -129,6 +130,8 @@ static void thaw_cleanup(struct thaw_ctx *c)
 	free(c->procs);
 	close_pipes(c);
 	free(c->pipes);
+	free(c->objs);
+	free(c->obj_fds);
 	if (c->status[0] >= 0)
 		close(c->status[0]);
 	if (c->status[1] >= 0)
@@ -877,7 +880,8 @@ static int plan_thaw(struct thaw_ctx *c, int image_fd,
 	c->tids = calloc(THAW_TIDS_MAX, sizeof(*c->tids));
 	c->groups = calloc(CRYO_THAW_GROUPS_MAX, sizeof(*c->groups));
 	c->procs = calloc(CRYO_THAW_PROCS_MAX, sizeof(*c->procs));
-	if (!c->tids || !c->groups || !c->procs)
+	c->objs = calloc(THAW_OBJECTS_MAX, sizeof(*c->objs));
+	if (!c->tids || !c->groups || !c->procs || !c->objs)
 		return thaw_fail(res, -ENOMEM, "out of memory");
 	c->t = (struct cryo_thaw){
 		.size = sizeof(c->t),
@@ -892,8 +896,17 @@ static int plan_thaw(struct thaw_ctx *c, int image_fd,
 		.groups_len = CRYO_THAW_GROUPS_MAX,
 		.procs = (uintptr_t)c->procs,
 		.procs_len = CRYO_THAW_PROCS_MAX,
+		.objects = (uintptr_t)c->objs,
+		.objects_len = THAW_OBJECTS_MAX,
 	};
 	ret = ioctl(c->devfd, CRYO_IOC_THAW, &c->t);
+	if (ret < 0 && errno == E2BIG) {
+		/* A module before ABI 1.12 makes every kind it saves itself. */
+		c->t.size = CRYO_THAW_SIZE_VER2;
+		c->t.objects = 0;
+		c->t.objects_len = 0;
+		ret = ioctl(c->devfd, CRYO_IOC_THAW, &c->t);
+	}
 	if (ret < 0 && errno == E2BIG) {
 		/* A module before ABI 1.6 knows no trees (nor their images). */
 		c->t.size = CRYO_THAW_SIZE_VER1;
@@ -911,6 +924,8 @@ static int plan_thaw(struct thaw_ctx *c, int image_fd,
 	c->creds = ret == 0 && c->t.size >= CRYO_THAW_SIZE_VER1;
 	c->nr_procs = ret == 0 && c->t.size >= CRYO_THAW_SIZE_VER2 && c->t.nr_procs ?
 		      c->t.nr_procs : 1;
+	if (ret == 0 && c->t.size < CRYO_THAW_SIZE_VER3)
+		c->t.nr_objects = 0;
 	if (ret < 0) {
 		ret = neg_errno();
 		if (cryoctl_thaw_status(c->devfd, &st) || !st.message[0])
@@ -933,17 +948,21 @@ static int check_plan(struct thaw_ctx *c, size_t est_threads, size_t est_fpu,
 				 c->nr_procs);
 	if (c->t.nr_threads < 1 || c->t.nr_threads > THAW_TIDS_MAX ||
 	    c->t.nr_pipes > THAW_PIPES_MAX || !c->t.stub_addr ||
+	    c->t.nr_objects > THAW_OBJECTS_MAX ||
+	    THAW_FD_PAIRS(c->t.nr_pipes, c->t.nr_objects) > THAW_PIPES_MAX ||
 	    c->t.stub_addr & 4095)
 		return thaw_fail(res, -EPROTO,
-				 "the module's answer makes no sense (%u threads, %u pipes, stub at 0x%llx)",
-				 c->t.nr_threads, c->t.nr_pipes,
+				 "the module's answer makes no sense (%u threads, %u pipes, %u objects, stub at 0x%llx)",
+				 c->t.nr_threads, c->t.nr_pipes, c->t.nr_objects,
 				 (unsigned long long)c->t.stub_addr);
 	/*
 	 * The region was laid out for est_threads threads of est_fpu bytes
 	 * of FPU state: it holds the image's if neither is more (the layout
 	 * grows with both).  The last test only guards that reasoning.
 	 */
-	cryoctl_region_layout(&c->r, c->t.nr_threads, c->t.nr_pipes, c->t.fpu_size, 0);
+	cryoctl_region_layout(&c->r, c->t.nr_threads,
+			      THAW_FD_PAIRS(c->t.nr_pipes, c->t.nr_objects),
+			      c->t.fpu_size, 0);
 	if (c->t.nr_threads > est_threads || c->r.len > c->stub_len)
 		return thaw_fail(res, -E2BIG,
 				 "the image has %u threads with %u bytes of FPU state each, more than a stub region sized for %zu threads holds%s",
@@ -978,10 +997,15 @@ static int prepare_r(struct thaw_ctx *c, struct cryoctl_thaw_result *res)
 	room = c->nr_procs > 1 ? THAW_PIPES_MAX : c->nr_pipes;
 	c->pipes = malloc((2 * room + 1) * sizeof(*c->pipes));
 	c->init = calloc(1, c->r.init_len);
-	if (!c->pipes || !c->init)
+	room = c->nr_procs > 1 ? THAW_OBJECTS_MAX : c->t.nr_objects;
+	c->obj_fds = malloc((room + 1) * sizeof(*c->obj_fds));
+	if (!c->pipes || !c->init || !c->obj_fds)
 		return thaw_fail(res, -ENOMEM, "out of memory");
 	for (i = 0; i < 2 * c->nr_pipes; i++)
 		c->pipes[i] = -1;
+	c->nr_objects = c->t.nr_objects;
+	for (i = 0; i < c->nr_objects; i++)
+		c->obj_fds[i] = -1;
 	if (c->nr_procs > 1) {
 		c->sh = mmap(NULL, sizeof(*c->sh), PROT_READ | PROT_WRITE,
 			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -997,6 +1021,10 @@ static int prepare_r(struct thaw_ctx *c, struct cryoctl_thaw_result *res)
 					 c->nr_pipes, strerror(-ret));
 		}
 	}
+	ret = thaw_make_objects(c, &i);
+	if (ret)
+		return thaw_fail(res, ret, "cannot make FILE %u of the image (kind %u): %s",
+				 c->objs[i].file_id, c->objs[i].kind, strerror(-ret));
 	if (pipe2(c->status, O_CLOEXEC)) {
 		ret = neg_errno();
 		return thaw_fail(res, ret, "cannot create a pipe: %s", strerror(-ret));

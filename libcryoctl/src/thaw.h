@@ -19,8 +19,12 @@
 #define THAW_PIPE_THREADS	4096
 /* Room for thread ids in CRYO_IOC_THAW (the module tells how many there are). */
 #define THAW_TIDS_MAX		65536
-/* Pipes a region has room for. */
+/* Pipes a region has room for (an object's fd takes half a pipe's room). */
 #define THAW_PIPES_MAX		4096
+/* Objects (eventfds, timerfds ...) one member may need. */
+#define THAW_OBJECTS_MAX	CRYO_THAW_OBJECTS_MAX
+/* The room of a region's fd slots, in pipes, for pipes and objects. */
+#define THAW_FD_PAIRS(pipes, objects)	((pipes) + ((objects) + 1) / 2)
 
 #define PAGE_ALIGN(x)		(((x) + 4095UL) & ~4095UL)
 
@@ -34,7 +38,7 @@ struct cryoctl_region {
 	size_t args;		/* struct stub_args */
 	size_t threads;		/* struct stub_thread [nr_threads] */
 	size_t tids;
-	size_t pipes;
+	size_t pipes;		/* the pipes' fds, then the objects' */
 	size_t init_len;
 	size_t fpu;		/* FPU buffers, @fpu_slot bytes each */
 	size_t fpu_slot;
@@ -114,6 +118,9 @@ struct thaw_ctx {
 	bool creds;		/* the module planned R's credentials (ABI 1.4) */
 	int *pipes;		/* 2 * nr_pipes, -1 when closed */
 	unsigned int nr_pipes;
+	struct cryo_thaw_object *objs;	/* THAW_OBJECTS_MAX, from the module */
+	int *obj_fds;		/* nr_objects, -1 when closed */
+	unsigned int nr_objects;
 	int status[2];
 	struct cryoctl_region r;
 	size_t stub_len;	/* what CRYO_IOC_THAW was given */
@@ -160,6 +167,14 @@ void thaw_shm_end(struct thaw_ctx *c, bool ok);
 
 /* stub_region.c: fill in c->init, the part of the region the library writes. */
 void region_build_thaw(struct thaw_ctx *c);
+
+/* ---- thaw_objects.c ---------------------------------------------------------- */
+
+/* Make object @o with its state: its fd (close-on-exec), or -errno. */
+int thaw_make_object(const struct cryo_thaw_object *o);
+/* c->objs' objects into c->obj_fds: 0, or -errno with *bad the failed one. */
+int thaw_make_objects(struct thaw_ctx *c, unsigned int *bad);
+void thaw_close_objects(struct thaw_ctx *c);
 
 /* thaw.c: a status message, from R or a member's process. */
 void thaw_send_msg(int fd, int type, int value);

@@ -187,6 +187,8 @@ static int tree_plan(struct thaw_ctx *c, unsigned int k)
 		.groups = (uintptr_t)c->groups,
 		.groups_len = CRYO_THAW_GROUPS_MAX,
 		.member = k,
+		.objects = (uintptr_t)c->objs,
+		.objects_len = THAW_OBJECTS_MAX,
 	};
 	if (ioctl(c->devfd, CRYO_IOC_THAW_MEMBER, &c->t) < 0)
 		return -errno;
@@ -198,6 +200,11 @@ static int tree_plan(struct thaw_ctx *c, unsigned int k)
 	for (i = 0; i < c->nr_pipes; i++)
 		if (pipe2(c->pipes + 2 * i, O_CLOEXEC))
 			return -errno;
+	/* The room for them was made before the fork (prepare_r()). */
+	c->nr_objects = c->t.nr_objects;
+	ret = thaw_make_objects(c, &i);
+	if (ret)
+		return ret;
 	/* Built in the region itself, once it is mapped: no allocation here. */
 	c->init = NULL;
 	return 0;

@@ -985,13 +985,13 @@ void test_files(void)
 
 	/* FILE contents. */
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
-	set32(&m, file[1], FILE_OFF(kind), 9);
-	REFUSED(&m, f2, "unknown kind 9", "FILE kind 9");
+	set32(&m, file[1], FILE_OFF(kind), 99);
+	REFUSED(&m, f2, "unknown kind 99", "FILE kind 99");
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
 	set32(&m, file[1], FILE_OFF(flags), 4);
 	REFUSED(&m, f2, "flags 0x4", "FILE flags 4");
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
-	set32(&m, file[1], FILE_OFF(kind), 9);
+	set32(&m, file[1], FILE_OFF(kind), 99);
 	set32(&m, file[1], FILE_OFF(flags), 4);
 	{
 		struct cryo_image_header *hp = payload(&m, 0);

@@ -35,7 +35,7 @@
 
 /* What the current fd needs next, see cryo_fdtable_save(). */
 enum {
-	CRYO_FD_NEXT, CRYO_FD_DATA, CRYO_FD_RECORD, CRYO_FD_LOCKS,
+	CRYO_FD_NEXT, CRYO_FD_DATA, CRYO_FD_RECORD, CRYO_FD_LOCKS, CRYO_FD_STATE,
 	CRYO_FD_EPOLL_FIRST, CRYO_FD_EPOLL,
 };
 
@@ -268,6 +268,17 @@ int cryo_fdtable_save(struct cryo_image *img)
 			fs->fd_next = f.fd;
 			return ret;
 		}
+		if (fs->has_state)
+			fs->fd_step = CRYO_FD_STATE;
+		else
+			fs->fd_step = fs->data_size ? CRYO_FD_DATA : CRYO_FD_RECORD;
+		return 1;
+	case CRYO_FD_STATE:
+		/* Right after its FILE: what the library makes it again with. */
+		memcpy(cryo_record_start(img, CRYO_REC_FILE_STATE,
+					 sizeof(fs->state)),
+		       &fs->state, sizeof(fs->state));
+		cryo_record_finish(img);
 		fs->fd_step = fs->data_size ? CRYO_FD_DATA : CRYO_FD_RECORD;
 		return 1;
 	case CRYO_FD_DATA:

@@ -48,11 +48,14 @@ static const struct cryo_file_ops *const cryo_file_kinds[] = {
 	&cryo_chardev_ops,
 	&cryo_pipe_ops,
 	&cryo_fifo_ops,
+	&cryo_eventfd_ops,
+	&cryo_signalfd_ops,
+	&cryo_timerfd_ops,
 	&cryo_epoll_ops,
 };
 
 /* The kind of a FILE record, checked to be one the format knows. */
-static const struct cryo_file_ops *cryo_file_ops_of(u32 kind)
+const struct cryo_file_ops *cryo_file_ops_of(u32 kind)
 {
 	unsigned int i;
 
@@ -72,8 +75,19 @@ static const struct cryo_file_ops *cryo_file_kind(struct file *file)
 	if (magic == ANON_INODE_FS_MAGIC && cryo_epoll_ops.match(file))
 		return &cryo_epoll_ops;
 	/*
-	 * eventfd, signalfd, timerfd, pidfd, namespaces ...; and our
-	 * own sessions (saving one would pin it in a reference cycle).
+	 * Anonymous inodes: only the kinds the library makes again (an
+	 * eventfd, a timerfd ...), each known by its own test.
+	 */
+	if (magic == ANON_INODE_FS_MAGIC && !cryo_is_session_file(file)) {
+		for (i = 0; i < ARRAY_SIZE(cryo_file_kinds); i++)
+			if (cryo_file_kinds[i]->adopt &&
+			    cryo_file_kinds[i]->match(file))
+				return cryo_file_kinds[i];
+		return &cryo_other_ops;
+	}
+	/*
+	 * pidfd, namespaces ...; and our own sessions (saving one would pin
+	 * it in a reference cycle).
 	 */
 	if (magic == ANON_INODE_FS_MAGIC || magic == NSFS_MAGIC ||
 	    cryo_is_pidfs(magic) || cryo_is_session_file(file))
@@ -164,6 +178,19 @@ static int cryo_file_record(struct cryo_image *img, struct cryo_seen *seen)
 
 	fs->data_size = 0;
 	fs->data_off = 0;
+	fs->has_state = false;
+	/* Refused, and let go under CRYO_FREEZE_ACCEPT_LOSS: lost. */
+	if (ops->state && ops->refuse && ops->refuse(file)) {
+		out.flags |= CRYO_FILE_LOST;
+	} else if (ops->state) {
+		memset(&fs->state, 0, sizeof(fs->state));
+		fs->state.id = seen->id;
+		fs->state.kind = ops->kind;
+		ret = ops->state(file, &fs->state);
+		if (ret)
+			return ret;
+		fs->has_state = true;
+	}
 	if (ops->save) {
 		ret = ops->save(img, seen, file, &out);
 		if (ret)
@@ -319,7 +346,7 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 				     ft->nr_files + 1);
 	if (r->kind < CRYO_FILE_REG ||
 	    (r->kind > CRYO_FILE_MEMFD &&
-	     !(r->kind == CRYO_FILE_EPOLL && t->hdr.minor >= 8)) ||
+	     (t->hdr.minor < 8 || cryo_file_ops_of(r->kind)->kind != r->kind)) ||
 	    (r->kind == CRYO_FILE_MEMFD && t->hdr.minor < 5) ||
 	    (r->flags & ~(CRYO_FILE_UNLINKED | CRYO_FILE_LOST)) ||
 	    ((r->flags & CRYO_FILE_UNLINKED) && r->kind != CRYO_FILE_REG) ||
@@ -350,6 +377,7 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	memset(f, 0, sizeof(*f));
 	f->rec = *r;
 	f->pipe = -1;
+	f->object = -1;
 	f->name = kmemdup_nul((char *)(r + 1), r->name_len, GFP_KERNEL);
 	if (!f->name)
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
@@ -496,6 +524,10 @@ int cryo_file_restore_all(struct cryo_thawing *t)
 			return cryo_file_bad(t, "FILE %u: %llu of %llu bytes",
 					     i + 1, f->data_got,
 					     f->rec.data_size);
+		if (ops->check_state && !(f->rec.flags & CRYO_FILE_LOST) &&
+		    !f->has_state)
+			return cryo_file_bad(t, "FILE %u: no FILE_STATE after it",
+					     i + 1);
 		/* An earlier member's, or needed by no fd (yet). */
 		if (!f->needed || f->restored)
 			continue;

@@ -16,7 +16,9 @@
 #include <linux/types.h>
 
 struct cryo_image;
+struct cryo_image_file_state;
 struct cryo_seen;
+struct cryo_thaw_object;
 struct cryo_thaw_file;
 struct cryo_thaw_tree;
 struct cryo_thawing;
@@ -76,6 +78,26 @@ struct cryo_file_out {
  *	new file for an unlinked one).
  * @restore: thaw: recreate the description of file @idx, which some fd
  *	needs, into its @file; or fail the thaw naming what is missing.
+ *	cryo_object_restore() for a kind the library makes (object.c).
+ *
+ * A kind no module can create (an eventfd, a signalfd, a timerfd ...) is
+ * made by the library, which CRYO_IOC_THAW asks for it as an "object"
+ * (object.c), and handed to CRYO_IOC_THAW_RESTORE; such a kind has
+ * @adopt, and @state when its FILE record is followed by a FILE_STATE:
+ *
+ * @state: freeze: fill @s->flags and @s->args for @file (@s->id and
+ *	@s->kind are filled); 0 or -errno.  The FILE_STATE record follows
+ *	the FILE.
+ * @check_state: thaw: is f->state (id and kind checked, reserved
+ *	fields zero) a state this kind may have?  0, or -EBADMSG naming it
+ *	(cryo_file_bad()).
+ * @object: thaw, optional: fill @o->flags and @o->args, what the
+ *	library makes @f with; without it, f->state's with f's O_NONBLOCK.
+ * @adopt: thaw, in CRYO_IOC_THAW_RESTORE before the point of no return:
+ *	is @file (the library's object for @f, referenced by the caller)
+ *	of this kind, with the state @f says?  0, or -errno with the thaw
+ *	failed naming @f (EINVAL for a wrong one).  On 0 the caller keeps
+ *	a reference in f->file.
  */
 struct cryo_file_ops {
 	u32 kind;
@@ -89,6 +111,12 @@ struct cryo_file_ops {
 	u64 (*max_data)(const struct cryo_image_file *r);
 	int (*load)(struct cryo_thawing *t, struct cryo_thaw_file *f);
 	int (*restore)(struct cryo_thawing *t, unsigned int idx);
+	int (*state)(struct file *file, struct cryo_image_file_state *s);
+	int (*check_state)(struct cryo_thawing *t, struct cryo_thaw_file *f);
+	void (*object)(const struct cryo_thaw_file *f,
+		       struct cryo_thaw_object *o);
+	int (*adopt)(struct cryo_thawing *t, struct cryo_thaw_file *f,
+		     struct file *file);
 };
 
 /* regular.c */
@@ -104,7 +132,16 @@ extern const struct cryo_file_ops cryo_epoll_ops;
 extern const struct cryo_file_ops cryo_pipe_ops;
 extern const struct cryo_file_ops cryo_fifo_ops;
 
+/* eventfd.c, signalfd.c, timerfd.c */
+extern const struct cryo_file_ops cryo_eventfd_ops;
+extern const struct cryo_file_ops cryo_signalfd_ops;
+extern const struct cryo_file_ops cryo_timerfd_ops;
+
+/* object.c: the descriptions the library makes, for their kinds */
+int cryo_object_restore(struct cryo_thawing *t, unsigned int idx);
+
 /* file.c: the descriptions, for the kinds and the fd table */
+const struct cryo_file_ops *cryo_file_ops_of(u32 kind);
 u32 cryo_file_id(struct cryo_image *img, struct file *file);
 bool cryo_file_pipe_saved(struct cryo_image *img, struct inode *pipe);
 u32 cryo_file_refusal(struct file *file);

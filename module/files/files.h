@@ -41,6 +41,13 @@ int cryo_file_load_data(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_pipe_attach(struct cryo_thawing *t, const s32 *fds, unsigned int nr);
 int cryo_pipe_check_tree(struct cryo_thawing *t);
 
+/* object.c: the descriptions the library makes (eventfd, timerfd ...) */
+struct cryo_thaw;
+struct cryo_thaw_restore;
+int cryo_file_state_load(struct cryo_thawing *t, const struct cryo_rec *rec);
+int cryo_object_out(struct cryo_thawing *t, struct cryo_thaw *arg);
+int cryo_object_attach(struct cryo_thawing *t, struct cryo_thaw_restore *a);
+
 /* locks.c: the LOCK records; at most this many per member */
 #define CRYO_LOCKS_MAX	4096
 struct cryo_files_restore;

@@ -39,6 +39,8 @@ struct cryo_files_save {
 	unsigned int max_epoll;
 	unsigned int next_epoll;	/* the next to stage */
 	unsigned int first_epoll;	/* the current epoll's first */
+	struct cryo_image_file_state state;	/* FILE_STATE of cur, if */
+	bool has_state;			/* ...its kind has one */
 };
 
 /* One open file description of the image. */
@@ -53,6 +55,9 @@ struct cryo_thaw_file {
 	struct file *inherited;		/* the root's --inherit-fd for it */
 	bool needed;			/* some fd uses it without --inherit-fd */
 	bool restored;			/* recreated (or its pipe counted) */
+	struct cryo_image_file_state state;	/* its FILE_STATE record */
+	bool has_state;
+	int object;			/* index of its object in the tree, or -1 */
 };
 
 struct cryo_thaw_fd {
@@ -71,6 +76,7 @@ struct cryo_files_shared {
 	unsigned int nr_files;
 	unsigned int max_files;
 	unsigned int nr_pipes;		/* pipes of the members so far */
+	unsigned int nr_objects;	/* objects of the members so far */
 	struct cryo_thaw_inherit *inherit;	/* --inherit-fd */
 	struct file **inherit_files;	/* their files, referenced */
 	unsigned int nr_inherit;
@@ -92,6 +98,8 @@ struct cryo_files_restore {
 	unsigned int max_epoll;
 	unsigned int first_pipe;	/* its pipes' indexes in the tree... */
 	unsigned int nr_pipes;		/* ...those the library makes for it */
+	unsigned int first_object;	/* its objects' indexes in the tree... */
+	unsigned int nr_objects;	/* ...those the library makes for it */
 };
 
 #endif /* _CRYO_FILES_STATE_H */

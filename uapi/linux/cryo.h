@@ -264,6 +264,17 @@ enum cryo_freeze_flags {
  *	test that may fail after the point of no return.  With
  *	%CRYO_FREEZE_ACCEPT_LOSS the image holds it as SCHED_OTHER.  Since
  *	image format 2.7 and ABI 1.11.
+ * @CRYO_REFUSAL_EVENTFD_FLAGS: EOPNOTSUPP: file descriptor @refusal_id
+ *	is an eventfd whose flags (EFD_SEMAPHORE) this kernel shows nowhere
+ *	cryo can read them soundly.  With %CRYO_FREEZE_ACCEPT_LOSS it is
+ *	saved as lost.  Since image format 2.8 and ABI 1.12, as are the
+ *	three below.
+ * @CRYO_REFUSAL_TIMERFD_ALARM: EOPNOTSUPP: file descriptor @refusal_id
+ *	is a timerfd on CLOCK_REALTIME_ALARM or CLOCK_BOOTTIME_ALARM, which
+ *	only a process with CAP_WAKE_ALARM may make again.
+ * @CRYO_REFUSAL_TIMERFD_CANCEL: EOPNOTSUPP: file descriptor @refusal_id
+ *	is a timerfd armed with TFD_TIMER_CANCEL_ON_SET, whose cancelled
+ *	state the kernel shows nowhere.
  * @CRYO_REFUSAL_EPOLL_TARGET: EOPNOTSUPP: the epoll at file descriptor
  *	@refusal_id of process &cryo_freeze.refusal_pid watches a file
  *	through fd number &cryo_freeze.bad_fd (the "tfd" of
@@ -306,6 +317,9 @@ enum cryo_refusal {
 	CRYO_REFUSAL_MEMFD_MAPPING	= 21,
 	CRYO_REFUSAL_MEMFD_OUTSIDE	= 22,
 	CRYO_REFUSAL_SCHED_DEADLINE	= 23,
+	CRYO_REFUSAL_EVENTFD_FLAGS	= 24,
+	CRYO_REFUSAL_TIMERFD_ALARM	= 25,
+	CRYO_REFUSAL_TIMERFD_CANCEL	= 26,
 	CRYO_REFUSAL_EPOLL_TARGET	= 28,
 	CRYO_REFUSAL_EPOLL_TOO_MANY	= 29,
 };
@@ -408,9 +422,10 @@ struct cryo_commit {
  *    module reads and checks every record before the first PAGES record,
  *    opens every file and mapped file with the caller's credentials and
  *    checks its identity.  Nothing of the caller changes.  It reports the
- *    thread ids, how many pipes the library must create and a free
- *    address range for the *stub*.
- * 2. The tool creates the pipes, then forks the process R that becomes
+ *    thread ids, how many pipes and which other objects (eventfds,
+ *    signalfds, timerfds: &struct cryo_thaw_object) the library must
+ *    create and a free address range for the *stub*.
+ * 2. The tool creates the pipes and objects, then forks the process R that becomes
  *    the restored one (with clone3 set_tid for the same pid, if asked).
  *    R blocks every signal, maps the stub region at the hint and copies
  *    into it position-independent code that makes only raw system calls.
@@ -493,6 +508,7 @@ struct cryo_thaw_inherit {
  * @pid: out: the image's process id.
  * @nr_threads: out: threads in the image.
  * @nr_pipes: out: pipes the caller must create for %CRYO_IOC_THAW_RESTORE.
+ *	The other descriptions a module cannot make are @objects.
  * @fpu_size: out: bytes of FPU state each thread's stub loads.
  * @stub_addr: out: a free range of @stub_size bytes, outside every VMA of
  *	the image and of the caller, for the stub region.
@@ -521,6 +537,18 @@ struct cryo_thaw_inherit {
  *	restore only the first.
  * @member: in, for %CRYO_IOC_THAW_MEMBER only: the index of the member in
  *	@procs; 0 for %CRYO_IOC_THAW.
+ * @__reserved: 0.
+ * @objects: user pointer to &struct cryo_thaw_object [@objects_len]:
+ *	out: the open file descriptions the caller must make for this
+ *	member's %CRYO_IOC_THAW_RESTORE (an eventfd, a signalfd, a timerfd
+ *	...: kinds a module cannot create), the first @nr_objects entries.
+ *	Since ABI 1.12, as are the two fields below.  An image that needs
+ *	objects is refused (EOPNOTSUPP) to a caller passing a smaller
+ *	@size.
+ * @objects_len: entries @objects has room for (at most
+ *	%CRYO_THAW_OBJECTS_MAX); fewer than @nr_objects fails the thaw
+ *	(ENOSPC).
+ * @nr_objects: out: descriptions the caller must make.
  *
  * The process that becomes the restored one (R, created by the caller
  * after this call) must set these credentials on itself with the
@@ -579,12 +607,52 @@ struct cryo_thaw {
 	__u32 nr_procs;
 	__u32 member;
 	__u32 __reserved;
+	__u64 objects;
+	__u32 objects_len;
+	__u32 nr_objects;
 };
 
 #define CRYO_THAW_SIZE_VER0	64
 #define CRYO_THAW_SIZE_VER1	376
 /* CRYO_THAW_SIZE_VER2 - with the process tree (ABI 1.6) */
 #define CRYO_THAW_SIZE_VER2	400
+/* CRYO_THAW_SIZE_VER3 - with the objects the caller makes (ABI 1.12) */
+#define CRYO_THAW_SIZE_VER3	416
+
+/** CRYO_THAW_OBJECTS_MAX - most objects one member's thaw needs */
+#define CRYO_THAW_OBJECTS_MAX	4096
+
+/**
+ * struct cryo_thaw_object - an open file description the caller of
+ * %CRYO_IOC_THAW (or %CRYO_IOC_THAW_MEMBER) makes, as it makes pipes
+ * (since ABI 1.12)
+ * @file_id: the description's &cryo_image_file.id.
+ * @kind: &enum cryo_file_kind: which system call makes it.
+ * @flags: the flags to make it with, O_NONBLOCK included
+ *	(EFD_SEMAPHORE | EFD_NONBLOCK, TFD_NONBLOCK, SFD_NONBLOCK ...); the
+ *	caller adds O_CLOEXEC for its own sake (the module installs the
+ *	restored fd with the image's close-on-exec flag).
+ * @__reserved: 0.
+ * @args: what the kind needs, as &struct cryo_image_file_state has it
+ *	(&enum cryo_file_kind says, per kind).
+ *
+ * The caller makes each object with the ordinary system call, with its
+ * own credentials (before it forks the process R, or in R), sets its
+ * state (writes an eventfd's count, arms a timerfd, then
+ * ``TFD_IOC_SET_TICKS`` for its ticks) and hands its fd to
+ * %CRYO_IOC_THAW_RESTORE in &cryo_thaw_restore.objects, in this order.
+ * The module checks, before the point of no return, that each is of
+ * the kind and holds the state the image says (read back through
+ * /proc's fdinfo view of it); a description shared by several fds or
+ * members is made once and shared.
+ */
+struct cryo_thaw_object {
+	__u32 file_id;
+	__u32 kind;
+	__u32 flags;
+	__u32 __reserved;
+	__u64 args[6];
+};
 
 /** CRYO_THAW_PROCS_MAX - most processes in the tree of an image */
 #define CRYO_THAW_PROCS_MAX	4096
@@ -639,6 +707,12 @@ struct cryo_thaw_cpu {
  * @exe_fd: out: fd of the image's executable for
  *	``prctl(PR_SET_MM, PR_SET_MM_EXE_FILE)``, or -1.
  * @cwd_fd: out: fd of the working directory for fchdir(2), or -1.
+ * @objects: user pointer to __s32 [@nr_objects]: the fd of each object
+ *	&cryo_thaw.objects asked for, in that order.  Since ABI 1.12, as is
+ *	@nr_objects; a caller passing %CRYO_THAW_RESTORE_SIZE_VER0 gives
+ *	none.
+ * @nr_objects: &cryo_thaw.nr_objects.
+ * @__reserved2: 0.
  *
  * Issued by the leader of the process being restored, from its stub,
  * while each of the image's other threads waits in %CRYO_IOC_THAW_THREAD
@@ -647,7 +721,8 @@ struct cryo_thaw_cpu {
  * number of threads.  See the protocol above for what it does.
  *
  * Errors before the point of no return (the caller is intact): EINVAL
- * (the stub region or pipes), EBUSY (the threads did not arrive), ESRCH
+ * (the stub region, pipes, or an object not of its kind or not in the
+ * state the image says: the message names its FILE id), EBUSY (the threads did not arrive), ESRCH
  * (with %CRYO_THAW_SAME_PID, a thread id differs), ENOENT (no prepared
  * thaw), EPERM (a thread's scheduling policy, priority or nice value,
  * since image format 2.7, is more than the process may set itself:
@@ -668,9 +743,14 @@ struct cryo_thaw_restore {
 	__u64 vdso;
 	__s32 exe_fd;
 	__s32 cwd_fd;
+	__u64 objects;
+	__u32 nr_objects;
+	__u32 __reserved2;
 };
 
 #define CRYO_THAW_RESTORE_SIZE_VER0	88
+/* CRYO_THAW_RESTORE_SIZE_VER1 - with the objects (ABI 1.12) */
+#define CRYO_THAW_RESTORE_SIZE_VER1	104
 
 /**
  * struct cryo_thaw_thread - one of the other threads waits for the restore

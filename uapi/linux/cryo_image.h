@@ -74,6 +74,8 @@
  *	holds (since 2.6)
  * @CRYO_REC_EPOLL_ITEM: &struct cryo_image_epoll_item, one per item of
  *	the interest list of an epoll (since 2.8)
+ * @CRYO_REC_FILE_STATE: &struct cryo_image_file_state, right after the
+ *	FILE record of an eventfd, signalfd or timerfd (since 2.8)
  * @CRYO_REC_TRAILER: &struct cryo_image_trailer
  */
 enum cryo_rec_type {
@@ -94,6 +96,7 @@ enum cryo_rec_type {
 	CRYO_REC_SHM_PAGES	= 15,
 	CRYO_REC_LOCK		= 18,
 	CRYO_REC_EPOLL_ITEM	= 19,
+	CRYO_REC_FILE_STATE	= 24,
 	CRYO_REC_TRAILER	= 0xff,
 };
 
@@ -156,6 +159,7 @@ static inline int cryo_rec_rank(__u32 type)
 	case CRYO_REC_FD:
 	case CRYO_REC_LOCK:
 	case CRYO_REC_EPOLL_ITEM:
+	case CRYO_REC_FILE_STATE:
 		return CRYO_RANK_FILES;
 	case CRYO_REC_VMA:
 		return CRYO_RANK_VMA;
@@ -213,6 +217,8 @@ static inline const char *cryo_rec_name(__u32 type)
 		return "LOCK";
 	case CRYO_REC_EPOLL_ITEM:
 		return "EPOLL_ITEM";
+	case CRYO_REC_FILE_STATE:
+		return "FILE_STATE";
 	case CRYO_REC_TRAILER:
 		return "TRAILER";
 	default:
@@ -878,8 +884,8 @@ struct cryo_image_signals {
  *	full, random, urandom, or a terminal; see @rdev.
  * @CRYO_FILE_PIPE: one end of an anonymous pipe.
  * @CRYO_FILE_FIFO: one end of a named FIFO.
- * @CRYO_FILE_OTHER: a kind cryo cannot save (socket, eventfd, epoll,
- *	signalfd, timerfd, inotify, a hugetlb memfd, secret memory, block
+ * @CRYO_FILE_OTHER: a kind cryo cannot save (socket, epoll, inotify,
+ *	before 2.8 eventfd, signalfd and timerfd, a hugetlb memfd, secret memory, block
  *	and other character devices ...);
  *	only present in images taken with %CRYO_FREEZE_ACCEPT_LOSS, with
  *	%CRYO_FILE_LOST set and the kernel's description as its name (such
@@ -888,6 +894,19 @@ struct cryo_image_signals {
  *	(name, size, contents, seals) is the &struct cryo_image_shm @shm
  *	names; the FILE record has its position and open flags, and its
  *	name as /proc/PID/fd shows it ("/memfd:NAME (deleted)").
+ * @CRYO_FILE_EVENTFD: an eventfd (since 2.8).  Its FILE_STATE: @flags
+ *	%CRYO_EVENTFD_SEMAPHORE or 0, @args[0] the count.
+ * @CRYO_FILE_SIGNALFD: a signalfd (since 2.8).  Its FILE_STATE: @flags
+ *	0, @args[0] the mask of signals it reads (bit N - 1 for signal N).
+ * @CRYO_FILE_TIMERFD: a timerfd (since 2.8).  Its FILE_STATE: @flags 0,
+ *	@args[0] the clock id (CLOCK_REALTIME, CLOCK_MONOTONIC or
+ *	CLOCK_BOOTTIME), @args[1] the flags it was armed with (0 or
+ *	TFD_TIMER_ABSTIME), @args[2] its next expiry in ns: with
+ *	TFD_TIMER_ABSTIME the absolute time on its clock, else the time
+ *	that was left; 0 when it is disarmed or has expired unread,
+ *	@args[3] its interval in ns, @args[4] the expirations not yet read
+ *	(ticks).  A thaw arms it again with the expiry, or with one
+ *	interval when it is 0 and the timer is periodic.
  * @CRYO_FILE_EPOLL: an epoll instance (since 2.8): its open flags, its
  *	name "anon_inode:[eventpoll]", and its interest list in the
  *	%CRYO_REC_EPOLL_ITEM records of the section that gave its FILE
@@ -901,6 +920,9 @@ enum cryo_file_kind {
 	CRYO_FILE_FIFO	= 5,
 	CRYO_FILE_OTHER	= 6,
 	CRYO_FILE_MEMFD	= 7,
+	CRYO_FILE_EVENTFD	= 8,
+	CRYO_FILE_SIGNALFD	= 9,
+	CRYO_FILE_TIMERFD	= 10,
 	CRYO_FILE_EPOLL	= 11,
 };
 
@@ -971,6 +993,35 @@ struct cryo_image_file {
 	__u64 data_size;
 	__u32 name_len;
 	__u32 flags;
+};
+
+/**
+ * enum cryo_file_state_flags - &cryo_image_file_state.flags
+ * @CRYO_EVENTFD_SEMAPHORE: an eventfd made with EFD_SEMAPHORE.
+ */
+enum cryo_file_state_flags {
+	CRYO_EVENTFD_SEMAPHORE	= 1 << 0,
+};
+
+/**
+ * struct cryo_image_file_state - %CRYO_REC_FILE_STATE: the state of a
+ * description the thaw's caller makes anew (since 2.8)
+ * @id: the description's &cryo_image_file.id; it follows that FILE record.
+ * @kind: its &cryo_image_file.kind.
+ * @flags: what the kind says (&enum cryo_file_kind).
+ * @__reserved: 0.
+ * @args: what the kind says; unused entries 0.
+ *
+ * One, exactly, after each FILE of kind %CRYO_FILE_EVENTFD,
+ * %CRYO_FILE_SIGNALFD or %CRYO_FILE_TIMERFD that is not
+ * %CRYO_FILE_LOST; none after any other.
+ */
+struct cryo_image_file_state {
+	__u32 id;
+	__u32 kind;
+	__u32 flags;
+	__u32 __reserved;
+	__u64 args[6];
 };
 
 /**

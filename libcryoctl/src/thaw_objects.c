@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The open file descriptions a thaw's caller makes: eventfds, signalfds,
+ * timerfds, and any kind whose constructor the module cannot call.
+ *
+ * CRYO_IOC_THAW (CRYO_IOC_THAW_MEMBER for a member of a tree) lists them
+ * as struct cryo_thaw_object; each is made here with the ordinary system
+ * call under the caller's own credentials, its state set as the image
+ * has it, before R (or the member's process) runs its stub, which hands
+ * the fds to CRYO_IOC_THAW_RESTORE.  The module checks each against the
+ * image before it takes it: what is made here gives the restored process
+ * nothing but what the object says.
+ *
+ * A kind is one case of thaw_make_object().  Nothing here allocates: a
+ * member's process, a fork of a multithreaded caller, runs it too.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/cryo.h>
+#include <linux/cryo_image.h>
+
+#include "thaw.h"
+
+#ifndef TFD_IOC_SET_TICKS
+#define TFD_IOC_SET_TICKS	_IOW('T', 0, uint64_t)
+#endif
+
+static int ret_errno(void)
+{
+	return errno ? -errno : -EIO;
+}
+
+static int make_eventfd(const struct cryo_thaw_object *o)
+{
+	uint64_t count = o->args[0];
+	int fd;
+
+	if (o->flags & ~(EFD_SEMAPHORE | EFD_NONBLOCK) || count == UINT64_MAX)
+		return -EPROTO;
+	fd = eventfd(0, EFD_CLOEXEC | o->flags);
+	if (fd < 0)
+		return ret_errno();
+	/* Into a zero count, up to UINT64_MAX - 1: never blocks. */
+	if (count && write(fd, &count, sizeof(count)) != sizeof(count)) {
+		int ret = ret_errno();
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+static int make_signalfd(const struct cryo_thaw_object *o)
+{
+	uint64_t mask = o->args[0];
+	long fd;
+
+	if (o->flags & ~O_NONBLOCK)
+		return -EPROTO;
+	/*
+	 * The raw call: the kernel's 64-bit mask as it is, signals the C
+	 * library keeps for itself included.
+	 */
+	fd = syscall(SYS_signalfd4, -1, &mask, sizeof(mask),
+		     O_CLOEXEC | o->flags);
+	return fd < 0 ? ret_errno() : (int)fd;
+}
+
+static int make_timerfd(const struct cryo_thaw_object *o)
+{
+	uint64_t value = o->args[2], interval = o->args[3], ticks = o->args[4];
+	int clock = (int)o->args[0], flags = (int)o->args[1];
+	struct itimerspec its;
+	struct timespec now;
+	int fd, ret;
+
+	if (o->flags & ~TFD_NONBLOCK || (flags & ~TFD_TIMER_ABSTIME) ||
+	    o->args[0] > INT32_MAX)
+		return -EPROTO;
+	fd = timerfd_create(clock, TFD_CLOEXEC | o->flags);
+	if (fd < 0)
+		return ret_errno();
+	/* A periodic timer that had expired unread runs on: one interval. */
+	if (!value && interval) {
+		value = interval;
+		if (flags & TFD_TIMER_ABSTIME) {
+			if (clock_gettime(clock, &now))
+				goto fail;
+			value += (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec;
+		}
+	}
+	if (value) {
+		its.it_value.tv_sec = value / 1000000000ULL;
+		its.it_value.tv_nsec = value % 1000000000ULL;
+		its.it_interval.tv_sec = interval / 1000000000ULL;
+		its.it_interval.tv_nsec = interval % 1000000000ULL;
+		if (timerfd_settime(fd, flags, &its, NULL))
+			goto fail;
+	}
+	/* After arming, which clears them. */
+	if (ticks && ioctl(fd, TFD_IOC_SET_TICKS, &ticks))
+		goto fail;
+	return fd;
+fail:
+	ret = ret_errno();
+	close(fd);
+	return ret;
+}
+
+int thaw_make_object(const struct cryo_thaw_object *o)
+{
+	if (o->__reserved)
+		return -EPROTO;
+	switch (o->kind) {
+	case CRYO_FILE_EVENTFD:
+		return make_eventfd(o);
+	case CRYO_FILE_SIGNALFD:
+		return make_signalfd(o);
+	case CRYO_FILE_TIMERFD:
+		return make_timerfd(o);
+	}
+	return -EPROTO;
+}
+
+int thaw_make_objects(struct thaw_ctx *c, unsigned int *bad)
+{
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < c->nr_objects; i++) {
+		fd = thaw_make_object(&c->objs[i]);
+		if (fd < 0) {
+			*bad = i;
+			return fd;
+		}
+		c->obj_fds[i] = fd;
+	}
+	return 0;
+}
+
+void thaw_close_objects(struct thaw_ctx *c)
+{
+	unsigned int i;
+
+	for (i = 0; c->obj_fds && i < c->nr_objects; i++) {
+		if (c->obj_fds[i] >= 0)
+			close(c->obj_fds[i]);
+		c->obj_fds[i] = -1;
+	}
+}
