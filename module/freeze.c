@@ -188,6 +188,10 @@ static void cryo_freeze_report(struct cryo_freeze *arg,
 	case CRYO_REFUSAL_PTY_MASTER:
 		arg->bad_fd = why->id;
 		break;
+	case CRYO_REFUSAL_EPOLL_TARGET:
+	case CRYO_REFUSAL_EPOLL_TOO_MANY:
+		arg->bad_fd = why->tfd;
+		break;
 	}
 	arg->refusal_pid = why->pid;
 	cryo_refusal_log(arg->pid, why, ret);
@@ -413,6 +417,8 @@ static int cryo_tree_recheck(struct cryo_image *img, struct cryo_why *why)
 	/* What no member alone can tell: who else holds their pipes. */
 	if (!(img->flags & CRYO_FREEZE_ACCEPT_LOSS)) {
 		ret = cryo_pipe_check_outside(img, why);
+		if (!ret)
+			ret = cryo_epoll_check(img, why);
 		if (ret)
 			return ret;
 	}

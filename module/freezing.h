@@ -130,11 +130,14 @@ static inline bool cryo_thread_imaged(struct cryo_thread *th)
  * @code: &enum cryo_refusal
  * @id: the fd, thread or process it names (caller's pid namespace), or -1
  * @pid: the member of the tree it was found in (caller's pid namespace)
+ * @tfd: the fd number of an epoll's item (%CRYO_REFUSAL_EPOLL_TARGET) or
+ *	the epoll's fd (%CRYO_REFUSAL_EPOLL_TOO_MANY), for &cryo_freeze.bad_fd
  */
 struct cryo_why {
 	u32 code;
 	s32 id;
 	s32 pid;
+	s32 tfd;	/* an epoll item's fd number, for bad_fd */
 };
 
 /* Record the first refusal met; returns @err for the caller to return. */

@@ -81,6 +81,8 @@ static const struct {
 	[CRYO_REFUSAL_SIGQUEUE]		= { "pid", "has too many signals queued" },
 	[CRYO_REFUSAL_POSIX_TIMER]	= { "timer", "is a POSIX timer" },
 	[CRYO_REFUSAL_CPU_ITIMER]	= { "pid", "has ITIMER_VIRTUAL or ITIMER_PROF armed" },
+	[CRYO_REFUSAL_EPOLL_TARGET]	= { "epoll fd", "watches a file no longer at its number" },
+	[CRYO_REFUSAL_EPOLL_TOO_MANY]	= { "epoll fd", "watches too many files" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */

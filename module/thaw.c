@@ -819,6 +819,8 @@ static int cryo_thaw_load_one(struct cryo_thawing *t, const struct cryo_rec *rec
 		return cryo_fdtable_load_fd(t, rec);
 	case CRYO_REC_LOCK:
 		return cryo_locks_load(t, rec);
+	case CRYO_REC_EPOLL_ITEM:
+		return cryo_epoll_load(t, rec);
 	case CRYO_REC_FILE_STATE:
 		return cryo_file_state_load(t, rec);
 	case CRYO_REC_VMA:

@@ -296,6 +296,14 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 		cli_err("freeze: PID %d fd %d is the master side of a pseudo-terminal (%s), which cryo cannot save yet; it keeps running (--accept-loss makes the image anyway: a thaw then needs --inherit-fd %d=FD)",
 			id, rid, fd_path(pid, rid, path, sizeof(path)), rid);
 		return EXIT_FAIL;
+	case CRYO_REFUSAL_EPOLL_TARGET:
+		cli_err("freeze: PID %d: the epoll at fd %d watches a file through fd %d, which no longer holds that file (closed or replaced while another fd keeps it): a thaw could not give the item back at its number; it keeps running (--accept-loss saves the epoll as lost)",
+			id, rid, res->bad_fd);
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_EPOLL_TOO_MANY:
+		cli_err("freeze: PID %d: the epoll at fd %d watches more files than an image holds; it keeps running (--accept-loss saves the epoll as lost)",
+			id, rid);
+		return EXIT_FAIL;
 	case CRYO_REFUSAL_SCHED_DEADLINE:
 		cli_err("freeze: PID %d: thread %d runs under SCHED_DEADLINE, which cryo cannot restore; it keeps running (--accept-loss freezes it, a thaw giving it SCHED_OTHER)",
 			id, rid);

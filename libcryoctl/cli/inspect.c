@@ -456,6 +456,7 @@ static int new_proc(struct summary *s)
 	p->first_fd = s->nr_fds;
 	p->first_lock = s->nr_locks;
 	p->first_sigq = s->nr_sigq;
+	p->first_epoll = s->nr_epoll;
 	p->first_vma = s->nr_vmas;
 	s->vma_cursor = s->nr_vmas;
 	return 0;
@@ -661,6 +662,19 @@ static int add_lock(struct summary *s, const struct cryoctl_record *rec)
 	return 0;
 }
 
+static int add_epoll(struct summary *s, const struct cryoctl_record *rec)
+{
+	struct cryo_image_epoll_item *e;
+
+	e = grow(s->epoll, &s->epoll_size, s->nr_epoll, sizeof(*e));
+	if (!e)
+		return -1;
+	s->epoll = e;
+	memcpy(&e[s->nr_epoll++], rec->payload, sizeof(*e));
+	cur_proc(s)->nr_epoll++;
+	return 0;
+}
+
 /*
  * PAGES come in ascending order within a section, and the reader checked
  * each is in a VMA of it.
@@ -714,6 +728,8 @@ static int add_proc_record(struct summary *s, const struct cryoctl_record *rec)
 		return add_fd(s, rec);
 	case CRYO_REC_LOCK:
 		return add_lock(s, rec);
+	case CRYO_REC_EPOLL_ITEM:
+		return add_epoll(s, rec);
 	case CRYO_REC_VMA:
 		return add_vma(s, rec);
 	case CRYO_REC_PAGES:
@@ -776,6 +792,7 @@ static int collect(struct cryoctl_image *img, struct summary *s)
 		case CRYO_REC_SIGINFO:
 		case CRYO_REC_FD:
 		case CRYO_REC_LOCK:
+		case CRYO_REC_EPOLL_ITEM:
 		case CRYO_REC_VMA:
 		case CRYO_REC_PAGES:
 			if (add_proc_record(s, &rec))
@@ -820,6 +837,7 @@ static void free_summary(struct summary *s)
 	free(s->fds);
 	free(s->locks);
 	free(s->sigq);
+	free(s->epoll);
 	for (i = 0; i < s->nr_procs; i++) {
 		p = &s->procs[i];
 		for (k = 0; k < ARRAY_SIZE(p->fs); k++)

@@ -102,6 +102,8 @@
  *     kind                  "reg", "dir", "chr", "pipe", "fifo", "other",
  *                           "memfd", "opath"
  *                           "memfd", "eventfd", "signalfd", "timerfd"
+ *                           "memfd", "eventfd", "signalfd", "timerfd",
+ *                           "epoll" (2.8)
  *                           (else a number)
  *     open_flags            array: the access mode "O_RDONLY", "O_WRONLY",
  *                           "O_RDWR" (or "0x3"), then "O_APPEND",
@@ -147,6 +149,11 @@
  *                           timer id and the overrun count)
  *     value                 si_value (hex)
  *     fields                the 32 bytes after si_code, as four hex words
+ *   epoll_items             array of objects, the interest lists of the
+ *                           epolls whose FILE is in this section (2.8)
+ *     epoll_id, target_id   file ids (numbers)
+ *     tfd                   the fd number the item is keyed by (number)
+ *     events, data          hex
  *   vmas                    array of objects, ascending
  *     start, end            hex
  *     perms                 "rwxp" as in /proc/PID/maps
@@ -272,6 +279,7 @@ static const char *const file_kind_names[] = {
 	NULL, "reg", "dir", "chr", "pipe", "fifo", "other", "memfd",
 	[CRYO_FILE_OPATH] = "opath",
 	"eventfd", "signalfd", "timerfd",
+	[CRYO_FILE_EPOLL] = "epoll",
 };
 
 static void j_rlimit(struct json *j, const char *key, uint64_t v)
@@ -687,6 +695,16 @@ static void json_proc(struct json *j, const struct summary *s,
 	j_open(j, "queued_signals", '[');
 	for (i = p->first_sigq; i < p->first_sigq + p->nr_sigq; i++)
 		json_siginfo(j, &s->sigq[i]);
+	j_open(j, "epoll_items", '[');
+	for (i = p->first_epoll; i < p->first_epoll + p->nr_epoll; i++) {
+		j_open(j, NULL, '{');
+		j_u64(j, "epoll_id", s->epoll[i].epoll_id);
+		j_u64(j, "tfd", s->epoll[i].tfd);
+		j_u64(j, "target_id", s->epoll[i].target_id);
+		j_hex(j, "events", s->epoll[i].events);
+		j_hex(j, "data", s->epoll[i].data);
+		j_close(j, '}');
+	}
 	j_close(j, ']');
 	j_open(j, "vmas", '[');
 	for (i = p->first_vma; i < p->first_vma + p->nr_vmas; i++)

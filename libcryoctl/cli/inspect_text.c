@@ -20,6 +20,7 @@ static const char *const file_kind_text[] = {
 	NULL, "REG", "DIR", "CHR", "PIPE", "FIFO", "OTHER", "MEMFD",
 	[CRYO_FILE_OPATH] = "OPATH",
 	"EVENTFD", "SIGNALFD", "TIMERFD",
+	[CRYO_FILE_EPOLL] = "EPOLL",
 };
 
 /* " count 5 semaphore", " mask 0x...", " clock 1 ..." of a FILE_STATE. */
@@ -526,6 +527,14 @@ static void text_lock(const struct cryo_image_lock *l)
 	printf(" on file %u\n", l->file_id);
 }
 
+/* "  epoll file 4 watches fd 3 (file 2) events 0x80000019 data 0x7" */
+static void text_epoll(const struct cryo_image_epoll_item *e)
+{
+	printf("  epoll file %u watches fd %u (file %u) events 0x%x data 0x%llx\n",
+	       e->epoll_id, e->tfd, e->target_id, e->events,
+	       (unsigned long long)e->data);
+}
+
 /* The descriptors of @p; the descriptions' count when the image has one process. */
 static void text_files(const struct summary *s, const struct proc_info *p)
 {
@@ -546,6 +555,8 @@ static void text_files(const struct summary *s, const struct proc_info *p)
 		text_fd(s, &s->fds[p->first_fd + i]);
 	for (i = 0; i < p->nr_locks; i++)
 		text_lock(&s->locks[p->first_lock + i]);
+	for (i = 0; i < p->nr_epoll; i++)
+		text_epoll(&s->epoll[p->first_epoll + i]);
 }
 
 /* How deep member @i is in the tree (the root 0). */

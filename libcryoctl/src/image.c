@@ -292,6 +292,8 @@ CRYOCTL_EXPORT void cryoctl_image_close(struct cryoctl_image *img)
 	free(img->fs_sums);
 	free(img->vmas);
 	free(img->sec_files);
+	free(img->sec_fdnums);
+	free(img->epolls);
 	free(img->shms);
 	free(img->buf);
 	free(img);

@@ -480,6 +480,7 @@ static int next_section(struct cryoctl_image *img)
 	img->last_fd = -1;
 	img->nr_sec_files = 0;
 	img->sec_locks = 0;
+	img->sec_epoll = 0;
 	img->nr_vmas = 0;
 	img->vma_cursor = 0;
 	img->pages_end = 0;
@@ -886,6 +887,7 @@ static int check_file_fields(struct cryoctl_image *img,
 
 	if (kind < CRYO_FILE_REG ||
 	    (kind > CRYO_FILE_TIMERFD && kind != CRYO_FILE_OPATH) ||
+	    (kind > CRYO_FILE_TIMERFD && kind != CRYO_FILE_EPOLL) ||
 	    (kind == CRYO_FILE_MEMFD && img->minor < 5) ||
 	    (kind > CRYO_FILE_MEMFD && img->minor < 8))
 		return image_fail(img, -EPROTO, true, "unknown kind %u", kind);
@@ -916,6 +918,18 @@ static int check_file_fields(struct cryoctl_image *img,
 				  "%llu bytes of data for a file that has none (kind %u, flags 0x%x)",
 				  (unsigned long long)le64toh(f->data_size), kind,
 				  flags);
+	if (kind == CRYO_FILE_EPOLL && !(flags & CRYO_FILE_LOST)) {
+		if (img->nr_epolls == img->epolls_size) {
+			size_t size = img->epolls_size ? img->epolls_size * 2 : 16;
+			uint32_t *p = realloc(img->epolls, size * sizeof(*p));
+
+			if (!p)
+				return image_fail(img, -ENOMEM, true, "out of memory");
+			img->epolls = p;
+			img->epolls_size = size;
+		}
+		img->epolls[img->nr_epolls++] = le32toh(f->id);
+	}
 	if (kind == CRYO_FILE_MEMFD)
 		return check_file_memfd(img, f);
 	if (kind == CRYO_FILE_OPATH && (!(S_ISLNK(mode) || S_ISSOCK(mode) ||
@@ -1061,6 +1075,9 @@ static int check_fd(struct cryoctl_image *img)
 	if (img->sec_locks)
 		return image_fail(img, -EPROTO, true,
 				  "fd %u comes after a LOCK record", fd);
+	if (img->sec_epoll)
+		return image_fail(img, -EPROTO, true,
+				  "fd %u comes after an EPOLL_ITEM record", fd);
 	img->last_fd = fd;
 	if (img->nr_sec_files == img->sec_files_size) {
 		size_t size = img->sec_files_size ? img->sec_files_size * 2 : 64;
@@ -1069,8 +1086,13 @@ static int check_fd(struct cryoctl_image *img)
 		if (!p)
 			return image_fail(img, -ENOMEM, true, "out of memory");
 		img->sec_files = p;
+		p = realloc(img->sec_fdnums, size * sizeof(*p));
+		if (!p)
+			return image_fail(img, -ENOMEM, true, "out of memory");
+		img->sec_fdnums = p;
 		img->sec_files_size = size;
 	}
+	img->sec_fdnums[img->nr_sec_files] = fd;
 	img->sec_files[img->nr_sec_files++] = file_id;
 	return 0;
 }
@@ -1182,8 +1204,83 @@ static int check_lock(struct cryoctl_image *img)
 		return image_fail(img, -EPROTO, true,
 				  "a lock on file %u, which no fd of this process has",
 				  file_id);
+	if (img->sec_epoll)
+		return image_fail(img, -EPROTO, true,
+				  "a LOCK record after an EPOLL_ITEM record");
 	if (++img->sec_locks > 4096)
 		return image_fail(img, -EPROTO, true, "more than 4096 locks");
+	return 0;
+}
+
+/* The epoll_ctl(2) bits an EPOLL_ITEM may hold (fs/eventpoll.c). */
+#define EPOLL_ERRHUP	0x18u
+#define EPOLL_PRIVATE	0xf0000000u	/* EXCLUSIVE, WAKEUP, ONESHOT, ET */
+#define EPOLL_EXCL	0x10000000u
+#define EPOLL_ONESHOT	0x40000000u
+#define EPOLL_EXCL_OK	(0x1du | 0xb0000000u)	/* IN OUT ERR HUP, WAKEUP ET EXCLUSIVE */
+
+/* The section's fd @fd names FILE @id? */
+static bool sec_fd_is(const struct cryoctl_image *img, uint32_t fd, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < img->nr_sec_files; i++)
+		if (img->sec_fdnums[i] == fd)
+			return img->sec_files[i] == id;
+	return false;
+}
+
+/* An EPOLL_ITEM (2.8): an epoll and its target at fds of the section. */
+static int check_epoll_item(struct cryoctl_image *img)
+{
+	const struct cryo_image_epoll_item *e = (const void *)img->buf;
+	uint32_t epoll_id, target_id, tfd, events;
+	size_t i;
+	int ret;
+
+	if (img->minor < 8)
+		return image_fail(img, -EPROTO, true,
+				  "an EPOLL_ITEM record in a format 2.%u image",
+				  img->minor);
+	ret = check_rank(img, CRYO_RANK_FILES);
+	if (!ret)
+		ret = check_files_owner(img);
+	if (!ret)
+		ret = check_len(img, sizeof(*e));
+	if (!ret)
+		ret = close_file(img, false, 0);
+	if (ret)
+		return ret;
+	epoll_id = le32toh(e->epoll_id);
+	target_id = le32toh(e->target_id);
+	tfd = le32toh(e->tfd);
+	events = le32toh(e->events);
+	for (i = 0; i < img->nr_epolls; i++)
+		if (img->epolls[i] == epoll_id)
+			break;
+	if (i == img->nr_epolls)
+		return image_fail(img, -EPROTO, true,
+				  "an item of file %u, which is no epoll of the image",
+				  epoll_id);
+	for (i = 0; i < img->nr_sec_files; i++)
+		if (img->sec_files[i] == epoll_id)
+			break;
+	if (i == img->nr_sec_files)
+		return image_fail(img, -EPROTO, true,
+				  "an item of epoll %u, which no fd of this process has",
+				  epoll_id);
+	if (target_id == epoll_id || !sec_fd_is(img, tfd, target_id))
+		return image_fail(img, -EPROTO, true,
+				  "epoll %u watches file %u at fd %u, but this process's fd %u is not that file",
+				  epoll_id, target_id, tfd, tfd);
+	if ((events & ~CRYO_EPOLL_EVENTS) ||
+	    ((events & EPOLL_EXCL) && (events & ~EPOLL_EXCL_OK)) ||
+	    ((events & ~EPOLL_PRIVATE) ?
+	     (events & EPOLL_ERRHUP) != EPOLL_ERRHUP : !(events & EPOLL_ONESHOT)))
+		return image_fail(img, -EPROTO, true,
+				  "epoll %u: bad events 0x%x for fd %u",
+				  epoll_id, events, tfd);
+	img->sec_epoll++;
 	return 0;
 }
 
@@ -1687,6 +1784,8 @@ int image_check_record(struct cryoctl_image *img)
 		return check_fd(img);
 	case CRYO_REC_LOCK:
 		return check_lock(img);
+	case CRYO_REC_EPOLL_ITEM:
+		return check_epoll_item(img);
 	case CRYO_REC_FILE_STATE:
 		return check_file_state(img);
 	case CRYO_REC_VMA:

@@ -172,6 +172,7 @@ void build_shm(struct img *m);
 void build_memfd(struct img *m);
 void test_shm_image(void);
 void test_lock_image(void);
+void test_epoll_image(void);
 
 /* ---- fake_device.c ------------------------------------------------------------ */
 

@@ -34,7 +34,10 @@
 #include "task/task.h"
 
 /* What the current fd needs next, see cryo_fdtable_save(). */
-enum { CRYO_FD_NEXT, CRYO_FD_DATA, CRYO_FD_RECORD, CRYO_FD_LOCKS, CRYO_FD_STATE };
+enum {
+	CRYO_FD_NEXT, CRYO_FD_DATA, CRYO_FD_RECORD, CRYO_FD_LOCKS, CRYO_FD_STATE,
+	CRYO_FD_EPOLL_FIRST, CRYO_FD_EPOLL,
+};
 
 struct cryo_fd_found {
 	struct files_struct *files;
@@ -142,6 +145,25 @@ bool cryo_fdtable_reads(struct cryo_image *img, struct inode *pipe)
 }
 
 /**
+ * cryo_fdtable_get() - the file member @m holds at fd @fd
+ * @m: a parked member
+ * @fd: the number
+ *
+ * Return: the file, referenced; NULL when @fd is not open.
+ */
+struct file *cryo_fdtable_get(struct cryo_member *m, unsigned int fd)
+{
+	struct cryo_fd_found f = {};
+
+	if (!m->park || !cryo_next_fd(m, fd, &f))
+		return NULL;
+	if (f.fd == fd)
+		return f.file;
+	fput(f.file);
+	return NULL;
+}
+
+/**
  * cryo_fdtable_walk() - call @fn for every fd of member @m, ascending
  * @m: a parked member
  * @fn: given each fd and its file (referenced for the call only); a
@@ -183,6 +205,25 @@ static void cryo_fdtable_save_fd(struct cryo_image *img)
 	cryo_record_finish(img);
 }
 
+/*
+ * After the section's LOCK records: its EPOLL_ITEM records.  An error
+ * in finding them is met again by the next call (the reader may come
+ * back after -EINTR), with nothing staged twice.
+ */
+static int cryo_fdtable_save_epoll(struct cryo_image *img)
+{
+	struct cryo_files_save *fs = &img->fdt;
+	int ret;
+
+	fs->fd_step = CRYO_FD_EPOLL_FIRST;
+	ret = cryo_epoll_save_items(img, true);
+	if (ret > 0)
+		fs->fd_step = CRYO_FD_EPOLL;
+	else if (!ret)
+		fs->fd_step = CRYO_FD_NEXT;
+	return ret;
+}
+
 /**
  * cryo_fdtable_save() - stage the next record of the files section
  * @img: the image
@@ -215,7 +256,9 @@ int cryo_fdtable_save(struct cryo_image *img)
 			/* After the last FD: the section's locks. */
 			fs->fd_step = CRYO_FD_LOCKS;
 			ret = cryo_locks_save(img, true);
-			if (ret <= 0)
+			if (!ret)
+				return cryo_fdtable_save_epoll(img);
+			if (ret < 0)
 				fs->fd_step = CRYO_FD_NEXT;
 			return ret;
 		}
@@ -262,7 +305,16 @@ int cryo_fdtable_save(struct cryo_image *img)
 		return 1;
 	case CRYO_FD_LOCKS:
 		ret = cryo_locks_save(img, false);
-		if (ret <= 0)
+		if (!ret)
+			return cryo_fdtable_save_epoll(img);
+		if (ret < 0)
+			fs->fd_step = CRYO_FD_NEXT;
+		return ret;
+	case CRYO_FD_EPOLL_FIRST:
+		return cryo_fdtable_save_epoll(img);
+	case CRYO_FD_EPOLL:
+		ret = cryo_epoll_save_items(img, false);
+		if (!ret)
 			fs->fd_step = CRYO_FD_NEXT;
 		return ret;
 	}
@@ -273,6 +325,7 @@ int cryo_fdtable_save(struct cryo_image *img)
 void cryo_fdtable_save_end(struct cryo_image *img)
 {
 	cryo_locks_save_end(&img->fdt);
+	cryo_epoll_save_end(&img->fdt);
 	cryo_file_save_end(img);
 }
 
@@ -372,8 +425,9 @@ int cryo_fdtable_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec)
 		return cryo_file_bad(t, "FD: bad length or flags");
 	if (!r->file_id || r->file_id > sh->nr_files)
 		return cryo_file_bad(t, "FD %u: no FILE %u", r->fd, r->file_id);
-	if (ft->nr_locks)
-		return cryo_file_bad(t, "FD %u: after a LOCK record", r->fd);
+	if (ft->nr_locks || ft->nr_epoll)
+		return cryo_file_bad(t, "FD %u: after a LOCK or EPOLL_ITEM record",
+				     r->fd);
 	if (ft->nr_fds && r->fd <= ft->fds[ft->nr_fds - 1].rec.fd)
 		return cryo_file_bad(t, "FD %u: not in ascending order", r->fd);
 	/* The image's limit, as far as the restored process gets it. */
@@ -566,6 +620,7 @@ void cryo_fdtable_release(struct cryo_thawing *t)
 	unsigned int i;
 
 	cryo_locks_release(ft);
+	cryo_epoll_release(ft);
 	for (i = 0; i < ft->nr_fds; i++)
 		if (ft->fds[i].file)
 			fput(ft->fds[i].file);
@@ -579,6 +634,7 @@ void cryo_files_release(struct cryo_thaw_tree *tree)
 	unsigned int i;
 
 	cryo_file_release(tree);
+	cryo_epoll_release_tree(ft);
 	for (i = 0; i < ft->nr_inherit; i++)
 		if (ft->inherit_files && ft->inherit_files[i])
 			fput(ft->inherit_files[i]);

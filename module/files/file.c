@@ -54,6 +54,7 @@ static const struct cryo_file_ops *const cryo_file_kinds[] = {
 	&cryo_eventfd_ops,
 	&cryo_signalfd_ops,
 	&cryo_timerfd_ops,
+	&cryo_epoll_ops,
 };
 
 /* The kind of a FILE record, checked to be one the format knows. */
@@ -76,6 +77,9 @@ static const struct cryo_file_ops *cryo_file_kind(struct file *file)
 	unsigned long magic = file_inode(file)->i_sb->s_magic;
 	unsigned int i;
 
+	/* The anonymous kinds cryo saves, known by their name. */
+	if (magic == ANON_INODE_FS_MAGIC && cryo_epoll_ops.match(file))
+		return &cryo_epoll_ops;
 	/*
 	 * Anonymous inodes: only the kinds the library makes again (an
 	 * eventfd, a timerfd ...), each known by its own test.

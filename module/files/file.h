@@ -140,6 +140,8 @@ int cryo_tty_load(struct cryo_thawing *t, struct cryo_thaw_file *f);
 int cryo_tty_restore(struct cryo_thawing *t, unsigned int idx);
 /* memfd.c */
 extern const struct cryo_file_ops cryo_memfd_ops;
+/* epoll.c */
+extern const struct cryo_file_ops cryo_epoll_ops;
 /* pipe.c */
 extern const struct cryo_file_ops cryo_pipe_ops;
 extern const struct cryo_file_ops cryo_fifo_ops;
@@ -183,5 +185,6 @@ typedef int (*cryo_fd_fn)(void *arg, struct file *file, unsigned int fd);
 bool cryo_fdtable_reads(struct cryo_image *img, struct inode *pipe);
 int cryo_fdtable_walk(struct cryo_member *m, cryo_fd_fn fn, void *arg);
 int cryo_fdtable_fd_of(struct cryo_thawing *t, unsigned int idx);
+struct file *cryo_fdtable_get(struct cryo_member *m, unsigned int fd);
 
 #endif /* _CRYO_FILES_FILE_H */

@@ -66,4 +66,14 @@ int cryo_locks_restore(struct cryo_thawing *t);
 int cryo_locks_install(struct cryo_thawing *t);
 void cryo_locks_release(struct cryo_files_restore *ft);
 
+/* epoll.c: the EPOLL_ITEM records; at most this many per epoll */
+#define CRYO_EPOLL_ITEMS_MAX	65536
+struct cryo_files_shared;
+int cryo_epoll_check(struct cryo_image *img, struct cryo_why *why);
+int cryo_epoll_save_items(struct cryo_image *img, bool first);
+void cryo_epoll_save_end(struct cryo_files_save *fs);
+int cryo_epoll_load(struct cryo_thawing *t, const struct cryo_rec *rec);
+void cryo_epoll_release(struct cryo_files_restore *ft);
+void cryo_epoll_release_tree(struct cryo_files_shared *sh);
+
 #endif /* _CRYO_FILES_H */

@@ -318,6 +318,8 @@ int cryo_locks_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 		return cryo_file_bad(t, "LOCK: in a format 2.%u image", t->hdr.minor);
 	if (rec->len != sizeof(*r) || r->__reserved)
 		return cryo_file_bad(t, "LOCK: bad length or reserved field");
+	if (ft->nr_epoll)
+		return cryo_file_bad(t, "LOCK: after an EPOLL_ITEM record");
 	if (r->kind < CRYO_LOCK_POSIX || r->kind > CRYO_LOCK_FLOCK ||
 	    (r->type != CRYO_LOCK_READ && r->type != CRYO_LOCK_WRITE))
 		return cryo_file_bad(t, "LOCK: kind %u, type %u", r->kind,

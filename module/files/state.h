@@ -42,6 +42,11 @@ struct cryo_files_save {
 	struct cryo_lock_saved *locks;	/* the section's locks (locks.c) */
 	unsigned int nr_locks;
 	unsigned int next_lock;		/* the next to stage */
+	struct cryo_image_epoll_item *epoll;	/* the section's items (epoll.c) */
+	unsigned int nr_epoll;
+	unsigned int max_epoll;
+	unsigned int next_epoll;	/* the next to stage */
+	unsigned int first_epoll;	/* the current epoll's first */
 	struct cryo_image_file_state state;	/* FILE_STATE of cur, if */
 	bool has_state;			/* ...its kind has one */
 };
@@ -85,6 +90,9 @@ struct cryo_files_shared {
 	struct file **inherit_files;	/* their files, referenced */
 	unsigned int nr_inherit;
 	struct file *shell_tty;		/* CRYO_THAW_SHELL_JOB's, referenced */
+	struct cryo_image_epoll_item *nested;	/* items watching an epoll */
+	unsigned int nr_nested;
+	unsigned int max_nested;
 };
 
 /* One member's fds, as its FD records gave them; in struct cryo_thawing. */
@@ -95,6 +103,9 @@ struct cryo_files_restore {
 	struct cryo_image_lock *locks;	/* its LOCK records (locks.c) */
 	unsigned int nr_locks;
 	unsigned int max_locks;
+	struct cryo_image_epoll_item *epoll;	/* its EPOLL_ITEM records */
+	unsigned int nr_epoll;
+	unsigned int max_epoll;
 	unsigned int first_pipe;	/* its pipes' indexes in the tree... */
 	unsigned int nr_pipes;		/* ...those the library makes for it */
 	unsigned int first_object;	/* its objects' indexes in the tree... */

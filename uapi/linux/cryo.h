@@ -315,6 +315,19 @@ enum cryo_freeze_flags {
  *	does not hold in this version (ITIMER_REAL it does).  With
  *	%CRYO_FREEZE_ACCEPT_LOSS the timer is lost.  Since ABI 1.12; earlier
  *	modules lost it silently.
+ * @CRYO_REFUSAL_EPOLL_TARGET: EOPNOTSUPP: the epoll at file descriptor
+ *	@refusal_id of process &cryo_freeze.refusal_pid watches a file
+ *	through fd number &cryo_freeze.bad_fd (the "tfd" of
+ *	/proc/PID/fdinfo) that this process no longer holds at that number
+ *	(closed, or replaced by dup2(2), while another descriptor keeps the
+ *	file registered): a thaw could not add the item back where the
+ *	program's epoll_ctl(2) would find it.  With
+ *	%CRYO_FREEZE_ACCEPT_LOSS the epoll is saved as lost.  Since image
+ *	format 2.8 and ABI 1.12, as is the one below.
+ * @CRYO_REFUSAL_EPOLL_TOO_MANY: EOPNOTSUPP: the epoll at file descriptor
+ *	@refusal_id of process &cryo_freeze.refusal_pid watches more files
+ *	than an image holds (65536 items).  With
+ *	%CRYO_FREEZE_ACCEPT_LOSS it is saved as lost.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -354,6 +367,8 @@ enum cryo_refusal {
 	CRYO_REFUSAL_SIGQUEUE		= 36,
 	CRYO_REFUSAL_POSIX_TIMER	= 37,
 	CRYO_REFUSAL_CPU_ITIMER		= 38,
+	CRYO_REFUSAL_EPOLL_TARGET	= 28,
+	CRYO_REFUSAL_EPOLL_TOO_MANY	= 29,
 };
 
 /**

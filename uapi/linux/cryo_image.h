@@ -73,6 +73,8 @@
  *	contents (since 2.3)
  * @CRYO_REC_LOCK: &struct cryo_image_lock, one per file lock a member
  *	holds (since 2.6)
+ * @CRYO_REC_EPOLL_ITEM: &struct cryo_image_epoll_item, one per item of
+ *	the interest list of an epoll (since 2.8)
  * @CRYO_REC_FILE_STATE: &struct cryo_image_file_state, right after the
  *	FILE record of an eventfd, signalfd or timerfd (since 2.8)
  * @CRYO_REC_SIGINFO: &struct cryo_image_siginfo, one per signal queued
@@ -96,6 +98,7 @@ enum cryo_rec_type {
 	CRYO_REC_SHM		= 14,
 	CRYO_REC_SHM_PAGES	= 15,
 	CRYO_REC_LOCK		= 18,
+	CRYO_REC_EPOLL_ITEM	= 19,
 	CRYO_REC_FILE_STATE	= 24,
 	CRYO_REC_SIGINFO	= 21,
 	CRYO_REC_TRAILER	= 0xff,
@@ -160,6 +163,7 @@ static inline int cryo_rec_rank(__u32 type)
 	case CRYO_REC_FILE_DATA:
 	case CRYO_REC_FD:
 	case CRYO_REC_LOCK:
+	case CRYO_REC_EPOLL_ITEM:
 	case CRYO_REC_FILE_STATE:
 		return CRYO_RANK_FILES;
 	case CRYO_REC_VMA:
@@ -216,6 +220,8 @@ static inline const char *cryo_rec_name(__u32 type)
 		return "SHM_PAGES";
 	case CRYO_REC_LOCK:
 		return "LOCK";
+	case CRYO_REC_EPOLL_ITEM:
+		return "EPOLL_ITEM";
 	case CRYO_REC_FILE_STATE:
 		return "FILE_STATE";
 	case CRYO_REC_SIGINFO:
@@ -975,6 +981,10 @@ struct cryo_image_siginfo {
  *	@args[3] its interval in ns, @args[4] the expirations not yet read
  *	(ticks).  A thaw arms it again with the expiry, or with one
  *	interval when it is 0 and the timer is periodic.
+ * @CRYO_FILE_EPOLL: an epoll instance (since 2.8): its open flags, its
+ *	name "anon_inode:[eventpoll]", and its interest list in the
+ *	%CRYO_REC_EPOLL_ITEM records of the section that gave its FILE
+ *	record.
  */
 enum cryo_file_kind {
 	CRYO_FILE_REG	= 1,
@@ -988,6 +998,7 @@ enum cryo_file_kind {
 	CRYO_FILE_EVENTFD	= 8,
 	CRYO_FILE_SIGNALFD	= 9,
 	CRYO_FILE_TIMERFD	= 10,
+	CRYO_FILE_EPOLL	= 11,
 };
 
 /**
@@ -1233,6 +1244,42 @@ struct cryo_image_lock {
 	__u32 __reserved;
 	__u64 start;
 	__u64 end;
+};
+
+/*
+ * CRYO_EPOLL_EVENTS - the bits &cryo_image_epoll_item.events may hold: the
+ * poll events (EPOLLIN ... EPOLLRDHUP, 0x3fff) and EPOLLEXCLUSIVE,
+ * EPOLLWAKEUP, EPOLLONESHOT and EPOLLET (bits 28 to 31).
+ */
+#define CRYO_EPOLL_EVENTS	0xf0003fffU
+
+/**
+ * struct cryo_image_epoll_item - %CRYO_REC_EPOLL_ITEM: one item of the
+ * interest list of an epoll (since 2.8)
+ * @epoll_id: the &cryo_image_file.id of the epoll (%CRYO_FILE_EPOLL).
+ * @target_id: the &cryo_image_file.id of the file it watches.
+ * @tfd: the fd number the item was added with (epoll_ctl(2)'s fd, which
+ *	the kernel keys the item by with the file): the section's FD record
+ *	of that number names @target_id.
+ * @events: the item's event mask as the kernel holds it, within
+ *	%CRYO_EPOLL_EVENTS: the events asked for (EPOLLERR and EPOLLHUP
+ *	included, as epoll_ctl(2) adds them) and EPOLLET, EPOLLONESHOT,
+ *	EPOLLEXCLUSIVE, EPOLLWAKEUP.  An EPOLLONESHOT item that has fired
+ *	holds only those last four bits.
+ * @data: the item's user data (&epoll_event.data).
+ *
+ * A section's EPOLL_ITEM records come after its last FD record (and its
+ * LOCK records); the items of an epoll are in the section that gave its
+ * FILE record, once, and both the epoll and the target are at fds of
+ * that section.  An epoll watched by another (nested) comes before it
+ * in the image, its items first.
+ */
+struct cryo_image_epoll_item {
+	__u32 epoll_id;
+	__u32 target_id;
+	__u32 tfd;
+	__u32 events;
+	__u64 data;
 };
 
 /**
