@@ -47,6 +47,7 @@ union cryo_ioctl_buf {
 	struct cryo_thaw_status thaw_status;
 	struct cryo_remap remap;
 	struct cryo_thaw_shm thaw_shm;
+	struct cryo_thaw_epoll thaw_epoll;
 };
 
 struct cryo_ioctl_op {
@@ -139,6 +140,24 @@ static int cryo_ioc_thaw_shm(struct cryo_session *s, union cryo_ioctl_buf *buf)
 	return cryo_thaw_shm(s, &buf->thaw_shm);
 }
 
+static int cryo_ioc_thaw_attach(struct cryo_session *s,
+				union cryo_ioctl_buf *buf)
+{
+	return cryo_thaw_attach(s, &buf->thaw_restore);
+}
+
+static int cryo_ioc_thaw_epoll(struct cryo_session *s,
+			       union cryo_ioctl_buf *buf)
+{
+	return cryo_thaw_epoll(s, &buf->thaw_epoll);
+}
+
+/* EBUSY tells where the session's fd must move to. */
+static bool cryo_ioc_thaw_epoll_out(const union cryo_ioctl_buf *buf, int ret)
+{
+	return ret == -EBUSY;
+}
+
 static int cryo_ioc_remap(struct cryo_session *s, union cryo_ioctl_buf *buf)
 {
 	return cryo_remap(s, &buf->remap);
@@ -199,6 +218,19 @@ static const struct cryo_ioctl_op cryo_ioctl_ops[] = {
 		.unlocked = true,
 	},
 	CRYO_OP(THAW_SHM, thaw_shm, 0, cryo_ioc_thaw_shm),
+	[CRYO_CMD_THAW_ATTACH] = {
+		.cmd = CRYO_IOC_THAW_ATTACH,
+		.size = sizeof(struct cryo_thaw_restore),
+		.min_size = CRYO_THAW_RESTORE_SIZE_VER1,
+		.execute = cryo_ioc_thaw_attach,
+	},
+	[CRYO_CMD_THAW_EPOLL] = {
+		.cmd = CRYO_IOC_THAW_EPOLL,
+		.size = sizeof(struct cryo_thaw_epoll),
+		.min_size = CRYO_THAW_EPOLL_SIZE_VER0,
+		.out_on = cryo_ioc_thaw_epoll_out,
+		.execute = cryo_ioc_thaw_epoll,
+	},
 };
 
 /* A structure may only grow past its first published size. */
@@ -212,6 +244,7 @@ static_assert(sizeof(struct cryo_thaw_finish) >= CRYO_THAW_FINISH_SIZE_VER0);
 static_assert(sizeof(struct cryo_thaw_status) >= CRYO_THAW_STATUS_SIZE_VER0);
 static_assert(sizeof(struct cryo_remap) >= CRYO_REMAP_SIZE_VER0);
 static_assert(sizeof(struct cryo_thaw_shm) >= CRYO_THAW_SHM_SIZE_VER0);
+static_assert(sizeof(struct cryo_thaw_epoll) >= CRYO_THAW_EPOLL_SIZE_VER0);
 
 long cryo_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {

@@ -228,8 +228,11 @@ int cryo_thaw_restore(struct cryo_session *s, struct cryo_thaw_restore *a)
 	ret = cryo_check_fresh(t);
 	if (!ret)
 		ret = cryo_stub_check(t, a->stub_start, a->stub_len);
-	if (!ret)
+	/* Taken already by CRYO_IOC_THAW_ATTACH, for its epolls. */
+	if (!ret && !READ_ONCE(t->attacher))
 		ret = cryo_restore_pipes(t, a);
+	if (!ret)
+		ret = cryo_epoll_verify(t);
 	if (!ret)
 		ret = cryo_vma_open_shm(t);
 	if (!ret)
@@ -261,6 +264,112 @@ fail:
 	/* The caller is intact; its waiting threads are told to exit. */
 	cryo_thaw_set_state(t, CRYO_THAW_FAILED);
 	return ret;
+}
+
+/**
+ * cryo_thaw_attach() - CRYO_IOC_THAW_ATTACH: the pipes and objects, early
+ * @s: the session
+ * @a: the call: only its pipes and objects are read
+ *
+ * For R to fill its epolls (CRYO_IOC_THAW_EPOLL) before its stub's
+ * CRYO_IOC_THAW_RESTORE, which then does not take them again.  A failure
+ * fails the thaw, as one of RESTORE's checks would.
+ *
+ * Return: 0 or -errno.
+ */
+int cryo_thaw_attach(struct cryo_session *s, struct cryo_thaw_restore *a)
+{
+	struct cryo_thaw_tree *tree = s->thaw;
+	struct cryo_thawing *t;
+	int ret;
+
+	lockdep_assert_held(&s->lock);
+	if (!tree || tree->remap_only)
+		return -ENOENT;
+	t = cryo_member_of(tree, true);
+	if (!t)
+		return -EPERM;
+	spin_lock(&t->tree->lock);
+	ret = t->state == CRYO_THAW_PREPARED && !t->leader && !t->attacher ?
+	      0 : -EALREADY;
+	if (!ret)
+		t->attacher = get_pid(task_tgid(current));
+	spin_unlock(&t->tree->lock);
+	if (ret)
+		return ret;
+	if (a->__reserved)
+		ret = cryo_thaw_fail(t, -EINVAL, "reserved fields not zero");
+	if (!ret)
+		ret = cryo_check_fresh(t);
+	if (!ret)
+		ret = cryo_restore_pipes(t, a);
+	if (ret)
+		cryo_thaw_set_state(t, CRYO_THAW_FAILED);
+	return ret;
+}
+
+/*
+ * The member whose process attached and is the parent of the caller,
+ * which has a fd table of its own: NULL otherwise.
+ */
+static struct cryo_thawing *cryo_member_of_parent(struct cryo_thaw_tree *tree)
+{
+	struct cryo_thawing *t = NULL;
+	struct task_struct *parent;
+	struct pid *pp;
+	unsigned int i;
+
+	rcu_read_lock();
+	parent = rcu_dereference(current->real_parent);
+	pp = task_tgid(parent);
+	/* A thread of R, or a child sharing its table, would empty R's. */
+	if (READ_ONCE(parent->files) == current->files ||
+	    same_thread_group(parent, current))
+		pp = NULL;
+	spin_lock(&tree->lock);
+	for (i = 0; pp && i < tree->nr_procs && !t; i++) {
+		struct cryo_thawing *m = tree->members[i];
+
+		if (m && m->attacher == pp)
+			t = m;
+	}
+	spin_unlock(&tree->lock);
+	rcu_read_unlock();
+	return t;
+}
+
+/**
+ * cryo_thaw_epoll() - CRYO_IOC_THAW_EPOLL: an epoll of R's to fill
+ * @s: the session
+ * @a: the call
+ *
+ * Return: 0 or -errno (-EBUSY with @a->min_fd set); the thaw is not
+ * failed here: RESTORE's check of the epolls says what is missing.
+ */
+int cryo_thaw_epoll(struct cryo_session *s, struct cryo_thaw_epoll *a)
+{
+	struct cryo_thaw_tree *tree = s->thaw;
+	struct cryo_thawing *t;
+	struct file *dev;
+	bool ours;
+
+	lockdep_assert_held(&s->lock);
+	if (!tree || tree->remap_only)
+		return -ENOENT;
+	if (a->__reserved || a->devfd < 0)
+		return -EINVAL;
+	dev = fget(a->devfd);
+	ours = dev && dev->f_op == &cryo_fops && dev->private_data == s;
+	if (dev)
+		fput(dev);
+	if (!ours)
+		return -EBADF;
+	t = cryo_member_of_parent(tree);
+	if (!t)
+		return -EPERM;
+	if (READ_ONCE(t->state) != CRYO_THAW_PREPARED || READ_ONCE(t->leader))
+		return -EALREADY;
+	return cryo_epoll_fill(t, a);
 }
 
 static bool cryo_thread_may_go(struct cryo_thawing *t)

@@ -135,6 +135,7 @@ static void cryo_thaw_free(struct cryo_thawing *t)
 	if (t->leader)
 		put_task_struct(t->leader);
 	put_pid(t->leader_pid);
+	put_pid(t->attacher);
 	put_pid(t->planned);
 	kfree(t);
 }

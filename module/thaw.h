@@ -17,6 +17,7 @@ struct cryo_thaw_finish;
 struct cryo_thaw_restore;
 struct cryo_thaw_status;
 struct cryo_thaw_shm;
+struct cryo_thaw_epoll;
 struct cryo_thaw_thread;
 struct cryo_thaw_tree;
 struct cryo_thawing;
@@ -43,6 +44,8 @@ int cryo_thaw_kill(struct cryo_thawing *t, int err);
 
 /* restore.c */
 int cryo_thaw_restore(struct cryo_session *s, struct cryo_thaw_restore *arg);
+int cryo_thaw_attach(struct cryo_session *s, struct cryo_thaw_restore *arg);
+int cryo_thaw_epoll(struct cryo_session *s, struct cryo_thaw_epoll *arg);
 int cryo_thaw_thread(struct cryo_session *s, struct cryo_thaw_thread *arg);
 int cryo_thaw_finish(struct cryo_session *s, struct cryo_thaw_finish *arg);
 int cryo_check_fresh(struct cryo_thawing *t);

@@ -151,6 +151,7 @@ struct cryo_thawing {
 	/* The restore, under the tree's lock. */
 	struct task_struct *leader;	/* referenced */
 	struct pid *leader_pid;		/* referenced; outlives the process */
+	struct pid *attacher;		/* who issued THAW_ATTACH, referenced */
 	unsigned int arrived;		/* threads waiting in THAW_THREAD */
 	bool released;			/* the threads may go on */
 	unsigned int finishing;		/* threads that issued FINISH */

@@ -63,6 +63,7 @@ enum stub_status {
 	STUB_ST_MEMBER_PID = 13, /* a process made for a member: its pid */
 	STUB_ST_TREE_PID = 14,	/* the image pid of a member not made */
 	STUB_ST_PIDNS	= 15,	/* the new pid namespace could not be made */
+	STUB_ST_EPOLL	= 16,	/* the epolls could not be filled */
 };
 
 struct stub_msg {

@@ -273,6 +273,7 @@ static __attribute__((noreturn)) void run_r(struct thaw_ctx *c)
  */
 void thaw_run_restore(struct thaw_ctx *c)
 {
+	struct stub_args *args;
 	stub_thaw_fn *thaw;
 	void *p;
 	long ret;
@@ -293,8 +294,14 @@ void thaw_run_restore(struct thaw_ctx *c)
 		c->init = p;
 		region_build_thaw(c);
 	}
+	args = (struct stub_args *)((char *)p + c->r.args);
+	ret = thaw_fill_epolls(c, &args->restore);
+	if (ret) {
+		thaw_send_msg(c->status[1], STUB_ST_EPOLL, (int)-ret);
+		_exit(1);
+	}
 	thaw = (stub_thaw_fn *)((char *)p + cryoctl_stub_thaw_off);
-	ret = thaw((struct stub_args *)((char *)p + c->r.args));
+	ret = thaw(args);
 	thaw_send_msg(c->status[1], STUB_ST_ERROR, ret < 0 ? (int)-ret : EPROTO);
 	_exit(1);
 }
@@ -446,6 +453,8 @@ static const char *step_name(int type)
 		return "be planned (CRYO_IOC_THAW_MEMBER)";
 	case STUB_ST_TREE:
 		return "make the processes of the tree";
+	case STUB_ST_EPOLL:
+		return "fill its epolls (CRYO_IOC_THAW_ATTACH, CRYO_IOC_THAW_EPOLL, epoll_ctl)";
 	default:
 		return "go on";
 	}

@@ -177,6 +177,13 @@ int thaw_make_object(const struct cryo_thaw_object *o);
 int thaw_make_objects(struct thaw_ctx *c, unsigned int *bad);
 void thaw_close_objects(struct thaw_ctx *c);
 
+/*
+ * thaw_epoll.c, in R or a member's process before its stub: hand the
+ * pipes and objects of @r to the module and fill the epolls among them.
+ * Return: 0 (nothing to do, or done), or -errno.
+ */
+int thaw_fill_epolls(struct thaw_ctx *c, struct cryo_thaw_restore *r);
+
 /* thaw.c: a status message, from R or a member's process. */
 void thaw_send_msg(int fd, int type, int value);
 /* thaw.c: whether the plan fits the region, for a member's process (0 or -E2BIG). */

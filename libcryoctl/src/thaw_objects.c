@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The open file descriptions a thaw's caller makes: eventfds, signalfds,
- * timerfds, and any kind whose constructor the module cannot call.
+ * timerfds, epolls (empty: thaw_epoll.c fills them), and any kind whose constructor the module cannot call.
  *
  * CRYO_IOC_THAW (CRYO_IOC_THAW_MEMBER for a member of a tree) lists them
  * as struct cryo_thaw_object; each is made here with the ordinary system
@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -118,6 +119,8 @@ fail:
 
 int thaw_make_object(const struct cryo_thaw_object *o)
 {
+	int fd;
+
 	if (o->__reserved)
 		return -EPROTO;
 	switch (o->kind) {
@@ -127,6 +130,10 @@ int thaw_make_object(const struct cryo_thaw_object *o)
 		return make_signalfd(o);
 	case CRYO_FILE_TIMERFD:
 		return make_timerfd(o);
+	case CRYO_FILE_EPOLL:
+		/* Empty: its items are added once R has its files (thaw_epoll.c). */
+		fd = epoll_create1(EPOLL_CLOEXEC);
+		return fd < 0 ? ret_errno() : fd;
 	}
 	return -EPROTO;
 }

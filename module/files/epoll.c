@@ -23,18 +23,27 @@
  * the target are at fds of the member, the target at that very number,
  * the mask is one epoll_ctl(2) accepts, and nested epolls make no loop
  * and are not deeper than the kernel allows.  A module can neither make
- * an epoll nor add to one (neither is exported): both are left to the
- * restored process; until the library makes them, an image holding an
- * epoll is refused before the point of no return (ENXIO, naming the fd),
- * with --inherit-fd as the way out, as for a lost file.
+ * an epoll nor add to one (neither is exported): the library makes each
+ * epoll as an object (object.c), and, after CRYO_IOC_THAW_ATTACH, a
+ * child of the process being restored asks CRYO_IOC_THAW_EPOLL for each
+ * one in turn, which puts the epoll and the files its items watch at
+ * their numbers in the child's own fd table, and adds the items with
+ * epoll_ctl(2) on those very numbers, with the restored credentials.
+ * CRYO_IOC_THAW_RESTORE then checks, before the point of no return, that
+ * each epoll holds exactly the image's items (cryo_epoll_verify()).
  */
 #include "cryo.h"
 
 #include <linux/bitmap.h>
+#include <linux/bsearch.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "freezing.h"
 #include "thawing.h"
@@ -398,23 +407,55 @@ static int cryo_epoll_save(struct cryo_image *img, struct cryo_seen *seen,
 	return ret;
 }
 
+static int cryo_epoll_count(void *arg, const struct cryo_epoll_line *l)
+{
+	return 1;
+}
+
+/* The library's epoll, before its items are added: empty. */
+static int cryo_epoll_adopt(struct cryo_thawing *t, struct cryo_thaw_file *f,
+			    struct file *file)
+{
+	u32 id = f - t->tree->files.files + 1;
+	int ret;
+
+	if (!cryo_epoll_match(file))
+		return cryo_thaw_fail(t, -EINVAL, "FILE %u: the caller's object is not an epoll",
+				      id);
+	ret = cryo_epoll_lines(file, cryo_epoll_count, NULL);
+	if (ret)
+		return cryo_thaw_fail(t, ret > 0 ? -EINVAL : ret,
+				      "FILE %u: the caller's epoll is not empty",
+				      id);
+	return 0;
+}
+
 const struct cryo_file_ops cryo_epoll_ops = {
 	.kind		= CRYO_FILE_EPOLL,
 	.name		= "epoll",
 	.match		= cryo_epoll_match,
 	.save		= cryo_epoll_save,
+	.restore	= cryo_object_restore,
+	.adopt		= cryo_epoll_adopt,
 };
 
 /* ---- the thaw -------------------------------------------------------------- */
 
-/* The fd of member @t numbered @fd, or NULL. */
+/* The fd of a member numbered @fd, or NULL: its fds are in ascending order. */
 static struct cryo_thaw_fd *cryo_epoll_fd(struct cryo_files_restore *ft, u32 fd)
 {
-	unsigned int i;
+	unsigned int lo = 0, hi = ft->nr_fds;
 
-	for (i = 0; i < ft->nr_fds; i++)
-		if (ft->fds[i].rec.fd == fd)
-			return &ft->fds[i];
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (ft->fds[mid].rec.fd == fd)
+			return &ft->fds[mid];
+		if (ft->fds[mid].rec.fd < fd)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -486,7 +527,7 @@ int cryo_epoll_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	unsigned int i;
 	int ret;
 
-	if (t->hdr.minor < 8)
+	if (t->hdr.minor < 9)
 		return cryo_file_bad(t, "EPOLL_ITEM: in a format 2.%u image",
 				     t->hdr.minor);
 	if (rec->len != sizeof(*r))
@@ -513,12 +554,20 @@ int cryo_epoll_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	    (r->events & CRYO_EPOLLERRHUP) != CRYO_EPOLLERRHUP :
 	    !(r->events & CRYO_EPOLLONESHOT))
 		return cryo_file_bad(t, "EPOLL_ITEM: events %#x", r->events);
-	for (i = 0; i < ft->nr_epoll; i++)
-		if (ft->epoll[i].epoll_id == r->epoll_id &&
-		    ft->epoll[i].target_id == r->target_id &&
-		    ft->epoll[i].tfd == r->tfd)
+	/*
+	 * An epoll's items come together (the thaw fills one epoll at a
+	 * time), each fd number once: the kernel keys them by it.
+	 */
+	for (i = 0; i < ft->nr_epoll; i++) {
+		if (ft->epoll[i].epoll_id != r->epoll_id)
+			continue;
+		if (ft->epoll[i].tfd == r->tfd)
 			return cryo_file_bad(t, "EPOLL_ITEM: FILE %u watches fd %u twice",
 					     r->epoll_id, r->tfd);
+		if (ft->epoll[ft->nr_epoll - 1].epoll_id != r->epoll_id)
+			return cryo_file_bad(t, "EPOLL_ITEM: the items of FILE %u are not together",
+					     r->epoll_id);
+	}
 	if (sh->files[r->target_id - 1].rec.kind == CRYO_FILE_EPOLL) {
 		/* A loop epoll_ctl(2) would refuse after the point of no return. */
 		ret = cryo_epoll_reaches(t->tree, r->target_id, r->epoll_id);
@@ -543,6 +592,252 @@ int cryo_epoll_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 				      t->in->record);
 	ft->epoll[ft->nr_epoll++] = *r;
 	return 0;
+}
+
+/* ---- the thaw: the library fills the epolls, the module checks them ---- */
+
+/*
+ * The items of the @index-th epoll of member @t that the library made
+ * (one it inherits through --inherit-fd is the caller's, left alone):
+ * [*@start, *@end) of its items.  Return: the epoll, or NULL past the
+ * last.
+ */
+static struct cryo_thaw_file *cryo_epoll_run(struct cryo_thawing *t, u32 index,
+					     unsigned int *start,
+					     unsigned int *end)
+{
+	struct cryo_files_restore *ft = &t->fdt;
+	struct cryo_files_shared *sh = &t->tree->files;
+	unsigned int i = 0, j;
+
+	while (i < ft->nr_epoll) {
+		u32 id = ft->epoll[i].epoll_id;
+		struct cryo_thaw_file *f = &sh->files[id - 1];
+
+		for (j = i; j < ft->nr_epoll && ft->epoll[j].epoll_id == id; j++)
+			;
+		if (f->object >= 0 && f->file && !index--) {
+			*start = i;
+			*end = j;
+			return f;
+		}
+		i = j;
+	}
+	return NULL;
+}
+
+static int cryo_epoll_any_fd(const void *p, struct file *file, unsigned int fd)
+{
+	*(unsigned int *)p = fd;
+	return 1;
+}
+
+/*
+ * The caller's fd table holds only @devfd, the files items [@start,
+ * @end) watch at their numbers, and the epoll @ep at @max_tfd + 1.
+ * There is no replace_fd() for modules: the numbers are filled from 0 up
+ * with get_unused_fd_flags(), which takes the lowest free one, the gaps
+ * held until the end (as cryo_fdtable_install() does).
+ */
+static int cryo_epoll_place(struct cryo_thawing *t, unsigned int start,
+			    unsigned int end, u32 max_tfd, unsigned int devfd,
+			    struct file *ep)
+{
+	struct cryo_files_restore *ft = &t->fdt;
+	struct files_struct *files = current->files;
+	unsigned int next = 0, found, i;
+	unsigned long *at;
+	int fd, ret = 0;
+	u32 k, top;
+
+	at = bitmap_zalloc(max_tfd + 1, GFP_KERNEL);
+	if (!at)
+		return -ENOMEM;
+	for (i = start; i < end; i++)
+		__set_bit(ft->epoll[i].tfd, at);
+	while (iterate_fd(files, next, cryo_epoll_any_fd, &found)) {
+		if (found != devfd)
+			close_fd(found);
+		next = found + 1;
+	}
+	for (k = 0; k <= max_tfd + 1; k++) {
+		fd = get_unused_fd_flags(0);
+		if (fd != k) {
+			if (fd >= 0)
+				put_unused_fd(fd);
+			ret = fd < 0 ? fd : -EBUSY;
+			break;
+		}
+		if (k == max_tfd + 1) {
+			fd_install(k, get_file(ep));
+		} else if (test_bit(k, at)) {
+			struct cryo_thaw_fd *d = cryo_epoll_fd(ft, k);
+
+			/* The load checked it is the member's, RESTORE resolved it. */
+			if (!d || !d->file) {
+				put_unused_fd(k);
+				ret = -ENXIO;
+				break;
+			}
+			fd_install(k, get_file(d->file));
+		}
+	}
+	/* Give back the numbers that only held a gap. */
+	top = k;
+	for (k = 0; k < top && k <= max_tfd; k++)
+		if (!test_bit(k, at))
+			put_unused_fd(k);
+	bitmap_free(at);
+	return ret;
+}
+
+/**
+ * cryo_epoll_fill() - CRYO_IOC_THAW_EPOLL: an epoll and its targets in the
+ * caller's fd table, its items out
+ * @t: the member, attached
+ * @a: the call, its @devfd checked to be the session
+ *
+ * Return: 0 or -errno (-EBUSY with @a->min_fd set).
+ */
+int cryo_epoll_fill(struct cryo_thawing *t, struct cryo_thaw_epoll *a)
+{
+	struct cryo_files_restore *ft = &t->fdt;
+	struct cryo_thaw_epoll_item __user *u = u64_to_user_ptr(a->items);
+	struct cryo_thaw_file *ep;
+	unsigned int start, end, i;
+	u32 max_tfd = 0;
+	int ret;
+
+	ep = cryo_epoll_run(t, a->index, &start, &end);
+	if (!ep)
+		return -ENOENT;
+	for (i = start; i < end; i++)
+		max_tfd = max(max_tfd, ft->epoll[i].tfd);
+	a->nr_items = end - start;
+	a->epfd = max_tfd + 1;
+	if (!a->first) {
+		if ((u32)a->devfd <= max_tfd + 1) {
+			a->min_fd = max_tfd + 2;
+			return -EBUSY;
+		}
+		ret = cryo_epoll_place(t, start, end, max_tfd, a->devfd,
+				       ep->file);
+		if (ret)
+			return ret;
+	}
+	for (i = start + min(a->first, end - start);
+	     i < end && i - start - a->first < a->items_len; i++, u++) {
+		struct cryo_thaw_epoll_item it = {
+			.tfd = ft->epoll[i].tfd,
+			.events = ft->epoll[i].events,
+			.data = ft->epoll[i].data,
+		};
+
+		if (copy_to_user(u, &it, sizeof(it)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static int cryo_epoll_item_cmp(const void *a, const void *b)
+{
+	const struct cryo_image_epoll_item *x = a, *y = b;
+
+	return x->tfd < y->tfd ? -1 : x->tfd > y->tfd;
+}
+
+struct cryo_epoll_verify {
+	struct cryo_thawing *t;
+	struct cryo_image_epoll_item *items;	/* sorted by tfd */
+	unsigned long *seen;
+	unsigned int nr;
+	unsigned int found;
+	u32 epoll_id;
+};
+
+static int cryo_epoll_verify_line(void *arg, const struct cryo_epoll_line *l)
+{
+	struct cryo_epoll_verify *v = arg;
+	struct cryo_image_epoll_item key = { .tfd = l->tfd }, *it;
+	struct cryo_thaw_fd *d;
+	struct inode *inode;
+	u32 want;
+
+	it = bsearch(&key, v->items, v->nr, sizeof(*it), cryo_epoll_item_cmp);
+	if (!it || __test_and_set_bit(it - v->items, v->seen))
+		return cryo_thaw_fail(v->t, -EINVAL,
+				      "FILE %u: the epoll watches fd %d, the image does not",
+				      v->epoll_id, l->tfd);
+	d = cryo_epoll_fd(&v->t->fdt, it->tfd);
+	inode = d && d->file ? file_inode(d->file) : NULL;
+	if (!inode || inode->i_ino != l->ino || inode->i_sb->s_dev != l->sdev)
+		return cryo_thaw_fail(v->t, -EINVAL,
+				      "FILE %u: the epoll watches another file at fd %d",
+				      v->epoll_id, l->tfd);
+	/*
+	 * epoll_ctl(2) adds EPOLLERR and EPOLLHUP, so an EPOLLONESHOT item
+	 * that had fired (only its private bits left) comes back with them.
+	 */
+	want = it->events;
+	if (!(want & ~CRYO_EPOLL_PRIVATE))
+		want |= CRYO_EPOLLERRHUP;
+	if (l->events != want || l->data != it->data)
+		return cryo_thaw_fail(v->t, -EINVAL,
+				      "FILE %u: the epoll's item at fd %d has events %#x data %#llx, the image %#x %#llx%s",
+				      v->epoll_id, l->tfd, l->events, l->data,
+				      it->events, it->data,
+				      (it->events & ~l->events & CRYO_EPOLLWAKEUP) ?
+				      " (EPOLLWAKEUP needs CAP_BLOCK_SUSPEND)" : "");
+	v->found++;
+	return 0;
+}
+
+/**
+ * cryo_epoll_verify() - each epoll the library made holds the image's items
+ * @t: the member, in CRYO_IOC_THAW_RESTORE before the point of no return
+ *
+ * Read back as /proc's fdinfo shows them: the fd number, the file at it
+ * (inode and device), the events and the data.
+ *
+ * Return: 0, or -errno with the thaw failed.
+ */
+int cryo_epoll_verify(struct cryo_thawing *t)
+{
+	struct cryo_files_restore *ft = &t->fdt;
+	struct cryo_epoll_verify v = { .t = t };
+	struct cryo_thaw_file *ep;
+	unsigned int start, end;
+	u32 index;
+	int ret = 0;
+
+	for (index = 0; !ret && (ep = cryo_epoll_run(t, index, &start, &end));
+	     index++) {
+		v.nr = end - start;
+		v.found = 0;
+		v.epoll_id = ft->epoll[start].epoll_id;
+		v.items = kvmalloc_array(v.nr, sizeof(*v.items), GFP_KERNEL);
+		v.seen = bitmap_zalloc(v.nr, GFP_KERNEL);
+		if (!v.items || !v.seen) {
+			ret = cryo_thaw_fail(t, -ENOMEM, "out of memory");
+		} else {
+			memcpy(v.items, ft->epoll + start, v.nr * sizeof(*v.items));
+			sort(v.items, v.nr, sizeof(*v.items), cryo_epoll_item_cmp,
+			     NULL);
+			ret = cryo_epoll_lines(ep->file, cryo_epoll_verify_line, &v);
+			/* A line's own failure was said first: it stays. */
+			if (ret)
+				ret = cryo_thaw_fail(t, ret > 0 ? -EINVAL : ret,
+						     "FILE %u: the epoll cannot be read back",
+						     v.epoll_id);
+			else if (!ret && v.found != v.nr)
+				ret = cryo_thaw_fail(t, -EINVAL,
+						     "FILE %u: the epoll holds %u of its %u items (a library older than 1.12.0 does not fill epolls)",
+						     v.epoll_id, v.found, v.nr);
+		}
+		kvfree(v.items);
+		bitmap_free(v.seen);
+	}
+	return ret;
 }
 
 /* A member is freed. */

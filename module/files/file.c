@@ -77,12 +77,9 @@ static const struct cryo_file_ops *cryo_file_kind(struct file *file)
 	unsigned long magic = file_inode(file)->i_sb->s_magic;
 	unsigned int i;
 
-	/* The anonymous kinds cryo saves, known by their name. */
-	if (magic == ANON_INODE_FS_MAGIC && cryo_epoll_ops.match(file))
-		return &cryo_epoll_ops;
 	/*
 	 * Anonymous inodes: only the kinds the library makes again (an
-	 * eventfd, a timerfd ...), each known by its own test.
+	 * eventfd, a timerfd, an epoll ...), each known by its own test.
 	 */
 	if (magic == ANON_INODE_FS_MAGIC && !cryo_is_session_file(file)) {
 		for (i = 0; i < ARRAY_SIZE(cryo_file_kinds); i++)
@@ -412,6 +409,7 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	     (t->hdr.minor < 8 || cryo_file_ops_of(r->kind)->kind != r->kind)) ||
 	    (r->kind == CRYO_FILE_MEMFD && t->hdr.minor < 5) ||
 	    (r->kind == CRYO_FILE_OPATH && t->hdr.minor < 8) ||
+	    (r->kind == CRYO_FILE_EPOLL && t->hdr.minor < 9) ||
 	    (r->flags & ~(CRYO_FILE_UNLINKED | CRYO_FILE_LOST)) ||
 	    ((r->flags & CRYO_FILE_UNLINKED) && r->kind != CRYO_FILE_REG &&
 	     (t->hdr.minor < 8 || (r->kind != CRYO_FILE_FIFO &&

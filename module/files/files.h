@@ -73,6 +73,8 @@ int cryo_epoll_check(struct cryo_image *img, struct cryo_why *why);
 int cryo_epoll_save_items(struct cryo_image *img, bool first);
 void cryo_epoll_save_end(struct cryo_files_save *fs);
 int cryo_epoll_load(struct cryo_thawing *t, const struct cryo_rec *rec);
+int cryo_epoll_fill(struct cryo_thawing *t, struct cryo_thaw_epoll *a);
+int cryo_epoll_verify(struct cryo_thawing *t);
 void cryo_epoll_release(struct cryo_files_restore *ft);
 void cryo_epoll_release_tree(struct cryo_files_shared *sh);
 

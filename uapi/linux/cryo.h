@@ -86,6 +86,8 @@ enum {
 	CRYO_CMD_REMAP		= 0x08,
 	CRYO_CMD_THAW_MEMBER	= 0x09,
 	CRYO_CMD_THAW_SHM	= 0x0a,
+	CRYO_CMD_THAW_ATTACH	= 0x0b,
+	CRYO_CMD_THAW_EPOLL	= 0x12,
 };
 
 /**
@@ -1087,5 +1089,92 @@ struct cryo_thaw_shm {
 
 /** CRYO_IOC_THAW_SHM - a System V segment of a thaw, see &struct cryo_thaw_shm */
 #define CRYO_IOC_THAW_SHM	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_SHM)
+
+/**
+ * CRYO_IOC_THAW_ATTACH - hand the pipes and objects to the thaw early
+ *
+ * Takes a &struct cryo_thaw_restore (at least
+ * %CRYO_THAW_RESTORE_SIZE_VER1 bytes) of which only @size, @flags (0),
+ * @pipes, @nr_pipes, @objects and @nr_objects are read.  Issued by the
+ * process being restored (R, or a member's process), with its planned
+ * credentials, before its stub's %CRYO_IOC_THAW_RESTORE: the module takes
+ * the pipes and objects as that call would, checks them, and the later
+ * %CRYO_IOC_THAW_RESTORE does not take them again (its own @pipes and
+ * @objects are then ignored).  Needed before %CRYO_IOC_THAW_EPOLL, whose
+ * items watch those files; optional otherwise.  Errors: those of
+ * %CRYO_IOC_THAW_RESTORE's checks of the pipes and objects, EALREADY
+ * (attached already, or the restore began), EPERM (not a process being
+ * restored).  Since ABI 1.13.
+ */
+#define CRYO_IOC_THAW_ATTACH	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_ATTACH)
+
+/**
+ * struct cryo_thaw_epoll_item - an item to add to an epoll (since ABI 1.13)
+ * @tfd: the fd number the item watches, as the program gave it to
+ *	epoll_ctl(2), and where %CRYO_IOC_THAW_EPOLL put the watched file.
+ * @events: the event mask for EPOLL_CTL_ADD (&struct epoll_event.events).
+ * @data: &struct epoll_event.data.
+ */
+struct cryo_thaw_epoll_item {
+	__s32 tfd;
+	__u32 events;
+	__u64 data;
+};
+
+/**
+ * struct cryo_thaw_epoll - one epoll of a member being restored, to fill
+ * (since ABI 1.13)
+ * @size: sizeof(struct cryo_thaw_epoll); at least
+ *	%CRYO_THAW_EPOLL_SIZE_VER0.
+ * @flags: must be 0.
+ * @index: in: which of the member's epolls, from 0 (ENOENT past the last).
+ * @devfd: in: the fd number by which the caller issues the call (its
+ *	/dev/cryo session).
+ * @epfd: out: where the epoll now is in the caller's fd table.
+ * @nr_items: out: the items to add to it.
+ * @items: in: user pointer to &struct cryo_thaw_epoll_item [@items_len].
+ * @items_len: in: entries @items has room for.
+ * @first: in: the first item to copy out (with @first past 0 the fd
+ *	table is left as the call with @first 0 made it).
+ * @min_fd: out, with EBUSY: the lowest number @devfd may have.
+ *
+ * An epoll's interest list cannot be rebuilt by a module: epoll_ctl(2)
+ * keys each item by the file and by the fd number the program gave, and
+ * looks that number up in the caller's own fd table.  So a child of the
+ * process being restored, with a fd table of its own (fork(2), not
+ * sharing R's) and after R's %CRYO_IOC_THAW_ATTACH, asks for each epoll
+ * in turn: with @first 0 the module closes every fd of the caller but
+ * @devfd, puts each file the epoll's items watch at its @tfd and the
+ * epoll itself at @epfd, and copies out the items; the child then
+ * issues epoll_ctl(@epfd, EPOLL_CTL_ADD, @tfd, {@events, @data}) for each
+ * (asking again with @first for more than @items_len).  The child runs
+ * with R's credentials, so the kernel's own rules apply (EPOLLWAKEUP
+ * needs CAP_BLOCK_SUSPEND).  R's %CRYO_IOC_THAW_RESTORE checks, before
+ * the point of no return, that each epoll holds exactly the image's
+ * items, and fails with EINVAL naming the epoll otherwise.  Errors:
+ * EBUSY (@devfd is at or below the highest @tfd + 1: move it to @min_fd
+ * or above and call again), EBADF (@devfd is not this session), EPERM
+ * (the caller is not a child of a process being restored, or shares its
+ * fd table), ENOENT (no such epoll), EALREADY (not attached, or the
+ * restore began).
+ */
+struct cryo_thaw_epoll {
+	__u32 size;
+	__u32 flags;
+	__u32 index;
+	__s32 devfd;
+	__s32 epfd;
+	__u32 nr_items;
+	__u64 items;
+	__u32 items_len;
+	__u32 first;
+	__u32 min_fd;
+	__u32 __reserved;
+};
+
+#define CRYO_THAW_EPOLL_SIZE_VER0	48
+
+/** CRYO_IOC_THAW_EPOLL - an epoll to fill, see &struct cryo_thaw_epoll */
+#define CRYO_IOC_THAW_EPOLL	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_EPOLL)
 
 #endif /* _UAPI_LINUX_CRYO_H */
