@@ -8,8 +8,10 @@
  * the program gave, looked up in the caller's own fd table, and R's table
  * holds the library's descriptors until its fds are installed, past the
  * point of no return.  So R hands its pipes and objects to the module
- * early (CRYO_IOC_THAW_ATTACH) and forks a child, whose fd table is its
- * own; for each epoll, CRYO_IOC_THAW_EPOLL empties that table but for
+ * early (CRYO_IOC_THAW_ATTACH) and makes a child, whose fd table is its
+ * own but which shares R's signal handlers: a signalfd's item waits on
+ * the signal handlers of the process that added it, which must be R's,
+ * not a child's that goes away (see signalfd_poll()).  For each epoll, CRYO_IOC_THAW_EPOLL empties that table but for
  * /dev/cryo, puts the watched files at their numbers and the epoll above
  * them, and lists the items, which the child adds with epoll_ctl(2).  The
  * child has R's credentials (the restored ones), so the kernel's own
@@ -21,11 +23,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +41,7 @@
 
 /* Items read per CRYO_IOC_THAW_EPOLL call (on the child's stack). */
 #define EPOLL_BATCH	64
+#define EPOLL_STACK	(64 << 10)
 
 static bool has_epoll(const struct thaw_ctx *c)
 {
@@ -70,8 +75,9 @@ static int ask(int *devfd, struct cryo_thaw_epoll *a, uint32_t first)
 }
 
 /* The child: fill every epoll.  Exit status 0, or the errno that stopped it. */
-static __attribute__((noreturn)) void fill_epolls(int devfd)
+static int fill_epolls(void *arg)
 {
+	int devfd = *(int *)arg;
 	struct cryo_thaw_epoll_item it[EPOLL_BATCH];
 	struct cryo_thaw_epoll a;
 	uint32_t index, first, i, n;
@@ -85,7 +91,7 @@ static __attribute__((noreturn)) void fill_epolls(int devfd)
 		a.items_len = EPOLL_BATCH;
 		ret = ask(&devfd, &a, 0);
 		if (ret == -ENOENT)
-			_exit(0);
+			return 0;
 		for (first = 0; !ret && first < a.nr_items; first += n) {
 			if (first)
 				ret = ask(&devfd, &a, first);
@@ -103,31 +109,37 @@ static __attribute__((noreturn)) void fill_epolls(int devfd)
 			}
 		}
 		if (ret)
-			_exit(-ret < 256 ? -ret : EPROTO);
+			return -ret < 256 ? -ret : EPROTO;
 	}
 }
 
 int thaw_fill_epolls(struct thaw_ctx *c, struct cryo_thaw_restore *r)
 {
-	long pid;
-	int st;
+	int devfd = c->devfd, st, ret;
+	char *stack;
+	pid_t pid;
 
 	if (!has_epoll(c))
 		return 0;
 	if (ioctl(c->devfd, CRYO_IOC_THAW_ATTACH, r))
 		return -errno;
-	/*
-	 * fork(2) as a raw clone: a member's process is itself made by a
-	 * raw clone, behind the C library's back.
-	 */
-	pid = syscall(SYS_clone, (long)SIGCHLD, 0L, NULL, NULL, 0L);
-	if (pid < 0)
+	stack = mmap(NULL, EPOLL_STACK, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
 		return -errno;
-	if (!pid)
-		fill_epolls(c->devfd);
-	while (syscall(SYS_wait4, pid, &st, 0, NULL) < 0)
+	/*
+	 * CLONE_VFORK: R waits, and its memory is not marked as shared
+	 * with another process (which CRYO_IOC_THAW_RESTORE refuses).
+	 */
+	pid = clone(fill_epolls, stack + EPOLL_STACK,
+		    CLONE_VM | CLONE_VFORK | CLONE_SIGHAND | SIGCHLD, &devfd);
+	ret = pid < 0 ? -errno : 0;
+	while (!ret && syscall(SYS_wait4, pid, &st, 0, NULL) < 0)
 		if (errno != EINTR)
-			return -errno;
+			ret = -errno;
+	munmap(stack, EPOLL_STACK);
+	if (ret)
+		return ret;
 	if (!WIFEXITED(st))
 		return -ECHILD;
 	return -WEXITSTATUS(st);
