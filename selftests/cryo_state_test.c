@@ -1485,8 +1485,9 @@ FIXTURE_VARIANT_ADD(lost, inotify) {
 	.kind = LOST_INOTIFY, .prefix = "anon_inode:inotify",
 };
 
-FIXTURE_VARIANT_ADD(lost, epoll) {
-	.kind = LOST_EPOLL, .prefix = "anon_inode:[eventpoll]",
+/* An epoll was the example until format 2.9 saved it. */
+FIXTURE_VARIANT_ADD(lost, userfaultfd) {
+	.kind = LOST_UFFD, .prefix = "anon_inode:[userfaultfd]",
 };
 
 FIXTURE_VARIANT_ADD(lost, kmsg) {

@@ -68,6 +68,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/userfaultfd.h>
 
 #define TARGET_NAME "tree_target"
 #include "target_util.h"
@@ -840,10 +841,13 @@ static int snap(int bad, int big)
 		if (k != 2)
 			close(p[0]);
 		if (k == 3 && bad) {
-			/* A kind cryo refuses (an eventfd was, before 2.8). */
-			efd = epoll_create1(0);
+			/*
+			 * A kind cryo refuses (an eventfd was, before 2.8,
+			 * and an epoll before 2.9).
+			 */
+			efd = syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
 			if (efd < 0)
-				die(3, "epoll_create1: %s", strerror(errno));
+				die(3, "userfaultfd: %s", strerror(errno));
 			put("badfd", "%d\n", efd);
 		}
 		if (k == 3 && big) {

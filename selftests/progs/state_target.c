@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <asm/prctl.h>
 #include <linux/futex.h>
+#include <linux/userfaultfd.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/fsuid.h>
@@ -228,8 +229,8 @@ static int t_lost(void)
 	case LOST_INOTIFY:
 		sv[0] = inotify_init1(0);
 		break;
-	case LOST_EPOLL:
-		sv[0] = epoll_create1(0);
+	case LOST_UFFD:
+		sv[0] = syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
 		break;
 	case LOST_KMSG:
 		/* A device whose open file has state: not reopenable. */
@@ -262,7 +263,7 @@ static int t_lost_check(void)
 			return terr("socket");
 		break;
 	case LOST_INOTIFY:
-	case LOST_EPOLL:
+	case LOST_UFFD:
 	case LOST_KMSG:
 		if (fcntl(LOST_FD, F_GETFD) < 0)
 			return terr("lost fd gone");
