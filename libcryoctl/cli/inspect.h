@@ -50,7 +50,7 @@ struct proc_info {
 	size_t first_fd, nr_fds;
 	size_t first_lock, nr_locks;	/* its LOCK records (2.6) */
 	size_t first_sigq, nr_sigq;	/* its SIGINFO records (2.8) */
-	size_t first_epoll, nr_epoll;	/* its EPOLL_ITEM records (2.8) */
+	size_t first_epoll, nr_epoll;	/* its EPOLL_ITEM records (2.9) */
 	size_t first_vma, nr_vmas;
 	uint64_t pages;
 };

@@ -103,7 +103,7 @@
  *                           "memfd", "opath"
  *                           "memfd", "eventfd", "signalfd", "timerfd"
  *                           "memfd", "eventfd", "signalfd", "timerfd",
- *                           "epoll" (2.8)
+ *                           "epoll" (2.9)
  *                           (else a number)
  *     open_flags            array: the access mode "O_RDONLY", "O_WRONLY",
  *                           "O_RDWR" (or "0x3"), then "O_APPEND",
@@ -150,7 +150,7 @@
  *     value                 si_value (hex)
  *     fields                the 32 bytes after si_code, as four hex words
  *   epoll_items             array of objects, the interest lists of the
- *                           epolls whose FILE is in this section (2.8)
+ *                           epolls whose FILE is in this section (2.9)
  *     epoll_id, target_id   file ids (numbers)
  *     tfd                   the fd number the item is keyed by (number)
  *     events, data          hex
@@ -695,6 +695,7 @@ static void json_proc(struct json *j, const struct summary *s,
 	j_open(j, "queued_signals", '[');
 	for (i = p->first_sigq; i < p->first_sigq + p->nr_sigq; i++)
 		json_siginfo(j, &s->sigq[i]);
+	j_close(j, ']');
 	j_open(j, "epoll_items", '[');
 	for (i = p->first_epoll; i < p->first_epoll + p->nr_epoll; i++) {
 		j_open(j, NULL, '{');

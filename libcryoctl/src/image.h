@@ -102,8 +102,8 @@ struct cryoctl_image {
 	size_t nr_sec_files;
 	size_t sec_files_size;
 	uint32_t sec_locks;		/* LOCK records of the section (2.6) */
-	uint32_t *sec_fdnums;		/* the fd numbers of sec_files (2.8) */
-	uint32_t *epolls;		/* FILE ids of the epolls, not lost (2.8) */
+	uint32_t *sec_fdnums;		/* the fd numbers of sec_files (2.9) */
+	uint32_t *epolls;		/* FILE ids of the epolls, not lost (2.9) */
 	size_t nr_epolls;
 	size_t epolls_size;
 	uint32_t sec_epoll;		/* EPOLL_ITEM records of the section */

@@ -886,10 +886,11 @@ static int check_file_fields(struct cryoctl_image *img,
 	bool pipe = kind == CRYO_FILE_PIPE || kind == CRYO_FILE_FIFO;
 
 	if (kind < CRYO_FILE_REG ||
-	    (kind > CRYO_FILE_TIMERFD && kind != CRYO_FILE_OPATH) ||
-	    (kind > CRYO_FILE_TIMERFD && kind != CRYO_FILE_EPOLL) ||
+	    (kind > CRYO_FILE_TIMERFD && kind != CRYO_FILE_OPATH &&
+	     kind != CRYO_FILE_EPOLL) ||
 	    (kind == CRYO_FILE_MEMFD && img->minor < 5) ||
-	    (kind > CRYO_FILE_MEMFD && img->minor < 8))
+	    (kind > CRYO_FILE_MEMFD && img->minor < 8) ||
+	    (kind == CRYO_FILE_EPOLL && img->minor < 9))
 		return image_fail(img, -EPROTO, true, "unknown kind %u", kind);
 	if (flags & ~FILE_KNOWN_FLAGS)
 		return image_fail(img, -EPROTO, true, "unknown flags 0x%x", flags);
@@ -1230,7 +1231,7 @@ static bool sec_fd_is(const struct cryoctl_image *img, uint32_t fd, uint32_t id)
 	return false;
 }
 
-/* An EPOLL_ITEM (2.8): an epoll and its target at fds of the section. */
+/* An EPOLL_ITEM (2.9): an epoll and its target at fds of the section. */
 static int check_epoll_item(struct cryoctl_image *img)
 {
 	const struct cryo_image_epoll_item *e = (const void *)img->buf;
@@ -1238,7 +1239,7 @@ static int check_epoll_item(struct cryoctl_image *img)
 	size_t i;
 	int ret;
 
-	if (img->minor < 8)
+	if (img->minor < 9)
 		return image_fail(img, -EPROTO, true,
 				  "an EPOLL_ITEM record in a format 2.%u image",
 				  img->minor);

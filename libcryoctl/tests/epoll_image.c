@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The image reader on EPOLL_ITEM records (format 2.8), good and bad.  The
+ * The image reader on EPOLL_ITEM records (format 2.9), good and bad.  The
  * images are the reference tree (build_tree()) whose FILE 2 (fd 1 of the
  * first section) is made an epoll; its items are added after the first
  * section's FDs: fd 0 is file 1 (/dev/null).

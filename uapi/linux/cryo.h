@@ -325,7 +325,7 @@ enum cryo_freeze_flags {
  *	file registered): a thaw could not add the item back where the
  *	program's epoll_ctl(2) would find it.  With
  *	%CRYO_FREEZE_ACCEPT_LOSS the epoll is saved as lost.  Since image
- *	format 2.8 and ABI 1.12, as is the one below.
+ *	format 2.9 and ABI 1.13, as is the one below.
  * @CRYO_REFUSAL_EPOLL_TOO_MANY: EOPNOTSUPP: the epoll at file descriptor
  *	@refusal_id of process &cryo_freeze.refusal_pid watches more files
  *	than an image holds (65536 items).  With

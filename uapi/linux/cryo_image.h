@@ -74,7 +74,7 @@
  * @CRYO_REC_LOCK: &struct cryo_image_lock, one per file lock a member
  *	holds (since 2.6)
  * @CRYO_REC_EPOLL_ITEM: &struct cryo_image_epoll_item, one per item of
- *	the interest list of an epoll (since 2.8)
+ *	the interest list of an epoll (since 2.9)
  * @CRYO_REC_FILE_STATE: &struct cryo_image_file_state, right after the
  *	FILE record of an eventfd, signalfd or timerfd (since 2.8)
  * @CRYO_REC_SIGINFO: &struct cryo_image_siginfo, one per signal queued
@@ -981,7 +981,7 @@ struct cryo_image_siginfo {
  *	@args[3] its interval in ns, @args[4] the expirations not yet read
  *	(ticks).  A thaw arms it again with the expiry, or with one
  *	interval when it is 0 and the timer is periodic.
- * @CRYO_FILE_EPOLL: an epoll instance (since 2.8): its open flags, its
+ * @CRYO_FILE_EPOLL: an epoll instance (since 2.9): its open flags, its
  *	name "anon_inode:[eventpoll]", and its interest list in the
  *	%CRYO_REC_EPOLL_ITEM records of the section that gave its FILE
  *	record.
@@ -1255,7 +1255,7 @@ struct cryo_image_lock {
 
 /**
  * struct cryo_image_epoll_item - %CRYO_REC_EPOLL_ITEM: one item of the
- * interest list of an epoll (since 2.8)
+ * interest list of an epoll (since 2.9)
  * @epoll_id: the &cryo_image_file.id of the epoll (%CRYO_FILE_EPOLL).
  * @target_id: the &cryo_image_file.id of the file it watches.
  * @tfd: the fd number the item was added with (epoll_ctl(2)'s fd, which
