@@ -225,6 +225,12 @@ int cryo_thaw_restore(struct cryo_session *s, struct cryo_thaw_restore *a)
 		ret = cryo_thaw_fail(t, -EINVAL, "reserved fields not zero");
 		goto fail;
 	}
+	/* What CRYO_IOC_THAW_ATTACH took is the attaching process's. */
+	if (t->attacher && t->attacher != task_tgid(current)) {
+		ret = cryo_thaw_fail(t, -EPERM,
+				     "the pipes and objects were given by another process");
+		goto fail;
+	}
 	ret = cryo_check_fresh(t);
 	if (!ret)
 		ret = cryo_stub_check(t, a->stub_start, a->stub_len);

@@ -11,9 +11,10 @@
  * early (CRYO_IOC_THAW_ATTACH) and makes a child, whose fd table is its
  * own but which shares R's signal handlers: a signalfd's item waits on
  * the signal handlers of the process that added it, which must be R's,
- * not a child's that goes away (see signalfd_poll()).  For each epoll, CRYO_IOC_THAW_EPOLL empties that table but for
- * /dev/cryo, puts the watched files at their numbers and the epoll above
- * them, and lists the items, which the child adds with epoll_ctl(2).  The
+ * not a child's that goes away (see signalfd_poll()).  For each epoll,
+ * CRYO_IOC_THAW_EPOLL empties that table but for /dev/cryo, puts the
+ * watched files at their numbers and the epoll above them, and lists the
+ * items, which the child adds with epoll_ctl(2).  The
  * child has R's credentials (the restored ones), so the kernel's own
  * rules apply.  R's CRYO_IOC_THAW_RESTORE checks the result before the
  * point of no return.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The open file descriptions a thaw's caller makes: eventfds, signalfds,
- * timerfds, epolls (empty: thaw_epoll.c fills them), and any kind whose constructor the module cannot call.
+ * timerfds, epolls (empty: thaw_epoll.c fills them), and any kind whose
+ * constructor the module cannot call.
  *
  * CRYO_IOC_THAW (CRYO_IOC_THAW_MEMBER for a member of a tree) lists them
  * as struct cryo_thaw_object; each is made here with the ordinary system
