@@ -51,6 +51,8 @@ KIND(opath_file);
 KIND(opath_dir);
 KIND(opath_symlink);
 KIND(pipe);
+KIND(pipe_widowed);
+KIND(pipe_no_reader);
 KIND(fifo);
 KIND(devnull);
 KIND(urandom);
@@ -485,6 +487,18 @@ TEST_F_TIMEOUT(census, kind, 300)
 	EXPECT_EQ(0, strcmp(self->before, self->after))
 		TH_LOG("%s: the thaw lost or changed %s", variant->kind, why);
 	TH_LOG("census: %s restored", variant->kind);
+	/* A pipe whose other end was closed behaves so still. */
+	if (!strcmp(variant->kind, "pipe_widowed")) {
+		ASSERT_EQ(0, tgt_cmd(&self->t, 'r'));
+		EXPECT_STREQ("read 7 widowed", self->t.line);
+		ASSERT_EQ(0, tgt_cmd(&self->t, 'r'));
+		EXPECT_EQ(0, strncmp("read 0", self->t.line, 6))
+			TH_LOG("no end of file: %s", self->t.line);
+	}
+	if (!strcmp(variant->kind, "pipe_no_reader")) {
+		ASSERT_EQ(0, tgt_cmd(&self->t, 'w'));
+		EXPECT_STREQ("write -32", self->t.line);
+	}
 	EXPECT_EQ(0, end_target(&self->t));
 }
 

@@ -126,6 +126,8 @@
  *                           file ("socket:[1234]"); null when absent
  *     unlinked              true: deleted, contents saved in the image
  *     lost                  true: not saved (taken with accept_loss)
+ *     other_end_closed      true: a pipe end whose other end no
+ *                           description held (format 2.9)
  *     state_flags, state_args   an eventfd's, signalfd's or timerfd's
  *                           FILE_STATE (format 2.8): flags (number), and
  *                           the six args as hex strings; absent for
@@ -644,6 +646,7 @@ static void json_file(struct json *j, const struct file_info *fi)
 	j_str_or_null(j, "name", fi->name);
 	j_bool(j, "unlinked", f->flags & CRYO_FILE_UNLINKED);
 	j_bool(j, "lost", f->flags & CRYO_FILE_LOST);
+	j_bool(j, "other_end_closed", f->flags & CRYO_FILE_PIPE_ALONE);
 	if (fi->has_state) {
 		j_u64(j, "state_flags", fi->state.flags);
 		j_open(j, "state_args", '[');

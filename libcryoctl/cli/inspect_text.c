@@ -469,6 +469,8 @@ static void text_fd(const struct summary *s, const struct cryo_image_fd *fd)
 		       (unsigned long long)f->data_size);
 	if (f->flags & CRYO_FILE_LOST)
 		printf(" [LOST]");
+	if (f->flags & CRYO_FILE_PIPE_ALONE)
+		printf(" [other end closed]");
 	if (fd->flags & CRYO_FD_CLOEXEC)
 		printf(" cloexec");
 	putchar('\n');

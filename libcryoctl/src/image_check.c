@@ -800,7 +800,8 @@ static int check_siginfo(struct cryoctl_image *img)
 	return 0;
 }
 
-#define FILE_KNOWN_FLAGS	(CRYO_FILE_UNLINKED | CRYO_FILE_LOST)
+#define FILE_KNOWN_FLAGS	(CRYO_FILE_UNLINKED | CRYO_FILE_LOST | \
+				 CRYO_FILE_PIPE_ALONE)
 
 /* The inode type a FILE of @kind has, 0 when any. */
 static uint32_t kind_ifmt(uint32_t kind)
@@ -894,6 +895,13 @@ static int check_file_fields(struct cryoctl_image *img,
 		return image_fail(img, -EPROTO, true, "unknown kind %u", kind);
 	if (flags & ~FILE_KNOWN_FLAGS)
 		return image_fail(img, -EPROTO, true, "unknown flags 0x%x", flags);
+	/* Since 2.9: one end of a pipe whose other end was closed. */
+	if ((flags & CRYO_FILE_PIPE_ALONE) &&
+	    (img->minor < 9 || kind != CRYO_FILE_PIPE ||
+	     (le32toh(f->open_flags) & O_ACCMODE) == O_RDWR))
+		return image_fail(img, -EPROTO, true,
+				  "PIPE_ALONE on a kind %u file opened 0%o", kind,
+				  le32toh(f->open_flags) & O_ACCMODE);
 	if (kind_ifmt(kind) && (mode & S_IFMT) != kind_ifmt(kind))
 		return image_fail(img, -EPROTO, true,
 				  "mode 0%o is not of the inode type of kind %u",

@@ -326,7 +326,8 @@ void test_cli_image(void)
 			 "      \"size\": 123,\n      \"mtime_ns\": 1234567,\n"
 			 "      \"rdev\": \"00:00\",\n      \"pipe_id\": \"0x0\",\n"
 			 "      \"shm\": 0,\n      \"data_size\": 123,\n      \"name\": \"/tmp/x\",\n"
-			 "      \"unlinked\": true,\n      \"lost\": false\n") &&
+			 "      \"unlinked\": true,\n      \"lost\": false,\n"
+			 "      \"other_end_closed\": false\n") &&
 	      strstr(r.out, "\"kind\": \"pipe\"") &&
 	      strstr(r.out, "\"pipe_id\": \"0xabc00000042\",\n      \"shm\": 0,\n"
 			 "      \"data_size\": 5,") &&

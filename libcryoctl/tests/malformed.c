@@ -1065,8 +1065,13 @@ void test_files(void)
 	set32(&m, file[1], FILE_OFF(kind), 99);
 	REFUSED(&m, f2, "unknown kind 99", "FILE kind 99");
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
-	set32(&m, file[1], FILE_OFF(flags), 4);
-	REFUSED(&m, f2, "flags 0x4", "FILE flags 4");
+	set32(&m, file[1], FILE_OFF(flags), 8);
+	REFUSED(&m, f2, "flags 0x8", "FILE flags 8");
+	/* Since 2.9 on one end of a pipe only, not on both. */
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	set32(&m, file[1], FILE_OFF(flags), CRYO_FILE_PIPE_ALONE);
+	set32(&m, file[1], FILE_OFF(open_flags), O_RDWR);
+	REFUSED(&m, f2, "PIPE_ALONE on a kind", "FILE PIPE_ALONE on both ends");
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
 	set32(&m, file[1], FILE_OFF(kind), 99);
 	set32(&m, file[1], FILE_OFF(flags), 4);

@@ -410,7 +410,11 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	    (r->kind == CRYO_FILE_MEMFD && t->hdr.minor < 5) ||
 	    (r->kind == CRYO_FILE_OPATH && t->hdr.minor < 8) ||
 	    (r->kind == CRYO_FILE_EPOLL && t->hdr.minor < 9) ||
-	    (r->flags & ~(CRYO_FILE_UNLINKED | CRYO_FILE_LOST)) ||
+	    (r->flags & ~(CRYO_FILE_UNLINKED | CRYO_FILE_LOST |
+			  CRYO_FILE_PIPE_ALONE)) ||
+	    ((r->flags & CRYO_FILE_PIPE_ALONE) &&
+	     (t->hdr.minor < 9 || r->kind != CRYO_FILE_PIPE ||
+	      (r->open_flags & O_ACCMODE) == O_RDWR)) ||
 	    ((r->flags & CRYO_FILE_UNLINKED) && r->kind != CRYO_FILE_REG &&
 	     (t->hdr.minor < 8 || (r->kind != CRYO_FILE_FIFO &&
 				   r->kind != CRYO_FILE_DIR))) ||

@@ -244,6 +244,27 @@ out:
 	return ret;
 }
 
+/*
+ * Is @file one end of a pipe whose other end no description holds, in
+ * the tree or outside it (its writer or reader closed)?  Then the image
+ * holding none of the other end is whole.  The counts are the pipe's
+ * own, under its lock; the tree is parked, and nobody else can open an
+ * anonymous pipe but through /proc/PID/fd of one who holds it.
+ */
+static bool cryo_pipe_alone(struct file *file)
+{
+	struct pipe_inode_info *pipe = file_inode(file)->i_pipe;
+	fmode_t mode = file->f_mode & (FMODE_READ | FMODE_WRITE);
+	bool alone = false;
+
+	if (!pipe || mode == (FMODE_READ | FMODE_WRITE) || !mode)
+		return false;
+	pipe_lock(pipe);
+	alone = mode == FMODE_READ ? !pipe->writers : !pipe->readers;
+	pipe_unlock(pipe);
+	return alone;
+}
+
 static int cryo_pipe_save(struct cryo_image *img, struct cryo_seen *seen,
 			  struct file *file, struct cryo_file_out *out)
 {
@@ -256,6 +277,8 @@ static int cryo_pipe_save(struct cryo_image *img, struct cryo_seen *seen,
 		out->flags |= CRYO_FILE_UNLINKED;
 	if (file->f_mode & FMODE_PATH)
 		return 0;
+	if (inode->i_sb->s_magic == PIPEFS_MAGIC && cryo_pipe_alone(file))
+		out->flags |= CRYO_FILE_PIPE_ALONE;
 	/* A pipe's other end already in the image carries its data. */
 	if (cryo_file_pipe_saved(img, inode)) {
 		seen->pipe = inode;
@@ -292,6 +315,23 @@ static bool cryo_pipe_same(const struct cryo_thaw_file *f,
 {
 	return g->rec.kind == CRYO_FILE_PIPE &&
 	       g->rec.pipe_id == f->rec.pipe_id && g->rec.dev == f->rec.dev;
+}
+
+/*
+ * Did the freeze find the other end of @f's pipe closed everywhere
+ * (CRYO_FILE_PIPE_ALONE on a description of it)?  Then the image
+ * holding only one end is whole: the pipe is made, its other end let go.
+ */
+static bool cryo_pipe_is_alone(const struct cryo_files_shared *ft,
+			       const struct cryo_thaw_file *f)
+{
+	unsigned int j;
+
+	for (j = 0; j < ft->nr_files; j++)
+		if (cryo_pipe_same(f, &ft->files[j]) &&
+		    (ft->files[j].rec.flags & CRYO_FILE_PIPE_ALONE))
+			return true;
+	return false;
 }
 
 /*
@@ -332,7 +372,8 @@ static int cryo_pipe_restore(struct cryo_thawing *t, unsigned int idx)
 		reads |= acc != O_WRONLY;
 		writes |= acc != O_RDONLY;
 	}
-	if ((!reads || !writes) && t->tree->nr_procs == 1)
+	if ((!reads || !writes) && t->tree->nr_procs == 1 &&
+	    !cryo_pipe_is_alone(ft, f))
 		return cryo_file_need_inherit(t, idx,
 					      "the other end of this pipe is not in the image");
 	for (j = idx; j < ft->nr_files; j++) {
@@ -378,7 +419,7 @@ int cryo_pipe_check_tree(struct cryo_thawing *t)
 			reads |= acc != O_WRONLY;
 			writes |= acc != O_RDONLY;
 		}
-		if (!reads || !writes)
+		if ((!reads || !writes) && !cryo_pipe_is_alone(ft, f))
 			return cryo_thaw_fail(t, -ENXIO,
 					      "FILE %u (%s): the other end of this pipe is not in the image",
 					      i + 1, f->name);

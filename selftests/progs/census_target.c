@@ -165,6 +165,28 @@ static int k_pipe_read(void)
 	return p[0];
 }
 
+/* A pipe whose writer is gone (the end of a pipeline): data, then EOF. */
+static int k_pipe_widowed(void)
+{
+	int p[2];
+
+	if (pipe(p) || write(p[1], "widowed", 7) != 7)
+		return -1;
+	close(p[1]);
+	return p[0];
+}
+
+/* A pipe whose reader is gone: a write gets EPIPE. */
+static int k_pipe_no_reader(void)
+{
+	int p[2];
+
+	if (pipe(p))
+		return -1;
+	close(p[0]);
+	return p[1];
+}
+
 static int k_fifo(void)
 {
 	int fd;
@@ -502,6 +524,7 @@ static const struct {
 	{ "reg", k_reg }, { "reg_append", k_reg_append }, { "dir", k_dir },
 	{ "opath_file", k_opath_file }, { "opath_dir", k_opath_dir },
 	{ "opath_symlink", k_opath_symlink }, { "pipe", k_pipe_read },
+	{ "pipe_widowed", k_pipe_widowed }, { "pipe_no_reader", k_pipe_no_reader },
 	{ "fifo", k_fifo }, { "devnull", k_devnull }, { "urandom", k_urandom },
 	{ "memfd", k_memfd }, { "deleted", k_deleted },
 	{ "eventfd", k_eventfd }, { "eventfd_sem", k_eventfd_sem },
@@ -579,6 +602,22 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'p':
 			say("alive");
+			break;
+		case 'r': {
+			/* What the kind's fd reads now (non-blocking). */
+			char buf[64];
+			ssize_t n;
+
+			fcntl(FD, F_SETFL, fcntl(FD, F_GETFL) | O_NONBLOCK);
+			n = read(FD, buf, sizeof(buf) - 1);
+			buf[n > 0 ? n : 0] = 0;
+			say("read %d %s", n < 0 ? -errno : (int)n, buf);
+			break;
+		}
+		case 'w':
+			/* Whether the kind's fd takes a byte (EPIPE: no reader). */
+			signal(SIGPIPE, SIG_IGN);
+			say("write %d", write(FD, "w", 1) < 0 ? -errno : 1);
 			break;
 		case 'q':
 			if (get_byte(&c))

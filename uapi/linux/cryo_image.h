@@ -1066,10 +1066,17 @@ struct cryo_image_tty {
  *	%CRYO_FILE_UNLINKED, and no FILE_DATA) an unlinked file the target
  *	could not read through this description or the freezer may not
  *	read (since ABI 1.4).
+ * @CRYO_FILE_PIPE_ALONE: on a read-only or write-only description of an
+ *	anonymous pipe (%CRYO_FILE_PIPE): no description of the pipe's other
+ *	end existed anywhere at the freeze (the writer or the reader was
+ *	closed), so the image holding none of it is whole: a thaw makes the
+ *	pipe and lets its other end go, as it was (since 2.9; before, such
+ *	an image needed --inherit-fd for the other end).
  */
 enum cryo_file_flags {
 	CRYO_FILE_UNLINKED	= 1 << 0,
 	CRYO_FILE_LOST		= 1 << 1,
+	CRYO_FILE_PIPE_ALONE	= 1 << 2,
 };
 
 /*
