@@ -81,6 +81,9 @@ static const struct {
 	[CRYO_REFUSAL_SIGQUEUE]		= { "pid", "has too many signals queued" },
 	[CRYO_REFUSAL_POSIX_TIMER]	= { "timer", "is a POSIX timer" },
 	[CRYO_REFUSAL_CPU_ITIMER]	= { "pid", "has ITIMER_VIRTUAL or ITIMER_PROF armed" },
+	[CRYO_REFUSAL_INOTIFY_PATH]	= { "fd", "is an inotify watching an inode with no path" },
+	[CRYO_REFUSAL_INOTIFY_QUEUE]	= { "fd", "is an inotify with events queued" },
+	[CRYO_REFUSAL_INOTIFY_WD]	= { "fd", "is an inotify with too many watches" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */

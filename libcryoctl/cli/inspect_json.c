@@ -101,8 +101,8 @@
  *     id                    number; fds refer to it
  *     kind                  "reg", "dir", "chr", "pipe", "fifo", "other",
  *                           "memfd", "opath"
- *                           "memfd", "eventfd", "signalfd", "timerfd"
- *                           (else a number)
+ *                           "memfd", "eventfd", "signalfd", "timerfd",
+ *                           "inotify" (else a number)
  *     open_flags            array: the access mode "O_RDONLY", "O_WRONLY",
  *                           "O_RDWR" (or "0x3"), then "O_APPEND",
  *                           "O_NONBLOCK", "O_DIRECT", "O_LARGEFILE",
@@ -124,10 +124,13 @@
  *                           file ("socket:[1234]"); null when absent
  *     unlinked              true: deleted, contents saved in the image
  *     lost                  true: not saved (taken with accept_loss)
- *     state_flags, state_args   an eventfd's, signalfd's or timerfd's
- *                           FILE_STATE (format 2.8): flags (number), and
- *                           the six args as hex strings; absent for
- *                           other kinds
+ *     state_flags, state_args   an eventfd's, signalfd's, timerfd's or
+ *                           (2.9) inotify's FILE_STATE (format 2.8):
+ *                           flags (number), and the six args as hex
+ *                           strings; absent for other kinds
+ *     watches               an inotify's watches (format 2.9), array of
+ *                           objects: wd (number), mask (hex), dev
+ *                           ("MM:mm"), ino (number), path
  *   fds                     array of objects, ascending
  *     fd                    number
  *     file_id               the id of its file (number)
@@ -272,6 +275,7 @@ static const char *const file_kind_names[] = {
 	NULL, "reg", "dir", "chr", "pipe", "fifo", "other", "memfd",
 	[CRYO_FILE_OPATH] = "opath",
 	"eventfd", "signalfd", "timerfd",
+	[CRYO_FILE_INOTIFY] = "inotify",
 };
 
 static void j_rlimit(struct json *j, const char *key, uint64_t v)
@@ -641,6 +645,23 @@ static void json_file(struct json *j, const struct file_info *fi)
 		j_open(j, "state_args", '[');
 		for (i = 0; i < 6; i++)
 			j_hex(j, NULL, fi->state.args[i]);
+		j_close(j, ']');
+	}
+	if (f->kind == CRYO_FILE_INOTIFY && fi->has_state) {
+		j_open(j, "watches", '[');
+		for (i = 0; i < fi->nr_watches; i++) {
+			const struct watch_info *w = &fi->watches[i];
+
+			j_open(j, NULL, '{');
+			j_s64(j, "wd", w->w.wd);
+			j_hex(j, "mask", w->w.mask);
+			cli_dev_split(w->w.dev, &maj, &min);
+			snprintf(buf, sizeof(buf), "%02x:%02x", maj, min);
+			j_str(j, "dev", buf, sizeof(buf));
+			j_u64(j, "ino", w->w.ino);
+			j_str(j, "path", w->path, SIZE_MAX);
+			j_close(j, '}');
+		}
 		j_close(j, ']');
 	}
 	j_close(j, '}');

@@ -34,7 +34,8 @@
 #include "task/task.h"
 
 /* What the current fd needs next, see cryo_fdtable_save(). */
-enum { CRYO_FD_NEXT, CRYO_FD_DATA, CRYO_FD_RECORD, CRYO_FD_LOCKS, CRYO_FD_STATE };
+enum { CRYO_FD_NEXT, CRYO_FD_DATA, CRYO_FD_RECORD, CRYO_FD_LOCKS, CRYO_FD_STATE,
+       CRYO_FD_WATCHES };
 
 struct cryo_fd_found {
 	struct files_struct *files;
@@ -245,7 +246,15 @@ int cryo_fdtable_save(struct cryo_image *img)
 					 sizeof(fs->state)),
 		       &fs->state, sizeof(fs->state));
 		cryo_record_finish(img);
-		fs->fd_step = fs->data_size ? CRYO_FD_DATA : CRYO_FD_RECORD;
+		if (fs->nr_watches)
+			fs->fd_step = CRYO_FD_WATCHES;
+		else
+			fs->fd_step = fs->data_size ? CRYO_FD_DATA : CRYO_FD_RECORD;
+		return 1;
+	case CRYO_FD_WATCHES:
+		/* After its FILE_STATE: an inotify's watches (inotify.c). */
+		if (!cryo_inotify_save_watch(img))
+			fs->fd_step = fs->data_size ? CRYO_FD_DATA : CRYO_FD_RECORD;
 		return 1;
 	case CRYO_FD_DATA:
 		ret = cryo_file_save_data(img);

@@ -54,6 +54,7 @@ static const struct cryo_file_ops *const cryo_file_kinds[] = {
 	&cryo_eventfd_ops,
 	&cryo_signalfd_ops,
 	&cryo_timerfd_ops,
+	&cryo_inotify_ops,
 };
 
 /* The kind of a FILE record, checked to be one the format knows. */
@@ -357,6 +358,7 @@ void cryo_file_save_data_end(struct cryo_image *img)
 
 	kvfree(fs->data);
 	fs->data = NULL;
+	cryo_inotify_save_end(fs);
 	if (fs->data_file)
 		fput(fs->data_file);
 	fs->data_file = NULL;
@@ -408,6 +410,7 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	     (t->hdr.minor < 8 || cryo_file_ops_of(r->kind)->kind != r->kind)) ||
 	    (r->kind == CRYO_FILE_MEMFD && t->hdr.minor < 5) ||
 	    (r->kind == CRYO_FILE_OPATH && t->hdr.minor < 8) ||
+	    (r->kind == CRYO_FILE_INOTIFY && t->hdr.minor < 9) ||
 	    (r->flags & ~(CRYO_FILE_UNLINKED | CRYO_FILE_LOST)) ||
 	    ((r->flags & CRYO_FILE_UNLINKED) && r->kind != CRYO_FILE_REG &&
 	     (t->hdr.minor < 8 || (r->kind != CRYO_FILE_FIFO &&
@@ -665,6 +668,9 @@ int cryo_file_restore_all(struct cryo_thawing *t)
 		    !f->has_state)
 			return cryo_file_bad(t, "FILE %u: no FILE_STATE after it",
 					     i + 1);
+		ret = cryo_inotify_complete(t, f);
+		if (ret)
+			return ret;
 		/* An earlier member's, or needed by no fd (yet). */
 		if (!f->needed || f->restored)
 			continue;
@@ -702,6 +708,7 @@ void cryo_file_release(struct cryo_thaw_tree *tree)
 			fput(f->anchor);
 		kvfree(f->data);
 		kfree(f->name);
+		cryo_inotify_release(f);
 	}
 	kvfree(ft->files);
 	ft->files = NULL;
