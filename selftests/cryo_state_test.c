@@ -1480,7 +1480,10 @@ FIXTURE_VARIANT_ADD(lost, socketpair) {
 	.kind = LOST_SOCKET, .prefix = "socket:[",
 };
 
-/* An eventfd was the example until format 2.8 saved it; inotify is not saved. */
+/*
+ * An eventfd was the example until format 2.8 saved it, an idle inotify
+ * until 2.9; an inotify with events queued is not saved.
+ */
 FIXTURE_VARIANT_ADD(lost, inotify) {
 	.kind = LOST_INOTIFY, .prefix = "anon_inode:inotify",
 };
