@@ -176,7 +176,8 @@ static int make_inotify(int devfd, const struct cryo_thaw_object *o)
 			}
 			next++;
 			/* Keep the queue of IN_IGNORED short. */
-			if (!(++moved % 1024) && (ret = inotify_drain(fd)))
+			ret = ++moved % 1024 ? 0 : inotify_drain(fd);
+			if (ret)
 				goto fail_ret;
 		}
 		wd = inotify_add_watch(fd, path, w.mask | IN_DONT_FOLLOW);

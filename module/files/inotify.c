@@ -549,7 +549,8 @@ int cryo_inotify_watch_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	if (r->__reserved || r->__reserved2 || r->wd < 1 ||
 	    r->wd > CRYO_INOTIFY_WD_MAX || (r->mask & ~CRYO_INOTIFY_MASK) ||
 	    (f->nr_watches && r->wd <= f->watches[f->nr_watches - 1].rec.wd))
-		return cryo_file_bad(t, "INOTIFY_WATCH %u: bad descriptor %d, mask %#x or reserved field",
+		return cryo_file_bad(t,
+				     "INOTIFY_WATCH %u: bad descriptor %d, mask %#x or reserved field",
 				     r->id, r->wd, r->mask);
 	ret = cryo_thaw_hold(t, r->name_len + 1);
 	if (ret)
