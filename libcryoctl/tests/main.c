@@ -62,6 +62,7 @@ int main(int argc, char **argv)
 	test_files();
 	test_shm_image();
 	test_lock_image();
+	test_inotify_image();
 	test_big_record();
 	test_freeze();
 	test_thaw();

@@ -173,6 +173,10 @@ void build_memfd(struct img *m);
 void test_shm_image(void);
 void test_lock_image(void);
 
+/* ---- inotify_image.c ---------------------------------------------------------- */
+
+void test_inotify_image(void);
+
 /* ---- fake_device.c ------------------------------------------------------------ */
 
 extern int fake_dev;
