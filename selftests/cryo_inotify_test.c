@@ -281,6 +281,7 @@ TEST_F_TIMEOUT(ino, refused, 300)
 		EXPECT_EQ(-EOPNOTSUPP, r) TH_LOG("%s", c[i].mode);
 		EXPECT_EQ(c[i].refusal, fres.refusal) TH_LOG("%s", c[i].mode);
 		EXPECT_EQ(IFD, fres.refusal_id) TH_LOG("%s", c[i].mode);
+		EXPECT_EQ(IFD, fres.bad_fd) TH_LOG("%s", c[i].mode);
 		EXPECT_EQ(self->root, fres.refusal_pid) TH_LOG("%s", c[i].mode);
 		EXPECT_EQ(0, kill(self->root, 0)) TH_LOG("%s: not running on", c[i].mode);
 		tree_kill_descendants();

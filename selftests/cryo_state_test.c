@@ -171,7 +171,10 @@ static int parse_file(struct image *im, const unsigned char *p, uint32_t len)
 	if (f->f.id != (uint32_t)im->nfiles + 1)
 		return img_fail(im, "FILE id %u, want %d (ids count up from 1)",
 				f->f.id, im->nfiles + 1);
-	if (f->f.kind < CRYO_FILE_REG || f->f.kind > CRYO_FILE_OTHER)
+	/* An inotify given up keeps its kind (2.9). */
+	if (f->f.kind < CRYO_FILE_REG ||
+	    (f->f.kind > CRYO_FILE_OTHER &&
+	     (f->f.kind != CRYO_FILE_INOTIFY || !(f->f.flags & CRYO_FILE_LOST))))
 		return img_fail(im, "FILE %u: kind %u", f->f.id, f->f.kind);
 	if (f->f.flags & ~(CRYO_FILE_UNLINKED | CRYO_FILE_LOST))
 		return img_fail(im, "FILE %u: flags %#x", f->f.id, f->f.flags);
