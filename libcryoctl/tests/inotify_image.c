@@ -84,6 +84,12 @@ static void expect(struct img *m, int index, const char *what, int line,
 	memset(m, 0, sizeof(*m));
 }
 
+/* The reference tree with the good inotify, for the cli tests. */
+void build_inotify(struct img *m)
+{
+	build_ino(m, &ino_good);
+}
+
 #define GOOD(m, label) expect(m, 0, NULL, __LINE__, label)
 #define BAD(m, i, what, label) expect(m, i, what, __LINE__, label)
 
