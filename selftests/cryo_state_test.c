@@ -171,10 +171,7 @@ static int parse_file(struct image *im, const unsigned char *p, uint32_t len)
 	if (f->f.id != (uint32_t)im->nfiles + 1)
 		return img_fail(im, "FILE id %u, want %d (ids count up from 1)",
 				f->f.id, im->nfiles + 1);
-	/* An inotify given up keeps its kind (2.9). */
-	if (f->f.kind < CRYO_FILE_REG ||
-	    (f->f.kind > CRYO_FILE_OTHER &&
-	     (f->f.kind != CRYO_FILE_INOTIFY || !(f->f.flags & CRYO_FILE_LOST))))
+	if (f->f.kind < CRYO_FILE_REG || f->f.kind > CRYO_FILE_OTHER)
 		return img_fail(im, "FILE %u: kind %u", f->f.id, f->f.kind);
 	if (f->f.flags & ~(CRYO_FILE_UNLINKED | CRYO_FILE_LOST))
 		return img_fail(im, "FILE %u: flags %#x", f->f.id, f->f.flags);
@@ -1484,11 +1481,11 @@ FIXTURE_VARIANT_ADD(lost, socketpair) {
 };
 
 /*
- * An eventfd was the example until format 2.8 saved it, an idle inotify
- * until 2.9; an inotify with events queued is not saved.
+ * An eventfd was the example until format 2.8 saved it, inotify until
+ * 2.9; a fanotify group is not saved.
  */
-FIXTURE_VARIANT_ADD(lost, inotify) {
-	.kind = LOST_INOTIFY, .prefix = "anon_inode:inotify",
+FIXTURE_VARIANT_ADD(lost, fanotify) {
+	.kind = LOST_FANOTIFY, .prefix = "anon_inode:[fanotify]",
 };
 
 FIXTURE_VARIANT_ADD(lost, epoll) {

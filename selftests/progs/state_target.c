@@ -22,7 +22,6 @@
 #include <asm/prctl.h>
 #include <linux/futex.h>
 #include <sys/epoll.h>
-#include <sys/inotify.h>
 #include <sys/fsuid.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -225,16 +224,9 @@ static int t_lost(void)
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 			return terr("socketpair");
 		break;
-	case LOST_INOTIFY:
-		/*
-		 * Since 2.9 an inotify is saved, but not one with events
-		 * queued: an open of the watched "/" queues one.
-		 */
-		sv[0] = inotify_init1(0);
-		if (sv[0] >= 0 &&
-		    (inotify_add_watch(sv[0], "/", IN_OPEN | IN_ONLYDIR) < 0 ||
-		     close(open("/", O_RDONLY | O_DIRECTORY))))
-			return terr("inotify");
+	case LOST_FANOTIFY:
+		sv[0] = syscall(SYS_fanotify_init, 0 /* FAN_CLASS_NOTIF */,
+				O_RDONLY);
 		break;
 	case LOST_EPOLL:
 		sv[0] = epoll_create1(0);
@@ -269,7 +261,7 @@ static int t_lost_check(void)
 		    c != 'x')
 			return terr("socket");
 		break;
-	case LOST_INOTIFY:
+	case LOST_FANOTIFY:
 	case LOST_EPOLL:
 	case LOST_KMSG:
 		if (fcntl(LOST_FD, F_GETFD) < 0)
