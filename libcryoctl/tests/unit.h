@@ -176,9 +176,11 @@ void test_lock_image(void);
 /* ---- inotify_image.c ---------------------------------------------------------- */
 
 void test_inotify_image(void);
-/* The reference tree, its last section with fd 4 on FILE 5, an inotify
+/*
+ * The reference tree, its last section with fd 4 on FILE 5, an inotify
  * of wd 1 (IN_MODIFY, /tmp/f, ino 100) and wd 3 (IN_CREATE | IN_ONESHOT,
- * /tmp/d, ino 101), both on device 0:33. */
+ * /tmp/d, ino 101), both on device 0:33.
+ */
 void build_inotify(struct img *m);
 
 /* ---- fake_device.c ------------------------------------------------------------ */
