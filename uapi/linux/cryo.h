@@ -720,7 +720,8 @@ struct cryo_thaw {
  * @file_id: the description's &cryo_image_file.id.
  * @kind: &enum cryo_file_kind: which system call makes it.
  * @flags: the flags to make it with, O_NONBLOCK included
- *	(EFD_SEMAPHORE | EFD_NONBLOCK, TFD_NONBLOCK, SFD_NONBLOCK ...); the
+ *	(EFD_SEMAPHORE | EFD_NONBLOCK, TFD_NONBLOCK, SFD_NONBLOCK,
+ *	IN_NONBLOCK ...); the
  *	caller adds O_CLOEXEC for its own sake (the module installs the
  *	restored fd with the image's close-on-exec flag).
  * @__reserved: 0.
