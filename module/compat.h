@@ -336,4 +336,16 @@ static inline int cryo_posix_timer_first(struct signal_struct *sig)
 	return k ? k->it_id : -1;
 }
 
+/*
+ * 6.10 made a mark connector point at its object itself (an inode); it
+ * pointed at the object's i_fsnotify_marks before.  The inode of an
+ * inode mark's connector, as fs/notify's own fsnotify_conn_inode().
+ */
+#if CRYO_SINCE(6, 10)
+#define cryo_fsnotify_conn_inode(conn)	((struct inode *)(conn)->obj)
+#else
+#define cryo_fsnotify_conn_inode(conn) \
+	container_of((conn)->obj, struct inode, i_fsnotify_marks)
+#endif
+
 #endif /* _CRYO_COMPAT_H */

@@ -186,6 +186,9 @@ static void cryo_freeze_report(struct cryo_freeze *arg,
 	case CRYO_REFUSAL_TIMERFD_ALARM:
 	case CRYO_REFUSAL_TIMERFD_CANCEL:
 	case CRYO_REFUSAL_PTY_MASTER:
+	case CRYO_REFUSAL_INOTIFY_PATH:
+	case CRYO_REFUSAL_INOTIFY_QUEUE:
+	case CRYO_REFUSAL_INOTIFY_WD:
 		arg->bad_fd = why->id;
 		break;
 	case CRYO_REFUSAL_EPOLL_TARGET:

@@ -27,6 +27,7 @@
 #include "session.h"
 #include "thaw.h"
 #include "netlink.h"
+#include "files/files.h"
 
 /* The head every argument structure starts with (uapi rule). */
 struct cryo_ioctl_hdr {
@@ -48,6 +49,7 @@ union cryo_ioctl_buf {
 	struct cryo_remap remap;
 	struct cryo_thaw_shm thaw_shm;
 	struct cryo_thaw_epoll thaw_epoll;
+	struct cryo_thaw_inotify thaw_inotify;
 };
 
 struct cryo_ioctl_op {
@@ -158,6 +160,12 @@ static bool cryo_ioc_thaw_epoll_out(const union cryo_ioctl_buf *buf, int ret)
 	return ret == -EBUSY;
 }
 
+static int cryo_ioc_thaw_inotify(struct cryo_session *s,
+				 union cryo_ioctl_buf *buf)
+{
+	return cryo_inotify_thaw_watch(s, &buf->thaw_inotify);
+}
+
 static int cryo_ioc_remap(struct cryo_session *s, union cryo_ioctl_buf *buf)
 {
 	return cryo_remap(s, &buf->remap);
@@ -231,6 +239,7 @@ static const struct cryo_ioctl_op cryo_ioctl_ops[] = {
 		.out_on = cryo_ioc_thaw_epoll_out,
 		.execute = cryo_ioc_thaw_epoll,
 	},
+	CRYO_OP(THAW_INOTIFY, thaw_inotify, 0, cryo_ioc_thaw_inotify),
 };
 
 /* A structure may only grow past its first published size. */
@@ -245,6 +254,7 @@ static_assert(sizeof(struct cryo_thaw_status) >= CRYO_THAW_STATUS_SIZE_VER0);
 static_assert(sizeof(struct cryo_remap) >= CRYO_REMAP_SIZE_VER0);
 static_assert(sizeof(struct cryo_thaw_shm) >= CRYO_THAW_SHM_SIZE_VER0);
 static_assert(sizeof(struct cryo_thaw_epoll) >= CRYO_THAW_EPOLL_SIZE_VER0);
+static_assert(sizeof(struct cryo_thaw_inotify) >= CRYO_THAW_INOTIFY_SIZE_VER0);
 
 long cryo_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {

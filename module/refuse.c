@@ -83,6 +83,9 @@ static const struct {
 	[CRYO_REFUSAL_CPU_ITIMER]	= { "pid", "has ITIMER_VIRTUAL or ITIMER_PROF armed" },
 	[CRYO_REFUSAL_EPOLL_TARGET]	= { "epoll fd", "watches a file no longer at its number" },
 	[CRYO_REFUSAL_EPOLL_TOO_MANY]	= { "epoll fd", "watches too many files" },
+	[CRYO_REFUSAL_INOTIFY_PATH]	= { "fd", "is an inotify watching an inode with no path" },
+	[CRYO_REFUSAL_INOTIFY_QUEUE]	= { "fd", "is an inotify with events queued" },
+	[CRYO_REFUSAL_INOTIFY_WD]	= { "fd", "is an inotify with too many watches" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */

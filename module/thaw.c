@@ -824,6 +824,8 @@ static int cryo_thaw_load_one(struct cryo_thawing *t, const struct cryo_rec *rec
 		return cryo_epoll_load(t, rec);
 	case CRYO_REC_FILE_STATE:
 		return cryo_file_state_load(t, rec);
+	case CRYO_REC_INOTIFY_WATCH:
+		return cryo_inotify_watch_load(t, rec);
 	case CRYO_REC_VMA:
 		return cryo_vma_load(t, rec);
 	}

@@ -1480,9 +1480,12 @@ FIXTURE_VARIANT_ADD(lost, socketpair) {
 	.kind = LOST_SOCKET, .prefix = "socket:[",
 };
 
-/* An eventfd was the example until format 2.8 saved it; inotify is not saved. */
-FIXTURE_VARIANT_ADD(lost, inotify) {
-	.kind = LOST_INOTIFY, .prefix = "anon_inode:inotify",
+/*
+ * An eventfd was the example until format 2.8 saved it, inotify until
+ * 2.9; a fanotify group is not saved.
+ */
+FIXTURE_VARIANT_ADD(lost, fanotify) {
+	.kind = LOST_FANOTIFY, .prefix = "anon_inode:[fanotify]",
 };
 
 /* An epoll was the example until format 2.9 saved it. */

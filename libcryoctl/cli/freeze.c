@@ -369,6 +369,18 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 		cli_err("freeze: PID %d fd %d is a fanotify group, whose marks and pending events cryo cannot save; it keeps running (--accept-loss freezes without it: a thaw then needs --inherit-fd %d=FD)",
 			id, rid, rid);
 		return EXIT_FAIL;
+	case CRYO_REFUSAL_INOTIFY_PATH:
+		cli_err("freeze: PID %d fd %d is an inotify watching an inode that has no path a thaw could watch it by again (unlinked, or on no mount cryoctl sees; the kernel log names the watch); it keeps running (--accept-loss freezes without it: a thaw then needs --inherit-fd %d=FD)",
+			id, rid, rid);
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_INOTIFY_QUEUE:
+		cli_err("freeze: PID %d fd %d is an inotify with events it has not read yet, which cryo cannot queue again; it keeps running (try again once it has read them, or --accept-loss freezes without it: a thaw then needs --inherit-fd %d=FD)",
+			id, rid, rid);
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_INOTIFY_WD:
+		cli_err("freeze: PID %d fd %d is an inotify with a watch descriptor above %d or more than %d watches; it keeps running (--accept-loss freezes without it: a thaw then needs --inherit-fd %d=FD)",
+			id, rid, CRYO_INOTIFY_WD_MAX, CRYO_INOTIFY_WATCHES_MAX, rid);
+		return EXIT_FAIL;
 	case CRYO_REFUSAL_OPATH_UNLINKED:
 		cli_err("freeze: PID %d fd %d (%s) is an O_PATH descriptor of a symbolic link, socket or block device that has been deleted; a thaw could not open it again; it keeps running (--accept-loss freezes without it)",
 			id, rid, fd_path(pid, rid, path, sizeof(path)));

@@ -636,6 +636,33 @@ static void add_file_state(struct summary *s, const struct cryoctl_record *rec)
 	f->has_state = true;
 }
 
+/* An INOTIFY_WATCH goes with the inotify before it. */
+static int add_watch(struct summary *s, const struct cryoctl_record *rec)
+{
+	struct cryo_image_inotify_watch w;
+	struct watch_info *wi;
+	struct file_info *f;
+
+	if (!s->nr_files || rec->len < sizeof(w))
+		return 0;
+	memcpy(&w, rec->payload, sizeof(w));
+	f = &s->files[s->nr_files - 1];
+	if (w.id != f->f.id || rec->len != sizeof(w) + (uint64_t)w.name_len)
+		return 0;
+	wi = realloc(f->watches, (f->nr_watches + 1) * sizeof(*wi));
+	if (!wi)
+		return -1;
+	f->watches = wi;
+	wi = &wi[f->nr_watches];
+	wi->w = w;
+	wi->path = NULL;
+	if (dup_name((const char *)rec->payload + sizeof(w), w.name_len,
+		     &wi->path))
+		return -1;
+	f->nr_watches++;
+	return 0;
+}
+
 static int add_fd(struct summary *s, const struct cryoctl_record *rec)
 {
 	struct cryo_image_fd *fd;
@@ -778,6 +805,10 @@ static int collect(struct cryoctl_image *img, struct summary *s)
 		case CRYO_REC_FILE_STATE:
 			add_file_state(s, &rec);
 			break;
+		case CRYO_REC_INOTIFY_WATCH:
+			if (add_watch(s, &rec))
+				goto out_nomem;
+			break;
 		case CRYO_REC_PROCESS:
 			/* Starts a process's section: never fails (no memory). */
 			if (new_proc(s))
@@ -831,8 +862,12 @@ static void free_summary(struct summary *s)
 		free(s->vmas[i].name);
 	free(s->vmas);
 	free(s->threads);
-	for (i = 0; i < s->nr_files; i++)
+	for (i = 0; i < s->nr_files; i++) {
 		free(s->files[i].name);
+		for (k = 0; k < s->files[i].nr_watches; k++)
+			free(s->files[i].watches[k].path);
+		free(s->files[i].watches);
+	}
 	free(s->files);
 	free(s->fds);
 	free(s->locks);

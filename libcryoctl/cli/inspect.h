@@ -21,11 +21,19 @@ struct vma_info {
 	uint64_t pages;
 };
 
+/* One watch of an inotify (2.9). */
+struct watch_info {
+	struct cryo_image_inotify_watch w;
+	char *path;			/* NUL-terminated copy */
+};
+
 struct file_info {
 	struct cryo_image_file f;
 	char *name;			/* NUL-terminated copy, or NULL */
 	struct cryo_image_file_state state;	/* its FILE_STATE (2.8) */
 	bool has_state;
+	struct watch_info *watches;	/* an inotify's INOTIFY_WATCHes */
+	size_t nr_watches;
 };
 
 /*

@@ -101,10 +101,8 @@
  *     id                    number; fds refer to it
  *     kind                  "reg", "dir", "chr", "pipe", "fifo", "other",
  *                           "memfd", "opath"
- *                           "memfd", "eventfd", "signalfd", "timerfd"
  *                           "memfd", "eventfd", "signalfd", "timerfd",
- *                           "epoll" (2.9)
- *                           (else a number)
+ *                           "epoll", "inotify" (2.9) (else a number)
  *     open_flags            array: the access mode "O_RDONLY", "O_WRONLY",
  *                           "O_RDWR" (or "0x3"), then "O_APPEND",
  *                           "O_NONBLOCK", "O_DIRECT", "O_LARGEFILE",
@@ -128,10 +126,13 @@
  *     lost                  true: not saved (taken with accept_loss)
  *     other_end_closed      true: a pipe end whose other end no
  *                           description held (format 2.9)
- *     state_flags, state_args   an eventfd's, signalfd's or timerfd's
- *                           FILE_STATE (format 2.8): flags (number), and
- *                           the six args as hex strings; absent for
- *                           other kinds
+ *     state_flags, state_args   an eventfd's, signalfd's, timerfd's or
+ *                           (2.9) inotify's FILE_STATE (format 2.8):
+ *                           flags (number), and the six args as hex
+ *                           strings; absent for other kinds
+ *     watches               an inotify's watches (format 2.9), array of
+ *                           objects: wd (number), mask (hex), dev
+ *                           ("MM:mm"), ino (number), path
  *   fds                     array of objects, ascending
  *     fd                    number
  *     file_id               the id of its file (number)
@@ -282,6 +283,7 @@ static const char *const file_kind_names[] = {
 	[CRYO_FILE_OPATH] = "opath",
 	"eventfd", "signalfd", "timerfd",
 	[CRYO_FILE_EPOLL] = "epoll",
+	[CRYO_FILE_INOTIFY] = "inotify",
 };
 
 static void j_rlimit(struct json *j, const char *key, uint64_t v)
@@ -652,6 +654,23 @@ static void json_file(struct json *j, const struct file_info *fi)
 		j_open(j, "state_args", '[');
 		for (i = 0; i < 6; i++)
 			j_hex(j, NULL, fi->state.args[i]);
+		j_close(j, ']');
+	}
+	if (f->kind == CRYO_FILE_INOTIFY && fi->has_state) {
+		j_open(j, "watches", '[');
+		for (i = 0; i < fi->nr_watches; i++) {
+			const struct watch_info *w = &fi->watches[i];
+
+			j_open(j, NULL, '{');
+			j_s64(j, "wd", w->w.wd);
+			j_hex(j, "mask", w->w.mask);
+			cli_dev_split(w->w.dev, &maj, &min);
+			snprintf(buf, sizeof(buf), "%02x:%02x", maj, min);
+			j_str(j, "dev", buf, sizeof(buf));
+			j_u64(j, "ino", w->w.ino);
+			j_str(j, "path", w->path, SIZE_MAX);
+			j_close(j, '}');
+		}
 		j_close(j, ']');
 	}
 	j_close(j, '}');

@@ -21,6 +21,7 @@ static const char *const file_kind_text[] = {
 	[CRYO_FILE_OPATH] = "OPATH",
 	"EVENTFD", "SIGNALFD", "TIMERFD",
 	[CRYO_FILE_EPOLL] = "EPOLL",
+	[CRYO_FILE_INOTIFY] = "INOTIFY",
 };
 
 /* " count 5 semaphore", " mask 0x...", " clock 1 ..." of a FILE_STATE. */
@@ -43,6 +44,9 @@ static void text_file_state(const struct file_info *fi)
 		printf(" clock %llu%s %s %llu ns interval %llu ns ticks %llu",
 		       a[0], a[1] & 1 ? " abstime" : "",
 		       a[1] & 1 ? "expiry" : "left", a[2], a[3], a[4]);
+		break;
+	case CRYO_FILE_INOTIFY:
+		printf(" watches %llu", a[0]);
 		break;
 	default:
 		printf(" state flags 0x%x", st->flags);
@@ -163,6 +167,24 @@ static void text_bytes(const char *p, size_t len)
 
 	for (i = 0; i < len && p[i]; i++)
 		putchar((unsigned char)p[i] >= 0x20 && p[i] != 0x7f ? p[i] : '?');
+}
+
+/* An inotify's watches, a line each under its fd's. */
+static void text_watches(const struct file_info *fi)
+{
+	unsigned int maj, min;
+	size_t i;
+
+	for (i = 0; i < fi->nr_watches; i++) {
+		const struct watch_info *w = &fi->watches[i];
+
+		cli_dev_split(w->w.dev, &maj, &min);
+		printf("      watch wd %d mask 0x%x dev %u:%u ino %llu path ",
+		       w->w.wd, w->w.mask, maj, min,
+		       (unsigned long long)w->w.ino);
+		text_bytes(w->path, SIZE_MAX);
+		putchar('\n');
+	}
 }
 
 static void text_bits(uint64_t v, const struct flag_name *t, size_t n)
@@ -474,6 +496,7 @@ static void text_fd(const struct summary *s, const struct cryo_image_fd *fd)
 	if (fd->flags & CRYO_FD_CLOEXEC)
 		printf(" cloexec");
 	putchar('\n');
+	text_watches(fi);
 }
 
 /*

@@ -92,6 +92,8 @@ struct cryoctl_image {
 	uint32_t nr_files;		/* highest FILE id seen */
 	bool file_open;			/* only its FILE_DATA since the FILE */
 	bool state_due;			/* its FILE_STATE comes next (2.8) */
+	uint64_t watches_due;		/* an inotify's INOTIFY_WATCHes to come (2.9) */
+	int32_t last_wd;		/* the last one's watch descriptor */
 	uint64_t data_size;		/* of the last FILE */
 	uint64_t data_seen;
 	bool data_sparse;		/* an unlinked file's extents (2.8) */

@@ -90,6 +90,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/inotify.h>
 #include <linux/audit.h>
 
 #include <linux/cryo.h>
@@ -858,7 +859,7 @@ static int check_file_memfd(struct cryoctl_image *img,
 static bool file_has_state(uint32_t kind)
 {
 	return kind == CRYO_FILE_EVENTFD || kind == CRYO_FILE_SIGNALFD ||
-	       kind == CRYO_FILE_TIMERFD;
+	       kind == CRYO_FILE_TIMERFD || kind == CRYO_FILE_INOTIFY;
 }
 
 /*
@@ -888,7 +889,8 @@ static int check_file_fields(struct cryoctl_image *img,
 
 	if (kind < CRYO_FILE_REG ||
 	    (kind > CRYO_FILE_TIMERFD && kind != CRYO_FILE_OPATH &&
-	     kind != CRYO_FILE_EPOLL) ||
+	     kind != CRYO_FILE_EPOLL && kind != CRYO_FILE_INOTIFY) ||
+	    (kind == CRYO_FILE_INOTIFY && img->minor < 9) ||
 	    (kind == CRYO_FILE_MEMFD && img->minor < 5) ||
 	    (kind > CRYO_FILE_MEMFD && img->minor < 8) ||
 	    (kind == CRYO_FILE_EPOLL && img->minor < 9))
@@ -1164,10 +1166,61 @@ static int check_file_state(struct cryoctl_image *img)
 					  img->nr_files, (unsigned long long)a[0],
 					  (unsigned long long)a[1]);
 		break;
+	case CRYO_FILE_INOTIFY:
+		if (flags || a[0] > CRYO_INOTIFY_WATCHES_MAX || a[1] || a[2] ||
+		    a[3] || a[4] || a[5])
+			return image_fail(img, -EPROTO, true,
+					  "inotify %u: bad flags 0x%x or %llu watches",
+					  img->nr_files, flags, (unsigned long long)a[0]);
+		img->watches_due = a[0];
+		img->last_wd = 0;
+		break;
 	default:
 		return image_fail(img, -EPROTO, true,
 				  "FILE_STATE %u of kind %u", img->nr_files, kind);
 	}
+	return 0;
+}
+
+/* An INOTIFY_WATCH (2.9): after its inotify's FILE_STATE, ascending. */
+static int check_inotify_watch(struct cryoctl_image *img)
+{
+	const struct cryo_image_inotify_watch *w = (const void *)img->buf;
+	const uint32_t masks = IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK;
+	uint32_t name_len, mask;
+	int32_t wd;
+	int ret;
+
+	ret = check_rank(img, CRYO_RANK_FILES);
+	if (ret)
+		return ret;
+	if (img->minor < 9)
+		return image_fail(img, -EPROTO, true,
+				  "an INOTIFY_WATCH record in a format 2.%u image", img->minor);
+	if (img->rec.len < sizeof(*w))
+		return image_fail(img, -EPROTO, true, "bad length %u", img->rec.len);
+	name_len = le32toh(w->name_len);
+	if (!name_len || name_len >= 4096 || img->rec.len != sizeof(*w) + name_len)
+		return image_fail(img, -EPROTO, true, "bad length %u (path of %u bytes)",
+				  img->rec.len, name_len);
+	if (!img->watches_due || le32toh(w->id) != img->nr_files)
+		return image_fail(img, -EPROTO, true,
+				  "INOTIFY_WATCH %u is not one of the inotify before it",
+				  le32toh(w->id));
+	img->watches_due--;
+	wd = (int32_t)le32toh(w->wd);
+	mask = le32toh(w->mask);
+	if (w->__reserved || w->__reserved2)
+		return image_fail(img, -EPROTO, true, "reserved field not zero");
+	if (wd <= img->last_wd || wd > CRYO_INOTIFY_WD_MAX || (mask & ~masks))
+		return image_fail(img, -EPROTO, true,
+				  "inotify %u: watch %d (mask 0x%x): bad descriptor or mask",
+				  img->nr_files, wd, mask);
+	img->last_wd = wd;
+	if (memchr(w + 1, '\0', name_len) || ((const char *)(w + 1))[0] != '/')
+		return image_fail(img, -EPROTO, true,
+				  "inotify %u: watch %d: not an absolute path",
+				  img->nr_files, wd);
 	return 0;
 }
 
@@ -1764,6 +1817,10 @@ int image_check_record(struct cryoctl_image *img)
 		return image_fail(img, -EPROTO, true,
 				  "FILE %u has no FILE_STATE record after it",
 				  img->nr_files);
+	if (img->watches_due && img->rec.type != CRYO_REC_INOTIFY_WATCH)
+		return image_fail(img, -EPROTO, true,
+				  "inotify %u: %llu INOTIFY_WATCH records missing",
+				  img->nr_files, (unsigned long long)img->watches_due);
 	switch (img->rec.type) {
 	case CRYO_REC_HEADER:
 		if (img->index)
@@ -1797,6 +1854,8 @@ int image_check_record(struct cryoctl_image *img)
 		return check_epoll_item(img);
 	case CRYO_REC_FILE_STATE:
 		return check_file_state(img);
+	case CRYO_REC_INOTIFY_WATCH:
+		return check_inotify_watch(img);
 	case CRYO_REC_VMA:
 		return check_vma(img);
 	case CRYO_REC_PAGES:

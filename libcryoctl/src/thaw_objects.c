@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The open file descriptions a thaw's caller makes: eventfds, signalfds,
- * timerfds, epolls (empty: thaw_epoll.c fills them), and any kind whose
- * constructor the module cannot call.
+ * timerfds, epolls (empty: thaw_epoll.c fills them), inotify instances,
+ * and any kind whose constructor the module cannot call.
  *
  * CRYO_IOC_THAW (CRYO_IOC_THAW_MEMBER for a member of a tree) lists them
  * as struct cryo_thaw_object; each is made here with the ordinary system
@@ -19,8 +19,10 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -118,6 +120,88 @@ fail:
 	return ret;
 }
 
+/* Read away what @fd has queued: the IN_IGNORED of the watches removed. */
+static int inotify_drain(int fd)
+{
+	char buf[4096];
+	ssize_t n;
+
+	do
+		n = read(fd, buf, sizeof(buf));
+	while (n > 0);
+	return n < 0 && errno != EAGAIN ? ret_errno() : 0;
+}
+
+/*
+ * An inotify: its watches, asked for one by one (CRYO_IOC_THAW_INOTIFY),
+ * each added with its descriptor.  A fresh inotify numbers watches 1,
+ * 2, 3... on (the kernel's cyclic idr): a watch added and removed again
+ * moves the next number on by one.  The module checked that the restored
+ * process may read every watched inode, and checks the result.
+ */
+static int make_inotify(int devfd, const struct cryo_thaw_object *o)
+{
+	char path[PATH_MAX];
+	struct cryo_thaw_inotify w;
+	uint32_t i, moved = 0;
+	int32_t next = 1;
+	int fd, wd, ret;
+
+	if (o->flags & ~IN_NONBLOCK || o->args[0] > CRYO_INOTIFY_WATCHES_MAX ||
+	    o->args[1] || o->args[2] || o->args[3] || o->args[4] || o->args[5])
+		return -EPROTO;
+	/* Non-blocking to drain it; the module sets the image's O_NONBLOCK. */
+	fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (fd < 0)
+		return ret_errno();
+	for (i = 0; i < o->args[0]; i++) {
+		memset(&w, 0, sizeof(w));
+		w.size = sizeof(w);
+		w.file_id = o->file_id;
+		w.index = i;
+		w.path = (uintptr_t)path;
+		w.path_len = sizeof(path);
+		if (ioctl(devfd, CRYO_IOC_THAW_INOTIFY, &w))
+			goto fail;
+		if (w.wd < next || w.wd > CRYO_INOTIFY_WD_MAX) {
+			errno = EPROTO;
+			goto fail;
+		}
+		while (next < w.wd) {
+			wd = inotify_add_watch(fd, path, IN_DONT_FOLLOW | IN_ATTRIB);
+			if (wd < 0)
+				goto fail;
+			if (wd != next || inotify_rm_watch(fd, wd)) {
+				errno = wd != next ? EPROTO : errno;
+				goto fail;
+			}
+			next++;
+			/* Keep the queue of IN_IGNORED short. */
+			ret = ++moved % 1024 ? 0 : inotify_drain(fd);
+			if (ret)
+				goto fail_ret;
+		}
+		wd = inotify_add_watch(fd, path, w.mask | IN_DONT_FOLLOW);
+		if (wd < 0)
+			goto fail;
+		/* Another watch's inode already: it keeps its descriptor. */
+		if (wd != w.wd) {
+			errno = EPROTO;
+			goto fail;
+		}
+		next = w.wd + 1;
+	}
+	ret = inotify_drain(fd);
+	if (ret)
+		goto fail_ret;
+	return fd;
+fail:
+	ret = ret_errno();
+fail_ret:
+	close(fd);
+	return ret;
+}
+
 int thaw_make_object(const struct cryo_thaw_object *o)
 {
 	int fd;
@@ -145,7 +229,11 @@ int thaw_make_objects(struct thaw_ctx *c, unsigned int *bad)
 	int fd;
 
 	for (i = 0; i < c->nr_objects; i++) {
-		fd = thaw_make_object(&c->objs[i]);
+		/* An inotify's watches come from the session, one by one. */
+		if (c->objs[i].kind == CRYO_FILE_INOTIFY && !c->objs[i].__reserved)
+			fd = make_inotify(c->devfd, &c->objs[i]);
+		else
+			fd = thaw_make_object(&c->objs[i]);
 		if (fd < 0) {
 			*bad = i;
 			return fd;

@@ -509,6 +509,30 @@ void test_cli_tree(void)
 	free(m.b.p);
 }
 
+/* verify and inspect of an inotify's watches (format 2.9). */
+void test_cli_inotify(void)
+{
+	static struct run r;
+	struct img m;
+
+	build_inotify(&m);
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("verify"));
+	CHECK(r.status == 0 && strstr(r.out, "stdin: ok"), "verify inotify: %d '%s'",
+	      r.status, r.out);
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect"));
+	CHECK(r.status == 0 && strstr(r.out, " INOTIFY ") &&
+	      strstr(r.out, " watches 2") &&
+	      strstr(r.out, "\n      watch wd 1 mask 0x2 dev 0:33 ino 100 path /tmp/f\n"
+			 "      watch wd 3 mask 0x80000100 dev 0:33 ino 101 path /tmp/d\n"),
+	      "inspect inotify: %d\n%s", r.status, r.out);
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect", "--json"));
+	CHECK(r.status == 0 && strstr(r.out, "\"kind\": \"inotify\"") &&
+	      strstr(r.out, "\"watches\": [") && strstr(r.out, "\"wd\": 3") &&
+	      strstr(r.out, "\"path\": \"/tmp/d\""),
+	      "inspect --json inotify: %d\n%s", r.status, r.out);
+	free(m.b.p);
+}
+
 /* verify and inspect of the reference tree with shared memory. */
 void test_cli_shm(void)
 {

@@ -63,6 +63,7 @@ int main(int argc, char **argv)
 	test_shm_image();
 	test_lock_image();
 	test_epoll_image();
+	test_inotify_image();
 	test_big_record();
 	test_freeze();
 	test_thaw();
@@ -74,6 +75,7 @@ int main(int argc, char **argv)
 		test_cli_image();
 		test_cli_tree();
 		test_cli_shm();
+		test_cli_inotify();
 		test_cli_maps_proc();
 	}
 	printf("%d passed, %d failed\n", passed, failed);

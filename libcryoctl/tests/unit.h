@@ -174,6 +174,16 @@ void test_shm_image(void);
 void test_lock_image(void);
 void test_epoll_image(void);
 
+/* ---- inotify_image.c ---------------------------------------------------------- */
+
+void test_inotify_image(void);
+/*
+ * The reference tree, its last section with fd 4 on FILE 5, an inotify
+ * of wd 1 (IN_MODIFY, /tmp/f, ino 100) and wd 3 (IN_CREATE | IN_ONESHOT,
+ * /tmp/d, ino 101), both on device 0:33.
+ */
+void build_inotify(struct img *m);
+
 /* ---- fake_device.c ------------------------------------------------------------ */
 
 extern int fake_dev;
@@ -228,6 +238,7 @@ extern const char *cryoctl_bin;
 void test_cli_image(void);
 void test_cli_tree(void);
 void test_cli_shm(void);
+void test_cli_inotify(void);
 void test_cli_maps_proc(void);
 void test_cli_usage(void);
 

@@ -36,7 +36,7 @@
 /* What the current fd needs next, see cryo_fdtable_save(). */
 enum {
 	CRYO_FD_NEXT, CRYO_FD_DATA, CRYO_FD_RECORD, CRYO_FD_LOCKS, CRYO_FD_STATE,
-	CRYO_FD_EPOLL_FIRST, CRYO_FD_EPOLL,
+	CRYO_FD_WATCHES, CRYO_FD_EPOLL_FIRST, CRYO_FD_EPOLL,
 };
 
 struct cryo_fd_found {
@@ -288,7 +288,15 @@ int cryo_fdtable_save(struct cryo_image *img)
 					 sizeof(fs->state)),
 		       &fs->state, sizeof(fs->state));
 		cryo_record_finish(img);
-		fs->fd_step = fs->data_size ? CRYO_FD_DATA : CRYO_FD_RECORD;
+		if (fs->nr_watches)
+			fs->fd_step = CRYO_FD_WATCHES;
+		else
+			fs->fd_step = fs->data_size ? CRYO_FD_DATA : CRYO_FD_RECORD;
+		return 1;
+	case CRYO_FD_WATCHES:
+		/* After its FILE_STATE: an inotify's watches (inotify.c). */
+		if (!cryo_inotify_save_watch(img))
+			fs->fd_step = fs->data_size ? CRYO_FD_DATA : CRYO_FD_RECORD;
 		return 1;
 	case CRYO_FD_DATA:
 		ret = cryo_file_save_data(img);

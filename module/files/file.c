@@ -55,6 +55,7 @@ static const struct cryo_file_ops *const cryo_file_kinds[] = {
 	&cryo_signalfd_ops,
 	&cryo_timerfd_ops,
 	&cryo_epoll_ops,
+	&cryo_inotify_ops,
 };
 
 /* The kind of a FILE record, checked to be one the format knows. */
@@ -358,6 +359,7 @@ void cryo_file_save_data_end(struct cryo_image *img)
 
 	kvfree(fs->data);
 	fs->data = NULL;
+	cryo_inotify_save_end(fs);
 	if (fs->data_file)
 		fput(fs->data_file);
 	fs->data_file = NULL;
@@ -410,6 +412,7 @@ int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	    (r->kind == CRYO_FILE_MEMFD && t->hdr.minor < 5) ||
 	    (r->kind == CRYO_FILE_OPATH && t->hdr.minor < 8) ||
 	    (r->kind == CRYO_FILE_EPOLL && t->hdr.minor < 9) ||
+	    (r->kind == CRYO_FILE_INOTIFY && t->hdr.minor < 9) ||
 	    (r->flags & ~(CRYO_FILE_UNLINKED | CRYO_FILE_LOST |
 			  CRYO_FILE_PIPE_ALONE)) ||
 	    ((r->flags & CRYO_FILE_PIPE_ALONE) &&
@@ -671,6 +674,9 @@ int cryo_file_restore_all(struct cryo_thawing *t)
 		    !f->has_state)
 			return cryo_file_bad(t, "FILE %u: no FILE_STATE after it",
 					     i + 1);
+		ret = cryo_inotify_complete(t, f);
+		if (ret)
+			return ret;
 		/* An earlier member's, or needed by no fd (yet). */
 		if (!f->needed || f->restored)
 			continue;
@@ -708,6 +714,7 @@ void cryo_file_release(struct cryo_thaw_tree *tree)
 			fput(f->anchor);
 		kvfree(f->data);
 		kfree(f->name);
+		cryo_inotify_release(f);
 	}
 	kvfree(ft->files);
 	ft->files = NULL;

@@ -153,6 +153,14 @@ extern const struct cryo_file_ops cryo_eventfd_ops;
 extern const struct cryo_file_ops cryo_signalfd_ops;
 extern const struct cryo_file_ops cryo_timerfd_ops;
 
+/* inotify.c */
+struct cryo_files_save;
+extern const struct cryo_file_ops cryo_inotify_ops;
+bool cryo_inotify_save_watch(struct cryo_image *img);
+void cryo_inotify_save_end(struct cryo_files_save *fs);
+int cryo_inotify_complete(struct cryo_thawing *t, struct cryo_thaw_file *f);
+void cryo_inotify_release(struct cryo_thaw_file *f);
+
 /* object.c: the descriptions the library makes, for their kinds */
 int cryo_object_restore(struct cryo_thawing *t, unsigned int idx);
 

@@ -53,6 +53,12 @@ int cryo_file_state_load(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_object_out(struct cryo_thawing *t, struct cryo_thaw *arg);
 int cryo_object_attach(struct cryo_thawing *t, struct cryo_thaw_restore *a);
 
+/* inotify.c: the INOTIFY_WATCH records, CRYO_IOC_THAW_INOTIFY */
+struct cryo_session;
+struct cryo_thaw_inotify;
+int cryo_inotify_watch_load(struct cryo_thawing *t, const struct cryo_rec *rec);
+int cryo_inotify_thaw_watch(struct cryo_session *s, struct cryo_thaw_inotify *arg);
+
 /* locks.c: the LOCK records; at most this many per member */
 #define CRYO_LOCKS_MAX	4096
 struct cryo_files_restore;

@@ -11,6 +11,8 @@
 #include <linux/cryo_image.h>
 #include <linux/types.h>
 
+struct cryo_inotify_saved;
+struct cryo_inotify_watch;
 struct cryo_lock_saved;
 struct cryo_seen;
 struct file;
@@ -49,6 +51,9 @@ struct cryo_files_save {
 	unsigned int first_epoll;	/* the current epoll's first */
 	struct cryo_image_file_state state;	/* FILE_STATE of cur, if */
 	bool has_state;			/* ...its kind has one */
+	struct cryo_inotify_saved *watches;	/* cur's, an inotify's */
+	unsigned int nr_watches;
+	unsigned int next_watch;	/* the next to stage */
 };
 
 /* One open file description of the image. */
@@ -67,6 +72,8 @@ struct cryo_thaw_file {
 	struct cryo_image_file_state state;	/* its FILE_STATE record */
 	bool has_state;
 	int object;			/* index of its object in the tree, or -1 */
+	struct cryo_inotify_watch *watches;	/* an inotify's (inotify.c) */
+	unsigned int nr_watches;	/* INOTIFY_WATCH records read */
 };
 
 struct cryo_thaw_fd {

@@ -274,11 +274,21 @@ static int k_epoll(void)
 	return ep;
 }
 
+/*
+ * Saved since 2.9, watches and all, when nothing is queued: a directory
+ * of its own (the test writes the image into DIR) and a file, wd 1 and
+ * 2 of an IN_NONBLOCK inotify.
+ */
 static int k_inotify(void)
 {
-	int fd = inotify_init1(IN_NONBLOCK);
+	int fd = inotify_init1(IN_NONBLOCK), f;
 
-	if (fd < 0 || inotify_add_watch(fd, dir, IN_CREATE | IN_DELETE) < 0)
+	if (fd < 0 || mkdir(path("watched"), 0755) ||
+	    inotify_add_watch(fd, path("watched"), IN_CREATE | IN_DELETE) != 1)
+		return -1;
+	f = make_file("watched.file", 10, 0);
+	if (f < 0 || close(f) ||
+	    inotify_add_watch(fd, path("watched.file"), IN_MODIFY | IN_ONESHOT) != 2)
 		return -1;
 	return fd;
 }

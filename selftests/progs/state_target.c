@@ -23,7 +23,6 @@
 #include <linux/futex.h>
 #include <linux/userfaultfd.h>
 #include <sys/epoll.h>
-#include <sys/inotify.h>
 #include <sys/fsuid.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -226,8 +225,9 @@ static int t_lost(void)
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 			return terr("socketpair");
 		break;
-	case LOST_INOTIFY:
-		sv[0] = inotify_init1(0);
+	case LOST_FANOTIFY:
+		sv[0] = syscall(SYS_fanotify_init, 0 /* FAN_CLASS_NOTIF */,
+				O_RDONLY);
 		break;
 	case LOST_UFFD:
 		sv[0] = syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
@@ -262,7 +262,7 @@ static int t_lost_check(void)
 		    c != 'x')
 			return terr("socket");
 		break;
-	case LOST_INOTIFY:
+	case LOST_FANOTIFY:
 	case LOST_UFFD:
 	case LOST_KMSG:
 		if (fcntl(LOST_FD, F_GETFD) < 0)

@@ -35,7 +35,7 @@
 #endif
 
 /* 'L': what the file at LOST_FD is. */
-enum { LOST_SOCKET, LOST_INOTIFY, LOST_UFFD, LOST_KMSG };
+enum { LOST_SOCKET, LOST_FANOTIFY, LOST_UFFD, LOST_KMSG };
 
 /* The restart test's blocked threads. */
 enum {

@@ -193,8 +193,9 @@ if [ -d "$BUILD/examples" ]; then
 	cp -a "$BUILD/examples/." "$root/cryo/examples/"
 fi
 # Real programs some selftests run, when the host has them (deps.sh
-# installs them): their libraries come in with cryo's below.
-for b in sqlite3 top; do
+# installs them): their libraries come in with cryo's below.  tail is
+# coreutils' (busybox's follows by sleeping, not with inotify).
+for b in sqlite3 top tail; do
 	p=$(command -v "$b" 2>/dev/null) || continue
 	cp "$(readlink -f "$p")" "$root/cryo/bin/$b"
 done

@@ -88,6 +88,7 @@ enum {
 	CRYO_CMD_THAW_SHM	= 0x0a,
 	CRYO_CMD_THAW_ATTACH	= 0x0b,
 	CRYO_CMD_THAW_EPOLL	= 0x12,
+	CRYO_CMD_THAW_INOTIFY	= 0x0c,
 };
 
 /**
@@ -330,6 +331,24 @@ enum cryo_freeze_flags {
  *	@refusal_id of process &cryo_freeze.refusal_pid watches more files
  *	than an image holds (65536 items).  With
  *	%CRYO_FREEZE_ACCEPT_LOSS it is saved as lost.
+ * @CRYO_REFUSAL_INOTIFY_PATH: EOPNOTSUPP: file descriptor @refusal_id of
+ *	process &cryo_freeze.refusal_pid is an inotify with a watch on an
+ *	inode that has no path a thaw could add it by again: unlinked, no
+ *	longer in the dentry cache, or on no mount of the process's root,
+ *	working directory or open files, or a path that does not lead back to
+ *	it (the kernel log names the watch descriptor).  With
+ *	%CRYO_FREEZE_ACCEPT_LOSS the inotify is lost (a thaw needs
+ *	``--inherit-fd`` for it).  Since ABI 1.13.
+ * @CRYO_REFUSAL_INOTIFY_QUEUE: EOPNOTSUPP: file descriptor @refusal_id
+ *	of process &cryo_freeze.refusal_pid is an inotify with events queued
+ *	and not yet read, which a thaw cannot queue again.  With
+ *	%CRYO_FREEZE_ACCEPT_LOSS the inotify is lost, as above.  Since ABI
+ *	1.13.
+ * @CRYO_REFUSAL_INOTIFY_WD: EOPNOTSUPP: file descriptor @refusal_id of
+ *	process &cryo_freeze.refusal_pid is an inotify with a watch
+ *	descriptor above %CRYO_INOTIFY_WD_MAX or more than
+ *	%CRYO_INOTIFY_WATCHES_MAX watches.  With %CRYO_FREEZE_ACCEPT_LOSS
+ *	the inotify is lost, as above.  Since ABI 1.13.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -371,6 +390,9 @@ enum cryo_refusal {
 	CRYO_REFUSAL_CPU_ITIMER		= 38,
 	CRYO_REFUSAL_EPOLL_TARGET	= 28,
 	CRYO_REFUSAL_EPOLL_TOO_MANY	= 29,
+	CRYO_REFUSAL_INOTIFY_PATH	= 32,
+	CRYO_REFUSAL_INOTIFY_QUEUE	= 33,
+	CRYO_REFUSAL_INOTIFY_WD		= 45,
 };
 
 /**
@@ -715,7 +737,8 @@ struct cryo_thaw {
  * @file_id: the description's &cryo_image_file.id.
  * @kind: &enum cryo_file_kind: which system call makes it.
  * @flags: the flags to make it with, O_NONBLOCK included
- *	(EFD_SEMAPHORE | EFD_NONBLOCK, TFD_NONBLOCK, SFD_NONBLOCK ...); the
+ *	(EFD_SEMAPHORE | EFD_NONBLOCK, TFD_NONBLOCK, SFD_NONBLOCK,
+ *	IN_NONBLOCK ...); the
  *	caller adds O_CLOEXEC for its own sake (the module installs the
  *	restored fd with the image's close-on-exec flag).
  * @__reserved: 0.
@@ -739,6 +762,57 @@ struct cryo_thaw_object {
 	__u32 __reserved;
 	__u64 args[6];
 };
+
+/**
+ * struct cryo_thaw_inotify - one watch of an inotify the caller makes
+ * (since ABI 1.13)
+ * @size: sizeof(struct cryo_thaw_inotify); at least
+ *	%CRYO_THAW_INOTIFY_SIZE_VER0.
+ * @flags: must be 0.
+ * @file_id: in: the &cryo_thaw_object.file_id of an inotify object
+ *	(&cryo_thaw_object.kind %CRYO_FILE_INOTIFY) of the thaw.
+ * @index: in: which of its watches, 0 to &cryo_thaw_object.args[0] - 1,
+ *	in ascending order of @wd.
+ * @wd: out: the watch descriptor it must have.
+ * @mask: out: its mask (event bits, IN_ONESHOT, IN_EXCL_UNLINK).
+ * @path: in: user pointer to a buffer of @path_len bytes; out: the
+ *	watched file's path, NUL-terminated.
+ * @path_len: in: bytes @path has room for (PATH_MAX is always enough).
+ * @name_len: out: bytes of the path, its NUL not counted.
+ *
+ * An inotify object lists only how many watches it has; the caller asks
+ * for each with ``ioctl(fd, CRYO_IOC_THAW_INOTIFY, &w)`` after
+ * %CRYO_IOC_THAW (the root's objects) or %CRYO_IOC_THAW_MEMBER (a
+ * member's, in its process), makes the inotify with inotify_init1(2) and
+ * adds each watch in order with inotify_add_watch(2) (@mask with
+ * IN_DONT_FOLLOW: the path names the watched inode itself).  A fresh
+ * inotify numbers its watches 1, 2, 3...: to reach a higher @wd the
+ * caller adds the watch and removes it (inotify_rm_watch(2)) until the
+ * next one added gets @wd, then reads away the IN_IGNORED events those
+ * removals queued, so that the restored process finds its queue empty.
+ * The module checked, when it planned the thaw, that the restored
+ * process's credentials may read every watched inode (the caller's own
+ * need not be the restored process's); %CRYO_IOC_THAW_RESTORE checks
+ * that the object has exactly the image's watches (descriptor, inode and
+ * mask, read back through /proc's fdinfo view).
+ *
+ * Errors: ENOENT (no thaw planned in this session, or no such inotify
+ * or watch), ENAMETOOLONG (@path_len too small), EFAULT, EPERM (the
+ * caller's credentials are not those of the caller of %CRYO_IOC_THAW).
+ */
+struct cryo_thaw_inotify {
+	__u32 size;
+	__u32 flags;
+	__u32 file_id;
+	__u32 index;
+	__s32 wd;
+	__u32 mask;
+	__u64 path;
+	__u32 path_len;
+	__u32 name_len;
+};
+
+#define CRYO_THAW_INOTIFY_SIZE_VER0	40
 
 /** CRYO_THAW_PROCS_MAX - most processes in the tree of an image */
 #define CRYO_THAW_PROCS_MAX	4096
@@ -1176,5 +1250,7 @@ struct cryo_thaw_epoll {
 
 /** CRYO_IOC_THAW_EPOLL - an epoll to fill, see &struct cryo_thaw_epoll */
 #define CRYO_IOC_THAW_EPOLL	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_EPOLL)
+/** CRYO_IOC_THAW_INOTIFY - a watch of an inotify to make, see &struct cryo_thaw_inotify */
+#define CRYO_IOC_THAW_INOTIFY	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_INOTIFY)
 
 #endif /* _UAPI_LINUX_CRYO_H */

@@ -79,6 +79,8 @@
  *	FILE record of an eventfd, signalfd or timerfd (since 2.8)
  * @CRYO_REC_SIGINFO: &struct cryo_image_siginfo, one per signal queued
  *	to a thread or to the process (since 2.8)
+ * @CRYO_REC_INOTIFY_WATCH: &struct cryo_image_inotify_watch, then its
+ *	path: one per watch of an inotify, after its FILE_STATE (since 2.9)
  * @CRYO_REC_TRAILER: &struct cryo_image_trailer
  */
 enum cryo_rec_type {
@@ -101,6 +103,7 @@ enum cryo_rec_type {
 	CRYO_REC_EPOLL_ITEM	= 19,
 	CRYO_REC_FILE_STATE	= 24,
 	CRYO_REC_SIGINFO	= 21,
+	CRYO_REC_INOTIFY_WATCH	= 20,
 	CRYO_REC_TRAILER	= 0xff,
 };
 
@@ -165,6 +168,7 @@ static inline int cryo_rec_rank(__u32 type)
 	case CRYO_REC_LOCK:
 	case CRYO_REC_EPOLL_ITEM:
 	case CRYO_REC_FILE_STATE:
+	case CRYO_REC_INOTIFY_WATCH:
 		return CRYO_RANK_FILES;
 	case CRYO_REC_VMA:
 		return CRYO_RANK_VMA;
@@ -226,6 +230,8 @@ static inline const char *cryo_rec_name(__u32 type)
 		return "FILE_STATE";
 	case CRYO_REC_SIGINFO:
 		return "SIGINFO";
+	case CRYO_REC_INOTIFY_WATCH:
+		return "INOTIFY_WATCH";
 	case CRYO_REC_TRAILER:
 		return "TRAILER";
 	default:
@@ -952,8 +958,8 @@ struct cryo_image_siginfo {
  *	with %CRYO_THAW_SHELL_JOB applies to the terminal it runs on.
  * @CRYO_FILE_PIPE: one end of an anonymous pipe.
  * @CRYO_FILE_FIFO: one end of a named FIFO.
- * @CRYO_FILE_OTHER: a kind cryo cannot save (socket, epoll, inotify,
- *	before 2.8 eventfd, signalfd and timerfd, a hugetlb memfd, secret memory, block
+ * @CRYO_FILE_OTHER: a kind cryo cannot save (socket, epoll, before 2.9
+ *	inotify, before 2.8 eventfd, signalfd and timerfd, a hugetlb memfd, secret memory, block
  *	and other character devices ...);
  *	only present in images taken with %CRYO_FREEZE_ACCEPT_LOSS, with
  *	%CRYO_FILE_LOST set and the kernel's description as its name (such
@@ -985,6 +991,13 @@ struct cryo_image_siginfo {
  *	name "anon_inode:[eventpoll]", and its interest list in the
  *	%CRYO_REC_EPOLL_ITEM records of the section that gave its FILE
  *	record.
+ * @CRYO_FILE_INOTIFY: an inotify instance (since 2.9).  Its FILE_STATE:
+ *	@flags 0, @args[0] the number of its watches, each an
+ *	INOTIFY_WATCH record right after the FILE_STATE (ascending watch
+ *	descriptors); at most %CRYO_INOTIFY_WATCHES_MAX.  The FILE's
+ *	@open_flags has its O_NONBLOCK.  Events queued and not yet read are
+ *	not saved: a freeze refuses an inotify that has some
+ *	(%CRYO_REFUSAL_INOTIFY_QUEUE).
  */
 enum cryo_file_kind {
 	CRYO_FILE_REG	= 1,
@@ -999,6 +1012,7 @@ enum cryo_file_kind {
 	CRYO_FILE_SIGNALFD	= 9,
 	CRYO_FILE_TIMERFD	= 10,
 	CRYO_FILE_EPOLL	= 11,
+	CRYO_FILE_INOTIFY	= 12,
 };
 
 /**
@@ -1152,7 +1166,8 @@ enum cryo_file_state_flags {
  * @args: what the kind says; unused entries 0.
  *
  * One, exactly, after each FILE of kind %CRYO_FILE_EVENTFD,
- * %CRYO_FILE_SIGNALFD or %CRYO_FILE_TIMERFD that is not
+ * %CRYO_FILE_SIGNALFD, %CRYO_FILE_TIMERFD or (since 2.9)
+ * %CRYO_FILE_INOTIFY that is not
  * %CRYO_FILE_LOST; none after any other.
  */
 struct cryo_image_file_state {
@@ -1161,6 +1176,43 @@ struct cryo_image_file_state {
 	__u32 flags;
 	__u32 __reserved;
 	__u64 args[6];
+};
+
+/** CRYO_INOTIFY_WATCHES_MAX - most watches of one inotify in an image */
+#define CRYO_INOTIFY_WATCHES_MAX	8192
+/** CRYO_INOTIFY_WD_MAX - highest watch descriptor an image may hold */
+#define CRYO_INOTIFY_WD_MAX		65536
+
+/**
+ * struct cryo_image_inotify_watch - %CRYO_REC_INOTIFY_WATCH: one watch of
+ * an inotify (%CRYO_FILE_INOTIFY), followed by @name_len bytes of the
+ * watched file's path, no NUL (since 2.9)
+ * @id: the inotify's &cryo_image_file.id; it follows that FILE's
+ *	FILE_STATE and the watches before it.
+ * @wd: its watch descriptor, 1 to %CRYO_INOTIFY_WD_MAX, above the
+ *	previous watch's.
+ * @mask: its mask as the kernel holds it: event bits (IN_ALL_EVENTS)
+ *	with IN_ONESHOT and IN_EXCL_UNLINK; no other bit.
+ * @__reserved: 0.
+ * @dev: the watched inode's device, new_encode_dev().
+ * @ino: its inode number.
+ * @name_len: bytes of path that follow, 1 to PATH_MAX - 1.
+ * @__reserved2: 0.
+ *
+ * The path names the watched inode itself (a symbolic link is not
+ * followed), as the freezer sees it; a thaw adds the watch by it again
+ * with this mask, under the restored process's credentials, with the
+ * same @wd (Documentation/thaw.rst).
+ */
+struct cryo_image_inotify_watch {
+	__u32 id;
+	__s32 wd;
+	__u32 mask;
+	__u32 __reserved;
+	__u64 dev;
+	__u64 ino;
+	__u32 name_len;
+	__u32 __reserved2;
 };
 
 /**
