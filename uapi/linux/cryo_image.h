@@ -633,6 +633,9 @@ struct cryo_image_thread {
 
 #define CRYO_IMAGE_THREAD_SIZE_2_0	336
 
+/* CRYO_THREAD_MAX_CPUS - CPUs a THREAD record's affinity can name */
+#define CRYO_THREAD_MAX_CPUS		1024
+
 /**
  * enum cryo_sleep_kind - &cryo_image_sleep.kind: the interrupted call,
  * and the argument a thaw gives the remaining time in
@@ -680,8 +683,6 @@ struct cryo_image_sleep {
 	__u32 kind;
 	__u64 remaining_ns;
 };
-/* CRYO_THREAD_MAX_CPUS - CPUs a THREAD record's affinity can name */
-#define CRYO_THREAD_MAX_CPUS		1024
 
 /**
  * enum cryo_thread_sched_flags - &cryo_image_thread.sched_flags
