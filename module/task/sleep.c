@@ -237,8 +237,14 @@ int cryo_sleep_check(struct cryo_thawing *t)
 			continue;
 		for (v = 0; v < t->lay.nr_vmas && !ok && !low; v++) {
 			const struct cryo_image_vma *r = &t->lay.vmas[v].rec;
+			/*
+			 * A stack grows on the write as it would for a signal
+			 * frame: rsp may be in its lowest page still.
+			 */
+			u64 start = r->start -
+				    (r->flags & CRYO_VMA_GROWSDOWN ? PAGE_SIZE : 0);
 
-			ok = r->start <= slot &&
+			ok = start <= slot &&
 			     slot + sizeof(struct __kernel_timespec) <= r->end &&
 			     (r->flags & CRYO_VMA_WRITE);
 		}

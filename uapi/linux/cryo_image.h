@@ -676,7 +676,8 @@ enum cryo_sleep_kind {
  * writes a struct __kernel_timespec holding it on the thread's stack, at
  * the 16-byte aligned address below rsp minus 128 (the red zone), and
  * points the argument register at it; that stack must lie in a writable
- * mapping of the image (EFAULT otherwise, before anything is changed).
+ * mapping of the image, or the page below a grows-down one (EFAULT
+ * otherwise, before anything is changed).
  */
 struct cryo_image_sleep {
 	__s32 tid;
