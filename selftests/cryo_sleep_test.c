@@ -13,6 +13,9 @@
  *    new timeout could have run out; cryoctl inspect shows the time left.
  *  - absolute: clock_nanosleep(TIMER_ABSTIME) has no SLEEP record (it is
  *    remade exactly) and still ends at, not before, its deadline.
+ *  - restarted: a nanosleep that went on through restart_syscall(2)
+ *    after a freeze without kill, frozen again, killed and thawed,
+ *    returns EINTR at once.
  *  - malformed: a SLEEP record with each field wrong is refused with
  *    EBADMSG naming it, a thread whose stack has no writable mapping for
  *    the remaining time with EFAULT, both before the point of no return;
@@ -234,6 +237,44 @@ TEST_F_TIMEOUT(slp, absolute, 120)
 	EXPECT_EQ(0, ret);
 	EXPECT_EQ(0, err);
 	EXPECT_EQ(1, passed);
+	QUIT(0);
+}
+
+/*
+ * A freeze that lets the target go on: its sleep continues through
+ * restart_syscall(2).  Frozen again there, killed and thawed, the call
+ * cannot be told: it returns EINTR at once, not whatever the new
+ * thread's restart block would do.
+ */
+TEST_F_TIMEOUT(slp, restarted, 120)
+{
+	long ret, a, b;
+	int dev, fd, err;
+	double start;
+
+	ONLY("restarted");
+	SPAWN();
+	ASSERT_EQ(0, tgt_cmd(T, 'n')) TH_LOG("%s", T->line);
+	ASSERT_EQ(0, strncmp(T->line, "sleeping", 8)) TH_LOG("%s", T->line);
+	sleep(2);
+	dev = cryoctl_open();
+	ASSERT_LE(0, dev);
+	fd = open(T->img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, cryoctl_freeze(dev, T->pid, 0, 0, fd, NULL, NULL));
+	close(fd);
+	close(dev);
+	/* Still asleep: nothing to read yet. */
+	EXPECT_NE(0, tgt_line(T, 2)) TH_LOG("%s", T->line);
+	ASSERT_EQ(0, tgt_freeze_kill(T));
+	THAW();
+	start = cryo_now();
+	ASSERT_EQ(0, tgt_line(T, SECS + 20)) TH_LOG("%s", T->line);
+	EXPECT_GT(SECS - 6, cryo_now() - start);
+	ASSERT_EQ(4, sscanf(T->line, "done %ld %d %ld %ld", &ret, &err, &a, &b))
+		TH_LOG("%s", T->line);
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(EINTR, err);
 	QUIT(0);
 }
 

@@ -21,8 +21,9 @@
  * arguments, and only then is the restart_block read as that call left
  * it: never from the restart function's address or name.  A sleep that
  * had already gone on through restart_syscall(2) (orig_ax is
- * __NR_restart_syscall) cannot be told apart and keeps the older
- * behaviour, as do CPU-time and alarm clocks.  The restart_block layout
+ * __NR_restart_syscall) cannot be told apart: it returns EINTR.  Sleeps
+ * on CPU-time and alarm clocks start their timeout over.  The
+ * restart_block layout
  * used here (nanosleep.clockid and .expires, poll.has_timeout, .tv_sec
  * and .tv_nsec, futex.time) is the same in 6.1 and 6.12.
  */
@@ -277,14 +278,26 @@ int cryo_sleep_out(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 }
 
 /*
- * cryo_sleep_restore() - in the thread, last: the argument that carries
- * the timeout, every other register as the image has it
+ * cryo_sleep_restore() - in the thread, last, for a call continuing
+ * through restart_syscall(2): the argument that carries the timeout,
+ * every other register as the image has it
  */
 void cryo_sleep_restore(const struct cryo_thawing_thread *th,
 			struct pt_regs *regs)
 {
 	u64 slot = cryo_sleep_slot(&th->rec);
 
+	/*
+	 * A sleep already going on through restart_syscall(2): remade, it
+	 * would run this thread's own restart block, inherited from
+	 * whoever made it.  It ends with EINTR instead, as if a signal
+	 * handler had run.
+	 */
+	if (th->rec.regs[CRYO_REG_ORIG_RAX] == __NR_restart_syscall) {
+		regs->orig_ax = -1;
+		regs->ax = -EINTR;
+		return;
+	}
 	switch (th->sleep.kind) {
 	case CRYO_SLEEP_NANOSLEEP:
 		regs->di = slot;
