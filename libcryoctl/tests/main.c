@@ -74,6 +74,7 @@ int main(int argc, char **argv)
 		test_cli_image();
 		test_cli_tree();
 		test_cli_shm();
+		test_cli_sleep();
 		test_cli_maps_proc();
 	}
 	printf("%d passed, %d failed\n", passed, failed);

@@ -228,6 +228,7 @@ extern const char *cryoctl_bin;
 void test_cli_image(void);
 void test_cli_tree(void);
 void test_cli_shm(void);
+void test_cli_sleep(void);
 void test_cli_maps_proc(void);
 void test_cli_usage(void);
 
