@@ -554,6 +554,7 @@ static bool cryo_freeze_section(struct cryo_image *img, unsigned int from)
 		img->sec = i;
 		img->m = &img->members[i];
 		img->thread_idx = 0;
+		img->sleep_due = false;
 		img->fdt.fd_next = 0;
 		img->pg.cursor = 0;
 		cryo_sigq_save_end(img);

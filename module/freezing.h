@@ -68,6 +68,7 @@ struct cryo_thread {
 	bool deferred;
 	struct cryo_image_thread rec;
 	void *fpu;
+	struct cryo_image_sleep sleep;	/* kind 0: none, task/sleep.c */
 };
 
 /**
@@ -186,6 +187,7 @@ struct cryo_image {
 
 	enum cryo_phase phase;
 	unsigned int thread_idx;
+	bool sleep_due;			/* thread_idx - 1's SLEEP is next */
 	int error;			/* sticky: the stream is broken */
 	bool eof;			/* the whole image has been read */
 	bool committed;

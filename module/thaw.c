@@ -812,6 +812,8 @@ static int cryo_thaw_load_one(struct cryo_thawing *t, const struct cryo_rec *rec
 		return cryo_cpu_load(t, rec);
 	case CRYO_REC_SIGINFO:
 		return cryo_sigq_load(t, rec);
+	case CRYO_REC_SLEEP:
+		return cryo_sleep_load(t, rec);
 	case CRYO_REC_FILE:
 		return cryo_file_load(t, rec);
 	case CRYO_REC_FILE_DATA:
@@ -945,7 +947,7 @@ int cryo_thaw_load_section(struct cryo_thawing *t)
 		return cryo_thaw_fail(t, -EBADMSG,
 				      "record %llu: the first thread is not the leader",
 				      t->in->record);
-	return 0;
+	return cryo_sleep_check(t);
 }
 
 /* The HEADER, the TREE and the first member's section. */

@@ -50,6 +50,7 @@ struct cryo_thawing_thread {
 	bool ioprio_ext;		/* and the 2.8 I/O priority */
 	struct cpumask *affinity;	/* to apply, or NULL: task/sched.c */
 	u64 sigq_covered;		/* signals with a SIGINFO record */
+	struct cryo_image_sleep sleep;	/* kind 0: none, task/sleep.c */
 };
 
 struct cryo_thawing;

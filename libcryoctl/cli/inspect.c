@@ -43,6 +43,9 @@ const char *const inspect_freeze_flag_names[3] = {
 };
 
 const char *const inspect_restart_names[3] = { "none", "syscall", "block" };
+const char *const inspect_sleep_names[5] = {
+	"none", "nanosleep", "clock_nanosleep", "poll", "futex_wait"
+};
 
 const char *const inspect_sched_names[6] = {
 	"other", "fifo", "rr", "batch", NULL, "idle",
@@ -490,6 +493,31 @@ static int add_thread(struct summary *s, const struct cryoctl_record *rec)
 	return 0;
 }
 
+static int add_sleep(struct summary *s, const struct cryoctl_record *rec)
+{
+	struct cryo_image_sleep *q;
+
+	q = grow(s->sleeps, &s->sleeps_size, s->nr_sleeps, sizeof(*q));
+	if (!q)
+		return -1;
+	s->sleeps = q;
+	q = &q[s->nr_sleeps++];
+	memset(q, 0, sizeof(*q));
+	memcpy(q, rec->payload, rec->len < sizeof(*q) ? rec->len : sizeof(*q));
+	return 0;
+}
+
+const struct cryo_image_sleep *inspect_sleep_of(const struct summary *s,
+						int32_t tid)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr_sleeps; i++)
+		if (s->sleeps[i].tid == tid)
+			return &s->sleeps[i];
+	return NULL;
+}
+
 static int add_siginfo(struct summary *s, const struct cryoctl_record *rec)
 {
 	struct cryo_image_siginfo *q;
@@ -751,6 +779,8 @@ static int add_proc_record(struct summary *s, const struct cryoctl_record *rec)
 		return add_thread(s, rec);
 	case CRYO_REC_SIGINFO:
 		return add_siginfo(s, rec);
+	case CRYO_REC_SLEEP:
+		return add_sleep(s, rec);
 	case CRYO_REC_FD:
 		return add_fd(s, rec);
 	case CRYO_REC_LOCK:
@@ -821,6 +851,7 @@ static int collect(struct cryoctl_image *img, struct summary *s)
 		case CRYO_REC_SIGNALS:
 		case CRYO_REC_THREAD:
 		case CRYO_REC_SIGINFO:
+		case CRYO_REC_SLEEP:
 		case CRYO_REC_FD:
 		case CRYO_REC_LOCK:
 		case CRYO_REC_EPOLL_ITEM:
@@ -873,6 +904,7 @@ static void free_summary(struct summary *s)
 	free(s->locks);
 	free(s->sigq);
 	free(s->epoll);
+	free(s->sleeps);
 	for (i = 0; i < s->nr_procs; i++) {
 		p = &s->procs[i];
 		for (k = 0; k < ARRAY_SIZE(p->fs); k++)

@@ -105,6 +105,9 @@ struct summary {
 	struct cryo_image_epoll_item *epoll;
 	size_t nr_epoll;
 	size_t epoll_size;
+	struct cryo_image_sleep *sleeps;	/* SLEEP records (2.9) */
+	size_t nr_sleeps;
+	size_t sleeps_size;
 	struct cryo_image_thread *threads;
 	bool thread_sched;		/* THREAD records have the 2.7 fields */
 	size_t nr_threads;
@@ -134,6 +137,11 @@ struct summary {
 extern const char *const inspect_rlimit_names[16];
 extern const char *const inspect_freeze_flag_names[3];
 extern const char *const inspect_restart_names[3];
+/* "none", "nanosleep", "clock_nanosleep", "poll", "futex_wait" by CRYO_SLEEP_* */
+extern const char *const inspect_sleep_names[5];
+/* The SLEEP record (2.9) of thread @tid, NULL when it has none. */
+const struct cryo_image_sleep *inspect_sleep_of(const struct summary *s,
+						int32_t tid);
 /* "other", "fifo", "rr", "batch", NULL, "idle", by SCHED_* number. */
 extern const char *const inspect_sched_names[6];
 /* A THREAD's affinity as a CPU list ("0-3,8"), "all" when not narrowed. */

@@ -73,6 +73,12 @@
  *   threads                 array of objects
  *     tid                   number
  *     restart               "none", "syscall", "block" (else a number)
+ *     sleep                 object, only for a thread with a SLEEP record
+ *                           (format 2.9): the time its interrupted call
+ *                           had left
+ *       kind                "nanosleep", "clock_nanosleep", "poll",
+ *                           "futex_wait" (else a number)
+ *       remaining_ns        number
  *     regs                  object, struct user_regs_struct order: r15 r14
  *                           r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi
  *                           rdi orig_rax rip cs eflags rsp ss fs_base
@@ -444,13 +450,21 @@ static void json_sched(struct json *j, const struct cryo_image_thread *t,
 }
 
 static void json_thread(struct json *j, const struct cryo_image_thread *t,
-			bool sched)
+			bool sched, const struct cryo_image_sleep *sl)
 {
 	unsigned int i;
 
 	j_open(j, NULL, '{');
 	j_s64(j, "tid", t->tid);
 	j_enum(j, "restart", t->restart, inspect_restart_names, ARRAY_SIZE(inspect_restart_names));
+	/* The time its interrupted sleep had left (2.9). */
+	if (sl) {
+		j_open(j, "sleep", '{');
+		j_enum(j, "kind", sl->kind, inspect_sleep_names,
+		       ARRAY_SIZE(inspect_sleep_names));
+		j_u64(j, "remaining_ns", sl->remaining_ns);
+		j_close(j, '}');
+	}
 	j_open(j, "regs", '{');
 	for (i = 0; i < CRYO_NR_REGS; i++)
 		j_hex(j, cryo_reg_name(i), t->regs[i]);
@@ -693,7 +707,8 @@ static void json_proc(struct json *j, const struct summary *s,
 	json_signals(j, p);
 	j_open(j, "threads", '[');
 	for (i = 0; i < p->nr_threads; i++)
-		json_thread(j, &s->threads[p->first_thread + i], s->thread_sched);
+		json_thread(j, &s->threads[p->first_thread + i], s->thread_sched,
+			    inspect_sleep_of(s, s->threads[p->first_thread + i].tid));
 	j_close(j, ']');
 	if (files) {
 		j_open(j, "files", '[');

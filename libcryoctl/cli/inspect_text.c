@@ -320,7 +320,8 @@ static void text_sched(const struct cryo_image_thread *t)
 	}
 }
 
-static void text_thread(const struct cryo_image_thread *t, bool sched)
+static void text_thread(const struct cryo_image_thread *t, bool sched,
+			const struct cryo_image_sleep *sl)
 {
 	unsigned int i;
 
@@ -328,6 +329,13 @@ static void text_thread(const struct cryo_image_thread *t, bool sched)
 	printf("  %-16s%s\n", "restart",
 	       t->restart < ARRAY_SIZE(inspect_restart_names) ?
 	       inspect_restart_names[t->restart] : "?");
+	/* The time its interrupted sleep had left (2.9). */
+	if (sl)
+		printf("  %-16s%s, %llu.%09llu s left\n", "sleep",
+		       sl->kind < ARRAY_SIZE(inspect_sleep_names) ?
+		       inspect_sleep_names[sl->kind] : "?",
+		       (unsigned long long)(sl->remaining_ns / 1000000000),
+		       (unsigned long long)(sl->remaining_ns % 1000000000));
 	for (i = 0; i < CRYO_NR_REGS; i++)
 		printf("  %-8s 0x%016llx%s", cryo_reg_name(i),
 		       (unsigned long long)t->regs[i],
@@ -860,7 +868,8 @@ static void text_proc(const struct summary *s, const struct proc_info *p)
 	if (p->have_signals)
 		text_signals(&p->sig);
 	for (i = 0; i < p->nr_threads; i++)
-		text_thread(&s->threads[p->first_thread + i], s->thread_sched);
+		text_thread(&s->threads[p->first_thread + i], s->thread_sched,
+			    inspect_sleep_of(s, s->threads[p->first_thread + i].tid));
 	if (p->nr_sigq)
 		printf("\n%-16s%zu\n", "queued signals", p->nr_sigq);
 	for (i = 0; i < p->nr_sigq; i++)

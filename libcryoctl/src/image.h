@@ -78,6 +78,9 @@ struct cryoctl_image {
 	uint32_t nr_sections;		/* sections started */
 	uint32_t section_threads;	/* THREAD records of the current one */
 	uint32_t section_siginfo;	/* its SIGINFO records (2.8) */
+	/* 1 + the index of the last THREAD in CRYO_RESTART_BLOCK, its tid */
+	uint64_t sleep_after;
+	int32_t sleep_tid;
 
 	/* Counts of what has been read, for the trailer. */
 	uint64_t offset;		/* bytes consumed */

@@ -14,7 +14,7 @@
  *  5. its place.  The order is
  *
  *	HEADER [TREE SHM*] SECTION* TRAILER, each SECTION being
- *	PROCESS GROUPS AUXV FS SIGNALS THREAD* SIGINFO*
+ *	PROCESS GROUPS AUXV FS SIGNALS (THREAD SLEEP?)* SIGINFO*
  *	(FILE FILE_DATA* FD FD*)* VMA* PAGES* SHM_PAGES*
  *
  *     HEADER first and once.  A 2.1 image has one section and no TREE.
@@ -756,8 +756,55 @@ static int check_thread(struct cryoctl_image *img)
 	if (restart > CRYO_RESTART_BLOCK)
 		return image_fail(img, -EPROTO, true, "unknown restart state %u",
 				  restart);
+	/* Only such a thread may have a SLEEP record, right after (2.9). */
+	if (restart == CRYO_RESTART_BLOCK) {
+		img->sleep_after = img->index + 1;
+		img->sleep_tid = (int32_t)le32toh(t->tid);
+	}
 	if (thread_size(img->minor) == sizeof(*t))
 		return check_thread_sched(img, t);
+	return 0;
+}
+
+/*
+ * SLEEP (2.9): right after the THREAD record of its thread, which was
+ * stopped in a call continuing through restart_syscall(2); a known kind,
+ * a remaining time of at most 2^63 - 1 ns (INT_MAX ms for poll).  That
+ * the kind matches the thread's call is checked by a thaw.
+ */
+static int check_sleep(struct cryoctl_image *img)
+{
+	const struct cryo_image_sleep *r = (const void *)img->buf;
+	uint64_t left;
+	uint32_t kind;
+	int ret;
+
+	ret = check_rank(img, CRYO_RANK_THREAD);
+	if (ret)
+		return ret;
+	if (img->minor < 9)
+		return image_fail(img, -EPROTO, true,
+				  "a SLEEP record in a format %u.%u image",
+				  CRYO_IMAGE_MAJOR, img->minor);
+	ret = img->minor > CRYO_IMAGE_MINOR && img->rec.len > sizeof(*r) ? 0 :
+	      check_len(img, sizeof(*r));
+	if (ret)
+		return ret;
+	if (img->sleep_after != img->index ||
+	    (int32_t)le32toh(r->tid) != img->sleep_tid)
+		return image_fail(img, -EPROTO, true,
+				  "a SLEEP record for thread %d not right after its THREAD in a restartable call",
+				  (int32_t)le32toh(r->tid));
+	kind = le32toh(r->kind);
+	left = le64toh(r->remaining_ns);
+	if (kind < CRYO_SLEEP_NANOSLEEP || kind > CRYO_SLEEP_FUTEX_WAIT)
+		return image_fail(img, -EPROTO, true, "unknown sleep kind %u",
+				  kind);
+	if (left > INT64_MAX ||
+	    (kind == CRYO_SLEEP_POLL && left > (uint64_t)INT32_MAX * 1000000))
+		return image_fail(img, -EPROTO, true,
+				  "a remaining time of %llu ns",
+				  (unsigned long long)left);
 	return 0;
 }
 
@@ -1842,6 +1889,8 @@ int image_check_record(struct cryoctl_image *img)
 		return check_thread(img);
 	case CRYO_REC_SIGINFO:
 		return check_siginfo(img);
+	case CRYO_REC_SLEEP:
+		return check_sleep(img);
 	case CRYO_REC_FILE:
 		return check_file(img);
 	case CRYO_REC_FILE_DATA:

@@ -592,6 +592,43 @@ void test_cli_shm(void)
 	free(m.b.p);
 }
 
+/* A thread interrupted in a sleep (2.9): inspect shows the time left. */
+void test_cli_sleep(void)
+{
+	static struct run r;
+	struct cryo_image_sleep s = {
+		.tid = 4242, .kind = CRYO_SLEEP_FUTEX_WAIT,
+		.remaining_ns = 5998312004ULL,
+	};
+	uint32_t head[2];
+	struct img m;
+	int i;
+
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_THREAD, 0);
+	get_payload(&m, i, head, sizeof(head));
+	head[1] = CRYO_RESTART_BLOCK;
+	set_payload(&m, i, head, sizeof(head));
+	edit(&m, i + 1, 0, CRYO_REC_SLEEP, &s, sizeof(s));
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect"));
+	if (getenv("UNIT_SHOW"))
+		fprintf(stderr, "%s", r.out);
+	CHECK(r.status == 0 &&
+	      strstr(r.out, "\nthread 4242\n  restart         block\n"
+			 "  sleep           futex_wait, 5.998312004 s left\n") &&
+	      !strstr(strstr(r.out, "\nthread 4243\n"), "sleep"),
+	      "inspect sleep: %d\n%s", r.status, r.out);
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect", "--json"));
+	if (getenv("UNIT_SHOW"))
+		fprintf(stderr, "%s", r.out);
+	CHECK(r.status == 0 && json_valid(r.out) &&
+	      strstr(r.out, "\"restart\": \"block\",\n      \"sleep\": {\n"
+			 "        \"kind\": \"futex_wait\",\n"
+			 "        \"remaining_ns\": 5998312004\n      },"),
+	      "inspect --json sleep: %d\n%s", r.status, r.out);
+	free(m.b.p);
+}
+
 void test_cli_maps_proc(void)
 {
 	static struct run r;

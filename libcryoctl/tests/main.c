@@ -59,6 +59,7 @@ int main(int argc, char **argv)
 	test_unknown_types();
 	test_process_block();
 	test_siginfo();
+	test_sleep();
 	test_files();
 	test_shm_image();
 	test_lock_image();
@@ -76,6 +77,7 @@ int main(int argc, char **argv)
 		test_cli_tree();
 		test_cli_shm();
 		test_cli_inotify();
+		test_cli_sleep();
 		test_cli_maps_proc();
 	}
 	printf("%d passed, %d failed\n", passed, failed);

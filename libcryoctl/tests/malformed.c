@@ -760,6 +760,73 @@ void test_siginfo(void)
 }
 
 /*
+ * The reference image of format 2.@minor, its first thread in a
+ * restartable sleep, with @s as a SLEEP record at index @at (0: right
+ * after that THREAD).  Returns the SLEEP's index.
+ */
+static int with_sleep(struct img *m, const struct cryo_image_sleep *s,
+		      size_t len, uint16_t minor, int at)
+{
+	uint32_t head[2];
+	int i;
+
+	build_image(m, 0, minor);
+	i = find_rec(m, CRYO_REC_THREAD, 0);
+	get_payload(m, i, head, sizeof(head));
+	head[1] = CRYO_RESTART_BLOCK;
+	set_payload(m, i, head, sizeof(head));
+	at = at ? at : i + 1;
+	edit(m, at, 0, CRYO_REC_SLEEP, s, len);
+	return at;
+}
+
+/* SLEEP (2.9): its place, size, kind and time. */
+void test_sleep(void)
+{
+	struct cryo_image_sleep s = {
+		.tid = 4242, .kind = CRYO_SLEEP_NANOSLEEP,
+		.remaining_ns = 6000000000ULL,
+	};
+	struct cryo_image_sleep bad;
+	struct img m;
+	int i;
+
+	with_sleep(&m, &s, sizeof(s), CRYO_IMAGE_MINOR, 0);
+	ACCEPTED(&m, "SLEEP");
+	bad = s;
+	bad.kind = CRYO_SLEEP_POLL;
+	bad.remaining_ns = (uint64_t)INT32_MAX * 1000000;
+	with_sleep(&m, &bad, sizeof(bad), CRYO_IMAGE_MINOR, 0);
+	ACCEPTED(&m, "SLEEP of poll, INT_MAX ms");
+	i = with_sleep(&m, &s, sizeof(s), 8, 0);
+	REFUSED(&m, i, "a SLEEP record in a format 2.8 image", "SLEEP in 2.8");
+	bad.remaining_ns += 1;
+	i = with_sleep(&m, &bad, sizeof(bad), CRYO_IMAGE_MINOR, 0);
+	REFUSED(&m, i, "a remaining time of", "SLEEP of poll, INT_MAX ms + 1 ns");
+	bad = s;
+	bad.remaining_ns = 1ULL << 63;
+	i = with_sleep(&m, &bad, sizeof(bad), CRYO_IMAGE_MINOR, 0);
+	REFUSED(&m, i, "a remaining time of", "SLEEP of 2^63 ns");
+	bad = s;
+	bad.kind = 0;
+	i = with_sleep(&m, &bad, sizeof(bad), CRYO_IMAGE_MINOR, 0);
+	REFUSED(&m, i, "unknown sleep kind 0", "SLEEP of kind 0");
+	bad.kind = 5;
+	i = with_sleep(&m, &bad, sizeof(bad), CRYO_IMAGE_MINOR, 0);
+	REFUSED(&m, i, "unknown sleep kind 5", "SLEEP of kind 5");
+	bad = s;
+	bad.tid = 4243;
+	i = with_sleep(&m, &bad, sizeof(bad), CRYO_IMAGE_MINOR, 0);
+	REFUSED(&m, i, "not right after its THREAD", "SLEEP of another thread");
+	/* After the second THREAD, which is in no restartable call. */
+	i = find_rec(&m, CRYO_REC_THREAD, 0);
+	i = with_sleep(&m, &bad, sizeof(bad), CRYO_IMAGE_MINOR, i + 2);
+	REFUSED(&m, i, "not right after its THREAD", "SLEEP of a thread not asleep");
+	i = with_sleep(&m, &s, sizeof(s) - 1, CRYO_IMAGE_MINOR, 0);
+	REFUSED(&m, i, "shorter than the 16", "SLEEP of 15 bytes");
+}
+
+/*
  * GROUPS, AUXV, FS, SIGNALS: contents, order, presence.
  * One piece: a flat list of edits of the reference image, one check each.
  */

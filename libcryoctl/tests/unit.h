@@ -158,6 +158,7 @@ void test_big_record(void);
 void test_malformed(void);
 void test_process_block(void);
 void test_siginfo(void);
+void test_sleep(void);
 void test_files(void);
 
 /* ---- shm_image.c -------------------------------------------------------------- */
@@ -239,6 +240,7 @@ void test_cli_image(void);
 void test_cli_tree(void);
 void test_cli_shm(void);
 void test_cli_inotify(void);
+void test_cli_sleep(void);
 void test_cli_maps_proc(void);
 void test_cli_usage(void);
 

@@ -140,6 +140,7 @@ int cryo_cpu_out(struct cryo_thawing *t, struct cryo_thawing_thread *th,
 		 struct cryo_thaw_cpu *cpu)
 {
 	void __user *fpu = u64_to_user_ptr(cpu->fpu);
+	int ret;
 
 	if (!IS_ALIGNED(cpu->fpu, 64) || !cpu->fpu)
 		return cryo_thaw_fail(t, -EINVAL,
@@ -148,6 +149,10 @@ int cryo_cpu_out(struct cryo_thawing *t, struct cryo_thawing_thread *th,
 	if (copy_to_user(fpu, th->fpu, t->hdr.fpu_size))
 		return cryo_thaw_fail(t, -EFAULT, "thread %d: bad FPU buffer",
 				      th->rec.tid);
+	/* The memory is back: the remaining timeout can be written. */
+	ret = cryo_sleep_out(t, th);
+	if (ret)
+		return ret;
 	cpu->fs_base = th->rec.fs_base;
 	cpu->gs_base = th->rec.gs_base;
 	cpu->fpu_format = th->rec.fpu_format;
@@ -214,7 +219,8 @@ void cryo_cpu_restore(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 	/*
 	 * The signal code on our way out restarts the interrupted call from
 	 * orig_ax and the -ERESTART* code in ax, as for any thread.  A
-	 * restart block does not survive: the call is made again.
+	 * restart block does not survive: the call is made again, with the
+	 * time it had left when the image has it (task/sleep.c).
 	 */
 	switch (r->restart) {
 	case CRYO_RESTART_SYSCALL:
@@ -224,6 +230,7 @@ void cryo_cpu_restore(struct cryo_thawing *t, struct cryo_thawing_thread *th)
 	case CRYO_RESTART_BLOCK:
 		regs->orig_ax = g[CRYO_REG_ORIG_RAX];
 		regs->ax = -ERESTARTNOHAND;
+		cryo_sleep_restore(th, regs);
 		break;
 	default:
 		regs->orig_ax = -1;
@@ -262,6 +269,16 @@ bool cryo_cpu_save(struct cryo_image *img)
 	struct cryo_park *park = img->m->park;
 	struct cryo_image_thread *r;
 
+	/* A thread's SLEEP record follows its THREAD record. */
+	if (img->sleep_due) {
+		struct cryo_thread *th = park->threads[img->thread_idx - 1];
+
+		img->sleep_due = false;
+		if (cryo_sleep_save(img, th,
+				    task_pid_nr_ns(th->task,
+						   task_active_pid_ns(current))))
+			return true;
+	}
 	while (img->thread_idx < park->nr_threads) {
 		struct cryo_thread *th = park->threads[img->thread_idx++];
 
@@ -276,6 +293,7 @@ bool cryo_cpu_save(struct cryo_image *img)
 		r->tid = task_pid_nr_ns(th->task, task_active_pid_ns(current));
 		memcpy((u8 *)r + len, th->fpu, park->fpu_size);
 		cryo_record_finish(img);
+		img->sleep_due = th->sleep.kind;
 		return true;
 	}
 	return false;
@@ -451,6 +469,7 @@ int cryo_cpu_capture(struct cryo_thread *th)
 #endif
 	r->rseq_len = cryo_rseq_len(current);
 	cryo_sched_capture(r);
+	cryo_sleep_capture(th);
 	return 0;
 }
 

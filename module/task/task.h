@@ -88,6 +88,17 @@ void cryo_cpu_restore(struct cryo_thawing *t, struct cryo_thawing_thread *th);
 void cryo_cpu_release(struct cryo_thawing *t);
 bool cryo_cpu_saves_sched(void);
 
+/* sleep.c */
+struct pt_regs;
+void cryo_sleep_capture(struct cryo_thread *th);
+bool cryo_sleep_save(struct cryo_image *img, const struct cryo_thread *th,
+		     s32 tid);
+int cryo_sleep_load(struct cryo_thawing *t, const struct cryo_rec *rec);
+int cryo_sleep_check(struct cryo_thawing *t);
+int cryo_sleep_out(struct cryo_thawing *t, struct cryo_thawing_thread *th);
+void cryo_sleep_restore(const struct cryo_thawing_thread *th,
+			struct pt_regs *regs);
+
 /* sched.c */
 struct cryo_why;
 struct mm_struct;

@@ -24,7 +24,8 @@
  * members map, then one section per member that is not a zombie, in the
  * TREE's order, then TRAILER.  A section is, in the order of
  * cryo_rec_rank(): PROCESS, GROUPS, AUXV, FS, SIGNALS, THREAD (one per
- * thread), since 2.8 SIGINFO (one per queued signal), then the files,
+ * thread, since 2.9 each followed by its SLEEP record when it has one),
+ * since 2.8 SIGINFO (one per queued signal), then the files,
  * walked in ascending fd order: an fd whose open
  * file description is met for the first time in the image gives a FILE
  * record (ids 1, 2, 3... in order of appearance across the whole image),
@@ -81,6 +82,8 @@
  *	to a thread or to the process (since 2.8)
  * @CRYO_REC_INOTIFY_WATCH: &struct cryo_image_inotify_watch, then its
  *	path: one per watch of an inotify, after its FILE_STATE (since 2.9)
+ * @CRYO_REC_SLEEP: &struct cryo_image_sleep, right after the THREAD
+ *	record of a thread interrupted in a sleep with a timeout (since 2.9)
  * @CRYO_REC_TRAILER: &struct cryo_image_trailer
  */
 enum cryo_rec_type {
@@ -104,6 +107,7 @@ enum cryo_rec_type {
 	CRYO_REC_FILE_STATE	= 24,
 	CRYO_REC_SIGINFO	= 21,
 	CRYO_REC_INOTIFY_WATCH	= 20,
+	CRYO_REC_SLEEP		= 27,
 	CRYO_REC_TRAILER	= 0xff,
 };
 
@@ -161,6 +165,7 @@ static inline int cryo_rec_rank(__u32 type)
 		return CRYO_RANK_SIGNALS;
 	case CRYO_REC_THREAD:
 	case CRYO_REC_SIGINFO:
+	case CRYO_REC_SLEEP:
 		return CRYO_RANK_THREAD;
 	case CRYO_REC_FILE:
 	case CRYO_REC_FILE_DATA:
@@ -232,6 +237,8 @@ static inline const char *cryo_rec_name(__u32 type)
 		return "SIGINFO";
 	case CRYO_REC_INOTIFY_WATCH:
 		return "INOTIFY_WATCH";
+	case CRYO_REC_SLEEP:
+		return "SLEEP";
 	case CRYO_REC_TRAILER:
 		return "TRAILER";
 	default:
@@ -505,8 +512,10 @@ enum cryo_fpu_format {
  *	thread that resumes without running a signal handler.
  * @CRYO_RESTART_BLOCK: the system call continues through restart_syscall(2)
  *	(-ERESTART_RESTARTBLOCK: nanosleep, clock_nanosleep, poll, futex wait
- *	with a timeout, ...); its remaining timeout is lost across a thaw in
- *	this version, which re-issues it as %CRYO_RESTART_SYSCALL.
+ *	with a timeout, ...).  A thaw re-issues it as %CRYO_RESTART_SYSCALL;
+ *	since 2.9 a SLEEP record after the THREAD record gives the remaining
+ *	timeout the call is re-issued with (&struct cryo_image_sleep); without
+ *	one the call starts over with its original arguments.
  */
 enum cryo_restart {
 	CRYO_RESTART_NONE	= 0,
@@ -635,8 +644,58 @@ struct cryo_image_thread {
 };
 
 #define CRYO_IMAGE_THREAD_SIZE_2_0	336
+
 /* CRYO_THREAD_MAX_CPUS - CPUs a THREAD record's affinity can name */
 #define CRYO_THREAD_MAX_CPUS		1024
+
+/**
+ * enum cryo_sleep_kind - &cryo_image_sleep.kind: the interrupted call,
+ * and the argument a thaw gives the remaining time in
+ * @CRYO_SLEEP_NANOSLEEP: nanosleep(2) (orig_ax %__NR_nanosleep); rdi, the
+ *	requested time, points at the remaining one.
+ * @CRYO_SLEEP_CLOCK_NANOSLEEP: clock_nanosleep(2) (%__NR_clock_nanosleep)
+ *	on CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME or CLOCK_TAI, flags
+ *	without TIMER_ABSTIME; rdx points at the remaining time.
+ * @CRYO_SLEEP_POLL: poll(2) (%__NR_poll) with a timeout; rdx, the timeout
+ *	in ms, becomes the remaining time rounded up to a whole ms.
+ * @CRYO_SLEEP_FUTEX_WAIT: futex(2) (%__NR_futex) FUTEX_WAIT with a
+ *	timeout (FUTEX_PRIVATE_FLAG allowed, not FUTEX_CLOCK_REALTIME); r10
+ *	points at the remaining time.
+ */
+enum cryo_sleep_kind {
+	CRYO_SLEEP_NANOSLEEP		= 1,
+	CRYO_SLEEP_CLOCK_NANOSLEEP	= 2,
+	CRYO_SLEEP_POLL			= 3,
+	CRYO_SLEEP_FUTEX_WAIT		= 4,
+};
+
+/**
+ * struct cryo_image_sleep - %CRYO_REC_SLEEP: the time left of a thread's
+ * interrupted sleep (since 2.9)
+ * @tid: the thread's id, as the THREAD record right before this one has
+ *	it.
+ * @kind: &enum cryo_sleep_kind; it must match that THREAD record's
+ *	orig_ax and arguments, and its restart state must be
+ *	%CRYO_RESTART_BLOCK.
+ * @remaining_ns: the time the call had left when the thread was frozen,
+ *	on the call's clock: its deadline minus the time of the freeze, 0
+ *	when it had passed.  At most 2^63 - 1; for %CRYO_SLEEP_POLL at most
+ *	INT_MAX ms.
+ *
+ * A thaw issues the call again with this time instead of its original
+ * timeout: the time the image spent frozen does not count.  For a
+ * timeout passed by address (all kinds but %CRYO_SLEEP_POLL) the thaw
+ * writes a struct __kernel_timespec holding it on the thread's stack, at
+ * the 16-byte aligned address below rsp minus 128 (the red zone), and
+ * points the argument register at it; that stack must lie in a writable
+ * mapping of the image, or the page below a grows-down one (EFAULT
+ * otherwise, before anything is changed).
+ */
+struct cryo_image_sleep {
+	__s32 tid;
+	__u32 kind;
+	__u64 remaining_ns;
+};
 
 /**
  * enum cryo_thread_sched_flags - &cryo_image_thread.sched_flags
