@@ -27,6 +27,7 @@
 #include "session.h"
 #include "thaw.h"
 #include "netlink.h"
+#include "task/task.h"
 
 /* The head every argument structure starts with (uapi rule). */
 struct cryo_ioctl_hdr {
@@ -47,6 +48,7 @@ union cryo_ioctl_buf {
 	struct cryo_thaw_status thaw_status;
 	struct cryo_remap remap;
 	struct cryo_thaw_shm thaw_shm;
+	struct cryo_thaw_timers thaw_timers;
 };
 
 struct cryo_ioctl_op {
@@ -139,6 +141,12 @@ static int cryo_ioc_thaw_shm(struct cryo_session *s, union cryo_ioctl_buf *buf)
 	return cryo_thaw_shm(s, &buf->thaw_shm);
 }
 
+static int cryo_ioc_thaw_timers(struct cryo_session *s,
+				union cryo_ioctl_buf *buf)
+{
+	return cryo_thaw_timers(s, &buf->thaw_timers);
+}
+
 static int cryo_ioc_remap(struct cryo_session *s, union cryo_ioctl_buf *buf)
 {
 	return cryo_remap(s, &buf->remap);
@@ -199,6 +207,7 @@ static const struct cryo_ioctl_op cryo_ioctl_ops[] = {
 		.unlocked = true,
 	},
 	CRYO_OP(THAW_SHM, thaw_shm, 0, cryo_ioc_thaw_shm),
+	CRYO_OP(THAW_TIMERS, thaw_timers, 0, cryo_ioc_thaw_timers),
 };
 
 /* A structure may only grow past its first published size. */
@@ -212,6 +221,7 @@ static_assert(sizeof(struct cryo_thaw_finish) >= CRYO_THAW_FINISH_SIZE_VER0);
 static_assert(sizeof(struct cryo_thaw_status) >= CRYO_THAW_STATUS_SIZE_VER0);
 static_assert(sizeof(struct cryo_remap) >= CRYO_REMAP_SIZE_VER0);
 static_assert(sizeof(struct cryo_thaw_shm) >= CRYO_THAW_SHM_SIZE_VER0);
+static_assert(sizeof(struct cryo_thaw_timers) >= CRYO_THAW_TIMERS_SIZE_VER0);
 
 long cryo_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {

@@ -81,6 +81,9 @@ static const struct {
 	[CRYO_REFUSAL_SIGQUEUE]		= { "pid", "has too many signals queued" },
 	[CRYO_REFUSAL_POSIX_TIMER]	= { "timer", "is a POSIX timer" },
 	[CRYO_REFUSAL_CPU_ITIMER]	= { "pid", "has ITIMER_VIRTUAL or ITIMER_PROF armed" },
+	[CRYO_REFUSAL_POSIX_TIMER_LIMIT] = { "timer", "is a POSIX timer past the image's limits (id, number)" },
+	[CRYO_REFUSAL_POSIX_TIMER_CLOCK] = { "timer", "is a POSIX timer on a CPU-time or alarm clock" },
+	[CRYO_REFUSAL_POSIX_TIMER_NOTIFY] = { "timer", "is a POSIX timer signalling a thread not saved" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */
@@ -368,6 +371,8 @@ int cryo_refuse_check(struct cryo_image *img, struct cryo_why *why)
 		ret = cryo_sched_refuse(img, why);
 	if (!ret)
 		ret = cryo_signals_refuse(img, why);
+	if (!ret)
+		ret = cryo_timers_refuse(img, why);
 	if (!ret)
 		ret = cryo_fdtable_check(img, why);
 	if (!ret)

@@ -811,6 +811,10 @@ static int cryo_thaw_load_one(struct cryo_thawing *t, const struct cryo_rec *rec
 		return cryo_cpu_load(t, rec);
 	case CRYO_REC_SIGINFO:
 		return cryo_sigq_load(t, rec);
+	case CRYO_REC_POSIX_TIMER:
+		return cryo_timers_load(t, rec);
+	case CRYO_REC_CPU_ITIMERS:
+		return cryo_itimers_load(t, rec);
 	case CRYO_REC_FILE:
 		return cryo_file_load(t, rec);
 	case CRYO_REC_FILE_DATA:
