@@ -78,6 +78,9 @@ struct cryoctl_image {
 	uint32_t nr_sections;		/* sections started */
 	uint32_t section_threads;	/* THREAD records of the current one */
 	uint32_t section_siginfo;	/* its SIGINFO records (2.8) */
+	uint32_t section_timers;	/* its POSIX_TIMER records (2.9) */
+	int32_t last_timer_id;		/* the id of the last of them */
+	bool section_itimers;		/* its CPU_ITIMERS record (2.9) */
 
 	/* Counts of what has been read, for the trailer. */
 	uint64_t offset;		/* bytes consumed */
