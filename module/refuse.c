@@ -81,9 +81,9 @@ static const struct {
 	[CRYO_REFUSAL_SIGQUEUE]		= { "pid", "has too many signals queued" },
 	[CRYO_REFUSAL_POSIX_TIMER]	= { "timer", "is a POSIX timer" },
 	[CRYO_REFUSAL_CPU_ITIMER]	= { "pid", "has ITIMER_VIRTUAL or ITIMER_PROF armed" },
-	[CRYO_REFUSAL_POSIX_TIMER_LIMIT] = { "timer", "is a POSIX timer past the image's limits (id, number)" },
-	[CRYO_REFUSAL_POSIX_TIMER_CLOCK] = { "timer", "is a POSIX timer on a CPU-time or alarm clock" },
-	[CRYO_REFUSAL_POSIX_TIMER_NOTIFY] = { "timer", "is a POSIX timer signalling a thread not saved" },
+	[CRYO_REFUSAL_POSIX_TIMER_LIMIT] = { "timer", "is a timer past the id or count limit" },
+	[CRYO_REFUSAL_POSIX_TIMER_CLOCK] = { "timer", "is a timer on a CPU-time or alarm clock" },
+	[CRYO_REFUSAL_POSIX_TIMER_NOTIFY] = { "timer", "is a timer signalling a lost thread" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */

@@ -73,8 +73,10 @@ static u64 cryo_timer_left(struct k_itimer *k, bool none)
 		div64_u64_rem(-left, iv, &rem);
 		return iv - rem;
 	}
-	/* About to fire: the smallest time still armed (a SIGEV_NONE
-	 * one-shot timer that expired is disarmed). */
+	/*
+	 * About to fire: the smallest time still armed (a SIGEV_NONE
+	 * one-shot timer that expired is disarmed).
+	 */
 	return none ? 0 : 1;
 }
 
