@@ -59,6 +59,7 @@ int main(int argc, char **argv)
 	test_unknown_types();
 	test_process_block();
 	test_siginfo();
+	test_timers();
 	test_files();
 	test_shm_image();
 	test_lock_image();

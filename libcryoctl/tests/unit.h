@@ -158,6 +158,7 @@ void test_big_record(void);
 void test_malformed(void);
 void test_process_block(void);
 void test_siginfo(void);
+void test_timers(void);
 void test_files(void);
 
 /* ---- shm_image.c -------------------------------------------------------------- */
