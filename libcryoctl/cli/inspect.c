@@ -804,6 +804,8 @@ static int collect(struct cryoctl_image *img, struct summary *s)
 		case CRYO_REC_SIGNALS:
 		case CRYO_REC_THREAD:
 		case CRYO_REC_SIGINFO:
+		case CRYO_REC_POSIX_TIMER:
+		case CRYO_REC_CPU_ITIMERS:
 		case CRYO_REC_FD:
 		case CRYO_REC_LOCK:
 		case CRYO_REC_VMA:

@@ -60,6 +60,7 @@ int main(int argc, char **argv)
 	test_process_block();
 	test_siginfo();
 	test_timers();
+	test_cli_timers();
 	test_files();
 	test_shm_image();
 	test_lock_image();
