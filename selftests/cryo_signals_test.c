@@ -22,6 +22,8 @@
  *    signal with its value, into its thread (POSIX_TIMER, CPU_ITIMERS,
  *    image format 2.9).
  *  - malformed_timers: those records with each field wrong: EBADMSG.
+ *  - timers_refused: a timer on a CPU-time clock, one of id 1024: the
+ *    freeze refused naming each, the target running on.
  *
  * Set CRYO_SIGNALS_ONLY=name to run one test.  No timed assertions: the
  * waits are for things to happen, with generous limits.
@@ -265,6 +267,52 @@ TEST_F_TIMEOUT(sig, too_many, 180)
 	EXPECT_EQ(rt1, e[0].sig);
 	EXPECT_EQ(0, e[0].value);
 	EXPECT_EQ(1, e[1].value);
+	QUIT(0);
+}
+
+/* Freeze without ACCEPT_LOSS: the refusal, and the target resumed. */
+static int freeze_refused(struct tgt *t, struct cryoctl_freeze_result *res)
+{
+	int dev, fd, ret;
+
+	memset(res, 0, sizeof(*res));
+	res->size = sizeof(*res);
+	dev = cryoctl_open();
+	if (dev < 0)
+		return dev;
+	fd = open(t->img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		close(dev);
+		return -errno;
+	}
+	ret = cryoctl_freeze_ex(dev, t->pid, CRYO_FREEZE_KILL, 0, fd, NULL,
+				NULL, res);
+	close(fd);
+	close(dev);
+	return ret;
+}
+
+/*
+ * A timer on a CPU-time clock, then one of id 1024: refused by name, not
+ * lost; the target goes on untouched.
+ */
+TEST_F_TIMEOUT(sig, timers_refused, 120)
+{
+	struct cryoctl_freeze_result res;
+
+	ONLY("timers_refused");
+	SPAWN();
+	CMD('K', "cpu 1");
+	EXPECT_EQ(-EOPNOTSUPP, freeze_refused(T, &res));
+	EXPECT_EQ(CRYO_REFUSAL_POSIX_TIMER_CLOCK, res.refusal);
+	EXPECT_EQ(1, res.refusal_id);
+	EXPECT_EQ(T->pid, res.refusal_pid);
+	CMD('k', "far 1024");
+	EXPECT_EQ(-EOPNOTSUPP, freeze_refused(T, &res));
+	EXPECT_EQ(CRYO_REFUSAL_POSIX_TIMER_LIMIT, res.refusal);
+	EXPECT_EQ(1024, res.refusal_id);
+	EXPECT_EQ(T->pid, res.refusal_pid);
+	CMD('p', "pid ");
 	QUIT(0);
 }
 

@@ -33,6 +33,9 @@
  *        timer 2's and 1's interval (ns), whether 1 has time left, the
  *        errno of timer_gettime(3), ITIMER_PROF's and ITIMER_VIRTUAL's
  *        interval (us).
+ *   'K'  makes a timer on CLOCK_PROCESS_CPUTIME_ID: "cpu <id>"; 'k'
+ *        deletes it and makes timers (deleting each) until one has id
+ *        1024, which it keeps: "far <id>".
  *   'p'  "pid <pid>"; 'q' <byte>: exit with that status.
  */
 #include <errno.h>
@@ -236,7 +239,7 @@ int main(void)
 	struct itimerspec its;
 	sigset_t set, pend;
 	pthread_t b;
-	int sig;
+	int sig, cpu_id = -1;
 	char c;
 
 	memset(&sa, 0, sizeof(sa));
@@ -325,6 +328,23 @@ int main(void)
 		case 'c':
 			counts();
 			break;
+		case 'K':
+			cpu_id = mk_timer(CLOCK_PROCESS_CPUTIME_ID, SIGEV_SIGNAL,
+					  SIGUSR2, 5, 0);
+			reply("cpu %d", cpu_id);
+			break;
+		case 'k': {
+			int id;
+
+			if (syscall(SYS_timer_delete, cpu_id))
+				die("timer_delete");
+			while ((id = mk_timer(CLOCK_MONOTONIC, SIGEV_NONE, 0, 0,
+					      0)) < 1024)
+				if (syscall(SYS_timer_delete, id))
+					die("timer_delete");
+			reply("far %d", id);
+			break;
+		}
 		case 'p':
 			reply("pid %d", (int)getpid());
 			break;
