@@ -319,22 +319,17 @@ static inline int cryo_vfs_remove(const struct path *parent,
 
 /*
  * 6.10 made a process's list of POSIX timers an hlist
- * (signal_struct.posix_timers, k_itimer.list).  The id of its first
- * timer, -1 for none.  Under the siglock, which guards the list (and an
- * id never changes).
+ * (signal_struct.posix_timers, k_itimer.list).  Each POSIX timer @k of
+ * @sig, under the siglock, which guards the list.
  */
 #include <linux/posix-timers.h>
-static inline int cryo_posix_timer_first(struct signal_struct *sig)
-{
 #if CRYO_SINCE(6, 10)
-	struct k_itimer *k = hlist_entry_safe(sig->posix_timers.first,
-					      struct k_itimer, list);
+#define cryo_for_each_posix_timer(k, sig) \
+	hlist_for_each_entry(k, &(sig)->posix_timers, list)
 #else
-	struct k_itimer *k = list_first_entry_or_null(&sig->posix_timers,
-						      struct k_itimer, list);
+#define cryo_for_each_posix_timer(k, sig) \
+	list_for_each_entry(k, &(sig)->posix_timers, list)
 #endif
-	return k ? k->it_id : -1;
-}
 
 /*
  * 6.10 made a mark connector point at its object itself (an inode); it

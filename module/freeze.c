@@ -558,6 +558,7 @@ static bool cryo_freeze_section(struct cryo_image *img, unsigned int from)
 		img->fdt.fd_next = 0;
 		img->pg.cursor = 0;
 		cryo_sigq_save_end(img);
+		cryo_timers_save_end(img);
 		return true;
 	}
 	return false;
@@ -690,6 +691,12 @@ static int cryo_freeze_next(struct cryo_image *img)
 		fallthrough;
 	case CRYO_PH_SIGINFO:
 		ret = cryo_sigq_save(img);
+		if (ret)
+			return ret;
+		img->phase = CRYO_PH_TIMERS;
+		fallthrough;
+	case CRYO_PH_TIMERS:
+		ret = cryo_timers_save(img);
 		if (ret)
 			return ret;
 		img->phase = CRYO_PH_FILES;

@@ -35,6 +35,7 @@ enum cryo_phase {
 	CRYO_PH_SIGNALS,
 	CRYO_PH_THREADS,
 	CRYO_PH_SIGINFO,
+	CRYO_PH_TIMERS,
 	CRYO_PH_FILES,
 	CRYO_PH_VMAS,
 	CRYO_PH_PAGES,
@@ -199,6 +200,7 @@ struct cryo_image {
 	struct cryo_shm_save shm;	/* shared memory objects, mm/shm.c */
 	struct cryo_files_save fdt;	/* the files section, files/ */
 	struct cryo_sigq_save sigq;	/* queued signals, task/signals.c */
+	struct cryo_timers_save timers;	/* task/timers.c */
 
 };
 

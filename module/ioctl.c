@@ -28,6 +28,7 @@
 #include "thaw.h"
 #include "netlink.h"
 #include "files/files.h"
+#include "task/task.h"
 
 /* The head every argument structure starts with (uapi rule). */
 struct cryo_ioctl_hdr {
@@ -50,6 +51,7 @@ union cryo_ioctl_buf {
 	struct cryo_thaw_shm thaw_shm;
 	struct cryo_thaw_epoll thaw_epoll;
 	struct cryo_thaw_inotify thaw_inotify;
+	struct cryo_thaw_timers thaw_timers;
 };
 
 struct cryo_ioctl_op {
@@ -166,6 +168,12 @@ static int cryo_ioc_thaw_inotify(struct cryo_session *s,
 	return cryo_inotify_thaw_watch(s, &buf->thaw_inotify);
 }
 
+static int cryo_ioc_thaw_timers(struct cryo_session *s,
+				union cryo_ioctl_buf *buf)
+{
+	return cryo_thaw_timers(s, &buf->thaw_timers);
+}
+
 static int cryo_ioc_remap(struct cryo_session *s, union cryo_ioctl_buf *buf)
 {
 	return cryo_remap(s, &buf->remap);
@@ -240,6 +248,7 @@ static const struct cryo_ioctl_op cryo_ioctl_ops[] = {
 		.execute = cryo_ioc_thaw_epoll,
 	},
 	CRYO_OP(THAW_INOTIFY, thaw_inotify, 0, cryo_ioc_thaw_inotify),
+	CRYO_OP(THAW_TIMERS, thaw_timers, 0, cryo_ioc_thaw_timers),
 };
 
 /* A structure may only grow past its first published size. */
@@ -255,6 +264,7 @@ static_assert(sizeof(struct cryo_remap) >= CRYO_REMAP_SIZE_VER0);
 static_assert(sizeof(struct cryo_thaw_shm) >= CRYO_THAW_SHM_SIZE_VER0);
 static_assert(sizeof(struct cryo_thaw_epoll) >= CRYO_THAW_EPOLL_SIZE_VER0);
 static_assert(sizeof(struct cryo_thaw_inotify) >= CRYO_THAW_INOTIFY_SIZE_VER0);
+static_assert(sizeof(struct cryo_thaw_timers) >= CRYO_THAW_TIMERS_SIZE_VER0);
 
 long cryo_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {

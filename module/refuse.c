@@ -86,6 +86,9 @@ static const struct {
 	[CRYO_REFUSAL_INOTIFY_PATH]	= { "fd", "is an inotify watching an inode with no path" },
 	[CRYO_REFUSAL_INOTIFY_QUEUE]	= { "fd", "is an inotify with events queued" },
 	[CRYO_REFUSAL_INOTIFY_WD]	= { "fd", "is an inotify with too many watches" },
+	[CRYO_REFUSAL_POSIX_TIMER_LIMIT] = { "timer", "is a timer past the id or count limit" },
+	[CRYO_REFUSAL_POSIX_TIMER_CLOCK] = { "timer", "is a timer on a CPU-time or alarm clock" },
+	[CRYO_REFUSAL_POSIX_TIMER_NOTIFY] = { "timer", "is a timer signalling a lost thread" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */
@@ -373,6 +376,8 @@ int cryo_refuse_check(struct cryo_image *img, struct cryo_why *why)
 		ret = cryo_sched_refuse(img, why);
 	if (!ret)
 		ret = cryo_signals_refuse(img, why);
+	if (!ret)
+		ret = cryo_timers_refuse(img, why);
 	if (!ret)
 		ret = cryo_fdtable_check(img, why);
 	if (!ret)

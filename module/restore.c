@@ -247,6 +247,8 @@ int cryo_thaw_restore(struct cryo_session *s, struct cryo_thaw_restore *a)
 		ret = cryo_wait_threads(t);
 	if (!ret)
 		ret = cryo_sched_check(t);
+	if (!ret)
+		ret = cryo_timers_check(t);
 	/* The wait above returns at once when all had arrived, killed or not. */
 	if (!ret && cryo_being_killed())
 		ret = cryo_thaw_fail(t, -EINTR, "interrupted");

@@ -814,6 +814,10 @@ static int cryo_thaw_load_one(struct cryo_thawing *t, const struct cryo_rec *rec
 		return cryo_sigq_load(t, rec);
 	case CRYO_REC_SLEEP:
 		return cryo_sleep_load(t, rec);
+	case CRYO_REC_POSIX_TIMER:
+		return cryo_timers_load(t, rec);
+	case CRYO_REC_CPU_ITIMERS:
+		return cryo_itimers_load(t, rec);
 	case CRYO_REC_FILE:
 		return cryo_file_load(t, rec);
 	case CRYO_REC_FILE_DATA:

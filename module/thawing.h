@@ -147,6 +147,7 @@ struct cryo_thawing {
 	bool proc_loginuid;		/* PROCESS has the 2.8 loginuid */
 	struct cryo_cred_plan cred;	/* credentials, task/creds.c */
 	struct cryo_sigq_thaw sigq;	/* queued signals, task/signals.c */
+	struct cryo_timers_thaw timers;	/* task/timers.c */
 	u32 flags;			/* enum cryo_thaw_flags */
 
 	/* The restore, under the tree's lock. */

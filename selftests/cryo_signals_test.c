@@ -16,6 +16,14 @@
  *    ACCEPT_LOSS the image holds that many, and they all come back.
  *  - malformed: a SIGINFO record with each field wrong is refused with
  *    EBADMSG naming it, before the point of no return.
+ *  - timers: POSIX timers (an id gap, SIGEV_SIGNAL with a value,
+ *    SIGEV_THREAD_ID, SIGEV_NONE) and ITIMER_PROF and ITIMER_VIRTUAL
+ *    come back with their ids and intervals and keep firing, each
+ *    signal with its value, into its thread (POSIX_TIMER, CPU_ITIMERS,
+ *    image format 2.9).
+ *  - malformed_timers: those records with each field wrong: EBADMSG.
+ *  - timers_refused: a timer on a CPU-time clock, one of id 1024: the
+ *    freeze refused naming each, the target running on.
  *
  * Set CRYO_SIGNALS_ONLY=name to run one test.  No timed assertions: the
  * waits are for things to happen, with generous limits.
@@ -285,26 +293,74 @@ static int freeze_refused(struct tgt *t, struct cryoctl_freeze_result *res)
 }
 
 /*
- * A POSIX timer, then ITIMER_PROF: refused by name, not lost; the
- * target goes on untouched.
+ * A timer on a CPU-time clock, then one of id 1024: refused by name, not
+ * lost; the target goes on untouched.
  */
 TEST_F_TIMEOUT(sig, timers_refused, 120)
 {
 	struct cryoctl_freeze_result res;
-	struct ent e[4];
 
 	ONLY("timers_refused");
 	SPAWN();
+	CMD('K', "cpu 1");
 	EXPECT_EQ(-EOPNOTSUPP, freeze_refused(T, &res));
-	EXPECT_EQ(CRYO_REFUSAL_POSIX_TIMER, res.refusal);
-	EXPECT_EQ(0, res.refusal_id);	/* its first timer */
+	EXPECT_EQ(CRYO_REFUSAL_POSIX_TIMER_CLOCK, res.refusal);
+	EXPECT_EQ(1, res.refusal_id);
 	EXPECT_EQ(T->pid, res.refusal_pid);
-	CMD('P', "prof");
+	CMD('k', "far 1024");
 	EXPECT_EQ(-EOPNOTSUPP, freeze_refused(T, &res));
-	EXPECT_EQ(CRYO_REFUSAL_CPU_ITIMER, res.refusal);
-	EXPECT_EQ(T->pid, res.refusal_id);
-	CMD('l', "log ");
-	EXPECT_EQ(0, parse_log(T->line, e, 4));
+	EXPECT_EQ(CRYO_REFUSAL_POSIX_TIMER_LIMIT, res.refusal);
+	EXPECT_EQ(1024, res.refusal_id);
+	EXPECT_EQ(T->pid, res.refusal_pid);
+	CMD('p', "pid ");
+	QUIT(0);
+}
+
+/* The target's 'c' answer, checked: every timer fires as it should. */
+#define COUNTS() do {							\
+		int __c[14] = { 0 };					\
+		long __iv2 = 0, __iv1 = 0;				\
+									\
+		CMD('c', "counts ");					\
+		ASSERT_EQ(14, sscanf(T->line,				\
+			"counts %d %d %d %d %d %d %d %d %ld %ld %d %d %d %d", \
+			&__c[0], &__c[1], &__c[2], &__c[3], &__c[4],	\
+			&__c[5], &__c[6], &__c[7], &__iv2, &__iv1,	\
+			&__c[10], &__c[11], &__c[12], &__c[13]))	\
+			TH_LOG("%s", T->line);				\
+		EXPECT_EQ(1, __c[0]) TH_LOG("timer 2 stopped: %s", T->line); \
+		EXPECT_EQ(1, __c[1]) TH_LOG("timer 4 stopped: %s", T->line); \
+		EXPECT_EQ(1, __c[2]) TH_LOG("ITIMER_PROF stopped: %s", T->line); \
+		EXPECT_EQ(1, __c[3]) TH_LOG("ITIMER_VIRTUAL stopped: %s", T->line); \
+		EXPECT_EQ(7, __c[4]);		/* SIGUSR2's sigev value */ \
+		EXPECT_EQ(2, __c[5]);		/* from timer 2 */	\
+		EXPECT_EQ(11, __c[6]);		/* SIGRTMIN+5's */	\
+		EXPECT_EQ(0, __c[7]);		/* all in thread B */	\
+		EXPECT_EQ(20000000, __iv2);				\
+		EXPECT_EQ(10000000000L, __iv1);				\
+		EXPECT_EQ(1, __c[10]);		/* timer 1 still armed */ \
+		EXPECT_EQ(EINVAL, __c[11]);	/* the gap stays one */	\
+		EXPECT_EQ(10000, __c[12]);				\
+		EXPECT_EQ(10000, __c[13]);				\
+	} while (0)
+
+/*
+ * POSIX timers (ids 0, 1, 2 and 4: 3 was deleted) and ITIMER_PROF and
+ * ITIMER_VIRTUAL: after freeze -> kill -> thaw the same ids exist with
+ * the same intervals, the periodic ones keep firing with their sigev
+ * values, the SIGEV_THREAD_ID one into the same thread, the SIGEV_NONE
+ * one is still armed, and the gap is still one.
+ */
+TEST_F_TIMEOUT(sig, timers, 180)
+{
+	ONLY("timers");
+	SPAWN();
+	CMD('T', "timers 1 2 4");
+	COUNTS();
+	FREEZE();
+	THAW();
+	COUNTS();
+	COUNTS();
 	QUIT(0);
 }
 
@@ -408,6 +464,113 @@ TEST_F_TIMEOUT(sig, malformed, 180)
 	ASSERT_LT(0, T->pid);
 	EXPECT_EQ(BIT(SIGRTMIN + 1) | BIT(SIGRTMIN + 4),
 		  cryo_status_mask(T->pid, "ShdPnd:"));
+	free(buf);
+	free(img);
+	QUIT(0);
+}
+
+/* Offset of the @n-th record of type @type in @img, @len when none. */
+static size_t nth_frame(const unsigned char *img, size_t len, uint32_t type,
+			unsigned int n)
+{
+	size_t off = 0;
+
+	while (off + sizeof(struct cryo_rec) <= len) {
+		struct cryo_rec r;
+
+		memcpy(&r, img + off, sizeof(r));
+		if (r.len > CRYO_REC_MAX_LEN)
+			break;
+		if (r.type == type && !n--)
+			return off;
+		off += sizeof(r) + r.len;
+	}
+	return len;
+}
+
+/*
+ * Each field of the POSIX_TIMER and CPU_ITIMERS records made wrong:
+ * EBADMSG naming the record, before the point of no return.  Then the
+ * image itself thaws, its timers firing.
+ */
+TEST_F_TIMEOUT(sig, malformed_timers, 240)
+{
+	static const struct {
+		uint32_t type;
+		unsigned int nth;	/* which record of the type */
+		size_t off;
+		int32_t v;
+		const char *what;
+	} cases[] = {
+#define PT(f) CRYO_REC_POSIX_TIMER, 0, offsetof(struct cryo_image_posix_timer, f)
+		{ PT(id), -1, "id -1" },
+		{ PT(id), CRYO_IMAGE_MAX_POSIX_TIMER_ID + 1, "id too large" },
+		{ CRYO_REC_POSIX_TIMER, 1, 0, 0, "ids out of order" },
+		{ PT(clock), 2, "a CPU-time clock" },
+		{ PT(clock), 99, "clock 99" },
+		{ PT(notify), 3, "sigev_notify 3" },
+		{ PT(signo), 0, "signal 0" },
+		{ PT(signo), 65, "signal 65" },
+		{ PT(tid), 1, "a thread without SIGEV_THREAD_ID" },
+		{ CRYO_REC_POSIX_TIMER, 3, offsetof(struct cryo_image_posix_timer, tid),
+		  0x7ffffff0, "a thread not in the image" },
+		{ PT(__reserved), 1, "reserved" },
+		{ PT(value_ns) + 4, 0x7fffffff, "value of centuries" },
+		{ PT(interval_ns) + 4, 0x7fffffff, "interval of centuries" },
+#undef PT
+		{ CRYO_REC_CPU_ITIMERS, 0,
+		  offsetof(struct cryo_image_cpu_itimers, prof_value_ns) + 4,
+		  0x7fffffff, "ITIMER_PROF of centuries" },
+		{ CRYO_REC_CPU_ITIMERS, 0,
+		  offsetof(struct cryo_image_cpu_itimers, virt_interval_ns) + 4,
+		  0x7fffffff, "ITIMER_VIRTUAL of centuries" },
+	};
+	struct cryoctl_thaw_result res;
+	unsigned char *img, *buf;
+	struct cryo_rec r;
+	unsigned int i;
+	size_t len, at;
+	char name[40];
+	int ret;
+
+	ONLY("malformed_timers");
+	SPAWN();
+	CMD('T', "timers 1 2 4");
+	FREEZE();
+	img = cryo_slurp(T->img, &len);
+	ASSERT_NE(NULL, img);
+	buf = malloc(len);
+	ASSERT_NE(NULL, buf);
+	/* Timers 0, 1, 2 and 4, then the itimers. */
+	ASSERT_GT(len, nth_frame(img, len, CRYO_REC_POSIX_TIMER, 3));
+	ASSERT_EQ(len, nth_frame(img, len, CRYO_REC_POSIX_TIMER, 4));
+	ASSERT_GT(len, nth_frame(img, len, CRYO_REC_CPU_ITIMERS, 0));
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		at = nth_frame(img, len, cases[i].type, cases[i].nth);
+		ASSERT_GT(len, at);
+		snprintf(name, sizeof(name), "record %d (%s)", rec_index(img, at),
+			 cases[i].type == CRYO_REC_CPU_ITIMERS ? "CPU_ITIMERS" :
+			 "POSIX_TIMER");
+		memcpy(buf, img, len);
+		memcpy(buf + at + sizeof(r) + cases[i].off, &cases[i].v,
+		       sizeof(cases[i].v));
+		memcpy(&r, buf + at, sizeof(r));
+		r.crc = cryoctl_record_crc(&r, buf + at + sizeof(r));
+		memcpy(buf + at, &r, sizeof(r));
+		ret = thaw_buf(T, buf, len, &res);
+		EXPECT_EQ(-EBADMSG, ret) TH_LOG("%s: %s", cases[i].what, res.message);
+		EXPECT_NE(NULL, strstr(res.message, name))
+			TH_LOG("%s: \"%s\" does not name %s", cases[i].what,
+			       res.message, name);
+		EXPECT_EQ(0, T->pid);
+		T->pid = 0;
+	}
+
+	/* The image itself thaws, its timers with it. */
+	ASSERT_EQ(0, thaw_buf(T, img, len, &res)) TH_LOG("%s", res.message);
+	ASSERT_LT(0, T->pid);
+	COUNTS();
 	free(buf);
 	free(img);
 	QUIT(0);

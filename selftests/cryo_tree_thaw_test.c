@@ -11,7 +11,8 @@
  * again.  With --same-pid every member has its frozen pid.  With
  * --new-pidns (CRYOCTL_THAW_NEW_PIDNS) the tree is thawed a second time
  * while the first thaw holds its pids, and every member and thread has its
- * frozen id inside the new namespace.
+ * frozen id inside the new namespace.  C has a POSIX timer of id 1
+ * (since image format 2.9), which keeps firing after the thaw.
  *
  * CRYO_TREE_ONLY="round_trip,new_pidns_taken" runs only those.
  */
@@ -149,6 +150,9 @@ TEST_F_TIMEOUT(tree, round_trip, 120)
 	CMD('g', "g ");
 	ASSERT_EQ(0, ids_parse(T->line, &a)) TH_LOG("%s", T->line);
 	EXPECT_EQ(cpid, a.cpgid);
+	/* A member's POSIX timer (id 1: 0 was deleted), made by its process. */
+	CMD('t', "t ");
+	EXPECT_STREQ("t ok", T->line);
 
 	ret = tgt_freeze_kill(T);
 	ASSERT_EQ(0, ret) TH_LOG("freeze: %s", strerror(-ret));
@@ -184,6 +188,10 @@ TEST_F_TIMEOUT(tree, round_trip, 120)
 		EXPECT_EQ(a.c, b.c);
 		EXPECT_EQ(zpid, pids[2]);
 	}
+
+	/* C's timer is back, with its id, value and interval, and fires. */
+	CMD('c', "c ");
+	EXPECT_STREQ("c 1 9 1 20000000", T->line);
 
 	/* The zombie, reaped by P with its real status. */
 	CMD('z', "z ");

@@ -385,6 +385,18 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 		cli_err("freeze: PID %d fd %d (%s) is an O_PATH descriptor of a symbolic link, socket or block device that has been deleted; a thaw could not open it again; it keeps running (--accept-loss freezes without it)",
 			id, rid, fd_path(pid, rid, path, sizeof(path)));
 		return EXIT_FAIL;
+	case CRYO_REFUSAL_POSIX_TIMER_LIMIT:
+		cli_err("freeze: PID %d: POSIX timer %d is past what an image holds (ids up to 1023, 32 timers); it keeps running (--accept-loss freezes without it)",
+			id, rid);
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_POSIX_TIMER_CLOCK:
+		cli_err("freeze: PID %d: POSIX timer %d counts a CPU-time or alarm clock, which cryo cannot restore; it keeps running (--accept-loss freezes without it)",
+			id, rid);
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_POSIX_TIMER_NOTIFY:
+		cli_err("freeze: PID %d: POSIX timer %d signals a thread the image does not hold; it keeps running (--accept-loss freezes without it)",
+			id, rid);
+		return EXIT_FAIL;
 	default:
 		return -1;
 	}

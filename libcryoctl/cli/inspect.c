@@ -460,6 +460,7 @@ static int new_proc(struct summary *s)
 	p->first_lock = s->nr_locks;
 	p->first_sigq = s->nr_sigq;
 	p->first_epoll = s->nr_epoll;
+	p->first_timer = s->nr_timers;
 	p->first_vma = s->nr_vmas;
 	s->vma_cursor = s->nr_vmas;
 	return 0;
@@ -530,6 +531,31 @@ static int add_siginfo(struct summary *s, const struct cryoctl_record *rec)
 	memset(q, 0, sizeof(*q));
 	memcpy(q, rec->payload, rec->len < sizeof(*q) ? rec->len : sizeof(*q));
 	cur_proc(s)->nr_sigq++;
+	return 0;
+}
+
+static int add_posix_timer(struct summary *s, const struct cryoctl_record *rec)
+{
+	struct cryo_image_posix_timer *q;
+
+	q = grow(s->timers, &s->timers_size, s->nr_timers, sizeof(*q));
+	if (!q)
+		return -1;
+	s->timers = q;
+	q = &q[s->nr_timers++];
+	memset(q, 0, sizeof(*q));
+	memcpy(q, rec->payload, rec->len < sizeof(*q) ? rec->len : sizeof(*q));
+	cur_proc(s)->nr_timers++;
+	return 0;
+}
+
+static int add_cpu_itimers(struct summary *s, const struct cryoctl_record *rec)
+{
+	struct proc_info *p = cur_proc(s);
+
+	memcpy(&p->itimers, rec->payload,
+	       rec->len < sizeof(p->itimers) ? rec->len : sizeof(p->itimers));
+	p->have_itimers = true;
 	return 0;
 }
 
@@ -781,6 +807,10 @@ static int add_proc_record(struct summary *s, const struct cryoctl_record *rec)
 		return add_siginfo(s, rec);
 	case CRYO_REC_SLEEP:
 		return add_sleep(s, rec);
+	case CRYO_REC_POSIX_TIMER:
+		return add_posix_timer(s, rec);
+	case CRYO_REC_CPU_ITIMERS:
+		return add_cpu_itimers(s, rec);
 	case CRYO_REC_FD:
 		return add_fd(s, rec);
 	case CRYO_REC_LOCK:
@@ -852,6 +882,8 @@ static int collect(struct cryoctl_image *img, struct summary *s)
 		case CRYO_REC_THREAD:
 		case CRYO_REC_SIGINFO:
 		case CRYO_REC_SLEEP:
+		case CRYO_REC_POSIX_TIMER:
+		case CRYO_REC_CPU_ITIMERS:
 		case CRYO_REC_FD:
 		case CRYO_REC_LOCK:
 		case CRYO_REC_EPOLL_ITEM:
@@ -905,6 +937,7 @@ static void free_summary(struct summary *s)
 	free(s->sigq);
 	free(s->epoll);
 	free(s->sleeps);
+	free(s->timers);
 	for (i = 0; i < s->nr_procs; i++) {
 		p = &s->procs[i];
 		for (k = 0; k < ARRAY_SIZE(p->fs); k++)

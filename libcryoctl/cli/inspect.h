@@ -59,6 +59,9 @@ struct proc_info {
 	size_t first_lock, nr_locks;	/* its LOCK records (2.6) */
 	size_t first_sigq, nr_sigq;	/* its SIGINFO records (2.8) */
 	size_t first_epoll, nr_epoll;	/* its EPOLL_ITEM records (2.9) */
+	size_t first_timer, nr_timers;	/* its POSIX_TIMER records (2.9) */
+	bool have_itimers;		/* its CPU_ITIMERS record (2.9) */
+	struct cryo_image_cpu_itimers itimers;
 	size_t first_vma, nr_vmas;
 	uint64_t pages;
 };
@@ -108,6 +111,9 @@ struct summary {
 	struct cryo_image_sleep *sleeps;	/* SLEEP records (2.9) */
 	size_t nr_sleeps;
 	size_t sleeps_size;
+	struct cryo_image_posix_timer *timers;
+	size_t nr_timers;
+	size_t timers_size;
 	struct cryo_image_thread *threads;
 	bool thread_sched;		/* THREAD records have the 2.7 fields */
 	size_t nr_threads;

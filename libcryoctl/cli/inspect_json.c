@@ -163,6 +163,18 @@
  *     epoll_id, target_id   file ids (numbers)
  *     tfd                   the fd number the item is keyed by (number)
  *     events, data          hex
+ *   posix_timers            array of objects, the POSIX_TIMER records
+ *                           (format 2.9), only when there are some
+ *     id, clock, notify,    numbers (sigev_notify, sigev_signo)
+ *     signal
+ *     value                 sigev_value (hex)
+ *     tid                   SIGEV_THREAD_ID's thread, else 0
+ *     value_ns, interval_ns time left and period (numbers)
+ *     overrun               the last overrun count (number)
+ *   cpu_itimers             object, the CPU_ITIMERS record (format 2.9),
+ *                           only when there is one: prof_value_ns,
+ *                           prof_interval_ns, virt_value_ns,
+ *                           virt_interval_ns (numbers)
  *   vmas                    array of objects, ascending
  *     start, end            hex
  *     perms                 "rwxp" as in /proc/PID/maps
@@ -375,6 +387,21 @@ static void json_process(struct json *j, const struct cryo_image_process *p)
 		j_str_or_null(j, "loginuid", NULL);
 	else
 		j_u64(j, "loginuid", p->loginuid);
+	j_close(j, '}');
+}
+
+static void json_posix_timer(struct json *j, const struct cryo_image_posix_timer *t)
+{
+	j_open(j, NULL, '{');
+	j_s64(j, "id", t->id);
+	j_s64(j, "clock", t->clock);
+	j_s64(j, "notify", t->notify);
+	j_s64(j, "signal", t->signo);
+	j_hex(j, "value", t->value);
+	j_s64(j, "tid", t->tid);
+	j_u64(j, "value_ns", t->value_ns);
+	j_u64(j, "interval_ns", t->interval_ns);
+	j_s64(j, "overrun", t->overrun);
 	j_close(j, '}');
 }
 
@@ -744,6 +771,20 @@ static void json_proc(struct json *j, const struct summary *s,
 		j_close(j, '}');
 	}
 	j_close(j, ']');
+	if (p->nr_timers) {
+		j_open(j, "posix_timers", '[');
+		for (i = p->first_timer; i < p->first_timer + p->nr_timers; i++)
+			json_posix_timer(j, &s->timers[i]);
+		j_close(j, ']');
+	}
+	if (p->have_itimers) {
+		j_open(j, "cpu_itimers", '{');
+		j_u64(j, "prof_value_ns", p->itimers.prof_value_ns);
+		j_u64(j, "prof_interval_ns", p->itimers.prof_interval_ns);
+		j_u64(j, "virt_value_ns", p->itimers.virt_value_ns);
+		j_u64(j, "virt_interval_ns", p->itimers.virt_interval_ns);
+		j_close(j, '}');
+	}
 	j_open(j, "vmas", '[');
 	for (i = p->first_vma; i < p->first_vma + p->nr_vmas; i++)
 		json_vma(j, &s->vmas[i]);

@@ -507,6 +507,51 @@ static void text_fd(const struct summary *s, const struct cryo_image_fd *fd)
 	text_watches(fi);
 }
 
+static const char *const sigev_names[] = {
+	"SIGEV_SIGNAL", "SIGEV_NONE", "SIGEV_THREAD", "3", "SIGEV_THREAD_ID",
+};
+
+/*
+ * "  timer 2: clock 1, SIGEV_SIGNAL SIGUSR2 value 0x7, left 0.020000000 s,
+ * every 0.020000000 s, overrun 0"
+ */
+static void text_posix_timer(const struct cryo_image_posix_timer *t)
+{
+	char sig[16];
+
+	inspect_sig_name(t->signo, sig, sizeof(sig));
+	printf("  timer %d: clock %d, ", t->id, t->clock);
+	if (t->notify >= 0 && t->notify < 5)
+		printf("%s", sigev_names[t->notify]);
+	else
+		printf("notify %d", t->notify);
+	if (t->tid)
+		printf(" to thread %d", t->tid);
+	printf(" %s value 0x%llx, left %llu.%09llu s, every %llu.%09llu s, overrun %lld\n",
+	       sig, (unsigned long long)t->value,
+	       (unsigned long long)(t->value_ns / 1000000000),
+	       (unsigned long long)(t->value_ns % 1000000000),
+	       (unsigned long long)(t->interval_ns / 1000000000),
+	       (unsigned long long)(t->interval_ns % 1000000000),
+	       (long long)t->overrun);
+}
+
+static void text_itimer(const char *name, uint64_t value, uint64_t interval)
+{
+	printf("%-16sleft %llu.%09llu s, every %llu.%09llu s\n", name,
+	       (unsigned long long)(value / 1000000000),
+	       (unsigned long long)(value % 1000000000),
+	       (unsigned long long)(interval / 1000000000),
+	       (unsigned long long)(interval % 1000000000));
+}
+
+static void text_itimers(const struct cryo_image_cpu_itimers *it)
+{
+	putchar('\n');
+	text_itimer("ITIMER_PROF", it->prof_value_ns, it->prof_interval_ns);
+	text_itimer("ITIMER_VIRTUAL", it->virt_value_ns, it->virt_interval_ns);
+}
+
 /*
  * "  queued SIGRTMIN+2 to thread 12: SI_QUEUE pid 10 uid 0 value 0x2a",
  * "  queued SIGALRM to the process: SI_TIMER timer 0 overrun 0 value 0x7"
@@ -874,6 +919,12 @@ static void text_proc(const struct summary *s, const struct proc_info *p)
 		printf("\n%-16s%zu\n", "queued signals", p->nr_sigq);
 	for (i = 0; i < p->nr_sigq; i++)
 		text_siginfo(&s->sigq[p->first_sigq + i]);
+	if (p->nr_timers)
+		printf("\n%-16s%zu\n", "POSIX timers", p->nr_timers);
+	for (i = 0; i < p->nr_timers; i++)
+		text_posix_timer(&s->timers[p->first_timer + i]);
+	if (p->have_itimers)
+		text_itimers(&p->itimers);
 	if (p->have_process || p->nr_fds || (s->nr_procs == 1 && s->nr_files))
 		text_files(s, p);
 }

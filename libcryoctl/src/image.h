@@ -81,6 +81,9 @@ struct cryoctl_image {
 	/* 1 + the index of the last THREAD in CRYO_RESTART_BLOCK, its tid */
 	uint64_t sleep_after;
 	int32_t sleep_tid;
+	uint32_t section_timers;	/* its POSIX_TIMER records (2.9) */
+	int32_t last_timer_id;		/* the id of the last of them */
+	bool section_itimers;		/* its CPU_ITIMERS record (2.9) */
 
 	/* Counts of what has been read, for the trailer. */
 	uint64_t offset;		/* bytes consumed */

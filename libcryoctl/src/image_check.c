@@ -14,7 +14,8 @@
  *  5. its place.  The order is
  *
  *	HEADER [TREE SHM*] SECTION* TRAILER, each SECTION being
- *	PROCESS GROUPS AUXV FS SIGNALS (THREAD SLEEP?)* SIGINFO*
+ *	PROCESS GROUPS AUXV FS SIGNALS (THREAD SLEEP?)* SIGINFO* POSIX_TIMER*
+ *	[CPU_ITIMERS]
  *	(FILE FILE_DATA* FD FD*)* VMA* PAGES* SHM_PAGES*
  *
  *     HEADER first and once.  A 2.1 image has one section and no TREE.
@@ -475,6 +476,8 @@ static int next_section(struct cryoctl_image *img)
 	img->nr_sections++;
 	img->section_threads = 0;
 	img->section_siginfo = 0;
+	img->section_timers = 0;
+	img->section_itimers = false;
 	img->rank = CRYO_RANK_TREE;
 	img->block_seen = 0;
 	img->block_checked = false;
@@ -850,6 +853,97 @@ static int check_siginfo(struct cryoctl_image *img)
 
 #define FILE_KNOWN_FLAGS	(CRYO_FILE_UNLINKED | CRYO_FILE_LOST | \
 				 CRYO_FILE_PIPE_ALONE)
+/* Ten years, the most a timer of an image may be armed for. */
+#define TIMER_MAX_NS	(10ULL * 365 * 86400 * 1000000000ULL)
+
+/*
+ * POSIX_TIMER (2.9): after a THREAD of its section and before its
+ * CPU_ITIMERS, ids increasing and at most CRYO_IMAGE_MAX_POSIX_TIMER_ID,
+ * at most CRYO_IMAGE_MAX_POSIX_TIMERS, a clock and notification a thaw
+ * makes, times of at most ten years.  Its tid is checked against the
+ * THREAD records by a thaw.
+ */
+static int check_posix_timer(struct cryoctl_image *img)
+{
+	const struct cryo_image_posix_timer *r = (const void *)img->buf;
+	int32_t id, clock, notify, signo, tid;
+	int ret;
+
+	ret = check_rank(img, CRYO_RANK_THREAD);
+	if (ret)
+		return ret;
+	if (img->minor < 9)
+		return image_fail(img, -EPROTO, true,
+				  "a POSIX_TIMER record in a format %u.%u image",
+				  CRYO_IMAGE_MAJOR, img->minor);
+	ret = img->minor > CRYO_IMAGE_MINOR && img->rec.len > sizeof(*r) ? 0 :
+	      check_len(img, sizeof(*r));
+	if (ret)
+		return ret;
+	if (!img->section_threads || img->section_itimers)
+		return image_fail(img, -EPROTO, true,
+				  "a POSIX_TIMER record before any THREAD or after CPU_ITIMERS");
+	if (++img->section_timers > CRYO_IMAGE_MAX_POSIX_TIMERS)
+		return image_fail(img, -EPROTO, true,
+				  "more than %u POSIX_TIMER records in a section",
+				  CRYO_IMAGE_MAX_POSIX_TIMERS);
+	id = (int32_t)le32toh(r->id);
+	if (id < 0 || id > CRYO_IMAGE_MAX_POSIX_TIMER_ID ||
+	    (img->section_timers > 1 && id <= img->last_timer_id))
+		return image_fail(img, -EPROTO, true, "timer id %d", id);
+	img->last_timer_id = id;
+	if (r->__reserved)
+		return image_fail(img, -EPROTO, true, "reserved field is not 0");
+	clock = (int32_t)le32toh(r->clock);
+	if (clock != 0 && clock != 1 && clock != 7 && clock != 11)
+		return image_fail(img, -EPROTO, true, "timer %d: clock %d", id, clock);
+	notify = (int32_t)le32toh(r->notify);
+	if (notify != 0 && notify != 1 && notify != 2 && notify != 4)
+		return image_fail(img, -EPROTO, true, "timer %d: sigev_notify %d",
+				  id, notify);
+	signo = (int32_t)le32toh(r->signo);
+	if (signo < 0 || signo > 64 || (notify != 1 && !signo))
+		return image_fail(img, -EPROTO, true, "timer %d: signal %d", id, signo);
+	tid = (int32_t)le32toh(r->tid);
+	if (notify == 4 ? tid <= 0 : tid != 0)
+		return image_fail(img, -EPROTO, true, "timer %d: thread %d", id, tid);
+	if (le64toh(r->value_ns) > TIMER_MAX_NS ||
+	    le64toh(r->interval_ns) > TIMER_MAX_NS)
+		return image_fail(img, -EPROTO, true, "timer %d: more than ten years",
+				  id);
+	return 0;
+}
+
+/* CPU_ITIMERS (2.9): once, after its section's THREADs; ten years at most. */
+static int check_cpu_itimers(struct cryoctl_image *img)
+{
+	const struct cryo_image_cpu_itimers *r = (const void *)img->buf;
+	int ret;
+
+	ret = check_rank(img, CRYO_RANK_THREAD);
+	if (ret)
+		return ret;
+	if (img->minor < 9)
+		return image_fail(img, -EPROTO, true,
+				  "a CPU_ITIMERS record in a format %u.%u image",
+				  CRYO_IMAGE_MAJOR, img->minor);
+	ret = img->minor > CRYO_IMAGE_MINOR && img->rec.len > sizeof(*r) ? 0 :
+	      check_len(img, sizeof(*r));
+	if (ret)
+		return ret;
+	if (!img->section_threads || img->section_itimers)
+		return image_fail(img, -EPROTO, true,
+				  "a CPU_ITIMERS record before any THREAD, or a second one");
+	img->section_itimers = true;
+	if (le64toh(r->prof_value_ns) > TIMER_MAX_NS ||
+	    le64toh(r->prof_interval_ns) > TIMER_MAX_NS ||
+	    le64toh(r->virt_value_ns) > TIMER_MAX_NS ||
+	    le64toh(r->virt_interval_ns) > TIMER_MAX_NS)
+		return image_fail(img, -EPROTO, true, "an itimer of more than ten years");
+	return 0;
+}
+
+#define FILE_KNOWN_FLAGS	(CRYO_FILE_UNLINKED | CRYO_FILE_LOST)
 
 /* The inode type a FILE of @kind has, 0 when any. */
 static uint32_t kind_ifmt(uint32_t kind)
@@ -1891,6 +1985,10 @@ int image_check_record(struct cryoctl_image *img)
 		return check_siginfo(img);
 	case CRYO_REC_SLEEP:
 		return check_sleep(img);
+	case CRYO_REC_POSIX_TIMER:
+		return check_posix_timer(img);
+	case CRYO_REC_CPU_ITIMERS:
+		return check_cpu_itimers(img);
 	case CRYO_REC_FILE:
 		return check_file(img);
 	case CRYO_REC_FILE_DATA:

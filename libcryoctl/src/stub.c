@@ -215,6 +215,68 @@ static void wait_threads(struct stub_thread *t, unsigned int n)
 			sys6(__NR_futex, (long)&t[i].ctid, FUTEX_WAIT, v, 0, 0, 0);
 }
 
+/* ---- POSIX timers and itimers (see "POSIX timers" in thaw.rst) ----------- */
+
+/*
+ * Make the image's timers, in increasing id order: a fresh process's ids
+ * come from a counter that starts at 0 and only goes up, so a timer made
+ * and deleted again skips an id.  Once the threads exist: a timer that
+ * signals one thread names its new tid.
+ */
+static long make_timers(struct stub_args *a, struct stub_thread *t)
+{
+	unsigned int i;
+	long ret;
+	int id;
+
+	for (i = 0; i < a->nr_timers; i++) {
+		struct stub_timer *w = &a->timers[i];
+
+		if (w->sev.notify == 4 /* SIGEV_THREAD_ID */)
+			w->sev.tid = t[w->thread].tid;
+		for (;;) {
+			ret = sys3(__NR_timer_create, w->clock, (long)&w->sev,
+				   (long)&id);
+			if (ret < 0)
+				return ret;
+			if (id == w->id)
+				break;
+			sys1(__NR_timer_delete, id);
+			if (id > w->id)
+				return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+/* Arm them, and ITIMER_PROF and ITIMER_VIRTUAL, once memory is back. */
+static long arm_timers(struct stub_args *a)
+{
+	unsigned int i;
+	long ret;
+
+	for (i = 0; i < a->nr_timers; i++) {
+		struct stub_timer *w = &a->timers[i];
+
+		if (!w->it[2] && !w->it[3])
+			continue;
+		ret = sys6(__NR_timer_settime, w->id, 0, (long)w->it, 0, 0, 0);
+		if (ret < 0)
+			return ret;
+	}
+	if (a->prof[2] || a->prof[3]) {
+		ret = sys3(__NR_setitimer, 2 /* ITIMER_PROF */, (long)a->prof, 0);
+		if (ret < 0)
+			return ret;
+	}
+	if (a->virt[2] || a->virt[3]) {
+		ret = sys3(__NR_setitimer, 1 /* ITIMER_VIRTUAL */, (long)a->virt, 0);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 /* ---- the leader ------------------------------------------------------------ */
 
 static long thaw_main(struct stub_args *a)
@@ -224,6 +286,7 @@ static long thaw_main(struct stub_args *a)
 	unsigned int i;
 	long ret = 0, err;
 
+	t[0].tid = sys1(__NR_gettid, 0);
 	for (i = 1; i < a->nr_threads; i++) {
 		__atomic_store_n(&t[i].ctid, 1, __ATOMIC_RELEASE);
 		ret = stub_clone3(&t[i]);
@@ -232,7 +295,19 @@ static long thaw_main(struct stub_args *a)
 			stub_report(a->status_fd, STUB_ST_CLONE, ret);
 			break;
 		}
+		t[i].tid = ret;
 		ret = 0;
+	}
+	/*
+	 * The threads wait in CRYO_IOC_THAW_THREAD: if the timers cannot be
+	 * made, our caller's exit takes them (their wait is killable).
+	 */
+	if (!ret && a->nr_timers) {
+		ret = make_timers(a, t);
+		if (ret < 0) {
+			stub_report(a->status_fd, STUB_ST_TIMER, ret);
+			return ret;
+		}
 	}
 	/*
 	 * If a thread could not be made, the restore still runs when some
@@ -247,6 +322,11 @@ static long thaw_main(struct stub_args *a)
 	}
 
 	/* Past the point of no return: only the region is left. */
+	ret = arm_timers(a);
+	if (ret < 0) {
+		stub_report(a->status_fd, STUB_ST_TIMER, ret);
+		stub_exit_group(127);
+	}
 	if (r->vdso) {
 		ret = sys2(__NR_arch_prctl, ARCH_MAP_VDSO_64, (long)r->vdso);
 		if (ret < 0) {

@@ -63,7 +63,8 @@ enum stub_status {
 	STUB_ST_MEMBER_PID = 13, /* a process made for a member: its pid */
 	STUB_ST_TREE_PID = 14,	/* the image pid of a member not made */
 	STUB_ST_PIDNS	= 15,	/* the new pid namespace could not be made */
-	STUB_ST_EPOLL	= 16,	/* the epolls could not be filled */
+	STUB_ST_TIMER	= 16,	/* a POSIX timer or an itimer: made, armed */
+	STUB_ST_EPOLL	= 17,	/* the epolls could not be filled */
 };
 
 struct stub_msg {
@@ -85,8 +86,31 @@ struct stub_thread {
 	__s32 devfd;
 	__s32 status_fd;
 	__u32 ctid;		/* CLONE_CHILD_CLEARTID: 0 once the thread is gone */
-	__u32 __pad;
+	__s32 tid;		/* the stub's: what clone3() (gettid()) gave */
 } __attribute__((aligned(64)));
+
+/* The kernel's struct sigevent on x86-64 (64 bytes). */
+struct stub_sigevent {
+	__u64 value;
+	__s32 signo;
+	__s32 notify;
+	__s32 tid;		/* SIGEV_THREAD_ID: filled in by the stub */
+	__s32 __pad[11];
+};
+
+/*
+ * A POSIX timer the stub makes (timer_create() until it gets @id) before
+ * CRYO_IOC_THAW_RESTORE, and arms (timer_settime() with @it, when its
+ * value is not 0) once that returned.  See "POSIX timers" in thaw.rst.
+ */
+struct stub_timer {
+	__s32 id;
+	__s32 clock;
+	__u32 thread;		/* SIGEV_THREAD_ID: index in stub_args.threads */
+	__u32 __pad;
+	__s64 it[4];		/* struct itimerspec: interval, value */
+	struct stub_sigevent sev;
+};
 
 /*
  * The argument block, at the start of the region's data (after the code).
@@ -100,6 +124,11 @@ struct stub_args {
 	__u64 stack_top;	/* the entry thread's stack, 16-byte aligned */
 	__u64 threads;		/* struct stub_thread [nr_threads] */
 	struct cryo_thaw_restore restore;
+	__u32 nr_timers;
+	__u32 __pad2;
+	struct stub_timer timers[CRYO_IMAGE_MAX_POSIX_TIMERS];
+	__s64 prof[4];		/* struct itimerval of ITIMER_PROF, value 0: none */
+	__s64 virt[4];		/* and of ITIMER_VIRTUAL */
 
 	struct cryo_remap remap;
 	__s32 result_fd;

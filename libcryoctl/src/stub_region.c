@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -168,6 +169,64 @@ void region_estimate(int image_fd, size_t *nr_threads, size_t *fpu_size)
 		*fpu_size = le32toh(h.fpu_size);
 }
 
+/* @ns as struct timespec's two longs (sec, nsec). */
+static void ts_of(__s64 *ts, uint64_t ns)
+{
+	ts[0] = (int64_t)(ns / 1000000000ULL);
+	ts[1] = (int64_t)(ns % 1000000000ULL);
+}
+
+/* @ns as struct timeval's (sec, usec), rounded up: never disarm by it. */
+static void tv_of(__s64 *tv, uint64_t ns)
+{
+	ns = (ns + 999) / 1000 * 1000;
+	tv[0] = (int64_t)(ns / 1000000000ULL);
+	tv[1] = (int64_t)(ns % 1000000000ULL / 1000);
+}
+
+/*
+ * The member's POSIX timers and CPU itimers (CRYO_IOC_THAW_TIMERS), as
+ * the stub makes and arms them.  A module before ABI 1.13 has none to
+ * give (it refused them at the freeze): ENOTTY leaves none.  Any other
+ * failure leaves none too, and the module's check in
+ * CRYO_IOC_THAW_RESTORE then fails the thaw, naming what is missing.
+ * Called in a member's process too: nothing allocated.
+ */
+static void region_timers(struct thaw_ctx *c, struct stub_args *a)
+{
+	struct cryo_thaw_timer tm[CRYO_IMAGE_MAX_POSIX_TIMERS];
+	struct cryo_thaw_timers q = {
+		.size = sizeof(q),
+		.member = c->t.member,
+		.timers = (uintptr_t)tm,
+		.timers_len = CRYO_IMAGE_MAX_POSIX_TIMERS,
+	};
+	unsigned int i;
+
+	a->nr_timers = 0;
+	if (ioctl(c->devfd, CRYO_IOC_THAW_TIMERS, &q) < 0 ||
+	    q.nr_timers > CRYO_IMAGE_MAX_POSIX_TIMERS)
+		return;
+	for (i = 0; i < q.nr_timers; i++) {
+		struct stub_timer *w = &a->timers[i];
+
+		memset(w, 0, sizeof(*w));
+		w->id = tm[i].id;
+		w->clock = tm[i].clock;
+		w->thread = tm[i].thread < c->t.nr_threads ? tm[i].thread : 0;
+		ts_of(&w->it[0], tm[i].interval_ns);
+		ts_of(&w->it[2], tm[i].value_ns);
+		w->sev.value = tm[i].value;
+		w->sev.signo = tm[i].signo;
+		w->sev.notify = tm[i].notify;
+	}
+	a->nr_timers = q.nr_timers;
+	tv_of(&a->prof[0], q.prof_interval_ns);
+	tv_of(&a->prof[2], q.prof_value_ns);
+	tv_of(&a->virt[0], q.virt_interval_ns);
+	tv_of(&a->virt[2], q.virt_value_ns);
+}
+
 /* A thaw's region, for the address the module chose, c->t.stub_addr. */
 void region_build_thaw(struct thaw_ctx *c)
 {
@@ -225,6 +284,7 @@ void region_build_thaw(struct thaw_ctx *c)
 	if (c->nr_objects)
 		memcpy(c->init + r->pipes + 2 * c->nr_pipes * sizeof(__s32),
 		       c->obj_fds, c->nr_objects * sizeof(__s32));
+	region_timers(c, a);
 }
 
 int region_map(uint64_t base, size_t len, void **p)

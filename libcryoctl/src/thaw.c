@@ -447,6 +447,8 @@ static const char *step_name(int type)
 		return "finish (CRYO_IOC_THAW_FINISH)";
 	case STUB_ST_CLONE:
 		return "create its threads (clone3)";
+	case STUB_ST_TIMER:
+		return "make or arm its POSIX timers or itimers";
 	case STUB_ST_CREDS:
 		return "take the image's uids, gids, groups and limits";
 	case STUB_ST_MEMBER:

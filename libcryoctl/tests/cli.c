@@ -848,3 +848,48 @@ void test_cli_usage(void)
 	close(slave);
 	close(master);
 }
+
+/* POSIX_TIMER and CPU_ITIMERS (2.9) in inspect's text and JSON. */
+void test_cli_timers(void)
+{
+	struct cryo_image_posix_timer t = {
+		.id = 2, .clock = 1, .signo = 12, .value = 7,
+		.value_ns = 20000000, .interval_ns = 1500000000, .overrun = 3,
+	};
+	struct cryo_image_cpu_itimers it = {
+		.prof_value_ns = 10000000, .prof_interval_ns = 10000000,
+	};
+	static struct run r;
+	struct img m;
+	int i;
+
+	build_image(&m, 0, CRYO_IMAGE_MINOR);
+	i = find_rec(&m, CRYO_REC_THREAD, 1) + 1;
+	edit(&m, i, 0, CRYO_REC_POSIX_TIMER, &t, sizeof(t));
+	t.id = 4;
+	t.notify = 4;
+	t.tid = 4243;
+	edit(&m, i + 1, 0, CRYO_REC_POSIX_TIMER, &t, sizeof(t));
+	edit(&m, i + 2, 0, CRYO_REC_CPU_ITIMERS, &it, sizeof(it));
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect"));
+	if (getenv("UNIT_SHOW"))
+		fprintf(stderr, "%s", r.out);
+	CHECK(r.status == 0 &&
+	      strstr(r.out, "\nPOSIX timers    2\n"
+			 "  timer 2: clock 1, SIGEV_SIGNAL SIGUSR2 value 0x7, left 0.020000000 s, every 1.500000000 s, overrun 3\n"
+			 "  timer 4: clock 1, SIGEV_THREAD_ID to thread 4243 SIGUSR2 value 0x7,") &&
+	      strstr(r.out, "\nITIMER_PROF     left 0.010000000 s, every 0.010000000 s\n"
+			 "ITIMER_VIRTUAL  left 0.000000000 s, every 0.000000000 s\n"),
+	      "inspect timers: %d\n%s", r.status, r.out);
+	run_cli(&r, m.b.p, m.b.len, -1, -1, ARGS("inspect", "--json"));
+	if (getenv("UNIT_SHOW"))
+		fprintf(stderr, "%s", r.out);
+	CHECK(r.status == 0 && json_valid(r.out) &&
+	      strstr(r.out, "\"posix_timers\": [") &&
+	      strstr(r.out, "\"id\": 4,") && strstr(r.out, "\"tid\": 4243,") &&
+	      strstr(r.out, "\"interval_ns\": 1500000000,") &&
+	      strstr(r.out, "\"cpu_itimers\": {") &&
+	      strstr(r.out, "\"prof_value_ns\": 10000000,"),
+	      "inspect --json timers: %d\n%s", r.status, r.out);
+	free(m.b.p);
+}

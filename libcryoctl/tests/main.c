@@ -60,6 +60,8 @@ int main(int argc, char **argv)
 	test_process_block();
 	test_siginfo();
 	test_sleep();
+	test_timers();
+	test_cli_timers();
 	test_files();
 	test_shm_image();
 	test_lock_image();

@@ -759,6 +759,79 @@ void test_siginfo(void)
 	REFUSED(&m, i, "a SIGINFO record before any THREAD", "SIGINFO first");
 }
 
+/* The reference image with @n records of @type (@len bytes each) after its THREADs. */
+static int with_timers(struct img *m, uint32_t type, const void *q,
+		       size_t len, int n, uint16_t minor)
+{
+	int i, k;
+
+	build_image(m, 0, minor);
+	for (i = m->nr - 1; i > 0 && m->type[i] != CRYO_REC_THREAD; i--)
+		;
+	i++;
+	for (k = 0; k < n; k++)
+		edit(m, i + k, 0, type, q, len);
+	return i + n - 1;
+}
+
+/* POSIX_TIMER and CPU_ITIMERS (2.9): place, size, fields. */
+void test_timers(void)
+{
+	struct cryo_image_posix_timer t = {
+		.id = 2, .clock = 1, .signo = 12, .value = 7,
+		.value_ns = 20000000, .interval_ns = 20000000,
+	};
+	struct cryo_image_cpu_itimers it = { .prof_value_ns = 10000000 };
+	struct cryo_image_posix_timer bad;
+	struct img m;
+	int i;
+
+	with_timers(&m, CRYO_REC_POSIX_TIMER, &t, sizeof(t), 1, CRYO_IMAGE_MINOR);
+	ACCEPTED(&m, "POSIX_TIMER");
+	with_timers(&m, CRYO_REC_CPU_ITIMERS, &it, sizeof(it), 1, CRYO_IMAGE_MINOR);
+	ACCEPTED(&m, "CPU_ITIMERS");
+	i = with_timers(&m, CRYO_REC_POSIX_TIMER, &t, sizeof(t), 1, 8);
+	REFUSED(&m, i, "a POSIX_TIMER record in a format 2.8 image", "POSIX_TIMER in 2.8");
+	i = with_timers(&m, CRYO_REC_POSIX_TIMER, &t, sizeof(t), 2, CRYO_IMAGE_MINOR);
+	REFUSED(&m, i, "timer id 2", "two POSIX_TIMERs of id 2");
+	i = with_timers(&m, CRYO_REC_CPU_ITIMERS, &it, sizeof(it), 2, CRYO_IMAGE_MINOR);
+	REFUSED(&m, i, "or a second one", "two CPU_ITIMERS");
+	bad = t;
+	bad.id = CRYO_IMAGE_MAX_POSIX_TIMER_ID + 1;
+	i = with_timers(&m, CRYO_REC_POSIX_TIMER, &bad, sizeof(bad), 1, CRYO_IMAGE_MINOR);
+	REFUSED(&m, i, "timer id 1024", "POSIX_TIMER id 1024");
+	bad = t;
+	bad.clock = 2;
+	i = with_timers(&m, CRYO_REC_POSIX_TIMER, &bad, sizeof(bad), 1, CRYO_IMAGE_MINOR);
+	REFUSED(&m, i, "clock 2", "POSIX_TIMER on a CPU clock");
+	bad = t;
+	bad.notify = 3;
+	i = with_timers(&m, CRYO_REC_POSIX_TIMER, &bad, sizeof(bad), 1, CRYO_IMAGE_MINOR);
+	REFUSED(&m, i, "sigev_notify 3", "POSIX_TIMER notify 3");
+	bad = t;
+	bad.signo = 0;
+	i = with_timers(&m, CRYO_REC_POSIX_TIMER, &bad, sizeof(bad), 1, CRYO_IMAGE_MINOR);
+	REFUSED(&m, i, "signal 0", "POSIX_TIMER signal 0");
+	bad = t;
+	bad.tid = 5;
+	i = with_timers(&m, CRYO_REC_POSIX_TIMER, &bad, sizeof(bad), 1, CRYO_IMAGE_MINOR);
+	REFUSED(&m, i, "thread 5", "POSIX_TIMER tid without SIGEV_THREAD_ID");
+	bad = t;
+	bad.__reserved = 1;
+	i = with_timers(&m, CRYO_REC_POSIX_TIMER, &bad, sizeof(bad), 1, CRYO_IMAGE_MINOR);
+	REFUSED(&m, i, "reserved field is not 0", "POSIX_TIMER reserved");
+	bad = t;
+	bad.interval_ns = 1ULL << 62;
+	i = with_timers(&m, CRYO_REC_POSIX_TIMER, &bad, sizeof(bad), 1, CRYO_IMAGE_MINOR);
+	REFUSED(&m, i, "more than ten years", "POSIX_TIMER of centuries");
+	i = with_timers(&m, CRYO_REC_POSIX_TIMER, &t, sizeof(t) - 1, 1, CRYO_IMAGE_MINOR);
+	REFUSED(&m, i, "shorter than the 56", "POSIX_TIMER of 55 bytes");
+	/* After CPU_ITIMERS. */
+	i = with_timers(&m, CRYO_REC_CPU_ITIMERS, &it, sizeof(it), 1, CRYO_IMAGE_MINOR);
+	edit(&m, i + 1, 0, CRYO_REC_POSIX_TIMER, &t, sizeof(t));
+	REFUSED(&m, i + 1, "after CPU_ITIMERS", "POSIX_TIMER after CPU_ITIMERS");
+}
+
 /*
  * The reference image of format 2.@minor, its first thread in a
  * restartable sleep, with @s as a SLEEP record at index @at (0: right

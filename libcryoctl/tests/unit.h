@@ -159,6 +159,8 @@ void test_malformed(void);
 void test_process_block(void);
 void test_siginfo(void);
 void test_sleep(void);
+void test_timers(void);
+void test_cli_timers(void);
 void test_files(void);
 
 /* ---- shm_image.c -------------------------------------------------------------- */

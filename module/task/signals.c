@@ -303,16 +303,14 @@ static unsigned int cryo_sigq_walk(struct cryo_image *img,
 /*
  * Under the parked member's siglock (lock_task_sighand() is not
  * exported; a parked target's sighand only goes away if it dies, then we
- * see NULL or another one): cryo_sigq_walk(), and with @timer the id of
- * its first POSIX timer (-1 for none) and whether ITIMER_VIRTUAL or
- * ITIMER_PROF is armed.  -ESRCH when the member is gone.
+ * see NULL or another one): cryo_sigq_walk().  -ESRCH when the member is
+ * gone.
  */
 static int cryo_sigq_locked(struct cryo_image *img,
 			    struct cryo_image_siginfo *out, unsigned int room,
-			    unsigned int *n, int *timer, bool *cpu_itimer)
+			    unsigned int *n)
 {
 	struct task_struct *leader = img->m->leader;
-	struct signal_struct *sig = leader->signal;
 	struct sighand_struct *sh;
 	int ret = -ESRCH;
 
@@ -323,11 +321,6 @@ static int cryo_sigq_locked(struct cryo_image *img,
 	spin_lock_irq(&sh->siglock);
 	if (sh == rcu_access_pointer(leader->sighand)) {
 		*n = cryo_sigq_walk(img, sh, out, room);
-		if (timer) {
-			*timer = cryo_posix_timer_first(sig);
-			*cpu_itimer = sig->it[CPUCLOCK_PROF].expires ||
-				      sig->it[CPUCLOCK_VIRT].expires;
-		}
 		ret = 0;
 	}
 	spin_unlock_irq(&sh->siglock);
@@ -341,11 +334,8 @@ out:
  * @img: the image, @img->m parked
  * @why: out: the refusal
  *
- * More queued signals than an image holds; a POSIX timer
- * (timer_create(2)) or an armed ITIMER_VIRTUAL or ITIMER_PROF, which a
- * thaw cannot make again.  Under the siglock, which guards the queues,
- * the list of timers and the CPU itimers; the parked process cannot
- * change them itself.
+ * More queued signals than an image holds (timers are timers.c's).
+ * Under the siglock, which guards the queues.
  *
  * Return: 0, -EOPNOTSUPP with @why set, -ESRCH.
  */
@@ -353,21 +343,14 @@ int cryo_signals_refuse(struct cryo_image *img, struct cryo_why *why)
 {
 	pid_t pid = task_tgid_nr_ns(img->m->leader,
 				    task_active_pid_ns(current));
-	bool cpu_itimer;
 	unsigned int n;
-	int timer, ret;
+	int ret;
 
-	ret = cryo_sigq_locked(img, NULL, 0, &n, &timer, &cpu_itimer);
+	ret = cryo_sigq_locked(img, NULL, 0, &n);
 	if (ret)
 		return ret;
 	if (n > CRYO_IMAGE_MAX_SIGINFO)
 		return cryo_refuse(why, CRYO_REFUSAL_SIGQUEUE, pid, -EOPNOTSUPP);
-	if (timer >= 0)
-		return cryo_refuse(why, CRYO_REFUSAL_POSIX_TIMER, timer,
-				   -EOPNOTSUPP);
-	if (cpu_itimer)
-		return cryo_refuse(why, CRYO_REFUSAL_CPU_ITIMER, pid,
-				   -EOPNOTSUPP);
 	return 0;
 }
 
@@ -380,7 +363,7 @@ static int cryo_sigq_take(struct cryo_image *img)
 
 	/* Others may queue more meanwhile: a few tries, then the limit. */
 	for (tries = 0; ; tries++) {
-		ret = cryo_sigq_locked(img, sq->q, room, &n, NULL, NULL);
+		ret = cryo_sigq_locked(img, sq->q, room, &n);
 		if (ret)
 			return ret;
 		if (n <= room || room == CRYO_IMAGE_MAX_SIGINFO)

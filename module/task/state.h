@@ -51,4 +51,27 @@ struct cryo_sigq_thaw {
 	u64 shared_covered;		/* signals with a shared record */
 };
 
+/*
+ * The POSIX timers and CPU itimers of a section being frozen
+ * (task/timers.c): taken from the parked member once, at the section's
+ * first POSIX_TIMER record, given out one record at a time.
+ */
+struct cryo_timers_save {
+	struct cryo_image_posix_timer q[CRYO_IMAGE_MAX_POSIX_TIMERS];
+	unsigned int nr;
+	unsigned int next;		/* the next to stage; nr + 1: all done */
+	struct cryo_image_cpu_itimers it;
+	bool have_it;			/* a CPU itimer is armed */
+	bool taken;
+};
+
+/* Those of a section being thawed, checked (task/timers.c). */
+struct cryo_timers_thaw {
+	struct cryo_image_posix_timer q[CRYO_IMAGE_MAX_POSIX_TIMERS];
+	u32 thread[CRYO_IMAGE_MAX_POSIX_TIMERS]; /* SIGEV_THREAD_ID: its index */
+	unsigned int nr;
+	struct cryo_image_cpu_itimers it;
+	bool have_it;
+};
+
 #endif /* _CRYO_TASK_STATE_H */

@@ -6,6 +6,8 @@
  *   proc.c     PROCESS, AUXV, FS: ids, limits, mm bounds, exe and cwd
  *   creds.c    GROUPS and the credentials of the restored process
  *   signals.c  SIGNALS: dispositions, ITIMER_REAL, pending signals
+ *   timers.c   POSIX_TIMER, CPU_ITIMERS: timer_create(2) timers, and
+ *              ITIMER_PROF and ITIMER_VIRTUAL
  *   cpu.c      THREAD: registers, FPU state, per-thread kernel state
  *   tree.c     TREE: the members of the tree, and how they are related
  *   sched.c    THREAD's scheduling, affinity and timer slack; THP disable
@@ -64,6 +66,17 @@ void cryo_sigq_save_end(struct cryo_image *img);
 int cryo_sigq_load(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_sigq_restore(struct cryo_thawing *t);
 void cryo_sigq_release(struct cryo_thawing *t);
+
+/* timers.c */
+struct cryo_session;
+struct cryo_thaw_timers;
+int cryo_timers_refuse(struct cryo_image *img, struct cryo_why *why);
+int cryo_timers_save(struct cryo_image *img);
+void cryo_timers_save_end(struct cryo_image *img);
+int cryo_timers_load(struct cryo_thawing *t, const struct cryo_rec *rec);
+int cryo_itimers_load(struct cryo_thawing *t, const struct cryo_rec *rec);
+int cryo_timers_check(struct cryo_thawing *t);
+int cryo_thaw_timers(struct cryo_session *s, struct cryo_thaw_timers *arg);
 
 /* tree.c */
 int cryo_tree_find(struct cryo_image *img, struct task_struct *root);

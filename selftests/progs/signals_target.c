@@ -21,6 +21,21 @@
  *   'U'  thread B unblocks SIGRTMIN+3 and waits for its handler, then 'l'.
  *   'P'  deletes the POSIX timer (its queued signal stays) and arms
  *        ITIMER_PROF for an hour: "prof".
+ *   'T'  makes POSIX timers 1 to 4 and deletes 3 (an id gap): 1
+ *        SIGEV_NONE, every 10 s from an hour; 2 SIGUSR2 value 7, every
+ *        20 ms; 4 SIGEV_THREAD_ID to thread B, SIGRTMIN+5 value 11,
+ *        every 20 ms (CLOCK_BOOTTIME); and ITIMER_PROF and ITIMER_VIRTUAL
+ *        every 10 ms: "timers <id> <id> <id>".
+ *   'c'  spins until each of those signals came twice more (a minute
+ *        at most), then "counts" with: whether each came (usr2 rt5 prof
+ *        virt), the last SIGUSR2's value and timer id, the last
+ *        SIGRTMIN+5's value, how many SIGRTMIN+5 ran outside thread B,
+ *        timer 2's and 1's interval (ns), whether 1 has time left, the
+ *        errno of timer_gettime(3), ITIMER_PROF's and ITIMER_VIRTUAL's
+ *        interval (us).
+ *   'K'  makes a timer on CLOCK_PROCESS_CPUTIME_ID: "cpu <id>"; 'k'
+ *        deletes it and makes timers (deleting each) until one has id
+ *        1024, which it keeps: "far <id>".
  *   'p'  "pid <pid>"; 'q' <byte>: exit with that status.
  */
 #include <errno.h>
@@ -46,6 +61,29 @@ static volatile int nlog;
 static volatile int b_go, b_done;
 static volatile pid_t b_tid;
 static timer_t tm;
+static pthread_t b_thread;
+static volatile int n_usr2, usr2_val, usr2_id, n_rt5, rt5_val, rt5_wrong;
+static volatile int n_prof, n_virt;
+
+/* The timers' signals, counted apart from the log. */
+static void counter(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (sig == SIGUSR2) {
+		usr2_val = si->si_value.sival_int;
+		usr2_id = si->si_timerid;
+		n_usr2++;
+	} else if (sig == SIGRTMIN + 5) {
+		rt5_val = si->si_value.sival_int;
+		if (!pthread_equal(pthread_self(), b_thread))
+			rt5_wrong++;
+		n_rt5++;
+	} else if (sig == SIGPROF) {
+		n_prof++;
+	} else if (sig == SIGVTALRM) {
+		n_virt++;
+	}
+}
 
 static void handler(int sig, siginfo_t *si, void *uc)
 {
@@ -114,6 +152,86 @@ static void *thread_b(void *arg)
 	return NULL;
 }
 
+/* A timer made with the raw call: its kernel id. */
+static int mk_timer(int clock, int notify, int signo, int value, pid_t tid)
+{
+	struct sigevent sev;
+	int id;
+
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = notify;
+	sev.sigev_signo = signo;
+	sev.sigev_value.sival_int = value;
+	sev._sigev_un._tid = tid;
+	if (syscall(SYS_timer_create, clock, &sev, &id))
+		die("timer_create");
+	return id;
+}
+
+static void arm_timer(int id, long iv_ms, long val_ms)
+{
+	struct itimerspec its = {
+		.it_interval = { iv_ms / 1000, iv_ms % 1000 * 1000000 },
+		.it_value = { val_ms / 1000, val_ms % 1000 * 1000000 },
+	};
+
+	if (syscall(SYS_timer_settime, id, 0, &its, NULL))
+		die("timer_settime");
+}
+
+static void make_timers(void)
+{
+	struct itimerval iv = { { 0, 10000 }, { 0, 10000 } };
+	struct sigaction sa;
+	int a, b, c, d;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = counter;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	if (sigaction(SIGUSR2, &sa, NULL) || sigaction(SIGRTMIN + 5, &sa, NULL) ||
+	    sigaction(SIGPROF, &sa, NULL) || sigaction(SIGVTALRM, &sa, NULL))
+		die("sigaction");
+	a = mk_timer(CLOCK_MONOTONIC, SIGEV_NONE, SIGUSR2, 1, 0);
+	arm_timer(a, 10000, 3600000);
+	b = mk_timer(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGUSR2, 7, 0);
+	c = mk_timer(CLOCK_REALTIME, SIGEV_SIGNAL, SIGUSR2, 3, 0);
+	d = mk_timer(CLOCK_BOOTTIME, SIGEV_THREAD_ID, SIGRTMIN + 5, 11, b_tid);
+	if (syscall(SYS_timer_delete, c))
+		die("timer_delete");
+	arm_timer(b, 20, 20);
+	arm_timer(d, 20, 20);
+	if (setitimer(ITIMER_PROF, &iv, NULL) || setitimer(ITIMER_VIRTUAL, &iv, NULL))
+		die("setitimer");
+	reply("timers %d %d %d", a, b, d);
+}
+
+static void counts(void)
+{
+	int u = n_usr2, r = n_rt5, p = n_prof, v = n_virt, gap = 0;
+	time_t end = time(NULL) + 60;
+	struct itimerspec g1, g2, g3;
+	struct itimerval ip, iv;
+
+	while ((n_usr2 < u + 2 || n_rt5 < r + 2 || n_prof < p + 2 ||
+		n_virt < v + 2) && time(NULL) < end)
+		;
+	memset(&g1, 0, sizeof(g1));
+	memset(&g2, 0, sizeof(g2));
+	if (syscall(SYS_timer_gettime, 1, &g1) || syscall(SYS_timer_gettime, 2, &g2))
+		die("timer_gettime");
+	if (syscall(SYS_timer_gettime, 3, &g3))
+		gap = errno;
+	getitimer(ITIMER_PROF, &ip);
+	getitimer(ITIMER_VIRTUAL, &iv);
+	reply("counts %d %d %d %d %d %d %d %d %lld %lld %d %d %ld %ld",
+	      n_usr2 >= u + 2, n_rt5 >= r + 2, n_prof >= p + 2, n_virt >= v + 2,
+	      usr2_val, usr2_id, rt5_val, rt5_wrong,
+	      (long long)g2.it_interval.tv_sec * 1000000000 + g2.it_interval.tv_nsec,
+	      (long long)g1.it_interval.tv_sec * 1000000000 + g1.it_interval.tv_nsec,
+	      g1.it_value.tv_sec || g1.it_value.tv_nsec, gap,
+	      (long)ip.it_interval.tv_usec, (long)iv.it_interval.tv_usec);
+}
+
 int main(void)
 {
 	struct sigaction sa;
@@ -121,7 +239,7 @@ int main(void)
 	struct itimerspec its;
 	sigset_t set, pend;
 	pthread_t b;
-	int sig;
+	int sig, cpu_id = -1;
 	char c;
 
 	memset(&sa, 0, sizeof(sa));
@@ -143,6 +261,7 @@ int main(void)
 		die("sigprocmask");
 	if (pthread_create(&b, NULL, thread_b, NULL))
 		die("pthread_create");
+	b_thread = b;
 	while (!b_tid)
 		usleep(1000);
 	/* The main thread takes +3 whenever it comes to it. */
@@ -203,6 +322,29 @@ int main(void)
 				die("setitimer");
 			reply("prof");
 			break;
+		case 'T':
+			make_timers();
+			break;
+		case 'c':
+			counts();
+			break;
+		case 'K':
+			cpu_id = mk_timer(CLOCK_PROCESS_CPUTIME_ID, SIGEV_SIGNAL,
+					  SIGUSR2, 5, 0);
+			reply("cpu %d", cpu_id);
+			break;
+		case 'k': {
+			int id;
+
+			if (syscall(SYS_timer_delete, cpu_id))
+				die("timer_delete");
+			while ((id = mk_timer(CLOCK_MONOTONIC, SIGEV_NONE, 0, 0,
+					      0)) < 1024)
+				if (syscall(SYS_timer_delete, id))
+					die("timer_delete");
+			reply("far %d", id);
+			break;
+		}
 		case 'p':
 			reply("pid %d", (int)getpid());
 			break;

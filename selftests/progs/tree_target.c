@@ -19,6 +19,10 @@
  *        <C ppid> <C pgid> <C sid> <C pdeathsig>"
  *   'z'  P reaps the child that exited (Z): "z <pid> <exit status>", or
  *        "z 0 0" (none), "z -1 <errno>"
+ *   't'  C makes two POSIX timers and deletes the first: timer 1,
+ *        SIGUSR1 with value 9 every 20 ms: "t ok"
+ *   'c'  C waits for two more of its signals (a minute at most):
+ *        "c <came> <last value> <last timer id> <timer 1's interval ns>"
  *   'q'  <byte>: C is killed and reaped, P exits with that status.
  */
 #include <errno.h>
@@ -28,8 +32,59 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+static volatile int n_timer, timer_val, timer_id;
+
+static void on_timer(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	timer_val = si->si_value.sival_int;
+	timer_id = si->si_timerid;
+	n_timer++;
+}
+
+/* C's timers: ids 0 (deleted) and 1, with the raw calls. */
+static int c_timers(void)
+{
+	struct itimerspec its = { { 0, 20000000 }, { 0, 20000000 } };
+	struct sigaction sa;
+	struct sigevent sev;
+	int a, b;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_timer;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = SIGUSR1;
+	sev.sigev_value.sival_int = 9;
+	if (sigaction(SIGUSR1, &sa, NULL) ||
+	    syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &a) ||
+	    syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &b) ||
+	    syscall(SYS_timer_delete, a) ||
+	    syscall(SYS_timer_settime, b, 0, &its, NULL))
+		return -1;
+	return b;
+}
+
+static void c_counts(char *out, size_t cap)
+{
+	int n = n_timer, i;
+	struct itimerspec g;
+
+	for (i = 0; i < 6000 && n_timer < n + 2; i++)
+		usleep(10000);
+	memset(&g, 0, sizeof(g));
+	syscall(SYS_timer_gettime, 1, &g);
+	snprintf(out, cap, "%d %d %d %lld\n", n_timer >= n + 2, timer_val,
+		 timer_id, (long long)g.it_interval.tv_sec * 1000000000 +
+		 g.it_interval.tv_nsec);
+}
 
 static void reply(int fd, const char *s)
 {
@@ -70,6 +125,13 @@ static void child(void)
 			if (write(5, "C\n", 2) != 2)
 				_exit(4);
 			reply(7, "ok\n");
+			break;
+		case 't':
+			reply(7, c_timers() == 1 ? "ok\n" : "failed\n");
+			break;
+		case 'c':
+			c_counts(out, sizeof(out));
+			reply(7, out);
 			break;
 		case 'g':
 			prctl(PR_GET_PDEATHSIG, &sig);
@@ -156,6 +218,13 @@ int main(int argc, char **argv)
 			snprintf(out, sizeof(out), "g %d %d %d %d %d %s\n",
 				 (int)getpid(), (int)getppid(), (int)getpgid(0),
 				 (int)getsid(0), sub, line);
+			reply(1, out);
+			break;
+		case 't':
+		case 'c':
+			if (write(6, &c, 1) != 1 || getline_fd(7, line, sizeof(line)))
+				return 4;
+			snprintf(out, sizeof(out), "%c %s\n", c, line);
 			reply(1, out);
 			break;
 		case 'z': {

@@ -89,6 +89,7 @@ enum {
 	CRYO_CMD_THAW_ATTACH	= 0x0b,
 	CRYO_CMD_THAW_EPOLL	= 0x12,
 	CRYO_CMD_THAW_INOTIFY	= 0x0c,
+	CRYO_CMD_THAW_TIMERS	= 0x0d,
 };
 
 /**
@@ -349,6 +350,23 @@ enum cryo_freeze_flags {
  *	descriptor above %CRYO_INOTIFY_WD_MAX or more than
  *	%CRYO_INOTIFY_WATCHES_MAX watches.  With %CRYO_FREEZE_ACCEPT_LOSS
  *	the inotify is lost, as above.  Since ABI 1.13.
+ *	modules lost it silently.  Since ABI 1.13 these are saved and this
+ *	reason is no longer given.
+ * @CRYO_REFUSAL_POSIX_TIMER_LIMIT: EOPNOTSUPP: POSIX timer @refusal_id of
+ *	process &cryo_freeze.refusal_pid has an id above
+ *	%CRYO_IMAGE_MAX_POSIX_TIMER_ID, or is one more than the
+ *	%CRYO_IMAGE_MAX_POSIX_TIMERS an image holds.  With
+ *	%CRYO_FREEZE_ACCEPT_LOSS it is left out.  Since ABI 1.13.
+ * @CRYO_REFUSAL_POSIX_TIMER_CLOCK: EOPNOTSUPP: POSIX timer @refusal_id of
+ *	process &cryo_freeze.refusal_pid counts a CPU-time clock
+ *	(CLOCK_PROCESS_CPUTIME_ID, a thread's clock) or an alarm clock,
+ *	which a thaw does not make again.  With %CRYO_FREEZE_ACCEPT_LOSS it
+ *	is left out.  Since ABI 1.13.
+ * @CRYO_REFUSAL_POSIX_TIMER_NOTIFY: EOPNOTSUPP: POSIX timer @refusal_id of
+ *	process &cryo_freeze.refusal_pid notifies in a way the image cannot
+ *	hold (SIGEV_THREAD_ID to a thread that is not saved, an unknown
+ *	sigev_notify).  With %CRYO_FREEZE_ACCEPT_LOSS it is left out.
+ *	Since ABI 1.13.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -393,6 +411,9 @@ enum cryo_refusal {
 	CRYO_REFUSAL_INOTIFY_PATH	= 32,
 	CRYO_REFUSAL_INOTIFY_QUEUE	= 33,
 	CRYO_REFUSAL_INOTIFY_WD		= 45,
+	CRYO_REFUSAL_POSIX_TIMER_LIMIT	= 39,
+	CRYO_REFUSAL_POSIX_TIMER_CLOCK	= 46,
+	CRYO_REFUSAL_POSIX_TIMER_NOTIFY	= 48,
 };
 
 /**
@@ -1252,5 +1273,85 @@ struct cryo_thaw_epoll {
 #define CRYO_IOC_THAW_EPOLL	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_EPOLL)
 /** CRYO_IOC_THAW_INOTIFY - a watch of an inotify to make, see &struct cryo_thaw_inotify */
 #define CRYO_IOC_THAW_INOTIFY	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_INOTIFY)
+ * struct cryo_thaw_timer - one POSIX timer of a member, as the process
+ * made for it must create it
+ * @id: the timer's id (what timer_create(2) must return).
+ * @clock: its clock.
+ * @notify: sigev_notify (SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD or
+ *	SIGEV_THREAD_ID).
+ * @signo: sigev_signo.
+ * @value: sigev_value.
+ * @thread: with SIGEV_THREAD_ID, which of the member's threads it
+ *	signals (0 the leader, then in &cryo_thaw.tids order), else 0.
+ * @__reserved: 0.
+ * @value_ns: the time left to arm it with, 0 to leave it disarmed.
+ * @interval_ns: its period.
+ */
+struct cryo_thaw_timer {
+	__s32 id;
+	__s32 clock;
+	__s32 notify;
+	__s32 signo;
+	__u64 value;
+	__u32 thread;
+	__u32 __reserved;
+	__u64 value_ns;
+	__u64 interval_ns;
+};
+
+/**
+ * struct cryo_thaw_timers - the timers of a member of a thaw (since ABI
+ * 1.13)
+ * @size: sizeof(struct cryo_thaw_timers); at least
+ *	%CRYO_THAW_TIMERS_SIZE_VER0.
+ * @flags: must be 0.
+ * @member: the member, 0 for the root (&cryo_thaw.member).
+ * @nr_timers: out: how many POSIX timers it has (at most
+ *	%CRYO_IMAGE_MAX_POSIX_TIMERS), in increasing id order.
+ * @timers: user pointer to &struct cryo_thaw_timer [@timers_len]: the
+ *	first min(@nr_timers, @timers_len) are filled.
+ * @timers_len: room at @timers.
+ * @__reserved: 0.
+ * @prof_value_ns: out: ITIMER_PROF's time left, 0 for disarmed.
+ * @prof_interval_ns: out: its period.
+ * @virt_value_ns: out: ITIMER_VIRTUAL's time left, 0 for disarmed.
+ * @virt_interval_ns: out: its period.
+ *
+ * The module cannot make POSIX timers: the process made for the member
+ * does, with timer_create(2), after its threads exist and before its
+ * %CRYO_IOC_THAW_RESTORE.  A fresh process gets ids 0, 1, 2...: it
+ * creates them in id order, creating and deleting a timer to skip an id
+ * nobody has.  %CRYO_IOC_THAW_RESTORE checks that the process has exactly
+ * these timers (id, clock, notification, signal, value, thread) and fails
+ * with EINVAL, naming the timer, when it has not.  Once that call has
+ * returned the process arms them (timer_settime(2) with @value_ns and
+ * @interval_ns; setitimer(2) for ITIMER_PROF and ITIMER_VIRTUAL), before
+ * its threads' %CRYO_IOC_THAW_FINISH.  A timer that expires before
+ * FINISH queues its signal to the process, blocked until then; the
+ * image's own queued signals are queued again in FINISH after it.
+ *
+ * Issued after the member was planned (%CRYO_IOC_THAW for the root,
+ * %CRYO_IOC_THAW_MEMBER for another member).  Errors: ENOENT (no
+ * thaw, or the member is not planned yet), EINVAL (@flags, @__reserved,
+ * @member), EFAULT.
+ */
+struct cryo_thaw_timers {
+	__u32 size;
+	__u32 flags;
+	__u32 member;
+	__u32 nr_timers;
+	__u64 timers;
+	__u32 timers_len;
+	__u32 __reserved;
+	__u64 prof_value_ns;
+	__u64 prof_interval_ns;
+	__u64 virt_value_ns;
+	__u64 virt_interval_ns;
+};
+
+#define CRYO_THAW_TIMERS_SIZE_VER0	64
+
+/** CRYO_IOC_THAW_TIMERS - the timers of a member, see &struct cryo_thaw_timers */
+#define CRYO_IOC_THAW_TIMERS	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_TIMERS)
 
 #endif /* _UAPI_LINUX_CRYO_H */

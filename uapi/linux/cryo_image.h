@@ -84,6 +84,10 @@
  *	path: one per watch of an inotify, after its FILE_STATE (since 2.9)
  * @CRYO_REC_SLEEP: &struct cryo_image_sleep, right after the THREAD
  *	record of a thread interrupted in a sleep with a timeout (since 2.9)
+ * @CRYO_REC_POSIX_TIMER: &struct cryo_image_posix_timer, one per POSIX
+ *	timer of the process (since 2.9)
+ * @CRYO_REC_CPU_ITIMERS: &struct cryo_image_cpu_itimers: ITIMER_PROF and
+ *	ITIMER_VIRTUAL, when either is armed (since 2.9)
  * @CRYO_REC_TRAILER: &struct cryo_image_trailer
  */
 enum cryo_rec_type {
@@ -108,6 +112,8 @@ enum cryo_rec_type {
 	CRYO_REC_SIGINFO	= 21,
 	CRYO_REC_INOTIFY_WATCH	= 20,
 	CRYO_REC_SLEEP		= 27,
+	CRYO_REC_POSIX_TIMER	= 22,
+	CRYO_REC_CPU_ITIMERS	= 26,
 	CRYO_REC_TRAILER	= 0xff,
 };
 
@@ -166,6 +172,8 @@ static inline int cryo_rec_rank(__u32 type)
 	case CRYO_REC_THREAD:
 	case CRYO_REC_SIGINFO:
 	case CRYO_REC_SLEEP:
+	case CRYO_REC_POSIX_TIMER:
+	case CRYO_REC_CPU_ITIMERS:
 		return CRYO_RANK_THREAD;
 	case CRYO_REC_FILE:
 	case CRYO_REC_FILE_DATA:
@@ -239,6 +247,10 @@ static inline const char *cryo_rec_name(__u32 type)
 		return "INOTIFY_WATCH";
 	case CRYO_REC_SLEEP:
 		return "SLEEP";
+	case CRYO_REC_POSIX_TIMER:
+		return "POSIX_TIMER";
+	case CRYO_REC_CPU_ITIMERS:
+		return "CPU_ITIMERS";
 	case CRYO_REC_TRAILER:
 		return "TRAILER";
 	default:
@@ -1003,6 +1015,74 @@ struct cryo_image_siginfo {
 
 /* CRYO_IMAGE_MAX_SIGINFO - most SIGINFO records in a section */
 #define CRYO_IMAGE_MAX_SIGINFO	4096
+
+/**
+ * struct cryo_image_posix_timer - %CRYO_REC_POSIX_TIMER: one POSIX timer
+ * of the process (timer_create(2)), since 2.9
+ * @id: its id, 0 to %CRYO_IMAGE_MAX_POSIX_TIMER_ID; the records of a
+ *	section are in increasing id order, each id once.
+ * @clock: CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME or CLOCK_TAI
+ *	(a timer on a CPU-time or alarm clock is refused at the freeze,
+ *	%CRYO_REFUSAL_POSIX_TIMER_CLOCK).
+ * @notify: sigev_notify as the kernel keeps it: SIGEV_SIGNAL (0),
+ *	SIGEV_NONE (1), SIGEV_THREAD (2, which the kernel treats as
+ *	SIGEV_SIGNAL) or SIGEV_THREAD_ID (4).
+ * @signo: sigev_signo, 1 to 64 (any value below 65 for SIGEV_NONE,
+ *	which sends nothing).
+ * @value: sigev_value (sival_ptr; sival_int is its low 32 bits).
+ * @tid: with SIGEV_THREAD_ID the thread signalled (a THREAD record of
+ *	the section before this record names it), else 0.
+ * @__reserved: 0.
+ * @value_ns: the time left before it next expires, 0 when disarmed.
+ *	Relative whatever the clock and TIMER_ABSTIME: a thaw arms the
+ *	timer that far from the thaw.
+ * @interval_ns: its period, 0 for a one-shot timer.
+ * @overrun: the overrun count timer_getoverrun(2) returned last; not
+ *	restored (a thawed timer starts with none), kept for inspection.
+ *
+ * A thaw makes the timers again with timer_create(2) in the process it
+ * restores, with the same ids, and arms them once its memory is back.
+ * @value_ns and @interval_ns are at most ten years.  At most
+ * %CRYO_IMAGE_MAX_POSIX_TIMERS records per section.
+ */
+struct cryo_image_posix_timer {
+	__s32 id;
+	__s32 clock;
+	__s32 notify;
+	__s32 signo;
+	__u64 value;
+	__s32 tid;
+	__u32 __reserved;
+	__u64 value_ns;
+	__u64 interval_ns;
+	__s64 overrun;
+};
+
+/* CRYO_IMAGE_MAX_POSIX_TIMERS - most POSIX_TIMER records in a section */
+#define CRYO_IMAGE_MAX_POSIX_TIMERS	32
+/* CRYO_IMAGE_MAX_POSIX_TIMER_ID - the largest timer id an image holds */
+#define CRYO_IMAGE_MAX_POSIX_TIMER_ID	1023
+
+/**
+ * struct cryo_image_cpu_itimers - %CRYO_REC_CPU_ITIMERS: the process's
+ * CPU-time interval timers (setitimer(2)), since 2.9
+ * @prof_value_ns: ITIMER_PROF's time left (process CPU time, user and
+ *	system), 0 when disarmed.
+ * @prof_interval_ns: its period.
+ * @virt_value_ns: ITIMER_VIRTUAL's time left (user CPU time), 0 when
+ *	disarmed.
+ * @virt_interval_ns: its period.
+ *
+ * At most one per section, after its POSIX_TIMER records, only when one
+ * of the two is armed.  Every field at most ten years.  A thaw arms
+ * them again with setitimer(2) once the process's memory is back.
+ */
+struct cryo_image_cpu_itimers {
+	__u64 prof_value_ns;
+	__u64 prof_interval_ns;
+	__u64 virt_value_ns;
+	__u64 virt_interval_ns;
+};
 
 /**
  * enum cryo_file_kind - &cryo_image_file.kind
