@@ -851,8 +851,6 @@ static int check_siginfo(struct cryoctl_image *img)
 	return 0;
 }
 
-#define FILE_KNOWN_FLAGS	(CRYO_FILE_UNLINKED | CRYO_FILE_LOST | \
-				 CRYO_FILE_PIPE_ALONE)
 /* Ten years, the most a timer of an image may be armed for. */
 #define TIMER_MAX_NS	(10ULL * 365 * 86400 * 1000000000ULL)
 
@@ -943,7 +941,8 @@ static int check_cpu_itimers(struct cryoctl_image *img)
 	return 0;
 }
 
-#define FILE_KNOWN_FLAGS	(CRYO_FILE_UNLINKED | CRYO_FILE_LOST)
+#define FILE_KNOWN_FLAGS	(CRYO_FILE_UNLINKED | CRYO_FILE_LOST | \
+				 CRYO_FILE_PIPE_ALONE)
 
 /* The inode type a FILE of @kind has, 0 when any. */
 static uint32_t kind_ifmt(uint32_t kind)

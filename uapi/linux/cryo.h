@@ -1273,6 +1273,8 @@ struct cryo_thaw_epoll {
 #define CRYO_IOC_THAW_EPOLL	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_EPOLL)
 /** CRYO_IOC_THAW_INOTIFY - a watch of an inotify to make, see &struct cryo_thaw_inotify */
 #define CRYO_IOC_THAW_INOTIFY	_IO(CRYO_IOC_TYPE, CRYO_CMD_THAW_INOTIFY)
+
+/**
  * struct cryo_thaw_timer - one POSIX timer of a member, as the process
  * made for it must create it
  * @id: the timer's id (what timer_create(2) must return).
