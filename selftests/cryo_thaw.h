@@ -95,6 +95,21 @@ static inline unsigned char *cryo_slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* Copy @from to @to (mode 0755); 0 or -1. */
+static inline int cryo_copy_file(const char *from, const char *to)
+{
+	size_t len;
+	unsigned char *buf = cryo_slurp(from, &len);
+	int ret;
+
+	if (!buf)
+		return -1;
+	unlink(to);
+	ret = cryo_write_file(to, buf, len);
+	free(buf);
+	return ret ? ret : chmod(to, 0755);
+}
+
 /* One field of /proc/PID/stat after the comm: 0 is the state (as a char). */
 static inline long cryo_stat_field(pid_t pid, int field)
 {

@@ -85,6 +85,7 @@ struct cryo_files_shared {
 	struct file **inherit_files;	/* their files, referenced */
 	unsigned int nr_inherit;
 	struct file *shell_tty;		/* CRYO_THAW_SHELL_JOB's, referenced */
+	struct cryo_tty_saved *shell_saved;	/* its settings before (tty.c) */
 };
 
 /* One member's fds, as its FD records gave them; in struct cryo_thawing. */
