@@ -492,7 +492,8 @@ int cryo_sigq_load(struct cryo_thawing *t, const struct cryo_rec *rec)
  * ourselves (our own queue: we block every signal, so nobody is woken and
  * nothing is delivered), then move the entry it made to the shared queue,
  * under the siglock that guards both.  A signal below SIGRTMIN already
- * pending here or there is one instance already, as the kernel keeps it.
+ * pending on the queue (or, for the shared queue, on ours) is one
+ * instance already, as the kernel keeps it.
  *
  * send_sig_info() returns 0 also when it queued no entry: a signal below
  * SIGRTMIN already pending on the queue (sent by someone else since our
@@ -520,8 +521,8 @@ static int cryo_sigq_queue(struct task_struct *task, kernel_siginfo_t *info,
 	bool seen = false, more = false;
 
 	spin_lock_irq(&sighand->siglock);
-	ret = shared && sig < SIGRTMIN && (sigismember(&own->signal, sig) ||
-					   sigismember(&shq->signal, sig));
+	ret = sig < SIGRTMIN && (sigismember(&own->signal, sig) ||
+				 (shared && sigismember(&shq->signal, sig)));
 	last = list_empty(&own->list) ? NULL :
 	       list_last_entry(&own->list, struct sigqueue, list);
 	spin_unlock_irq(&sighand->siglock);
