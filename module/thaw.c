@@ -93,18 +93,22 @@ static bool cryo_tree_committed(const struct cryo_thaw_tree *tree)
 static void cryo_tree_set_state(struct cryo_thaw_tree *tree,
 				struct cryo_thawing *t, u32 state)
 {
-	bool kill_all = false;
+	bool kill_all = false, undo = false;
 
 	spin_lock(&tree->lock);
 	if (t)
 		t->state = state;
 	if (state == CRYO_THAW_FAILED && !(cryo_tree_committed(tree) && t)) {
 		kill_all = !tree->failed && tree->nr_procs > 1;
+		undo = !tree->failed && !tree->committed;
 		tree->failed = true;
 	}
 	spin_unlock(&tree->lock);
 	if (kill_all)
 		cryo_tree_kill_all(tree);
+	/* No member runs the image's code: the caller's terminal back. */
+	if (undo)
+		cryo_tty_shell_undo(tree);
 	cryo_thaw_report(tree, false);
 	wake_up_all(&tree->wq);
 }

@@ -51,21 +51,6 @@ struct base {
 	int trailer;		/* index of the TRAILER */
 };
 
-/* Copy @from to @to (mode 0755). */
-static int copy_file(const char *from, const char *to)
-{
-	size_t len;
-	unsigned char *buf = cryo_slurp(from, &len);
-	int ret;
-
-	if (!buf)
-		return -1;
-	unlink(to);
-	ret = cryo_write_file(to, buf, len);
-	free(buf);
-	return ret ? ret : chmod(to, 0755);
-}
-
 /*
  * Run @prog "files" with the log at @log, freeze it with KILL into @img.
  * 0 or a negative errno.
@@ -133,7 +118,7 @@ static int base_get(struct base *b)
 
 	if (access(BASE_IMG, R_OK)) {
 		mkdir(BASE_DIR, 0755);
-		if (copy_file(cryo_prog("counter_static"), BASE_PROG))
+		if (cryo_copy_file(cryo_prog("counter_static"), BASE_PROG))
 			return -errno;
 		ret = make_image(BASE_PROG, BASE_IMG, BASE_LOG);
 		if (ret)
@@ -942,7 +927,7 @@ TEST_F_TIMEOUT(bad, binary, 120)
 	NAMES(&o, BASE_PROG);
 
 	/* A copy of the binary, frozen, then deleted. */
-	ASSERT_EQ(0, copy_file(cryo_prog("counter_static"), prog2));
+	ASSERT_EQ(0, cryo_copy_file(cryo_prog("counter_static"), prog2));
 	ret = make_image(prog2, img2, BASE_DIR "/log2");
 	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
 	img = cryo_slurp(img2, &len);
@@ -952,7 +937,7 @@ TEST_F_TIMEOUT(bad, binary, 120)
 	EXPECT_FAIL(&o, ENOENT, PRE, ANY_REC, "the binary was deleted");
 	NAMES(&o, prog2);
 	/* Put back as a new file: another inode. */
-	ASSERT_EQ(0, copy_file(cryo_prog("counter_static"), prog2));
+	ASSERT_EQ(0, cryo_copy_file(cryo_prog("counter_static"), prog2));
 	thaw_bytes(self, img, len, CRYOCTL_THAW_WAIT, self->inh, 2, &o);
 	EXPECT_FAIL(&o, ESTALE, PRE, ANY_REC, "the binary was replaced");
 	NAMES(&o, prog2);

@@ -245,35 +245,25 @@ static const struct state_patch state_patches[] = {
 	{ CRYO_FILE_TIMERFD, SOFF(flags), 4, 1, "timerfd flags" },
 };
 
+/* The first FILE_STATE record of @arg's kind. */
+static bool state_match(const struct cryo_rec *r, const unsigned char *pl,
+			const void *arg)
+{
+	const struct state_patch *p = arg;
+	struct cryo_image_file_state st;
+
+	if (r->type != CRYO_REC_FILE_STATE || r->len != sizeof(st))
+		return false;
+	memcpy(&st, pl, sizeof(st));
+	return st.kind == p->kind;
+}
+
 /* self->img with @p applied (checksum made right) into @out; 0 or -1. */
 static int write_patched(FIXTURE_DATA(evfd) *self, const struct state_patch *p,
 			 const char *out)
 {
-	size_t len, off = 0;
-	unsigned char *img = cryo_slurp(self->img, &len);
-	struct cryo_image_file_state s;
-	struct cryo_rec r;
-	int ret = -1;
-
-	if (!img)
-		return -1;
-	while (off + sizeof(r) <= len && ret) {
-		unsigned char *pl = img + off + sizeof(r);
-
-		memcpy(&r, img + off, sizeof(r));
-		if (r.type == CRYO_REC_FILE_STATE && r.len == sizeof(s)) {
-			memcpy(&s, pl, sizeof(s));
-			if (s.kind == p->kind) {
-				memcpy(pl + p->off, &p->val, p->width);
-				r.crc = cryoctl_record_crc(&r, pl);
-				memcpy(img + off, &r, sizeof(r));
-				ret = cryo_write_file(out, img, len);
-			}
-		}
-		off += sizeof(r) + r.len;
-	}
-	free(img);
-	return ret;
+	return cryo_image_patch(self->img, out, state_match, p, p->off, p->width,
+				p->val);
 }
 
 /*

@@ -351,35 +351,25 @@ static const struct lock_patch lock_patches[] = {
 	  "an flock on part of a file" },
 };
 
+/* The first LOCK record of @arg's kind. */
+static bool lock_match(const struct cryo_rec *r, const unsigned char *pl,
+		       const void *arg)
+{
+	const struct lock_patch *p = arg;
+	struct cryo_image_lock l;
+
+	if (r->type != CRYO_REC_LOCK || r->len != sizeof(l))
+		return false;
+	memcpy(&l, pl, sizeof(l));
+	return l.kind == p->kind;
+}
+
 /* self->img with @p applied (checksum made right) into @out; 0 or -1. */
 static int write_patched(FIXTURE_DATA(locks) *self, const struct lock_patch *p,
 			 const char *out)
 {
-	size_t len, off = 0;
-	unsigned char *img = cryo_slurp(self->img, &len);
-	struct cryo_image_lock l;
-	struct cryo_rec r;
-	int ret = -1;
-
-	if (!img)
-		return -1;
-	while (off + sizeof(r) <= len && ret) {
-		unsigned char *pl = img + off + sizeof(r);
-
-		memcpy(&r, img + off, sizeof(r));
-		if (r.type == CRYO_REC_LOCK && r.len == sizeof(l)) {
-			memcpy(&l, pl, sizeof(l));
-			if (l.kind == p->kind) {
-				memcpy(pl + p->off, &p->val, p->width);
-				r.crc = cryoctl_record_crc(&r, pl);
-				memcpy(img + off, &r, sizeof(r));
-				ret = cryo_write_file(out, img, len);
-			}
-		}
-		off += sizeof(r) + r.len;
-	}
-	free(img);
-	return ret;
+	return cryo_image_patch(self->img, out, lock_match, p, p->off, p->width,
+				p->val);
 }
 
 /*
@@ -421,36 +411,6 @@ TEST_F_TIMEOUT(locks, bad_records, 300)
 
 /* ---- Debian's sqlite3 ------------------------------------------------------ */
 
-/* Run @argv (by PATH) with stdout and stderr into @out: its wait status. */
-static int run_capture(char *out, size_t size, const char *const argv[])
-{
-	int pfd[2], status;
-	size_t len = 0;
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe(pfd))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		close(pfd[0]);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	while (len + 1 < size && (n = read(pfd[0], out + len, size - 1 - len)) > 0)
-		len += n;
-	out[len] = 0;
-	close(pfd[0]);
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return status;
-}
-
 /* The program @name as PATH finds it, into @buf: 0, or -1. */
 static int find_in_path(const char *name, char *buf, size_t size)
 {
@@ -471,7 +431,7 @@ static int second_writer(FIXTURE_DATA(locks) *self, char *out, size_t size)
 	const char *argv[] = { "sqlite3", tree_path(self->dir, "db"),
 			       "INSERT INTO t VALUES(99);", NULL };
 
-	return run_capture(out, size, argv);
+	return cryo_run_capture(out, size, 0, argv[0], argv);
 }
 
 /*
@@ -529,7 +489,7 @@ TEST_F_TIMEOUT(locks, sqlite_exclusive, 300)
 
 	ASSERT_EQ(0, cryo_write_file(tree_path(self->dir, "go"), "", 0));
 	EXPECT_ROOT_END(CRYO_EXITED(0), 60);
-	EXPECT_EQ(0, run_capture(out, sizeof(out), check));
+	EXPECT_EQ(0, cryo_run_capture(out, sizeof(out), 0, check[0], check));
 	EXPECT_STREQ("ok\n1,2\n", out);
 }
 

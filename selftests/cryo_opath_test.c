@@ -365,36 +365,25 @@ static const struct opath_patch opath_patches[] = {
 	  "kind 16" },
 };
 
+/* The first FILE record of an O_PATH open of @arg's type. */
+static bool opath_match(const struct cryo_rec *r, const unsigned char *pl,
+			const void *arg)
+{
+	const struct opath_patch *p = arg;
+	struct cryo_image_file f;
+
+	if (r->type != CRYO_REC_FILE || r->len < sizeof(f))
+		return false;
+	memcpy(&f, pl, sizeof(f));
+	return f.kind == CRYO_FILE_OPATH && (f.mode & S_IFMT) == p->type;
+}
+
 /* self->img with @p applied (checksum made right) into @out; 0 or -1. */
 static int write_patched(FIXTURE_DATA(opath) *self, const struct opath_patch *p,
 			 const char *out)
 {
-	size_t len, off = 0;
-	unsigned char *img = cryo_slurp(self->img, &len);
-	struct cryo_image_file f;
-	struct cryo_rec r;
-	int ret = -1;
-
-	if (!img)
-		return -1;
-	while (off + sizeof(r) <= len && ret) {
-		unsigned char *pl = img + off + sizeof(r);
-
-		memcpy(&r, img + off, sizeof(r));
-		if (r.type == CRYO_REC_FILE && r.len >= sizeof(f)) {
-			memcpy(&f, pl, sizeof(f));
-			if (f.kind == CRYO_FILE_OPATH &&
-			    (f.mode & S_IFMT) == p->type) {
-				memcpy(pl + p->off, &p->val, p->width);
-				r.crc = cryoctl_record_crc(&r, pl);
-				memcpy(img + off, &r, sizeof(r));
-				ret = cryo_write_file(out, img, len);
-			}
-		}
-		off += sizeof(r) + r.len;
-	}
-	free(img);
-	return ret;
+	return cryo_image_patch(self->img, out, opath_match, p, p->off, p->width,
+				p->val);
 }
 
 /*

@@ -1306,44 +1306,47 @@ static const struct shm_patch shm_patches[] = {
 	  "SHM_PAGES past the object", EBADMSG, 0 },
 };
 
+/*
+ * The first record of @arg's type: a VMA of a segment, a FILE of a memfd,
+ * a SHM of a System V segment when the patch says so.
+ */
+static bool shm_match(const struct cryo_rec *r, const unsigned char *pl,
+		      const void *arg)
+{
+	const struct shm_patch *p = arg;
+	struct cryo_image_file f;
+	struct cryo_image_shm sh;
+	struct cryo_image_vma v;
+
+	if (r->type != p->type)
+		return false;
+	if (r->type == CRYO_REC_VMA) {
+		if (r->len < sizeof(v))
+			return false;
+		memcpy(&v, pl, sizeof(v));
+		return v.shm;
+	}
+	if (r->type == CRYO_REC_FILE) {
+		if (r->len < sizeof(f))
+			return false;
+		memcpy(&f, pl, sizeof(f));
+		return f.kind == CRYO_FILE_MEMFD;
+	}
+	if (r->type == CRYO_REC_SHM && p->sysv) {
+		if (r->len < sizeof(sh))
+			return false;
+		memcpy(&sh, pl, sizeof(sh));
+		return sh.kind == CRYO_SHM_SYSV;
+	}
+	return true;
+}
+
 /* self->img with @p applied (checksum made right) into @out; 0 or -1. */
 static int write_patched(FIXTURE_DATA(shm) *self, const struct shm_patch *p,
 			 const char *out)
 {
-	size_t len, off = 0;
-	unsigned char *img = cryo_slurp(self->img, &len);
-	struct cryo_image_file f;
-	struct cryo_image_shm sh;
-	struct cryo_image_vma v;
-	struct cryo_rec r;
-	int ret = -1;
-
-	if (!img)
-		return -1;
-	while (off + sizeof(r) <= len && ret) {
-		unsigned char *pl = img + off + sizeof(r);
-
-		memcpy(&r, img + off, sizeof(r));
-		if (r.type == p->type && r.len >= p->off + p->width) {
-			if (r.type == CRYO_REC_VMA)
-				memcpy(&v, pl, sizeof(v));
-			if (r.type == CRYO_REC_FILE)
-				memcpy(&f, pl, sizeof(f));
-			if (r.type == CRYO_REC_SHM)
-				memcpy(&sh, pl, sizeof(sh));
-			if ((r.type != CRYO_REC_VMA || v.shm) &&
-			    (r.type != CRYO_REC_FILE || f.kind == CRYO_FILE_MEMFD) &&
-			    (!p->sysv || sh.kind == CRYO_SHM_SYSV)) {
-				memcpy(pl + p->off, &p->val, p->width);
-				r.crc = cryoctl_record_crc(&r, pl);
-				memcpy(img + off, &r, sizeof(r));
-				ret = cryo_write_file(out, img, len);
-			}
-		}
-		off += sizeof(r) + r.len;
-	}
-	free(img);
-	return ret;
+	return cryo_image_patch(self->img, out, shm_match, p, p->off, p->width,
+				p->val);
 }
 
 /*

@@ -92,11 +92,12 @@ static inline const char *cryo_cryoctl_path(void)
 }
 
 /*
- * Run "cryoctl ARGS..." (optionally as nobody), capture its stdout and
- * stderr into @out, and return its exit status (or -1 if it did not exit).
+ * Run @prog (found by PATH when it has no slash) with @argv, its stdout
+ * and stderr into @out (NUL-terminated), as nobody when @as_nobody.  Its
+ * wait status, or -1.
  */
-static inline int cryo_run_cli(char *out, size_t outsz, int as_nobody,
-			       const char *const argv[])
+static inline int cryo_run_capture(char *out, size_t outsz, int as_nobody,
+				   const char *prog, const char *const argv[])
 {
 	int pipefd[2], status;
 	size_t len = 0;
@@ -114,7 +115,7 @@ static inline int cryo_run_cli(char *out, size_t outsz, int as_nobody,
 		close(pipefd[0]);
 		if (as_nobody && cryo_become_nobody())
 			_exit(126);
-		execv(cryo_cryoctl_path(), (char *const *)argv);
+		execvp(prog, (char *const *)argv);
 		_exit(127);
 	}
 	close(pipefd[1]);
@@ -123,7 +124,22 @@ static inline int cryo_run_cli(char *out, size_t outsz, int as_nobody,
 		len += n;
 	out[len] = '\0';
 	close(pipefd[0]);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+/*
+ * Run "cryoctl ARGS..." (optionally as nobody), capture its stdout and
+ * stderr into @out, and return its exit status (or -1 if it did not exit).
+ */
+static inline int cryo_run_cli(char *out, size_t outsz, int as_nobody,
+			       const char *const argv[])
+{
+	int status = cryo_run_capture(out, outsz, as_nobody,
+				      cryo_cryoctl_path(), argv);
+
+	if (status < 0 || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
 }

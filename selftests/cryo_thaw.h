@@ -95,6 +95,62 @@ static inline unsigned char *cryo_slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* Copy @from to @to (mode 0755); 0 or -1. */
+static inline int cryo_copy_file(const char *from, const char *to)
+{
+	size_t len;
+	unsigned char *buf = cryo_slurp(from, &len);
+	int ret;
+
+	if (!buf)
+		return -1;
+	unlink(to);
+	ret = cryo_write_file(to, buf, len);
+	free(buf);
+	return ret ? ret : chmod(to, 0755);
+}
+
+/*
+ * Does record @r (its payload @pl) take a patch?  For cryo_image_patch().
+ */
+typedef bool (*cryo_patch_match_fn)(const struct cryo_rec *r,
+				    const unsigned char *pl, const void *arg);
+
+/*
+ * The image @in with @width bytes of @val (little-endian) at @off in the
+ * payload of the first record @match takes (@arg its own), its checksum
+ * made right, written to @out: a malformed-record case.  0, or -1 when no
+ * record takes it (or on error).
+ */
+static inline int cryo_image_patch(const char *in, const char *out,
+				   cryo_patch_match_fn match, const void *arg,
+				   size_t off, int width, uint64_t val)
+{
+	size_t len, pos = 0;
+	unsigned char *img = cryo_slurp(in, &len);
+	struct cryo_rec r;
+	int ret = -1;
+
+	if (!img)
+		return -1;
+	while (pos + sizeof(r) <= len && ret) {
+		unsigned char *pl = img + pos + sizeof(r);
+
+		memcpy(&r, img + pos, sizeof(r));
+		if (r.len > len - pos - sizeof(r))
+			break;
+		if (r.len >= off + width && match(&r, pl, arg)) {
+			memcpy(pl + off, &val, width);
+			r.crc = cryoctl_record_crc(&r, pl);
+			memcpy(img + pos, &r, sizeof(r));
+			ret = cryo_write_file(out, img, len);
+		}
+		pos += sizeof(r) + r.len;
+	}
+	free(img);
+	return ret;
+}
+
 /* One field of /proc/PID/stat after the comm: 0 is the state (as a char). */
 static inline long cryo_stat_field(pid_t pid, int field)
 {

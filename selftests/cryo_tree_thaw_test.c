@@ -270,7 +270,8 @@ TEST_F_TIMEOUT(tree, bad_tree_refused, 120)
  * CRYO_IOC_THAW_MEMBER's arguments: without a tree ENOENT; once THAW has
  * planned the root, the root's index (0), one past the tree, a zombie's,
  * a short structure and a reserved field set are EINVAL, and none of them
- * changes the plan (the tree is still PREPARED, no process made).
+ * changes the plan (the tree is still PREPARED, no process made).  Before
+ * it, CRYO_IOC_THAW's own bad arguments.
  */
 TEST_F_TIMEOUT(tree, member_args_refused, 120)
 {
@@ -305,6 +306,32 @@ TEST_F_TIMEOUT(tree, member_args_refused, 120)
 	t.stub_size = 1 << 20;
 	t.procs = (uintptr_t)procs;
 	t.procs_len = 8;
+
+	/*
+	 * CRYO_IOC_THAW's own: the word after tty_fd set, and a shell job in
+	 * a structure without tty_fd (smaller than CRYO_THAW_SIZE_VER3), are
+	 * EINVAL before anything is read: no thaw (state NONE), nothing
+	 * written back, and the same session thaws afterwards.
+	 */
+	before = cryo_last_pid();
+	t.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(dev, CRYO_IOC_THAW, &t));
+	t.__reserved = 0;
+	t.flags = CRYO_THAW_SHELL_JOB;
+	t.size = CRYO_THAW_SIZE_VER2;
+	EXPECT_ERRNO(EINVAL, ioctl(dev, CRYO_IOC_THAW, &t));
+	t.size = CRYO_THAW_SIZE_VER3 - 1;
+	EXPECT_ERRNO(EINVAL, ioctl(dev, CRYO_IOC_THAW, &t));
+	t.flags = 0;
+	t.size = sizeof(t);
+	EXPECT_EQ(0, t.nr_procs);
+	EXPECT_EQ(0, t.nr_threads);
+	EXPECT_EQ(0, t.stub_addr);
+	ASSERT_EQ(0, ioctl(dev, CRYO_IOC_THAW_STATUS, &st));
+	EXPECT_EQ(CRYO_THAW_NONE, st.state);
+	EXPECT_EQ(before, cryo_last_pid());
+	EXPECT_EQ(0, lseek(img, 0, SEEK_CUR));
+
 	ASSERT_EQ(0, ioctl(dev, CRYO_IOC_THAW, &t)) TH_LOG("%s", strerror(errno));
 	ASSERT_EQ(3, t.nr_procs);
 	for (k = 0; k < 3; k++)

@@ -18,6 +18,7 @@
 
 #include "kselftest_harness.h"
 #include "cryo_test.h"
+#include "cryo_thaw.h"
 
 #define TTY_WAIT	25.0	/* seconds, for a screen to show (emulated VM) */
 #define OUT_MAX		(1 << 20)
@@ -242,6 +243,14 @@ static void raw_exec(void *arg)
 {
 	setenv(RAW_JOB_ENV, "1", 1);
 	execl("/proc/self/exe", "cryo_tty_raw_job", (char *)NULL);
+	_exit(126);
+}
+
+/* The raw job from @arg, a copy of this binary (so it can be changed). */
+static void raw_exec_copy(void *arg)
+{
+	setenv(RAW_JOB_ENV, "1", 1);
+	execl(arg, "cryo_tty_raw_job", (char *)NULL);
 	_exit(126);
 }
 
@@ -530,6 +539,80 @@ TEST_F_TIMEOUT(tty, ptmx_refused, 180)
 	ASSERT_EQ(0, pty_type(&self->a, "q"));
 	EXPECT_EQ(self->shell, wait_timeout(self->shell, &st, TTY_WAIT));
 	self->shell = self->job = -1;
+}
+
+/* Termios and window size of @p's terminal, compared field by field. */
+struct tty_settings {
+	struct termios tio;
+	struct winsize ws;
+};
+
+static int tty_settings_get(struct pty *p, struct tty_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	/* On the master both act on the slave's, which the thaw sets. */
+	if (tcgetattr(p->master, &s->tio) || ioctl(p->master, TIOCGWINSZ, &s->ws))
+		return -1;
+	return 0;
+}
+
+static bool tty_settings_same(const struct tty_settings *a,
+			      const struct tty_settings *b)
+{
+	return a->tio.c_iflag == b->tio.c_iflag &&
+	       a->tio.c_oflag == b->tio.c_oflag &&
+	       a->tio.c_cflag == b->tio.c_cflag &&
+	       a->tio.c_lflag == b->tio.c_lflag &&
+	       !memcmp(a->tio.c_cc, b->tio.c_cc, sizeof(a->tio.c_cc)) &&
+	       cfgetispeed(&a->tio) == cfgetispeed(&b->tio) &&
+	       cfgetospeed(&a->tio) == cfgetospeed(&b->tio) &&
+	       a->ws.ws_row == b->ws.ws_row && a->ws.ws_col == b->ws.ws_col &&
+	       a->ws.ws_xpixel == b->ws.ws_xpixel &&
+	       a->ws.ws_ypixel == b->ws.ws_ypixel;
+}
+
+/*
+ * A shell-job thaw that fails after the image's raw mode and window size
+ * were applied to the caller's terminal (its FILEs are opened before its
+ * mappings: the job's program, changed since the freeze, fails the thaw
+ * there) gives the terminal back as it was: a shell is not left in raw
+ * mode.
+ */
+TEST_F_TIMEOUT(tty, failed_thaw_keeps_settings, 180)
+{
+	struct tty_settings before, after;
+	char prog[128];
+	int fd;
+
+	TTY_ONLY();
+
+	snprintf(prog, sizeof(prog), "%s/raw_job", self->dir);
+	ASSERT_EQ(0, cryo_copy_file("/proc/self/exe", prog));
+	self->shell = shell_start(&self->a, raw_exec_copy, prog, &self->job);
+	ASSERT_LT(0, self->job);
+	ASSERT_EQ(0, pty_expect(&self->a, 0, "raw-ready"));
+	ASSERT_EQ(0, freeze_job(_metadata, self));
+	/* Its size differs now: its mapping is not the file frozen. */
+	fd = open(prog, O_WRONLY | O_APPEND);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, write(fd, "x", 1));
+	close(fd);
+
+	ASSERT_EQ(0, tty_settings_get(&self->b, &before));
+	self->thaw = thaw_on(&self->b, self->img, true);
+	ASSERT_LT(0, self->thaw);
+	EXPECT_EQ(0, pty_expect(&self->b, 0, "changed since freeze"))
+		TH_LOG("read: %.*s", (int)self->b.len, self->b.out);
+	EXPECT_EQ(1, thaw_status(&self->thaw));
+	ASSERT_EQ(0, tty_settings_get(&self->b, &after));
+	EXPECT_TRUE(tty_settings_same(&before, &after))
+		TH_LOG("lflag %#x -> %#x, size %ux%u -> %ux%u",
+		       (unsigned int)before.tio.c_lflag,
+		       (unsigned int)after.tio.c_lflag, before.ws.ws_row,
+		       before.ws.ws_col, after.ws.ws_row, after.ws.ws_col);
+	/* Still cooked: the frozen raw mode would have cleared ICANON. */
+	EXPECT_TRUE(after.tio.c_lflag & ICANON);
+	EXPECT_EQ(24, after.ws.ws_row);
 }
 
 /* The image's FILE_DATA of a terminal: its offset in @img, or 0. */

@@ -648,6 +648,11 @@ void cryo_files_release(struct cryo_thaw_tree *tree)
 			fput(ft->inherit_files[i]);
 	kfree(ft->inherit_files);
 	kfree(ft->inherit);
+	/* A thaw that never got as far as running the image's code. */
+	if (!tree->committed)
+		cryo_tty_shell_undo(tree);
+	kfree(ft->shell_saved);
+	ft->shell_saved = NULL;
 	if (ft->shell_tty)
 		fput(ft->shell_tty);
 	ft->shell_tty = NULL;

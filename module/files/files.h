@@ -37,6 +37,7 @@ void cryo_files_release(struct cryo_thaw_tree *tree);
 int cryo_tty_shell(struct cryo_thawing *t, int fd);
 int cryo_tty_shell_check(struct cryo_thawing *t);
 void cryo_tty_final(struct cryo_thawing *t);
+void cryo_tty_shell_undo(struct cryo_thaw_tree *tree);
 
 /* file.c: the FILE and FILE_DATA records */
 int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec);

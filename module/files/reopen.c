@@ -31,6 +31,7 @@
 #include <linux/kdev_t.h>
 #include <linux/namei.h>
 #include <linux/random.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/uuid.h>
 
@@ -124,6 +125,39 @@ out_put:
 }
 
 /*
+ * The path-based LSM hooks (AppArmor, TOMOYO) that mknod(2), open(2) with
+ * O_CREAT and mkdir(2) pass before they create a node, and unlink(2)
+ * before it removes one (fs/namei.c): vfs_create() and friends call only
+ * the inode hooks, so without these a policy that forbids the restored
+ * process to create a file in that directory would not forbid the thaw to
+ * do it for it.  Called where the syscalls call them, with the parent
+ * locked (kern_path_create()).  A policy that lets the process create
+ * the node but not remove it fails the thaw with the node left in place
+ * (its owner's alone, 0600 or 0700), as the process itself would be left
+ * with it: its name cannot be checked before it exists.
+ *
+ * rmdir(2)'s security_path_rmdir() is not exported to modules (6.1, 6.12):
+ * a directory made here is removed with only vfs_rmdir()'s inode hook.  It
+ * is the directory just made under the same policy, by the same
+ * credentials, so no policy gains a directory the process could not make.
+ */
+static int cryo_reopen_may_make(const struct path *parent,
+				struct dentry *dentry, umode_t mode)
+{
+	if (S_ISDIR(mode))
+		return security_path_mkdir(parent, dentry, mode & ~S_IFMT);
+	return security_path_mknod(parent, dentry, mode, 0);
+}
+
+static int cryo_reopen_may_remove(const struct path *parent,
+				  struct dentry *dentry)
+{
+	if (d_is_dir(dentry))
+		return 0;	/* security_path_rmdir() is not exported */
+	return security_path_unlink(parent, dentry);
+}
+
+/*
  * Make the node of @mode at @name (absolute), as the current (overridden)
  * credentials, open it with @flags and remove it again.  -EEXIST when
  * the name is taken.
@@ -140,7 +174,9 @@ static struct file *cryo_reopen_make(const char *name, int flags,
 				  S_ISDIR(mode) ? LOOKUP_DIRECTORY : 0);
 	if (IS_ERR(dentry))
 		return ERR_CAST(dentry);
-	ret = cryo_vfs_make(&parent, dentry, mode);
+	ret = cryo_reopen_may_make(&parent, dentry, mode);
+	if (!ret)
+		ret = cryo_vfs_make(&parent, dentry, mode);
 	/* Some file systems leave the dentry negative: no node to open. */
 	if (!ret && d_really_is_negative(dentry))
 		ret = -ENOENT;
@@ -151,7 +187,9 @@ static struct file *cryo_reopen_make(const char *name, int flags,
 	p.mnt = parent.mnt;
 	p.dentry = dentry;
 	file = dentry_open(&p, flags, cred);
-	ret = cryo_vfs_remove(&parent, dentry);
+	ret = cryo_reopen_may_remove(&parent, dentry);
+	if (!ret)
+		ret = cryo_vfs_remove(&parent, dentry);
 	if (ret && !IS_ERR(file)) {
 		fput(file);
 		file = ERR_PTR(ret);

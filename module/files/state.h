@@ -100,6 +100,7 @@ struct cryo_files_shared {
 	struct cryo_image_epoll_item *nested;	/* items watching an epoll */
 	unsigned int nr_nested;
 	unsigned int max_nested;
+	struct cryo_tty_saved *shell_saved;	/* its settings before (tty.c) */
 };
 
 /* One member's fds, as its FD records gave them; in struct cryo_thawing. */

@@ -41,6 +41,19 @@
 
 #define CRYO_TTY_KNOWN	(CRYO_TTY_CTTY | CRYO_TTY_FOREGROUND)
 
+/*
+ * A shell job's terminal (the caller's) as it was before the thaw applied
+ * the image's termios and window size to it: a thaw that fails before any
+ * member runs the image's code gives them back (cryo_tty_shell_undo()),
+ * so a shell is not left in the image's raw mode.
+ */
+struct cryo_tty_saved {
+	struct mutex lock;		/* guards @applied and the application */
+	struct ktermios termios;
+	struct winsize ws;
+	bool applied;			/* the image's settings are on it */
+};
+
 /* Is @rdev a terminal's device number (not a memory device)? */
 bool cryo_tty_dev(dev_t rdev)
 {
@@ -173,6 +186,7 @@ int cryo_tty_load(struct cryo_thawing *t, struct cryo_thaw_file *f)
 int cryo_tty_shell(struct cryo_thawing *t, int fd)
 {
 	struct file *file = fget(fd);
+	struct cryo_tty_saved *saved;
 	struct tty_struct *tty;
 
 	if (!file)
@@ -184,8 +198,53 @@ int cryo_tty_shell(struct cryo_thawing *t, int fd)
 		return cryo_thaw_fail(t, -ENOTTY,
 				      "--shell-job: fd %d is not a terminal", fd);
 	}
+	saved = kzalloc(sizeof(*saved), GFP_KERNEL_ACCOUNT);
+	if (!saved) {
+		fput(file);
+		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
+	}
+	mutex_init(&saved->lock);
+	down_read(&tty->termios_rwsem);
+	saved->termios = tty->termios;
+	up_read(&tty->termios_rwsem);
+	mutex_lock(&tty->winsize_mutex);
+	saved->ws = tty->winsize;
+	mutex_unlock(&tty->winsize_mutex);
+	t->tree->files.shell_saved = saved;
 	t->tree->files.shell_tty = file;
 	return 0;
+}
+
+/**
+ * cryo_tty_shell_undo() - a shell job's thaw failed: the caller's terminal
+ * gets back the termios and window size it had before the thaw
+ * @tree: the thaw, failed (or let go) before any member ran the image's
+ *        code
+ *
+ * Whatever failed, the module or the library after CRYO_IOC_THAW (then
+ * when the thaw is let go, cryo_files_release()).  Only when the image's
+ * settings were applied; once.
+ */
+void cryo_tty_shell_undo(struct cryo_thaw_tree *tree)
+{
+	struct cryo_tty_saved *saved = tree->files.shell_saved;
+	struct tty_struct *tty;
+	int ret = 0;
+
+	if (!saved || !tree->files.shell_tty)
+		return;
+	tty = cryo_tty_of(tree->files.shell_tty);
+	mutex_lock(&saved->lock);
+	if (saved->applied) {
+		ret = tty_set_termios(tty, &saved->termios);
+		if (!ret)
+			ret = tty_do_resize(tty, &saved->ws);
+		saved->applied = false;
+	}
+	mutex_unlock(&saved->lock);
+	if (ret)
+		pr_notice_ratelimited("a failed shell job's thaw could not give the terminal its settings back (error %d)\n",
+				      -ret);
 }
 
 /**
@@ -254,9 +313,9 @@ static int cryo_tty_check(struct cryo_thawing *t, struct cryo_thaw_file *f,
 	return 0;
 }
 
-/* Apply the frozen termios and window size to the caller's terminal. */
-static int cryo_tty_apply(struct cryo_thawing *t, struct tty_struct *tty,
-			  const struct cryo_image_tty *r)
+/* Set the frozen termios and window size on the caller's terminal. */
+static int cryo_tty_set(struct cryo_thawing *t, struct tty_struct *tty,
+			const struct cryo_image_tty *r)
 {
 	struct ktermios kt;
 	struct winsize ws = {
@@ -289,6 +348,23 @@ static int cryo_tty_apply(struct cryo_thawing *t, struct tty_struct *tty,
 				      "--shell-job: the terminal cannot be resized (error %d)",
 				      -ret);
 	return 0;
+}
+
+/*
+ * Apply the frozen termios and window size to the caller's terminal,
+ * noting that a failed thaw must give it its own back.
+ */
+static int cryo_tty_apply(struct cryo_thawing *t, struct tty_struct *tty,
+			  const struct cryo_image_tty *r)
+{
+	struct cryo_tty_saved *saved = t->tree->files.shell_saved;
+	int ret;
+
+	mutex_lock(&saved->lock);
+	saved->applied = true;
+	ret = cryo_tty_set(t, tty, r);
+	mutex_unlock(&saved->lock);
+	return ret;
 }
 
 /**

@@ -470,54 +470,74 @@ int cryo_sigq_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 }
 
 /*
- * Queue @info on the process's shared queue.  No exported function
- * queues a siginfo there: send it to ourselves (our own queue: we block
- * every signal, so nobody is woken and nothing is delivered), then move
- * the entry it made to the shared queue, under the siglock that guards
- * both.  A signal below SIGRTMIN already pending here or there is one
+ * Queue @info on @task's own queue, or, when @shared, on the process's
+ * shared queue.  No exported function queues a siginfo there: send it to
+ * ourselves (our own queue: we block every signal, so nobody is woken and
+ * nothing is delivered), then move the entry it made to the shared queue,
+ * under the siglock that guards both.  A signal below SIGRTMIN already
+ * pending on the queue (or, for the shared queue, on ours) is one
  * instance already, as the kernel keeps it.
+ *
+ * send_sig_info() returns 0 also when it queued no entry: a signal below
+ * SIGRTMIN already pending on the queue (sent by someone else since our
+ * check), or one whose siginfo could not be allocated (out of memory, or
+ * over RLIMIT_SIGPENDING for a negative si_code), which it marks pending
+ * without it.  So the entry ours made is found as the kernel made it: one
+ * of this signal with exactly @info (send_sig_info() rewrote si_uid and
+ * si_pid in @info as it did in the copy), queued after the entry that was
+ * the queue's last before the send -- nothing else removes entries from
+ * the queue of a thread blocking every signal.  An entry of the same
+ * signal queued before, someone else's, is never taken for ours and never
+ * moved (it used to be, when ours was not queued).  No such entry: the
+ * siginfo the image holds is not queued, -EAGAIN fails the thaw.
  */
-static int cryo_sigq_shared(kernel_siginfo_t *info)
+static int cryo_sigq_queue(struct task_struct *task, kernel_siginfo_t *info,
+			   bool shared)
 {
 	/* Our own sighand only changes in our own exec. */
 	struct sighand_struct *sighand =
 		rcu_dereference_protected(current->sighand, 1);
-	struct sigpending *own = &current->pending;
-	struct sigpending *shared = &current->signal->shared_pending;
+	struct sigpending *own = &task->pending;
+	struct sigpending *shq = &current->signal->shared_pending;
+	struct sigqueue *q, *last, *found = NULL;
 	int sig = info->si_signo, ret;
-	struct sigqueue *q, *found = NULL;
-	bool more = false;
+	bool seen = false, more = false;
 
 	spin_lock_irq(&sighand->siglock);
 	ret = sig < SIGRTMIN && (sigismember(&own->signal, sig) ||
-				 sigismember(&shared->signal, sig));
+				 (shared && sigismember(&shq->signal, sig)));
+	last = list_empty(&own->list) ? NULL :
+	       list_last_entry(&own->list, struct sigqueue, list);
 	spin_unlock_irq(&sighand->siglock);
 	if (ret)
 		return 0;
-	ret = send_sig_info(sig, info, current);
+	ret = send_sig_info(sig, info, task);
 	if (ret)
 		return ret;
 	spin_lock_irq(&sighand->siglock);
-	/* Ours is the last of its signal: send_sig_info() queues at the tail. */
+	/* Only the entries queued since: back from the tail to @last. */
 	list_for_each_entry_reverse(q, &own->list, list) {
-		if (q->info.si_signo != sig)
-			continue;
-		if (!found)
+		if (q == last) {
+			seen = true;
+			break;
+		}
+		if (q->info.si_signo == sig &&
+		    !memcmp(&q->info, info, sizeof(*info)))
 			found = q;
-		else
-			more = true;
 	}
-	if (found)
-		list_move_tail(&found->list, &shared->list);
-	/* Queued without a siginfo (none could be had): the bit moves. */
-	if (found || sigismember(&own->signal, sig)) {
+	if (last && !seen)
+		found = NULL;	/* the queue was flushed: a fatal signal */
+	if (found && shared) {
+		list_move_tail(&found->list, &shq->list);
+		list_for_each_entry(q, &own->list, list)
+			more |= q->info.si_signo == sig;
 		if (!more)
 			sigdelset(&own->signal, sig);
-		sigaddset(&shared->signal, sig);
+		sigaddset(&shq->signal, sig);
+		recalc_sigpending();
 	}
-	recalc_sigpending();
 	spin_unlock_irq(&sighand->siglock);
-	return 0;
+	return found ? 0 : -EAGAIN;
 }
 
 /**
@@ -527,8 +547,9 @@ static int cryo_sigq_shared(kernel_siginfo_t *info)
  *
  * The shared queue first: a thread's own pending signal below SIGRTMIN
  * would hide the same signal sent to the process from the leader.  The
- * order within each queue is the image's.  A signal the restored user's
- * RLIMIT_SIGPENDING cannot hold fails the thaw, naming it.
+ * order within each queue is the image's.  A signal whose siginfo cannot
+ * be queued again (the restored user's RLIMIT_SIGPENDING, memory) fails
+ * the thaw, naming it: never queued without it, nor on another queue.
  *
  * Return: 0, -errno with the thaw failed.
  */
@@ -541,16 +562,13 @@ int cryo_sigq_restore(struct cryo_thawing *t)
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < sq->nr && !ret; i++) {
 			struct cryo_sigq_entry *e = &sq->q[i];
-
 			bool shared = e->thread < 0;
 
 			if (shared != !pass)
 				continue;
-			if (e->thread < 0)
-				ret = cryo_sigq_shared(&e->info);
-			else
-				ret = send_sig_info(e->info.si_signo, &e->info,
-						    t->threads[e->thread].task);
+			ret = cryo_sigq_queue(shared ? current :
+					      t->threads[e->thread].task,
+					      &e->info, shared);
 		}
 		if (ret)
 			return cryo_thaw_fail(t, ret,

@@ -46,6 +46,7 @@
 #include <sys/time.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include "say.h"
 
 #define FD		10
 /* Mappings go here, so that both /proc/PID/maps lines can be compared. */
@@ -53,24 +54,6 @@
 #define MAP_LEN		(4 * 4096UL)
 
 static const char *dir;
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void say(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(1, buf, n) != n)
-		_exit(99);
-}
 
 static char *path(const char *name)
 {

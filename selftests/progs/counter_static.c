@@ -32,6 +32,7 @@
 #include <malloc.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include "say.h"
 
 #define SLOTS		4096			/* rewritten words per area */
 #define BSS_WORDS	(256 * 1024 / 8)	/* 256 KiB of .bss */
@@ -63,22 +64,6 @@ static uint64_t want(int area, uint64_t i, uint64_t n)
 		return mix(last * 4 + area);
 	}
 	return mix(((uint64_t)area << 40) ^ i ^ 0x5555);
-}
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void say(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	va_end(ap);
-	buf[n++] = '\n';
-	if (write(1, buf, n) != n)
-		_exit(99);
 }
 
 static void fill(int area, uint64_t *p, uint64_t words)

@@ -34,6 +34,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include "say.h"
 
 #define IOPRIO_WHO_PROCESS	1
 #define IOPRIO_VALUE(class, level)	((class) << 13 | (level))
@@ -50,24 +51,6 @@ static int ioprio_set(int prio)
 #ifndef SCHED_RESET_ON_FORK
 #define SCHED_RESET_ON_FORK	0x40000000
 #endif
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void say(const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(1, buf, n) != n)
-		_exit(99);
-}
 
 /* A thread's own view of its settings, as text. */
 static void describe(char *buf, size_t size, const char *name)
