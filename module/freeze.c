@@ -413,6 +413,8 @@ static int cryo_tree_recheck(struct cryo_image *img, struct cryo_why *why)
 	/* What no member alone can tell: who else holds their pipes. */
 	if (!(img->flags & CRYO_FREEZE_ACCEPT_LOSS)) {
 		ret = cryo_pipe_check_outside(img, why);
+		if (!ret)
+			ret = cryo_pty_check(img, why);
 		if (ret)
 			return ret;
 	}

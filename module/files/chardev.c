@@ -57,6 +57,11 @@ static int cryo_chardev_restore(struct cryo_thawing *t, unsigned int idx)
 static int cryo_chardev_save(struct cryo_image *img, struct cryo_seen *seen,
 			     struct file *file, struct cryo_file_out *out)
 {
+	/* An end of a pty pair whose master is in the image: the pair. */
+	if (cryo_pty_end(file) && cryo_tty_master(cryo_tty_of(file)))
+		return cryo_pty_save(img, seen, file, out);
+	if (cryo_pty_end(file) && cryo_pty_master_in(img, file))
+		return cryo_pty_save(img, seen, file, out);
 	return cryo_tty_save(img, file);
 }
 
@@ -66,7 +71,6 @@ const struct cryo_file_ops cryo_chardev_ops = {
 	.type		= S_IFCHR,
 	.holds_data	= true,
 	.match		= cryo_chardev_match,
-	.refuse		= cryo_tty_refuse,
 	.save		= cryo_chardev_save,
 	.max_data	= cryo_tty_max_data,
 	.load		= cryo_tty_load,
