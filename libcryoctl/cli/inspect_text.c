@@ -20,6 +20,7 @@ static const char *const file_kind_text[] = {
 	NULL, "REG", "DIR", "CHR", "PIPE", "FIFO", "OTHER", "MEMFD",
 	[CRYO_FILE_OPATH] = "OPATH",
 	"EVENTFD", "SIGNALFD", "TIMERFD",
+	[CRYO_FILE_PTY_MASTER] = "PTY_MASTER", [CRYO_FILE_PTY_SLAVE] = "PTY_SLAVE",
 };
 
 /* " count 5 semaphore", " mask 0x...", " clock 1 ..." of a FILE_STATE. */

@@ -659,9 +659,11 @@ static int cryo_pty_apply(struct cryo_thawing *t, struct cryo_thaw_file *c,
 	};
 	int ret;
 
+	/*
+	 * A master's termios is the driver's own: its ioctls set the
+	 * slave's (tty_set_termios() warns on a master).
+	 */
 	ret = cryo_tty_set_termios(s, &r->slave);
-	if (!ret)
-		ret = cryo_tty_set_termios(m, &r->master);
 	if (!ret)
 		ret = tty_do_resize(s, &ws);
 	if (ret)

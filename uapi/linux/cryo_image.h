@@ -1077,7 +1077,9 @@ enum cryo_pty_flags {
  * @slave: the slave's settings: termios and window size as in &struct
  *	cryo_image_tty, whose @flags, @sid and @fg_pgid are 0 (the slave of
  *	a pair is no member's controlling terminal).
- * @master: the master's termios (its window size is the slave's: 0).
+ * @master: the master's termios, for inspection: no call changes it
+ *	(a master's termios ioctls act on its slave), nor does a thaw (its
+ *	window size is the slave's: 0).
  * @flags: &enum cryo_pty_flags.
  * @pktstatus: packet mode: the status byte the master's next read gives
  *	(TIOCPKT_FLUSHREAD ...), 0 for none.
