@@ -538,7 +538,8 @@ static int cryo_pty_load(struct cryo_thawing *t, struct cryo_thaw_file *f)
 	     ft->files[i].rec.kind != CRYO_FILE_PTY_SLAVE) ||
 	    ft->files[i].rec.pipe_id != r->pipe_id ||
 	    (master && ft->files[i].rec.kind == CRYO_FILE_PTY_MASTER))
-		return cryo_file_bad(t, "FILE %u: pseudo-terminal pair %llu is no pair's first FILE",
+		return cryo_file_bad(t,
+				     "FILE %u: pseudo-terminal pair %llu is no pair's first FILE",
 				     r->id, r->pipe_id);
 	for (i = r->pipe_id; master && i + 1 < r->id; i++)
 		if (ft->files[i].rec.kind == CRYO_FILE_PTY_MASTER &&
@@ -554,11 +555,13 @@ static int cryo_pty_check_tty(struct cryo_thawing *t, u32 id, const char *end,
 {
 	if (r->flags || r->sid || r->fg_pgid || r->__reserved ||
 	    r->line != N_TTY)
-		return cryo_file_bad(t, "FILE %u: pseudo-terminal %s: flags 0x%x, session %d, group %d, line %u",
+		return cryo_file_bad(t,
+				     "FILE %u: pseudo-terminal %s: flags 0x%x, session %d, group %d, line %u",
 				     id, end, r->flags, r->sid, r->fg_pgid,
 				     r->line);
 	if (queued && !cryo_pty_raw(r->iflag, r->lflag))
-		return cryo_file_bad(t, "FILE %u: pseudo-terminal %s: %u bytes queued for an end that processes its input",
+		return cryo_file_bad(t,
+				     "FILE %u: pseudo-terminal %s: %u bytes queued for an end that processes its input",
 				     id, end, queued);
 	return 0;
 }
@@ -576,7 +579,8 @@ static int cryo_pty_check_state(struct cryo_thawing *t,
 	    c->rec.data_size != sizeof(*r) + (u64)r->to_slave + r->to_master ||
 	    r->master.ws_row || r->master.ws_col || r->master.ws_xpixel ||
 	    r->master.ws_ypixel)
-		return cryo_file_bad(t, "FILE %u: pseudo-terminal pair: flags 0x%x, status 0x%x, %u and %u bytes queued in %llu",
+		return cryo_file_bad(t,
+				     "FILE %u: pseudo-terminal pair: flags 0x%x, status 0x%x, %u and %u bytes queued in %llu",
 				     id, r->flags, r->pktstatus, r->to_slave,
 				     r->to_master, c->rec.data_size);
 	ret = cryo_pty_check_tty(t, id, "slave", &r->slave, r->to_slave);

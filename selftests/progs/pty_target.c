@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 	struct termios want, got;
 	char res[1024], buf[256], pts[64];
 	size_t len = 0, n;
-	int one = 1, m;
+	int one = 1, m, cooked = 0;
 	pid_t child;
 
 	if (argc < 2)
@@ -112,9 +112,9 @@ int main(int argc, char **argv)
 	at(open(pts, O_RDWR | O_NOCTTY), 11);
 	settings(&want);
 	if (argc > 2 && !strcmp(argv[2], "cooked")) {
-		/* A whole line, which poll() sees (^C would flush it). */
-		if (tcgetattr(11, &want) || write(10, "line\n", 5) != 5)
-			die(3, "cooked: %s", strerror(errno));
+		if (tcgetattr(11, &want))
+			die(3, "tcgetattr: %s", strerror(errno));
+		cooked = 1;
 	}
 	if (tcsetattr(11, TCSANOW, &want) || ioctl(10, TIOCSWINSZ, &ws) ||
 	    ioctl(10, TIOCPKT, &one))
@@ -129,6 +129,9 @@ int main(int argc, char **argv)
 	wait_file("child.ready");
 	if (write(10, TO_SLAVE, sizeof(TO_SLAVE) - 1) != sizeof(TO_SLAVE) - 1 ||
 	    write(11, TO_MASTER, sizeof(TO_MASTER) - 1) != sizeof(TO_MASTER) - 1)
+		die(3, "write: %s", strerror(errno));
+	/* After TO_SLAVE's ^C, which flushes a cooked line: one poll() sees. */
+	if (cooked && write(10, "line\n", 5) != 5)
 		die(3, "write: %s", strerror(errno));
 	put("ready", "%d\n", (int)getpid());
 	wait_file("check");
