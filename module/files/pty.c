@@ -624,14 +624,14 @@ static int cryo_pty_open_slave(struct cryo_thawing *t,
 	return 0;
 }
 
-/* The image's status flags on a new end (opened O_NONBLOCK). */
+/* The image's status flags on a new end (opened O_NONBLOCK, O_LARGEFILE). */
 static void cryo_pty_flags(struct cryo_thaw_file *g)
 {
+	const unsigned int mask = O_NONBLOCK | O_LARGEFILE;
 	struct file *file = g->file;
 
 	spin_lock(&file->f_lock);
-	file->f_flags = (file->f_flags & ~O_NONBLOCK) |
-			(g->rec.open_flags & O_NONBLOCK);
+	file->f_flags = (file->f_flags & ~mask) | (g->rec.open_flags & mask);
 	spin_unlock(&file->f_lock);
 }
 
