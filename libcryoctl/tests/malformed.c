@@ -1134,7 +1134,8 @@ void test_files(void)
 			set64(&m, file[0], FILE_OFF(data_size), sizeof(t));
 			edit(&m, file[0] + 1, 0, CRYO_REC_FILE_DATA, &pty, sizeof(pty));
 			if (minor < 9) {
-				REFUSED(&m, file[0], "unknown kind 14", "pty slave in a 2.8 image");
+				REFUSED(&m, file[0], "unknown kind 14",
+					"pty slave in a 2.8 image");
 			} else {
 				ACCEPTED(&m, "a pty pair's first FILE");
 			}
