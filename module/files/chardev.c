@@ -9,7 +9,9 @@
  * At the thaw the memory devices are reopened by their path; a terminal
  * is not (it would be another session's, or none): an fd on one must be
  * given with --inherit-fd, or a thaw with --shell-job opens it on the
- * caller's terminal (tty.c, which also saves its settings).
+ * caller's terminal (tty.c, which also saves its settings).  An end of
+ * a pseudo-terminal pair whose master is in the image is saved with its
+ * pair, as a kind of its own (pty.c).
  */
 #include "cryo.h"
 

@@ -16,8 +16,9 @@
  * members stay in the caller's session).  Without the flag an fd of a
  * terminal needs --inherit-fd, as before 2.8.
  *
- * A pseudo-terminal master (/dev/ptmx) is never reopened: opening ptmx
- * makes a new pair, and its slave's data and settings are not saved.
+ * A pseudo-terminal master (/dev/ptmx) is never reopened by its name
+ * (opening ptmx makes a new pair): since 2.9 a master, and the slaves
+ * of its pair, are saved and made again as a pair (pty.c).
  */
 #include "cryo.h"
 
