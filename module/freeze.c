@@ -422,6 +422,8 @@ static int cryo_tree_recheck(struct cryo_image *img, struct cryo_why *why)
 		ret = cryo_pipe_check_outside(img, why);
 		if (!ret)
 			ret = cryo_epoll_check(img, why);
+		if (!ret)
+			ret = cryo_pty_check(img, why);
 		if (ret)
 			return ret;
 	}

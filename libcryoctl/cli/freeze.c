@@ -304,6 +304,18 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 		cli_err("freeze: PID %d: the epoll at fd %d watches more files than an image holds; it keeps running (--accept-loss saves the epoll as lost)",
 			id, rid);
 		return EXIT_FAIL;
+	case CRYO_REFUSAL_PTY_QUEUE:
+		cli_err("freeze: PID %d fd %d (%s) is the master of a pseudo-terminal with bytes queued for an end that processes its input (canonical mode, echo, signals) or for a slave no process of the tree holds: they cannot be put back as they were; it keeps running (--accept-loss makes the image without them)",
+			id, rid, fd_path(pid, rid, path, sizeof(path)));
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_PTY_OUTSIDE:
+		cli_err("freeze: PID %d fd %d (%s) is the master of a pseudo-terminal whose slave a process outside the tree holds open; a thaw would leave that process on the old pair; it keeps running (--accept-loss makes the image anyway)",
+			id, rid, fd_path(pid, rid, path, sizeof(path)));
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_PTY_CTTY:
+		cli_err("freeze: PID %d fd %d (%s) is the master of a pseudo-terminal whose slave is a session's controlling terminal, which cryo does not make again on a new pair yet; it keeps running (--accept-loss makes the image anyway)",
+			id, rid, fd_path(pid, rid, path, sizeof(path)));
+		return EXIT_FAIL;
 	case CRYO_REFUSAL_SCHED_DEADLINE:
 		cli_err("freeze: PID %d: thread %d runs under SCHED_DEADLINE, which cryo cannot restore; it keeps running (--accept-loss freezes it, a thaw giving it SCHED_OTHER)",
 			id, rid);

@@ -22,6 +22,7 @@ static const char *const file_kind_text[] = {
 	"EVENTFD", "SIGNALFD", "TIMERFD",
 	[CRYO_FILE_EPOLL] = "EPOLL",
 	[CRYO_FILE_INOTIFY] = "INOTIFY",
+	[CRYO_FILE_PTY_MASTER] = "PTY_MASTER", [CRYO_FILE_PTY_SLAVE] = "PTY_SLAVE",
 };
 
 /* " count 5 semaphore", " mask 0x...", " clock 1 ..." of a FILE_STATE. */

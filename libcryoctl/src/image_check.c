@@ -1026,11 +1026,14 @@ static int check_file_fields(struct cryoctl_image *img,
 	uint32_t kind = le32toh(f->kind), flags = le32toh(f->flags);
 	uint32_t mode = le32toh(f->mode);
 	bool pipe = kind == CRYO_FILE_PIPE || kind == CRYO_FILE_FIFO;
+	/* Since 2.9 the ends of a pty pair; the pair's first has its data. */
+	bool pty = kind == CRYO_FILE_PTY_MASTER || kind == CRYO_FILE_PTY_SLAVE;
 
 	if (kind < CRYO_FILE_REG ||
 	    (kind > CRYO_FILE_TIMERFD && kind != CRYO_FILE_OPATH &&
-	     kind != CRYO_FILE_EPOLL && kind != CRYO_FILE_INOTIFY) ||
+	     kind != CRYO_FILE_EPOLL && kind != CRYO_FILE_INOTIFY && !pty) ||
 	    (kind == CRYO_FILE_INOTIFY && img->minor < 9) ||
+	    (pty && img->minor < 9) ||
 	    (kind == CRYO_FILE_MEMFD && img->minor < 5) ||
 	    (kind > CRYO_FILE_MEMFD && img->minor < 8) ||
 	    (kind == CRYO_FILE_EPOLL && img->minor < 9))
@@ -1062,7 +1065,14 @@ static int check_file_fields(struct cryoctl_image *img,
 	    !(le32toh(img->hdr.freeze_flags) & CRYO_FREEZE_ACCEPT_LOSS))
 		return image_fail(img, -EPROTO, true,
 				  "a LOST file in an image taken without ACCEPT_LOSS");
-	if (f->data_size && !pipe && !check_file_tty(img, f) &&
+	if (pty && (!f->pipe_id || le64toh(f->pipe_id) > le32toh(f->id) ||
+		    (le64toh(f->pipe_id) == le32toh(f->id)) !=
+		    (le64toh(f->data_size) >= sizeof(struct cryo_image_pty))))
+		return image_fail(img, -EPROTO, true,
+				  "a pseudo-terminal end of pair %llu with %llu bytes of data",
+				  (unsigned long long)le64toh(f->pipe_id),
+				  (unsigned long long)le64toh(f->data_size));
+	if (f->data_size && !pipe && !pty && !check_file_tty(img, f) &&
 	    (!(kind == CRYO_FILE_REG && (flags & CRYO_FILE_UNLINKED)) ||
 	     (flags & CRYO_FILE_LOST)))
 		return image_fail(img, -EPROTO, true,
@@ -1089,7 +1099,7 @@ static int check_file_fields(struct cryoctl_image *img,
 		return image_fail(img, -EPROTO, true,
 				  "an O_PATH file of mode 0%o, flags 0x%x",
 				  mode, le32toh(f->open_flags));
-	if (f->pipe_id && !pipe)
+	if (f->pipe_id && !pipe && !pty)
 		return image_fail(img, -EPROTO, true,
 				  "a pipe_id on a file that is not a pipe (kind %u)",
 				  kind);

@@ -1262,6 +1262,39 @@ void test_files(void)
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
 	set64(&m, file[0], FILE_OFF(pipe_id), 5);
 	REFUSED(&m, fd0 - 1, "a pipe_id on a file that is not a pipe", "pipe_id on a CHR");
+	/* Since 2.9 a pty end names its pair's first FILE; that one has the pair. */
+	{
+		struct cryo_image_file_data d = { .id = 1 };
+		struct cryo_image_pty t = { .to_slave = 0 };
+		unsigned char pty[sizeof(d) + sizeof(t)];
+		uint16_t minor;
+
+		memcpy(pty, &d, sizeof(d));
+		memcpy(pty + sizeof(d), &t, sizeof(t));
+		for (minor = 8; minor <= CRYO_IMAGE_MINOR; minor++) {
+			build_image(&m, 0, minor);
+			set32(&m, file[0], FILE_OFF(kind), CRYO_FILE_PTY_SLAVE);
+			set64(&m, file[0], FILE_OFF(rdev), encode_dev(136, 2));
+			set64(&m, file[0], FILE_OFF(pipe_id), 1);
+			set64(&m, file[0], FILE_OFF(data_size), sizeof(t));
+			edit(&m, file[0] + 1, 0, CRYO_REC_FILE_DATA, &pty, sizeof(pty));
+			if (minor < 9) {
+				REFUSED(&m, file[0], "unknown kind 14",
+					"pty slave in a 2.8 image");
+			} else {
+				ACCEPTED(&m, "a pty pair's first FILE");
+			}
+		}
+		build_image(&m, 0, CRYO_IMAGE_MINOR);
+		set32(&m, file[0], FILE_OFF(kind), CRYO_FILE_PTY_SLAVE);
+		set64(&m, file[0], FILE_OFF(pipe_id), 2);
+		REFUSED(&m, fd0 - 1, "a pseudo-terminal end of pair 2", "pty pair after it");
+		build_image(&m, 0, CRYO_IMAGE_MINOR);
+		set32(&m, file[0], FILE_OFF(kind), CRYO_FILE_PTY_MASTER);
+		set64(&m, file[0], FILE_OFF(pipe_id), 1);
+		REFUSED(&m, fd0 - 1, "a pseudo-terminal end of pair 1 with 0 bytes",
+			"pty pair's first FILE without its state");
+	}
 	/* O_PATH (2.8): a link, socket or block device, opened O_PATH. */
 	build_image(&m, 0, CRYO_IMAGE_MINOR);
 	set32(&m, file[0], FILE_OFF(kind), CRYO_FILE_OPATH);

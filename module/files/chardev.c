@@ -9,7 +9,9 @@
  * At the thaw the memory devices are reopened by their path; a terminal
  * is not (it would be another session's, or none): an fd on one must be
  * given with --inherit-fd, or a thaw with --shell-job opens it on the
- * caller's terminal (tty.c, which also saves its settings).
+ * caller's terminal (tty.c, which also saves its settings).  An end of
+ * a pseudo-terminal pair whose master is in the image is saved with its
+ * pair, as a kind of its own (pty.c).
  */
 #include "cryo.h"
 
@@ -57,6 +59,11 @@ static int cryo_chardev_restore(struct cryo_thawing *t, unsigned int idx)
 static int cryo_chardev_save(struct cryo_image *img, struct cryo_seen *seen,
 			     struct file *file, struct cryo_file_out *out)
 {
+	/* An end of a pty pair whose master is in the image: the pair. */
+	if (cryo_pty_end(file) && cryo_tty_master(cryo_tty_of(file)))
+		return cryo_pty_save(img, seen, file, out);
+	if (cryo_pty_end(file) && cryo_pty_master_in(img, file))
+		return cryo_pty_save(img, seen, file, out);
 	return cryo_tty_save(img, file);
 }
 
@@ -66,7 +73,6 @@ const struct cryo_file_ops cryo_chardev_ops = {
 	.type		= S_IFCHR,
 	.holds_data	= true,
 	.match		= cryo_chardev_match,
-	.refuse		= cryo_tty_refuse,
 	.save		= cryo_chardev_save,
 	.max_data	= cryo_tty_max_data,
 	.load		= cryo_tty_load,

@@ -56,6 +56,8 @@ static const struct cryo_file_ops *const cryo_file_kinds[] = {
 	&cryo_timerfd_ops,
 	&cryo_epoll_ops,
 	&cryo_inotify_ops,
+	&cryo_pty_master_ops,
+	&cryo_pty_slave_ops,
 };
 
 /* The kind of a FILE record, checked to be one the format knows. */
@@ -227,7 +229,7 @@ static int cryo_file_record(struct cryo_image *img, struct cryo_seen *seen)
 
 	r = cryo_record_start(img, CRYO_REC_FILE, sizeof(*r) + len);
 	r->id = seen->id;
-	r->kind = ops->kind;
+	r->kind = out.kind ?: ops->kind;
 	r->open_flags = file->f_flags;
 	r->mode = inode->i_mode;
 	r->pos = file->f_pos;

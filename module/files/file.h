@@ -56,10 +56,13 @@ struct cryo_seen {
  * struct cryo_file_out - what a kind adds to its FILE record
  * @flags: %CRYO_FILE_UNLINKED, %CRYO_FILE_LOST
  * @pipe_id: &cryo_image_file.pipe_id, or a memfd's &cryo_image_file.shm
+ * @kind: the record's kind when it is not the ops' (a terminal that is
+ *	an end of a pseudo-terminal pair in the image), else 0
  */
 struct cryo_file_out {
 	u32 flags;
 	u64 pipe_id;
+	u32 kind;
 };
 
 /**
@@ -133,11 +136,23 @@ extern const struct cryo_file_ops cryo_dir_ops;
 extern const struct cryo_file_ops cryo_chardev_ops;
 /* tty.c: a terminal's settings and the shell job */
 bool cryo_tty_dev(dev_t rdev);
-u32 cryo_tty_refuse(struct file *file);
+struct tty_struct;
+struct tty_struct *cryo_tty_of(struct file *file);
+bool cryo_tty_master(struct tty_struct *tty);
+void cryo_tty_settings(struct tty_struct *tty, struct cryo_image_tty *r);
+int cryo_tty_set_termios(struct tty_struct *tty,
+			 const struct cryo_image_tty *r);
 int cryo_tty_save(struct cryo_image *img, struct file *file);
 u64 cryo_tty_max_data(const struct cryo_image_file *r);
 int cryo_tty_load(struct cryo_thawing *t, struct cryo_thaw_file *f);
 int cryo_tty_restore(struct cryo_thawing *t, unsigned int idx);
+/* pty.c: pseudo-terminal pairs with both ends in the image */
+extern const struct cryo_file_ops cryo_pty_master_ops;
+extern const struct cryo_file_ops cryo_pty_slave_ops;
+bool cryo_pty_end(struct file *file);
+bool cryo_pty_master_in(struct cryo_image *img, struct file *file);
+int cryo_pty_save(struct cryo_image *img, struct cryo_seen *seen,
+		  struct file *file, struct cryo_file_out *out);
 /* memfd.c */
 extern const struct cryo_file_ops cryo_memfd_ops;
 /* epoll.c */

@@ -39,6 +39,9 @@ int cryo_tty_shell_check(struct cryo_thawing *t);
 void cryo_tty_final(struct cryo_thawing *t);
 void cryo_tty_shell_undo(struct cryo_thaw_tree *tree);
 
+/* pty.c: the tree's pseudo-terminal pairs, checked at the freeze */
+int cryo_pty_check(struct cryo_image *img, struct cryo_why *why);
+
 /* file.c: the FILE and FILE_DATA records */
 int cryo_file_load(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_file_load_data(struct cryo_thawing *t, const struct cryo_rec *rec);

@@ -16,8 +16,9 @@
  * members stay in the caller's session).  Without the flag an fd of a
  * terminal needs --inherit-fd, as before 2.8.
  *
- * A pseudo-terminal master (/dev/ptmx) is never reopened: opening ptmx
- * makes a new pair, and its slave's data and settings are not saved.
+ * A pseudo-terminal master (/dev/ptmx) is never reopened by its name
+ * (opening ptmx makes a new pair): since 2.9 a master, and the slaves
+ * of its pair, are saved and made again as a pair (pty.c).
  */
 #include "cryo.h"
 
@@ -65,7 +66,7 @@ bool cryo_tty_dev(dev_t rdev)
 }
 
 /* The tty of @file, an open terminal; NULL when it is none (O_PATH). */
-static struct tty_struct *cryo_tty_of(struct file *file)
+struct tty_struct *cryo_tty_of(struct file *file)
 {
 	struct inode *inode = file_inode(file);
 	struct tty_file_private *priv = file->private_data;
@@ -76,19 +77,32 @@ static struct tty_struct *cryo_tty_of(struct file *file)
 	return priv->tty;
 }
 
-static bool cryo_tty_master(struct tty_struct *tty)
+bool cryo_tty_master(struct tty_struct *tty)
 {
 	return tty->driver->type == TTY_DRIVER_TYPE_PTY &&
 	       tty->driver->subtype == PTY_TYPE_MASTER;
 }
 
-/* Freeze: a pty master cannot be saved (its pair would be new). */
-u32 cryo_tty_refuse(struct file *file)
+/* @tty's termios and window size into @r (the rest of @r untouched). */
+void cryo_tty_settings(struct tty_struct *tty, struct cryo_image_tty *r)
 {
-	struct tty_struct *tty = cryo_tty_of(file);
-
-	return tty && cryo_tty_master(tty) ? CRYO_REFUSAL_PTY_MASTER :
-					     CRYO_REFUSAL_NONE;
+	BUILD_BUG_ON(sizeof(r->cc) != NCCS);
+	down_read(&tty->termios_rwsem);
+	r->iflag = tty->termios.c_iflag;
+	r->oflag = tty->termios.c_oflag;
+	r->cflag = tty->termios.c_cflag;
+	r->lflag = tty->termios.c_lflag;
+	r->line = tty->termios.c_line;
+	memcpy(r->cc, tty->termios.c_cc, sizeof(r->cc));
+	r->ispeed = tty->termios.c_ispeed;
+	r->ospeed = tty->termios.c_ospeed;
+	up_read(&tty->termios_rwsem);
+	mutex_lock(&tty->winsize_mutex);
+	r->ws_row = tty->winsize.ws_row;
+	r->ws_col = tty->winsize.ws_col;
+	r->ws_xpixel = tty->winsize.ws_xpixel;
+	r->ws_ypixel = tty->winsize.ws_ypixel;
+	mutex_unlock(&tty->winsize_mutex);
 }
 
 /**
@@ -114,23 +128,7 @@ int cryo_tty_save(struct cryo_image *img, struct file *file)
 	r = kvzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
-	BUILD_BUG_ON(sizeof(r->cc) != NCCS);
-	down_read(&tty->termios_rwsem);
-	r->iflag = tty->termios.c_iflag;
-	r->oflag = tty->termios.c_oflag;
-	r->cflag = tty->termios.c_cflag;
-	r->lflag = tty->termios.c_lflag;
-	r->line = tty->termios.c_line;
-	memcpy(r->cc, tty->termios.c_cc, sizeof(r->cc));
-	r->ispeed = tty->termios.c_ispeed;
-	r->ospeed = tty->termios.c_ospeed;
-	up_read(&tty->termios_rwsem);
-	mutex_lock(&tty->winsize_mutex);
-	r->ws_row = tty->winsize.ws_row;
-	r->ws_col = tty->winsize.ws_col;
-	r->ws_xpixel = tty->winsize.ws_xpixel;
-	r->ws_ypixel = tty->winsize.ws_ypixel;
-	mutex_unlock(&tty->winsize_mutex);
+	cryo_tty_settings(tty, r);
 
 	spin_lock_irqsave(&tty->ctrl.lock, irq);
 	sess = get_pid(tty->ctrl.session);
@@ -313,16 +311,10 @@ static int cryo_tty_check(struct cryo_thawing *t, struct cryo_thaw_file *f,
 	return 0;
 }
 
-/* Set the frozen termios and window size on the caller's terminal. */
-static int cryo_tty_set(struct cryo_thawing *t, struct tty_struct *tty,
-			const struct cryo_image_tty *r)
+/* Set @tty's termios to @r's (its line discipline checked to be N_TTY). */
+int cryo_tty_set_termios(struct tty_struct *tty, const struct cryo_image_tty *r)
 {
 	struct ktermios kt;
-	struct winsize ws = {
-		.ws_row = r->ws_row, .ws_col = r->ws_col,
-		.ws_xpixel = r->ws_xpixel, .ws_ypixel = r->ws_ypixel,
-	};
-	int ret;
 
 	down_read(&tty->termios_rwsem);
 	kt = tty->termios;
@@ -334,7 +326,20 @@ static int cryo_tty_set(struct cryo_thawing *t, struct tty_struct *tty,
 	memcpy(kt.c_cc, r->cc, sizeof(kt.c_cc));
 	kt.c_ispeed = r->ispeed;
 	kt.c_ospeed = r->ospeed;
-	ret = tty_set_termios(tty, &kt);
+	return tty_set_termios(tty, &kt);
+}
+
+/* Set the frozen termios and window size on the caller's terminal. */
+static int cryo_tty_set(struct cryo_thawing *t, struct tty_struct *tty,
+			const struct cryo_image_tty *r)
+{
+	struct winsize ws = {
+		.ws_row = r->ws_row, .ws_col = r->ws_col,
+		.ws_xpixel = r->ws_xpixel, .ws_ypixel = r->ws_ypixel,
+	};
+	int ret;
+
+	ret = cryo_tty_set_termios(tty, r);
 	if (ret)
 		return cryo_thaw_fail(t, ret,
 				      "--shell-job: the terminal's settings cannot be applied (error %d)",

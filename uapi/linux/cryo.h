@@ -302,7 +302,8 @@ enum cryo_freeze_flags {
  *	pseudo-terminal (/dev/ptmx): its pair, the bytes buffered in it and
  *	its slave's settings are not saved, and a thaw cannot open it again.
  *	With %CRYO_FREEZE_ACCEPT_LOSS the image is made, and a thaw needs
- *	``--inherit-fd`` for it.  Since ABI 1.12.
+ *	``--inherit-fd`` for it.  Since ABI 1.12; since ABI 1.13 not given:
+ *	a master is saved with its pair (%CRYO_FILE_PTY_MASTER).
  * @CRYO_REFUSAL_SIGQUEUE: EOPNOTSUPP: process @refusal_id has more than
  *	%CRYO_IMAGE_MAX_SIGINFO signals queued (its threads' queues and the
  *	shared one together).  With %CRYO_FREEZE_ACCEPT_LOSS the image holds
@@ -367,6 +368,21 @@ enum cryo_freeze_flags {
  *	hold (SIGEV_THREAD_ID to a thread that is not saved, an unknown
  *	sigev_notify).  With %CRYO_FREEZE_ACCEPT_LOSS it is left out.
  *	Since ABI 1.13.
+ * @CRYO_REFUSAL_PTY_QUEUE: EOPNOTSUPP: file descriptor @refusal_id of
+ *	process &cryo_freeze.refusal_pid is a pseudo-terminal end of a pair
+ *	in the image with bytes queued for an end whose line discipline
+ *	processes its input (canonical mode, echo, signals, input
+ *	translations): the bytes are already processed and cannot be put
+ *	back as they were; or queued for a slave no member holds open.
+ *	Since ABI 1.13.
+ * @CRYO_REFUSAL_PTY_OUTSIDE: EOPNOTSUPP: file descriptor @refusal_id is
+ *	the master of a pseudo-terminal whose slave a process outside the
+ *	image holds open, which a thaw would leave on the old pair.  Since
+ *	ABI 1.13.
+ * @CRYO_REFUSAL_PTY_CTTY: EOPNOTSUPP: file descriptor @refusal_id is an
+ *	end of a pseudo-terminal pair in the image whose slave is the
+ *	controlling terminal of a member's session, which this version does
+ *	not make again on the new pair.  Since ABI 1.13.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -414,6 +430,9 @@ enum cryo_refusal {
 	CRYO_REFUSAL_POSIX_TIMER_LIMIT	= 39,
 	CRYO_REFUSAL_POSIX_TIMER_CLOCK	= 46,
 	CRYO_REFUSAL_POSIX_TIMER_NOTIFY	= 48,
+	CRYO_REFUSAL_PTY_QUEUE		= 47,
+	CRYO_REFUSAL_PTY_OUTSIDE	= 50,
+	CRYO_REFUSAL_PTY_CTTY		= 51,
 };
 
 /**

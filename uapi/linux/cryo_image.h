@@ -1137,6 +1137,16 @@ struct cryo_image_cpu_itimers {
  *	@open_flags has its O_NONBLOCK.  Events queued and not yet read are
  *	not saved: a freeze refuses an inotify that has some
  *	(%CRYO_REFUSAL_INOTIFY_QUEUE).
+ * @CRYO_FILE_PTY_MASTER: the master of a pseudo-terminal pair (since
+ *	2.9), opened from /dev/ptmx.  @pipe_id is the id of the FILE of the
+ *	pair that carries its state: its own for the first FILE of the pair
+ *	in the image, which has a FILE_DATA of &struct cryo_image_pty and
+ *	the bytes queued; 0 FILE_DATA bytes for the others.  A thaw makes a
+ *	new pair in the caller's /dev/pts with it.
+ * @CRYO_FILE_PTY_SLAVE: a slave of such a pair (since 2.9) whose master
+ *	is in the image too (a slave without its master stays
+ *	%CRYO_FILE_CHR); @pipe_id as for the master.  The thaw opens the new
+ *	pair's slave, whose number is the new pair's.
  */
 enum cryo_file_kind {
 	CRYO_FILE_REG	= 1,
@@ -1152,6 +1162,8 @@ enum cryo_file_kind {
 	CRYO_FILE_TIMERFD	= 10,
 	CRYO_FILE_EPOLL	= 11,
 	CRYO_FILE_INOTIFY	= 12,
+	CRYO_FILE_PTY_MASTER	= 13,
+	CRYO_FILE_PTY_SLAVE	= 14,
 };
 
 /**
@@ -1208,6 +1220,50 @@ struct cryo_image_tty {
 };
 
 /**
+ * enum cryo_pty_flags - &cryo_image_pty.flags
+ * @CRYO_PTY_PACKET: the master is in packet mode (TIOCPKT).
+ * @CRYO_PTY_LOCKED: the pair is locked (TIOCSPTLCK): its slave may not
+ *	be opened.
+ */
+enum cryo_pty_flags {
+	CRYO_PTY_PACKET		= 1 << 0,
+	CRYO_PTY_LOCKED		= 1 << 1,
+};
+
+/* CRYO_PTY_QUEUE_MAX - most bytes queued one way in a pair's FILE_DATA */
+#define CRYO_PTY_QUEUE_MAX	(1024 * 1024)
+
+/**
+ * struct cryo_image_pty - a pseudo-terminal pair (since 2.9), 160 bytes:
+ *	the FILE_DATA of the first %CRYO_FILE_PTY_MASTER or
+ *	%CRYO_FILE_PTY_SLAVE FILE of the pair, followed by @to_slave bytes
+ *	then @to_master bytes
+ * @slave: the slave's settings: termios and window size as in &struct
+ *	cryo_image_tty, whose @flags, @sid and @fg_pgid are 0 (the slave of
+ *	a pair is no member's controlling terminal).
+ * @master: the master's termios, for inspection: no call changes it
+ *	(a master's termios ioctls act on its slave), nor does a thaw (its
+ *	window size is the slave's: 0).
+ * @flags: &enum cryo_pty_flags.
+ * @pktstatus: packet mode: the status byte the master's next read gives
+ *	(TIOCPKT_FLUSHREAD ...), 0 for none.
+ * @index: the pair's number at the freeze (/dev/pts/N), for messages.
+ * @to_slave: bytes written to the master that the slave has not read.
+ * @to_master: bytes written to the slave that the master has not read.
+ * @__reserved: 0.
+ */
+struct cryo_image_pty {
+	struct cryo_image_tty slave;
+	struct cryo_image_tty master;
+	__u32 flags;
+	__u32 pktstatus;
+	__u32 index;
+	__u32 to_slave;
+	__u32 to_master;
+	__u32 __reserved;
+};
+
+/**
  * enum cryo_file_flags - &cryo_image_file.flags
  * @CRYO_FILE_UNLINKED: the file has no name left; its contents follow in
  *	FILE_DATA records (regular files; since 2.8 only their data
@@ -1255,7 +1311,9 @@ enum cryo_file_flags {
  * @mtime_ns: the inode's mtime.
  * @rdev: the device number of a device file, new_encode_dev().
  * @pipe_id: for pipes and FIFOs, the pipe's inode number, shared by
- *	both ends (with @dev it identifies a FIFO), 0 otherwise.
+ *	both ends (with @dev it identifies a FIFO), 0 otherwise.  For a
+ *	pseudo-terminal end (since 2.9), the id of the FILE of its pair
+ *	that carries the pair's state.
  * @shm: for a memfd (%CRYO_FILE_MEMFD, since 2.5), the
  *	&cryo_image_shm.id of its object (the same field as @pipe_id).
  * @data_size: bytes that follow in FILE_DATA records: the contents of an
