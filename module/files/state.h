@@ -44,6 +44,8 @@ struct cryo_files_save {
 	unsigned int next_lock;		/* the next to stage */
 	struct cryo_image_file_state state;	/* FILE_STATE of cur, if */
 	bool has_state;			/* ...its kind has one */
+	unsigned long map_next;		/* the deleted files mapped: next address */
+	bool cur_mapped;		/* cur is a mapping's, with no FD */
 };
 
 /* One open file description of the image. */
