@@ -487,4 +487,66 @@ TEST_F(del, malformed)
 	free(m.buf);
 }
 
+/* The offset of the first record of @type in @m, 0 if none. */
+static size_t img_find(struct img *m, uint32_t type)
+{
+	size_t off = 0;
+
+	while (off + sizeof(struct cryo_rec) <= m->len) {
+		struct cryo_rec r;
+
+		memcpy(&r, m->buf + off, sizeof(r));
+		if (r.type == type)
+			return off;
+		off += sizeof(r) + r.len;
+	}
+	return 0;
+}
+
+/* Malformed VMA_FILE records of a real image: EBADMSG, nothing made. */
+TEST_F(del, map_malformed)
+{
+	struct cryo_image_vma_file *v, keep;
+	struct img m;
+	size_t off;
+
+	ASSERT_EQ(0, start(self, "mapbig", "8")) TH_LOG("%s", log_text(self));
+	FREEZE_KILL(0);
+	ASSERT_EQ(0, img_load(self, &m));
+	off = img_find(&m, CRYO_REC_VMA_FILE);
+	ASSERT_NE(0, off);
+	v = (void *)(m.buf + off + sizeof(struct cryo_rec));
+	keep = *v;
+	ASSERT_NE(0, v->file_id);
+
+	v->__reserved = 1;
+	img_fix(&m, off);
+	EXPECT_BAD(&m, "reserved word");
+	*v = keep;
+	v->start += 4096;
+	img_fix(&m, off);
+	EXPECT_BAD(&m, "start not its VMA's");
+	*v = keep;
+	v->file_id = 0;
+	img_fix(&m, off);
+	EXPECT_BAD(&m, "no FILE");
+	v->file_id = 1000;
+	img_fix(&m, off);
+	EXPECT_BAD(&m, "a FILE past the last");
+	/* FILE 1 is fd 0's, not the deleted file. */
+	v->file_id = 1;
+	img_fix(&m, off);
+	EXPECT_BAD(&m, "another FILE");
+	*v = keep;
+	img_fix(&m, off);
+	/* The unchanged image thaws. */
+	{
+		char msg[256];
+
+		EXPECT_EQ(0, img_thaw(self, &m, msg, sizeof(msg)))
+			TH_LOG("%s", msg);
+	}
+	free(m.buf);
+}
+
 TEST_HARNESS_MAIN
