@@ -81,9 +81,12 @@ static const struct {
 	[CRYO_REFUSAL_SIGQUEUE]		= { "pid", "has too many signals queued" },
 	[CRYO_REFUSAL_POSIX_TIMER]	= { "timer", "is a POSIX timer" },
 	[CRYO_REFUSAL_CPU_ITIMER]	= { "pid", "has ITIMER_VIRTUAL or ITIMER_PROF armed" },
-	[CRYO_REFUSAL_DELETED_MAPPING_TOO_BIG] = { "mapping", "takes deleted files' data over the limit" },
-	[CRYO_REFUSAL_DELETED_MAPPING_UNREADABLE] = { "mapping", "is of a deleted file not readable" },
-	[CRYO_REFUSAL_DELETED_MAPPING_SHARED_FILES] = { "mapping", "is of a deleted file, in a member sharing its parent's fd table" },
+	[CRYO_REFUSAL_DELETED_MAPPING_TOO_BIG] = {
+		"mapping", "takes deleted files' data over the limit" },
+	[CRYO_REFUSAL_DELETED_MAPPING_UNREADABLE] = {
+		"mapping", "is of a deleted file not readable" },
+	[CRYO_REFUSAL_DELETED_MAPPING_SHARED_FILES] = {
+		"mapping", "is of a deleted file, its fd table shared" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */

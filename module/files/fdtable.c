@@ -35,8 +35,10 @@
 #include "task/task.h"
 
 /* What the current fd needs next, see cryo_fdtable_save(). */
-enum { CRYO_FD_NEXT, CRYO_FD_DATA, CRYO_FD_RECORD, CRYO_FD_LOCKS, CRYO_FD_STATE,
-       CRYO_FD_MAPS };
+enum {
+	CRYO_FD_NEXT, CRYO_FD_DATA, CRYO_FD_RECORD, CRYO_FD_LOCKS, CRYO_FD_STATE,
+	CRYO_FD_MAPS
+};
 
 struct cryo_fd_found {
 	struct files_struct *files;
