@@ -162,10 +162,10 @@
  *     file_size, mtime_ns   numbers
  *     name                  path or name (string), or null
  *     pages                 pages of this VMA saved in the image (number)
- *     shm                   the id of the shared memory object it maps
- *                           (see "shm"), 0 for none (number)
  *     file_id               a deleted file's FILE (its VMA_FILE record,
  *                           since 2.9), 0 for none (number)
+ *     shm                   the id of the shared memory object it maps
+ *                           (see "shm"), 0 for none (number)
  *   tree                    array of objects, the image's TREE record in
  *                           its order (root first, parents before their
  *                           children); null in an image older than 2.2
@@ -503,8 +503,8 @@ static void json_vma(struct json *j, const struct vma_info *vi)
 	else
 		j_lit(j, "name", "null");
 	j_u64(j, "pages", vi->pages);
-	j_u64(j, "shm", v->shm);
 	j_u64(j, "file_id", vi->file_id);
+	j_u64(j, "shm", v->shm);
 	j_close(j, '}');
 }
 
