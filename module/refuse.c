@@ -89,6 +89,12 @@ static const struct {
 	[CRYO_REFUSAL_POSIX_TIMER_LIMIT] = { "timer", "is a timer past the id or count limit" },
 	[CRYO_REFUSAL_POSIX_TIMER_CLOCK] = { "timer", "is a timer on a CPU-time or alarm clock" },
 	[CRYO_REFUSAL_POSIX_TIMER_NOTIFY] = { "timer", "is a timer signalling a lost thread" },
+	[CRYO_REFUSAL_DELETED_MAPPING_TOO_BIG] = {
+		"mapping", "takes deleted files' data over the limit" },
+	[CRYO_REFUSAL_DELETED_MAPPING_UNREADABLE] = {
+		"mapping", "is of a deleted file not readable" },
+	[CRYO_REFUSAL_DELETED_MAPPING_SHARED_FILES] = {
+		"mapping", "is of a deleted file, its fd table shared" },
 };
 
 /* Say once in the log why the freeze of @pid was refused. */

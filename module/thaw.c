@@ -838,6 +838,8 @@ static int cryo_thaw_load_one(struct cryo_thawing *t, const struct cryo_rec *rec
 		return cryo_inotify_watch_load(t, rec);
 	case CRYO_REC_VMA:
 		return cryo_vma_load(t, rec);
+	case CRYO_REC_VMA_FILE:
+		return cryo_vma_load_file(t, rec);
 	}
 	return 0;
 }

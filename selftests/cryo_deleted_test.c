@@ -250,6 +250,71 @@ TEST_F(del, zero)
 	GO_AND_CHECK();
 }
 
+/*
+ * Mapped deleted files (since 2.9): one mapped shared and held as fd 3,
+ * its mapping shared with a child; another mapped privately only, one
+ * page of it copied.  After the thaw the fd and the mappings are one
+ * file again (the target checks writes each way and the child's), the
+ * private mapping keeps its copy and the file's page.
+ */
+TEST_F(del, map)
+{
+	pid_t pids[4];
+	char link[256], path[64];
+	ssize_t n;
+
+	ASSERT_EQ(0, start(self, "map", NULL)) TH_LOG("%s", log_text(self));
+	ASSERT_EQ(2, tree_descendants(self->root, pids, 4));
+	{
+		struct cryoctl_freeze_result res;
+		char why[256];
+
+		ASSERT_EQ(0, freeze(self, CRYO_FREEZE_KILL, 0, &res))
+			TH_LOG("refusal %u id %d", res.refusal, res.refusal_id);
+		ASSERT_EQ(0, tree_reap_killed(&self->root, pids, 2, why,
+					      sizeof(why))) TH_LOG("%s", why);
+	}
+	THAW();
+	EXPECT_TRUE(fd_deleted(self->root, 3));
+	snprintf(path, sizeof(path), "/proc/%d/fd/3", self->root);
+	n = readlink(path, link, sizeof(link) - 1);
+	ASSERT_LT(0, n);
+	link[n] = 0;
+	EXPECT_NE(NULL, strstr(link, "/mapped (deleted)")) TH_LOG("%s", link);
+	GO_AND_CHECK();
+}
+
+/*
+ * A mapped deleted file counts against the same limit: 2 MiB mapped
+ * shared, no fd, is refused by default naming the mapping; saved with
+ * a limit of 2 MiB.
+ */
+TEST_F(del, map_limit)
+{
+	struct cryoctl_freeze_result res;
+	char path[64], line[512];
+	FILE *f;
+	int ret, i = 0;
+
+	ASSERT_EQ(0, start(self, "mapbig", "2048")) TH_LOG("%s", log_text(self));
+	ret = freeze(self, CRYO_FREEZE_KILL, 0, &res);
+	EXPECT_EQ(-EFBIG, ret);
+	EXPECT_EQ(CRYO_REFUSAL_DELETED_MAPPING_TOO_BIG, res.refusal);
+	EXPECT_EQ(self->root, res.refusal_pid);
+	EXPECT_EQ(0, kill(self->root, 0));
+	/* Its line in /proc/PID/maps: the deleted file. */
+	snprintf(path, sizeof(path), "/proc/%d/maps", self->root);
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f) && i++ < res.refusal_id)
+		;
+	fclose(f);
+	EXPECT_NE(NULL, strstr(line, "/big (deleted)")) TH_LOG("%s", line);
+	FREEZE_KILL(2 << 20);
+	THAW();
+	GO_AND_CHECK();
+}
+
 /* ---- malformed FILE_DATA of an unlinked file --------------------------- */
 
 /* The image's bytes, and the offsets of its FILE_DATA records. */
@@ -418,6 +483,68 @@ TEST_F(del, malformed)
 		fs->cwd_mode = S_IFREG | 0700;
 		img_fix(&m, m.fs);
 		EXPECT_BAD(&m, "cwd_mode of a file");
+	}
+	free(m.buf);
+}
+
+/* The offset of the first record of @type in @m, 0 if none. */
+static size_t img_find(struct img *m, uint32_t type)
+{
+	size_t off = 0;
+
+	while (off + sizeof(struct cryo_rec) <= m->len) {
+		struct cryo_rec r;
+
+		memcpy(&r, m->buf + off, sizeof(r));
+		if (r.type == type)
+			return off;
+		off += sizeof(r) + r.len;
+	}
+	return 0;
+}
+
+/* Malformed VMA_FILE records of a real image: EBADMSG, nothing made. */
+TEST_F(del, map_malformed)
+{
+	struct cryo_image_vma_file *v, keep;
+	struct img m;
+	size_t off;
+
+	ASSERT_EQ(0, start(self, "mapbig", "8")) TH_LOG("%s", log_text(self));
+	FREEZE_KILL(0);
+	ASSERT_EQ(0, img_load(self, &m));
+	off = img_find(&m, CRYO_REC_VMA_FILE);
+	ASSERT_NE(0, off);
+	v = (void *)(m.buf + off + sizeof(struct cryo_rec));
+	keep = *v;
+	ASSERT_NE(0, v->file_id);
+
+	v->__reserved = 1;
+	img_fix(&m, off);
+	EXPECT_BAD(&m, "reserved word");
+	*v = keep;
+	v->start += 4096;
+	img_fix(&m, off);
+	EXPECT_BAD(&m, "start not its VMA's");
+	*v = keep;
+	v->file_id = 0;
+	img_fix(&m, off);
+	EXPECT_BAD(&m, "no FILE");
+	v->file_id = 1000;
+	img_fix(&m, off);
+	EXPECT_BAD(&m, "a FILE past the last");
+	/* FILE 1 is fd 0's, not the deleted file. */
+	v->file_id = 1;
+	img_fix(&m, off);
+	EXPECT_BAD(&m, "another FILE");
+	*v = keep;
+	img_fix(&m, off);
+	/* The unchanged image thaws. */
+	{
+		char msg[256];
+
+		EXPECT_EQ(0, img_thaw(self, &m, msg, sizeof(msg)))
+			TH_LOG("%s", msg);
 	}
 	free(m.buf);
 }

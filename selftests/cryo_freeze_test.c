@@ -921,16 +921,17 @@ static int maps_line(pid_t pid, int idx, char *buf, size_t size)
 }
 
 /*
- * A mapping a thaw could not make again -- of a deleted file (a binary
- * replaced by an upgrade) -- is refused by name, before anything is
- * touched: the image would never thaw, and a freeze --kill would lose
- * the process.  --accept-loss makes the image anyway (for forensics).
- * (A memfd's mapping is saved since ABI 1.9: cryo_shm_test.)
+ * A mapping a thaw could not make again -- of a file whose mapped name
+ * was deleted while another name of it stays -- is refused by name,
+ * before anything is touched: the image would never thaw, and a freeze
+ * --kill would lose the process.  --accept-loss makes the image anyway
+ * (for forensics).  (A memfd's mapping is saved since ABI 1.9:
+ * cryo_shm_test; a deleted file's since ABI 1.13: cryo_deleted_test.)
  */
 TEST(unremappable_mapping_is_refused)
 {
 	struct cryo_freeze f = { .size = sizeof(f) };
-	char path[] = "/tmp/cryo-mapXXXXXX", line[512], c;
+	char path[] = "/tmp/cryo-mapXXXXXX", line[512], other[64], c;
 	unsigned char *img;
 	int ready[2], dev, status;
 	pid_t pid;
@@ -946,8 +947,9 @@ TEST(unremappable_mapping_is_refused)
 
 		if (fd < 0 || ftruncate(fd, 4096))
 			_exit(1);
+		snprintf(other, sizeof(other), "%s-link", path);
 		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-		if (p == MAP_FAILED || unlink(path))
+		if (p == MAP_FAILED || link(path, other) || unlink(path))
 			_exit(2);
 		close(fd);
 		c = 'y';
@@ -980,6 +982,12 @@ TEST(unremappable_mapping_is_refused)
 	free(img);
 	close(dev);
 	EXPECT_TARGET_KILLED(pid);
+	/* The name kept, made by the child from its own template. */
+	if (strstr(line, "/tmp/cryo-map") &&
+	    sscanf(strstr(line, "/tmp/cryo-map"), "%40[^ ]", other) == 1) {
+		strcat(other, "-link");
+		unlink(other);
+	}
 }
 
 static void on_usr1(int sig)

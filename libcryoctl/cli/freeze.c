@@ -292,6 +292,21 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 					     res->max_deleted_data :
 					     CRYO_DELETED_DATA_DEFAULT));
 		return EXIT_FAIL;
+	case CRYO_REFUSAL_DELETED_MAPPING_TOO_BIG:
+		cli_err("freeze: PID %d maps %s, a deleted file: the contents of the deleted files the tree maps or holds would exceed %llu bytes; it keeps running (--max-deleted-data SIZE raises the limit)",
+			id, maps_line(pid, rid, path, sizeof(path)),
+			(unsigned long long)(res->max_deleted_data ?
+					     res->max_deleted_data :
+					     CRYO_DELETED_DATA_DEFAULT));
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_DELETED_MAPPING_UNREADABLE:
+		cli_err("freeze: PID %d maps %s, a deleted file you may not read: its contents could not be saved; it keeps running",
+			id, maps_line(pid, rid, path, sizeof(path)));
+		return EXIT_FAIL;
+	case CRYO_REFUSAL_DELETED_MAPPING_SHARED_FILES:
+		cli_err("freeze: PID %d maps %s, a deleted file, and shares its parent's fd table (CLONE_FILES): cryo cannot save that file yet; it keeps running",
+			id, maps_line(pid, rid, path, sizeof(path)));
+		return EXIT_FAIL;
 	case CRYO_REFUSAL_PTY_MASTER:
 		cli_err("freeze: PID %d fd %d is the master side of a pseudo-terminal (%s), which cryo cannot save yet; it keeps running (--accept-loss makes the image anyway: a thaw then needs --inherit-fd %d=FD)",
 			id, rid, fd_path(pid, rid, path, sizeof(path)), rid);

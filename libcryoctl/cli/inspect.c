@@ -869,6 +869,13 @@ static int collect(struct cryoctl_image *img, struct summary *s)
 			if (add_watch(s, &rec))
 				goto out_nomem;
 			break;
+		case CRYO_REC_VMA_FILE:
+			/* The deleted file behind the VMA just read (2.9). */
+			if (s->nr_vmas && rec.len >= sizeof(struct cryo_image_vma_file))
+				s->vmas[s->nr_vmas - 1].file_id =
+					((const struct cryo_image_vma_file *)
+					 rec.payload)->file_id;
+			break;
 		case CRYO_REC_PROCESS:
 			/* Starts a process's section: never fails (no memory). */
 			if (new_proc(s))

@@ -19,6 +19,7 @@ struct vma_info {
 	struct cryo_image_vma v;
 	char *name;			/* NUL-terminated copy, or NULL */
 	uint64_t pages;
+	uint32_t file_id;		/* a deleted file's FILE (VMA_FILE) */
 };
 
 /* One watch of an inotify (2.9). */

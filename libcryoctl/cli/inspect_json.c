@@ -190,6 +190,8 @@
  *     file_size, mtime_ns   numbers
  *     name                  path or name (string), or null
  *     pages                 pages of this VMA saved in the image (number)
+ *     file_id               a deleted file's FILE (its VMA_FILE record,
+ *                           since 2.9), 0 for none (number)
  *     shm                   the id of the shared memory object it maps
  *                           (see "shm"), 0 for none (number)
  *   tree                    array of objects, the image's TREE record in
@@ -554,6 +556,7 @@ static void json_vma(struct json *j, const struct vma_info *vi)
 	else
 		j_lit(j, "name", "null");
 	j_u64(j, "pages", vi->pages);
+	j_u64(j, "file_id", vi->file_id);
 	j_u64(j, "shm", v->shm);
 	j_close(j, '}');
 }

@@ -1576,6 +1576,38 @@ static int check_vma_shm(struct cryoctl_image *img, const struct cryo_image_vma 
 	return 0;
 }
 
+/*
+ * VMA_FILE (2.9): right after a VMA of a file, naming a FILE already
+ * read.  The module checks that FILE's kind and identity.
+ */
+static int check_vma_file(struct cryoctl_image *img)
+{
+	const struct cryo_image_vma_file *r = (const void *)img->buf;
+	int ret;
+
+	ret = check_rank(img, CRYO_RANK_VMA);
+	if (!ret)
+		ret = check_len(img, sizeof(*r));
+	if (ret)
+		return ret;
+	if (img->minor < 9 || r->__reserved)
+		return image_fail(img, -EPROTO, true,
+				  "VMA_FILE in a format %u.%u image, or reserved field not 0",
+				  CRYO_IMAGE_MAJOR, img->minor);
+	if (!img->nr_vmas ||
+	    img->vmas[img->nr_vmas - 1].start != le64toh(r->start) ||
+	    img->vmas[img->nr_vmas - 1].kind != CRYO_VMA_FILE)
+		return image_fail(img, -EPROTO, true,
+				  "VMA_FILE 0x%llx: not right after its file mapping",
+				  (unsigned long long)le64toh(r->start));
+	if (!r->file_id || le32toh(r->file_id) > img->nr_files)
+		return image_fail(img, -EPROTO, true,
+				  "VMA_FILE 0x%llx names FILE %u, but the files are 1 to %u",
+				  (unsigned long long)le64toh(r->start),
+				  le32toh(r->file_id), img->nr_files);
+	return 0;
+}
+
 static int check_vma(struct cryoctl_image *img)
 {
 	const struct cryo_image_vma *v = (const void *)img->buf;
@@ -2014,6 +2046,8 @@ int image_check_record(struct cryoctl_image *img)
 		return check_inotify_watch(img);
 	case CRYO_REC_VMA:
 		return check_vma(img);
+	case CRYO_REC_VMA_FILE:
+		return check_vma_file(img);
 	case CRYO_REC_PAGES:
 		return check_pages(img);
 	case CRYO_REC_SHM:

@@ -31,12 +31,13 @@
 #include "files/file.h"
 #include "files/files.h"
 #include "image/record.h"
+#include "mm/mm.h"
 #include "task/task.h"
 
 /* What the current fd needs next, see cryo_fdtable_save(). */
 enum {
 	CRYO_FD_NEXT, CRYO_FD_DATA, CRYO_FD_RECORD, CRYO_FD_LOCKS, CRYO_FD_STATE,
-	CRYO_FD_WATCHES, CRYO_FD_EPOLL_FIRST, CRYO_FD_EPOLL,
+	CRYO_FD_WATCHES, CRYO_FD_EPOLL_FIRST, CRYO_FD_EPOLL, CRYO_FD_MAPS,
 };
 
 struct cryo_fd_found {
@@ -224,6 +225,51 @@ static int cryo_fdtable_save_epoll(struct cryo_image *img)
 	return ret;
 }
 
+/*
+ * After the section's FDs, the descriptions of the deleted files its
+ * mappings map that the image does not hold yet (since 2.9): a FILE and
+ * its FILE_DATA each, no FD, for the VMA_FILE records to name.  Then the
+ * section's locks and its epolls' items.
+ */
+static int cryo_fdtable_save_maps(struct cryo_image *img)
+{
+	struct cryo_files_save *fs = &img->fdt;
+	unsigned long from;
+	struct file *file;
+	int ret;
+
+	for (;;) {
+		from = fs->map_next;
+		file = cryo_vma_next_deleted(img, &fs->map_next);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		if (!file)
+			break;
+		if (cryo_file_id(img, file)) {
+			fput(file);
+			cond_resched();
+			continue;
+		}
+		ret = cryo_file_save(img, file);
+		if (ret) {
+			/* This mapping again, when the reader comes back. */
+			fs->map_next = from;
+			return ret;
+		}
+		fs->cur_mapped = true;
+		fs->fd_step = fs->data_size ? CRYO_FD_DATA : CRYO_FD_MAPS;
+		return 1;
+	}
+	fs->cur_mapped = false;
+	fs->fd_step = CRYO_FD_LOCKS;
+	ret = cryo_locks_save(img, true);
+	if (!ret)
+		return cryo_fdtable_save_epoll(img);
+	if (ret < 0)
+		fs->fd_step = CRYO_FD_NEXT;
+	return ret;
+}
+
 /**
  * cryo_fdtable_save() - stage the next record of the files section
  * @img: the image
@@ -253,15 +299,12 @@ int cryo_fdtable_save(struct cryo_image *img)
 			fs->section_base = fs->nr_seen;
 		if (fs->fd_next == UINT_MAX ||
 		    !cryo_next_fd(img->m, fs->fd_next, &f)) {
-			/* After the last FD: the section's locks. */
-			fs->fd_step = CRYO_FD_LOCKS;
-			ret = cryo_locks_save(img, true);
-			if (!ret)
-				return cryo_fdtable_save_epoll(img);
-			if (ret < 0)
-				fs->fd_step = CRYO_FD_NEXT;
-			return ret;
+			/* After the last FD: the deleted files mapped. */
+			fs->fd_step = CRYO_FD_MAPS;
+			fs->map_next = 0;
+			return cryo_fdtable_save_maps(img);
 		}
+		fs->cur_mapped = false;
 		fs->fd_next = f.fd + 1;
 		fs->cur_fd = f.fd;
 		fs->cur_cloexec = f.cloexec;
@@ -304,9 +347,12 @@ int cryo_fdtable_save(struct cryo_image *img)
 			return ret;
 		if (fs->data_off == fs->data_size) {
 			cryo_file_save_data_end(img);
-			fs->fd_step = CRYO_FD_RECORD;
+			fs->fd_step = fs->cur_mapped ? CRYO_FD_MAPS :
+						       CRYO_FD_RECORD;
 		}
 		return 1;
+	case CRYO_FD_MAPS:
+		return cryo_fdtable_save_maps(img);
 	case CRYO_FD_RECORD:
 		cryo_fdtable_save_fd(img);
 		fs->fd_step = CRYO_FD_NEXT;

@@ -131,6 +131,8 @@ struct cryo_file_ops {
 /* regular.c */
 extern const struct cryo_file_ops cryo_regular_ops;
 u32 cryo_regular_budget(struct cryo_image *img, struct file *file);
+bool cryo_regular_deleted(struct file *file);
+u32 cryo_regular_map_refusal(struct cryo_image *img, struct file *file);
 extern const struct cryo_file_ops cryo_dir_ops;
 /* chardev.c */
 extern const struct cryo_file_ops cryo_chardev_ops;

@@ -14,6 +14,7 @@
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mount.h>
 #include <linux/slab.h>
 
 #include "freezing.h"
@@ -141,6 +142,42 @@ u32 cryo_regular_budget(struct cryo_image *img, struct file *file)
 	fs->counted_bytes += bytes;
 	return fs->counted_bytes > img->max_deleted ?
 	       CRYO_REFUSAL_DELETED_TOO_BIG : CRYO_REFUSAL_NONE;
+}
+
+/**
+ * cryo_regular_deleted() - is @file a deleted regular file of a user's
+ * mount, whose contents a freeze saves?
+ * @file: a description, or the file behind a mapping
+ *
+ * Not a memfd, a System V segment or shared anonymous memory: those are
+ * unlinked shmem files of the kernel's own mounts (mm/shm.c).
+ */
+bool cryo_regular_deleted(struct file *file)
+{
+	return cryo_regular_match(file) && !file_inode(file)->i_nlink &&
+	       !(file->f_path.mnt->mnt_flags & MNT_INTERNAL);
+}
+
+/**
+ * cryo_regular_map_refusal() - may the deleted file behind a mapping be
+ * saved?
+ * @img: the image being checked
+ * @file: the mapping's file, cryo_regular_deleted()
+ *
+ * Its contents go into the image as an unlinked file's do, through the
+ * mapping's own description (which mmap(2) required to be readable),
+ * counted against the same limit, each description once.
+ *
+ * Return: %CRYO_REFUSAL_NONE, %CRYO_REFUSAL_DELETED_MAPPING_UNREADABLE or
+ * %CRYO_REFUSAL_DELETED_MAPPING_TOO_BIG.
+ */
+u32 cryo_regular_map_refusal(struct cryo_image *img, struct file *file)
+{
+	if (!cryo_regular_readable(file))
+		return CRYO_REFUSAL_DELETED_MAPPING_UNREADABLE;
+	if (cryo_regular_budget(img, file) != CRYO_REFUSAL_NONE)
+		return CRYO_REFUSAL_DELETED_MAPPING_TOO_BIG;
+	return CRYO_REFUSAL_NONE;
 }
 
 static int cryo_regular_save(struct cryo_image *img, struct cryo_seen *seen,

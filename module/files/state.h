@@ -54,6 +54,8 @@ struct cryo_files_save {
 	struct cryo_inotify_saved *watches;	/* cur's, an inotify's */
 	unsigned int nr_watches;
 	unsigned int next_watch;	/* the next to stage */
+	unsigned long map_next;		/* the deleted files mapped: next address */
+	bool cur_mapped;		/* cur is a mapping's, with no FD */
 };
 
 /* One open file description of the image. */

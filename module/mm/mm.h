@@ -24,6 +24,7 @@ struct mm_struct;
 struct vm_area_struct;
 struct cryo_rec;
 struct cryo_thawing;
+struct file;
 
 /* The kernel's own mappings: [vdso], [vvar] and the like. */
 static inline bool cryo_vma_special(u32 kind)
@@ -35,6 +36,9 @@ static inline bool cryo_vma_special(u32 kind)
 /* vma.c */
 int cryo_vma_check(struct cryo_image *img, struct cryo_why *why);
 int cryo_vma_save(struct cryo_image *img);
+struct file *cryo_vma_next_deleted(struct cryo_image *img,
+				   unsigned long *cursor);
+int cryo_vma_load_file(struct cryo_thawing *t, const struct cryo_rec *rec);
 bool cryo_vma_shared_anon(struct vm_area_struct *vma);
 int cryo_vma_load(struct cryo_thawing *t, const struct cryo_rec *rec);
 int cryo_vma_open_files(struct cryo_thawing *t);
@@ -68,7 +72,6 @@ struct cryo_thaw_tree;
 struct cryo_thaw_shm;
 struct cryo_thaw_vma;
 struct cryo_shm_thaw;
-struct file;
 
 bool cryo_shm_is_sysv(struct vm_area_struct *vma);
 bool cryo_shm_is_memfd(struct file *f);

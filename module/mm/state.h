@@ -65,11 +65,14 @@ struct cryo_thaw_vma {
 	struct cryo_image_vma rec;
 	char *name;			/* NUL-terminated path or name */
 	struct file *file;		/* CRYO_VMA_FILE: opened, referenced */
+	u32 file_id;			/* a deleted file's FILE (VMA_FILE) */
 };
 
 /* The VMA and PAGES sections of a freeze, as far as the reader read. */
 struct cryo_pages_save {
 	unsigned long cursor;		/* next address, VMA and PAGES phases */
+	u32 vma_file_id;		/* a VMA_FILE to stage after its VMA */
+	u64 vma_file_start;		/* ...and that VMA's start */
 	struct page **pages;		/* pinned page contents not yet read */
 	struct cryo_snap *snap;		/* CRYO_FREEZE_SNAPSHOT's records kept */
 	bool snapped;			/* records come from @snap, tree resumed */

@@ -23,8 +23,10 @@
 #include "thawing.h"
 #include "image/record.h"
 #include "image/csum.h"
+#include "files/file.h"
 #include "files/reopen.h"
 #include "mm/mm.h"
+#include "task/task.h"
 
 #define CRYO_VMA_KNOWN_FLAGS	((CRYO_VMA_MAYSHARE << 1) - 1)
 
@@ -91,6 +93,56 @@ static u32 cryo_vma_kind(struct cryo_image *img, struct vm_area_struct *vma,
 	return CRYO_VMA_ANON;
 }
 
+/* A mapping of a deleted regular file: its contents are a FILE's. */
+static bool cryo_vma_deleted(struct vm_area_struct *vma)
+{
+	return vma->vm_file && cryo_regular_deleted(vma->vm_file);
+}
+
+/**
+ * cryo_vma_next_deleted() - the next mapping of a deleted file of img->m
+ * @img: the image, in img->m's files section
+ * @cursor: in: the address to look from; out: the end of the mapping found
+ *
+ * Its description goes into the files section (a FILE and its
+ * FILE_DATA, no FD) when no fd brought it in: the VMA names it.
+ *
+ * Return: the mapping's description, referenced; NULL past the last;
+ * ERR_PTR(-EINTR).
+ */
+struct file *cryo_vma_next_deleted(struct cryo_image *img,
+				   unsigned long *cursor)
+{
+	struct mm_struct *mm = img->m->mm;
+	struct vm_area_struct *vma;
+	struct file *file = NULL;
+
+	VMA_ITERATOR(vmi, mm, *cursor);
+	if (mmap_read_lock_killable(mm))
+		return ERR_PTR(-EINTR);
+	for_each_vma(vmi, vma) {
+		if (cryo_vma_deleted(vma)) {
+			file = get_file(vma->vm_file);
+			*cursor = vma->vm_end;
+			break;
+		}
+	}
+	mmap_read_unlock(mm);
+	return file;
+}
+
+/* The VMA_FILE record of the VMA just staged. */
+static void cryo_vma_save_file(struct cryo_image *img)
+{
+	struct cryo_image_vma_file *r;
+
+	r = cryo_record_start(img, CRYO_REC_VMA_FILE, sizeof(*r));
+	r->start = img->pg.vma_file_start;
+	r->file_id = img->pg.vma_file_id;
+	cryo_record_finish(img);
+	img->pg.vma_file_id = 0;
+}
+
 /* Emit the VMA at or after img->pg.cursor; false past the last one. */
 int cryo_vma_save(struct cryo_image *img)
 {
@@ -104,6 +156,10 @@ int cryo_vma_save(struct cryo_image *img)
 	u32 kind;
 	int ret;
 
+	if (img->pg.vma_file_id) {
+		cryo_vma_save_file(img);
+		return 1;
+	}
 	path = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!path)
 		return -ENOMEM;
@@ -136,6 +192,16 @@ int cryo_vma_save(struct cryo_image *img)
 	v->shm = cryo_shm_id(img, vma);
 	memcpy(v + 1, name, len);
 	cryo_record_finish(img);
+	/*
+	 * A deleted file's description is in the image, brought by an fd or
+	 * by the files section's walk of the mappings (a FILE lost, or none
+	 * in a member that shares its fd table: the thaw refuses the
+	 * mapping as before 2.9).
+	 */
+	if (cryo_vma_deleted(vma)) {
+		img->pg.vma_file_id = cryo_file_id(img, vma->vm_file);
+		img->pg.vma_file_start = vma->vm_start;
+	}
 	img->pg.cursor = vma->vm_end;
 	ret = 1;
 out_unlock:
@@ -208,6 +274,7 @@ int cryo_vma_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 	v = &t->lay.vmas[t->lay.nr_vmas];
 	v->rec = *r;
 	v->file = NULL;
+	v->file_id = 0;
 	v->name = kmemdup_nul((char *)(r + 1), r->name_len, GFP_KERNEL);
 	if (!v->name)
 		return cryo_thaw_fail(t, -ENOMEM, "out of memory");
@@ -219,6 +286,89 @@ int cryo_vma_load(struct cryo_thawing *t, const struct cryo_rec *rec)
 			   r->start, r->end);
 #undef bad
 	return 0;
+}
+
+/**
+ * cryo_vma_load_file() - a VMA_FILE record: the deleted file behind the
+ * VMA just read (since 2.9)
+ * @t: the thaw
+ * @rec: the record, its payload in t->in->buf
+ *
+ * The FILE it names is made again once, as the restored process, when
+ * it is read (files/regular.c), and given its size, mode and mtime by
+ * the first member that needs it: this one's mapping does.
+ *
+ * Return: 0, or -EBADMSG with the thaw failed.
+ */
+int cryo_vma_load_file(struct cryo_thawing *t, const struct cryo_rec *rec)
+{
+	const struct cryo_image_vma_file *r = t->in->buf;
+	struct cryo_files_shared *ft = &t->tree->files;
+	const struct cryo_thaw_file *f;
+	struct cryo_thaw_vma *v;
+
+#define bad(fmt, ...) cryo_thaw_badrec(t, CRYO_REC_VMA_FILE, fmt, ##__VA_ARGS__)
+	if (t->hdr.minor < 9 || rec->len != sizeof(*r) || r->__reserved)
+		return bad("bad length %u or image version", rec->len);
+	v = t->lay.nr_vmas ? &t->lay.vmas[t->lay.nr_vmas - 1] : NULL;
+	if (!v || v->rec.start != r->start || v->file_id)
+		return bad("0x%llx: not right after its VMA", r->start);
+	if (v->rec.kind != CRYO_VMA_FILE || v->rec.shm ||
+	    !strstr(v->name, " (deleted)"))
+		return bad("0x%llx-0x%llx: not a mapping of a deleted file",
+			   v->rec.start, v->rec.end);
+	if (!r->file_id || r->file_id > ft->nr_files)
+		return bad("0x%llx-0x%llx: no FILE %u", v->rec.start,
+			   v->rec.end, r->file_id);
+	f = &ft->files[r->file_id - 1];
+	if (f->rec.kind != CRYO_FILE_REG ||
+	    !(f->rec.flags & CRYO_FILE_UNLINKED) ||
+	    f->rec.dev != v->rec.dev || f->rec.ino != v->rec.ino)
+		return bad("0x%llx-0x%llx: FILE %u is not its deleted file",
+			   v->rec.start, v->rec.end, r->file_id);
+	/* Shared and writable: only on a description open for writing. */
+	if ((v->rec.flags & CRYO_VMA_SHARED) &&
+	    (f->rec.open_flags & O_ACCMODE) == O_RDONLY)
+		return bad("0x%llx-0x%llx: shared and writable, FILE %u read-only",
+			   v->rec.start, v->rec.end, r->file_id);
+#undef bad
+	v->file_id = r->file_id;
+	/* A lost one fails the thaw when the mapping opens it, by its name. */
+	if (!(f->rec.flags & CRYO_FILE_LOST))
+		ft->files[r->file_id - 1].needed = true;
+	return 0;
+}
+
+/*
+ * The file a mapping of a deleted file is made on: the one its FILE made
+ * again, so that its fds and the other members' mappings share it; a
+ * shared mapping of a description open read-only on a read-only open of
+ * it, so that it cannot become writable.
+ */
+static struct file *cryo_vma_deleted_file(struct cryo_thawing *t,
+					  struct cryo_thaw_vma *v)
+{
+	struct cryo_thaw_file *f = &t->tree->files.files[v->file_id - 1];
+	const struct cred *cred;
+	struct file *file;
+
+	if ((f->rec.flags & CRYO_FILE_LOST) || !f->file)
+		return ERR_PTR(cryo_thaw_fail(t, -ENXIO,
+					      "mapping 0x%llx-0x%llx (%s): its deleted file was lost at the freeze",
+					      v->rec.start, v->rec.end, v->name));
+	if (!(v->rec.flags & CRYO_VMA_MAYSHARE) ||
+	    (f->rec.open_flags & O_ACCMODE) != O_RDONLY)
+		return get_file(f->file);
+	cred = cryo_creds_open_cred(t);
+	if (IS_ERR(cred))
+		return ERR_CAST(cred);
+	file = dentry_open(&f->file->f_path, O_RDONLY | O_LARGEFILE, cred);
+	if (IS_ERR(file))
+		return ERR_PTR(cryo_thaw_fail(t, PTR_ERR(file),
+					      "mapping 0x%llx-0x%llx (%s): cannot open its file read-only (error %ld)",
+					      v->rec.start, v->rec.end, v->name,
+					      -PTR_ERR(file)));
+	return file;
 }
 
 /* Open every mapped file as the restored process, and check it. */
@@ -247,6 +397,13 @@ int cryo_vma_open_files(struct cryo_thawing *t)
 		}
 		if (v->rec.kind != CRYO_VMA_FILE)
 			continue;
+		if (v->file_id) {
+			f = cryo_vma_deleted_file(t, v);
+			if (IS_ERR(f))
+				return PTR_ERR(f);
+			v->file = f;
+			continue;
+		}
 		if (strstr(v->name, " (deleted)"))
 			return cryo_thaw_fail(t, -ESTALE,
 					      "mapping 0x%llx-0x%llx (%s): the mapped file was deleted",
@@ -477,11 +634,13 @@ int cryo_vma_check(struct cryo_image *img, struct cryo_why *why)
 	for_each_vma(vmi, vma) {
 		bool sysv = cryo_shm_is_sysv(vma);
 		bool memfd = vma->vm_file && cryo_shm_is_memfd(vma->vm_file);
+		bool deleted = cryo_vma_deleted(vma);
 		bool remappable;
+		u32 code;
 
 		if (sysv)
 			remappable = cryo_shm_sysv_here(img, vma);
-		else if (memfd)
+		else if (memfd || deleted)
 			remappable = true;
 		else
 			remappable = cryo_vma_remappable(vma);
@@ -490,7 +649,8 @@ int cryo_vma_check(struct cryo_image *img, struct cryo_why *why)
 		 * process outside the tree maps too is named as such first:
 		 * its sharing is what would be lost.
 		 */
-		if ((cryo_vma_shared_anon(vma) || sysv || memfd) &&
+		if ((cryo_vma_shared_anon(vma) || sysv || memfd ||
+		     (deleted && (vma->vm_flags & VM_MAYSHARE))) &&
 		    cryo_shm_outside(img, vma)) {
 			ret = cryo_refuse(why, CRYO_REFUSAL_SHARED_MEMORY, i,
 					  -EOPNOTSUPP);
@@ -504,6 +664,22 @@ int cryo_vma_check(struct cryo_image *img, struct cryo_why *why)
 		if (!remappable) {
 			ret = cryo_refuse(why, CRYO_REFUSAL_MAPPING, i,
 					  -EOPNOTSUPP);
+			break;
+		}
+		/*
+		 * A deleted file's contents go into the files section, which
+		 * a member sharing its parent's fd table does not have.
+		 */
+		code = !deleted ? CRYO_REFUSAL_NONE :
+		       img->m->rec.flags & CRYO_MEMBER_SHARES_FILES ?
+		       CRYO_REFUSAL_DELETED_MAPPING_SHARED_FILES :
+		       cryo_regular_map_refusal(img, vma->vm_file);
+		if (code != CRYO_REFUSAL_NONE) {
+			ret = cryo_refuse(why, code, i,
+					  code == CRYO_REFUSAL_DELETED_MAPPING_TOO_BIG ?
+					  -EFBIG :
+					  code == CRYO_REFUSAL_DELETED_MAPPING_UNREADABLE ?
+					  -EACCES : -EOPNOTSUPP);
 			break;
 		}
 		i++;

@@ -19,6 +19,12 @@
  *   deleted_target zero DIR        a MAP_SHARED mapping of /dev/zero
  *                                  shared with a child; each writes, the
  *                                  other reads
+ *   deleted_target map DIR         fd 3: a deleted file of 3 pages, also
+ *                                  mapped shared and shared with a
+ *                                  child; a second deleted file mapped
+ *                                  privately only, one page copied
+ *   deleted_target mapbig DIR KIB  a deleted file of KIB KiB mapped
+ *                                  shared, no fd
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -289,6 +295,80 @@ static void zero(void)
 		die(6, "child: status 0x%x", status);
 }
 
+/* A deleted file of @len bytes of @c, mapped with @flags; its fd. */
+static char *map_deleted(const char *name, size_t len, char c, int flags,
+			 int *fdp)
+{
+	char path[512], *p;
+	int fd;
+
+	path_of(path, sizeof(path), name);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd < 0)
+		die(3, "open %s: %s", path, strerror(errno));
+	fill(fd, 0, len, c);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
+	if (p == MAP_FAILED || unlink(path))
+		die(3, "mmap/unlink %s: %s", path, strerror(errno));
+	*fdp = fd;
+	return p;
+}
+
+static void map(void)
+{
+	int fd, pfd, status;
+	char *s, *pv, c;
+	pid_t child;
+
+	s = map_deleted("mapped", 3 * 4096, 'A', MAP_SHARED, &fd);
+	if (fd != 3)
+		die(3, "fd %d, not 3", fd);
+	s[4096] = 'B';
+	pv = map_deleted("private", 2 * 4096, 'a', MAP_PRIVATE, &pfd);
+	close(pfd);
+	/* Its own copy of page 1; page 0 stays the file's. */
+	pv[4096] = 'P';
+	child = fork();
+	if (child < 0)
+		die(3, "fork: %s", strerror(errno));
+	if (!child) {
+		wait_file("go");
+		/* The parent's write, then ours for it, through the mapping. */
+		while (s[2 * 4096 + 1] != 'x')
+			usleep(1000);
+		s[2 * 4096 + 2] = 'y';
+		_exit(0);
+	}
+	ready_go();
+	/* The mapping and the fd are one file: each sees the other's writes. */
+	if (s[0] != 'A' || s[4096] != 'B' || s[2 * 4096] != 'A')
+		die(6, "mapping holds %c %c %c", s[0], s[4096], s[2 * 4096]);
+	s[1] = 'm';
+	if (pread(3, &c, 1, 1) != 1 || c != 'm')
+		die(6, "a write through the mapping not seen by read()");
+	if (pwrite(3, "w", 1, 2) != 1 || s[2] != 'w')
+		die(6, "a write to the fd not seen in the mapping");
+	if (lseek(3, 0, SEEK_END) != 3 * 4096)
+		die(6, "size %lld", (long long)lseek(3, 0, SEEK_END));
+	/* The child maps the same file. */
+	s[2 * 4096 + 1] = 'x';
+	if (waitpid(child, &status, 0) != child || status)
+		die(6, "child: status 0x%x", status);
+	if (pread(3, &c, 1, 2 * 4096 + 2) != 1 || c != 'y')
+		die(6, "the child's write not in the file");
+	if (pv[0] != 'a' || pv[4096] != 'P')
+		die(6, "private mapping holds %c %c", pv[0], pv[4096]);
+}
+
+static void mapbig(const char *kib)
+{
+	int fd;
+
+	map_deleted("big", (size_t)atoi(kib) * 1024, 'D', MAP_SHARED, &fd);
+	close(fd);
+	ready_go();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3)
@@ -308,6 +388,10 @@ int main(int argc, char **argv)
 		dirfd_mode();
 	else if (!strcmp(argv[1], "zero"))
 		zero();
+	else if (!strcmp(argv[1], "map"))
+		map();
+	else if (!strcmp(argv[1], "mapbig") && argc > 3)
+		mapbig(argv[3]);
 	else
 		die(2, "unknown mode %s", argv[1]);
 	return 0;

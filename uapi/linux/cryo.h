@@ -383,6 +383,22 @@ enum cryo_freeze_flags {
  *	end of a pseudo-terminal pair in the image whose slave is the
  *	controlling terminal of a member's session, which this version does
  *	not make again on the new pair.  Since ABI 1.13.
+ * @CRYO_REFUSAL_DELETED_MAPPING_TOO_BIG: EFBIG: line @refusal_id (from 0)
+ *	of /proc/PID/maps of process &cryo_freeze.refusal_pid maps a deleted
+ *	regular file whose contents (its data extents, each open file
+ *	description once, counted with the unlinked files the tree holds as
+ *	descriptors) would exceed &cryo_freeze.max_deleted_data.  With
+ *	%CRYO_FREEZE_ACCEPT_LOSS the file is saved as lost and a thaw fails,
+ *	naming the mapping.  Since ABI 1.13.
+ * @CRYO_REFUSAL_DELETED_MAPPING_UNREADABLE: EACCES: as
+ *	%CRYO_REFUSAL_DELETED_MAPPING_TOO_BIG, a deleted file the freezer may
+ *	not read.  Since ABI 1.13.
+ * @CRYO_REFUSAL_DELETED_MAPPING_SHARED_FILES: EOPNOTSUPP: as
+ *	%CRYO_REFUSAL_DELETED_MAPPING_TOO_BIG, a deleted file mapped by a
+ *	member that shares its parent member's fd table
+ *	(%CRYO_MEMBER_SHARES_FILES), whose section holds no FILE record.
+ *	With %CRYO_FREEZE_ACCEPT_LOSS a thaw fails, naming the mapping.
+ *	Since ABI 1.13.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -433,6 +449,9 @@ enum cryo_refusal {
 	CRYO_REFUSAL_PTY_QUEUE		= 47,
 	CRYO_REFUSAL_PTY_OUTSIDE	= 50,
 	CRYO_REFUSAL_PTY_CTTY		= 51,
+	CRYO_REFUSAL_DELETED_MAPPING_TOO_BIG	= 41,
+	CRYO_REFUSAL_DELETED_MAPPING_UNREADABLE	= 42,
+	CRYO_REFUSAL_DELETED_MAPPING_SHARED_FILES = 43,
 };
 
 /**

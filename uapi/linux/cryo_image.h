@@ -88,6 +88,9 @@
  *	timer of the process (since 2.9)
  * @CRYO_REC_CPU_ITIMERS: &struct cryo_image_cpu_itimers: ITIMER_PROF and
  *	ITIMER_VIRTUAL, when either is armed (since 2.9)
+ * @CRYO_REC_VMA_FILE: &struct cryo_image_vma_file, right after the VMA
+ *	record of a mapping of a deleted regular file: the FILE that holds
+ *	its contents (since 2.9)
  * @CRYO_REC_TRAILER: &struct cryo_image_trailer
  */
 enum cryo_rec_type {
@@ -114,6 +117,7 @@ enum cryo_rec_type {
 	CRYO_REC_SLEEP		= 27,
 	CRYO_REC_POSIX_TIMER	= 22,
 	CRYO_REC_CPU_ITIMERS	= 26,
+	CRYO_REC_VMA_FILE	= 25,
 	CRYO_REC_TRAILER	= 0xff,
 };
 
@@ -184,6 +188,7 @@ static inline int cryo_rec_rank(__u32 type)
 	case CRYO_REC_INOTIFY_WATCH:
 		return CRYO_RANK_FILES;
 	case CRYO_REC_VMA:
+	case CRYO_REC_VMA_FILE:
 		return CRYO_RANK_VMA;
 	case CRYO_REC_PAGES:
 	case CRYO_REC_SHM_PAGES:
@@ -251,6 +256,8 @@ static inline const char *cryo_rec_name(__u32 type)
 		return "POSIX_TIMER";
 	case CRYO_REC_CPU_ITIMERS:
 		return "CPU_ITIMERS";
+	case CRYO_REC_VMA_FILE:
+		return "VMA_FILE";
 	case CRYO_REC_TRAILER:
 		return "TRAILER";
 	default:
@@ -808,6 +815,26 @@ struct cryo_image_vma {
 	__s64 mtime_ns;
 	__u32 name_len;
 	__u32 shm;
+};
+
+/**
+ * struct cryo_image_vma_file - %CRYO_REC_VMA_FILE: the file behind a
+ * mapping of a deleted regular file (since 2.9)
+ * @start: the &cryo_image_vma.start of the VMA record it follows.
+ * @file_id: the &cryo_image_file.id of the description the mapping was
+ *	made on: a FILE of kind %CRYO_FILE_REG with %CRYO_FILE_UNLINKED of
+ *	the same device and inode, in this section (before the first VMA)
+ *	or an earlier one.  Its FILE_DATA are the file's contents; a thaw
+ *	makes the file once and maps it, whoever else maps it or holds it.
+ * @__reserved: 0.
+ *
+ * Exactly one right after each VMA of kind %CRYO_VMA_FILE, not of shared
+ * memory, whose file was deleted (no name left); none after any other.
+ */
+struct cryo_image_vma_file {
+	__u64 start;
+	__u32 file_id;
+	__u32 __reserved;
 };
 
 /**
