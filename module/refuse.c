@@ -74,6 +74,7 @@ static const struct {
 	[CRYO_REFUSAL_MEMFD_MAPPING]	= { "mapping", "is of a hugetlb memfd or secret memory" },
 	[CRYO_REFUSAL_MEMFD_OUTSIDE]	= { "fd", "is a memfd held outside the tree too" },
 	[CRYO_REFUSAL_SCHED_DEADLINE]	= { "thread", "runs under SCHED_DEADLINE" },
+	[CRYO_REFUSAL_CHROOT]		= { "pid", "runs in a chroot" },
 	[CRYO_REFUSAL_PTY_MASTER]	= { "fd", "is a pseudo-terminal master" },
 	[CRYO_REFUSAL_FANOTIFY]		= { "fd", "is a fanotify group" },
 	[CRYO_REFUSAL_OPATH_UNLINKED]	= { "fd", "is O_PATH on an unlinked inode" },
@@ -357,6 +358,33 @@ static int cryo_seccomp_check(struct cryo_image *img, struct cryo_why *why)
 	return 0;
 }
 
+/*
+ * A process whose root directory is not the freezer's (a chroot, another
+ * mount namespace): a module cannot chroot the restored process
+ * (set_fs_root() is not exported) and the caller may not be allowed to,
+ * and at the caller's root it would reach the whole file system.
+ */
+static int cryo_chroot_check(struct cryo_image *img, struct cryo_why *why)
+{
+	struct task_struct *p = img->m->leader;
+	struct path root, mine;
+	bool same = true;
+
+	task_lock(p);
+	if (p->fs) {
+		get_fs_root(p->fs, &root);
+		task_unlock(p);
+		get_fs_root(current->fs, &mine);
+		same = path_equal(&root, &mine);
+		path_put(&root);
+		path_put(&mine);
+	} else {
+		task_unlock(p);
+	}
+	return same ? 0 : cryo_refuse(why, CRYO_REFUSAL_CHROOT, img->m->rec.pid,
+				      -EOPNOTSUPP);
+}
+
 /**
  * cryo_refuse_check() - refuse what the image of the parked target would
  * lose or get wrong
@@ -378,6 +406,8 @@ int cryo_refuse_check(struct cryo_image *img, struct cryo_why *why)
 	if (ret || img->flags & CRYO_FREEZE_ACCEPT_LOSS)
 		return ret;
 	ret = cryo_seccomp_check(img, why);
+	if (!ret)
+		ret = cryo_chroot_check(img, why);
 	if (!ret)
 		ret = cryo_sched_refuse(img, why);
 	if (!ret)

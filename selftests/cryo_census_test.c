@@ -91,6 +91,7 @@ KIND(itimer_virtual);
 KIND(posix_timer);
 KIND(sigqueue);
 KIND(misc);
+KIND(chroot);
 KIND(cwd);
 
 FIXTURE_SETUP(census)

@@ -331,6 +331,10 @@ static int report_refusal(pid_t pid, const struct cryoctl_freeze_result *res)
 		cli_err("freeze: PID %d fd %d (%s) is the master of a pseudo-terminal whose slave is a session's controlling terminal, which cryo does not make again on a new pair yet; it keeps running (--accept-loss makes the image anyway)",
 			id, rid, fd_path(pid, rid, path, sizeof(path)));
 		return EXIT_FAIL;
+	case CRYO_REFUSAL_CHROOT:
+		cli_err("freeze: PID %d runs with another root directory (a chroot, or another mount namespace): a thaw could not put it back there, and at the thawing root it would reach more than it could; it keeps running (--accept-loss makes an image for forensics, which does not thaw)",
+			rid);
+		return EXIT_FAIL;
 	case CRYO_REFUSAL_SCHED_DEADLINE:
 		cli_err("freeze: PID %d: thread %d runs under SCHED_DEADLINE, which cryo cannot restore; it keeps running (--accept-loss freezes it, a thaw giving it SCHED_OTHER)",
 			id, rid);

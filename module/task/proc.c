@@ -349,6 +349,15 @@ int cryo_proc_load_fs(struct cryo_thawing *t, const struct cryo_rec *rec)
 	    rec->len != sizeof(*fs) + fs->exe_len + fs->cwd_len + fs->root_len)
 		return cryo_bad(t, rec, "bad lengths");
 	p = (char *)(fs + 1);
+	/*
+	 * A process that ran chrooted (CRYO_REFUSAL_CHROOT, an image made
+	 * with --accept-loss) would reach more at the caller's root.
+	 */
+	if (fs->root_len && (fs->root_len != 1 || p[fs->exe_len + fs->cwd_len] != '/'))
+		return cryo_thaw_fail(t, -EPERM,
+				      "the process ran with another root directory (%.*s); cryo cannot chroot it again, and at the caller's root it would reach more than it could",
+				      (int)min_t(u32, fs->root_len, 256),
+				      p + fs->exe_len + fs->cwd_len);
 	exe = kmemdup_nul(p, fs->exe_len, GFP_KERNEL);
 	cwd = kmemdup_nul(p + fs->exe_len, fs->cwd_len, GFP_KERNEL);
 	if (!exe || !cwd) {

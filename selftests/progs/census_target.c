@@ -489,6 +489,14 @@ static int a_sigqueue(void)
 	return -2;
 }
 
+/* A chroot: refused, a thaw could not give it back (nor give more). */
+static int a_chroot(void)
+{
+	if (mkdir(path("jail"), 0755) || chroot(path("jail")) || chdir("/"))
+		return -1;
+	return -2;
+}
+
 static int a_misc(void)
 {
 	/* A name, a personality flag, no_new_privs, a umask, a limit. */
@@ -536,6 +544,7 @@ static const struct {
 	{ "map_prot_none", m_prot_none }, { "map_mlocked", m_mlocked },
 	{ "itimer_virtual", a_itimer_virtual }, { "posix_timer", a_posix_timer },
 	{ "sigqueue", a_sigqueue }, { "misc", a_misc },
+	{ "chroot", a_chroot },
 	{ "cwd", a_chroot_cwd },
 };
 

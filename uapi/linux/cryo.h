@@ -399,6 +399,13 @@ enum cryo_freeze_flags {
  *	(%CRYO_MEMBER_SHARES_FILES), whose section holds no FILE record.
  *	With %CRYO_FREEZE_ACCEPT_LOSS a thaw fails, naming the mapping.
  *	Since ABI 1.13.
+ * @CRYO_REFUSAL_CHROOT: EOPNOTSUPP: process @refusal_id runs with a root
+ *	directory other than the freezer's (chroot(2), pivot_root(2), or
+ *	another mount namespace's root): a thaw could not put it back there,
+ *	and at the thawing caller's root it would reach more of the file
+ *	system than it could.  With %CRYO_FREEZE_ACCEPT_LOSS the image is
+ *	made (for forensics), and a thaw refuses it (EPERM).  Since ABI
+ *	1.13; earlier thaws gave such a process the caller's root.
  *
  * Since ABI 1.4.  Later versions may add reasons: show an unknown one by
  * its number.
@@ -452,6 +459,7 @@ enum cryo_refusal {
 	CRYO_REFUSAL_DELETED_MAPPING_TOO_BIG	= 41,
 	CRYO_REFUSAL_DELETED_MAPPING_UNREADABLE	= 42,
 	CRYO_REFUSAL_DELETED_MAPPING_SHARED_FILES = 43,
+	CRYO_REFUSAL_CHROOT		= 52,
 };
 
 /**
