@@ -466,6 +466,31 @@ TEST_F_TIMEOUT(census, kind, 300)
 			TH_LOG("%s: refused, yet changed: %s", variant->kind, why);
 		TH_LOG("census: %s refused (%s, refusal %u, fd %d)", variant->kind,
 		       strerror(-r), fr.refusal, fr.bad_fd);
+		/* A chroot is not given up for more: its image does not thaw. */
+		if (!strcmp(variant->kind, "chroot")) {
+			struct cryoctl_thaw_result res;
+
+			EXPECT_EQ(CRYO_REFUSAL_CHROOT, fr.refusal);
+			dev = cryoctl_open();
+			out = open(self->t.img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
+				   0600);
+			ASSERT_LE(0, dev);
+			ASSERT_LE(0, out);
+			EXPECT_EQ(0, cryoctl_freeze_ex(dev, self->t.pid, CRYO_FREEZE_ACCEPT_LOSS,
+						       0, out, NULL, NULL, &fr));
+			ASSERT_EQ(0, lseek(out, 0, SEEK_SET));
+			/* A session freezes or thaws once: a new one. */
+			close(dev);
+			dev = cryoctl_open();
+			ASSERT_LE(0, dev);
+			memset(&res, 0, sizeof(res));
+			EXPECT_EQ(-EPERM, cryoctl_thaw(dev, out, CRYOCTL_THAW_WAIT, NULL, 0,
+						       &res))
+				TH_LOG("%s", res.message);
+			EXPECT_NE(NULL, strstr(res.message, "root directory"));
+			close(out);
+			close(dev);
+		}
 		EXPECT_EQ(0, end_target(&self->t));
 		return;
 	}
