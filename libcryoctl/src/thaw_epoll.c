@@ -114,6 +114,33 @@ static int fill_epolls(void *arg)
 	}
 }
 
+/*
+ * Each epoll made again here, in R with its ids, at the same fd: the
+ * kernel charges an epoll's watches to the user who made it, which must
+ * be the restored one, not the thaw's caller.
+ */
+static int remake_epolls(struct thaw_ctx *c)
+{
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < c->nr_objects; i++) {
+		if (c->objs[i].kind != CRYO_FILE_EPOLL)
+			continue;
+		fd = epoll_create1(EPOLL_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (dup3(fd, c->obj_fds[i], O_CLOEXEC) < 0) {
+			int err = errno;
+
+			close(fd);
+			return -err;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
 int thaw_fill_epolls(struct thaw_ctx *c, struct cryo_thaw_restore *r)
 {
 	int devfd = c->devfd, st, ret;
@@ -122,6 +149,9 @@ int thaw_fill_epolls(struct thaw_ctx *c, struct cryo_thaw_restore *r)
 
 	if (!has_epoll(c))
 		return 0;
+	ret = remake_epolls(c);
+	if (ret)
+		return ret;
 	if (ioctl(c->devfd, CRYO_IOC_THAW_ATTACH, r))
 		return -errno;
 	stack = mmap(NULL, EPOLL_STACK, PROT_READ | PROT_WRITE,

@@ -650,7 +650,7 @@ static int cryo_epoll_place(struct cryo_thawing *t, unsigned int start,
 	int fd, ret = 0;
 	u32 k, top;
 
-	at = bitmap_zalloc(max_tfd + 1, GFP_KERNEL);
+	at = kvcalloc(BITS_TO_LONGS(max_tfd + 1), sizeof(long), GFP_KERNEL);
 	if (!at)
 		return -ENOMEM;
 	for (i = start; i < end; i++)
@@ -687,7 +687,7 @@ static int cryo_epoll_place(struct cryo_thawing *t, unsigned int start,
 	for (k = 0; k < top && k <= max_tfd; k++)
 		if (!test_bit(k, at))
 			put_unused_fd(k);
-	bitmap_free(at);
+	kvfree(at);
 	return ret;
 }
 
@@ -713,6 +713,9 @@ int cryo_epoll_fill(struct cryo_thawing *t, struct cryo_thaw_epoll *a)
 		return -ENOENT;
 	for (i = start; i < end; i++)
 		max_tfd = max(max_tfd, ft->epoll[i].tfd);
+	/* The numbers must fit the caller's table: no bitmap past that. */
+	if ((u64)max_tfd + 2 > rlimit(RLIMIT_NOFILE))
+		return -EMFILE;
 	a->nr_items = end - start;
 	a->epfd = max_tfd + 1;
 	if (!a->first) {

@@ -484,6 +484,9 @@ int cryo_fdtable_load_fd(struct cryo_thawing *t, const struct cryo_rec *rec)
 				     r->fd);
 	if (ft->nr_fds && r->fd <= ft->fds[ft->nr_fds - 1].rec.fd)
 		return cryo_file_bad(t, "FD %u: not in ascending order", r->fd);
+	/* An fd number is an int (the image's limits may say more). */
+	if (r->fd >= INT_MAX)
+		return cryo_file_bad(t, "FD %u: not an fd number", r->fd);
 	/* The image's limit, as far as the restored process gets it. */
 	nofile = t->have_proc ? cryo_creds_nofile(t) : rlimit(RLIMIT_NOFILE);
 	if (r->fd >= nofile)

@@ -750,6 +750,14 @@ static int cryo_pty_restore(struct cryo_thawing *t, unsigned int idx)
 
 	if (f->file)
 		return 0;
+	/*
+	 * The pair was made for an earlier section's FILEs: this end, which a
+	 * later member opened itself, is not made on a second pair.
+	 */
+	if (ft->files[f->rec.pipe_id - 1].file)
+		return cryo_thaw_fail(t, -EOPNOTSUPP,
+				      "FILE %u: an end of pseudo-terminal pair %llu opened by another member; cryo restores a pair within the files of the member that holds its first end",
+				      f->rec.id, f->rec.pipe_id);
 	return cryo_pty_make(t, &ft->files[f->rec.pipe_id - 1]);
 }
 
