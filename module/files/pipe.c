@@ -248,8 +248,8 @@ out:
  * Is @file one end of a pipe whose other end no description holds, in
  * the tree or outside it (its writer or reader closed)?  Then the image
  * holding none of the other end is whole.  The counts are the pipe's
- * own, under its lock; the tree is parked, and nobody else can open an
- * anonymous pipe but through /proc/PID/fd of one who holds it.
+ * own; the tree is parked, and nobody else can open an anonymous pipe
+ * but through /proc/PID/fd of one who holds it.
  */
 static bool cryo_pipe_alone(struct file *file)
 {
@@ -259,9 +259,13 @@ static bool cryo_pipe_alone(struct file *file)
 
 	if (!pipe || mode == (FMODE_READ | FMODE_WRITE) || !mode)
 		return false;
-	pipe_lock(pipe);
-	alone = mode == FMODE_READ ? !pipe->writers : !pipe->readers;
-	pipe_unlock(pipe);
+	/*
+	 * Not under the pipe's mutex: a splice() of the image into this very
+	 * pipe holds it (splice.c).  The tree is parked; only another
+	 * process opening /proc/PID/fd/N of it could change the count.
+	 */
+	alone = mode == FMODE_READ ? !READ_ONCE(pipe->writers) :
+				     !READ_ONCE(pipe->readers);
 	return alone;
 }
 
