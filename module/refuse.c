@@ -359,8 +359,9 @@ static int cryo_seccomp_check(struct cryo_image *img, struct cryo_why *why)
 }
 
 /*
- * A process whose root directory is not the freezer's (a chroot, another
- * mount namespace): a module cannot chroot the restored process
+ * A process whose root directory is not the freezer's (a chroot, or a
+ * mount namespace on another root file system; a copy of the freezer's
+ * namespace has the same root): a module cannot chroot the restored process
  * (set_fs_root() is not exported) and the caller may not be allowed to,
  * and at the caller's root it would reach the whole file system.
  */
@@ -375,7 +376,11 @@ static int cryo_chroot_check(struct cryo_image *img, struct cryo_why *why)
 		get_fs_root(p->fs, &root);
 		task_unlock(p);
 		get_fs_root(current->fs, &mine);
-		same = path_equal(&root, &mine);
+		/*
+		 * The same directory: the mount may be another namespace's
+		 * copy of the freezer's root, which is no chroot.
+		 */
+		same = root.dentry == mine.dentry;
 		path_put(&root);
 		path_put(&mine);
 	} else {
