@@ -770,6 +770,26 @@ static int check_thread(struct cryoctl_image *img)
 }
 
 /*
+ * The head of a per-thread record that a format added: its rank, the
+ * format since which it exists, and its length (longer from a newer
+ * format, whose additions this reader skips).
+ */
+static int check_thread_rec(struct cryoctl_image *img, const char *name,
+			    unsigned int since, size_t size)
+{
+	int ret = check_rank(img, CRYO_RANK_THREAD);
+
+	if (ret)
+		return ret;
+	if (img->minor < since)
+		return image_fail(img, -EPROTO, true,
+				  "a %s record in a format %u.%u image", name,
+				  CRYO_IMAGE_MAJOR, img->minor);
+	return img->minor > CRYO_IMAGE_MINOR && img->rec.len > size ? 0 :
+	       check_len(img, size);
+}
+
+/*
  * SLEEP (2.9): right after the THREAD record of its thread, which was
  * stopped in a call continuing through restart_syscall(2); a known kind,
  * a remaining time of at most 2^63 - 1 ns (INT_MAX ms for poll).  That
@@ -782,15 +802,7 @@ static int check_sleep(struct cryoctl_image *img)
 	uint32_t kind;
 	int ret;
 
-	ret = check_rank(img, CRYO_RANK_THREAD);
-	if (ret)
-		return ret;
-	if (img->minor < 9)
-		return image_fail(img, -EPROTO, true,
-				  "a SLEEP record in a format %u.%u image",
-				  CRYO_IMAGE_MAJOR, img->minor);
-	ret = img->minor > CRYO_IMAGE_MINOR && img->rec.len > sizeof(*r) ? 0 :
-	      check_len(img, sizeof(*r));
+	ret = check_thread_rec(img, "SLEEP", 9, sizeof(*r));
 	if (ret)
 		return ret;
 	if (img->sleep_after != img->index ||
@@ -822,15 +834,7 @@ static int check_siginfo(struct cryoctl_image *img)
 	int32_t signo;
 	int ret;
 
-	ret = check_rank(img, CRYO_RANK_THREAD);
-	if (ret)
-		return ret;
-	if (img->minor < 8)
-		return image_fail(img, -EPROTO, true,
-				  "a SIGINFO record in a format %u.%u image",
-				  CRYO_IMAGE_MAJOR, img->minor);
-	ret = img->minor > CRYO_IMAGE_MINOR && img->rec.len > sizeof(*r) ? 0 :
-	      check_len(img, sizeof(*r));
+	ret = check_thread_rec(img, "SIGINFO", 8, sizeof(*r));
 	if (ret)
 		return ret;
 	if (!img->section_threads)
@@ -867,15 +871,7 @@ static int check_posix_timer(struct cryoctl_image *img)
 	int32_t id, clock, notify, signo, tid;
 	int ret;
 
-	ret = check_rank(img, CRYO_RANK_THREAD);
-	if (ret)
-		return ret;
-	if (img->minor < 9)
-		return image_fail(img, -EPROTO, true,
-				  "a POSIX_TIMER record in a format %u.%u image",
-				  CRYO_IMAGE_MAJOR, img->minor);
-	ret = img->minor > CRYO_IMAGE_MINOR && img->rec.len > sizeof(*r) ? 0 :
-	      check_len(img, sizeof(*r));
+	ret = check_thread_rec(img, "POSIX_TIMER", 9, sizeof(*r));
 	if (ret)
 		return ret;
 	if (!img->section_threads || img->section_itimers)
@@ -918,15 +914,7 @@ static int check_cpu_itimers(struct cryoctl_image *img)
 	const struct cryo_image_cpu_itimers *r = (const void *)img->buf;
 	int ret;
 
-	ret = check_rank(img, CRYO_RANK_THREAD);
-	if (ret)
-		return ret;
-	if (img->minor < 9)
-		return image_fail(img, -EPROTO, true,
-				  "a CPU_ITIMERS record in a format %u.%u image",
-				  CRYO_IMAGE_MAJOR, img->minor);
-	ret = img->minor > CRYO_IMAGE_MINOR && img->rec.len > sizeof(*r) ? 0 :
-	      check_len(img, sizeof(*r));
+	ret = check_thread_rec(img, "CPU_ITIMERS", 9, sizeof(*r));
 	if (ret)
 		return ret;
 	if (!img->section_threads || img->section_itimers)
